@@ -1,0 +1,165 @@
+package io.containerlease;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.containerlease.api.ApiServer;
+import io.containerlease.config.ImageCatalog;
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.LeasePolicy;
+import io.containerlease.lease.LeaseService;
+import io.containerlease.metrics.LeaseMetrics;
+import io.containerlease.reaper.ExecutorTaskScheduler;
+import io.containerlease.reaper.ExpiryTimers;
+import io.containerlease.reaper.ReaperLoop;
+import io.containerlease.reaper.RemovalWorker;
+import io.containerlease.reaper.RetryPolicy;
+import io.containerlease.runtime.RuntimeUnavailableException;
+import io.containerlease.runtime.docker.DockerClients;
+import io.containerlease.runtime.docker.DockerContainerRuntime;
+import io.containerlease.store.sqlite.SqliteLeaseStore;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires every object by hand and owns the start and stop order. Start: store, engine, first
+ * reconcile pass (so the API opens on a repaired world), timers, periodic passes, then the API.
+ * Stop: the reverse. Leases are durable and are left running on stop.
+ */
+public final class ContainerLeaseServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ContainerLeaseServer.class);
+    private static final Duration FIRST_PASS_WAIT = Duration.ofSeconds(60);
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(15);
+
+    /** Closed in reverse order of start. */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final ApiServer api;
+    private final String dockerApiVersion;
+    private final int imageTypes;
+
+    private ContainerLeaseServer(ServiceConfig config) {
+        InstantSource clock = InstantSource.system();
+        SecureRandom random = new SecureRandom();
+        try {
+            started.push(DataDirLock.acquire(config.dataDir()));
+            var store = SqliteLeaseStore.open(config.dataDir().resolve("containerlease.db"));
+            started.push(store);
+            var catalog = ImageCatalog.load(config.imageCatalog());
+            imageTypes = catalog.imageTypes().size();
+            var docker = connectDocker(config);
+            dockerApiVersion = docker.apiVersion();
+            var runtime = new DockerContainerRuntime(docker.client(), config.imagePullTimeout());
+            started.push(runtime);
+
+            var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            var metrics = new LeaseMetrics(registry);
+
+            var scheduler = new ExecutorTaskScheduler("containerlease-timers");
+            started.push(scheduler);
+            ExecutorService removalPool = Executors.newFixedThreadPool(config.reapConcurrency(),
+                    Thread.ofPlatform().name("containerlease-reap-", 0).daemon(true).factory());
+            started.push(() -> shutdown(removalPool));
+            var removals = new RemovalWorker(runtime, removalPool, scheduler, RetryPolicy.REMOVAL, random, metrics);
+            var timers = new ExpiryTimers(scheduler, clock);
+            var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax()),
+                    timers, removals, clock, random, metrics, RELEASE_WAIT);
+            metrics.trackActiveLeases(leases::countLive);
+
+            var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics);
+            firstPass(reaper);
+            leases.armTimers();
+            reaper.start();
+            started.push(reaper);
+
+            api = new ApiServer(config, leases, store, runtime, registry, clock);
+            api.start();
+            started.push(api);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts a server and returns once its API answers. */
+    public static ContainerLeaseServer start(ServiceConfig config) {
+        return new ContainerLeaseServer(config);
+    }
+
+    private static DockerClients.NegotiatedClient connectDocker(ServiceConfig config) {
+        try {
+            return DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60));
+        } catch (RuntimeUnavailableException e) {
+            throw new StartupException("Cannot reach a Docker engine at DOCKER_HOST=" + config.dockerHost() + " ("
+                    + e.getMessage() + ").\n"
+                    + "Start one (on Debian, as root: scripts/ensure-docker.sh, which installs docker.io and runs\n"
+                    + "'dockerd --bridge=none --iptables=false --ip-masq=false'), or set DOCKER_HOST to an engine that answers.", e);
+        }
+    }
+
+    private static void firstPass(ReaperLoop reaper) {
+        try {
+            reaper.runOnce().get(FIRST_PASS_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            log.warn("first reconcile pass still removing containers after {} s; opening the API, removal goes on",
+                    FIRST_PASS_WAIT.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted during the first reconcile pass", e);
+        } catch (Exception e) {
+            throw new StartupException("the first reconcile pass failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void shutdown(ExecutorService pool) throws InterruptedException {
+        pool.shutdown();
+        if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+            log.warn("removals still running after 10 s; the next start's reconcile pass finishes them");
+            pool.shutdownNow();
+        }
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public String baseUrl() {
+        return api.baseUrl();
+    }
+
+    public String dockerApiVersion() {
+        return dockerApiVersion;
+    }
+
+    public int imageTypes() {
+        return imageTypes;
+    }
+
+    /** Stops in reverse order of start. Leases and their containers are left running. Idempotent. */
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable next = started.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                log.warn("error while stopping {}", kv("component", next.getClass().getSimpleName()), e);
+            }
+        }
+    }
+}

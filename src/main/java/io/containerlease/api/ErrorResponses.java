@@ -1,0 +1,77 @@
+package io.containerlease.api;
+
+import io.containerlease.lease.InvalidRequestException;
+import io.containerlease.lease.LeaseConflictException;
+import io.containerlease.lease.LeaseNotFoundException;
+import io.containerlease.lease.RemovalPendingException;
+import io.containerlease.runtime.ImageUnavailableException;
+import io.containerlease.runtime.RuntimeOperationException;
+import io.containerlease.runtime.RuntimeUnavailableException;
+import io.containerlease.store.StoreException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every failure becomes {@code {error: {code, message}}} with its status, here and nowhere else.
+ * A client's mistake is a 4xx; 5xx is kept for the engine or the store failing, and for bugs.
+ */
+final class ErrorResponses {
+    private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+
+    private ErrorResponses() {}
+
+    static void register(RoutesConfig routes) {
+        routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(), e.getMessage()));
+        routes.exception(InvalidRequestException.class, (e, ctx) -> send(ctx, 400, e.code(), e.getMessage()));
+        routes.exception(LeaseNotFoundException.class, (e, ctx) -> send(ctx, 404, "lease_not_found", e.getMessage()));
+        routes.exception(LeaseConflictException.class, (e, ctx) -> send(ctx, 409, e.code(), e.getMessage()));
+        routes.exception(ImageUnavailableException.class, (e, ctx) -> send(ctx, 502, "image_unavailable", e.getMessage()));
+        routes.exception(RuntimeOperationException.class, (e, ctx) -> send(ctx, 502, "docker_error", e.getMessage()));
+        routes.exception(RuntimeUnavailableException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "5");
+            send(ctx, 503, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
+        });
+        routes.exception(RemovalPendingException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "5");
+            send(ctx, 503, "removal_pending", e.getMessage());
+        });
+        routes.exception(StoreException.class, (e, ctx) -> {
+            log.error("lease store failed", e);
+            send(ctx, 503, "store_unavailable", "the lease store is not answering");
+        });
+        routes.exception(HttpResponseException.class, (e, ctx) -> send(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+            send(ctx, 500, "internal_error", "an unexpected error occurred; it has been logged");
+        });
+        // Javalin's own 404 and 405 (no such route, wrong method) get the same shape as ours.
+        routes.error(404, "*", ctx -> fillIfEmpty(ctx, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+        routes.error(405, "*", ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
+    }
+
+    static void send(Context ctx, int status, String code, String message) {
+        ctx.status(status).json(Map.of("error", Map.of("code", code, "message", message == null ? code : message)));
+    }
+
+    private static void fillIfEmpty(Context ctx, String code, String message) {
+        String current = ctx.result();
+        if (current == null || current.isEmpty()) {
+            send(ctx, ctx.statusCode(), code, message);
+        }
+    }
+
+    private static String codeFor(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "payload_too_large";
+            case 415 -> "unsupported_media_type";
+            default -> status >= 500 ? "internal_error" : "request_error";
+        };
+    }
+}

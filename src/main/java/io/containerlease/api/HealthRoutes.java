@@ -1,0 +1,53 @@
+package io.containerlease.api;
+
+import io.containerlease.runtime.ContainerRuntime;
+import io.containerlease.store.LeaseStore;
+import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** {@code /healthz} (is the store and the engine answering?) and {@code /metrics} (Prometheus text). */
+final class HealthRoutes {
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+    private final LeaseStore store;
+    private final ContainerRuntime runtime;
+    private final PrometheusMeterRegistry registry;
+
+    HealthRoutes(LeaseStore store, ContainerRuntime runtime, PrometheusMeterRegistry registry) {
+        this.store = store;
+        this.runtime = runtime;
+        this.registry = registry;
+    }
+
+    void health(Context ctx) {
+        // Both checks run at once and each is bounded, so a wedged engine cannot hang the probe.
+        var storeCheck = check(store::ping);
+        var dockerCheck = check(runtime::ping);
+        Map<String, String> checks = new LinkedHashMap<>();
+        checks.put("store", storeCheck.join());
+        checks.put("docker", dockerCheck.join());
+        boolean healthy = checks.values().stream().allMatch("ok"::equals);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", healthy ? "ok" : "unavailable");
+        out.put("checks", checks);
+        ctx.status(healthy ? 200 : 503).json(out);
+    }
+
+    void metrics(Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+    }
+
+    private static CompletableFuture<String> check(Runnable probe) {
+        return CompletableFuture.supplyAsync(() -> {
+                    probe.run();
+                    return "ok";
+                }, r -> Thread.ofVirtual().start(r))
+                .completeOnTimeout("timed out after " + CHECK_TIMEOUT.toSeconds() + " s", CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> "failed: " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
+    }
+}

@@ -1,0 +1,122 @@
+package io.containerlease.api;
+
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseService;
+import io.containerlease.lease.ProvisionRequest;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The lease endpoints: parse and check the request, call the lease service, shape the answer. No decisions. */
+final class LeaseRoutes {
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 500;
+    static final int MAX_ENV = 64;
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final long MAX_SECONDS = 366L * 24 * 3600;
+
+    private final LeaseService leases;
+    private final InstantSource clock;
+
+    LeaseRoutes(LeaseService leases, InstantSource clock) {
+        this.leases = leases;
+        this.clock = clock;
+    }
+
+    void provision(Context ctx) {
+        JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("imageType", "durationMinutes", "durationSeconds", "env"));
+        String imageType = body.requiredString("imageType", 64);
+        Duration duration = duration(body);
+        Map<String, String> env = body.stringMap("env", MAX_ENV, ENV_NAME, 32 * 1024);
+        Lease lease = leases.provision(new ProvisionRequest(imageType, duration, env));
+        ctx.status(201).json(LeaseJson.of(lease, clock.instant()));
+    }
+
+    void list(Context ctx) {
+        int limit = intQuery(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        boolean all = booleanQuery(ctx, "all");
+        Optional<LeaseId> cursor = Optional.ofNullable(ctx.queryParam("cursor")).filter(s -> !s.isEmpty()).map(raw -> {
+            if (!LeaseId.isValid(raw)) {
+                throw ApiException.badRequest("invalid_cursor", "cursor must be a nextCursor value from an earlier page");
+            }
+            return new LeaseId(raw);
+        });
+        List<Lease> page = leases.page(all, cursor, limit + 1);
+        boolean more = page.size() > limit;
+        List<Lease> shown = more ? page.subList(0, limit) : page;
+        var now = clock.instant();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("containers", shown.stream().map(l -> LeaseJson.of(l, now)).toList());
+        out.put("nextCursor", more ? shown.get(shown.size() - 1).id().value() : null);
+        ctx.json(out);
+    }
+
+    void get(Context ctx) {
+        ctx.json(LeaseJson.of(leases.get(pathId(ctx)), clock.instant()));
+    }
+
+    void extend(Context ctx) {
+        LeaseId id = pathId(ctx);
+        JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("durationMinutes", "durationSeconds"));
+        var extended = leases.extend(id, duration(body));
+        ctx.json(LeaseJson.extended(extended.lease(), extended.granted(), clock.instant()));
+    }
+
+    void release(Context ctx) {
+        Lease lease = leases.release(pathId(ctx));
+        ctx.json(Map.of("success", true, "id", lease.id().value(), "status", lease.state().wireName()));
+    }
+
+    /** Exactly one of durationMinutes and durationSeconds; the policy checks the bounds. */
+    private static Duration duration(JsonBody body) {
+        Optional<Long> minutes = body.wholeNumber("durationMinutes", 1, MAX_SECONDS / 60);
+        Optional<Long> seconds = body.wholeNumber("durationSeconds", 1, MAX_SECONDS);
+        if (minutes.isPresent() == seconds.isPresent()) {
+            throw ApiException.badRequest("invalid_duration", "give exactly one of 'durationMinutes' and 'durationSeconds'");
+        }
+        return minutes.map(Duration::ofMinutes).orElseGet(() -> Duration.ofSeconds(seconds.get()));
+    }
+
+    private static LeaseId pathId(Context ctx) {
+        String raw = ctx.pathParam("id");
+        if (!LeaseId.isValid(raw)) {
+            throw ApiException.badRequest("invalid_id", "'" + (raw.length() > 40 ? raw.substring(0, 40) + "…" : raw)
+                    + "' is not a lease id (26 characters of lower-case base32)");
+        }
+        return new LeaseId(raw);
+    }
+
+    private static int intQuery(Context ctx, String name, int fallback, int min, int max) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiException.badRequest("invalid_query", "'" + name + "' must be a whole number between " + min + " and " + max);
+    }
+
+    private static boolean booleanQuery(Context ctx, String name) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isEmpty() || raw.equals("false")) {
+            return false;
+        }
+        if (raw.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("invalid_query", "'" + name + "' must be true or false");
+    }
+}

@@ -1,0 +1,55 @@
+package io.containerlease.cli;
+
+import io.containerlease.ContainerLeaseServer;
+import io.containerlease.StartupException;
+import io.containerlease.config.ConfigException;
+import io.containerlease.config.ServiceConfig;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+
+/** Runs the server until SIGTERM or SIGINT, then stops it in order (leases stay running). */
+@Command(name = "serve", description = "Run the ContainerLease server (configured by environment variables; see README).")
+public final class ServeCommand implements Callable<Integer> {
+    static final int EXIT_CONFIG = 2;
+    static final int EXIT_STARTUP = 3;
+
+    @Override
+    public Integer call() {
+        ServiceConfig config;
+        try {
+            config = ServiceConfig.fromEnvironment(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("containerlease: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        // Must happen before the first logger exists: logback.xml reads these.
+        System.setProperty("containerlease.log.format", config.logFormat().name().toLowerCase(Locale.ROOT));
+        System.setProperty("containerlease.log.level", config.logLevel().toUpperCase(Locale.ROOT));
+        var log = LoggerFactory.getLogger(ServeCommand.class);
+
+        ContainerLeaseServer server;
+        try {
+            server = ContainerLeaseServer.start(config);
+        } catch (StartupException | ConfigException e) {
+            System.err.println("containerlease: " + e.getMessage());
+            return EXIT_STARTUP;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping: leases stay running and are picked up at next start");
+            server.close();
+            stopped.countDown();
+        }, "containerlease-shutdown"));
+        log.info("ContainerLease listening on {} (Docker API {}, {} image types, data in {})", server.baseUrl(),
+                server.dockerApiVersion(), server.imageTypes(), config.dataDir().toAbsolutePath().normalize());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,66 @@
+package io.containerlease.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What runs for one {@code imageType}: the image, its command and the limits it gets.
+ * Every lease of this type gets exactly these settings; a request can never change them.
+ */
+public record ImageSpec(
+        String imageType,
+        String image,
+        List<String> command,
+        List<String> shell,
+        long memoryMb,
+        double cpus,
+        long pidsLimit,
+        PullPolicy pullPolicy,
+        String network) {
+
+    private static final Pattern IMAGE_TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+
+    public enum PullPolicy { NEVER, IF_NOT_PRESENT, ALWAYS }
+
+    public ImageSpec {
+        Objects.requireNonNull(imageType, "imageType");
+        if (!IMAGE_TYPE.matcher(imageType).matches()) {
+            throw new IllegalArgumentException("image type '" + imageType + "' must match " + IMAGE_TYPE.pattern());
+        }
+        if (image == null || image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("image must be a non-empty image reference without spaces");
+        }
+        command = List.copyOf(command);
+        shell = List.copyOf(shell);
+        if (shell.isEmpty()) {
+            throw new IllegalArgumentException("shell must name at least the shell's path");
+        }
+        // Docker refuses less than 6 MB; beyond 64 GiB is a typo on these machines.
+        if (memoryMb < 6 || memoryMb > 65_536) {
+            throw new IllegalArgumentException("memoryMb must be between 6 and 65536");
+        }
+        if (!(cpus >= 0.01 && cpus <= 64)) {
+            throw new IllegalArgumentException("cpus must be between 0.01 and 64");
+        }
+        if (pidsLimit < 1 || pidsLimit > 65_536) {
+            throw new IllegalArgumentException("pidsLimit must be between 1 and 65536");
+        }
+        Objects.requireNonNull(pullPolicy, "pullPolicy");
+        if (network == null || network.isBlank()) {
+            throw new IllegalArgumentException("network must be 'none' or a named network");
+        }
+        // Sharing the host's or another container's network namespace would undo the isolation.
+        if (network.equals("host") || network.startsWith("container:")) {
+            throw new IllegalArgumentException("network '" + network + "' is not allowed: leases never share a namespace");
+        }
+    }
+
+    public long memoryBytes() {
+        return memoryMb * 1024 * 1024;
+    }
+
+    public long nanoCpus() {
+        return Math.round(cpus * 1_000_000_000d);
+    }
+}

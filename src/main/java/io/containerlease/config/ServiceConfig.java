@@ -1,0 +1,137 @@
+package io.containerlease.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the service reads from its environment, validated once at start.
+ *
+ * <p>{@link #fromEnvironment(Map)} collects every problem before failing, so a user fixes a bad
+ * configuration in one go instead of one variable per restart.
+ */
+public record ServiceConfig(
+        String host,
+        int port,
+        Path dataDir,
+        String dockerHost,
+        Optional<Path> imageCatalog,
+        Duration leaseMin,
+        Duration leaseMax,
+        Duration reconcileInterval,
+        int reapConcurrency,
+        Duration imagePullTimeout,
+        String logLevel,
+        LogFormat logFormat,
+        AuthMode auth) {
+
+    public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+    public enum LogFormat { JSON, TEXT }
+
+    /** Only {@code off} exists until the tenancy issue adds tokens. */
+    public enum AuthMode { OFF }
+
+    public ServiceConfig {
+        if (leaseMin.compareTo(leaseMax) > 0) {
+            throw new ConfigException("LEASE_MIN_SECONDS must not exceed LEASE_MAX_MINUTES");
+        }
+    }
+
+    public static ServiceConfig fromEnvironment(Map<String, String> env) {
+        var reader = new EnvReader(env);
+        String host = reader.string("HOST", "127.0.0.1");
+        int port = (int) reader.integer("PORT", 8080, 0, 65_535);
+        Path dataDir = Path.of(reader.string("DATA_DIR", "./data"));
+        String dockerHost = reader.string("DOCKER_HOST", DEFAULT_DOCKER_HOST);
+        if (!dockerHost.matches("(unix|tcp|npipe)://.+")) {
+            reader.problem("DOCKER_HOST: '" + dockerHost + "' must look like unix:///var/run/docker.sock or tcp://host:2375");
+        }
+        Optional<Path> catalog = Optional.ofNullable(env.get("IMAGE_CATALOG"))
+                .filter(s -> !s.isBlank()).map(Path::of);
+        long minSeconds = reader.integer("LEASE_MIN_SECONDS", 1, 1, 31L * 24 * 3600);
+        long maxMinutes = reader.integer("LEASE_MAX_MINUTES", 1440, 1, 366L * 24 * 60);
+        Duration reconcile = reconcileInterval(reader);
+        int reapConcurrency = (int) reader.integer("REAP_CONCURRENCY", 8, 1, 256);
+        long pullSeconds = reader.integer("IMAGE_PULL_TIMEOUT_SECONDS", 300, 1, 24 * 3600);
+        String logLevel = reader.choice("LOG_LEVEL", "info", List.of("trace", "debug", "info", "warn", "error"));
+        LogFormat logFormat = LogFormat.valueOf(
+                reader.choice("LOG_FORMAT", "text", List.of("json", "text")).toUpperCase(Locale.ROOT));
+        String auth = reader.choice("AUTH", "off", List.of("off"));
+        if (minSeconds > maxMinutes * 60) {
+            reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
+        }
+        reader.failIfProblems();
+        return new ServiceConfig(host, port, dataDir, dockerHost, catalog,
+                Duration.ofSeconds(minSeconds), Duration.ofMinutes(maxMinutes), reconcile, reapConcurrency,
+                Duration.ofSeconds(pullSeconds), logLevel, logFormat, AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)));
+    }
+
+    /** RECONCILE_INTERVAL_SECONDS wins; the seed's CLEANUP_INTERVAL_MINUTES is honoured when it is alone. */
+    private static Duration reconcileInterval(EnvReader reader) {
+        if (reader.isSet("RECONCILE_INTERVAL_SECONDS") || !reader.isSet("CLEANUP_INTERVAL_MINUTES")) {
+            return Duration.ofSeconds(reader.integer("RECONCILE_INTERVAL_SECONDS", 30, 1, 24 * 3600));
+        }
+        return Duration.ofMinutes(reader.integer("CLEANUP_INTERVAL_MINUTES", 1, 1, 24 * 60));
+    }
+
+    /** Reads typed values and remembers what was wrong instead of stopping at the first problem. */
+    private static final class EnvReader {
+        private final Map<String, String> env;
+        private final List<String> problems = new ArrayList<>();
+
+        EnvReader(Map<String, String> env) {
+            this.env = env;
+        }
+
+        boolean isSet(String name) {
+            String value = env.get(name);
+            return value != null && !value.isBlank();
+        }
+
+        String string(String name, String fallback) {
+            return isSet(name) ? env.get(name).trim() : fallback;
+        }
+
+        long integer(String name, long fallback, long min, long max) {
+            if (!isSet(name)) {
+                return fallback;
+            }
+            String raw = env.get(name).trim();
+            try {
+                long value = Long.parseLong(raw);
+                if (value < min || value > max) {
+                    problem(name + ": " + value + " is out of range (" + min + ".." + max + ")");
+                    return fallback;
+                }
+                return value;
+            } catch (NumberFormatException e) {
+                problem(name + ": '" + raw + "' is not a whole number");
+                return fallback;
+            }
+        }
+
+        String choice(String name, String fallback, List<String> allowed) {
+            String value = string(name, fallback).toLowerCase(Locale.ROOT);
+            if (!allowed.contains(value)) {
+                problem(name + ": '" + env.get(name) + "' is not one of " + String.join(", ", allowed));
+                return fallback;
+            }
+            return value;
+        }
+
+        void problem(String text) {
+            problems.add(text);
+        }
+
+        void failIfProblems() {
+            if (!problems.isEmpty()) {
+                throw ConfigException.of("Invalid configuration", problems);
+            }
+        }
+    }
+}

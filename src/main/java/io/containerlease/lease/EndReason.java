@@ -1,0 +1,23 @@
+package io.containerlease.lease;
+
+import java.util.Locale;
+
+/** Why a lease ended. Set once, by whichever transition ends the lease first. */
+public enum EndReason {
+    /** Its time ran out. */
+    EXPIRED,
+    /** Its user deleted it. */
+    RELEASED,
+    /** Provisioning did not complete (image missing, Docker refused, or the server restarted meanwhile). */
+    FAILED,
+    /** Its container disappeared without the service removing it. */
+    LOST;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static EndReason fromWireName(String name) {
+        return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+}

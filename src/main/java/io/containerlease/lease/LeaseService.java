@@ -1,0 +1,305 @@
+package io.containerlease.lease;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.containerlease.config.ImageCatalog;
+import io.containerlease.config.ImageSpec;
+import io.containerlease.metrics.LeaseMetrics;
+import io.containerlease.runtime.ContainerRuntime;
+import io.containerlease.runtime.ContainerSpec;
+import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.store.LeaseStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only writer of lease state. Every change goes through a conditional transition in the
+ * store, so the API, the expiry timers and the reconciler can race on one lease and exactly one
+ * of them wins each step. Container removal is handed to {@link ContainerRemovals}, which retries
+ * until it succeeds; a lease is marked ENDED only once its container is confirmed gone.
+ */
+public final class LeaseService {
+    private static final Logger log = LoggerFactory.getLogger(LeaseService.class);
+
+    private final LeaseStore store;
+    private final ContainerRuntime runtime;
+    private final ImageCatalog catalog;
+    private final LeasePolicy policy;
+    private final LeaseTimers timers;
+    private final ContainerRemovals removals;
+    private final InstantSource clock;
+    private final RandomGenerator random;
+    private final LeaseMetrics metrics;
+    private final Duration releaseWait;
+    /** Leases this process is provisioning right now, completed when provisioning returns. */
+    private final ConcurrentHashMap<LeaseId, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+
+    /**
+     * @param releaseWait how long a release waits for its container to go before answering that
+     *                    removal is still pending (it carries on in the background)
+     */
+    public LeaseService(LeaseStore store, ContainerRuntime runtime, ImageCatalog catalog, LeasePolicy policy,
+                        LeaseTimers timers, ContainerRemovals removals, InstantSource clock, RandomGenerator random,
+                        LeaseMetrics metrics, Duration releaseWait) {
+        this.store = store;
+        this.runtime = runtime;
+        this.catalog = catalog;
+        this.policy = policy;
+        this.timers = timers;
+        this.removals = removals;
+        this.clock = clock;
+        this.random = random;
+        this.metrics = metrics;
+        this.releaseWait = releaseWait;
+    }
+
+    /**
+     * Records the lease, then creates and starts its container, then marks it running and arms its
+     * expiry timer. On any failure the lease ends as {@code failed} and whatever was created is
+     * removed, so a failed provision leaves no container and no live lease.
+     *
+     * @throws InvalidRequestException for an unknown image type or a duration out of bounds
+     */
+    public Lease provision(ProvisionRequest request) {
+        ImageSpec spec = catalog.find(request.imageType()).orElseThrow(() -> new InvalidRequestException(
+                "unknown_image_type", "unknown imageType '" + request.imageType() + "'; allowed: "
+                        + String.join(", ", catalog.imageTypes())));
+        Duration duration = policy.checkDuration(request.duration());
+        long startNanos = System.nanoTime();
+        // The store keeps milliseconds; trimming here keeps the timer and the record in agreement.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Lease lease = Lease.provisioning(LeaseId.generate(now, random), spec.imageType(), now, duration, policy.maxLife());
+        LeaseId id = lease.id();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        // Registered before the insert, so the reconciler never sees this lease as abandoned.
+        inFlight.put(id, done);
+        try {
+            store.insert(lease);
+            log.info("lease provisioning {} {} {}", kv("leaseId", id), kv("imageType", spec.imageType()),
+                    kv("expiresAt", lease.expiresAt()));
+            try {
+                runtime.ensureImage(spec);
+            } catch (RuntimeException e) {
+                // Nothing was created, so the lease can end at once.
+                if (store.endNow(id, LeaseState.PROVISIONING, EndReason.FAILED, e.getMessage(), clock.instant())) {
+                    metrics.leaseEnded(EndReason.FAILED.wireName());
+                }
+                log.warn("lease failed, image unavailable {} {}", kv("leaseId", id), kv("error", e.getMessage()));
+                throw e;
+            }
+            String containerId;
+            try {
+                containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec,
+                        request.env(), ManagedLabels.forLease(lease, store.instanceId())));
+            } catch (RuntimeException e) {
+                // The engine may have created the container before failing: remove by name to be sure.
+                store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, e.getMessage());
+                log.warn("lease failed, container not started {} {}", kv("leaseId", id), kv("error", e.getMessage()));
+                finishEnding(id);
+                throw e;
+            }
+            if (!store.markRunning(id, containerId)) {
+                // Released while we were creating it: the release owns the ending, we remove what we made.
+                finishEnding(id);
+                throw new LeaseConflictException("lease_ended", "lease " + id + " was released while it was being provisioned");
+            }
+            timers.schedule(id, lease.expiresAt(), () -> expire(id));
+            metrics.provisioned(Duration.ofNanos(System.nanoTime() - startNanos));
+            log.info("lease running {} {}", kv("leaseId", id), kv("containerId", containerId));
+            return require(id);
+        } finally {
+            inFlight.remove(id);
+            done.complete(null);
+        }
+    }
+
+    public Lease get(LeaseId id) {
+        return require(id);
+    }
+
+    public List<Lease> page(boolean includeEnded, Optional<LeaseId> after, int limit) {
+        return store.page(includeEnded, after, limit);
+    }
+
+    /**
+     * Adds {@code extension} to the lease's current expiry, clamped to its cap. Concurrent
+     * extensions each add their time (compare-and-set on the old expiry, retried).
+     *
+     * @throws LeaseConflictException when the lease is not running or its time is already up
+     */
+    public Extended extend(LeaseId id, Duration extension) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Lease lease = require(id);
+            Instant now = clock.instant();
+            if (lease.state() != LeaseState.RUNNING || !lease.expiresAt().isAfter(now)) {
+                throw new LeaseConflictException("lease_not_running", "lease " + id + " is " + describeState(lease, now)
+                        + "; only a running lease can be extended");
+            }
+            LeasePolicy.Extension granted = policy.extend(lease, extension);
+            if (granted.expiresAt().equals(lease.expiresAt())) {
+                return new Extended(lease, granted);
+            }
+            if (store.updateExpiry(id, lease.expiresAt(), granted.expiresAt(), now)) {
+                timers.schedule(id, granted.expiresAt(), () -> expire(id));
+                log.info("lease extended {} {} {}", kv("leaseId", id), kv("expiresAt", granted.expiresAt()),
+                        kv("clamped", granted.clamped()));
+                return new Extended(require(id), granted);
+            }
+        }
+        throw new LeaseConflictException("concurrent_update", "lease " + id + " kept changing; try again");
+    }
+
+    /**
+     * Ends the lease with reason {@code released} and waits until its container is gone.
+     * Idempotent: releasing an ending or ended lease waits for (or reports) the same end.
+     *
+     * @throws RemovalPendingException when the container is not gone within the release wait;
+     *                                 its removal carries on in the background
+     */
+    public Lease release(LeaseId id) {
+        Lease lease = require(id);
+        awaitProvisioning(id);
+        if (lease.state() == LeaseState.ENDED) {
+            return lease;
+        }
+        if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING, LeaseState.RUNNING), EndReason.RELEASED, null)) {
+            log.info("lease releasing {}", kv("leaseId", id));
+        }
+        timers.cancel(id);
+        try {
+            finishEnding(id).get(releaseWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new RemovalPendingException("the container of lease " + id
+                    + " could not be removed yet (is Docker reachable?); removal is retried in the background");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RemovalPendingException("interrupted while removing lease " + id);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("ending lease " + id + " failed", e.getCause());
+        }
+        return require(id);
+    }
+
+    /**
+     * The expiry timer's callback: starts ending the lease if its stored expiry has passed, or
+     * re-arms the timer if the lease was extended (or the timer fired a hair early).
+     */
+    public CompletableFuture<Void> expire(LeaseId id) {
+        Instant now = clock.instant();
+        if (store.beginEndIfExpired(id, now)) {
+            log.info("lease expiring {}", kv("leaseId", id));
+            return finishEnding(id);
+        }
+        store.find(id).filter(l -> l.state() == LeaseState.RUNNING && l.expiresAt().isAfter(now))
+                .ifPresent(l -> timers.schedule(id, l.expiresAt(), () -> expire(id)));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Removes an ending lease's container (retrying as long as it takes), then marks the lease ended. */
+    public CompletableFuture<Void> finishEnding(LeaseId id) {
+        return removals.removeUntilGone(ManagedLabels.containerName(id)).thenRun(() -> markEnded(id));
+    }
+
+    /**
+     * Ends a running lease as {@code lost} if its container is really gone. The reconciler lists
+     * containers before leases, so a container created in between looks missing: checking by name
+     * first keeps such a lease alive.
+     */
+    public void endIfLost(LeaseId id) {
+        if (runtime.exists(ManagedLabels.containerName(id))) {
+            return;
+        }
+        if (store.endNow(id, LeaseState.RUNNING, EndReason.LOST, "the container disappeared", clock.instant())) {
+            timers.cancel(id);
+            metrics.leaseEnded(EndReason.LOST.wireName());
+            log.warn("lease lost, its container disappeared {}", kv("leaseId", id));
+        }
+    }
+
+    /** Ends a lease left in provisioning by an earlier process, removing anything it created. */
+    public CompletableFuture<Void> failInterrupted(LeaseId id) {
+        if (inFlight.containsKey(id)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, "provisioning was interrupted by a server restart")) {
+            log.warn("lease failed, provisioning was interrupted {}", kv("leaseId", id));
+            return finishEnding(id);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Arms an expiry timer for every running lease; called once at start, after the first reconcile pass. */
+    public void armTimers() {
+        for (Lease lease : store.listLive()) {
+            if (lease.state() == LeaseState.RUNNING) {
+                timers.schedule(lease.id(), lease.expiresAt(), () -> expire(lease.id()));
+            }
+        }
+    }
+
+    /** The leases being provisioned by this process at this moment. */
+    public Set<LeaseId> inFlight() {
+        return Set.copyOf(inFlight.keySet());
+    }
+
+    public long countLive() {
+        return store.countLive();
+    }
+
+    private void markEnded(LeaseId id) {
+        Instant now = clock.instant();
+        if (!store.markEnded(id, now)) {
+            return;
+        }
+        Lease lease = require(id);
+        metrics.leaseEnded(lease.endReason().wireName());
+        if (lease.endReason() == EndReason.EXPIRED) {
+            Duration lag = Duration.between(lease.expiresAt(), now);
+            metrics.expiredContainerRemoved(lag);
+            log.info("lease ended {} {} {}", kv("leaseId", id), kv("reason", "expired"), kv("expiryLagMs", lag.toMillis()));
+        } else {
+            log.info("lease ended {} {}", kv("leaseId", id), kv("reason", lease.endReason().wireName()));
+        }
+    }
+
+    private void awaitProvisioning(LeaseId id) {
+        CompletableFuture<Void> provisioning = inFlight.get(id);
+        if (provisioning == null) {
+            return;
+        }
+        try {
+            provisioning.get(releaseWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // Still provisioning: the release ends it anyway and provisioning removes what it made.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Lease require(LeaseId id) {
+        return store.find(id).orElseThrow(() -> new LeaseNotFoundException(id));
+    }
+
+    private static String describeState(Lease lease, Instant now) {
+        if (lease.state() == LeaseState.RUNNING) {
+            return "expiring";
+        }
+        return lease.endReason() == null ? lease.state().wireName() : lease.state().wireName() + " (" + lease.endReason().wireName() + ")";
+    }
+
+    /** The outcome of an extension: the lease as stored now, and what was granted. */
+    public record Extended(Lease lease, LeasePolicy.Extension granted) {}
+}

@@ -1,0 +1,75 @@
+package io.containerlease.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The service's own meters, named once here. Prometheus sees them as
+ * {@code containerlease_leases_active}, {@code containerlease_provision_seconds},
+ * {@code containerlease_expiry_lag_seconds}, {@code containerlease_reap_failures_total},
+ * {@code containerlease_reap_retries_total}, {@code containerlease_reconcile_passes_total}
+ * and {@code containerlease_leases_ended_total}.
+ */
+public final class LeaseMetrics {
+    private final MeterRegistry registry;
+    private final Timer provisionLatency;
+    private final DistributionSummary expiryLag;
+    private final Counter reapFailures;
+    private final Counter reapRetries;
+
+    public LeaseMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        provisionLatency = Timer.builder("containerlease.provision")
+                .description("From provision request to container running")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .register(registry);
+        expiryLag = DistributionSummary.builder("containerlease.expiry.lag")
+                .description("Container removal time minus lease expiry time, for expired leases")
+                .baseUnit("seconds")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        reapFailures = Counter.builder("containerlease.reap.failures")
+                .description("Container removals that failed (and will be retried)")
+                .register(registry);
+        reapRetries = Counter.builder("containerlease.reap.retries")
+                .description("Container removal retries scheduled")
+                .register(registry);
+    }
+
+    /** Reports the live lease count by asking {@code liveLeases} on every scrape. */
+    public void trackActiveLeases(Supplier<Number> liveLeases) {
+        Gauge.builder("containerlease.leases.active", () -> liveLeases.get().doubleValue())
+                .description("Leases that have not ended")
+                .register(registry);
+    }
+
+    public void provisioned(Duration latency) {
+        provisionLatency.record(latency);
+    }
+
+    public void expiredContainerRemoved(Duration lag) {
+        expiryLag.record(lag.toNanos() / 1e9);
+    }
+
+    public void leaseEnded(String reason) {
+        registry.counter("containerlease.leases.ended", "reason", reason).increment();
+    }
+
+    public void reapFailed() {
+        reapFailures.increment();
+    }
+
+    public void reapRetried() {
+        reapRetries.increment();
+    }
+
+    public void reconcilePass(String outcome) {
+        registry.counter("containerlease.reconcile.passes", "outcome", outcome).increment();
+    }
+}

@@ -1,0 +1,124 @@
+package io.containerlease.reaper;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.containerlease.lease.ContainerRemovals;
+import io.containerlease.lease.LeaseService;
+import io.containerlease.metrics.LeaseMetrics;
+import io.containerlease.runtime.ContainerRuntime;
+import io.containerlease.runtime.ManagedContainer;
+import io.containerlease.store.LeaseStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the reconcile pass at start and then every interval: takes a {@link Reconciler.Snapshot},
+ * asks the {@link Reconciler} what to repair, and applies each action through the lease service.
+ * A pass that fails (Docker down, say) is logged and the next one runs on schedule.
+ */
+public final class ReaperLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReaperLoop.class);
+
+    private final ContainerRuntime runtime;
+    private final LeaseStore store;
+    private final LeaseService leases;
+    private final ContainerRemovals removals;
+    private final TaskScheduler scheduler;
+    private final Duration interval;
+    private final InstantSource clock;
+    private final LeaseMetrics metrics;
+    private volatile boolean closed;
+    private volatile TaskScheduler.Cancellable next;
+
+    public ReaperLoop(ContainerRuntime runtime, LeaseStore store, LeaseService leases, ContainerRemovals removals,
+                      TaskScheduler scheduler, Duration interval, InstantSource clock, LeaseMetrics metrics) {
+        this.runtime = runtime;
+        this.store = store;
+        this.leases = leases;
+        this.removals = removals;
+        this.scheduler = scheduler;
+        this.interval = interval;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /**
+     * One reconcile pass. Returns a future that completes when every removal the pass started has
+     * finished (the start-up pass waits on it so the API opens on a clean engine).
+     *
+     * @throws RuntimeException when the engine or the store cannot be read; nothing was changed then
+     */
+    public CompletableFuture<Void> runOnce() {
+        // Order matters; see Reconciler.Snapshot.
+        List<ManagedContainer> containers = runtime.listManaged(store.instanceId());
+        var snapshot = new Reconciler.Snapshot(clock.instant(), containers, store.listLive(), leases.inFlight());
+        List<ReconcileAction> actions = Reconciler.decide(snapshot);
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        for (ReconcileAction action : actions) {
+            try {
+                started.add(apply(action));
+            } catch (RuntimeException e) {
+                log.warn("reconcile action failed; the next pass retries it {} {}", kv("action", action), kv("error", e.getMessage()));
+            }
+        }
+        if (!actions.isEmpty()) {
+            log.info("reconcile pass repaired differences {} {} {}", kv("containers", containers.size()),
+                    kv("liveLeases", snapshot.liveLeases().size()), kv("actions", actions.size()));
+        }
+        metrics.reconcilePass(actions.isEmpty() ? "clean" : "repaired");
+        return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> apply(ReconcileAction action) {
+        return switch (action) {
+            case ReconcileAction.Expire a -> leases.expire(a.leaseId());
+            case ReconcileAction.CheckLost a -> {
+                leases.endIfLost(a.leaseId());
+                yield CompletableFuture.completedFuture(null);
+            }
+            case ReconcileAction.FailInterrupted a -> leases.failInterrupted(a.leaseId());
+            case ReconcileAction.FinishEnding a -> leases.finishEnding(a.leaseId());
+            case ReconcileAction.RemoveOrphan a -> {
+                log.info("removing orphan container {} {}", kv("containerId", a.containerId()),
+                        kv("leaseId", a.leaseId().map(Object::toString).orElse("none")));
+                yield removals.removeUntilGone(a.containerId());
+            }
+        };
+    }
+
+    /** Schedules passes every interval, the first one interval from now. */
+    public void start() {
+        scheduleNext();
+    }
+
+    private void scheduleNext() {
+        if (closed) {
+            return;
+        }
+        next = scheduler.schedule(interval, () -> {
+            try {
+                runOnce();
+            } catch (RuntimeException e) {
+                metrics.reconcilePass("failed");
+                log.warn("reconcile pass failed; retrying next interval {} {}", kv("intervalS", interval.toSeconds()),
+                        kv("error", e.getMessage()));
+            } finally {
+                scheduleNext();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        TaskScheduler.Cancellable pending = next;
+        if (pending != null) {
+            pending.cancel();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.containerlease.reaper;
+
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.runtime.ManagedContainer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The level-triggered safety net as a pure function: given what the engine has, what the store
+ * says and what is being provisioned right now, which repairs make the two agree. It looks only at
+ * the present state, never at events, so running it twice or after a crash is always safe.
+ */
+public final class Reconciler {
+    private Reconciler() {}
+
+    /**
+     * What the reconciler sees. The containers must be listed <em>before</em> the leases are read,
+     * and the in-flight set read after: a lease is stored before its container is created, so every
+     * listed container's lease is then in the lease list, and no fresh container looks orphaned.
+     */
+    public record Snapshot(Instant now, List<ManagedContainer> containers, List<Lease> liveLeases, Set<LeaseId> inFlight) {
+        public Snapshot {
+            containers = List.copyOf(containers);
+            liveLeases = List.copyOf(liveLeases);
+            inFlight = Set.copyOf(inFlight);
+        }
+    }
+
+    public static List<ReconcileAction> decide(Snapshot snapshot) {
+        Set<LeaseId> withContainer = new HashSet<>();
+        snapshot.containers().forEach(c -> c.leaseId().ifPresent(withContainer::add));
+        Set<LeaseId> live = new HashSet<>();
+        List<ReconcileAction> actions = new ArrayList<>();
+        for (Lease lease : snapshot.liveLeases()) {
+            live.add(lease.id());
+            ReconcileAction action = decide(lease, withContainer.contains(lease.id()), snapshot);
+            if (action != null) {
+                actions.add(action);
+            }
+        }
+        for (ManagedContainer container : snapshot.containers()) {
+            if (container.leaseId().isEmpty() || !live.contains(container.leaseId().get())) {
+                actions.add(new ReconcileAction.RemoveOrphan(container.containerId(), container.leaseId()));
+            }
+        }
+        return actions;
+    }
+
+    private static ReconcileAction decide(Lease lease, boolean hasContainer, Snapshot snapshot) {
+        return switch (lease.state()) {
+            case PROVISIONING -> snapshot.inFlight().contains(lease.id()) ? null : new ReconcileAction.FailInterrupted(lease.id());
+            case RUNNING -> {
+                if (!lease.expiresAt().isAfter(snapshot.now())) {
+                    yield new ReconcileAction.Expire(lease.id());
+                }
+                yield hasContainer ? null : new ReconcileAction.CheckLost(lease.id());
+            }
+            case ENDING -> new ReconcileAction.FinishEnding(lease.id());
+            case ENDED -> throw new IllegalArgumentException("ended lease in the live list: " + lease.id());
+        };
+    }
+}

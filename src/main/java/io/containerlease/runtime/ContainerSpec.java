@@ -1,0 +1,19 @@
+package io.containerlease.runtime;
+
+import io.containerlease.config.ImageSpec;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything needed to create one lease's container. The hardening (no capabilities, no new
+ * privileges, limits, no host mounts) is not a field here: the runtime applies it to every
+ * container, so no caller can forget or weaken it.
+ */
+public record ContainerSpec(String name, ImageSpec image, Map<String, String> env, Map<String, String> labels) {
+    public ContainerSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(image, "image");
+        env = Map.copyOf(env);
+        labels = Map.copyOf(labels);
+    }
+}

@@ -1,0 +1,35 @@
+package io.containerlease.runtime;
+
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import java.util.Map;
+
+/**
+ * The labels that mark a container as ours. They are the truth about ownership (the store is the
+ * truth about time: labels cannot change after creation, so expires-at here is only informative).
+ */
+public final class ManagedLabels {
+    public static final String LEASE_ID = "containerlease.lease-id";
+    public static final String INSTANCE = "containerlease.instance";
+    public static final String CREATED_AT = "containerlease.created-at";
+    public static final String EXPIRES_AT = "containerlease.expires-at";
+    public static final String IMAGE_TYPE = "containerlease.image-type";
+
+    private static final String NAME_PREFIX = "containerlease-";
+
+    private ManagedLabels() {}
+
+    public static Map<String, String> forLease(Lease lease, String instanceId) {
+        return Map.of(
+                LEASE_ID, lease.id().value(),
+                INSTANCE, instanceId,
+                CREATED_AT, lease.createdAt().toString(),
+                EXPIRES_AT, lease.expiresAt().toString(),
+                IMAGE_TYPE, lease.imageType());
+    }
+
+    /** A lease's container is named after it, so it can be found and removed even before its id is known. */
+    public static String containerName(LeaseId id) {
+        return NAME_PREFIX + id.value();
+    }
+}

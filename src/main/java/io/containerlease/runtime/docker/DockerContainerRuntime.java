@@ -1,0 +1,231 @@
+package io.containerlease.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
+import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.runtime.ContainerRuntime;
+import io.containerlease.runtime.ContainerSpec;
+import io.containerlease.runtime.ImageUnavailableException;
+import io.containerlease.runtime.ManagedContainer;
+import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.runtime.RuntimeOperationException;
+import io.containerlease.runtime.RuntimeUnavailableException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * {@link ContainerRuntime} on a Docker engine through docker-java. Every container gets the same
+ * hardening, whatever its catalog entry says: no capabilities, no new privileges, memory (without
+ * swap), CPU and pids limits, an init process, no host mounts, never privileged, and network
+ * {@code none} unless the catalog names another network.
+ */
+public final class DockerContainerRuntime implements ContainerRuntime {
+    private final DockerClient docker;
+    private final Duration pullTimeout;
+
+    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout) {
+        this.docker = docker;
+        this.pullTimeout = pullTimeout;
+    }
+
+    @Override
+    public void ensureImage(ImageSpec spec) {
+        boolean present = call("inspect image " + spec.image(), () -> imagePresent(spec.image()));
+        switch (spec.pullPolicy()) {
+            case NEVER -> {
+                if (!present) {
+                    throw new ImageUnavailableException("image " + spec.image() + " for '" + spec.imageType()
+                            + "' is not on the Docker engine and its pull policy is 'never'", null);
+                }
+            }
+            case IF_NOT_PRESENT -> {
+                if (!present) {
+                    pull(spec);
+                }
+            }
+            case ALWAYS -> pull(spec);
+        }
+    }
+
+    private boolean imagePresent(String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    private void pull(ImageSpec spec) {
+        ImageReference ref = ImageReference.parse(spec.image());
+        var callback = new PullImageResultCallback();
+        try {
+            var cmd = docker.pullImageCmd(ref.repository());
+            if (ref.tag() != null) {
+                cmd = cmd.withTag(ref.tag());
+            }
+            cmd.exec(callback);
+            // awaitCompletion rethrows the first error the pull stream reported.
+            if (!callback.awaitCompletion(pullTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new ImageUnavailableException("pulling " + spec.image() + " took longer than " + pullTimeout.toSeconds() + " s", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageUnavailableException("pulling " + spec.image() + " was interrupted", e);
+        } catch (DockerException e) {
+            throw new ImageUnavailableException("image " + spec.image() + " is not on the Docker engine and pulling it failed: "
+                    + DockerClients.rootMessage(e), e);
+        } catch (ImageUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (isUnreachable(e)) {
+                throw unavailable("pull " + spec.image(), e);
+            }
+            throw new ImageUnavailableException("image " + spec.image() + " is not on the Docker engine and pulling it failed: "
+                    + DockerClients.rootMessage(e), e);
+        } finally {
+            closeQuietly(callback);
+        }
+    }
+
+    @Override
+    public String createAndStart(ContainerSpec spec) {
+        ImageSpec image = spec.image();
+        HostConfig host = HostConfig.newHostConfig()
+                .withNetworkMode(image.network())
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withMemory(image.memoryBytes())
+                .withMemorySwap(image.memoryBytes())
+                .withNanoCPUs(image.nanoCpus())
+                .withPidsLimit(image.pidsLimit())
+                .withPrivileged(false)
+                .withInit(true);
+        String id = call("create " + spec.name(), () -> {
+            var cmd = docker.createContainerCmd(image.image())
+                    .withName(spec.name())
+                    .withLabels(spec.labels())
+                    .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                    .withHostConfig(host);
+            if (!image.command().isEmpty()) {
+                cmd = cmd.withCmd(image.command());
+            }
+            return cmd.exec().getId();
+        });
+        call("start " + spec.name(), () -> docker.startContainerCmd(id).exec());
+        return id;
+    }
+
+    @Override
+    public void remove(String nameOrId) {
+        call("remove " + nameOrId, () -> {
+            try {
+                docker.removeContainerCmd(nameOrId).withForce(true).withRemoveVolumes(true).exec();
+            } catch (NotFoundException alreadyGone) {
+                // Removal is idempotent: someone (us, earlier) already did it.
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean exists(String nameOrId) {
+        return call("inspect " + nameOrId, () -> {
+            try {
+                docker.inspectContainerCmd(nameOrId).exec();
+                return true;
+            } catch (NotFoundException e) {
+                return false;
+            }
+        });
+    }
+
+    @Override
+    public List<ManagedContainer> listManaged(String instanceId) {
+        List<Container> containers = call("list containers", () -> docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(ManagedLabels.INSTANCE, instanceId))
+                .exec());
+        return containers.stream().map(DockerContainerRuntime::toManaged).toList();
+    }
+
+    private static ManagedContainer toManaged(Container c) {
+        String label = c.getLabels() == null ? null : c.getLabels().get(ManagedLabels.LEASE_ID);
+        Optional<LeaseId> leaseId = LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty();
+        return new ManagedContainer(c.getId(), leaseId, "running".equals(c.getState()));
+    }
+
+    @Override
+    public void ping() {
+        call("ping", () -> docker.pingCmd().exec());
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(docker);
+    }
+
+    /** Runs one Docker call and sorts its failures into "engine unreachable" and "engine said no". */
+    private static <T> T call(String what, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (DockerException e) {
+            throw new RuntimeOperationException("Docker refused to " + what + ": " + DockerClients.rootMessage(e), e);
+        } catch (RuntimeException e) {
+            if (isUnreachable(e)) {
+                throw unavailable(what, e);
+            }
+            throw new RuntimeOperationException("Docker failed to " + what + ": " + DockerClients.rootMessage(e), e);
+        }
+    }
+
+    private static boolean isUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static RuntimeUnavailableException unavailable(String what, RuntimeException e) {
+        return new RuntimeUnavailableException("Docker engine unreachable during " + what + ": " + DockerClients.rootMessage(e), e);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // Closing is best effort; the resource is being discarded either way.
+        }
+    }
+
+    /** An image reference split for the pull API, which wants repository and tag apart. */
+    record ImageReference(String repository, String tag) {
+        static ImageReference parse(String image) {
+            if (image.contains("@")) {
+                return new ImageReference(image, null);
+            }
+            int slash = image.lastIndexOf('/');
+            int colon = image.lastIndexOf(':');
+            if (colon > slash) {
+                return new ImageReference(image.substring(0, colon), image.substring(colon + 1));
+            }
+            return new ImageReference(image, "latest");
+        }
+    }
+}

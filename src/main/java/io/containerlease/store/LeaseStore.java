@@ -1,0 +1,62 @@
+package io.containerlease.store;
+
+import io.containerlease.lease.EndReason;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Durable lease records: the truth about time. Every state change is conditional on the current
+ * state (and returns whether it happened), so two actors racing on one lease cannot both win and no
+ * caller ever reads-then-writes. Implementations throw {@link StoreException} when the backing
+ * store cannot answer.
+ */
+public interface LeaseStore extends AutoCloseable {
+
+    /** A stable id for the deployment this store belongs to; containers are labelled with it. */
+    String instanceId();
+
+    /** Records a new lease in PROVISIONING; called before its container is created. */
+    void insert(Lease lease);
+
+    Optional<Lease> find(LeaseId id);
+
+    /** Every lease that is not ENDED, oldest first. */
+    List<Lease> listLive();
+
+    /** A page of leases ordered by id (creation order), starting after {@code after}. */
+    List<Lease> page(boolean includeEnded, Optional<LeaseId> after, int limit);
+
+    long countLive();
+
+    /** PROVISIONING → RUNNING. */
+    boolean markRunning(LeaseId id, String containerId);
+
+    /** One of {@code from} → ENDING with the reason; the first caller's reason sticks. */
+    boolean beginEnd(LeaseId id, Set<LeaseState> from, EndReason reason, String detail);
+
+    /** RUNNING → ENDING(expired), only if the stored expiry is at or before {@code now}. */
+    boolean beginEndIfExpired(LeaseId id, Instant now);
+
+    /** {@code from} → ENDED directly, for a lease with no container left to remove. */
+    boolean endNow(LeaseId id, LeaseState from, EndReason reason, String detail, Instant at);
+
+    /** ENDING → ENDED, once its container is confirmed gone. */
+    boolean markEnded(LeaseId id, Instant at);
+
+    /**
+     * Moves a RUNNING lease's expiry from {@code expected} to {@code newExpiry}, only if it still is
+     * {@code expected} and has not passed {@code now} (compare-and-set, so concurrent extensions add up).
+     */
+    boolean updateExpiry(LeaseId id, Instant expected, Instant newExpiry, Instant now);
+
+    /** Throws {@link StoreException} unless the store answers a trivial query. */
+    void ping();
+
+    @Override
+    void close();
+}

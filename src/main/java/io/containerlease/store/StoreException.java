@@ -1,0 +1,8 @@
+package io.containerlease.store;
+
+/** The store could not answer; nothing was changed by the failed call. */
+public final class StoreException extends RuntimeException {
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

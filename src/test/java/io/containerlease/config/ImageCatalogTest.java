@@ -1,0 +1,94 @@
+package io.containerlease.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageCatalogTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void builtInCatalogOffersALocalBusyboxAndPulledAlpineAndUbuntu() {
+        ImageCatalog catalog = ImageCatalog.load(Optional.empty());
+        assertThat(catalog.imageTypes()).containsExactly("busybox", "alpine", "ubuntu");
+        ImageSpec busybox = catalog.find("busybox").orElseThrow();
+        assertThat(busybox.image()).isEqualTo("containerlease/busybox:latest");
+        assertThat(busybox.command()).containsExactly("sleep", "inf");
+        assertThat(busybox.pullPolicy()).isEqualTo(ImageSpec.PullPolicy.NEVER);
+        assertThat(catalog.find("alpine").orElseThrow().pullPolicy()).isEqualTo(ImageSpec.PullPolicy.IF_NOT_PRESENT);
+        assertThat(catalog.find("nope")).isEmpty();
+    }
+
+    @Test
+    void yamlFileWithDefaultsForAbsentFields() throws IOException {
+        Path file = write("catalog.yaml", """
+                images:
+                  tiny:
+                    image: example/tiny:1
+                """);
+        ImageSpec tiny = ImageCatalog.load(Optional.of(file)).find("tiny").orElseThrow();
+        assertThat(tiny.command()).isEmpty();
+        assertThat(tiny.shell()).containsExactly("/bin/sh");
+        assertThat(tiny.memoryMb()).isEqualTo(256);
+        assertThat(tiny.cpus()).isEqualTo(1.0);
+        assertThat(tiny.pidsLimit()).isEqualTo(128);
+        assertThat(tiny.pullPolicy()).isEqualTo(ImageSpec.PullPolicy.IF_NOT_PRESENT);
+        assertThat(tiny.network()).isEqualTo("none");
+    }
+
+    @Test
+    void jsonFilesAreAcceptedToo() throws IOException {
+        Path file = write("catalog.json", """
+                {"images": {"py": {"image": "python:3", "command": ["sleep", "inf"], "memoryMb": 64, "cpus": 0.25,
+                 "pidsLimit": 10, "pullPolicy": "always", "network": "labnet"}}}
+                """);
+        ImageSpec py = ImageCatalog.load(Optional.of(file)).find("py").orElseThrow();
+        assertThat(py.command()).isEqualTo(List.of("sleep", "inf"));
+        assertThat(py.memoryBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(py.nanoCpus()).isEqualTo(250_000_000L);
+        assertThat(py.pullPolicy()).isEqualTo(ImageSpec.PullPolicy.ALWAYS);
+        assertThat(py.network()).isEqualTo("labnet");
+    }
+
+    @Test
+    void mistakesNameTheEntryAndTheField() throws IOException {
+        Path file = write("bad.yaml", """
+                images:
+                  a:
+                    image: x
+                    memoryMB: 64
+                  b:
+                    image: y
+                    network: host
+                  c:
+                    command: ["sh"]
+                """);
+        assertThatThrownBy(() -> ImageCatalog.load(Optional.of(file)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("images.a: unknown field 'memoryMB'")
+                .hasMessageContaining("images.b: network 'host' is not allowed")
+                .hasMessageContaining("images.c: 'image' is required");
+    }
+
+    @Test
+    void unreadableOrMalformedFilesAreClearErrors() throws IOException {
+        assertThatThrownBy(() -> ImageCatalog.load(Optional.of(dir.resolve("missing.yaml"))))
+                .hasMessageContaining("IMAGE_CATALOG: cannot read");
+        Path broken = write("broken.yaml", "images: [unclosed");
+        assertThatThrownBy(() -> ImageCatalog.load(Optional.of(broken))).hasMessageContaining("not valid YAML");
+        Path empty = write("empty.yaml", "images: {}");
+        assertThatThrownBy(() -> ImageCatalog.load(Optional.of(empty))).hasMessageContaining("lists no images");
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+}

@@ -1,0 +1,75 @@
+package io.containerlease.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServiceConfigTest {
+
+    @Test
+    void defaultsMatchTheReadme() {
+        ServiceConfig config = ServiceConfig.fromEnvironment(Map.of());
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(config.dockerHost()).isEqualTo("unix:///var/run/docker.sock");
+        assertThat(config.imageCatalog()).isEmpty();
+        assertThat(config.leaseMin()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.leaseMax()).isEqualTo(Duration.ofMinutes(1440));
+        assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.logFormat()).isEqualTo(ServiceConfig.LogFormat.TEXT);
+        assertThat(config.auth()).isEqualTo(ServiceConfig.AuthMode.OFF);
+    }
+
+    @Test
+    void readsEveryVariable() {
+        ServiceConfig config = ServiceConfig.fromEnvironment(Map.of(
+                "HOST", "0.0.0.0", "PORT", "9000", "DATA_DIR", "/tmp/x", "DOCKER_HOST", "tcp://10.0.0.1:2375",
+                "IMAGE_CATALOG", "/etc/catalog.yaml", "LEASE_MIN_SECONDS", "5", "LEASE_MAX_MINUTES", "60",
+                "RECONCILE_INTERVAL_SECONDS", "7", "LOG_LEVEL", "DEBUG", "LOG_FORMAT", "json"));
+        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.port()).isEqualTo(9000);
+        assertThat(config.imageCatalog()).contains(Path.of("/etc/catalog.yaml"));
+        assertThat(config.leaseMin()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.leaseMax()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(config.logLevel()).isEqualTo("debug");
+        assertThat(config.logFormat()).isEqualTo(ServiceConfig.LogFormat.JSON);
+    }
+
+    @Test
+    void acceptsTheSeedsCleanupIntervalButPrefersTheNewName() {
+        assertThat(ServiceConfig.fromEnvironment(Map.of("CLEANUP_INTERVAL_MINUTES", "2")).reconcileInterval())
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThat(ServiceConfig.fromEnvironment(Map.of("CLEANUP_INTERVAL_MINUTES", "2", "RECONCILE_INTERVAL_SECONDS", "3"))
+                .reconcileInterval()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceNamingTheVariable() {
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of(
+                "PORT", "http", "LEASE_MAX_MINUTES", "0", "LOG_FORMAT", "xml", "DOCKER_HOST", "/var/run/docker.sock")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("PORT: 'http' is not a whole number")
+                .hasMessageContaining("LEASE_MAX_MINUTES: 0 is out of range")
+                .hasMessageContaining("LOG_FORMAT: 'xml' is not one of json, text")
+                .hasMessageContaining("DOCKER_HOST");
+    }
+
+    @Test
+    void authOffIsAcceptedAndOtherModesAreNotYet() {
+        assertThat(ServiceConfig.fromEnvironment(Map.of("AUTH", "off")).auth()).isEqualTo(ServiceConfig.AuthMode.OFF);
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("AUTH", "tokens")))
+                .hasMessageContaining("AUTH");
+    }
+
+    @Test
+    void minimumLongerThanMaximumIsRefused() {
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("LEASE_MIN_SECONDS", "120", "LEASE_MAX_MINUTES", "1")))
+                .hasMessageContaining("LEASE_MIN_SECONDS (120) exceeds LEASE_MAX_MINUTES");
+    }
+}

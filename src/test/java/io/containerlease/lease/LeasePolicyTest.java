@@ -1,0 +1,50 @@
+package io.containerlease.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LeasePolicyTest {
+    private final LeasePolicy policy = new LeasePolicy(Duration.ofSeconds(1), Duration.ofMinutes(60));
+    private final Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void durationsOutsideTheBoundsAreRefused() {
+        assertThat(policy.checkDuration(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(policy.checkDuration(Duration.ofMinutes(60))).isEqualTo(Duration.ofMinutes(60));
+        assertThatThrownBy(() -> policy.checkDuration(Duration.ofMillis(999)))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("between 1 seconds and 60 minutes");
+        assertThatThrownBy(() -> policy.checkDuration(Duration.ofMinutes(61))).isInstanceOf(InvalidRequestException.class);
+    }
+
+    @Test
+    void extensionAddsToTheCurrentExpiry() {
+        Lease lease = Lease.provisioning(id(), "busybox", t0, Duration.ofMinutes(10), policy.maxLife());
+        LeasePolicy.Extension granted = policy.extend(lease, Duration.ofMinutes(5));
+        assertThat(granted.expiresAt()).isEqualTo(t0.plus(Duration.ofMinutes(15)));
+        assertThat(granted.clamped()).isFalse();
+        assertThat(granted.maxExpiresAt()).isEqualTo(t0.plus(Duration.ofMinutes(60)));
+    }
+
+    @Test
+    void extensionIsClampedToTheWholeLifeCap() {
+        Lease lease = Lease.provisioning(id(), "busybox", t0, Duration.ofMinutes(50), policy.maxLife());
+        LeasePolicy.Extension granted = policy.extend(lease, Duration.ofMinutes(30));
+        assertThat(granted.expiresAt()).isEqualTo(t0.plus(Duration.ofMinutes(60)));
+        assertThat(granted.clamped()).isTrue();
+    }
+
+    @Test
+    void extensionMustBePositive() {
+        Lease lease = Lease.provisioning(id(), "busybox", t0, Duration.ofMinutes(5), policy.maxLife());
+        assertThatThrownBy(() -> policy.extend(lease, Duration.ZERO)).isInstanceOf(InvalidRequestException.class);
+    }
+
+    private static LeaseId id() {
+        return LeaseId.generate(Instant.now(), new Random(1));
+    }
+}

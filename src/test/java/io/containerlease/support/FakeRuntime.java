@@ -1,0 +1,118 @@
+package io.containerlease.support;
+
+import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.runtime.ContainerRuntime;
+import io.containerlease.runtime.ContainerSpec;
+import io.containerlease.runtime.ImageUnavailableException;
+import io.containerlease.runtime.ManagedContainer;
+import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.runtime.RuntimeUnavailableException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** An in-memory container engine with switches for the failures the core must survive. */
+public final class FakeRuntime implements ContainerRuntime {
+    /** name → container */
+    private final Map<String, Container> containers = new LinkedHashMap<>();
+    private final Set<String> images = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger ids = new AtomicInteger();
+    public volatile boolean unavailable;
+    /** How many of the next removals fail (as if the engine answered 500). */
+    public final AtomicInteger failNextRemovals = new AtomicInteger();
+    public final AtomicInteger removeCalls = new AtomicInteger();
+
+    public record Container(String id, String name, Map<String, String> labels, Map<String, String> env) {}
+
+    public FakeRuntime withImage(String image) {
+        images.add(image);
+        return this;
+    }
+
+    @Override
+    public void ensureImage(ImageSpec spec) {
+        checkUp();
+        if (!images.contains(spec.image())) {
+            throw new ImageUnavailableException("image " + spec.image() + " missing", null);
+        }
+    }
+
+    @Override
+    public synchronized String createAndStart(ContainerSpec spec) {
+        checkUp();
+        if (containers.containsKey(spec.name())) {
+            throw new IllegalStateException("name in use: " + spec.name());
+        }
+        String id = "c" + ids.incrementAndGet();
+        containers.put(spec.name(), new Container(id, spec.name(), spec.labels(), spec.env()));
+        return id;
+    }
+
+    @Override
+    public synchronized void remove(String nameOrId) {
+        removeCalls.incrementAndGet();
+        checkUp();
+        if (failNextRemovals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new io.containerlease.runtime.RuntimeOperationException("injected removal failure", null);
+        }
+        containers.values().removeIf(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId));
+    }
+
+    @Override
+    public synchronized boolean exists(String nameOrId) {
+        checkUp();
+        return containers.values().stream().anyMatch(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId));
+    }
+
+    @Override
+    public synchronized List<ManagedContainer> listManaged(String instanceId) {
+        checkUp();
+        List<ManagedContainer> out = new ArrayList<>();
+        for (Container c : containers.values()) {
+            if (instanceId.equals(c.labels().get(ManagedLabels.INSTANCE))) {
+                String label = c.labels().get(ManagedLabels.LEASE_ID);
+                out.add(new ManagedContainer(c.id(), LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty(), true));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void ping() {
+        checkUp();
+    }
+
+    @Override
+    public void close() {}
+
+    /** Adds a container behind the service's back (an orphan, or a stranger's). */
+    public synchronized void plant(String name, Map<String, String> labels) {
+        String id = "c" + ids.incrementAndGet();
+        containers.put(name, new Container(id, name, labels, Map.of()));
+    }
+
+    /** Deletes a container behind the service's back. */
+    public synchronized void vanish(String name) {
+        containers.remove(name);
+    }
+
+    public synchronized Optional<Container> container(String name) {
+        return Optional.ofNullable(containers.get(name));
+    }
+
+    public synchronized List<Container> all() {
+        return List.copyOf(containers.values());
+    }
+
+    private void checkUp() {
+        if (unavailable) {
+            throw new RuntimeUnavailableException("fake engine down", null);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.containerlease.support;
+
+import io.containerlease.config.ImageCatalog;
+import io.containerlease.lease.LeasePolicy;
+import io.containerlease.lease.LeaseService;
+import io.containerlease.metrics.LeaseMetrics;
+import io.containerlease.reaper.ExpiryTimers;
+import io.containerlease.reaper.ReaperLoop;
+import io.containerlease.reaper.RemovalWorker;
+import io.containerlease.reaper.RetryPolicy;
+import io.containerlease.store.sqlite.SqliteLeaseStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+
+/**
+ * The real core (lease service, timers, removal worker, reconciler, SQLite store in memory) around
+ * a fake engine, a fake clock and a manual scheduler: a whole service that runs in microseconds
+ * and never sleeps. Removals run inline on the thread that advances time.
+ */
+public final class LeaseWorld implements AutoCloseable {
+    public static final String BUSYBOX_IMAGE = "containerlease/busybox:latest";
+    public static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration MAX_LIFE = Duration.ofHours(24);
+
+    public final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    public final ManualScheduler scheduler = new ManualScheduler(clock);
+    public final FakeRuntime runtime = new FakeRuntime().withImage(BUSYBOX_IMAGE);
+    public final SqliteLeaseStore store = SqliteLeaseStore.inMemory();
+    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    public final LeaseMetrics metrics = new LeaseMetrics(registry);
+    public final ExpiryTimers timers = new ExpiryTimers(scheduler, clock);
+    public final RemovalWorker removals;
+    public final LeaseService leases;
+    public final ReaperLoop reaper;
+
+    public LeaseWorld(long seed) {
+        Random random = new Random(seed);
+        removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
+        leases = new LeaseService(store, runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE),
+                timers, removals, clock, random, metrics, Duration.ofMillis(1));
+        reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, RECONCILE_INTERVAL, clock, metrics);
+    }
+
+    public LeaseWorld() {
+        this(42);
+    }
+
+    @Override
+    public void close() {
+        reaper.close();
+        store.close();
+    }
+}
