@@ -1,0 +1,184 @@
+package io.containerlease.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.containerlease.runtime.ImageUnavailableException;
+import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.runtime.RuntimeUnavailableException;
+import io.containerlease.support.LeaseWorld;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LeaseServiceTest {
+    private final LeaseWorld world = new LeaseWorld();
+
+    @AfterEach
+    void close() {
+        world.close();
+    }
+
+    @Test
+    void provisionCreatesALabelledContainerAfterStoringTheLease() {
+        Lease lease = provision(Duration.ofMinutes(5), Map.of("GREETING", "hi"));
+        assertThat(lease.state()).isEqualTo(LeaseState.RUNNING);
+        assertThat(lease.expiresAt()).isEqualTo(lease.createdAt().plus(Duration.ofMinutes(5)));
+        var container = world.runtime.container(ManagedLabels.containerName(lease.id())).orElseThrow();
+        assertThat(container.labels()).containsEntry(ManagedLabels.LEASE_ID, lease.id().value())
+                .containsEntry(ManagedLabels.INSTANCE, world.store.instanceId())
+                .containsEntry(ManagedLabels.IMAGE_TYPE, "busybox")
+                .containsEntry(ManagedLabels.CREATED_AT, lease.createdAt().toString())
+                .containsEntry(ManagedLabels.EXPIRES_AT, lease.expiresAt().toString());
+        assertThat(container.env()).containsEntry("GREETING", "hi");
+        assertThat(lease.containerId()).isEqualTo(container.id());
+    }
+
+    @Test
+    void theTimerEndsTheLeaseAtItsExpiryAndRecordsTheLag() {
+        Lease lease = provision(Duration.ofSeconds(10), Map.of());
+        world.scheduler.advance(Duration.ofMillis(9_999));
+        assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.RUNNING);
+        world.scheduler.advance(Duration.ofMillis(1));
+        Lease ended = world.leases.get(lease.id());
+        assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
+        assertThat(ended.endReason()).isEqualTo(EndReason.EXPIRED);
+        assertThat(ended.endedAt()).isEqualTo(lease.expiresAt());
+        assertThat(world.runtime.all()).isEmpty();
+        assertThat(world.registry.get("containerlease.expiry.lag").summary().count()).isEqualTo(1);
+    }
+
+    @Test
+    void anExtensionMovesTheTimer() {
+        Lease lease = provision(Duration.ofSeconds(10), Map.of());
+        var extended = world.leases.extend(lease.id(), Duration.ofSeconds(20));
+        assertThat(extended.granted().expiresAt()).isEqualTo(lease.expiresAt().plusSeconds(20));
+        assertThat(extended.granted().clamped()).isFalse();
+        world.scheduler.advance(Duration.ofSeconds(29));
+        assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.RUNNING);
+        world.scheduler.advance(Duration.ofSeconds(1));
+        assertThat(world.leases.get(lease.id()).endReason()).isEqualTo(EndReason.EXPIRED);
+    }
+
+    @Test
+    void anExtensionNeverPassesTheWholeLifeCap() {
+        Lease lease = provision(Duration.ofHours(23), Map.of());
+        var extended = world.leases.extend(lease.id(), Duration.ofHours(5));
+        assertThat(extended.granted().clamped()).isTrue();
+        assertThat(extended.lease().expiresAt()).isEqualTo(lease.createdAt().plus(LeaseWorld.MAX_LIFE));
+        var again = world.leases.extend(lease.id(), Duration.ofMinutes(1));
+        assertThat(again.granted().clamped()).isTrue();
+        assertThat(again.lease().expiresAt()).isEqualTo(lease.maxExpiresAt());
+    }
+
+    @Test
+    void onlyRunningLeasesCanBeExtended() {
+        Lease lease = provision(Duration.ofSeconds(10), Map.of());
+        world.leases.release(lease.id());
+        assertThatThrownBy(() -> world.leases.extend(lease.id(), Duration.ofMinutes(1)))
+                .isInstanceOf(LeaseConflictException.class).hasMessageContaining("ended (released)");
+    }
+
+    @Test
+    void releaseRemovesTheContainerAndIsIdempotent() {
+        Lease lease = provision(Duration.ofMinutes(5), Map.of());
+        Lease released = world.leases.release(lease.id());
+        assertThat(released.state()).isEqualTo(LeaseState.ENDED);
+        assertThat(released.endReason()).isEqualTo(EndReason.RELEASED);
+        assertThat(world.runtime.all()).isEmpty();
+        assertThat(world.leases.release(lease.id()).endReason()).isEqualTo(EndReason.RELEASED);
+        // The cancelled timer must not turn the released lease into an expired one.
+        world.scheduler.advance(Duration.ofMinutes(10));
+        assertThat(world.leases.get(lease.id()).endReason()).isEqualTo(EndReason.RELEASED);
+    }
+
+    @Test
+    void releaseAnswersPendingWhileTheEngineIsDownAndFinishesLater() {
+        Lease lease = provision(Duration.ofMinutes(5), Map.of());
+        world.runtime.unavailable = true;
+        assertThatThrownBy(() -> world.leases.release(lease.id())).isInstanceOf(RemovalPendingException.class);
+        assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.ENDING);
+        world.runtime.unavailable = false;
+        world.scheduler.advance(Duration.ofSeconds(1));
+        assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.ENDED);
+        assertThat(world.runtime.all()).isEmpty();
+    }
+
+    @Test
+    void unknownImageTypesAndBadDurationsAreRefusedBeforeAnythingIsStored() {
+        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("windows", Duration.ofMinutes(1), Map.of())))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("busybox, alpine, ubuntu");
+        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("busybox", Duration.ofDays(2), Map.of())))
+                .isInstanceOf(InvalidRequestException.class);
+        assertThat(world.store.page(true, java.util.Optional.empty(), 10)).isEmpty();
+    }
+
+    @Test
+    void aMissingImageLeavesNoContainerAndNoLiveLease() {
+        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("alpine", Duration.ofMinutes(1), Map.of())))
+                .isInstanceOf(ImageUnavailableException.class);
+        assertThat(world.runtime.all()).isEmpty();
+        assertThat(world.store.countLive()).isZero();
+        Lease failed = world.store.page(true, java.util.Optional.empty(), 1).get(0);
+        assertThat(failed.endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(failed.detail()).contains("alpine");
+    }
+
+    @Test
+    void anEngineOutageDuringProvisioningFailsTheLeaseAndLeavesNothingOnceTheEngineIsBack() {
+        world.runtime.unavailable = true;
+        assertThatThrownBy(() -> provision(Duration.ofMinutes(1), Map.of())).isInstanceOf(RuntimeUnavailableException.class);
+        assertThat(world.store.countLive()).isZero();
+        world.runtime.unavailable = false;
+        assertThat(provision(Duration.ofMinutes(1), Map.of()).state()).isEqualTo(LeaseState.RUNNING);
+    }
+
+    @Test
+    void aVanishedContainerEndsItsLeaseAsLost() {
+        Lease lease = provision(Duration.ofMinutes(5), Map.of());
+        world.runtime.vanish(ManagedLabels.containerName(lease.id()));
+        world.reaper.runOnce();
+        Lease lost = world.leases.get(lease.id());
+        assertThat(lost.state()).isEqualTo(LeaseState.ENDED);
+        assertThat(lost.endReason()).isEqualTo(EndReason.LOST);
+    }
+
+    @Test
+    void theReconcilerRemovesOrphansButNotOtherInstancesContainers() {
+        String orphan = ManagedLabels.containerName(LeaseId.generate(world.clock.instant(), new java.util.Random(9)));
+        world.runtime.plant(orphan, Map.of(ManagedLabels.INSTANCE, world.store.instanceId(), ManagedLabels.LEASE_ID, "not-an-id"));
+        world.runtime.plant("stranger", Map.of(ManagedLabels.INSTANCE, "another-instance"));
+        world.reaper.runOnce();
+        assertThat(world.runtime.container(orphan)).isEmpty();
+        assertThat(world.runtime.container("stranger")).isPresent();
+    }
+
+    @Test
+    void aProvisioningLeftByAnEarlierProcessIsFailedAndCleanedUp() {
+        Lease abandoned = Lease.provisioning(LeaseId.generate(world.clock.instant(), new java.util.Random(2)), "busybox",
+                world.clock.instant(), Duration.ofMinutes(5), LeaseWorld.MAX_LIFE);
+        world.store.insert(abandoned);
+        world.runtime.plant(ManagedLabels.containerName(abandoned.id()), ManagedLabels.forLease(abandoned, world.store.instanceId()));
+        world.reaper.runOnce();
+        Lease failed = world.leases.get(abandoned.id());
+        assertThat(failed.state()).isEqualTo(LeaseState.ENDED);
+        assertThat(failed.endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(world.runtime.all()).isEmpty();
+    }
+
+    @Test
+    void reconcilePassesCarryOnAfterAFailedPass() {
+        world.reaper.start();
+        world.runtime.unavailable = true;
+        world.scheduler.advance(LeaseWorld.RECONCILE_INTERVAL);
+        assertThat(world.registry.get("containerlease.reconcile.passes").tag("outcome", "failed").counter().count()).isEqualTo(1);
+        world.runtime.unavailable = false;
+        world.scheduler.advance(LeaseWorld.RECONCILE_INTERVAL);
+        assertThat(world.registry.get("containerlease.reconcile.passes").tag("outcome", "clean").counter().count()).isEqualTo(1);
+    }
+
+    private Lease provision(Duration duration, Map<String, String> env) {
+        return world.leases.provision(new ProvisionRequest("busybox", duration, env));
+    }
+}

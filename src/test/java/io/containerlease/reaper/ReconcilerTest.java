@@ -1,0 +1,80 @@
+package io.containerlease.reaper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.containerlease.lease.EndReason;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseState;
+import io.containerlease.runtime.ManagedContainer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ReconcilerTest {
+    private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
+    private final Random random = new Random(5);
+
+    @Test
+    void aRunningLeaseWithItsContainerBeforeExpiryNeedsNothing() {
+        Lease lease = lease(LeaseState.RUNNING, NOW.plusSeconds(60));
+        assertThat(decide(List.of(container(lease.id())), List.of(lease), Set.of())).isEmpty();
+    }
+
+    @Test
+    void anExpiredRunningLeaseIsExpiredEvenIfItsTimerWasLost() {
+        Lease lease = lease(LeaseState.RUNNING, NOW);
+        assertThat(decide(List.of(container(lease.id())), List.of(lease), Set.of()))
+                .containsExactly(new ReconcileAction.Expire(lease.id()));
+    }
+
+    @Test
+    void aRunningLeaseWithoutContainerIsCheckedForLoss() {
+        Lease lease = lease(LeaseState.RUNNING, NOW.plusSeconds(60));
+        assertThat(decide(List.of(), List.of(lease), Set.of())).containsExactly(new ReconcileAction.CheckLost(lease.id()));
+    }
+
+    @Test
+    void provisioningIsLeftAloneWhileInFlightAndFailedWhenAbandoned() {
+        Lease lease = lease(LeaseState.PROVISIONING, NOW.plusSeconds(60));
+        assertThat(decide(List.of(), List.of(lease), Set.of(lease.id()))).isEmpty();
+        assertThat(decide(List.of(container(lease.id())), List.of(lease), Set.of()))
+                .containsExactly(new ReconcileAction.FailInterrupted(lease.id()));
+    }
+
+    @Test
+    void anEndingLeaseIsFinished() {
+        Lease lease = lease(LeaseState.ENDING, NOW.plusSeconds(60));
+        assertThat(decide(List.of(container(lease.id())), List.of(lease), Set.of()))
+                .containsExactly(new ReconcileAction.FinishEnding(lease.id()));
+    }
+
+    @Test
+    void containersWithoutALiveLeaseAreOrphans() {
+        LeaseId gone = LeaseId.generate(NOW, random);
+        ManagedContainer ofEndedLease = container(gone);
+        ManagedContainer unlabelled = new ManagedContainer("c-x", Optional.empty(), true);
+        assertThat(decide(List.of(ofEndedLease, unlabelled), List.of(), Set.of())).containsExactlyInAnyOrder(
+                new ReconcileAction.RemoveOrphan(ofEndedLease.containerId(), Optional.of(gone)),
+                new ReconcileAction.RemoveOrphan("c-x", Optional.empty()));
+    }
+
+    private static List<ReconcileAction> decide(List<ManagedContainer> containers, List<Lease> leases, Set<LeaseId> inFlight) {
+        return Reconciler.decide(new Reconciler.Snapshot(NOW, containers, leases, inFlight));
+    }
+
+    private Lease lease(LeaseState state, Instant expiresAt) {
+        Instant created = expiresAt.minusSeconds(120);
+        EndReason reason = state == LeaseState.ENDING ? EndReason.RELEASED : null;
+        return new Lease(LeaseId.generate(created, random), "busybox", state, created, expiresAt,
+                created.plus(Duration.ofHours(1)), null, reason, null, null);
+    }
+
+    private static ManagedContainer container(LeaseId id) {
+        return new ManagedContainer("c-" + id.value(), Optional.of(id), true);
+    }
+}
