@@ -9,7 +9,8 @@ import io.containerlease.reaper.ReaperLoop;
 import io.containerlease.reaper.RemovalWorker;
 import io.containerlease.reaper.RetryPolicy;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
@@ -28,7 +29,7 @@ public final class LeaseWorld implements AutoCloseable {
     public final ManualScheduler scheduler = new ManualScheduler(clock);
     public final FakeRuntime runtime = new FakeRuntime().withImage(BUSYBOX_IMAGE);
     public final SqliteLeaseStore store = SqliteLeaseStore.inMemory();
-    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     public final LeaseMetrics metrics = new LeaseMetrics(registry);
     public final ExpiryTimers timers = new ExpiryTimers(scheduler, clock);
     public final RemovalWorker removals;
@@ -40,6 +41,7 @@ public final class LeaseWorld implements AutoCloseable {
         removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
         leases = new LeaseService(store, runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE),
                 timers, removals, clock, random, metrics, Duration.ofMillis(1));
+        metrics.trackActiveLeases(leases::countLive);
         reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, RECONCILE_INTERVAL, clock, metrics);
     }
 

@@ -1,0 +1,71 @@
+package io.containerlease.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A small JSON client for the service's HTTP API, as a user's script would call it. */
+public final class ApiClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+
+    public ApiClient(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public record Response(int status, String body, JsonNode json, HttpHeaders headers) {}
+
+    public Response get(String path) {
+        return send("GET", path, null, null);
+    }
+
+    public Response post(String path, String body) {
+        return send("POST", path, body, "application/json");
+    }
+
+    public Response delete(String path) {
+        return send("DELETE", path, null, null);
+    }
+
+    /** Provisions a lease and returns its id, failing the test unless the answer is 201. */
+    public String provision(String imageType, String durationField, long amount) {
+        Response r = post("/api/provision", "{\"imageType\":\"" + imageType + "\",\"" + durationField + "\":" + amount + "}");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.json().get("id").asText();
+    }
+
+    public Response send(String method, String path, String body, String contentType) {
+        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        try {
+            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = response.body().startsWith("{") ? JSON.readTree(response.body()) : JSON.nullNode();
+            return new Response(response.statusCode(), response.body(), json, response.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Asserts the response is the error shape with this status and code. */
+    public static void assertError(Response r, int status, String code) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.json().at("/error/code").asText()).as(r.body()).isEqualTo(code);
+        assertThat(r.json().at("/error/message").asText()).isNotBlank();
+    }
+}
