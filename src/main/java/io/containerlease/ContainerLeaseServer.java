@@ -48,6 +48,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final ApiServer api;
     private final String dockerApiVersion;
+    private final String instanceId;
     private final int imageTypes;
 
     private ContainerLeaseServer(ServiceConfig config) {
@@ -57,6 +58,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             started.push(DataDirLock.acquire(config.dataDir()));
             var store = SqliteLeaseStore.open(config.dataDir().resolve("containerlease.db"));
             started.push(store);
+            instanceId = store.instanceId();
             var catalog = ImageCatalog.load(config.imageCatalog());
             imageTypes = catalog.imageTypes().size();
             var docker = connectDocker(config);
@@ -144,6 +146,11 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
     public String dockerApiVersion() {
         return dockerApiVersion;
+    }
+
+    /** The value of the containerlease.instance label on this server's containers. */
+    public String instanceId() {
+        return instanceId;
     }
 
     public int imageTypes() {

@@ -58,7 +58,8 @@ public final class LeaseMetrics {
     }
 
     public void leaseEnded(String reason) {
-        registry.counter("containerlease.leases.ended", "reason", reason).increment();
+        Counter.builder("containerlease.leases.ended").description("Leases ended, by reason")
+                .tag("reason", reason).register(registry).increment();
     }
 
     public void reapFailed() {
@@ -70,6 +71,7 @@ public final class LeaseMetrics {
     }
 
     public void reconcilePass(String outcome) {
-        registry.counter("containerlease.reconcile.passes", "outcome", outcome).increment();
+        Counter.builder("containerlease.reconcile.passes").description("Reconcile passes, by outcome (clean, repaired, failed)")
+                .tag("outcome", outcome).register(registry).increment();
     }
 }

@@ -1,0 +1,105 @@
+package io.containerlease.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import io.containerlease.config.ImageCatalog;
+import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.runtime.docker.DockerContainerRuntime;
+import io.containerlease.support.TestDocker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DockerContainerRuntimeIT {
+    private final String instance = "it-" + UUID.randomUUID();
+    private final DockerContainerRuntime runtime = new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30));
+    private final ImageSpec busybox = ImageCatalog.builtIn().find("busybox").orElseThrow();
+    private final Random random = new Random();
+
+    @AfterEach
+    void cleanUp() {
+        TestDocker.removeAllOf(instance);
+    }
+
+    @Test
+    void speaksTheApiVersionTheDaemonOffers() {
+        String daemon = TestDocker.client().versionCmd().exec().getApiVersion();
+        assertThat(TestDocker.apiVersion()).isEqualTo(daemon);
+    }
+
+    @Test
+    void everyContainerIsHardened() {
+        Lease lease = lease();
+        String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), busybox,
+                Map.of("GREETING", "hello"), ManagedLabels.forLease(lease, instance)));
+
+        var inspect = TestDocker.client().inspectContainerCmd(id).exec();
+        HostConfig host = inspect.getHostConfig();
+        assertThat(inspect.getState().getRunning()).isTrue();
+        assertThat(inspect.getName()).isEqualTo("/" + ManagedLabels.containerName(lease.id()));
+        assertThat(host.getCapDrop()).containsExactly(Capability.ALL);
+        assertThat(host.getCapAdd()).isNullOrEmpty();
+        assertThat(host.getSecurityOpts()).contains("no-new-privileges");
+        assertThat(host.getPrivileged()).isFalse();
+        assertThat(host.getInit()).isTrue();
+        assertThat(host.getNetworkMode()).isEqualTo("none");
+        assertThat(host.getMemory()).isEqualTo(128L * 1024 * 1024);
+        assertThat(host.getMemorySwap()).isEqualTo(128L * 1024 * 1024);
+        assertThat(host.getNanoCPUs()).isEqualTo(500_000_000L);
+        assertThat(host.getPidsLimit()).isEqualTo(64L);
+        assertThat(host.getBinds()).isNullOrEmpty();
+        assertThat(inspect.getMounts()).isNullOrEmpty();
+        assertThat(inspect.getConfig().getLabels()).containsEntry(ManagedLabels.LEASE_ID, lease.id().value())
+                .containsEntry(ManagedLabels.INSTANCE, instance)
+                .containsKeys(ManagedLabels.CREATED_AT, ManagedLabels.EXPIRES_AT, ManagedLabels.IMAGE_TYPE);
+        assertThat(inspect.getConfig().getEnv()).contains("GREETING=hello");
+        assertThat(inspect.getConfig().getCmd()).containsExactly("sleep", "inf");
+    }
+
+    @Test
+    void removalIsIdempotentAndListingSeesOnlyThisInstance() {
+        Lease lease = lease();
+        String name = ManagedLabels.containerName(lease.id());
+        runtime.createAndStart(new ContainerSpec(name, busybox, Map.of(), ManagedLabels.forLease(lease, instance)));
+        List<ManagedContainer> listed = runtime.listManaged(instance);
+        assertThat(listed).singleElement().satisfies(c -> {
+            assertThat(c.leaseId()).contains(lease.id());
+            assertThat(c.running()).isTrue();
+        });
+        assertThat(runtime.listManaged("someone-else-" + UUID.randomUUID())).isEmpty();
+
+        runtime.remove(name);
+        runtime.remove(name);
+        assertThat(runtime.exists(name)).isFalse();
+        assertThat(runtime.listManaged(instance)).isEmpty();
+    }
+
+    @Test
+    void missingImagesAreReportedAsUnavailable() {
+        ImageSpec neverPulled = new ImageSpec("ghost", "containerlease/does-not-exist:1", List.of(), List.of("/bin/sh"),
+                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none");
+        assertThatThrownBy(() -> runtime.ensureImage(neverPulled))
+                .isInstanceOf(ImageUnavailableException.class).hasMessageContaining("pull policy is 'never'");
+        // No registry is reachable from these machines, so the pull itself fails.
+        ImageSpec unpullable = new ImageSpec("ghost", "containerlease/does-not-exist:1", List.of(), List.of("/bin/sh"),
+                64, 0.5, 16, ImageSpec.PullPolicy.IF_NOT_PRESENT, "none");
+        assertThatThrownBy(() -> runtime.ensureImage(unpullable))
+                .isInstanceOf(ImageUnavailableException.class).hasMessageContaining("pulling it failed");
+        runtime.ensureImage(busybox);
+    }
+
+    private Lease lease() {
+        Instant now = Instant.now();
+        return Lease.provisioning(LeaseId.generate(now, random), "busybox", now, Duration.ofMinutes(5), Duration.ofHours(1));
+    }
+}

@@ -1,0 +1,125 @@
+package io.containerlease.support;
+
+import io.containerlease.cli.Main;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server as a child JVM ({@code containerlease serve}), so a test can kill -9 it or watch it
+ * refuse to start. Its output goes to a file in the data directory.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    public final int port;
+
+    private ServerProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    /** Starts {@code serve} with the given environment (PORT is chosen unless given). */
+    public static ServerProcess start(Path dataDir, Map<String, String> env) {
+        try {
+            Files.createDirectories(dataDir);
+            int port = env.containsKey("PORT") ? -1 : freePort();
+            Path log = Files.createTempFile(dataDir, "server-", ".log");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("DATA_DIR", dataDir.toString());
+            if (port > 0) {
+                builder.environment().put("PORT", Integer.toString(port));
+            }
+            builder.environment().putAll(env);
+            return new ServerProcess(builder.start(), log, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Waits until /healthz answers 200, failing if the process dies first. */
+    public ServerProcess awaitReady(Duration timeout) {
+        ApiClient client = new ApiClient(baseUrl());
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited with " + process.exitValue() + ":\n" + output());
+            }
+            try {
+                if (client.get("/healthz").status() == 200) {
+                    return this;
+                }
+            } catch (UncheckedIOException notYet) {
+                // not listening yet
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("server not ready after " + timeout + ":\n" + output());
+    }
+
+    /** Waits for the process to exit by itself and returns its exit code. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("server still running after " + timeout + ":\n" + output());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no cleanup, like a crash. */
+    public void kill9() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(10));
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    /** SIGTERM, then waits for the orderly stop. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            awaitExit(Duration.ofSeconds(30));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

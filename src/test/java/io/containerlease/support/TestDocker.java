@@ -1,0 +1,54 @@
+package io.containerlease.support;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.runtime.docker.DockerClients;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The real engine as the tests see it, and the clean-up every integration test ends with. */
+public final class TestDocker {
+    private static final DockerClients.NegotiatedClient CLIENT =
+            DockerClients.connect(ServiceConfig.DEFAULT_DOCKER_HOST, Duration.ofSeconds(60));
+
+    private TestDocker() {}
+
+    public static DockerClient client() {
+        return CLIENT.client();
+    }
+
+    public static String apiVersion() {
+        return CLIENT.apiVersion();
+    }
+
+    public static List<Container> containersOf(String instanceId) {
+        return client().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(ManagedLabels.INSTANCE, instanceId)).exec();
+    }
+
+    public static boolean exists(String nameOrId) {
+        try {
+            client().inspectContainerCmd(nameOrId).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Removes every container labelled with this instance; returns how many there were. */
+    public static int removeAllOf(String instanceId) {
+        List<Container> left = containersOf(instanceId);
+        for (Container c : left) {
+            try {
+                client().removeContainerCmd(c.getId()).withForce(true).exec();
+            } catch (NotFoundException alreadyGone) {
+                // fine
+            }
+        }
+        return left.size();
+    }
+}
