@@ -1,0 +1,68 @@
+package io.containerlease;
+
+import static io.containerlease.support.ApiClient.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.support.ApiClient;
+import io.containerlease.support.TestDocker;
+import io.containerlease.support.UnixSocketProxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine becomes unreachable while the server runs, then comes back. */
+class DockerOutageIT {
+    @TempDir
+    Path dataDir;
+    private UnixSocketProxy proxy;
+    private ContainerLeaseServer server;
+    private ApiClient api;
+
+    @BeforeEach
+    void start() {
+        proxy = new UnixSocketProxy(dataDir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(Map.of(
+                "PORT", "0", "DATA_DIR", dataDir.toString(), "DOCKER_HOST", proxy.dockerHost(),
+                "RECONCILE_INTERVAL_SECONDS", "1")));
+        api = new ApiClient(server.baseUrl());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        proxy.close();
+        TestDocker.removeAllOf(server.instanceId());
+    }
+
+    @Test
+    void provisioningAnswers503WhileReadsWorkAndTheServiceRecoversByItself() {
+        String before = api.provision("busybox", "durationMinutes", 10);
+
+        proxy.cut();
+        assertError(api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":1}"), 503, "docker_unavailable");
+        assertThat(api.get("/api/containers/" + before).json().get("status").asText()).isEqualTo("running");
+        assertThat(api.get("/api/containers").status()).isEqualTo(200);
+        var health = api.get("/healthz");
+        assertThat(health.status()).isEqualTo(503);
+        assertThat(health.json().at("/checks/docker").asText()).isNotEqualTo("ok");
+        assertThat(health.json().at("/checks/store").asText()).isEqualTo("ok");
+
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/healthz").status() == 200);
+        String after = api.provision("busybox", "durationMinutes", 10);
+        assertThat(api.get("/api/containers/" + after).json().get("status").asText()).isEqualTo("running");
+
+        // The provision that failed during the outage left no container and no live lease.
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestDocker.containersOf(server.instanceId()).size() == 2);
+        assertThat(api.get("/api/containers").json().get("containers")).hasSize(2);
+        var failed = api.get("/api/containers?all=true").json().get("containers");
+        assertThat(failed).hasSize(3);
+        assertThat(failed.findValuesAsText("endReason")).containsExactly("failed");
+    }
+}

@@ -1,0 +1,39 @@
+package io.containerlease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.containerlease.support.ServerProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server refuses to start, clearly and with a non-zero exit, when it cannot work. */
+class StartupIT {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void noDockerEngineNamesDockerHostAndHowToStartOne() {
+        ServerProcess server = ServerProcess.start(dataDir, Map.of("DOCKER_HOST", "unix:///tmp/containerlease-no-such.sock"));
+        assertThat(server.awaitExit(Duration.ofSeconds(30))).isEqualTo(3);
+        assertThat(server.output()).contains("DOCKER_HOST=unix:///tmp/containerlease-no-such.sock", "dockerd");
+    }
+
+    @Test
+    void invalidConfigurationListsEveryProblem() {
+        ServerProcess server = ServerProcess.start(dataDir, Map.of("PORT", "eighty", "LOG_FORMAT", "xml"));
+        assertThat(server.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+        assertThat(server.output()).contains("PORT: 'eighty' is not a whole number", "LOG_FORMAT");
+    }
+
+    @Test
+    void aSecondServerOnTheSameDataDirIsRefused() {
+        try (ServerProcess first = ServerProcess.start(dataDir, Map.of()).awaitReady(Duration.ofSeconds(60))) {
+            ServerProcess second = ServerProcess.start(dataDir, Map.of());
+            assertThat(second.awaitExit(Duration.ofSeconds(30))).isEqualTo(3);
+            assertThat(second.output()).contains("another ContainerLease server is already using DATA_DIR");
+        }
+    }
+}
