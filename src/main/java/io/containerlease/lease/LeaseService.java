@@ -88,7 +88,7 @@ public final class LeaseService {
         inFlight.put(id, done);
         try {
             store.insert(lease);
-            log.info("lease provisioning {} {} {}", kv("leaseId", id), kv("imageType", spec.imageType()),
+            log.info("lease provisioning {} {} {}", kv("leaseId", id.value()), kv("imageType", spec.imageType()),
                     kv("expiresAt", lease.expiresAt()));
             try {
                 runtime.ensureImage(spec);
@@ -97,7 +97,7 @@ public final class LeaseService {
                 if (store.endNow(id, LeaseState.PROVISIONING, EndReason.FAILED, e.getMessage(), clock.instant())) {
                     metrics.leaseEnded(EndReason.FAILED.wireName());
                 }
-                log.warn("lease failed, image unavailable {} {}", kv("leaseId", id), kv("error", e.getMessage()));
+                log.warn("lease failed before its container was created {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
                 throw e;
             }
             String containerId;
@@ -107,7 +107,7 @@ public final class LeaseService {
             } catch (RuntimeException e) {
                 // The engine may have created the container before failing: remove by name to be sure.
                 store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, e.getMessage());
-                log.warn("lease failed, container not started {} {}", kv("leaseId", id), kv("error", e.getMessage()));
+                log.warn("lease failed, container not started {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
                 finishEnding(id);
                 throw e;
             }
@@ -116,9 +116,9 @@ public final class LeaseService {
                 finishEnding(id);
                 throw new LeaseConflictException("lease_ended", "lease " + id + " was released while it was being provisioned");
             }
-            timers.schedule(id, lease.expiresAt(), () -> expire(id));
             metrics.provisioned(Duration.ofNanos(System.nanoTime() - startNanos));
-            log.info("lease running {} {}", kv("leaseId", id), kv("containerId", containerId));
+            log.info("lease running {} {}", kv("leaseId", id.value()), kv("containerId", containerId));
+            timers.schedule(id, lease.expiresAt(), () -> expire(id));
             return require(id);
         } finally {
             inFlight.remove(id);
@@ -154,7 +154,7 @@ public final class LeaseService {
             }
             if (store.updateExpiry(id, lease.expiresAt(), granted.expiresAt(), now)) {
                 timers.schedule(id, granted.expiresAt(), () -> expire(id));
-                log.info("lease extended {} {} {}", kv("leaseId", id), kv("expiresAt", granted.expiresAt()),
+                log.info("lease extended {} {} {}", kv("leaseId", id.value()), kv("expiresAt", granted.expiresAt()),
                         kv("clamped", granted.clamped()));
                 return new Extended(require(id), granted);
             }
@@ -176,7 +176,7 @@ public final class LeaseService {
             return lease;
         }
         if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING, LeaseState.RUNNING), EndReason.RELEASED, null)) {
-            log.info("lease releasing {}", kv("leaseId", id));
+            log.info("lease releasing {}", kv("leaseId", id.value()));
         }
         timers.cancel(id);
         try {
@@ -200,7 +200,7 @@ public final class LeaseService {
     public CompletableFuture<Void> expire(LeaseId id) {
         Instant now = clock.instant();
         if (store.beginEndIfExpired(id, now)) {
-            log.info("lease expiring {}", kv("leaseId", id));
+            log.info("lease expiring {}", kv("leaseId", id.value()));
             return finishEnding(id);
         }
         store.find(id).filter(l -> l.state() == LeaseState.RUNNING && l.expiresAt().isAfter(now))
@@ -225,7 +225,7 @@ public final class LeaseService {
         if (store.endNow(id, LeaseState.RUNNING, EndReason.LOST, "the container disappeared", clock.instant())) {
             timers.cancel(id);
             metrics.leaseEnded(EndReason.LOST.wireName());
-            log.warn("lease lost, its container disappeared {}", kv("leaseId", id));
+            log.warn("lease lost, its container disappeared {}", kv("leaseId", id.value()));
         }
     }
 
@@ -235,7 +235,7 @@ public final class LeaseService {
             return CompletableFuture.completedFuture(null);
         }
         if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, "provisioning was interrupted by a server restart")) {
-            log.warn("lease failed, provisioning was interrupted {}", kv("leaseId", id));
+            log.warn("lease failed, provisioning was interrupted {}", kv("leaseId", id.value()));
             return finishEnding(id);
         }
         return CompletableFuture.completedFuture(null);
@@ -269,9 +269,9 @@ public final class LeaseService {
         if (lease.endReason() == EndReason.EXPIRED) {
             Duration lag = Duration.between(lease.expiresAt(), now);
             metrics.expiredContainerRemoved(lag);
-            log.info("lease ended {} {} {}", kv("leaseId", id), kv("reason", "expired"), kv("expiryLagMs", lag.toMillis()));
+            log.info("lease ended {} {} {}", kv("leaseId", id.value()), kv("reason", "expired"), kv("expiryLagMs", lag.toMillis()));
         } else {
-            log.info("lease ended {} {}", kv("leaseId", id), kv("reason", lease.endReason().wireName()));
+            log.info("lease ended {} {}", kv("leaseId", id.value()), kv("reason", lease.endReason().wireName()));
         }
     }
 

@@ -3,6 +3,7 @@ package io.containerlease.reaper;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.ContainerRemovals;
+import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.metrics.LeaseMetrics;
 import io.containerlease.runtime.ContainerRuntime;
@@ -63,7 +64,7 @@ public final class ReaperLoop implements AutoCloseable {
             try {
                 started.add(apply(action));
             } catch (RuntimeException e) {
-                log.warn("reconcile action failed; the next pass retries it {} {}", kv("action", action), kv("error", e.getMessage()));
+                log.warn("reconcile action failed; the next pass retries it {} {}", kv("action", action.toString()), kv("error", e.getMessage()));
             }
         }
         if (!actions.isEmpty()) {
@@ -85,7 +86,7 @@ public final class ReaperLoop implements AutoCloseable {
             case ReconcileAction.FinishEnding a -> leases.finishEnding(a.leaseId());
             case ReconcileAction.RemoveOrphan a -> {
                 log.info("removing orphan container {} {}", kv("containerId", a.containerId()),
-                        kv("leaseId", a.leaseId().map(Object::toString).orElse("none")));
+                        kv("leaseId", a.leaseId().map(LeaseId::value).orElse("none")));
                 yield removals.removeUntilGone(a.containerId());
             }
         };

@@ -14,9 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 /**
  * Random sequences of everything that can happen to leases (requests, time passing, engine
@@ -127,26 +129,26 @@ class LeaseLifecycleProperties {
     @Provide
     Arbitrary<List<Op>> anything() {
         return Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(5, provision()),
-                        net.jqwik.api.Tuple.of(2, index().map(Release::new)),
-                        net.jqwik.api.Tuple.of(2, net.jqwik.api.Combinators.combine(index(), Arbitraries.integers().between(1, 3600)).as(Extend::new)),
-                        net.jqwik.api.Tuple.of(6, advance()),
-                        net.jqwik.api.Tuple.of(1, Arbitraries.just(new EngineDown())),
-                        net.jqwik.api.Tuple.of(2, Arbitraries.just(new EngineUp())),
-                        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 5).map(FailRemovals::new)),
-                        net.jqwik.api.Tuple.of(1, index().map(Vanish::new)),
-                        net.jqwik.api.Tuple.of(1, index().map(LoseTimer::new)))
+                        Tuple.of(5, provision()),
+                        Tuple.of(2, index().map(Release::new)),
+                        Tuple.of(2, Combinators.combine(index(), Arbitraries.integers().between(1, 3600)).as(Extend::new)),
+                        Tuple.of(6, advance()),
+                        Tuple.of(1, Arbitraries.just(new EngineDown())),
+                        Tuple.of(2, Arbitraries.just(new EngineUp())),
+                        Tuple.of(1, Arbitraries.integers().between(1, 5).map(FailRemovals::new)),
+                        Tuple.of(1, index().map(Vanish::new)),
+                        Tuple.of(1, index().map(LoseTimer::new)))
                 .list().ofMaxSize(60);
     }
 
     @Provide
     Arbitrary<List<Op>> healthyEngine() {
         return Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(5, provision()),
-                        net.jqwik.api.Tuple.of(1, index().map(Release::new)),
-                        net.jqwik.api.Tuple.of(2, net.jqwik.api.Combinators.combine(index(), Arbitraries.integers().between(1, 600)).as(Extend::new)),
-                        net.jqwik.api.Tuple.of(6, advance()),
-                        net.jqwik.api.Tuple.of(2, index().map(LoseTimer::new)))
+                        Tuple.of(5, provision()),
+                        Tuple.of(1, index().map(Release::new)),
+                        Tuple.of(2, Combinators.combine(index(), Arbitraries.integers().between(1, 600)).as(Extend::new)),
+                        Tuple.of(6, advance()),
+                        Tuple.of(2, index().map(LoseTimer::new)))
                 .list().ofMaxSize(60);
     }
 
