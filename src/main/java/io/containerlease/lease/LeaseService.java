@@ -200,6 +200,8 @@ public final class LeaseService {
     public CompletableFuture<Void> expire(LeaseId id) {
         Instant now = clock.instant();
         if (store.beginEndIfExpired(id, now)) {
+            Lease lease = require(id);
+            metrics.expiryRemovalStarted(Duration.between(lease.expiresAt(), now));
             log.info("lease expiring {}", kv("leaseId", id.value()));
             return finishEnding(id);
         }

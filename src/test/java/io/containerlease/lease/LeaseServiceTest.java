@@ -47,6 +47,7 @@ class LeaseServiceTest {
         assertThat(ended.endedAt()).isEqualTo(lease.expiresAt());
         assertThat(world.runtime.all()).isEmpty();
         assertThat(world.registry.get("containerlease.expiry.lag").summary().count()).isEqualTo(1);
+        assertThat(world.registry.get("containerlease.expiry.start.lag").summary().max()).isZero();
     }
 
     @Test
