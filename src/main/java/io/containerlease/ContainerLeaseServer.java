@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import io.containerlease.api.ApiServer;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeasePolicy;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.metrics.LeaseMetrics;
@@ -16,6 +17,11 @@ import io.containerlease.reaper.RetryPolicy;
 import io.containerlease.runtime.RuntimeUnavailableException;
 import io.containerlease.runtime.docker.DockerClients;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
+import io.containerlease.session.ExpiryWarnings;
+import io.containerlease.session.IdleTimers;
+import io.containerlease.session.LeaseConnections;
+import io.containerlease.session.SessionLifecycle;
+import io.containerlease.session.SessionView;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -83,13 +89,19 @@ public final class ContainerLeaseServer implements AutoCloseable {
                     timers, removals, clock, random, metrics, RELEASE_WAIT);
             metrics.trackActiveLeases(leases::countLive);
 
+            var connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random,
+                    id -> leases.end(id, EndReason.DISCONNECTED));
+            var idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> leases.end(id, EndReason.IDLE));
+            var warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, config.expiryWarning(), connections);
+            leases.addListener(new SessionLifecycle(connections, idle, warnings));
+
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics);
             firstPass(reaper);
             leases.armTimers();
             reaper.start();
             started.push(reaper);
 
-            api = new ApiServer(config, leases, store, runtime, registry, clock);
+            api = new ApiServer(config, leases, new SessionView(connections, idle), store, runtime, registry, clock);
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

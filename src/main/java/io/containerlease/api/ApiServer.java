@@ -3,6 +3,7 @@ package io.containerlease.api;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.runtime.ContainerRuntime;
+import io.containerlease.session.SessionView;
 import io.containerlease.store.LeaseStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -14,10 +15,10 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final ServiceConfig config;
 
-    public ApiServer(ServiceConfig config, LeaseService leases, LeaseStore store, ContainerRuntime runtime,
-                     PrometheusMeterRegistry registry, InstantSource clock) {
+    public ApiServer(ServiceConfig config, LeaseService leases, SessionView sessions, LeaseStore store,
+                     ContainerRuntime runtime, PrometheusMeterRegistry registry, InstantSource clock) {
         this.config = config;
-        var leaseRoutes = new LeaseRoutes(leases, clock);
+        var leaseRoutes = new LeaseRoutes(leases, sessions, clock);
         var healthRoutes = new HealthRoutes(store, runtime, registry);
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;

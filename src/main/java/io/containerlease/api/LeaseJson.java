@@ -2,6 +2,7 @@ package io.containerlease.api;
 
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeasePolicy;
+import io.containerlease.session.SessionStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.Map;
 final class LeaseJson {
     private LeaseJson() {}
 
-    static Map<String, Object> of(Lease lease, Instant now) {
+    static Map<String, Object> of(Lease lease, Instant now, SessionStatus session) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", lease.id().value());
         out.put("imageType", lease.imageType());
@@ -28,11 +29,19 @@ final class LeaseJson {
         if (lease.detail() != null) {
             out.put("detail", lease.detail());
         }
+        lease.rules().disconnectGrace().ifPresent(d -> out.put("disconnectGraceSeconds", d.toSeconds()));
+        lease.rules().idleTimeout().ifPresent(d -> out.put("idleTimeoutSeconds", d.toSeconds()));
+        if (lease.isLive()) {
+            out.put("connections", session.connections());
+            session.lastActivityAt().ifPresent(at -> out.put("lastActivityAt", at.toString()));
+            session.nextEnd(lease).ifPresent(next ->
+                    out.put("nextEnd", Map.of("reason", next.reason().wireName(), "at", next.at().toString())));
+        }
         return out;
     }
 
-    static Map<String, Object> extended(Lease lease, LeasePolicy.Extension granted, Instant now) {
-        Map<String, Object> out = of(lease, now);
+    static Map<String, Object> extended(Lease lease, LeasePolicy.Extension granted, Instant now, SessionStatus session) {
+        Map<String, Object> out = of(lease, now, session);
         out.put("expiryTime", granted.expiresAt().toString());
         out.put("maxExpiryTime", granted.maxExpiresAt().toString());
         out.put("clamped", granted.clamped());

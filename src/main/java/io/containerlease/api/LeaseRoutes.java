@@ -4,6 +4,8 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.ProvisionRequest;
+import io.containerlease.lease.SessionRules;
+import io.containerlease.session.SessionView;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -23,20 +25,26 @@ final class LeaseRoutes {
     private static final long MAX_SECONDS = 366L * 24 * 3600;
 
     private final LeaseService leases;
+    private final SessionView sessions;
     private final InstantSource clock;
 
-    LeaseRoutes(LeaseService leases, InstantSource clock) {
+    LeaseRoutes(LeaseService leases, SessionView sessions, InstantSource clock) {
         this.leases = leases;
+        this.sessions = sessions;
         this.clock = clock;
     }
 
     void provision(Context ctx) {
-        JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("imageType", "durationMinutes", "durationSeconds", "env"));
+        JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("imageType", "durationMinutes", "durationSeconds", "env",
+                "disconnectGraceSeconds", "idleTimeoutSeconds"));
         String imageType = body.requiredString("imageType", 64);
         Duration duration = duration(body);
         Map<String, String> env = body.stringMap("env", MAX_ENV, ENV_NAME, 32 * 1024);
-        Lease lease = leases.provision(new ProvisionRequest(imageType, duration, env));
-        ctx.status(201).json(LeaseJson.of(lease, clock.instant()));
+        SessionRules rules = new SessionRules(
+                body.wholeNumber("disconnectGraceSeconds", 1, MAX_SECONDS).map(Duration::ofSeconds),
+                body.wholeNumber("idleTimeoutSeconds", 1, MAX_SECONDS).map(Duration::ofSeconds));
+        Lease lease = leases.provision(new ProvisionRequest(imageType, duration, env, rules));
+        ctx.status(201).json(json(lease));
     }
 
     void list(Context ctx) {
@@ -53,25 +61,33 @@ final class LeaseRoutes {
         List<Lease> shown = more ? page.subList(0, limit) : page;
         var now = clock.instant();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("containers", shown.stream().map(l -> LeaseJson.of(l, now)).toList());
+        out.put("containers", shown.stream().map(l -> LeaseJson.of(l, now, sessions.status(l.id()))).toList());
         out.put("nextCursor", more ? shown.get(shown.size() - 1).id().value() : null);
         ctx.json(out);
     }
 
     void get(Context ctx) {
-        ctx.json(LeaseJson.of(leases.get(pathId(ctx)), clock.instant()));
+        LeaseId id = pathId(ctx);
+        Lease lease = leases.get(id);
+        sessions.touch(id);
+        ctx.json(json(lease));
     }
 
     void extend(Context ctx) {
         LeaseId id = pathId(ctx);
         JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("durationMinutes", "durationSeconds"));
         var extended = leases.extend(id, duration(body));
-        ctx.json(LeaseJson.extended(extended.lease(), extended.granted(), clock.instant()));
+        sessions.touch(id);
+        ctx.json(LeaseJson.extended(extended.lease(), extended.granted(), clock.instant(), sessions.status(id)));
     }
 
     void release(Context ctx) {
         Lease lease = leases.release(pathId(ctx));
         ctx.json(Map.of("success", true, "id", lease.id().value(), "status", lease.state().wireName()));
+    }
+
+    private Map<String, Object> json(Lease lease) {
+        return LeaseJson.of(lease, clock.instant(), sessions.status(lease.id()));
     }
 
     /** Exactly one of durationMinutes and durationSeconds; the policy checks the bounds. */

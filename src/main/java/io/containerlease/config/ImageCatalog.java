@@ -3,10 +3,12 @@ package io.containerlease.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.containerlease.lease.SessionRules;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -26,7 +28,8 @@ public final class ImageCatalog {
     static final String DEFAULT_RESOURCE = "/default-catalog.yaml";
 
     private static final Set<String> ENTRY_FIELDS = Set.of(
-            "image", "command", "shell", "memoryMb", "cpus", "pidsLimit", "pullPolicy", "network");
+            "image", "command", "shell", "memoryMb", "cpus", "pidsLimit", "pullPolicy", "network",
+            "disconnectGraceSeconds", "idleTimeoutSeconds");
 
     private final Map<String, ImageSpec> specs;
 
@@ -110,7 +113,19 @@ public final class ImageCatalog {
                 number(node, "cpus", 1.0).doubleValue(),
                 number(node, "pidsLimit", 128).longValue(),
                 pullPolicy(text(node, "pullPolicy", "ifNotPresent")),
-                text(node, "network", "none"));
+                text(node, "network", "none"),
+                new SessionRules(seconds(node, "disconnectGraceSeconds"), seconds(node, "idleTimeoutSeconds")));
+    }
+
+    private static Optional<Duration> seconds(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1) {
+            throw new IllegalArgumentException("'" + field + "' must be a whole number of seconds, at least 1");
+        }
+        return Optional.of(Duration.ofSeconds(value.asLong()));
     }
 
     private static String text(JsonNode node, String field, String fallback) {

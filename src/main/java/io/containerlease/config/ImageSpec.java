@@ -1,12 +1,14 @@
 package io.containerlease.config;
 
+import io.containerlease.lease.SessionRules;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * What runs for one {@code imageType}: the image, its command and the limits it gets.
- * Every lease of this type gets exactly these settings; a request can never change them.
+ * Every lease of this type gets exactly these settings; a request can never change them (it may
+ * only choose its own session rules, which otherwise default to {@code sessionDefaults}).
  */
 public record ImageSpec(
         String imageType,
@@ -17,7 +19,8 @@ public record ImageSpec(
         double cpus,
         long pidsLimit,
         PullPolicy pullPolicy,
-        String network) {
+        String network,
+        SessionRules sessionDefaults) {
 
     private static final Pattern IMAGE_TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
@@ -47,6 +50,7 @@ public record ImageSpec(
             throw new IllegalArgumentException("pidsLimit must be between 1 and 65536");
         }
         Objects.requireNonNull(pullPolicy, "pullPolicy");
+        Objects.requireNonNull(sessionDefaults, "sessionDefaults");
         if (network == null || network.isBlank()) {
             throw new IllegalArgumentException("network must be 'none' or a named network");
         }

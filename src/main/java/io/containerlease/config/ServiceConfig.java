@@ -25,6 +25,7 @@ public record ServiceConfig(
         Duration reconcileInterval,
         int reapConcurrency,
         Duration imagePullTimeout,
+        Duration expiryWarning,
         String logLevel,
         LogFormat logFormat,
         AuthMode auth) {
@@ -58,6 +59,7 @@ public record ServiceConfig(
         Duration reconcile = reconcileInterval(reader);
         int reapConcurrency = (int) reader.integer("REAP_CONCURRENCY", 8, 1, 256);
         long pullSeconds = reader.integer("IMAGE_PULL_TIMEOUT_SECONDS", 300, 1, 24 * 3600);
+        long warningSeconds = reader.integer("EXPIRY_WARNING_SECONDS", 60, 1, 24 * 3600);
         String logLevel = reader.choice("LOG_LEVEL", "info", List.of("trace", "debug", "info", "warn", "error"));
         LogFormat logFormat = LogFormat.valueOf(
                 reader.choice("LOG_FORMAT", "text", List.of("json", "text")).toUpperCase(Locale.ROOT));
@@ -68,7 +70,7 @@ public record ServiceConfig(
         reader.failIfProblems();
         return new ServiceConfig(host, port, dataDir, dockerHost, catalog,
                 Duration.ofSeconds(minSeconds), Duration.ofMinutes(maxMinutes), reconcile, reapConcurrency,
-                Duration.ofSeconds(pullSeconds), logLevel, logFormat, AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)));
+                Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLevel, logFormat, AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)));
     }
 
     /** RECONCILE_INTERVAL_SECONDS wins; the seed's CLEANUP_INTERVAL_MINUTES is honoured when it is alone. */

@@ -11,7 +11,11 @@ public enum EndReason {
     /** Provisioning did not complete (image missing, Docker refused, or the server restarted meanwhile). */
     FAILED,
     /** Its container disappeared without the service removing it. */
-    LOST;
+    LOST,
+    /** Its last live connection closed and nobody came back within the disconnect grace. */
+    DISCONNECTED,
+    /** Nobody typed in a terminal or called the API about it for its idle timeout. */
+    IDLE;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param endReason    set when the lease starts ending, null while it is live
  * @param endedAt      when the container was confirmed gone, null until ENDED
  * @param detail       a human-readable note on a failure, null otherwise
+ * @param rules        the optional end rules beyond expiry (disconnect grace, idle timeout)
  */
 public record Lease(
         LeaseId id,
@@ -23,7 +24,8 @@ public record Lease(
         String containerId,
         EndReason endReason,
         Instant endedAt,
-        String detail) {
+        String detail,
+        SessionRules rules) {
 
     public Lease {
         Objects.requireNonNull(id, "id");
@@ -32,6 +34,7 @@ public record Lease(
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(maxExpiresAt, "maxExpiresAt");
+        Objects.requireNonNull(rules, "rules");
         if (expiresAt.isBefore(createdAt) || maxExpiresAt.isBefore(expiresAt)) {
             throw new IllegalArgumentException("need createdAt <= expiresAt <= maxExpiresAt");
         }
@@ -44,9 +47,14 @@ public record Lease(
     }
 
     /** A new lease, before its container exists. */
-    public static Lease provisioning(LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife) {
+    public static Lease provisioning(LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife,
+                                     SessionRules rules) {
         return new Lease(id, imageType, LeaseState.PROVISIONING, now, now.plus(duration), now.plus(maxLife),
-                null, null, null, null);
+                null, null, null, null, rules);
+    }
+
+    public static Lease provisioning(LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife) {
+        return provisioning(id, imageType, now, duration, maxLife, SessionRules.NONE);
     }
 
     public boolean isLive() {

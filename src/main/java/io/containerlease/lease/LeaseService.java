@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +45,7 @@ public final class LeaseService {
     private final RandomGenerator random;
     private final LeaseMetrics metrics;
     private final Duration releaseWait;
+    private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
     /** Leases this process is provisioning right now, completed when provisioning returns. */
     private final ConcurrentHashMap<LeaseId, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
 
@@ -66,6 +68,11 @@ public final class LeaseService {
         this.releaseWait = releaseWait;
     }
 
+    /** Adds a listener; done while wiring, before the service is used. */
+    public void addListener(LeaseListener listener) {
+        listeners.add(listener);
+    }
+
     /**
      * Records the lease, then creates and starts its container, then marks it running and arms its
      * expiry timer. On any failure the lease ends as {@code failed} and whatever was created is
@@ -81,7 +88,8 @@ public final class LeaseService {
         long startNanos = System.nanoTime();
         // The store keeps milliseconds; trimming here keeps the timer and the record in agreement.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        Lease lease = Lease.provisioning(LeaseId.generate(now, random), spec.imageType(), now, duration, policy.maxLife());
+        Lease lease = Lease.provisioning(LeaseId.generate(now, random), spec.imageType(), now, duration, policy.maxLife(),
+                request.rules().orElse(spec.sessionDefaults()));
         LeaseId id = lease.id();
         CompletableFuture<Void> done = new CompletableFuture<>();
         // Registered before the insert, so the reconciler never sees this lease as abandoned.
@@ -96,6 +104,7 @@ public final class LeaseService {
                 // Nothing was created, so the lease can end at once.
                 if (store.endNow(id, LeaseState.PROVISIONING, EndReason.FAILED, e.getMessage(), clock.instant())) {
                     metrics.leaseEnded(EndReason.FAILED.wireName());
+                    notifyEnding(id, EndReason.FAILED);
                 }
                 log.warn("lease failed before its container was created {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
                 throw e;
@@ -106,7 +115,9 @@ public final class LeaseService {
                         request.env(), ManagedLabels.forLease(lease, store.instanceId())));
             } catch (RuntimeException e) {
                 // The engine may have created the container before failing: remove by name to be sure.
-                store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, e.getMessage());
+                if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, e.getMessage())) {
+                    notifyEnding(id, EndReason.FAILED);
+                }
                 log.warn("lease failed, container not started {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
                 finishEnding(id);
                 throw e;
@@ -119,7 +130,9 @@ public final class LeaseService {
             metrics.provisioned(Duration.ofNanos(System.nanoTime() - startNanos));
             log.info("lease running {} {}", kv("leaseId", id.value()), kv("containerId", containerId));
             timers.schedule(id, lease.expiresAt(), () -> expire(id));
-            return require(id);
+            Lease running = require(id);
+            notify(l -> l.onRunning(running));
+            return running;
         } finally {
             inFlight.remove(id);
             done.complete(null);
@@ -156,7 +169,9 @@ public final class LeaseService {
                 timers.schedule(id, granted.expiresAt(), () -> expire(id));
                 log.info("lease extended {} {} {}", kv("leaseId", id.value()), kv("expiresAt", granted.expiresAt()),
                         kv("clamped", granted.clamped()));
-                return new Extended(require(id), granted);
+                Lease extended = require(id);
+                notify(l -> l.onExtended(extended));
+                return new Extended(extended, granted);
             }
         }
         throw new LeaseConflictException("concurrent_update", "lease " + id + " kept changing; try again");
@@ -177,6 +192,7 @@ public final class LeaseService {
         }
         if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING, LeaseState.RUNNING), EndReason.RELEASED, null)) {
             log.info("lease releasing {}", kv("leaseId", id.value()));
+            notifyEnding(id, EndReason.RELEASED);
         }
         timers.cancel(id);
         try {
@@ -203,6 +219,7 @@ public final class LeaseService {
             Lease lease = require(id);
             metrics.expiryRemovalStarted(Duration.between(lease.expiresAt(), now));
             log.info("lease expiring {}", kv("leaseId", id.value()));
+            notifyEnding(id, EndReason.EXPIRED);
             return finishEnding(id);
         }
         store.find(id).filter(l -> l.state() == LeaseState.RUNNING && l.expiresAt().isAfter(now))
@@ -228,6 +245,7 @@ public final class LeaseService {
             timers.cancel(id);
             metrics.leaseEnded(EndReason.LOST.wireName());
             log.warn("lease lost, its container disappeared {}", kv("leaseId", id.value()));
+            notifyEnding(id, EndReason.LOST);
         }
     }
 
@@ -238,16 +256,40 @@ public final class LeaseService {
         }
         if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, "provisioning was interrupted by a server restart")) {
             log.warn("lease failed, provisioning was interrupted {}", kv("leaseId", id.value()));
+            notifyEnding(id, EndReason.FAILED);
             return finishEnding(id);
         }
         return CompletableFuture.completedFuture(null);
     }
 
-    /** Arms an expiry timer for every running lease; called once at start, after the first reconcile pass. */
+    /**
+     * Ends a running lease because a session rule fired ({@code disconnected} or {@code idle}) and
+     * removes its container. Does nothing if the lease already left RUNNING.
+     *
+     * @return completes when the container is gone (or at once when nothing was to be done)
+     */
+    public CompletableFuture<Void> end(LeaseId id, EndReason reason) {
+        if (reason != EndReason.DISCONNECTED && reason != EndReason.IDLE) {
+            throw new IllegalArgumentException("session rules end leases as disconnected or idle, not " + reason);
+        }
+        if (!store.beginEnd(id, Set.of(LeaseState.RUNNING), reason, null)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        timers.cancel(id);
+        log.info("lease ending {} {}", kv("leaseId", id.value()), kv("reason", reason.wireName()));
+        notifyEnding(id, reason);
+        return finishEnding(id);
+    }
+
+    /**
+     * Arms an expiry timer for every running lease and tells listeners they run; called once at
+     * start, after the first reconcile pass.
+     */
     public void armTimers() {
         for (Lease lease : store.listLive()) {
             if (lease.state() == LeaseState.RUNNING) {
                 timers.schedule(lease.id(), lease.expiresAt(), () -> expire(lease.id()));
+                notify(l -> l.onRunning(lease));
             }
         }
     }
@@ -274,6 +316,20 @@ public final class LeaseService {
             log.info("lease ended {} {} {}", kv("leaseId", id.value()), kv("reason", "expired"), kv("expiryLagMs", lag.toMillis()));
         } else {
             log.info("lease ended {} {}", kv("leaseId", id.value()), kv("reason", lease.endReason().wireName()));
+        }
+    }
+
+    private void notifyEnding(LeaseId id, EndReason reason) {
+        notify(l -> l.onEnding(id, reason));
+    }
+
+    private void notify(java.util.function.Consumer<LeaseListener> event) {
+        for (LeaseListener listener : listeners) {
+            try {
+                event.accept(listener);
+            } catch (RuntimeException e) {
+                log.error("lease listener failed; the lease change stands", e);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.session.SessionView;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.ApiClient.Response;
 import io.containerlease.support.LeaseWorld;
@@ -26,8 +27,8 @@ class ApiTest {
     @BeforeEach
     void start() {
         world = new LeaseWorld();
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.leases, world.store, world.runtime,
-                world.registry, world.clock);
+        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.leases,
+                new SessionView(world.connections, world.idle), world.store, world.runtime, world.registry, world.clock);
         api.start();
         client = new ApiClient(api.baseUrl());
     }
@@ -184,6 +185,22 @@ class ApiTest {
     void unknownRoutesAndMethodsGetTheErrorShape() {
         assertError(get("/api/nothing"), 404, "not_found");
         assertError(send("PUT", "/api/containers", "{}", "application/json"), 405, "method_not_allowed");
+    }
+
+    @Test
+    void sessionRulesComeFromTheRequestAndShowWhatEndsTheLeaseNext() {
+        Response r = post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":30,"
+                + "\"disconnectGraceSeconds\":45,\"idleTimeoutSeconds\":600}");
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.json().get("disconnectGraceSeconds").asLong()).isEqualTo(45);
+        assertThat(r.json().get("idleTimeoutSeconds").asLong()).isEqualTo(600);
+        assertThat(r.json().get("connections").asInt()).isZero();
+        assertThat(r.json().get("lastActivityAt").asText()).isEqualTo(r.json().get("createdAt").asText());
+        assertThat(r.json().at("/nextEnd/reason").asText()).isEqualTo("idle");
+        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":30,\"idleTimeoutSeconds\":0}"),
+                400, "invalid_field");
+        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":30,\"disconnectGraceSeconds\":\"x\"}"),
+                400, "invalid_field");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.containerlease.config.ImageCatalog;
 import io.containerlease.config.ImageSpec;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.SessionRules;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
 import io.containerlease.support.TestDocker;
 import java.time.Duration;
@@ -87,12 +88,12 @@ class DockerContainerRuntimeIT {
     @Test
     void missingImagesAreReportedAsUnavailable() {
         ImageSpec neverPulled = new ImageSpec("ghost", "containerlease/does-not-exist:1", List.of(), List.of("/bin/sh"),
-                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none");
+                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE);
         assertThatThrownBy(() -> runtime.ensureImage(neverPulled))
                 .isInstanceOf(ImageUnavailableException.class).hasMessageContaining("pull policy is 'never'");
         // No registry is reachable from these machines, so the pull itself fails.
         ImageSpec unpullable = new ImageSpec("ghost", "containerlease/does-not-exist:1", List.of(), List.of("/bin/sh"),
-                64, 0.5, 16, ImageSpec.PullPolicy.IF_NOT_PRESENT, "none");
+                64, 0.5, 16, ImageSpec.PullPolicy.IF_NOT_PRESENT, "none", SessionRules.NONE);
         assertThatThrownBy(() -> runtime.ensureImage(unpullable))
                 .isInstanceOf(ImageUnavailableException.class).hasMessageContaining("pulling it failed");
         runtime.ensureImage(busybox);

@@ -7,6 +7,7 @@ import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
+import io.containerlease.lease.SessionRules;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -65,8 +66,37 @@ class SqliteLeaseStoreTest {
             assertThat(mode.getString(1)).isEqualToIgnoringCase("wal");
             var version = s.executeQuery("PRAGMA user_version");
             version.next();
-            assertThat(version.getInt(1)).isEqualTo(1);
+            assertThat(version.getInt(1)).isEqualTo(2);
         }
+    }
+
+    @Test
+    void aVersionOneDatabaseIsUpgradedWithItsLeases() throws Exception {
+        Path old = dir.resolve("v1.db");
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + old); var s = c.createStatement();
+             var in = getClass().getResourceAsStream("/db/migration/V1__create_leases.sql")) {
+            for (String part : new String(in.readAllBytes()).split(";\\s*\\n")) {
+                if (!part.isBlank()) {
+                    s.execute(part);
+                }
+            }
+            s.execute("INSERT INTO leases (id, image_type, state, created_at, expires_at, max_expires_at)"
+                    + " VALUES ('01kdvdna00q45fe1h7hk7nkrcv', 'busybox', 'running', 0, 60000, 3600000)");
+            s.execute("PRAGMA user_version = 1");
+        }
+        try (SqliteLeaseStore upgraded = SqliteLeaseStore.open(old)) {
+            Lease lease = upgraded.find(new LeaseId("01kdvdna00q45fe1h7hk7nkrcv")).orElseThrow();
+            assertThat(lease.state()).isEqualTo(LeaseState.RUNNING);
+            assertThat(lease.rules()).isEqualTo(SessionRules.NONE);
+        }
+    }
+
+    @Test
+    void sessionRulesRoundTrip() {
+        SessionRules rules = new SessionRules(Optional.of(Duration.ofSeconds(30)), Optional.of(Duration.ofMinutes(10)));
+        Lease lease = Lease.provisioning(LeaseId.generate(T0, random), "busybox", T0, Duration.ofMinutes(5), Duration.ofHours(1), rules);
+        store.insert(lease);
+        assertThat(store.find(lease.id()).orElseThrow().rules()).isEqualTo(rules);
     }
 
     @Test

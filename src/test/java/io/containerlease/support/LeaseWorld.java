@@ -1,6 +1,7 @@
 package io.containerlease.support;
 
 import io.containerlease.config.ImageCatalog;
+import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeasePolicy;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.metrics.LeaseMetrics;
@@ -8,12 +9,17 @@ import io.containerlease.reaper.ExpiryTimers;
 import io.containerlease.reaper.ReaperLoop;
 import io.containerlease.reaper.RemovalWorker;
 import io.containerlease.reaper.RetryPolicy;
+import io.containerlease.session.ExpiryWarnings;
+import io.containerlease.session.IdleTimers;
+import io.containerlease.session.LeaseConnections;
+import io.containerlease.session.SessionLifecycle;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real core (lease service, timers, removal worker, reconciler, SQLite store in memory) around
@@ -35,6 +41,11 @@ public final class LeaseWorld implements AutoCloseable {
     public final RemovalWorker removals;
     public final LeaseService leases;
     public final ReaperLoop reaper;
+    public final LeaseConnections connections;
+    public final IdleTimers idle;
+    public final ExpiryWarnings warnings;
+    /** How many of the next session-rule endings (grace, idle) fail before reaching the lease service. */
+    public final AtomicInteger failNextSessionEnds = new AtomicInteger();
 
     public LeaseWorld(long seed) {
         Random random = new Random(seed);
@@ -43,6 +54,17 @@ public final class LeaseWorld implements AutoCloseable {
                 timers, removals, clock, random, metrics, Duration.ofMillis(1));
         metrics.trackActiveLeases(leases::countLive);
         reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, RECONCILE_INTERVAL, clock, metrics);
+        connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.DISCONNECTED));
+        idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.IDLE));
+        warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, Duration.ofSeconds(60), connections);
+        leases.addListener(new SessionLifecycle(connections, idle, warnings));
+    }
+
+    private void endBySessionRule(io.containerlease.lease.LeaseId id, EndReason reason) {
+        if (failNextSessionEnds.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IllegalStateException("injected failure ending " + id);
+        }
+        leases.end(id, reason);
     }
 
     public LeaseWorld() {

@@ -15,7 +15,8 @@ import java.util.List;
  */
 final class Migrations {
     static final List<String> FILES = List.of(
-            "V1__create_leases.sql");
+            "V1__create_leases.sql",
+            "V2__session_rules.sql");
 
     private Migrations() {}
 

@@ -4,6 +4,7 @@ import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
+import io.containerlease.lease.SessionRules;
 import io.containerlease.store.LeaseStore;
 import io.containerlease.store.StoreException;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +34,8 @@ import java.util.stream.Collectors;
  */
 public final class SqliteLeaseStore implements LeaseStore {
     private static final String COLUMNS =
-            "id, image_type, state, created_at, expires_at, max_expires_at, container_id, end_reason, ended_at, detail";
+            "id, image_type, state, created_at, expires_at, max_expires_at, container_id, end_reason, ended_at, detail,"
+                    + " disconnect_grace_ms, idle_timeout_ms";
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
@@ -70,7 +73,7 @@ public final class SqliteLeaseStore implements LeaseStore {
 
     @Override
     public void insert(Lease lease) {
-        update("INSERT INTO leases (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", s -> {
+        update("INSERT INTO leases (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", s -> {
             s.setString(1, lease.id().value());
             s.setString(2, lease.imageType());
             s.setString(3, lease.state().wireName());
@@ -85,6 +88,8 @@ public final class SqliteLeaseStore implements LeaseStore {
                 s.setLong(9, lease.endedAt().toEpochMilli());
             }
             setNullable(s, 10, lease.detail());
+            setMillis(s, 11, lease.rules().disconnectGrace());
+            setMillis(s, 12, lease.rules().idleTimeout());
         });
     }
 
@@ -272,7 +277,21 @@ public final class SqliteLeaseStore implements LeaseStore {
                 rs.getString("container_id"),
                 reason == null ? null : EndReason.fromWireName(reason),
                 hasEndedAt ? Instant.ofEpochMilli(endedAt) : null,
-                rs.getString("detail"));
+                rs.getString("detail"),
+                new SessionRules(millis(rs, "disconnect_grace_ms"), millis(rs, "idle_timeout_ms")));
+    }
+
+    private static Optional<Duration> millis(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofMillis(value));
+    }
+
+    private static void setMillis(PreparedStatement s, int index, Optional<Duration> value) throws SQLException {
+        if (value.isEmpty()) {
+            s.setNull(index, Types.INTEGER);
+        } else {
+            s.setLong(index, value.get().toMillis());
+        }
     }
 
     private static void setNullable(PreparedStatement s, int index, String value) throws SQLException {

@@ -1,0 +1,16 @@
+package io.containerlease.lease;
+
+/**
+ * Hears what happens to leases, so live sessions can follow them. Called synchronously by the lease
+ * service after the change is stored; an exception here is logged and never undoes the change.
+ */
+public interface LeaseListener {
+    /** The lease's container is running (after provisioning, or at start for leases that survived a restart). */
+    default void onRunning(Lease lease) {}
+
+    /** The lease's expiry moved. */
+    default void onExtended(Lease lease) {}
+
+    /** The lease started ending (its container is about to be removed, or already is). Called once per lease. */
+    default void onEnding(LeaseId id, EndReason reason) {}
+}

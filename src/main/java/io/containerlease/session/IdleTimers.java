@@ -1,0 +1,130 @@
+package io.containerlease.session;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.reaper.RetryPolicy;
+import io.containerlease.reaper.TaskScheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last activity per lease (terminal input, API calls about it) and the idle rule: a lease idle for
+ * its idle timeout ends as {@code idle}. Activity only records a time; the one timer per lease
+ * checks it when it fires and re-arms itself, so a busy terminal costs no timer churn.
+ */
+public final class IdleTimers {
+    private static final Logger log = LoggerFactory.getLogger(IdleTimers.class);
+
+    /** Ends a lease that has been idle too long. May throw; it is then retried. */
+    public interface IdleExpiry {
+        void expired(LeaseId id);
+    }
+
+    private final TaskScheduler scheduler;
+    private final InstantSource clock;
+    private final RetryPolicy retry;
+    private final RandomGenerator random;
+    private final IdleExpiry onIdle;
+    private final ConcurrentHashMap<LeaseId, Tracked> tracked = new ConcurrentHashMap<>();
+
+    public IdleTimers(TaskScheduler scheduler, InstantSource clock, RetryPolicy retry, RandomGenerator random, IdleExpiry onIdle) {
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.retry = retry;
+        this.random = random;
+        this.onIdle = onIdle;
+    }
+
+    /** Starts tracking a running lease: activity now, and its idle timer if it has an idle timeout. */
+    public void start(Lease lease) {
+        Tracked t = new Tracked(lease.id(), lease.rules().idleTimeout(), clock.instant());
+        Tracked previous = tracked.put(lease.id(), t);
+        if (previous != null) {
+            previous.cancel();
+        }
+        t.idleTimeout.ifPresent(timeout -> t.arm(timeout));
+    }
+
+    /** Records activity on the lease. Cheap: no timer is touched. */
+    public void touch(LeaseId id) {
+        Tracked t = tracked.get(id);
+        if (t != null) {
+            t.lastActivity = clock.instant();
+        }
+    }
+
+    public Optional<Instant> lastActivity(LeaseId id) {
+        return Optional.ofNullable(tracked.get(id)).map(t -> t.lastActivity);
+    }
+
+    /** When the idle rule will end the lease if nothing happens before. */
+    public Optional<Instant> idleDeadline(LeaseId id) {
+        Tracked t = tracked.get(id);
+        return t == null ? Optional.empty() : t.idleTimeout.map(timeout -> t.lastActivity.plus(timeout));
+    }
+
+    /** The lease ended: drop its timer and state. Idempotent. */
+    public void forget(LeaseId id) {
+        Tracked t = tracked.remove(id);
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    private final class Tracked {
+        final LeaseId id;
+        final Optional<Duration> idleTimeout;
+        volatile Instant lastActivity;
+        private TaskScheduler.Cancellable timer;
+        private boolean cancelled;
+
+        Tracked(LeaseId id, Optional<Duration> idleTimeout, Instant now) {
+            this.id = id;
+            this.idleTimeout = idleTimeout;
+            this.lastActivity = now;
+        }
+
+        synchronized void arm(Duration delay) {
+            if (!cancelled) {
+                timer = scheduler.schedule(delay, () -> check(1));
+            }
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+
+        private void check(int attempt) {
+            Duration timeout = idleTimeout.orElseThrow();
+            Instant due = lastActivity.plus(timeout);
+            Instant now = clock.instant();
+            if (now.isBefore(due)) {
+                arm(Duration.between(now, due));
+                return;
+            }
+            try {
+                log.info("lease idle for its timeout {} {}", kv("leaseId", id.value()), kv("lastActivityAt", lastActivity));
+                onIdle.expired(id);
+            } catch (RuntimeException e) {
+                Duration wait = retry.delayBefore(attempt, random);
+                log.warn("ending an idle lease failed, retrying {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
+                synchronized (this) {
+                    if (!cancelled) {
+                        timer = scheduler.schedule(wait, () -> check(attempt + 1));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.containerlease.session;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.containerlease.lease.EndReason;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.reaper.RetryPolicy;
+import io.containerlease.reaper.TaskScheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live connections (terminals and log streams) of every lease, and the disconnect grace: when
+ * a lease's last connection goes, a timer starts; any new connection cancels it; when it fires, the
+ * lease ends as {@code disconnected}. A failing end is retried with backoff until it succeeds.
+ *
+ * <p>A connection is closed through its {@link Registration}, idempotently, so a WebSocket's close
+ * and error callbacks may both call it (Jetty does not always call close after a network error).
+ */
+public final class LeaseConnections {
+    private static final Logger log = LoggerFactory.getLogger(LeaseConnections.class);
+
+    /** Ends a lease whose grace ran out. May throw; it is then retried. */
+    public interface GraceExpiry {
+        void expired(LeaseId id);
+    }
+
+    /** Where control messages for one connection go. */
+    public interface Channel {
+        /** Sends a JSON control message; must not block for long. */
+        void sendControl(Map<String, Object> message);
+
+        /** Closes the connection with a WebSocket close code. */
+        void close(int code, String reason);
+    }
+
+    private final TaskScheduler scheduler;
+    private final InstantSource clock;
+    private final RetryPolicy retry;
+    private final RandomGenerator random;
+    private final GraceExpiry onExpired;
+    private final ConcurrentHashMap<LeaseId, Room> rooms = new ConcurrentHashMap<>();
+
+    public LeaseConnections(TaskScheduler scheduler, InstantSource clock, RetryPolicy retry, RandomGenerator random,
+                            GraceExpiry onExpired) {
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.retry = retry;
+        this.random = random;
+        this.onExpired = onExpired;
+    }
+
+    /** Counts a new live connection to the lease, cancelling any pending grace timer. */
+    public Registration open(Lease lease, Channel channel) {
+        Room room = rooms.computeIfAbsent(lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
+        Registration registration = new Registration(room, channel);
+        synchronized (room) {
+            if (room.ended) {
+                throw new IllegalStateException("lease " + lease.id() + " has ended");
+            }
+            room.cancelGrace();
+            room.open.add(registration);
+        }
+        return registration;
+    }
+
+    public int count(LeaseId id) {
+        Room room = rooms.get(id);
+        if (room == null) {
+            return 0;
+        }
+        synchronized (room) {
+            return room.open.size();
+        }
+    }
+
+    /** When the pending grace timer will end the lease, if one is running. */
+    public Optional<Instant> graceDeadline(LeaseId id) {
+        Room room = rooms.get(id);
+        if (room == null) {
+            return Optional.empty();
+        }
+        synchronized (room) {
+            return Optional.ofNullable(room.graceDeadline);
+        }
+    }
+
+    /** Sends a control message to every live connection of the lease. */
+    public void broadcast(LeaseId id, Map<String, Object> message) {
+        for (Registration r : snapshot(id)) {
+            r.send(message);
+        }
+    }
+
+    /**
+     * The lease ended: tells every connection why, closes them normally, cancels any grace timer
+     * and forgets the lease. Connections opened afterwards are refused.
+     */
+    public void endAll(LeaseId id, EndReason reason) {
+        Room room = rooms.get(id);
+        if (room == null) {
+            return;
+        }
+        List<Registration> closing;
+        synchronized (room) {
+            room.ended = true;
+            room.cancelGrace();
+            closing = new ArrayList<>(room.open);
+            room.open.clear();
+        }
+        rooms.remove(id, room);
+        for (Registration r : closing) {
+            r.send(Map.of("type", "ended", "reason", reason.wireName()));
+            r.channel.close(1000, "lease ended: " + reason.wireName());
+        }
+    }
+
+    /** Whether this lease has any state here (for tests: all of it goes when the lease ends). */
+    public boolean tracks(LeaseId id) {
+        return rooms.containsKey(id);
+    }
+
+    private List<Registration> snapshot(LeaseId id) {
+        Room room = rooms.get(id);
+        if (room == null) {
+            return List.of();
+        }
+        synchronized (room) {
+            return new ArrayList<>(room.open);
+        }
+    }
+
+    private void graceFired(Room room, int attempt) {
+        synchronized (room) {
+            // A connection may have arrived after the timer fired but before we got the lock.
+            if (room.ended || !room.open.isEmpty() || room.graceTimer == null) {
+                return;
+            }
+        }
+        try {
+            log.info("disconnect grace ran out {} {}", kv("leaseId", room.id.value()), kv("attempt", attempt));
+            onExpired.expired(room.id);
+        } catch (RuntimeException e) {
+            Duration wait = retry.delayBefore(attempt, random);
+            log.warn("ending a disconnected lease failed, retrying {} {} {}", kv("leaseId", room.id.value()),
+                    kv("retryInMs", wait.toMillis()), kv("error", e.getMessage()));
+            synchronized (room) {
+                if (!room.ended && room.open.isEmpty()) {
+                    room.graceTimer = scheduler.schedule(wait, () -> graceFired(room, attempt + 1));
+                }
+            }
+        }
+    }
+
+    /** One lease's connections and grace timer; guarded by its own monitor. */
+    private final class Room {
+        final LeaseId id;
+        final Optional<Duration> grace;
+        final Set<Registration> open = new LinkedHashSet<>();
+        TaskScheduler.Cancellable graceTimer;
+        Instant graceDeadline;
+        boolean ended;
+
+        Room(LeaseId id, Optional<Duration> grace) {
+            this.id = id;
+            this.grace = grace;
+        }
+
+        void startGrace() {
+            if (grace.isEmpty() || ended || graceTimer != null) {
+                return;
+            }
+            graceDeadline = clock.instant().plus(grace.get());
+            graceTimer = scheduler.schedule(grace.get(), () -> graceFired(this, 1));
+            log.info("last connection closed, grace started {} {}", kv("leaseId", id.value()), kv("endsAt", graceDeadline));
+        }
+
+        void cancelGrace() {
+            if (graceTimer != null) {
+                graceTimer.cancel();
+                graceTimer = null;
+                graceDeadline = null;
+            }
+        }
+    }
+
+    /** One live connection. Closing it is idempotent. */
+    public final class Registration {
+        private final Room room;
+        private final Channel channel;
+
+        private Registration(Room room, Channel channel) {
+            this.room = room;
+            this.channel = channel;
+        }
+
+        /** The connection is gone (closed or failed). Safe to call more than once. */
+        public void close() {
+            synchronized (room) {
+                if (room.open.remove(this) && room.open.isEmpty()) {
+                    room.startGrace();
+                }
+            }
+        }
+
+        void send(Map<String, Object> message) {
+            try {
+                channel.sendControl(message);
+            } catch (RuntimeException e) {
+                log.debug("control message not delivered {}", kv("leaseId", room.id.value()), e);
+            }
+        }
+    }
+}

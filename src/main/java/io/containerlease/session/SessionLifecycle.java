@@ -1,0 +1,43 @@
+package io.containerlease.session;
+
+import io.containerlease.lease.EndReason;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseListener;
+import java.util.Map;
+
+/**
+ * Keeps live sessions in step with their lease: a running lease gets idle tracking and an expiry
+ * warning; an extension re-arms the warning and is announced; an ending lease tells every
+ * connection why, closes them, and drops all session state for it.
+ */
+public final class SessionLifecycle implements LeaseListener {
+    private final LeaseConnections connections;
+    private final IdleTimers idle;
+    private final ExpiryWarnings warnings;
+
+    public SessionLifecycle(LeaseConnections connections, IdleTimers idle, ExpiryWarnings warnings) {
+        this.connections = connections;
+        this.idle = idle;
+        this.warnings = warnings;
+    }
+
+    @Override
+    public void onRunning(Lease lease) {
+        idle.start(lease);
+        warnings.schedule(lease);
+    }
+
+    @Override
+    public void onExtended(Lease lease) {
+        warnings.schedule(lease);
+        connections.broadcast(lease.id(), Map.of("type", "extended", "expiryTime", lease.expiresAt().toString()));
+    }
+
+    @Override
+    public void onEnding(LeaseId id, EndReason reason) {
+        warnings.cancel(id);
+        idle.forget(id);
+        connections.endAll(id, reason);
+    }
+}
