@@ -17,9 +17,12 @@ import io.containerlease.reaper.RetryPolicy;
 import io.containerlease.runtime.RuntimeUnavailableException;
 import io.containerlease.runtime.docker.DockerClients;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
+import io.containerlease.runtime.docker.DockerContainerStreams;
 import io.containerlease.session.ExpiryWarnings;
 import io.containerlease.session.IdleTimers;
 import io.containerlease.session.LeaseConnections;
+import io.containerlease.session.LogStreams;
+import io.containerlease.session.TerminalSessions;
 import io.containerlease.session.SessionLifecycle;
 import io.containerlease.session.SessionView;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
@@ -71,6 +74,9 @@ public final class ContainerLeaseServer implements AutoCloseable {
             dockerApiVersion = docker.apiVersion();
             var runtime = new DockerContainerRuntime(docker.client(), config.imagePullTimeout());
             started.push(runtime);
+            var streamingClient = DockerClients.streaming(config.dockerHost(), docker);
+            started.push(streamingClient);
+            var streams = new DockerContainerStreams(streamingClient);
 
             var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(registry);
@@ -93,7 +99,9 @@ public final class ContainerLeaseServer implements AutoCloseable {
                     id -> leases.end(id, EndReason.DISCONNECTED));
             var idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> leases.end(id, EndReason.IDLE));
             var warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, config.expiryWarning(), connections);
-            leases.addListener(new SessionLifecycle(connections, idle, warnings));
+            var terminals = new TerminalSessions(streams, config.terminalBufferBytes(), random);
+            var logs = new LogStreams(streams, config.logBufferLines());
+            leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs));
 
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics);
             firstPass(reaper);
@@ -101,7 +109,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             reaper.start();
             started.push(reaper);
 
-            api = new ApiServer(config, leases, new SessionView(connections, idle), store, runtime, registry, clock);
+            api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
+                    terminals, logs, catalog, store, runtime, registry, clock));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

@@ -1,25 +1,40 @@
 package io.containerlease.api;
 
+import io.containerlease.config.ImageCatalog;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.runtime.ContainerRuntime;
+import io.containerlease.session.LeaseConnections;
+import io.containerlease.session.LogStreams;
 import io.containerlease.session.SessionView;
+import io.containerlease.session.TerminalSessions;
 import io.containerlease.store.LeaseStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.time.InstantSource;
 
-/** The HTTP server and its route table, in one place. */
+/** The HTTP and WebSocket server and its route table, in one place. */
 public final class ApiServer implements AutoCloseable {
+    /** A WebSocket with no frame (pings included) for this long is considered dead, which starts its lease's grace. */
+    static final Duration WS_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+    /** What the faces call into. */
+    public record Services(LeaseService leases, SessionView sessions, LeaseConnections connections, TerminalSessions terminals,
+                           LogStreams logs, ImageCatalog catalog, LeaseStore store, ContainerRuntime runtime,
+                           PrometheusMeterRegistry registry, InstantSource clock) {}
+
     private final Javalin app;
     private final ServiceConfig config;
 
-    public ApiServer(ServiceConfig config, LeaseService leases, SessionView sessions, LeaseStore store,
-                     ContainerRuntime runtime, PrometheusMeterRegistry registry, InstantSource clock) {
+    public ApiServer(ServiceConfig config, Services services) {
         this.config = config;
-        var leaseRoutes = new LeaseRoutes(leases, sessions, clock);
-        var healthRoutes = new HealthRoutes(store, runtime, registry);
+        var leaseRoutes = new LeaseRoutes(services.leases(), services.sessions(), services.clock());
+        var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry());
+        var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
+                services.sessions(), services.catalog());
+        var logSocket = new LogSocket(services.leases(), services.connections(), services.logs());
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -29,12 +44,15 @@ public final class ApiServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
+            cfg.jetty.modifyWebSocketServletFactory(ws -> ws.setIdleTimeout(WS_IDLE_TIMEOUT));
 
             cfg.routes.post("/api/provision", leaseRoutes::provision);
             cfg.routes.get("/api/containers", leaseRoutes::list);
             cfg.routes.get("/api/containers/{id}", leaseRoutes::get);
             cfg.routes.post("/api/containers/{id}/extend", leaseRoutes::extend);
             cfg.routes.delete("/api/containers/{id}", leaseRoutes::release);
+            cfg.routes.ws("/ws/terminal/{id}", terminalSocket::configure);
+            cfg.routes.ws("/ws/logs/{id}", logSocket::configure);
             cfg.routes.get("/healthz", healthRoutes::health);
             cfg.routes.get("/metrics", healthRoutes::metrics);
             ErrorResponses.register(cfg.routes);

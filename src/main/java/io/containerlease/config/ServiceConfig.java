@@ -26,6 +26,8 @@ public record ServiceConfig(
         int reapConcurrency,
         Duration imagePullTimeout,
         Duration expiryWarning,
+        int logBufferLines,
+        int terminalBufferBytes,
         String logLevel,
         LogFormat logFormat,
         AuthMode auth) {
@@ -60,6 +62,8 @@ public record ServiceConfig(
         int reapConcurrency = (int) reader.integer("REAP_CONCURRENCY", 8, 1, 256);
         long pullSeconds = reader.integer("IMAGE_PULL_TIMEOUT_SECONDS", 300, 1, 24 * 3600);
         long warningSeconds = reader.integer("EXPIRY_WARNING_SECONDS", 60, 1, 24 * 3600);
+        int logLines = (int) reader.integer("LOG_BUFFER_LINES", 10_000, 100, 1_000_000);
+        int terminalBytes = (int) reader.integer("TERMINAL_BUFFER_BYTES", 1 << 20, 1 << 20, 64 << 20);
         String logLevel = reader.choice("LOG_LEVEL", "info", List.of("trace", "debug", "info", "warn", "error"));
         LogFormat logFormat = LogFormat.valueOf(
                 reader.choice("LOG_FORMAT", "text", List.of("json", "text")).toUpperCase(Locale.ROOT));
@@ -70,7 +74,7 @@ public record ServiceConfig(
         reader.failIfProblems();
         return new ServiceConfig(host, port, dataDir, dockerHost, catalog,
                 Duration.ofSeconds(minSeconds), Duration.ofMinutes(maxMinutes), reconcile, reapConcurrency,
-                Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLevel, logFormat, AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)));
+                Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLines, terminalBytes, logLevel, logFormat, AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)));
     }
 
     /** RECONCILE_INTERVAL_SECONDS wins; the seed's CLEANUP_INTERVAL_MINUTES is honoured when it is alone. */

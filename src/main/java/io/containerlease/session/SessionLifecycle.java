@@ -9,17 +9,23 @@ import java.util.Map;
 /**
  * Keeps live sessions in step with their lease: a running lease gets idle tracking and an expiry
  * warning; an extension re-arms the warning and is announced; an ending lease tells every
- * connection why, closes them, and drops all session state for it.
+ * connection why, closes them, ends its shells, stops following its log, and drops all session
+ * state for it.
  */
 public final class SessionLifecycle implements LeaseListener {
     private final LeaseConnections connections;
     private final IdleTimers idle;
     private final ExpiryWarnings warnings;
+    private final TerminalSessions terminals;
+    private final LogStreams logs;
 
-    public SessionLifecycle(LeaseConnections connections, IdleTimers idle, ExpiryWarnings warnings) {
+    public SessionLifecycle(LeaseConnections connections, IdleTimers idle, ExpiryWarnings warnings,
+                            TerminalSessions terminals, LogStreams logs) {
         this.connections = connections;
         this.idle = idle;
         this.warnings = warnings;
+        this.terminals = terminals;
+        this.logs = logs;
     }
 
     @Override
@@ -39,5 +45,7 @@ public final class SessionLifecycle implements LeaseListener {
         warnings.cancel(id);
         idle.forget(id);
         connections.endAll(id, reason);
+        terminals.closeAll(id);
+        logs.stop(id);
     }
 }

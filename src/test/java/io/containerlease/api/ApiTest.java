@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.runtime.ManagedLabels;
-import io.containerlease.session.SessionView;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.ApiClient.Response;
 import io.containerlease.support.LeaseWorld;
@@ -27,8 +26,7 @@ class ApiTest {
     @BeforeEach
     void start() {
         world = new LeaseWorld();
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.leases,
-                new SessionView(world.connections, world.idle), world.store, world.runtime, world.registry, world.clock);
+        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.services());
         api.start();
         client = new ApiClient(api.baseUrl());
     }

@@ -12,6 +12,8 @@ import io.containerlease.reaper.RetryPolicy;
 import io.containerlease.session.ExpiryWarnings;
 import io.containerlease.session.IdleTimers;
 import io.containerlease.session.LeaseConnections;
+import io.containerlease.session.LogStreams;
+import io.containerlease.session.TerminalSessions;
 import io.containerlease.session.SessionLifecycle;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -44,6 +46,9 @@ public final class LeaseWorld implements AutoCloseable {
     public final LeaseConnections connections;
     public final IdleTimers idle;
     public final ExpiryWarnings warnings;
+    public final FakeStreams streams = new FakeStreams();
+    public final TerminalSessions terminals;
+    public final LogStreams logs;
     /** How many of the next session-rule endings (grace, idle) fail before reaching the lease service. */
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
 
@@ -57,7 +62,9 @@ public final class LeaseWorld implements AutoCloseable {
         connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.DISCONNECTED));
         idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.IDLE));
         warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, Duration.ofSeconds(60), connections);
-        leases.addListener(new SessionLifecycle(connections, idle, warnings));
+        terminals = new TerminalSessions(streams, 1 << 20, random);
+        logs = new LogStreams(streams, 100);
+        leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs));
     }
 
     private void endBySessionRule(io.containerlease.lease.LeaseId id, EndReason reason) {
@@ -69,6 +76,12 @@ public final class LeaseWorld implements AutoCloseable {
 
     public LeaseWorld() {
         this(42);
+    }
+
+    /** What the API needs, from this world. */
+    public io.containerlease.api.ApiServer.Services services() {
+        return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
+                connections, terminals, logs, ImageCatalog.builtIn(), store, runtime, registry, clock);
     }
 
     @Override

@@ -38,6 +38,14 @@ public final class DockerClients {
         return new NegotiatedClient(build(dockerHost, chosen, responseTimeout), chosen.getVersion(), daemonVersion);
     }
 
+    /**
+     * Another client on the same engine and API version, without a response timeout: for streams
+     * (logs, shells) that may stay quiet for as long as a user looks at them.
+     */
+    public static DockerClient streaming(String dockerHost, NegotiatedClient negotiated) {
+        return build(dockerHost, RemoteApiVersion.parseConfig(negotiated.apiVersion()), null);
+    }
+
     private static DockerClient build(String dockerHost, RemoteApiVersion version, Duration responseTimeout) {
         var config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(dockerHost)
@@ -48,7 +56,7 @@ public final class DockerClients {
                 .sslConfig(config.getSSLConfig())
                 .maxConnections(64)
                 .connectionTimeout(Duration.ofSeconds(5))
-                .responseTimeout(responseTimeout)
+                .responseTimeout(responseTimeout) // null: no timeout
                 .build();
         return DockerClientImpl.getInstance(config, http);
     }

@@ -1,0 +1,113 @@
+package io.containerlease.api;
+
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseService;
+import io.containerlease.session.LeaseConnections;
+import io.containerlease.session.LogLine;
+import io.containerlease.session.LogStreams;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code WS /ws/logs/{id}}: one JSON text frame per log line ({@code {seq, timestamp, level, message}}),
+ * from {@code ?tail=N} lines back, or resuming {@code ?after=SEQ}, or everything held.
+ */
+final class LogSocket {
+    static final int QUEUED_LINES = 1000;
+    private static final String STATE = "containerlease.log";
+
+    private final LeaseService leases;
+    private final LeaseConnections connections;
+    private final LogStreams logs;
+
+    LogSocket(LeaseService leases, LeaseConnections connections, LogStreams logs) {
+        this.leases = leases;
+        this.connections = connections;
+        this.logs = logs;
+    }
+
+    private record Connected(WsOutbox outbox, LeaseConnections.Registration registration, LogStreams.Subscription subscription) {}
+
+    void configure(WsConfig ws) {
+        ws.onConnect(this::connect);
+        // Jetty does not always follow a network error with a close: both end the connection, idempotently.
+        ws.onClose(this::disconnect);
+        ws.onError(this::disconnect);
+    }
+
+    private void connect(WsContext ctx) {
+        Lease lease = WsLeases.running(ctx, leases).orElse(null);
+        if (lease == null) {
+            return;
+        }
+        LogStreams.Start start;
+        try {
+            start = start(ctx);
+        } catch (IllegalArgumentException e) {
+            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, "invalid_query", e.getMessage());
+            return;
+        }
+        WsOutbox outbox = new WsOutbox(ctx.session, QUEUED_LINES, 4L * 1024 * 1024);
+        LeaseConnections.Registration registration;
+        try {
+            registration = connections.open(lease, outbox);
+        } catch (IllegalStateException ended) {
+            outbox.stop();
+            WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "lease_not_running", ended.getMessage());
+            return;
+        }
+        try {
+            var subscription = logs.subscribe(lease.id(), start, new LogStreams.Reader() {
+                @Override
+                public void line(LogLine line) {
+                    outbox.droppableText(WsOutbox.JsonText.of(json(line)));
+                }
+
+                @Override
+                public void gap(long from, long to) {
+                    outbox.sendControl(Map.of("type", "gap", "from", from, "to", to));
+                }
+            });
+            ctx.attribute(STATE, new Connected(outbox, registration, subscription));
+            ctx.enableAutomaticPings(20, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            registration.close();
+            outbox.stop();
+            WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "docker_unavailable", "cannot follow the container's log now");
+        }
+    }
+
+    private void disconnect(WsContext ctx) {
+        Connected c = ctx.attribute(STATE);
+        if (c != null) {
+            c.subscription().cancel();
+            c.registration().close();
+            c.outbox().stop();
+        }
+    }
+
+    private static LogStreams.Start start(WsContext ctx) {
+        if (ctx.queryParam("after") != null && ctx.queryParam("tail") != null) {
+            throw new IllegalArgumentException("give 'tail' or 'after', not both");
+        }
+        if (ctx.queryParam("after") != null) {
+            return new LogStreams.Start.After(WsLeases.number(ctx, "after", 0, 0, Long.MAX_VALUE));
+        }
+        if (ctx.queryParam("tail") != null) {
+            return new LogStreams.Start.Tail((int) WsLeases.number(ctx, "tail", 0, 0, 1_000_000));
+        }
+        return new LogStreams.Start.Everything();
+    }
+
+    private static Map<String, Object> json(LogLine line) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("seq", line.seq());
+        out.put("timestamp", line.timestamp().toString());
+        out.put("level", line.level());
+        out.put("message", line.message());
+        return out;
+    }
+}

@@ -1,0 +1,200 @@
+package io.containerlease.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.containerlease.config.ImageCatalog;
+import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseService;
+import io.containerlease.session.LeaseConnections;
+import io.containerlease.session.SessionView;
+import io.containerlease.session.TerminalSession;
+import io.containerlease.session.TerminalSessions;
+import io.javalin.websocket.WsBinaryMessageContext;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import io.javalin.websocket.WsMessageContext;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code WS /ws/terminal/{id}}: a shell with a TTY. Binary frames carry raw bytes both ways; text
+ * frames carry JSON control messages ({@code resize}, and {@code input} for text-only clients). The
+ * server first sends {@code {type: "session", sessionId, offset}}; reconnecting with
+ * {@code ?session=ID&offset=N} resumes the same shell after byte N.
+ */
+final class TerminalSocket {
+    static final int MAX_DIMENSION = 1000;
+    private static final String STATE = "containerlease.terminal";
+
+    private final LeaseService leases;
+    private final LeaseConnections connections;
+    private final TerminalSessions terminals;
+    private final SessionView sessions;
+    private final ImageCatalog catalog;
+
+    TerminalSocket(LeaseService leases, LeaseConnections connections, TerminalSessions terminals, SessionView sessions,
+                   ImageCatalog catalog) {
+        this.leases = leases;
+        this.connections = connections;
+        this.terminals = terminals;
+        this.sessions = sessions;
+        this.catalog = catalog;
+    }
+
+    private record Connected(Lease lease, TerminalSession session, TerminalSession.Client client, WsOutbox outbox,
+                             LeaseConnections.Registration registration) {}
+
+    void configure(WsConfig ws) {
+        ws.onConnect(this::connect);
+        ws.onBinaryMessage(this::input);
+        ws.onMessage(this::control);
+        // Jetty does not always follow a network error with a close: both end the connection, idempotently.
+        ws.onClose(this::disconnect);
+        ws.onError(this::disconnect);
+    }
+
+    private void connect(WsContext ctx) {
+        Lease lease = WsLeases.running(ctx, leases).orElse(null);
+        if (lease == null) {
+            return;
+        }
+        int cols;
+        int rows;
+        long offset;
+        try {
+            cols = (int) WsLeases.number(ctx, "cols", 80, 1, MAX_DIMENSION);
+            rows = (int) WsLeases.number(ctx, "rows", 24, 1, MAX_DIMENSION);
+            offset = WsLeases.number(ctx, "offset", 0, 0, Long.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, "invalid_query", e.getMessage());
+            return;
+        }
+        String resume = ctx.queryParam("session");
+        TerminalSession session;
+        if (resume != null) {
+            session = terminals.find(lease.id(), resume).orElse(null);
+            if (session == null) {
+                WsLeases.refuse(ctx, WsLeases.CLOSE_NOT_FOUND, "session_not_found",
+                        "no terminal session " + resume.substring(0, Math.min(40, resume.length())) + " on this lease (it may have exited)");
+                return;
+            }
+            if (ctx.queryParam("cols") != null || ctx.queryParam("rows") != null) {
+                session.resize(cols, rows);
+            }
+        } else {
+            try {
+                session = terminals.open(lease.id(), shell(lease), cols, rows);
+            } catch (IllegalStateException tooMany) {
+                WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "too_many_sessions", tooMany.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "shell_unavailable", "cannot start a shell: " + e.getMessage());
+                return;
+            }
+        }
+        WsOutbox outbox = new WsOutbox(ctx.session, 10_000, 2L * 1024 * 1024);
+        TerminalSession.Client client = new TerminalSession.Client() {
+            @Override
+            public void output(byte[] bytes) {
+                outbox.binary(bytes);
+            }
+
+            @Override
+            public void exited() {
+                outbox.sendControl(Map.of("type", "exit"));
+                outbox.close(1000, "shell exited");
+            }
+        };
+        try {
+            session.attach(client, offset, a -> {
+                // Runs before any live byte can reach this client, so the order on the wire is exact.
+                outbox.sendControl(Map.of("type", "session", "sessionId", session.id(), "offset", a.offset()));
+                if (a.lostBytes()) {
+                    outbox.sendControl(Map.of("type", "gap", "from", a.lostFrom(), "to", a.offset()));
+                }
+                if (a.replay().length > 0) {
+                    outbox.binary(a.replay());
+                }
+            });
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            outbox.stop();
+            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, "invalid_offset", e.getMessage());
+            return;
+        }
+        LeaseConnections.Registration registration;
+        try {
+            registration = connections.open(lease, outbox);
+        } catch (IllegalStateException ended) {
+            session.detach(client);
+            outbox.stop();
+            WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "lease_not_running", ended.getMessage());
+            return;
+        }
+        ctx.attribute(STATE, new Connected(lease, session, client, outbox, registration));
+        ctx.enableAutomaticPings(20, TimeUnit.SECONDS);
+    }
+
+    private void input(WsBinaryMessageContext ctx) {
+        Connected c = ctx.attribute(STATE);
+        if (c != null) {
+            var data = ctx.data();
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            c.session().input(bytes);
+            sessions.touch(c.lease().id());
+        }
+    }
+
+    private void control(WsMessageContext ctx) {
+        Connected c = ctx.attribute(STATE);
+        if (c == null) {
+            return;
+        }
+        JsonNode message;
+        try {
+            message = Json.MAPPER.readTree(ctx.message());
+        } catch (Exception e) {
+            c.outbox().sendControl(Map.of("type", "error", "code", "malformed_json", "message", "control messages are JSON objects"));
+            return;
+        }
+        String type = message.path("type").asText("");
+        switch (type) {
+            case "resize" -> {
+                JsonNode cols = message.path("cols");
+                JsonNode rows = message.path("rows");
+                if (!cols.canConvertToInt() || !rows.canConvertToInt() || !cols.isIntegralNumber() || !rows.isIntegralNumber()
+                        || cols.asInt() < 1 || rows.asInt() < 1 || cols.asInt() > MAX_DIMENSION || rows.asInt() > MAX_DIMENSION) {
+                    c.outbox().sendControl(Map.of("type", "error", "code", "invalid_resize",
+                            "message", "cols and rows must be whole numbers between 1 and " + MAX_DIMENSION));
+                    return;
+                }
+                c.session().resize(cols.asInt(), rows.asInt());
+            }
+            case "input" -> {
+                if (!message.path("data").isTextual()) {
+                    c.outbox().sendControl(Map.of("type", "error", "code", "invalid_input", "message", "'data' must be a string"));
+                    return;
+                }
+                c.session().input(message.path("data").asText().getBytes(StandardCharsets.UTF_8));
+                sessions.touch(c.lease().id());
+            }
+            default -> c.outbox().sendControl(Map.of("type", "error", "code", "unknown_message",
+                    "message", "control messages are {type: resize, cols, rows} or {type: input, data}"));
+        }
+    }
+
+    private void disconnect(WsContext ctx) {
+        Connected c = ctx.attribute(STATE);
+        if (c != null) {
+            c.session().detach(c.client());
+            c.registration().close();
+            c.outbox().stop();
+        }
+    }
+
+    private List<String> shell(Lease lease) {
+        return catalog.find(lease.imageType()).map(ImageSpec::shell).orElse(List.of("/bin/sh"));
+    }
+}

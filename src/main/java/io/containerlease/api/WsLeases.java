@@ -1,0 +1,68 @@
+package io.containerlease.api;
+
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseNotFoundException;
+import io.containerlease.lease.LeaseService;
+import io.containerlease.lease.LeaseState;
+import io.javalin.websocket.WsContext;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What both WebSocket endpoints do first: find the running lease the path names, or tell the client
+ * why not ({@code {type: "error", code, message}}) and close with a 44xx code mirroring HTTP.
+ */
+final class WsLeases {
+    static final int CLOSE_BAD_REQUEST = 4400;
+    static final int CLOSE_NOT_FOUND = 4404;
+    static final int CLOSE_CONFLICT = 4409;
+    static final int CLOSE_UNAVAILABLE = 4503;
+
+    private WsLeases() {}
+
+    static Optional<Lease> running(WsContext ctx, LeaseService leases) {
+        String raw = ctx.pathParam("id");
+        if (!LeaseId.isValid(raw)) {
+            refuse(ctx, CLOSE_BAD_REQUEST, "invalid_id", "not a lease id");
+            return Optional.empty();
+        }
+        try {
+            Lease lease = leases.get(new LeaseId(raw));
+            if (lease.state() != LeaseState.RUNNING) {
+                refuse(ctx, CLOSE_CONFLICT, "lease_not_running", "lease " + raw + " is " + lease.state().wireName());
+                return Optional.empty();
+            }
+            return Optional.of(lease);
+        } catch (LeaseNotFoundException e) {
+            refuse(ctx, CLOSE_NOT_FOUND, "lease_not_found", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Sends an error frame and closes; used before the connection is set up. */
+    static void refuse(WsContext ctx, int closeCode, String code, String message) {
+        try {
+            ctx.send(WsOutbox.JsonText.of(Map.of("type", "error", "code", code, "message", message)));
+        } finally {
+            ctx.closeSession(closeCode, code);
+        }
+    }
+
+    /** A whole-number query parameter within bounds, or the fallback when absent. */
+    static long number(WsContext ctx, String name, long fallback, long min, long max) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isEmpty()) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(raw);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw new IllegalArgumentException("'" + name + "' must be a whole number between " + min + " and " + max);
+    }
+}

@@ -1,0 +1,192 @@
+package io.containerlease.api;
+
+import io.containerlease.session.LeaseConnections;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * Everything a server sends on one WebSocket goes through here: a bounded queue drained by one
+ * sender thread that waits for each frame to be written. A slow reader therefore slows only its own
+ * queue, and the queue never grows past its bounds: the oldest droppable frames (log lines) go first,
+ * announced by {@code {type: "dropped", count}}; when nothing can be dropped (terminal bytes), the
+ * connection is closed with 1013 so the client resumes from its last offset.
+ */
+final class WsOutbox implements LeaseConnections.Channel {
+    static final int CLOSE_TOO_SLOW = 1013;
+    private static final long SEND_TIMEOUT_SECONDS = 60;
+
+    private final Session session;
+    private final int maxFrames;
+    private final long maxBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ready = lock.newCondition();
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private long dropped;
+    private boolean closing;
+    private final Thread sender;
+
+    private record Frame(String text, byte[] binary, boolean droppable, int closeCode, String closeReason) {
+        long size() {
+            return text != null ? text.length() : binary != null ? binary.length : 0;
+        }
+
+        boolean isClose() {
+            return closeCode != 0;
+        }
+    }
+
+    WsOutbox(Session session, int maxFrames, long maxBytes) {
+        this.session = session;
+        this.maxFrames = maxFrames;
+        this.maxBytes = maxBytes;
+        this.sender = Thread.ofVirtual().name("ws-sender").start(this::drain);
+    }
+
+    /** A frame that may be dropped under pressure (a log line). */
+    void droppableText(String text) {
+        enqueue(new Frame(text, null, true, 0, null));
+    }
+
+    void binary(byte[] data) {
+        enqueue(new Frame(null, data, false, 0, null));
+    }
+
+    @Override
+    public void sendControl(Map<String, Object> message) {
+        enqueue(new Frame(JsonText.of(message), null, false, 0, null));
+    }
+
+    /** Closes after everything already queued has been sent. */
+    @Override
+    public void close(int code, String reason) {
+        enqueue(new Frame(null, null, false, code, reason));
+    }
+
+    /** The connection is gone: stop sending. Idempotent. */
+    void stop() {
+        lock.lock();
+        try {
+            closing = true;
+            queue.clear();
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        sender.interrupt();
+    }
+
+    /** Frames waiting to be sent; for tests. */
+    int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void enqueue(Frame frame) {
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            queue.addLast(frame);
+            queuedBytes += frame.size();
+            if (frame.isClose()) {
+                closing = true;
+            }
+            while (!closing && (queue.size() > maxFrames || queuedBytes > maxBytes)) {
+                if (!dropOldestDroppable()) {
+                    // Nothing may be dropped without corrupting the stream: let the client resume instead.
+                    queue.clear();
+                    queuedBytes = 0;
+                    queue.addLast(new Frame(null, null, false, CLOSE_TOO_SLOW, "client too slow; reconnect to resume"));
+                    closing = true;
+                }
+            }
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean dropOldestDroppable() {
+        for (Iterator<Frame> it = queue.iterator(); it.hasNext(); ) {
+            Frame f = it.next();
+            if (f.droppable()) {
+                it.remove();
+                queuedBytes -= f.size();
+                dropped++;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                Frame next;
+                long droppedBefore = 0;
+                lock.lock();
+                try {
+                    while (queue.isEmpty()) {
+                        ready.await(); // stop() interrupts this
+                    }
+                    next = queue.pollFirst();
+                    queuedBytes -= next.size();
+                    if (next.droppable() && dropped > 0) {
+                        droppedBefore = dropped;
+                        dropped = 0;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (droppedBefore > 0) {
+                    send(new Frame(JsonText.of(Map.of("type", "dropped", "count", droppedBefore)), null, false, 0, null));
+                }
+                if (next.isClose()) {
+                    session.close(next.closeCode(), next.closeReason(), Callback.NOOP);
+                    return;
+                }
+                send(next);
+            }
+        } catch (InterruptedException e) {
+            // stopped: the connection is gone
+        } catch (Exception e) {
+            // the peer went away mid-send; the close callbacks clean up
+        }
+    }
+
+    private void send(Frame frame) throws Exception {
+        Callback.Completable done = new Callback.Completable();
+        if (frame.text() != null) {
+            session.sendText(frame.text(), done);
+        } else {
+            session.sendBinary(ByteBuffer.wrap(frame.binary()), done);
+        }
+        done.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Compact JSON for control frames. */
+    static final class JsonText {
+        private JsonText() {}
+
+        static String of(Object value) {
+            try {
+                return Json.MAPPER.writeValueAsString(value);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

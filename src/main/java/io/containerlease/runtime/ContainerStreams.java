@@ -1,0 +1,50 @@
+package io.containerlease.runtime;
+
+import java.io.Closeable;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Live streams into and out of a running container: its log output, and interactive shells.
+ * Separate from {@link ContainerRuntime} because streams live as long as a user watches, on
+ * connections that must never time out.
+ */
+public interface ContainerStreams {
+
+    /**
+     * Follows the container's output, starting {@code tail} lines back. Lines arrive in order, on
+     * one thread, until the returned handle is closed or the container goes.
+     */
+    Closeable followLogs(String container, int tail, LogSink sink);
+
+    /** Receives a followed container's output, a whole line at a time. */
+    interface LogSink {
+        void line(boolean stderr, Instant timestamp, String text);
+
+        /** The stream ended (the container went, or the handle was closed); {@code error} is null on a clean end. */
+        void closed(Throwable error);
+    }
+
+    /** Starts {@code command} in the container with a TTY of the given size. */
+    Shell openShell(String container, List<String> command, int cols, int rows, ShellOutput output);
+
+    /** Receives a shell's output bytes, in order, on one thread. */
+    interface ShellOutput {
+        void bytes(byte[] data);
+
+        /** The shell exited or its stream broke. Called once. */
+        void exited();
+    }
+
+    /** A running shell. */
+    interface Shell extends AutoCloseable {
+        /** Sends bytes to the shell's TTY; never blocks for long. */
+        void write(byte[] data);
+
+        void resize(int cols, int rows);
+
+        /** Ends the shell's stream. Idempotent. */
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,217 @@
+package io.containerlease.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import io.containerlease.runtime.ContainerStreams;
+import io.containerlease.runtime.RuntimeOperationException;
+import io.containerlease.runtime.RuntimeUnavailableException;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@link ContainerStreams} on docker-java. Must be given a client without a response timeout: a
+ * quiet log or an idle shell would otherwise be cut after it.
+ */
+public final class DockerContainerStreams implements ContainerStreams {
+    /** Longer lines are cut here, so one runaway line cannot fill memory. */
+    static final int MAX_LINE_BYTES = 16 * 1024;
+
+    private final DockerClient docker;
+
+    public DockerContainerStreams(DockerClient streamingClient) {
+        this.docker = streamingClient;
+    }
+
+    @Override
+    public Closeable followLogs(String container, int tail, LogSink sink) {
+        var callback = new LogCallback(sink);
+        try {
+            docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true)
+                    .withTimestamps(true).withTail(tail).exec(callback);
+        } catch (RuntimeException e) {
+            throw translate("follow logs of " + container, e);
+        }
+        return callback;
+    }
+
+    @Override
+    public Shell openShell(String container, List<String> command, int cols, int rows, ShellOutput output) {
+        String execId;
+        try {
+            execId = docker.execCreateCmd(container).withCmd(command.toArray(String[]::new)).withTty(true)
+                    .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true)
+                    .withEnv(List.of("TERM=xterm-256color")).exec().getId();
+        } catch (RuntimeException e) {
+            throw translate("start a shell in " + container, e);
+        }
+        ShellInput input = new ShellInput();
+        var callback = new ShellCallback(output);
+        try {
+            docker.execStartCmd(execId).withTty(true).withDetach(false).withStdIn(input).exec(callback);
+        } catch (RuntimeException e) {
+            input.close();
+            throw translate("attach to a shell in " + container, e);
+        }
+        var shell = new DockerShell(execId, input, callback);
+        shell.resize(cols, rows);
+        return shell;
+    }
+
+    private static RuntimeException translate(String what, RuntimeException e) {
+        if (e instanceof DockerException) {
+            return new RuntimeOperationException("Docker refused to " + what + ": " + DockerClients.rootMessage(e), e);
+        }
+        return new RuntimeUnavailableException("Docker engine unreachable during " + what + ": " + DockerClients.rootMessage(e), e);
+    }
+
+    private final class DockerShell implements Shell {
+        private final String execId;
+        private final ShellInput input;
+        private final ShellCallback callback;
+
+        DockerShell(String execId, ShellInput input, ShellCallback callback) {
+            this.execId = execId;
+            this.input = input;
+            this.callback = callback;
+        }
+
+        @Override
+        public void write(byte[] data) {
+            input.offer(data);
+        }
+
+        @Override
+        public void resize(int cols, int rows) {
+            try {
+                docker.resizeExecCmd(execId).withSize(rows, cols).exec();
+            } catch (RuntimeException e) {
+                // The shell may not have started its TTY yet, or has exited; a size is not worth failing for.
+            }
+        }
+
+        @Override
+        public void close() {
+            input.close();
+            try {
+                callback.close();
+            } catch (IOException ignored) {
+                // closing either way
+            }
+        }
+    }
+
+    private static final class ShellCallback extends ResultCallback.Adapter<Frame> {
+        private final ShellOutput output;
+        private final AtomicBoolean exited = new AtomicBoolean();
+
+        ShellCallback(ShellOutput output) {
+            this.output = output;
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            if (frame.getPayload() != null && frame.getPayload().length > 0) {
+                output.bytes(frame.getPayload());
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            exit();
+            super.onError(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            exit();
+            super.onComplete();
+        }
+
+        @Override
+        public void close() throws IOException {
+            exit();
+            super.close();
+        }
+
+        private void exit() {
+            if (exited.compareAndSet(false, true)) {
+                output.exited();
+            }
+        }
+    }
+
+    /** Splits Docker's frames into lines and parses the timestamp Docker prefixes to each. */
+    private static final class LogCallback extends ResultCallback.Adapter<Frame> {
+        private final LogSink sink;
+        private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        LogCallback(LogSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            boolean isErr = frame.getStreamType() == StreamType.STDERR;
+            ByteArrayOutputStream pending = isErr ? stderr : stdout;
+            for (byte b : frame.getPayload()) {
+                if (b == '\n') {
+                    emit(isErr, pending);
+                } else if (pending.size() < MAX_LINE_BYTES) {
+                    pending.write(b);
+                }
+            }
+        }
+
+        private void emit(boolean isErr, ByteArrayOutputStream pending) {
+            String raw = pending.toString(StandardCharsets.UTF_8);
+            pending.reset();
+            int space = raw.indexOf(' ');
+            Instant timestamp = Instant.now();
+            String text = raw;
+            if (space > 0) {
+                try {
+                    timestamp = Instant.parse(raw.substring(0, space));
+                    text = raw.substring(space + 1);
+                } catch (DateTimeParseException notATimestamp) {
+                    // keep the whole line
+                }
+            }
+            sink.line(isErr, timestamp, text);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            finish(throwable);
+            super.onError(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            finish(null);
+            super.onComplete();
+        }
+
+        @Override
+        public void close() throws IOException {
+            finish(null);
+            super.close();
+        }
+
+        private void finish(Throwable error) {
+            if (closed.compareAndSet(false, true)) {
+                sink.closed(error);
+            }
+        }
+    }
+}

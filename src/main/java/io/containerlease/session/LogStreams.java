@@ -1,0 +1,147 @@
+package io.containerlease.session;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.containerlease.lease.LeaseId;
+import io.containerlease.runtime.ContainerStreams;
+import io.containerlease.runtime.ManagedLabels;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Log streaming for every lease: one Docker follow per lease, started by its first reader and kept
+ * until the lease ends, so a reader who drops and comes back finds what it missed in the buffer.
+ */
+public final class LogStreams {
+    private static final Logger log = LoggerFactory.getLogger(LogStreams.class);
+
+    /** Where a reader's lines go. Must not block: it queues and drops as it must. */
+    public interface Reader {
+        void line(LogLine line);
+
+        /** The lines between {@code from} and {@code to} (inclusive) are no longer held. */
+        void gap(long from, long to);
+    }
+
+    /** Where a reader starts: the last N lines, after a sequence number it has seen, or all held lines. */
+    public sealed interface Start {
+        record Tail(int lines) implements Start {}
+        record After(long seq) implements Start {}
+        record Everything() implements Start {}
+    }
+
+    private final ContainerStreams streams;
+    private final int bufferLines;
+    private final ConcurrentHashMap<LeaseId, LeaseLog> logs = new ConcurrentHashMap<>();
+
+    public LogStreams(ContainerStreams streams, int bufferLines) {
+        this.streams = streams;
+        this.bufferLines = bufferLines;
+    }
+
+    /**
+     * Sends the reader what it asked for from the buffer, then every new line, with no gap and no
+     * duplicate between the two. Returns the handle that stops it.
+     */
+    public Subscription subscribe(LeaseId id, Start start, Reader reader) {
+        LeaseLog leaseLog = logs.computeIfAbsent(id, LeaseLog::new);
+        leaseLog.ensureFollowing();
+        synchronized (leaseLog) {
+            switch (start) {
+                case Start.Tail t -> leaseLog.buffer.tail(t.lines()).forEach(reader::line);
+                case Start.Everything e -> leaseLog.buffer.after(0).forEach(reader::line);
+                case Start.After a -> {
+                    long first = leaseLog.buffer.firstSeq();
+                    if (a.seq() + 1 < first) {
+                        reader.gap(a.seq() + 1, first - 1);
+                    }
+                    leaseLog.buffer.after(a.seq()).forEach(reader::line);
+                }
+            }
+            leaseLog.readers.add(reader);
+        }
+        return () -> leaseLog.readers.remove(reader);
+    }
+
+    /** The lease ended: stop following it and drop its buffer. Idempotent. */
+    public void stop(LeaseId id) {
+        LeaseLog leaseLog = logs.remove(id);
+        if (leaseLog != null) {
+            leaseLog.close();
+        }
+    }
+
+    /** Stops reading a lease's log. Idempotent. */
+    public interface Subscription {
+        void cancel();
+    }
+
+    private final class LeaseLog implements ContainerStreams.LogSink {
+        final LeaseId id;
+        final LogBuffer buffer = new LogBuffer(bufferLines);
+        final Set<Reader> readers = new CopyOnWriteArraySet<>();
+        private Closeable follow;
+        private boolean closed;
+        private Instant lastTimestamp;
+        /** While a restarted follow replays history, lines not newer than this are already held. */
+        private Instant skipThrough;
+
+        LeaseLog(LeaseId id) {
+            this.id = id;
+        }
+
+        synchronized void ensureFollowing() {
+            if (follow == null && !closed) {
+                skipThrough = lastTimestamp;
+                // Start from as far back as the buffer holds, so the first reader sees the history.
+                follow = streams.followLogs(ManagedLabels.containerName(id), bufferLines, this);
+            }
+        }
+
+        @Override
+        public void line(boolean stderr, Instant timestamp, String text) {
+            LogLine line;
+            List<Reader> targets;
+            synchronized (this) {
+                if (skipThrough != null) {
+                    if (!timestamp.isAfter(skipThrough)) {
+                        return;
+                    }
+                    skipThrough = null;
+                }
+                lastTimestamp = timestamp;
+                line = buffer.append(timestamp, stderr ? "error" : "info", text);
+                targets = List.copyOf(readers);
+            }
+            for (Reader r : targets) {
+                r.line(line);
+            }
+        }
+
+        @Override
+        public synchronized void closed(Throwable error) {
+            if (error != null && !closed) {
+                log.warn("log stream broke; the next reader restarts it {} {}", kv("leaseId", id.value()), kv("error", error.getMessage()));
+            }
+            follow = null;
+        }
+
+        synchronized void close() {
+            closed = true;
+            if (follow != null) {
+                try {
+                    follow.close();
+                } catch (IOException ignored) {
+                    // the stream is being discarded
+                }
+            }
+        }
+    }
+}

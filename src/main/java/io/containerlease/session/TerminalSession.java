@@ -1,0 +1,141 @@
+package io.containerlease.session;
+
+import io.containerlease.lease.LeaseId;
+import io.containerlease.runtime.ContainerStreams;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One interactive shell in a lease's container. It outlives its connections: clients attach and
+ * detach, and a client that comes back with the last offset it saw gets exactly the bytes it
+ * missed (as far as the ring holds them), then the live output, with no gap or duplicate between.
+ */
+public final class TerminalSession implements ContainerStreams.ShellOutput {
+
+    /** An attached client. Its methods must not block: they queue. */
+    public interface Client {
+        void output(byte[] bytes);
+
+        /** The shell exited; the session is gone. */
+        void exited();
+    }
+
+    /**
+     * What a client gets on attaching.
+     *
+     * @param offset   the offset of the first byte of {@code replay}
+     * @param lostFrom when the requested offset is older than the ring holds, where the loss starts
+     */
+    public record Attachment(long offset, byte[] replay, long lostFrom) {
+        public boolean lostBytes() {
+            return lostFrom < offset;
+        }
+    }
+
+    private final String id;
+    private final LeaseId leaseId;
+    private final OutputRing ring;
+    private final Set<Client> clients = new LinkedHashSet<>();
+    private final Runnable onExit;
+    private volatile ContainerStreams.Shell shell;
+    private boolean exited;
+
+    TerminalSession(String id, LeaseId leaseId, int ringBytes, Runnable onExit) {
+        this.id = id;
+        this.leaseId = leaseId;
+        this.ring = new OutputRing(ringBytes);
+        this.onExit = onExit;
+    }
+
+    void started(ContainerStreams.Shell shell) {
+        this.shell = shell;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public LeaseId leaseId() {
+        return leaseId;
+    }
+
+    /**
+     * Attaches a client from {@code offset}. {@code beforeLive} receives the replay while the
+     * session is locked, before the first live byte can reach the client: whatever it sends goes
+     * out ahead of the live output.
+     *
+     * @throws IllegalArgumentException when the offset is beyond what the shell has produced
+     * @throws IllegalStateException when the shell has exited
+     */
+    public synchronized Attachment attach(Client client, long offset, Consumer<Attachment> beforeLive) {
+        if (exited) {
+            throw new IllegalStateException("the shell of session " + id + " has exited");
+        }
+        if (offset < 0 || offset > ring.end()) {
+            throw new IllegalArgumentException("offset " + offset + " is beyond the " + ring.end() + " bytes produced so far");
+        }
+        long from = Math.max(offset, ring.start());
+        Attachment attachment = new Attachment(from, ring.copyFrom(from), offset);
+        beforeLive.accept(attachment);
+        clients.add(client);
+        return attachment;
+    }
+
+    public synchronized void detach(Client client) {
+        clients.remove(client);
+    }
+
+    public synchronized int clients() {
+        return clients.size();
+    }
+
+    public void input(byte[] data) {
+        ContainerStreams.Shell s = shell;
+        if (s != null) {
+            s.write(data);
+        }
+    }
+
+    public void resize(int cols, int rows) {
+        ContainerStreams.Shell s = shell;
+        if (s != null) {
+            s.resize(cols, rows);
+        }
+    }
+
+    @Override
+    public synchronized void bytes(byte[] data) {
+        // Delivered under the lock that attach() takes, so a client never misses or repeats a byte.
+        ring.append(data);
+        for (Client c : clients) {
+            c.output(data);
+        }
+    }
+
+    @Override
+    public void exited() {
+        List<Client> left;
+        synchronized (this) {
+            if (exited) {
+                return;
+            }
+            exited = true;
+            left = new ArrayList<>(clients);
+            clients.clear();
+        }
+        left.forEach(Client::exited);
+        onExit.run();
+    }
+
+    /** Ends the shell. Idempotent. */
+    void close() {
+        ContainerStreams.Shell s = shell;
+        if (s != null) {
+            s.close();
+        }
+        exited();
+    }
+}

@@ -1,0 +1,249 @@
+package io.containerlease.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.EndReason;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseState;
+import io.containerlease.lease.ProvisionRequest;
+import io.containerlease.lease.SessionRules;
+import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.WsClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The WebSocket endpoints over real sockets, with the real core on a fake engine. */
+class WebSocketTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private LeaseWorld world;
+    private ApiServer api;
+
+    @BeforeEach
+    void start() {
+        world = new LeaseWorld();
+        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.services());
+        api.start();
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+        world.close();
+    }
+
+    @Test
+    void aTerminalAnnouncesItsSessionAndCarriesBytesBothWays() {
+        Lease lease = provision(SessionRules.NONE);
+        try (WsClient ws = terminal(lease, "")) {
+            JsonNode session = ws.awaitType("session", WAIT);
+            assertThat(session.get("offset").asLong()).isZero();
+            ws.sendBytes("echo me");
+            ws.awaitOutput("echo me", WAIT);
+            ws.sendText("{\"type\":\"input\",\"data\":\" and me\"}");
+            ws.awaitOutput("echo me and me", WAIT);
+            ws.sendText("{\"type\":\"resize\",\"cols\":120,\"rows\":40}");
+            await().atMost(WAIT).until(() -> world.streams.shells.get(0).cols == 120 && world.streams.shells.get(0).rows == 40);
+            ws.sendText("{\"type\":\"resize\",\"cols\":0,\"rows\":40}");
+            assertThat(ws.awaitType("error", WAIT).get("code").asText()).isEqualTo("invalid_resize");
+        }
+    }
+
+    @Test
+    void resumingReplaysExactlyTheBytesProducedWhileAway() {
+        Lease lease = provision(SessionRules.NONE);
+        String sessionId;
+        long seen;
+        try (WsClient ws = terminal(lease, "")) {
+            sessionId = ws.awaitType("session", WAIT).get("sessionId").asText();
+            ws.sendBytes("before|");
+            ws.awaitOutput("before|", WAIT);
+            seen = ws.outputLength();
+        }
+        var shell = world.streams.shells.get(0);
+        shell.output.bytes("while away|".getBytes());
+        try (WsClient back = terminal(lease, "?session=" + sessionId + "&offset=" + seen)) {
+            assertThat(back.awaitType("session", WAIT).get("offset").asLong()).isEqualTo(seen);
+            back.awaitOutput("while away|", WAIT);
+            back.sendBytes("after");
+            back.awaitOutput("while away|after", WAIT);
+            assertThat(back.output()).isEqualTo("while away|after");
+        }
+    }
+
+    @Test
+    void twoConnectionsToOneLeaseBothSeeItsOutput() {
+        Lease lease = provision(SessionRules.NONE);
+        try (WsClient student = terminal(lease, "")) {
+            String sessionId = student.awaitType("session", WAIT).get("sessionId").asText();
+            try (WsClient teacher = terminal(lease, "?session=" + sessionId)) {
+                teacher.awaitType("session", WAIT);
+                student.sendBytes("ls");
+                student.awaitOutput("ls", WAIT);
+                teacher.awaitOutput("ls", WAIT);
+                assertThat(world.connections.count(lease.id())).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void badRequestsAreRefusedWithAReason() {
+        Lease lease = provision(SessionRules.NONE);
+        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/terminal/01kdvdna00q45fe1h7hk7nkrcv")) {
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_NOT_FOUND);
+            assertThat(ws.texts.get(0).get("code").asText()).isEqualTo("lease_not_found");
+        }
+        try (WsClient ws = terminal(lease, "?session=nope")) {
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_NOT_FOUND);
+        }
+        try (WsClient ws = terminal(lease, "?cols=abc")) {
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+        }
+        String sessionId;
+        try (WsClient ws = terminal(lease, "")) {
+            sessionId = ws.awaitType("session", WAIT).get("sessionId").asText();
+        }
+        try (WsClient ws = terminal(lease, "?session=" + sessionId + "&offset=999")) {
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+            assertThat(ws.texts.get(0).get("code").asText()).isEqualTo("invalid_offset");
+        }
+        world.leases.release(lease.id());
+        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_CONFLICT);
+        }
+    }
+
+    @Test
+    void logLinesAreNumberedAndAResumeHasNoGapAndNoDuplicate() {
+        Lease lease = provision(SessionRules.NONE);
+        String container = ManagedLabels.containerName(lease.id());
+        long lastSeen;
+        try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
+            await().atMost(WAIT).until(() -> world.streams.followers.containsKey(container));
+            world.streams.emit(container, false, "one");
+            world.streams.emit(container, true, "two");
+            JsonNode two = logs.await(t -> t.path("seq").asLong() == 2, WAIT);
+            assertThat(two.get("level").asText()).isEqualTo("error");
+            assertThat(two.get("message").asText()).isEqualTo("two");
+            assertThat(logs.texts.get(0).get("level").asText()).isEqualTo("info");
+            lastSeen = 2;
+        }
+        world.streams.emit(container, false, "three");
+        world.streams.emit(container, false, "four");
+        try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?after=" + lastSeen)) {
+            logs.await(t -> t.path("seq").asLong() == 4, WAIT);
+            assertThat(logs.texts).extracting(t -> t.get("message").asText()).containsExactly("three", "four");
+        }
+        try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?tail=1")) {
+            logs.await(t -> t.path("seq").asLong() == 4, WAIT);
+            assertThat(logs.texts).hasSize(1);
+        }
+    }
+
+    @Test
+    void aResumeOlderThanTheBufferGetsAnExplicitGap() {
+        Lease lease = provision(SessionRules.NONE);
+        String container = ManagedLabels.containerName(lease.id());
+        try (WsClient first = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
+            await().atMost(WAIT).until(() -> world.streams.followers.containsKey(container));
+        }
+        for (int i = 1; i <= 150; i++) { // the test world keeps 100 lines
+            world.streams.emit(container, false, "line " + i);
+        }
+        try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?after=10")) {
+            JsonNode gap = logs.awaitType("gap", WAIT);
+            assertThat(gap.get("from").asLong()).isEqualTo(11);
+            assertThat(gap.get("to").asLong()).isEqualTo(50);
+            logs.await(t -> t.path("seq").asLong() == 150, WAIT);
+            assertThat(logs.texts.get(1).get("seq").asLong()).isEqualTo(51);
+        }
+    }
+
+    @Test
+    void aSlowLogReaderLosesTheOldestLinesAndIsToldHowMany() {
+        Lease lease = provision(SessionRules.NONE);
+        String container = ManagedLabels.containerName(lease.id());
+        try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
+            await().atMost(WAIT).until(() -> world.streams.followers.containsKey(container));
+            logs.stopReading();
+            String padding = "x".repeat(2000);
+            for (int i = 1; i <= 20_000; i++) {
+                world.streams.emit(container, false, i + " " + padding);
+            }
+            logs.resumeReading();
+            JsonNode dropped = logs.awaitType("dropped", Duration.ofSeconds(20));
+            assertThat(dropped.get("count").asLong()).isPositive();
+            logs.await(t -> t.path("seq").asLong() == 20_000, Duration.ofSeconds(20));
+            long delivered = logs.texts.stream().filter(t -> t.has("seq")).count();
+            long droppedTotal = logs.texts.stream().filter(t -> "dropped".equals(t.path("type").asText()))
+                    .mapToLong(t -> t.get("count").asLong()).sum();
+            assertThat(delivered + droppedTotal).isEqualTo(20_000);
+        }
+    }
+
+    @Test
+    void theEndIsAnnouncedToEveryStreamWhichIsThenClosed() {
+        Lease lease = provision(SessionRules.NONE);
+        try (WsClient term = terminal(lease, ""); WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
+            term.awaitType("session", WAIT);
+            await().atMost(WAIT).until(() -> world.connections.count(lease.id()) == 2);
+            world.leases.release(lease.id());
+            for (WsClient ws : List.of(term, logs)) {
+                assertThat(ws.awaitType("ended", WAIT).get("reason").asText()).isEqualTo("released");
+                assertThat(ws.awaitClose(WAIT)).isEqualTo(1000);
+            }
+            assertThat(world.terminals.count(lease.id())).isZero();
+            assertThat(world.streams.shells.get(0).closed).isTrue();
+        }
+    }
+
+    @Test
+    void closingTheLastConnectionStartsTheGraceAndAnAbortedOneCountsToo() {
+        Lease lease = provision(new SessionRules(Optional.of(Duration.ofSeconds(30)), Optional.empty()));
+        WsClient first = terminal(lease, "");
+        first.awaitType("session", WAIT);
+        WsClient second = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id());
+        await().atMost(WAIT).until(() -> world.connections.count(lease.id()) == 2);
+        first.close();
+        await().atMost(WAIT).until(() -> world.connections.count(lease.id()) == 1);
+        assertThat(world.connections.graceDeadline(lease.id())).isEmpty();
+        second.abort();
+        await().atMost(WAIT).until(() -> world.connections.graceDeadline(lease.id()).isPresent());
+        world.scheduler.advance(Duration.ofSeconds(30));
+        Lease ended = world.leases.get(lease.id());
+        assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
+        assertThat(ended.endReason()).isEqualTo(EndReason.DISCONNECTED);
+    }
+
+    @Test
+    void terminalInputCountsAsActivity() {
+        Lease lease = provision(new SessionRules(Optional.empty(), Optional.of(Duration.ofSeconds(60))));
+        try (WsClient ws = terminal(lease, "")) {
+            ws.awaitType("session", WAIT);
+            world.scheduler.advance(Duration.ofSeconds(50));
+            ws.sendBytes("x");
+            ws.awaitOutput("x", WAIT);
+            world.scheduler.advance(Duration.ofSeconds(50));
+            assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.RUNNING);
+            world.scheduler.advance(Duration.ofSeconds(11));
+            assertThat(world.leases.get(lease.id()).endReason()).isEqualTo(EndReason.IDLE);
+            assertThat(ws.awaitType("ended", WAIT).get("reason").asText()).isEqualTo("idle");
+        }
+    }
+
+    private Lease provision(SessionRules rules) {
+        return world.leases.provision(new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), rules));
+    }
+
+    private WsClient terminal(Lease lease, String query) {
+        return WsClient.connect(api.baseUrl(), "/ws/terminal/" + lease.id() + query);
+    }
+}
