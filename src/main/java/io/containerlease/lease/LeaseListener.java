@@ -5,8 +5,13 @@ package io.containerlease.lease;
  * service after the change is stored; an exception here is logged and never undoes the change.
  */
 public interface LeaseListener {
-    /** The lease's container is running (after provisioning, or at start for leases that survived a restart). */
+    /** The lease's container is running, just provisioned. */
     default void onRunning(Lease lease) {}
+
+    /** The lease survived a restart of the server: its container runs, but every connection to it was cut. */
+    default void onRecovered(Lease lease) {
+        onRunning(lease);
+    }
 
     /** The lease's expiry moved. */
     default void onExtended(Lease lease) {}

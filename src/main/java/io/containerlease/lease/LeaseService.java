@@ -289,7 +289,7 @@ public final class LeaseService {
         for (Lease lease : store.listLive()) {
             if (lease.state() == LeaseState.RUNNING) {
                 timers.schedule(lease.id(), lease.expiresAt(), () -> expire(lease.id()));
-                notify(l -> l.onRunning(lease));
+                notify(l -> l.onRecovered(lease));
             }
         }
     }

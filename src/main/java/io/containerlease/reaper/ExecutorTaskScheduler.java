@@ -3,6 +3,7 @@ package io.containerlease.reaper;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,11 +27,25 @@ public final class ExecutorTaskScheduler implements TaskScheduler, AutoCloseable
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
+    /** After {@link #close()}, tasks are dropped: the next start's reconcile pass covers what they would have done. */
     @Override
     public Cancellable schedule(Duration delay, Runnable task) {
         long nanos = Math.max(0, delay.toNanos());
-        var future = timer.schedule(() -> workers.execute(() -> runGuarded(task)), nanos, TimeUnit.NANOSECONDS);
-        return () -> future.cancel(false);
+        try {
+            var future = timer.schedule(() -> runOnWorker(task), nanos, TimeUnit.NANOSECONDS);
+            return () -> future.cancel(false);
+        } catch (RejectedExecutionException closed) {
+            log.debug("scheduler closed; task dropped");
+            return () -> {};
+        }
+    }
+
+    private void runOnWorker(Runnable task) {
+        try {
+            workers.execute(() -> runGuarded(task));
+        } catch (RejectedExecutionException closed) {
+            log.debug("scheduler closed; due task dropped");
+        }
     }
 
     private static void runGuarded(Runnable task) {

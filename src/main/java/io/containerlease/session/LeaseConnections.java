@@ -76,6 +76,19 @@ public final class LeaseConnections {
         return registration;
     }
 
+    /**
+     * The lease's connections were cut without their close callbacks (the server restarted): start
+     * its grace as if the last one had just closed. A connection arriving meanwhile cancels it.
+     */
+    public void connectionsLost(Lease lease) {
+        Room room = rooms.computeIfAbsent(lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
+        synchronized (room) {
+            if (room.open.isEmpty()) {
+                room.startGrace();
+            }
+        }
+    }
+
     public int count(LeaseId id) {
         Room room = rooms.get(id);
         if (room == null) {

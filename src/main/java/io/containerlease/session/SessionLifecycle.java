@@ -34,6 +34,13 @@ public final class SessionLifecycle implements LeaseListener {
         warnings.schedule(lease);
     }
 
+    /** The restart cut every connection, so a lease with a disconnect grace starts it now. */
+    @Override
+    public void onRecovered(Lease lease) {
+        onRunning(lease);
+        connections.connectionsLost(lease);
+    }
+
     @Override
     public void onExtended(Lease lease) {
         warnings.schedule(lease);

@@ -95,6 +95,19 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void afterARestartALeaseWithAGraceStartsItSinceItsConnectionsWereCut() {
+        Lease kept = provision(Duration.ofHours(1), rules(30, null));
+        Lease reconnected = provision(Duration.ofHours(1), rules(30, null));
+        Lease noGrace = provision(Duration.ofHours(1), SessionRules.NONE);
+        world.leases.armTimers(); // what a start does for leases that survived
+        world.connections.open(reconnected, new RecordingChannel());
+        world.scheduler.advance(Duration.ofSeconds(30));
+        assertThat(world.leases.get(kept.id()).endReason()).isEqualTo(EndReason.DISCONNECTED);
+        assertThat(state(reconnected)).isEqualTo(LeaseState.RUNNING);
+        assertThat(state(noGrace)).isEqualTo(LeaseState.RUNNING);
+    }
+
+    @Test
     void requestRulesOverrideTheCatalogDefaultsRuleByRule() {
         SessionRules defaults = rules(30, 300);
         SessionRules asked = rules(90, null).orElse(defaults);
