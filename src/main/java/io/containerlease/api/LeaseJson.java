@@ -4,6 +4,7 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeasePolicy;
 import io.containerlease.session.SessionStatus;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,11 +34,20 @@ final class LeaseJson {
         lease.rules().idleTimeout().ifPresent(d -> out.put("idleTimeoutSeconds", d.toSeconds()));
         if (lease.isLive()) {
             out.put("connections", session.connections());
-            session.lastActivityAt().ifPresent(at -> out.put("lastActivityAt", at.toString()));
-            session.nextEnd(lease).ifPresent(next ->
-                    out.put("nextEnd", Map.of("reason", next.reason().wireName(), "at", next.at().toString())));
+            session.lastActivityAt().ifPresent(at -> out.put("lastActivityAt", millis(at)));
+            session.nextEnd(lease).ifPresent(next -> {
+                Map<String, Object> nextEnd = new LinkedHashMap<>();
+                nextEnd.put("reason", next.reason().wireName());
+                nextEnd.put("at", millis(next.at()));
+                out.put("nextEnd", nextEnd);
+            });
         }
         return out;
+    }
+
+    /** Times the store did not round (live session times) are shown like the rest, to the millisecond. */
+    private static String millis(Instant at) {
+        return at.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     static Map<String, Object> extended(Lease lease, LeasePolicy.Extension granted, Instant now, SessionStatus session) {

@@ -110,7 +110,7 @@ final class TerminalSocket {
         try {
             session.attach(client, offset, a -> {
                 // Runs before any live byte can reach this client, so the order on the wire is exact.
-                outbox.sendControl(Map.of("type", "session", "sessionId", session.id(), "offset", a.offset()));
+                outbox.sendControl(ordered("type", "session", "sessionId", session.id(), "offset", a.offset()));
                 if (a.lostBytes()) {
                     outbox.sendControl(Map.of("type", "gap", "from", a.lostFrom(), "to", a.offset()));
                 }
@@ -192,6 +192,15 @@ final class TerminalSocket {
             c.registration().close();
             c.outbox().stop();
         }
+    }
+
+    /** A message whose keys read in the order given, as the README shows them. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            out.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return out;
     }
 
     private List<String> shell(Lease lease) {

@@ -3,7 +3,9 @@ package io.containerlease.api;
 import io.containerlease.session.LeaseConnections;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -13,7 +15,7 @@ import org.eclipse.jetty.websocket.api.Session;
 
 /**
  * Everything a server sends on one WebSocket goes through here: a bounded queue drained by one
- * sender thread that waits for each frame to be written. A slow reader therefore slows only its own
+ * sender thread that writes a batch of frames and waits until they are flushed. A slow reader therefore slows only its own
  * queue, and the queue never grows past its bounds: the oldest droppable frames (log lines) go first,
  * announced by {@code {type: "dropped", count}}; when nothing can be dropped (terminal bytes), the
  * connection is closed with 1013 so the client resumes from its last offset.
@@ -21,6 +23,8 @@ import org.eclipse.jetty.websocket.api.Session;
 final class WsOutbox implements LeaseConnections.Channel {
     static final int CLOSE_TOO_SLOW = 1013;
     private static final long SEND_TIMEOUT_SECONDS = 60;
+    /** Frames written before waiting for Jetty to flush them. */
+    private static final int MAX_BATCH = 64;
 
     private final Session session;
     private final int maxFrames;
@@ -133,32 +137,30 @@ final class WsOutbox implements LeaseConnections.Channel {
     }
 
     private void drain() {
+        List<Frame> batch = new ArrayList<>(MAX_BATCH);
         try {
             while (true) {
-                Frame next;
-                long droppedBefore = 0;
+                batch.clear();
                 lock.lock();
                 try {
                     while (queue.isEmpty()) {
                         ready.await(); // stop() interrupts this
                     }
-                    next = queue.pollFirst();
-                    queuedBytes -= next.size();
-                    if (next.droppable() && dropped > 0) {
-                        droppedBefore = dropped;
-                        dropped = 0;
-                    }
+                    takeBatch(batch);
                 } finally {
                     lock.unlock();
                 }
-                if (droppedBefore > 0) {
-                    send(new Frame(JsonText.of(Map.of("type", "dropped", "count", droppedBefore)), null, false, 0, null));
+                List<Callback.Completable> written = new ArrayList<>(batch.size());
+                for (Frame frame : batch) {
+                    if (frame.isClose()) {
+                        awaitAll(written);
+                        session.close(frame.closeCode(), frame.closeReason(), Callback.NOOP);
+                        return;
+                    }
+                    written.add(send(frame));
                 }
-                if (next.isClose()) {
-                    session.close(next.closeCode(), next.closeReason(), Callback.NOOP);
-                    return;
-                }
-                send(next);
+                // Jetty keeps frames in order; waiting once per batch bounds what is in flight.
+                awaitAll(written);
             }
         } catch (InterruptedException e) {
             // stopped: the connection is gone
@@ -167,14 +169,36 @@ final class WsOutbox implements LeaseConnections.Channel {
         }
     }
 
-    private void send(Frame frame) throws Exception {
+    /** Moves up to MAX_BATCH frames out of the queue, with a dropped notice ahead of the first line after drops. */
+    private void takeBatch(List<Frame> batch) {
+        while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+            Frame next = queue.pollFirst();
+            queuedBytes -= next.size();
+            if (next.droppable() && dropped > 0) {
+                batch.add(new Frame(JsonText.of(Map.of("type", "dropped", "count", dropped)), null, false, 0, null));
+                dropped = 0;
+            }
+            batch.add(next);
+            if (next.isClose()) {
+                return;
+            }
+        }
+    }
+
+    private Callback.Completable send(Frame frame) {
         Callback.Completable done = new Callback.Completable();
         if (frame.text() != null) {
             session.sendText(frame.text(), done);
         } else {
             session.sendBinary(ByteBuffer.wrap(frame.binary()), done);
         }
-        done.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return done;
+    }
+
+    private static void awaitAll(List<Callback.Completable> written) throws Exception {
+        for (Callback.Completable done : written) {
+            done.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
     }
 
     /** Compact JSON for control frames. */
