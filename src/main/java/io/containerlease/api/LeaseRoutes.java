@@ -48,7 +48,7 @@ final class LeaseRoutes {
     }
 
     void list(Context ctx) {
-        int limit = intQuery(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        int limit = (int) QueryNumbers.parse("limit", ctx.queryParam("limit"), DEFAULT_PAGE, 1, MAX_PAGE);
         boolean all = booleanQuery(ctx, "all");
         Optional<LeaseId> cursor = Optional.ofNullable(ctx.queryParam("cursor")).filter(s -> !s.isEmpty()).map(raw -> {
             if (!LeaseId.isValid(raw)) {
@@ -107,22 +107,6 @@ final class LeaseRoutes {
                     + "' is not a lease id (26 characters of lower-case base32)");
         }
         return new LeaseId(raw);
-    }
-
-    private static int intQuery(Context ctx, String name, int fallback, int min, int max) {
-        String raw = ctx.queryParam(name);
-        if (raw == null || raw.isEmpty()) {
-            return fallback;
-        }
-        try {
-            int value = Integer.parseInt(raw);
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ApiException.badRequest("invalid_query", "'" + name + "' must be a whole number between " + min + " and " + max);
     }
 
     private static boolean booleanQuery(Context ctx, String name) {

@@ -46,8 +46,8 @@ final class LogSocket {
         LogStreams.Start start;
         try {
             start = start(ctx);
-        } catch (IllegalArgumentException e) {
-            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, "invalid_query", e.getMessage());
+        } catch (ApiException e) {
+            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
             return;
         }
         WsOutbox outbox = new WsOutbox(ctx.session, QUEUED_LINES, 4L * 1024 * 1024);
@@ -91,7 +91,7 @@ final class LogSocket {
 
     private static LogStreams.Start start(WsContext ctx) {
         if (ctx.queryParam("after") != null && ctx.queryParam("tail") != null) {
-            throw new IllegalArgumentException("give 'tail' or 'after', not both");
+            throw ApiException.badRequest("invalid_query", "give 'tail' or 'after', not both");
         }
         if (ctx.queryParam("after") != null) {
             return new LogStreams.Start.After(WsLeases.number(ctx, "after", 0, 0, Long.MAX_VALUE));

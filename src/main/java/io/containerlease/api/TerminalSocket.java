@@ -67,8 +67,8 @@ final class TerminalSocket {
             cols = (int) WsLeases.number(ctx, "cols", 80, 1, MAX_DIMENSION);
             rows = (int) WsLeases.number(ctx, "rows", 24, 1, MAX_DIMENSION);
             offset = WsLeases.number(ctx, "offset", 0, 0, Long.MAX_VALUE);
-        } catch (IllegalArgumentException e) {
-            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, "invalid_query", e.getMessage());
+        } catch (ApiException e) {
+            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
             return;
         }
         String resume = ctx.queryParam("session");

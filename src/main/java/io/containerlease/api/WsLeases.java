@@ -49,20 +49,8 @@ final class WsLeases {
         }
     }
 
-    /** A whole-number query parameter within bounds, or the fallback when absent. */
+    /** A whole-number query parameter within bounds, or the fallback when absent; see {@link QueryNumbers}. */
     static long number(WsContext ctx, String name, long fallback, long min, long max) {
-        String raw = ctx.queryParam(name);
-        if (raw == null || raw.isEmpty()) {
-            return fallback;
-        }
-        try {
-            long value = Long.parseLong(raw);
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw new IllegalArgumentException("'" + name + "' must be a whole number between " + min + " and " + max);
+        return QueryNumbers.parse(name, ctx.queryParam(name), fallback, min, max);
     }
 }

@@ -6,25 +6,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The last {@code capacity} lines of one lease, numbered without gaps (the seed's "buffer for
- * missed messages"). Not thread-safe: its owner guards it.
+ * The last lines of one lease, at most {@code capacity} of them and {@code maxChars} characters in
+ * all (so a container printing huge lines cannot fill memory), numbered without gaps: the seed's
+ * "buffer for missed messages". Not thread-safe: its owner guards it.
  */
 final class LogBuffer {
+    static final long DEFAULT_MAX_CHARS = 8L * 1024 * 1024;
+
     private final int capacity;
+    private final long maxChars;
     private final ArrayDeque<LogLine> lines;
+    private long chars;
     private long nextSeq = 1;
 
-    LogBuffer(int capacity) {
+    LogBuffer(int capacity, long maxChars) {
         this.capacity = capacity;
+        this.maxChars = maxChars;
         this.lines = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
     LogLine append(Instant timestamp, String level, String message) {
         LogLine line = new LogLine(nextSeq++, timestamp, level, message);
-        if (lines.size() == capacity) {
-            lines.removeFirst();
-        }
         lines.addLast(line);
+        chars += message.length();
+        while (lines.size() > capacity || (chars > maxChars && lines.size() > 1)) {
+            chars -= lines.removeFirst().message().length();
+        }
         return line;
     }
 

@@ -85,7 +85,7 @@ public final class LogStreams {
 
     private final class LeaseLog implements ContainerStreams.LogSink {
         final LeaseId id;
-        final LogBuffer buffer = new LogBuffer(bufferLines);
+        final LogBuffer buffer = new LogBuffer(bufferLines, LogBuffer.DEFAULT_MAX_CHARS);
         final Set<Reader> readers = new CopyOnWriteArraySet<>();
         private Closeable follow;
         private boolean closed;

@@ -1,0 +1,46 @@
+package io.containerlease.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class LogBufferTest {
+    private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void linesAreNumberedWithoutGapsAndOldOnesLeaveFirst() {
+        LogBuffer buffer = new LogBuffer(3, 1000);
+        for (int i = 1; i <= 5; i++) {
+            assertThat(buffer.append(T, "info", "line " + i).seq()).isEqualTo(i);
+        }
+        assertThat(buffer.firstSeq()).isEqualTo(3);
+        assertThat(buffer.lastSeq()).isEqualTo(5);
+        assertThat(buffer.after(3)).extracting(LogLine::message).containsExactly("line 4", "line 5");
+        assertThat(buffer.after(0)).extracting(LogLine::seq).containsExactly(3L, 4L, 5L);
+        assertThat(buffer.tail(2)).extracting(LogLine::seq).containsExactly(4L, 5L);
+        assertThat(buffer.tail(10)).extracting(LogLine::seq).containsExactly(3L, 4L, 5L);
+        assertThat(buffer.tail(0)).isEmpty();
+    }
+
+    @Test
+    void hugeLinesAreBoundedByCharactersNotJustByCount() {
+        LogBuffer buffer = new LogBuffer(10_000, 100);
+        for (int i = 0; i < 50; i++) {
+            buffer.append(T, "info", "x".repeat(40));
+        }
+        assertThat(buffer.after(0)).hasSize(2);
+        assertThat(buffer.lastSeq()).isEqualTo(50);
+        // A single line larger than the bound is still kept, alone.
+        buffer.append(T, "info", "y".repeat(500));
+        assertThat(buffer.after(0)).singleElement().extracting(LogLine::seq).isEqualTo(51L);
+    }
+
+    @Test
+    void anEmptyBufferStartsAtOne() {
+        LogBuffer buffer = new LogBuffer(5, 100);
+        assertThat(buffer.firstSeq()).isEqualTo(1);
+        assertThat(buffer.lastSeq()).isZero();
+        assertThat(buffer.after(0)).isEmpty();
+    }
+}
