@@ -202,6 +202,20 @@ class ApiTest {
     }
 
     @Test
+    void readingOrExtendingALeaseCountsAsActivityForItsIdleRule() {
+        String id = post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":30,\"idleTimeoutSeconds\":60}")
+                .json().get("id").asText();
+        world.scheduler.advance(Duration.ofSeconds(50));
+        get("/api/containers/" + id);
+        world.scheduler.advance(Duration.ofSeconds(50));
+        post("/api/containers/" + id + "/extend", "{\"durationMinutes\":1}");
+        world.scheduler.advance(Duration.ofSeconds(50));
+        assertThat(get("/api/containers/" + id).json().get("status").asText()).isEqualTo("running");
+        world.scheduler.advance(Duration.ofSeconds(61));
+        assertThat(get("/api/containers/" + id).json().get("endReason").asText()).isEqualTo("idle");
+    }
+
+    @Test
     void metricsExposeTheLeaseMeters() {
         provision(5);
         Response r = get("/metrics");
