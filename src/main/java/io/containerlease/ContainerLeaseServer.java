@@ -2,7 +2,13 @@ package io.containerlease;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.containerlease.activity.ActivityRecorder;
 import io.containerlease.api.ApiServer;
+import io.containerlease.auth.AdminToken;
+import io.containerlease.auth.TokenRegistry;
+import io.containerlease.auth.WsTickets;
+import io.containerlease.lease.Redactor;
+import io.containerlease.store.Quota;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.EndReason;
@@ -34,6 +40,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ExecutorService;
@@ -59,6 +66,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
     private final String dockerApiVersion;
     private final String instanceId;
     private final int imageTypes;
+    private String firstStartNotice;
 
     private ContainerLeaseServer(ServiceConfig config) {
         InstantSource clock = InstantSource.system();
@@ -69,6 +77,9 @@ public final class ContainerLeaseServer implements AutoCloseable {
             started.push(store);
             instanceId = store.instanceId();
             var catalog = ImageCatalog.load(config.imageCatalog());
+            var redactor = new Redactor();
+            Optional<TokenRegistry> tokens = tokens(config, random);
+            tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
             imageTypes = catalog.imageTypes().size();
             var docker = connectDocker(config);
             dockerApiVersion = docker.apiVersion();
@@ -92,7 +103,10 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var removals = new RemovalWorker(runtime, removalPool, scheduler, RetryPolicy.REMOVAL, random, metrics);
             var timers = new ExpiryTimers(scheduler, clock);
             var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax()),
-                    timers, removals, clock, random, metrics, RELEASE_WAIT);
+                    timers, removals, clock, random, metrics, RELEASE_WAIT,
+                    new Quota(config.maxLeasesPerUser(), config.maxLeases()), redactor);
+            var activity = new ActivityRecorder(store.activityLog(), store, redactor, clock);
+            leases.addListener(activity);
             metrics.trackActiveLeases(leases::countLive);
 
             var connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random,
@@ -110,7 +124,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             started.push(reaper);
 
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
-                    terminals, logs, catalog, store, runtime, registry, clock));
+                    terminals, logs, catalog, store, runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {
@@ -122,6 +136,36 @@ public final class ContainerLeaseServer implements AutoCloseable {
     /** Starts a server and returns once its API answers. */
     public static ContainerLeaseServer start(ServiceConfig config) {
         return new ContainerLeaseServer(config);
+    }
+
+    /**
+     * The users: AUTH_TOKENS_FILE when given; otherwise one admin whose token is created in DATA_DIR
+     * on the first start and printed once, with how to use it.
+     */
+    private Optional<TokenRegistry> tokens(ServiceConfig config, SecureRandom random) {
+        if (config.auth() == ServiceConfig.AuthMode.OFF) {
+            return Optional.empty();
+        }
+        if (config.authTokensFile().isPresent()) {
+            return Optional.of(TokenRegistry.load(config.authTokensFile().get()));
+        }
+        try {
+            AdminToken.Loaded admin = AdminToken.loadOrCreate(config.dataDir(), random);
+            if (admin.created()) {
+                firstStartNotice = "An admin token was created in " + admin.file().toAbsolutePath() + " (mode 0600). Use it as\n"
+                        + "    curl -H 'Authorization: Bearer " + admin.token() + "' http://" + config.host() + ":" + config.port() + "/api/containers\n"
+                        + "or open http://" + config.host() + ":" + config.port() + "/#token=" + admin.token() + "\n"
+                        + "It is printed only this once; it stays in that file. See the README to add users.";
+            }
+            return Optional.of(TokenRegistry.admin(admin.token()));
+        } catch (java.io.IOException e) {
+            throw new StartupException("cannot create the admin token in DATA_DIR: " + e.getMessage(), e);
+        }
+    }
+
+    /** Shown once, on the first start without a tokens file; null otherwise. */
+    public Optional<String> firstStartNotice() {
+        return Optional.ofNullable(firstStartNotice);
     }
 
     private static DockerClients.NegotiatedClient connectDocker(ServiceConfig config) {

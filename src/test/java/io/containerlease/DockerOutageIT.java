@@ -28,7 +28,7 @@ class DockerOutageIT {
     void start() {
         proxy = new UnixSocketProxy(dataDir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(Map.of(
-                "PORT", "0", "DATA_DIR", dataDir.toString(), "DOCKER_HOST", proxy.dockerHost(),
+                "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "DOCKER_HOST", proxy.dockerHost(),
                 "RECONCILE_INTERVAL_SECONDS", "1")));
         api = new ApiClient(server.baseUrl());
     }

@@ -132,6 +132,7 @@ class LeaseLifecycleIT {
     private void startServer() {
         Map<String, String> env = new HashMap<>();
         env.put("PORT", "0");
+        env.put("AUTH", "off");
         env.put("DATA_DIR", dataDir.toString());
         env.put("RECONCILE_INTERVAL_SECONDS", "1");
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env));

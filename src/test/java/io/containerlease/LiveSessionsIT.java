@@ -44,7 +44,7 @@ class LiveSessionsIT {
                     pullPolicy: never
                 """);
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(Map.of(
-                "PORT", "0", "DATA_DIR", dataDir.toString(), "IMAGE_CATALOG", catalog.toString(),
+                "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "IMAGE_CATALOG", catalog.toString(),
                 "RECONCILE_INTERVAL_SECONDS", "1")));
         api = new ApiClient(server.baseUrl());
     }

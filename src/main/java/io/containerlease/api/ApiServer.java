@@ -1,6 +1,10 @@
 package io.containerlease.api;
 
+import io.containerlease.activity.ActivityRecorder;
+import io.containerlease.auth.TokenRegistry;
+import io.containerlease.auth.WsTickets;
 import io.containerlease.config.ImageCatalog;
+import io.containerlease.lease.Redactor;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.runtime.ContainerRuntime;
@@ -14,6 +18,7 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 
 /** The HTTP and WebSocket server and its route table, in one place. */
 public final class ApiServer implements AutoCloseable {
@@ -23,7 +28,8 @@ public final class ApiServer implements AutoCloseable {
     /** What the faces call into. */
     public record Services(LeaseService leases, SessionView sessions, LeaseConnections connections, TerminalSessions terminals,
                            LogStreams logs, ImageCatalog catalog, LeaseStore store, ContainerRuntime runtime,
-                           PrometheusMeterRegistry registry, InstantSource clock) {}
+                           PrometheusMeterRegistry registry, InstantSource clock, Optional<TokenRegistry> tokens,
+                           WsTickets tickets, Redactor redactor, ActivityRecorder activity) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -35,6 +41,9 @@ public final class ApiServer implements AutoCloseable {
         var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
                 services.sessions(), services.catalog());
         var logSocket = new LogSocket(services.leases(), services.connections(), services.logs());
+        var accessRoutes = new AccessRoutes(services.tickets(), services.store().activityLog());
+        var guard = new RequestGuard(config, services.tokens(), services.tickets(),
+                new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -46,17 +55,34 @@ public final class ApiServer implements AutoCloseable {
             cfg.jetty.port = config.port();
             cfg.jetty.modifyWebSocketServletFactory(ws -> ws.setIdleTimeout(WS_IDLE_TIMEOUT));
 
+            cfg.routes.before(guard::http);
+            cfg.routes.wsBeforeUpgrade(guard::webSocket);
+            cfg.routes.after("/api/*", ctx -> recordActivity(ctx, services.activity()));
+
             cfg.routes.post("/api/provision", leaseRoutes::provision);
             cfg.routes.get("/api/containers", leaseRoutes::list);
             cfg.routes.get("/api/containers/{id}", leaseRoutes::get);
             cfg.routes.post("/api/containers/{id}/extend", leaseRoutes::extend);
             cfg.routes.delete("/api/containers/{id}", leaseRoutes::release);
+            cfg.routes.post("/api/ws-ticket", accessRoutes::ticket);
+            cfg.routes.get("/api/activity", accessRoutes::activity);
             cfg.routes.ws("/ws/terminal/{id}", terminalSocket::configure);
             cfg.routes.ws("/ws/logs/{id}", logSocket::configure);
             cfg.routes.get("/healthz", healthRoutes::health);
             cfg.routes.get("/metrics", healthRoutes::metrics);
-            ErrorResponses.register(cfg.routes);
+            ErrorResponses.register(cfg.routes, services.redactor());
         });
+    }
+
+    /** Every state-changing lease request that got as far as a route is recorded, however it ended. */
+    private static void recordActivity(io.javalin.http.Context ctx, ActivityRecorder activity) {
+        String action = ctx.attribute(LeaseRoutes.ACTION);
+        if (action == null || RequestGuard.caller(ctx) == null) {
+            return;
+        }
+        String reason = ctx.statusCode() < 400 ? ctx.attribute(LeaseRoutes.SUMMARY) : ctx.attribute(ErrorResponses.MESSAGE);
+        activity.request(RequestGuard.caller(ctx), action, ctx.attribute(LeaseRoutes.LEASE), RequestGuard.client(ctx),
+                ctx.statusCode(), reason);
     }
 
     public void start() {

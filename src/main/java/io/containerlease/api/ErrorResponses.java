@@ -3,6 +3,8 @@ package io.containerlease.api;
 import io.containerlease.lease.InvalidRequestException;
 import io.containerlease.lease.LeaseConflictException;
 import io.containerlease.lease.LeaseNotFoundException;
+import io.containerlease.lease.QuotaExceededException;
+import io.containerlease.lease.Redactor;
 import io.containerlease.lease.RemovalPendingException;
 import io.containerlease.runtime.ImageUnavailableException;
 import io.containerlease.runtime.RuntimeOperationException;
@@ -22,13 +24,25 @@ import org.slf4j.LoggerFactory;
 final class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
 
-    private ErrorResponses() {}
+    /** The error message sent, for the activity log to read after the request. */
+    static final String MESSAGE = "containerlease.error.message";
 
-    static void register(RoutesConfig routes) {
+    private final Redactor redactor;
+
+    private ErrorResponses(Redactor redactor) {
+        this.redactor = redactor;
+    }
+
+    static void register(RoutesConfig routes, Redactor redactor) {
+        new ErrorResponses(redactor).registerOn(routes);
+    }
+
+    private void registerOn(RoutesConfig routes) {
         routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(), e.getMessage()));
         routes.exception(InvalidRequestException.class, (e, ctx) -> send(ctx, 400, e.code(), e.getMessage()));
         routes.exception(LeaseNotFoundException.class, (e, ctx) -> send(ctx, 404, "lease_not_found", e.getMessage()));
         routes.exception(LeaseConflictException.class, (e, ctx) -> send(ctx, 409, e.code(), e.getMessage()));
+        routes.exception(QuotaExceededException.class, (e, ctx) -> send(ctx, 429, e.code(), e.getMessage()));
         routes.exception(ImageUnavailableException.class, (e, ctx) -> send(ctx, 502, "image_unavailable", e.getMessage()));
         routes.exception(RuntimeOperationException.class, (e, ctx) -> send(ctx, 502, "docker_error", e.getMessage()));
         routes.exception(RuntimeUnavailableException.class, (e, ctx) -> {
@@ -53,11 +67,14 @@ final class ErrorResponses {
         routes.error(405, "*", ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
     }
 
-    static void send(Context ctx, int status, String code, String message) {
-        ctx.status(status).json(Map.of("error", Map.of("code", code, "message", message == null ? code : message)));
+    /** Every message passes the redactor: a secret in an engine's error text never reaches the client. */
+    void send(Context ctx, int status, String code, String message) {
+        String safe = redactor.scrub(message == null ? code : message);
+        ctx.attribute(MESSAGE, code + ": " + safe);
+        ctx.status(status).json(Map.of("error", Map.of("code", code, "message", safe)));
     }
 
-    private static void fillIfEmpty(Context ctx, String code, String message) {
+    private void fillIfEmpty(Context ctx, String code, String message) {
         String current = ctx.result();
         if (current == null || current.isEmpty()) {
             send(ctx, ctx.statusCode(), code, message);

@@ -18,6 +18,11 @@ import java.util.regex.Pattern;
 
 /** The lease endpoints: parse and check the request, call the lease service, shape the answer. No decisions. */
 final class LeaseRoutes {
+    /** Request attributes the activity log reads after the request: what was asked, about which lease, and its result. */
+    static final String ACTION = "containerlease.activity.action";
+    static final String LEASE = "containerlease.activity.lease";
+    static final String SUMMARY = "containerlease.activity.summary";
+
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 500;
     static final int MAX_ENV = 64;
@@ -35,15 +40,28 @@ final class LeaseRoutes {
     }
 
     void provision(Context ctx) {
+        ctx.attribute(ACTION, "provision");
         JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("imageType", "durationMinutes", "durationSeconds", "env",
-                "disconnectGraceSeconds", "idleTimeoutSeconds"));
+                "secretEnv", "disconnectGraceSeconds", "idleTimeoutSeconds"));
         String imageType = body.requiredString("imageType", 64);
         Duration duration = duration(body);
         Map<String, String> env = body.stringMap("env", MAX_ENV, ENV_NAME, 32 * 1024);
+        Map<String, String> secretEnv = body.stringMap("secretEnv", MAX_ENV, ENV_NAME, 32 * 1024);
+        if (env.size() + secretEnv.size() > MAX_ENV) {
+            throw ApiException.badRequest("invalid_field", "env and secretEnv may hold at most " + MAX_ENV + " variables together");
+        }
+        for (String value : secretEnv.values()) {
+            if (value.length() < io.containerlease.lease.Redactor.MIN_SECRET_LENGTH) {
+                throw ApiException.badRequest("invalid_field", "secretEnv values must be at least "
+                        + io.containerlease.lease.Redactor.MIN_SECRET_LENGTH + " characters, or they cannot be kept out of logs");
+            }
+        }
         SessionRules rules = new SessionRules(
                 body.wholeNumber("disconnectGraceSeconds", 1, MAX_SECONDS).map(Duration::ofSeconds),
                 body.wholeNumber("idleTimeoutSeconds", 1, MAX_SECONDS).map(Duration::ofSeconds));
-        Lease lease = leases.provision(new ProvisionRequest(imageType, duration, env, rules));
+        Lease lease = leases.provision(new ProvisionRequest(imageType, duration, env, rules, secretEnv), RequestGuard.caller(ctx));
+        ctx.attribute(LEASE, lease.id().value());
+        ctx.attribute(SUMMARY, "provisioned " + imageType + " for " + duration.toSeconds() + " s");
         ctx.status(201).json(json(lease));
     }
 
@@ -56,7 +74,7 @@ final class LeaseRoutes {
             }
             return new LeaseId(raw);
         });
-        List<Lease> page = leases.page(all, cursor, limit + 1);
+        List<Lease> page = leases.page(RequestGuard.caller(ctx), all, cursor, limit + 1);
         boolean more = page.size() > limit;
         List<Lease> shown = more ? page.subList(0, limit) : page;
         var now = clock.instant();
@@ -68,21 +86,28 @@ final class LeaseRoutes {
 
     void get(Context ctx) {
         LeaseId id = pathId(ctx);
-        Lease lease = leases.get(id);
+        Lease lease = leases.get(id, RequestGuard.caller(ctx));
         sessions.touch(id);
         ctx.json(json(lease));
     }
 
     void extend(Context ctx) {
+        ctx.attribute(ACTION, "extend");
         LeaseId id = pathId(ctx);
+        ctx.attribute(LEASE, id.value());
         JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("durationMinutes", "durationSeconds"));
-        var extended = leases.extend(id, duration(body));
+        var extended = leases.extend(id, duration(body), RequestGuard.caller(ctx));
+        ctx.attribute(SUMMARY, "extended to " + extended.granted().expiresAt() + (extended.granted().clamped() ? " (clamped to its cap)" : ""));
         sessions.touch(id);
         ctx.json(LeaseJson.extended(extended.lease(), extended.granted(), clock.instant(), sessions.status(id)));
     }
 
     void release(Context ctx) {
-        Lease lease = leases.release(pathId(ctx));
+        ctx.attribute(ACTION, "release");
+        LeaseId id = pathId(ctx);
+        ctx.attribute(LEASE, id.value());
+        Lease lease = leases.release(id, RequestGuard.caller(ctx));
+        ctx.attribute(SUMMARY, "released");
         ctx.json(Map.of("success", true, "id", lease.id().value(), "status", lease.state().wireName()));
     }
 

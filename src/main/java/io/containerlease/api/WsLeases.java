@@ -22,13 +22,18 @@ final class WsLeases {
     private WsLeases() {}
 
     static Optional<Lease> running(WsContext ctx, LeaseService leases) {
+        io.containerlease.lease.Caller caller = ctx.attribute(RequestGuard.CALLER);
+        if (caller == null) {
+            refuse(ctx, 4401, "unauthorized", "not authenticated");
+            return Optional.empty();
+        }
         String raw = ctx.pathParam("id");
         if (!LeaseId.isValid(raw)) {
             refuse(ctx, CLOSE_BAD_REQUEST, "invalid_id", "not a lease id");
             return Optional.empty();
         }
         try {
-            Lease lease = leases.get(new LeaseId(raw));
+            Lease lease = leases.get(new LeaseId(raw), caller);
             if (lease.state() != LeaseState.RUNNING) {
                 refuse(ctx, CLOSE_CONFLICT, "lease_not_running", "lease " + raw + " is " + lease.state().wireName());
                 return Optional.empty();

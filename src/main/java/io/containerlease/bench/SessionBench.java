@@ -69,7 +69,7 @@ public final class SessionBench {
                     pullPolicy: never
                 """.formatted(sizes.logLines()));
         ServiceConfig config = ServiceConfig.fromEnvironment(Map.of(
-                "PORT", "0", "DATA_DIR", workDir.resolve("data").toString(), "IMAGE_CATALOG", catalog.toString(),
+                "PORT", "0", "AUTH", "off", "DATA_DIR", workDir.resolve("data").toString(), "IMAGE_CATALOG", catalog.toString(),
                 "LOG_BUFFER_LINES", Integer.toString(Math.max(100, sizes.logLines()))));
         var negotiated = DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60));
         DockerClient streaming = DockerClients.streaming(config.dockerHost(), negotiated);

@@ -37,6 +37,7 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("containerlease: " + e.getMessage());
             return EXIT_STARTUP;
         }
+        server.firstStartNotice().ifPresent(notice -> System.out.println("\n" + notice + "\n"));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping: leases stay running and are picked up at next start");

@@ -30,14 +30,21 @@ public record ServiceConfig(
         int terminalBufferBytes,
         String logLevel,
         LogFormat logFormat,
-        AuthMode auth) {
+        AuthMode auth,
+        Optional<Path> authTokensFile,
+        int maxLeasesPerUser,
+        int maxLeases,
+        int rateLimitPerMinute,
+        List<Cidr> trustedProxies,
+        List<String> allowedOrigins,
+        List<String> allowedHosts) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
     public enum LogFormat { JSON, TEXT }
 
-    /** Only {@code off} exists until the tenancy issue adds tokens. */
-    public enum AuthMode { OFF }
+    /** {@code tokens}: every request names its user with a bearer token; {@code off}: everyone is an admin (loopback only). */
+    public enum AuthMode { OFF, TOKENS }
 
     public ServiceConfig {
         if (leaseMin.compareTo(leaseMax) > 0) {
@@ -67,14 +74,37 @@ public record ServiceConfig(
         String logLevel = reader.choice("LOG_LEVEL", "info", List.of("trace", "debug", "info", "warn", "error"));
         LogFormat logFormat = LogFormat.valueOf(
                 reader.choice("LOG_FORMAT", "text", List.of("json", "text")).toUpperCase(Locale.ROOT));
-        String auth = reader.choice("AUTH", "off", List.of("off"));
+        String auth = reader.choice("AUTH", "tokens", List.of("off", "tokens"));
+        if (auth.equals("off") && !isLoopback(host)) {
+            reader.problem("AUTH=off is only allowed while HOST is a loopback address (it is " + host + ")");
+        }
+        Optional<Path> tokensFile = Optional.ofNullable(env.get("AUTH_TOKENS_FILE")).filter(v -> !v.isBlank()).map(Path::of);
+        int perUser = (int) reader.integer("MAX_LEASES_PER_USER", 5, 1, 100_000);
+        int total = (int) reader.integer("MAX_LEASES", 50, 1, 1_000_000);
+        int ratePerMinute = (int) reader.integer("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000);
+        List<Cidr> proxies = new ArrayList<>();
+        for (String raw : reader.list("TRUSTED_PROXIES")) {
+            try {
+                proxies.add(Cidr.parse(raw));
+            } catch (IllegalArgumentException e) {
+                reader.problem("TRUSTED_PROXIES: " + e.getMessage());
+            }
+        }
+        List<String> origins = reader.list("ALLOWED_ORIGINS");
+        List<String> hosts = reader.list("ALLOWED_HOSTS");
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
         reader.failIfProblems();
         return new ServiceConfig(host, port, dataDir, dockerHost, catalog,
                 Duration.ofSeconds(minSeconds), Duration.ofMinutes(maxMinutes), reconcile, reapConcurrency,
-                Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLines, terminalBytes, logLevel, logFormat, AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)));
+                Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLines, terminalBytes, logLevel, logFormat,
+                AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
+                origins, hosts);
+    }
+
+    static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
     }
 
     /** RECONCILE_INTERVAL_SECONDS wins; the seed's CLEANUP_INTERVAL_MINUTES is honoured when it is alone. */
@@ -119,6 +149,14 @@ public record ServiceConfig(
                 problem(name + ": '" + raw + "' is not a whole number");
                 return fallback;
             }
+        }
+
+        /** A comma-separated list; empty when unset. */
+        List<String> list(String name) {
+            if (!isSet(name)) {
+                return List.of();
+            }
+            return java.util.Arrays.stream(env.get(name).split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
         }
 
         String choice(String name, String fallback, List<String> allowed) {

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param endedAt      when the container was confirmed gone, null until ENDED
  * @param detail       a human-readable note on a failure, null otherwise
  * @param rules        the optional end rules beyond expiry (disconnect grace, idle timeout)
+ * @param owner        the user the lease belongs to ("" for leases from before tenancy: admins only)
  */
 public record Lease(
         LeaseId id,
@@ -25,7 +26,8 @@ public record Lease(
         EndReason endReason,
         Instant endedAt,
         String detail,
-        SessionRules rules) {
+        SessionRules rules,
+        String owner) {
 
     public Lease {
         Objects.requireNonNull(id, "id");
@@ -35,6 +37,7 @@ public record Lease(
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(maxExpiresAt, "maxExpiresAt");
         Objects.requireNonNull(rules, "rules");
+        Objects.requireNonNull(owner, "owner");
         if (expiresAt.isBefore(createdAt) || maxExpiresAt.isBefore(expiresAt)) {
             throw new IllegalArgumentException("need createdAt <= expiresAt <= maxExpiresAt");
         }
@@ -48,9 +51,14 @@ public record Lease(
 
     /** A new lease, before its container exists. */
     public static Lease provisioning(LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife,
-                                     SessionRules rules) {
+                                     SessionRules rules, String owner) {
         return new Lease(id, imageType, LeaseState.PROVISIONING, now, now.plus(duration), now.plus(maxLife),
-                null, null, null, null, rules);
+                null, null, null, null, rules, owner);
+    }
+
+    public static Lease provisioning(LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife,
+                                     SessionRules rules) {
+        return provisioning(id, imageType, now, duration, maxLife, rules, Caller.ANONYMOUS_ADMIN.user());
     }
 
     public static Lease provisioning(LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife) {

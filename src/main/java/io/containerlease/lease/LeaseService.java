@@ -7,8 +7,12 @@ import io.containerlease.config.ImageSpec;
 import io.containerlease.metrics.LeaseMetrics;
 import io.containerlease.runtime.ContainerRuntime;
 import io.containerlease.runtime.ContainerSpec;
+import io.containerlease.runtime.ImageUnavailableException;
 import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.runtime.RuntimeOperationException;
+import io.containerlease.runtime.RuntimeUnavailableException;
 import io.containerlease.store.LeaseStore;
+import io.containerlease.store.Quota;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -45,6 +49,8 @@ public final class LeaseService {
     private final RandomGenerator random;
     private final LeaseMetrics metrics;
     private final Duration releaseWait;
+    private final Quota quota;
+    private final Redactor redactor;
     private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
     /** Leases this process is provisioning right now, completed when provisioning returns. */
     private final ConcurrentHashMap<LeaseId, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
@@ -55,7 +61,7 @@ public final class LeaseService {
      */
     public LeaseService(LeaseStore store, ContainerRuntime runtime, ImageCatalog catalog, LeasePolicy policy,
                         LeaseTimers timers, ContainerRemovals removals, InstantSource clock, RandomGenerator random,
-                        LeaseMetrics metrics, Duration releaseWait) {
+                        LeaseMetrics metrics, Duration releaseWait, Quota quota, Redactor redactor) {
         this.store = store;
         this.runtime = runtime;
         this.catalog = catalog;
@@ -66,6 +72,8 @@ public final class LeaseService {
         this.random = random;
         this.metrics = metrics;
         this.releaseWait = releaseWait;
+        this.quota = quota;
+        this.redactor = redactor;
     }
 
     /** Adds a listener; done while wiring, before the service is used. */
@@ -79,8 +87,9 @@ public final class LeaseService {
      * removed, so a failed provision leaves no container and no live lease.
      *
      * @throws InvalidRequestException for an unknown image type or a duration out of bounds
+     * @throws QuotaExceededException  when the caller or the service already has its most live leases
      */
-    public Lease provision(ProvisionRequest request) {
+    public Lease provision(ProvisionRequest request, Caller caller) {
         ImageSpec spec = catalog.find(request.imageType()).orElseThrow(() -> new InvalidRequestException(
                 "unknown_image_type", "unknown imageType '" + request.imageType() + "'; allowed: "
                         + String.join(", ", catalog.imageTypes())));
@@ -89,18 +98,26 @@ public final class LeaseService {
         // The store keeps milliseconds; trimming here keeps the timer and the record in agreement.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Lease lease = Lease.provisioning(LeaseId.generate(now, random), spec.imageType(), now, duration, policy.maxLife(),
-                request.rules().orElse(spec.sessionDefaults()));
+                request.rules().orElse(spec.sessionDefaults()), caller.user());
         LeaseId id = lease.id();
         CompletableFuture<Void> done = new CompletableFuture<>();
         // Registered before the insert, so the reconciler never sees this lease as abandoned.
         inFlight.put(id, done);
+        redactor.register(request.secretEnv().values());
         try {
-            store.insert(lease);
+            switch (store.insert(lease, quota)) {
+                case OWNER_FULL -> throw new QuotaExceededException("quota_exceeded", caller.user() + " already has "
+                        + quota.perOwner() + " live leases, the most allowed per user (MAX_LEASES_PER_USER); release one first");
+                case SERVICE_FULL -> throw new QuotaExceededException("service_full", "the service already runs its most leases ("
+                        + quota.total() + ", MAX_LEASES); try again when one ends");
+                case INSERTED -> { }
+            }
             log.info("lease provisioning {} {} {}", kv("leaseId", id.value()), kv("imageType", spec.imageType()),
                     kv("expiresAt", lease.expiresAt()));
             try {
                 runtime.ensureImage(spec);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException raw) {
+                RuntimeException e = scrubbed(raw);
                 // Nothing was created, so the lease can end at once.
                 if (store.endNow(id, LeaseState.PROVISIONING, EndReason.FAILED, e.getMessage(), clock.instant())) {
                     metrics.leaseEnded(EndReason.FAILED.wireName());
@@ -112,8 +129,9 @@ public final class LeaseService {
             String containerId;
             try {
                 containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec,
-                        request.env(), ManagedLabels.forLease(lease, store.instanceId())));
-            } catch (RuntimeException e) {
+                        request.containerEnv(), ManagedLabels.forLease(lease, store.instanceId())));
+            } catch (RuntimeException raw) {
+                RuntimeException e = scrubbed(raw);
                 // The engine may have created the container before failing: remove by name to be sure.
                 if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, e.getMessage())) {
                     notifyEnding(id, EndReason.FAILED);
@@ -134,17 +152,24 @@ public final class LeaseService {
             notify(l -> l.onRunning(running));
             return running;
         } finally {
+            redactor.forget(request.secretEnv().values());
             inFlight.remove(id);
             done.complete(null);
         }
     }
 
-    public Lease get(LeaseId id) {
-        return require(id);
+    /** The lease, if the caller may see it; someone else's lease is "not found", so its existence does not leak. */
+    public Lease get(LeaseId id, Caller caller) {
+        Lease lease = require(id);
+        if (!caller.canSee(lease)) {
+            throw new LeaseNotFoundException(id);
+        }
+        return lease;
     }
 
-    public List<Lease> page(boolean includeEnded, Optional<LeaseId> after, int limit) {
-        return store.page(includeEnded, after, limit);
+    /** The caller's leases (an admin's: everyone's). */
+    public List<Lease> page(Caller caller, boolean includeEnded, Optional<LeaseId> after, int limit) {
+        return store.page(caller.admin() ? Optional.empty() : Optional.of(caller.user()), includeEnded, after, limit);
     }
 
     /**
@@ -153,7 +178,8 @@ public final class LeaseService {
      *
      * @throws LeaseConflictException when the lease is not running or its time is already up
      */
-    public Extended extend(LeaseId id, Duration extension) {
+    public Extended extend(LeaseId id, Duration extension, Caller caller) {
+        get(id, caller);
         for (int attempt = 0; attempt < 10; attempt++) {
             Lease lease = require(id);
             Instant now = clock.instant();
@@ -184,8 +210,8 @@ public final class LeaseService {
      * @throws RemovalPendingException when the container is not gone within the release wait;
      *                                 its removal carries on in the background
      */
-    public Lease release(LeaseId id) {
-        Lease lease = require(id);
+    public Lease release(LeaseId id, Caller caller) {
+        Lease lease = get(id, caller);
         awaitProvisioning(id);
         if (lease.state() == LeaseState.ENDED) {
             return lease;
@@ -317,6 +343,19 @@ public final class LeaseService {
         } else {
             log.info("lease ended {} {}", kv("leaseId", id.value()), kv("reason", lease.endReason().wireName()));
         }
+    }
+
+    /** The same failure with every secret value masked in its message; the cause, which may hold them too, is dropped. */
+    private RuntimeException scrubbed(RuntimeException e) {
+        String message = redactor.scrub(e.getMessage());
+        if (message == null || message.equals(e.getMessage())) {
+            return e;
+        }
+        return switch (e) {
+            case ImageUnavailableException x -> new ImageUnavailableException(message, null);
+            case RuntimeUnavailableException x -> new RuntimeUnavailableException(message, null);
+            default -> new RuntimeOperationException(message, null);
+        };
     }
 
     private void notifyEnding(LeaseId id, EndReason reason) {

@@ -21,15 +21,27 @@ public interface LeaseStore extends AutoCloseable {
     String instanceId();
 
     /** Records a new lease in PROVISIONING; called before its container is created. */
-    void insert(Lease lease);
+    default void insert(Lease lease) {
+        insert(lease, Quota.UNLIMITED);
+    }
+
+    /**
+     * Records a new lease only if its owner and the service are under their live-lease quota,
+     * checked and inserted atomically so concurrent requests cannot overshoot.
+     */
+    Quota.Outcome insert(Lease lease, Quota quota);
 
     Optional<Lease> find(LeaseId id);
 
     /** Every lease that is not ENDED, oldest first. */
     List<Lease> listLive();
 
-    /** A page of leases ordered by id (creation order), starting after {@code after}. */
-    List<Lease> page(boolean includeEnded, Optional<LeaseId> after, int limit);
+    /** A page of leases ordered by id (creation order), starting after {@code after}; only {@code owner}'s if given. */
+    List<Lease> page(Optional<String> owner, boolean includeEnded, Optional<LeaseId> after, int limit);
+
+    default List<Lease> page(boolean includeEnded, Optional<LeaseId> after, int limit) {
+        return page(Optional.empty(), includeEnded, after, limit);
+    }
 
     long countLive();
 
@@ -56,6 +68,9 @@ public interface LeaseStore extends AutoCloseable {
 
     /** Throws {@link StoreException} unless the store answers a trivial query. */
     void ping();
+
+    /** The activity log kept alongside the leases. */
+    ActivityLog activityLog();
 
     @Override
     void close();

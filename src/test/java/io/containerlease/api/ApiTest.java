@@ -26,7 +26,7 @@ class ApiTest {
     @BeforeEach
     void start() {
         world = new LeaseWorld();
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.services());
+        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0", "AUTH", "off")), world.services());
         api.start();
         client = new ApiClient(api.baseUrl());
     }

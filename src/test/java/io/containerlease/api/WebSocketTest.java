@@ -30,7 +30,7 @@ class WebSocketTest {
     @BeforeEach
     void start() {
         world = new LeaseWorld();
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.services());
+        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0", "AUTH", "off")), world.services());
         api.start();
     }
 
@@ -115,7 +115,7 @@ class WebSocketTest {
             assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
             assertThat(ws.texts.get(0).get("code").asText()).isEqualTo("invalid_offset");
         }
-        world.leases.release(lease.id());
+        world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
             assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_CONFLICT);
         }
@@ -195,7 +195,7 @@ class WebSocketTest {
         try (WsClient term = terminal(lease, ""); WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
             term.awaitType("session", WAIT);
             await().atMost(WAIT).until(() -> world.connections.count(lease.id()) == 2);
-            world.leases.release(lease.id());
+            world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
             for (WsClient ws : List.of(term, logs)) {
                 assertThat(ws.awaitType("ended", WAIT).get("reason").asText()).isEqualTo("released");
                 assertThat(ws.awaitClose(WAIT)).isEqualTo(1000);
@@ -218,7 +218,7 @@ class WebSocketTest {
         second.abort();
         await().atMost(WAIT).until(() -> world.connections.graceDeadline(lease.id()).isPresent());
         world.scheduler.advance(Duration.ofSeconds(30));
-        Lease ended = world.leases.get(lease.id());
+        Lease ended = world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
         assertThat(ended.endReason()).isEqualTo(EndReason.DISCONNECTED);
     }
@@ -232,15 +232,15 @@ class WebSocketTest {
             ws.sendBytes("x");
             ws.awaitOutput("x", WAIT);
             world.scheduler.advance(Duration.ofSeconds(50));
-            assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.RUNNING);
+            assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.RUNNING);
             world.scheduler.advance(Duration.ofSeconds(11));
-            assertThat(world.leases.get(lease.id()).endReason()).isEqualTo(EndReason.IDLE);
+            assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.IDLE);
             assertThat(ws.awaitType("ended", WAIT).get("reason").asText()).isEqualTo("idle");
         }
     }
 
     private Lease provision(SessionRules rules) {
-        return world.leases.provision(new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), rules));
+        return world.leases.provision(new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), rules), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
     }
 
     private WsClient terminal(Lease lease, String query) {

@@ -22,7 +22,31 @@ class ServiceConfigTest {
         assertThat(config.leaseMax()).isEqualTo(Duration.ofMinutes(1440));
         assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.logFormat()).isEqualTo(ServiceConfig.LogFormat.TEXT);
-        assertThat(config.auth()).isEqualTo(ServiceConfig.AuthMode.OFF);
+        assertThat(config.auth()).isEqualTo(ServiceConfig.AuthMode.TOKENS);
+        assertThat(config.authTokensFile()).isEmpty();
+        assertThat(config.maxLeasesPerUser()).isEqualTo(5);
+        assertThat(config.maxLeases()).isEqualTo(50);
+        assertThat(config.rateLimitPerMinute()).isEqualTo(600);
+        assertThat(config.trustedProxies()).isEmpty();
+        assertThat(config.allowedOrigins()).isEmpty();
+    }
+
+    @Test
+    void readsTheTenancySettings() {
+        ServiceConfig config = ServiceConfig.fromEnvironment(Map.of(
+                "AUTH_TOKENS_FILE", "/etc/tokens.yaml", "MAX_LEASES_PER_USER", "2", "MAX_LEASES", "9",
+                "RATE_LIMIT_PER_MINUTE", "30", "TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7",
+                "ALLOWED_ORIGINS", "https://lab.example.com", "ALLOWED_HOSTS", "lab.example.com,localhost"));
+        assertThat(config.authTokensFile()).contains(Path.of("/etc/tokens.yaml"));
+        assertThat(config.maxLeasesPerUser()).isEqualTo(2);
+        assertThat(config.maxLeases()).isEqualTo(9);
+        assertThat(config.rateLimitPerMinute()).isEqualTo(30);
+        assertThat(config.trustedProxies()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.168.1.7/32"));
+        assertThat(config.allowedOrigins()).containsExactly("https://lab.example.com");
+        assertThat(config.allowedHosts()).containsExactly("lab.example.com", "localhost");
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("TRUSTED_PROXIES", "10.0.0.0/99,proxy.example.com")))
+                .hasMessageContaining("TRUSTED_PROXIES: '10.0.0.0/99'")
+                .hasMessageContaining("'proxy.example.com' is not an IP address");
     }
 
     @Test
@@ -61,10 +85,14 @@ class ServiceConfigTest {
     }
 
     @Test
-    void authOffIsAcceptedAndOtherModesAreNotYet() {
+    void authOffIsOnlyAllowedOnALoopbackAddress() {
         assertThat(ServiceConfig.fromEnvironment(Map.of("AUTH", "off")).auth()).isEqualTo(ServiceConfig.AuthMode.OFF);
-        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("AUTH", "tokens")))
-                .hasMessageContaining("AUTH");
+        assertThat(ServiceConfig.fromEnvironment(Map.of("AUTH", "off", "HOST", "localhost")).auth()).isEqualTo(ServiceConfig.AuthMode.OFF);
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("AUTH", "off", "HOST", "0.0.0.0")))
+                .hasMessageContaining("AUTH=off is only allowed while HOST is a loopback address");
+        assertThat(ServiceConfig.fromEnvironment(Map.of("AUTH", "tokens", "HOST", "0.0.0.0")).auth())
+                .isEqualTo(ServiceConfig.AuthMode.TOKENS);
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("AUTH", "maybe"))).hasMessageContaining("AUTH");
     }
 
     @Test

@@ -54,7 +54,7 @@ class LeaseLifecycleProperties {
             world.scheduler.advance(LeaseWorld.MAX_LIFE.plus(LeaseWorld.RECONCILE_INTERVAL.multipliedBy(4)));
             checkReasonsNeverChange(world, ids, firstReason);
             for (LeaseId id : ids) {
-                Lease lease = world.leases.get(id);
+                Lease lease = world.leases.get(id, io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
                 assertThat(lease.state()).as("state of %s", id).isEqualTo(LeaseState.ENDED);
                 assertThat(lease.endReason()).isNotNull();
                 assertThat(lease.endedAt()).isNotNull();
@@ -77,7 +77,7 @@ class LeaseLifecycleProperties {
                 apply(world, ids, op);
                 for (FakeRuntime.Container container : world.runtime.all()) {
                     LeaseId id = new LeaseId(container.labels().get(ManagedLabels.LEASE_ID));
-                    Lease lease = world.leases.get(id);
+                    Lease lease = world.leases.get(id, io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
                     assertThat(world.clock.instant())
                             .as("container of %s still there", id)
                             .isBeforeOrEqualTo(lease.expiresAt().plus(LeaseWorld.RECONCILE_INTERVAL));
@@ -90,9 +90,9 @@ class LeaseLifecycleProperties {
         try {
             switch (op) {
                 case Provision p -> ids.add(world.leases.provision(
-                        new ProvisionRequest("busybox", Duration.ofSeconds(p.seconds()), Map.of())).id());
-                case Release r -> pick(ids, r.index()).ifPresent(world.leases::release);
-                case Extend e -> pick(ids, e.index()).ifPresent(id -> world.leases.extend(id, Duration.ofSeconds(e.seconds())));
+                        new ProvisionRequest("busybox", Duration.ofSeconds(p.seconds()), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).id());
+                case Release r -> pick(ids, r.index()).ifPresent(id -> world.leases.release(id, io.containerlease.lease.Caller.ANONYMOUS_ADMIN));
+                case Extend e -> pick(ids, e.index()).ifPresent(id -> world.leases.extend(id, Duration.ofSeconds(e.seconds()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN));
                 case Advance a -> world.scheduler.advance(Duration.ofMillis(a.millis()));
                 case EngineDown d -> world.runtime.unavailable = true;
                 case EngineUp u -> world.runtime.unavailable = false;

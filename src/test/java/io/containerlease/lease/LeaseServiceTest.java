@@ -39,9 +39,9 @@ class LeaseServiceTest {
     void theTimerEndsTheLeaseAtItsExpiryAndRecordsTheLag() {
         Lease lease = provision(Duration.ofSeconds(10), Map.of());
         world.scheduler.advance(Duration.ofMillis(9_999));
-        assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.RUNNING);
+        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.RUNNING);
         world.scheduler.advance(Duration.ofMillis(1));
-        Lease ended = world.leases.get(lease.id());
+        Lease ended = world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
         assertThat(ended.endReason()).isEqualTo(EndReason.EXPIRED);
         assertThat(ended.endedAt()).isEqualTo(lease.expiresAt());
@@ -53,22 +53,22 @@ class LeaseServiceTest {
     @Test
     void anExtensionMovesTheTimer() {
         Lease lease = provision(Duration.ofSeconds(10), Map.of());
-        var extended = world.leases.extend(lease.id(), Duration.ofSeconds(20));
+        var extended = world.leases.extend(lease.id(), Duration.ofSeconds(20), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(extended.granted().expiresAt()).isEqualTo(lease.expiresAt().plusSeconds(20));
         assertThat(extended.granted().clamped()).isFalse();
         world.scheduler.advance(Duration.ofSeconds(29));
-        assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.RUNNING);
+        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.RUNNING);
         world.scheduler.advance(Duration.ofSeconds(1));
-        assertThat(world.leases.get(lease.id()).endReason()).isEqualTo(EndReason.EXPIRED);
+        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.EXPIRED);
     }
 
     @Test
     void anExtensionNeverPassesTheWholeLifeCap() {
         Lease lease = provision(Duration.ofHours(23), Map.of());
-        var extended = world.leases.extend(lease.id(), Duration.ofHours(5));
+        var extended = world.leases.extend(lease.id(), Duration.ofHours(5), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(extended.granted().clamped()).isTrue();
         assertThat(extended.lease().expiresAt()).isEqualTo(lease.createdAt().plus(LeaseWorld.MAX_LIFE));
-        var again = world.leases.extend(lease.id(), Duration.ofMinutes(1));
+        var again = world.leases.extend(lease.id(), Duration.ofMinutes(1), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(again.granted().clamped()).isTrue();
         assertThat(again.lease().expiresAt()).isEqualTo(lease.maxExpiresAt());
     }
@@ -76,48 +76,48 @@ class LeaseServiceTest {
     @Test
     void onlyRunningLeasesCanBeExtended() {
         Lease lease = provision(Duration.ofSeconds(10), Map.of());
-        world.leases.release(lease.id());
-        assertThatThrownBy(() -> world.leases.extend(lease.id(), Duration.ofMinutes(1)))
+        world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+        assertThatThrownBy(() -> world.leases.extend(lease.id(), Duration.ofMinutes(1), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
                 .isInstanceOf(LeaseConflictException.class).hasMessageContaining("ended (released)");
     }
 
     @Test
     void releaseRemovesTheContainerAndIsIdempotent() {
         Lease lease = provision(Duration.ofMinutes(5), Map.of());
-        Lease released = world.leases.release(lease.id());
+        Lease released = world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(released.state()).isEqualTo(LeaseState.ENDED);
         assertThat(released.endReason()).isEqualTo(EndReason.RELEASED);
         assertThat(world.runtime.all()).isEmpty();
-        assertThat(world.leases.release(lease.id()).endReason()).isEqualTo(EndReason.RELEASED);
+        assertThat(world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.RELEASED);
         // The cancelled timer must not turn the released lease into an expired one.
         world.scheduler.advance(Duration.ofMinutes(10));
-        assertThat(world.leases.get(lease.id()).endReason()).isEqualTo(EndReason.RELEASED);
+        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.RELEASED);
     }
 
     @Test
     void releaseAnswersPendingWhileTheEngineIsDownAndFinishesLater() {
         Lease lease = provision(Duration.ofMinutes(5), Map.of());
         world.runtime.unavailable = true;
-        assertThatThrownBy(() -> world.leases.release(lease.id())).isInstanceOf(RemovalPendingException.class);
-        assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.ENDING);
+        assertThatThrownBy(() -> world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)).isInstanceOf(RemovalPendingException.class);
+        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.ENDING);
         world.runtime.unavailable = false;
         world.scheduler.advance(Duration.ofSeconds(1));
-        assertThat(world.leases.get(lease.id()).state()).isEqualTo(LeaseState.ENDED);
+        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.ENDED);
         assertThat(world.runtime.all()).isEmpty();
     }
 
     @Test
     void unknownImageTypesAndBadDurationsAreRefusedBeforeAnythingIsStored() {
-        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("windows", Duration.ofMinutes(1), Map.of())))
+        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("windows", Duration.ofMinutes(1), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("busybox, alpine, ubuntu");
-        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("busybox", Duration.ofDays(2), Map.of())))
+        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("busybox", Duration.ofDays(2), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
                 .isInstanceOf(InvalidRequestException.class);
         assertThat(world.store.page(true, java.util.Optional.empty(), 10)).isEmpty();
     }
 
     @Test
     void aMissingImageLeavesNoContainerAndNoLiveLease() {
-        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("alpine", Duration.ofMinutes(1), Map.of())))
+        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("alpine", Duration.ofMinutes(1), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
                 .isInstanceOf(ImageUnavailableException.class);
         assertThat(world.runtime.all()).isEmpty();
         assertThat(world.store.countLive()).isZero();
@@ -140,7 +140,7 @@ class LeaseServiceTest {
         Lease lease = provision(Duration.ofMinutes(5), Map.of());
         world.runtime.vanish(ManagedLabels.containerName(lease.id()));
         world.reaper.runOnce();
-        Lease lost = world.leases.get(lease.id());
+        Lease lost = world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(lost.state()).isEqualTo(LeaseState.ENDED);
         assertThat(lost.endReason()).isEqualTo(EndReason.LOST);
     }
@@ -162,7 +162,7 @@ class LeaseServiceTest {
         world.store.insert(abandoned);
         world.runtime.plant(ManagedLabels.containerName(abandoned.id()), ManagedLabels.forLease(abandoned, world.store.instanceId()));
         world.reaper.runOnce();
-        Lease failed = world.leases.get(abandoned.id());
+        Lease failed = world.leases.get(abandoned.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(failed.state()).isEqualTo(LeaseState.ENDED);
         assertThat(failed.endReason()).isEqualTo(EndReason.FAILED);
         assertThat(world.runtime.all()).isEmpty();
@@ -180,6 +180,6 @@ class LeaseServiceTest {
     }
 
     private Lease provision(Duration duration, Map<String, String> env) {
-        return world.leases.provision(new ProvisionRequest("busybox", duration, env));
+        return world.leases.provision(new ProvisionRequest("busybox", duration, env), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
     }
 }

@@ -71,7 +71,7 @@ class ReconcilerTest {
         Instant created = expiresAt.minusSeconds(120);
         EndReason reason = state == LeaseState.ENDING ? EndReason.RELEASED : null;
         return new Lease(LeaseId.generate(created, random), "busybox", state, created, expiresAt,
-                created.plus(Duration.ofHours(1)), null, reason, null, null, io.containerlease.lease.SessionRules.NONE);
+                created.plus(Duration.ofHours(1)), null, reason, null, null, io.containerlease.lease.SessionRules.NONE, "anonymous");
     }
 
     private static ManagedContainer container(LeaseId id) {

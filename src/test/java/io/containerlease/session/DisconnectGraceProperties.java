@@ -163,7 +163,7 @@ class DisconnectGraceProperties {
 
         Harness(int graceSeconds) {
             initial = world.leases.provision(new ProvisionRequest("busybox", Duration.ofHours(23), Map.of(),
-                    new SessionRules(Optional.of(Duration.ofSeconds(graceSeconds)), Optional.empty())));
+                    new SessionRules(Optional.of(Duration.ofSeconds(graceSeconds)), Optional.empty())), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         }
 
         void run(List<Op> ops, Check check) {
@@ -210,7 +210,7 @@ class DisconnectGraceProperties {
         }
 
         Lease lease() {
-            return world.leases.get(initial.id());
+            return world.leases.get(initial.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         }
 
         io.containerlease.lease.LeaseId id() {

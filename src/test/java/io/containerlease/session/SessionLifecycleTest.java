@@ -34,7 +34,7 @@ class SessionLifecycleTest {
         assertThat(state(lease)).isEqualTo(LeaseState.RUNNING);
         assertThat(view.status(lease.id()).idleDeadline()).contains(lease.createdAt().plusSeconds(59 + 60));
         world.scheduler.advance(Duration.ofSeconds(1));
-        assertThat(world.leases.get(lease.id()).endReason()).isEqualTo(EndReason.IDLE);
+        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.IDLE);
         assertThat(world.runtime.all()).isEmpty();
     }
 
@@ -45,7 +45,7 @@ class SessionLifecycleTest {
         world.scheduler.advance(Duration.ofSeconds(10));
         assertThat(state(lease)).isEqualTo(LeaseState.RUNNING);
         world.scheduler.advance(Duration.ofMinutes(2));
-        assertThat(world.leases.get(lease.id()).endReason()).isEqualTo(EndReason.IDLE);
+        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.IDLE);
     }
 
     @Test
@@ -61,7 +61,7 @@ class SessionLifecycleTest {
         assertThat(channel.messages).last().isEqualTo(Map.of("type", "expiring",
                 "expiryTime", lease.expiresAt().toString(), "secondsLeft", 5L));
 
-        Instant extended = world.leases.extend(lease.id(), Duration.ofSeconds(100)).lease().expiresAt();
+        Instant extended = world.leases.extend(lease.id(), Duration.ofSeconds(100), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).lease().expiresAt();
         assertThat(channel.messages).last().isEqualTo(Map.of("type", "extended", "expiryTime", extended.toString()));
 
         world.scheduler.advance(Duration.ofSeconds(105));
@@ -102,7 +102,7 @@ class SessionLifecycleTest {
         world.leases.armTimers(); // what a start does for leases that survived
         world.connections.open(reconnected, new RecordingChannel());
         world.scheduler.advance(Duration.ofSeconds(30));
-        assertThat(world.leases.get(kept.id()).endReason()).isEqualTo(EndReason.DISCONNECTED);
+        assertThat(world.leases.get(kept.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.DISCONNECTED);
         assertThat(state(reconnected)).isEqualTo(LeaseState.RUNNING);
         assertThat(state(noGrace)).isEqualTo(LeaseState.RUNNING);
     }
@@ -115,11 +115,11 @@ class SessionLifecycleTest {
     }
 
     private Lease provision(Duration duration, SessionRules rules) {
-        return world.leases.provision(new ProvisionRequest("busybox", duration, Map.of(), rules));
+        return world.leases.provision(new ProvisionRequest("busybox", duration, Map.of(), rules), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
     }
 
     private LeaseState state(Lease lease) {
-        return world.leases.get(lease.id()).state();
+        return world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state();
     }
 
     private static SessionRules rules(Integer graceSeconds, Integer idleSeconds) {

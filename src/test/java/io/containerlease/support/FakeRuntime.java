@@ -27,6 +27,8 @@ public final class FakeRuntime implements ContainerRuntime {
     /** How many of the next removals fail (as if the engine answered 500). */
     public final AtomicInteger failNextRemovals = new AtomicInteger();
     public final AtomicInteger removeCalls = new AtomicInteger();
+    /** Makes creation fail with an error text that quotes the whole environment, as a chatty engine might. */
+    public volatile boolean echoEnvInErrors;
 
     public record Container(String id, String name, Map<String, String> labels, Map<String, String> env) {}
 
@@ -46,6 +48,9 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public synchronized String createAndStart(ContainerSpec spec) {
         checkUp();
+        if (echoEnvInErrors) {
+            throw new io.containerlease.runtime.RuntimeOperationException("engine rejected the container with env " + spec.env(), null);
+        }
         if (containers.containsKey(spec.name())) {
             throw new IllegalStateException("name in use: " + spec.name());
         }

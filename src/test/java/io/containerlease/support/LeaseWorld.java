@@ -43,6 +43,11 @@ public final class LeaseWorld implements AutoCloseable {
     public final RemovalWorker removals;
     public final LeaseService leases;
     public final ReaperLoop reaper;
+    /** Quotas as the service's defaults; tests may start a world with others. */
+    public final io.containerlease.store.Quota quota;
+    public final io.containerlease.lease.Redactor redactor = new io.containerlease.lease.Redactor();
+    public final io.containerlease.activity.ActivityRecorder activity;
+    public final io.containerlease.auth.WsTickets tickets;
     public final LeaseConnections connections;
     public final IdleTimers idle;
     public final ExpiryWarnings warnings;
@@ -53,10 +58,18 @@ public final class LeaseWorld implements AutoCloseable {
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
 
     public LeaseWorld(long seed) {
+        this(seed, io.containerlease.store.Quota.UNLIMITED);
+    }
+
+    public LeaseWorld(long seed, io.containerlease.store.Quota quota) {
+        this.quota = quota;
         Random random = new Random(seed);
+        tickets = new io.containerlease.auth.WsTickets(clock, random);
         removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
         leases = new LeaseService(store, runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE),
-                timers, removals, clock, random, metrics, Duration.ofMillis(1));
+                timers, removals, clock, random, metrics, Duration.ofMillis(1), quota, redactor);
+        activity = new io.containerlease.activity.ActivityRecorder(store.activityLog(), store, redactor, clock);
+        leases.addListener(activity);
         metrics.trackActiveLeases(leases::countLive);
         reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, RECONCILE_INTERVAL, clock, metrics);
         connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.DISCONNECTED));
@@ -78,10 +91,15 @@ public final class LeaseWorld implements AutoCloseable {
         this(42);
     }
 
-    /** What the API needs, from this world. */
-    public io.containerlease.api.ApiServer.Services services() {
+    /** What the API needs, from this world, with these users (empty for AUTH=off). */
+    public io.containerlease.api.ApiServer.Services services(java.util.Optional<io.containerlease.auth.TokenRegistry> tokens) {
+        tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
-                connections, terminals, logs, ImageCatalog.builtIn(), store, runtime, registry, clock);
+                connections, terminals, logs, ImageCatalog.builtIn(), store, runtime, registry, clock, tokens, tickets, redactor, activity);
+    }
+
+    public io.containerlease.api.ApiServer.Services services() {
+        return services(java.util.Optional.empty());
     }
 
     @Override

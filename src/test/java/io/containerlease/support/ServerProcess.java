@@ -39,6 +39,7 @@ public final class ServerProcess implements AutoCloseable {
                     "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("DATA_DIR", dataDir.toString());
+            builder.environment().put("AUTH", "off"); // tests of authentication set AUTH themselves
             if (port > 0) {
                 builder.environment().put("PORT", Integer.toString(port));
             }

@@ -29,14 +29,31 @@ public final class WsClient implements AutoCloseable {
     /** When false, the client stops asking for frames: a reader that fell behind. */
     private volatile boolean reading = true;
 
-    private WsClient(String url) {
-        socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(URI.create(url), new Listener()).join();
+    private WsClient(String url, java.util.Map<String, String> headers) {
+        var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        headers.forEach(builder::header);
+        socket = builder.buildAsync(URI.create(url), new Listener()).join();
     }
 
     /** Connects to {@code ws://…} built from an {@code http://} base URL. */
     public static WsClient connect(String httpBase, String path) {
-        return new WsClient(httpBase.replaceFirst("^http", "ws") + path);
+        return connect(httpBase, path, java.util.Map.of());
+    }
+
+    public static WsClient connect(String httpBase, String path, java.util.Map<String, String> headers) {
+        return new WsClient(httpBase.replaceFirst("^http", "ws") + path, headers);
+    }
+
+    /** The HTTP status of an upgrade the server refused, or 101 when it accepted (the socket is then closed). */
+    public static int upgradeStatus(String httpBase, String path, java.util.Map<String, String> headers) {
+        try (WsClient ws = connect(httpBase, path, headers)) {
+            return 101;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException h) {
+                return h.getResponse().statusCode();
+            }
+            throw e;
+        }
     }
 
     public void sendBytes(String text) {

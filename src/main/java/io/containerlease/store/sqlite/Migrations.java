@@ -16,7 +16,8 @@ import java.util.List;
 final class Migrations {
     static final List<String> FILES = List.of(
             "V1__create_leases.sql",
-            "V2__session_rules.sql");
+            "V2__session_rules.sql",
+            "V3__owners_and_activity.sql");
 
     private Migrations() {}
 

@@ -1,0 +1,155 @@
+package io.containerlease.api;
+
+import io.containerlease.auth.TokenRegistry;
+import io.containerlease.auth.WsTickets;
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.Caller;
+import io.javalin.http.Context;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What every request passes before it reaches a route, in this order: its Host must be one of
+ * ours (DNS rebinding), the client must be under its rate limit (before authentication, so guessing
+ * tokens is limited too), then it must say who it is. WebSocket upgrades also need an allowed Origin
+ * (cross-site WebSocket hijacking) and may authenticate with a single-use ticket instead of a header.
+ */
+final class RequestGuard {
+    static final String CALLER = "containerlease.caller";
+    static final String CLIENT = "containerlease.client";
+
+    private final ServiceConfig config;
+    private final Optional<TokenRegistry> tokens;
+    private final WsTickets tickets;
+    private final RateLimiter limiter;
+    private final List<String> allowedHosts;
+
+    RequestGuard(ServiceConfig config, Optional<TokenRegistry> tokens, WsTickets tickets, RateLimiter limiter) {
+        this.config = config;
+        this.tokens = tokens;
+        this.tickets = tickets;
+        this.limiter = limiter;
+        this.allowedHosts = allowedHosts(config);
+    }
+
+    /** For plain HTTP requests. */
+    void http(Context ctx) {
+        common(ctx);
+        if (ctx.path().startsWith("/api/")) {
+            ctx.attribute(CALLER, authenticate(ctx, false));
+        }
+    }
+
+    /** For WebSocket upgrades, before the upgrade happens. */
+    void webSocket(Context ctx) {
+        common(ctx);
+        checkOrigin(ctx);
+        ctx.attribute(CALLER, authenticate(ctx, true));
+    }
+
+    static Caller caller(Context ctx) {
+        return ctx.attribute(CALLER);
+    }
+
+    static String client(Context ctx) {
+        return ctx.attribute(CLIENT);
+    }
+
+    private void common(Context ctx) {
+        checkHost(ctx);
+        String client = ClientAddress.resolve(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"), config.trustedProxies());
+        ctx.attribute(CLIENT, client);
+        OptionalLong wait = limiter.acquire(client);
+        if (wait.isPresent()) {
+            ctx.header("Retry-After", Long.toString(Math.max(1, wait.getAsLong())));
+            throw new ApiException(429, "rate_limited", "too many requests from " + client + "; the limit is "
+                    + config.rateLimitPerMinute() + " a minute (RATE_LIMIT_PER_MINUTE)");
+        }
+    }
+
+    private Caller authenticate(Context ctx, boolean allowTicket) {
+        if (config.auth() == ServiceConfig.AuthMode.OFF) {
+            return Caller.ANONYMOUS_ADMIN;
+        }
+        String header = ctx.header("Authorization");
+        if (header != null) {
+            if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 7 + 1024) {
+                throw new ApiException(401, "unauthorized", "the Authorization header must be 'Bearer <token>'");
+            }
+            return tokens.orElseThrow().authenticate(header.substring(7).trim())
+                    .orElseThrow(() -> new ApiException(401, "invalid_token", "the token is not valid"));
+        }
+        if (allowTicket && ctx.queryParam("ticket") != null) {
+            return tickets.redeem(ctx.queryParam("ticket"))
+                    .orElseThrow(() -> new ApiException(401, "invalid_ticket", "the ticket is unknown, used or expired; get a new one from POST /api/ws-ticket"));
+        }
+        throw new ApiException(401, "unauthorized", allowTicket
+                ? "send Authorization: Bearer <token>, or ?ticket= from POST /api/ws-ticket"
+                : "send Authorization: Bearer <token>");
+    }
+
+    private void checkHost(Context ctx) {
+        if (allowedHosts.contains("*")) {
+            return;
+        }
+        String host = hostName(ctx.header("Host"));
+        if (host == null || !allowedHosts.contains(host)) {
+            throw new ApiException(403, "host_not_allowed", "requests must be addressed to one of " + allowedHosts
+                    + "; add this host name to ALLOWED_HOSTS if it is yours");
+        }
+    }
+
+    private void checkOrigin(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (origin == null) {
+            return; // not a browser; it authenticates like any API client
+        }
+        boolean allowed = config.allowedOrigins().isEmpty()
+                ? sameOrigin(origin, ctx.header("Host"))
+                : config.allowedOrigins().contains("*") || config.allowedOrigins().contains(origin);
+        if (!allowed) {
+            throw new ApiException(403, "origin_not_allowed", "WebSocket connections from origin " + origin
+                    + " are not allowed; add it to ALLOWED_ORIGINS");
+        }
+    }
+
+    private static boolean sameOrigin(String origin, String host) {
+        try {
+            URI uri = URI.create(origin);
+            String authority = uri.getAuthority();
+            return authority != null && host != null && authority.equalsIgnoreCase(host);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The Host header without its port, lower-cased; IPv6 stays in brackets. */
+    static String hostName(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String h = header.trim().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end < 0 ? null : h.substring(0, end + 1);
+        }
+        int colon = h.indexOf(':');
+        return colon < 0 ? h : h.substring(0, colon);
+    }
+
+    private static List<String> allowedHosts(ServiceConfig config) {
+        if (!config.allowedHosts().isEmpty()) {
+            return config.allowedHosts().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        }
+        List<String> hosts = new ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
+        String own = config.host().toLowerCase(Locale.ROOT);
+        if (!own.equals("0.0.0.0") && !own.equals("::") && !own.equals("[::]")) {
+            hosts.add(own.contains(":") && !own.startsWith("[") ? "[" + own + "]" : own);
+        }
+        return hosts;
+    }
+}

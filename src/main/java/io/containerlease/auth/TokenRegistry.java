@@ -1,0 +1,124 @@
+package io.containerlease.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.containerlease.config.ConfigException;
+import io.containerlease.lease.Caller;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The users and their tokens. Tokens are held only as SHA-256 digests and compared with
+ * {@link MessageDigest#isEqual} against every entry, so neither a token's bytes nor its position
+ * in the file shows in the time an answer takes.
+ */
+public final class TokenRegistry {
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
+    /** Tokens shorter than this are too easy to guess, even rate-limited. */
+    static final int MIN_TOKEN_LENGTH = 16;
+
+    /** One token of one user. */
+    public record Entry(String user, byte[] sha256, boolean admin) {}
+
+    private final List<Entry> entries;
+    private final List<String> plaintexts;
+
+    private TokenRegistry(List<Entry> entries, List<String> plaintexts) {
+        this.entries = List.copyOf(entries);
+        this.plaintexts = List.copyOf(plaintexts);
+    }
+
+    public static TokenRegistry of(List<Entry> entries) {
+        return new TokenRegistry(entries, List.of());
+    }
+
+    /** The single admin of a service started without AUTH_TOKENS_FILE. */
+    public static TokenRegistry admin(String token) {
+        return new TokenRegistry(List.of(new Entry("admin", sha256(token), true)), List.of(token));
+    }
+
+    /**
+     * Reads AUTH_TOKENS_FILE: YAML or JSON, {@code {tokens: [{user, token | tokenSha256, role}]}}.
+     *
+     * @throws ConfigException naming the entry and field at fault
+     */
+    public static TokenRegistry load(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ConfigException("AUTH_TOKENS_FILE: cannot read " + file + ": " + e.getMessage());
+        }
+        JsonNode tokens = root == null ? null : root.get("tokens");
+        if (tokens == null || !tokens.isArray() || tokens.isEmpty()) {
+            throw new ConfigException("AUTH_TOKENS_FILE " + file + " must hold a non-empty 'tokens' list of {user, token | tokenSha256, role}");
+        }
+        List<Entry> entries = new ArrayList<>();
+        List<String> plaintexts = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            JsonNode t = tokens.get(i);
+            String where = "tokens[" + i + "]";
+            String user = t.path("user").asText("");
+            String role = t.path("role").asText("user").toLowerCase(Locale.ROOT);
+            boolean hasToken = t.hasNonNull("token");
+            boolean hasHash = t.hasNonNull("tokenSha256");
+            if (!Caller.USER_NAME.matcher(user).matches()) {
+                problems.add(where + ": 'user' must match " + Caller.USER_NAME.pattern());
+            } else if (!role.equals("user") && !role.equals("admin")) {
+                problems.add(where + ": 'role' must be user or admin");
+            } else if (hasToken == hasHash) {
+                problems.add(where + ": give exactly one of 'token' and 'tokenSha256'");
+            } else if (hasToken && t.get("token").asText().length() < MIN_TOKEN_LENGTH) {
+                problems.add(where + ": 'token' must be at least " + MIN_TOKEN_LENGTH + " characters");
+            } else if (hasHash && !HEX64.matcher(t.get("tokenSha256").asText()).matches()) {
+                problems.add(where + ": 'tokenSha256' must be 64 hex digits (sha256sum of the token)");
+            } else {
+                byte[] digest = hasToken ? sha256(t.get("token").asText()) : HexFormat.of().parseHex(t.get("tokenSha256").asText().toLowerCase(Locale.ROOT));
+                entries.add(new Entry(user, digest, role.equals("admin")));
+                if (hasToken) {
+                    plaintexts.add(t.get("token").asText());
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw ConfigException.of("Invalid AUTH_TOKENS_FILE " + file, problems);
+        }
+        return new TokenRegistry(entries, plaintexts);
+    }
+
+    /** The caller this token belongs to, if any. Takes the same time whichever entry matches, or none. */
+    public Optional<Caller> authenticate(String token) {
+        byte[] presented = sha256(token);
+        Entry match = null;
+        for (Entry entry : entries) {
+            if (MessageDigest.isEqual(presented, entry.sha256()) && match == null) {
+                match = entry;
+            }
+        }
+        return match == null ? Optional.empty() : Optional.of(new Caller(match.user(), match.admin()));
+    }
+
+    /** The tokens known in plain text, so they can be redacted wherever they might show up. */
+    public List<String> plaintextTokens() {
+        return plaintexts;
+    }
+
+    public static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
