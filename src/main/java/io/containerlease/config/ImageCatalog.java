@@ -29,7 +29,7 @@ public final class ImageCatalog {
 
     private static final Set<String> ENTRY_FIELDS = Set.of(
             "image", "command", "shell", "memoryMb", "cpus", "pidsLimit", "pullPolicy", "network",
-            "disconnectGraceSeconds", "idleTimeoutSeconds");
+            "disconnectGraceSeconds", "idleTimeoutSeconds", "user", "readOnlyRootfs");
 
     private final Map<String, ImageSpec> specs;
 
@@ -114,7 +114,20 @@ public final class ImageCatalog {
                 number(node, "pidsLimit", 128).longValue(),
                 pullPolicy(text(node, "pullPolicy", "ifNotPresent")),
                 text(node, "network", "none"),
-                new SessionRules(seconds(node, "disconnectGraceSeconds"), seconds(node, "idleTimeoutSeconds")));
+                new SessionRules(seconds(node, "disconnectGraceSeconds"), seconds(node, "idleTimeoutSeconds")),
+                Optional.ofNullable(node.get("user")).filter(n -> !n.isNull()).map(n -> text(node, "user", null)),
+                flag(node, "readOnlyRootfs"));
+    }
+
+    private static boolean flag(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new IllegalArgumentException("'" + field + "' must be true or false");
+        }
+        return value.asBoolean();
     }
 
     private static Optional<Duration> seconds(JsonNode node, String field) {

@@ -3,6 +3,7 @@ package io.containerlease.config;
 import io.containerlease.lease.SessionRules;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -20,9 +21,12 @@ public record ImageSpec(
         long pidsLimit,
         PullPolicy pullPolicy,
         String network,
-        SessionRules sessionDefaults) {
+        SessionRules sessionDefaults,
+        Optional<String> user,
+        boolean readOnlyRootfs) {
 
     private static final Pattern IMAGE_TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}(:[a-z_][a-z0-9_-]{0,31})?|\\d{1,10}(:\\d{1,10})?");
 
     public enum PullPolicy { NEVER, IF_NOT_PRESENT, ALWAYS }
 
@@ -51,6 +55,12 @@ public record ImageSpec(
         }
         Objects.requireNonNull(pullPolicy, "pullPolicy");
         Objects.requireNonNull(sessionDefaults, "sessionDefaults");
+        Objects.requireNonNull(user, "user");
+        user.ifPresent(u -> {
+            if (!USER.matcher(u).matches()) {
+                throw new IllegalArgumentException("user '" + u + "' must be a name or uid[:gid], e.g. nobody or 65534:65534");
+            }
+        });
         if (network == null || network.isBlank()) {
             throw new IllegalArgumentException("network must be 'none' or a named network");
         }

@@ -59,6 +59,32 @@ class ImageCatalogTest {
     }
 
     @Test
+    void anEntryMayRunAsAnotherUserOnAReadOnlyRoot() throws IOException {
+        Path file = write("locked.yaml", """
+                images:
+                  locked:
+                    image: example/locked:1
+                    user: "65534:65534"
+                    readOnlyRootfs: true
+                  bad:
+                    image: example/bad:1
+                    user: "root; rm -rf /"
+                """);
+        assertThatThrownBy(() -> ImageCatalog.load(Optional.of(file))).hasMessageContaining("images.bad: user");
+        Path good = write("good.yaml", """
+                images:
+                  locked:
+                    image: example/locked:1
+                    user: nobody
+                    readOnlyRootfs: true
+                """);
+        ImageSpec locked = ImageCatalog.load(Optional.of(good)).find("locked").orElseThrow();
+        assertThat(locked.user()).contains("nobody");
+        assertThat(locked.readOnlyRootfs()).isTrue();
+        assertThat(ImageCatalog.builtIn().find("busybox").orElseThrow().readOnlyRootfs()).isFalse();
+    }
+
+    @Test
     void mistakesNameTheEntryAndTheField() throws IOException {
         Path file = write("bad.yaml", """
                 images:

@@ -68,6 +68,36 @@ class DockerContainerRuntimeIT {
     }
 
     @Test
+    void aCatalogEntryCanRunAsANonRootUserOnAReadOnlyRoot() throws Exception {
+        ImageSpec locked = new ImageSpec("locked", busybox.image(), List.of("sleep", "inf"), List.of("/bin/sh"),
+                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.of("65534:65534"), true);
+        Lease lease = lease();
+        String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), locked, Map.of(),
+                ManagedLabels.forLease(lease, instance)));
+        var inspect = TestDocker.client().inspectContainerCmd(id).exec();
+        assertThat(inspect.getConfig().getUser()).isEqualTo("65534:65534");
+        assertThat(inspect.getHostConfig().getReadonlyRootfs()).isTrue();
+        assertThat(inspect.getHostConfig().getTmpFs()).containsKey("/tmp");
+        assertThat(inspect.getHostConfig().getCapDrop()).containsExactly(Capability.ALL);
+
+        String out = exec(id, "id -u; touch /rootfile 2>/dev/null && echo root-writable || echo root-readonly; touch /tmp/x && echo tmp-writable");
+        assertThat(out).contains("65534", "root-readonly", "tmp-writable").doesNotContain("root-writable");
+    }
+
+    private static String exec(String container, String script) throws InterruptedException {
+        var exec = TestDocker.client().execCreateCmd(container).withCmd("sh", "-c", script)
+                .withAttachStdout(true).withAttachStderr(true).exec();
+        StringBuilder out = new StringBuilder();
+        TestDocker.client().execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+            @Override
+            public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }).awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        return out.toString();
+    }
+
+    @Test
     void removalIsIdempotentAndListingSeesOnlyThisInstance() {
         Lease lease = lease();
         String name = ManagedLabels.containerName(lease.id());
@@ -88,12 +118,12 @@ class DockerContainerRuntimeIT {
     @Test
     void missingImagesAreReportedAsUnavailable() {
         ImageSpec neverPulled = new ImageSpec("ghost", "containerlease/does-not-exist:1", List.of(), List.of("/bin/sh"),
-                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE);
+                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.empty(), false);
         assertThatThrownBy(() -> runtime.ensureImage(neverPulled))
                 .isInstanceOf(ImageUnavailableException.class).hasMessageContaining("pull policy is 'never'");
         // No registry is reachable from these machines, so the pull itself fails.
         ImageSpec unpullable = new ImageSpec("ghost", "containerlease/does-not-exist:1", List.of(), List.of("/bin/sh"),
-                64, 0.5, 16, ImageSpec.PullPolicy.IF_NOT_PRESENT, "none", SessionRules.NONE);
+                64, 0.5, 16, ImageSpec.PullPolicy.IF_NOT_PRESENT, "none", SessionRules.NONE, java.util.Optional.empty(), false);
         assertThatThrownBy(() -> runtime.ensureImage(unpullable))
                 .isInstanceOf(ImageUnavailableException.class).hasMessageContaining("pulling it failed");
         runtime.ensureImage(busybox);

@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * {@link ContainerRuntime} on a Docker engine through docker-java. Every container gets the same
  * hardening, whatever its catalog entry says: no capabilities, no new privileges, memory (without
  * swap), CPU and pids limits, an init process, no host mounts, never privileged, and network
- * {@code none} unless the catalog names another network.
+ * {@code none} unless the catalog names another network. A catalog entry may add a non-root
+ * {@code user} and a read-only root filesystem (with a tmpfs {@code /tmp}).
  */
 public final class DockerContainerRuntime implements ContainerRuntime {
     private final DockerClient docker;
@@ -112,6 +113,10 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                 .withPidsLimit(image.pidsLimit())
                 .withPrivileged(false)
                 .withInit(true);
+        if (image.readOnlyRootfs()) {
+            // A read-only root still needs somewhere to write: a small, size-limited /tmp.
+            host.withReadonlyRootfs(true).withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=64m,mode=1777"));
+        }
         String id = call("create " + spec.name(), () -> {
             var cmd = docker.createContainerCmd(image.image())
                     .withName(spec.name())
@@ -120,6 +125,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                     .withHostConfig(host);
             if (!image.command().isEmpty()) {
                 cmd = cmd.withCmd(image.command());
+            }
+            if (image.user().isPresent()) {
+                cmd = cmd.withUser(image.user().get());
             }
             return cmd.exec().getId();
         });
