@@ -54,6 +54,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
             cfg.jetty.modifyWebSocketServletFactory(ws -> ws.setIdleTimeout(WS_IDLE_TIMEOUT));
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
 
             cfg.routes.before(guard::http);
             cfg.routes.wsBeforeUpgrade(guard::webSocket);

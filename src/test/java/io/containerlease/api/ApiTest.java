@@ -11,6 +11,7 @@ import io.containerlease.support.LeaseWorld;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +178,15 @@ class ApiTest {
         assertError(get("/api/containers?limit=abc"), 400, "invalid_query");
         assertError(get("/api/containers?all=yes"), 400, "invalid_query");
         assertError(get("/api/containers?cursor=zzz"), 400, "invalid_cursor");
+    }
+
+    @Test
+    void pathsJettyRefusesBeforeRoutingStillGetTheErrorShape() {
+        for (String method : List.of("GET", "PUT", "DELETE")) {
+            Response r = send(method, "/api/containers/%aa", null, null);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.json().at("/error/code").asText()).as(method).isEqualTo("bad_request");
+        }
     }
 
     @Test
