@@ -152,9 +152,9 @@ public final class ContainerLeaseServer implements AutoCloseable {
         try {
             AdminToken.Loaded admin = AdminToken.loadOrCreate(config.dataDir(), random);
             if (admin.created()) {
-                firstStartNotice = "An admin token was created in " + admin.file().toAbsolutePath() + " (mode 0600). Use it as\n"
+                firstStartNotice = "An admin token was created in " + admin.file().toAbsolutePath().normalize()
+                        + " (mode 0600). Use it as\n"
                         + "    curl -H 'Authorization: Bearer " + admin.token() + "' http://" + config.host() + ":" + config.port() + "/api/containers\n"
-                        + "or open http://" + config.host() + ":" + config.port() + "/#token=" + admin.token() + "\n"
                         + "It is printed only this once; it stays in that file. See the README to add users.";
             }
             return Optional.of(TokenRegistry.admin(admin.token()));
