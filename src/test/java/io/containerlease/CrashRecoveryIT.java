@@ -86,7 +86,7 @@ class CrashRecoveryIT {
                 }
             });
         }
-        firstAck.await(60, TimeUnit.SECONDS);
+        assertThat(firstAck.await(60, TimeUnit.SECONDS)).as("a provision was acknowledged before the kill").isTrue();
         Thread.sleep(round * 150L);
         server.kill9();
         servers.remove(server);
@@ -120,7 +120,9 @@ class CrashRecoveryIT {
     }
 
     private ServerProcess start() {
-        ServerProcess server = ServerProcess.start(dataDir, Map.of("RECONCILE_INTERVAL_SECONDS", "2"));
+        // Leases from earlier rounds stay live: quotas must not refuse the provisions under test.
+        ServerProcess server = ServerProcess.start(dataDir, Map.of("RECONCILE_INTERVAL_SECONDS", "2",
+                "MAX_LEASES_PER_USER", "1000", "MAX_LEASES", "1000"));
         servers.add(server);
         server.awaitReady(Duration.ofSeconds(60));
         if (instance == null) {

@@ -70,7 +70,8 @@ public final class SessionBench {
                 """.formatted(sizes.logLines()));
         ServiceConfig config = ServiceConfig.fromEnvironment(Map.of(
                 "PORT", "0", "AUTH", "off", "DATA_DIR", workDir.resolve("data").toString(), "IMAGE_CATALOG", catalog.toString(),
-                "LOG_BUFFER_LINES", Integer.toString(Math.max(100, sizes.logLines()))));
+                "LOG_BUFFER_LINES", Integer.toString(Math.max(100, sizes.logLines())),
+                "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000"));
         var negotiated = DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60));
         DockerClient streaming = DockerClients.streaming(config.dockerHost(), negotiated);
         ContainerLeaseServer server = ContainerLeaseServer.start(config);
