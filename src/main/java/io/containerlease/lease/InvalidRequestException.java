@@ -1,15 +1,8 @@
 package io.containerlease.lease;
 
 /** The client asked for something the rules do not allow; answered with 400 and the given code. */
-public final class InvalidRequestException extends RuntimeException {
-    private final String code;
-
+public final class InvalidRequestException extends RefusedException {
     public InvalidRequestException(String code, String message) {
-        super(message);
-        this.code = code;
-    }
-
-    public String code() {
-        return code;
+        super(code, message);
     }
 }

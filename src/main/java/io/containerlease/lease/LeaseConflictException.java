@@ -1,15 +1,8 @@
 package io.containerlease.lease;
 
 /** The lease exists but its state forbids the operation (extending an ended lease, say); answered with 409. */
-public final class LeaseConflictException extends RuntimeException {
-    private final String code;
-
+public final class LeaseConflictException extends RefusedException {
     public LeaseConflictException(String code, String message) {
-        super(message);
-        this.code = code;
-    }
-
-    public String code() {
-        return code;
+        super(code, message);
     }
 }
