@@ -3,6 +3,9 @@ package io.containerlease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.containerlease.bench.BenchResult;
+import io.containerlease.bench.ChaosBench;
+import io.containerlease.bench.FootprintBench;
+import io.containerlease.bench.LeaseBench;
 import io.containerlease.bench.SessionBench;
 import io.containerlease.support.TestDocker;
 import java.nio.file.Path;
@@ -10,20 +13,24 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the benchmark's code paths on tiny sizes so it cannot rot. Asserts shape, never speed. */
+/** Runs the benchmark's code paths on tiny sizes so it cannot rot. Asserts shape and cleanliness, never speed. */
 class BenchSmokeIT {
     @TempDir
     Path workDir;
 
     @Test
-    void sessionBenchRunsAndCleansUp() throws Exception {
-        List<BenchResult> results = new SessionBench(SessionBench.Sizes.SMOKE, workDir).run();
-        assertThat(results).extracting(BenchResult::name)
-                .containsExactly("terminal-echo-p50", "terminal-echo-p99", "log-lines-per-second");
-        assertThat(results).allSatisfy(r -> {
-            assertThat(r.service()).isPositive();
-            assertThat(r.baseline()).isPositive();
-        });
+    void everyBenchRunsAndCleansUp() throws Exception {
+        List<BenchResult> results = new java.util.ArrayList<>(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir).run());
+        results.addAll(new SessionBench(SessionBench.Sizes.SMOKE, workDir).run());
+        results.addAll(new FootprintBench(FootprintBench.Sizes.SMOKE, workDir).run());
+        assertThat(results).extracting(BenchResult::name).contains("cold-provision-p50", "throughput", "bulk-release",
+                "expiry-lag-start-p99", "terminal-echo-p50", "log-lines-per-second", "footprint-rss-idle",
+                "store-timers-bytes-per-lease");
+        assertThat(results).allSatisfy(r -> assertThat(r.service()).as(r.name()).isNotNaN());
+
+        ChaosBench.Outcome chaos = new ChaosBench(ChaosBench.Sizes.SMOKE, workDir).run();
+        assertThat(chaos.orphans()).isZero();
+        assertThat(chaos.lost()).isZero();
         assertThat(TestDocker.client().listContainersCmd().withShowAll(true)
                 .withLabelFilter(List.of("containerlease.lease-id")).exec()).isEmpty();
     }

@@ -2,6 +2,9 @@ package io.containerlease.cli;
 
 import io.containerlease.bench.BenchReport;
 import io.containerlease.bench.BenchResult;
+import io.containerlease.bench.ChaosBench;
+import io.containerlease.bench.FootprintBench;
+import io.containerlease.bench.LeaseBench;
 import io.containerlease.bench.SessionBench;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,27 +15,41 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Measures the service next to raw Docker on this machine, in one run, with its own server, data
- * directory and containers, all removed afterwards. Not a test: it asserts nothing.
+ * Measures the service next to raw Docker on this machine, in one run, with its own servers, data
+ * directories and containers, all removed afterwards. Not a test: it asserts only that chaos leaked
+ * nothing (the exit code is 1 otherwise).
  */
-@Command(name = "bench", description = "Measure the service next to raw Docker on this machine (starts its own server).")
+@Command(name = "bench", description = "Measure the service next to raw Docker on this machine (starts its own servers).")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "Smaller samples; finishes in a minute or two.")
+    @Option(names = "--quick", description = "Smaller samples; a few minutes on two cores.")
     boolean quick;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path json;
 
+    @Option(names = "--markdown", paramLabel = "FILE", description = "Where a full run writes its report (default BENCHMARKS.md).")
+    Path markdown = Path.of("BENCHMARKS.md");
+
+    @Option(names = "--notes", paramLabel = "FILE", description = "Text appended to the Markdown report (what limits each ratio).")
+    Path notes;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("containerlease.log.level", "WARN");
         Path workDir = Files.createTempDirectory("containerlease-bench-");
-        List<BenchResult> results = new ArrayList<>(
-                new SessionBench(quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL, workDir).run());
-        BenchReport.print(results, System.out);
+        List<BenchResult> results = new ArrayList<>();
+        results.addAll(new LeaseBench(quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL, workDir).run());
+        results.addAll(new SessionBench(quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL, workDir).run());
+        results.addAll(new FootprintBench(quick ? FootprintBench.Sizes.QUICK : FootprintBench.Sizes.FULL, workDir).run());
+        ChaosBench.Outcome chaos = new ChaosBench(quick ? ChaosBench.Sizes.QUICK : ChaosBench.Sizes.FULL, workDir).run();
+        BenchReport.print(results, chaos, System.out);
         if (json != null) {
-            BenchReport.writeJson(results, json);
+            BenchReport.writeJson(results, chaos, json);
         }
-        return 0;
+        if (!quick) {
+            BenchReport.writeMarkdown(results, chaos, notes == null ? "" : Files.readString(notes), markdown);
+            System.out.println("wrote " + markdown.toAbsolutePath());
+        }
+        return chaos.orphans() == 0 && chaos.lost() == 0 ? 0 : 1;
     }
 }

@@ -1,0 +1,56 @@
+package io.containerlease.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stops and starts the local Docker engine, as scripts/ensure-docker.sh starts it. Only possible as
+ * root with a local dockerd; otherwise the chaos run says why it skipped this part.
+ */
+final class EngineRestart {
+
+    boolean possible() {
+        return whyNot() == null;
+    }
+
+    String whyNot() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "needs root";
+        }
+        if (!Files.isExecutable(Path.of("/usr/sbin/dockerd")) && !Files.isExecutable(Path.of("/usr/bin/dockerd"))) {
+            return "no local dockerd";
+        }
+        String host = System.getenv("DOCKER_HOST");
+        if (host != null && !host.isBlank() && !host.equals("unix:///var/run/docker.sock")) {
+            return "DOCKER_HOST points elsewhere";
+        }
+        return null;
+    }
+
+    void stop() throws IOException, InterruptedException {
+        run("pkill", "-TERM", "-x", "dockerd");
+        for (int i = 0; i < 100 && answers(); i++) {
+            Thread.sleep(200);
+        }
+    }
+
+    void start() throws IOException, InterruptedException {
+        new ProcessBuilder("sh", "-c", "nohup dockerd --bridge=none --iptables=false --ip-masq=false >/tmp/containerlease-dockerd.log 2>&1 &")
+                .inheritIO().start().waitFor();
+        for (int i = 0; i < 150 && !answers(); i++) {
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean answers() throws IOException, InterruptedException {
+        return new ProcessBuilder("docker", "info").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start().waitFor() == 0;
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.waitFor(30, TimeUnit.SECONDS);
+    }
+}

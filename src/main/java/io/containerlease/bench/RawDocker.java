@@ -1,0 +1,66 @@
+package io.containerlease.bench;
+
+import io.containerlease.config.ImageCatalog;
+import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.runtime.ContainerSpec;
+import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.runtime.docker.DockerClients;
+import io.containerlease.runtime.docker.DockerContainerRuntime;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The baseline: the same work straight through the Docker API with docker-java, the same image and
+ * the same hardening (it is the service's own runtime adapter, without the service around it).
+ */
+final class RawDocker implements AutoCloseable {
+    private final DockerContainerRuntime runtime;
+    private final ImageSpec busybox = ImageCatalog.builtIn().find("busybox").orElseThrow();
+    private final String instance = "bench-raw-" + UUID.randomUUID();
+    private final SecureRandom random = new SecureRandom();
+
+    RawDocker(String dockerHost) {
+        runtime = new DockerContainerRuntime(DockerClients.connect(dockerHost, Duration.ofSeconds(60)).client(), Duration.ofSeconds(60));
+    }
+
+    /** Creates and starts one hardened busybox container; returns its name. */
+    String createAndStart() {
+        Instant now = Instant.now();
+        Lease shape = Lease.provisioning(LeaseId.generate(now, random), "busybox", now, Duration.ofMinutes(30), Duration.ofHours(1));
+        String name = ManagedLabels.containerName(shape.id());
+        runtime.createAndStart(new ContainerSpec(name, busybox, java.util.Map.of(), ManagedLabels.forLease(shape, instance)));
+        return name;
+    }
+
+    void remove(String name) {
+        runtime.remove(name);
+    }
+
+    /** Removes every container labelled with this instance id (the baseline's own, or a bench server's). */
+    int removeInstance(String instanceId) {
+        var left = runtime.listManaged(instanceId);
+        left.forEach(c -> runtime.remove(c.containerId()));
+        return left.size();
+    }
+
+    /** Labelled containers of an instance whose lease is not among {@code liveLeases}. */
+    int containersWithoutLease(String instanceId, java.util.Set<String> liveLeases) {
+        return (int) runtime.listManaged(instanceId).stream()
+                .filter(c -> c.leaseId().map(id -> !liveLeases.contains(id.value())).orElse(true)).count();
+    }
+
+    boolean hasContainer(String leaseId) {
+        return runtime.exists(ManagedLabels.containerName(new LeaseId(leaseId)));
+    }
+
+    /** Removes every container this baseline made. */
+    @Override
+    public void close() {
+        removeInstance(instance);
+        runtime.close();
+    }
+}
