@@ -48,12 +48,14 @@ public final class ChaosBench {
                     instance = server.instanceId();
                     BenchHttp api = new BenchHttp(server.baseUrl());
                     ExecutorService clients = Executors.newFixedThreadPool(16);
+                    java.util.concurrent.CountDownLatch firstAck = new java.util.concurrent.CountDownLatch(1);
                     for (int i = 0; i < sizes.provisions(); i++) {
                         clients.submit(() -> {
                             try {
                                 BenchHttp.Answer a = api.provision("busybox", 1800);
                                 if (a.status() == 201) {
                                     acknowledged.add(a.json().get("id").asText());
+                                    firstAck.countDown();
                                 }
                             } catch (IOException | InterruptedException killed) {
                                 // the server died under this request: not acknowledged
@@ -61,7 +63,12 @@ public final class ChaosBench {
                             return null;
                         });
                     }
-                    Thread.sleep(300 + random.nextInt(1500));
+                    // Kill at a random moment while provisions are still in flight: after the first is
+                    // acknowledged (16 concurrent creates finish together, so earlier would catch none).
+                    if (!firstAck.await(120, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("no provision was acknowledged before the kill");
+                    }
+                    Thread.sleep(random.nextInt(1500));
                     server.kill9();
                     clients.shutdownNow();
                     clients.awaitTermination(60, TimeUnit.SECONDS);
@@ -101,6 +108,7 @@ public final class ChaosBench {
     private int provisionWhileEngineDown(BenchHttp api, EngineRestart restart) throws Exception {
         AtomicInteger refused = new AtomicInteger();
         AtomicInteger unclean = new AtomicInteger();
+        java.util.List<String> uncleanAnswers = new java.util.concurrent.CopyOnWriteArrayList<>();
         restart.stop();
         try {
             for (int i = 0; i < 10; i++) {
@@ -109,6 +117,7 @@ public final class ChaosBench {
                     refused.incrementAndGet();
                 } else if (a.status() != 201) {
                     unclean.incrementAndGet();
+                    uncleanAnswers.add(a.status() + " " + a.json());
                 }
             }
         } finally {
@@ -121,7 +130,8 @@ public final class ChaosBench {
             if (a.status() == 201) {
                 api.release(a.json().get("id").asText());
                 if (unclean.get() > 0) {
-                    throw new IllegalStateException(unclean.get() + " provisions answered neither 201 nor 503 while the engine was down");
+                    throw new IllegalStateException(unclean.get() + " provisions answered neither 201 nor 503 while the engine was down: "
+                            + uncleanAnswers);
                 }
                 return refused.get();
             }

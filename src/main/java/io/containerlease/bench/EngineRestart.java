@@ -29,18 +29,23 @@ final class EngineRestart {
         return null;
     }
 
+    /** Stops the engine and waits until its process is gone (a new one refuses to start while the old exits). */
     void stop() throws IOException, InterruptedException {
         run("pkill", "-TERM", "-x", "dockerd");
-        for (int i = 0; i < 100 && answers(); i++) {
-            Thread.sleep(200);
+        for (int i = 0; i < 300 && run("pgrep", "-x", "dockerd") == 0; i++) {
+            Thread.sleep(100);
         }
     }
 
+    /** Starts the engine as scripts/ensure-docker.sh does, and waits until it answers. */
     void start() throws IOException, InterruptedException {
-        new ProcessBuilder("sh", "-c", "nohup dockerd --bridge=none --iptables=false --ip-masq=false >/tmp/containerlease-dockerd.log 2>&1 &")
+        new ProcessBuilder("sh", "-c", "nohup dockerd --bridge=none --iptables=false --ip-masq=false >>/tmp/containerlease-dockerd.log 2>&1 &")
                 .inheritIO().start().waitFor();
-        for (int i = 0; i < 150 && !answers(); i++) {
-            Thread.sleep(200);
+        for (int i = 0; i < 300 && !answers(); i++) {
+            Thread.sleep(100);
+        }
+        if (!answers()) {
+            throw new IllegalStateException("the Docker engine did not come back; see /tmp/containerlease-dockerd.log");
         }
     }
 
@@ -49,8 +54,8 @@ final class EngineRestart {
                 .start().waitFor() == 0;
     }
 
-    private static void run(String... command) throws IOException, InterruptedException {
+    private static int run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        p.waitFor(30, TimeUnit.SECONDS);
+        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
     }
 }

@@ -184,11 +184,17 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         closeQuietly(docker);
     }
 
-    /** Runs one Docker call and sorts its failures into "engine unreachable" and "engine said no". */
+    /**
+     * Runs one Docker call and sorts its failures: the engine unreachable, or answering with a 5xx
+     * (as it does while shutting down), means "not available now"; a 4xx means it refused the request.
+     */
     private static <T> T call(String what, Supplier<T> action) {
         try {
             return action.get();
         } catch (DockerException e) {
+            if (e.getHttpStatus() >= 500) {
+                throw new RuntimeUnavailableException("the Docker engine failed to " + what + ": " + DockerClients.rootMessage(e), e);
+            }
             throw new RuntimeOperationException("Docker refused to " + what + ": " + DockerClients.rootMessage(e), e);
         } catch (RuntimeException e) {
             if (isUnreachable(e)) {
