@@ -58,10 +58,10 @@ public final class SqliteLeaseStore implements LeaseStore {
     @Override
     public Quota.Outcome insert(Lease lease, Quota quota) {
         return db.inTransaction(c -> {
-            if (countLive(c, Optional.of(lease.owner())) >= quota.perOwner()) {
+            if (atLeast(c, Optional.of(lease.owner()), quota.perOwner())) {
                 return Quota.Outcome.OWNER_FULL;
             }
-            if (countLive(c, Optional.empty()) >= quota.total()) {
+            if (atLeast(c, Optional.empty(), quota.total())) {
                 return Quota.Outcome.SERVICE_FULL;
             }
             SqliteDatabase.update(c, "INSERT INTO leases (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", s -> {
@@ -113,6 +113,22 @@ public final class SqliteLeaseStore implements LeaseStore {
     @Override
     public long countLive() {
         return db.withConnection(c -> countLive(c, Optional.empty()));
+    }
+
+    /**
+     * Whether there are at least {@code limit} live leases (of {@code owner}, if given). Counting stops
+     * at the limit, so a quota check costs at most the quota, not the number of leases.
+     */
+    private static boolean atLeast(Connection c, Optional<String> owner, int limit) throws SQLException {
+        if (limit == Integer.MAX_VALUE) {
+            return false;
+        }
+        return SqliteDatabase.query(c, "SELECT count(*) FROM (SELECT 1 FROM leases WHERE state <> 'ended'"
+                + " AND (? IS NULL OR owner = ?) LIMIT ?)", s -> {
+                    s.setString(1, owner.orElse(null));
+                    s.setString(2, owner.orElse(null));
+                    s.setInt(3, limit);
+                }, rs -> rs.getLong(1)).get(0) >= limit;
     }
 
     private static long countLive(Connection c, Optional<String> owner) throws SQLException {
