@@ -59,14 +59,14 @@ class LeaseLifecycleIT {
     }
 
     @Test
-    void anExtensionKeepsTheContainerPastItsFirstExpiry() {
+    void anExtensionKeepsTheContainerPastItsFirstExpiry() throws InterruptedException {
         String id = api.provision("busybox", "durationSeconds", 2);
         String name = ManagedLabels.containerName(new LeaseId(id));
         var extended = api.post("/api/containers/" + id + "/extend", "{\"durationSeconds\":3}");
         assertThat(extended.status()).isEqualTo(200);
         Instant newExpiry = Instant.parse(extended.json().get("expiryTime").asText());
 
-        await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        Thread.sleep(2500);
         assertThat(TestDocker.exists(name)).as("alive after its first expiry").isTrue();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !TestDocker.exists(name));
         assertThat(Duration.between(newExpiry, Instant.now())).isLessThan(Duration.ofSeconds(2));

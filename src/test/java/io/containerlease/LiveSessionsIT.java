@@ -71,7 +71,7 @@ class LiveSessionsIT {
     }
 
     @Test
-    void resumingReplaysExactlyWhatWasProducedWhileAway() {
+    void resumingReplaysExactlyWhatWasProducedWhileAway() throws InterruptedException {
         String id = api.provision("busybox", "durationMinutes", 5);
         String sessionId;
         int seen;
@@ -82,7 +82,7 @@ class LiveSessionsIT {
             seen = term.outputLength();
             assertThat(term.output()).doesNotContain("produced-while-away\r\n");
         }
-        await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+        pause(Duration.ofSeconds(2));
         try (WsClient back = terminal(id, "?session=" + sessionId + "&offset=" + seen)) {
             assertThat(back.awaitType("session", WAIT).get("offset").asLong()).isEqualTo(seen);
             String replay = back.awaitOutput("produced-while-away", WAIT);
@@ -93,7 +93,7 @@ class LiveSessionsIT {
     }
 
     @Test
-    void closingTheLastOfTwoConnectionsStartsTheGraceAndTheContainerGoes() {
+    void closingTheLastOfTwoConnectionsStartsTheGraceAndTheContainerGoes() throws InterruptedException {
         String id = provisionWithGrace(2);
         String container = ManagedLabels.containerName(new LeaseId(id));
         WsClient term = terminal(id, "");
@@ -102,36 +102,35 @@ class LiveSessionsIT {
         await().atMost(WAIT).until(() -> api.get("/api/containers/" + id).json().get("connections").asInt() == 2);
 
         term.close();
-        await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+        pause(Duration.ofSeconds(3));
         assertThat(TestDocker.exists(container)).as("one connection is still open").isTrue();
 
         logs.close();
-        JsonNode lease = await().atMost(WAIT).until(() -> api.get("/api/containers/" + id).json(),
+        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id).json(),
                 l -> "disconnected".equals(l.path("nextEnd").path("reason").asText()) || "ended".equals(l.path("status").asText()));
         await().atMost(WAIT).until(() -> !TestDocker.exists(container));
         JsonNode ended = api.get("/api/containers/" + id).json();
         assertThat(ended.get("endReason").asText()).isEqualTo("disconnected");
-        assertThat(lease).isNotNull();
     }
 
     @Test
-    void aReconnectWithinTheGraceKeepsTheContainer() {
+    void aReconnectWithinTheGraceKeepsTheContainer() throws InterruptedException {
         String id = provisionWithGrace(3);
         String sessionId;
         try (WsClient term = terminal(id, "")) {
             sessionId = term.awaitType("session", WAIT).get("sessionId").asText();
         }
-        await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).until(() -> true);
+        pause(Duration.ofSeconds(1));
         try (WsClient again = terminal(id, "?session=" + sessionId)) {
             again.awaitType("session", WAIT);
-            await().pollDelay(Duration.ofSeconds(4)).atMost(WAIT).until(() -> true);
+            pause(Duration.ofSeconds(4));
             assertThat(api.get("/api/containers/" + id).json().get("status").asText()).isEqualTo("running");
             assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(id)))).isTrue();
         }
     }
 
     @Test
-    void aLogStreamResumesWithoutGapOrDuplicate() {
+    void aLogStreamResumesWithoutGapOrDuplicate() throws InterruptedException {
         String id = api.provision("ticker", "durationMinutes", 5);
         long lastSeen;
         try (WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id)) {
@@ -139,7 +138,7 @@ class LiveSessionsIT {
             lastSeen = logs.texts.stream().mapToLong(t -> t.path("seq").asLong()).max().orElseThrow();
             assertMessagesCount(logs.texts, 1);
         }
-        await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).until(() -> true);
+        pause(Duration.ofSeconds(1));
         try (WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id + "?after=" + lastSeen)) {
             logs.await(t -> t.path("seq").asLong() >= lastSeen + 40, WAIT);
             assertThat(logs.texts.get(0).get("seq").asLong()).isEqualTo(lastSeen + 1);
@@ -185,6 +184,10 @@ class LiveSessionsIT {
             }
         }
         return -1;
+    }
+
+    private static void pause(Duration duration) throws InterruptedException {
+        Thread.sleep(duration.toMillis());
     }
 
     private String provisionWithGrace(int seconds) {

@@ -87,16 +87,6 @@ final class WsOutbox implements LeaseConnections.Channel {
         sender.interrupt();
     }
 
-    /** Frames waiting to be sent; for tests. */
-    int queued() {
-        lock.lock();
-        try {
-            return queue.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private void enqueue(Frame frame) {
         lock.lock();
         try {

@@ -179,9 +179,8 @@ public final class LeaseService {
      * @throws LeaseConflictException when the lease is not running or its time is already up
      */
     public Extended extend(LeaseId id, Duration extension, Caller caller) {
-        get(id, caller);
-        for (int attempt = 0; attempt < 10; attempt++) {
-            Lease lease = require(id);
+        Lease lease = get(id, caller);
+        for (int attempt = 0; attempt < 10; attempt++, lease = require(id)) {
             Instant now = clock.instant();
             if (lease.state() != LeaseState.RUNNING || !lease.expiresAt().isAfter(now)) {
                 throw new LeaseConflictException("lease_not_running", "lease " + id + " is " + describeState(lease, now)

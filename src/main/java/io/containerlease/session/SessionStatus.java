@@ -17,8 +17,6 @@ import java.util.Optional;
 public record SessionStatus(int connections, Optional<Instant> lastActivityAt, Optional<Instant> graceDeadline,
                             Optional<Instant> idleDeadline) {
 
-    public static final SessionStatus NONE = new SessionStatus(0, Optional.empty(), Optional.empty(), Optional.empty());
-
     /** The rule that will end the lease first if nothing changes, and when. Empty for a lease that is not running. */
     public Optional<NextEnd> nextEnd(Lease lease) {
         if (!lease.isLive() || lease.endReason() != null) {

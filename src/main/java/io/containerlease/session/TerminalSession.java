@@ -88,10 +88,6 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
         clients.remove(client);
     }
 
-    public synchronized int clients() {
-        return clients.size();
-    }
-
     public void input(byte[] data) {
         ContainerStreams.Shell s = shell;
         if (s != null) {

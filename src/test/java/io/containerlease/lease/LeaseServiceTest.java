@@ -51,6 +51,25 @@ class LeaseServiceTest {
     }
 
     @Test
+    void everyLifecycleStepLogsOneLineNamingTheLease() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LeaseService.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        logger.addAppender(lines);
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        try {
+            Lease lease = provision(Duration.ofSeconds(10), Map.of());
+            world.scheduler.advance(Duration.ofSeconds(10));
+            assertThat(lines.list).extracting(e -> e.getMessage().replace(" {}", ""))
+                    .containsExactly("lease provisioning", "lease running", "lease expiring", "lease ended");
+            assertThat(lines.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("leaseId=" + lease.id().value()));
+        } finally {
+            logger.detachAppender(lines);
+            logger.setLevel(null);
+        }
+    }
+
+    @Test
     void anExtensionMovesTheTimer() {
         Lease lease = provision(Duration.ofSeconds(10), Map.of());
         var extended = world.leases.extend(lease.id(), Duration.ofSeconds(20), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);

@@ -35,7 +35,7 @@ public final class DockerClients {
         }
         RemoteApiVersion offered = RemoteApiVersion.parseConfig(daemonVersion);
         RemoteApiVersion chosen = offered.isGreater(NEWEST_KNOWN) ? NEWEST_KNOWN : offered;
-        return new NegotiatedClient(build(dockerHost, chosen, responseTimeout), chosen.getVersion(), daemonVersion);
+        return new NegotiatedClient(build(dockerHost, chosen, responseTimeout), chosen.getVersion());
     }
 
     /**
@@ -70,5 +70,5 @@ public final class DockerClients {
     }
 
     /** A client and the API version it was pinned to. */
-    public record NegotiatedClient(DockerClient client, String apiVersion, String daemonApiVersion) {}
+    public record NegotiatedClient(DockerClient client, String apiVersion) {}
 }

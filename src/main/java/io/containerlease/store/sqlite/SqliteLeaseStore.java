@@ -112,7 +112,8 @@ public final class SqliteLeaseStore implements LeaseStore {
 
     @Override
     public long countLive() {
-        return db.withConnection(c -> countLive(c, Optional.empty()));
+        return db.withConnection(c -> SqliteDatabase.query(c, "SELECT count(*) FROM leases WHERE state <> 'ended'", s -> {},
+                rs -> rs.getLong(1)).get(0));
     }
 
     /**
@@ -129,13 +130,6 @@ public final class SqliteLeaseStore implements LeaseStore {
                     s.setString(2, owner.orElse(null));
                     s.setInt(3, limit);
                 }, rs -> rs.getLong(1)).get(0) >= limit;
-    }
-
-    private static long countLive(Connection c, Optional<String> owner) throws SQLException {
-        return SqliteDatabase.query(c, "SELECT count(*) FROM leases WHERE state <> 'ended' AND (? IS NULL OR owner = ?)", s -> {
-            s.setString(1, owner.orElse(null));
-            s.setString(2, owner.orElse(null));
-        }, rs -> rs.getLong(1)).get(0);
     }
 
     @Override
