@@ -59,6 +59,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.before(guard::http);
             cfg.routes.wsBeforeUpgrade(guard::webSocket);
             cfg.routes.after("/api/*", ctx -> recordActivity(ctx, services.activity()));
+            cfg.routes.after(UnreadBodies::drain);
 
             cfg.routes.post("/api/provision", leaseRoutes::provision);
             cfg.routes.get("/api/containers", leaseRoutes::list);

@@ -67,34 +67,11 @@ final class ErrorResponses {
         routes.error(405, "*", ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
     }
 
-    /** Unread request bodies up to this size are read and dropped before an error is sent. */
-    private static final int DRAIN_LIMIT = 1 << 20;
-
     /** Every message passes the redactor: a secret in an engine's error text never reaches the client. */
     void send(Context ctx, int status, String code, String message) {
-        drainUnreadBody(ctx);
         String safe = redactor.scrub(message == null ? code : message);
         ctx.attribute(MESSAGE, code + ": " + safe);
         ctx.status(status).json(Map.of("error", Map.of("code", code, "message", safe)));
-    }
-
-    /**
-     * A request refused before its body was read (a bad token, a 413 on Content-Length) would leave the
-     * client still writing when the server closes the connection, and the client could lose the
-     * answer to the reset. Reading the rest first lets it arrive.
-     */
-    private static void drainUnreadBody(Context ctx) {
-        try {
-            var in = ctx.req().getInputStream();
-            byte[] sink = new byte[8192];
-            long total = 0;
-            int n;
-            while (total < DRAIN_LIMIT && (n = in.read(sink)) > 0) {
-                total += n;
-            }
-        } catch (java.io.IOException | IllegalStateException ignored) {
-            // already read, or the peer is gone: nothing to drain
-        }
     }
 
     private void fillIfEmpty(Context ctx, String code, String message) {

@@ -60,6 +60,7 @@ final class RequestGuard {
     }
 
     private void common(Context ctx) {
+        RequestPaths.requireDecodable(ctx.req().getRequestURI());
         checkHost(ctx);
         String client = ClientAddress.resolve(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"), config.trustedProxies());
         ctx.attribute(CLIENT, client);

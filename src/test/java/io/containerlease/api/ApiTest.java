@@ -8,6 +8,7 @@ import io.containerlease.runtime.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.ApiClient.Response;
 import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.RawHttp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -36,6 +37,30 @@ class ApiTest {
     void stop() {
         api.close();
         world.close();
+    }
+
+    @Test
+    void aPathThatCannotBeDecodedIsTheClientsMistake() {
+        var raw = new RawHttp("127.0.0.1", api.port());
+        for (String path : List.of("/api/containers/;x%gb", "/api/containers/%gb", "/api/containers/a%c3%28", "/api/containers/a%00b",
+                "/api/containers/;x=%2/extend", "/api/containers/%")) {
+            var r = raw.send("GET", path, Map.of(), null, null);
+            assertThat(r.status()).as(path + " " + r.body()).isEqualTo(400);
+            assertThat(r.json().at("/error/code").asText()).as(path).isNotEmpty();
+        }
+        assertThat(raw.send("GET", "/api/containers/;x%gb", Map.of(), null, null).json().at("/error/code").asText())
+                .isEqualTo("invalid_path");
+    }
+
+    /** A route that has no use for the body must still read it, or a client still sending may lose the answer. */
+    @Test
+    void anUnreadBodyNeverCostsTheAnswer() {
+        String body = "{\"pad\":\"" + "x".repeat(62_000) + "\"}";
+        for (int i = 0; i < 300; i++) {
+            // The JDK's client keeps the connection alive and does not retry, as a user's script would.
+            Response r = client.post("/api/ws-ticket", body);
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+        }
     }
 
     @Test

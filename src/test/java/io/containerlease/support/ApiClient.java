@@ -66,17 +66,8 @@ public final class ApiClient {
         }
         headers.forEach(builder::header);
         try {
-            HttpResponse<String> response;
-            try {
-                response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException staleConnection) {
-                // The server may close a keep-alive connection (HTTP allows it) just as the pool hands it out;
-                // the request then never reached the server, and a real client sends it again on a new one.
-                if (!String.valueOf(staleConnection.getMessage()).contains("received no bytes")) {
-                    throw staleConnection;
-                }
-                response = HttpClient.newHttpClient().send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            }
+            // No retry: a server that drops a kept-alive connection must show, not be papered over.
+            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json = response.body().startsWith("{") ? JSON.readTree(response.body()) : JSON.nullNode();
             return new Response(response.statusCode(), response.body(), json, response.headers());
         } catch (IOException e) {
