@@ -24,6 +24,7 @@ import io.containerlease.runtime.RuntimeUnavailableException;
 import io.containerlease.runtime.docker.DockerClients;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
 import io.containerlease.runtime.docker.DockerContainerStreams;
+import io.containerlease.session.EndedLeases;
 import io.containerlease.session.ExpiryWarnings;
 import io.containerlease.session.IdleTimers;
 import io.containerlease.session.LeaseConnections;
@@ -109,13 +110,14 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.addListener(activity);
             metrics.trackActiveLeases(leases::countLive);
 
+            var ended = new EndedLeases();
             var connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random,
-                    id -> leases.end(id, EndReason.DISCONNECTED));
+                    id -> leases.end(id, EndReason.DISCONNECTED), ended);
             var idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> leases.end(id, EndReason.IDLE));
             var warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, config.expiryWarning(), connections);
-            var terminals = new TerminalSessions(streams, config.terminalBufferBytes(), random);
-            var logs = new LogStreams(streams, config.logBufferLines());
-            leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs));
+            var terminals = new TerminalSessions(streams, config.terminalBufferBytes(), random, ended);
+            var logs = new LogStreams(streams, config.logBufferLines(), ended);
+            leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
 
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics);
             firstPass(reaper);

@@ -3,6 +3,7 @@ package io.containerlease.api;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.session.LeaseConnections;
+import io.containerlease.session.LeaseEndedException;
 import io.containerlease.session.LogLine;
 import io.containerlease.session.LogStreams;
 import io.javalin.websocket.WsConfig;
@@ -51,14 +52,11 @@ final class LogSocket {
             return;
         }
         WsOutbox outbox = new WsOutbox(ctx.session, QUEUED_LINES, 4L * 1024 * 1024);
-        LeaseConnections.Registration registration;
-        try {
-            registration = connections.open(lease, outbox);
-        } catch (IllegalStateException ended) {
-            outbox.stop();
-            WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "lease_not_running", ended.getMessage());
-            return;
+        var opened = connections.open(lease, outbox);
+        if (opened.isEmpty()) {
+            return; // the lease ended meanwhile; the outbox is sending why, then closing
         }
+        LeaseConnections.Registration registration = opened.get();
         try {
             var subscription = logs.subscribe(lease.id(), start, new LogStreams.Reader() {
                 @Override
@@ -73,6 +71,8 @@ final class LogSocket {
             });
             ctx.attribute(STATE, new Connected(outbox, registration, subscription));
             ctx.enableAutomaticPings(20, TimeUnit.SECONDS);
+        } catch (LeaseEndedException ended) {
+            registration.leaseEnded(ended.reason());
         } catch (RuntimeException e) {
             registration.close();
             outbox.stop();

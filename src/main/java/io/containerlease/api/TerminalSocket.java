@@ -1,11 +1,16 @@
 package io.containerlease.api;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.config.ImageSpec;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseService;
+import io.containerlease.runtime.RuntimeUnavailableException;
 import io.containerlease.session.LeaseConnections;
+import io.containerlease.session.LeaseEndedException;
+import io.containerlease.session.TooManySessionsException;
 import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSession;
 import io.containerlease.session.TerminalSessions;
@@ -17,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code WS /ws/terminal/{id}}: a shell with a TTY. Binary frames carry raw bytes both ways; text
@@ -25,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  * {@code ?session=ID&offset=N} resumes the same shell after byte N.
  */
 final class TerminalSocket {
+    private static final Logger log = LoggerFactory.getLogger(TerminalSocket.class);
     static final int MAX_DIMENSION = 1000;
     private static final String STATE = "containerlease.terminal";
 
@@ -86,11 +94,19 @@ final class TerminalSocket {
         } else {
             try {
                 session = terminals.open(lease.id(), shell(lease), cols, rows);
-            } catch (IllegalStateException tooMany) {
+            } catch (TooManySessionsException tooMany) {
                 WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "too_many_sessions", tooMany.getMessage());
                 return;
+            } catch (LeaseEndedException ended) {
+                WsLeases.ended(ctx, ended.reason());
+                return;
+            } catch (RuntimeUnavailableException e) {
+                WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
+                return;
             } catch (RuntimeException e) {
-                WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "shell_unavailable", "cannot start a shell: " + e.getMessage());
+                log.warn("cannot start a shell {} {}", kv("leaseId", lease.id().value()), kv("error", e.toString()));
+                WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "shell_unavailable",
+                        "cannot start a shell in this container; it may be stopping, or its image has no " + String.join(" ", shell(lease)));
                 return;
             }
         }
@@ -118,20 +134,21 @@ final class TerminalSocket {
                     outbox.binary(a.replay());
                 }
             });
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (TerminalSession.OffsetOutOfRangeException e) {
             outbox.stop();
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, "invalid_offset", e.getMessage());
             return;
-        }
-        LeaseConnections.Registration registration;
-        try {
-            registration = connections.open(lease, outbox);
-        } catch (IllegalStateException ended) {
-            session.detach(client);
+        } catch (TerminalSession.ExitedException e) {
             outbox.stop();
-            WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "lease_not_running", ended.getMessage());
+            WsLeases.refuse(ctx, WsLeases.CLOSE_NOT_FOUND, "session_not_found", e.getMessage());
             return;
         }
+        var opened = connections.open(lease, outbox);
+        if (opened.isEmpty()) {
+            session.detach(client); // the lease ended meanwhile; the outbox is sending why, then closing
+            return;
+        }
+        LeaseConnections.Registration registration = opened.get();
         ctx.attribute(STATE, new Connected(lease, session, client, outbox, registration));
         ctx.enableAutomaticPings(20, TimeUnit.SECONDS);
     }

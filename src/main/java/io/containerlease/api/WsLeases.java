@@ -54,6 +54,15 @@ final class WsLeases {
         }
     }
 
+    /** Tells a client that arrived as its lease ended why, and closes normally, as an ending does to every connection. */
+    static void ended(WsContext ctx, io.containerlease.lease.EndReason reason) {
+        try {
+            ctx.send(WsOutbox.JsonText.of(Map.of("type", "ended", "reason", reason.wireName())));
+        } finally {
+            ctx.closeSession(1000, "lease ended: " + reason.wireName());
+        }
+    }
+
     /** A whole-number query parameter within bounds, or the fallback when absent; see {@link QueryNumbers}. */
     static long number(WsContext ctx, String name, long fallback, long min, long max) {
         return QueryNumbers.parse(name, ctx.queryParam(name), fallback, min, max);

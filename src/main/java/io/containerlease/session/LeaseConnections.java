@@ -51,10 +51,12 @@ public final class LeaseConnections {
     private final RetryPolicy retry;
     private final RandomGenerator random;
     private final GraceExpiry onExpired;
+    private final EndedLeases ended;
     private final ConcurrentHashMap<LeaseId, Room> rooms = new ConcurrentHashMap<>();
 
     public LeaseConnections(TaskScheduler scheduler, InstantSource clock, RetryPolicy retry, RandomGenerator random,
-                            GraceExpiry onExpired) {
+                            GraceExpiry onExpired, EndedLeases ended) {
+        this.ended = ended;
         this.scheduler = scheduler;
         this.clock = clock;
         this.retry = retry;
@@ -62,18 +64,43 @@ public final class LeaseConnections {
         this.onExpired = onExpired;
     }
 
-    /** Counts a new live connection to the lease, cancelling any pending grace timer. */
-    public Registration open(Lease lease, Channel channel) {
-        Room room = rooms.computeIfAbsent(lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
-        Registration registration = new Registration(room, channel);
-        synchronized (room) {
-            if (room.ended) {
-                throw new IllegalStateException("lease " + lease.id() + " has ended");
+    /**
+     * Counts a new live connection to the lease, cancelling any pending grace timer. When the lease
+     * has ended (even a moment ago, while this connection was being set up), the channel is told
+     * {@code {type: "ended", reason}} and closed instead, nothing is kept, and the answer is empty.
+     */
+    public Optional<Registration> open(Lease lease, Channel channel) {
+        if (!ended.contains(lease.id())) {
+            Room room = rooms.computeIfAbsent(lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
+            Registration registration = new Registration(room, channel);
+            boolean added;
+            synchronized (room) {
+                added = !room.ended;
+                if (added) {
+                    room.cancelGrace();
+                    room.open.add(registration);
+                }
             }
-            room.cancelGrace();
-            room.open.add(registration);
+            // The ending records its tombstone before it drops rooms: checked after adding, one of the two sees the other.
+            if (added && !ended.contains(lease.id())) {
+                return Optional.of(registration);
+            }
+            forgetIfEmpty(room, registration);
         }
-        return registration;
+        tellEnded(channel, ended.reason(lease.id()).orElse(EndReason.RELEASED));
+        return Optional.empty();
+    }
+
+    /** Takes back a registration that lost the race with its lease's end, and the room if it made one. */
+    private void forgetIfEmpty(Room room, Registration registration) {
+        synchronized (room) {
+            room.open.remove(registration);
+            if (room.open.isEmpty()) {
+                room.ended = true;
+                room.cancelGrace();
+                rooms.remove(room.id, room);
+            }
+        }
     }
 
     /**
@@ -81,6 +108,9 @@ public final class LeaseConnections {
      * its grace as if the last one had just closed. A connection arriving meanwhile cancels it.
      */
     public void connectionsLost(Lease lease) {
+        if (ended.contains(lease.id())) {
+            return;
+        }
         Room room = rooms.computeIfAbsent(lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
         synchronized (room) {
             if (room.open.isEmpty()) {
@@ -122,6 +152,7 @@ public final class LeaseConnections {
      * and forgets the lease. Connections opened afterwards are refused.
      */
     public void endAll(LeaseId id, EndReason reason) {
+        ended.record(id, reason);
         Room room = rooms.get(id);
         if (room == null) {
             return;
@@ -135,9 +166,18 @@ public final class LeaseConnections {
         }
         rooms.remove(id, room);
         for (Registration r : closing) {
-            r.send(Map.of("type", "ended", "reason", reason.wireName()));
-            r.channel.close(1000, "lease ended: " + reason.wireName());
+            tellEnded(r.channel, reason);
         }
+    }
+
+    /** What every connection of an ending lease hears last: why, then a normal close. */
+    private static void tellEnded(Channel channel, EndReason reason) {
+        try {
+            channel.sendControl(Map.of("type", "ended", "reason", reason.wireName()));
+        } catch (RuntimeException e) {
+            log.debug("ended message not delivered", e);
+        }
+        channel.close(1000, "lease ended: " + reason.wireName());
     }
 
     /** Whether this lease has any state here (for tests: all of it goes when the lease ends). */
@@ -217,6 +257,17 @@ public final class LeaseConnections {
         private Registration(Room room, Channel channel) {
             this.room = room;
             this.channel = channel;
+        }
+
+        /**
+         * The lease turned out to have ended while this connection was being set up (a part of it
+         * refused with {@link LeaseEndedException}): drops the connection and tells the client why.
+         */
+        public void leaseEnded(EndReason reason) {
+            synchronized (room) {
+                room.open.remove(this);
+            }
+            tellEnded(channel, reason);
         }
 
         /** The connection is gone (closed or failed). Safe to call more than once. */

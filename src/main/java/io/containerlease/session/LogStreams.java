@@ -39,19 +39,31 @@ public final class LogStreams {
 
     private final ContainerStreams streams;
     private final int bufferLines;
+    private final EndedLeases ended;
     private final ConcurrentHashMap<LeaseId, LeaseLog> logs = new ConcurrentHashMap<>();
 
-    public LogStreams(ContainerStreams streams, int bufferLines) {
+    public LogStreams(ContainerStreams streams, int bufferLines, EndedLeases ended) {
         this.streams = streams;
         this.bufferLines = bufferLines;
+        this.ended = ended;
     }
 
     /**
      * Sends the reader what it asked for from the buffer, then every new line, with no gap and no
      * duplicate between the two. Returns the handle that stops it.
+     *
+     * @throws LeaseEndedException when the lease has ended (its log is no longer followed)
      */
     public Subscription subscribe(LeaseId id, Start start, Reader reader) {
+        refuseIfEnded(id);
         LeaseLog leaseLog = logs.computeIfAbsent(id, LeaseLog::new);
+        // stop() drops the log after the tombstone is written: a log made after that is taken back here.
+        if (ended.contains(id)) {
+            if (logs.remove(id, leaseLog)) {
+                leaseLog.close();
+            }
+            refuseIfEnded(id);
+        }
         leaseLog.ensureFollowing();
         synchronized (leaseLog) {
             switch (start) {
@@ -70,7 +82,19 @@ public final class LogStreams {
         return () -> leaseLog.readers.remove(reader);
     }
 
-    /** The lease ended: stop following it and drop its buffer. Idempotent. */
+    private void refuseIfEnded(LeaseId id) {
+        var reason = ended.reason(id);
+        if (reason.isPresent()) {
+            throw new LeaseEndedException(id, reason.get());
+        }
+    }
+
+    /** Whether this lease's log is followed and buffered here (for tests: none of it outlives the lease). */
+    public boolean tracks(LeaseId id) {
+        return logs.containsKey(id);
+    }
+
+    /** The lease ended (its tombstone is already written): stop following it and drop its buffer. Idempotent. */
     public void stop(LeaseId id) {
         LeaseLog leaseLog = logs.remove(id);
         if (leaseLog != null) {

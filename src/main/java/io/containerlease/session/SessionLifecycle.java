@@ -18,9 +18,11 @@ public final class SessionLifecycle implements LeaseListener {
     private final ExpiryWarnings warnings;
     private final TerminalSessions terminals;
     private final LogStreams logs;
+    private final EndedLeases ended;
 
     public SessionLifecycle(LeaseConnections connections, IdleTimers idle, ExpiryWarnings warnings,
-                            TerminalSessions terminals, LogStreams logs) {
+                            TerminalSessions terminals, LogStreams logs, EndedLeases ended) {
+        this.ended = ended;
         this.connections = connections;
         this.idle = idle;
         this.warnings = warnings;
@@ -49,6 +51,8 @@ public final class SessionLifecycle implements LeaseListener {
 
     @Override
     public void onEnding(LeaseId id, EndReason reason) {
+        // First: whatever registers from now on sees the tombstone and backs out, so nothing dropped below comes back.
+        ended.record(id, reason);
         warnings.cancel(id);
         idle.forget(id);
         connections.endAll(id, reason);

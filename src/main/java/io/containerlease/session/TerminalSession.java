@@ -67,15 +67,15 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
      * session is locked, before the first live byte can reach the client: whatever it sends goes
      * out ahead of the live output.
      *
-     * @throws IllegalArgumentException when the offset is beyond what the shell has produced
-     * @throws IllegalStateException when the shell has exited
+     * @throws OffsetOutOfRangeException when the offset is beyond what the shell has produced
+     * @throws ExitedException when the shell has exited
      */
     public synchronized Attachment attach(Client client, long offset, Consumer<Attachment> beforeLive) {
         if (exited) {
-            throw new IllegalStateException("the shell of session " + id + " has exited");
+            throw new ExitedException("the shell of session " + id + " has exited");
         }
         if (offset < 0 || offset > ring.end()) {
-            throw new IllegalArgumentException("offset " + offset + " is beyond the " + ring.end() + " bytes produced so far");
+            throw new OffsetOutOfRangeException("offset " + offset + " is beyond the " + ring.end() + " bytes produced so far");
         }
         long from = Math.max(offset, ring.start());
         Attachment attachment = new Attachment(from, ring.copyFrom(from), offset);
@@ -124,6 +124,20 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
         }
         left.forEach(Client::exited);
         onExit.run();
+    }
+
+    /** A client asked to resume after bytes the shell never produced. */
+    public static final class OffsetOutOfRangeException extends RuntimeException {
+        OffsetOutOfRangeException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The shell exited before the client attached. */
+    public static final class ExitedException extends RuntimeException {
+        ExitedException(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** Ends the shell. Idempotent. */

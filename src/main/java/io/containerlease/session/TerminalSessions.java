@@ -23,28 +23,38 @@ public final class TerminalSessions {
     private final ContainerStreams streams;
     private final int ringBytes;
     private final RandomGenerator random;
+    private final EndedLeases ended;
     private final ConcurrentHashMap<LeaseId, Map<String, TerminalSession>> byLease = new ConcurrentHashMap<>();
 
-    public TerminalSessions(ContainerStreams streams, int ringBytes, RandomGenerator random) {
+    public TerminalSessions(ContainerStreams streams, int ringBytes, RandomGenerator random, EndedLeases ended) {
         this.streams = streams;
         this.ringBytes = ringBytes;
         this.random = random;
+        this.ended = ended;
     }
 
     /**
      * Starts a shell in the lease's container.
      *
-     * @throws IllegalStateException when the lease already has {@link #MAX_PER_LEASE} shells
+     * @throws TooManySessionsException when the lease already has {@link #MAX_PER_LEASE} shells
+     * @throws LeaseEndedException when the lease has ended, even while this shell was being set up
      */
     public TerminalSession open(LeaseId leaseId, List<String> shellCommand, int cols, int rows) {
+        refuseIfEnded(leaseId);
         Map<String, TerminalSession> sessions = byLease.computeIfAbsent(leaseId, id -> new ConcurrentHashMap<>());
         String id = newId();
         TerminalSession session = new TerminalSession(id, leaseId, ringBytes, () -> forget(leaseId, id));
         synchronized (sessions) {
             if (sessions.size() >= MAX_PER_LEASE) {
-                throw new IllegalStateException("lease " + leaseId + " already has " + MAX_PER_LEASE + " terminal sessions");
+                throw new TooManySessionsException("lease " + leaseId.value() + " already has " + MAX_PER_LEASE
+                        + " terminal sessions; end one (DELETE /api/containers/{id}/sessions/{sessionId}) or resume it with ?session=");
             }
             sessions.put(id, session);
+        }
+        // closeAll() runs after the tombstone is written: a shell registered after that is taken back here.
+        if (ended.contains(leaseId)) {
+            forget(leaseId, id);
+            refuseIfEnded(leaseId);
         }
         try {
             session.started(streams.openShell(ManagedLabels.containerName(leaseId), shellCommand, cols, rows, session));
@@ -54,6 +64,18 @@ public final class TerminalSessions {
         }
         log.info("terminal session opened {} {}", kv("leaseId", leaseId.value()), kv("sessionId", id));
         return session;
+    }
+
+    private void refuseIfEnded(LeaseId leaseId) {
+        var reason = ended.reason(leaseId);
+        if (reason.isPresent()) {
+            throw new LeaseEndedException(leaseId, reason.get());
+        }
+    }
+
+    /** Whether any shell of this lease is held here (for tests: none outlives the lease). */
+    public boolean tracks(LeaseId leaseId) {
+        return byLease.containsKey(leaseId);
     }
 
     public Optional<TerminalSession> find(LeaseId leaseId, String sessionId) {

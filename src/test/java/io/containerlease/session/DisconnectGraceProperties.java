@@ -200,7 +200,7 @@ class DisconnectGraceProperties {
                 return; // the API refuses connections to a lease that is not running
             }
             RecordingChannel channel = new RecordingChannel();
-            open.add(new Conn(world.connections.open(lease(), channel), channel));
+            open.add(new Conn(world.connections.open(lease(), channel).orElseThrow(), channel));
             everConnected = true;
         }
 

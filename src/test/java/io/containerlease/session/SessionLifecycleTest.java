@@ -87,7 +87,7 @@ class SessionLifecycleTest {
         SessionStatus status = view.status(lease.id());
         assertThat(status.nextEnd(lease)).contains(new SessionStatus.NextEnd(EndReason.IDLE, lease.createdAt().plusSeconds(600)));
 
-        var registration = world.connections.open(lease, new RecordingChannel());
+        var registration = world.connections.open(lease, new RecordingChannel()).orElseThrow();
         registration.close();
         status = view.status(lease.id());
         assertThat(status.connections()).isZero();

@@ -54,6 +54,7 @@ public final class LeaseWorld implements AutoCloseable {
     public final FakeStreams streams = new FakeStreams();
     public final TerminalSessions terminals;
     public final LogStreams logs;
+    public final io.containerlease.session.EndedLeases ended = new io.containerlease.session.EndedLeases();
     /** How many of the next session-rule endings (grace, idle) fail before reaching the lease service. */
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
 
@@ -72,12 +73,12 @@ public final class LeaseWorld implements AutoCloseable {
         leases.addListener(activity);
         metrics.trackActiveLeases(leases::countLive);
         reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, RECONCILE_INTERVAL, clock, metrics);
-        connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.DISCONNECTED));
+        connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.DISCONNECTED), ended);
         idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.IDLE));
         warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, Duration.ofSeconds(60), connections);
-        terminals = new TerminalSessions(streams, 1 << 20, random);
-        logs = new LogStreams(streams, 100);
-        leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs));
+        terminals = new TerminalSessions(streams, 1 << 20, random, ended);
+        logs = new LogStreams(streams, 100, ended);
+        leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
     }
 
     private void endBySessionRule(io.containerlease.lease.LeaseId id, EndReason reason) {
