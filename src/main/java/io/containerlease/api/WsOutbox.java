@@ -1,5 +1,7 @@
 package io.containerlease.api;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.containerlease.session.LeaseConnections;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -7,11 +9,16 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything a server sends on one WebSocket goes through here: a bounded queue drained by one
@@ -21,12 +28,61 @@ import org.eclipse.jetty.websocket.api.Session;
  * connection is closed with 1013 so the client resumes from its last offset.
  */
 final class WsOutbox implements LeaseConnections.Channel {
+    private static final Logger log = LoggerFactory.getLogger(WsOutbox.class);
     static final int CLOSE_TOO_SLOW = 1013;
-    private static final long SEND_TIMEOUT_SECONDS = 60;
+    static final int CLOSE_SERVER_ERROR = 1011;
+    /** A frame not flushed in this long means the peer stopped reading. */
+    static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a close frame may take before the connection is cut without one. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     /** Frames written before waiting for Jetty to flush them. */
     private static final int MAX_BATCH = 64;
 
-    private final Session session;
+    /** The far end, as the sender needs it: Jetty's session in production, a hand-written fake in tests. */
+    interface Peer {
+        CompletableFuture<Void> sendText(String text);
+
+        CompletableFuture<Void> sendBinary(ByteBuffer data);
+
+        CompletableFuture<Void> close(int code, String reason);
+
+        /** Cuts the connection without a close handshake. */
+        void disconnect();
+
+        static Peer of(Session session) {
+            return new Peer() {
+                @Override
+                public CompletableFuture<Void> sendText(String text) {
+                    Callback.Completable done = new Callback.Completable();
+                    session.sendText(text, done);
+                    return done;
+                }
+
+                @Override
+                public CompletableFuture<Void> sendBinary(ByteBuffer data) {
+                    Callback.Completable done = new Callback.Completable();
+                    session.sendBinary(data, done);
+                    return done;
+                }
+
+                @Override
+                public CompletableFuture<Void> close(int code, String reason) {
+                    Callback.Completable done = new Callback.Completable();
+                    session.close(code, reason, done);
+                    return done;
+                }
+
+                @Override
+                public void disconnect() {
+                    session.disconnect();
+                }
+            };
+        }
+    }
+
+    private final Peer peer;
+    private final Duration sendTimeout;
+    private final Duration closeTimeout;
     private final int maxFrames;
     private final long maxBytes;
     private final ReentrantLock lock = new ReentrantLock();
@@ -48,7 +104,13 @@ final class WsOutbox implements LeaseConnections.Channel {
     }
 
     WsOutbox(Session session, int maxFrames, long maxBytes) {
-        this.session = session;
+        this(Peer.of(session), maxFrames, maxBytes, SEND_TIMEOUT, CLOSE_TIMEOUT);
+    }
+
+    WsOutbox(Peer peer, int maxFrames, long maxBytes, Duration sendTimeout, Duration closeTimeout) {
+        this.peer = peer;
+        this.sendTimeout = sendTimeout;
+        this.closeTimeout = closeTimeout;
         this.maxFrames = maxFrames;
         this.maxBytes = maxBytes;
         this.sender = Thread.ofVirtual().name("ws-sender").start(this::drain);
@@ -140,11 +202,11 @@ final class WsOutbox implements LeaseConnections.Channel {
                 } finally {
                     lock.unlock();
                 }
-                List<Callback.Completable> written = new ArrayList<>(batch.size());
+                List<CompletableFuture<Void>> written = new ArrayList<>(batch.size());
                 for (Frame frame : batch) {
                     if (frame.isClose()) {
                         awaitAll(written);
-                        session.close(frame.closeCode(), frame.closeReason(), Callback.NOOP);
+                        closeOrCut(frame.closeCode(), frame.closeReason());
                         return;
                     }
                     written.add(send(frame));
@@ -154,8 +216,40 @@ final class WsOutbox implements LeaseConnections.Channel {
             }
         } catch (InterruptedException e) {
             // stopped: the connection is gone
+        } catch (TimeoutException e) {
+            fail(CLOSE_TOO_SLOW, "client too slow; reconnect to resume", "the peer stopped reading");
         } catch (Exception e) {
-            // the peer went away mid-send; the close callbacks clean up
+            fail(CLOSE_SERVER_ERROR, "sending failed", String.valueOf(e.getCause() != null ? e.getCause() : e));
+        }
+    }
+
+    /**
+     * A frame could not be sent: nothing queued after it may go out (the stream would have a hole),
+     * so the connection is closed, and the client, told why, resumes from what it has.
+     */
+    private void fail(int code, String reason, String detail) {
+        lock.lock();
+        try {
+            closing = true;
+            queue.clear();
+            queuedBytes = 0;
+        } finally {
+            lock.unlock();
+        }
+        log.info("websocket send failed, closing {} {}", kv("closeCode", code), kv("error", detail));
+        try {
+            closeOrCut(code, reason);
+        } catch (InterruptedException e) {
+            peer.disconnect();
+        }
+    }
+
+    /** Closes with a close frame; a peer that does not take even that in time is cut off. */
+    private void closeOrCut(int code, String reason) throws InterruptedException {
+        try {
+            peer.close(code, reason).get(closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException | RuntimeException e) {
+            peer.disconnect();
         }
     }
 
@@ -175,19 +269,13 @@ final class WsOutbox implements LeaseConnections.Channel {
         }
     }
 
-    private Callback.Completable send(Frame frame) {
-        Callback.Completable done = new Callback.Completable();
-        if (frame.text() != null) {
-            session.sendText(frame.text(), done);
-        } else {
-            session.sendBinary(ByteBuffer.wrap(frame.binary()), done);
-        }
-        return done;
+    private CompletableFuture<Void> send(Frame frame) {
+        return frame.text() != null ? peer.sendText(frame.text()) : peer.sendBinary(ByteBuffer.wrap(frame.binary()));
     }
 
-    private static void awaitAll(List<Callback.Completable> written) throws Exception {
-        for (Callback.Completable done : written) {
-            done.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    private void awaitAll(List<CompletableFuture<Void>> written) throws Exception {
+        for (CompletableFuture<Void> done : written) {
+            done.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -1,0 +1,106 @@
+package io.containerlease.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The sender of one WebSocket, against a hand-written peer that can stall or fail. */
+@Timeout(30)
+class WsOutboxTest {
+    private static final Duration SEND_TIMEOUT = Duration.ofMillis(200);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofMillis(200);
+
+    /** Records what is sent; each send completes, fails or never completes, as the test says. */
+    static final class FakePeer implements WsOutbox.Peer {
+        enum Mode { OK, STALL, FAIL }
+
+        volatile Mode sends = Mode.OK;
+        volatile Mode closes = Mode.OK;
+        final List<String> sent = new CopyOnWriteArrayList<>();
+        volatile Integer closedWith;
+        volatile boolean disconnected;
+
+        private CompletableFuture<Void> outcome(Mode mode) {
+            return switch (mode) {
+                case OK -> CompletableFuture.completedFuture(null);
+                case STALL -> new CompletableFuture<>();
+                case FAIL -> CompletableFuture.failedFuture(new java.io.IOException("connection reset"));
+            };
+        }
+
+        @Override
+        public CompletableFuture<Void> sendText(String text) {
+            sent.add(text);
+            return outcome(sends);
+        }
+
+        @Override
+        public CompletableFuture<Void> sendBinary(ByteBuffer data) {
+            sent.add("<" + data.remaining() + " bytes>");
+            return outcome(sends);
+        }
+
+        @Override
+        public CompletableFuture<Void> close(int code, String reason) {
+            closedWith = code;
+            return outcome(closes);
+        }
+
+        @Override
+        public void disconnect() {
+            disconnected = true;
+        }
+    }
+
+    private static WsOutbox outbox(FakePeer peer) {
+        return new WsOutbox(peer, 100, 1 << 20, SEND_TIMEOUT, CLOSE_TIMEOUT);
+    }
+
+    @Test
+    void framesGoOutInOrderAndACloseComesLast() {
+        FakePeer peer = new FakePeer();
+        WsOutbox outbox = outbox(peer);
+        outbox.sendControl(Map.of("type", "a"));
+        outbox.binary(new byte[3]);
+        outbox.close(1000, "bye");
+        outbox.sendControl(Map.of("type", "after-close"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> peer.closedWith != null);
+        assertThat(peer.sent).containsExactly("{\"type\":\"a\"}", "<3 bytes>");
+        assertThat(peer.closedWith).isEqualTo(1000);
+        assertThat(peer.disconnected).isFalse();
+    }
+
+    @Test
+    void aPeerThatStopsReadingIsClosedAsTooSlowAndCutWhenEvenTheCloseStalls() {
+        FakePeer peer = new FakePeer();
+        peer.sends = FakePeer.Mode.STALL;
+        peer.closes = FakePeer.Mode.STALL;
+        WsOutbox outbox = outbox(peer);
+        outbox.sendControl(Map.of("type", "stuck"));
+        outbox.close(1000, "lease ended");
+        await().atMost(Duration.ofSeconds(5)).until(() -> peer.disconnected);
+        assertThat(peer.closedWith).isEqualTo(WsOutbox.CLOSE_TOO_SLOW);
+    }
+
+    @Test
+    void aFailedSendClosesTheSocketInsteadOfSilencingIt() {
+        FakePeer peer = new FakePeer();
+        peer.sends = FakePeer.Mode.FAIL;
+        WsOutbox outbox = outbox(peer);
+        outbox.sendControl(Map.of("type", "first"));
+        outbox.sendControl(Map.of("type", "second"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> peer.closedWith != null);
+        assertThat(peer.closedWith).isEqualTo(WsOutbox.CLOSE_SERVER_ERROR);
+        assertThat(peer.disconnected).isFalse();
+        outbox.sendControl(Map.of("type", "later"));
+        assertThat(peer.sent).doesNotContain("{\"type\":\"later\"}");
+    }
+}
