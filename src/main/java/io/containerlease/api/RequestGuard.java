@@ -109,12 +109,12 @@ final class RequestGuard {
         if (origin == null) {
             return; // not a browser; it authenticates like any API client
         }
-        boolean allowed = config.allowedOrigins().isEmpty()
-                ? sameOrigin(origin, ctx.header("Host"))
-                : config.allowedOrigins().contains("*") || config.allowedOrigins().contains(origin);
+        // The service's own origin is always allowed; ALLOWED_ORIGINS only adds to it.
+        boolean allowed = sameOrigin(origin, ctx.header("Host"))
+                || config.allowedOrigins().contains("*") || config.allowedOrigins().contains(origin);
         if (!allowed) {
             throw new ApiException(403, "origin_not_allowed", "WebSocket connections from origin " + origin
-                    + " are not allowed; add it to ALLOWED_ORIGINS");
+                    + " are not allowed (only this service's own origin and ALLOWED_ORIGINS are); add it to ALLOWED_ORIGINS");
         }
     }
 
@@ -151,6 +151,6 @@ final class RequestGuard {
         if (!own.equals("0.0.0.0") && !own.equals("::") && !own.equals("[::]")) {
             hosts.add(own.contains(":") && !own.startsWith("[") ? "[" + own + "]" : own);
         }
-        return hosts;
+        return hosts.stream().distinct().toList();
     }
 }

@@ -44,6 +44,9 @@ public final class TokenRegistry {
 
     /** The single admin of a service started without AUTH_TOKENS_FILE. */
     public static TokenRegistry admin(String token) {
+        if (token.length() < MIN_TOKEN_LENGTH) {
+            throw new ConfigException("the admin token must be at least " + MIN_TOKEN_LENGTH + " characters");
+        }
         return new TokenRegistry(List.of(new Entry("admin", sha256(token), true)), List.of(token));
     }
 

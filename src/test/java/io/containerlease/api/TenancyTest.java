@@ -134,6 +134,19 @@ class TenancyTest {
     }
 
     @Test
+    void allowedOriginsAddToTheSameOriginAndNeverReplaceIt() {
+        start(Map.of("ALLOWED_ORIGINS", "https://lab.example.com"), Quota.UNLIMITED);
+        String lease = new ApiClient(api.baseUrl(), ALICE).provision("busybox", "durationMinutes", 10);
+        String own = "http://127.0.0.1:" + api.port();
+        for (String origin : List.of(own, "https://lab.example.com")) {
+            assertThat(WsClient.upgradeStatus(api.baseUrl(), "/ws/logs/" + lease, Map.of("Authorization", "Bearer " + ALICE, "Origin", origin)))
+                    .as(origin).isEqualTo(101);
+        }
+        assertThat(WsClient.upgradeStatus(api.baseUrl(), "/ws/logs/" + lease,
+                Map.of("Authorization", "Bearer " + ALICE, "Origin", "https://evil.example.com"))).isEqualTo(403);
+    }
+
+    @Test
     void anUnknownHostIsRefused() {
         start(Map.of("ALLOWED_HOSTS", "lab.example.com"), Quota.UNLIMITED);
         assertError(new ApiClient(api.baseUrl(), ALICE).get("/api/containers"), 403, "host_not_allowed");
