@@ -147,6 +147,18 @@ class LiveSessionsIT {
     }
 
     @Test
+    void theFirstReaderOfALogGetsTheTailItAskedForThenLiveLines() throws InterruptedException {
+        String id = api.provision("ticker", "durationMinutes", 5);
+        pause(Duration.ofSeconds(2)); // the ticker writes about 50 lines a second
+        try (WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id + "?tail=2")) {
+            logs.await(t -> t.has("seq") && logs.texts.size() >= 10, WAIT);
+            long firstSeq = logs.texts.get(0).get("seq").asLong();
+            assertThat(firstSeq).as("two lines back from what was written before, not the whole history").isGreaterThan(20);
+            assertMessagesCount(logs.texts, firstSeq);
+        }
+    }
+
+    @Test
     void connectionsAreWarnedBeforeTheEndThenToldItEnded() {
         String id = api.provision("busybox", "durationSeconds", 8);
         try (WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id)) {

@@ -12,10 +12,17 @@ import java.util.List;
 public interface ContainerStreams {
 
     /**
-     * Follows the container's output, starting {@code tail} lines back. Lines arrive in order, on
+     * Delivers the last {@code tail} lines the container has written so far, in order, on the
+     * calling thread, and returns when they all have been (then {@code sink.closed} is not called).
+     */
+    void readLogs(String container, int tail, LogSink sink);
+
+    /**
+     * Follows the container's output from {@code since} on (whole seconds: lines of that second
+     * that were already read arrive again and are for the caller to skip). Lines arrive in order, on
      * one thread, until the returned handle is closed or the container goes.
      */
-    Closeable followLogs(String container, int tail, LogSink sink);
+    Closeable followLogs(String container, Instant since, LogSink sink);
 
     /** Receives a followed container's output, a whole line at a time. */
     interface LogSink {

@@ -112,21 +112,36 @@ public final class LogStreams {
         final LogBuffer buffer = new LogBuffer(bufferLines, LogBuffer.DEFAULT_MAX_CHARS);
         final Set<Reader> readers = new CopyOnWriteArraySet<>();
         private Closeable follow;
+        private boolean historyRead;
         private boolean closed;
         private Instant lastTimestamp;
-        /** While a restarted follow replays history, lines not newer than this are already held. */
+        /** While a follow replays the second it started in, lines not newer than this are already held. */
         private Instant skipThrough;
 
         LeaseLog(LeaseId id) {
             this.id = id;
         }
 
+        /**
+         * The first call reads the history into the buffer before anyone is subscribed, so the first
+         * reader's {@code tail} or {@code after} finds it there, exactly as a later reader would; then
+         * (and after a broken follow) it follows from the newest line held, skipping what it already has.
+         */
         synchronized void ensureFollowing() {
-            if (follow == null && !closed) {
-                skipThrough = lastTimestamp;
-                // Start from as far back as the buffer holds, so the first reader sees the history.
-                follow = streams.followLogs(ManagedLabels.containerName(id), bufferLines, this);
+            if (follow != null || closed) {
+                return;
             }
+            String container = ManagedLabels.containerName(id);
+            Instant since = Instant.now();
+            if (!historyRead) {
+                streams.readLogs(container, bufferLines, this);
+                historyRead = true;
+            }
+            if (lastTimestamp != null) {
+                since = lastTimestamp;
+                skipThrough = lastTimestamp;
+            }
+            follow = streams.followLogs(container, since, this);
         }
 
         @Override

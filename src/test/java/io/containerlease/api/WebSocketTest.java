@@ -148,6 +148,20 @@ class WebSocketTest {
         }
     }
 
+    /** The engine's replay of history used to reach the first reader as live lines: asked for 2, it got 22. */
+    @Test
+    void theFirstReaderGetsExactlyTheTailItAskedFor() throws InterruptedException {
+        Lease lease = provision(SessionRules.NONE);
+        String container = ManagedLabels.containerName(lease.id());
+        world.streams.history.put(container, java.util.stream.IntStream.rangeClosed(1, 22).mapToObj(i -> "old " + i).toList());
+        try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?tail=2")) {
+            logs.await(t -> t.path("seq").asLong() == 22, WAIT);
+            world.streams.emit(container, false, "new");
+            logs.await(t -> t.path("seq").asLong() == 23, WAIT);
+            assertThat(logs.texts).extracting(t -> t.get("message").asText()).containsExactly("old 21", "old 22", "new");
+        }
+    }
+
     @Test
     void aResumeOlderThanTheBufferGetsAnExplicitGap() {
         Lease lease = provision(SessionRules.NONE);

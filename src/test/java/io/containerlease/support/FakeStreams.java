@@ -11,10 +11,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Container streams a test drives: shells that echo their input, logs the test emits. */
 public final class FakeStreams implements ContainerStreams {
     public final Map<String, LogSink> followers = new ConcurrentHashMap<>();
+    /** What each container wrote before anyone followed it, oldest first. */
+    public final Map<String, List<String>> history = new ConcurrentHashMap<>();
     public final List<FakeShell> shells = new CopyOnWriteArrayList<>();
 
     @Override
-    public Closeable followLogs(String container, int tail, LogSink sink) {
+    public void readLogs(String container, int tail, LogSink sink) {
+        List<String> lines = history.getOrDefault(container, List.of());
+        Instant at = Instant.now().minusSeconds(60);
+        for (String line : lines.subList(Math.max(0, lines.size() - tail), lines.size())) {
+            at = at.plusMillis(1);
+            sink.line(false, at, line);
+        }
+    }
+
+    @Override
+    public Closeable followLogs(String container, Instant since, LogSink sink) {
         followers.put(container, sink);
         return () -> {
             if (followers.remove(container, sink)) {

@@ -12,9 +12,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,6 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DockerContainerStreams implements ContainerStreams {
     /** Longer lines are cut here, so one runaway line cannot fill memory. */
     static final int MAX_LINE_BYTES = 16 * 1024;
+    /** Reading a log's history (at most the buffer's lines) is quick; longer means the engine is stuck. */
+    private static final Duration HISTORY_TIMEOUT = Duration.ofSeconds(30);
 
     private final DockerClient docker;
 
@@ -32,11 +36,53 @@ public final class DockerContainerStreams implements ContainerStreams {
     }
 
     @Override
-    public Closeable followLogs(String container, int tail, LogSink sink) {
-        var callback = new LogCallback(sink);
+    public void readLogs(String container, int tail, LogSink sink) {
+        // docker-java delivers on its own thread; the lines are handed over on the caller's, as promised.
+        record Line(boolean stderr, Instant timestamp, String text) {}
+        List<Line> lines = new java.util.ArrayList<>();
+        var callback = new LogCallback(new LogSink() {
+            @Override
+            public void line(boolean stderr, Instant timestamp, String text) {
+                synchronized (lines) {
+                    lines.add(new Line(stderr, timestamp, text));
+                }
+            }
+
+            @Override
+            public void closed(Throwable error) {}
+        }, false);
+        try {
+            docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(false)
+                    .withTimestamps(true).withTail(tail).exec(callback);
+            if (!callback.awaitCompletion(HISTORY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new RuntimeUnavailableException("reading the log of " + container + " took longer than "
+                        + HISTORY_TIMEOUT.toSeconds() + " s", null);
+            }
+            synchronized (lines) {
+                lines.forEach(l -> sink.line(l.stderr(), l.timestamp(), l.text()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeUnavailableException("interrupted while reading the log of " + container, e);
+        } catch (RuntimeUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw translate("read the log of " + container, e);
+        } finally {
+            try {
+                callback.close();
+            } catch (IOException ignored) {
+                // done with it either way
+            }
+        }
+    }
+
+    @Override
+    public Closeable followLogs(String container, Instant since, LogSink sink) {
+        var callback = new LogCallback(sink, true);
         try {
             docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true)
-                    .withTimestamps(true).withTail(tail).exec(callback);
+                    .withTimestamps(true).withSince((int) since.getEpochSecond()).exec(callback);
         } catch (RuntimeException e) {
             throw translate("follow logs of " + container, e);
         }
@@ -152,12 +198,15 @@ public final class DockerContainerStreams implements ContainerStreams {
     /** Splits Docker's frames into lines and parses the timestamp Docker prefixes to each. */
     private static final class LogCallback extends ResultCallback.Adapter<Frame> {
         private final LogSink sink;
+        /** Only a follow reports its end: a history read ends when its caller returns. */
+        private final boolean reportsEnd;
         private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        LogCallback(LogSink sink) {
+        LogCallback(LogSink sink, boolean reportsEnd) {
             this.sink = sink;
+            this.reportsEnd = reportsEnd;
         }
 
         @Override
@@ -209,7 +258,7 @@ public final class DockerContainerStreams implements ContainerStreams {
         }
 
         private void finish(Throwable error) {
-            if (closed.compareAndSet(false, true)) {
+            if (closed.compareAndSet(false, true) && reportsEnd) {
                 sink.closed(error);
             }
         }
