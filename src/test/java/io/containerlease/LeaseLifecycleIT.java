@@ -84,7 +84,11 @@ class LeaseLifecycleIT {
 
     @Test
     void aMissingUnpullableImageIs502WithNothingLeftBehind() {
-        assertError(api.post("/api/provision", "{\"imageType\":\"alpine\",\"durationMinutes\":1}"), 502, "image_unavailable");
+        var refused = api.post("/api/provision", "{\"imageType\":\"alpine\",\"durationMinutes\":1}");
+        assertError(refused, 502, "image_unavailable");
+        // The engine's answer names the registry and its DNS resolver: the client hears only what failed.
+        assertThat(refused.json().at("/error/message").asText()).contains("cannot be pulled");
+        ApiClient.assertNoInternals(refused.json().at("/error/message").asText());
         assertThat(TestDocker.containersOf(instance)).isEmpty();
         assertThat(api.get("/api/containers").json().get("containers")).isEmpty();
     }

@@ -43,8 +43,15 @@ final class ErrorResponses {
         routes.exception(LeaseNotFoundException.class, (e, ctx) -> send(ctx, 404, "lease_not_found", e.getMessage()));
         routes.exception(LeaseConflictException.class, (e, ctx) -> send(ctx, 409, e.code(), e.getMessage()));
         routes.exception(QuotaExceededException.class, (e, ctx) -> send(ctx, 429, e.code(), e.getMessage()));
-        routes.exception(ImageUnavailableException.class, (e, ctx) -> send(ctx, 502, "image_unavailable", e.getMessage()));
-        routes.exception(RuntimeOperationException.class, (e, ctx) -> send(ctx, 502, "docker_error", e.getMessage()));
+        // The engine's own detail (registries, resolver addresses, exception classes) is logged, never sent.
+        routes.exception(ImageUnavailableException.class, (e, ctx) -> {
+            log.warn("image unavailable: {}", redactor.scrub(e.getMessage()));
+            send(ctx, 502, "image_unavailable", e.clientMessage());
+        });
+        routes.exception(RuntimeOperationException.class, (e, ctx) -> {
+            log.warn("Docker refused: {}", redactor.scrub(e.getMessage()));
+            send(ctx, 502, "docker_error", e.clientMessage());
+        });
         routes.exception(RuntimeUnavailableException.class, (e, ctx) -> {
             ctx.header("Retry-After", "5");
             send(ctx, 503, "docker_unavailable", "the Docker engine is not reachable; try again shortly");

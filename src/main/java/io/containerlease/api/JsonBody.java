@@ -45,6 +45,10 @@ final class JsonBody {
         JsonNode parsed;
         try {
             parsed = Json.MAPPER.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            // Jackson names its own settings method here ("from `StreamReadConstraints.getMaxNestingDepth()`"): keep the limit, drop the name.
+            throw ApiException.badRequest("malformed_json", "the body is beyond a JSON limit: "
+                    + e.getOriginalMessage().replaceAll(", from `[^`]*`", ""));
         } catch (JacksonException e) {
             throw ApiException.badRequest("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

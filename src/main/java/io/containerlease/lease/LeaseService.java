@@ -7,6 +7,7 @@ import io.containerlease.config.ImageSpec;
 import io.containerlease.metrics.LeaseMetrics;
 import io.containerlease.runtime.ContainerRuntime;
 import io.containerlease.runtime.ContainerSpec;
+import io.containerlease.runtime.EngineException;
 import io.containerlease.runtime.ImageUnavailableException;
 import io.containerlease.runtime.ManagedLabels;
 import io.containerlease.runtime.RuntimeOperationException;
@@ -119,7 +120,7 @@ public final class LeaseService {
             } catch (RuntimeException raw) {
                 RuntimeException e = scrubbed(raw);
                 // Nothing was created, so the lease can end at once.
-                if (store.endNow(id, LeaseState.PROVISIONING, EndReason.FAILED, e.getMessage(), clock.instant())) {
+                if (store.endNow(id, LeaseState.PROVISIONING, EndReason.FAILED, clientDetail(e), clock.instant())) {
                     metrics.leaseEnded(EndReason.FAILED.wireName());
                     notifyEnding(id, EndReason.FAILED);
                 }
@@ -133,7 +134,7 @@ public final class LeaseService {
             } catch (RuntimeException raw) {
                 RuntimeException e = scrubbed(raw);
                 // The engine may have created the container before failing: remove by name to be sure.
-                if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, e.getMessage())) {
+                if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, clientDetail(e))) {
                     notifyEnding(id, EndReason.FAILED);
                 }
                 log.warn("lease failed, container not started {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
@@ -345,16 +346,22 @@ public final class LeaseService {
     }
 
     /** The same failure with every secret value masked in its message; the cause, which may hold them too, is dropped. */
+    /**
+     * The failure with every secret masked, in both its client message and the engine's detail (an
+     * engine may echo a container's environment back in its error).
+     */
     private RuntimeException scrubbed(RuntimeException e) {
-        String message = redactor.scrub(e.getMessage());
-        if (message == null || message.equals(e.getMessage())) {
-            return e;
-        }
         return switch (e) {
-            case ImageUnavailableException x -> new ImageUnavailableException(message, null);
-            case RuntimeUnavailableException x -> new RuntimeUnavailableException(message, null);
-            default -> new RuntimeOperationException(message, null);
+            case ImageUnavailableException x -> new ImageUnavailableException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
+            case RuntimeUnavailableException x -> new RuntimeUnavailableException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
+            case RuntimeOperationException x -> new RuntimeOperationException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
+            default -> new RuntimeOperationException("the Docker engine failed", redactor.scrub(String.valueOf(e)), null);
         };
+    }
+
+    /** What a failed lease's {@code detail} says: the client-safe part only. */
+    private static String clientDetail(RuntimeException e) {
+        return e instanceof EngineException x ? x.clientMessage() : e.getMessage();
     }
 
     private void notifyEnding(LeaseId id, EndReason reason) {

@@ -1,8 +1,13 @@
 package io.containerlease.runtime;
 
 /** The image is not on the engine and could not be pulled (or its pull policy forbids pulling). */
-public final class ImageUnavailableException extends RuntimeException {
-    public ImageUnavailableException(String message, Throwable cause) {
-        super(message, cause);
+public final class ImageUnavailableException extends EngineException {
+    public ImageUnavailableException(String clientMessage, Throwable cause) {
+        super(clientMessage, null, cause);
+    }
+
+    /** @param detail the engine's own words, logged but never shown to a client */
+    public ImageUnavailableException(String clientMessage, String detail, Throwable cause) {
+        super(clientMessage, detail, cause);
     }
 }

@@ -71,6 +71,7 @@ class RequestFuzzProperties {
         if (response.status() >= 400) {
             assertThat(response.json().at("/error/code").asText()).as("%s %s: %s", request.method(), request.path(), response.body())
                     .isNotEmpty();
+            ApiClient.assertNoInternals(response.json().at("/error/message").asText());
         }
     }
 

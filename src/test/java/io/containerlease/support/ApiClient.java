@@ -78,6 +78,19 @@ public final class ApiClient {
         }
     }
 
+    /**
+     * Asserts a message meant for a client says nothing about the server's insides: no exception
+     * class, no library method, no source file, no IP address, no name lookup.
+     */
+    public static void assertNoInternals(String message) {
+        assertThat(message)
+                .doesNotContainPattern("\\b[A-Z]\\w*(Exception|Error)\\b")
+                .doesNotContainPattern("`[^`]*\\(\\)`")
+                .doesNotContainPattern("\\.java\\b")
+                .doesNotContainPattern("\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b")
+                .doesNotContain("lookup ", "dial tcp", "registry-1", "Broken pipe");
+    }
+
     /** Asserts the response is the error shape with this status and code. */
     public static void assertError(Response r, int status, String code) {
         assertThat(r.status()).as(r.body()).isEqualTo(status);

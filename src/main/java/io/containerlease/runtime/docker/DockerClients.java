@@ -31,7 +31,7 @@ public final class DockerClients {
         try (DockerClient probe = build(dockerHost, RemoteApiVersion.unknown(), Duration.ofSeconds(10))) {
             daemonVersion = probe.versionCmd().exec().getApiVersion();
         } catch (IOException | RuntimeException e) {
-            throw new RuntimeUnavailableException("no Docker engine answers at " + dockerHost + ": " + rootMessage(e), e);
+            throw new RuntimeUnavailableException("no Docker engine answers at " + dockerHost, rootMessage(e), e);
         }
         RemoteApiVersion offered = RemoteApiVersion.parseConfig(daemonVersion);
         RemoteApiVersion chosen = offered.isGreater(NEWEST_KNOWN) ? NEWEST_KNOWN : offered;

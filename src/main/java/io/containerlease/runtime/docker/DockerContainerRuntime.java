@@ -85,19 +85,21 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             Thread.currentThread().interrupt();
             throw new ImageUnavailableException("pulling " + spec.image() + " was interrupted", e);
         } catch (DockerException e) {
-            throw new ImageUnavailableException("image " + spec.image() + " is not on the Docker engine and pulling it failed: "
-                    + DockerClients.rootMessage(e), e);
+            throw new ImageUnavailableException(cannotPull(spec), DockerClients.rootMessage(e), e);
         } catch (ImageUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
             if (isUnreachable(e)) {
                 throw unavailable("pull " + spec.image(), e);
             }
-            throw new ImageUnavailableException("image " + spec.image() + " is not on the Docker engine and pulling it failed: "
-                    + DockerClients.rootMessage(e), e);
+            throw new ImageUnavailableException(cannotPull(spec), DockerClients.rootMessage(e), e);
         } finally {
             closeQuietly(callback);
         }
+    }
+
+    private static String cannotPull(ImageSpec spec) {
+        return "image " + spec.image() + " for '" + spec.imageType() + "' is not on the Docker engine and cannot be pulled";
     }
 
     @Override
@@ -193,14 +195,14 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             return action.get();
         } catch (DockerException e) {
             if (e.getHttpStatus() >= 500) {
-                throw new RuntimeUnavailableException("the Docker engine failed to " + what + ": " + DockerClients.rootMessage(e), e);
+                throw new RuntimeUnavailableException("the Docker engine failed to " + what, DockerClients.rootMessage(e), e);
             }
-            throw new RuntimeOperationException("Docker refused to " + what + ": " + DockerClients.rootMessage(e), e);
+            throw new RuntimeOperationException("Docker refused to " + what, DockerClients.rootMessage(e), e);
         } catch (RuntimeException e) {
             if (isUnreachable(e)) {
                 throw unavailable(what, e);
             }
-            throw new RuntimeOperationException("Docker failed to " + what + ": " + DockerClients.rootMessage(e), e);
+            throw new RuntimeOperationException("Docker failed to " + what, DockerClients.rootMessage(e), e);
         }
     }
 
@@ -217,7 +219,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     private static RuntimeUnavailableException unavailable(String what, RuntimeException e) {
-        return new RuntimeUnavailableException("Docker engine unreachable during " + what + ": " + DockerClients.rootMessage(e), e);
+        return new RuntimeUnavailableException("Docker engine unreachable during " + what, DockerClients.rootMessage(e), e);
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

@@ -114,9 +114,9 @@ public final class DockerContainerStreams implements ContainerStreams {
 
     private static RuntimeException translate(String what, RuntimeException e) {
         if (e instanceof DockerException) {
-            return new RuntimeOperationException("Docker refused to " + what + ": " + DockerClients.rootMessage(e), e);
+            return new RuntimeOperationException("Docker refused to " + what, DockerClients.rootMessage(e), e);
         }
-        return new RuntimeUnavailableException("Docker engine unreachable during " + what + ": " + DockerClients.rootMessage(e), e);
+        return new RuntimeUnavailableException("Docker engine unreachable during " + what, DockerClients.rootMessage(e), e);
     }
 
     private final class DockerShell implements Shell {
