@@ -84,7 +84,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             imageTypes = catalog.imageTypes().size();
             var docker = connectDocker(config);
             dockerApiVersion = docker.apiVersion();
-            var runtime = new DockerContainerRuntime(docker.client(), config.imagePullTimeout());
+            var runtime = new DockerContainerRuntime(docker.client(), config.imagePullTimeout(), config.containerLabels());
             started.push(runtime);
             var streamingClient = DockerClients.streaming(config.dockerHost(), docker);
             started.push(streamingClient);

@@ -27,9 +27,9 @@ class DockerOutageIT {
     @BeforeEach
     void start() {
         proxy = new UnixSocketProxy(dataDir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(Map.of(
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(TestDocker.withRunLabels(Map.of(
                 "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "DOCKER_HOST", proxy.dockerHost(),
-                "RECONCILE_INTERVAL_SECONDS", "1")));
+                "RECONCILE_INTERVAL_SECONDS", "1"))));
         api = new ApiClient(server.baseUrl());
     }
 

@@ -139,12 +139,14 @@ class LeaseLifecycleIT {
         env.put("AUTH", "off");
         env.put("DATA_DIR", dataDir.toString());
         env.put("RECONCILE_INTERVAL_SECONDS", "1");
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env));
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(TestDocker.withRunLabels(env)));
         api = new ApiClient(server.baseUrl());
     }
 
     private static void create(String name, Map<String, String> labels) {
-        String id = TestDocker.client().createContainerCmd("containerlease/busybox:latest").withName(name).withLabels(labels)
+        Map<String, String> all = new java.util.HashMap<>(TestDocker.runLabels());
+        all.putAll(labels);
+        String id = TestDocker.client().createContainerCmd("containerlease/busybox:latest").withName(name).withLabels(all)
                 .withCmd("sleep", "inf").withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
         TestDocker.client().startContainerCmd(id).exec();
     }

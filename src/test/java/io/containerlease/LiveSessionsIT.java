@@ -43,9 +43,9 @@ class LiveSessionsIT {
                     command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.02; done"]
                     pullPolicy: never
                 """);
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(Map.of(
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(TestDocker.withRunLabels(Map.of(
                 "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "IMAGE_CATALOG", catalog.toString(),
-                "RECONCILE_INTERVAL_SECONDS", "1")));
+                "RECONCILE_INTERVAL_SECONDS", "1"))));
         api = new ApiClient(server.baseUrl());
     }
 

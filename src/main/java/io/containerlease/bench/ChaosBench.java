@@ -21,8 +21,13 @@ public final class ChaosBench {
 
     public record Sizes(int provisions, int kills, boolean restartEngine) {
         public static final Sizes SMOKE = new Sizes(6, 1, false);
-        public static final Sizes QUICK = new Sizes(40, 3, true);
-        public static final Sizes FULL = new Sizes(100, 3, true);
+        public static final Sizes QUICK = new Sizes(40, 3, false);
+        public static final Sizes FULL = new Sizes(100, 3, false);
+
+        /** Also stop and restart the engine under load (bench --restart-engine): it stops every container on the host. */
+        public Sizes withEngineRestart(boolean restart) {
+            return new Sizes(provisions, kills, restart);
+        }
     }
 
     /** What the chaos left: both counts must be zero. */
@@ -74,16 +79,17 @@ public final class ChaosBench {
                     clients.awaitTermination(60, TimeUnit.SECONDS);
                 }
                 int refused = 0;
-                String engine = "not restarted";
+                String engine = "not restarted (pass --restart-engine to include it)";
                 try (ChildServer server = ChildServer.start(dataDir, Map.of("RECONCILE_INTERVAL_SECONDS", "2"))) {
                     BenchHttp api = new BenchHttp(server.baseUrl());
                     if (sizes.restartEngine()) {
                         EngineRestart restart = new EngineRestart();
-                        if (restart.possible()) {
+                        String whyNot = restart.whyNot(instance);
+                        if (whyNot == null) {
                             refused = provisionWhileEngineDown(api, restart);
                             engine = "stopped and restarted under load";
                         } else {
-                            engine = "not restarted: " + restart.whyNot();
+                            engine = "not restarted: " + whyNot;
                         }
                     }
                     int[] counts = check(api, raw, instance, acknowledged);

@@ -6,16 +6,34 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stops and starts the local Docker engine, as scripts/ensure-docker.sh starts it. Only possible as
- * root with a local dockerd; otherwise the chaos run says why it skipped this part.
+ * Stops and starts the local Docker engine, as scripts/ensure-docker.sh starts it. That stops every
+ * container on the host, so it runs only when asked (bench --restart-engine), as root with a local
+ * dockerd, and only while no container but the bench's own is running; otherwise the chaos run
+ * says why it skipped this part.
  */
 final class EngineRestart {
 
-    boolean possible() {
-        return whyNot() == null;
+    /** Why the engine may not be restarted now, or null when it may. */
+    String whyNot(String benchInstance) throws IOException, InterruptedException {
+        String environment = whyNotHere();
+        if (environment != null) {
+            return environment;
+        }
+        long others = othersRunning(benchInstance);
+        return others == 0 ? null : others + " running container(s) that are not the bench's would be stopped";
     }
 
-    String whyNot() {
+    /** Running containers not labelled with the bench's own instance. */
+    private static long othersRunning(String benchInstance) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("docker", "ps", "--format", "{{.Label \"containerlease.instance\"}}").start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("docker ps failed");
+        }
+        return out.lines().filter(instance -> !instance.equals(benchInstance)).count();
+    }
+
+    private static String whyNotHere() {
         if (!"root".equals(System.getProperty("user.name"))) {
             return "needs root";
         }

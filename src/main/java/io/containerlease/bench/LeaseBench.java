@@ -39,7 +39,7 @@ public final class LeaseBench {
     }
 
     public List<BenchResult> run() throws Exception {
-        ServiceConfig config = ServiceConfig.fromEnvironment(Map.of("PORT", "0", "AUTH", "off",
+        ServiceConfig config = BenchServers.config(Map.of("PORT", "0", "AUTH", "off",
                 "DATA_DIR", workDir.resolve("lease-data").toString(), "LOG_LEVEL", "warn",
                 "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000"));
         List<BenchResult> results = new ArrayList<>();

@@ -24,7 +24,8 @@ final class RawDocker implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
 
     RawDocker(String dockerHost) {
-        runtime = new DockerContainerRuntime(DockerClients.connect(dockerHost, Duration.ofSeconds(60)).client(), Duration.ofSeconds(60));
+        runtime = new DockerContainerRuntime(DockerClients.connect(dockerHost, Duration.ofSeconds(60)).client(), Duration.ofSeconds(60),
+                BenchServers.containerLabels());
     }
 
     /** Creates and starts one hardened busybox container; returns its name. */

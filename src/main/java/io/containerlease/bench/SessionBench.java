@@ -68,7 +68,7 @@ public final class SessionBench {
                     command: ["sh", "-c", "seq 1 %d; exec sleep inf"]
                     pullPolicy: never
                 """.formatted(sizes.logLines()));
-        ServiceConfig config = ServiceConfig.fromEnvironment(Map.of(
+        ServiceConfig config = BenchServers.config(Map.of(
                 "PORT", "0", "AUTH", "off", "DATA_DIR", workDir.resolve("data").toString(), "IMAGE_CATALOG", catalog.toString(),
                 "LOG_BUFFER_LINES", Integer.toString(Math.max(100, sizes.logLines())),
                 "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000"));

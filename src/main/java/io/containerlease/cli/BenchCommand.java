@@ -24,6 +24,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Smaller samples; a few minutes on two cores.")
     boolean quick;
 
+    @Option(names = "--restart-engine", description = "Chaos also stops and restarts the local Docker engine under load. "
+            + "That stops every container on the host, so it is refused while any container but the bench's own runs.")
+    boolean restartEngine;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path json;
 
@@ -41,7 +45,8 @@ public final class BenchCommand implements Callable<Integer> {
         results.addAll(new LeaseBench(quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL, workDir).run());
         results.addAll(new SessionBench(quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL, workDir).run());
         results.addAll(new FootprintBench(quick ? FootprintBench.Sizes.QUICK : FootprintBench.Sizes.FULL, workDir).run());
-        ChaosBench.Outcome chaos = new ChaosBench(quick ? ChaosBench.Sizes.QUICK : ChaosBench.Sizes.FULL, workDir).run();
+        ChaosBench.Outcome chaos = new ChaosBench((quick ? ChaosBench.Sizes.QUICK : ChaosBench.Sizes.FULL)
+                .withEngineRestart(restartEngine), workDir).run();
         BenchReport.print(results, chaos, System.out);
         if (json != null) {
             BenchReport.writeJson(results, chaos, json);

@@ -37,11 +37,23 @@ public record ServiceConfig(
         int rateLimitPerMinute,
         List<Cidr> trustedProxies,
         List<String> allowedOrigins,
-        List<String> allowedHosts) {
+        List<String> allowedHosts,
+        Map<String, String> containerLabels,
+        Duration retention,
+        long logBufferBytes,
+        long logBufferTotalBytes,
+        Duration terminalDetached,
+        ConnectionLimits connectionLimits) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
     public enum LogFormat { JSON, TEXT }
+
+    /**
+     * WebSocket connections allowed per user, per lease and in all; a total of 0 means "derive it
+     * from the process's file-descriptor limit at start".
+     */
+    public record ConnectionLimits(int perUser, int perLease, int total) {}
 
     /** {@code tokens}: every request names its user with a bearer token; {@code off}: everyone is an admin (loopback only). */
     public enum AuthMode { OFF, TOKENS }
@@ -92,6 +104,23 @@ public record ServiceConfig(
         }
         List<String> origins = reader.list("ALLOWED_ORIGINS");
         List<String> hosts = reader.list("ALLOWED_HOSTS");
+        Map<String, String> labels = Map.of();
+        try {
+            labels = ContainerLabels.parse(env.get("CONTAINER_LABELS"));
+        } catch (IllegalArgumentException e) {
+            reader.problem("CONTAINER_LABELS: " + e.getMessage());
+        }
+        long retentionDays = reader.integer("RETENTION_DAYS", 30, 1, 3650);
+        long logBytes = reader.integer("LOG_BUFFER_BYTES", 1 << 20, 64 << 10, 256L << 20);
+        long logTotalBytes = reader.integer("LOG_BUFFER_TOTAL_BYTES", 256L << 20, 1 << 20, 64L << 30);
+        if (logTotalBytes < logBytes) {
+            reader.problem("LOG_BUFFER_TOTAL_BYTES (" + logTotalBytes + ") is below LOG_BUFFER_BYTES (" + logBytes + ")");
+        }
+        long detachedSeconds = reader.integer("TERMINAL_DETACHED_SECONDS", 900, 10, 7L * 24 * 3600);
+        var connectionLimits = new ConnectionLimits(
+                (int) reader.integer("WS_MAX_PER_USER", 50, 1, 100_000),
+                (int) reader.integer("WS_MAX_PER_LEASE", 20, 1, 10_000),
+                (int) reader.integer("WS_MAX_TOTAL", 0, 0, 1_000_000));
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -100,7 +129,8 @@ public record ServiceConfig(
                 Duration.ofSeconds(minSeconds), Duration.ofMinutes(maxMinutes), reconcile, reapConcurrency,
                 Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLines, terminalBytes, logLevel, logFormat,
                 AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
-                origins, hosts);
+                origins, hosts, labels, Duration.ofDays(retentionDays), logBytes, logTotalBytes,
+                Duration.ofSeconds(detachedSeconds), connectionLimits);
     }
 
     static boolean isLoopback(String host) {

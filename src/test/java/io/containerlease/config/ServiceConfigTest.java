@@ -29,6 +29,24 @@ class ServiceConfigTest {
         assertThat(config.rateLimitPerMinute()).isEqualTo(600);
         assertThat(config.trustedProxies()).isEmpty();
         assertThat(config.allowedOrigins()).isEmpty();
+        assertThat(config.containerLabels()).isEmpty();
+        assertThat(config.retention()).isEqualTo(Duration.ofDays(30));
+        assertThat(config.logBufferBytes()).isEqualTo(1 << 20);
+        assertThat(config.logBufferTotalBytes()).isEqualTo(256L << 20);
+        assertThat(config.terminalDetached()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.connectionLimits()).isEqualTo(new ServiceConfig.ConnectionLimits(50, 20, 0));
+    }
+
+    @Test
+    void containerLabelsAreOperatorsOwnAndNeverTheServices() {
+        assertThat(ServiceConfig.fromEnvironment(Map.of("CONTAINER_LABELS", "team=labs, cost-centre=42,flag")).containerLabels())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("team", "labs", "cost-centre", "42", "flag", ""));
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("CONTAINER_LABELS", "containerlease.instance=mine")))
+                .hasMessageContaining("CONTAINER_LABELS").hasMessageContaining("the service's own");
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("CONTAINER_LABELS", "Bad Key=1")))
+                .hasMessageContaining("not a label key");
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("LOG_BUFFER_BYTES", "2097152", "LOG_BUFFER_TOTAL_BYTES", "1048576")))
+                .hasMessageContaining("LOG_BUFFER_TOTAL_BYTES");
     }
 
     @Test

@@ -34,10 +34,13 @@ import java.util.function.Supplier;
 public final class DockerContainerRuntime implements ContainerRuntime {
     private final DockerClient docker;
     private final Duration pullTimeout;
+    private final Map<String, String> extraLabels;
 
-    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout) {
+    /** @param extraLabels put on every container created here, under the service's own (CONTAINER_LABELS) */
+    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels) {
         this.docker = docker;
         this.pullTimeout = pullTimeout;
+        this.extraLabels = Map.copyOf(extraLabels);
     }
 
     @Override
@@ -122,7 +125,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         String id = call("create " + spec.name(), () -> {
             var cmd = docker.createContainerCmd(image.image())
                     .withName(spec.name())
-                    .withLabels(spec.labels())
+                    .withLabels(labels(spec))
                     .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                     .withHostConfig(host);
             if (!image.command().isEmpty()) {
@@ -135,6 +138,12 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         });
         call("start " + spec.name(), () -> docker.startContainerCmd(id).exec());
         return id;
+    }
+
+    private Map<String, String> labels(ContainerSpec spec) {
+        Map<String, String> all = new java.util.HashMap<>(extraLabels);
+        all.putAll(spec.labels()); // the service's own labels always win
+        return all;
     }
 
     @Override
