@@ -116,7 +116,9 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> leases.end(id, EndReason.IDLE));
             var warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, config.expiryWarning(), connections);
             var terminals = new TerminalSessions(streams, config.terminalBufferBytes(), random, ended);
-            var logs = new LogStreams(streams, config.logBufferLines(), ended);
+            var logs = new LogStreams(streams, new LogStreams.Budget(config.logBufferLines(), config.logBufferBytes(),
+                    config.logBufferTotalBytes()), ended);
+            metrics.trackSessionMemory(logs::heldBytes, config.logBufferTotalBytes(), logs::evictedLines, streams::queuedInputBytes);
             leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
 
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics);

@@ -55,7 +55,9 @@ class LeaseLifecycleIT {
         var lease = api.get("/api/containers/" + id).json();
         assertThat(lease.get("status").asText()).isEqualTo("ended");
         assertThat(lease.get("endReason").asText()).isEqualTo("expired");
-        assertThat(api.get("/metrics").body()).containsPattern("containerlease_expiry_lag_seconds_count 1(\\.0)?\\n");
+        assertThat(api.get("/metrics").body()).containsPattern("containerlease_expiry_lag_seconds_count 1(\\.0)?\\n")
+                .contains("containerlease_log_buffer_bytes", "containerlease_log_buffer_budget_bytes 2.68435456E8",
+                        "containerlease_log_lines_evicted_total", "containerlease_terminal_input_queued_bytes");
     }
 
     @Test

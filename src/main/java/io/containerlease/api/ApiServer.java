@@ -24,6 +24,8 @@ import java.util.Optional;
 public final class ApiServer implements AutoCloseable {
     /** A WebSocket with no frame (pings included) for this long is considered dead, which starts its lease's grace. */
     static final Duration WS_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** The largest WebSocket message a client may send (terminal input, control messages). */
+    static final long WS_MAX_MESSAGE_BYTES = 64 * 1024;
 
     /** What the faces call into. */
     public record Services(LeaseService leases, SessionView sessions, LeaseConnections connections, TerminalSessions terminals,
@@ -53,7 +55,12 @@ public final class ApiServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
-            cfg.jetty.modifyWebSocketServletFactory(ws -> ws.setIdleTimeout(WS_IDLE_TIMEOUT));
+            cfg.jetty.modifyWebSocketServletFactory(ws -> {
+                ws.setIdleTimeout(WS_IDLE_TIMEOUT);
+                // A bigger message is refused with 1009 before it is buffered.
+                ws.setMaxBinaryMessageSize(WS_MAX_MESSAGE_BYTES);
+                ws.setMaxTextMessageSize(WS_MAX_MESSAGE_BYTES);
+            });
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
 
             cfg.routes.before(guard::http);

@@ -159,8 +159,7 @@ final class TerminalSocket {
             var data = ctx.data();
             byte[] bytes = new byte[data.remaining()];
             data.get(bytes);
-            c.session().input(bytes);
-            sessions.touch(c.lease().id());
+            send(c, bytes);
         }
     }
 
@@ -194,11 +193,20 @@ final class TerminalSocket {
                     c.outbox().sendControl(Map.of("type", "error", "code", "invalid_input", "message", "'data' must be a string"));
                     return;
                 }
-                c.session().input(message.path("data").asText().getBytes(StandardCharsets.UTF_8));
-                sessions.touch(c.lease().id());
+                send(c, message.path("data").asText().getBytes(StandardCharsets.UTF_8));
             }
             default -> c.outbox().sendControl(Map.of("type", "error", "code", "unknown_message",
                     "message", "control messages are {type: resize, cols, rows} or {type: input, data}"));
+        }
+    }
+
+    /** Input counts as activity; a client that floods a shell that cannot keep up is closed, so it cannot fill memory. */
+    private void send(Connected c, byte[] bytes) {
+        sessions.touch(c.lease().id());
+        if (!c.session().input(bytes)) {
+            c.outbox().sendControl(Map.of("type", "error", "code", "input_overflow",
+                    "message", "terminal input arrives faster than the shell reads it; reconnect to resume"));
+            c.outbox().close(WsOutbox.CLOSE_TOO_SLOW, "terminal input overflow");
         }
     }
 

@@ -2,10 +2,12 @@ package io.containerlease.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +56,22 @@ public final class LeaseMetrics {
         Gauge.builder("containerlease.leases.active", () -> liveLeases.get().doubleValue())
                 .description("Leases that have not ended")
                 .register(registry);
+    }
+
+    /**
+     * The memory live sessions hold, next to its budgets: buffered log lines (all leases together),
+     * lines dropped to stay within the total, and terminal input waiting for slow shells.
+     */
+    public void trackSessionMemory(LongSupplier logBufferBytes, long logBufferBudget, LongSupplier logLinesEvicted,
+                                   LongSupplier terminalInputBytes) {
+        Gauge.builder("containerlease.log.buffer.bytes", logBufferBytes::getAsLong).baseUnit("bytes")
+                .description("heap held by buffered log lines, all leases together").register(registry);
+        Gauge.builder("containerlease.log.buffer.budget.bytes", () -> logBufferBudget).baseUnit("bytes")
+                .description("LOG_BUFFER_TOTAL_BYTES").register(registry);
+        FunctionCounter.builder("containerlease.log.lines.evicted", logLinesEvicted, LongSupplier::getAsLong)
+                .description("log lines dropped to keep all buffers within LOG_BUFFER_TOTAL_BYTES").register(registry);
+        Gauge.builder("containerlease.terminal.input.queued.bytes", terminalInputBytes::getAsLong).baseUnit("bytes")
+                .description("terminal input waiting for shells to read it").register(registry);
     }
 
     public void provisioned(Duration latency) {

@@ -45,8 +45,11 @@ public interface ContainerStreams {
 
     /** A running shell. */
     interface Shell extends AutoCloseable {
-        /** Sends bytes to the shell's TTY; never blocks for long. */
-        void write(byte[] data);
+        /**
+         * Sends bytes to the shell's TTY. Waits a little while the shell is behind; returns false
+         * (sending nothing) when it stays behind, so the caller can stop a client that floods it.
+         */
+        boolean write(byte[] data);
 
         void resize(int cols, int rows);
 

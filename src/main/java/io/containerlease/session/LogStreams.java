@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +38,71 @@ public final class LogStreams {
         record Everything() implements Start {}
     }
 
+    /** How much a lease's log may hold: at most so many lines, and about so many bytes of heap, each and in all. */
+    public record Budget(int linesPerLease, long bytesPerLease, long bytesTotal) {}
+
     private final ContainerStreams streams;
-    private final int bufferLines;
+    private final Budget budget;
     private final EndedLeases ended;
     private final ConcurrentHashMap<LeaseId, LeaseLog> logs = new ConcurrentHashMap<>();
+    private final AtomicLong heldBytes = new AtomicLong();
+    private final AtomicLong evictedLines = new AtomicLong();
+    private final Object trimming = new Object();
 
-    public LogStreams(ContainerStreams streams, int bufferLines, EndedLeases ended) {
+    public LogStreams(ContainerStreams streams, Budget budget, EndedLeases ended) {
         this.streams = streams;
-        this.bufferLines = bufferLines;
+        this.budget = budget;
         this.ended = ended;
+    }
+
+    /** The heap every lease's buffered log lines are counted as, together. */
+    public long heldBytes() {
+        return heldBytes.get();
+    }
+
+    /** Lines dropped to keep all buffers within the total budget (not those a full lease buffer drops). */
+    public long evictedLines() {
+        return evictedLines.get();
+    }
+
+    public Budget budget() {
+        return budget;
+    }
+
+    /**
+     * While all buffers together hold more than the total budget, the oldest lines of the largest
+     * buffer go, until it is no larger than the next largest (so no chatty lease can take the
+     * others' history). Called with no buffer's lock held.
+     */
+    private void keepWithinTotal() {
+        if (heldBytes.get() <= budget.bytesTotal()) {
+            return;
+        }
+        synchronized (trimming) {
+            while (heldBytes.get() > budget.bytesTotal()) {
+                LeaseLog largest = null;
+                long second = 0;
+                for (LeaseLog candidate : logs.values()) {
+                    long size = candidate.bytes;
+                    if (largest == null || size > largest.bytes) {
+                        if (largest != null) {
+                            second = Math.max(second, largest.bytes);
+                        }
+                        largest = candidate;
+                    } else {
+                        second = Math.max(second, size);
+                    }
+                }
+                if (largest == null) {
+                    return;
+                }
+                long excess = heldBytes.get() - budget.bytesTotal();
+                long freed = largest.trim(Math.min(excess, Math.max(1, largest.bytes - second)));
+                if (freed == 0) {
+                    return; // every buffer is down to its newest line
+                }
+            }
+        }
     }
 
     /**
@@ -65,6 +122,7 @@ public final class LogStreams {
             refuseIfEnded(id);
         }
         leaseLog.ensureFollowing();
+        keepWithinTotal(); // the history just read counts too
         synchronized (leaseLog) {
             switch (start) {
                 case Start.Tail t -> leaseLog.buffer.tail(t.lines()).forEach(reader::line);
@@ -109,7 +167,9 @@ public final class LogStreams {
 
     private final class LeaseLog implements ContainerStreams.LogSink {
         final LeaseId id;
-        final LogBuffer buffer = new LogBuffer(bufferLines, LogBuffer.DEFAULT_MAX_CHARS);
+        final LogBuffer buffer = new LogBuffer(budget.linesPerLease(), budget.bytesPerLease());
+        /** The buffer's size, readable without its lock by the trimming of the largest buffer. */
+        volatile long bytes;
         final Set<Reader> readers = new CopyOnWriteArraySet<>();
         private Closeable follow;
         private boolean historyRead;
@@ -134,7 +194,7 @@ public final class LogStreams {
             String container = ManagedLabels.containerName(id);
             Instant since = Instant.now();
             if (!historyRead) {
-                streams.readLogs(container, bufferLines, this);
+                streams.readLogs(container, budget.linesPerLease(), this);
                 historyRead = true;
             }
             if (lastTimestamp != null) {
@@ -149,6 +209,9 @@ public final class LogStreams {
             LogLine line;
             List<Reader> targets;
             synchronized (this) {
+                if (closed) {
+                    return;
+                }
                 if (skipThrough != null) {
                     if (!timestamp.isAfter(skipThrough)) {
                         return;
@@ -157,11 +220,30 @@ public final class LogStreams {
                 }
                 lastTimestamp = timestamp;
                 line = buffer.append(timestamp, stderr ? "error" : "info", text);
+                account();
                 targets = List.copyOf(readers);
             }
             for (Reader r : targets) {
                 r.line(line);
             }
+            if (!Thread.holdsLock(this)) { // a history read holds it: its caller trims afterwards
+                keepWithinTotal();
+            }
+        }
+
+        /** Brings the shared count up to date with this buffer; under this log's lock. */
+        private void account() {
+            long now = buffer.bytes();
+            heldBytes.addAndGet(now - bytes);
+            bytes = now;
+        }
+
+        synchronized long trim(long atLeast) {
+            long before = buffer.firstSeq();
+            long freed = buffer.trimOldest(atLeast);
+            evictedLines.addAndGet(buffer.firstSeq() - before);
+            account();
+            return freed;
         }
 
         @Override
@@ -174,6 +256,8 @@ public final class LogStreams {
 
         synchronized void close() {
             closed = true;
+            heldBytes.addAndGet(-bytes);
+            bytes = 0;
             if (follow != null) {
                 try {
                     follow.close();

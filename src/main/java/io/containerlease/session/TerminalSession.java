@@ -88,11 +88,10 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
         clients.remove(client);
     }
 
-    public void input(byte[] data) {
+    /** Sends input to the shell; false when the shell is too far behind to take it (see {@link ContainerStreams.Shell#write}). */
+    public boolean input(byte[] data) {
         ContainerStreams.Shell s = shell;
-        if (s != null) {
-            s.write(data);
-        }
+        return s == null || s.write(data);
     }
 
     public void resize(int cols, int rows) {

@@ -41,6 +41,18 @@ class WebSocketTest {
     }
 
     @Test
+    void aClientFloodingAShellThatCannotKeepUpIsClosedInsteadOfQueuedWithoutBound() {
+        Lease lease = provision(SessionRules.NONE);
+        try (WsClient ws = terminal(lease, "")) {
+            ws.awaitType("session", WAIT);
+            world.streams.shells.get(0).accepting = false;
+            ws.sendBytes("more input than the shell takes");
+            assertThat(ws.awaitType("error", WAIT).get("code").asText()).isEqualTo("input_overflow");
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(1013);
+        }
+    }
+
+    @Test
     void aTerminalAnnouncesItsSessionAndCarriesBytesBothWays() {
         Lease lease = provision(SessionRules.NONE);
         try (WsClient ws = terminal(lease, "")) {

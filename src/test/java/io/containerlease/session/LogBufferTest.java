@@ -24,16 +24,32 @@ class LogBufferTest {
     }
 
     @Test
-    void hugeLinesAreBoundedByCharactersNotJustByCount() {
-        LogBuffer buffer = new LogBuffer(10_000, 100);
+    void hugeLinesAreBoundedByBytesNotJustByCount() {
+        long lineCost = LogBuffer.LINE_OVERHEAD_BYTES + 80; // 40 characters
+        LogBuffer buffer = new LogBuffer(10_000, 2 * lineCost);
         for (int i = 0; i < 50; i++) {
             buffer.append(T, "info", "x".repeat(40));
         }
         assertThat(buffer.after(0)).hasSize(2);
+        assertThat(buffer.bytes()).isEqualTo(2 * lineCost);
         assertThat(buffer.lastSeq()).isEqualTo(50);
         // A single line larger than the bound is still kept, alone.
         buffer.append(T, "info", "y".repeat(500));
         assertThat(buffer.after(0)).singleElement().extracting(LogLine::seq).isEqualTo(51L);
+    }
+
+    @Test
+    void trimmingDropsTheOldestLinesButNeverTheNewest() {
+        LogBuffer buffer = new LogBuffer(100, 1 << 20);
+        for (int i = 1; i <= 10; i++) {
+            buffer.append(T, "info", "line " + i);
+        }
+        long one = LogBuffer.LINE_OVERHEAD_BYTES + 2 * "line 1".length();
+        assertThat(buffer.trimOldest(one + 1)).isGreaterThan(one);
+        assertThat(buffer.firstSeq()).isEqualTo(3);
+        assertThat(buffer.trimOldest(Long.MAX_VALUE)).isPositive();
+        assertThat(buffer.after(0)).extracting(LogLine::seq).containsExactly(10L);
+        assertThat(buffer.trimOldest(Long.MAX_VALUE)).isZero();
     }
 
     @Test

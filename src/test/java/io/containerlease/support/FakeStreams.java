@@ -54,6 +54,8 @@ public final class FakeStreams implements ContainerStreams {
         public volatile int cols;
         public volatile int rows;
         public volatile boolean closed;
+        /** False plays a shell that has stopped reading its input. */
+        public volatile boolean accepting = true;
 
         FakeShell(String container, ShellOutput output, int cols, int rows) {
             this.container = container;
@@ -63,8 +65,12 @@ public final class FakeStreams implements ContainerStreams {
         }
 
         @Override
-        public void write(byte[] data) {
+        public boolean write(byte[] data) {
+            if (!accepting) {
+                return false;
+            }
             output.bytes(data);
+            return true;
         }
 
         @Override

@@ -32,6 +32,8 @@ public final class LeaseWorld implements AutoCloseable {
     public static final String BUSYBOX_IMAGE = "containerlease/busybox:latest";
     public static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(30);
     public static final Duration MAX_LIFE = Duration.ofHours(24);
+    /** 100 lines a lease, and byte budgets small enough for a test to reach. */
+    public static final LogStreams.Budget LOG_BUDGET = new LogStreams.Budget(100, 64 << 10, 256 << 10);
 
     public final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     public final ManualScheduler scheduler = new ManualScheduler(clock);
@@ -77,7 +79,7 @@ public final class LeaseWorld implements AutoCloseable {
         idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.IDLE));
         warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, Duration.ofSeconds(60), connections);
         terminals = new TerminalSessions(streams, 1 << 20, random, ended);
-        logs = new LogStreams(streams, 100, ended);
+        logs = new LogStreams(streams, LOG_BUDGET, ended);
         leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
     }
 

@@ -18,6 +18,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link ContainerStreams} on docker-java. Must be given a client without a response timeout: a
@@ -29,10 +30,19 @@ public final class DockerContainerStreams implements ContainerStreams {
     /** Reading a log's history (at most the buffer's lines) is quick; longer means the engine is stuck. */
     private static final Duration HISTORY_TIMEOUT = Duration.ofSeconds(30);
 
+    /** How long terminal input may wait for a shell that is behind before the writer gives up. */
+    static final Duration INPUT_PATIENCE = Duration.ofSeconds(5);
+
     private final DockerClient docker;
+    private final AtomicLong queuedInput = new AtomicLong();
 
     public DockerContainerStreams(DockerClient streamingClient) {
         this.docker = streamingClient;
+    }
+
+    /** Terminal input waiting for its shells, in bytes, across every shell. */
+    public long queuedInputBytes() {
+        return queuedInput.get();
     }
 
     @Override
@@ -99,7 +109,7 @@ public final class DockerContainerStreams implements ContainerStreams {
         } catch (RuntimeException e) {
             throw translate("start a shell in " + container, e);
         }
-        ShellInput input = new ShellInput();
+        ShellInput input = new ShellInput(queuedInput, INPUT_PATIENCE);
         var callback = new ShellCallback(output);
         try {
             docker.execStartCmd(execId).withTty(true).withDetach(false).withStdIn(input).exec(callback);
@@ -131,8 +141,8 @@ public final class DockerContainerStreams implements ContainerStreams {
         }
 
         @Override
-        public void write(byte[] data) {
-            input.offer(data);
+        public boolean write(byte[] data) {
+            return input.offer(data);
         }
 
         @Override
