@@ -10,6 +10,7 @@ import io.containerlease.auth.WsTickets;
 import io.containerlease.lease.Redactor;
 import io.containerlease.store.Quota;
 import io.containerlease.config.ImageCatalog;
+import io.containerlease.config.ImageSpec;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeasePolicy;
@@ -86,6 +87,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             dockerApiVersion = docker.apiVersion();
             var runtime = new DockerContainerRuntime(docker.client(), config.imagePullTimeout(), config.containerLabels());
             started.push(runtime);
+            checkDiskQuotas(catalog, runtime);
             var streamingClient = DockerClients.streaming(config.dockerHost(), docker);
             started.push(streamingClient);
             var streams = new DockerContainerStreams(streamingClient);
@@ -134,6 +136,23 @@ public final class ContainerLeaseServer implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** Says at start, once, when the catalog asks for writable-layer quotas that this engine cannot enforce. */
+    private static void checkDiskQuotas(ImageCatalog catalog, DockerContainerRuntime runtime) {
+        var wanting = catalog.imageTypes().stream().map(t -> catalog.find(t).orElseThrow())
+                .filter(spec -> spec.disk().writableLayerMb().isPresent()).toList();
+        if (wanting.isEmpty()) {
+            return;
+        }
+        try {
+            if (!runtime.probeWritableLayerQuota(wanting.get(0))) {
+                log.warn("the engine's storage driver cannot cap a container's writable layer (overlay2 needs xfs with pquota); "
+                        + "diskMb is not enforced {}", kv("imageTypes", wanting.stream().map(ImageSpec::imageType).toList()));
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not find out whether writable-layer quotas work; diskMb is not enforced {}", kv("error", e.getMessage()));
         }
     }
 

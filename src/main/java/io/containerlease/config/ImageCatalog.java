@@ -29,7 +29,7 @@ public final class ImageCatalog {
 
     private static final Set<String> ENTRY_FIELDS = Set.of(
             "image", "command", "shell", "memoryMb", "cpus", "pidsLimit", "pullPolicy", "network",
-            "disconnectGraceSeconds", "idleTimeoutSeconds", "user", "readOnlyRootfs");
+            "disconnectGraceSeconds", "idleTimeoutSeconds", "user", "readOnlyRootfs", "logMaxSizeMb", "logMaxFiles", "diskMb");
 
     private final Map<String, ImageSpec> specs;
 
@@ -116,7 +116,11 @@ public final class ImageCatalog {
                 text(node, "network", "none"),
                 new SessionRules(seconds(node, "disconnectGraceSeconds"), seconds(node, "idleTimeoutSeconds")),
                 Optional.ofNullable(node.get("user")).filter(n -> !n.isNull()).map(n -> text(node, "user", null)),
-                flag(node, "readOnlyRootfs"));
+                flag(node, "readOnlyRootfs"),
+                new ImageSpec.DiskLimits(
+                        number(node, "logMaxSizeMb", ImageSpec.DiskLimits.DEFAULT.logMaxSizeMb()).intValue(),
+                        number(node, "logMaxFiles", ImageSpec.DiskLimits.DEFAULT.logMaxFiles()).intValue(),
+                        Optional.ofNullable(node.get("diskMb")).filter(n -> !n.isNull()).map(n -> number(node, "diskMb", 0).intValue())));
     }
 
     private static boolean flag(JsonNode node, String field) {

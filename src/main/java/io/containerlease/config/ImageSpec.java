@@ -23,12 +23,37 @@ public record ImageSpec(
         String network,
         SessionRules sessionDefaults,
         Optional<String> user,
-        boolean readOnlyRootfs) {
+        boolean readOnlyRootfs,
+        DiskLimits disk) {
 
     private static final Pattern IMAGE_TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}(:[a-z_][a-z0-9_-]{0,31})?|\\d{1,10}(:\\d{1,10})?");
 
     public enum PullPolicy { NEVER, IF_NOT_PRESENT, ALWAYS }
+
+    /**
+     * How much disk one lease may fill: its log on the engine (rotated at {@code logMaxSizeMb}, at
+     * most {@code logMaxFiles} files), and optionally its writable layer, where the engine's storage
+     * driver can enforce a quota.
+     */
+    public record DiskLimits(int logMaxSizeMb, int logMaxFiles, Optional<Integer> writableLayerMb) {
+        public static final DiskLimits DEFAULT = new DiskLimits(10, 2, Optional.empty());
+
+        public DiskLimits {
+            if (logMaxSizeMb < 1 || logMaxSizeMb > 1024) {
+                throw new IllegalArgumentException("logMaxSizeMb must be between 1 and 1024");
+            }
+            if (logMaxFiles < 1 || logMaxFiles > 20) {
+                throw new IllegalArgumentException("logMaxFiles must be between 1 and 20");
+            }
+            Objects.requireNonNull(writableLayerMb, "writableLayerMb");
+            writableLayerMb.ifPresent(mb -> {
+                if (mb < 16 || mb > 1_048_576) {
+                    throw new IllegalArgumentException("diskMb must be between 16 and 1048576");
+                }
+            });
+        }
+    }
 
     public ImageSpec {
         Objects.requireNonNull(imageType, "imageType");
@@ -56,6 +81,7 @@ public record ImageSpec(
         Objects.requireNonNull(pullPolicy, "pullPolicy");
         Objects.requireNonNull(sessionDefaults, "sessionDefaults");
         Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(disk, "disk");
         user.ifPresent(u -> {
             if (!USER.matcher(u).matches()) {
                 throw new IllegalArgumentException("user '" + u + "' must be a name or uid[:gid], e.g. nobody or 65534:65534");

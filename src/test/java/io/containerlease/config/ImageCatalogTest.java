@@ -42,6 +42,26 @@ class ImageCatalogTest {
         assertThat(tiny.pidsLimit()).isEqualTo(128);
         assertThat(tiny.pullPolicy()).isEqualTo(ImageSpec.PullPolicy.IF_NOT_PRESENT);
         assertThat(tiny.network()).isEqualTo("none");
+        assertThat(tiny.disk()).isEqualTo(ImageSpec.DiskLimits.DEFAULT);
+    }
+
+    @Test
+    void anEntryMayBoundTheDiskItsLeasesFill() throws IOException {
+        Path file = write("disk.yaml", """
+                images:
+                  chatty:
+                    image: example/chatty:1
+                    logMaxSizeMb: 5
+                    logMaxFiles: 3
+                    diskMb: 512
+                  bad:
+                    image: example/bad:1
+                    logMaxFiles: 0
+                """);
+        assertThatThrownBy(() -> ImageCatalog.load(Optional.of(file))).hasMessageContaining("images.bad").hasMessageContaining("logMaxFiles");
+        Files.writeString(file, Files.readString(file).replace("logMaxFiles: 0", "logMaxFiles: 1"));
+        assertThat(ImageCatalog.load(Optional.of(file)).find("chatty").orElseThrow().disk())
+                .isEqualTo(new ImageSpec.DiskLimits(5, 3, Optional.of(512)));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.containerlease.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
@@ -70,7 +71,8 @@ class DockerContainerRuntimeIT {
     @Test
     void aCatalogEntryCanRunAsANonRootUserOnAReadOnlyRoot() throws Exception {
         ImageSpec locked = new ImageSpec("locked", busybox.image(), List.of("sleep", "inf"), List.of("/bin/sh"),
-                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.of("65534:65534"), true);
+                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.of("65534:65534"), true,
+                ImageSpec.DiskLimits.DEFAULT);
         Lease lease = lease();
         String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), locked, Map.of(),
                 ManagedLabels.forLease(lease, instance)));
@@ -115,15 +117,43 @@ class DockerContainerRuntimeIT {
         assertThat(runtime.listManaged(instance)).isEmpty();
     }
 
+    /** One lease wrote 583 MB of log in 30 s before logs were rotated: now its log on disk stays within its limits. */
+    @Test
+    void aLogFloodIsCappedOnDisk() throws Exception {
+        ImageSpec flood = new ImageSpec("flood", busybox.image(),
+                List.of("sh", "-c", "while :; do echo " + "x".repeat(200) + "; done"), List.of("/bin/sh"),
+                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.empty(), false,
+                new ImageSpec.DiskLimits(1, 2, java.util.Optional.empty()));
+        Lease lease = lease();
+        String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), flood, Map.of(),
+                ManagedLabels.forLease(lease, instance)));
+        try {
+            var inspect = TestDocker.client().inspectContainerCmd(id).exec();
+            assertThat(inspect.getHostConfig().getLogConfig().getConfig()).containsEntry("max-size", "1m").containsEntry("max-file", "2");
+            java.nio.file.Path logFile = java.nio.file.Path.of(inspect.getLogPath());
+            // Enough time to write many megabytes at the speed a shell loop echoes.
+            await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.exists(logFile.resolveSibling(logFile.getFileName() + ".1")));
+            Thread.sleep(2000);
+            long onDisk;
+            try (var files = java.nio.file.Files.list(logFile.getParent())) {
+                onDisk = files.filter(f -> f.getFileName().toString().startsWith(logFile.getFileName().toString()))
+                        .mapToLong(f -> f.toFile().length()).sum();
+            }
+            assertThat(onDisk).as("two files of at most 1 MiB").isLessThanOrEqualTo(2L * 1024 * 1024 + 64 * 1024);
+        } finally {
+            runtime.remove(id);
+        }
+    }
+
     @Test
     void missingImagesAreReportedAsUnavailable() {
         ImageSpec neverPulled = new ImageSpec("ghost", "containerlease/does-not-exist:1", List.of(), List.of("/bin/sh"),
-                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.empty(), false);
+                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.empty(), false, ImageSpec.DiskLimits.DEFAULT);
         assertThatThrownBy(() -> runtime.ensureImage(neverPulled))
                 .isInstanceOf(ImageUnavailableException.class).hasMessageContaining("pull policy is 'never'");
         // No registry is reachable from these machines, so the pull itself fails.
         ImageSpec unpullable = new ImageSpec("ghost", "containerlease/does-not-exist:1", List.of(), List.of("/bin/sh"),
-                64, 0.5, 16, ImageSpec.PullPolicy.IF_NOT_PRESENT, "none", SessionRules.NONE, java.util.Optional.empty(), false);
+                64, 0.5, 16, ImageSpec.PullPolicy.IF_NOT_PRESENT, "none", SessionRules.NONE, java.util.Optional.empty(), false, ImageSpec.DiskLimits.DEFAULT);
         assertThatThrownBy(() -> runtime.ensureImage(unpullable))
                 .isInstanceOf(ImageUnavailableException.class)
                 .satisfies(e -> {

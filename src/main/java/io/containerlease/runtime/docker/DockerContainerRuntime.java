@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import io.containerlease.config.ImageSpec;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.runtime.ContainerRuntime;
@@ -35,6 +36,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private final DockerClient docker;
     private final Duration pullTimeout;
     private final Map<String, String> extraLabels;
+    /** Whether the storage driver can cap a writable layer; null until probed. */
+    private volatile Boolean writableLayerQuota;
 
     /** @param extraLabels put on every container created here, under the service's own (CONTAINER_LABELS) */
     public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels) {
@@ -117,7 +120,14 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                 .withNanoCPUs(image.nanoCpus())
                 .withPidsLimit(image.pidsLimit())
                 .withPrivileged(false)
-                .withInit(true);
+                .withInit(true)
+                // The engine's log of a chatty container is rotated, so one lease cannot fill the host's disk.
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
+                        "max-size", image.disk().logMaxSizeMb() + "m",
+                        "max-file", Integer.toString(image.disk().logMaxFiles()))));
+        if (image.disk().writableLayerMb().isPresent() && Boolean.TRUE.equals(writableLayerQuota)) {
+            host.withStorageOpt(Map.of("size", image.disk().writableLayerMb().get() + "m"));
+        }
         if (image.readOnlyRootfs()) {
             // A read-only root still needs somewhere to write: a small, size-limited /tmp.
             host.withReadonlyRootfs(true).withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=64m,mode=1777"));
@@ -144,6 +154,29 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         Map<String, String> all = new java.util.HashMap<>(extraLabels);
         all.putAll(spec.labels()); // the service's own labels always win
         return all;
+    }
+
+    /**
+     * Whether the engine's storage driver can cap a container's writable layer (overlay2 only on
+     * xfs mounted with pquota; btrfs, zfs). Found out once, by creating (never starting) a container
+     * with a quota and removing it at once; until then, and where it cannot, no quota is asked for.
+     */
+    public boolean probeWritableLayerQuota(ImageSpec image) {
+        String name = "containerlease-probe-" + java.util.UUID.randomUUID();
+        try {
+            docker.createContainerCmd(image.image()).withName(name).withLabels(extraLabels)
+                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none").withStorageOpt(Map.of("size", "16m"))).exec();
+            writableLayerQuota = true;
+        } catch (DockerException e) {
+            writableLayerQuota = false;
+        } finally {
+            try {
+                docker.removeContainerCmd(name).withForce(true).exec();
+            } catch (RuntimeException ignored) {
+                // never created
+            }
+        }
+        return writableLayerQuota;
     }
 
     @Override
