@@ -39,10 +39,11 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(ServiceConfig config, Services services) {
         this.config = config;
         var leaseRoutes = new LeaseRoutes(services.leases(), services.sessions(), services.clock());
-        var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry());
+        var wsLimits = new WsLimits(config.connectionLimits(), WsLimits.maxDescriptors());
+        var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry(), wsLimits);
         var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
-                services.sessions(), services.catalog());
-        var logSocket = new LogSocket(services.leases(), services.connections(), services.logs());
+                services.sessions(), services.catalog(), wsLimits);
+        var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), wsLimits);
         var accessRoutes = new AccessRoutes(services.tickets(), services.store().activityLog());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));

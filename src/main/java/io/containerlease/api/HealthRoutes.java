@@ -20,8 +20,10 @@ final class HealthRoutes {
     private final LeaseStore store;
     private final ContainerRuntime runtime;
     private final PrometheusMeterRegistry registry;
+    private final WsLimits wsLimits;
 
-    HealthRoutes(LeaseStore store, ContainerRuntime runtime, PrometheusMeterRegistry registry) {
+    HealthRoutes(LeaseStore store, ContainerRuntime runtime, PrometheusMeterRegistry registry, WsLimits wsLimits) {
+        this.wsLimits = wsLimits;
         this.store = store;
         this.runtime = runtime;
         this.registry = registry;
@@ -38,6 +40,13 @@ final class HealthRoutes {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", healthy ? "ok" : "unavailable");
         out.put("checks", checks);
+        // How close the process is to its file-descriptor limit, which bounds connections, shells and log streams.
+        Map<String, Object> capacity = new LinkedHashMap<>();
+        capacity.put("webSockets", wsLimits.open());
+        capacity.put("webSocketsMax", wsLimits.total());
+        WsLimits.openDescriptors().ifPresent(n -> capacity.put("fileDescriptors", n));
+        WsLimits.maxDescriptors().ifPresent(n -> capacity.put("fileDescriptorsMax", n));
+        out.put("capacity", capacity);
         ctx.status(healthy ? 200 : 503).json(out);
     }
 

@@ -18,13 +18,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class LogSocket {
     static final int QUEUED_LINES = 1000;
+    /** What a slow reader's queue may hold before its oldest lines are dropped (characters). */
+    static final long QUEUED_CHARS = 1L << 20;
     private static final String STATE = "containerlease.log";
 
     private final LeaseService leases;
     private final LeaseConnections connections;
     private final LogStreams logs;
+    private final WsLimits limits;
 
-    LogSocket(LeaseService leases, LeaseConnections connections, LogStreams logs) {
+    LogSocket(LeaseService leases, LeaseConnections connections, LogStreams logs, WsLimits limits) {
+        this.limits = limits;
         this.leases = leases;
         this.connections = connections;
         this.logs = logs;
@@ -41,7 +45,7 @@ final class LogSocket {
 
     private void connect(WsContext ctx) {
         Lease lease = WsLeases.running(ctx, leases).orElse(null);
-        if (lease == null) {
+        if (lease == null || !limits.admit(ctx, ctx.<io.containerlease.lease.Caller>attribute(RequestGuard.CALLER).user(), lease.id())) {
             return;
         }
         LogStreams.Start start;
@@ -51,7 +55,7 @@ final class LogSocket {
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
             return;
         }
-        WsOutbox outbox = new WsOutbox(ctx.session, QUEUED_LINES, 4L * 1024 * 1024);
+        WsOutbox outbox = new WsOutbox(ctx.session, QUEUED_LINES, QUEUED_CHARS);
         var opened = connections.open(lease, outbox);
         if (opened.isEmpty()) {
             return; // the lease ended meanwhile; the outbox is sending why, then closing
@@ -81,6 +85,7 @@ final class LogSocket {
     }
 
     private void disconnect(WsContext ctx) {
+        limits.release(ctx);
         Connected c = ctx.attribute(STATE);
         if (c != null) {
             c.subscription().cancel();

@@ -41,9 +41,11 @@ final class TerminalSocket {
     private final TerminalSessions terminals;
     private final SessionView sessions;
     private final ImageCatalog catalog;
+    private final WsLimits limits;
 
     TerminalSocket(LeaseService leases, LeaseConnections connections, TerminalSessions terminals, SessionView sessions,
-                   ImageCatalog catalog) {
+                   ImageCatalog catalog, WsLimits limits) {
+        this.limits = limits;
         this.leases = leases;
         this.connections = connections;
         this.terminals = terminals;
@@ -65,7 +67,7 @@ final class TerminalSocket {
 
     private void connect(WsContext ctx) {
         Lease lease = WsLeases.running(ctx, leases).orElse(null);
-        if (lease == null) {
+        if (lease == null || !limits.admit(ctx, ctx.<io.containerlease.lease.Caller>attribute(RequestGuard.CALLER).user(), lease.id())) {
             return;
         }
         int cols;
@@ -211,6 +213,7 @@ final class TerminalSocket {
     }
 
     private void disconnect(WsContext ctx) {
+        limits.release(ctx);
         Connected c = ctx.attribute(STATE);
         if (c != null) {
             c.session().detach(c.client());
