@@ -20,6 +20,7 @@ import io.containerlease.reaper.ExecutorTaskScheduler;
 import io.containerlease.reaper.ExpiryTimers;
 import io.containerlease.reaper.ReaperLoop;
 import io.containerlease.reaper.RemovalWorker;
+import io.containerlease.reaper.RetentionPurge;
 import io.containerlease.reaper.RetryPolicy;
 import io.containerlease.runtime.RuntimeUnavailableException;
 import io.containerlease.runtime.docker.DockerClients;
@@ -128,6 +129,9 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.armTimers();
             reaper.start();
             started.push(reaper);
+            var retention = new RetentionPurge(store, scheduler, clock, config.retention());
+            retention.start();
+            started.push(retention);
 
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
                     terminals, logs, catalog, store, runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity));

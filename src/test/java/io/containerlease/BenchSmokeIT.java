@@ -25,7 +25,7 @@ class BenchSmokeIT {
         results.addAll(new FootprintBench(FootprintBench.Sizes.SMOKE, workDir).run());
         assertThat(results).extracting(BenchResult::name).contains("cold-provision-p50", "throughput", "bulk-release",
                 "expiry-lag-start-p99", "terminal-echo-p50", "log-lines-per-second", "footprint-rss-idle",
-                "store-timers-bytes-per-lease");
+                "store-timers-bytes-per-lease", "log-flood-peak-rss", "store-ended-leases-MiB", "store-purge-seconds");
         assertThat(results).allSatisfy(r -> assertThat(r.service()).as(r.name()).isNotNaN());
 
         ChaosBench.Outcome chaos = new ChaosBench(ChaosBench.Sizes.SMOKE, workDir).run();

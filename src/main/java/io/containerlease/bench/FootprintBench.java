@@ -10,10 +10,12 @@ import io.containerlease.metrics.LeaseMetrics;
 import io.containerlease.reaper.ExecutorTaskScheduler;
 import io.containerlease.reaper.ExpiryTimers;
 import io.containerlease.reaper.RemovalWorker;
+import io.containerlease.reaper.RetentionPurge;
 import io.containerlease.reaper.RetryPolicy;
 import io.containerlease.store.Quota;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -30,10 +32,10 @@ import java.util.concurrent.Callable;
  */
 public final class FootprintBench {
 
-    public record Sizes(int realLeases, int fakeLeases) {
-        public static final Sizes SMOKE = new Sizes(2, 1_000);
-        public static final Sizes QUICK = new Sizes(50, 20_000);
-        public static final Sizes FULL = new Sizes(500, 100_000);
+    public record Sizes(int realLeases, int fakeLeases, int floodLeases, int floodSeconds) {
+        public static final Sizes SMOKE = new Sizes(2, 1_000, 2, 2);
+        public static final Sizes QUICK = new Sizes(50, 20_000, 20, 10);
+        public static final Sizes FULL = new Sizes(500, 100_000, 50, 20);
     }
 
     private final Sizes sizes;
@@ -46,6 +48,7 @@ public final class FootprintBench {
 
     public List<BenchResult> run() throws Exception {
         List<BenchResult> results = new ArrayList<>(serverResidentMemory());
+        results.add(logFloodPeakMemory());
         results.addAll(storeAndTimersAtScale());
         return results;
     }
@@ -72,6 +75,55 @@ public final class FootprintBench {
                     BenchResult.of("footprint-rss-idle", idle, idle, "MiB", "server resident memory with no lease (baseline: itself)"),
                     BenchResult.of("footprint-rss-" + sizes.realLeases(), loaded, idle, "MiB",
                             "with " + sizes.realLeases() + " live leases and containers; ratio to idle"));
+        }
+    }
+
+    /**
+     * Every lease prints as fast as it can while a reader that never reads holds its log socket open:
+     * the server's log buffers and send queues must stay within their budgets. The peak resident set,
+     * sampled throughout, next to the same server's before the flood.
+     */
+    private BenchResult logFloodPeakMemory() throws Exception {
+        Path catalog = workDir.resolve("flood-catalog.yaml");
+        java.nio.file.Files.writeString(catalog, """
+                images:
+                  flood:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "while :; do echo %s; done"]
+                    pullPolicy: never
+                    memoryMb: 32
+                    cpus: 0.2
+                    logMaxSizeMb: 5
+                    logMaxFiles: 1
+                """.formatted("x".repeat(1000)));
+        try (ChildServer server = ChildServer.start(workDir.resolve("flood-data"), Map.of("IMAGE_CATALOG", catalog.toString()));
+             RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
+            BenchHttp api = new BenchHttp(server.baseUrl());
+            System.gc();
+            Thread.sleep(1000);
+            double before = server.residentMiB();
+            List<WsProbe> readers = new ArrayList<>();
+            double peak = before;
+            try {
+                for (int i = 0; i < sizes.floodLeases(); i++) {
+                    String id = api.lease("flood", 1800);
+                    readers.add(WsProbe.stalled(server.baseUrl().replaceFirst("^http", "ws") + "/ws/logs/" + id));
+                }
+                long end = System.nanoTime() + Duration.ofSeconds(sizes.floodSeconds()).toNanos();
+                while (System.nanoTime() < end) {
+                    peak = Math.max(peak, server.residentMiB());
+                    Thread.sleep(250);
+                }
+            } finally {
+                readers.forEach(WsProbe::close);
+                for (JsonNode lease : api.allLeases()) {
+                    api.release(lease.get("id").asText());
+                }
+                raw.removeInstance(server.instanceId());
+            }
+            return BenchResult.of("log-flood-peak-rss", peak, before, "MiB",
+                    sizes.floodLeases() + " leases printing 1 KB lines as fast as they can, each with a reader that never reads, "
+                            + sizes.floodSeconds() + " s; peak resident memory vs the same server before");
         }
     }
 
@@ -103,7 +155,17 @@ public final class FootprintBench {
                 Thread.sleep(500);
             }
             var startLag = registry.get("containerlease.expiry.start.lag").summary();
+            // Every lease has ended now: what the store holds for them, and what forgetting them costs.
+            long endedBytes = store.usedBytes();
+            InstantSource monthLater = () -> clock.instant().plus(Duration.ofDays(31));
+            long purgeStart = System.nanoTime();
+            var purged = new RetentionPurge(store, scheduler, monthLater, Duration.ofDays(30)).runOnce();
+            double purgeSeconds = (System.nanoTime() - purgeStart) / 1e9;
             return List.of(
+                    BenchResult.of("store-ended-leases-MiB", endedBytes / 1048576.0, store.usedBytes() / 1048576.0, "MiB",
+                            n + " ended leases in SQLite, next to the same store after the retention purge"),
+                    BenchResult.of("store-purge-seconds", purgeSeconds, 1.0, "s",
+                            "RETENTION_DAYS purge of " + purged.leases() + " ended leases, in batches of 5,000 (baseline: a second)"),
                     BenchResult.of("store-timers-bytes-per-lease", perLeaseAtAll, perLeaseAtTenth, "B",
                             "heap per lease at " + n + " leases vs at " + tenth + " (flat means ratio near 1); no-op engine, in-memory SQLite"),
                     BenchResult.of("store-timers-expiry-lag-max", startLag.max(), 1.0, "s",

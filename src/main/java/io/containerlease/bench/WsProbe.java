@@ -15,6 +15,15 @@ final class WsProbe implements AutoCloseable {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     WsProbe(String url, Consumer<String> onText) {
+        this(url, onText, true);
+    }
+
+    /** A reader that takes one frame and then stops reading: the slowest client there is. */
+    static WsProbe stalled(String url) {
+        return new WsProbe(url, text -> {}, false);
+    }
+
+    private WsProbe(String url, Consumer<String> onText, boolean reading) {
         socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(URI.create(url), new WebSocket.Listener() {
                     private final StringBuilder text = new StringBuilder();
@@ -22,7 +31,7 @@ final class WsProbe implements AutoCloseable {
                     @Override
                     public void onOpen(WebSocket ws) {
                         // Unbounded demand: a measuring reader must never be the one holding frames back.
-                        ws.request(Long.MAX_VALUE);
+                        ws.request(reading ? Long.MAX_VALUE : 1);
                     }
 
                     @Override

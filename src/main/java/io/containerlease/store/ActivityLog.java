@@ -13,4 +13,7 @@ public interface ActivityLog {
      * @param user empty for everyone's (an admin's view)
      */
     List<ActivityEntry> page(Optional<String> user, Optional<String> leaseId, long beforeSeq, int limit);
+
+    /** Forgets at most {@code limit} entries older than {@code cutoff}; returns how many. */
+    int purgeBefore(java.time.Instant cutoff, int limit);
 }

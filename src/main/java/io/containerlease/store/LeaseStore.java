@@ -69,6 +69,12 @@ public interface LeaseStore extends AutoCloseable {
     /** Throws {@link StoreException} unless the store answers a trivial query. */
     void ping();
 
+    /**
+     * Forgets at most {@code limit} leases that ended before {@code cutoff}; never a live one.
+     * Returns how many it forgot (fewer than {@code limit}: none older is left).
+     */
+    int purgeEndedBefore(Instant cutoff, int limit);
+
     /** The activity log kept alongside the leases. */
     ActivityLog activityLog();
 

@@ -66,7 +66,7 @@ class SqliteLeaseStoreTest {
             assertThat(mode.getString(1)).isEqualToIgnoringCase("wal");
             var version = s.executeQuery("PRAGMA user_version");
             version.next();
-            assertThat(version.getInt(1)).isEqualTo(3);
+            assertThat(version.getInt(1)).isEqualTo(4);
         }
     }
 

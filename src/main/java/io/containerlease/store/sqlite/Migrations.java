@@ -17,7 +17,8 @@ final class Migrations {
     static final List<String> FILES = List.of(
             "V1__create_leases.sql",
             "V2__session_rules.sql",
-            "V3__owners_and_activity.sql");
+            "V3__owners_and_activity.sql",
+            "V4__retention.sql");
 
     private Migrations() {}
 

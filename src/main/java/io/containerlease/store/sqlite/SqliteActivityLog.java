@@ -28,6 +28,14 @@ public final class SqliteActivityLog implements ActivityLog {
     }
 
     @Override
+    public int purgeBefore(java.time.Instant cutoff, int limit) {
+        return db.update("DELETE FROM activity WHERE seq IN (SELECT seq FROM activity WHERE at < ? LIMIT ?)", s -> {
+            s.setLong(1, cutoff.toEpochMilli());
+            s.setInt(2, limit);
+        });
+    }
+
+    @Override
     public List<ActivityEntry> page(Optional<String> user, Optional<String> leaseId, long beforeSeq, int limit) {
         return db.query("SELECT seq, at, user, action, lease_id, client, outcome, reason FROM activity"
                 + " WHERE (? IS NULL OR user = ?) AND (? IS NULL OR lease_id = ?) AND (? = 0 OR seq < ?)"

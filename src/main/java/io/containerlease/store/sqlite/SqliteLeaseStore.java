@@ -50,6 +50,32 @@ public final class SqliteLeaseStore implements LeaseStore {
         return db.instanceId();
     }
 
+    /** The bytes the database's pages hold, free pages (left by deletes, reused later) not counted. */
+    public long usedBytes() {
+        return db.withConnection(c -> {
+            try (var s = c.createStatement()) {
+                long pages = single(s, "PRAGMA page_count");
+                long free = single(s, "PRAGMA freelist_count");
+                return (pages - free) * single(s, "PRAGMA page_size");
+            }
+        });
+    }
+
+    private static long single(java.sql.Statement s, String pragma) throws SQLException {
+        try (ResultSet rs = s.executeQuery(pragma)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Override
+    public int purgeEndedBefore(Instant cutoff, int limit) {
+        return db.update("DELETE FROM leases WHERE id IN (SELECT id FROM leases WHERE state = 'ended' AND ended_at < ? LIMIT ?)", s -> {
+            s.setLong(1, cutoff.toEpochMilli());
+            s.setInt(2, limit);
+        });
+    }
+
     @Override
     public ActivityLog activityLog() {
         return activity;

@@ -1,0 +1,88 @@
+package io.containerlease.reaper;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.containerlease.store.LeaseStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forgets what is older than RETENTION_DAYS: ended leases (by when they ended) and activity entries.
+ * Live leases are never touched, whatever their age. Runs a minute after start and then hourly, in
+ * batches, so the store is never locked for long; a pass that fails is logged and the next one
+ * picks up where it left off.
+ */
+public final class RetentionPurge implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RetentionPurge.class);
+    static final Duration FIRST_PASS = Duration.ofMinutes(1);
+    static final Duration INTERVAL = Duration.ofHours(1);
+    static final int BATCH = 5_000;
+
+    /** What one pass forgot. */
+    public record Purged(long leases, long activity) {}
+
+    private final LeaseStore store;
+    private final TaskScheduler scheduler;
+    private final InstantSource clock;
+    private final Duration retention;
+    private volatile TaskScheduler.Cancellable next;
+    private volatile boolean closed;
+
+    public RetentionPurge(LeaseStore store, TaskScheduler scheduler, InstantSource clock, Duration retention) {
+        this.store = store;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.retention = retention;
+    }
+
+    public void start() {
+        schedule(FIRST_PASS);
+    }
+
+    /** One whole pass: every batch until nothing older than the retention is left. */
+    public Purged runOnce() {
+        Instant cutoff = clock.instant().minus(retention);
+        long leases = 0;
+        long activity = 0;
+        int n;
+        do {
+            n = store.purgeEndedBefore(cutoff, BATCH);
+            leases += n;
+        } while (n == BATCH && !closed);
+        do {
+            n = store.activityLog().purgeBefore(cutoff, BATCH);
+            activity += n;
+        } while (n == BATCH && !closed);
+        if (leases > 0 || activity > 0) {
+            log.info("retention purge {} {} {}", kv("endedLeases", leases), kv("activityEntries", activity), kv("olderThan", cutoff));
+        }
+        return new Purged(leases, activity);
+    }
+
+    private void schedule(Duration delay) {
+        if (closed) {
+            return;
+        }
+        next = scheduler.schedule(delay, () -> {
+            try {
+                runOnce();
+            } catch (RuntimeException e) {
+                log.warn("retention purge failed; it runs again in an hour {}", kv("error", e.getMessage()));
+            } finally {
+                schedule(INTERVAL);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        TaskScheduler.Cancellable pending = next;
+        if (pending != null) {
+            pending.cancel();
+        }
+    }
+}
