@@ -118,7 +118,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
                     id -> leases.end(id, EndReason.DISCONNECTED), ended);
             var idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> leases.end(id, EndReason.IDLE));
             var warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, config.expiryWarning(), connections);
-            var terminals = new TerminalSessions(streams, config.terminalBufferBytes(), random, ended);
+            var terminals = new TerminalSessions(streams, config.terminalBufferBytes(), random, ended, scheduler, clock,
+                    config.terminalDetached());
             var logs = new LogStreams(streams, new LogStreams.Budget(config.logBufferLines(), config.logBufferBytes(),
                     config.logBufferTotalBytes()), ended);
             metrics.trackSessionMemory(logs::heldBytes, config.logBufferTotalBytes(), logs::evictedLines, streams::queuedInputBytes);

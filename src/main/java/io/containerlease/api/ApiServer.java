@@ -44,6 +44,7 @@ public final class ApiServer implements AutoCloseable {
         var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
                 services.sessions(), services.catalog(), wsLimits);
         var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), wsLimits);
+        var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
         var accessRoutes = new AccessRoutes(services.tickets(), services.store().activityLog());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
@@ -74,6 +75,8 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/containers/{id}", leaseRoutes::get);
             cfg.routes.post("/api/containers/{id}/extend", leaseRoutes::extend);
             cfg.routes.delete("/api/containers/{id}", leaseRoutes::release);
+            cfg.routes.get("/api/containers/{id}/sessions", terminalRoutes::list);
+            cfg.routes.delete("/api/containers/{id}/sessions/{sessionId}", terminalRoutes::end);
             cfg.routes.post("/api/ws-ticket", accessRoutes::ticket);
             cfg.routes.get("/api/activity", accessRoutes::activity);
             cfg.routes.ws("/ws/terminal/{id}", terminalSocket::configure);

@@ -125,7 +125,7 @@ final class LeaseRoutes {
         return minutes.map(Duration::ofMinutes).orElseGet(() -> Duration.ofSeconds(seconds.get()));
     }
 
-    private static LeaseId pathId(Context ctx) {
+    static LeaseId pathId(Context ctx) {
         String raw = ctx.pathParam("id");
         if (!LeaseId.isValid(raw)) {
             throw ApiException.badRequest("invalid_id", "'" + (raw.length() > 40 ? raw.substring(0, 40) + "…" : raw)

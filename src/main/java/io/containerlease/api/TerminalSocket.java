@@ -95,7 +95,7 @@ final class TerminalSocket {
             }
         } else {
             try {
-                session = terminals.open(lease.id(), shell(lease), cols, rows);
+                session = terminals.open(lease.id(), shell(lease), cols, rows, lease.rules().disconnectGrace());
             } catch (TooManySessionsException tooMany) {
                 WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "too_many_sessions", tooMany.getMessage());
                 return;

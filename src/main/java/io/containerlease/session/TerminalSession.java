@@ -2,6 +2,8 @@ package io.containerlease.session;
 
 import io.containerlease.lease.LeaseId;
 import io.containerlease.runtime.ContainerStreams;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,19 +37,43 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
         }
     }
 
+    /** Hears when a session loses its last client and when it gets one again (to end shells nobody comes back to). */
+    interface Attendance {
+        void unattended(TerminalSession session);
+
+        void attended(TerminalSession session);
+    }
+
+    /** What a client may see of a shell it could resume. */
+    public record Summary(String sessionId, Instant createdAt, int attached, Instant unattendedSince, long offset) {}
+
     private final String id;
     private final LeaseId leaseId;
     private final OutputRing ring;
     private final Set<Client> clients = new LinkedHashSet<>();
     private final Runnable onExit;
+    private final Attendance attendance;
+    private final Instant createdAt;
+    private final InstantSource clock;
     private volatile ContainerStreams.Shell shell;
     private boolean exited;
+    /** Being ended because nobody was attached: no client may attach any more. */
+    private boolean reaping;
+    private Instant unattendedSince;
 
-    TerminalSession(String id, LeaseId leaseId, int ringBytes, Runnable onExit) {
+    TerminalSession(String id, LeaseId leaseId, int ringBytes, Runnable onExit, Attendance attendance, InstantSource clock) {
         this.id = id;
         this.leaseId = leaseId;
         this.ring = new OutputRing(ringBytes);
         this.onExit = onExit;
+        this.attendance = attendance;
+        this.clock = clock;
+        this.createdAt = clock.instant();
+        this.unattendedSince = createdAt;
+    }
+
+    public synchronized Summary summary() {
+        return new Summary(id, createdAt, clients.size(), unattendedSince, ring.end());
     }
 
     void started(ContainerStreams.Shell shell) {
@@ -71,7 +97,7 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
      * @throws ExitedException when the shell has exited
      */
     public synchronized Attachment attach(Client client, long offset, Consumer<Attachment> beforeLive) {
-        if (exited) {
+        if (exited || reaping) {
             throw new ExitedException("the shell of session " + id + " has exited");
         }
         if (offset < 0 || offset > ring.end()) {
@@ -80,12 +106,18 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
         long from = Math.max(offset, ring.start());
         Attachment attachment = new Attachment(from, ring.copyFrom(from), offset);
         beforeLive.accept(attachment);
-        clients.add(client);
+        if (clients.add(client) && clients.size() == 1) {
+            unattendedSince = null;
+            attendance.attended(this);
+        }
         return attachment;
     }
 
     public synchronized void detach(Client client) {
-        clients.remove(client);
+        if (clients.remove(client) && clients.isEmpty() && !exited) {
+            unattendedSince = clock.instant();
+            attendance.unattended(this);
+        }
     }
 
     /** Sends input to the shell; false when the shell is too far behind to take it (see {@link ContainerStreams.Shell#write}). */
@@ -137,6 +169,18 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
         ExitedException(String message) {
             super(message, null, false, false);
         }
+    }
+
+    /** Ends the shell if, at this moment, no client is attached; a client attaching meanwhile is refused. */
+    boolean closeIfUnattended() {
+        synchronized (this) {
+            if (exited || reaping || !clients.isEmpty()) {
+                return false;
+            }
+            reaping = true;
+        }
+        close();
+        return true;
     }
 
     /** Ends the shell. Idempotent. */

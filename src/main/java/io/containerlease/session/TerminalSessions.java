@@ -5,6 +5,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.runtime.ContainerStreams;
 import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.reaper.TaskScheduler;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +16,11 @@ import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Every open shell, per lease. Shells last until they exit or their lease ends. */
+/**
+ * Every open shell, per lease. Shells last until they exit, their lease ends, someone ends them
+ * ({@link #end}), or nobody has been attached to them for the detached timeout (never shorter than
+ * the lease's disconnect grace, so a client coming back within its grace finds its shell).
+ */
 public final class TerminalSessions {
     private static final Logger log = LoggerFactory.getLogger(TerminalSessions.class);
     private static final String ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -24,13 +31,21 @@ public final class TerminalSessions {
     private final int ringBytes;
     private final RandomGenerator random;
     private final EndedLeases ended;
+    private final TaskScheduler scheduler;
+    private final InstantSource clock;
+    private final Duration detachedTimeout;
     private final ConcurrentHashMap<LeaseId, Map<String, TerminalSession>> byLease = new ConcurrentHashMap<>();
 
-    public TerminalSessions(ContainerStreams streams, int ringBytes, RandomGenerator random, EndedLeases ended) {
+    /** @param detachedTimeout how long a shell may go without any client before it is ended (TERMINAL_DETACHED_SECONDS) */
+    public TerminalSessions(ContainerStreams streams, int ringBytes, RandomGenerator random, EndedLeases ended,
+                            TaskScheduler scheduler, InstantSource clock, Duration detachedTimeout) {
         this.streams = streams;
         this.ringBytes = ringBytes;
         this.random = random;
         this.ended = ended;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.detachedTimeout = detachedTimeout;
     }
 
     /**
@@ -39,11 +54,16 @@ public final class TerminalSessions {
      * @throws TooManySessionsException when the lease already has {@link #MAX_PER_LEASE} shells
      * @throws LeaseEndedException when the lease has ended, even while this shell was being set up
      */
-    public TerminalSession open(LeaseId leaseId, List<String> shellCommand, int cols, int rows) {
+    public TerminalSession open(LeaseId leaseId, List<String> shellCommand, int cols, int rows, Optional<Duration> leaseGrace) {
         refuseIfEnded(leaseId);
         Map<String, TerminalSession> sessions = byLease.computeIfAbsent(leaseId, id -> new ConcurrentHashMap<>());
         String id = newId();
-        TerminalSession session = new TerminalSession(id, leaseId, ringBytes, () -> forget(leaseId, id));
+        Duration limit = leaseGrace.filter(g -> g.compareTo(detachedTimeout) > 0).orElse(detachedTimeout);
+        Reaping reaping = new Reaping(limit);
+        TerminalSession session = new TerminalSession(id, leaseId, ringBytes, () -> {
+            reaping.attended(null);
+            forget(leaseId, id);
+        }, reaping, clock);
         synchronized (sessions) {
             if (sessions.size() >= MAX_PER_LEASE) {
                 throw new TooManySessionsException("lease " + leaseId.value() + " already has " + MAX_PER_LEASE
@@ -63,7 +83,59 @@ public final class TerminalSessions {
             throw e;
         }
         log.info("terminal session opened {} {}", kv("leaseId", leaseId.value()), kv("sessionId", id));
+        reaping.unattended(session); // until its first client attaches
         return session;
+    }
+
+    /** The lease's shells, oldest first. */
+    public List<TerminalSession.Summary> list(LeaseId leaseId) {
+        return byLease.getOrDefault(leaseId, Map.of()).values().stream().map(TerminalSession::summary)
+                .sorted(java.util.Comparator.comparing(TerminalSession.Summary::createdAt)).toList();
+    }
+
+    /** Ends one shell (its clients are told it exited). Returns false when there is no such shell. */
+    public boolean end(LeaseId leaseId, String sessionId) {
+        Optional<TerminalSession> session = find(leaseId, sessionId);
+        session.ifPresent(s -> {
+            log.info("terminal session ended on request {} {}", kv("leaseId", leaseId.value()), kv("sessionId", sessionId));
+            s.close();
+        });
+        return session.isPresent();
+    }
+
+    /** Ends a shell once nobody has been attached to it for its limit; any attach cancels that. */
+    private final class Reaping implements TerminalSession.Attendance {
+        private final Duration limit;
+        private TaskScheduler.Cancellable timer;
+
+        Reaping(Duration limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public synchronized void unattended(TerminalSession session) {
+            if (timer == null) {
+                timer = scheduler.schedule(limit, () -> expire(session));
+            }
+        }
+
+        @Override
+        public synchronized void attended(TerminalSession session) {
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
+        }
+
+        private void expire(TerminalSession session) {
+            synchronized (this) {
+                timer = null;
+            }
+            if (session.closeIfUnattended()) {
+                log.info("terminal session ended, nobody attached for {} {} {}", kv("limitS", limit.toSeconds()),
+                        kv("leaseId", session.leaseId().value()), kv("sessionId", session.id()));
+            }
+        }
     }
 
     private void refuseIfEnded(LeaseId leaseId) {

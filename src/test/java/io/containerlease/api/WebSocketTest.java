@@ -11,6 +11,8 @@ import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.session.TerminalSessions;
+import io.containerlease.support.ApiClient;
 import io.containerlease.support.LeaseWorld;
 import io.containerlease.support.WsClient;
 import java.time.Duration;
@@ -50,6 +52,36 @@ class WebSocketTest {
             assertThat(ws.awaitType("error", WAIT).get("code").asText()).isEqualTo("input_overflow");
             assertThat(ws.awaitClose(WAIT)).isEqualTo(1013);
         }
+    }
+
+    /** A client that did not keep its session ids used to get too_many_sessions for good. */
+    @Test
+    void aLeaseWhoseClientForgotItsShellsCanStillOpenATerminal() {
+        Lease lease = provision(new SessionRules(Optional.of(Duration.ofMinutes(20)), Optional.empty()));
+        for (int i = 0; i < TerminalSessions.MAX_PER_LEASE; i++) {
+            try (WsClient ws = terminal(lease, "")) {
+                ws.awaitType("session", WAIT);
+            }
+        }
+        try (WsClient refused = terminal(lease, "")) {
+            assertThat(refused.awaitType("error", WAIT).get("code").asText()).isEqualTo("too_many_sessions");
+        }
+        ApiClient http = new ApiClient(api.baseUrl());
+        JsonNode sessions = http.get("/api/containers/" + lease.id() + "/sessions").json().get("sessions");
+        assertThat(sessions).hasSize(TerminalSessions.MAX_PER_LEASE);
+        await().atMost(WAIT).until(() -> http.get("/api/containers/" + lease.id() + "/sessions").json().at("/sessions/0/attached").asInt() == 0);
+        String first = sessions.get(0).get("sessionId").asText();
+        assertThat(http.delete("/api/containers/" + lease.id() + "/sessions/" + first).status()).isEqualTo(200);
+        ApiClient.assertError(http.delete("/api/containers/" + lease.id() + "/sessions/" + first), 404, "session_not_found");
+        try (WsClient again = terminal(lease, "")) {
+            again.awaitType("session", WAIT);
+        }
+        await().atMost(WAIT).until(() -> world.terminals.list(lease.id()).stream().allMatch(t -> t.attached() == 0));
+        // Nobody comes back: after the detached timeout (here shorter than the lease's 20-minute grace, so the grace wins) they all go.
+        world.scheduler.advance(LeaseWorld.TERMINAL_DETACHED);
+        assertThat(http.get("/api/containers/" + lease.id() + "/sessions").json().get("sessions")).as("still within the grace").isNotEmpty();
+        world.scheduler.advance(Duration.ofMinutes(5));
+        assertThat(http.get("/api/containers/" + lease.id() + "/sessions").json().get("sessions")).isEmpty();
     }
 
     @Test

@@ -75,7 +75,7 @@ class LateConnectionStressTest {
         }
         try {
             world.logs.subscribe(lease.id(), new LogStreams.Start.Tail(10), IGNORE);
-            world.terminals.open(lease.id(), List.of("/bin/sh"), 80, 24);
+            world.terminals.open(lease.id(), List.of("/bin/sh"), 80, 24, java.util.Optional.empty());
         } catch (LeaseEndedException ended) {
             registration.get().leaseEnded(ended.reason());
         }

@@ -32,6 +32,7 @@ public final class LeaseWorld implements AutoCloseable {
     public static final String BUSYBOX_IMAGE = "containerlease/busybox:latest";
     public static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(30);
     public static final Duration MAX_LIFE = Duration.ofHours(24);
+    public static final Duration TERMINAL_DETACHED = Duration.ofMinutes(15);
     /** 100 lines a lease, and byte budgets small enough for a test to reach. */
     public static final LogStreams.Budget LOG_BUDGET = new LogStreams.Budget(100, 64 << 10, 256 << 10);
 
@@ -78,7 +79,7 @@ public final class LeaseWorld implements AutoCloseable {
         connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.DISCONNECTED), ended);
         idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.IDLE));
         warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, Duration.ofSeconds(60), connections);
-        terminals = new TerminalSessions(streams, 1 << 20, random, ended);
+        terminals = new TerminalSessions(streams, 1 << 20, random, ended, scheduler, clock, TERMINAL_DETACHED);
         logs = new LogStreams(streams, LOG_BUDGET, ended);
         leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
     }
