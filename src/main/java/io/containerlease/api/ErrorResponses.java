@@ -88,9 +88,12 @@ final class ErrorResponses {
         }
     }
 
-    private static String codeFor(int status) {
+    /** The code for an answer made from a bare status, by Javalin or by Jetty before any route ran. */
+    static String codeFor(int status) {
         return switch (status) {
             case 400 -> "bad_request";
+            case 414 -> "uri_too_long";
+            case 431 -> "headers_too_large";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 413 -> "payload_too_large";

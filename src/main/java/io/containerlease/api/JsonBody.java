@@ -118,6 +118,24 @@ final class JsonBody {
         return Optional.of(text);
     }
 
+    /**
+     * A whole number of any size, held to the range of a long (a larger one becomes the largest long):
+     * for fields whose bounds are someone else's to check and to explain.
+     */
+    Optional<Long> saturatedWholeNumber(String field) {
+        if (!has(field)) {
+            return Optional.empty();
+        }
+        JsonNode value = node.get(field);
+        if (!value.isNumber() || !value.canConvertToExactIntegral()) {
+            throw invalid(field, "must be a whole number");
+        }
+        if (value.canConvertToLong()) {
+            return Optional.of(value.asLong());
+        }
+        return Optional.of(value.bigIntegerValue().signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE);
+    }
+
     /** A whole number in [min, max]; 5 and 5.0 are accepted, 5.5 and 1e400 are not. */
     Optional<Long> wholeNumber(String field, long min, long max) {
         if (!has(field)) {

@@ -37,7 +37,7 @@ final class JsonErrorHandler extends ErrorHandler {
     }
 
     private static byte[] body(int status, String message) {
-        String code = status >= 500 ? "internal_error" : "bad_request";
+        String code = ErrorResponses.codeFor(status);
         String text = message == null || message.isBlank() ? "the request could not be processed" : message;
         return WsOutbox.JsonText.of(Map.of("error", Map.of("code", code, "message", text))).getBytes(StandardCharsets.UTF_8);
     }

@@ -115,14 +115,19 @@ final class LeaseRoutes {
         return LeaseJson.of(lease, clock.instant(), sessions.status(lease.id()));
     }
 
-    /** Exactly one of durationMinutes and durationSeconds; the policy checks the bounds. */
+    /**
+     * Exactly one of durationMinutes and durationSeconds, any whole number: the policy checks the
+     * bounds and says them in one way (a value too big even to hold is just over them).
+     */
     private static Duration duration(JsonBody body) {
-        Optional<Long> minutes = body.wholeNumber("durationMinutes", 1, MAX_SECONDS / 60);
-        Optional<Long> seconds = body.wholeNumber("durationSeconds", 1, MAX_SECONDS);
+        Optional<Long> minutes = body.saturatedWholeNumber("durationMinutes");
+        Optional<Long> seconds = body.saturatedWholeNumber("durationSeconds");
         if (minutes.isPresent() == seconds.isPresent()) {
             throw ApiException.badRequest("invalid_duration", "give exactly one of 'durationMinutes' and 'durationSeconds'");
         }
-        return minutes.map(Duration::ofMinutes).orElseGet(() -> Duration.ofSeconds(seconds.get()));
+        long asSeconds = minutes.map(m -> Math.min(Math.max(m, 0), MAX_SECONDS / 60 + 1) * 60)
+                .orElseGet(() -> Math.min(Math.max(seconds.get(), 0), MAX_SECONDS + 1));
+        return Duration.ofSeconds(asSeconds);
     }
 
     static LeaseId pathId(Context ctx) {

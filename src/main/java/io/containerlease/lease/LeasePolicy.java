@@ -18,9 +18,8 @@ public record LeasePolicy(Duration minDuration, Duration maxLife) {
     /** @throws InvalidRequestException when the duration is outside [minDuration, maxLife] */
     public Duration checkDuration(Duration requested) {
         if (requested.compareTo(minDuration) < 0 || requested.compareTo(maxLife) > 0) {
-            throw new InvalidRequestException("invalid_duration", "duration must be between "
-                    + minDuration.toSeconds() + " seconds and " + maxLife.toMinutes() + " minutes, got "
-                    + requested.toSeconds() + " seconds");
+            throw new InvalidRequestException("invalid_duration", "a lease's duration must be between "
+                    + human(minDuration) + " and " + human(maxLife));
         }
         return requested;
     }
@@ -28,12 +27,21 @@ public record LeasePolicy(Duration minDuration, Duration maxLife) {
     /** The expiry an extension grants: current expiry plus the extension, clamped to the lease's cap. */
     public Extension extend(Lease lease, Duration extension) {
         if (extension.isNegative() || extension.isZero() || extension.compareTo(maxLife) > 0) {
-            throw new InvalidRequestException("invalid_duration", "an extension must be between 1 second and "
-                    + maxLife.toMinutes() + " minutes, got " + extension.toSeconds() + " seconds");
+            throw new InvalidRequestException("invalid_duration", "an extension must be between "
+                    + human(Duration.ofSeconds(1)) + " and " + human(maxLife));
         }
         Instant wanted = lease.expiresAt().plus(extension);
         boolean clamped = wanted.isAfter(lease.maxExpiresAt());
         return new Extension(clamped ? lease.maxExpiresAt() : wanted, lease.maxExpiresAt(), clamped);
+    }
+
+    /** "1 second", "90 seconds", "1440 minutes": the units the request fields use. */
+    static String human(Duration d) {
+        long seconds = d.toSeconds();
+        if (seconds % 60 != 0) {
+            return seconds == 1 ? "1 second" : seconds + " seconds";
+        }
+        return d.toMinutes() == 1 ? "1 minute" : d.toMinutes() + " minutes";
     }
 
     public record Extension(Instant expiresAt, Instant maxExpiresAt, boolean clamped) {}

@@ -17,7 +17,7 @@ class LeasePolicyTest {
         assertThat(policy.checkDuration(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
         assertThat(policy.checkDuration(Duration.ofMinutes(60))).isEqualTo(Duration.ofMinutes(60));
         assertThatThrownBy(() -> policy.checkDuration(Duration.ofMillis(999)))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("between 1 seconds and 60 minutes");
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("between 1 second and 60 minutes");
         assertThatThrownBy(() -> policy.checkDuration(Duration.ofMinutes(61))).isInstanceOf(InvalidRequestException.class);
     }
 
