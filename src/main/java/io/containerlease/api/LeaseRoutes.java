@@ -27,6 +27,9 @@ final class LeaseRoutes {
     static final int MAX_PAGE = 500;
     static final int MAX_ENV = 64;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    /** A plain file name: no path, no hidden file. */
+    private static final Pattern SECRET_FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
+    static final int MAX_SECRET_FILES = 16;
     private static final long MAX_SECONDS = 366L * 24 * 3600;
 
     private final LeaseService leases;
@@ -42,7 +45,7 @@ final class LeaseRoutes {
     void provision(Context ctx) {
         ctx.attribute(ACTION, "provision");
         JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("imageType", "durationMinutes", "durationSeconds", "env",
-                "secretEnv", "disconnectGraceSeconds", "idleTimeoutSeconds"));
+                "secretEnv", "secretFiles", "disconnectGraceSeconds", "idleTimeoutSeconds"));
         String imageType = body.requiredString("imageType", 64);
         Duration duration = duration(body);
         Map<String, String> env = body.stringMap("env", MAX_ENV, ENV_NAME, 32 * 1024);
@@ -50,16 +53,14 @@ final class LeaseRoutes {
         if (env.size() + secretEnv.size() > MAX_ENV) {
             throw ApiException.badRequest("invalid_field", "env and secretEnv may hold at most " + MAX_ENV + " variables together");
         }
-        for (String value : secretEnv.values()) {
-            if (value.length() < io.containerlease.lease.Redactor.MIN_SECRET_LENGTH) {
-                throw ApiException.badRequest("invalid_field", "secretEnv values must be at least "
-                        + io.containerlease.lease.Redactor.MIN_SECRET_LENGTH + " characters, or they cannot be kept out of logs");
-            }
-        }
+        Map<String, String> secretFiles = body.stringMap("secretFiles", MAX_SECRET_FILES, SECRET_FILE_NAME, 32 * 1024);
+        requireMaskable("secretEnv", secretEnv);
+        requireMaskable("secretFiles", secretFiles);
         SessionRules rules = new SessionRules(
                 body.wholeNumber("disconnectGraceSeconds", 1, MAX_SECONDS).map(Duration::ofSeconds),
                 body.wholeNumber("idleTimeoutSeconds", 1, MAX_SECONDS).map(Duration::ofSeconds));
-        Lease lease = leases.provision(new ProvisionRequest(imageType, duration, env, rules, secretEnv), RequestGuard.caller(ctx));
+        Lease lease = leases.provision(new ProvisionRequest(imageType, duration, env, rules, secretEnv, secretFiles),
+                RequestGuard.caller(ctx));
         ctx.attribute(LEASE, lease.id().value());
         ctx.attribute(SUMMARY, "provisioned " + imageType + " for " + duration.toSeconds() + " s");
         ctx.status(201).json(json(lease));
@@ -109,6 +110,16 @@ final class LeaseRoutes {
         Lease lease = leases.release(id, RequestGuard.caller(ctx));
         ctx.attribute(SUMMARY, "released");
         ctx.json(Map.of("success", true, "id", lease.id().value(), "status", lease.state().wireName()));
+    }
+
+    /** A secret shorter than this could not be masked without masking ordinary text too. */
+    private static void requireMaskable(String field, Map<String, String> secrets) {
+        for (String value : secrets.values()) {
+            if (value.length() < io.containerlease.lease.Redactor.MIN_SECRET_LENGTH) {
+                throw ApiException.badRequest("invalid_field", field + " values must be at least "
+                        + io.containerlease.lease.Redactor.MIN_SECRET_LENGTH + " characters, or they cannot be kept out of logs");
+            }
+        }
     }
 
     private Map<String, Object> json(Lease lease) {

@@ -104,7 +104,7 @@ public final class LeaseService {
         CompletableFuture<Void> done = new CompletableFuture<>();
         // Registered before the insert, so the reconciler never sees this lease as abandoned.
         inFlight.put(id, done);
-        redactor.register(request.secretEnv().values());
+        redactor.register(request.secretValues());
         try {
             switch (store.insert(lease, quota)) {
                 case OWNER_FULL -> throw new QuotaExceededException("quota_exceeded", caller.user() + " already has "
@@ -130,7 +130,7 @@ public final class LeaseService {
             String containerId;
             try {
                 containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec,
-                        request.containerEnv(), ManagedLabels.forLease(lease, store.instanceId())));
+                        request.containerEnv(), ManagedLabels.forLease(lease, store.instanceId()), request.secretFiles()));
             } catch (RuntimeException raw) {
                 RuntimeException e = scrubbed(raw);
                 // The engine may have created the container before failing: remove by name to be sure.
@@ -153,7 +153,7 @@ public final class LeaseService {
             notify(l -> l.onRunning(running));
             return running;
         } finally {
-            redactor.forget(request.secretEnv().values());
+            redactor.forget(request.secretValues());
             inFlight.remove(id);
             done.complete(null);
         }

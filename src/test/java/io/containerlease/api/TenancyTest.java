@@ -227,6 +227,25 @@ class TenancyTest {
     }
 
     @Test
+    void secretFilesReachTheContainerAsFilesAndNothingElse() {
+        start();
+        String secret = "file-s3cr3t-4a5b6c";
+        ApiClient alice = new ApiClient(api.baseUrl(), ALICE);
+        Response created = alice.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":10,"
+                + "\"secretFiles\":{\"db-password\":\"" + secret + "\"}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        var container = world.runtime.container(ManagedLabels.containerName(new io.containerlease.lease.LeaseId(created.json().get("id").asText())))
+                .orElseThrow();
+        assertThat(container.secretFiles()).containsExactly(Map.entry("db-password", secret));
+        assertThat(container.env()).as("not in the container's configuration").doesNotContainValue(secret);
+        assertThat(created.body() + alice.get("/api/containers?all=true").body() + alice.get("/api/activity").body()).doesNotContain(secret);
+        for (String bad : List.of("\"../etc/passwd\":\"abcdefgh\"", "\".hidden\":\"abcdefgh\"", "\"a/b\":\"abcdefgh\"", "\"short\":\"abc\"")) {
+            assertError(alice.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":10,\"secretFiles\":{" + bad + "}}"),
+                    400, "invalid_field");
+        }
+    }
+
+    @Test
     void theActivityLogRecordsWhoDidWhatAndShowsUsersOnlyTheirOwn() {
         start();
         ApiClient alice = new ApiClient(api.baseUrl(), ALICE);

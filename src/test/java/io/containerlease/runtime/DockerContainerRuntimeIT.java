@@ -86,6 +86,28 @@ class DockerContainerRuntimeIT {
         assertThat(out).contains("65534", "root-readonly", "tmp-writable").doesNotContain("root-writable");
     }
 
+    @Test
+    void secretFilesAreFilesOfTheContainersUserReadableByItAloneAndNowhereInItsConfiguration() throws Exception {
+        ImageSpec locked = new ImageSpec("locked", busybox.image(), List.of("sleep", "inf"), List.of("/bin/sh"),
+                64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.of("65534:65534"), true,
+                ImageSpec.DiskLimits.DEFAULT);
+        String secret = "very-secret-db-password";
+        Lease lease = lease();
+        String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), locked, Map.of(),
+                ManagedLabels.forLease(lease, instance), Map.of("db-password", secret)));
+        String out = exec(id, "cat /run/secrets/db-password; echo; stat -c '%a %u' /run/secrets/db-password; "
+                + "echo x > /run/secrets/db-password 2>/dev/null && echo overwritten || echo kept");
+        assertThat(out).contains(secret, "400 65534", "kept").doesNotContain("overwritten");
+        var inspect = TestDocker.client().inspectContainerCmd(id).exec();
+        assertThat(String.valueOf(java.util.Arrays.asList(inspect.getConfig().getEnv())) + inspect.getConfig().getLabels()
+                + java.util.Arrays.asList(inspect.getConfig().getCmd())).doesNotContain(secret);
+        String volume = inspect.getMounts().stream().filter(m -> String.valueOf(m.getDestination()).contains("/run/secrets"))
+                .findFirst().orElseThrow().getName();
+        runtime.remove(id);
+        assertThat(TestDocker.client().listVolumesCmd().exec().getVolumes()).as("the secrets' volume goes with the container")
+                .noneMatch(v -> v.getName().equals(volume));
+    }
+
     private static String exec(String container, String script) throws InterruptedException {
         var exec = TestDocker.client().execCreateCmd(container).withCmd("sh", "-c", script)
                 .withAttachStdout(true).withAttachStderr(true).exec();

@@ -30,7 +30,8 @@ public final class FakeRuntime implements ContainerRuntime {
     /** Makes creation fail with an error text that quotes the whole environment, as a chatty engine might. */
     public volatile boolean echoEnvInErrors;
 
-    public record Container(String id, String name, Map<String, String> labels, Map<String, String> env) {}
+    public record Container(String id, String name, Map<String, String> labels, Map<String, String> env,
+                            Map<String, String> secretFiles) {}
 
     public FakeRuntime withImage(String image) {
         images.add(image);
@@ -55,7 +56,7 @@ public final class FakeRuntime implements ContainerRuntime {
             throw new IllegalStateException("name in use: " + spec.name());
         }
         String id = "c" + ids.incrementAndGet();
-        containers.put(spec.name(), new Container(id, spec.name(), spec.labels(), spec.env()));
+        containers.put(spec.name(), new Container(id, spec.name(), spec.labels(), spec.env(), spec.secretFiles()));
         return id;
     }
 
@@ -99,7 +100,7 @@ public final class FakeRuntime implements ContainerRuntime {
     /** Adds a container behind the service's back (an orphan, or a stranger's). */
     public synchronized void plant(String name, Map<String, String> labels) {
         String id = "c" + ids.incrementAndGet();
-        containers.put(name, new Container(id, name, labels, Map.of()));
+        containers.put(name, new Container(id, name, labels, Map.of(), Map.of()));
     }
 
     /** Deletes a container behind the service's back. */

@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.Volume;
 import io.containerlease.config.ImageSpec;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.runtime.ContainerRuntime;
@@ -144,8 +145,23 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             if (image.user().isPresent()) {
                 cmd = cmd.withUser(image.user().get());
             }
+            if (!spec.secretFiles().isEmpty()) {
+                // An anonymous volume (removed with the container): written even under a read-only root.
+                cmd = cmd.withVolumes(new Volume(ContainerSpec.SECRETS_DIR));
+            }
             return cmd.exec().getId();
         });
+        if (!spec.secretFiles().isEmpty()) {
+            // Owned by the container's user and readable by it alone: a numeric user is written into the
+            // archive; a user name only the engine can resolve, from the image's /etc/passwd.
+            var numeric = image.user().map(SecretArchive.Owner::numeric).orElse(java.util.Optional.of(SecretArchive.Owner.ROOT));
+            byte[] archive = SecretArchive.of(spec.secretFiles(), numeric.orElse(SecretArchive.Owner.ROOT));
+            call("deliver secret files to " + spec.name(), () -> {
+                docker.copyArchiveToContainerCmd(id).withRemotePath(ContainerSpec.SECRETS_DIR).withCopyUIDGID(numeric.isEmpty())
+                        .withTarInputStream(new java.io.ByteArrayInputStream(archive)).exec();
+                return null;
+            });
+        }
         call("start " + spec.name(), () -> docker.startContainerCmd(id).exec());
         return id;
     }
