@@ -29,12 +29,10 @@ public final class ReaperLoop implements AutoCloseable {
     private final LeaseStore store;
     private final LeaseService leases;
     private final ContainerRemovals removals;
-    private final TaskScheduler scheduler;
     private final Duration interval;
     private final InstantSource clock;
     private final LeaseMetrics metrics;
-    private volatile boolean closed;
-    private volatile TaskScheduler.Cancellable next;
+    private final PeriodicTask periodic;
 
     public ReaperLoop(ContainerRuntime runtime, LeaseStore store, LeaseService leases, ContainerRemovals removals,
                       TaskScheduler scheduler, Duration interval, InstantSource clock, LeaseMetrics metrics) {
@@ -42,10 +40,14 @@ public final class ReaperLoop implements AutoCloseable {
         this.store = store;
         this.leases = leases;
         this.removals = removals;
-        this.scheduler = scheduler;
         this.interval = interval;
         this.clock = clock;
         this.metrics = metrics;
+        this.periodic = new PeriodicTask(scheduler, interval, this::runOnce, e -> {
+            metrics.reconcilePass("failed");
+            log.warn("reconcile pass failed; retrying next interval {} {}", kv("intervalS", interval.toSeconds()),
+                    kv("error", e.getMessage()));
+        });
     }
 
     /**
@@ -94,32 +96,11 @@ public final class ReaperLoop implements AutoCloseable {
 
     /** Schedules passes every interval, the first one interval from now. */
     public void start() {
-        scheduleNext();
-    }
-
-    private void scheduleNext() {
-        if (closed) {
-            return;
-        }
-        next = scheduler.schedule(interval, () -> {
-            try {
-                runOnce();
-            } catch (RuntimeException e) {
-                metrics.reconcilePass("failed");
-                log.warn("reconcile pass failed; retrying next interval {} {}", kv("intervalS", interval.toSeconds()),
-                        kv("error", e.getMessage()));
-            } finally {
-                scheduleNext();
-            }
-        });
+        periodic.start(interval);
     }
 
     @Override
     public void close() {
-        closed = true;
-        TaskScheduler.Cancellable pending = next;
-        if (pending != null) {
-            pending.cancel();
-        }
+        periodic.close();
     }
 }

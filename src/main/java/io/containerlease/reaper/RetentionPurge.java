@@ -25,21 +25,20 @@ public final class RetentionPurge implements AutoCloseable {
     public record Purged(long leases, long activity) {}
 
     private final LeaseStore store;
-    private final TaskScheduler scheduler;
     private final InstantSource clock;
     private final Duration retention;
-    private volatile TaskScheduler.Cancellable next;
-    private volatile boolean closed;
+    private final PeriodicTask periodic;
 
     public RetentionPurge(LeaseStore store, TaskScheduler scheduler, InstantSource clock, Duration retention) {
         this.store = store;
-        this.scheduler = scheduler;
         this.clock = clock;
         this.retention = retention;
+        this.periodic = new PeriodicTask(scheduler, INTERVAL, this::runOnce,
+                e -> log.warn("retention purge failed; it runs again in an hour {}", kv("error", e.getMessage())));
     }
 
     public void start() {
-        schedule(FIRST_PASS);
+        periodic.start(FIRST_PASS);
     }
 
     /** One whole pass: every batch until nothing older than the retention is left. */
@@ -51,38 +50,19 @@ public final class RetentionPurge implements AutoCloseable {
         do {
             n = store.purgeEndedBefore(cutoff, BATCH);
             leases += n;
-        } while (n == BATCH && !closed);
+        } while (n == BATCH && !periodic.closed());
         do {
             n = store.activityLog().purgeBefore(cutoff, BATCH);
             activity += n;
-        } while (n == BATCH && !closed);
+        } while (n == BATCH && !periodic.closed());
         if (leases > 0 || activity > 0) {
             log.info("retention purge {} {} {}", kv("endedLeases", leases), kv("activityEntries", activity), kv("olderThan", cutoff));
         }
         return new Purged(leases, activity);
     }
 
-    private void schedule(Duration delay) {
-        if (closed) {
-            return;
-        }
-        next = scheduler.schedule(delay, () -> {
-            try {
-                runOnce();
-            } catch (RuntimeException e) {
-                log.warn("retention purge failed; it runs again in an hour {}", kv("error", e.getMessage()));
-            } finally {
-                schedule(INTERVAL);
-            }
-        });
-    }
-
     @Override
     public void close() {
-        closed = true;
-        TaskScheduler.Cancellable pending = next;
-        if (pending != null) {
-            pending.cancel();
-        }
+        periodic.close();
     }
 }

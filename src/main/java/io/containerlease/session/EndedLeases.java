@@ -32,6 +32,14 @@ public final class EndedLeases {
         return Optional.ofNullable(ended.getIfPresent(id));
     }
 
+    /** @throws LeaseEndedException when the lease ended recently */
+    public void requireNotEnded(LeaseId id) {
+        EndReason reason = ended.getIfPresent(id);
+        if (reason != null) {
+            throw new LeaseEndedException(id, reason);
+        }
+    }
+
     public boolean contains(LeaseId id) {
         return ended.getIfPresent(id) != null;
     }

@@ -112,14 +112,14 @@ public final class LogStreams {
      * @throws LeaseEndedException when the lease has ended (its log is no longer followed)
      */
     public Subscription subscribe(LeaseId id, Start start, Reader reader) {
-        refuseIfEnded(id);
+        ended.requireNotEnded(id);
         LeaseLog leaseLog = logs.computeIfAbsent(id, LeaseLog::new);
         // stop() drops the log after the tombstone is written: a log made after that is taken back here.
         if (ended.contains(id)) {
             if (logs.remove(id, leaseLog)) {
                 leaseLog.close();
             }
-            refuseIfEnded(id);
+            ended.requireNotEnded(id);
         }
         leaseLog.ensureFollowing();
         keepWithinTotal(); // the history just read counts too
@@ -140,12 +140,6 @@ public final class LogStreams {
         return () -> leaseLog.readers.remove(reader);
     }
 
-    private void refuseIfEnded(LeaseId id) {
-        var reason = ended.reason(id);
-        if (reason.isPresent()) {
-            throw new LeaseEndedException(id, reason.get());
-        }
-    }
 
     /** Whether this lease's log is followed and buffered here (for tests: none of it outlives the lease). */
     public boolean tracks(LeaseId id) {

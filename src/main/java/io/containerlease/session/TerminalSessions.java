@@ -55,7 +55,7 @@ public final class TerminalSessions {
      * @throws LeaseEndedException when the lease has ended, even while this shell was being set up
      */
     public TerminalSession open(LeaseId leaseId, List<String> shellCommand, int cols, int rows, Optional<Duration> leaseGrace) {
-        refuseIfEnded(leaseId);
+        ended.requireNotEnded(leaseId);
         Map<String, TerminalSession> sessions = byLease.computeIfAbsent(leaseId, id -> new ConcurrentHashMap<>());
         String id = newId();
         Duration limit = leaseGrace.filter(g -> g.compareTo(detachedTimeout) > 0).orElse(detachedTimeout);
@@ -74,7 +74,7 @@ public final class TerminalSessions {
         // closeAll() runs after the tombstone is written: a shell registered after that is taken back here.
         if (ended.contains(leaseId)) {
             forget(leaseId, id);
-            refuseIfEnded(leaseId);
+            ended.requireNotEnded(leaseId);
         }
         try {
             session.started(streams.openShell(ManagedLabels.containerName(leaseId), shellCommand, cols, rows, session));
@@ -138,12 +138,6 @@ public final class TerminalSessions {
         }
     }
 
-    private void refuseIfEnded(LeaseId leaseId) {
-        var reason = ended.reason(leaseId);
-        if (reason.isPresent()) {
-            throw new LeaseEndedException(leaseId, reason.get());
-        }
-    }
 
     /** Whether any shell of this lease is held here (for tests: none outlives the lease). */
     public boolean tracks(LeaseId leaseId) {

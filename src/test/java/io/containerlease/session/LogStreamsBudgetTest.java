@@ -20,9 +20,8 @@ class LogStreamsBudgetTest {
     private final LogStreams logs = new LogStreams(streams, new LogStreams.Budget(100_000, PER_LEASE, TOTAL), new EndedLeases());
     private final Random random = new Random(7);
 
-    private LeaseId follow(List<LogLine> into) {
-        LeaseId id = LeaseId.generate(Instant.now(), random);
-        logs.subscribe(id, new LogStreams.Start.Everything(), new LogStreams.Reader() {
+    private static LogStreams.Reader collecting(List<LogLine> into) {
+        return new LogStreams.Reader() {
             @Override
             public void line(LogLine line) {
                 into.add(line);
@@ -30,21 +29,18 @@ class LogStreamsBudgetTest {
 
             @Override
             public void gap(long from, long to) {}
-        });
+        };
+    }
+
+    private LeaseId follow(List<LogLine> into) {
+        LeaseId id = LeaseId.generate(Instant.now(), random);
+        logs.subscribe(id, new LogStreams.Start.Everything(), collecting(into));
         return id;
     }
 
     private List<LogLine> held(LeaseId id) {
         List<LogLine> out = new ArrayList<>();
-        logs.subscribe(id, new LogStreams.Start.Everything(), new LogStreams.Reader() {
-            @Override
-            public void line(LogLine line) {
-                out.add(line);
-            }
-
-            @Override
-            public void gap(long from, long to) {}
-        }).cancel();
+        logs.subscribe(id, new LogStreams.Start.Everything(), collecting(out)).cancel();
         return out;
     }
 
