@@ -37,6 +37,8 @@ final class ChildServer implements AutoCloseable {
         }
         Files.createDirectories(dataDir);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // The heap bound bin/containerlease serve gives the server, so memory figures are the shipped ones.
+                "-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "io.containerlease.cli.Main", "serve"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
