@@ -153,6 +153,16 @@ class TenancyTest {
     }
 
     @Test
+    void theRefusalListsEachAllowedHostOnce() {
+        start();
+        var refused = new io.containerlease.support.RawHttp("127.0.0.1", api.port())
+                .send("GET", "/api/containers", Map.of("Host", "evil.example.com"), null, null);
+        String message = refused.json().at("/error/message").asText();
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(message.split("127\\.0\\.0\\.1", -1)).as(message).hasSize(2);
+    }
+
+    @Test
     void quotasAnswer429AndCreateNothing() {
         start(Map.of(), new Quota(2, 3));
         ApiClient alice = new ApiClient(api.baseUrl(), ALICE);

@@ -44,7 +44,9 @@ public final class RawHttp {
         byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder();
         head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
-        head.append("Host: ").append(host).append(':').append(port).append("\r\n");
+        if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Host"))) {
+            head.append("Host: ").append(host).append(':').append(port).append("\r\n");
+        }
         if (contentType != null) {
             head.append("Content-Type: ").append(contentType).append("\r\n");
         }
