@@ -8,21 +8,21 @@ import io.containerlease.auth.AdminToken;
 import io.containerlease.auth.TokenRegistry;
 import io.containerlease.auth.WsTickets;
 import io.containerlease.lease.Redactor;
-import io.containerlease.store.Quota;
+import io.containerlease.lease.Quota;
 import io.containerlease.config.ImageCatalog;
-import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.ImageSpec;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeasePolicy;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.metrics.LeaseMetrics;
-import io.containerlease.reaper.ExecutorTaskScheduler;
+import io.containerlease.schedule.ExecutorTaskScheduler;
 import io.containerlease.reaper.ExpiryTimers;
 import io.containerlease.reaper.ReaperLoop;
 import io.containerlease.reaper.RemovalWorker;
 import io.containerlease.reaper.RetentionPurge;
-import io.containerlease.reaper.RetryPolicy;
-import io.containerlease.runtime.RuntimeUnavailableException;
+import io.containerlease.schedule.RetryPolicy;
+import io.containerlease.lease.RuntimeUnavailableException;
 import io.containerlease.runtime.docker.DockerClients;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
 import io.containerlease.runtime.docker.DockerContainerStreams;
@@ -130,12 +130,12 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.armTimers();
             reaper.start();
             started.push(reaper);
-            var retention = new RetentionPurge(store, scheduler, clock, config.retention());
+            var retention = new RetentionPurge(store, store.activityLog(), scheduler, clock, config.retention());
             retention.start();
             started.push(retention);
 
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
-                    terminals, logs, catalog, store, runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity));
+                    terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

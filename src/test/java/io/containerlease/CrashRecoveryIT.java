@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.model.Container;
-import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.ServerProcess;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.model.HostConfig;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.TestDocker;
 import java.nio.file.Path;

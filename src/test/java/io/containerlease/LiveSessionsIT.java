@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.TestDocker;
 import io.containerlease.support.WsClient;

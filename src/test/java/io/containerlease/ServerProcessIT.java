@@ -3,7 +3,7 @@ package io.containerlease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.ServerProcess;
 import io.containerlease.support.TestDocker;

@@ -9,7 +9,7 @@ import io.containerlease.lease.LeaseListener;
 import io.containerlease.lease.Redactor;
 import io.containerlease.store.ActivityEntry;
 import io.containerlease.store.ActivityLog;
-import io.containerlease.store.LeaseStore;
+import io.containerlease.lease.LeaseStore;
 import java.time.InstantSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

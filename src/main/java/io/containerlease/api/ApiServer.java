@@ -7,12 +7,13 @@ import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.Redactor;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseService;
-import io.containerlease.runtime.ContainerRuntime;
+import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.session.LeaseConnections;
+import io.containerlease.store.ActivityLog;
 import io.containerlease.session.LogStreams;
 import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSessions;
-import io.containerlease.store.LeaseStore;
+import io.containerlease.lease.LeaseStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,7 +30,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** What the faces call into. */
     public record Services(LeaseService leases, SessionView sessions, LeaseConnections connections, TerminalSessions terminals,
-                           LogStreams logs, ImageCatalog catalog, LeaseStore store, ContainerRuntime runtime,
+                           LogStreams logs, ImageCatalog catalog, LeaseStore store, ActivityLog activityLog, ContainerRuntime runtime,
                            PrometheusMeterRegistry registry, InstantSource clock, Optional<TokenRegistry> tokens,
                            WsTickets tickets, Redactor redactor, ActivityRecorder activity) {}
 
@@ -45,7 +46,7 @@ public final class ApiServer implements AutoCloseable {
                 services.sessions(), services.catalog(), wsLimits);
         var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), wsLimits);
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
-        var accessRoutes = new AccessRoutes(services.tickets(), services.store().activityLog());
+        var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
         app = Javalin.create(cfg -> {

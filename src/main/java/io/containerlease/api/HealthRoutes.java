@@ -1,7 +1,7 @@
 package io.containerlease.api;
 
-import io.containerlease.runtime.ContainerRuntime;
-import io.containerlease.store.LeaseStore;
+import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.LeaseStore;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;

@@ -4,10 +4,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.config.ImageCatalog;
-import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseService;
-import io.containerlease.runtime.RuntimeUnavailableException;
+import io.containerlease.lease.RuntimeUnavailableException;
 import io.containerlease.session.LeaseConnections;
 import io.containerlease.session.LeaseEndedException;
 import io.containerlease.session.TooManySessionsException;

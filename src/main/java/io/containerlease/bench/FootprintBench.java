@@ -7,12 +7,12 @@ import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.Redactor;
 import io.containerlease.metrics.LeaseMetrics;
-import io.containerlease.reaper.ExecutorTaskScheduler;
+import io.containerlease.schedule.ExecutorTaskScheduler;
 import io.containerlease.reaper.ExpiryTimers;
 import io.containerlease.reaper.RemovalWorker;
 import io.containerlease.reaper.RetentionPurge;
-import io.containerlease.reaper.RetryPolicy;
-import io.containerlease.store.Quota;
+import io.containerlease.schedule.RetryPolicy;
+import io.containerlease.lease.Quota;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -159,7 +159,7 @@ public final class FootprintBench {
             long endedBytes = store.usedBytes();
             InstantSource monthLater = () -> clock.instant().plus(Duration.ofDays(31));
             long purgeStart = System.nanoTime();
-            var purged = new RetentionPurge(store, scheduler, monthLater, Duration.ofDays(30)).runOnce();
+            var purged = new RetentionPurge(store, store.activityLog(), scheduler, monthLater, Duration.ofDays(30)).runOnce();
             double purgeSeconds = (System.nanoTime() - purgeStart) / 1e9;
             return List.of(
                     BenchResult.of("store-ended-leases-MiB", endedBytes / 1048576.0, store.usedBytes() / 1048576.0, "MiB",

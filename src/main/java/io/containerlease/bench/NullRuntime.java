@@ -1,9 +1,9 @@
 package io.containerlease.bench;
 
-import io.containerlease.config.ImageSpec;
-import io.containerlease.runtime.ContainerRuntime;
-import io.containerlease.runtime.ContainerSpec;
-import io.containerlease.runtime.ManagedContainer;
+import io.containerlease.lease.ImageSpec;
+import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.ContainerSpec;
+import io.containerlease.lease.ManagedContainer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 

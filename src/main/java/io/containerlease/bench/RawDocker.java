@@ -1,11 +1,11 @@
 package io.containerlease.bench;
 
 import io.containerlease.config.ImageCatalog;
-import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ContainerSpec;
-import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.lease.ContainerSpec;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.runtime.docker.DockerClients;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
 import java.security.SecureRandom;

@@ -1,5 +1,8 @@
 package io.containerlease.config;
 
+import io.containerlease.lease.ImageSpec;
+import io.containerlease.lease.ImageTypes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -24,7 +27,7 @@ import java.util.Set;
  * or from the built-in {@code default-catalog.yaml}; a catalog with any mistake refuses to load,
  * naming the entry and the field.
  */
-public final class ImageCatalog {
+public final class ImageCatalog implements ImageTypes {
     static final String DEFAULT_RESOURCE = "/default-catalog.yaml";
 
     private static final Set<String> ENTRY_FIELDS = Set.of(
@@ -40,10 +43,12 @@ public final class ImageCatalog {
         this.specs = Collections.unmodifiableMap(new LinkedHashMap<>(specs));
     }
 
+    @Override
     public Optional<ImageSpec> find(String imageType) {
         return Optional.ofNullable(specs.get(imageType));
     }
 
+    @Override
     public Set<String> imageTypes() {
         return specs.keySet();
     }

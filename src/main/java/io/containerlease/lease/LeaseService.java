@@ -2,18 +2,6 @@ package io.containerlease.lease;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.containerlease.config.ImageCatalog;
-import io.containerlease.config.ImageSpec;
-import io.containerlease.metrics.LeaseMetrics;
-import io.containerlease.runtime.ContainerRuntime;
-import io.containerlease.runtime.ContainerSpec;
-import io.containerlease.runtime.EngineException;
-import io.containerlease.runtime.ImageUnavailableException;
-import io.containerlease.runtime.ManagedLabels;
-import io.containerlease.runtime.RuntimeOperationException;
-import io.containerlease.runtime.RuntimeUnavailableException;
-import io.containerlease.store.LeaseStore;
-import io.containerlease.store.Quota;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -42,13 +30,13 @@ public final class LeaseService {
 
     private final LeaseStore store;
     private final ContainerRuntime runtime;
-    private final ImageCatalog catalog;
+    private final ImageTypes catalog;
     private final LeasePolicy policy;
     private final LeaseTimers timers;
     private final ContainerRemovals removals;
     private final InstantSource clock;
     private final RandomGenerator random;
-    private final LeaseMetrics metrics;
+    private final LeaseMeters metrics;
     private final Duration releaseWait;
     private final Quota quota;
     private final Redactor redactor;
@@ -60,9 +48,9 @@ public final class LeaseService {
      * @param releaseWait how long a release waits for its container to go before answering that
      *                    removal is still pending (it carries on in the background)
      */
-    public LeaseService(LeaseStore store, ContainerRuntime runtime, ImageCatalog catalog, LeasePolicy policy,
+    public LeaseService(LeaseStore store, ContainerRuntime runtime, ImageTypes catalog, LeasePolicy policy,
                         LeaseTimers timers, ContainerRemovals removals, InstantSource clock, RandomGenerator random,
-                        LeaseMetrics metrics, Duration releaseWait, Quota quota, Redactor redactor) {
+                        LeaseMeters metrics, Duration releaseWait, Quota quota, Redactor redactor) {
         this.store = store;
         this.runtime = runtime;
         this.catalog = catalog;

@@ -2,6 +2,7 @@ package io.containerlease.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.containerlease.lease.LeaseMeters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
  * {@code containerlease_reap_retries_total}, {@code containerlease_reconcile_passes_total}
  * and {@code containerlease_leases_ended_total}.
  */
-public final class LeaseMetrics {
+public final class LeaseMetrics implements LeaseMeters {
     private final MeterRegistry registry;
     private final Timer provisionLatency;
     private final DistributionSummary expiryLag;
@@ -74,18 +75,22 @@ public final class LeaseMetrics {
                 .description("terminal input waiting for shells to read it").register(registry);
     }
 
+    @Override
     public void provisioned(Duration latency) {
         provisionLatency.record(latency);
     }
 
+    @Override
     public void expiryRemovalStarted(Duration lag) {
         expiryStartLag.record(lag.toNanos() / 1e9);
     }
 
+    @Override
     public void expiredContainerRemoved(Duration lag) {
         expiryLag.record(lag.toNanos() / 1e9);
     }
 
+    @Override
     public void leaseEnded(String reason) {
         Counter.builder("containerlease.leases.ended").description("Leases ended, by reason")
                 .tag("reason", reason).register(registry).increment();

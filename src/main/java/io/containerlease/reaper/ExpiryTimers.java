@@ -1,5 +1,7 @@
 package io.containerlease.reaper;
 
+import io.containerlease.schedule.TaskScheduler;
+
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseTimers;
 import java.time.Duration;

@@ -1,14 +1,17 @@
 package io.containerlease.reaper;
 
+import io.containerlease.schedule.TaskScheduler;
+import io.containerlease.schedule.PeriodicTask;
+
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.ContainerRemovals;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.metrics.LeaseMetrics;
-import io.containerlease.runtime.ContainerRuntime;
-import io.containerlease.runtime.ManagedContainer;
-import io.containerlease.store.LeaseStore;
+import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.ManagedContainer;
+import io.containerlease.lease.LeaseStore;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;

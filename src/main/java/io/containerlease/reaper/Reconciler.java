@@ -2,7 +2,7 @@ package io.containerlease.reaper;
 
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ManagedContainer;
+import io.containerlease.lease.ManagedContainer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

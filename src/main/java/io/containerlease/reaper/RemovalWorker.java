@@ -1,10 +1,13 @@
 package io.containerlease.reaper;
 
+import io.containerlease.schedule.TaskScheduler;
+import io.containerlease.schedule.RetryPolicy;
+
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.ContainerRemovals;
 import io.containerlease.metrics.LeaseMetrics;
-import io.containerlease.runtime.ContainerRuntime;
+import io.containerlease.lease.ContainerRuntime;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,8 +1,12 @@
 package io.containerlease.reaper;
 
+import io.containerlease.schedule.TaskScheduler;
+import io.containerlease.schedule.PeriodicTask;
+
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.containerlease.store.LeaseStore;
+import io.containerlease.lease.LeaseStore;
+import io.containerlease.store.ActivityLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -25,12 +29,14 @@ public final class RetentionPurge implements AutoCloseable {
     public record Purged(long leases, long activity) {}
 
     private final LeaseStore store;
+    private final ActivityLog activity;
     private final InstantSource clock;
     private final Duration retention;
     private final PeriodicTask periodic;
 
-    public RetentionPurge(LeaseStore store, TaskScheduler scheduler, InstantSource clock, Duration retention) {
+    public RetentionPurge(LeaseStore store, ActivityLog activity, TaskScheduler scheduler, InstantSource clock, Duration retention) {
         this.store = store;
+        this.activity = activity;
         this.clock = clock;
         this.retention = retention;
         this.periodic = new PeriodicTask(scheduler, INTERVAL, this::runOnce,
@@ -45,20 +51,20 @@ public final class RetentionPurge implements AutoCloseable {
     public Purged runOnce() {
         Instant cutoff = clock.instant().minus(retention);
         long leases = 0;
-        long activity = 0;
+        long entries = 0;
         int n;
         do {
             n = store.purgeEndedBefore(cutoff, BATCH);
             leases += n;
         } while (n == BATCH && !periodic.closed());
         do {
-            n = store.activityLog().purgeBefore(cutoff, BATCH);
-            activity += n;
+            n = activity.purgeBefore(cutoff, BATCH);
+            entries += n;
         } while (n == BATCH && !periodic.closed());
-        if (leases > 0 || activity > 0) {
-            log.info("retention purge {} {} {}", kv("endedLeases", leases), kv("activityEntries", activity), kv("olderThan", cutoff));
+        if (leases > 0 || entries > 0) {
+            log.info("retention purge {} {} {}", kv("endedLeases", leases), kv("activityEntries", entries), kv("olderThan", cutoff));
         }
-        return new Purged(leases, activity);
+        return new Purged(leases, entries);
     }
 
     @Override

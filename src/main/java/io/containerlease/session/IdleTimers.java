@@ -4,8 +4,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.reaper.RetryPolicy;
-import io.containerlease.reaper.TaskScheduler;
+import io.containerlease.schedule.RetryPolicy;
+import io.containerlease.schedule.TaskScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

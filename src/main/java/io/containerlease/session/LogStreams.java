@@ -3,8 +3,8 @@ package io.containerlease.session;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ContainerStreams;
-import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.ManagedLabels;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Instant;

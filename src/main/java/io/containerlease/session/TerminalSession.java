@@ -1,7 +1,7 @@
 package io.containerlease.session;
 
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ContainerStreams;
+import io.containerlease.lease.ContainerStreams;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package io.containerlease.session;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ContainerStreams;
-import io.containerlease.runtime.ManagedLabels;
-import io.containerlease.reaper.TaskScheduler;
+import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.schedule.TaskScheduler;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;

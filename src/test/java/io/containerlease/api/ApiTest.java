@@ -4,7 +4,7 @@ import static io.containerlease.support.ApiClient.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.containerlease.config.ServiceConfig;
-import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.ApiClient.Response;
 import io.containerlease.support.LeaseWorld;

@@ -10,7 +10,7 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
-import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.session.TerminalSessions;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.LeaseWorld;

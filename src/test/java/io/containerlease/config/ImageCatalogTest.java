@@ -1,5 +1,7 @@
 package io.containerlease.config;
 
+import io.containerlease.lease.ImageSpec;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -2,8 +2,8 @@ package io.containerlease.lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.containerlease.runtime.ManagedLabels;
-import io.containerlease.runtime.RuntimeUnavailableException;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.lease.RuntimeUnavailableException;
 import io.containerlease.support.FakeRuntime;
 import io.containerlease.support.LeaseWorld;
 import java.time.Duration;

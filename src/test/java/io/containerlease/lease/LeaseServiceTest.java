@@ -3,9 +3,9 @@ package io.containerlease.lease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.containerlease.runtime.ImageUnavailableException;
-import io.containerlease.runtime.ManagedLabels;
-import io.containerlease.runtime.RuntimeUnavailableException;
+import io.containerlease.lease.ImageUnavailableException;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.lease.RuntimeUnavailableException;
 import io.containerlease.support.LeaseWorld;
 import java.time.Duration;
 import java.util.Map;

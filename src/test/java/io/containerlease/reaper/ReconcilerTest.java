@@ -6,7 +6,7 @@ import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
-import io.containerlease.runtime.ManagedContainer;
+import io.containerlease.lease.ManagedContainer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.containerlease.reaper;
 
+import io.containerlease.schedule.RetryPolicy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.containerlease.metrics.LeaseMetrics;

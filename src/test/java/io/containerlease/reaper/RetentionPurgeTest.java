@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Old ended leases and activity are forgotten; a live lease never is, however old. */
 class RetentionPurgeTest {
     private final LeaseWorld world = new LeaseWorld();
-    private final RetentionPurge purge = new RetentionPurge(world.store, world.scheduler, world.clock, Duration.ofDays(30));
+    private final RetentionPurge purge = new RetentionPurge(world.store, world.store.activityLog(), world.scheduler, world.clock, Duration.ofDays(30));
 
     @AfterEach
     void close() {

@@ -1,5 +1,10 @@
 package io.containerlease.runtime;
 
+import io.containerlease.lease.ContainerSpec;
+import io.containerlease.lease.ManagedContainer;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.lease.ImageUnavailableException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -7,7 +12,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import io.containerlease.config.ImageCatalog;
-import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.SessionRules;

@@ -3,7 +3,7 @@ package io.containerlease.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ManagedLabels;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.FakeStreams;
 import java.time.Instant;
 import java.util.ArrayList;

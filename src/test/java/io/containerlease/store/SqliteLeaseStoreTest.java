@@ -1,5 +1,7 @@
 package io.containerlease.store;
 
+import io.containerlease.lease.StoreException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,13 +1,13 @@
 package io.containerlease.support;
 
-import io.containerlease.config.ImageSpec;
+import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.runtime.ContainerRuntime;
-import io.containerlease.runtime.ContainerSpec;
-import io.containerlease.runtime.ImageUnavailableException;
-import io.containerlease.runtime.ManagedContainer;
-import io.containerlease.runtime.ManagedLabels;
-import io.containerlease.runtime.RuntimeUnavailableException;
+import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.ContainerSpec;
+import io.containerlease.lease.ImageUnavailableException;
+import io.containerlease.lease.ManagedContainer;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.lease.RuntimeUnavailableException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +50,7 @@ public final class FakeRuntime implements ContainerRuntime {
     public synchronized String createAndStart(ContainerSpec spec) {
         checkUp();
         if (echoEnvInErrors) {
-            throw new io.containerlease.runtime.RuntimeOperationException("engine rejected the container with env " + spec.env(), null);
+            throw new io.containerlease.lease.RuntimeOperationException("engine rejected the container with env " + spec.env(), null);
         }
         if (containers.containsKey(spec.name())) {
             throw new IllegalStateException("name in use: " + spec.name());
@@ -65,7 +65,7 @@ public final class FakeRuntime implements ContainerRuntime {
         removeCalls.incrementAndGet();
         checkUp();
         if (failNextRemovals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            throw new io.containerlease.runtime.RuntimeOperationException("injected removal failure", null);
+            throw new io.containerlease.lease.RuntimeOperationException("injected removal failure", null);
         }
         containers.values().removeIf(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId));
     }

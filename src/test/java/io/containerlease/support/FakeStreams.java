@@ -1,6 +1,6 @@
 package io.containerlease.support;
 
-import io.containerlease.runtime.ContainerStreams;
+import io.containerlease.lease.ContainerStreams;
 import java.io.Closeable;
 import java.time.Instant;
 import java.util.List;

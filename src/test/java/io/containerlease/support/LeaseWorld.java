@@ -8,7 +8,7 @@ import io.containerlease.metrics.LeaseMetrics;
 import io.containerlease.reaper.ExpiryTimers;
 import io.containerlease.reaper.ReaperLoop;
 import io.containerlease.reaper.RemovalWorker;
-import io.containerlease.reaper.RetryPolicy;
+import io.containerlease.schedule.RetryPolicy;
 import io.containerlease.session.ExpiryWarnings;
 import io.containerlease.session.IdleTimers;
 import io.containerlease.session.LeaseConnections;
@@ -47,7 +47,7 @@ public final class LeaseWorld implements AutoCloseable {
     public final LeaseService leases;
     public final ReaperLoop reaper;
     /** Quotas as the service's defaults; tests may start a world with others. */
-    public final io.containerlease.store.Quota quota;
+    public final io.containerlease.lease.Quota quota;
     public final io.containerlease.lease.Redactor redactor = new io.containerlease.lease.Redactor();
     public final io.containerlease.activity.ActivityRecorder activity;
     public final io.containerlease.auth.WsTickets tickets;
@@ -62,10 +62,10 @@ public final class LeaseWorld implements AutoCloseable {
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
 
     public LeaseWorld(long seed) {
-        this(seed, io.containerlease.store.Quota.UNLIMITED);
+        this(seed, io.containerlease.lease.Quota.UNLIMITED);
     }
 
-    public LeaseWorld(long seed, io.containerlease.store.Quota quota) {
+    public LeaseWorld(long seed, io.containerlease.lease.Quota quota) {
         this.quota = quota;
         Random random = new Random(seed);
         tickets = new io.containerlease.auth.WsTickets(clock, random);
@@ -99,7 +99,7 @@ public final class LeaseWorld implements AutoCloseable {
     public io.containerlease.api.ApiServer.Services services(java.util.Optional<io.containerlease.auth.TokenRegistry> tokens) {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
-                connections, terminals, logs, ImageCatalog.builtIn(), store, runtime, registry, clock, tokens, tickets, redactor, activity);
+                connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity);
     }
 
     public io.containerlease.api.ApiServer.Services services() {

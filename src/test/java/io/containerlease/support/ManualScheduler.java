@@ -1,6 +1,6 @@
 package io.containerlease.support;
 
-import io.containerlease.reaper.TaskScheduler;
+import io.containerlease.schedule.TaskScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.PriorityQueue;

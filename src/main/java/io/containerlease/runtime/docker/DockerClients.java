@@ -5,7 +5,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import io.containerlease.runtime.RuntimeUnavailableException;
+import io.containerlease.lease.RuntimeUnavailableException;
 import java.io.IOException;
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package io.containerlease.store.sqlite;
 
-import io.containerlease.store.StoreException;
+import io.containerlease.lease.StoreException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -6,8 +6,8 @@ import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.store.ActivityLog;
-import io.containerlease.store.LeaseStore;
-import io.containerlease.store.Quota;
+import io.containerlease.lease.LeaseStore;
+import io.containerlease.lease.Quota;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -76,7 +76,7 @@ public final class SqliteLeaseStore implements LeaseStore {
         });
     }
 
-    @Override
+    /** The activity log kept in the same database. */
     public ActivityLog activityLog() {
         return activity;
     }

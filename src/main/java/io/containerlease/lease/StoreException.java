@@ -1,4 +1,4 @@
-package io.containerlease.store;
+package io.containerlease.lease;
 
 /** The store could not answer; nothing was changed by the failed call. */
 public final class StoreException extends RuntimeException {

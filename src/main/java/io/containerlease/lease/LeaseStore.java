@@ -1,9 +1,5 @@
-package io.containerlease.store;
+package io.containerlease.lease;
 
-import io.containerlease.lease.EndReason;
-import io.containerlease.lease.Lease;
-import io.containerlease.lease.LeaseId;
-import io.containerlease.lease.LeaseState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -74,9 +70,6 @@ public interface LeaseStore extends AutoCloseable {
      * Returns how many it forgot (fewer than {@code limit}: none older is left).
      */
     int purgeEndedBefore(Instant cutoff, int limit);
-
-    /** The activity log kept alongside the leases. */
-    ActivityLog activityLog();
 
     @Override
     void close();

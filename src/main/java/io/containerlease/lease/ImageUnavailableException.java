@@ -1,4 +1,4 @@
-package io.containerlease.runtime;
+package io.containerlease.lease;
 
 /** The image is not on the engine and could not be pulled (or its pull policy forbids pulling). */
 public final class ImageUnavailableException extends EngineException {

@@ -1,4 +1,4 @@
-package io.containerlease.runtime;
+package io.containerlease.lease;
 
 /**
  * A failure of the container engine, in two parts: what a client may be told (the operation that

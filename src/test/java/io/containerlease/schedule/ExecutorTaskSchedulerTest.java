@@ -1,4 +1,4 @@
-package io.containerlease.reaper;
+package io.containerlease.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,5 @@
-package io.containerlease.runtime;
+package io.containerlease.lease;
 
-import io.containerlease.config.ImageSpec;
 import java.util.Map;
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package io.containerlease.store;
+package io.containerlease.lease;
 
 /** Live-lease limits checked atomically with the insert of a new lease. */
 public record Quota(int perOwner, int total) {

@@ -1,4 +1,4 @@
-package io.containerlease.runtime;
+package io.containerlease.lease;
 
 import java.io.Closeable;
 import java.time.Instant;

@@ -1,6 +1,5 @@
-package io.containerlease.config;
+package io.containerlease.lease;
 
-import io.containerlease.lease.SessionRules;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

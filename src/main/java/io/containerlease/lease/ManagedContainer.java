@@ -1,6 +1,5 @@
-package io.containerlease.runtime;
+package io.containerlease.lease;
 
-import io.containerlease.lease.LeaseId;
 import java.util.Optional;
 
 /**

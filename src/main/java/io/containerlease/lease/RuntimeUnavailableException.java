@@ -1,4 +1,4 @@
-package io.containerlease.runtime;
+package io.containerlease.lease;
 
 /** The container engine could not be reached; the operation may or may not have happened. */
 public final class RuntimeUnavailableException extends EngineException {

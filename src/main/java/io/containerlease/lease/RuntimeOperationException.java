@@ -1,4 +1,4 @@
-package io.containerlease.runtime;
+package io.containerlease.lease;
 
 /** The container engine answered, with an error. */
 public final class RuntimeOperationException extends EngineException {
