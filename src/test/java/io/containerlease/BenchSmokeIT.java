@@ -11,9 +11,11 @@ import io.containerlease.support.TestDocker;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the benchmark's code paths on tiny sizes so it cannot rot. Asserts shape and cleanliness, never speed. */
+@Timeout(600)
 class BenchSmokeIT {
     @TempDir
     Path workDir;

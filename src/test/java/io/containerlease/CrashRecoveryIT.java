@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * belongs to a live lease or is removed in the first pass, and every acknowledged lease is either
  * running with its container or honestly ended.
  */
+@Timeout(300)
 class CrashRecoveryIT {
     private static final int CONCURRENT_PROVISIONS = 8;
 

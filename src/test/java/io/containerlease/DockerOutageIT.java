@@ -14,9 +14,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The engine becomes unreachable while the server runs, then comes back. */
+@Timeout(180)
 class DockerOutageIT {
     @TempDir
     Path dataDir;

@@ -19,9 +19,11 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole service, in-process, on the real Docker engine with the local busybox image. */
+@Timeout(180)
 class LeaseLifecycleIT {
     @TempDir
     Path dataDir;

@@ -19,9 +19,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Terminals, log streams, grace and warnings against the real engine. */
+@Timeout(180)
 class LiveSessionsIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
 

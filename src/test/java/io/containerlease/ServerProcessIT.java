@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server as an operator runs it: it refuses to start, clearly and with a non-zero exit, when it
  * cannot work, and a SIGTERM stops it in order while its leases keep running.
  */
+@Timeout(180)
 class ServerProcessIT {
     @TempDir
     Path dataDir;

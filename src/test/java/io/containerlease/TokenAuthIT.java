@@ -16,9 +16,11 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server as a newcomer starts it: tokens on, no tokens file, a real engine. */
+@Timeout(120)
 class TokenAuthIT {
     @TempDir
     Path dataDir;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.Caller;
 import io.containerlease.lease.Lease;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.support.ApiClient;
@@ -68,7 +69,10 @@ class ConnectionLimitsTest {
         a.close();
         await().atMost(WAIT).untilAsserted(() -> assertThat(health().at("/capacity/webSockets").asInt()).isEqualTo(2));
         WsClient again = logs(second);
-        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> !again.closed.isDone());
+        // Admitted: it gets the lease's next log line (no wall-clock wait for a refusal that does not come).
+        await().atMost(WAIT).until(() -> world.streams.followers.containsKey(ManagedLabels.containerName(second.id())));
+        world.streams.emit(ManagedLabels.containerName(second.id()), false, "still here");
+        again.await(t -> "still here".equals(t.path("message").asText()), WAIT);
     }
 
     @Test

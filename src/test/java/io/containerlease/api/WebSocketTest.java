@@ -22,8 +22,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The WebSocket endpoints over real sockets, with the real core on a fake engine. */
+@Timeout(30)
 class WebSocketTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private LeaseWorld world;

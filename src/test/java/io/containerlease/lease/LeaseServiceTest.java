@@ -154,6 +154,46 @@ class LeaseServiceTest {
         assertThat(provision(Duration.ofMinutes(1), Map.of()).state()).isEqualTo(LeaseState.RUNNING);
     }
 
+    /** The reconciler lists containers before leases; a lease whose container is there after all is not lost. */
+    @Test
+    void aLeaseIsEndedAsLostOnlyWhenItsContainerIsReallyGone() {
+        Lease lease = provision(Duration.ofMinutes(5), Map.of());
+        world.leases.endIfLost(lease.id());
+        assertThat(world.leases.get(lease.id(), Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.RUNNING);
+        world.runtime.vanish(ManagedLabels.containerName(lease.id()));
+        world.leases.endIfLost(lease.id());
+        assertThat(world.leases.get(lease.id(), Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.LOST);
+    }
+
+    @Test
+    void aReleaseThatRacesProvisioningLeavesNoContainerBehindEvenBeforeTheNextPass() {
+        world.runtime.duringCreate = spec -> {
+            world.runtime.duringCreate = s -> {};
+            world.leases.release(new LeaseId(spec.labels().get(ManagedLabels.LEASE_ID)), Caller.ANONYMOUS_ADMIN);
+        };
+        assertThatThrownBy(() -> provision(Duration.ofMinutes(5), Map.of()))
+                .isInstanceOfSatisfying(LeaseConflictException.class, e -> assertThat(e.code()).isEqualTo("lease_ended"));
+        assertThat(world.runtime.all()).as("removed by the provisioning itself, no reconcile pass ran").isEmpty();
+        assertThat(world.store.countLive()).isZero();
+    }
+
+    @Test
+    void aLeaseWhoseTimeIsUpButNotYetRemovedCannotBeExtended() {
+        Lease lease = provision(Duration.ofMinutes(1), Map.of());
+        world.clock.advance(Duration.ofMinutes(2)); // time passes, but its timer has not run yet
+        assertThatThrownBy(() -> world.leases.extend(lease.id(), Duration.ofMinutes(5), Caller.ANONYMOUS_ADMIN))
+                .isInstanceOfSatisfying(LeaseConflictException.class, e -> assertThat(e.code()).isEqualTo("lease_not_running"));
+        assertThat(world.store.find(lease.id()).orElseThrow().expiresAt()).isEqualTo(lease.expiresAt());
+    }
+
+    @Test
+    void aReleaseCancelsTheExpiryTimerInsteadOfLeavingItUntilTheOldExpiry() {
+        Lease lease = provision(Duration.ofHours(1), Map.of());
+        assertThat(world.timers.size()).isEqualTo(1);
+        world.leases.release(lease.id(), Caller.ANONYMOUS_ADMIN);
+        assertThat(world.timers.size()).isZero();
+    }
+
     @Test
     void aVanishedContainerEndsItsLeaseAsLost() {
         Lease lease = provision(Duration.ofMinutes(5), Map.of());

@@ -49,6 +49,33 @@ class RemovalWorkerProperties {
         assertThat(worker.pending()).isZero();
     }
 
+    /** During an outage the engine must not be hammered: the worker passes each retry its own attempt number. */
+    @Property(tries = 50)
+    void theWaitsBetweenAttemptsGrow(@ForAll long seed) {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        FakeRuntime runtime = new FakeRuntime();
+        runtime.clock = clock;
+        runtime.plant("victim", Map.of());
+        runtime.failNextRemovals.set(8);
+        RemovalWorker worker = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL,
+                new Random(seed), new LeaseMetrics(new SimpleMeterRegistry()));
+        CompletableFuture<Void> done = worker.removeUntilGone("victim");
+        while (!done.isDone()) {
+            scheduler.advance(Duration.ofSeconds(1));
+        }
+        var times = runtime.removeTimes;
+        assertThat(times).hasSize(9);
+        for (int i = 2; i + 1 < times.size(); i++) {
+            // With full jitter one gap may be shorter than the one before, but never than the one before that.
+            Duration earlier = Duration.between(times.get(i - 2), times.get(i - 1));
+            Duration later = Duration.between(times.get(i), times.get(i + 1));
+            assertThat(later).as("gap %d vs gap %d", i, i - 2).isGreaterThan(earlier);
+        }
+        assertThat(Duration.between(times.get(0), times.get(8))).as("eight waits of at least 100 ms doubling")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(100 * 255));
+    }
+
     @Property(tries = 100)
     void backoffGrowsAndStaysWithinItsBounds(@ForAll @IntRange(min = 1, max = 40) int attempt, @ForAll long seed) {
         RetryPolicy policy = RetryPolicy.REMOVAL;

@@ -26,7 +26,9 @@ import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(180)
 class DockerContainerRuntimeIT {
     private final String instance = "it-" + UUID.randomUUID();
     private final DockerContainerRuntime runtime = new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), TestDocker.runLabels());

@@ -95,6 +95,18 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void losingOneOfTwoConnectionsStartsNoGrace() {
+        Lease lease = provision(Duration.ofHours(1), rules(60, null));
+        var first = world.connections.open(lease, new RecordingChannel()).orElseThrow();
+        var second = world.connections.open(lease, new RecordingChannel()).orElseThrow();
+        first.close();
+        assertThat(view.status(lease.id()).connections()).isEqualTo(1);
+        assertThat(world.connections.graceDeadline(lease.id())).as("another connection is still open").isEmpty();
+        second.close();
+        assertThat(world.connections.graceDeadline(lease.id())).contains(world.clock.instant().plusSeconds(60));
+    }
+
+    @Test
     void afterARestartALeaseWithAGraceStartsItSinceItsConnectionsWereCut() {
         Lease kept = provision(Duration.ofHours(1), rules(30, null));
         Lease reconnected = provision(Duration.ofHours(1), rules(30, null));

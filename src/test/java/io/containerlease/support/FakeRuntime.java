@@ -27,6 +27,11 @@ public final class FakeRuntime implements ContainerRuntime {
     /** How many of the next removals fail (as if the engine answered 500). */
     public final AtomicInteger failNextRemovals = new AtomicInteger();
     public final AtomicInteger removeCalls = new AtomicInteger();
+    /** When each removal was attempted, by {@link #clock}. */
+    public final List<java.time.Instant> removeTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public volatile java.time.InstantSource clock = java.time.InstantSource.system();
+    /** Runs as a container is being created, before it exists: lets a test race something against provisioning. */
+    public volatile java.util.function.Consumer<ContainerSpec> duringCreate = spec -> {};
     /** Makes creation fail with an error text that quotes the whole environment, as a chatty engine might. */
     public volatile boolean echoEnvInErrors;
 
@@ -49,6 +54,7 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public synchronized String createAndStart(ContainerSpec spec) {
         checkUp();
+        duringCreate.accept(spec);
         if (echoEnvInErrors) {
             throw new io.containerlease.lease.RuntimeOperationException("engine rejected the container with env " + spec.env(), null);
         }
@@ -63,6 +69,7 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public synchronized void remove(String nameOrId) {
         removeCalls.incrementAndGet();
+        removeTimes.add(clock.instant());
         checkUp();
         if (failNextRemovals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new io.containerlease.lease.RuntimeOperationException("injected removal failure", null);
