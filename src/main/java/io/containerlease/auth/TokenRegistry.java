@@ -1,8 +1,11 @@
 package io.containerlease.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.containerlease.config.ConfigException;
 import io.containerlease.lease.Caller;
 import java.io.IOException;
@@ -56,41 +59,46 @@ public final class TokenRegistry {
      * @throws ConfigException naming the entry and field at fault
      */
     public static TokenRegistry load(Path file) {
-        JsonNode root;
+        TokensFile parsed;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            parsed = YAML.readValue(file.toFile(), TokensFile.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException("AUTH_TOKENS_FILE " + file + ": unknown field '" + e.getPropertyName()
+                    + "' (entries have user, token or tokenSha256, and role)");
+        } catch (MismatchedInputException e) {
+            throw new ConfigException("AUTH_TOKENS_FILE " + file + ": " + e.getPathReference().replaceAll("[\\w.$]+\\[", "[")
+                    + " has the wrong type; expected {tokens: [{user, token | tokenSha256, role}]}");
         } catch (IOException e) {
             throw new ConfigException("AUTH_TOKENS_FILE: cannot read " + file + ": " + e.getMessage());
         }
-        JsonNode tokens = root == null ? null : root.get("tokens");
-        if (tokens == null || !tokens.isArray() || tokens.isEmpty()) {
+        if (parsed == null || parsed.tokens() == null || parsed.tokens().isEmpty()) {
             throw new ConfigException("AUTH_TOKENS_FILE " + file + " must hold a non-empty 'tokens' list of {user, token | tokenSha256, role}");
         }
         List<Entry> entries = new ArrayList<>();
         List<String> plaintexts = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (int i = 0; i < tokens.size(); i++) {
-            JsonNode t = tokens.get(i);
+        for (int i = 0; i < parsed.tokens().size(); i++) {
+            TokenEntry t = parsed.tokens().get(i);
             String where = "tokens[" + i + "]";
-            String user = t.path("user").asText("");
-            String role = t.path("role").asText("user").toLowerCase(Locale.ROOT);
-            boolean hasToken = t.hasNonNull("token");
-            boolean hasHash = t.hasNonNull("tokenSha256");
+            String user = t == null || t.user() == null ? "" : t.user();
+            String role = t == null || t.role() == null ? "user" : t.role().toLowerCase(Locale.ROOT);
+            boolean hasToken = t != null && t.token() != null;
+            boolean hasHash = t != null && t.tokenSha256() != null;
             if (!Caller.USER_NAME.matcher(user).matches()) {
                 problems.add(where + ": 'user' must match " + Caller.USER_NAME.pattern());
             } else if (!role.equals("user") && !role.equals("admin")) {
                 problems.add(where + ": 'role' must be user or admin");
             } else if (hasToken == hasHash) {
                 problems.add(where + ": give exactly one of 'token' and 'tokenSha256'");
-            } else if (hasToken && t.get("token").asText().length() < MIN_TOKEN_LENGTH) {
+            } else if (hasToken && t.token().length() < MIN_TOKEN_LENGTH) {
                 problems.add(where + ": 'token' must be at least " + MIN_TOKEN_LENGTH + " characters");
-            } else if (hasHash && !HEX64.matcher(t.get("tokenSha256").asText()).matches()) {
+            } else if (hasHash && !HEX64.matcher(t.tokenSha256()).matches()) {
                 problems.add(where + ": 'tokenSha256' must be 64 hex digits (sha256sum of the token)");
             } else {
-                byte[] digest = hasToken ? sha256(t.get("token").asText()) : HexFormat.of().parseHex(t.get("tokenSha256").asText().toLowerCase(Locale.ROOT));
+                byte[] digest = hasToken ? sha256(t.token()) : HexFormat.of().parseHex(t.tokenSha256().toLowerCase(Locale.ROOT));
                 entries.add(new Entry(user, digest, role.equals("admin")));
                 if (hasToken) {
-                    plaintexts.add(t.get("token").asText());
+                    plaintexts.add(t.token());
                 }
             }
         }
@@ -99,6 +107,16 @@ public final class TokenRegistry {
         }
         return new TokenRegistry(entries, plaintexts);
     }
+
+    /** The file as written: strict (no unknown field, no number where a string belongs). */
+    private record TokensFile(List<TokenEntry> tokens) {}
+
+    private record TokenEntry(String user, String token, String tokenSha256, String role) {}
+
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
 
     /** The caller this token belongs to, if any. Takes the same time whichever entry matches, or none. */
     public Optional<Caller> authenticate(String token) {

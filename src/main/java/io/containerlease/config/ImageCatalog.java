@@ -3,9 +3,14 @@ package io.containerlease.config;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageTypes;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.containerlease.lease.SessionRules;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,10 +33,6 @@ import java.util.Set;
  */
 public final class ImageCatalog implements ImageTypes {
     static final String DEFAULT_RESOURCE = "/default-catalog.yaml";
-
-    private static final Set<String> ENTRY_FIELDS = Set.of(
-            "image", "command", "shell", "memoryMb", "cpus", "pidsLimit", "pullPolicy", "network",
-            "disconnectGraceSeconds", "idleTimeoutSeconds", "user", "readOnlyRootfs", "logMaxSizeMb", "logMaxFiles", "diskMb");
 
     private final Map<String, ImageSpec> specs;
 
@@ -76,7 +76,7 @@ public final class ImageCatalog implements ImageTypes {
     static ImageCatalog parse(InputStream in, String source) throws IOException {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(in);
+            root = YAML.readTree(in);
         } catch (IOException e) {
             throw new ConfigException(source + " is not valid YAML or JSON: " + e.getMessage());
         }
@@ -84,13 +84,22 @@ public final class ImageCatalog implements ImageTypes {
         if (images == null || !images.isObject()) {
             throw new ConfigException(source + " must have a top-level 'images' map");
         }
+        // Entry by entry, so one mistake does not hide the next: every problem is listed at once.
         List<String> problems = new ArrayList<>();
         Map<String, ImageSpec> specs = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = images.fields(); it.hasNext(); ) {
+        for (var it = images.fields(); it.hasNext(); ) {
             var entry = it.next();
             try {
-                specs.put(entry.getKey(), toSpec(entry.getKey(), entry.getValue()));
-            } catch (IllegalArgumentException e) {
+                if (!entry.getValue().isObject()) {
+                    throw new IllegalArgumentException("must be a map with at least 'image'");
+                }
+                specs.put(entry.getKey(), YAML.treeToValue(entry.getValue(), Entry.class).toSpec(entry.getKey()));
+            } catch (UnrecognizedPropertyException e) {
+                problems.add("images." + entry.getKey() + ": unknown field '" + e.getPropertyName() + "' (known: "
+                        + String.join(", ", Entry.FIELDS) + ")");
+            } catch (MismatchedInputException e) {
+                problems.add("images." + entry.getKey() + ": '" + field(e) + "' " + expected(e));
+            } catch (IllegalArgumentException | JsonProcessingException e) {
                 problems.add("images." + entry.getKey() + ": " + e.getMessage());
             }
         }
@@ -100,97 +109,81 @@ public final class ImageCatalog implements ImageTypes {
         return new ImageCatalog(specs);
     }
 
-    private static ImageSpec toSpec(String imageType, JsonNode node) {
-        if (!node.isObject()) {
-            throw new IllegalArgumentException("must be a map with at least 'image'");
+    /** Strict binding: no unknown field, no string for a number, no 1.5 for a whole number. */
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    private static String field(MismatchedInputException e) {
+        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("?");
+    }
+
+    private static String expected(MismatchedInputException e) {
+        Class<?> type = e.getTargetType();
+        if (type == null) {
+            return "has the wrong type";
         }
-        node.fieldNames().forEachRemaining(name -> {
-            if (!ENTRY_FIELDS.contains(name)) {
-                throw new IllegalArgumentException("unknown field '" + name + "' (known: " + String.join(", ", ENTRY_FIELDS) + ")");
+        if (type == String.class) {
+            return "must be a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "must be true or false";
+        }
+        if (type == Integer.class || type == Long.class) {
+            return "must be a whole number";
+        }
+        if (Number.class.isAssignableFrom(type)) {
+            return "must be a number";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "must be a list of strings, e.g. [\"sleep\", \"inf\"]";
+        }
+        return "has the wrong type";
+    }
+
+    /** One catalog entry as written; absent fields are null and take the defaults. */
+    record Entry(String image, List<String> command, List<String> shell, Long memoryMb, Double cpus, Long pidsLimit,
+                 String pullPolicy, String network, Long disconnectGraceSeconds, Long idleTimeoutSeconds, String user,
+                 Boolean readOnlyRootfs, Integer logMaxSizeMb, Integer logMaxFiles, Integer diskMb) {
+        static final List<String> FIELDS = java.util.Arrays.stream(Entry.class.getRecordComponents())
+                .map(java.lang.reflect.RecordComponent::getName).toList();
+
+        ImageSpec toSpec(String imageType) {
+            if (image == null) {
+                throw new IllegalArgumentException("'image' is required");
             }
-        });
-        return new ImageSpec(
-                imageType,
-                text(node, "image", null),
-                strings(node, "command", List.of()),
-                strings(node, "shell", List.of("/bin/sh")),
-                number(node, "memoryMb", 256).longValue(),
-                number(node, "cpus", 1.0).doubleValue(),
-                number(node, "pidsLimit", 128).longValue(),
-                pullPolicy(text(node, "pullPolicy", "ifNotPresent")),
-                text(node, "network", "none"),
-                new SessionRules(seconds(node, "disconnectGraceSeconds"), seconds(node, "idleTimeoutSeconds")),
-                Optional.ofNullable(node.get("user")).filter(n -> !n.isNull()).map(n -> text(node, "user", null)),
-                flag(node, "readOnlyRootfs"),
-                new ImageSpec.DiskLimits(
-                        number(node, "logMaxSizeMb", ImageSpec.DiskLimits.DEFAULT.logMaxSizeMb()).intValue(),
-                        number(node, "logMaxFiles", ImageSpec.DiskLimits.DEFAULT.logMaxFiles()).intValue(),
-                        Optional.ofNullable(node.get("diskMb")).filter(n -> !n.isNull()).map(n -> number(node, "diskMb", 0).intValue())));
-    }
+            return new ImageSpec(
+                    imageType,
+                    image,
+                    command == null ? List.of() : command,
+                    shell == null ? List.of("/bin/sh") : shell,
+                    memoryMb == null ? 256 : memoryMb,
+                    cpus == null ? 1.0 : cpus,
+                    pidsLimit == null ? 128 : pidsLimit,
+                    ImageCatalog.pullPolicy(pullPolicy == null ? "ifNotPresent" : pullPolicy),
+                    network == null ? "none" : network,
+                    new SessionRules(seconds("disconnectGraceSeconds", disconnectGraceSeconds),
+                            seconds("idleTimeoutSeconds", idleTimeoutSeconds)),
+                    Optional.ofNullable(user),
+                    Boolean.TRUE.equals(readOnlyRootfs),
+                    new ImageSpec.DiskLimits(
+                            logMaxSizeMb == null ? ImageSpec.DiskLimits.DEFAULT.logMaxSizeMb() : logMaxSizeMb,
+                            logMaxFiles == null ? ImageSpec.DiskLimits.DEFAULT.logMaxFiles() : logMaxFiles,
+                            Optional.ofNullable(diskMb)));
+        }
 
-    private static boolean flag(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return false;
-        }
-        if (!value.isBoolean()) {
-            throw new IllegalArgumentException("'" + field + "' must be true or false");
-        }
-        return value.asBoolean();
-    }
-
-    private static Optional<Duration> seconds(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return Optional.empty();
-        }
-        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1) {
-            throw new IllegalArgumentException("'" + field + "' must be a whole number of seconds, at least 1");
-        }
-        return Optional.of(Duration.ofSeconds(value.asLong()));
-    }
-
-    private static String text(JsonNode node, String field, String fallback) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            if (fallback == null) {
-                throw new IllegalArgumentException("'" + field + "' is required");
+        private static Optional<Duration> seconds(String field, Long value) {
+            if (value == null) {
+                return Optional.empty();
             }
-            return fallback;
-        }
-        if (!value.isTextual()) {
-            throw new IllegalArgumentException("'" + field + "' must be a string");
-        }
-        return value.asText();
-    }
-
-    private static Number number(JsonNode node, String field, Number fallback) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return fallback;
-        }
-        if (!value.isNumber()) {
-            throw new IllegalArgumentException("'" + field + "' must be a number");
-        }
-        return value.numberValue();
-    }
-
-    private static List<String> strings(JsonNode node, String field, List<String> fallback) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return fallback;
-        }
-        if (!value.isArray()) {
-            throw new IllegalArgumentException("'" + field + "' must be a list of strings, e.g. [\"sleep\", \"inf\"]");
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode item : value) {
-            if (!item.isTextual()) {
-                throw new IllegalArgumentException("'" + field + "' must contain only strings");
+            if (value < 1) {
+                throw new IllegalArgumentException("'" + field + "' must be a whole number of seconds, at least 1");
             }
-            out.add(item.asText());
+            return Optional.of(Duration.ofSeconds(value));
         }
-        return out;
     }
 
     private static ImageSpec.PullPolicy pullPolicy(String raw) {

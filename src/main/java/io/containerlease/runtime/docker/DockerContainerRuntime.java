@@ -1,7 +1,9 @@
 package io.containerlease.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.core.NameParser;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
@@ -76,14 +78,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     private void pull(ImageSpec spec) {
-        ImageReference ref = ImageReference.parse(spec.image());
         var callback = new PullImageResultCallback();
         try {
-            var cmd = docker.pullImageCmd(ref.repository());
-            if (ref.tag() != null) {
-                cmd = cmd.withTag(ref.tag());
-            }
-            cmd.exec(callback);
+            pullCommand(spec.image()).exec(callback);
             // awaitCompletion rethrows the first error the pull stream reported.
             if (!callback.awaitCompletion(pullTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new ImageUnavailableException("pulling " + spec.image() + " took longer than " + pullTimeout.toSeconds() + " s", null);
@@ -288,18 +285,16 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         }
     }
 
-    /** An image reference split for the pull API, which wants repository and tag apart. */
-    record ImageReference(String repository, String tag) {
-        static ImageReference parse(String image) {
-            if (image.contains("@")) {
-                return new ImageReference(image, null);
-            }
-            int slash = image.lastIndexOf('/');
-            int colon = image.lastIndexOf(':');
-            if (colon > slash) {
-                return new ImageReference(image.substring(0, colon), image.substring(colon + 1));
-            }
-            return new ImageReference(image, "latest");
+    /**
+     * The pull API wants repository and tag apart; docker-java's own parser splits them. A digest
+     * reference ({@code repo@sha256:…}) goes whole, which the engine accepts and the parser would
+     * split at the wrong colon; a reference without a tag pulls {@code latest}, never every tag.
+     */
+    private PullImageCmd pullCommand(String image) {
+        if (image.contains("@")) {
+            return docker.pullImageCmd(image);
         }
+        NameParser.ReposTag ref = NameParser.parseRepositoryTag(image);
+        return docker.pullImageCmd(ref.repos).withTag(ref.tag.isEmpty() ? "latest" : ref.tag);
     }
 }
