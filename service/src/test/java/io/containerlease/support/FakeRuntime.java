@@ -17,8 +17,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An in-memory container engine with switches for the failures the core must survive. */
+/**
+ * An in-memory container engine with switches for the failures the core must survive; or, made
+ * {@link #forgetful()}, one that keeps nothing at all, so the bench can measure the core alone at a
+ * hundred thousand leases.
+ */
 public final class FakeRuntime implements ContainerRuntime {
+    private final boolean remembers;
     /** name → container */
     private final Map<String, Container> containers = new LinkedHashMap<>();
     private final Set<String> images = ConcurrentHashMap.newKeySet();
@@ -38,6 +43,19 @@ public final class FakeRuntime implements ContainerRuntime {
     public record Container(String id, String name, Map<String, String> labels, Map<String, String> env,
                             Map<String, String> secretFiles) {}
 
+    public FakeRuntime() {
+        this(true);
+    }
+
+    private FakeRuntime(boolean remembers) {
+        this.remembers = remembers;
+    }
+
+    /** Accepts every image and container at once and keeps none: every container exists, none is listed. */
+    public static FakeRuntime forgetful() {
+        return new FakeRuntime(false);
+    }
+
     public FakeRuntime withImage(String image) {
         images.add(image);
         return this;
@@ -46,7 +64,7 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public void ensureImage(ImageSpec spec) {
         checkUp();
-        if (!images.contains(spec.image())) {
+        if (remembers && !images.contains(spec.image())) {
             throw new ImageUnavailableException("image " + spec.image() + " missing", null);
         }
     }
@@ -62,13 +80,18 @@ public final class FakeRuntime implements ContainerRuntime {
             throw new IllegalStateException("name in use: " + spec.name());
         }
         String id = "c" + ids.incrementAndGet();
-        containers.put(spec.name(), new Container(id, spec.name(), spec.labels(), spec.env(), spec.secretFiles()));
+        if (remembers) {
+            containers.put(spec.name(), new Container(id, spec.name(), spec.labels(), spec.env(), spec.secretFiles()));
+        }
         return id;
     }
 
     @Override
     public synchronized void remove(String nameOrId) {
         removeCalls.incrementAndGet();
+        if (!remembers) {
+            return;
+        }
         removeTimes.add(clock.instant());
         checkUp();
         if (failNextRemovals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -80,7 +103,7 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public synchronized boolean exists(String nameOrId) {
         checkUp();
-        return containers.values().stream().anyMatch(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId));
+        return !remembers || containers.values().stream().anyMatch(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId));
     }
 
     @Override

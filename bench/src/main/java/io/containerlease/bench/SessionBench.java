@@ -13,6 +13,7 @@ import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.runtime.docker.DockerClients;
 import io.containerlease.runtime.docker.DockerContainerStreams;
+import io.containerlease.support.WsClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,20 +97,20 @@ public final class SessionBench {
         RawShell baseline = new RawShell();
         List<Double> serviceMs = new ArrayList<>();
         List<Double> baselineMs = new ArrayList<>();
-        try (WsProbe service = new WsProbe(ws(server, "/ws/terminal/" + id), text -> {});
+        try (WsClient service = WsClient.streaming(ws(server, "/ws/terminal/" + id), text -> {});
              ContainerStreams.Shell shell = raw.openShell(container, List.of("/bin/sh"), 80, 24, baseline)) {
-            settle(service::received);
+            settle(service::outputLength);
             settle(baseline.bytes::get);
             for (int i = 0; i < sizes.keystrokes(); i++) {
                 if (i % 60 == 59) { // keep the line short: Ctrl-U clears it, unmeasured
-                    service.send(new byte[] {0x15});
+                    service.sendBytes(new byte[] {0x15});
                     shell.write(new byte[] {0x15});
-                    settle(service::received);
+                    settle(service::outputLength);
                     settle(baseline.bytes::get);
                 }
-                int before = service.received();
+                int before = service.outputLength();
                 long t0 = System.nanoTime();
-                service.send(new byte[] {'a'});
+                service.sendBytes(new byte[] {'a'});
                 service.awaitBytes(before + 1, WAIT);
                 serviceMs.add((System.nanoTime() - t0) / 1e6);
 
@@ -153,7 +154,7 @@ public final class SessionBench {
         CountDownLatch all = new CountDownLatch(1);
         long target = sizes.logLines();
         long t0 = System.nanoTime();
-        try (WsProbe probe = new WsProbe(ws(server, "/ws/logs/" + id), text -> {
+        try (WsClient probe = WsClient.streaming(ws(server, "/ws/logs/" + id), text -> {
             if (text.startsWith("{\"seq\":" + target + ",")) {
                 all.countDown();
             }

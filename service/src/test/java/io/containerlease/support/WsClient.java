@@ -15,9 +15,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-/** A WebSocket client for tests: keeps every text frame (as JSON) and all binary bytes, in order. */
+/**
+ * A WebSocket client for the tests and the bench: keeps every text frame (as JSON) and all binary
+ * bytes, in order; or, for measuring, hands text frames to a consumer as they come and reads as fast
+ * as it can; or reads one frame and then nothing, the slowest client there is.
+ */
 public final class WsClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -28,11 +33,27 @@ public final class WsClient implements AutoCloseable {
     private final WebSocket socket;
     /** When false, the client stops asking for frames: a reader that fell behind. */
     private volatile boolean reading = true;
+    /** Where text frames go instead of {@link #texts}; null keeps them. */
+    private final Consumer<String> textSink;
+    /** Frames asked for at the start; a frame-by-frame reader asks for one more after each. */
+    private final long initialDemand;
 
-    private WsClient(String url, java.util.Map<String, String> headers) {
+    private WsClient(String url, java.util.Map<String, String> headers, Consumer<String> textSink, long initialDemand) {
+        this.textSink = textSink;
+        this.initialDemand = initialDemand;
         var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         headers.forEach(builder::header);
         socket = builder.buildAsync(URI.create(url), new Listener()).join();
+    }
+
+    /** A reader that never holds frames back and keeps no text: each text frame goes to {@code onText}. */
+    public static WsClient streaming(String wsUrl, Consumer<String> onText) {
+        return new WsClient(wsUrl, java.util.Map.of(), onText, Long.MAX_VALUE);
+    }
+
+    /** A reader that takes one frame and then stops reading. */
+    public static WsClient stalled(String wsUrl) {
+        return new WsClient(wsUrl, java.util.Map.of(), text -> {}, 1);
     }
 
     /** Connects to {@code ws://…} built from an {@code http://} base URL. */
@@ -41,7 +62,7 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient connect(String httpBase, String path, java.util.Map<String, String> headers) {
-        return new WsClient(httpBase.replaceFirst("^http", "ws") + path, headers);
+        return new WsClient(httpBase.replaceFirst("^http", "ws") + path, headers, null, 1);
     }
 
     /** The HTTP status of an upgrade the server refused, or 101 when it accepted (the socket is then closed). */
@@ -58,6 +79,27 @@ public final class WsClient implements AutoCloseable {
 
     public void sendBytes(String text) {
         socket.sendBinary(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), true).join();
+    }
+
+    public void sendBytes(byte[] data) {
+        socket.sendBinary(ByteBuffer.wrap(data), true).join();
+    }
+
+    /** Waits until at least {@code length} binary bytes have arrived. */
+    public synchronized void awaitBytes(int length, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (bytes.size() < length) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("only " + bytes.size() + " of " + length + " bytes within " + timeout);
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
     }
 
     public void sendText(String text) {
@@ -142,20 +184,34 @@ public final class WsClient implements AutoCloseable {
 
     private final class Listener implements WebSocket.Listener {
         @Override
+        public void onOpen(WebSocket ws) {
+            ws.request(initialDemand);
+        }
+
+        @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
             partialText.append(data);
             if (last) {
-                try {
-                    texts.add(JSON.readTree(partialText.toString()));
-                } catch (Exception e) {
-                    texts.add(JSON.getNodeFactory().textNode(partialText.toString()));
+                if (textSink != null) {
+                    textSink.accept(partialText.toString());
+                } else {
+                    try {
+                        texts.add(JSON.readTree(partialText.toString()));
+                    } catch (Exception e) {
+                        texts.add(JSON.getNodeFactory().textNode(partialText.toString()));
+                    }
                 }
                 partialText.setLength(0);
             }
-            if (reading) {
+            askForMore(ws);
+            return null;
+        }
+
+        /** A frame-by-frame reader asks for the next frame; a streaming or stalled one asked once, at the start. */
+        private void askForMore(WebSocket ws) {
+            if (reading && initialDemand == 1 && textSink == null) {
                 ws.request(1);
             }
-            return null;
         }
 
         @Override
@@ -164,10 +220,9 @@ public final class WsClient implements AutoCloseable {
                 byte[] chunk = new byte[data.remaining()];
                 data.get(chunk);
                 bytes.writeBytes(chunk);
+                WsClient.this.notifyAll();
             }
-            if (reading) {
-                ws.request(1);
-            }
+            askForMore(ws);
             return null;
         }
 

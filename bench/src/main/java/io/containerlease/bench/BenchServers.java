@@ -2,6 +2,9 @@ package io.containerlease.bench;
 
 import io.containerlease.config.ContainerLabels;
 import io.containerlease.config.ServiceConfig;
+import io.containerlease.support.ServerProcess;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,6 +18,17 @@ final class BenchServers {
 
     static Map<String, String> containerLabels() {
         return ContainerLabels.parse(System.getenv("CONTAINER_LABELS"));
+    }
+
+    /** What a bench server may do without being the limit itself: quiet logs, no quota, no rate limit. */
+    private static final Map<String, String> UNLIMITED = Map.of("AUTH", "off", "LOG_LEVEL", "warn",
+            "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000");
+
+    /** A server of its own, as a process (it inherits CONTAINER_LABELS), ready to answer. */
+    static ServerProcess start(Path dataDir, Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(UNLIMITED);
+        all.putAll(env);
+        return ServerProcess.start(dataDir, all).awaitReady(Duration.ofSeconds(90));
     }
 
     /** An in-process server's configuration: {@code env}, plus the bench's own CONTAINER_LABELS. */

@@ -1,5 +1,6 @@
 package io.containerlease.bench;
 
+import io.containerlease.support.ServerProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ public final class ChaosBench {
         try (RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
             try {
                 for (int k = 0; k < sizes.kills(); k++) {
-                    ChildServer server = ChildServer.start(dataDir, Map.of("RECONCILE_INTERVAL_SECONDS", "2"));
+                    ServerProcess server = BenchServers.start(dataDir, Map.of("RECONCILE_INTERVAL_SECONDS", "2"));
                     instance = server.instanceId();
                     BenchHttp api = new BenchHttp(server.baseUrl());
                     ExecutorService clients = Executors.newFixedThreadPool(16);
@@ -80,7 +81,7 @@ public final class ChaosBench {
                 }
                 int refused = 0;
                 String engine = "not restarted (pass --restart-engine to include it)";
-                try (ChildServer server = ChildServer.start(dataDir, Map.of("RECONCILE_INTERVAL_SECONDS", "2"))) {
+                try (ServerProcess server = BenchServers.start(dataDir, Map.of("RECONCILE_INTERVAL_SECONDS", "2"))) {
                     BenchHttp api = new BenchHttp(server.baseUrl());
                     if (sizes.restartEngine()) {
                         EngineRestart restart = new EngineRestart();
@@ -98,7 +99,7 @@ public final class ChaosBench {
             } finally {
                 if (instance != null) {
                     // Leave nothing behind: release through a fresh server, then make sure by label.
-                    try (ChildServer server = ChildServer.start(dataDir, Map.of())) {
+                    try (ServerProcess server = BenchServers.start(dataDir, Map.of())) {
                         BenchHttp api = new BenchHttp(server.baseUrl());
                         for (JsonNode lease : api.allLeases()) {
                             api.release(lease.get("id").asText());

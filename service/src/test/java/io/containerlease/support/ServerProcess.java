@@ -13,16 +13,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The server as a child JVM ({@code containerlease serve}), so a test can kill -9 it or watch it
- * refuse to start. Its output goes to a file in the data directory.
+ * The server as a child JVM ({@code containerlease serve}), so a test or the bench can kill -9 it,
+ * watch it refuse to start, or read its resident memory. It runs with the heap bound
+ * {@code bin/containerlease serve} gives it, so memory figures are the shipped ones. Its output goes
+ * to a file in the data directory.
  */
 public final class ServerProcess implements AutoCloseable {
     private final Process process;
+    private final Path dataDir;
     private final Path log;
     public final int port;
 
-    private ServerProcess(Process process, Path log, int port) {
+    private ServerProcess(Process process, Path dataDir, Path log, int port) {
         this.process = process;
+        this.dataDir = dataDir;
         this.log = log;
         this.port = port;
     }
@@ -35,7 +39,7 @@ public final class ServerProcess implements AutoCloseable {
             Path log = Files.createTempFile(dataDir, "server-", ".log");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                    "--enable-native-access=ALL-UNNAMED", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
                     "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("DATA_DIR", dataDir.toString());
@@ -44,7 +48,7 @@ public final class ServerProcess implements AutoCloseable {
                 builder.environment().put("PORT", Integer.toString(port));
             }
             builder.environment().putAll(env);
-            return new ServerProcess(builder.start(), log, port);
+            return new ServerProcess(builder.start(), dataDir, log, port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -85,6 +89,27 @@ public final class ServerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The instance label on this server's containers (read from its store, which allows a second reader). */
+    public String instanceId() {
+        try (var store = io.containerlease.store.sqlite.SqliteLeaseStore.open(dataDir.resolve("containerlease.db"))) {
+            return store.instanceId();
+        }
+    }
+
+    /** Resident memory of the server process, in MiB (Linux /proc). */
+    public double residentMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Double.NaN;
     }
 
     /** SIGKILL: no shutdown hook, no cleanup, like a crash. */

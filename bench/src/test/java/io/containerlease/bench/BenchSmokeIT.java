@@ -1,4 +1,4 @@
-package io.containerlease;
+package io.containerlease.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

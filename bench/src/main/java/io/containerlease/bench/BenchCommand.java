@@ -1,11 +1,5 @@
-package io.containerlease.cli;
+package io.containerlease.bench;
 
-import io.containerlease.bench.BenchReport;
-import io.containerlease.bench.BenchResult;
-import io.containerlease.bench.ChaosBench;
-import io.containerlease.bench.FootprintBench;
-import io.containerlease.bench.LeaseBench;
-import io.containerlease.bench.SessionBench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +13,14 @@ import picocli.CommandLine.Option;
  * directories and containers, all removed afterwards. Not a test: it asserts only that chaos leaked
  * nothing (the exit code is 1 otherwise).
  */
-@Command(name = "bench", description = "Measure the service next to raw Docker on this machine (starts its own servers).")
+@Command(name = "bench", mixinStandardHelpOptions = true, version = "containerlease bench 0.1.0",
+        description = "Measure the service next to raw Docker on this machine (starts its own servers).")
 public final class BenchCommand implements Callable<Integer> {
+
+    /** bin/containerlease bench: the bench is its own program, outside the service's jar. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+    }
     @Option(names = "--quick", description = "Smaller samples; a few minutes on two cores.")
     boolean quick;
 

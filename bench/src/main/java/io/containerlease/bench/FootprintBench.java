@@ -1,5 +1,8 @@
 package io.containerlease.bench;
 
+import io.containerlease.support.FakeRuntime;
+import io.containerlease.support.ServerProcess;
+import io.containerlease.support.WsClient;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.Caller;
 import io.containerlease.lease.LeasePolicy;
@@ -54,7 +57,7 @@ public final class FootprintBench {
     }
 
     private List<BenchResult> serverResidentMemory() throws Exception {
-        try (ChildServer server = ChildServer.start(workDir.resolve("footprint-data"), Map.of());
+        try (ServerProcess server = BenchServers.start(workDir.resolve("footprint-data"), Map.of());
              RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
             BenchHttp api = new BenchHttp(server.baseUrl());
             api.release(api.lease("busybox", 1800)); // warm the paths up once
@@ -96,18 +99,18 @@ public final class FootprintBench {
                     logMaxSizeMb: 5
                     logMaxFiles: 1
                 """.formatted("x".repeat(1000)));
-        try (ChildServer server = ChildServer.start(workDir.resolve("flood-data"), Map.of("IMAGE_CATALOG", catalog.toString()));
+        try (ServerProcess server = BenchServers.start(workDir.resolve("flood-data"), Map.of("IMAGE_CATALOG", catalog.toString()));
              RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
             BenchHttp api = new BenchHttp(server.baseUrl());
             System.gc();
             Thread.sleep(1000);
             double before = server.residentMiB();
-            List<WsProbe> readers = new ArrayList<>();
+            List<WsClient> readers = new ArrayList<>();
             double peak = before;
             try {
                 for (int i = 0; i < sizes.floodLeases(); i++) {
                     String id = api.lease("flood", 1800);
-                    readers.add(WsProbe.stalled(server.baseUrl().replaceFirst("^http", "ws") + "/ws/logs/" + id));
+                    readers.add(WsClient.stalled(server.baseUrl().replaceFirst("^http", "ws") + "/ws/logs/" + id));
                 }
                 long end = System.nanoTime() + Duration.ofSeconds(sizes.floodSeconds()).toNanos();
                 while (System.nanoTime() < end) {
@@ -115,7 +118,7 @@ public final class FootprintBench {
                     Thread.sleep(250);
                 }
             } finally {
-                readers.forEach(WsProbe::close);
+                readers.forEach(WsClient::close);
                 for (JsonNode lease : api.allLeases()) {
                     api.release(lease.get("id").asText());
                 }
@@ -132,7 +135,7 @@ public final class FootprintBench {
         Random random = new Random(7);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         LeaseMetrics metrics = new LeaseMetrics(registry);
-        NullRuntime runtime = new NullRuntime();
+        FakeRuntime runtime = FakeRuntime.forgetful();
         try (SqliteLeaseStore store = SqliteLeaseStore.inMemory(); ExecutorTaskScheduler scheduler = new ExecutorTaskScheduler("bench-timers")) {
             var removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
             var leases = new LeaseService(store, runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), Duration.ofDays(1)),
