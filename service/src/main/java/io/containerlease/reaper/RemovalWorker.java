@@ -1,6 +1,7 @@
 package io.containerlease.reaper;
 
 import io.containerlease.schedule.TaskScheduler;
+import io.containerlease.schedule.RetryLoop;
 import io.containerlease.schedule.RetryPolicy;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -27,9 +28,7 @@ public final class RemovalWorker implements ContainerRemovals {
 
     private final ContainerRuntime runtime;
     private final Executor executor;
-    private final TaskScheduler scheduler;
-    private final RetryPolicy retry;
-    private final RandomGenerator random;
+    private final RetryLoop retries;
     private final LeaseMetrics metrics;
     private final ConcurrentHashMap<String, CompletableFuture<Void>> underWay = new ConcurrentHashMap<>();
 
@@ -41,9 +40,7 @@ public final class RemovalWorker implements ContainerRemovals {
                          RetryPolicy retry, RandomGenerator random, LeaseMetrics metrics) {
         this.runtime = runtime;
         this.executor = executor;
-        this.scheduler = scheduler;
-        this.retry = retry;
-        this.random = random;
+        this.retries = new RetryLoop(scheduler, retry, random);
         this.metrics = metrics;
     }
 
@@ -55,7 +52,18 @@ public final class RemovalWorker implements ContainerRemovals {
             return existing;
         }
         created.whenComplete((ok, error) -> underWay.remove(container, created));
-        submit(container, 1, created);
+        retries.start(executor, attempt -> {
+            runtime.remove(container);
+            if (attempt > 1) {
+                log.info("container removed after retries {} {}", kv("container", container), kv("attempts", attempt));
+            }
+            created.complete(null);
+        }, (attempt, wait, e) -> {
+            metrics.reapFailed();
+            metrics.reapRetried();
+            log.warn("container removal failed, retrying {} {} {} {}", kv("container", container),
+                    kv("attempt", attempt), kv("retryInMs", wait.toMillis()), kv("error", e.getMessage()));
+        });
         return created;
     }
 
@@ -64,29 +72,4 @@ public final class RemovalWorker implements ContainerRemovals {
         return underWay.size();
     }
 
-    private void submit(String container, int attempt, CompletableFuture<Void> done) {
-        try {
-            executor.execute(() -> attempt(container, attempt, done));
-        } catch (RuntimeException rejected) {
-            // The executor is shutting down; the reconcile pass at next start finishes the job.
-            log.warn("removal not started, executor closed {}", kv("container", container));
-        }
-    }
-
-    private void attempt(String container, int attempt, CompletableFuture<Void> done) {
-        try {
-            runtime.remove(container);
-            if (attempt > 1) {
-                log.info("container removed after retries {} {}", kv("container", container), kv("attempts", attempt));
-            }
-            done.complete(null);
-        } catch (RuntimeException e) {
-            metrics.reapFailed();
-            Duration wait = retry.delayBefore(attempt, random);
-            metrics.reapRetried();
-            log.warn("container removal failed, retrying {} {} {} {}", kv("container", container),
-                    kv("attempt", attempt), kv("retryInMs", wait.toMillis()), kv("error", e.getMessage()));
-            scheduler.schedule(wait, () -> submit(container, attempt + 1, done));
-        }
-    }
 }

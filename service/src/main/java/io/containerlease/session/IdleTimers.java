@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
+import io.containerlease.schedule.RetryLoop;
 import io.containerlease.schedule.RetryPolicy;
 import io.containerlease.schedule.TaskScheduler;
 import java.time.Duration;
@@ -30,16 +31,14 @@ public final class IdleTimers {
 
     private final TaskScheduler scheduler;
     private final InstantSource clock;
-    private final RetryPolicy retry;
-    private final RandomGenerator random;
+    private final RetryLoop retries;
     private final IdleExpiry onIdle;
     private final ConcurrentHashMap<LeaseId, Tracked> tracked = new ConcurrentHashMap<>();
 
     public IdleTimers(TaskScheduler scheduler, InstantSource clock, RetryPolicy retry, RandomGenerator random, IdleExpiry onIdle) {
         this.scheduler = scheduler;
         this.clock = clock;
-        this.retry = retry;
-        this.random = random;
+        this.retries = new RetryLoop(scheduler, retry, random);
         this.onIdle = onIdle;
     }
 
@@ -94,7 +93,7 @@ public final class IdleTimers {
 
         synchronized void arm(Duration delay) {
             if (!cancelled) {
-                timer = scheduler.schedule(delay, () -> check(1));
+                timer = scheduler.schedule(delay, this::check);
             }
         }
 
@@ -105,7 +104,8 @@ public final class IdleTimers {
             }
         }
 
-        private void check(int attempt) {
+        /** The timer fired: the lease may have been active since (then wait again), or it is idle: end it, retrying. */
+        private void check() {
             Duration timeout = idleTimeout.orElseThrow();
             Instant due = lastActivity.plus(timeout);
             Instant now = clock.instant();
@@ -113,16 +113,22 @@ public final class IdleTimers {
                 arm(Duration.between(now, due));
                 return;
             }
-            try {
-                log.info("lease idle for its timeout {} {}", kv("leaseId", id.value()), kv("lastActivityAt", lastActivity));
+            TaskScheduler.Cancellable retrying = retries.start(Runnable::run, attempt -> {
+                Instant dueNow = lastActivity.plus(timeout);
+                if (clock.instant().isBefore(dueNow)) {
+                    arm(Duration.between(clock.instant(), dueNow)); // active again while we retried: wait anew
+                    return;
+                }
+                log.info("lease idle for its timeout {} {} {}", kv("leaseId", id.value()), kv("lastActivityAt", lastActivity),
+                        kv("attempt", attempt));
                 onIdle.expired(id);
-            } catch (RuntimeException e) {
-                Duration wait = retry.delayBefore(attempt, random);
-                log.warn("ending an idle lease failed, retrying {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
-                synchronized (this) {
-                    if (!cancelled) {
-                        timer = scheduler.schedule(wait, () -> check(attempt + 1));
-                    }
+            }, (attempt, wait, e) -> log.warn("ending an idle lease failed, retrying {} {} {}", kv("leaseId", id.value()),
+                    kv("retryInMs", wait.toMillis()), kv("error", e.getMessage())));
+            synchronized (this) {
+                if (cancelled) {
+                    retrying.cancel();
+                } else {
+                    timer = retrying; // so forgetting the lease stops the retries too
                 }
             }
         }

@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
+import io.containerlease.schedule.RetryLoop;
 import io.containerlease.schedule.RetryPolicy;
 import io.containerlease.schedule.TaskScheduler;
 import java.time.Duration;
@@ -48,8 +49,7 @@ public final class LeaseConnections {
 
     private final TaskScheduler scheduler;
     private final InstantSource clock;
-    private final RetryPolicy retry;
-    private final RandomGenerator random;
+    private final RetryLoop retries;
     private final GraceExpiry onExpired;
     private final EndedLeases ended;
     private final ConcurrentHashMap<LeaseId, Room> rooms = new ConcurrentHashMap<>();
@@ -59,8 +59,7 @@ public final class LeaseConnections {
         this.ended = ended;
         this.scheduler = scheduler;
         this.clock = clock;
-        this.retry = retry;
-        this.random = random;
+        this.retries = new RetryLoop(scheduler, retry, random);
         this.onExpired = onExpired;
     }
 
@@ -195,24 +194,24 @@ public final class LeaseConnections {
         }
     }
 
-    private void graceFired(Room room, int attempt) {
-        synchronized (room) {
-            // A connection may have arrived after the timer fired but before we got the lock.
-            if (room.ended || !room.open.isEmpty() || room.graceTimer == null) {
-                return;
+    /** The grace ran out: end the lease, retrying until that succeeds or a connection comes back. */
+    private void graceRanOut(Room room) {
+        TaskScheduler.Cancellable retrying = retries.start(Runnable::run, attempt -> {
+            synchronized (room) {
+                // A connection may have arrived after the timer fired but before we got the lock.
+                if (room.ended || !room.open.isEmpty() || room.graceTimer == null) {
+                    return;
+                }
             }
-        }
-        try {
             log.info("disconnect grace ran out {} {}", kv("leaseId", room.id.value()), kv("attempt", attempt));
             onExpired.expired(room.id);
-        } catch (RuntimeException e) {
-            Duration wait = retry.delayBefore(attempt, random);
-            log.warn("ending a disconnected lease failed, retrying {} {} {}", kv("leaseId", room.id.value()),
-                    kv("retryInMs", wait.toMillis()), kv("error", e.getMessage()));
-            synchronized (room) {
-                if (!room.ended && room.open.isEmpty()) {
-                    room.graceTimer = scheduler.schedule(wait, () -> graceFired(room, attempt + 1));
-                }
+        }, (attempt, wait, e) -> log.warn("ending a disconnected lease failed, retrying {} {} {}", kv("leaseId", room.id.value()),
+                kv("retryInMs", wait.toMillis()), kv("error", e.getMessage())));
+        synchronized (room) {
+            if (room.graceTimer != null) {
+                room.graceTimer = retrying; // so a connection that comes back stops the retries too
+            } else {
+                retrying.cancel();
             }
         }
     }
@@ -236,7 +235,7 @@ public final class LeaseConnections {
                 return;
             }
             graceDeadline = clock.instant().plus(grace.get());
-            graceTimer = scheduler.schedule(grace.get(), () -> graceFired(this, 1));
+            graceTimer = scheduler.schedule(grace.get(), () -> graceRanOut(this));
             log.info("last connection closed, grace started {} {}", kv("leaseId", id.value()), kv("endsAt", graceDeadline));
         }
 
