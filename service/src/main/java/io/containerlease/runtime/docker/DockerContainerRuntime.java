@@ -180,6 +180,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             docker.createContainerCmd(image.image()).withName(name).withLabels(extraLabels)
                     .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none").withStorageOpt(Map.of("size", "16m"))).exec();
             writableLayerQuota = true;
+        } catch (NotFoundException e) {
+            // Says nothing about the storage driver: the caller reports that it could not find out.
+            throw new RuntimeOperationException("image " + image.image() + " is not on the engine to probe with", e.getMessage(), e);
         } catch (DockerException e) {
             writableLayerQuota = false;
         } finally {
