@@ -84,7 +84,7 @@ public final class SessionBench {
             server.close();
             for (Container c : negotiated.client().listContainersCmd().withShowAll(true)
                     .withLabelFilter(Map.of(ManagedLabels.INSTANCE, server.instanceId())).exec()) {
-                negotiated.client().removeContainerCmd(c.getId()).withForce(true).exec();
+                negotiated.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
             }
             streaming.close();
             negotiated.client().close();

@@ -76,7 +76,7 @@ public final class TestDocker {
 
     public static void removeIfPresent(String nameOrId) {
         try {
-            client().removeContainerCmd(nameOrId).withForce(true).exec();
+            client().removeContainerCmd(nameOrId).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException alreadyGone) {
             // what the test wanted
         }
