@@ -45,6 +45,7 @@ public final class ApiServer implements AutoCloseable {
         var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
                 services.sessions(), services.catalog(), wsLimits);
         var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), wsLimits);
+        var catalogRoutes = new CatalogRoutes(services.catalog(), config);
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
         var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
@@ -71,6 +72,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.after("/api/*", ctx -> recordActivity(ctx, services.activity()));
             cfg.routes.after(UnreadBodies::drain);
 
+            cfg.routes.get("/api/catalog", catalogRoutes::list);
             cfg.routes.post("/api/provision", leaseRoutes::provision);
             cfg.routes.get("/api/containers", leaseRoutes::list);
             cfg.routes.get("/api/containers/{id}", leaseRoutes::get);

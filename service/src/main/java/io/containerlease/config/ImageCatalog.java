@@ -34,13 +34,29 @@ import java.util.Set;
 public final class ImageCatalog implements ImageTypes {
     static final String DEFAULT_RESOURCE = "/default-catalog.yaml";
 
+    /** What a user is told about an image type when choosing one; nothing here changes how it runs. */
+    public record Listing(Optional<String> description, Optional<Duration> defaultDuration) {
+        static final Listing NONE = new Listing(Optional.empty(), Optional.empty());
+    }
+
     private final Map<String, ImageSpec> specs;
+    private final Map<String, Listing> listings;
 
     public ImageCatalog(Map<String, ImageSpec> specs) {
+        this(specs, Map.of());
+    }
+
+    private ImageCatalog(Map<String, ImageSpec> specs, Map<String, Listing> listings) {
         if (specs.isEmpty()) {
             throw new ConfigException("The image catalog lists no images");
         }
         this.specs = Collections.unmodifiableMap(new LinkedHashMap<>(specs));
+        this.listings = Map.copyOf(listings);
+    }
+
+    /** The description and suggested duration of an image type, as its catalog entry gives them. */
+    public Listing listing(String imageType) {
+        return listings.getOrDefault(imageType, Listing.NONE);
     }
 
     @Override
@@ -87,13 +103,16 @@ public final class ImageCatalog implements ImageTypes {
         // Entry by entry, so one mistake does not hide the next: every problem is listed at once.
         List<String> problems = new ArrayList<>();
         Map<String, ImageSpec> specs = new LinkedHashMap<>();
+        Map<String, Listing> listings = new LinkedHashMap<>();
         for (var it = images.fields(); it.hasNext(); ) {
             var entry = it.next();
             try {
                 if (!entry.getValue().isObject()) {
                     throw new IllegalArgumentException("must be a map with at least 'image'");
                 }
-                specs.put(entry.getKey(), YAML.treeToValue(entry.getValue(), Entry.class).toSpec(entry.getKey()));
+                Entry bound = YAML.treeToValue(entry.getValue(), Entry.class);
+                specs.put(entry.getKey(), bound.toSpec(entry.getKey()));
+                listings.put(entry.getKey(), bound.listing());
             } catch (UnrecognizedPropertyException e) {
                 problems.add("images." + entry.getKey() + ": unknown field '" + e.getPropertyName() + "' (known: "
                         + String.join(", ", Entry.FIELDS) + ")");
@@ -106,7 +125,7 @@ public final class ImageCatalog implements ImageTypes {
         if (!problems.isEmpty()) {
             throw ConfigException.of("Invalid image catalog (" + source + ")", problems);
         }
-        return new ImageCatalog(specs);
+        return new ImageCatalog(specs, listings);
     }
 
     /** Strict binding: no unknown field, no string for a number, no 1.5 for a whole number. */
@@ -147,7 +166,8 @@ public final class ImageCatalog implements ImageTypes {
     /** One catalog entry as written; absent fields are null and take the defaults. */
     record Entry(String image, List<String> command, List<String> shell, Long memoryMb, Double cpus, Long pidsLimit,
                  String pullPolicy, String network, Long disconnectGraceSeconds, Long idleTimeoutSeconds, String user,
-                 Boolean readOnlyRootfs, Integer logMaxSizeMb, Integer logMaxFiles, Integer diskMb) {
+                 Boolean readOnlyRootfs, Integer logMaxSizeMb, Integer logMaxFiles, Integer diskMb,
+                 String description, Long defaultDurationMinutes) {
         static final List<String> FIELDS = java.util.Arrays.stream(Entry.class.getRecordComponents())
                 .map(java.lang.reflect.RecordComponent::getName).toList();
 
@@ -173,6 +193,16 @@ public final class ImageCatalog implements ImageTypes {
                             logMaxSizeMb == null ? ImageSpec.DiskLimits.DEFAULT.logMaxSizeMb() : logMaxSizeMb,
                             logMaxFiles == null ? ImageSpec.DiskLimits.DEFAULT.logMaxFiles() : logMaxFiles,
                             Optional.ofNullable(diskMb)));
+        }
+
+        Listing listing() {
+            if (description != null && description.length() > 500) {
+                throw new IllegalArgumentException("'description' must be at most 500 characters");
+            }
+            if (defaultDurationMinutes != null && defaultDurationMinutes < 1) {
+                throw new IllegalArgumentException("'defaultDurationMinutes' must be at least 1");
+            }
+            return new Listing(Optional.ofNullable(description), Optional.ofNullable(defaultDurationMinutes).map(Duration::ofMinutes));
         }
 
         private static Optional<Duration> seconds(String field, Long value) {

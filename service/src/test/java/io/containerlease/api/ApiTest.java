@@ -75,6 +75,22 @@ class ApiTest {
     }
 
     @Test
+    void theCatalogListsWhatAProvisionFormNeedsAndNoImageReference() {
+        Response r = client.get("/api/catalog");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("minDurationSeconds").asLong()).isEqualTo(1);
+        assertThat(r.json().get("maxDurationSeconds").asLong()).isEqualTo(24 * 3600);
+        var busybox = r.json().get("imageTypes").get(0);
+        assertThat(busybox.get("imageType").asText()).isEqualTo("busybox");
+        assertThat(busybox.get("description").asText()).contains("BusyBox");
+        assertThat(busybox.get("defaultDurationSeconds").asLong()).isEqualTo(30 * 60);
+        assertThat(busybox.get("terminal").asBoolean()).isTrue();
+        assertThat(busybox.get("memoryMb").asLong()).isEqualTo(128);
+        assertThat(busybox.has("sessionDefaults")).isTrue();
+        assertThat(r.body()).doesNotContain("containerlease/busybox", "alpine:3.20");
+    }
+
+    @Test
     void provisionAnswers201WithTheLease() {
         Response r = post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{\"A\":\"1\"}}");
         assertThat(r.status()).isEqualTo(201);
