@@ -31,6 +31,24 @@ class OutputRingTest {
         assertThat(text(ring.copyFrom(ring.start()))).isEqualTo("6789");
     }
 
+    @Test
+    void theBufferGrowsWithOutputAndOffsetsSurviveTheGrowth() {
+        OutputRing ring = new OutputRing(1 << 20);
+        assertThat(ring.allocated()).isEqualTo(OutputRing.INITIAL_BYTES);
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            String chunk = "line " + i + "\n";
+            all.append(chunk);
+            ring.append(bytes(chunk));
+        }
+        assertThat(ring.allocated()).isLessThan(1 << 20).isGreaterThanOrEqualTo(all.length());
+        assertThat(text(ring.copyFrom(0))).isEqualTo(all.toString());
+        assertThat(text(ring.copyFrom(6))).isEqualTo(all.substring(6));
+        ring.append(new byte[2 << 20]); // past the capacity: it stops growing and wraps
+        assertThat(ring.allocated()).isEqualTo(1 << 20);
+        assertThat(ring.start()).isEqualTo(ring.end() - (1 << 20));
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
