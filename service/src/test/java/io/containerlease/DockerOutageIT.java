@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.support.ApiClient;
+import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
 import io.containerlease.support.UnixSocketProxy;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class DockerOutageIT {
     @BeforeEach
     void start() {
         proxy = new UnixSocketProxy(dataDir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(TestDocker.withRunLabels(Map.of(
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
                 "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "DOCKER_HOST", proxy.dockerHost(),
                 "RECONCILE_INTERVAL_SECONDS", "1"))));
         api = new ApiClient(server.baseUrl());

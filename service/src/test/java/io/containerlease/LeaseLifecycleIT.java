@@ -9,6 +9,7 @@ import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
+import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,12 +144,12 @@ class LeaseLifecycleIT {
         env.put("AUTH", "off");
         env.put("DATA_DIR", dataDir.toString());
         env.put("RECONCILE_INTERVAL_SECONDS", "1");
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(TestDocker.withRunLabels(env)));
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(env)));
         api = new ApiClient(server.baseUrl());
     }
 
     private static void create(String name, Map<String, String> labels) {
-        Map<String, String> all = new java.util.HashMap<>(TestDocker.runLabels());
+        Map<String, String> all = new java.util.HashMap<>(RunLabels.labels());
         all.putAll(labels);
         String id = TestDocker.client().createContainerCmd("containerlease/busybox:latest").withName(name).withLabels(all)
                 .withCmd("sleep", "inf").withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();

@@ -8,6 +8,7 @@ import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
+import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
 import io.containerlease.support.WsClient;
 import java.io.IOException;
@@ -45,7 +46,7 @@ class LiveSessionsIT {
                     command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.02; done"]
                     pullPolicy: never
                 """);
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(TestDocker.withRunLabels(Map.of(
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
                 "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "IMAGE_CATALOG", catalog.toString(),
                 "RECONCILE_INTERVAL_SECONDS", "1"))));
         api = new ApiClient(server.baseUrl());

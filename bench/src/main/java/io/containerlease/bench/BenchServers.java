@@ -1,7 +1,7 @@
 package io.containerlease.bench;
 
-import io.containerlease.config.ContainerLabels;
 import io.containerlease.config.ServiceConfig;
+import io.containerlease.support.RunLabels;
 import io.containerlease.support.ServerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +16,6 @@ import java.util.Map;
 final class BenchServers {
     private BenchServers() {}
 
-    static Map<String, String> containerLabels() {
-        return ContainerLabels.parse(System.getenv("CONTAINER_LABELS"));
-    }
-
     /** What a bench server may do without being the limit itself: quiet logs, no quota, no rate limit. */
     private static final Map<String, String> UNLIMITED = Map.of("AUTH", "off", "LOG_LEVEL", "warn",
             "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000");
@@ -33,11 +29,6 @@ final class BenchServers {
 
     /** An in-process server's configuration: {@code env}, plus the bench's own CONTAINER_LABELS. */
     static ServiceConfig config(Map<String, String> env) {
-        Map<String, String> all = new HashMap<>(env);
-        String labels = System.getenv("CONTAINER_LABELS");
-        if (labels != null) {
-            all.putIfAbsent("CONTAINER_LABELS", labels);
-        }
-        return ServiceConfig.fromEnvironment(all);
+        return ServiceConfig.fromEnvironment(RunLabels.with(env));
     }
 }

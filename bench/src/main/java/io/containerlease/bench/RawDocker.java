@@ -1,5 +1,6 @@
 package io.containerlease.bench;
 
+import io.containerlease.support.RunLabels;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.Lease;
@@ -25,7 +26,7 @@ final class RawDocker implements AutoCloseable {
 
     RawDocker(String dockerHost) {
         runtime = new DockerContainerRuntime(DockerClients.connect(dockerHost, Duration.ofSeconds(60)).client(), Duration.ofSeconds(60),
-                BenchServers.containerLabels());
+                RunLabels.labels());
     }
 
     /** Creates and starts one hardened busybox container; returns its name. */

@@ -2,11 +2,8 @@ package io.containerlease.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.containerlease.bench.BenchResult;
-import io.containerlease.bench.ChaosBench;
-import io.containerlease.bench.FootprintBench;
-import io.containerlease.bench.LeaseBench;
-import io.containerlease.bench.SessionBench;
+import com.github.dockerjava.api.model.HostConfig;
+import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,5 +31,23 @@ class BenchSmokeIT {
         assertThat(chaos.orphans()).isZero();
         assertThat(chaos.lost()).isZero();
         assertThat(TestDocker.containersOfThisRun()).as("the bench removes what it made").isEmpty();
+    }
+
+    /** Restarting the engine stops every container on the host: refused while one that is not the bench's runs. */
+    @Test
+    void theEngineIsNotRestartedUnderSomeoneElsesContainers() throws Exception {
+        var client = TestDocker.client();
+        String id = client.createContainerCmd("containerlease/busybox:latest").withCmd("sleep", "60")
+                .withLabels(RunLabels.labels()).withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
+        try {
+            client.startContainerCmd(id).exec();
+            String whyNot = new EngineRestart().whyNot("the-bench's-own-instance");
+            assertThat(whyNot).as("never allowed with someone else's container running").isNotNull();
+            if (!whyNot.startsWith("needs root") && !whyNot.startsWith("no local dockerd") && !whyNot.startsWith("DOCKER_HOST")) {
+                assertThat(whyNot).contains("would be stopped");
+            }
+        } finally {
+            TestDocker.removeIfPresent(id);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.containerlease.api;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseId;
 import io.javalin.websocket.WsContext;
@@ -37,13 +38,16 @@ final class WsLimits {
 
     /** The process's own limit on open files, where the platform tells. */
     static OptionalLong maxDescriptors() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
-                ? OptionalLong.of(unix.getMaxFileDescriptorCount()) : OptionalLong.empty();
+        return descriptors(UnixOperatingSystemMXBean::getMaxFileDescriptorCount);
     }
 
     static OptionalLong openDescriptors() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
-                ? OptionalLong.of(unix.getOpenFileDescriptorCount()) : OptionalLong.empty();
+        return descriptors(UnixOperatingSystemMXBean::getOpenFileDescriptorCount);
+    }
+
+    private static OptionalLong descriptors(java.util.function.ToLongFunction<UnixOperatingSystemMXBean> read) {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? OptionalLong.of(read.applyAsLong(unix)) : OptionalLong.empty();
     }
 
     /**

@@ -61,7 +61,7 @@ public final class TerminalSessions {
         Duration limit = leaseGrace.filter(g -> g.compareTo(detachedTimeout) > 0).orElse(detachedTimeout);
         Reaping reaping = new Reaping(limit);
         TerminalSession session = new TerminalSession(id, leaseId, ringBytes, () -> {
-            reaping.attended(null);
+            reaping.stop();
             forget(leaseId, id);
         }, reaping, clock);
         synchronized (sessions) {
@@ -120,7 +120,12 @@ public final class TerminalSessions {
         }
 
         @Override
-        public synchronized void attended(TerminalSession session) {
+        public void attended(TerminalSession session) {
+            stop();
+        }
+
+        /** Someone is attached again, or the shell is gone: no timer. */
+        synchronized void stop() {
             if (timer != null) {
                 timer.cancel();
                 timer = null;

@@ -17,6 +17,7 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
+import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class DockerContainerRuntimeIT {
     private final String instance = "it-" + UUID.randomUUID();
-    private final DockerContainerRuntime runtime = new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), TestDocker.runLabels());
+    private final DockerContainerRuntime runtime = new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), RunLabels.labels());
     private final ImageSpec busybox = ImageCatalog.builtIn().find("busybox").orElseThrow();
     private final Random random = new Random();
 

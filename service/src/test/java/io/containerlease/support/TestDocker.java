@@ -17,28 +17,9 @@ public final class TestDocker {
 
     private TestDocker() {}
 
-    /**
-     * The labels this test run puts on every container it makes (the build sets CONTAINER_LABELS
-     * for the test JVM, and the servers it starts inherit it), so the suite can find and remove
-     * its own containers and never another service's on the same engine.
-     */
-    public static Map<String, String> runLabels() {
-        return io.containerlease.config.ContainerLabels.parse(System.getenv("CONTAINER_LABELS"));
-    }
-
-    /** An in-process server's environment: {@code env} plus this run's CONTAINER_LABELS. */
-    public static Map<String, String> withRunLabels(Map<String, String> env) {
-        Map<String, String> all = new java.util.HashMap<>(env);
-        String labels = System.getenv("CONTAINER_LABELS");
-        if (labels != null) {
-            all.putIfAbsent("CONTAINER_LABELS", labels);
-        }
-        return all;
-    }
-
     /** Every container this test run made that is still on the engine. */
     public static List<Container> containersOfThisRun() {
-        Map<String, String> labels = runLabels();
+        Map<String, String> labels = RunLabels.labels();
         if (labels.isEmpty()) {
             throw new IllegalStateException("CONTAINER_LABELS is not set for this test run (the pom sets it; run bin/test)");
         }

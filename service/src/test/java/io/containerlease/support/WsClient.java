@@ -35,12 +35,16 @@ public final class WsClient implements AutoCloseable {
     private volatile boolean reading = true;
     /** Where text frames go instead of {@link #texts}; null keeps them. */
     private final Consumer<String> textSink;
-    /** Frames asked for at the start; a frame-by-frame reader asks for one more after each. */
+    /** Frames asked for at the start. */
     private final long initialDemand;
+    /** Asks for one more frame after each (and can stop reading); streaming and stalled readers asked once, at the start. */
+    private final boolean frameByFrame;
 
-    private WsClient(String url, java.util.Map<String, String> headers, Consumer<String> textSink, long initialDemand) {
+    private WsClient(String url, java.util.Map<String, String> headers, Consumer<String> textSink, long initialDemand,
+                     boolean frameByFrame) {
         this.textSink = textSink;
         this.initialDemand = initialDemand;
+        this.frameByFrame = frameByFrame;
         var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         headers.forEach(builder::header);
         socket = builder.buildAsync(URI.create(url), new Listener()).join();
@@ -48,12 +52,12 @@ public final class WsClient implements AutoCloseable {
 
     /** A reader that never holds frames back and keeps no text: each text frame goes to {@code onText}. */
     public static WsClient streaming(String wsUrl, Consumer<String> onText) {
-        return new WsClient(wsUrl, java.util.Map.of(), onText, Long.MAX_VALUE);
+        return new WsClient(wsUrl, java.util.Map.of(), onText, Long.MAX_VALUE, false);
     }
 
     /** A reader that takes one frame and then stops reading. */
     public static WsClient stalled(String wsUrl) {
-        return new WsClient(wsUrl, java.util.Map.of(), text -> {}, 1);
+        return new WsClient(wsUrl, java.util.Map.of(), text -> {}, 1, false);
     }
 
     /** Connects to {@code ws://…} built from an {@code http://} base URL. */
@@ -62,7 +66,7 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient connect(String httpBase, String path, java.util.Map<String, String> headers) {
-        return new WsClient(httpBase.replaceFirst("^http", "ws") + path, headers, null, 1);
+        return new WsClient(httpBase.replaceFirst("^http", "ws") + path, headers, null, 1, true);
     }
 
     /** The HTTP status of an upgrade the server refused, or 101 when it accepted (the socket is then closed). */
@@ -207,9 +211,8 @@ public final class WsClient implements AutoCloseable {
             return null;
         }
 
-        /** A frame-by-frame reader asks for the next frame; a streaming or stalled one asked once, at the start. */
         private void askForMore(WebSocket ws) {
-            if (reading && initialDemand == 1 && textSink == null) {
+            if (frameByFrame && reading) {
                 ws.request(1);
             }
         }
