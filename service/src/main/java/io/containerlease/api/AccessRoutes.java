@@ -6,19 +6,31 @@ import io.containerlease.lease.LeaseId;
 import io.containerlease.store.ActivityEntry;
 import io.containerlease.store.ActivityLog;
 import io.javalin.http.Context;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code POST /api/ws-ticket} (a single-use ticket for a browser WebSocket) and {@code GET /api/activity}. */
+/**
+ * What a caller may know about their own access: who they are ({@code GET /api/me}), a single-use
+ * ticket for a browser WebSocket ({@code POST /api/ws-ticket}), and their activity ({@code GET /api/activity}).
+ */
 final class AccessRoutes {
     private final WsTickets tickets;
     private final ActivityLog activity;
+    private final InstantSource clock;
 
-    AccessRoutes(WsTickets tickets, ActivityLog activity) {
+    AccessRoutes(WsTickets tickets, ActivityLog activity, InstantSource clock) {
         this.tickets = tickets;
         this.activity = activity;
+        this.clock = clock;
+    }
+
+    /** Who the token belongs to, and the server's clock (a browser corrects its countdowns by it). */
+    void me(Context ctx) {
+        Caller caller = RequestGuard.caller(ctx);
+        ctx.json(Map.of("user", caller.user(), "admin", caller.admin(), "serverTime", clock.instant().toString()));
     }
 
     void ticket(Context ctx) {
@@ -36,7 +48,14 @@ final class AccessRoutes {
             }
             return raw;
         });
-        List<ActivityEntry> page = activity.page(caller.admin() ? Optional.empty() : Optional.of(caller.user()),
+        Optional<String> user = Optional.ofNullable(ctx.queryParam("user")).filter(s -> !s.isEmpty()).map(raw -> {
+            if (!Caller.USER_NAME.matcher(raw).matches()) {
+                throw ApiException.badRequest("invalid_query", "'user' is not a user name");
+            }
+            return raw;
+        });
+        // A user sees only their own entries, whatever they ask for; an admin may narrow to one user.
+        List<ActivityEntry> page = activity.page(caller.admin() ? user : Optional.of(caller.user()),
                 leaseId, before, limit + 1);
         boolean more = page.size() > limit;
         List<ActivityEntry> shown = more ? page.subList(0, limit) : page;

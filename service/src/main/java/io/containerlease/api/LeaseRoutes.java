@@ -82,6 +82,7 @@ final class LeaseRoutes {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("containers", shown.stream().map(l -> LeaseJson.of(l, now, sessions.status(l.id()))).toList());
         out.put("nextCursor", more ? shown.get(shown.size() - 1).id().value() : null);
+        out.put("serverTime", now.toString());
         ctx.json(out);
     }
 

@@ -286,6 +286,33 @@ class TenancyTest {
                 .get("entries")).hasSize(2);
     }
 
+    @Test
+    void anAdminMayNarrowTheActivityToOneUserAndAUserCannotWidenIt() {
+        start();
+        ApiClient alice = new ApiClient(api.baseUrl(), ALICE);
+        alice.provision("busybox", "durationMinutes", 10);
+        new ApiClient(api.baseUrl(), BOB).provision("busybox", "durationMinutes", 10);
+
+        JsonNode bobs = new ApiClient(api.baseUrl(), ROOT).get("/api/activity?user=bob").json().get("entries");
+        assertThat(bobs).isNotEmpty().allSatisfy(e -> assertThat(e.get("user").asText()).isEqualTo("bob"));
+        JsonNode asked = alice.get("/api/activity?user=bob").json().get("entries");
+        assertThat(asked).isNotEmpty().allSatisfy(e -> assertThat(e.get("user").asText()).isEqualTo("alice"));
+        assertError(alice.get("/api/activity?user=" + "%20bad"), 400, "invalid_query");
+    }
+
+    @Test
+    void meSaysWhoTheTokenBelongsToAndTheServersTime() {
+        start();
+        JsonNode alice = new ApiClient(api.baseUrl(), ALICE).get("/api/me").json();
+        assertThat(alice.get("user").asText()).isEqualTo("alice");
+        assertThat(alice.get("admin").asBoolean()).isFalse();
+        assertThat(java.time.Instant.parse(alice.get("serverTime").asText())).isEqualTo(world.clock.instant());
+        assertThat(new ApiClient(api.baseUrl(), ROOT).get("/api/me").json().get("admin").asBoolean()).isTrue();
+        assertError(new ApiClient(api.baseUrl(), "not-a-token").get("/api/me"), 401, "invalid_token");
+        assertThat(new ApiClient(api.baseUrl(), ALICE).get("/api/containers").json().get("serverTime").asText())
+                .isEqualTo(world.clock.instant().toString());
+    }
+
     private static List<String> ids(Response page) {
         List<String> out = new java.util.ArrayList<>();
         page.json().get("containers").forEach(c -> out.add(c.get("id").asText()));
