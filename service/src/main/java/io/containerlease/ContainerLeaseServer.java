@@ -40,6 +40,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -69,9 +72,13 @@ public final class ContainerLeaseServer implements AutoCloseable {
     private final String dockerApiVersion;
     private final String instanceId;
     private final int imageTypes;
-    private String firstStartNotice;
+    /** The admin token made for this data directory (no tokens file), and where it was created on this start. */
+    private String adminToken;
+    private Path createdAdminToken;
+    private final ServiceConfig config;
 
     private ContainerLeaseServer(ServiceConfig config) {
+        this.config = config;
         InstantSource clock = InstantSource.system();
         SecureRandom random = new SecureRandom();
         try {
@@ -180,20 +187,48 @@ public final class ContainerLeaseServer implements AutoCloseable {
         try {
             AdminToken.Loaded admin = AdminToken.loadOrCreate(config.dataDir(), random);
             if (admin.created()) {
-                firstStartNotice = "An admin token was created in " + admin.file().toAbsolutePath().normalize()
-                        + " (mode 0600). Use it as\n"
-                        + "    curl -H 'Authorization: Bearer " + admin.token() + "' http://" + config.host() + ":" + config.port() + "/api/containers\n"
-                        + "It is printed only this once; it stays in that file. See the README to add users.";
+                createdAdminToken = admin.file().toAbsolutePath().normalize();
             }
+            adminToken = admin.token();
             return Optional.of(TokenRegistry.admin(admin.token()));
         } catch (java.io.IOException e) {
             throw new StartupException("cannot create the admin token in DATA_DIR: " + e.getMessage(), e);
         }
     }
 
-    /** Shown once, on the first start without a tokens file; null otherwise. */
+    /** Shown once, on the first start without a tokens file: the new admin token and how to use it. */
     public Optional<String> firstStartNotice() {
-        return Optional.ofNullable(firstStartNotice);
+        if (createdAdminToken == null) {
+            return Optional.empty();
+        }
+        return Optional.of("An admin token was created in " + createdAdminToken + " (mode 0600).\n"
+                + "Open the web console, signed in:\n"
+                + "    " + signInUrl().orElseThrow() + "\n"
+                + "or use the API:\n"
+                + "    curl -H 'Authorization: Bearer " + adminToken + "' " + browsableUrl() + "/api/containers\n"
+                + "It is printed only this once on its own; it stays in that file. See the README to add users.");
+    }
+
+    /**
+     * The console's address with the admin token in its fragment, which a browser never sends to a
+     * server or a proxy; empty when users come from a tokens file (each has their own token).
+     */
+    public Optional<String> signInUrl() {
+        if (adminToken == null) {
+            return Optional.empty();
+        }
+        return Optional.of(browsableUrl() + "/#token=" + URLEncoder.encode(adminToken, StandardCharsets.UTF_8));
+    }
+
+    /** The address a browser on this machine can open: a wildcard listen address is not one. */
+    private String browsableUrl() {
+        String host = config.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        } else if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + api.port();
     }
 
     private static DockerClients.NegotiatedClient connectDocker(ServiceConfig config) {

@@ -47,7 +47,8 @@ public final class ApiServer implements AutoCloseable {
         var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), wsLimits);
         var catalogRoutes = new CatalogRoutes(services.catalog(), config);
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
-        var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog());
+        var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
+        var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
         app = Javalin.create(cfg -> {
@@ -82,10 +83,14 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.delete("/api/containers/{id}/sessions/{sessionId}", terminalRoutes::end);
             cfg.routes.post("/api/ws-ticket", accessRoutes::ticket);
             cfg.routes.get("/api/activity", accessRoutes::activity);
+            cfg.routes.get("/api/me", accessRoutes::me);
             cfg.routes.ws("/ws/terminal/{id}", terminalSocket::configure);
             cfg.routes.ws("/ws/logs/{id}", logSocket::configure);
             cfg.routes.get("/healthz", healthRoutes::health);
             cfg.routes.get("/metrics", healthRoutes::metrics);
+            // Last: whatever is not the API is the web console (deep links answer its index.html).
+            cfg.routes.get("/", consoleRoutes::serve);
+            cfg.routes.get("/*", consoleRoutes::serve);
             ErrorResponses.register(cfg.routes, services.redactor());
         });
     }

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
 public final class ServeCommand implements Callable<Integer> {
     static final int EXIT_CONFIG = 2;
     static final int EXIT_STARTUP = 3;
+    /** Set by bin/containerlease when its output is a terminal. */
+    static final String INTERACTIVE_PROPERTY = "containerlease.interactive";
 
     @Override
     public Integer call() {
@@ -46,6 +48,11 @@ public final class ServeCommand implements Callable<Integer> {
         }, "containerlease-shutdown"));
         log.info("ContainerLease listening on {} (Docker API {}, {} image types, data in {})", server.baseUrl(),
                 server.dockerApiVersion(), server.imageTypes(), config.dataDir().toAbsolutePath().normalize());
+        // At a person's terminal (bin/containerlease says so), every start shows where to sign in;
+        // a log collected elsewhere gets the token only on the first start.
+        if (server.firstStartNotice().isEmpty() && Boolean.getBoolean(INTERACTIVE_PROPERTY)) {
+            server.signInUrl().ifPresent(url -> System.out.println("\nWeb console, signed in as admin: " + url + "\n"));
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {

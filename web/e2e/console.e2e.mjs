@@ -1,0 +1,365 @@
+// The console end to end, in Debian's Chromium driven by playwright-core, against real servers and
+// the real Docker engine. ConsoleBrowserIT starts the servers and runs this; it can also run by hand:
+//
+//   SIGNIN_URL=http://127.0.0.1:8080/#token=… [USERS_URL=… ALICE_TOKEN=… BOB_TOKEN=…] node e2e/console.e2e.mjs
+//
+// SIGNIN_URL is the address a server printed at its first start (an admin). USERS_URL is a second
+// server whose tokens file has the users alice and bob. Screenshots go to SCREENSHOT_DIR, measurements
+// to RESULTS_FILE (JSON). Every lease this creates is released or expires before it ends.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SIGNIN_URL = required('SIGNIN_URL');
+const BASE = new URL(SIGNIN_URL).origin;
+const ADMIN_TOKEN = decodeURIComponent(new URL(SIGNIN_URL).hash.replace(/^#token=/, ''));
+const SHOTS = process.env.SCREENSHOT_DIR ?? 'e2e-screenshots';
+const RESULTS = process.env.RESULTS_FILE;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+mkdirSync(SHOTS, { recursive: true });
+
+const results = {};
+const DESKTOP = { width: 1280, height: 860 };
+const NARROW = { width: 375, height: 812 };
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  // Without the networking flags Chromium keeps calling home, which this closed network refuses.
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+
+try {
+  await step('sign in through the printed URL, provision, use the terminal', consoleAsAdmin);
+  await step('first load stays within the JavaScript budget', firstLoadBudget);
+  await step('500 leases count down without dropped frames', fiveHundredLeases);
+  if (process.env.USERS_URL) await step('a second user sees none of the first user’s leases', twoUsers);
+} finally {
+  await browser.close();
+  if (RESULTS) writeFileSync(RESULTS, JSON.stringify(results, null, 2));
+  console.log('results:', JSON.stringify(results));
+}
+
+async function consoleAsAdmin() {
+  const context = await newContext('light', DESKTOP);
+  const page = await context.newPage();
+  await page.goto(SIGNIN_URL);
+  await page.getByTestId('user').waitFor();
+  assert.equal(await page.getByTestId('user').textContent(), 'admin');
+  assert.ok(!page.url().includes('token='), `the token must leave the address bar: ${page.url()}`);
+
+  // How long the API itself takes to hand out a running lease, to compare the console with.
+  results.apiProvisionMs = await apiProvisionMs();
+
+  await page.getByRole('button', { name: 'Provision', exact: true }).click();
+  const clicked = Date.now();
+  await page.waitForURL(/\/leases\/[0-9a-z]{26}$/);
+  const leaseId = page.url().split('/').pop();
+  await waitForTerminal(page, (text) => /\/ # *$/m.test(text));
+  results.provisionToPromptMs = Date.now() - clicked;
+  results.provisionToPromptRatio = round(results.provisionToPromptMs / results.apiProvisionMs);
+
+  await typeLine(page, 'echo $((6*7))');
+  await waitForTerminal(page, (text) => lines(text).includes('42'));
+
+  // The shell learns the panel's size, and again after the window changes.
+  await checkSize(page, 'SIZE1');
+  const terminal = page.locator('.tab-panel:not([hidden]) [data-testid=terminal]');
+  const before = await terminal.getAttribute('data-size');
+  await page.setViewportSize({ width: 900, height: 620 });
+  await page.waitForFunction((old) => document.querySelector('.tab-panel:not([hidden]) [data-testid=terminal]')
+    ?.getAttribute('data-size') !== old, before);
+  await checkSize(page, 'SIZE2');
+  await page.setViewportSize(DESKTOP);
+
+  // A reload shows the same shell (same process), its output once, not twice.
+  await typeLine(page, 'echo PID:$$; echo before-reload-mark');
+  const pid = (await waitForTerminal(page, (text) => /^PID:\d+/m.test(text))).match(/^PID:(\d+)/m)[1];
+  await waitForTerminal(page, (text) => lines(text).includes('before-reload-mark'));
+  await page.reload();
+  const replayed = await waitForTerminal(page, (text) => lines(text).includes('before-reload-mark'));
+  await page.waitForTimeout(500); // anything doubled would arrive by now
+  const afterReload = await terminalText(page);
+  assert.equal(count(lines(afterReload), 'before-reload-mark'), 1, `output doubled after reload:\n${afterReload}`);
+  assert.ok(replayed.includes(`PID:${pid}`));
+  await typeLine(page, 'echo PID-AGAIN:$$');
+  const again = (await waitForTerminal(page, (text) => /^PID-AGAIN:\d+/m.test(text))).match(/^PID-AGAIN:(\d+)/m)[1];
+  assert.equal(again, pid, 'the reloaded page must show the same shell');
+  await typeLine(page, 'clear; ls /; echo "leased for a while"');
+  await waitForTerminal(page, (text) => lines(text).includes('leased for a while'));
+  await shot(page, 'terminal-light-desktop');
+
+  // Extend moves the countdown by about the grant.
+  const left = await secondsLeft(page);
+  await page.getByRole('button', { name: '+15 min' }).click();
+  await page.getByText(/^Extended to/).waitFor();
+  const extended = await secondsLeft(page);
+  assert.ok(extended - left > 14 * 60 && extended - left < 16 * 60, `countdown moved from ${left} s to ${extended} s`);
+
+  // Logs of a chatty container: both levels, live.
+  await page.getByRole('link', { name: 'All leases' }).click();
+  await page.getByLabel('Image type').selectOption('ticker');
+  await page.getByText('5 min', { exact: true }).click();
+  await page.getByRole('button', { name: 'Provision', exact: true }).click();
+  await page.waitForURL((url) => /\/leases\/[0-9a-z]{26}$/.test(url.pathname) && !url.pathname.endsWith(leaseId));
+  const tickerId = page.url().split('/').pop();
+  await page.getByRole('tab', { name: 'Logs' }).click();
+  await page.locator('.log-row.level-info', { hasText: 'tick' }).first().waitFor();
+  await page.locator('.log-row.level-error', { hasText: 'warning' }).first().waitFor({ timeout: 15_000 });
+  await shot(page, 'logs-light-desktop');
+  await page.getByRole('button', { name: 'Release' }).click();
+  await page.getByRole('button', { name: 'Yes, release' }).click();
+  await page.waitForURL(`${BASE}/`);
+  await expectEnded(tickerId, 'released');
+
+  // The list, light and dark, wide and narrow.
+  await page.locator(`[data-lease-id="${leaseId}"]`).waitFor();
+  await shot(page, 'leases-light-desktop');
+  await shotIn('dark', DESKTOP, '/', 'leases-dark-desktop');
+  await shotIn('light', NARROW, '/', 'leases-light-narrow');
+  await shotIn('dark', NARROW, `/leases/${leaseId}`, 'terminal-dark-narrow', async (p) => {
+    await waitForTerminal(p, (text) => text.includes('leased for a while'));
+  });
+
+  // Release from the list removes the lease (and its container: the test around this checks the engine).
+  const row = page.locator(`[data-lease-id="${leaseId}"]`);
+  await row.getByRole('button', { name: 'Release' }).click();
+  await row.getByRole('button', { name: 'Yes, release' }).click();
+  await row.waitFor({ state: 'detached' });
+  await expectEnded(leaseId, 'released');
+
+  // A 20-second lease warns before its end, then says it ended and why.
+  await page.getByText('Custom', { exact: true }).click();
+  await page.getByLabel('Custom duration').fill('20');
+  await page.getByLabel('Unit').selectOption('seconds');
+  await page.getByRole('button', { name: 'Provision', exact: true }).click();
+  await page.waitForURL(/\/leases\/[0-9a-z]{26}$/);
+  const shortId = page.url().split('/').pop();
+  await waitForTerminal(page, (text) => /\/ # *$/m.test(text));
+  await page.getByTestId('expiring-banner').waitFor({ timeout: 25_000 });
+  assert.match(await page.getByTestId('announcer').textContent(), /ends in/);
+  await shot(page, 'expiring-light-desktop');
+  await page.getByTestId('end-reason').waitFor({ timeout: 25_000 });
+  assert.match(await page.getByTestId('end-reason').textContent(), /Expired/);
+  await expectEnded(shortId, 'expired');
+
+  // The activity page shows what was done.
+  await page.getByRole('link', { name: 'Activity' }).click();
+  await page.locator('table.activity td', { hasText: 'provision' }).first().waitFor();
+  await shot(page, 'activity-light-desktop');
+
+  // Signing out forgets the token.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('Token').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('containerlease.token')), null);
+  await context.close();
+}
+
+async function firstLoadBudget() {
+  const context = await newContext('light', DESKTOP);
+  const page = await context.newPage();
+  const scripts = [];
+  page.on('requestfinished', async (request) => {
+    if (request.resourceType() === 'script') {
+      const sizes = await request.sizes();
+      scripts.push({ url: request.url(), encodedBytes: sizes.responseBodySize });
+    }
+  });
+  await page.goto(SIGNIN_URL);
+  await page.getByText('Provision a container').waitFor();
+  await page.waitForLoadState('networkidle');
+  results.firstLoadScripts = scripts.map((s) => ({ file: s.url.replace(BASE, ''), gzipBytes: s.encodedBytes }));
+  results.firstLoadGzipKB = round(scripts.reduce((sum, s) => sum + s.encodedBytes, 0) / 1024);
+  assert.ok(scripts.every((s) => !s.url.includes('TerminalTabs')), 'xterm.js must not load before a terminal opens');
+  await context.close();
+}
+
+async function fiveHundredLeases() {
+  const context = await newContext('light', DESKTOP);
+  const page = await context.newPage();
+  // The browser's part alone: the list answers with 500 made-up leases, so no engine is involved.
+  const now = Date.now();
+  const leases = Array.from({ length: 500 }, (_, i) => ({
+    id: `01m8${String(i).padStart(22, '0')}`, imageType: i % 2 ? 'busybox' : 'ticker', status: 'running',
+    createdAt: new Date(now - 60_000).toISOString(), expiryTime: new Date(now + 120_000 + i * 1000).toISOString(),
+    maxExpiryTime: new Date(now + 86_400_000).toISOString(), remainingSeconds: 120 + i, connections: i % 3,
+    nextEnd: { reason: 'expired', at: new Date(now + 120_000 + i * 1000).toISOString() },
+  }));
+  await page.route('**/api/containers?*', (route) => route.fulfill({
+    contentType: 'application/json',
+    body: JSON.stringify({ containers: leases, nextCursor: null, serverTime: new Date().toISOString() }),
+  }));
+  await page.goto(SIGNIN_URL);
+  await page.locator('[data-testid=lease-row]').nth(499).waitFor();
+  const frames = await page.evaluate(() => new Promise((resolve) => {
+    const gaps = [];
+    let last = performance.now();
+    const started = last;
+    const tick = (t) => {
+      gaps.push(t - last);
+      last = t;
+      if (t - started < 5000) requestAnimationFrame(tick);
+      else resolve(gaps);
+    };
+    requestAnimationFrame(tick);
+  }));
+  frames.sort((a, b) => a - b);
+  results.fiveHundredRows = {
+    frames: frames.length,
+    p50FrameMs: round(frames[Math.floor(frames.length * 0.5)]),
+    p99FrameMs: round(frames[Math.floor(frames.length * 0.99)]),
+    maxFrameMs: round(frames.at(-1)),
+    framesOver50Ms: frames.filter((f) => f > 50).length,
+  };
+  await context.close();
+}
+
+async function twoUsers() {
+  const base = new URL(process.env.USERS_URL).origin;
+  const alice = await (await newContext('light', DESKTOP)).newPage();
+  await alice.goto(base);
+  await alice.getByLabel('Token').fill('not-a-valid-token-at-all');
+  await alice.getByRole('button', { name: 'Sign in' }).click();
+  await alice.getByText(/That token is not valid/).waitFor();
+  await shot(alice, 'sign-in-light-desktop');
+  await alice.getByLabel('Token').fill(required('ALICE_TOKEN'));
+  await alice.getByRole('button', { name: 'Sign in' }).click();
+  await alice.getByTestId('user').waitFor();
+  await alice.getByRole('button', { name: 'Provision', exact: true }).click();
+  await alice.waitForURL(/\/leases\/[0-9a-z]{26}$/);
+  const aliceLease = alice.url().split('/').pop();
+
+  const bob = await (await newContext('light', DESKTOP)).newPage();
+  await bob.goto(base);
+  await bob.getByLabel('Token').fill(required('BOB_TOKEN'));
+  await bob.getByRole('button', { name: 'Sign in' }).click();
+  await bob.getByText(/No leases yet/).waitFor();
+  await bob.goto(`${base}/leases/${aliceLease}`);
+  await bob.getByText('There is no such lease, or it is not yours.').waitFor();
+
+  await alice.getByRole('button', { name: 'Release' }).click();
+  await alice.getByRole('button', { name: 'Yes, release' }).click();
+  await alice.waitForURL(`${base}/`);
+}
+
+// --- helpers ---
+
+async function newContext(colorScheme, viewport) {
+  const context = await browser.newContext({ colorScheme, viewport, deviceScaleFactor: 1 });
+  context.on('page', (page) => page.on('pageerror', (e) => console.error('page error:', e.message)));
+  return context;
+}
+
+async function step(name, body) {
+  const started = Date.now();
+  await body();
+  console.log(`ok   ${name} (${Date.now() - started} ms)`);
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(150); // let the last frame paint
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+async function shotIn(scheme, viewport, path, name, ready) {
+  const context = await newContext(scheme, viewport);
+  const page = await context.newPage();
+  await page.goto(`${BASE}${path}#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+  await page.getByTestId('user').waitFor();
+  if (ready) await ready(page);
+  else await page.locator('[data-testid=lease-row]').first().waitFor();
+  await shot(page, name);
+  await context.close();
+}
+
+async function terminalText(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.tab-panel:not([hidden]) .xterm-rows > div')]
+    .map((row) => row.textContent.replace(/\u00a0/g, ' ').trimEnd()).join('\n'));
+}
+
+async function waitForTerminal(page, predicate, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await terminalText(page);
+    if (predicate(text)) return text;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the terminal never showed what was expected; it shows:\n${text}`);
+}
+
+async function typeLine(page, line) {
+  await page.locator('.tab-panel:not([hidden]) .xterm-helper-textarea').focus();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+async function checkSize(page, mark) {
+  const size = await page.locator('.tab-panel:not([hidden]) [data-testid=terminal]').getAttribute('data-size');
+  await typeLine(page, `echo ${mark}:$(stty size)`);
+  await waitForTerminal(page, (text) => lines(text).includes(`${mark}:${size}`));
+}
+
+async function secondsLeft(page) {
+  const text = await page.getByTestId('countdown').first().textContent();
+  let seconds = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+) (d|h|min|s)/g)) {
+    seconds += Number(n) * { d: 86400, h: 3600, min: 60, s: 1 }[unit];
+  }
+  return seconds;
+}
+
+async function apiProvisionMs() {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    const created = await api('POST', '/api/provision', { imageType: 'busybox', durationSeconds: 120 });
+    times.push(performance.now() - started);
+    await api('DELETE', `/api/containers/${created.id}`);
+  }
+  times.sort((a, b) => a - b);
+  return round(times[2]);
+}
+
+async function expectEnded(id, reason) {
+  const deadline = Date.now() + 15_000;
+  let lease;
+  while (Date.now() < deadline) {
+    lease = await api('GET', `/api/containers/${id}`);
+    if (lease.status === 'ended') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(lease.status, 'ended');
+  assert.equal(lease.endReason, reason);
+}
+
+async function api(method, path, body) {
+  const response = await fetch(BASE + path, {
+    method,
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+function lines(text) {
+  return text.split('\n').map((l) => l.trim());
+}
+
+function count(list, value) {
+  return list.filter((l) => l === value).length;
+}
+
+function round(n) {
+  return Math.round(n * 10) / 10;
+}
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}

@@ -1,0 +1,82 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ApiError, type ApiClient } from '../api/client';
+import type { ActivityEntry, Me } from '../api/types';
+import { formatDateTime } from '../time/format';
+import { Link } from '../ui/Link';
+
+/** What was done, by whom, newest first: a user's own; an admin's everyone's, narrowed by user if asked. */
+export function ActivityPage({ api, me }: { api: ApiClient; me: Me }) {
+  const [entries, setEntries] = useState<ActivityEntry[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [user, setUser] = useState('');
+  const [appliedUser, setAppliedUser] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+
+  const load = useCallback(async (from: string | null, forUser: string) => {
+    setLoading(true);
+    try {
+      const page = await api.activity({ cursor: from, user: forUser || undefined, limit: 50 });
+      setEntries((old) => (from ? [...old, ...page.entries] : page.entries));
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void load(null, appliedUser);
+  }, [load, appliedUser]);
+
+  const applyFilter = (event: FormEvent) => {
+    event.preventDefault();
+    setAppliedUser(user.trim());
+  };
+
+  return (
+    <section className="panel" aria-labelledby="activity-heading">
+      <div className="panel-head">
+        <h2 id="activity-heading">Activity</h2>
+        {me.admin && (
+          <form className="inline-form" onSubmit={applyFilter} role="search">
+            <label htmlFor="activity-user">User</label>
+            <input id="activity-user" value={user} placeholder="everyone" onChange={(e) => setUser(e.target.value)} />
+            <button type="submit">Filter</button>
+          </form>
+        )}
+      </div>
+      {error && <p className="note note-error" role="alert">{error}</p>}
+      {!loading && entries.length === 0 && !error && <p className="muted empty">Nothing has happened yet.</p>}
+      {entries.length > 0 && (
+        <div className="table-wrap">
+          <table className="activity">
+            <thead>
+              <tr><th scope="col">When</th><th scope="col">User</th><th scope="col">What</th><th scope="col">Lease</th>
+                <th scope="col">Outcome</th><th scope="col">Why</th></tr>
+            </thead>
+            <tbody>
+              {entries.map((e, i) => (
+                <tr key={`${e.at}-${i}`}>
+                  <td>{formatDateTime(e.at)}</td>
+                  <td>{e.user}</td>
+                  <td>{e.action}</td>
+                  <td>{e.leaseId ? <Link to={{ page: 'lease', id: e.leaseId }}><code>{e.leaseId.slice(-8)}</code></Link> : ''}</td>
+                  <td><span className={`outcome outcome-${e.outcome}`}>{e.outcome}</span></td>
+                  <td className="reason">{e.reason ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {cursor && (
+        <button type="button" className="more" disabled={loading} onClick={() => void load(cursor, appliedUser)}>
+          {loading ? 'Loading…' : 'Older entries'}
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+// The service's JSON, as the README documents it.
+
+export type LeaseStatus = 'provisioning' | 'running' | 'ending' | 'ended';
+export type EndReason = 'expired' | 'released' | 'disconnected' | 'idle' | 'lost' | 'failed';
+
+export interface Lease {
+  id: string;
+  imageType: string;
+  status: LeaseStatus;
+  createdAt: string;
+  expiryTime: string;
+  maxExpiryTime: string;
+  remainingSeconds: number;
+  endReason?: EndReason;
+  endedAt?: string;
+  detail?: string;
+  disconnectGraceSeconds?: number;
+  idleTimeoutSeconds?: number;
+  connections?: number;
+  lastActivityAt?: string;
+  nextEnd?: { reason: EndReason; at: string };
+  /** Only on an extension's answer: the grant stopped at maxExpiryTime. */
+  clamped?: boolean;
+}
+
+export interface LeasePage {
+  containers: Lease[];
+  nextCursor: string | null;
+  serverTime: string;
+}
+
+export interface ImageType {
+  imageType: string;
+  description: string | null;
+  defaultDurationSeconds: number;
+  terminal: boolean;
+  sessionDefaults: { disconnectGraceSeconds: number | null; idleTimeoutSeconds: number | null };
+  memoryMb: number;
+  cpus: number;
+}
+
+export interface Catalog {
+  imageTypes: ImageType[];
+  minDurationSeconds: number;
+  maxDurationSeconds: number;
+}
+
+export interface Me {
+  user: string;
+  admin: boolean;
+  serverTime: string;
+}
+
+export interface ActivityEntry {
+  at: string;
+  user: string;
+  action: string;
+  leaseId?: string;
+  client?: string;
+  outcome: string;
+  reason?: string;
+}
+
+export interface ActivityPage {
+  entries: ActivityEntry[];
+  nextCursor: string | null;
+}
+
+export interface ProvisionRequest {
+  imageType: string;
+  durationSeconds: number;
+  env?: Record<string, string>;
+  secretEnv?: Record<string, string>;
+  disconnectGraceSeconds?: number;
+  idleTimeoutSeconds?: number;
+}

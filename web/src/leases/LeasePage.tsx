@@ -1,0 +1,148 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, type ApiClient } from '../api/client';
+import type { Lease } from '../api/types';
+import type { LeaseControl } from '../api/sockets';
+import { LogView } from '../logs/LogView';
+import { useLogStream } from '../logs/useLogStream';
+import { useAnnounce } from '../ui/announcer';
+import { Link } from '../ui/Link';
+import { navigate } from '../ui/router';
+import { roughDuration } from '../time/format';
+import { Countdown } from './Countdown';
+import { endReasonText, isLive } from './describe';
+import { LeaseActions } from './LeaseActions';
+import { StatusBadge } from './StatusBadge';
+import { REFRESH_MS } from './useLeases';
+
+import { useTerminalTabs } from '../terminal/loadTerminal';
+import { takeOver } from './handoff';
+
+type Panel = 'terminal' | 'logs';
+
+/** One lease: its countdown and controls, its terminals and its logs. */
+export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
+  const handedOver = useRef(takeOver(id));
+  const [lease, setLease] = useState<Lease | null>(handedOver.current ?? null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [panel, setPanel] = useState<Panel>('terminal');
+  const [expiring, setExpiring] = useState<number | null>(null);
+  const [logsOpened, setLogsOpened] = useState(false); // once opened, the stream stays while the page does
+  const announce = useAnnounce();
+
+  // Opening the page is a look at this lease (GET counts as activity for the idle rule); after that
+  // the page follows the list, which does not, so an open page does not keep an idle lease alive.
+  useEffect(() => {
+    let stopped = false;
+    const timer = setInterval(async () => {
+      if (document.visibilityState === 'hidden') return;
+      try {
+        const page = await api.leases({ all: false, limit: 500 });
+        const found = page.containers.find((l) => l.id === id);
+        if (stopped) return;
+        if (found) setLease((old) => ({ ...old, ...found }));
+        else setLease((old) => (old && isLive(old) ? null : old)); // gone from the live list: ask once
+      } catch {
+        // the banner of the list page covers outages; here the countdown simply holds
+      }
+    }, REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [api, id]);
+
+  // Asked directly when the page opens (unless the provision form just handed the lease over), and when
+  // the lease left the live list (to learn how it ended).
+  useEffect(() => {
+    if (lease !== null || error) return;
+    let stopped = false;
+    api.lease(id).then((l) => !stopped && setLease(l), (e: unknown) => !stopped && setError(e as ApiError));
+    return () => {
+      stopped = true;
+    };
+  }, [api, id, lease, error]);
+
+  const onControl = useCallback((message: LeaseControl) => {
+    if (message.type === 'expiring') {
+      setExpiring(message.secondsLeft);
+      announce(`This lease ends in ${roughDuration(message.secondsLeft)}. Extend it to keep working.`);
+    } else if (message.type === 'extended') {
+      setExpiring(null);
+      setLease((old) => (old ? { ...old, expiryTime: message.expiryTime } : old));
+    } else if (message.type === 'ended') {
+      setExpiring(null);
+      announce(`This lease has ended: ${message.reason}.`);
+      api.lease(id).then(setLease, () => {});
+    }
+  }, [announce, api, id]);
+
+  if (error) {
+    return (
+      <section className="panel">
+        <p className="note note-error" role="alert">
+          {error.status === 404 ? 'There is no such lease, or it is not yours.' : error.message}
+        </p>
+        <Link to={{ page: 'leases' }}>← All leases</Link>
+      </section>
+    );
+  }
+  if (!lease) return <section className="panel"><p className="muted">Loading…</p></section>;
+  const live = isLive(lease);
+
+  return (
+    <div className="lease-page">
+      <section className="panel lease-head" aria-labelledby="lease-heading">
+        <Link to={{ page: 'leases' }} className="back">← All leases</Link>
+        <h2 id="lease-heading">
+          {lease.imageType} <code className="lease-id">{lease.id}</code> <StatusBadge lease={lease} />
+        </h2>
+        {live ? (
+          <p className="lease-time big"><Countdown lease={lease} clock={api.clock} /></p>
+        ) : (
+          <p className={`end-reason end-${lease.endReason ?? 'pending'}`} data-testid="end-reason">{endReasonText(lease)}</p>
+        )}
+        {live && expiring !== null && (
+          <div className="expiring-banner" data-testid="expiring-banner">
+            <span>This lease is about to end. Extend it to keep your work.</span>
+            <button type="button" className="primary" onClick={() => void api.extend(lease.id, 900).then((l) => {
+              setLease(l);
+              setExpiring(null);
+            }, () => {})}>Extend 15 min</button>
+          </div>
+        )}
+        <LeaseActions api={api} lease={lease} onChanged={setLease} onReleased={() => navigate({ page: 'leases' })} />
+      </section>
+
+      <section className="panel work" aria-label="Terminal and logs">
+        <div className="tab-strip" role="tablist" aria-label="Views">
+          <button role="tab" type="button" aria-selected={panel === 'terminal'} onClick={() => setPanel('terminal')}>Terminal</button>
+          <button role="tab" type="button" aria-selected={panel === 'logs'} onClick={() => {
+            setPanel('logs');
+            setLogsOpened(true);
+          }}>Logs</button>
+        </div>
+        <div hidden={panel !== 'terminal'} className="work-panel">
+          {live ? (
+            <Terminals api={api} leaseId={lease.id} fresh={handedOver.current !== undefined} onControl={onControl} />
+          ) : (
+            <p className="muted">This lease has ended; its shells are gone.</p>
+          )}
+        </div>
+        <div hidden={panel !== 'logs'} className="work-panel">
+          {logsOpened && live && <Logs api={api} leaseId={lease.id} onControl={onControl} />}
+          {!live && <p className="muted">This lease has ended; its logs went with its container.</p>}
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function Terminals(props: { api: ApiClient; leaseId: string; fresh: boolean; onControl: (m: LeaseControl) => void }) {
+  const TerminalTabs = useTerminalTabs();
+  return TerminalTabs ? <TerminalTabs {...props} /> : <p className="muted">Opening the terminal…</p>;
+}
+
+function Logs({ api, leaseId, onControl }: { api: ApiClient; leaseId: string; onControl: (m: LeaseControl) => void }) {
+  const stream = useLogStream(api, leaseId, onControl);
+  return <LogView model={stream.model} version={stream.version} status={stream.state} fileName={`${leaseId}.log`} />;
+}

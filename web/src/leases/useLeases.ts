@@ -1,0 +1,70 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiClient } from '../api/client';
+import { ApiError } from '../api/client';
+import type { Lease } from '../api/types';
+
+/** How often the list asks again, so changes made elsewhere (another tab, an expiry) show within 2 s. */
+export const REFRESH_MS = 1500;
+const PAGE = 100;
+const MAX_PAGE = 500;
+
+export interface LeaseList {
+  leases: Lease[];
+  loading: boolean;
+  error: ApiError | null;
+  hasMore: boolean;
+  showMore: () => void;
+  refresh: () => Promise<void>;
+  /** Puts a lease the page already knows about (an answer to extend) in place at once. */
+  replace: (lease: Lease) => void;
+}
+
+/**
+ * The user's leases, kept current by asking again every REFRESH_MS while the page is visible. The
+ * list grows a page at a time (cursor paging); a refresh fetches as many as are shown.
+ */
+export function useLeases(api: ApiClient, includeEnded: boolean): LeaseList {
+  const [leases, setLeases] = useState<Lease[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [hasMore, setHasMore] = useState(false);
+  const [wanted, setWanted] = useState(PAGE);
+  const generation = useRef(0);
+
+  const refresh = useCallback(async () => {
+    const mine = ++generation.current;
+    try {
+      const rows: Lease[] = [];
+      let cursor: string | null = null;
+      let more = false;
+      do {
+        const page = await api.leases({ all: includeEnded, limit: Math.min(MAX_PAGE, wanted - rows.length), cursor });
+        rows.push(...page.containers);
+        cursor = page.nextCursor;
+        more = cursor !== null;
+      } while (more && rows.length < wanted);
+      if (mine !== generation.current) return; // a newer refresh has started; its answer wins
+      setLeases(rows);
+      setHasMore(more);
+      setError(null);
+    } catch (e) {
+      if (mine === generation.current) setError(e instanceof ApiError ? e : new ApiError(0, 'unknown', String(e)));
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }, [api, includeEnded, wanted]);
+
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'hidden') void refresh();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  const showMore = useCallback(() => setWanted((w) => w + PAGE), []);
+  const replace = useCallback((lease: Lease) => {
+    setLeases((rows) => rows.map((row) => (row.id === lease.id ? { ...row, ...lease } : row)));
+  }, []);
+  return { leases, loading, error, hasMore, showMore, refresh, replace };
+}

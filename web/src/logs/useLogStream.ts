@@ -1,0 +1,98 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ApiClient } from '../api/client';
+import { Backoff, FINAL_CLOSE_CODES, isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
+import { LogModel, type LogFrame } from './logModel';
+
+export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed';
+
+/** How many earlier lines a first connection asks for. */
+const TAIL = 5000;
+
+/**
+ * /ws/logs/{id} into a LogModel. Frames arrive one per line and may come by the thousand; the view
+ * is told at most once per animation frame. After a drop it resumes with ?after=SEQ.
+ */
+export function useLogStream(api: ApiClient, leaseId: string, onControl: (message: LeaseControl) => void) {
+  const model = useRef(new LogModel());
+  const [version, setVersion] = useState(0);
+  const [state, setState] = useState<StreamState>('connecting');
+  const controlRef = useRef(onControl);
+  controlRef.current = onControl;
+
+  useEffect(() => {
+    let disposed = false;
+    let finished = false;
+    let socket: WebSocket | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let scheduled = false;
+    const backoff = new Backoff();
+    const changed = () => {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        if (!disposed) setVersion((v) => v + 1);
+      });
+    };
+
+    const connect = async () => {
+      if (disposed || finished) return;
+      let ws: WebSocket;
+      try {
+        ws = await openLeaseSocket(api, `/ws/logs/${leaseId}`, model.current.query(TAIL));
+      } catch {
+        scheduleRetry();
+        return;
+      }
+      if (disposed) {
+        ws.close();
+        return;
+      }
+      socket = ws;
+      ws.onopen = () => {
+        backoff.reset();
+        setState('live');
+      };
+      ws.onmessage = (event) => {
+        const frame = JSON.parse(String(event.data)) as LogFrame;
+        if ('type' in frame && isLeaseControl(frame as { type: string })) {
+          const control = frame as unknown as LeaseControl;
+          controlRef.current(control);
+          if (control.type === 'ended') {
+            finished = true;
+            model.current.marker(`the lease has ended (${control.reason})`);
+            setState('ended');
+            changed();
+          }
+          return;
+        }
+        if (model.current.apply(frame)) changed();
+      };
+      ws.onclose = (event) => {
+        if (socket === ws) socket = null;
+        if (disposed || finished) return;
+        if (FINAL_CLOSE_CODES.has(event.code) && event.code !== 4401) {
+          finished = true;
+          setState('failed');
+          model.current.marker(event.reason || 'the service closed this log stream');
+          changed();
+          return;
+        }
+        scheduleRetry();
+      };
+    };
+    const scheduleRetry = () => {
+      if (disposed) return;
+      setState('reconnecting');
+      retry = setTimeout(() => void connect(), backoff.next());
+    };
+    void connect();
+    return () => {
+      disposed = true;
+      clearTimeout(retry);
+      socket?.close(1000);
+    };
+  }, [api, leaseId]);
+
+  return { model: model.current, version, state };
+}

@@ -1,0 +1,112 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiClient } from '../api/client';
+import type { LeaseControl } from '../api/sockets';
+import { SavedSessions } from './resume';
+import { TerminalView, type ShellState } from './TerminalView';
+
+interface Tab {
+  key: number;
+  sessionId: string | null;
+  state: ShellState;
+}
+
+interface Props {
+  api: ApiClient;
+  leaseId: string;
+  /** Just provisioned: it has no shells yet, so there is none to look for. */
+  fresh: boolean;
+  onControl: (message: LeaseControl) => void;
+}
+
+const MAX_SHELLS = 8;
+
+/**
+ * The lease's terminals, one tab each. The shells a tab had open are remembered in session storage,
+ * so a reload shows the same shells again.
+ */
+export default function TerminalTabs({ api, leaseId, fresh, onControl }: Props) {
+  const saved = useRef(new SavedSessions(window.sessionStorage, leaseId));
+  const nextKey = useRef(0);
+  // Null until known: this tab's own shells from before a reload, else the lease's open shells (another
+  // tab or browser opened them), else one new shell.
+  const [tabs, setTabs] = useState<Tab[] | null>(() => {
+    const ids = saved.current.load();
+    if (ids.length === 0 && fresh) return [{ key: nextKey.current++, sessionId: null, state: 'connecting' }];
+    return ids.length > 0 ? ids.map((sessionId) => ({ key: nextKey.current++, sessionId, state: 'connecting' })) : null;
+  });
+  const [activeKey, setActiveKey] = useState(0);
+
+  useEffect(() => {
+    if (tabs !== null) return;
+    let stopped = false;
+    const useShells = (ids: (string | null)[]) => {
+      if (stopped) return;
+      const found = ids.map((sessionId) => ({ key: nextKey.current++, sessionId, state: 'connecting' as ShellState }));
+      setTabs(found);
+      setActiveKey(found[0].key);
+    };
+    api.sessions(leaseId).then((answer) => {
+      const ids = answer.sessions.map((s) => s.sessionId);
+      useShells(ids.length > 0 ? ids : [null]);
+    }, () => useShells([null]));
+    return () => {
+      stopped = true;
+    };
+  }, [api, leaseId, tabs]);
+
+  useEffect(() => {
+    if (tabs === null) return;
+    saved.current.save(tabs.filter((t) => t.sessionId && t.state !== 'exited').map((t) => t.sessionId!));
+  }, [tabs]);
+
+  const update = useCallback((key: number, change: Partial<Tab>) => {
+    setTabs((all) => all && all.map((t) => (t.key === key ? { ...t, ...change } : t)));
+  }, []);
+
+  const open = () => {
+    const key = nextKey.current++;
+    setTabs((all) => [...(all ?? []), { key, sessionId: null, state: 'connecting' }]);
+    setActiveKey(key);
+  };
+
+  const close = (tab: Tab) => {
+    if (tab.sessionId && tab.state !== 'exited' && tab.state !== 'ended') {
+      void api.endSession(leaseId, tab.sessionId).catch(() => {});
+    }
+    setTabs((all) => {
+      const rest = (all ?? []).filter((t) => t.key !== tab.key);
+      if (activeKey === tab.key && rest.length > 0) setActiveKey(rest[rest.length - 1].key);
+      return rest;
+    });
+  };
+
+  if (tabs === null) return <p className="muted">Looking for this lease’s shells…</p>;
+  return (
+    <div className="terminals">
+      <div className="tab-strip" role="tablist" aria-label="Terminals">
+        {tabs.map((tab, index) => (
+          <span key={tab.key} className={`tab ${tab.key === activeKey ? 'active' : ''}`}>
+            <button role="tab" type="button" aria-selected={tab.key === activeKey} onClick={() => setActiveKey(tab.key)}
+              aria-controls={`terminal-${tab.key}`} id={`terminal-tab-${tab.key}`}>
+              Shell {index + 1} <span className={`dot dot-${tab.state}`} aria-label={tab.state} />
+            </button>
+            <button type="button" className="icon" aria-label={`Close shell ${index + 1}`} onClick={() => close(tab)}>✕</button>
+          </span>
+        ))}
+        <button type="button" className="link-button" onClick={open} disabled={tabs.length >= MAX_SHELLS}
+          title={tabs.length >= MAX_SHELLS ? `A lease holds at most ${MAX_SHELLS} shells` : undefined}>
+          + New shell
+        </button>
+      </div>
+      {tabs.length === 0 && <p className="muted">No shell open. Start one with “New shell”.</p>}
+      {tabs.map((tab) => (
+        <div key={tab.key} role="tabpanel" id={`terminal-${tab.key}`} aria-labelledby={`terminal-tab-${tab.key}`}
+          hidden={tab.key !== activeKey} className="tab-panel">
+          <TerminalView api={api} leaseId={leaseId} initialSession={tab.sessionId} active={tab.key === activeKey}
+            onSession={(sessionId) => update(tab.key, { sessionId })}
+            onState={(state) => update(tab.key, { state })} onControl={onControl} />
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,219 @@
+import { useEffect, useRef, useState } from 'react';
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import '@xterm/xterm/css/xterm.css';
+import type { ApiClient } from '../api/client';
+import { Backoff, FINAL_CLOSE_CODES, isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
+import { TerminalResume } from './resume';
+
+export type ShellState = 'connecting' | 'open' | 'reconnecting' | 'exited' | 'ended' | 'failed';
+
+interface Props {
+  api: ApiClient;
+  leaseId: string;
+  /** A shell to resume (from before a reload), or null for a new one. */
+  initialSession: string | null;
+  active: boolean;
+  onSession: (sessionId: string) => void;
+  onState: (state: ShellState, detail?: string) => void;
+  onControl: (message: LeaseControl) => void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * One shell in xterm.js over /ws/terminal/{id}. It fits its panel (and tells the shell its size),
+ * reconnects by itself after a drop with its session and byte offset, and turns read-only when the
+ * shell exits or the lease ends, saying why.
+ */
+export function TerminalView({ api, leaseId, initialSession, active, onSession, onState, onControl }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const fitRef = useRef<FitAddon | null>(null);
+  const termRef = useRef<Terminal | null>(null);
+  const callbacks = useRef({ onSession, onState, onControl });
+  callbacks.current = { onSession, onState, onControl };
+  const [banner, setBanner] = useState<string | null>(null);
+  const activeRef = useRef(active);
+  activeRef.current = active;
+
+  useEffect(() => {
+    const term = new Terminal({
+      cursorBlink: true,
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
+      fontSize: 14,
+      scrollback: 5000,
+      theme: terminalTheme(),
+    });
+    const fit = new FitAddon();
+    fitRef.current = fit;
+    termRef.current = term;
+    term.loadAddon(fit);
+    term.open(host.current!);
+    safeFit(fit);
+    const resume = new TerminalResume(initialSession);
+    const backoff = new Backoff();
+    let socket: WebSocket | null = null;
+    let finished = false; // exited, ended or refused for good: no more reconnects
+    let disposed = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let replaceShell = false; // the server said the shell to resume is gone
+
+    const finish = (state: ShellState, line: string) => {
+      finished = true;
+      term.options.disableStdin = true;
+      term.write(`\r\n\x1b[2m[${line}]\x1b[0m\r\n`);
+      setBanner(line);
+      callbacks.current.onState(state, line);
+    };
+
+    const connect = async () => {
+      if (disposed || finished) return;
+      callbacks.current.onState(resume.sessionId ? 'reconnecting' : 'connecting');
+      let ws: WebSocket;
+      try {
+        ws = await openLeaseSocket(api, `/ws/terminal/${leaseId}`, resume.query(term.cols, term.rows));
+      } catch (e) {
+        if (!disposed) scheduleRetry();
+        return;
+      }
+      if (disposed) {
+        ws.close();
+        return;
+      }
+      socket = ws;
+      ws.onmessage = (event) => {
+        if (typeof event.data !== 'string') {
+          const bytes = new Uint8Array(event.data as ArrayBuffer);
+          term.write(bytes);
+          resume.onOutput(bytes.length);
+          return;
+        }
+        const message = JSON.parse(event.data) as { type: string; [k: string]: unknown };
+        switch (message.type) {
+          case 'session':
+            resume.onSession(String(message.sessionId), Number(message.offset));
+            // The panel may have been fitted while the connection was being made: tell the shell the size now.
+            ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
+            backoff.reset();
+            setBanner(null);
+            callbacks.current.onSession(String(message.sessionId));
+            callbacks.current.onState('open');
+            if (activeRef.current) term.focus(); // ready to type in, without a click
+            break;
+          case 'gap':
+            resume.onGap(Number(message.to));
+            term.write('\x1b[2m[earlier output is no longer held by the service]\x1b[0m\r\n');
+            break;
+          case 'exit':
+            finish('exited', 'the shell has exited');
+            break;
+          case 'error':
+            if (message.code === 'session_not_found') {
+              // The shell from before is gone (exited, or unattended too long): start a new one.
+              resume.forget();
+              replaceShell = true;
+              term.write('\r\n\x1b[2m[that shell is gone; starting a new one]\x1b[0m\r\n');
+            } else if (message.code === 'input_overflow') {
+              term.write('\r\n\x1b[33m[input arrived faster than the shell reads it; reconnecting]\x1b[0m\r\n');
+            } else if (message.code === 'docker_unavailable' || message.code === 'too_many_connections'
+              || message.code === 'invalid_ticket') {
+              setBanner(`${String(message.message)}; retrying`); // passing trouble: the close that follows retries
+            } else {
+              finish('failed', String(message.message));
+            }
+            break;
+          default:
+            if (isLeaseControl(message as { type: string })) {
+              const control = message as unknown as LeaseControl;
+              callbacks.current.onControl(control);
+              if (control.type === 'ended') finish('ended', `the lease has ended (${control.reason}); this terminal is read-only`);
+            }
+        }
+      };
+      ws.onclose = (event) => {
+        if (socket === ws) socket = null;
+        if (disposed || finished) return;
+        if (replaceShell) {
+          replaceShell = false; // session_not_found was just handled: open a new shell at once
+          void connect();
+          return;
+        }
+        if (FINAL_CLOSE_CODES.has(event.code) && event.code !== 4401) {
+          finish('failed', event.reason || 'the service refused this terminal');
+          return;
+        }
+        scheduleRetry();
+      };
+    };
+
+    const scheduleRetry = () => {
+      callbacks.current.onState('reconnecting');
+      setBanner('Connection lost; reconnecting…');
+      retry = setTimeout(() => void connect(), backoff.next());
+    };
+
+    const input = term.onData((data) => {
+      if (socket?.readyState === WebSocket.OPEN) socket.send(encoder.encode(data));
+    });
+    // The size is also on the element, for tests and for anyone inspecting the page.
+    const showSize = () => host.current?.setAttribute('data-size', `${term.rows} ${term.cols}`);
+    showSize();
+    const resize = term.onResize(({ cols, rows }) => {
+      showSize();
+      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'resize', cols, rows }));
+    });
+    // Ctrl+Shift+C copies the selection (plain Ctrl+C belongs to the shell); Ctrl+Shift+V pastes via the browser.
+    term.attachCustomKeyEventHandler((event) => {
+      if (event.type === 'keydown' && event.ctrlKey && event.shiftKey && event.code === 'KeyC') {
+        if (term.hasSelection()) void navigator.clipboard?.writeText(term.getSelection());
+        return false;
+      }
+      return !(event.ctrlKey && event.shiftKey && event.code === 'KeyV');
+    });
+    const observer = new ResizeObserver(() => safeFit(fit));
+    observer.observe(host.current!);
+    void connect();
+
+    return () => {
+      disposed = true;
+      clearTimeout(retry);
+      observer.disconnect();
+      input.dispose();
+      resize.dispose();
+      socket?.close(1000);
+      term.dispose();
+    };
+    // One terminal per mounted view: props that change later (callbacks) are read through refs.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, leaseId]);
+
+  useEffect(() => {
+    if (active && fitRef.current) safeFit(fitRef.current);
+  }, [active]);
+
+  useEffect(() => {
+    if (active) termRef.current?.focus();
+  }, [active]);
+
+  return (
+    <div className="terminal-view" hidden={!active}>
+      {banner && <p className="terminal-banner" role="status">{banner}</p>}
+      <div className="terminal-host" ref={host} data-testid="terminal" />
+    </div>
+  );
+}
+
+function safeFit(fit: FitAddon): void {
+  try {
+    fit.fit();
+  } catch {
+    // not laid out yet (hidden panel); the next resize fits it
+  }
+}
+
+function terminalTheme() {
+  const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
+  return dark
+    ? { background: '#0b1220', foreground: '#e2e8f0', cursor: '#93c5fd', selectionBackground: '#334155' }
+    : { background: '#0f172a', foreground: '#e2e8f0', cursor: '#93c5fd', selectionBackground: '#475569' };
+}
