@@ -34,6 +34,7 @@ const browser = await chromium.launch({
 try {
   await step('sign in through the printed URL, provision, use the terminal', consoleAsAdmin);
   await step('first load stays within the JavaScript budget', firstLoadBudget);
+  await step('from Provision to a prompt, against the API alone', provisionToPrompt);
   await step('500 leases count down without dropped frames', fiveHundredLeases);
   if (process.env.USERS_URL) await step('a second user sees none of the first user’s leases', twoUsers);
 } finally {
@@ -50,16 +51,13 @@ async function consoleAsAdmin() {
   assert.equal(await page.getByTestId('user').textContent(), 'admin');
   assert.ok(!page.url().includes('token='), `the token must leave the address bar: ${page.url()}`);
 
-  // How long the API itself takes to hand out a running lease, to compare the console with.
-  results.apiProvisionMs = await apiProvisionMs();
-
-  await page.getByRole('button', { name: 'Provision', exact: true }).click();
   const clicked = Date.now();
+  await page.getByRole('button', { name: 'Provision', exact: true }).click();
   await page.waitForURL(/\/leases\/[0-9a-z]{26}$/);
   const leaseId = page.url().split('/').pop();
-  await waitForTerminal(page, (text) => /\/ # *$/m.test(text));
-  results.provisionToPromptMs = Date.now() - clicked;
-  results.provisionToPromptRatio = round(results.provisionToPromptMs / results.apiProvisionMs);
+  await waitForTerminal(page, (text) => /\/ # *$/m.test(text), 15_000, 5);
+  // The server's first terminal ever: its code paths are not warm yet (reported, not the budget's figure).
+  results.coldProvisionToPromptMs = Date.now() - clicked;
 
   await typeLine(page, 'echo $((6*7))');
   await waitForTerminal(page, (text) => lines(text).includes('42'));
@@ -176,6 +174,31 @@ async function firstLoadBudget() {
   await context.close();
 }
 
+/** The budget's figure: a warm server, the median of several runs, each against the API's own time. */
+async function provisionToPrompt() {
+  const context = await newContext('light', DESKTOP);
+  const page = await context.newPage();
+  await page.goto(SIGNIN_URL);
+  const viaConsole = [];
+  const api = [];
+  for (let i = 0; i < 5; i++) {
+    api.push(await apiProvisionMs());
+    await page.getByText('Provision a container').waitFor();
+    const clicked = Date.now();
+    await page.getByRole('button', { name: 'Provision', exact: true }).click();
+    await page.waitForURL(/\/leases\/[0-9a-z]{26}$/);
+    await waitForTerminal(page, (text) => /\/ # *$/m.test(text), 15_000, 5);
+    viaConsole.push(Date.now() - clicked);
+    await page.getByRole('button', { name: 'Release' }).click();
+    await page.getByRole('button', { name: 'Yes, release' }).click();
+    await page.waitForURL(`${BASE}/`);
+  }
+  results.apiProvisionMs = median(api);
+  results.provisionToPromptMs = median(viaConsole);
+  results.provisionToPromptRatio = round(results.provisionToPromptMs / results.apiProvisionMs);
+  await context.close();
+}
+
 async function fiveHundredLeases() {
   const context = await newContext('light', DESKTOP);
   const page = await context.newPage();
@@ -211,7 +234,8 @@ async function fiveHundredLeases() {
     p50FrameMs: round(frames[Math.floor(frames.length * 0.5)]),
     p99FrameMs: round(frames[Math.floor(frames.length * 0.99)]),
     maxFrameMs: round(frames.at(-1)),
-    framesOver50Ms: frames.filter((f) => f > 50).length,
+    // At 60 Hz a frame is 16.7 ms; one of 25 ms or more means at least one frame was missed.
+    framesMissed: frames.filter((f) => f >= 25).length,
   };
   await context.close();
 }
@@ -279,13 +303,13 @@ async function terminalText(page) {
     .map((row) => row.textContent.replace(/\u00a0/g, ' ').trimEnd()).join('\n'));
 }
 
-async function waitForTerminal(page, predicate, timeout = 15_000) {
+async function waitForTerminal(page, predicate, timeout = 15_000, pollMs = 100) {
   const deadline = Date.now() + timeout;
   let text = '';
   while (Date.now() < deadline) {
     text = await terminalText(page);
     if (predicate(text)) return text;
-    await page.waitForTimeout(100);
+    await page.waitForTimeout(pollMs);
   }
   throw new Error(`the terminal never showed what was expected; it shows:\n${text}`);
 }
@@ -311,16 +335,18 @@ async function secondsLeft(page) {
   return seconds;
 }
 
+/** One provision through the API alone, to 201 (the container is running then). */
 async function apiProvisionMs() {
-  const times = [];
-  for (let i = 0; i < 5; i++) {
-    const started = performance.now();
-    const created = await api('POST', '/api/provision', { imageType: 'busybox', durationSeconds: 120 });
-    times.push(performance.now() - started);
-    await api('DELETE', `/api/containers/${created.id}`);
-  }
-  times.sort((a, b) => a - b);
-  return round(times[2]);
+  const started = performance.now();
+  const created = await api('POST', '/api/provision', { imageType: 'busybox', durationSeconds: 120 });
+  const took = performance.now() - started;
+  await api('DELETE', `/api/containers/${created.id}`);
+  return round(took);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function expectEnded(id, reason) {

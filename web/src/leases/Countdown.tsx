@@ -1,7 +1,7 @@
 import type { Lease } from '../api/types';
 import type { ServerClock } from '../time/serverClock';
 import { useSecondTick } from '../time/ticker';
-import { formatDuration } from '../time/format';
+import { formatDuration, formatFull } from '../time/format';
 import { isLive, nextEndText, urgency } from './describe';
 
 /**
@@ -17,7 +17,7 @@ export function Countdown({ lease, clock, explain = true }: { lease: Lease; cloc
   return (
     <span className="countdown-wrap">
       <span className={`countdown countdown-${level}`} data-testid="countdown" data-level={level}
-        title={`expires at ${new Date(lease.expiryTime).toLocaleString()}`}>
+        title={`expires ${formatFull(lease.expiryTime)}`}>
         {formatDuration(remaining)}
       </span>
       {explain && <span className="next-end">{nextEndText(lease, now)}</span>}

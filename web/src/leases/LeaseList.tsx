@@ -80,4 +80,11 @@ const LeaseRow = memo(function LeaseRow({ lease, api, clock, onChanged, onReleas
     </li>
   );
 }, (a, b) => a.api === b.api && a.onChanged === b.onChanged && a.onReleased === b.onReleased
-  && JSON.stringify(a.lease) === JSON.stringify(b.lease));
+  && sameLease(a.lease, b.lease));
+
+/** What a row shows: remainingSeconds changes on every refresh, but the countdown computes its own. */
+function sameLease(a: Lease, b: Lease): boolean {
+  const { remainingSeconds: _a, ...restA } = a;
+  const { remainingSeconds: _b, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB);
+}

@@ -1,3 +1,10 @@
+// Intl formatters are costly to create and cheap to use: one of each for the whole page (500
+// countdowns format every second).
+const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
 /** Durations in words a person reads at a glance: "4 min 05 s", "2 h 10 min", "45 s". */
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));
@@ -18,17 +25,22 @@ export function roughDuration(totalSeconds: number): string {
   return `${Math.round(s / 86400)} d`;
 }
 
+/** "14:05:09" */
 export function formatTime(iso: string | number): string {
-  const d = new Date(iso);
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return timeOfDay.format(new Date(iso));
 }
 
-export function formatDateTime(iso: string): string {
-  const d = new Date(iso);
-  return d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
-/** A time of day, to the minute, for sentences: "14:05". */
+/** "14:05", for sentences. */
 export function formatClock(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return clock.format(new Date(iso));
+}
+
+/** "Nov 22, 14:05:09" */
+export function formatDateTime(iso: string): string {
+  return dateTime.format(new Date(iso));
+}
+
+/** "22 Nov 2026, 14:05:09", for tooltips. */
+export function formatFull(iso: string): string {
+  return full.format(new Date(iso));
 }
