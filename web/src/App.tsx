@@ -48,13 +48,13 @@ export function App() {
     };
   }, [api]);
 
-  const useToken = (value: string) => {
+  const signIn = (value: string) => {
     storeToken(window.sessionStorage, value);
     setProblem(null);
     setToken(value);
   };
 
-  if (!api) return <SignIn problem={problem} onToken={useToken} />;
+  if (!api) return <SignIn problem={problem} onToken={signIn} />;
   if (!me) {
     return (
       <main className="sign-in">

@@ -23,6 +23,8 @@ type Panel = 'terminal' | 'logs';
 export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
   const handedOver = useRef(takeOver(id));
   const [lease, setLease] = useState<Lease | null>(handedOver.current ?? null);
+  const leaseRef = useRef(lease);
+  leaseRef.current = lease;
   const [error, setError] = useState<ApiError | null>(null);
   const [panel, setPanel] = useState<Panel>('terminal');
   const [expiring, setExpiring] = useState<number | null>(null);
@@ -39,8 +41,14 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
         const page = await api.leases({ all: false, limit: 500 });
         const found = page.containers.find((l) => l.id === id);
         if (stopped) return;
-        if (found) setLease((old) => ({ ...old, ...found }));
-        else setLease((old) => (old && isLive(old) ? null : old)); // gone from the live list: ask once
+        if (found) {
+          setLease((old) => ({ ...old, ...found }));
+        } else if (page.nextCursor === null && leaseRef.current && isLive(leaseRef.current)) {
+          // Gone from the whole live list: it has ended; ask once how. (With more than 500 live
+          // leases it may simply be on a later page; the sockets' messages keep the page right then.)
+          const ended = await api.lease(id);
+          if (!stopped) setLease(ended);
+        }
       } catch {
         // the banner of the list page covers outages; here the countdown simply holds
       }
@@ -51,8 +59,7 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
     };
   }, [api, id]);
 
-  // Asked directly when the page opens (unless the provision form just handed the lease over), and when
-  // the lease left the live list (to learn how it ended).
+  // Asked directly when the page opens, unless the provision form just handed the lease over.
   useEffect(() => {
     if (lease !== null || error) return;
     let stopped = false;

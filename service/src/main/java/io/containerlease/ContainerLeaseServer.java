@@ -206,7 +206,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
                 + "    " + signInUrl().orElseThrow() + "\n"
                 + "or use the API:\n"
                 + "    curl -H 'Authorization: Bearer " + adminToken + "' " + browsableUrl() + "/api/containers\n"
-                + "It is printed only this once on its own; it stays in that file. See the README to add users.");
+                + "It stays in that file; later starts print the sign-in address only to a terminal. See the README to add users.");
     }
 
     /**
