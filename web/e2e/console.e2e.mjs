@@ -85,6 +85,17 @@ async function consoleAsAdmin() {
   await typeLine(page, 'echo PID-AGAIN:$$');
   const again = (await waitForTerminal(page, (text) => /^PID-AGAIN:\d+/m.test(text))).match(/^PID-AGAIN:(\d+)/m)[1];
   assert.equal(again, pid, 'the reloaded page must show the same shell');
+  // A blip: the connection drops; the terminal comes back by itself, same shell, nothing doubled.
+  await typeLine(page, 'echo before-blip-mark');
+  await waitForTerminal(page, (text) => lines(text).includes('before-blip-mark'));
+  await cutSockets(page, '/ws/terminal/');
+  await page.locator('.dot-open').waitFor();
+  await page.waitForTimeout(200); // the session message that follows the reopen
+  await typeLine(page, 'echo PID-AFTER-BLIP:$$');
+  const afterBlip = await waitForTerminal(page, (text) => /^PID-AFTER-BLIP:\d+/m.test(text));
+  assert.equal(afterBlip.match(/^PID-AFTER-BLIP:(\d+)/m)[1], pid, 'the terminal must come back to the same shell');
+  assert.equal(count(lines(afterBlip), 'before-blip-mark'), 1, `output doubled after a blip:\n${afterBlip}`);
+
   await typeLine(page, 'clear; ls /; echo "leased for a while"');
   await waitForTerminal(page, (text) => lines(text).includes('leased for a while'));
   await shot(page, 'terminal-light-desktop');
@@ -106,6 +117,14 @@ async function consoleAsAdmin() {
   await page.getByRole('tab', { name: 'Logs' }).click();
   await page.locator('.log-row.level-info', { hasText: 'tick' }).first().waitFor();
   await page.locator('.log-row.level-error', { hasText: 'warning' }).first().waitFor({ timeout: 15_000 });
+  // A blip on the log stream: it resumes after the last line it holds, with no line twice or missing.
+  await page.locator('.log-row', { hasText: /tick [3-9]/ }).first().waitFor();
+  await cutSockets(page, '/ws/logs/');
+  await page.waitForTimeout(2500);
+  const ticks = (await page.locator('.log-row.level-info .log-message').allTextContents())
+    .map((t) => Number(t.replace('tick ', '')));
+  assert.deepEqual(ticks, ticks.map((_, i) => ticks[0] + i), `log lines after a reconnect: ${ticks}`);
+  assert.equal(await page.locator('.log-marker').count(), 0, 'no gap after a resume');
   await shot(page, 'logs-light-desktop');
   await page.getByRole('button', { name: 'Release' }).click();
   await page.getByRole('button', { name: 'Yes, release' }).click();
@@ -272,6 +291,17 @@ async function twoUsers() {
 
 async function newContext(colorScheme, viewport) {
   const context = await browser.newContext({ colorScheme, viewport, deviceScaleFactor: 1 });
+  // Keeps the page's WebSockets at hand, so a test can cut one as a network blip would.
+  await context.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__sockets.push(this);
+      }
+    };
+  });
   context.on('page', (page) => page.on('pageerror', (e) => console.error('page error:', e.message)));
   return context;
 }
@@ -296,6 +326,18 @@ async function shotIn(scheme, viewport, path, name, ready) {
   else await page.locator('[data-testid=lease-row]').first().waitFor();
   await shot(page, name);
   await context.close();
+}
+
+/** Closes the page's WebSockets whose address contains `path`, as a dropped connection would. */
+async function cutSockets(page, path) {
+  const cut = await page.evaluate((p) => {
+    const open = window.__sockets.filter((ws) => ws.url.includes(p) && ws.readyState === WebSocket.OPEN);
+    open.forEach((ws) => ws.close(3000, 'test: a network blip'));
+    return open.length;
+  }, path);
+  assert.ok(cut > 0, `no open WebSocket on ${path} to cut`);
+  // Back when a new socket on the same path is open (the console reconnects by itself).
+  await page.waitForFunction((p) => window.__sockets.some((ws) => ws.url.includes(p) && ws.readyState === WebSocket.OPEN), path);
 }
 
 async function terminalText(page) {
