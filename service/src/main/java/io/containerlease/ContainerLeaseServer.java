@@ -40,6 +40,11 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.containerlease.runtime.docker.DockerContainerEvents;
+import io.containerlease.workload.ContainerStates;
+import io.containerlease.workload.EngineWatcher;
+import io.containerlease.workload.WorkloadControl;
+import io.containerlease.workload.WorkloadReactions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -131,10 +136,19 @@ public final class ContainerLeaseServer implements AutoCloseable {
                     config.logBufferTotalBytes()), ended);
             metrics.trackSessionMemory(logs::heldBytes, config.logBufferTotalBytes(), logs::evictedLines, streams::queuedInputBytes);
             leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
+            // Each live lease's container state, kept current from the engine's events (one stream for all).
+            var containers = new ContainerStates(runtime);
+            leases.addListener(containers);
+            containers.addListener(new WorkloadReactions(leases, store, catalog, connections, logs, idle));
+            var control = new WorkloadControl(leases, runtime, containers);
 
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics);
             firstPass(reaper);
             leases.armTimers();
+            var engineWatcher = new EngineWatcher(new DockerContainerEvents(streamingClient), containers, instanceId, scheduler,
+                    RetryPolicy.REMOVAL, random, clock);
+            engineWatcher.start();
+            started.push(engineWatcher);
             reaper.start();
             started.push(reaper);
             var retention = new RetentionPurge(store, store.activityLog(), scheduler, clock, config.retention());
@@ -142,7 +156,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             started.push(retention);
 
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
-                    terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity));
+                    terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity,
+                    containers, control));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

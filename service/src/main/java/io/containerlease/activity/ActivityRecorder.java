@@ -60,6 +60,7 @@ public final class ActivityRecorder implements LeaseListener {
             case LOST -> "its container disappeared";
             case DISCONNECTED -> "nobody reconnected within its disconnect grace";
             case IDLE -> "it was idle for its idle timeout";
+            case EXITED -> "its program ended by itself";
         };
     }
 

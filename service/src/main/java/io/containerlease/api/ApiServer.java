@@ -14,6 +14,8 @@ import io.containerlease.session.LogStreams;
 import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSessions;
 import io.containerlease.lease.LeaseStore;
+import io.containerlease.workload.ContainerStates;
+import io.containerlease.workload.WorkloadControl;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,18 +34,20 @@ public final class ApiServer implements AutoCloseable {
     public record Services(LeaseService leases, SessionView sessions, LeaseConnections connections, TerminalSessions terminals,
                            LogStreams logs, ImageCatalog catalog, LeaseStore store, ActivityLog activityLog, ContainerRuntime runtime,
                            PrometheusMeterRegistry registry, InstantSource clock, Optional<TokenRegistry> tokens,
-                           WsTickets tickets, Redactor redactor, ActivityRecorder activity) {}
+                           WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
+                           WorkloadControl control) {}
 
     private final Javalin app;
     private final ServiceConfig config;
 
     public ApiServer(ServiceConfig config, Services services) {
         this.config = config;
-        var leaseRoutes = new LeaseRoutes(services.leases(), services.sessions(), services.clock());
+        var leaseRoutes = new LeaseRoutes(services.leases(), services.sessions(), services.containers(), services.clock());
+        var workloadRoutes = new WorkloadRoutes(services.control(), services.leases(), services.sessions(), leaseRoutes);
         var wsLimits = new WsLimits(config.connectionLimits(), WsLimits.maxDescriptors());
         var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry(), wsLimits);
         var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
-                services.sessions(), services.catalog(), wsLimits);
+                services.sessions(), services.catalog(), wsLimits, services.containers());
         var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), wsLimits);
         var catalogRoutes = new CatalogRoutes(services.catalog(), config);
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
@@ -79,6 +83,9 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/containers/{id}", leaseRoutes::get);
             cfg.routes.post("/api/containers/{id}/extend", leaseRoutes::extend);
             cfg.routes.delete("/api/containers/{id}", leaseRoutes::release);
+            for (WorkloadControl.Action action : WorkloadControl.Action.values()) {
+                cfg.routes.post("/api/containers/{id}/" + action.wireName(), ctx -> workloadRoutes.apply(ctx, action));
+            }
             cfg.routes.get("/api/containers/{id}/sessions", terminalRoutes::list);
             cfg.routes.delete("/api/containers/{id}/sessions/{sessionId}", terminalRoutes::end);
             cfg.routes.post("/api/ws-ticket", accessRoutes::ticket);

@@ -7,12 +7,14 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import io.containerlease.workload.ContainerStatus;
 
 /** How a lease looks on the wire. Times are ISO-8601 UTC; absent values are left out, not null. */
 final class LeaseJson {
     private LeaseJson() {}
 
-    static Map<String, Object> of(Lease lease, Instant now, SessionStatus session) {
+    static Map<String, Object> of(Lease lease, Instant now, SessionStatus session, Optional<ContainerStatus> container) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", lease.id().value());
         out.put("imageType", lease.imageType());
@@ -41,7 +43,21 @@ final class LeaseJson {
                 nextEnd.put("at", millis(next.at()));
                 out.put("nextEnd", nextEnd);
             });
+            container.ifPresent(c -> out.put("container", container(c)));
         }
+        return out;
+    }
+
+    /** {@code {state, exitCode?, oomKilled, startedAt?, finishedAt?, restartCount, health?}} */
+    static Map<String, Object> container(ContainerStatus c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("state", c.state().wireName());
+        c.exitCode().ifPresent(code -> out.put("exitCode", code));
+        out.put("oomKilled", c.oomKilled());
+        c.startedAt().ifPresent(at -> out.put("startedAt", millis(at)));
+        c.finishedAt().ifPresent(at -> out.put("finishedAt", millis(at)));
+        out.put("restartCount", c.restartCount());
+        c.health().ifPresent(h -> out.put("health", h.wireName()));
         return out;
     }
 
@@ -50,8 +66,9 @@ final class LeaseJson {
         return at.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
-    static Map<String, Object> extended(Lease lease, LeasePolicy.Extension granted, Instant now, SessionStatus session) {
-        Map<String, Object> out = of(lease, now, session);
+    static Map<String, Object> extended(Lease lease, LeasePolicy.Extension granted, Instant now, SessionStatus session,
+                                        Optional<ContainerStatus> container) {
+        Map<String, Object> out = of(lease, now, session, container);
         out.put("expiryTime", granted.expiresAt().toString());
         out.put("maxExpiryTime", granted.maxExpiresAt().toString());
         out.put("clamped", granted.clamped());

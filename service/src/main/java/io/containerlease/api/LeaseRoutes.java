@@ -6,6 +6,7 @@ import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.session.SessionView;
+import io.containerlease.workload.ContainerStates;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -34,11 +35,13 @@ final class LeaseRoutes {
 
     private final LeaseService leases;
     private final SessionView sessions;
+    private final ContainerStates containers;
     private final InstantSource clock;
 
-    LeaseRoutes(LeaseService leases, SessionView sessions, InstantSource clock) {
+    LeaseRoutes(LeaseService leases, SessionView sessions, ContainerStates containers, InstantSource clock) {
         this.leases = leases;
         this.sessions = sessions;
+        this.containers = containers;
         this.clock = clock;
     }
 
@@ -80,7 +83,7 @@ final class LeaseRoutes {
         List<Lease> shown = more ? page.subList(0, limit) : page;
         var now = clock.instant();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("containers", shown.stream().map(l -> LeaseJson.of(l, now, sessions.status(l.id()))).toList());
+        out.put("containers", shown.stream().map(l -> LeaseJson.of(l, now, sessions.status(l.id()), containers.status(l.id()))).toList());
         out.put("nextCursor", more ? shown.get(shown.size() - 1).id().value() : null);
         out.put("serverTime", now.toString());
         ctx.json(out);
@@ -101,7 +104,8 @@ final class LeaseRoutes {
         var extended = leases.extend(id, duration(body), RequestGuard.caller(ctx));
         ctx.attribute(SUMMARY, "extended to " + extended.granted().expiresAt() + (extended.granted().clamped() ? " (clamped to its cap)" : ""));
         sessions.touch(id);
-        ctx.json(LeaseJson.extended(extended.lease(), extended.granted(), clock.instant(), sessions.status(id)));
+        ctx.json(LeaseJson.extended(extended.lease(), extended.granted(), clock.instant(), sessions.status(id),
+                containers.status(id)));
     }
 
     void release(Context ctx) {
@@ -123,8 +127,8 @@ final class LeaseRoutes {
         }
     }
 
-    private Map<String, Object> json(Lease lease) {
-        return LeaseJson.of(lease, clock.instant(), sessions.status(lease.id()));
+    Map<String, Object> json(Lease lease) {
+        return LeaseJson.of(lease, clock.instant(), sessions.status(lease.id()), containers.status(lease.id()));
     }
 
     /**

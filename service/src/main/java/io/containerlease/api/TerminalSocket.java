@@ -15,6 +15,8 @@ import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSession;
 import io.containerlease.session.TerminalSessions;
 import io.javalin.websocket.WsBinaryMessageContext;
+import io.containerlease.workload.ContainerStates;
+import io.containerlease.workload.ContainerStatus;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsMessageContext;
@@ -42,10 +44,12 @@ final class TerminalSocket {
     private final SessionView sessions;
     private final ImageCatalog catalog;
     private final WsLimits limits;
+    private final ContainerStates containers;
 
     TerminalSocket(LeaseService leases, LeaseConnections connections, TerminalSessions terminals, SessionView sessions,
-                   ImageCatalog catalog, WsLimits limits) {
+                   ImageCatalog catalog, WsLimits limits, ContainerStates containers) {
         this.limits = limits;
+        this.containers = containers;
         this.leases = leases;
         this.connections = connections;
         this.terminals = terminals;
@@ -94,6 +98,13 @@ final class TerminalSocket {
                 session.resize(cols, rows);
             }
         } else {
+            ContainerStatus container = containers.status(lease.id()).orElse(null);
+            if (container != null && !container.acceptsShells()) {
+                WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "container_not_running", "the container is "
+                        + container.state().wireName() + (container.state() == ContainerStatus.State.PAUSED
+                        ? "; unpause it to open a shell" : "; start it to open a shell"));
+                return;
+            }
             try {
                 session = terminals.open(lease.id(), shell(lease), cols, rows, lease.rules().disconnectGrace());
             } catch (TooManySessionsException tooMany) {

@@ -167,7 +167,8 @@ public final class ImageCatalog implements ImageTypes {
     record Entry(String image, List<String> command, List<String> shell, Long memoryMb, Double cpus, Long pidsLimit,
                  String pullPolicy, String network, Long disconnectGraceSeconds, Long idleTimeoutSeconds, String user,
                  Boolean readOnlyRootfs, Integer logMaxSizeMb, Integer logMaxFiles, Integer diskMb,
-                 String description, Long defaultDurationMinutes) {
+                 String description, Long defaultDurationMinutes, String onExit, String restart,
+                 HealthCheckEntry healthCheck, Boolean pauseStopsIdle) {
         static final List<String> FIELDS = java.util.Arrays.stream(Entry.class.getRecordComponents())
                 .map(java.lang.reflect.RecordComponent::getName).toList();
 
@@ -192,7 +193,12 @@ public final class ImageCatalog implements ImageTypes {
                     new ImageSpec.DiskLimits(
                             logMaxSizeMb == null ? ImageSpec.DiskLimits.DEFAULT.logMaxSizeMb() : logMaxSizeMb,
                             logMaxFiles == null ? ImageSpec.DiskLimits.DEFAULT.logMaxFiles() : logMaxFiles,
-                            Optional.ofNullable(diskMb)));
+                            Optional.ofNullable(diskMb)),
+                    new ImageSpec.Lifecycle(
+                            onExit == null ? ImageSpec.OnExit.KEEP : ImageCatalog.onExit(onExit),
+                            restart == null ? 0 : ImageCatalog.restartRetries(restart),
+                            Optional.ofNullable(healthCheck).map(HealthCheckEntry::toSpec),
+                            Boolean.TRUE.equals(pauseStopsIdle)));
         }
 
         Listing listing() {
@@ -214,6 +220,37 @@ public final class ImageCatalog implements ImageTypes {
             }
             return Optional.of(Duration.ofSeconds(value));
         }
+    }
+
+    /** {@code healthCheck:} in the catalog; the engine's own defaults where a value is left out. */
+    record HealthCheckEntry(List<String> command, Long intervalSeconds, Long timeoutSeconds, Integer retries) {
+        ImageSpec.HealthCheck toSpec() {
+            if (command == null || command.isEmpty()) {
+                throw new IllegalArgumentException("'healthCheck.command' is required");
+            }
+            return new ImageSpec.HealthCheck(command, Duration.ofSeconds(intervalSeconds == null ? 30 : intervalSeconds),
+                    Duration.ofSeconds(timeoutSeconds == null ? 30 : timeoutSeconds), retries == null ? 3 : retries);
+        }
+    }
+
+    private static ImageSpec.OnExit onExit(String raw) {
+        return switch (raw.toLowerCase(Locale.ROOT)) {
+            case "keep" -> ImageSpec.OnExit.KEEP;
+            case "end" -> ImageSpec.OnExit.END;
+            default -> throw new IllegalArgumentException("onExit '" + raw + "' is not one of keep, end");
+        };
+    }
+
+    /** {@code no} is 0; {@code on-failure:N} is N. */
+    private static int restartRetries(String raw) {
+        if (raw.equals("no")) {
+            return 0;
+        }
+        var m = java.util.regex.Pattern.compile("on-failure:(\\d{1,3})").matcher(raw);
+        if (!m.matches() || Integer.parseInt(m.group(1)) < 1) {
+            throw new IllegalArgumentException("restart '" + raw + "' is not 'no' or 'on-failure:N' (N at least 1)");
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     private static ImageSpec.PullPolicy pullPolicy(String raw) {

@@ -1,6 +1,8 @@
 package io.containerlease.lease;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the core needs from a container engine. Every method may throw
@@ -27,6 +29,24 @@ public interface ContainerRuntime extends AutoCloseable {
 
     /** Every container labelled as belonging to this service instance, in any state. */
     List<ManagedContainer> listManaged(String instanceId);
+
+    /** The container's state as the engine reports it; empty when there is no such container. */
+    Optional<EngineContainer> inspect(String nameOrId);
+
+    /** Stops the container (SIGTERM, then SIGKILL after {@code timeout}). A stopped container is left as it is. */
+    void stop(String nameOrId, Duration timeout);
+
+    /** Starts a stopped container. A running one is left as it is. */
+    void start(String nameOrId);
+
+    /** Stops (as {@link #stop}) and starts the container again. */
+    void restart(String nameOrId, Duration timeout);
+
+    /** Freezes every process of a running container. */
+    void pause(String nameOrId);
+
+    /** Thaws a paused container. */
+    void unpause(String nameOrId);
 
     /** Throws unless the engine answers. */
     void ping();

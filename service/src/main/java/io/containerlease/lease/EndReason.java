@@ -15,7 +15,9 @@ public enum EndReason {
     /** Its last live connection closed and nobody came back within the disconnect grace. */
     DISCONNECTED,
     /** Nobody typed in a terminal or called the API about it for its idle timeout. */
-    IDLE;
+    IDLE,
+    /** Its container's program ended by itself, and its image type says such a lease ends ({@code onExit: end}). */
+    EXITED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -23,12 +23,57 @@ public record ImageSpec(
         SessionRules sessionDefaults,
         Optional<String> user,
         boolean readOnlyRootfs,
-        DiskLimits disk) {
+        DiskLimits disk,
+        Lifecycle lifecycle) {
 
     private static final Pattern IMAGE_TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}(:[a-z_][a-z0-9_-]{0,31})?|\\d{1,10}(:\\d{1,10})?");
 
     public enum PullPolicy { NEVER, IF_NOT_PRESENT, ALWAYS }
+
+    /** When the container's main program ends by itself: keep the lease (with an exited container) or end it. */
+    public enum OnExit { KEEP, END }
+
+    /**
+     * How the container lives within its lease: what happens when its program ends, whether the
+     * engine restarts it after a failure (at most {@code restartRetries} times; 0: never), its
+     * health check, and whether time spent paused counts as idle.
+     */
+    public record Lifecycle(OnExit onExit, int restartRetries, Optional<HealthCheck> healthCheck, boolean pauseStopsIdle) {
+        public static final Lifecycle DEFAULT = new Lifecycle(OnExit.KEEP, 0, Optional.empty(), false);
+
+        public Lifecycle {
+            Objects.requireNonNull(onExit, "onExit");
+            Objects.requireNonNull(healthCheck, "healthCheck");
+            if (restartRetries < 0 || restartRetries > 100) {
+                throw new IllegalArgumentException("restart must be 'no' or 'on-failure:N' with N between 1 and 100");
+            }
+        }
+    }
+
+    /** The engine's own health check: {@code command} runs in the container every interval; non-zero exits count as failures. */
+    public record HealthCheck(List<String> command, java.time.Duration interval, java.time.Duration timeout, int retries) {
+        public HealthCheck {
+            command = List.copyOf(command);
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("healthCheck.command must name a program");
+            }
+            if (interval.toSeconds() < 1 || interval.toSeconds() > 3600 || timeout.toSeconds() < 1 || timeout.toSeconds() > 3600) {
+                throw new IllegalArgumentException("healthCheck.intervalSeconds and timeoutSeconds must be between 1 and 3600");
+            }
+            if (retries < 1 || retries > 100) {
+                throw new IllegalArgumentException("healthCheck.retries must be between 1 and 100");
+            }
+        }
+    }
+
+    /** An image type with the default lifecycle (kept when its program exits, never restarted, no health check). */
+    public ImageSpec(String imageType, String image, List<String> command, List<String> shell, long memoryMb, double cpus,
+                     long pidsLimit, PullPolicy pullPolicy, String network, SessionRules sessionDefaults, Optional<String> user,
+                     boolean readOnlyRootfs, DiskLimits disk) {
+        this(imageType, image, command, shell, memoryMb, cpus, pidsLimit, pullPolicy, network, sessionDefaults, user,
+                readOnlyRootfs, disk, Lifecycle.DEFAULT);
+    }
 
     /**
      * How much disk one lease may fill: its log on the engine (rotated at {@code logMaxSizeMb}, at
@@ -81,6 +126,7 @@ public record ImageSpec(
         Objects.requireNonNull(sessionDefaults, "sessionDefaults");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(disk, "disk");
+        Objects.requireNonNull(lifecycle, "lifecycle");
         user.ifPresent(u -> {
             if (!USER.matcher(u).matches()) {
                 throw new IllegalArgumentException("user '" + u + "' must be a name or uid[:gid], e.g. nobody or 65534:65534");

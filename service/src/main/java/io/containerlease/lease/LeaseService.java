@@ -277,14 +277,15 @@ public final class LeaseService {
     }
 
     /**
-     * Ends a running lease because a session rule fired ({@code disconnected} or {@code idle}) and
-     * removes its container. Does nothing if the lease already left RUNNING.
+     * Ends a running lease because a session rule fired ({@code disconnected} or {@code idle}), or its
+     * program ended and its image type says such a lease ends ({@code exited}), and removes its
+     * container. Does nothing if the lease already left RUNNING.
      *
      * @return completes when the container is gone (or at once when nothing was to be done)
      */
     public CompletableFuture<Void> end(LeaseId id, EndReason reason) {
-        if (reason != EndReason.DISCONNECTED && reason != EndReason.IDLE) {
-            throw new IllegalArgumentException("session rules end leases as disconnected or idle, not " + reason);
+        if (reason != EndReason.DISCONNECTED && reason != EndReason.IDLE && reason != EndReason.EXITED) {
+            throw new IllegalArgumentException("session and exit rules end leases as disconnected, idle or exited, not " + reason);
         }
         if (!store.beginEnd(id, Set.of(LeaseState.RUNNING), reason, null)) {
             return CompletableFuture.completedFuture(null);

@@ -141,6 +141,17 @@ public final class LogStreams {
     }
 
 
+    /**
+     * The lease's container runs again (started or restarted): a log that was being followed picks
+     * the stream up where it left off, so its readers see the new output with {@code seq} going on.
+     */
+    public void containerStarted(LeaseId id) {
+        LeaseLog leaseLog = logs.get(id);
+        if (leaseLog != null && !ended.contains(id)) {
+            leaseLog.ensureFollowing();
+        }
+    }
+
     /** Whether this lease's log is followed and buffered here (for tests: none of it outlives the lease). */
     public boolean tracks(LeaseId id) {
         return logs.containsKey(id);

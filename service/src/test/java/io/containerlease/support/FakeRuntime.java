@@ -3,6 +3,7 @@ package io.containerlease.support;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.EngineContainer.State;
 import io.containerlease.lease.ContainerSpec;
 import io.containerlease.lease.ImageUnavailableException;
 import io.containerlease.lease.ManagedContainer;
@@ -39,6 +40,9 @@ public final class FakeRuntime implements ContainerRuntime {
     public volatile java.util.function.Consumer<ContainerSpec> duringCreate = spec -> {};
     /** Makes creation fail with an error text that quotes the whole environment, as a chatty engine might. */
     public volatile boolean echoEnvInErrors;
+
+    private final Map<String, State> states = new java.util.HashMap<>();
+    private final Map<String, Integer> exitCodes = new java.util.HashMap<>();
 
     public record Container(String id, String name, Map<String, String> labels, Map<String, String> env,
                             Map<String, String> secretFiles) {}
@@ -97,7 +101,14 @@ public final class FakeRuntime implements ContainerRuntime {
         if (failNextRemovals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new io.containerlease.lease.RuntimeOperationException("injected removal failure", null);
         }
-        containers.values().removeIf(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId));
+        containers.values().removeIf(c -> {
+            boolean match = c.name().equals(nameOrId) || c.id().equals(nameOrId);
+            if (match) {
+                states.remove(c.name());
+                exitCodes.remove(c.name());
+            }
+            return match;
+        });
     }
 
     @Override
@@ -117,6 +128,74 @@ public final class FakeRuntime implements ContainerRuntime {
             }
         }
         return out;
+    }
+
+    @Override
+    public synchronized Optional<io.containerlease.lease.EngineContainer> inspect(String nameOrId) {
+        checkUp();
+        Optional<Container> found = containers.values().stream().filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId)).findFirst();
+        if (found.isEmpty()) {
+            return remembers ? Optional.empty() : Optional.of(engine(nameOrId, State.RUNNING, Optional.empty()));
+        }
+        Container c = found.get();
+        return Optional.of(engine(c.id(), states.getOrDefault(c.name(), State.RUNNING), Optional.ofNullable(exitCodes.get(c.name()))));
+    }
+
+    private static io.containerlease.lease.EngineContainer engine(String id, State state, Optional<Integer> exitCode) {
+        return new io.containerlease.lease.EngineContainer(id, state, state == State.EXITED ? exitCode.or(() -> Optional.of(0))
+                : Optional.empty(), false, Optional.empty(), Optional.empty(), 0, Optional.empty());
+    }
+
+    @Override
+    public synchronized void stop(String nameOrId, java.time.Duration timeout) {
+        move(nameOrId, State.EXITED, State.RUNNING, State.PAUSED, State.EXITED, State.CREATED);
+        exitCodes.put(nameOf(nameOrId), 143);
+    }
+
+    @Override
+    public synchronized void start(String nameOrId) {
+        move(nameOrId, State.RUNNING, State.EXITED, State.CREATED, State.RUNNING);
+    }
+
+    @Override
+    public synchronized void restart(String nameOrId, java.time.Duration timeout) {
+        move(nameOrId, State.RUNNING, State.RUNNING, State.EXITED, State.CREATED);
+    }
+
+    @Override
+    public synchronized void pause(String nameOrId) {
+        move(nameOrId, State.PAUSED, State.RUNNING);
+    }
+
+    @Override
+    public synchronized void unpause(String nameOrId) {
+        move(nameOrId, State.RUNNING, State.PAUSED);
+    }
+
+    /** The container's program ends by itself, with this exit code. */
+    public synchronized void exitByItself(String name, int exitCode) {
+        states.put(name, State.EXITED);
+        exitCodes.put(name, exitCode);
+    }
+
+    /** Moves a container to {@code to} if it is in one of {@code from}; otherwise refuses, as the engine would (409). */
+    private void move(String nameOrId, State to, State... from) {
+        checkUp();
+        String name = nameOf(nameOrId);
+        State now = states.getOrDefault(name, State.RUNNING);
+        if (!java.util.Arrays.asList(from).contains(now)) {
+            throw new io.containerlease.lease.RuntimeOperationException("container " + name + " is " + now, null);
+        }
+        states.put(name, to);
+        if (to != State.EXITED) {
+            exitCodes.remove(name);
+        }
+    }
+
+    private String nameOf(String nameOrId) {
+        return containers.values().stream().filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId))
+                .map(Container::name).findFirst().orElseThrow(() -> new io.containerlease.lease.RuntimeOperationException(
+                        "no such container " + nameOrId, null));
     }
 
     @Override

@@ -58,6 +58,8 @@ public final class LeaseWorld implements AutoCloseable {
     public final TerminalSessions terminals;
     public final LogStreams logs;
     public final io.containerlease.session.EndedLeases ended = new io.containerlease.session.EndedLeases();
+    public final io.containerlease.workload.ContainerStates containers;
+    public final io.containerlease.workload.WorkloadControl control;
     /** How many of the next session-rule endings (grace, idle) fail before reaching the lease service. */
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
 
@@ -82,6 +84,11 @@ public final class LeaseWorld implements AutoCloseable {
         terminals = new TerminalSessions(streams, 1 << 20, random, ended, scheduler, clock, TERMINAL_DETACHED);
         logs = new LogStreams(streams, LOG_BUDGET, ended);
         leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
+        containers = new io.containerlease.workload.ContainerStates(runtime);
+        leases.addListener(containers);
+        containers.addListener(new io.containerlease.workload.WorkloadReactions(leases, store, ImageCatalog.builtIn(), connections,
+                logs, idle));
+        control = new io.containerlease.workload.WorkloadControl(leases, runtime, containers);
     }
 
     private void endBySessionRule(io.containerlease.lease.LeaseId id, EndReason reason) {
@@ -99,7 +106,8 @@ public final class LeaseWorld implements AutoCloseable {
     public io.containerlease.api.ApiServer.Services services(java.util.Optional<io.containerlease.auth.TokenRegistry> tokens) {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
-                connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity);
+                connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity,
+                containers, control);
     }
 
     public io.containerlease.api.ApiServer.Services services() {

@@ -5,7 +5,13 @@ import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.core.NameParser;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.HealthCheck;
+import com.github.dockerjava.api.model.RestartPolicy;
+import io.containerlease.lease.EngineContainer;
+import java.time.Instant;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
@@ -126,6 +132,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         if (image.disk().writableLayerMb().isPresent() && Boolean.TRUE.equals(writableLayerQuota)) {
             host.withStorageOpt(Map.of("size", image.disk().writableLayerMb().get() + "m"));
         }
+        if (image.lifecycle().restartRetries() > 0) {
+            host.withRestartPolicy(RestartPolicy.onFailureRestart(image.lifecycle().restartRetries()));
+        }
         if (image.readOnlyRootfs()) {
             // A read-only root still needs somewhere to write: a small, size-limited /tmp.
             host.withReadonlyRootfs(true).withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=64m,mode=1777"));
@@ -141,6 +150,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             }
             if (image.user().isPresent()) {
                 cmd = cmd.withUser(image.user().get());
+            }
+            if (image.lifecycle().healthCheck().isPresent()) {
+                cmd = cmd.withHealthcheck(healthCheck(image.lifecycle().healthCheck().get()));
             }
             if (!spec.secretFiles().isEmpty()) {
                 // An anonymous volume (removed with the container): written even under a read-only root.
@@ -232,6 +244,96 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         String label = c.getLabels() == null ? null : c.getLabels().get(ManagedLabels.LEASE_ID);
         Optional<LeaseId> leaseId = LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty();
         return new ManagedContainer(c.getId(), leaseId, "running".equals(c.getState()));
+    }
+
+    @Override
+    public Optional<EngineContainer> inspect(String nameOrId) {
+        return call("inspect " + nameOrId, () -> {
+            try {
+                return Optional.of(toEngineContainer(docker.inspectContainerCmd(nameOrId).exec()));
+            } catch (NotFoundException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public void stop(String nameOrId, Duration timeout) {
+        call("stop " + nameOrId, () -> {
+            try {
+                docker.stopContainerCmd(nameOrId).withTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds())).exec();
+            } catch (NotModifiedException alreadyStopped) {
+                // stopping a stopped container changes nothing, which is what was asked
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void start(String nameOrId) {
+        call("start " + nameOrId, () -> {
+            try {
+                docker.startContainerCmd(nameOrId).exec();
+            } catch (NotModifiedException alreadyRunning) {
+                // likewise
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void restart(String nameOrId, Duration timeout) {
+        call("restart " + nameOrId, () -> docker.restartContainerCmd(nameOrId)
+                .withTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds())).exec());
+    }
+
+    @Override
+    public void pause(String nameOrId) {
+        call("pause " + nameOrId, () -> docker.pauseContainerCmd(nameOrId).exec());
+    }
+
+    @Override
+    public void unpause(String nameOrId) {
+        call("unpause " + nameOrId, () -> docker.unpauseContainerCmd(nameOrId).exec());
+    }
+
+    static EngineContainer toEngineContainer(InspectContainerResponse inspected) {
+        var state = inspected.getState();
+        EngineContainer.State engineState = switch (String.valueOf(state.getStatus())) {
+            case "created" -> EngineContainer.State.CREATED;
+            case "running" -> EngineContainer.State.RUNNING;
+            case "paused" -> EngineContainer.State.PAUSED;
+            case "restarting" -> EngineContainer.State.RESTARTING;
+            case "removing" -> EngineContainer.State.REMOVING;
+            case "dead" -> EngineContainer.State.DEAD;
+            default -> EngineContainer.State.EXITED;
+        };
+        Long exitCode = state.getExitCodeLong();
+        boolean everFinished = engineState == EngineContainer.State.EXITED || engineState == EngineContainer.State.DEAD;
+        return new EngineContainer(inspected.getId(), engineState,
+                everFinished && exitCode != null ? Optional.of(exitCode.intValue()) : Optional.empty(),
+                Boolean.TRUE.equals(state.getOOMKilled()), engineTime(state.getStartedAt()), engineTime(state.getFinishedAt()),
+                inspected.getRestartCount() == null ? 0 : inspected.getRestartCount(),
+                Optional.ofNullable(state.getHealth()).map(h -> h.getStatus()).filter(h -> !h.isEmpty() && !h.equals("none")));
+    }
+
+    /** The engine writes {@code 0001-01-01T00:00:00Z} for a time that never was. */
+    private static Optional<Instant> engineTime(String raw) {
+        if (raw == null || raw.isEmpty() || raw.startsWith("0001-")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(raw));
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static HealthCheck healthCheck(ImageSpec.HealthCheck check) {
+        List<String> test = new java.util.ArrayList<>(List.of("CMD"));
+        test.addAll(check.command());
+        return new HealthCheck().withTest(test).withInterval(check.interval().toNanos()).withTimeout(check.timeout().toNanos())
+                .withRetries(check.retries());
     }
 
     @Override

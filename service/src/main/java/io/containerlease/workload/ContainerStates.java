@@ -1,0 +1,138 @@
+package io.containerlease.workload;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.EndReason;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseListener;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.lease.RuntimeUnavailableException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What each live lease's container is doing, as last asked of the engine. It is refreshed whenever
+ * the engine says something happened to a container (see {@link EngineWatcher}) and after each
+ * control action; a refresh asks the engine, so the state held is the engine's, never a guess from
+ * an event. Only live leases are tracked: a lease that ends is forgotten, and later events for its
+ * container are ignored.
+ */
+public final class ContainerStates implements LeaseListener {
+    private static final Logger log = LoggerFactory.getLogger(ContainerStates.class);
+
+    /** A container's state changed. */
+    public record Change(LeaseId id, ContainerStatus from, ContainerStatus to) {}
+
+    /** A container just created and started, as its first change is told from. */
+    private static final ContainerStatus FRESH = new ContainerStatus(ContainerStatus.State.RUNNING, java.util.Optional.empty(),
+            false, java.util.Optional.empty(), java.util.Optional.empty(), 0, java.util.Optional.empty());
+
+    private final ContainerRuntime runtime;
+    private final Map<LeaseId, ContainerStatus> statuses = new ConcurrentHashMap<>();
+    /** Leases whose container the service stopped (and has not started since): their exit is a stop. */
+    private final Set<LeaseId> stoppedByApi = ConcurrentHashMap.newKeySet();
+    /** Live leases, each with the lock its refreshes take, so two refreshes never store out of order. */
+    private final Map<LeaseId, Object> live = new ConcurrentHashMap<>();
+    private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
+
+    public ContainerStates(ContainerRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    public void addListener(Consumer<Change> listener) {
+        listeners.add(listener);
+    }
+
+    /** The last state seen; empty for a lease that is not live (or not seen yet). */
+    public Optional<ContainerStatus> status(LeaseId id) {
+        return Optional.ofNullable(statuses.get(id));
+    }
+
+    /** The live leases tracked here. */
+    public Set<LeaseId> tracked() {
+        return Set.copyOf(live.keySet());
+    }
+
+    /**
+     * Asks the engine for the container's state, records it and tells the listeners if it changed.
+     * A lease that is not live is left alone (and answers empty).
+     *
+     * @throws RuntimeUnavailableException when the engine cannot be asked
+     */
+    public Optional<ContainerStatus> refresh(LeaseId id) {
+        Object lock = live.get(id);
+        if (lock == null) {
+            return Optional.empty();
+        }
+        ContainerStatus before;
+        ContainerStatus now;
+        synchronized (lock) {
+            if (!live.containsKey(id)) {
+                return Optional.empty();
+            }
+            now = ContainerStatus.of(runtime.inspect(ManagedLabels.containerName(id)), stoppedByApi.contains(id));
+            before = statuses.put(id, now);
+        }
+        if (before == null && now.state() != ContainerStatus.State.RUNNING) {
+            // First seen already changed (its program ended before anyone looked): that is a change from its start.
+            before = FRESH;
+        }
+        if (before != null && !before.equals(now)) {
+            log.info("container state changed {} {} {}", kv("leaseId", id.value()), kv("from", before.state().wireName()),
+                    kv("to", now.state().wireName()));
+            Change change = new Change(id, before, now);
+            for (Consumer<Change> listener : listeners) {
+                try {
+                    listener.accept(change);
+                } catch (RuntimeException e) {
+                    log.error("a container state listener failed {}", kv("leaseId", id.value()), e);
+                }
+            }
+        }
+        return Optional.of(now);
+    }
+
+    /** Refreshes, but an engine that cannot be reached leaves the last state in place (the next event or resync repairs it). */
+    public void refreshQuietly(LeaseId id) {
+        try {
+            refresh(id);
+        } catch (RuntimeException e) {
+            log.warn("container state not refreshed {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
+        }
+    }
+
+    /** The service is about to stop this container ({@code true}) or start it again ({@code false}). */
+    public void stoppedByApi(LeaseId id, boolean stopped) {
+        if (stopped) {
+            stoppedByApi.add(id);
+        } else {
+            stoppedByApi.remove(id);
+        }
+    }
+
+    @Override
+    public void onRunning(Lease lease) {
+        live.putIfAbsent(lease.id(), new Object());
+        refreshQuietly(lease.id());
+    }
+
+    @Override
+    public void onEnding(LeaseId id, EndReason reason) {
+        Object lock = live.remove(id);
+        if (lock != null) {
+            synchronized (lock) {
+                statuses.remove(id);
+                stoppedByApi.remove(id);
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.containerlease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.support.ApiClient;
+import io.containerlease.support.RunLabels;
+import io.containerlease.support.TestDocker;
+import io.containerlease.support.WsClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A lease's container steered and watched on the real engine: stop, start, restart, pause and
+ * unpause as the engine reports them; programs that end by themselves (kept or ended); a memory hog
+ * killed for memory; a health check going from starting to healthy to unhealthy; and expiry
+ * removing a container whatever state it is in. Every state here comes from the engine's events.
+ */
+@Timeout(180)
+class WorkloadIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dataDir;
+    private ContainerLeaseServer server;
+    private ApiClient api;
+
+    @BeforeEach
+    void start() throws IOException {
+        Path catalog = Files.writeString(dataDir.resolve("catalog.yaml"), """
+                images:
+                  busybox:
+                    image: containerlease/busybox:latest
+                    command: ["sleep", "inf"]
+                    pullPolicy: never
+                  ticker:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done"]
+                    pullPolicy: never
+                  exits-kept:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "sleep 1; exit 3"]
+                    pullPolicy: never
+                  exits-ends:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "sleep 1; exit 4"]
+                    onExit: end
+                    pullPolicy: never
+                  retried:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "sleep 0.5; exit 5"]
+                    restart: on-failure:2
+                    pullPolicy: never
+                  hog:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "sleep 1; x=$(head -c 200000000 /dev/zero | tr '\\\\0' a); sleep inf"]
+                    memoryMb: 16
+                    pullPolicy: never
+                  checked:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "sleep 2; touch /tmp/ok; sleep 4; rm /tmp/ok; sleep inf"]
+                    healthCheck: {command: ["test", "-f", "/tmp/ok"], intervalSeconds: 1, timeoutSeconds: 1, retries: 1}
+                    pullPolicy: never
+                """);
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
+                "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "IMAGE_CATALOG", catalog.toString(),
+                "RECONCILE_INTERVAL_SECONDS", "1"))));
+        api = new ApiClient(server.baseUrl());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        TestDocker.removeAllOf(server.instanceId());
+    }
+
+    private JsonNode act(String id, String action) {
+        var r = api.post("/api/containers/" + id + "/" + action, null);
+        assertThat(r.status()).as(action + ": " + r.body()).isEqualTo(200);
+        return r.json().get("container");
+    }
+
+    private String engineState(String id) {
+        return TestDocker.client().inspectContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec().getState().getStatus();
+    }
+
+    private JsonNode awaitContainer(String id, String state) {
+        await().atMost(WAIT).until(() -> state.equals(api.get("/api/containers/" + id).json().at("/container/state").asText()));
+        return api.get("/api/containers/" + id).json().get("container");
+    }
+
+    @Test
+    void stopStartRestartPauseAndUnpauseAreWhatTheEngineReports() {
+        String id = api.provision("busybox", "durationMinutes", 5);
+        assertThat(act(id, "stop").get("state").asText()).isEqualTo("stopped");
+        assertThat(engineState(id)).isEqualTo("exited");
+        assertThat(act(id, "stop").get("state").asText()).isEqualTo("stopped");
+        JsonNode started = act(id, "start");
+        assertThat(started.get("state").asText()).isEqualTo("running");
+        assertThat(engineState(id)).isEqualTo("running");
+        assertThat(act(id, "pause").get("state").asText()).isEqualTo("paused");
+        assertThat(engineState(id)).isEqualTo("paused");
+        var refused = api.post("/api/containers/" + id + "/start", null);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().at("/error/message").asText()).contains("paused");
+        assertThat(act(id, "unpause").get("state").asText()).isEqualTo("running");
+        String startedAt = started.get("startedAt").asText();
+        JsonNode restarted = act(id, "restart");
+        assertThat(restarted.get("state").asText()).isEqualTo("running");
+        assertThat(restarted.get("startedAt").asText()).isGreaterThan(startedAt);
+    }
+
+    @Test
+    void aChangeMadeBehindTheServicesBackIsSeenFromTheEnginesEvents() {
+        String id = api.provision("busybox", "durationMinutes", 5);
+        TestDocker.client().pauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        awaitContainer(id, "paused");
+        TestDocker.client().unpauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        awaitContainer(id, "running");
+        TestDocker.client().killContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        JsonNode killed = awaitContainer(id, "exited");
+        assertThat(killed.get("exitCode").asInt()).isEqualTo(137);
+    }
+
+    @Test
+    void aProgramThatEndsByItselfKeepsItsLeaseOrEndsItAsItsImageTypeSays() {
+        String kept = api.provision("exits-kept", "durationMinutes", 5);
+        String ends = api.provision("exits-ends", "durationMinutes", 5);
+        JsonNode exited = awaitContainer(kept, "exited");
+        assertThat(exited.get("exitCode").asInt()).isEqualTo(3);
+        assertThat(api.get("/api/containers/" + kept).json().get("status").asText()).isEqualTo("running");
+        await().atMost(WAIT).until(() -> "ended".equals(api.get("/api/containers/" + ends).json().get("status").asText()));
+        assertThat(api.get("/api/containers/" + ends).json().get("endReason").asText()).isEqualTo("exited");
+        await().atMost(WAIT).until(() -> !TestDocker.exists(ManagedLabels.containerName(new LeaseId(ends))));
+        // A kept lease's container can be started again.
+        assertThat(act(kept, "start").get("state").asText()).isIn("running", "exited");
+    }
+
+    @Test
+    void aFailingProgramIsRestartedAsManyTimesAsItsImageTypeAllows() {
+        String id = api.provision("retried", "durationMinutes", 5);
+        await().atMost(WAIT).until(() -> "exited".equals(engineState(id))
+                && api.get("/api/containers/" + id).json().at("/container/restartCount").asInt() == 2);
+        JsonNode container = awaitContainer(id, "exited");
+        assertThat(container.get("exitCode").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void aMemoryHogIsReportedAsKilledForMemory() {
+        String id = api.provision("hog", "durationMinutes", 5);
+        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id).json().at("/container/oomKilled").asBoolean());
+        assertThat(api.get("/api/containers/" + id).json().at("/container/state").asText()).isIn("running", "exited");
+    }
+
+    @Test
+    void aHealthCheckGoesFromStartingToHealthyToUnhealthy() {
+        String id = api.provision("checked", "durationMinutes", 5);
+        assertThat(api.get("/api/containers/" + id).json().at("/container/health").asText()).isEqualTo("starting");
+        await().atMost(WAIT).until(() -> "healthy".equals(api.get("/api/containers/" + id).json().at("/container/health").asText()));
+        await().atMost(WAIT).until(() -> "unhealthy".equals(api.get("/api/containers/" + id).json().at("/container/health").asText()));
+    }
+
+    @Test
+    void aStoppedAndAPausedContainerAreBothRemovedWhenTheirLeasesExpire() {
+        String stopped = api.provision("busybox", "durationSeconds", 4);
+        String paused = api.provision("busybox", "durationSeconds", 4);
+        act(stopped, "stop");
+        act(paused, "pause");
+        for (String id : List.of(stopped, paused)) {
+            await().atMost(WAIT).until(() -> !TestDocker.exists(ManagedLabels.containerName(new LeaseId(id))));
+            assertThat(api.get("/api/containers/" + id).json().get("endReason").asText()).isEqualTo("expired");
+        }
+    }
+
+    @Test
+    void aStopEndsOpenShellsAndALogStreamGoesOnAfterAStartWithoutStartingOver() {
+        String id = api.provision("ticker", "durationMinutes", 5);
+        try (WsClient shell = WsClient.connect(server.baseUrl(), "/ws/terminal/" + id);
+             WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id)) {
+            shell.awaitType("session", WAIT);
+            logs.await(m -> m.has("seq") && m.get("seq").asLong() >= 3, WAIT);
+            act(id, "stop");
+            shell.awaitType("exit", WAIT);
+            logs.await(m -> "container".equals(m.path("type").asText()) && "stopped".equals(m.path("state").asText()), WAIT);
+            long before = logs.texts.stream().filter(m -> m.has("seq")).mapToLong(m -> m.get("seq").asLong()).max().orElseThrow();
+
+            var refused = WsClient.connect(server.baseUrl(), "/ws/terminal/" + id);
+            assertThat(refused.awaitType("error", WAIT).get("code").asText()).isEqualTo("container_not_running");
+            refused.close();
+
+            act(id, "start");
+            JsonNode next = logs.await(m -> m.has("seq") && m.get("seq").asLong() > before + 2, WAIT);
+            List<Long> seqs = logs.texts.stream().filter(m -> m.has("seq")).map(m -> m.get("seq").asLong()).toList();
+            assertThat(seqs).as("seq goes on, without a gap or a repeat").isEqualTo(
+                    java.util.stream.LongStream.rangeClosed(seqs.get(0), next.get("seq").asLong()).boxed().toList());
+            assertThat(logs.texts.stream().filter(m -> m.has("seq") && m.get("message").asText().equals("tick 1")))
+                    .as("the program started again from its own beginning, and the stream shows both runs").hasSize(2);
+        }
+    }
+}
