@@ -40,6 +40,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.containerlease.events.EventHub;
+import io.containerlease.events.EventSources;
 import io.containerlease.runtime.docker.DockerContainerEvents;
 import io.containerlease.workload.ContainerStates;
 import io.containerlease.workload.EngineWatcher;
@@ -123,6 +125,11 @@ public final class ContainerLeaseServer implements AutoCloseable {
                     new Quota(config.maxLeasesPerUser(), config.maxLeases()), redactor);
             var activity = new ActivityRecorder(store.activityLog(), store, redactor, clock);
             leases.addListener(activity);
+            // Everything that happens, as events for GET /api/events and /ws/events.
+            var events = new EventHub(clock, EventHub.DEFAULT_HISTORY);
+            var eventSources = new EventSources(events, store);
+            leases.addListener(eventSources);
+            activity.addListener(eventSources::activity);
             metrics.trackActiveLeases(leases::countLive);
 
             var ended = new EndedLeases();
@@ -130,6 +137,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
                     id -> leases.end(id, EndReason.DISCONNECTED), ended);
             var idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> leases.end(id, EndReason.IDLE));
             var warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, config.expiryWarning(), connections);
+            warnings.addListener(eventSources::expiring);
             var terminals = new TerminalSessions(streams, config.terminalBufferBytes(), random, ended, scheduler, clock,
                     config.terminalDetached());
             var logs = new LogStreams(streams, new LogStreams.Budget(config.logBufferLines(), config.logBufferBytes(),
@@ -140,6 +148,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var containers = new ContainerStates(runtime);
             leases.addListener(containers);
             containers.addListener(new WorkloadReactions(leases, store, catalog, connections, logs, idle));
+            containers.addListener(eventSources::containerChanged);
             var control = new WorkloadControl(leases, runtime, containers);
 
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics);
@@ -157,7 +166,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
                     terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity,
-                    containers, control));
+                    containers, control, events));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

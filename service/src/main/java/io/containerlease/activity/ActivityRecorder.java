@@ -26,6 +26,12 @@ public final class ActivityRecorder implements LeaseListener {
     private final LeaseStore store;
     private final Redactor redactor;
     private final InstantSource clock;
+    private final java.util.List<java.util.function.Consumer<ActivityEntry>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Hears every entry once it is recorded. */
+    public void addListener(java.util.function.Consumer<ActivityEntry> listener) {
+        listeners.add(listener);
+    }
 
     public ActivityRecorder(ActivityLog activity, LeaseStore store, Redactor redactor, InstantSource clock) {
         this.activity = activity;
@@ -69,6 +75,14 @@ public final class ActivityRecorder implements LeaseListener {
             activity.record(entry);
         } catch (RuntimeException e) {
             log.error("activity not recorded {} {}", kv("action", entry.action()), kv("leaseId", entry.leaseId()), e);
+            return;
+        }
+        for (var listener : listeners) {
+            try {
+                listener.accept(entry);
+            } catch (RuntimeException e) {
+                log.error("an activity listener failed {}", kv("action", entry.action()), e);
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ import io.containerlease.session.LogStreams;
 import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSessions;
 import io.containerlease.lease.LeaseStore;
+import io.containerlease.events.EventHub;
 import io.containerlease.workload.ContainerStates;
 import io.containerlease.workload.WorkloadControl;
 import io.javalin.Javalin;
@@ -35,7 +36,7 @@ public final class ApiServer implements AutoCloseable {
                            LogStreams logs, ImageCatalog catalog, LeaseStore store, ActivityLog activityLog, ContainerRuntime runtime,
                            PrometheusMeterRegistry registry, InstantSource clock, Optional<TokenRegistry> tokens,
                            WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
-                           WorkloadControl control) {}
+                           WorkloadControl control, EventHub events) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -53,6 +54,7 @@ public final class ApiServer implements AutoCloseable {
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
         var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
+        var eventRoutes = new EventRoutes(services.events());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
         app = Javalin.create(cfg -> {
@@ -91,6 +93,8 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.post("/api/ws-ticket", accessRoutes::ticket);
             cfg.routes.get("/api/activity", accessRoutes::activity);
             cfg.routes.get("/api/me", accessRoutes::me);
+            cfg.routes.get("/api/events", eventRoutes::sse);
+            cfg.routes.ws("/ws/events", eventRoutes::configure);
             cfg.routes.ws("/ws/terminal/{id}", terminalSocket::configure);
             cfg.routes.ws("/ws/logs/{id}", logSocket::configure);
             cfg.routes.get("/healthz", healthRoutes::health);

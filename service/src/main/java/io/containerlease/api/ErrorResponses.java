@@ -78,7 +78,7 @@ final class ErrorResponses {
     void send(Context ctx, int status, String code, String message) {
         String safe = redactor.scrub(message == null ? code : message);
         ctx.attribute(MESSAGE, code + ": " + safe);
-        ctx.status(status).json(Map.of("error", Map.of("code", code, "message", safe)));
+        ctx.status(status).json(ErrorKinds.body(status, code, safe));
     }
 
     private void fillIfEmpty(Context ctx, String code, String message) {

@@ -39,6 +39,6 @@ final class JsonErrorHandler extends ErrorHandler {
     private static byte[] body(int status, String message) {
         String code = ErrorResponses.codeFor(status);
         String text = message == null || message.isBlank() ? "the request could not be processed" : message;
-        return WsOutbox.JsonText.of(Map.of("error", Map.of("code", code, "message", text))).getBytes(StandardCharsets.UTF_8);
+        return WsOutbox.JsonText.of(ErrorKinds.body(status, code, text)).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -121,6 +121,11 @@ final class WsOutbox implements LeaseConnections.Channel {
         enqueue(new Frame(text, null, true, 0, null));
     }
 
+    /** A text frame that must not be dropped (an event): a reader too slow for it is closed instead. */
+    void text(String text) {
+        enqueue(new Frame(text, null, false, 0, null));
+    }
+
     void binary(byte[] data) {
         enqueue(new Frame(null, data, false, 0, null));
     }

@@ -5,6 +5,9 @@ package io.containerlease.lease;
  * service after the change is stored; an exception here is logged and never undoes the change.
  */
 public interface LeaseListener {
+    /** The lease is recorded and its container is about to be created. */
+    default void onProvisioning(Lease lease) {}
+
     /** The lease's container is running, just provisioned. */
     default void onRunning(Lease lease) {}
 
@@ -18,4 +21,7 @@ public interface LeaseListener {
 
     /** The lease started ending (its container is about to be removed, or already is). Called once per lease. */
     default void onEnding(LeaseId id, EndReason reason) {}
+
+    /** The lease has ended: its container is gone. Called once per lease, after {@link #onEnding}. */
+    default void onEnded(Lease lease) {}
 }

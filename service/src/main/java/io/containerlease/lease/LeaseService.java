@@ -103,6 +103,7 @@ public final class LeaseService {
             }
             log.info("lease provisioning {} {} {}", kv("leaseId", id.value()), kv("imageType", spec.imageType()),
                     kv("expiresAt", lease.expiresAt()));
+            notify(l -> l.onProvisioning(lease));
             try {
                 runtime.ensureImage(spec);
             } catch (RuntimeException raw) {
@@ -111,6 +112,7 @@ public final class LeaseService {
                 if (store.endNow(id, LeaseState.PROVISIONING, EndReason.FAILED, clientDetail(e), clock.instant())) {
                     metrics.leaseEnded(EndReason.FAILED.wireName());
                     notifyEnding(id, EndReason.FAILED);
+                    notifyEnded(id);
                 }
                 log.warn("lease failed before its container was created {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
                 throw e;
@@ -260,6 +262,7 @@ public final class LeaseService {
             metrics.leaseEnded(EndReason.LOST.wireName());
             log.warn("lease lost, its container disappeared {}", kv("leaseId", id.value()));
             notifyEnding(id, EndReason.LOST);
+            notifyEnded(id);
         }
     }
 
@@ -332,6 +335,13 @@ public final class LeaseService {
         } else {
             log.info("lease ended {} {}", kv("leaseId", id.value()), kv("reason", lease.endReason().wireName()));
         }
+        notify(l -> l.onEnded(lease));
+    }
+
+    /** For a lease that ended at once (nothing to remove). */
+    private void notifyEnded(LeaseId id) {
+        Lease lease = require(id);
+        notify(l -> l.onEnded(lease));
     }
 
     /** The same failure with every secret value masked in its message; the cause, which may hold them too, is dropped. */

@@ -18,6 +18,16 @@ public final class ExpiryWarnings {
     private final InstantSource clock;
     private final Duration maxLead;
     private final LeaseConnections connections;
+    private final java.util.List<Warned> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Hears each warning as it goes out. */
+    public interface Warned {
+        void expiring(LeaseId id, Instant expiry, long secondsLeft);
+    }
+
+    public void addListener(Warned listener) {
+        listeners.add(listener);
+    }
 
     public ExpiryWarnings(LeaseTimers timers, InstantSource clock, Duration maxLead, LeaseConnections connections) {
         this.timers = timers;
@@ -44,6 +54,7 @@ public final class ExpiryWarnings {
     private void warn(LeaseId id, Instant expiry) {
         long secondsLeft = Math.max(0, Duration.between(clock.instant(), expiry).toSeconds());
         connections.broadcast(id, Map.of("type", "expiring", "expiryTime", expiry.toString(), "secondsLeft", secondsLeft));
+        listeners.forEach(l -> l.expiring(id, expiry, secondsLeft));
     }
 
     private static Duration min(Duration a, Duration b) {

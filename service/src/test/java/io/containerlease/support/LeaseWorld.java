@@ -60,6 +60,7 @@ public final class LeaseWorld implements AutoCloseable {
     public final io.containerlease.session.EndedLeases ended = new io.containerlease.session.EndedLeases();
     public final io.containerlease.workload.ContainerStates containers;
     public final io.containerlease.workload.WorkloadControl control;
+    public final io.containerlease.events.EventHub events = new io.containerlease.events.EventHub(clock, 1000);
     /** How many of the next session-rule endings (grace, idle) fail before reaching the lease service. */
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
 
@@ -89,6 +90,11 @@ public final class LeaseWorld implements AutoCloseable {
         containers.addListener(new io.containerlease.workload.WorkloadReactions(leases, store, ImageCatalog.builtIn(), connections,
                 logs, idle));
         control = new io.containerlease.workload.WorkloadControl(leases, runtime, containers);
+        var sources = new io.containerlease.events.EventSources(events, store);
+        leases.addListener(sources);
+        activity.addListener(sources::activity);
+        warnings.addListener(sources::expiring);
+        containers.addListener(sources::containerChanged);
     }
 
     private void endBySessionRule(io.containerlease.lease.LeaseId id, EndReason reason) {
@@ -107,7 +113,7 @@ public final class LeaseWorld implements AutoCloseable {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
                 connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity,
-                containers, control);
+                containers, control, events);
     }
 
     public io.containerlease.api.ApiServer.Services services() {

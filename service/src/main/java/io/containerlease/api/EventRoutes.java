@@ -1,0 +1,195 @@
+package io.containerlease.api;
+
+import io.containerlease.events.Event;
+import io.containerlease.events.EventFilter;
+import io.containerlease.events.EventHub;
+import io.containerlease.events.EventSubscription;
+import io.containerlease.lease.Caller;
+import io.containerlease.lease.LeaseId;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The event channel: {@code GET /api/events} as Server-Sent Events and {@code WS /ws/events}, the
+ * same JSON frames on both ({@code {id, at, type, leaseId, user, data}}). Filters: {@code ?user=}
+ * (admins), {@code ?leaseId=}, {@code ?types=a,b}. Resume with {@code Last-Event-ID} (SSE) or
+ * {@code ?after=ID}; events no longer held arrive as {@code {type: "gap", from, to}}, and events a
+ * slow reader lost as {@code {type: "dropped", count}}.
+ */
+final class EventRoutes {
+    static final Set<String> TYPES = Set.of("lease.provisioning", "lease.running", "lease.extended", "lease.expiring",
+            "lease.ending", "lease.ended", "container.state", "container.health", "activity");
+    /** Events a subscriber may have waiting before its oldest are dropped. */
+    static final int QUEUE = 1000;
+    private static final String STATE = "containerlease.events";
+
+    private final EventHub hub;
+
+    EventRoutes(EventHub hub) {
+        this.hub = hub;
+    }
+
+    void sse(Context ctx) throws Exception {
+        EventFilter filter = filter(ctx, RequestGuard.caller(ctx));
+        long after = after(ctx.header("Last-Event-ID") != null ? ctx.header("Last-Event-ID") : ctx.queryParam("after"));
+        String accept = ctx.header("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            throw new ApiException(406, "not_acceptable", "GET /api/events is a Server-Sent Events stream: send "
+                    + "Accept: text/event-stream (a browser's EventSource does), or use WS /ws/events");
+        }
+        new SseHandler(client -> stream(client, filter, after)).handle(ctx);
+    }
+
+    private void stream(SseClient client, EventFilter filter, long after) {
+        client.keepAlive();
+        EventSubscription subscription = hub.subscribe(filter, after, QUEUE, new EventSubscription.Sink() {
+            @Override
+            public void event(Event event) {
+                send(client, frame(event), Long.toString(event.id()));
+            }
+
+            @Override
+            public void gap(long from, long to) {
+                send(client, WsOutbox.JsonText.of(Map.of("type", "gap", "from", from, "to", to)), null);
+            }
+
+            @Override
+            public void dropped(long count) {
+                send(client, WsOutbox.JsonText.of(Map.of("type", "dropped", "count", count)), null);
+            }
+
+            @Override
+            public void heartbeat() {
+                client.sendComment("heartbeat");
+                requireOpen(client);
+            }
+        });
+        client.onClose(subscription::close);
+    }
+
+    private static void send(SseClient client, String json, String id) {
+        if (id == null) {
+            client.sendData(json);
+        } else {
+            client.sendData(json, id);
+        }
+        requireOpen(client);
+    }
+
+    /** A write to a gone client fails quietly in Javalin; this ends the subscription instead. */
+    private static void requireOpen(SseClient client) {
+        if (client.terminated()) {
+            throw new IllegalStateException("the client has gone");
+        }
+    }
+
+    void configure(WsConfig ws) {
+        ws.onConnect(this::connect);
+        ws.onClose(ctx -> disconnect(ctx));
+        ws.onError(ctx -> disconnect(ctx));
+    }
+
+    private void connect(WsContext ctx) {
+        EventFilter filter;
+        long after;
+        try {
+            filter = filter(ctx.queryParamMap(), ctx.<Caller>attribute(RequestGuard.CALLER));
+            after = after(ctx.queryParam("after"));
+        } catch (ApiException e) {
+            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
+            return;
+        }
+        WsOutbox outbox = new WsOutbox(ctx.session, QUEUE * 2, 4L << 20);
+        EventSubscription subscription = hub.subscribe(filter, after, QUEUE, new EventSubscription.Sink() {
+            @Override
+            public void event(Event event) {
+                outbox.text(frame(event));
+            }
+
+            @Override
+            public void gap(long from, long to) {
+                outbox.sendControl(Map.of("type", "gap", "from", from, "to", to));
+            }
+
+            @Override
+            public void dropped(long count) {
+                outbox.sendControl(Map.of("type", "dropped", "count", count));
+            }
+        });
+        ctx.attribute(STATE, subscription);
+        ctx.enableAutomaticPings(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private void disconnect(io.javalin.websocket.WsContext ctx) {
+        EventSubscription subscription = ctx.attribute(STATE);
+        if (subscription != null) {
+            subscription.close();
+        }
+    }
+
+    private static EventFilter filter(Context ctx, Caller caller) {
+        return filter(ctx.queryParamMap(), caller);
+    }
+
+    private static EventFilter filter(Map<String, java.util.List<String>> query, Caller caller) {
+        Optional<String> user = first(query, "user");
+        user.ifPresent(u -> {
+            if (!Caller.USER_NAME.matcher(u).matches()) {
+                throw ApiException.badRequest("invalid_query", "'user' is not a user name");
+            }
+        });
+        Optional<String> leaseId = first(query, "leaseId");
+        leaseId.ifPresent(id -> {
+            if (!LeaseId.isValid(id)) {
+                throw ApiException.badRequest("invalid_query", "'leaseId' is not a lease id");
+            }
+        });
+        Set<String> types = first(query, "types").map(raw -> Arrays.stream(raw.split(",")).map(String::trim)
+                .filter(t -> !t.isEmpty()).collect(Collectors.toSet())).orElse(Set.of());
+        for (String type : types) {
+            if (!TYPES.contains(type)) {
+                throw ApiException.badRequest("invalid_query", "unknown event type '" + (type.length() > 40 ? type.substring(0, 40) : type)
+                        + "'; known: " + String.join(", ", TYPES.stream().sorted().toList()));
+            }
+        }
+        return new EventFilter(caller, user, leaseId, types);
+    }
+
+    private static Optional<String> first(Map<String, java.util.List<String>> query, String name) {
+        var values = query.get(name);
+        return values == null || values.isEmpty() || values.get(0).isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    /** The last id a client has seen; -1 (new events only) when it says none. */
+    private static long after(String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return -1;
+        }
+        return QueryNumbers.parse("after", raw, -1, 0, Long.MAX_VALUE);
+    }
+
+    /** An event as a frame: {@code {id, at, type, leaseId?, user?, data}}. */
+    static String frame(Event event) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", event.id());
+        out.put("at", event.at().toString());
+        out.put("type", event.type());
+        if (event.leaseId() != null) {
+            out.put("leaseId", event.leaseId());
+        }
+        if (event.user() != null) {
+            out.put("user", event.user());
+        }
+        out.put("data", event.data());
+        return WsOutbox.JsonText.of(out);
+    }
+}

@@ -1,0 +1,90 @@
+package io.containerlease.events;
+
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+/**
+ * Every event of the service, fanned out to its subscribers, with a bounded history a subscriber
+ * can resume from. Publishing never waits for a subscriber: each has a bounded queue of its own
+ * and a slow one loses its oldest events (and is told how many), never the server's memory.
+ */
+public final class EventHub {
+    /** Events kept for resuming. */
+    public static final int DEFAULT_HISTORY = 10_000;
+
+    private final InstantSource clock;
+    private final int historySize;
+    private final ArrayDeque<Event> history = new ArrayDeque<>();
+    private final Set<EventSubscription> subscribers = new CopyOnWriteArraySet<>();
+    private long nextId;
+
+    public EventHub(InstantSource clock, int historySize) {
+        this.clock = clock;
+        this.historySize = historySize;
+        // From the clock, so ids go on increasing across restarts and an old id is seen to be old.
+        this.nextId = clock.millis() * 1000;
+    }
+
+    /** Records an event and hands it to every subscriber it matches. */
+    public Event publish(String type, String leaseId, String user, Map<String, Object> data) {
+        Event event;
+        synchronized (this) {
+            event = new Event(++nextId, clock.instant(), type, leaseId, user, data);
+            history.addLast(event);
+            if (history.size() > historySize) {
+                history.removeFirst();
+            }
+            // Under the lock, so a subscriber that is replaying history cannot miss or double this one.
+            for (EventSubscription s : subscribers) {
+                s.offer(event);
+            }
+        }
+        return event;
+    }
+
+    /**
+     * Subscribes: first the held events after {@code after} (or a gap if some of those are no
+     * longer held), then every new one, with nothing missed or doubled in between.
+     *
+     * @param after the last id the subscriber has seen; negative for new events only
+     */
+    public synchronized EventSubscription subscribe(EventFilter filter, long after, int queueSize, EventSubscription.Sink sink) {
+        EventSubscription subscription = new EventSubscription(filter, queueSize, sink, this::unsubscribe);
+        if (after >= 0) {
+            long oldest = history.isEmpty() ? nextId + 1 : history.peekFirst().id();
+            if (after + 1 < oldest && after < nextId) {
+                subscription.gap(after + 1, oldest - 1);
+            }
+            for (Event e : history) {
+                if (e.id() > after) {
+                    subscription.offer(e);
+                }
+            }
+        }
+        subscribers.add(subscription);
+        return subscription;
+    }
+
+    /** The newest id handed out (0 before any). */
+    public synchronized long lastId() {
+        return nextId;
+    }
+
+    public int subscriberCount() {
+        return subscribers.size();
+    }
+
+    /** The events held, oldest first (for tests). */
+    public synchronized List<Event> held() {
+        return new ArrayList<>(history);
+    }
+
+    private void unsubscribe(EventSubscription subscription) {
+        subscribers.remove(subscription);
+    }
+}

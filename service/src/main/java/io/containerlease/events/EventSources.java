@@ -1,0 +1,102 @@
+package io.containerlease.events;
+
+import io.containerlease.lease.EndReason;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseListener;
+import io.containerlease.lease.LeaseStore;
+import io.containerlease.store.ActivityEntry;
+import io.containerlease.workload.ContainerStates;
+import io.containerlease.workload.ContainerStatus;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns what happens in the service into events on the hub: the lease's life (provisioning,
+ * running, extended, expiring, ending, ended), its container's state and health, and each new
+ * activity entry.
+ */
+public final class EventSources implements LeaseListener {
+    private final EventHub hub;
+    private final LeaseStore store;
+
+    public EventSources(EventHub hub, LeaseStore store) {
+        this.hub = hub;
+        this.store = store;
+    }
+
+    @Override
+    public void onProvisioning(Lease lease) {
+        hub.publish("lease.provisioning", lease.id().value(), lease.owner(), Map.of("imageType", lease.imageType(),
+                "expiryTime", lease.expiresAt().toString()));
+    }
+
+    @Override
+    public void onRunning(Lease lease) {
+        hub.publish("lease.running", lease.id().value(), lease.owner(), Map.of("imageType", lease.imageType(),
+                "expiryTime", lease.expiresAt().toString()));
+    }
+
+    @Override
+    public void onRecovered(Lease lease) {
+        // Still running after a restart of the service: nothing changed for its user.
+    }
+
+    @Override
+    public void onExtended(Lease lease) {
+        hub.publish("lease.extended", lease.id().value(), lease.owner(), Map.of("expiryTime", lease.expiresAt().toString()));
+    }
+
+    @Override
+    public void onEnding(LeaseId id, EndReason reason) {
+        hub.publish("lease.ending", id.value(), owner(id), Map.of("reason", reason.wireName()));
+    }
+
+    @Override
+    public void onEnded(Lease lease) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("reason", lease.endReason().wireName());
+        if (lease.detail() != null) {
+            data.put("detail", lease.detail());
+        }
+        hub.publish("lease.ended", lease.id().value(), lease.owner(), data);
+    }
+
+    /** An expiry warning went out to the lease's sockets. */
+    public void expiring(LeaseId id, Instant expiry, long secondsLeft) {
+        hub.publish("lease.expiring", id.value(), owner(id), Map.of("expiryTime", expiry.toString(), "secondsLeft", secondsLeft));
+    }
+
+    public void containerChanged(ContainerStates.Change change) {
+        String owner = owner(change.id());
+        ContainerStatus from = change.from();
+        ContainerStatus to = change.to();
+        if (from.state() != to.state() || from.oomKilled() != to.oomKilled() || from.restartCount() != to.restartCount()) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("from", from.state().wireName());
+            data.put("to", to.state().wireName());
+            to.exitCode().ifPresent(code -> data.put("exitCode", code));
+            data.put("oomKilled", to.oomKilled());
+            data.put("restartCount", to.restartCount());
+            hub.publish("container.state", change.id().value(), owner, data);
+        }
+        if (!from.health().equals(to.health()) && to.health().isPresent()) {
+            hub.publish("container.health", change.id().value(), owner, Map.of("health", to.health().get().wireName()));
+        }
+    }
+
+    public void activity(ActivityEntry entry) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("action", entry.action());
+        data.put("outcome", entry.outcome());
+        if (entry.reason() != null) {
+            data.put("reason", entry.reason());
+        }
+        hub.publish("activity", entry.leaseId(), entry.user(), data);
+    }
+
+    private String owner(LeaseId id) {
+        return store.find(id).map(Lease::owner).orElse(null);
+    }
+}

@@ -1,0 +1,116 @@
+package io.containerlease.events;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * One subscriber's queue and the virtual thread that delivers it. The queue is bounded: when the
+ * subscriber cannot keep up, its oldest undelivered events go and a {@code dropped} count is
+ * delivered in their place. When nothing happens for a while, the sink is asked for a heartbeat.
+ */
+public final class EventSubscription implements AutoCloseable {
+    /** Where events go; called on the subscription's own thread, one at a time. A throw ends the subscription. */
+    public interface Sink {
+        void event(Event event) throws Exception;
+
+        /** Events {@code from}..{@code to} are no longer held: they cannot be replayed. */
+        void gap(long from, long to) throws Exception;
+
+        /** {@code count} events were dropped because the subscriber fell behind. */
+        void dropped(long count) throws Exception;
+
+        /** Nothing to send for a while: proxies keep an idle stream open only if something passes. */
+        default void heartbeat() throws Exception {}
+    }
+
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
+    private final EventFilter filter;
+    private final int capacity;
+    private final Sink sink;
+    private final Consumer<EventSubscription> onClose;
+    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private long dropped;
+    private boolean closed;
+
+    private record Gap(long from, long to) {}
+
+    EventSubscription(EventFilter filter, int capacity, Sink sink, Consumer<EventSubscription> onClose) {
+        this.filter = filter;
+        this.capacity = capacity;
+        this.sink = sink;
+        this.onClose = onClose;
+        Thread.ofVirtual().name("containerlease-events").start(this::deliver);
+    }
+
+    synchronized void offer(Event event) {
+        if (closed || !filter.matches(event)) {
+            return;
+        }
+        if (queue.size() >= capacity) {
+            queue.pollFirst();
+            dropped++;
+        }
+        queue.addLast(event);
+        notifyAll();
+    }
+
+    synchronized void gap(long from, long to) {
+        queue.addLast(new Gap(from, to));
+        notifyAll();
+    }
+
+    private void deliver() {
+        try {
+            while (true) {
+                Object next;
+                long droppedNow;
+                synchronized (this) {
+                    long waitUntil = System.nanoTime() + HEARTBEAT.toNanos();
+                    while (!closed && queue.isEmpty() && dropped == 0 && System.nanoTime() < waitUntil) {
+                        wait(Math.max(1, (waitUntil - System.nanoTime()) / 1_000_000));
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    droppedNow = dropped;
+                    dropped = 0;
+                    next = queue.pollFirst();
+                }
+                if (droppedNow > 0) {
+                    sink.dropped(droppedNow);
+                }
+                switch (next) {
+                    case null -> {
+                        if (droppedNow == 0) {
+                            sink.heartbeat();
+                        }
+                    }
+                    case Gap g -> sink.gap(g.from(), g.to());
+                    case Event e -> sink.event(e);
+                    default -> throw new IllegalStateException("unexpected " + next);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // The subscriber is gone (its connection closed): nothing more to deliver.
+        } finally {
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.clear();
+            notifyAll();
+        }
+        onClose.accept(this);
+    }
+}
