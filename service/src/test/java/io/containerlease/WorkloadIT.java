@@ -136,6 +136,45 @@ class WorkloadIT {
     }
 
     @Test
+    void aChangeMadeAnywhereReachesAnEventStreamAndAResumeMissesNothing() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var seen = new java.util.concurrent.CopyOnWriteArrayList<JsonNode>();
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/api/events"))
+                .header("Accept", "text/event-stream").build();
+        var stream = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofLines()).body();
+        Thread.ofVirtual().start(() -> {
+            try {
+                stream.filter(l -> l.startsWith("data:")).forEach(l -> {
+                    try {
+                        seen.add(mapper.readTree(l.substring(5)));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } catch (RuntimeException closed) {
+                // closed by the test
+            }
+        });
+        String id = api.provision("busybox", "durationMinutes", 5);
+        TestDocker.client().pauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        await().atMost(WAIT).until(() -> seen.stream().anyMatch(e -> "container.state".equals(e.get("type").asText())
+                && "paused".equals(e.at("/data/to").asText())));
+        stream.close();
+        long lastId = seen.get(seen.size() - 1).get("id").asLong();
+        TestDocker.client().unpauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        awaitContainer(id, "running");
+        var resumed = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/api/events?after=" + lastId
+                + "&types=container.state")).header("Accept", "text/event-stream").build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+        String first = resumed.body().filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
+        resumed.body().close();
+        JsonNode unpaused = mapper.readTree(first.substring(5));
+        assertThat(unpaused.at("/data/from").asText()).isEqualTo("paused");
+        assertThat(unpaused.at("/data/to").asText()).isEqualTo("running");
+        assertThat(unpaused.get("id").asLong()).isGreaterThan(lastId);
+    }
+
+    @Test
     void aProgramThatEndsByItselfKeepsItsLeaseOrEndsItAsItsImageTypeSays() {
         String kept = api.provision("exits-kept", "durationMinutes", 5);
         String ends = api.provision("exits-ends", "durationMinutes", 5);
