@@ -131,6 +131,15 @@ async function consoleAsAdmin() {
   await page.waitForURL(`${BASE}/`);
   await expectEnded(tickerId, 'released');
 
+  // The list follows changes made elsewhere (another tab, a script) by the event channel.
+  const elsewhere = await api('POST', '/api/provision', { imageType: 'busybox', durationSeconds: 300 });
+  const elsewhereRow = page.locator(`[data-lease-id="${elsewhere.id}"]`);
+  await elsewhereRow.waitFor({ timeout: 2000 });
+  await api('POST', `/api/containers/${elsewhere.id}/pause`);
+  await elsewhereRow.getByTestId('container-state').filter({ hasText: 'paused' }).waitFor({ timeout: 2000 });
+  await api('DELETE', `/api/containers/${elsewhere.id}`);
+  await elsewhereRow.waitFor({ state: 'detached', timeout: 2000 });
+
   // The list, light and dark, wide and narrow.
   await page.locator(`[data-lease-id="${leaseId}"]`).waitFor();
   await shot(page, 'leases-light-desktop');
@@ -140,8 +149,14 @@ async function consoleAsAdmin() {
     await waitForTerminal(p, (text) => text.includes('leased for a while'));
   });
 
-  // Release from the list removes the lease (and its container: the test around this checks the engine).
+  // The container's own life, from its row: stop, then start again.
   const row = page.locator(`[data-lease-id="${leaseId}"]`);
+  await row.getByRole('button', { name: 'Stop', exact: true }).click();
+  await row.getByTestId('container-state').filter({ hasText: 'stopped' }).waitFor();
+  await row.getByRole('button', { name: 'Start', exact: true }).click();
+  await row.getByTestId('container-state').filter({ hasText: 'running' }).waitFor();
+
+  // Release from the list removes the lease (and its container: the test around this checks the engine).
   await row.getByRole('button', { name: 'Release' }).click();
   await row.getByRole('button', { name: 'Yes, release' }).click();
   await row.waitFor({ state: 'detached' });

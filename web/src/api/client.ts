@@ -1,4 +1,4 @@
-import type { ActivityPage, Catalog, Lease, LeasePage, Me, ProvisionRequest } from './types';
+import type { ActivityPage, Catalog, ContainerAction, Lease, LeasePage, Me, ProvisionRequest } from './types';
 import { ServerClock } from '../time/serverClock';
 
 /** A refusal from the API: its status and the {error: {code, message}} it sent. */
@@ -59,6 +59,11 @@ export class ApiClient {
 
   extend(id: string, durationSeconds: number): Promise<Lease> {
     return this.call('POST', `/api/containers/${encodeURIComponent(id)}/extend`, { durationSeconds });
+  }
+
+  /** Start, stop, restart, pause or unpause the lease's container; answers the lease with its new state. */
+  control(id: string, action: ContainerAction): Promise<Lease> {
+    return this.call('POST', `/api/containers/${encodeURIComponent(id)}/${action}`);
   }
 
   release(id: string): Promise<void> {

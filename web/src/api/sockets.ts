@@ -1,13 +1,15 @@
 import type { ApiClient } from './client';
+import type { ContainerState, ContainerStatus } from './types';
 
 /** Control messages every lease socket may carry (terminal and logs alike). */
 export type LeaseControl =
   | { type: 'expiring'; expiryTime: string; secondsLeft: number }
   | { type: 'extended'; expiryTime: string }
-  | { type: 'ended'; reason: string };
+  | { type: 'ended'; reason: string }
+  | { type: 'container'; state: ContainerState; exitCode?: number; oomKilled?: boolean; health?: ContainerStatus['health'] };
 
 export function isLeaseControl(message: { type?: string }): message is LeaseControl {
-  return message.type === 'expiring' || message.type === 'extended' || message.type === 'ended';
+  return message.type === 'expiring' || message.type === 'extended' || message.type === 'ended' || message.type === 'container';
 }
 
 /** Opens /ws/... on this page's own origin with a fresh single-use ticket (browsers cannot send a token header). */

@@ -1,7 +1,31 @@
 // The service's JSON, as the README documents it.
 
 export type LeaseStatus = 'provisioning' | 'running' | 'ending' | 'ended';
-export type EndReason = 'expired' | 'released' | 'disconnected' | 'idle' | 'lost' | 'failed';
+export type EndReason = 'expired' | 'released' | 'disconnected' | 'idle' | 'lost' | 'failed' | 'exited';
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'stopped' | 'exited' | 'restarting' | 'missing';
+
+export interface ContainerStatus {
+  state: ContainerState;
+  exitCode?: number;
+  oomKilled: boolean;
+  startedAt?: string;
+  finishedAt?: string;
+  restartCount: number;
+  health?: 'starting' | 'healthy' | 'unhealthy';
+}
+
+export type ContainerAction = 'start' | 'stop' | 'restart' | 'pause' | 'unpause';
+
+/** A frame of the event channel (WS /ws/events). */
+export interface ServiceEvent {
+  id: number;
+  at: string;
+  type: string;
+  leaseId?: string;
+  user?: string;
+  data: Record<string, unknown>;
+}
 
 export interface Lease {
   id: string;
@@ -19,6 +43,7 @@ export interface Lease {
   connections?: number;
   lastActivityAt?: string;
   nextEnd?: { reason: EndReason; at: string };
+  container?: ContainerStatus;
   /** Only on an extension's answer: the grant stopped at maxExpiryTime. */
   clamped?: boolean;
 }

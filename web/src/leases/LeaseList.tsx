@@ -4,6 +4,7 @@ import type { Lease } from '../api/types';
 import type { ServerClock } from '../time/serverClock';
 import { formatDateTime } from '../time/format';
 import { Link } from '../ui/Link';
+import { ContainerControls } from './ContainerControls';
 import { Countdown } from './Countdown';
 import { endReasonText, isLive } from './describe';
 import { LeaseActions } from './LeaseActions';
@@ -76,6 +77,7 @@ const LeaseRow = memo(function LeaseRow({ lease, api, clock, onChanged, onReleas
           {lease.endedAt && <span className="muted"> · {formatDateTime(lease.endedAt)}</span>}
         </div>
       )}
+      {live && <ContainerControls api={api} lease={lease} onChanged={onChanged} />}
       {live && <LeaseActions api={api} lease={lease} onChanged={onChanged} onReleased={onReleased} />}
     </li>
   );

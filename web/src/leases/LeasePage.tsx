@@ -8,11 +8,13 @@ import { useAnnounce } from '../ui/announcer';
 import { Link } from '../ui/Link';
 import { navigate } from '../ui/router';
 import { roughDuration } from '../time/format';
+import { ContainerControls } from './ContainerControls';
 import { Countdown } from './Countdown';
 import { endReasonText, isLive } from './describe';
 import { LeaseActions } from './LeaseActions';
 import { StatusBadge } from './StatusBadge';
-import { REFRESH_MS } from './useLeases';
+import { QUIET_REFRESH_MS, REFRESH_MS } from './useLeases';
+import { useEvents } from '../api/events';
 
 import { useTerminalTabs } from '../terminal/loadTerminal';
 import { takeOver } from './handoff';
@@ -32,32 +34,39 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
   const announce = useAnnounce();
 
   // Opening the page is a look at this lease (GET counts as activity for the idle rule); after that
-  // the page follows the list, which does not, so an open page does not keep an idle lease alive.
-  useEffect(() => {
-    let stopped = false;
-    const timer = setInterval(async () => {
-      if (document.visibilityState === 'hidden') return;
-      try {
-        const page = await api.leases({ all: false, limit: 500 });
-        const found = page.containers.find((l) => l.id === id);
-        if (stopped) return;
-        if (found) {
-          setLease((old) => ({ ...old, ...found }));
-        } else if (page.nextCursor === null && leaseRef.current && isLive(leaseRef.current)) {
-          // Gone from the whole live list: it has ended; ask once how. (With more than 500 live
-          // leases it may simply be on a later page; the sockets' messages keep the page right then.)
-          const ended = await api.lease(id);
-          if (!stopped) setLease(ended);
-        }
-      } catch {
-        // the banner of the list page covers outages; here the countdown simply holds
+  // the page follows the list, which does not, so an open page does not keep an idle lease alive. It
+  // asks the list again when an event about this lease arrives (and polls only while events are down).
+  const stopped = useRef(false);
+  const followList = useCallback(async () => {
+    if (document.visibilityState === 'hidden') return;
+    try {
+      const page = await api.leases({ all: false, limit: 500 });
+      const found = page.containers.find((l) => l.id === id);
+      if (stopped.current) return;
+      if (found) {
+        setLease((old) => ({ ...old, ...found }));
+      } else if (page.nextCursor === null && leaseRef.current && isLive(leaseRef.current)) {
+        // Gone from the whole live list: it has ended; ask once how. (With more than 500 live
+        // leases it may simply be on a later page; the sockets' messages keep the page right then.)
+        const ended = await api.lease(id);
+        if (!stopped.current) setLease(ended);
       }
-    }, REFRESH_MS);
+    } catch {
+      // the countdown simply holds until the service answers again
+    }
+  }, [api, id]);
+  const [channelLive, setChannelLive] = useState(false);
+  useEvents(api, (event) => {
+    if (event.leaseId === id || event.type === 'gap' || event.type === 'dropped') void followList();
+  }, setChannelLive);
+  useEffect(() => {
+    stopped.current = false;
+    const timer = setInterval(() => void followList(), channelLive ? QUIET_REFRESH_MS : REFRESH_MS);
     return () => {
-      stopped = true;
+      stopped.current = true;
       clearInterval(timer);
     };
-  }, [api, id]);
+  }, [followList, channelLive]);
 
   // Asked directly when the page opens, unless the provision form just handed the lease over.
   useEffect(() => {
@@ -76,6 +85,9 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
     } else if (message.type === 'extended') {
       setExpiring(null);
       setLease((old) => (old ? { ...old, expiryTime: message.expiryTime } : old));
+    } else if (message.type === 'container') {
+      setLease((old) => (old?.container ? { ...old, container: { ...old.container, state: message.state,
+        exitCode: message.exitCode, health: message.health, oomKilled: message.oomKilled ?? old.container.oomKilled } } : old));
     } else if (message.type === 'ended') {
       setExpiring(null);
       announce(`This lease has ended: ${message.reason}.`);
@@ -117,6 +129,7 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
             }, () => {})}>Extend 15 min</button>
           </div>
         )}
+        <ContainerControls api={api} lease={lease} onChanged={setLease} />
         <LeaseActions api={api} lease={lease} onChanged={setLease} onReleased={() => navigate({ page: 'leases' })} />
       </section>
 

@@ -20,6 +20,8 @@ export function endReasonText(lease: Lease): string {
       return 'Lost: its container disappeared outside the service';
     case 'failed':
       return lease.detail ? `Failed to start: ${lease.detail}` : 'Failed to start';
+    case 'exited':
+      return 'Ended: its program ended by itself';
     default:
       return lease.status === 'ending' ? 'Ending: its container is being removed' : 'Ended';
   }

@@ -1,10 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/client';
+import { useEvents } from '../api/events';
 import type { Lease } from '../api/types';
 
-/** How often the list asks again, so changes made elsewhere (another tab, an expiry) show within 2 s. */
+/** How often the list asks again while the event channel is down, so changes show within 2 s anyway. */
 export const REFRESH_MS = 1500;
+/** While events arrive, a slow refresh still picks up what no event announces (connection counts). */
+export const QUIET_REFRESH_MS = 10_000;
+/** Events come in bursts (a release is ending, ended, activity): one refresh for a burst. */
+const EVENT_SETTLE_MS = 100;
 const PAGE = 100;
 const MAX_PAGE = 500;
 
@@ -54,13 +59,22 @@ export function useLeases(api: ApiClient, includeEnded: boolean): LeaseList {
     }
   }, [api, includeEnded, wanted]);
 
+  // Changes come as events; the list asks again when one arrives, and polls only while the channel is down.
+  const [channelLive, setChannelLive] = useState(false);
+  const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEvents(api, (event) => {
+    if (event.type === 'activity') return;
+    clearTimeout(settle.current);
+    settle.current = setTimeout(() => void refresh(), EVENT_SETTLE_MS);
+  }, setChannelLive);
+
   useEffect(() => {
     void refresh();
     const timer = setInterval(() => {
       if (document.visibilityState !== 'hidden') void refresh();
-    }, REFRESH_MS);
+    }, channelLive ? QUIET_REFRESH_MS : REFRESH_MS);
     return () => clearInterval(timer);
-  }, [refresh]);
+  }, [refresh, channelLive]);
 
   const showMore = useCallback(() => setWanted((w) => w + PAGE), []);
   const replace = useCallback((lease: Lease) => {
