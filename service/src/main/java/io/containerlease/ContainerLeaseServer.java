@@ -43,6 +43,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.containerlease.events.EventHub;
 import io.containerlease.events.EventSources;
 import io.containerlease.runtime.docker.DockerContainerEvents;
+import io.containerlease.runtime.docker.DockerUsageStreams;
+import io.containerlease.workload.UsageWatch;
 import io.containerlease.workload.ContainerStates;
 import io.containerlease.workload.EngineWatcher;
 import io.containerlease.workload.WorkloadControl;
@@ -150,6 +152,11 @@ public final class ContainerLeaseServer implements AutoCloseable {
             containers.addListener(new WorkloadReactions(leases, store, catalog, connections, logs, idle));
             containers.addListener(eventSources::containerChanged);
             var control = new WorkloadControl(leases, runtime, containers);
+            // Resource usage, measured only while someone asks (at most 32 containers at once).
+            var usage = new UsageWatch(new DockerUsageStreams(streamingClient), scheduler, clock, 32, Duration.ofSeconds(30));
+            leases.addListener(usage);
+            started.push(usage);
+            metrics.trackContainers(containers::countByState, usage::latestOfAll);
 
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics);
             firstPass(reaper);
@@ -166,7 +173,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
                     terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity,
-                    containers, control, events));
+                    containers, control, events, usage));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

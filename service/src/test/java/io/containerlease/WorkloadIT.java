@@ -69,6 +69,11 @@ class WorkloadIT {
                     command: ["sh", "-c", "sleep 1; x=$(head -c 200000000 /dev/zero | tr '\\\\0' a); sleep inf"]
                     memoryMb: 16
                     pullPolicy: never
+                  busy:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "sleep 2; while :; do :; done"]
+                    cpus: 0.5
+                    pullPolicy: never
                   checked:
                     image: containerlease/busybox:latest
                     command: ["sh", "-c", "sleep 2; touch /tmp/ok; sleep 4; rm /tmp/ok; sleep inf"]
@@ -210,6 +215,18 @@ class WorkloadIT {
         assertThat(api.get("/api/containers/" + id).json().at("/container/health").asText()).isEqualTo("starting");
         await().atMost(WAIT).until(() -> "healthy".equals(api.get("/api/containers/" + id).json().at("/container/health").asText()));
         await().atMost(WAIT).until(() -> "unhealthy".equals(api.get("/api/containers/" + id).json().at("/container/health").asText()));
+    }
+
+    @Test
+    void usageIsWhatTheContainerUsesAndMovesWhenItWorks() {
+        String id = api.provision("busy", "durationMinutes", 5);
+        JsonNode idle = api.get("/api/containers/" + id + "/stats").json();
+        assertThat(idle.get("memoryBytes").asLong()).isPositive();
+        assertThat(idle.get("memoryLimitBytes").asLong()).isEqualTo(256L << 20);
+        assertThat(idle.get("pids").asLong()).isPositive();
+        // Busy from its second second on, capped at half a CPU.
+        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id + "/stats").json().get("cpuPercent").asDouble() > 20);
+        assertThat(api.get("/api/containers/" + id + "/stats").json().get("cpuPercent").asDouble()).isLessThan(80);
     }
 
     @Test

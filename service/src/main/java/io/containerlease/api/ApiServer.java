@@ -16,6 +16,7 @@ import io.containerlease.session.TerminalSessions;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.events.EventHub;
 import io.containerlease.workload.ContainerStates;
+import io.containerlease.workload.UsageWatch;
 import io.containerlease.workload.WorkloadControl;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -36,7 +37,7 @@ public final class ApiServer implements AutoCloseable {
                            LogStreams logs, ImageCatalog catalog, LeaseStore store, ActivityLog activityLog, ContainerRuntime runtime,
                            PrometheusMeterRegistry registry, InstantSource clock, Optional<TokenRegistry> tokens,
                            WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
-                           WorkloadControl control, EventHub events) {}
+                           WorkloadControl control, EventHub events, UsageWatch usage) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -55,6 +56,7 @@ public final class ApiServer implements AutoCloseable {
         var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
         var eventRoutes = new EventRoutes(services.events());
+        var usageRoutes = new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
         app = Javalin.create(cfg -> {
@@ -89,6 +91,7 @@ public final class ApiServer implements AutoCloseable {
                 cfg.routes.post("/api/containers/{id}/" + action.wireName(), ctx -> workloadRoutes.apply(ctx, action));
             }
             cfg.routes.get("/api/containers/{id}/sessions", terminalRoutes::list);
+            cfg.routes.get("/api/containers/{id}/stats", usageRoutes::stats);
             cfg.routes.delete("/api/containers/{id}/sessions/{sessionId}", terminalRoutes::end);
             cfg.routes.post("/api/ws-ticket", accessRoutes::ticket);
             cfg.routes.get("/api/activity", accessRoutes::activity);

@@ -13,7 +13,7 @@ import java.util.Set;
 final class ErrorKinds {
     /** Refusals that go away by themselves: wait (Retry-After says how long) and ask again. */
     private static final Set<String> RETRYABLE = Set.of("rate_limited", "service_full", "docker_unavailable",
-            "store_unavailable", "removal_pending");
+            "store_unavailable", "removal_pending", "stats_unavailable");
 
     private ErrorKinds() {}
 
@@ -21,7 +21,8 @@ final class ErrorKinds {
         if (code.equals("store_unavailable")) {
             return "store";
         }
-        if (code.startsWith("docker_") || code.equals("image_unavailable") || code.equals("removal_pending")) {
+        if (code.startsWith("docker_") || code.equals("image_unavailable") || code.equals("removal_pending")
+                || code.equals("stats_unavailable")) {
             return "docker";
         }
         return switch (status) {

@@ -53,6 +53,31 @@ public final class LeaseMetrics implements LeaseMeters {
     }
 
     /** Reports the live lease count by asking {@code liveLeases} on every scrape. */
+    /**
+     * Live leases' containers by state, and the total CPU and memory of those whose usage is being
+     * watched (usage is measured only while someone asks, so this is not every container's).
+     */
+    public void trackContainers(Supplier<java.util.Map<String, Long>> countByState,
+                                Supplier<Iterable<io.containerlease.lease.ContainerUsage>> watchedUsage) {
+        for (String state : countByState.get().keySet()) {
+            Gauge.builder("containerlease.containers", () -> countByState.get().getOrDefault(state, 0L))
+                    .description("Live leases' containers, by their state").tag("state", state).register(registry);
+        }
+        Gauge.builder("containerlease.watched.memory", () -> sum(watchedUsage.get(), u -> u.memoryBytes())).baseUnit("bytes")
+                .description("Memory in use by the containers whose usage is being watched").register(registry);
+        Gauge.builder("containerlease.watched.cpu.percent", () -> sum(watchedUsage.get(), u -> u.cpuPercent()))
+                .description("CPU in use by the containers whose usage is being watched (100 = one CPU)").register(registry);
+    }
+
+    private static double sum(Iterable<io.containerlease.lease.ContainerUsage> usage,
+                              java.util.function.ToDoubleFunction<io.containerlease.lease.ContainerUsage> of) {
+        double total = 0;
+        for (var u : usage) {
+            total += of.applyAsDouble(u);
+        }
+        return total;
+    }
+
     public void trackActiveLeases(Supplier<Number> liveLeases) {
         Gauge.builder("containerlease.leases.active", () -> liveLeases.get().doubleValue())
                 .description("Leases that have not ended")

@@ -57,6 +57,16 @@ public final class ContainerStates implements LeaseListener {
         return Optional.ofNullable(statuses.get(id));
     }
 
+    /** How many live leases' containers are in each state (every state named, zeros too). */
+    public Map<String, Long> countByState() {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        for (ContainerStatus.State state : ContainerStatus.State.values()) {
+            counts.put(state.wireName(), 0L);
+        }
+        statuses.values().forEach(s -> counts.merge(s.state().wireName(), 1L, Long::sum));
+        return counts;
+    }
+
     /** The live leases tracked here. */
     public Set<LeaseId> tracked() {
         return Set.copyOf(live.keySet());

@@ -60,6 +60,9 @@ public final class LeaseWorld implements AutoCloseable {
     public final io.containerlease.session.EndedLeases ended = new io.containerlease.session.EndedLeases();
     public final io.containerlease.workload.ContainerStates containers;
     public final io.containerlease.workload.WorkloadControl control;
+    public final io.containerlease.workload.UsageWatch usage;
+    /** How many usage streams the stand-in engine was asked to open. */
+    public final AtomicInteger usageStreams = new AtomicInteger();
     public final io.containerlease.events.EventHub events = new io.containerlease.events.EventHub(clock, 1000);
     /** How many of the next session-rule endings (grace, idle) fail before reaching the lease service. */
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
@@ -90,6 +93,14 @@ public final class LeaseWorld implements AutoCloseable {
         containers.addListener(new io.containerlease.workload.WorkloadReactions(leases, store, ImageCatalog.builtIn(), connections,
                 logs, idle));
         control = new io.containerlease.workload.WorkloadControl(leases, runtime, containers);
+        // Usage from a stand-in engine: each watched container reports one fixed sample at once.
+        usage = new io.containerlease.workload.UsageWatch((container, sink) -> {
+            sink.sample(new io.containerlease.lease.ContainerUsage(clock.instant(), 12.5, 3L << 20, 128L << 20, 3, 4096, 0));
+            usageStreams.incrementAndGet();
+            return () -> sink.closed(null);
+        }, scheduler, clock, 2, Duration.ofSeconds(30));
+        leases.addListener(usage);
+        metrics.trackContainers(containers::countByState, usage::latestOfAll);
         var sources = new io.containerlease.events.EventSources(events, store);
         leases.addListener(sources);
         activity.addListener(sources::activity);
@@ -113,7 +124,7 @@ public final class LeaseWorld implements AutoCloseable {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
                 connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity,
-                containers, control, events);
+                containers, control, events, usage);
     }
 
     public io.containerlease.api.ApiServer.Services services() {
