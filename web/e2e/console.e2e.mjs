@@ -59,6 +59,9 @@ async function consoleAsAdmin() {
   // The server's first terminal ever: its code paths are not warm yet (reported, not the budget's figure).
   results.coldProvisionToPromptMs = Date.now() - clicked;
 
+  // Its usage, measured while the page looks.
+  await page.getByTestId('usage').filter({ hasText: /CPU [\d.]+% · Memory/ }).waitFor({ timeout: 10_000 });
+
   await typeLine(page, 'echo $((6*7))');
   await waitForTerminal(page, (text) => lines(text).includes('42'));
 

@@ -1,4 +1,4 @@
-import type { ActivityPage, Catalog, ContainerAction, Lease, LeasePage, Me, ProvisionRequest } from './types';
+import type { ActivityPage, Catalog, ContainerAction, Lease, LeasePage, Me, ProvisionRequest, Usage } from './types';
 import { ServerClock } from '../time/serverClock';
 
 /** A refusal from the API: its status and the {error: {code, message}} it sent. */
@@ -64,6 +64,10 @@ export class ApiClient {
   /** Start, stop, restart, pause or unpause the lease's container; answers the lease with its new state. */
   control(id: string, action: ContainerAction): Promise<Lease> {
     return this.call('POST', `/api/containers/${encodeURIComponent(id)}/${action}`);
+  }
+
+  stats(id: string): Promise<Usage> {
+    return this.call('GET', `/api/containers/${encodeURIComponent(id)}/stats`);
   }
 
   release(id: string): Promise<void> {

@@ -99,3 +99,14 @@ export interface ProvisionRequest {
   disconnectGraceSeconds?: number;
   idleTimeoutSeconds?: number;
 }
+
+export interface Usage {
+  at: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  pids: number;
+  pidsLimit: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+}

@@ -9,6 +9,7 @@ import { Link } from '../ui/Link';
 import { navigate } from '../ui/router';
 import { roughDuration } from '../time/format';
 import { ContainerControls } from './ContainerControls';
+import { UsageChart } from './UsageChart';
 import { Countdown } from './Countdown';
 import { endReasonText, isLive } from './describe';
 import { LeaseActions } from './LeaseActions';
@@ -130,6 +131,7 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
           </div>
         )}
         <ContainerControls api={api} lease={lease} onChanged={setLease} />
+        <UsageChart api={api} leaseId={lease.id} running={live && lease.container?.state === 'running'} />
         <LeaseActions api={api} lease={lease} onChanged={setLease} onReleased={() => navigate({ page: 'leases' })} />
       </section>
 
