@@ -126,6 +126,10 @@ export function TerminalView({ api, leaseId, initialSession, active, onSession, 
             if (isLeaseControl(message as { type: string })) {
               const control = message as unknown as LeaseControl;
               callbacks.current.onControl(control);
+              if (control.type === 'container') {
+                // A paused container keeps its shell but runs nothing: say so rather than look frozen.
+                setBanner(control.state === 'paused' ? 'The container is paused: what you type runs when it is resumed.' : null);
+              }
               if (control.type === 'ended') finish('ended', `the lease has ended (${control.reason}); this terminal is read-only`);
             }
         }
