@@ -41,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final Javalin app;
     private final ServiceConfig config;
+    private final EventRoutes eventRoutes;
 
     public ApiServer(ServiceConfig config, Services services) {
         this.config = config;
@@ -55,7 +56,7 @@ public final class ApiServer implements AutoCloseable {
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
         var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
-        var eventRoutes = new EventRoutes(services.events());
+        eventRoutes = new EventRoutes(services.events());
         var usageRoutes = new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
@@ -135,6 +136,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        eventRoutes.closeAll();
         app.stop();
     }
 }

@@ -33,9 +33,17 @@ final class EventRoutes {
     private static final String STATE = "containerlease.events";
 
     private final EventHub hub;
+    /** Open streams, ended when the server stops (a stopped server's requests cannot be written to). */
+    private final Set<EventSubscription> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     EventRoutes(EventHub hub) {
         this.hub = hub;
+    }
+
+    /** Ends every open stream; for the server's stop. */
+    void closeAll() {
+        open.forEach(EventSubscription::close);
+        open.clear();
     }
 
     void sse(Context ctx) throws Exception {
@@ -69,14 +77,20 @@ final class EventRoutes {
 
             @Override
             public void heartbeat() {
+                requireOpen(client);
                 client.sendComment("heartbeat");
                 requireOpen(client);
             }
         });
-        client.onClose(subscription::close);
+        open.add(subscription);
+        client.onClose(() -> {
+            subscription.close();
+            open.remove(subscription);
+        });
     }
 
     private static void send(SseClient client, String json, String id) {
+        requireOpen(client);
         if (id == null) {
             client.sendData(json);
         } else {
