@@ -11,6 +11,9 @@ import io.containerlease.support.TestDocker;
 import io.containerlease.support.UnixSocketProxy;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +35,7 @@ class DockerOutageIT {
         proxy = new UnixSocketProxy(dataDir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
                 "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "DOCKER_HOST", proxy.dockerHost(),
-                "RECONCILE_INTERVAL_SECONDS", "1"))));
+                "RECONCILE_INTERVAL_SECONDS", "1", "RATE_LIMIT_PER_MINUTE", "1000000"))));
         api = new ApiClient(server.baseUrl());
     }
 
@@ -67,5 +70,46 @@ class DockerOutageIT {
         var failed = api.get("/api/containers?all=true").json().get("containers");
         assertThat(failed).hasSize(3);
         assertThat(failed.findValuesAsText("endReason")).containsExactly("failed");
+    }
+
+    /**
+     * The engine's event stream cut while containers change behind the service's back, then
+     * restored: the service follows the stream again and asks every lease's container again, so no
+     * state is left stale, whatever events were missed.
+     */
+    @Test
+    void aCutEventStreamIsFollowedAgainAndNoContainerStateIsLeftStale() throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(api.provision("busybox", "durationMinutes", 10));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream().allMatch(id -> "running".equals(state(id))));
+        var readers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        var reading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        for (int r = 0; r < 4; r++) {
+            readers.submit(() -> {
+                while (reading.get()) {
+                    api.get("/api/containers");
+                }
+                return null;
+            });
+        }
+        proxy.cut();
+        var docker = TestDocker.client();
+        for (String id : ids.subList(0, 2)) {
+            docker.pauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        }
+        docker.killContainerCmd(ManagedLabels.containerName(new LeaseId(ids.get(2)))).exec();
+        Thread.sleep(1500);
+        proxy.restore();
+        docker.pauseContainerCmd(ManagedLabels.containerName(new LeaseId(ids.get(3)))).exec();
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(ids.stream().map(this::state).toList())
+                .containsExactly("paused", "paused", "exited", "paused", "running"));
+        reading.set(false);
+        readers.shutdown();
+    }
+
+    private String state(String id) {
+        return api.get("/api/containers/" + id).json().at("/container/state").asText();
     }
 }
