@@ -56,7 +56,8 @@ public final class ApiServer implements AutoCloseable {
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
         var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
-        eventRoutes = new EventRoutes(services.events());
+        eventRoutes = new EventRoutes(services.events(), new UsageFeed(services.leases(), services.containers(),
+                services.usage(), services.clock()));
         var usageRoutes = new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));

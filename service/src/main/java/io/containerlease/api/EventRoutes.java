@@ -27,17 +27,19 @@ import java.util.stream.Collectors;
  */
 final class EventRoutes {
     static final Set<String> TYPES = Set.of("lease.provisioning", "lease.running", "lease.extended", "lease.expiring",
-            "lease.ending", "lease.ended", "container.state", "container.health", "activity");
+            "lease.ending", "lease.ended", "container.state", "container.health", "container.stats", "activity");
     /** Events a subscriber may have waiting before its oldest are dropped. */
     static final int QUEUE = 1000;
     private static final String STATE = "containerlease.events";
 
     private final EventHub hub;
+    private final UsageFeed usageFeed;
     /** Open streams, ended when the server stops (a stopped server's requests cannot be written to). */
     private final Set<EventSubscription> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    EventRoutes(EventHub hub) {
+    EventRoutes(EventHub hub, UsageFeed usageFeed) {
         this.hub = hub;
+        this.usageFeed = usageFeed;
     }
 
     /** Ends every open stream; for the server's stop. */
@@ -49,49 +51,71 @@ final class EventRoutes {
     void sse(Context ctx) throws Exception {
         EventFilter filter = filter(ctx, RequestGuard.caller(ctx));
         long after = after(ctx.header("Last-Event-ID") != null ? ctx.header("Last-Event-ID") : ctx.queryParam("after"));
+        var statsEvery = usageFeed.interval(ctx.queryParam("stats"), filter);
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
             throw new ApiException(406, "not_acceptable", "GET /api/events is a Server-Sent Events stream: send "
                     + "Accept: text/event-stream (a browser's EventSource does), or use WS /ws/events");
         }
-        new SseHandler(client -> stream(client, filter, after)).handle(ctx);
+        // Subscribed before the headers go out: a client that has the headers misses nothing after them.
+        var client = new java.util.concurrent.CompletableFuture<SseClient>();
+        EventSubscription subscription = stream(client, filter, after);
+        try {
+            // Javalin may hand the client over after this returns; the subscription waits for it (see client()).
+            new SseHandler(c -> {
+                c.keepAlive();
+                c.onClose(() -> {
+                    subscription.close();
+                    open.remove(subscription);
+                });
+                client.complete(c);
+            }).handle(ctx);
+        } catch (Exception | Error e) {
+            subscription.close();
+            open.remove(subscription);
+            throw e;
+        }
+        usageFeed.start(subscription, filter, statsEvery);
     }
 
-    private void stream(SseClient client, EventFilter filter, long after) {
-        client.keepAlive();
+    /** The subscription writes to the client once it exists (events published before that wait in its queue). */
+    private EventSubscription stream(java.util.concurrent.CompletableFuture<SseClient> pending, EventFilter filter, long after) {
         EventSubscription subscription = hub.subscribe(filter, after, QUEUE, new EventSubscription.Sink() {
             @Override
-            public void event(Event event) {
-                send(client, frame(event), Long.toString(event.id()));
+            public void event(Event event) throws Exception {
+                send(client(pending), frame(event), Long.toString(event.id()));
             }
 
             @Override
-            public void gap(long from, long to) {
-                send(client, WsOutbox.JsonText.of(Map.of("type", "gap", "from", from, "to", to)), null);
+            public void gap(long from, long to) throws Exception {
+                send(client(pending), WsOutbox.JsonText.of(Map.of("type", "gap", "from", from, "to", to)), null);
             }
 
             @Override
-            public void dropped(long count) {
-                send(client, WsOutbox.JsonText.of(Map.of("type", "dropped", "count", count)), null);
+            public void dropped(long count) throws Exception {
+                send(client(pending), WsOutbox.JsonText.of(Map.of("type", "dropped", "count", count)), null);
             }
 
             @Override
-            public void heartbeat() {
+            public void heartbeat() throws Exception {
+                SseClient client = client(pending);
                 requireOpen(client);
                 client.sendComment("heartbeat");
                 requireOpen(client);
             }
         });
         open.add(subscription);
-        client.onClose(() -> {
-            subscription.close();
-            open.remove(subscription);
-        });
+        return subscription;
+    }
+
+    /** The stream's client; a request that never became a stream ends its subscription instead of keeping it. */
+    private static SseClient client(java.util.concurrent.CompletableFuture<SseClient> pending) throws Exception {
+        return pending.get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private static void send(SseClient client, String json, String id) {
         requireOpen(client);
-        if (id == null) {
+        if (id == null || id.equals("0")) {
             client.sendData(json);
         } else {
             client.sendData(json, id);
@@ -115,11 +139,16 @@ final class EventRoutes {
     private void connect(WsContext ctx) {
         EventFilter filter;
         long after;
+        java.util.Optional<java.time.Duration> statsEvery;
         try {
             filter = filter(ctx.queryParamMap(), ctx.<Caller>attribute(RequestGuard.CALLER));
             after = after(ctx.queryParam("after"));
+            statsEvery = usageFeed.interval(ctx.queryParam("stats"), filter);
         } catch (ApiException e) {
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
+            return;
+        } catch (io.containerlease.lease.LeaseNotFoundException e) {
+            WsLeases.refuse(ctx, WsLeases.CLOSE_NOT_FOUND, "lease_not_found", e.getMessage());
             return;
         }
         WsOutbox outbox = new WsOutbox(ctx.session, QUEUE * 2, 4L << 20);
@@ -139,6 +168,7 @@ final class EventRoutes {
                 outbox.sendControl(Map.of("type", "dropped", "count", count));
             }
         });
+        usageFeed.start(subscription, filter, statsEvery);
         ctx.attribute(STATE, subscription);
         ctx.enableAutomaticPings(20, java.util.concurrent.TimeUnit.SECONDS);
     }
@@ -194,7 +224,9 @@ final class EventRoutes {
     /** An event as a frame: {@code {id, at, type, leaseId?, user?, data}}. */
     static String frame(Event event) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", event.id());
+        if (event.id() > 0) {
+            out.put("id", event.id()); // a subscriber's own statistics have none: they cannot be resumed
+        }
         out.put("at", event.at().toString());
         out.put("type", event.type());
         if (event.leaseId() != null) {

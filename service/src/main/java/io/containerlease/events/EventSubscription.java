@@ -56,6 +56,26 @@ public final class EventSubscription implements AutoCloseable {
         notifyAll();
     }
 
+    /**
+     * An event for this subscriber alone, kept in no history (periodic statistics it asked for):
+     * dropped, like any other, when the subscriber falls behind.
+     */
+    public synchronized void offerPrivate(Event event) {
+        if (closed) {
+            return;
+        }
+        if (queue.size() >= capacity) {
+            queue.pollFirst();
+            dropped++;
+        }
+        queue.addLast(event);
+        notifyAll();
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
     synchronized void gap(long from, long to) {
         queue.addLast(new Gap(from, to));
         notifyAll();

@@ -153,6 +153,23 @@ class EventsApiTest {
     }
 
     @Test
+    void aSubscriberThatAsksGetsItsLeasesUsageAtItsInterval() throws Exception {
+        ApiClient alice = new ApiClient(api.baseUrl(), ALICE);
+        String lease = alice.provision("busybox", "durationMinutes", 10);
+        String ticket = alice.post("/api/ws-ticket", null).json().get("ticket").asText();
+        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/events?ticket=" + ticket + "&leaseId=" + lease
+                + "&types=container.stats&stats=1s")) {
+            JsonNode stats = ws.awaitType("container.stats", Duration.ofSeconds(5));
+            assertThat(stats.at("/data/cpuPercent").asDouble()).isEqualTo(12.5);
+            assertThat(stats.at("/data/memoryBytes").asLong()).isEqualTo(3L << 20);
+            assertThat(stats.has("id")).as("private to this subscriber: nothing to resume").isFalse();
+        }
+        assertError(alice.get("/api/events?stats=5s"), 400, "invalid_query");
+        assertError(alice.get("/api/events?leaseId=" + lease + "&stats=soon"), 400, "invalid_query");
+        assertError(new ApiClient(api.baseUrl(), BOB).get("/api/events?leaseId=" + lease + "&stats=5s"), 404, "lease_not_found");
+    }
+
+    @Test
     void badFiltersAreTheClientsMistake() {
         ApiClient alice = new ApiClient(api.baseUrl(), ALICE);
         assertError(alice.get("/api/events?types=lease.nope"), 400, "invalid_query");
