@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEvents } from '../api/events';
 import { ApiError, type ApiClient } from '../api/client';
 import type { ActivityEntry, Me } from '../api/types';
 import { formatDateTime } from '../time/format';
@@ -30,6 +31,17 @@ export function ActivityPage({ api, me }: { api: ApiClient; me: Me }) {
   useEffect(() => {
     void load(null, appliedUser);
   }, [load, appliedUser]);
+
+  // New entries arrive as events: the first page is asked again (once per burst) while it is shown.
+  const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEvents(api, (event) => {
+    if (event.type !== 'activity' || (appliedUser && event.user !== appliedUser) || cursorShown.current) return;
+    clearTimeout(settle.current);
+    settle.current = setTimeout(() => void load(null, appliedUser), 200);
+  });
+  // Once older pages are loaded the list stays as it is, so reading it is not disturbed.
+  const cursorShown = useRef(false);
+  cursorShown.current = entries.length > 50;
 
   const applyFilter = (event: FormEvent) => {
     event.preventDefault();

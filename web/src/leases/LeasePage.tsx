@@ -19,6 +19,7 @@ import { useEvents } from '../api/events';
 
 import { useTerminalTabs } from '../terminal/loadTerminal';
 import { takeOver } from './handoff';
+import { onTabListKey } from '../ui/tabKeys';
 
 type Panel = 'terminal' | 'logs';
 
@@ -136,7 +137,7 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
       </section>
 
       <section className="panel work" aria-label="Terminal and logs">
-        <div className="tab-strip" role="tablist" aria-label="Views">
+        <div className="tab-strip" role="tablist" aria-label="Views" onKeyDown={onTabListKey}>
           <button role="tab" type="button" aria-selected={panel === 'terminal'} onClick={() => setPanel('terminal')}>Terminal</button>
           <button role="tab" type="button" aria-selected={panel === 'logs'} onClick={() => {
             setPanel('logs');

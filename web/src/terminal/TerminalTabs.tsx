@@ -3,6 +3,7 @@ import type { ApiClient } from '../api/client';
 import type { LeaseControl } from '../api/sockets';
 import { SavedSessions } from './resume';
 import { TerminalView, type ShellState } from './TerminalView';
+import { onTabListKey } from '../ui/tabKeys';
 
 interface Tab {
   key: number;
@@ -83,7 +84,7 @@ export default function TerminalTabs({ api, leaseId, fresh, onControl }: Props) 
   if (tabs === null) return <p className="muted">Looking for this lease’s shells…</p>;
   return (
     <div className="terminals">
-      <div className="tab-strip" role="tablist" aria-label="Terminals">
+      <div className="tab-strip" role="tablist" aria-label="Terminals" onKeyDown={onTabListKey}>
         {tabs.map((tab, index) => (
           <span key={tab.key} className={`tab ${tab.key === activeKey ? 'active' : ''}`}>
             <button role="tab" type="button" aria-selected={tab.key === activeKey} onClick={() => setActiveKey(tab.key)}
