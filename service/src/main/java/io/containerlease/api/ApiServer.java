@@ -42,6 +42,7 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final ServiceConfig config;
     private final EventRoutes eventRoutes;
+    private final SocketIoGateway socketIo;
 
     public ApiServer(ServiceConfig config, Services services) {
         this.config = config;
@@ -61,6 +62,9 @@ public final class ApiServer implements AutoCloseable {
         var usageRoutes = new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
+        var errors = new ErrorResponses(services.redactor());
+        socketIo = new SocketIoGateway(guard, services.leases(), services.control(), services.sessions(), leaseRoutes,
+                services.events(), errors, services.activity());
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -77,6 +81,9 @@ public final class ApiServer implements AutoCloseable {
                 ws.setMaxTextMessageSize(WS_MAX_MESSAGE_BYTES);
             });
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // Socket.IO has its own servlet beside Javalin's (long-polling cannot go through Javalin's handlers).
+            cfg.jetty.modifyServletContextHandler(handler -> handler.addServlet(
+                    new org.eclipse.jetty.ee10.servlet.ServletHolder(socketIo.servlet()), "/socket.io/*"));
 
             cfg.routes.before(guard::http);
             cfg.routes.wsBeforeUpgrade(guard::webSocket);
@@ -107,7 +114,7 @@ public final class ApiServer implements AutoCloseable {
             // Last: whatever is not the API is the web console (deep links answer its index.html).
             cfg.routes.get("/", consoleRoutes::serve);
             cfg.routes.get("/*", consoleRoutes::serve);
-            ErrorResponses.register(cfg.routes, services.redactor());
+            errors.registerOn(cfg.routes);
         });
     }
 
@@ -139,5 +146,6 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         eventRoutes.closeAll();
         app.stop();
+        socketIo.close();
     }
 }

@@ -29,49 +29,62 @@ final class ErrorResponses {
 
     private final Redactor redactor;
 
-    private ErrorResponses(Redactor redactor) {
+    ErrorResponses(Redactor redactor) {
         this.redactor = redactor;
     }
 
-    static void register(RoutesConfig routes, Redactor redactor) {
-        new ErrorResponses(redactor).registerOn(routes);
-    }
-
-    private void registerOn(RoutesConfig routes) {
-        routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), e.code(), e.getMessage()));
-        routes.exception(InvalidRequestException.class, (e, ctx) -> send(ctx, 400, e.code(), e.getMessage()));
-        routes.exception(LeaseNotFoundException.class, (e, ctx) -> send(ctx, 404, "lease_not_found", e.getMessage()));
-        routes.exception(LeaseConflictException.class, (e, ctx) -> send(ctx, 409, e.code(), e.getMessage()));
-        routes.exception(QuotaExceededException.class, (e, ctx) -> send(ctx, 429, e.code(), e.getMessage()));
-        // The engine's own detail (registries, resolver addresses, exception classes) is logged, never sent.
-        routes.exception(ImageUnavailableException.class, (e, ctx) -> {
-            log.warn("image unavailable: {}", redactor.scrub(e.getMessage()));
-            send(ctx, 502, "image_unavailable", e.clientMessage());
-        });
-        routes.exception(RuntimeOperationException.class, (e, ctx) -> {
-            log.warn("Docker refused: {}", redactor.scrub(e.getMessage()));
-            send(ctx, 502, "docker_error", e.clientMessage());
-        });
-        routes.exception(RuntimeUnavailableException.class, (e, ctx) -> {
-            ctx.header("Retry-After", "5");
-            send(ctx, 503, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
-        });
-        routes.exception(RemovalPendingException.class, (e, ctx) -> {
-            ctx.header("Retry-After", "5");
-            send(ctx, 503, "removal_pending", e.getMessage());
-        });
-        routes.exception(StoreException.class, (e, ctx) -> {
-            log.error("lease store failed", e);
-            send(ctx, 503, "store_unavailable", "the lease store is not answering");
-        });
-        routes.exception(HttpResponseException.class, (e, ctx) -> send(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
-        routes.exception(Exception.class, (e, ctx) -> {
-            log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-            send(ctx, 500, "internal_error", "an unexpected error occurred; it has been logged");
-        });
+    /** Every failure of a route becomes its error answer. */
+    void registerOn(RoutesConfig routes) {
+        io.javalin.http.ExceptionHandler<Exception> answer = (e, ctx) -> {
+            Failure failure = describe(e, ctx.method() + " " + ctx.path());
+            if (failure.status() == 503 && ctx.res().getHeader("Retry-After") == null) {
+                ctx.header("Retry-After", "5");
+            }
+            send(ctx, failure.status(), failure.code(), failure.message());
+        };
+        routes.exception(Exception.class, answer);
+        // Javalin answers its own (405, say) by itself unless their class has a handler of its own.
+        routes.exception(HttpResponseException.class, answer::handle);
         // Javalin's own 404 and 405 (no such route, wrong method) get the same shape as ours.
         routes.error(404, "*", ctx -> fillIfEmpty(ctx, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
         routes.error(405, "*", ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
+    }
+
+    /** A failure as a client is told it: the status, the code and a message without internals. */
+    record Failure(int status, String code, String message) {}
+
+    /**
+     * How a failure is answered, over HTTP and Socket.IO alike. The engine's own detail (registries,
+     * resolver addresses, exception classes) is logged, never sent; every message passes the redactor.
+     */
+    Failure describe(Exception e, String during) {
+        Failure failure = switch (e) {
+            case ApiException x -> new Failure(x.status(), x.code(), x.getMessage());
+            case InvalidRequestException x -> new Failure(400, x.code(), x.getMessage());
+            case LeaseNotFoundException x -> new Failure(404, "lease_not_found", x.getMessage());
+            case LeaseConflictException x -> new Failure(409, x.code(), x.getMessage());
+            case QuotaExceededException x -> new Failure(429, x.code(), x.getMessage());
+            case ImageUnavailableException x -> {
+                log.warn("image unavailable: {}", redactor.scrub(x.getMessage()));
+                yield new Failure(502, "image_unavailable", x.clientMessage());
+            }
+            case RuntimeOperationException x -> {
+                log.warn("Docker refused: {}", redactor.scrub(x.getMessage()));
+                yield new Failure(502, "docker_error", x.clientMessage());
+            }
+            case RuntimeUnavailableException x -> new Failure(503, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
+            case RemovalPendingException x -> new Failure(503, "removal_pending", x.getMessage());
+            case StoreException x -> {
+                log.error("lease store failed", x);
+                yield new Failure(503, "store_unavailable", "the lease store is not answering");
+            }
+            case HttpResponseException x -> new Failure(x.getStatus(), codeFor(x.getStatus()), x.getMessage());
+            default -> {
+                log.error("unexpected failure during {}", during, e);
+                yield new Failure(500, "internal_error", "an unexpected error occurred; it has been logged");
+            }
+        };
+        return new Failure(failure.status(), failure.code(), redactor.scrub(failure.message() == null ? failure.code() : failure.message()));
     }
 
     /** Every message passes the redactor: a secret in an engine's error text never reaches the client. */

@@ -168,6 +168,8 @@ final class EventRoutes {
                 outbox.sendControl(Map.of("type", "dropped", "count", count));
             }
         });
+        // Tells the client it is subscribed: anything that happens from now on reaches it.
+        outbox.sendControl(Map.of("type", "subscribed", "lastId", hub.lastId()));
         usageFeed.start(subscription, filter, statsEvery);
         ctx.attribute(STATE, subscription);
         ctx.enableAutomaticPings(20, java.util.concurrent.TimeUnit.SECONDS);

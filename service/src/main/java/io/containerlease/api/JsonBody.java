@@ -28,6 +28,11 @@ final class JsonBody {
         this.node = node;
     }
 
+    /** A body that arrived some other way (a Socket.IO command), checked by the same rules. */
+    static JsonBody of(ObjectNode node) {
+        return new JsonBody(node);
+    }
+
     static JsonBody read(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > MAX_BYTES) {

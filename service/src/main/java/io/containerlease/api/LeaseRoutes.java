@@ -47,7 +47,16 @@ final class LeaseRoutes {
 
     void provision(Context ctx) {
         ctx.attribute(ACTION, "provision");
-        JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("imageType", "durationMinutes", "durationSeconds", "env",
+        ProvisionRequest request = provisionRequest(JsonBody.read(ctx));
+        Lease lease = leases.provision(request, RequestGuard.caller(ctx));
+        ctx.attribute(LEASE, lease.id().value());
+        ctx.attribute(SUMMARY, provisionSummary(request));
+        ctx.status(201).json(json(lease));
+    }
+
+    /** A provision request from its JSON, checked by the same rules whichever face it came through. */
+    static ProvisionRequest provisionRequest(JsonBody json) {
+        JsonBody body = json.allowOnly(Set.of("imageType", "durationMinutes", "durationSeconds", "env",
                 "secretEnv", "secretFiles", "disconnectGraceSeconds", "idleTimeoutSeconds"));
         String imageType = body.requiredString("imageType", 64);
         Duration duration = duration(body);
@@ -62,11 +71,11 @@ final class LeaseRoutes {
         SessionRules rules = new SessionRules(
                 body.wholeNumber("disconnectGraceSeconds", 1, MAX_SECONDS).map(Duration::ofSeconds),
                 body.wholeNumber("idleTimeoutSeconds", 1, MAX_SECONDS).map(Duration::ofSeconds));
-        Lease lease = leases.provision(new ProvisionRequest(imageType, duration, env, rules, secretEnv, secretFiles),
-                RequestGuard.caller(ctx));
-        ctx.attribute(LEASE, lease.id().value());
-        ctx.attribute(SUMMARY, "provisioned " + imageType + " for " + duration.toSeconds() + " s");
-        ctx.status(201).json(json(lease));
+        return new ProvisionRequest(imageType, duration, env, rules, secretEnv, secretFiles);
+    }
+
+    static String provisionSummary(ProvisionRequest request) {
+        return "provisioned " + request.imageType() + " for " + request.duration().toSeconds() + " s";
     }
 
     void list(Context ctx) {

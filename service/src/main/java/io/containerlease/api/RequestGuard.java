@@ -93,12 +93,37 @@ final class RequestGuard {
                 : "send Authorization: Bearer <token>");
     }
 
-    private void checkHost(Context ctx) {
+    /** Whether a request addressed to this Host header is for us (DNS rebinding). */
+    boolean hostAllowed(String hostHeader) {
         if (allowedHosts.contains("*")) {
-            return;
+            return true;
         }
-        String host = hostName(ctx.header("Host"));
-        if (host == null || !allowedHosts.contains(host)) {
+        String host = hostName(hostHeader);
+        return host != null && allowedHosts.contains(host);
+    }
+
+    /** Whether a browser page from this origin may open a socket here: our own origin, or one of ALLOWED_ORIGINS. */
+    boolean originAllowed(String origin, String hostHeader) {
+        return origin == null || sameOrigin(origin, hostHeader)
+                || config.allowedOrigins().contains("*") || config.allowedOrigins().contains(origin);
+    }
+
+    /** A caller from a bearer token or a single-use ticket (for clients that cannot send headers). */
+    Optional<Caller> authenticate(String token, String ticket) {
+        if (config.auth() == ServiceConfig.AuthMode.OFF) {
+            return Optional.of(Caller.ANONYMOUS_ADMIN);
+        }
+        if (token != null && !token.isBlank() && token.length() <= 1024) {
+            return tokens.orElseThrow().authenticate(token.trim());
+        }
+        if (ticket != null && !ticket.isBlank()) {
+            return tickets.redeem(ticket);
+        }
+        return Optional.empty();
+    }
+
+    private void checkHost(Context ctx) {
+        if (!hostAllowed(ctx.header("Host"))) {
             throw new ApiException(403, "host_not_allowed", "requests must be addressed to one of " + allowedHosts
                     + "; add this host name to ALLOWED_HOSTS if it is yours");
         }
@@ -106,13 +131,9 @@ final class RequestGuard {
 
     private void checkOrigin(Context ctx) {
         String origin = ctx.header("Origin");
-        if (origin == null) {
-            return; // not a browser; it authenticates like any API client
-        }
-        // The service's own origin is always allowed; ALLOWED_ORIGINS only adds to it.
-        boolean allowed = sameOrigin(origin, ctx.header("Host"))
-                || config.allowedOrigins().contains("*") || config.allowedOrigins().contains(origin);
-        if (!allowed) {
+        // No Origin: not a browser; it authenticates like any API client. The service's own origin is
+        // always allowed; ALLOWED_ORIGINS only adds to it.
+        if (!originAllowed(origin, ctx.header("Host"))) {
             throw new ApiException(403, "origin_not_allowed", "WebSocket connections from origin " + origin
                     + " are not allowed (only this service's own origin and ALLOWED_ORIGINS are); add it to ALLOWED_ORIGINS");
         }

@@ -145,6 +145,7 @@ class EventsApiTest {
         ApiClient alice = new ApiClient(api.baseUrl(), ALICE);
         String ticket = alice.post("/api/ws-ticket", null).json().get("ticket").asText();
         try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/events?ticket=" + ticket + "&types=lease.running,lease.ended")) {
+            ws.awaitType("subscribed", Duration.ofSeconds(5));
             String lease = alice.provision("busybox", "durationMinutes", 10);
             JsonNode running = ws.awaitType("lease.running", Duration.ofSeconds(5));
             assertThat(running.get("leaseId").asText()).isEqualTo(lease);

@@ -1,0 +1,251 @@
+package io.containerlease.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.containerlease.activity.ActivityRecorder;
+import io.containerlease.events.Event;
+import io.containerlease.events.EventFilter;
+import io.containerlease.events.EventHub;
+import io.containerlease.events.EventSubscription;
+import io.containerlease.lease.Caller;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseService;
+import io.containerlease.lease.ProvisionRequest;
+import io.containerlease.session.SessionView;
+import io.containerlease.workload.WorkloadControl;
+import io.socket.engineio.server.EngineIoServer;
+import io.socket.engineio.server.EngineIoServerOptions;
+import io.socket.socketio.server.SocketIoServer;
+import io.socket.socketio.server.SocketIoSocket;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.json.JSONObject;
+
+/**
+ * Socket.IO v4 at {@code /socket.io/}, for the clients the original front end used. A socket says who
+ * it is in its handshake ({@code auth: {token}}, or {@code auth: {ticket}} / {@code ?ticket=} from
+ * {@code POST /api/ws-ticket}); until then it gets nothing, and a wrong one is disconnected. Commands
+ * go to the same service layer as the REST API, with the same rules, and are acknowledged with
+ * {@code {success: true, data}} or {@code {success: false, error: {code, category, message}}}. The
+ * caller's events arrive as {@code lease}, {@code container_status} and {@code activity_log}.
+ */
+final class SocketIoGateway implements AutoCloseable {
+    /** Commands of features this version does not have yet (the message channel, code updates). */
+    private static final Set<String> NOT_YET = Set.of("update_container", "send_message");
+
+    private final RequestGuard guard;
+    private final LeaseService leases;
+    private final WorkloadControl control;
+    private final SessionView sessions;
+    private final LeaseRoutes leaseJson;
+    private final EventHub events;
+    private final ErrorResponses errors;
+    private final ActivityRecorder activity;
+    private final EngineIoServer engine;
+
+    SocketIoGateway(RequestGuard guard, LeaseService leases, WorkloadControl control, SessionView sessions, LeaseRoutes leaseJson,
+                    EventHub events, ErrorResponses errors, ActivityRecorder activity) {
+        this.guard = guard;
+        this.leases = leases;
+        this.control = control;
+        this.sessions = sessions;
+        this.leaseJson = leaseJson;
+        this.events = events;
+        this.errors = errors;
+        this.activity = activity;
+        EngineIoServerOptions options = EngineIoServerOptions.newFromDefault();
+        options.setCorsHandlingDisabled(true); // same origin only; the Origin is checked below
+        options.setHandshakeInterceptor((query, headers) ->
+                guard.hostAllowed(header(headers, "Host")) && guard.originAllowed(header(headers, "Origin"), header(headers, "Host")));
+        this.engine = new EngineIoServer(options);
+        new SocketIoServer(engine).namespace("/").on("connection", args -> connected((SocketIoSocket) args[0]));
+    }
+
+    SocketIoServlet servlet() {
+        return new SocketIoServlet(engine);
+    }
+
+    private static String header(Map<String, List<String>> headers, String name) {
+        for (var entry : headers.entrySet()) {
+            if (entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty()) {
+                return entry.getValue().get(0);
+            }
+        }
+        return null;
+    }
+
+    private void connected(SocketIoSocket socket) {
+        Optional<Caller> caller = authenticate(socket);
+        if (caller.isEmpty()) {
+            socket.disconnect(true); // before any event: nothing was subscribed
+            return;
+        }
+        EventSubscription subscription = events.subscribe(new EventFilter(caller.get(), Optional.empty(), Optional.empty(), Set.of()),
+                -1, EventRoutes.QUEUE, new EventSubscription.Sink() {
+                    @Override
+                    public void event(Event event) {
+                        forward(socket, event);
+                    }
+
+                    @Override
+                    public void gap(long from, long to) {
+                        // live events only: a Socket.IO client does not resume
+                    }
+
+                    @Override
+                    public void dropped(long count) {
+                        send(socket, "dropped", Map.of("count", count));
+                    }
+                });
+        socket.on("disconnect", args -> subscription.close());
+        for (String command : List.of("create_container", "start_container", "stop_container", "restart_container",
+                "update_container", "delete_container", "send_message", "get_status", "list_containers")) {
+            socket.on(command, args -> command(caller.get(), command, args));
+        }
+    }
+
+    private Optional<Caller> authenticate(SocketIoSocket socket) {
+        String token = null;
+        String ticket = socket.getInitialQuery().get("ticket");
+        if (socket.getConnectData() instanceof JSONObject auth) {
+            token = auth.optString("token", null);
+            ticket = auth.optString("ticket", ticket);
+        }
+        try {
+            return guard.authenticate(token, ticket);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void command(Caller caller, String command, Object[] args) {
+        SocketIoSocket.ReceivedByLocalAcknowledgementCallback ack = args.length > 0
+                && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback a ? a : null;
+        Map<String, Object> answer;
+        String action = null;
+        String leaseId = null;
+        try {
+            ObjectNode data = args.length > 0 && args[0] instanceof JSONObject json
+                    ? (ObjectNode) Json.MAPPER.readTree(json.toString()) : Json.MAPPER.createObjectNode();
+            leaseId = data.path("id").isTextual() ? data.path("id").asText() : null;
+            action = switch (command) {
+                case "create_container" -> "provision";
+                case "delete_container" -> "release";
+                case "start_container", "stop_container", "restart_container" -> command.substring(0, command.indexOf('_'));
+                default -> null;
+            };
+            Object result = run(caller, command, data);
+            answer = Map.of("success", true, "data", result);
+            if (action != null) {
+                activity.request(caller, action, leaseId, null, 200, "over Socket.IO");
+            }
+        } catch (Exception e) {
+            ErrorResponses.Failure failure = errors.describe(e, "Socket.IO " + command);
+            Map<String, Object> error = new LinkedHashMap<>(ErrorKinds.body(failure.status(), failure.code(), failure.message()));
+            answer = Map.of("success", false, "error", error.get("error"));
+            if (action != null) {
+                activity.request(caller, action, LeaseId.isValid(leaseId) ? leaseId : null, null, failure.status(), failure.message());
+            }
+        }
+        if (ack != null) {
+            ack.sendAcknowledgement(toJson(answer));
+        }
+    }
+
+    private Object run(Caller caller, String command, ObjectNode data) throws Exception {
+        if (NOT_YET.contains(command)) {
+            throw new ApiException(501, "not_available", command + " needs the message channel and code updates, "
+                    + "which this version of the service does not have yet");
+        }
+        return switch (command) {
+            case "create_container" -> {
+                ProvisionRequest request = LeaseRoutes.provisionRequest(JsonBody.of(data));
+                yield leaseJson.json(leases.provision(request, caller));
+            }
+            case "start_container" -> controlled(caller, data, WorkloadControl.Action.START);
+            case "stop_container" -> controlled(caller, data, WorkloadControl.Action.STOP);
+            case "restart_container" -> controlled(caller, data, WorkloadControl.Action.RESTART);
+            case "delete_container" -> {
+                Lease released = leases.release(id(data), caller);
+                yield Map.of("success", true, "id", released.id().value(), "status", released.state().wireName());
+            }
+            case "get_status" -> {
+                LeaseId id = id(data);
+                Lease lease = leases.get(id, caller);
+                sessions.touch(id);
+                yield leaseJson.json(lease);
+            }
+            case "list_containers" -> {
+                boolean all = data.path("all").asBoolean(false);
+                int limit = data.path("limit").canConvertToInt() ? Math.max(1, Math.min(500, data.path("limit").asInt())) : 100;
+                yield Map.of("containers", leases.page(caller, all, Optional.empty(), limit).stream().map(leaseJson::json).toList());
+            }
+            default -> throw ApiException.badRequest("bad_request", "unknown command " + command);
+        };
+    }
+
+    private Object controlled(Caller caller, ObjectNode data, WorkloadControl.Action action) {
+        LeaseId id = id(data);
+        Optional<Duration> timeout = data.path("timeoutSeconds").canConvertToLong()
+                ? Optional.of(Duration.ofSeconds(Math.max(0, Math.min(WorkloadControl.MAX_STOP_TIMEOUT.toSeconds(),
+                data.path("timeoutSeconds").asLong())))) : Optional.empty();
+        control.apply(id, action, timeout, caller);
+        sessions.touch(id);
+        return leaseJson.json(leases.get(id, caller));
+    }
+
+    private static LeaseId id(JsonNode data) {
+        String raw = data.path("id").asText("");
+        if (!LeaseId.isValid(raw)) {
+            throw ApiException.badRequest("invalid_id", "'id' must be a lease id");
+        }
+        return new LeaseId(raw);
+    }
+
+    /** An event as the original front end's Socket.IO events: lease, container_status, activity_log. */
+    private void forward(SocketIoSocket socket, Event event) {
+        Map<String, Object> payload = new LinkedHashMap<>(event.data());
+        if (event.leaseId() != null) {
+            payload.put("leaseId", event.leaseId());
+        }
+        payload.put("at", event.at().toString());
+        switch (event.type()) {
+            case "activity" -> {
+                payload.put("user", event.user());
+                send(socket, "activity_log", payload);
+            }
+            case "container.state", "container.health" -> send(socket, "container_status", payload);
+            default -> {
+                if (event.type().startsWith("lease.")) {
+                    payload.put("type", event.type().substring("lease.".length()));
+                    send(socket, "lease", payload);
+                }
+            }
+        }
+    }
+
+    /** The library is not made for sends from several threads at once. */
+    private static void send(SocketIoSocket socket, String name, Map<String, Object> payload) {
+        synchronized (socket) {
+            socket.send(name, toJson(payload));
+        }
+    }
+
+    private static JSONObject toJson(Map<String, Object> value) {
+        try {
+            return new JSONObject(Json.MAPPER.writeValueAsString(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        engine.shutdown();
+    }
+}

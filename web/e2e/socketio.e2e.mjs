@@ -1,0 +1,134 @@
+// The Socket.IO gateway with the real npm socket.io-client, as the original front end used it.
+// SocketIoIT starts a server and runs this; by hand:
+//   BASE_URL=http://127.0.0.1:8080 TOKEN=… OTHER_TOKEN=… node e2e/socketio.e2e.mjs
+import { io } from 'socket.io-client';
+import assert from 'node:assert/strict';
+
+const BASE = required('BASE_URL');
+const TOKEN = required('TOKEN');
+const OTHER = required('OTHER_TOKEN');
+
+await step('a socket without a token, or from a foreign origin, gets nothing', refused);
+for (const transports of [['polling'], ['websocket']]) {
+  await step(`every command is acknowledged and events arrive (${transports[0]})`, () => commands(transports));
+}
+await step('a WebSocket ticket works as well as a token', withTicket);
+await step('another user sees none of the first user’s leases', isolation);
+
+async function withTicket() {
+  const answer = await fetch(`${BASE}/api/ws-ticket`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+  const { ticket } = await answer.json();
+  const socket = io(BASE, { transports: ['websocket'], reconnection: false, auth: { ticket } });
+  await new Promise((resolve, reject) => {
+    socket.on('connect', resolve);
+    socket.on('connect_error', reject);
+  });
+  const listed = await socket.timeout(15_000).emitWithAck('list_containers', {});
+  assert.equal(listed.success, true);
+  socket.close();
+}
+
+async function refused() {
+  const anonymous = io(BASE, { transports: ['websocket'], reconnection: false, auth: {} });
+  const heard = [];
+  anonymous.onAny((name) => heard.push(name));
+  await new Promise((resolve) => anonymous.on('disconnect', resolve));
+  assert.deepEqual(heard, []);
+  anonymous.close();
+
+  const wrong = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: 'not-a-token-at-all' } });
+  await new Promise((resolve) => wrong.on('disconnect', resolve));
+  wrong.close();
+
+  const foreign = io(BASE, { transports: ['polling'], reconnection: false, auth: { token: TOKEN },
+    extraHeaders: { Origin: 'http://evil.example' } });
+  const error = await new Promise((resolve) => foreign.on('connect_error', resolve));
+  assert.ok(error);
+  foreign.close();
+}
+
+async function commands(transports) {
+  const socket = io(BASE, { transports, reconnection: false, auth: { token: TOKEN } });
+  const events = [];
+  socket.onAny((name, payload) => events.push({ name, payload }));
+  await new Promise((resolve, reject) => {
+    socket.on('connect', resolve);
+    socket.on('connect_error', reject);
+  });
+  const ask = (command, data) => socket.timeout(15_000).emitWithAck(command, data);
+
+  const created = await ask('create_container', { imageType: 'busybox', durationMinutes: 5 });
+  assert.equal(created.success, true, JSON.stringify(created));
+  const id = created.data.id;
+  assert.equal(created.data.status, 'running');
+
+  const refusedCreate = await ask('create_container', { imageType: 'nope', durationMinutes: 5 });
+  assert.deepEqual({ success: refusedCreate.success, code: refusedCreate.error.code, category: refusedCreate.error.category },
+    { success: false, code: 'unknown_image_type', category: 'validation' });
+
+  const stopped = await ask('stop_container', { id, timeoutSeconds: 1 });
+  assert.equal(stopped.data.container.state, 'stopped');
+  assert.equal((await ask('start_container', { id })).data.container.state, 'running');
+  assert.equal((await ask('restart_container', { id })).data.container.state, 'running');
+  assert.equal((await ask('get_status', { id })).data.id, id);
+  const listed = await ask('list_containers', {});
+  assert.ok(listed.data.containers.some((c) => c.id === id));
+  const update = await ask('update_container', { id });
+  assert.equal(update.success, false);
+  assert.equal(update.error.code, 'not_available');
+  const message = await ask('send_message', { id, payload: {} });
+  assert.equal(message.success, false);
+  const badId = await ask('get_status', { id: 'nope' });
+  assert.equal(badId.error.code, 'invalid_id');
+  assert.equal((await ask('delete_container', { id })).success, true);
+
+  await waitFor(() => events.some((e) => e.name === 'lease' && e.payload.type === 'ended' && e.payload.leaseId === id));
+  assert.ok(events.some((e) => e.name === 'lease' && e.payload.type === 'running' && e.payload.leaseId === id));
+  assert.ok(events.some((e) => e.name === 'container_status' && e.payload.to === 'stopped' && e.payload.leaseId === id));
+  assert.ok(events.some((e) => e.name === 'activity_log' && e.payload.action === 'provision'));
+  socket.close();
+}
+
+async function isolation() {
+  const owner = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: TOKEN } });
+  const other = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: OTHER } });
+  const otherHeard = [];
+  other.onAny((name, payload) => otherHeard.push({ name, payload }));
+  await Promise.all([owner, other].map((s) => new Promise((resolve) => s.on('connect', resolve))));
+  const created = await owner.timeout(15_000).emitWithAck('create_container', { imageType: 'busybox', durationMinutes: 5 });
+  const id = created.data.id;
+  const seen = await other.timeout(15_000).emitWithAck('get_status', { id });
+  assert.equal(seen.error.code, 'lease_not_found');
+  const stop = await other.timeout(15_000).emitWithAck('stop_container', { id });
+  assert.equal(stop.error.code, 'lease_not_found');
+  const list = await other.timeout(15_000).emitWithAck('list_containers', {});
+  assert.ok(!list.data.containers.some((c) => c.id === id));
+  await owner.timeout(15_000).emitWithAck('delete_container', { id });
+  await new Promise((r) => setTimeout(r, 500));
+  // Only its own (refused) attempts reach the other user; nothing of the lease's life or its owner's activity.
+  const leaked = otherHeard.filter((e) => (e.name !== 'activity_log' && e.payload?.leaseId === id)
+    || (e.name === 'activity_log' && e.payload.user !== 'bob'));
+  assert.deepEqual(leaked, []);
+  owner.close();
+  other.close();
+}
+
+async function waitFor(condition, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function step(name, body) {
+  const started = Date.now();
+  await body();
+  console.log(`ok   ${name} (${Date.now() - started} ms)`);
+}
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
