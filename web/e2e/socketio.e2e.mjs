@@ -14,6 +14,21 @@ for (const transports of [['polling'], ['websocket']]) {
 }
 await step('a WebSocket ticket works as well as a token', withTicket);
 await step('another user sees none of the first user’s leases', isolation);
+// Last: it uses up the second user's rate limit.
+if (process.env.RATE_LIMITED) await step('commands count against the rate limit', rateLimited);
+
+async function rateLimited() {
+  const socket = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: OTHER } });
+  await new Promise((resolve) => socket.on('connect', resolve));
+  const answers = [];
+  for (let i = 0; i < Number(process.env.RATE_LIMITED) + 5; i++) {
+    answers.push(await socket.timeout(15_000).emitWithAck('list_containers', {}));
+  }
+  const limited = answers.filter((a) => !a.success);
+  assert.ok(limited.length >= 5, JSON.stringify(answers.slice(-3)));
+  assert.equal(limited[0].error.code, 'rate_limited');
+  socket.close();
+}
 
 async function withTicket() {
   const answer = await fetch(`${BASE}/api/ws-ticket`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });

@@ -39,12 +39,12 @@ class SocketIoIT {
                 """);
         String instance = null;
         try (ServerProcess server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "tokens",
-                "AUTH_TOKENS_FILE", tokens.toString())).awaitReady(Duration.ofSeconds(60))) {
+                "AUTH_TOKENS_FILE", tokens.toString(), "RATE_LIMIT_PER_MINUTE", "100")).awaitReady(Duration.ofSeconds(60))) {
             instance = server.instanceId();
             ProcessBuilder node = new ProcessBuilder("node", "e2e/socketio.e2e.mjs").directory(WEB.toFile())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("socketio.log").toFile());
             node.environment().putAll(Map.of("BASE_URL", server.baseUrl(), "TOKEN", "alice-socketio-token-1234",
-                    "OTHER_TOKEN", "bob-socketio-token-5678"));
+                    "OTHER_TOKEN", "bob-socketio-token-5678", "RATE_LIMITED", "100"));
             Process run = node.start();
             boolean finished = run.waitFor(2, TimeUnit.MINUTES);
             String log = Files.readString(dir.resolve("socketio.log"));

@@ -108,6 +108,19 @@ final class RequestGuard {
                 || config.allowedOrigins().contains("*") || config.allowedOrigins().contains(origin);
     }
 
+    /**
+     * The rate limit for a client the HTTP layer cannot see (a Socket.IO command, counted by its
+     * user): the same RATE_LIMIT_PER_MINUTE as every HTTP client.
+     *
+     * @throws ApiException 429 {@code rate_limited} past it
+     */
+    void limit(String client) {
+        if (limiter.acquire(client).isPresent()) {
+            throw new ApiException(429, "rate_limited", "too many requests from " + client + "; the limit is "
+                    + config.rateLimitPerMinute() + " a minute (RATE_LIMIT_PER_MINUTE)");
+        }
+    }
+
     /** A caller from a bearer token or a single-use ticket (for clients that cannot send headers). */
     Optional<Caller> authenticate(String token, String ticket) {
         if (config.auth() == ServiceConfig.AuthMode.OFF) {

@@ -158,6 +158,7 @@ final class SocketIoGateway implements AutoCloseable {
     }
 
     private Object run(Caller caller, String command, ObjectNode data) throws Exception {
+        guard.limit("user " + caller.user() + " over Socket.IO");
         if (NOT_YET.contains(command)) {
             throw new ApiException(501, "not_available", command + " needs the message channel and code updates, "
                     + "which this version of the service does not have yet");
