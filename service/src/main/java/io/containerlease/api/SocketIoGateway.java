@@ -141,6 +141,9 @@ final class SocketIoGateway implements AutoCloseable {
             };
             Object result = run(caller, command, data);
             answer = Map.of("success", true, "data", result);
+            if (leaseId == null && result instanceof Map<?, ?> lease && lease.get("id") instanceof String created) {
+                leaseId = created; // a new lease: its entry names it, as the REST API's does
+            }
             if (action != null) {
                 activity.request(caller, action, leaseId, null, 200, "over Socket.IO");
             }
