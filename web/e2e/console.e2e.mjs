@@ -332,7 +332,9 @@ async function step(name, body) {
 
 async function shot(page, name) {
   await page.waitForTimeout(150); // let the last frame paint
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  // A phone-sized page is shot whole: there, what matters is often below the first screen.
+  const narrow = (page.viewportSize()?.width ?? DESKTOP.width) < 500;
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: narrow });
 }
 
 async function shotIn(scheme, viewport, path, name, ready) {

@@ -3,6 +3,7 @@ package io.containerlease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.containerlease.support.NodeScript;
 import io.containerlease.support.ServerProcess;
 import io.containerlease.support.TestDocker;
 import java.nio.file.Files;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ConsoleBrowserIT {
     private static final Pattern SIGN_IN_URL = Pattern.compile("(http://\\S+/#token=\\S+)");
-    private static final Path WEB = Path.of("..", "web").toAbsolutePath().normalize();
     private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
 
     @TempDir
@@ -57,24 +57,14 @@ class ConsoleBrowserIT {
             assertThat(printed.find()).as("the first start prints a sign-in address:\n%s", first.output()).isTrue();
 
             Path results = Path.of("target", "console-e2e.json").toAbsolutePath();
-            ProcessBuilder e2e = new ProcessBuilder("node", "e2e/console.e2e.mjs").directory(WEB.toFile())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("e2e.log").toFile());
-            e2e.environment().putAll(Map.of(
+            NodeScript.run("e2e/console.e2e.mjs", Map.of(
                     "SIGNIN_URL", printed.group(1),
                     "USERS_URL", users.baseUrl(),
                     "ALICE_TOKEN", "alice-console-token-1234",
                     "BOB_TOKEN", "bob-console-token-5678",
                     "CHROMIUM", CHROMIUM.toString(),
-                    "SCREENSHOT_DIR", WEB.resolveSibling("docs").resolve("screenshots").toString(),
-                    "RESULTS_FILE", results.toString()));
-            Process run = e2e.start();
-            boolean finished = run.waitFor(8, TimeUnit.MINUTES);
-            String log = Files.readString(dir.resolve("e2e.log"));
-            System.out.println(log);
-            if (!finished) {
-                run.destroyForcibly();
-            }
-            assertThat(finished && run.exitValue() == 0).as("the browser test failed:\n%s", log).isTrue();
+                    "SCREENSHOT_DIR", NodeScript.WEB.resolveSibling("docs").resolve("screenshots").toString(),
+                    "RESULTS_FILE", results.toString()), Duration.ofMinutes(8), dir);
 
             // Every lease the browser made was released or expired: the engine holds none of their containers.
             String a = instanceA;

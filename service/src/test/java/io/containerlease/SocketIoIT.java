@@ -3,6 +3,7 @@ package io.containerlease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.containerlease.support.NodeScript;
 import io.containerlease.support.ServerProcess;
 import io.containerlease.support.TestDocker;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SocketIoIT {
-    private static final Path WEB = Path.of("..", "web").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -41,19 +41,8 @@ class SocketIoIT {
         try (ServerProcess server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "tokens",
                 "AUTH_TOKENS_FILE", tokens.toString(), "RATE_LIMIT_PER_MINUTE", "100")).awaitReady(Duration.ofSeconds(60))) {
             instance = server.instanceId();
-            ProcessBuilder node = new ProcessBuilder("node", "e2e/socketio.e2e.mjs").directory(WEB.toFile())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("socketio.log").toFile());
-            node.environment().putAll(Map.of("BASE_URL", server.baseUrl(), "TOKEN", "alice-socketio-token-1234",
-                    "OTHER_TOKEN", "bob-socketio-token-5678", "RATE_LIMITED", "100"));
-            Process run = node.start();
-            boolean finished = run.waitFor(2, TimeUnit.MINUTES);
-            String log = Files.readString(dir.resolve("socketio.log"));
-            System.out.println(log);
-            if (!finished) {
-                run.destroyForcibly();
-            }
-            assertThat(finished && run.exitValue() == 0).as("the Socket.IO client test failed:\n%s\nserver:\n%s", log, server.output())
-                    .isTrue();
+            NodeScript.run("e2e/socketio.e2e.mjs", Map.of("BASE_URL", server.baseUrl(), "TOKEN", "alice-socketio-token-1234",
+                    "OTHER_TOKEN", "bob-socketio-token-5678", "RATE_LIMITED", "100"), Duration.ofMinutes(2), dir);
             String own = instance;
             await().atMost(Duration.ofSeconds(20)).until(() -> TestDocker.containersOf(own).isEmpty());
         } finally {

@@ -1,5 +1,6 @@
 package io.containerlease.events;
 
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,13 +20,20 @@ public final class EventHub {
 
     private final InstantSource clock;
     private final int historySize;
+    /** Quiet this long, a subscriber is asked for a heartbeat (proxies close streams that stay silent). */
+    private final Duration heartbeat;
     private final ArrayDeque<Event> history = new ArrayDeque<>();
     private final Set<EventSubscription> subscribers = new CopyOnWriteArraySet<>();
     private long nextId;
 
     public EventHub(InstantSource clock, int historySize) {
+        this(clock, historySize, Duration.ofSeconds(15));
+    }
+
+    public EventHub(InstantSource clock, int historySize, Duration heartbeat) {
         this.clock = clock;
         this.historySize = historySize;
+        this.heartbeat = heartbeat;
         // From the clock, so ids go on increasing across restarts and an old id is seen to be old.
         this.nextId = clock.millis() * 1000;
     }
@@ -54,7 +62,7 @@ public final class EventHub {
      * @param after the last id the subscriber has seen; negative for new events only
      */
     public synchronized EventSubscription subscribe(EventFilter filter, long after, int queueSize, EventSubscription.Sink sink) {
-        EventSubscription subscription = new EventSubscription(filter, queueSize, sink, this::unsubscribe);
+        EventSubscription subscription = new EventSubscription(filter, queueSize, heartbeat, sink, this::unsubscribe);
         if (after >= 0) {
             long oldest = history.isEmpty() ? nextId + 1 : history.peekFirst().id();
             if (after + 1 < oldest && after < nextId) {

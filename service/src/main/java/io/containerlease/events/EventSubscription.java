@@ -24,19 +24,19 @@ public final class EventSubscription implements AutoCloseable {
         default void heartbeat() throws Exception {}
     }
 
-    static final Duration HEARTBEAT = Duration.ofSeconds(15);
-
     private final EventFilter filter;
     private final int capacity;
     private final Sink sink;
     private final Consumer<EventSubscription> onClose;
+    private final Duration heartbeat;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private long dropped;
     private boolean closed;
 
     private record Gap(long from, long to) {}
 
-    EventSubscription(EventFilter filter, int capacity, Sink sink, Consumer<EventSubscription> onClose) {
+    EventSubscription(EventFilter filter, int capacity, Duration heartbeat, Sink sink, Consumer<EventSubscription> onClose) {
+        this.heartbeat = heartbeat;
         this.filter = filter;
         this.capacity = capacity;
         this.sink = sink;
@@ -87,7 +87,7 @@ public final class EventSubscription implements AutoCloseable {
                 Object next;
                 long droppedNow;
                 synchronized (this) {
-                    long waitUntil = System.nanoTime() + HEARTBEAT.toNanos();
+                    long waitUntil = System.nanoTime() + heartbeat.toNanos();
                     while (!closed && queue.isEmpty() && dropped == 0 && System.nanoTime() < waitUntil) {
                         wait(Math.max(1, (waitUntil - System.nanoTime()) / 1_000_000));
                     }

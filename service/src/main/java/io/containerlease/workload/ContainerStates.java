@@ -32,11 +32,13 @@ public final class ContainerStates implements LeaseListener {
     /** A container's state changed. */
     public record Change(LeaseId id, ContainerStatus from, ContainerStatus to) {}
 
-    /** A container just created and started, as its first change is told from. */
+    /** A container just created and started, until the engine is first asked: its first change is told from here. */
     private static final ContainerStatus FRESH = new ContainerStatus(ContainerStatus.State.RUNNING, java.util.Optional.empty(),
             false, java.util.Optional.empty(), java.util.Optional.empty(), 0, java.util.Optional.empty());
 
     private final ContainerRuntime runtime;
+    /** Where a new lease's first look at the engine runs: not on the provisioning request's thread. */
+    private final java.util.concurrent.Executor firstLook;
     private final Map<LeaseId, ContainerStatus> statuses = new ConcurrentHashMap<>();
     /** Leases whose container the service stopped (and has not started since): their exit is a stop. */
     private final Set<LeaseId> stoppedByApi = ConcurrentHashMap.newKeySet();
@@ -44,8 +46,9 @@ public final class ContainerStates implements LeaseListener {
     private final Map<LeaseId, Object> live = new ConcurrentHashMap<>();
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
 
-    public ContainerStates(ContainerRuntime runtime) {
+    public ContainerStates(ContainerRuntime runtime, java.util.concurrent.Executor firstLook) {
         this.runtime = runtime;
+        this.firstLook = firstLook;
     }
 
     public void addListener(Consumer<Change> listener) {
@@ -92,10 +95,6 @@ public final class ContainerStates implements LeaseListener {
             now = ContainerStatus.of(runtime.inspect(ManagedLabels.containerName(id)), stoppedByApi.contains(id));
             before = statuses.put(id, now);
         }
-        if (before == null && now.state() != ContainerStatus.State.RUNNING) {
-            // First seen already changed (its program ended before anyone looked): that is a change from its start.
-            before = FRESH;
-        }
         if (before != null && !before.equals(now)) {
             log.info("container state changed {} {} {}", kv("leaseId", id.value()), kv("from", before.state().wireName()),
                     kv("to", now.state().wireName()));
@@ -129,10 +128,26 @@ public final class ContainerStates implements LeaseListener {
         }
     }
 
+    /**
+     * Just provisioned: running, as far as anyone knows yet. The engine is asked once, off the
+     * request's thread, in case its program has already ended (an event about it may have come
+     * before the lease was live here, and been ignored).
+     */
     @Override
     public void onRunning(Lease lease) {
+        track(lease);
+        firstLook.execute(() -> refreshQuietly(lease.id()));
+    }
+
+    /** Still running after a restart of the service: the event watcher's first pass asks for every such lease. */
+    @Override
+    public void onRecovered(Lease lease) {
+        track(lease);
+    }
+
+    private void track(Lease lease) {
+        statuses.putIfAbsent(lease.id(), FRESH); // never over what a refresh already found
         live.putIfAbsent(lease.id(), new Object());
-        refreshQuietly(lease.id());
     }
 
     @Override

@@ -2,10 +2,9 @@ package io.containerlease.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.containerlease.config.ServiceConfig;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.ApiClient.Response;
-import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.RunningApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,22 +21,18 @@ import org.junit.jupiter.api.Test;
  * that is not the API's.
  */
 class ConsoleServingTest {
-    private LeaseWorld world;
-    private ApiServer api;
+    private RunningApi api;
     private ApiClient client;
 
     @BeforeEach
     void start() {
-        world = new LeaseWorld();
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.services());
-        api.start();
-        client = new ApiClient(api.baseUrl());
+        api = RunningApi.configured(Map.of());
+        client = api.client();
     }
 
     @AfterEach
     void stop() {
         api.close();
-        world.close();
     }
 
     @Test

@@ -2,9 +2,7 @@ package io.containerlease.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.containerlease.config.ServiceConfig;
-import io.containerlease.support.ApiClient;
-import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.RunningApi;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,22 +27,16 @@ class ErrorKindsTest {
 
     @Test
     void theyArriveInTheErrorBodyFromRoutesAndFromJettyAlike() {
-        try (LeaseWorld world = new LeaseWorld()) {
-            ApiServer api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0", "AUTH", "off")), world.services());
-            api.start();
-            try {
-                var client = new ApiClient(api.baseUrl());
-                var refused = client.post("/api/provision", "{\"imageType\":\"nope\",\"durationMinutes\":1}");
-                assertThat(refused.json().at("/error/category").asText()).isEqualTo("validation");
-                assertThat(refused.json().at("/error/retryable").asBoolean()).isFalse();
-                var missing = client.get("/api/containers/01m8033dce7fxx86sz54ktzqb1");
-                assertThat(missing.json().at("/error/category").asText()).isEqualTo("not_found");
-                var tooLong = new io.containerlease.support.RawHttp("127.0.0.1", api.port())
-                        .send("GET", "/api/containers?x=" + "a".repeat(20_000), Map.of(), null, null);
-                assertThat(tooLong.json().at("/error/category").asText()).isEqualTo("validation");
-            } finally {
-                api.close();
-            }
+        try (RunningApi api = RunningApi.open()) {
+            var client = api.client();
+            var refused = client.post("/api/provision", "{\"imageType\":\"nope\",\"durationMinutes\":1}");
+            assertThat(refused.json().at("/error/category").asText()).isEqualTo("validation");
+            assertThat(refused.json().at("/error/retryable").asBoolean()).isFalse();
+            var missing = client.get("/api/containers/01m8033dce7fxx86sz54ktzqb1");
+            assertThat(missing.json().at("/error/category").asText()).isEqualTo("not_found");
+            var tooLong = new io.containerlease.support.RawHttp("127.0.0.1", api.port())
+                    .send("GET", "/api/containers?x=" + "a".repeat(20_000), Map.of(), null, null);
+            assertThat(tooLong.json().at("/error/category").asText()).isEqualTo("validation");
         }
     }
 }

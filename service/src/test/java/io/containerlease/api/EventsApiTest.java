@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.containerlease.auth.TokenRegistry;
-import io.containerlease.config.ServiceConfig;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.RunningApi;
 import io.containerlease.support.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -30,23 +28,19 @@ class EventsApiTest {
     private static final String ALICE = "alice-token-0123456789";
     private static final String BOB = "bob-token-0123456789ab";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private RunningApi api;
     private LeaseWorld world;
-    private ApiServer api;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() {
-        world = new LeaseWorld();
-        TokenRegistry tokens = TokenRegistry.of(List.of(new TokenRegistry.Entry("alice", TokenRegistry.sha256(ALICE), false),
-                new TokenRegistry.Entry("bob", TokenRegistry.sha256(BOB), false)));
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.services(Optional.of(tokens)));
-        api.start();
+        api = RunningApi.withUsers(Map.of("alice", ALICE, "bob", BOB));
+        world = api.world;
     }
 
     @AfterEach
     void stop() {
         api.close();
-        world.close();
     }
 
     /** An SSE reader: each event's id and JSON, as the stream delivers them. */

@@ -4,33 +4,30 @@ import static io.containerlease.support.ApiClient.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.containerlease.config.ServiceConfig;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.RunningApi;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** GET /api/containers/{id}/stats on the fake engine: one stream per watched lease, closed when nobody asks. */
 class UsageApiTest {
+    private RunningApi api;
     private LeaseWorld world;
-    private ApiServer api;
     private ApiClient client;
 
     @BeforeEach
     void start() {
-        world = new LeaseWorld();
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0", "AUTH", "off")), world.services());
-        api.start();
-        client = new ApiClient(api.baseUrl());
+        api = RunningApi.open();
+        world = api.world;
+        client = api.client();
     }
 
     @AfterEach
     void stop() {
         api.close();
-        world.close();
     }
 
     @Test

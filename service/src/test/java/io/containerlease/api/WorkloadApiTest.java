@@ -4,15 +4,12 @@ import static io.containerlease.support.ApiClient.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.containerlease.auth.TokenRegistry;
-import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.LeaseWorld;
-import java.util.List;
+import io.containerlease.support.RunningApi;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,18 +18,15 @@ import org.junit.jupiter.api.Test;
 class WorkloadApiTest {
     private static final String ALICE = "alice-token-0123456789";
     private static final String BOB = "bob-token-0123456789ab";
+    private RunningApi api;
     private LeaseWorld world;
-    private ApiServer api;
     private ApiClient alice;
     private String lease;
 
     @BeforeEach
     void start() {
-        world = new LeaseWorld();
-        TokenRegistry tokens = TokenRegistry.of(List.of(new TokenRegistry.Entry("alice", TokenRegistry.sha256(ALICE), false),
-                new TokenRegistry.Entry("bob", TokenRegistry.sha256(BOB), false)));
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.services(Optional.of(tokens)));
-        api.start();
+        api = RunningApi.withUsers(Map.of("alice", ALICE, "bob", BOB));
+        world = api.world;
         alice = new ApiClient(api.baseUrl(), ALICE);
         lease = alice.provision("busybox", "durationMinutes", 10);
     }
@@ -40,7 +34,6 @@ class WorkloadApiTest {
     @AfterEach
     void stop() {
         api.close();
-        world.close();
     }
 
     private JsonNode act(String action) {

@@ -23,6 +23,12 @@ class EventHubTest {
     static final class Recorder implements EventSubscription.Sink {
         final List<String> got = new CopyOnWriteArrayList<>();
         volatile CountDownLatch hold = new CountDownLatch(0);
+        final java.util.concurrent.atomic.AtomicInteger heartbeats = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void heartbeat() {
+            heartbeats.incrementAndGet();
+        }
 
         @Override
         public void event(Event event) throws InterruptedException {
@@ -106,6 +112,25 @@ class EventHubTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> alice.got.size() == 1 && adminForBob.got.size() == 2 && onlyEnded.got.size() == 1);
             assertThat(alice.got.get(0)).startsWith("lease.running#");
             assertThat(onlyEnded.got.get(0)).startsWith("lease.ended#");
+        }
+    }
+
+    @Test
+    void aQuietStreamGetsHeartbeatsAndABusyOneDoesNot() throws Exception {
+        EventHub hub = new EventHub(clock, 10, Duration.ofMillis(50));
+        Recorder quiet = new Recorder();
+        try (var s = hub.subscribe(all(ADMIN), -1, 10, quiet)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> quiet.heartbeats.get() >= 3);
+        }
+        EventHub slow = new EventHub(clock, 10, Duration.ofSeconds(30));
+        Recorder busy = new Recorder();
+        try (var s = slow.subscribe(all(ADMIN), -1, 10, busy)) {
+            for (int i = 0; i < 5; i++) {
+                slow.publish("e", null, "alice", Map.of());
+                Thread.sleep(20);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> busy.got.size() == 5);
+            assertThat(busy.heartbeats.get()).isZero();
         }
     }
 

@@ -1,7 +1,6 @@
 package io.containerlease.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import io.containerlease.lease.ContainerEvents;
@@ -11,7 +10,6 @@ import java.io.Closeable;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@link ContainerEvents} on the engine's {@code /events} stream, filtered by this instance's label. */
 public final class DockerContainerEvents implements ContainerEvents {
@@ -24,8 +22,7 @@ public final class DockerContainerEvents implements ContainerEvents {
 
     @Override
     public Closeable watch(String instanceId, Instant since, Sink sink) {
-        AtomicBoolean ended = new AtomicBoolean();
-        ResultCallback.Adapter<Event> callback = new ResultCallback.Adapter<>() {
+        EndOnceCallback<Event> callback = new EndOnceCallback<>() {
             @Override
             public void onNext(Event event) {
                 if (event.getType() != EventType.CONTAINER || event.getId() == null) {
@@ -41,20 +38,14 @@ public final class DockerContainerEvents implements ContainerEvents {
             }
 
             @Override
-            public void onError(Throwable error) {
-                if (ended.compareAndSet(false, true)) {
-                    sink.closed(error);
-                }
-                super.onError(error);
+            protected Throwable whenCompleted() {
+                // The engine ended a stream nobody asked to end (it restarted, say): that is a gap too.
+                return new java.io.EOFException("the engine ended the event stream");
             }
 
             @Override
-            public void onComplete() {
-                if (ended.compareAndSet(false, true)) {
-                    // The engine ended a stream nobody asked to end (it restarted, say): that is a gap too.
-                    sink.closed(new java.io.EOFException("the engine ended the event stream"));
-                }
-                super.onComplete();
+            protected void ended(Throwable error) {
+                sink.closed(error);
             }
         };
         streaming.eventsCmd()
@@ -62,11 +53,6 @@ public final class DockerContainerEvents implements ContainerEvents {
                 .withLabelFilter(Map.of(ManagedLabels.INSTANCE, instanceId))
                 .withSince(Long.toString(since.getEpochSecond()))
                 .exec(callback);
-        return () -> {
-            if (ended.compareAndSet(false, true)) {
-                sink.closed(null);
-            }
-            callback.close();
-        };
+        return callback;
     }
 }

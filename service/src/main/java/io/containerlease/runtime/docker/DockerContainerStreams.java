@@ -206,13 +206,12 @@ public final class DockerContainerStreams implements ContainerStreams {
     }
 
     /** Splits Docker's frames into lines and parses the timestamp Docker prefixes to each. */
-    private static final class LogCallback extends ResultCallback.Adapter<Frame> {
+    private static final class LogCallback extends EndOnceCallback<Frame> {
         private final LogSink sink;
         /** Only a follow reports its end: a history read ends when its caller returns. */
         private final boolean reportsEnd;
         private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        private final AtomicBoolean closed = new AtomicBoolean();
 
         LogCallback(LogSink sink, boolean reportsEnd) {
             this.sink = sink;
@@ -250,25 +249,8 @@ public final class DockerContainerStreams implements ContainerStreams {
         }
 
         @Override
-        public void onError(Throwable throwable) {
-            finish(throwable);
-            super.onError(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            finish(null);
-            super.onComplete();
-        }
-
-        @Override
-        public void close() throws IOException {
-            finish(null);
-            super.close();
-        }
-
-        private void finish(Throwable error) {
-            if (closed.compareAndSet(false, true) && reportsEnd) {
+        protected void ended(Throwable error) {
+            if (reportsEnd) {
                 sink.closed(error);
             }
         }

@@ -1,7 +1,6 @@
 package io.containerlease.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.BlkioStatEntry;
 import com.github.dockerjava.api.model.Statistics;
 import io.containerlease.lease.ContainerUsage;
@@ -10,7 +9,6 @@ import java.io.Closeable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@link UsageStreams} on the engine's {@code /containers/{id}/stats} stream. */
 public final class DockerUsageStreams implements UsageStreams {
@@ -22,36 +20,19 @@ public final class DockerUsageStreams implements UsageStreams {
 
     @Override
     public Closeable follow(String container, Sink sink) {
-        AtomicBoolean ended = new AtomicBoolean();
-        ResultCallback.Adapter<Statistics> callback = new ResultCallback.Adapter<>() {
+        EndOnceCallback<Statistics> callback = new EndOnceCallback<>() {
             @Override
             public void onNext(Statistics stats) {
                 usage(stats).ifPresent(sink::sample);
             }
 
             @Override
-            public void onError(Throwable error) {
-                if (ended.compareAndSet(false, true)) {
-                    sink.closed(error);
-                }
-                super.onError(error);
-            }
-
-            @Override
-            public void onComplete() {
-                if (ended.compareAndSet(false, true)) {
-                    sink.closed(null);
-                }
-                super.onComplete();
+            protected void ended(Throwable error) {
+                sink.closed(error);
             }
         };
         streaming.statsCmd(container).exec(callback);
-        return () -> {
-            if (ended.compareAndSet(false, true)) {
-                sink.closed(null);
-            }
-            callback.close();
-        };
+        return callback;
     }
 
     /** A sample, once the engine has two readings to take the CPU's share from (its first has none). */
