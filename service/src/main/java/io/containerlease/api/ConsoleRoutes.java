@@ -44,11 +44,6 @@ final class ConsoleRoutes {
         this.loader = loader;
     }
 
-    /** Whether this jar was built with the console (a build without Node.js has none). */
-    boolean present() {
-        return read(INDEX).isPresent();
-    }
-
     void serve(Context ctx) {
         String path = ctx.path();
         if (isApi(path)) {

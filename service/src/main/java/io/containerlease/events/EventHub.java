@@ -3,8 +3,6 @@ package io.containerlease.events;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -78,18 +76,9 @@ public final class EventHub {
         return subscription;
     }
 
-    /** The newest id handed out (0 before any). */
+    /** The newest id handed out (before any, the starting point taken from the clock). */
     public synchronized long lastId() {
         return nextId;
-    }
-
-    public int subscriberCount() {
-        return subscribers.size();
-    }
-
-    /** The events held, oldest first (for tests). */
-    public synchronized List<Event> held() {
-        return new ArrayList<>(history);
     }
 
     private void unsubscribe(EventSubscription subscription) {

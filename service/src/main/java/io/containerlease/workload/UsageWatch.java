@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -130,11 +129,6 @@ public final class UsageWatch implements LeaseListener, AutoCloseable {
     }
 
     /** The newest samples of the leases being watched (for aggregate metrics). */
-    public Optional<ContainerUsage> latest(LeaseId id) {
-        Watch w = watches.get(id);
-        return w == null ? Optional.empty() : Optional.ofNullable(w.latest);
-    }
-
     public Iterable<ContainerUsage> latestOfAll() {
         return watches.values().stream().map(w -> w.latest).filter(java.util.Objects::nonNull).toList();
     }
