@@ -147,7 +147,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             metrics.trackSessionMemory(logs::heldBytes, config.logBufferTotalBytes(), logs::evictedLines, streams::queuedInputBytes);
             leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
             // Each live lease's container state, kept current from the engine's events (one stream for all).
-            var containers = new ContainerStates(runtime, task -> Thread.ofVirtual().name("containerlease-first-look").start(task));
+            var containers = new ContainerStates(runtime);
             leases.addListener(containers);
             containers.addListener(new WorkloadReactions(leases, store, catalog, connections, logs, idle));
             containers.addListener(eventSources::containerChanged);

@@ -37,8 +37,6 @@ public final class ContainerStates implements LeaseListener {
             false, java.util.Optional.empty(), java.util.Optional.empty(), 0, java.util.Optional.empty());
 
     private final ContainerRuntime runtime;
-    /** Where a new lease's first look at the engine runs: not on the provisioning request's thread. */
-    private final java.util.concurrent.Executor firstLook;
     private final Map<LeaseId, ContainerStatus> statuses = new ConcurrentHashMap<>();
     /** Leases whose container the service stopped (and has not started since): their exit is a stop. */
     private final Set<LeaseId> stoppedByApi = ConcurrentHashMap.newKeySet();
@@ -46,9 +44,8 @@ public final class ContainerStates implements LeaseListener {
     private final Map<LeaseId, Object> live = new ConcurrentHashMap<>();
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
 
-    public ContainerStates(ContainerRuntime runtime, java.util.concurrent.Executor firstLook) {
+    public ContainerStates(ContainerRuntime runtime) {
         this.runtime = runtime;
-        this.firstLook = firstLook;
     }
 
     public void addListener(Consumer<Change> listener) {
@@ -129,14 +126,14 @@ public final class ContainerStates implements LeaseListener {
     }
 
     /**
-     * Just provisioned: running, as far as anyone knows yet. The engine is asked once, off the
-     * request's thread, in case its program has already ended (an event about it may have come
-     * before the lease was live here, and been ignored).
+     * Just provisioned: the engine is asked once, so the provision's answer already shows the
+     * container as it is (its health check starting, or its program already ended: an event about
+     * that may have come before the lease was live here, and been ignored).
      */
     @Override
     public void onRunning(Lease lease) {
         track(lease);
-        firstLook.execute(() -> refreshQuietly(lease.id()));
+        refreshQuietly(lease.id());
     }
 
     /** Still running after a restart of the service: the event watcher's first pass asks for every such lease. */

@@ -88,7 +88,7 @@ public final class LeaseWorld implements AutoCloseable {
         terminals = new TerminalSessions(streams, 1 << 20, random, ended, scheduler, clock, TERMINAL_DETACHED);
         logs = new LogStreams(streams, LOG_BUDGET, ended);
         leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
-        containers = new io.containerlease.workload.ContainerStates(runtime, Runnable::run);
+        containers = new io.containerlease.workload.ContainerStates(runtime);
         leases.addListener(containers);
         containers.addListener(new io.containerlease.workload.WorkloadReactions(leases, store, ImageCatalog.builtIn(), connections,
                 logs, idle));
