@@ -14,7 +14,17 @@ import io.containerlease.lease.ImageSpec;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeasePolicy;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseService;
+import io.containerlease.program.ProgramResources;
+import io.containerlease.program.channel.ChannelDirectories;
+import io.containerlease.program.channel.ChannelFrame;
+import io.containerlease.program.channel.Channels;
+import io.containerlease.program.code.CodeUpdates;
+import io.containerlease.program.code.CodeVersions;
+import io.containerlease.program.code.CodeVolumes;
+import io.containerlease.runtime.docker.DockerCodeEngine;
 import io.containerlease.metrics.LeaseMetrics;
 import io.containerlease.schedule.ExecutorTaskScheduler;
 import io.containerlease.reaper.ExpiryTimers;
@@ -122,9 +132,15 @@ public final class ContainerLeaseServer implements AutoCloseable {
             started.push(() -> shutdown(removalPool));
             var removals = new RemovalWorker(runtime, removalPool, scheduler, RetryPolicy.REMOVAL, random, metrics);
             var timers = new ExpiryTimers(scheduler, clock);
+            // The program inside: its channel directory and code volume, made before its container.
+            var codeEngine = new DockerCodeEngine(docker.client(), config.containerLabels());
+            var codeVersions = new CodeVersions(config.dataDir());
+            var programResources = new ProgramResources(new ChannelDirectories(config.dataDir()),
+                    new CodeVolumes(codeEngine, codeVersions, instanceId));
             var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax()),
                     timers, removals, clock, random, metrics, RELEASE_WAIT,
-                    new Quota(config.maxLeasesPerUser(), config.maxLeases()), redactor);
+                    new Quota(config.maxLeasesPerUser(), config.maxLeases()), redactor, programResources);
+            leases.addListener(programResources);
             var activity = new ActivityRecorder(store.activityLog(), store, redactor, clock);
             leases.addListener(activity);
             // Everything that happens, as events for GET /api/events and /ws/events.
@@ -133,6 +149,30 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.addListener(eventSources);
             activity.addListener(eventSources::activity);
             metrics.trackActiveLeases(leases::countLive);
+            var channels = new Channels(catalog, new ChannelDirectories(config.dataDir()), clock, new Channels.Observer() {
+                @Override
+                public void message(LeaseId id, ChannelFrame frame) {
+                    eventSources.channelMessage(id, frame);
+                }
+
+                @Override
+                public void connection(LeaseId id, boolean connected) {
+                    eventSources.channelConnection(id, connected);
+                }
+            });
+            leases.addListener(channels);
+            started.push(channels);
+            var codeUpdates = new CodeUpdates(catalog, codeEngine, runtime, codeVersions, clock, new CodeUpdates.Observer() {
+                @Override
+                public void updating(Lease lease, int version, String origin) {
+                    eventSources.codeUpdating(lease, version, origin);
+                }
+
+                @Override
+                public void finished(Lease lease, CodeUpdates.Outcome outcome) {
+                    eventSources.codeFinished(lease, outcome);
+                }
+            }, instanceId, config.codeMaxBytes());
 
             var ended = new EndedLeases();
             var connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random,
@@ -158,7 +198,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             started.push(usage);
             metrics.trackContainers(containers::countByState, usage::latestOfAll);
 
-            var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics);
+            var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics,
+                    programResources);
             firstPass(reaper);
             leases.armTimers();
             var engineWatcher = new EngineWatcher(new DockerContainerEvents(streamingClient), containers, instanceId, scheduler,
@@ -173,7 +214,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
                     terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity,
-                    containers, control, events, usage));
+                    containers, control, events, usage, channels, codeUpdates));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

@@ -7,6 +7,8 @@ import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.Redactor;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseService;
+import io.containerlease.program.channel.Channels;
+import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.session.LeaseConnections;
 import io.containerlease.store.ActivityLog;
@@ -37,7 +39,7 @@ public final class ApiServer implements AutoCloseable {
                            LogStreams logs, ImageCatalog catalog, LeaseStore store, ActivityLog activityLog, ContainerRuntime runtime,
                            PrometheusMeterRegistry registry, InstantSource clock, Optional<TokenRegistry> tokens,
                            WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
-                           WorkloadControl control, EventHub events, UsageWatch usage) {}
+                           WorkloadControl control, EventHub events, UsageWatch usage, Channels channels, CodeUpdates code) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -63,8 +65,11 @@ public final class ApiServer implements AutoCloseable {
         var guard = new RequestGuard(config, services.tokens(), services.tickets(),
                 new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
         var errors = new ErrorResponses(services.redactor());
+        var channelRoutes = new ChannelRoutes(services.leases(), services.channels(), services.sessions());
+        var channelSocket = new ChannelSocket(services.leases(), services.connections(), services.channels(), services.sessions(), wsLimits);
+        var codeRoutes = new CodeRoutes(services.leases(), services.code(), services.sessions());
         socketIo = new SocketIoGateway(guard, services.leases(), services.control(), services.sessions(), leaseRoutes,
-                services.events(), errors, services.activity());
+                services.events(), errors, services.activity(), channelRoutes, codeRoutes);
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -99,6 +104,11 @@ public final class ApiServer implements AutoCloseable {
             for (WorkloadControl.Action action : WorkloadControl.Action.values()) {
                 cfg.routes.post("/api/containers/{id}/" + action.wireName(), ctx -> workloadRoutes.apply(ctx, action));
             }
+            cfg.routes.post("/api/containers/{id}/messages", channelRoutes::send);
+            cfg.routes.get("/api/containers/{id}/channel", channelRoutes::status);
+            cfg.routes.put("/api/containers/{id}/code", codeRoutes::update);
+            cfg.routes.get("/api/containers/{id}/code", codeRoutes::list);
+            cfg.routes.post("/api/containers/{id}/code/rollback", codeRoutes::rollback);
             cfg.routes.get("/api/containers/{id}/sessions", terminalRoutes::list);
             cfg.routes.get("/api/containers/{id}/stats", usageRoutes::stats);
             cfg.routes.delete("/api/containers/{id}/sessions/{sessionId}", terminalRoutes::end);
@@ -109,6 +119,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.ws("/ws/events", eventRoutes::configure);
             cfg.routes.ws("/ws/terminal/{id}", terminalSocket::configure);
             cfg.routes.ws("/ws/logs/{id}", logSocket::configure);
+            cfg.routes.ws("/ws/channel/{id}", channelSocket::configure);
             cfg.routes.get("/healthz", healthRoutes::health);
             cfg.routes.get("/metrics", healthRoutes::metrics);
             // Last: whatever is not the API is the web console (deep links answer its index.html).

@@ -10,6 +10,7 @@ import io.containerlease.lease.ImageUnavailableException;
 import io.containerlease.lease.RuntimeOperationException;
 import io.containerlease.lease.RuntimeUnavailableException;
 import io.containerlease.lease.StoreException;
+import io.containerlease.program.ProgramException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -40,7 +41,7 @@ final class ErrorResponses {
             if (failure.status() == 503 && ctx.res().getHeader("Retry-After") == null) {
                 ctx.header("Retry-After", "5");
             }
-            send(ctx, failure.status(), failure.code(), failure.message());
+            send(ctx, failure);
         };
         routes.exception(Exception.class, answer);
         // Javalin answers its own (405, say) by itself unless their class has a handler of its own.
@@ -50,8 +51,26 @@ final class ErrorResponses {
         routes.error(405, "*", ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
     }
 
-    /** A failure as a client is told it: the status, the code and a message without internals. */
-    record Failure(int status, String code, String message) {}
+    /**
+     * A failure as a client is told it: the status, the code and a message without internals, and
+     * for some codes more fields a client can act on (how long a channel has been down, say).
+     */
+    record Failure(int status, String code, String message, Map<String, Object> details) {
+        Failure(int status, String code, String message) {
+            this(status, code, message, Map.of());
+        }
+
+        /** {@code {error: {code, message, category, retryable, …details}}} */
+        Map<String, Object> body() {
+            Map<String, Object> body = ErrorKinds.body(status, code, message);
+            if (!details.isEmpty()) {
+                @SuppressWarnings("unchecked")
+                var error = (Map<String, Object>) body.get("error");
+                error.putAll(details);
+            }
+            return body;
+        }
+    }
 
     /**
      * How a failure is answered, over HTTP and Socket.IO alike. The engine's own detail (registries,
@@ -63,6 +82,7 @@ final class ErrorResponses {
             case InvalidRequestException x -> new Failure(400, x.code(), x.getMessage());
             case LeaseNotFoundException x -> new Failure(404, "lease_not_found", x.getMessage());
             case LeaseConflictException x -> new Failure(409, x.code(), x.getMessage());
+            case ProgramException x -> new Failure(status(x.kind()), x.code(), x.getMessage(), x.details());
             case QuotaExceededException x -> new Failure(429, x.code(), x.getMessage());
             case ImageUnavailableException x -> {
                 log.warn("image unavailable: {}", redactor.scrub(x.getMessage()));
@@ -84,14 +104,29 @@ final class ErrorResponses {
                 yield new Failure(500, "internal_error", "an unexpected error occurred; it has been logged");
             }
         };
-        return new Failure(failure.status(), failure.code(), redactor.scrub(failure.message() == null ? failure.code() : failure.message()));
+        return new Failure(failure.status(), failure.code(), redactor.scrub(failure.message() == null ? failure.code() : failure.message()),
+                failure.details());
+    }
+
+    private static int status(ProgramException.Kind kind) {
+        return switch (kind) {
+            case NOT_ENABLED, NOT_CONNECTED, IN_PROGRESS -> 409;
+            case TIMEOUT -> 504;
+            case BUSY -> 429;
+            case TOO_LARGE -> 413;
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+        };
     }
 
     /** Every message passes the redactor: a secret in an engine's error text never reaches the client. */
     void send(Context ctx, int status, String code, String message) {
-        String safe = redactor.scrub(message == null ? code : message);
-        ctx.attribute(MESSAGE, code + ": " + safe);
-        ctx.status(status).json(ErrorKinds.body(status, code, safe));
+        send(ctx, new Failure(status, code, redactor.scrub(message == null ? code : message)));
+    }
+
+    private void send(Context ctx, Failure failure) {
+        ctx.attribute(MESSAGE, failure.code() + ": " + failure.message());
+        ctx.status(failure.status()).json(failure.body());
     }
 
     private void fillIfEmpty(Context ctx, String code, String message) {

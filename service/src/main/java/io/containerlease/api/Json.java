@@ -8,16 +8,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The one JSON configuration for requests and responses, with tight limits on what a client may send. */
 final class Json {
-    static final ObjectMapper MAPPER = create();
+    static final ObjectMapper MAPPER = create(JsonBody.MAX_BYTES);
+    /** For the few bodies allowed to be larger (a message for a lease's program): the same rules, longer strings. */
+    static final ObjectMapper LARGE = create(ChannelRoutes.MAX_BODY_BYTES);
 
     private Json() {}
 
-    private static ObjectMapper create() {
+    private static ObjectMapper create(int maxStringLength) {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(32)
                         .maxNumberLength(64)
-                        .maxStringLength(JsonBody.MAX_BYTES)
+                        .maxStringLength(maxStringLength)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();

@@ -34,22 +34,27 @@ final class JsonBody {
     }
 
     static JsonBody read(Context ctx) {
+        return read(ctx, MAX_BYTES);
+    }
+
+    /** A body that may be larger than most (a message for a lease's program), up to {@code maxBytes}. */
+    static JsonBody read(Context ctx, int maxBytes) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > MAX_BYTES) {
-            throw tooLarge();
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
         }
         String type = ctx.contentType();
         if (type == null || !isJson(type)) {
             throw new ApiException(415, "unsupported_media_type",
                     "the body must be JSON; send Content-Type: application/json");
         }
-        byte[] bytes = readLimited(ctx);
+        byte[] bytes = readLimited(ctx, maxBytes);
         if (bytes.length == 0) {
             throw ApiException.badRequest("malformed_json", "the body is empty; expected a JSON object");
         }
         JsonNode parsed;
         try {
-            parsed = Json.MAPPER.readTree(bytes);
+            parsed = (maxBytes > MAX_BYTES ? Json.LARGE : Json.MAPPER).readTree(bytes);
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
             // Jackson names its own settings method here ("from `StreamReadConstraints.getMaxNestingDepth()`"): keep the limit, drop the name.
             throw ApiException.badRequest("malformed_json", "the body is beyond a JSON limit: "
@@ -70,11 +75,11 @@ final class JsonBody {
         return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
     }
 
-    private static byte[] readLimited(Context ctx) {
+    private static byte[] readLimited(Context ctx, int maxBytes) {
         try (InputStream in = ctx.req().getInputStream()) {
-            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
-            if (bytes.length > MAX_BYTES) {
-                throw tooLarge();
+            byte[] bytes = in.readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                throw tooLarge(maxBytes);
             }
             return bytes;
         } catch (IOException e) {
@@ -82,8 +87,8 @@ final class JsonBody {
         }
     }
 
-    private static ApiException tooLarge() {
-        return new ApiException(413, "payload_too_large", "the body exceeds " + MAX_BYTES / 1024 + " KiB");
+    private static ApiException tooLarge(int maxBytes) {
+        return new ApiException(413, "payload_too_large", "the body exceeds " + maxBytes / 1024 + " KiB");
     }
 
     /** Refuses any field not in {@code allowed}. */
@@ -96,6 +101,22 @@ final class JsonBody {
             }
         }
         return this;
+    }
+
+    /** The field's JSON as it is (any type), if present. */
+    Optional<JsonNode> node(String field) {
+        return Optional.ofNullable(node.get(field));
+    }
+
+    Optional<Boolean> bool(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isBoolean()) {
+            throw invalid(field, "must be true or false");
+        }
+        return Optional.of(value.booleanValue());
     }
 
     boolean has(String field) {

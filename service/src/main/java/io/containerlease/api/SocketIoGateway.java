@@ -32,12 +32,11 @@ import org.json.JSONObject;
  * {@code POST /api/ws-ticket}); until then it gets nothing, and a wrong one is disconnected. Commands
  * go to the same service layer as the REST API, with the same rules, and are acknowledged with
  * {@code {success: true, data}} or {@code {success: false, error: {code, category, message}}}. The
- * caller's events arrive as {@code lease}, {@code container_status} and {@code activity_log}.
+ * caller's events arrive as {@code lease}, {@code container_status}, {@code activity_log},
+ * {@code channel_message} and {@code code_update}. {@code update_container} takes the archive as a
+ * binary attachment ({@code {id, archive: <Buffer>}}) or as {@code archiveBase64}.
  */
 final class SocketIoGateway implements AutoCloseable {
-    /** Commands of features this version does not have yet (the message channel, code updates). */
-    private static final Set<String> NOT_YET = Set.of("update_container", "send_message");
-
     private final RequestGuard guard;
     private final LeaseService leases;
     private final WorkloadControl control;
@@ -47,9 +46,14 @@ final class SocketIoGateway implements AutoCloseable {
     private final ErrorResponses errors;
     private final ActivityRecorder activity;
     private final EngineIoServer engine;
+    private final ChannelRoutes channelRoutes;
+    private final CodeRoutes codeRoutes;
 
     SocketIoGateway(RequestGuard guard, LeaseService leases, WorkloadControl control, SessionView sessions, LeaseRoutes leaseJson,
-                    EventHub events, ErrorResponses errors, ActivityRecorder activity) {
+                    EventHub events, ErrorResponses errors, ActivityRecorder activity, ChannelRoutes channelRoutes,
+                    CodeRoutes codeRoutes) {
+        this.channelRoutes = channelRoutes;
+        this.codeRoutes = codeRoutes;
         this.guard = guard;
         this.leases = leases;
         this.control = control;
@@ -130,13 +134,23 @@ final class SocketIoGateway implements AutoCloseable {
         String action = null;
         String leaseId = null;
         try {
+            // A binary attachment arrives as byte[] inside the object; it is taken out before the rest becomes JSON.
+            byte[] attachment = args.length > 0 && args[0] instanceof JSONObject json && json.opt("archive") instanceof byte[] bytes
+                    ? bytes : null;
+            if (attachment != null) {
+                ((JSONObject) args[0]).remove("archive");
+            }
             ObjectNode data = args.length > 0 && args[0] instanceof JSONObject json
-                    ? (ObjectNode) Json.MAPPER.readTree(json.toString()) : Json.MAPPER.createObjectNode();
+                    ? (ObjectNode) Json.LARGE.readTree(json.toString()) : Json.MAPPER.createObjectNode();
+            if (attachment != null) {
+                data.put("archive", attachment);
+            }
             leaseId = data.path("id").isTextual() ? data.path("id").asText() : null;
             action = switch (command) {
                 case "create_container" -> "provision";
                 case "delete_container" -> "release";
                 case "start_container", "stop_container", "restart_container" -> command.substring(0, command.indexOf('_'));
+                case "update_container" -> "code_update";
                 default -> null;
             };
             Object result = run(caller, command, data);
@@ -149,8 +163,7 @@ final class SocketIoGateway implements AutoCloseable {
             }
         } catch (Exception e) {
             ErrorResponses.Failure failure = errors.describe(e, "Socket.IO " + command);
-            Map<String, Object> error = new LinkedHashMap<>(ErrorKinds.body(failure.status(), failure.code(), failure.message()));
-            answer = Map.of("success", false, "error", error.get("error"));
+            answer = Map.of("success", false, "error", failure.body().get("error"));
             if (action != null) {
                 activity.request(caller, action, LeaseId.isValid(leaseId) ? leaseId : null, null, failure.status(), failure.message());
             }
@@ -162,10 +175,6 @@ final class SocketIoGateway implements AutoCloseable {
 
     private Object run(Caller caller, String command, ObjectNode data) throws Exception {
         guard.limit("user " + caller.user() + " over Socket.IO");
-        if (NOT_YET.contains(command)) {
-            throw new ApiException(501, "not_available", command + " needs the message channel and code updates, "
-                    + "which this version of the service does not have yet");
-        }
         return switch (command) {
             case "create_container" -> {
                 ProvisionRequest request = LeaseRoutes.provisionRequest(JsonBody.of(data));
@@ -189,6 +198,13 @@ final class SocketIoGateway implements AutoCloseable {
                 int limit = data.path("limit").canConvertToInt() ? Math.max(1, Math.min(500, data.path("limit").asInt())) : 100;
                 yield Map.of("containers", leases.page(caller, all, Optional.empty(), limit).stream().map(leaseJson::json).toList());
             }
+            case "send_message" -> {
+                Lease lease = leases.get(id(data), caller);
+                ObjectNode message = data.deepCopy();
+                message.remove("id");
+                yield channelRoutes.send(lease, ChannelRoutes.Message.of(JsonBody.of(message)));
+            }
+            case "update_container" -> codeRoutes.update(leases.get(id(data), caller), archive(data));
             default -> throw ApiException.badRequest("bad_request", "unknown command " + command);
         };
     }
@@ -201,6 +217,22 @@ final class SocketIoGateway implements AutoCloseable {
         control.apply(id, action, timeout, caller);
         sessions.touch(id);
         return leaseJson.json(leases.get(id, caller));
+    }
+
+    /** The code archive of {@code update_container}: a binary attachment, or base64 text. */
+    private static byte[] archive(ObjectNode data) throws java.io.IOException {
+        JsonNode archive = data.path("archive");
+        if (archive.isBinary()) {
+            return archive.binaryValue();
+        }
+        if (data.path("archiveBase64").isTextual()) {
+            try {
+                return java.util.Base64.getDecoder().decode(data.path("archiveBase64").asText());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("invalid_field", "'archiveBase64' is not base64");
+            }
+        }
+        throw ApiException.badRequest("missing_field", "send the .tar.gz as 'archive' (a binary attachment) or 'archiveBase64'");
     }
 
     private static LeaseId id(JsonNode data) {
@@ -224,6 +256,11 @@ final class SocketIoGateway implements AutoCloseable {
                 send(socket, "activity_log", payload);
             }
             case "container.state", "container.health" -> send(socket, "container_status", payload);
+            case "channel.message" -> send(socket, "channel_message", payload);
+            case "code.updating", "code.active", "code.rolled_back" -> {
+                payload.put("type", event.type().substring("code.".length()));
+                send(socket, "code_update", payload);
+            }
             default -> {
                 if (event.type().startsWith("lease.")) {
                     payload.put("type", event.type().substring("lease.".length()));

@@ -14,6 +14,12 @@ import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
  * not run here: the gateway checks Host, Origin and the caller itself, in the handshake.
  */
 public final class SocketIoServlet extends JettyWebSocketServlet {
+    /**
+     * Socket.IO carries messages for a lease's program (up to a channel frame) and code archives as
+     * binary attachments, so its frames may be larger than the other sockets'; archives beyond this
+     * go through {@code PUT …/code}.
+     */
+    static final long MAX_MESSAGE_BYTES = 2L << 20;
     private final transient EngineIoServer engine;
 
     SocketIoServlet(EngineIoServer engine) {
@@ -23,8 +29,8 @@ public final class SocketIoServlet extends JettyWebSocketServlet {
     @Override
     protected void configure(JettyWebSocketServletFactory factory) {
         factory.setIdleTimeout(ApiServer.WS_IDLE_TIMEOUT);
-        factory.setMaxTextMessageSize(ApiServer.WS_MAX_MESSAGE_BYTES);
-        factory.setMaxBinaryMessageSize(ApiServer.WS_MAX_MESSAGE_BYTES);
+        factory.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
+        factory.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
         factory.setCreator((request, response) -> new SocketIoWebSocket(engine, request.getParameterMap(), request.getHeaders()));
     }
 

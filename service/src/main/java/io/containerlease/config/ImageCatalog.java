@@ -168,13 +168,17 @@ public final class ImageCatalog implements ImageTypes {
                  String pullPolicy, String network, Long disconnectGraceSeconds, Long idleTimeoutSeconds, String user,
                  Boolean readOnlyRootfs, Integer logMaxSizeMb, Integer logMaxFiles, Integer diskMb,
                  String description, Long defaultDurationMinutes, String onExit, String restart,
-                 HealthCheckEntry healthCheck, Boolean pauseStopsIdle) {
+                 HealthCheckEntry healthCheck, Boolean pauseStopsIdle, Boolean channel, CodeEntry code) {
         static final List<String> FIELDS = java.util.Arrays.stream(Entry.class.getRecordComponents())
                 .map(java.lang.reflect.RecordComponent::getName).toList();
 
         ImageSpec toSpec(String imageType) {
             if (image == null) {
                 throw new IllegalArgumentException("'image' is required");
+            }
+            if (code != null && "end".equalsIgnoreCase(onExit)) {
+                throw new IllegalArgumentException("'code' and 'onExit: end' do not go together: a new version that fails "
+                        + "would end the lease before the old one is put back");
             }
             return new ImageSpec(
                     imageType,
@@ -198,7 +202,8 @@ public final class ImageCatalog implements ImageTypes {
                             onExit == null ? ImageSpec.OnExit.KEEP : ImageCatalog.onExit(onExit),
                             restart == null ? 0 : ImageCatalog.restartRetries(restart),
                             Optional.ofNullable(healthCheck).map(HealthCheckEntry::toSpec),
-                            Boolean.TRUE.equals(pauseStopsIdle)));
+                            Boolean.TRUE.equals(pauseStopsIdle)),
+                    new ImageSpec.Program(Boolean.TRUE.equals(channel), Optional.ofNullable(code).map(CodeEntry::toSpec)));
         }
 
         Listing listing() {
@@ -232,6 +237,21 @@ public final class ImageCatalog implements ImageTypes {
                     Duration.ofSeconds(timeoutSeconds == null ? 30 : timeoutSeconds), retries == null ? 3 : retries);
         }
     }
+
+    /** {@code code:} in the catalog: where the code lives, how it is reloaded, how long a new version has to prove itself. */
+    record CodeEntry(String path, List<String> command, CodeHealthEntry healthCheck) {
+        ImageSpec.Code toSpec() {
+            if (path == null) {
+                throw new IllegalArgumentException("'code.path' is required");
+            }
+            CodeHealthEntry health = healthCheck == null ? new CodeHealthEntry(null, null) : healthCheck;
+            return new ImageSpec.Code(path, command == null ? List.of() : command,
+                    Duration.ofSeconds(health.graceSeconds() == null ? 3 : health.graceSeconds()),
+                    Duration.ofSeconds(health.timeoutSeconds() == null ? 60 : health.timeoutSeconds()));
+        }
+    }
+
+    record CodeHealthEntry(Long graceSeconds, Long timeoutSeconds) {}
 
     private static ImageSpec.OnExit onExit(String raw) {
         return switch (raw.toLowerCase(Locale.ROOT)) {

@@ -43,7 +43,8 @@ public record ServiceConfig(
         long logBufferBytes,
         long logBufferTotalBytes,
         Duration terminalDetached,
-        ConnectionLimits connectionLimits) {
+        ConnectionLimits connectionLimits,
+        long codeMaxBytes) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
@@ -121,6 +122,7 @@ public record ServiceConfig(
                 (int) reader.integer("WS_MAX_PER_USER", 50, 1, 100_000),
                 (int) reader.integer("WS_MAX_PER_LEASE", 20, 1, 10_000),
                 (int) reader.integer("WS_MAX_TOTAL", 0, 0, 1_000_000));
+        long codeMaxBytes = reader.integer("CODE_MAX_BYTES", 16L << 20, 1024, 1L << 30);
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -130,7 +132,7 @@ public record ServiceConfig(
                 Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLines, terminalBytes, logLevel, logFormat,
                 AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
                 origins, hosts, labels, Duration.ofDays(retentionDays), logBytes, logTotalBytes,
-                Duration.ofSeconds(detachedSeconds), connectionLimits);
+                Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes);
     }
 
     static boolean isLoopback(String host) {

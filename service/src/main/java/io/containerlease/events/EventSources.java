@@ -5,6 +5,8 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
 import io.containerlease.lease.LeaseStore;
+import io.containerlease.program.channel.ChannelFrame;
+import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.store.ActivityEntry;
 import io.containerlease.workload.ContainerStates;
 import io.containerlease.workload.ContainerStatus;
@@ -14,8 +16,8 @@ import java.util.Map;
 
 /**
  * Turns what happens in the service into events on the hub: the lease's life (provisioning,
- * running, extended, expiring, ending, ended), its container's state and health, and each new
- * activity entry.
+ * running, extended, expiring, ending, ended), its container's state and health, its program's
+ * channel (connected, disconnected, messages) and code updates, and each new activity entry.
  */
 public final class EventSources implements LeaseListener {
     private final EventHub hub;
@@ -84,6 +86,32 @@ public final class EventSources implements LeaseListener {
         if (!from.health().equals(to.health()) && to.health().isPresent()) {
             hub.publish("container.health", change.id().value(), owner, Map.of("health", to.health().get().wireName()));
         }
+    }
+
+    /** What the program inside sent unprompted over its channel. */
+    public void channelMessage(LeaseId id, ChannelFrame frame) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (frame.id() != null) {
+            data.put("id", frame.id());
+        }
+        data.put("type", frame.type());
+        data.put("payload", frame.payload());
+        hub.publish("channel.message", id.value(), owner(id), data);
+    }
+
+    public void channelConnection(LeaseId id, boolean connected) {
+        hub.publish(connected ? "channel.connected" : "channel.disconnected", id.value(), owner(id), Map.of());
+    }
+
+    public void codeUpdating(Lease lease, int version, String origin) {
+        hub.publish("code.updating", lease.id().value(), lease.owner(), Map.of("version", version, "origin", origin));
+    }
+
+    public void codeFinished(Lease lease, CodeUpdates.Outcome outcome) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("version", outcome.version());
+        outcome.reason().ifPresent(reason -> data.put("reason", reason));
+        hub.publish("code." + outcome.status(), lease.id().value(), lease.owner(), data);
     }
 
     public void activity(ActivityEntry entry) {

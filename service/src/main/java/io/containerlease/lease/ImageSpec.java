@@ -24,7 +24,8 @@ public record ImageSpec(
         Optional<String> user,
         boolean readOnlyRootfs,
         DiskLimits disk,
-        Lifecycle lifecycle) {
+        Lifecycle lifecycle,
+        Program program) {
 
     private static final Pattern IMAGE_TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}(:[a-z_][a-z0-9_-]{0,31})?|\\d{1,10}(:\\d{1,10})?");
@@ -65,6 +66,51 @@ public record ImageSpec(
                 throw new IllegalArgumentException("healthCheck.retries must be between 1 and 100");
             }
         }
+    }
+
+    /**
+     * How the service reaches the program inside: a message channel (a Unix socket in a directory
+     * the service mounts at {@link #CHANNEL_DIR}) and code it may replace while the lease runs.
+     */
+    public record Program(boolean channel, Optional<Code> code) {
+        public static final Program NONE = new Program(false, Optional.empty());
+
+        public Program {
+            Objects.requireNonNull(code, "code");
+        }
+    }
+
+    /** Where a channel-enabled container finds its socket's directory, and the socket's path in it. */
+    public static final String CHANNEL_DIR = "/run/containerlease";
+    public static final String CHANNEL_SOCKET = CHANNEL_DIR + "/channel.sock";
+
+    /**
+     * Code the service may update: it lives in a volume of the lease mounted at {@code path}. After
+     * an update the container restarts, or {@code command} runs in it when given (a reload, say).
+     * The new version counts as healthy when the engine's health check says so (if the image type
+     * has one, within {@code timeout}), else when the program stays up for {@code grace}.
+     */
+    public record Code(String path, List<String> command, java.time.Duration grace, java.time.Duration timeout) {
+        public Code {
+            Objects.requireNonNull(path, "path");
+            if (!path.startsWith("/") || path.equals("/") || path.contains("/../") || path.endsWith("/..")
+                    || path.chars().anyMatch(Character::isWhitespace) || path.startsWith(CHANNEL_DIR)) {
+                throw new IllegalArgumentException("code.path must be an absolute directory other than / and "
+                        + CHANNEL_DIR + ", without spaces or '..'");
+            }
+            command = List.copyOf(command);
+            if (grace.toSeconds() < 1 || grace.toSeconds() > 300 || timeout.toSeconds() < 1 || timeout.toSeconds() > 600) {
+                throw new IllegalArgumentException("code.healthCheck.graceSeconds must be between 1 and 300, timeoutSeconds between 1 and 600");
+            }
+        }
+    }
+
+    /** An image type with the default lifecycle and no way into its program. */
+    public ImageSpec(String imageType, String image, List<String> command, List<String> shell, long memoryMb, double cpus,
+                     long pidsLimit, PullPolicy pullPolicy, String network, SessionRules sessionDefaults, Optional<String> user,
+                     boolean readOnlyRootfs, DiskLimits disk, Lifecycle lifecycle) {
+        this(imageType, image, command, shell, memoryMb, cpus, pidsLimit, pullPolicy, network, sessionDefaults, user,
+                readOnlyRootfs, disk, lifecycle, Program.NONE);
     }
 
     /** An image type with the default lifecycle (kept when its program exits, never restarted, no health check). */
@@ -127,6 +173,7 @@ public record ImageSpec(
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(disk, "disk");
         Objects.requireNonNull(lifecycle, "lifecycle");
+        Objects.requireNonNull(program, "program");
         user.ifPresent(u -> {
             if (!USER.matcher(u).matches()) {
                 throw new IllegalArgumentException("user '" + u + "' must be a name or uid[:gid], e.g. nobody or 65534:65534");

@@ -40,6 +40,7 @@ public final class LeaseService {
     private final Duration releaseWait;
     private final Quota quota;
     private final Redactor redactor;
+    private final LeaseResources resources;
     private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
     /** Leases this process is provisioning right now, completed when provisioning returns. */
     private final ConcurrentHashMap<LeaseId, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
@@ -50,7 +51,7 @@ public final class LeaseService {
      */
     public LeaseService(LeaseStore store, ContainerRuntime runtime, ImageTypes catalog, LeasePolicy policy,
                         LeaseTimers timers, ContainerRemovals removals, InstantSource clock, RandomGenerator random,
-                        LeaseMeters metrics, Duration releaseWait, Quota quota, Redactor redactor) {
+                        LeaseMeters metrics, Duration releaseWait, Quota quota, Redactor redactor, LeaseResources resources) {
         this.store = store;
         this.runtime = runtime;
         this.catalog = catalog;
@@ -63,6 +64,7 @@ public final class LeaseService {
         this.releaseWait = releaseWait;
         this.quota = quota;
         this.redactor = redactor;
+        this.resources = resources;
     }
 
     /** Adds a listener; done while wiring, before the service is used. */
@@ -119,8 +121,9 @@ public final class LeaseService {
             }
             String containerId;
             try {
+                ContainerSpec.Mounts mounts = resources.prepare(lease, spec);
                 containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec,
-                        request.containerEnv(), ManagedLabels.forLease(lease, store.instanceId()), request.secretFiles()));
+                        request.containerEnv(), ManagedLabels.forLease(lease, store.instanceId()), request.secretFiles(), mounts));
             } catch (RuntimeException raw) {
                 RuntimeException e = scrubbed(raw);
                 // The engine may have created the container before failing: remove by name to be sure.

@@ -7,6 +7,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.ContainerRemovals;
 import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseResources;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.metrics.LeaseMetrics;
 import io.containerlease.lease.ContainerRuntime;
@@ -36,9 +37,11 @@ public final class ReaperLoop implements AutoCloseable {
     private final InstantSource clock;
     private final LeaseMetrics metrics;
     private final PeriodicTask periodic;
+    private final LeaseResources resources;
 
     public ReaperLoop(ContainerRuntime runtime, LeaseStore store, LeaseService leases, ContainerRemovals removals,
-                      TaskScheduler scheduler, Duration interval, InstantSource clock, LeaseMetrics metrics) {
+                      TaskScheduler scheduler, Duration interval, InstantSource clock, LeaseMetrics metrics, LeaseResources resources) {
+        this.resources = resources;
         this.runtime = runtime;
         this.store = store;
         this.leases = leases;
@@ -62,7 +65,8 @@ public final class ReaperLoop implements AutoCloseable {
     public CompletableFuture<Void> runOnce() {
         // Order matters; see Reconciler.Snapshot.
         List<ManagedContainer> containers = runtime.listManaged(store.instanceId());
-        var snapshot = new Reconciler.Snapshot(clock.instant(), containers, store.listLive(), leases.inFlight());
+        var withResources = resources.held();
+        var snapshot = new Reconciler.Snapshot(clock.instant(), containers, withResources, store.listLive(), leases.inFlight());
         List<ReconcileAction> actions = Reconciler.decide(snapshot);
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (ReconcileAction action : actions) {
@@ -89,6 +93,11 @@ public final class ReaperLoop implements AutoCloseable {
             }
             case ReconcileAction.FailInterrupted a -> leases.failInterrupted(a.leaseId());
             case ReconcileAction.FinishEnding a -> leases.finishEnding(a.leaseId());
+            case ReconcileAction.ReleaseResources a -> {
+                log.info("removing an ended lease's channel directory and code volume {}", kv("leaseId", a.leaseId().value()));
+                resources.release(a.leaseId());
+                yield CompletableFuture.completedFuture(null);
+            }
             case ReconcileAction.RemoveOrphan a -> {
                 log.info("removing orphan container {} {}", kv("containerId", a.containerId()),
                         kv("leaseId", a.leaseId().map(LeaseId::value).orElse("none")));

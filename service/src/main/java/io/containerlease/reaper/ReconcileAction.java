@@ -18,6 +18,9 @@ public sealed interface ReconcileAction {
     /** A lease that started ending: finish removing its container and mark it ended. */
     record FinishEnding(LeaseId leaseId) implements ReconcileAction {}
 
+    /** A channel directory or code volume (with its versions) that no live lease holds. */
+    record ReleaseResources(LeaseId leaseId) implements ReconcileAction {}
+
     /** A labelled container that no live lease owns. */
     record RemoveOrphan(String containerId, Optional<LeaseId> leaseId) implements ReconcileAction {}
 }

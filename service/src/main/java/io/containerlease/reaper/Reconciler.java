@@ -21,12 +21,21 @@ public final class Reconciler {
      * What the reconciler sees. The containers must be listed <em>before</em> the leases are read,
      * and the in-flight set read after: a lease is stored before its container is created, so every
      * listed container's lease is then in the lease list, and no fresh container looks orphaned.
+     * The same holds for the leases with resources (channel directories, code volumes), listed with
+     * the containers.
      */
-    public record Snapshot(Instant now, List<ManagedContainer> containers, List<Lease> liveLeases, Set<LeaseId> inFlight) {
+    public record Snapshot(Instant now, List<ManagedContainer> containers, Set<LeaseId> withResources, List<Lease> liveLeases,
+                           Set<LeaseId> inFlight) {
         public Snapshot {
             containers = List.copyOf(containers);
+            withResources = Set.copyOf(withResources);
             liveLeases = List.copyOf(liveLeases);
             inFlight = Set.copyOf(inFlight);
+        }
+
+        /** Without channel directories or code volumes. */
+        public Snapshot(Instant now, List<ManagedContainer> containers, List<Lease> liveLeases, Set<LeaseId> inFlight) {
+            this(now, containers, Set.of(), liveLeases, inFlight);
         }
     }
 
@@ -40,6 +49,11 @@ public final class Reconciler {
             ReconcileAction action = decide(lease, withContainer.contains(lease.id()), snapshot);
             if (action != null) {
                 actions.add(action);
+            }
+        }
+        for (LeaseId id : snapshot.withResources()) {
+            if (!live.contains(id) && !snapshot.inFlight().contains(id)) {
+                actions.add(new ReconcileAction.ReleaseResources(id));
             }
         }
         for (ManagedContainer container : snapshot.containers()) {

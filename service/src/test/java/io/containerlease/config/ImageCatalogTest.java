@@ -20,7 +20,7 @@ class ImageCatalogTest {
     @Test
     void builtInCatalogOffersALocalBusyboxAndPulledAlpineAndUbuntu() {
         ImageCatalog catalog = ImageCatalog.load(Optional.empty());
-        assertThat(catalog.imageTypes()).containsExactly("busybox", "ticker", "alpine", "ubuntu");
+        assertThat(catalog.imageTypes()).containsExactly("busybox", "ticker", "echo", "app", "alpine", "ubuntu");
         ImageSpec busybox = catalog.find("busybox").orElseThrow();
         assertThat(busybox.image()).isEqualTo("containerlease/busybox:latest");
         assertThat(busybox.command()).containsExactly("sleep", "inf");

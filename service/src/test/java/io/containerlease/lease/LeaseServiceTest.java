@@ -128,7 +128,7 @@ class LeaseServiceTest {
     @Test
     void unknownImageTypesAndBadDurationsAreRefusedBeforeAnythingIsStored() {
         assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("windows", Duration.ofMinutes(1), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("busybox, ticker, alpine, ubuntu");
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("busybox, ticker, echo, app, alpine, ubuntu");
         assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("busybox", Duration.ofDays(2), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
                 .isInstanceOf(InvalidRequestException.class);
         assertThat(world.store.page(true, java.util.Optional.empty(), 10)).isEmpty();

@@ -102,7 +102,7 @@ class DockerContainerRuntimeIT {
         String secret = "very-secret-db-password";
         Lease lease = lease();
         String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), locked, Map.of(),
-                ManagedLabels.forLease(lease, instance), Map.of("db-password", secret)));
+                ManagedLabels.forLease(lease, instance), Map.of("db-password", secret), ContainerSpec.Mounts.NONE));
         String out = exec(id, "cat /run/secrets/db-password; echo; stat -c '%a %u' /run/secrets/db-password; "
                 + "echo x > /run/secrets/db-password 2>/dev/null && echo overwritten || echo kept");
         assertThat(out).contains(secret, "400 65534", "kept").doesNotContain("overwritten");

@@ -56,8 +56,18 @@ public final class ApiClient {
     }
 
     public Response send(String method, String path, String body, String contentType, java.util.Map<String, String> headers) {
-        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return send(method, path, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body),
+                contentType, headers);
+    }
+
+    /** A request with a binary body (a code archive, say). */
+    public Response sendBytes(String method, String path, byte[] body, String contentType) {
+        return send(method, path, HttpRequest.BodyPublishers.ofByteArray(body), contentType, java.util.Map.of());
+    }
+
+    private Response send(String method, String path, HttpRequest.BodyPublisher body, String contentType,
+                          java.util.Map<String, String> headers) {
+        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60)).method(method, body);
         if (contentType != null) {
             builder.header("Content-Type", contentType);
         }

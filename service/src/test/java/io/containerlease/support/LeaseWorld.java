@@ -77,11 +77,13 @@ public final class LeaseWorld implements AutoCloseable {
         tickets = new io.containerlease.auth.WsTickets(clock, random);
         removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
         leases = new LeaseService(store, runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE),
-                timers, removals, clock, random, metrics, Duration.ofMillis(1), quota, redactor);
+                timers, removals, clock, random, metrics, Duration.ofMillis(1), quota, redactor,
+                io.containerlease.lease.LeaseResources.NONE);
         activity = new io.containerlease.activity.ActivityRecorder(store.activityLog(), store, redactor, clock);
         leases.addListener(activity);
         metrics.trackActiveLeases(leases::countLive);
-        reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, RECONCILE_INTERVAL, clock, metrics);
+        reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, RECONCILE_INTERVAL, clock, metrics,
+                io.containerlease.lease.LeaseResources.NONE);
         connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.DISCONNECTED), ended);
         idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.IDLE));
         warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, Duration.ofSeconds(60), connections);
@@ -119,12 +121,26 @@ public final class LeaseWorld implements AutoCloseable {
         this(42);
     }
 
+    /** No image type of the built-in catalog has a channel or code, so these refuse every lease (not_enabled). */
+    private final io.containerlease.program.channel.Channels channels = new io.containerlease.program.channel.Channels(
+            ImageCatalog.builtIn(), new io.containerlease.program.channel.ChannelDirectories(java.nio.file.Path.of("target", "no-channels")),
+            clock, new io.containerlease.program.channel.Channels.Observer() {
+                @Override
+                public void message(io.containerlease.lease.LeaseId id, io.containerlease.program.channel.ChannelFrame frame) {}
+
+                @Override
+                public void connection(io.containerlease.lease.LeaseId id, boolean connected) {}
+            });
+    private final io.containerlease.program.code.CodeUpdates code = new io.containerlease.program.code.CodeUpdates(
+            ImageCatalog.builtIn(), null, runtime, new io.containerlease.program.code.CodeVersions(java.nio.file.Path.of("target", "no-code")),
+            clock, null, "world", 1 << 20);
+
     /** What the API needs, from this world, with these users (empty for AUTH=off). */
     public io.containerlease.api.ApiServer.Services services(java.util.Optional<io.containerlease.auth.TokenRegistry> tokens) {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
                 connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity,
-                containers, control, events, usage);
+                containers, control, events, usage, channels, code);
     }
 
     public io.containerlease.api.ApiServer.Services services() {

@@ -48,11 +48,24 @@ public final class TestDocker {
         }
     }
 
-    /** Removes every container labelled with this instance; returns how many there were. */
+    /** Removes every container and volume labelled with this instance; returns how many containers there were. */
     public static int removeAllOf(String instanceId) {
         List<Container> left = containersOf(instanceId);
         left.forEach(c -> removeIfPresent(c.getId()));
+        volumesOf(instanceId).forEach(name -> {
+            try {
+                client().removeVolumeCmd(name).exec();
+            } catch (NotFoundException alreadyGone) {
+                // what the test wanted
+            }
+        });
         return left.size();
+    }
+
+    /** The names of the code volumes labelled with this instance. */
+    public static List<String> volumesOf(String instanceId) {
+        var volumes = client().listVolumesCmd().withFilter("label", List.of(ManagedLabels.INSTANCE + "=" + instanceId)).exec().getVolumes();
+        return volumes == null ? List.of() : volumes.stream().map(v -> v.getName()).toList();
     }
 
     public static void removeIfPresent(String nameOrId) {

@@ -12,6 +12,8 @@ import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.RestartPolicy;
 import io.containerlease.lease.EngineContainer;
 import java.time.Instant;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
@@ -37,7 +39,8 @@ import java.util.function.Supplier;
 /**
  * {@link ContainerRuntime} on a Docker engine through docker-java. Every container gets the same
  * hardening, whatever its catalog entry says: no capabilities, no new privileges, memory (without
- * swap), CPU and pids limits, an init process, no host mounts, never privileged, and network
+ * swap), CPU and pids limits, an init process, no host mounts but the lease's own channel directory
+ * and code volume (prepared by the service), never privileged, and network
  * {@code none} unless the catalog names another network. A catalog entry may add a non-root
  * {@code user} and a read-only root filesystem (with a tmpfs {@code /tmp}).
  */
@@ -115,25 +118,19 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     @Override
     public String createAndStart(ContainerSpec spec) {
         ImageSpec image = spec.image();
-        HostConfig host = HostConfig.newHostConfig()
-                .withNetworkMode(image.network())
-                .withCapDrop(Capability.ALL)
-                .withSecurityOpts(List.of("no-new-privileges"))
-                .withMemory(image.memoryBytes())
-                .withMemorySwap(image.memoryBytes())
-                .withNanoCPUs(image.nanoCpus())
-                .withPidsLimit(image.pidsLimit())
-                .withPrivileged(false)
-                .withInit(true)
-                // The engine's log of a chatty container is rotated, so one lease cannot fill the host's disk.
-                .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
-                        "max-size", image.disk().logMaxSizeMb() + "m",
-                        "max-file", Integer.toString(image.disk().logMaxFiles()))));
+        HostConfig host = hardened(image).withNetworkMode(image.network());
         if (image.disk().writableLayerMb().isPresent() && Boolean.TRUE.equals(writableLayerQuota)) {
             host.withStorageOpt(Map.of("size", image.disk().writableLayerMb().get() + "m"));
         }
         if (image.lifecycle().restartRetries() > 0) {
             host.withRestartPolicy(RestartPolicy.onFailureRestart(image.lifecycle().restartRetries()));
+        }
+        List<Bind> binds = new java.util.ArrayList<>();
+        spec.mounts().channelDir().ifPresent(dir -> binds.add(new Bind(dir.toString(), new Volume(ImageSpec.CHANNEL_DIR), AccessMode.rw)));
+        spec.mounts().codeVolume().ifPresent(volume -> binds.add(new Bind(volume,
+                new Volume(image.program().code().orElseThrow().path()), AccessMode.rw)));
+        if (!binds.isEmpty()) {
+            host.withBinds(binds);
         }
         if (image.readOnlyRootfs()) {
             // A read-only root still needs somewhere to write: a small, size-limited /tmp.
@@ -143,7 +140,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             var cmd = docker.createContainerCmd(image.image())
                     .withName(spec.name())
                     .withLabels(labels(spec))
-                    .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                    .withEnv(env(spec))
                     .withHostConfig(host);
             if (!image.command().isEmpty()) {
                 cmd = cmd.withCmd(image.command());
@@ -173,6 +170,36 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         }
         call("start " + spec.name(), () -> docker.startContainerCmd(id).exec());
         return id;
+    }
+
+    /** The lease's environment, and where the channel's socket is when the lease has one. */
+    private static List<String> env(ContainerSpec spec) {
+        List<String> env = new java.util.ArrayList<>(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        if (spec.mounts().channelDir().isPresent()) {
+            env.add("CONTAINERLEASE_CHANNEL=" + ImageSpec.CHANNEL_SOCKET);
+        }
+        return env;
+    }
+
+    /**
+     * The hardening every container of the service gets, whatever its catalog entry says (network
+     * {@code none} here; a lease's container may get its catalog's network).
+     */
+    static HostConfig hardened(ImageSpec image) {
+        return HostConfig.newHostConfig()
+                .withNetworkMode("none")
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withMemory(image.memoryBytes())
+                .withMemorySwap(image.memoryBytes())
+                .withNanoCPUs(image.nanoCpus())
+                .withPidsLimit(image.pidsLimit())
+                .withPrivileged(false)
+                .withInit(true)
+                // The engine's log of a chatty container is rotated, so one lease cannot fill the host's disk.
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
+                        "max-size", image.disk().logMaxSizeMb() + "m",
+                        "max-file", Integer.toString(image.disk().logMaxFiles()))));
     }
 
     private Map<String, String> labels(ContainerSpec spec) {
@@ -350,7 +377,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
      * Runs one Docker call and sorts its failures: the engine unreachable, or answering with a 5xx
      * (as it does while shutting down), means "not available now"; a 4xx means it refused the request.
      */
-    private static <T> T call(String what, Supplier<T> action) {
+    static <T> T call(String what, Supplier<T> action) {
         try {
             return action.get();
         } catch (DockerException e) {
