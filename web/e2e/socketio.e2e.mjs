@@ -3,15 +3,19 @@
 //   BASE_URL=http://127.0.0.1:8080 TOKEN=… OTHER_TOKEN=… node e2e/socketio.e2e.mjs
 import { io } from 'socket.io-client';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 
 const BASE = required('BASE_URL');
 const TOKEN = required('TOKEN');
 const OTHER = required('OTHER_TOKEN');
+// A .tar.gz whose start.sh answers every message with {version: "v2"} (made by SocketIoIT).
+const APP_ARCHIVE = readFileSync(required('APP_ARCHIVE'));
 
 await step('a socket without a token, or from a foreign origin, gets nothing', refused);
 for (const transports of [['polling'], ['websocket']]) {
   await step(`every command is acknowledged and events arrive (${transports[0]})`, () => commands(transports));
 }
+await step('messages reach the program inside and new code replaces it', program);
 await step('a WebSocket ticket works as well as a token', withTicket);
 await step('another user sees none of the first user’s leases', isolation);
 // Last: it uses up the second user's rate limit.
@@ -88,11 +92,10 @@ async function commands(transports) {
   assert.equal((await ask('get_status', { id })).data.id, id);
   const listed = await ask('list_containers', {});
   assert.ok(listed.data.containers.some((c) => c.id === id));
-  const update = await ask('update_container', { id });
-  assert.equal(update.success, false);
-  assert.equal(update.error.code, 'not_available');
+  const update = await ask('update_container', { id, archive: APP_ARCHIVE });
+  assert.equal(update.error?.code, 'code_not_enabled', JSON.stringify(update));
   const message = await ask('send_message', { id, payload: {} });
-  assert.equal(message.success, false);
+  assert.equal(message.error?.code, 'channel_not_enabled', JSON.stringify(message));
   const badId = await ask('get_status', { id: 'nope' });
   assert.equal(badId.error.code, 'invalid_id');
   assert.equal((await ask('delete_container', { id })).success, true);
@@ -102,6 +105,44 @@ async function commands(transports) {
   assert.ok(events.some((e) => e.name === 'container_status' && e.payload.to === 'stopped' && e.payload.leaseId === id));
   assert.ok(events.some((e) => e.name === 'activity_log' && e.payload.action === 'provision'));
   socket.close();
+}
+
+async function program() {
+  const socket = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: TOKEN } });
+  const events = [];
+  socket.onAny((name, payload) => events.push({ name, payload }));
+  await new Promise((resolve) => socket.on('connect', resolve));
+  const ask = (command, data) => socket.timeout(30_000).emitWithAck(command, data);
+
+  const echo = (await ask('create_container', { imageType: 'echo', durationMinutes: 5 })).data.id;
+  const reply = await waitForAnswer(() => ask('send_message', { id: echo, payload: { hello: 'world' } }));
+  assert.deepEqual(reply.data.reply.payload, { hello: 'world' });
+  // Echoed back without an id the service waits for: the program speaking unprompted.
+  assert.equal((await ask('send_message', { id: echo, payload: 'unprompted', reply: false })).success, true);
+  await waitFor(() => events.some((e) => e.name === 'channel_message' && e.payload.leaseId === echo && e.payload.payload === 'unprompted'));
+  const tooSlow = await ask('send_message', { id: echo, payload: 1, timeoutMs: 0 });
+  assert.equal(tooSlow.error.code, 'invalid_field');
+
+  const app = (await ask('create_container', { imageType: 'app', durationMinutes: 5 })).data.id;
+  const updated = await ask('update_container', { id: app, archive: APP_ARCHIVE });
+  assert.deepEqual(updated.data, { version: 2, status: 'active' }, JSON.stringify(updated));
+  const answer = await waitForAnswer(() => ask('send_message', { id: app, payload: {} }));
+  assert.equal(answer.data.reply.payload.version, 'v2');
+  const base64 = await ask('update_container', { id: app, archiveBase64: 'bm90IGEgdGFyLmd6' });
+  assert.equal(base64.error.code, 'invalid_archive');
+  await waitFor(() => events.some((e) => e.name === 'code_update' && e.payload.type === 'active' && e.payload.leaseId === app));
+  assert.ok(events.some((e) => e.name === 'activity_log' && e.payload.action === 'code_update'));
+  for (const id of [echo, app]) await ask('delete_container', { id });
+  socket.close();
+}
+
+/** The program needs a moment to listen after its container starts: not_connected is retried. */
+async function waitForAnswer(send) {
+  for (let tries = 0; ; tries++) {
+    const answer = await send();
+    if (answer.success || answer.error.code !== 'channel_not_connected' || tries > 50) return answer;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function isolation() {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.containerlease.support.NodeScript;
 import io.containerlease.support.ServerProcess;
+import io.containerlease.support.TarGz;
 import io.containerlease.support.TestDocker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +42,18 @@ class SocketIoIT {
         try (ServerProcess server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "tokens",
                 "AUTH_TOKENS_FILE", tokens.toString(), "RATE_LIMIT_PER_MINUTE", "100")).awaitReady(Duration.ofSeconds(60))) {
             instance = server.instanceId();
+            Path archive = Files.write(dir.resolve("app-v2.tar.gz"), TarGz.archive().file("start.sh", """
+                    cat > /tmp/h <<'H'
+                    while IFS= read -r line; do
+                      id=$(printf '%s' "$line" | sed -n 's/.*"id":"\\([^"]*\\)".*/\\1/p')
+                      printf '{"id":"%s","type":"reply","payload":{"version":"v2"}}\\n' "$id"
+                    done
+                    H
+                    exec socat UNIX-LISTEN:$CONTAINERLEASE_CHANNEL,fork,unlink-early EXEC:"sh /tmp/h"
+                    """).bytes());
             NodeScript.run("e2e/socketio.e2e.mjs", Map.of("BASE_URL", server.baseUrl(), "TOKEN", "alice-socketio-token-1234",
-                    "OTHER_TOKEN", "bob-socketio-token-5678", "RATE_LIMITED", "100"), Duration.ofMinutes(2), dir);
+                    "OTHER_TOKEN", "bob-socketio-token-5678", "RATE_LIMITED", "100", "APP_ARCHIVE", archive.toString()),
+                    Duration.ofMinutes(2), dir);
             String own = instance;
             await().atMost(Duration.ofSeconds(20)).until(() -> TestDocker.containersOf(own).isEmpty());
         } finally {
