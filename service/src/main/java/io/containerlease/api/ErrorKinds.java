@@ -13,7 +13,8 @@ import java.util.Set;
 final class ErrorKinds {
     /** Refusals that go away by themselves: wait (Retry-After says how long) and ask again. */
     private static final Set<String> RETRYABLE = Set.of("rate_limited", "service_full", "docker_unavailable",
-            "store_unavailable", "removal_pending", "stats_unavailable");
+            "store_unavailable", "removal_pending", "stats_unavailable", "channel_not_connected", "channel_busy",
+            "channel_timeout", "update_in_progress");
 
     private ErrorKinds() {}
 

@@ -121,7 +121,10 @@ public final class LeaseWorld implements AutoCloseable {
         this(42);
     }
 
-    /** No image type of the built-in catalog has a channel or code, so these refuse every lease (not_enabled). */
+    /**
+     * The stand-in engine has no sockets and no volumes: channels here never connect, and code updates
+     * have no engine (a test that reached one would fail loudly). ProgramIT tries both on the real engine.
+     */
     private final io.containerlease.program.channel.Channels channels = new io.containerlease.program.channel.Channels(
             ImageCatalog.builtIn(), new io.containerlease.program.channel.ChannelDirectories(java.nio.file.Path.of("target", "no-channels")),
             clock, new io.containerlease.program.channel.Channels.Observer() {
