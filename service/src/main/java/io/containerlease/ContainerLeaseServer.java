@@ -135,7 +135,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             // The program inside: its channel directory and code volume, made before its container.
             var codeEngine = new DockerCodeEngine(docker.client(), config.containerLabels());
             var codeVersions = new CodeVersions(config.dataDir());
-            var programResources = new ProgramResources(new ChannelDirectories(config.dataDir()),
+            var programResources = new ProgramResources(catalog, new ChannelDirectories(config.dataDir()),
                     new CodeVolumes(codeEngine, codeVersions, instanceId));
             var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax()),
                     timers, removals, clock, random, metrics, RELEASE_WAIT,

@@ -139,7 +139,8 @@ public final class FootprintBench {
         try (SqliteLeaseStore store = SqliteLeaseStore.inMemory(); ExecutorTaskScheduler scheduler = new ExecutorTaskScheduler("bench-timers")) {
             var removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
             var leases = new LeaseService(store, runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), Duration.ofDays(1)),
-                    new ExpiryTimers(scheduler, clock), removals, clock, random, metrics, Duration.ofSeconds(5), Quota.UNLIMITED, new Redactor());
+                    new ExpiryTimers(scheduler, clock), removals, clock, random, metrics, Duration.ofSeconds(5), Quota.UNLIMITED, new Redactor(),
+                    io.containerlease.lease.LeaseResources.NONE);
             int n = sizes.fakeLeases();
             int tenth = Math.max(1, n / 10);
             double perLeaseAtTenth = 0;

@@ -1,7 +1,10 @@
 package io.containerlease.program;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.containerlease.lease.ContainerSpec;
 import io.containerlease.lease.ImageSpec;
+import io.containerlease.lease.ImageTypes;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
@@ -11,17 +14,23 @@ import io.containerlease.program.code.CodeVolumes;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a lease's program is reached through, made before its container and removed once the
  * container is gone: the channel directory and the code volume, each only when the image type
- * asks for it.
+ * asks for it (a lease without either costs nothing here, not even a call to the engine).
  */
 public final class ProgramResources implements LeaseResources, LeaseListener {
+    private static final Logger log = LoggerFactory.getLogger(ProgramResources.class);
+
+    private final ImageTypes catalog;
     private final ChannelDirectories channels;
     private final CodeVolumes code;
 
-    public ProgramResources(ChannelDirectories channels, CodeVolumes code) {
+    public ProgramResources(ImageTypes catalog, ChannelDirectories channels, CodeVolumes code) {
+        this.catalog = catalog;
         this.channels = channels;
         this.code = code;
     }
@@ -41,6 +50,7 @@ public final class ProgramResources implements LeaseResources, LeaseListener {
         return held;
     }
 
+    /** Everything a lease may have held, whatever its image type says (a sweep does not know it). */
     @Override
     public void release(LeaseId id) {
         try {
@@ -52,6 +62,17 @@ public final class ProgramResources implements LeaseResources, LeaseListener {
 
     @Override
     public void onEnded(Lease lease) {
-        release(lease.id());
+        ImageSpec.Program program = catalog.find(lease.imageType()).map(ImageSpec::program).orElse(ImageSpec.Program.NONE);
+        try {
+            if (program.channel()) {
+                channels.remove(lease.id());
+            }
+            if (program.code().isPresent()) {
+                code.remove(lease.id());
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not remove an ended lease's channel directory or code volume; the reconciler retries {} {}",
+                    kv("leaseId", lease.id().value()), kv("error", e.getMessage()));
+        }
     }
 }
