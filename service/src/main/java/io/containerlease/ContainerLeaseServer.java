@@ -44,6 +44,9 @@ import io.containerlease.session.LogStreams;
 import io.containerlease.session.TerminalSessions;
 import io.containerlease.session.SessionLifecycle;
 import io.containerlease.session.SessionView;
+import io.containerlease.lease.StoreException;
+import io.containerlease.store.DurableStore;
+import io.containerlease.store.redis.RedisLeaseStore;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -102,7 +105,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         try {
             started.push(DataDirLock.acquire(config.dataDir()));
-            var store = SqliteLeaseStore.open(config.dataDir().resolve("containerlease.db"));
+            DurableStore store = openStore(config);
             started.push(store);
             instanceId = store.instanceId();
             var catalog = ImageCatalog.load(config.imageCatalog());
@@ -220,6 +223,18 @@ public final class ContainerLeaseServer implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** SQLite in DATA_DIR, or the Redis that STORE names; a Redis that does not answer stops the start with where it was looked for. */
+    private static DurableStore openStore(ServiceConfig config) {
+        if (config.redisUrl().isEmpty()) {
+            return SqliteLeaseStore.open(config.dataDir().resolve("containerlease.db"));
+        }
+        try {
+            return RedisLeaseStore.open(config.redisUrl().get());
+        } catch (StoreException e) {
+            throw new StartupException("STORE: " + e.getMessage() + " (start Redis, or leave STORE unset for the embedded SQLite store)", e);
         }
     }
 

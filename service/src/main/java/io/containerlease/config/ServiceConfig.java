@@ -44,7 +44,8 @@ public record ServiceConfig(
         long logBufferTotalBytes,
         Duration terminalDetached,
         ConnectionLimits connectionLimits,
-        long codeMaxBytes) {
+        long codeMaxBytes,
+        Optional<String> redisUrl) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
@@ -123,6 +124,13 @@ public record ServiceConfig(
                 (int) reader.integer("WS_MAX_PER_LEASE", 20, 1, 10_000),
                 (int) reader.integer("WS_MAX_TOTAL", 0, 0, 1_000_000));
         long codeMaxBytes = reader.integer("CODE_MAX_BYTES", 16L << 20, 1024, 1L << 30);
+        String store = reader.string("STORE", "sqlite");
+        Optional<String> redisUrl = Optional.empty();
+        if (store.startsWith("redis://") || store.startsWith("rediss://")) {
+            redisUrl = Optional.of(store);
+        } else if (!store.equals("sqlite")) {
+            reader.problem("STORE: '" + store + "' is neither 'sqlite' nor a Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS)");
+        }
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -132,7 +140,7 @@ public record ServiceConfig(
                 Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLines, terminalBytes, logLevel, logFormat,
                 AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
                 origins, hosts, labels, Duration.ofDays(retentionDays), logBytes, logTotalBytes,
-                Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes);
+                Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes, redisUrl);
     }
 
     static boolean isLoopback(String host) {

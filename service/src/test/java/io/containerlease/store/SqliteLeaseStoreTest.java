@@ -5,7 +5,6 @@ import io.containerlease.lease.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
@@ -15,23 +14,15 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteLeaseStoreTest {
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    private static final Set<LeaseState> LIVE = Set.of(LeaseState.PROVISIONING, LeaseState.RUNNING);
-
+/** The contract on SQLite, and what only SQLite has: a file that survives reopening, its schema versions. */
+class SqliteLeaseStoreTest extends LeaseStoreContract {
     @TempDir
     Path dir;
-    private SqliteLeaseStore store;
-    private final Random random = new Random(3);
 
     @BeforeEach
     void open() {
@@ -94,14 +85,6 @@ class SqliteLeaseStoreTest {
     }
 
     @Test
-    void sessionRulesRoundTrip() {
-        SessionRules rules = new SessionRules(Optional.of(Duration.ofSeconds(30)), Optional.of(Duration.ofMinutes(10)));
-        Lease lease = Lease.provisioning(LeaseId.generate(T0, random), "busybox", T0, Duration.ofMinutes(5), Duration.ofHours(1), rules);
-        store.insert(lease);
-        assertThat(store.find(lease.id()).orElseThrow().rules()).isEqualTo(rules);
-    }
-
-    @Test
     void aNewerSchemaThanThisBuildKnowsIsRefused() throws Exception {
         store.close();
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("leases.db"));
@@ -113,90 +96,4 @@ class SqliteLeaseStoreTest {
         store = SqliteLeaseStore.inMemory();
     }
 
-    @Test
-    void markRunningOnlyFromProvisioning() {
-        Lease lease = inserted();
-        assertThat(store.markRunning(lease.id(), "c1")).isTrue();
-        assertThat(store.markRunning(lease.id(), "c2")).isFalse();
-        assertThat(store.find(lease.id()).orElseThrow().containerId()).isEqualTo("c1");
-    }
-
-    @Test
-    void theFirstEndReasonSticks() {
-        Lease lease = running();
-        assertThat(store.beginEnd(lease.id(), LIVE, EndReason.RELEASED, null)).isTrue();
-        assertThat(store.beginEnd(lease.id(), LIVE, EndReason.FAILED, "late")).isFalse();
-        assertThat(store.beginEndIfExpired(lease.id(), T0.plus(Duration.ofDays(1)))).isFalse();
-        assertThat(store.endNow(lease.id(), LeaseState.RUNNING, EndReason.LOST, "x", T0)).isFalse();
-        assertThat(store.markEnded(lease.id(), T0.plusSeconds(1))).isTrue();
-        assertThat(store.markEnded(lease.id(), T0.plusSeconds(2))).isFalse();
-        Lease ended = store.find(lease.id()).orElseThrow();
-        assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
-        assertThat(ended.endReason()).isEqualTo(EndReason.RELEASED);
-        assertThat(ended.endedAt()).isEqualTo(T0.plusSeconds(1));
-    }
-
-    @Test
-    void expiryTransitionHappensOnlyOnceTheStoredExpiryHasPassed() {
-        Lease lease = running();
-        assertThat(store.beginEndIfExpired(lease.id(), lease.expiresAt().minusMillis(1))).isFalse();
-        assertThat(store.beginEndIfExpired(lease.id(), lease.expiresAt())).isTrue();
-        assertThat(store.find(lease.id()).orElseThrow().endReason()).isEqualTo(EndReason.EXPIRED);
-    }
-
-    @Test
-    void expiryUpdateIsACompareAndSetWithinTheCap() {
-        Lease lease = running();
-        Instant later = lease.expiresAt().plusSeconds(60);
-        assertThat(store.updateExpiry(lease.id(), lease.expiresAt().plusSeconds(1), later, T0)).isFalse();
-        assertThat(store.updateExpiry(lease.id(), lease.expiresAt(), later, T0)).isTrue();
-        assertThat(store.updateExpiry(lease.id(), lease.expiresAt(), later.plusSeconds(1), T0)).isFalse();
-        assertThat(store.updateExpiry(lease.id(), later, lease.maxExpiresAt().plusSeconds(1), T0)).isFalse();
-        assertThat(store.updateExpiry(lease.id(), later, later.plusSeconds(5), later)).isFalse();
-        assertThat(store.find(lease.id()).orElseThrow().expiresAt()).isEqualTo(later);
-    }
-
-    @Test
-    void endNowSkipsEndingForLeasesWithoutAContainer() {
-        Lease lease = inserted();
-        assertThat(store.endNow(lease.id(), LeaseState.PROVISIONING, EndReason.FAILED, "image missing", T0)).isTrue();
-        Lease ended = store.find(lease.id()).orElseThrow();
-        assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
-        assertThat(ended.detail()).isEqualTo("image missing");
-        assertThat(store.countLive()).isZero();
-    }
-
-    @Test
-    void pagesWalkEveryLeaseInCreationOrderAndHideEndedOnesByDefault() {
-        List<Lease> leases = List.of(
-                newLease(T0, Duration.ofMinutes(1)), newLease(T0.plusMillis(1), Duration.ofMinutes(1)),
-                newLease(T0.plusMillis(2), Duration.ofMinutes(1)));
-        leases.forEach(store::insert);
-        store.endNow(leases.get(1).id(), LeaseState.PROVISIONING, EndReason.FAILED, null, T0);
-
-        assertThat(store.page(false, Optional.empty(), 10)).extracting(Lease::id)
-                .containsExactly(leases.get(0).id(), leases.get(2).id());
-        List<Lease> first = store.page(true, Optional.empty(), 2);
-        assertThat(first).extracting(Lease::id).containsExactly(leases.get(0).id(), leases.get(1).id());
-        assertThat(store.page(true, Optional.of(first.get(1).id()), 2)).extracting(Lease::id)
-                .containsExactly(leases.get(2).id());
-        assertThat(store.listLive()).hasSize(2);
-        assertThat(store.countLive()).isEqualTo(2);
-    }
-
-    private Lease inserted() {
-        Lease lease = newLease(T0, Duration.ofMinutes(5));
-        store.insert(lease);
-        return lease;
-    }
-
-    private Lease running() {
-        Lease lease = inserted();
-        store.markRunning(lease.id(), "c1");
-        return store.find(lease.id()).orElseThrow();
-    }
-
-    private Lease newLease(Instant at, Duration duration) {
-        return Lease.provisioning(LeaseId.generate(at, random), "busybox", at, duration, Duration.ofHours(1));
-    }
 }

@@ -6,7 +6,7 @@ import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.store.ActivityLog;
-import io.containerlease.lease.LeaseStore;
+import io.containerlease.store.DurableStore;
 import io.containerlease.lease.Quota;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,8 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** {@link LeaseStore} on a {@link SqliteDatabase}: a lease the API acknowledged survives a kill -9 of the server. */
-public final class SqliteLeaseStore implements LeaseStore {
+/** {@link io.containerlease.lease.LeaseStore} on a {@link SqliteDatabase}: a lease the API acknowledged survives a kill -9 of the server. */
+public final class SqliteLeaseStore implements DurableStore {
     private static final String COLUMNS =
             "id, image_type, state, created_at, expires_at, max_expires_at, container_id, end_reason, ended_at, detail,"
                     + " disconnect_grace_ms, idle_timeout_ms, owner";
@@ -77,6 +77,7 @@ public final class SqliteLeaseStore implements LeaseStore {
     }
 
     /** The activity log kept in the same database. */
+    @Override
     public ActivityLog activityLog() {
         return activity;
     }

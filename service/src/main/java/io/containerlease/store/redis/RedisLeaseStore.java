@@ -1,0 +1,331 @@
+package io.containerlease.store.redis;
+
+import io.containerlease.lease.EndReason;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseState;
+import io.containerlease.lease.Quota;
+import io.containerlease.lease.SessionRules;
+import io.containerlease.lease.StoreException;
+import io.containerlease.store.ActivityLog;
+import io.containerlease.store.DurableStore;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * {@link io.containerlease.lease.LeaseStore} on Redis (one primary; {@code appendonly yes} makes an
+ * acknowledged write survive a restart). Each lease is a hash; sorted sets ordered by id index all
+ * leases, the live ones, and each owner's, for paging and quota counts; every conditional
+ * transition and the quota-checked insert is one Lua script, so it is atomic on the server.
+ * Lettuce's one connection is shared by every thread; while Redis is unreachable every call fails
+ * at once with {@link StoreException} (commands are refused, not queued).
+ */
+public final class RedisLeaseStore implements DurableStore {
+    static final String PREFIX = "containerlease:";
+    private static final int FETCH_BATCH = 500;
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> redis;
+    private final RedisScripts scripts;
+    private final RedisScripts.Script insert;
+    private final RedisScripts.Script transition;
+    private final RedisScripts.Script fetch;
+    private final RedisScripts.Script purge;
+    private final RedisActivityLog activity;
+    private final String instanceId;
+    private RedisSoleInstance sole;
+
+    private RedisLeaseStore(RedisClient client, StatefulRedisConnection<String, String> connection) {
+        this.client = client;
+        this.connection = connection;
+        this.redis = connection.sync();
+        this.scripts = new RedisScripts(redis);
+        this.insert = scripts.load("insert");
+        this.transition = scripts.load("transition");
+        this.fetch = scripts.load("fetch");
+        this.purge = scripts.load("purge");
+        this.activity = new RedisActivityLog(redis, PREFIX + "activity");
+        // The first instance to start on this Redis names the store; every later one reads the same id.
+        redis.set(PREFIX + "meta:instance-id", UUID.randomUUID().toString(), SetArgs.Builder.nx());
+        this.instanceId = redis.get(PREFIX + "meta:instance-id");
+    }
+
+    /**
+     * Connects to {@code redis://[password@]host:port[/db]} (or {@code rediss://} for TLS).
+     *
+     * @throws StoreException when Redis cannot be reached or refuses the connection
+     */
+    public static RedisLeaseStore open(String url) {
+        RedisLeaseStore store = connect(url);
+        try {
+            store.sole = RedisSoleInstance.acquire(store.redis);
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Connects without claiming the store (tests that look at what a server wrote). */
+    static RedisLeaseStore connect(String url) {
+        RedisURI uri = RedisURI.create(url);
+        uri.setTimeout(Duration.ofSeconds(5));
+        RedisClient client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder().autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        try {
+            return new RedisLeaseStore(client, client.connect());
+        } catch (RedisException e) {
+            client.shutdown();
+            throw new StoreException("cannot reach Redis at " + uri.getHost() + ":" + uri.getPort() + ": " + rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public ActivityLog activityLog() {
+        return activity;
+    }
+
+    @Override
+    public Quota.Outcome insert(Lease lease, Quota quota) {
+        List<String> args = new ArrayList<>(List.of(PREFIX, limit(quota.perOwner()), limit(quota.total()), lease.id().value(), lease.owner()));
+        fields(lease).forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        String outcome = call(() -> scripts.run(insert, ScriptOutputType.STATUS, args.toArray(String[]::new)));
+        return Quota.Outcome.valueOf(outcome);
+    }
+
+    private static String limit(int quota) {
+        return quota == Integer.MAX_VALUE ? "-1" : Integer.toString(quota);
+    }
+
+    @Override
+    public Optional<Lease> find(LeaseId id) {
+        return fetch(List.of(id.value())).stream().findFirst();
+    }
+
+    @Override
+    public List<Lease> listLive() {
+        return fetch(call(() -> redis.zrangebylex(PREFIX + "live", Range.unbounded())));
+    }
+
+    @Override
+    public List<Lease> page(Optional<String> owner, boolean includeEnded, Optional<LeaseId> after, int limit) {
+        String index = PREFIX + owner.map(o -> (includeEnded ? "owner:" : "live:owner:") + o).orElse(includeEnded ? "leases" : "live");
+        Range<String> range = after.map(a -> Range.from(Range.Boundary.excluding(a.value()), Range.Boundary.<String>unbounded()))
+                .orElse(Range.unbounded());
+        return fetch(call(() -> redis.zrangebylex(index, range, Limit.create(0, limit))));
+    }
+
+    @Override
+    public long countLive() {
+        return call(() -> redis.zcard(PREFIX + "live"));
+    }
+
+    @Override
+    public boolean markRunning(LeaseId id, String containerId) {
+        return change(id, Set.of(LeaseState.PROVISIONING), Condition.NONE, Set.of(), Map.of("state", "running", "containerId", containerId));
+    }
+
+    @Override
+    public boolean beginEnd(LeaseId id, Set<LeaseState> from, EndReason reason, String detail) {
+        if (from.isEmpty() || from.contains(LeaseState.ENDED) || from.contains(LeaseState.ENDING)) {
+            throw new IllegalArgumentException("beginEnd moves only provisioning or running leases, not " + from);
+        }
+        Map<String, String> set = new HashMap<>(Map.of("state", "ending", "endReason", reason.wireName()));
+        if (detail != null) {
+            set.put("detail", detail);
+        }
+        return change(id, from, Condition.NONE, Set.of(), set);
+    }
+
+    @Override
+    public boolean beginEndIfExpired(LeaseId id, Instant now) {
+        return change(id, Set.of(LeaseState.RUNNING), new Condition(Optional.of(now), Optional.empty(), Optional.empty(), Optional.empty()),
+                Set.of(), Map.of("state", "ending", "endReason", EndReason.EXPIRED.wireName()));
+    }
+
+    @Override
+    public boolean endNow(LeaseId id, LeaseState from, EndReason reason, String detail, Instant at) {
+        if (from.isTerminal()) {
+            throw new IllegalArgumentException("an ended lease cannot end again");
+        }
+        Map<String, String> set = new HashMap<>(Map.of("state", "ended", "endReason", reason.wireName(), "endedAt", millis(at)));
+        if (detail != null) {
+            set.put("detail", detail);
+        }
+        return change(id, Set.of(from), Condition.NONE, Set.of("endReason", "detail"), set);
+    }
+
+    @Override
+    public boolean markEnded(LeaseId id, Instant at) {
+        return change(id, Set.of(LeaseState.ENDING), Condition.NONE, Set.of(), Map.of("state", "ended", "endedAt", millis(at)));
+    }
+
+    @Override
+    public boolean updateExpiry(LeaseId id, Instant expected, Instant newExpiry, Instant now) {
+        return change(id, Set.of(LeaseState.RUNNING), new Condition(Optional.empty(), Optional.of(expected), Optional.of(now), Optional.of(newExpiry)),
+                Set.of(), Map.of("expiresAt", millis(newExpiry)));
+    }
+
+    @Override
+    public void ping() {
+        call(redis::ping);
+    }
+
+    @Override
+    public int purgeEndedBefore(Instant cutoff, int limit) {
+        Long purged = call(() -> scripts.run(purge, ScriptOutputType.INTEGER, PREFIX, millis(cutoff), Integer.toString(limit)));
+        return purged.intValue();
+    }
+
+    @Override
+    public void close() {
+        if (sole != null) {
+            sole.close();
+        }
+        connection.close();
+        client.shutdown();
+    }
+
+    /** What a transition requires of the lease's expiry besides its state; each part optional. */
+    private record Condition(Optional<Instant> expiresAtMost, Optional<Instant> expiresAtExactly, Optional<Instant> expiresAfter,
+                             Optional<Instant> newExpiryWithinCap) {
+        static final Condition NONE = new Condition(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    private boolean change(LeaseId id, Set<LeaseState> from, Condition condition, Set<String> keepIfPresent, Map<String, String> set) {
+        List<String> args = new ArrayList<>(List.of(PREFIX, id.value(),
+                from.stream().map(LeaseState::wireName).collect(Collectors.joining(",")),
+                condition.expiresAtMost().map(RedisLeaseStore::millis).orElse(""),
+                condition.expiresAtExactly().map(RedisLeaseStore::millis).orElse(""),
+                condition.expiresAfter().map(RedisLeaseStore::millis).orElse(""),
+                condition.newExpiryWithinCap().map(RedisLeaseStore::millis).orElse(""),
+                String.join(",", keepIfPresent)));
+        set.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        Long changed = call(() -> scripts.run(transition, ScriptOutputType.INTEGER, args.toArray(String[]::new)));
+        return changed == 1;
+    }
+
+    private List<Lease> fetch(List<String> ids) {
+        List<Lease> leases = new ArrayList<>(ids.size());
+        for (int from = 0; from < ids.size(); from += FETCH_BATCH) {
+            List<String> args = new ArrayList<>();
+            args.add(PREFIX);
+            args.addAll(ids.subList(from, Math.min(ids.size(), from + FETCH_BATCH)));
+            List<Object> rows = call(() -> scripts.run(fetch, ScriptOutputType.MULTI, args.toArray(String[]::new)));
+            for (Object row : rows) {
+                List<?> pairs = (List<?>) row;
+                if (!pairs.isEmpty()) {
+                    Map<String, String> hash = new HashMap<>();
+                    for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                        hash.put((String) pairs.get(i), (String) pairs.get(i + 1));
+                    }
+                    leases.add(toLease(hash));
+                }
+            }
+        }
+        return leases;
+    }
+
+    private static Map<String, String> fields(Lease lease) {
+        Map<String, String> f = new HashMap<>();
+        f.put("id", lease.id().value());
+        f.put("imageType", lease.imageType());
+        f.put("state", lease.state().wireName());
+        f.put("createdAt", millis(lease.createdAt()));
+        f.put("expiresAt", millis(lease.expiresAt()));
+        f.put("maxExpiresAt", millis(lease.maxExpiresAt()));
+        f.put("owner", lease.owner());
+        if (lease.containerId() != null) {
+            f.put("containerId", lease.containerId());
+        }
+        if (lease.endReason() != null) {
+            f.put("endReason", lease.endReason().wireName());
+        }
+        if (lease.endedAt() != null) {
+            f.put("endedAt", millis(lease.endedAt()));
+        }
+        if (lease.detail() != null) {
+            f.put("detail", lease.detail());
+        }
+        lease.rules().disconnectGrace().ifPresent(d -> f.put("graceMs", Long.toString(d.toMillis())));
+        lease.rules().idleTimeout().ifPresent(d -> f.put("idleMs", Long.toString(d.toMillis())));
+        return f;
+    }
+
+    private static Lease toLease(Map<String, String> f) {
+        return new Lease(
+                new LeaseId(f.get("id")),
+                f.get("imageType"),
+                LeaseState.fromWireName(f.get("state")),
+                instant(f.get("createdAt")),
+                instant(f.get("expiresAt")),
+                instant(f.get("maxExpiresAt")),
+                f.get("containerId"),
+                f.containsKey("endReason") ? EndReason.fromWireName(f.get("endReason")) : null,
+                f.containsKey("endedAt") ? instant(f.get("endedAt")) : null,
+                f.get("detail"),
+                new SessionRules(duration(f.get("graceMs")), duration(f.get("idleMs"))),
+                f.get("owner"));
+    }
+
+    private static String millis(Instant at) {
+        return Long.toString(at.toEpochMilli());
+    }
+
+    private static Instant instant(String millis) {
+        return Instant.ofEpochMilli(Long.parseLong(millis));
+    }
+
+    private static Optional<Duration> duration(String millis) {
+        return Optional.ofNullable(millis).map(m -> Duration.ofMillis(Long.parseLong(m)));
+    }
+
+    /** Every Redis failure (unreachable, timed out, refused) is the store failing. */
+    static <T> T call(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (RedisException e) {
+            throw new StoreException("Redis failed: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}
