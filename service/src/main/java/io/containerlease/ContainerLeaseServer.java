@@ -44,7 +44,10 @@ import io.containerlease.session.LogStreams;
 import io.containerlease.session.TerminalSessions;
 import io.containerlease.session.SessionLifecycle;
 import io.containerlease.session.SessionView;
+import io.containerlease.cluster.InstanceIds;
+import io.containerlease.cluster.InstanceWatch;
 import io.containerlease.lease.StoreException;
+import java.util.function.LongPredicate;
 import io.containerlease.store.DurableStore;
 import io.containerlease.store.redis.RedisLeaseStore;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
@@ -105,7 +108,9 @@ public final class ContainerLeaseServer implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         try {
             started.push(DataDirLock.acquire(config.dataDir()));
-            DurableStore store = openStore(config);
+            // On a shared (Redis) store each server has an id of its own and holds the leases it makes.
+            String self = config.redisUrl().isPresent() ? InstanceIds.load(config.dataDir()) : null;
+            DurableStore store = openStore(config, self);
             started.push(store);
             instanceId = store.instanceId();
             var catalog = ImageCatalog.load(config.imageCatalog());
@@ -201,8 +206,16 @@ public final class ContainerLeaseServer implements AutoCloseable {
             started.push(usage);
             metrics.trackContainers(containers::countByState, usage::latestOfAll);
 
+            // Beats, and takes over the leases of servers that stopped beating, before this one acts on anything.
+            LongPredicate actingSince = since -> true;
+            if (store instanceof RedisLeaseStore shared) {
+                var watch = new InstanceWatch(shared.heartbeats(), store, leases, self, runtime.engineId(), config.heartbeat(), scheduler);
+                watch.start();
+                started.push(watch);
+                actingSince = watch::actingSince;
+            }
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics,
-                    programResources);
+                    programResources, actingSince);
             firstPass(reaper);
             leases.armTimers();
             var engineWatcher = new EngineWatcher(new DockerContainerEvents(streamingClient), containers, instanceId, scheduler,
@@ -227,12 +240,12 @@ public final class ContainerLeaseServer implements AutoCloseable {
     }
 
     /** SQLite in DATA_DIR, or the Redis that STORE names; a Redis that does not answer stops the start with where it was looked for. */
-    private static DurableStore openStore(ServiceConfig config) {
+    private static DurableStore openStore(ServiceConfig config, String self) {
         if (config.redisUrl().isEmpty()) {
             return SqliteLeaseStore.open(config.dataDir().resolve("containerlease.db"));
         }
         try {
-            return RedisLeaseStore.open(config.redisUrl().get());
+            return RedisLeaseStore.open(config.redisUrl().get(), self);
         } catch (StoreException e) {
             throw new StartupException("STORE: " + e.getMessage() + " (start Redis, or leave STORE unset for the embedded SQLite store)", e);
         }

@@ -1,5 +1,6 @@
 package io.containerlease.bench;
 
+import io.containerlease.support.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,14 @@ public final class BenchCommand implements Callable<Integer> {
         System.setProperty("containerlease.log.level", "WARN");
         Path workDir = Files.createTempDirectory("containerlease-bench-");
         List<BenchResult> results = new ArrayList<>();
-        results.addAll(new LeaseBench(quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL, workDir).run());
+        LeaseBench.Sizes leaseSizes = quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL;
+        results.addAll(new LeaseBench(leaseSizes, workDir).run());
+        // The same provisioning on the Redis store, in the same run, when redis-server is installed (bin/test installs it).
+        if (RedisServer.installed()) {
+            try (RedisServer redis = RedisServer.start(workDir.resolve("redis"))) {
+                results.addAll(new LeaseBench(leaseSizes, workDir, java.util.Optional.of(redis.url())).run());
+            }
+        }
         results.addAll(new SessionBench(quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL, workDir).run());
         results.addAll(new FootprintBench(quick ? FootprintBench.Sizes.QUICK : FootprintBench.Sizes.FULL, workDir).run());
         ChaosBench.Outcome chaos = new ChaosBench((quick ? ChaosBench.Sizes.QUICK : ChaosBench.Sizes.FULL)

@@ -9,4 +9,9 @@ public record BenchResult(String name, double service, double baseline, double r
     public static BenchResult of(String name, double service, double baseline, String unit, String detail) {
         return new BenchResult(name, service, baseline, baseline == 0 ? Double.NaN : service / baseline, unit, detail);
     }
+
+    /** The same figure under another name (the same scenario on another store, say). */
+    public BenchResult named(String newName) {
+        return new BenchResult(newName, service, baseline, ratio, unit, detail);
+    }
 }

@@ -32,16 +32,29 @@ public final class LeaseBench {
 
     private final Sizes sizes;
     private final Path workDir;
+    /** Empty: the server keeps its leases in SQLite; else the Redis it uses as its store. */
+    private final java.util.Optional<String> redisUrl;
 
     public LeaseBench(Sizes sizes, Path workDir) {
+        this(sizes, workDir, java.util.Optional.empty());
+    }
+
+    /**
+     * @param redisUrl a Redis for the server's store: then only cold provision and throughput are
+     *                 measured, named {@code …-redis}, to set next to the SQLite figures of the same run
+     */
+    public LeaseBench(Sizes sizes, Path workDir, java.util.Optional<String> redisUrl) {
         this.sizes = sizes;
         this.workDir = workDir;
+        this.redisUrl = redisUrl;
     }
 
     public List<BenchResult> run() throws Exception {
-        ServiceConfig config = BenchServers.config(Map.of("PORT", "0", "AUTH", "off",
-                "DATA_DIR", workDir.resolve("lease-data").toString(), "LOG_LEVEL", "warn",
+        Map<String, String> env = new java.util.HashMap<>(Map.of("PORT", "0", "AUTH", "off",
+                "DATA_DIR", workDir.resolve(redisUrl.isPresent() ? "lease-data-redis" : "lease-data").toString(), "LOG_LEVEL", "warn",
                 "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000"));
+        redisUrl.ifPresent(url -> env.put("STORE", url));
+        ServiceConfig config = BenchServers.config(env);
         List<BenchResult> results = new ArrayList<>();
         try (RawDocker raw = new RawDocker(config.dockerHost())) {
             ContainerLeaseServer server = ContainerLeaseServer.start(config);
@@ -51,6 +64,13 @@ public final class LeaseBench {
                 List<String> leases = new ArrayList<>();
                 List<String> rawNames = new ArrayList<>();
                 results.add(throughput(api, raw, leases, rawNames));
+                if (redisUrl.isPresent()) {
+                    for (String id : leases) {
+                        api.release(id);
+                    }
+                    rawNames.forEach(raw::remove);
+                    return results.stream().map(r -> r.named(r.name() + "-redis")).toList();
+                }
                 results.add(bulkRelease(api, raw, leases, rawNames));
                 results.addAll(expiryLag(api));
             } finally {

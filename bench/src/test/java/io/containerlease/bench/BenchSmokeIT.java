@@ -20,9 +20,13 @@ class BenchSmokeIT {
     @Test
     void everyBenchRunsAndCleansUp() throws Exception {
         List<BenchResult> results = new java.util.ArrayList<>(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir).run());
+        try (var redis = io.containerlease.support.RedisServer.start(workDir.resolve("redis"))) {
+            results.addAll(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir, java.util.Optional.of(redis.url())).run());
+        }
         results.addAll(new SessionBench(SessionBench.Sizes.SMOKE, workDir).run());
         results.addAll(new FootprintBench(FootprintBench.Sizes.SMOKE, workDir).run());
         assertThat(results).extracting(BenchResult::name).contains("cold-provision-p50", "throughput", "bulk-release",
+                "cold-provision-p50-redis", "throughput-redis",
                 "expiry-lag-start-p99", "terminal-echo-p50", "log-lines-per-second", "footprint-rss-idle",
                 "store-timers-bytes-per-lease", "log-flood-peak-rss", "store-ended-leases-MiB", "store-purge-seconds");
         assertThat(results).allSatisfy(r -> assertThat(r.service()).as(r.name()).isNotNaN());

@@ -45,7 +45,8 @@ public record ServiceConfig(
         Duration terminalDetached,
         ConnectionLimits connectionLimits,
         long codeMaxBytes,
-        Optional<String> redisUrl) {
+        Optional<String> redisUrl,
+        Duration heartbeat) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
@@ -131,6 +132,7 @@ public record ServiceConfig(
         } else if (!store.equals("sqlite")) {
             reader.problem("STORE: '" + store + "' is neither 'sqlite' nor a Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS)");
         }
+        long heartbeatSeconds = reader.integer("HEARTBEAT_SECONDS", 2, 1, 60);
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -140,7 +142,8 @@ public record ServiceConfig(
                 Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLines, terminalBytes, logLevel, logFormat,
                 AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
                 origins, hosts, labels, Duration.ofDays(retentionDays), logBytes, logTotalBytes,
-                Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes, redisUrl);
+                Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes, redisUrl,
+                Duration.ofSeconds(heartbeatSeconds));
     }
 
     static boolean isLoopback(String host) {

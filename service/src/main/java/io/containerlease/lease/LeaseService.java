@@ -303,15 +303,31 @@ public final class LeaseService {
     }
 
     /**
-     * Arms an expiry timer for every running lease and tells listeners they run; called once at
-     * start, after the first reconcile pass.
+     * Arms an expiry timer for every running lease this server holds and tells listeners they run
+     * (its session rules and container state are this server's to keep); called once at start,
+     * after the first reconcile pass.
      */
     public void armTimers() {
+        Set<LeaseId> held = store.held();
         for (Lease lease : store.listLive()) {
-            if (lease.state() == LeaseState.RUNNING) {
+            if (lease.state() == LeaseState.RUNNING && held.contains(lease.id())) {
                 timers.schedule(lease.id(), lease.expiresAt(), () -> expire(lease.id()));
                 notify(l -> l.onRecovered(lease));
             }
+        }
+    }
+
+    /**
+     * Takes responsibility for leases another server held until it died: arms the running ones'
+     * expiry timers (one that is already due ends at once) and tells listeners they run. Provisioning
+     * and ending ones are finished by the next reconcile pass, which now counts them as this server's.
+     */
+    public void adopt(List<LeaseId> ids) {
+        for (LeaseId id : ids) {
+            store.find(id).filter(lease -> lease.state() == LeaseState.RUNNING).ifPresent(lease -> {
+                timers.schedule(id, lease.expiresAt(), () -> expire(id));
+                notify(l -> l.onRecovered(lease));
+            });
         }
     }
 

@@ -41,6 +41,27 @@ public interface LeaseStore extends AutoCloseable {
 
     long countLive();
 
+    /**
+     * The live leases this server is responsible for: its expiry timers and its reconcile decisions
+     * cover these only. A store used by one server gives every live lease.
+     */
+    default Set<LeaseId> held() {
+        Set<LeaseId> all = new java.util.HashSet<>();
+        listLive().forEach(lease -> all.add(lease.id()));
+        return all;
+    }
+
+    /**
+     * Makes this server responsible for every live lease of {@code deadInstance}, whose heartbeat
+     * lapsed, raising each one's fence so that the dead one (if it was only paused) can no longer
+     * change them. Atomic; does nothing if the instance beat again meanwhile.
+     *
+     * @return the leases taken over
+     */
+    default List<LeaseId> takeOver(String deadInstance) {
+        return List.of();
+    }
+
     /** PROVISIONING → RUNNING. */
     boolean markRunning(LeaseId id, String containerId);
 

@@ -38,10 +38,14 @@ public final class ReaperLoop implements AutoCloseable {
     private final LeaseMetrics metrics;
     private final PeriodicTask periodic;
     private final LeaseResources resources;
+    /** Whether this server's heartbeat has been current all along since a moment (System.nanoTime()). */
+    private final java.util.function.LongPredicate actingSince;
 
     public ReaperLoop(ContainerRuntime runtime, LeaseStore store, LeaseService leases, ContainerRemovals removals,
-                      TaskScheduler scheduler, Duration interval, InstantSource clock, LeaseMetrics metrics, LeaseResources resources) {
+                      TaskScheduler scheduler, Duration interval, InstantSource clock, LeaseMetrics metrics, LeaseResources resources,
+                      java.util.function.LongPredicate actingSince) {
         this.resources = resources;
+        this.actingSince = actingSince;
         this.runtime = runtime;
         this.store = store;
         this.leases = leases;
@@ -63,13 +67,24 @@ public final class ReaperLoop implements AutoCloseable {
      * @throws RuntimeException when the engine or the store cannot be read; nothing was changed then
      */
     public CompletableFuture<Void> runOnce() {
+        long seenAt = System.nanoTime();
         // Order matters; see Reconciler.Snapshot.
         List<ManagedContainer> containers = runtime.listManaged(store.instanceId());
         var withResources = resources.held();
-        var snapshot = new Reconciler.Snapshot(clock.instant(), containers, withResources, store.listLive(), leases.inFlight());
+        List<io.containerlease.lease.Lease> live = store.listLive();
+        var snapshot = new Reconciler.Snapshot(clock.instant(), containers, withResources, live, store.held(), leases.inFlight());
         List<ReconcileAction> actions = Reconciler.decide(snapshot);
+        if (!actions.isEmpty() && !actingSince.test(seenAt)) {
+            // Paused past its heartbeat (another server may have taken over): what it saw may be stale.
+            log.warn("reconcile pass skipped: this server's heartbeat is not current {}", kv("actions", actions.size()));
+            metrics.reconcilePass("failed");
+            return CompletableFuture.completedFuture(null);
+        }
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (ReconcileAction action : actions) {
+            if (!actingSince.test(seenAt)) {
+                break; // paused meanwhile: the rest waits for a pass on fresh eyes
+            }
             try {
                 started.add(apply(action));
             } catch (RuntimeException e) {

@@ -22,20 +22,23 @@ public final class Reconciler {
      * and the in-flight set read after: a lease is stored before its container is created, so every
      * listed container's lease is then in the lease list, and no fresh container looks orphaned.
      * The same holds for the leases with resources (channel directories, code volumes), listed with
-     * the containers.
+     * the containers. Only the leases this server {@code held} get decisions; every live lease, whoever
+     * holds it, keeps its container and resources.
      */
     public record Snapshot(Instant now, List<ManagedContainer> containers, Set<LeaseId> withResources, List<Lease> liveLeases,
-                           Set<LeaseId> inFlight) {
+                           Set<LeaseId> held, Set<LeaseId> inFlight) {
         public Snapshot {
             containers = List.copyOf(containers);
             withResources = Set.copyOf(withResources);
             liveLeases = List.copyOf(liveLeases);
+            held = Set.copyOf(held);
             inFlight = Set.copyOf(inFlight);
         }
 
-        /** Without channel directories or code volumes. */
+        /** One server holding every lease, without channel directories or code volumes. */
         public Snapshot(Instant now, List<ManagedContainer> containers, List<Lease> liveLeases, Set<LeaseId> inFlight) {
-            this(now, containers, Set.of(), liveLeases, inFlight);
+            this(now, containers, Set.of(), liveLeases, liveLeases.stream().map(Lease::id).collect(java.util.stream.Collectors.toSet()),
+                    inFlight);
         }
     }
 
@@ -46,6 +49,9 @@ public final class Reconciler {
         List<ReconcileAction> actions = new ArrayList<>();
         for (Lease lease : snapshot.liveLeases()) {
             live.add(lease.id());
+            if (!snapshot.held().contains(lease.id())) {
+                continue; // another server's to look after; its container is not an orphan either
+            }
             ReconcileAction action = decide(lease, withContainer.contains(lease.id()), snapshot);
             if (action != null) {
                 actions.add(action);

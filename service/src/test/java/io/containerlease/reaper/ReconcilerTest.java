@@ -63,6 +63,26 @@ class ReconcilerTest {
                 new ReconcileAction.RemoveOrphan("c-x", Optional.empty()));
     }
 
+    @Test
+    void anotherServersLeasesGetNoDecisionHereAndTheirContainersAreNotOrphans() {
+        Lease expired = lease(LeaseState.RUNNING, NOW.minusSeconds(1));
+        Lease abandoned = lease(LeaseState.PROVISIONING, NOW.plusSeconds(60));
+        Lease ours = lease(LeaseState.ENDING, NOW.plusSeconds(60));
+        var snapshot = new Reconciler.Snapshot(NOW, List.of(container(expired.id()), container(ours.id())), Set.of(),
+                List.of(expired, abandoned, ours), Set.of(ours.id()), Set.of());
+        assertThat(Reconciler.decide(snapshot)).containsExactly(new ReconcileAction.FinishEnding(ours.id()));
+    }
+
+    @Test
+    void resourcesOfLeasesThatAreNotLiveAreReleased() {
+        Lease live = lease(LeaseState.RUNNING, NOW.plusSeconds(60));
+        Lease provisioning = lease(LeaseState.PROVISIONING, NOW.plusSeconds(60));
+        LeaseId gone = lease(LeaseState.RUNNING, NOW.plusSeconds(60)).id();
+        var snapshot = new Reconciler.Snapshot(NOW, List.of(container(live.id())), Set.of(live.id(), provisioning.id(), gone),
+                List.of(live), Set.of(live.id()), Set.of(provisioning.id()));
+        assertThat(Reconciler.decide(snapshot)).containsExactly(new ReconcileAction.ReleaseResources(gone));
+    }
+
     private static List<ReconcileAction> decide(List<ManagedContainer> containers, List<Lease> leases, Set<LeaseId> inFlight) {
         return Reconciler.decide(new Reconciler.Snapshot(NOW, containers, leases, inFlight));
     }

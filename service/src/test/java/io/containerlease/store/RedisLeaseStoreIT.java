@@ -24,7 +24,7 @@ class RedisLeaseStoreIT extends LeaseStoreContract {
     @BeforeEach
     void open() {
         redis = RedisServer.start(dir);
-        store = RedisLeaseStore.open(redis.url());
+        store = RedisLeaseStore.open(redis.url(), "test-server");
     }
 
     @AfterEach
@@ -39,17 +39,9 @@ class RedisLeaseStoreIT extends LeaseStoreContract {
         String instance = store.instanceId();
         store.close();
         redis.restart();
-        store = RedisLeaseStore.open(redis.url());
+        store = RedisLeaseStore.open(redis.url(), "test-server");
         assertThat(store.instanceId()).isEqualTo(instance);
         assertThat(store.find(lease.id()).orElseThrow().state()).isEqualTo(LeaseState.RUNNING);
-    }
-
-    @Test
-    void aSecondServerOnTheSameStoreIsRefusedWhileTheFirstRuns() {
-        assertThatThrownBy(() -> RedisLeaseStore.open(redis.url())).isInstanceOf(StoreException.class)
-                .hasMessageContaining("another ContainerLease server");
-        store.close();
-        store = RedisLeaseStore.open(redis.url()); // the first one's claim went with it
     }
 
     @Test
@@ -66,9 +58,37 @@ class RedisLeaseStoreIT extends LeaseStoreContract {
     }
 
     @Test
+    void onlyTheHoldingServerEndsALeaseOnItsOwnAndAServerThatDiedHasItsLeasesTakenOver() {
+        Lease lease = running();
+        try (var other = RedisLeaseStore.open(redis.url(), "other-server")) {
+            var beats = other.heartbeats();
+            assertThat(beats.beat("test-server", "engine-1", Duration.ofSeconds(30))).isFalse(); // its first beat
+            java.time.Instant due = lease.expiresAt();
+            assertThat(other.beginEndIfExpired(lease.id(), due)).as("not held by the other server").isFalse();
+            assertThat(other.takeOver("test-server")).as("its heartbeat is alive").isEmpty();
+            assertThat(beats.dead("engine-1")).isEmpty();
+
+            assertThat(beats.beat("test-server", "engine-1", Duration.ofMillis(200))).isTrue();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> beats.dead("engine-1").contains("test-server"));
+            assertThat(beats.dead("engine-2")).as("only a server on the same engine takes over").isEmpty();
+            assertThat(other.takeOver("test-server")).containsExactly(lease.id());
+            assertThat(other.held()).containsExactly(lease.id());
+            assertThat(store.held()).isEmpty();
+            assertThat(store.beginEndIfExpired(lease.id(), due)).as("the server that lost it cannot end it").isFalse();
+            assertThat(store.updateExpiry(lease.id(), lease.expiresAt(), lease.expiresAt().plusSeconds(1), T0))
+                    .as("a user's extension goes through any server").isTrue();
+            assertThat(other.beginEndIfExpired(lease.id(), due.plusSeconds(1))).isTrue();
+            assertThat(other.markEnded(lease.id(), due.plusSeconds(2))).isTrue();
+            assertThat(other.held()).isEmpty();
+            beats.forget("test-server");
+            assertThat(beats.dead("engine-1")).isEmpty();
+        }
+    }
+
+    @Test
     void aStoreThatCannotBeReachedSaysWhere() {
         redis.kill();
-        assertThatThrownBy(() -> RedisLeaseStore.open(redis.url())).isInstanceOf(StoreException.class)
+        assertThatThrownBy(() -> RedisLeaseStore.open(redis.url(), "test-server")).isInstanceOf(StoreException.class)
                 .hasMessageContaining("127.0.0.1:" + redis.port());
     }
 }

@@ -40,6 +40,16 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Whether redis-server is on the PATH. */
+    public static boolean installed() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, "redis-server"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public String url() {
         return "redis://127.0.0.1:" + port + "/0";
     }

@@ -98,6 +98,13 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The store's id (the label on its containers) when the server keeps its leases in Redis. */
+    public String instanceIdOnRedis(String redisUrl) {
+        try (var client = io.lettuce.core.RedisClient.create(redisUrl); var connection = client.connect()) {
+            return connection.sync().get("containerlease:meta:instance-id");
+        }
+    }
+
     /** Resident memory of the server process, in MiB (Linux /proc). */
     public double residentMiB() {
         try {
@@ -110,6 +117,20 @@ public final class ServerProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return Double.NaN;
+    }
+
+    /** SIGSTOP (true) or SIGCONT (false): a process frozen as by a long GC pause or a suspended VM, then thawed. */
+    public void freeze(boolean frozen) {
+        try {
+            int exit = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid())).start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill " + (frozen ? "-STOP" : "-CONT") + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** SIGKILL: no shutdown hook, no cleanup, like a crash. */

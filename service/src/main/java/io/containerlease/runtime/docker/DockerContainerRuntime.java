@@ -363,6 +363,11 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                 .withRetries(check.retries());
     }
 
+    /** The engine's own id: servers that share a store take over each other's leases only on the same engine. */
+    public String engineId() {
+        return call("read the engine's id", () -> docker.infoCmd().exec().getId());
+    }
+
     @Override
     public void ping() {
         call("ping", () -> docker.pingCmd().exec());

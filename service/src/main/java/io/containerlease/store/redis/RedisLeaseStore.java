@@ -38,6 +38,12 @@ import java.util.stream.Collectors;
  * transition and the quota-checked insert is one Lua script, so it is atomic on the server.
  * Lettuce's one connection is shared by every thread; while Redis is unreachable every call fails
  * at once with {@link StoreException} (commands are refused, not queued).
+ *
+ * <p>Several servers may share one store. Each lease is held by one of them (the one that made it,
+ * until it dies and another takes it over, raising the lease's fence): the changes a server makes
+ * on its own account (a lease expiring, provisioning finishing, a lease found lost) require that it
+ * holds the lease, so a server that was only paused cannot act on leases it lost; the changes a
+ * user asks for (release, extend) may come through any server.
  */
 public final class RedisLeaseStore implements DurableStore {
     static final String PREFIX = "containerlease:";
@@ -51,11 +57,14 @@ public final class RedisLeaseStore implements DurableStore {
     private final RedisScripts.Script transition;
     private final RedisScripts.Script fetch;
     private final RedisScripts.Script purge;
+    private final RedisScripts.Script takeover;
     private final RedisActivityLog activity;
     private final String instanceId;
-    private RedisSoleInstance sole;
+    /** This server, as the holder of the leases it makes. */
+    private final String self;
 
-    private RedisLeaseStore(RedisClient client, StatefulRedisConnection<String, String> connection) {
+    private RedisLeaseStore(RedisClient client, StatefulRedisConnection<String, String> connection, String self) {
+        this.self = self;
         this.client = client;
         this.connection = connection;
         this.redis = connection.sync();
@@ -64,6 +73,7 @@ public final class RedisLeaseStore implements DurableStore {
         this.transition = scripts.load("transition");
         this.fetch = scripts.load("fetch");
         this.purge = scripts.load("purge");
+        this.takeover = scripts.load("takeover");
         this.activity = new RedisActivityLog(redis, PREFIX + "activity");
         // The first instance to start on this Redis names the store; every later one reads the same id.
         redis.set(PREFIX + "meta:instance-id", UUID.randomUUID().toString(), SetArgs.Builder.nx());
@@ -71,34 +81,28 @@ public final class RedisLeaseStore implements DurableStore {
     }
 
     /**
-     * Connects to {@code redis://[password@]host:port[/db]} (or {@code rediss://} for TLS).
+     * Connects to {@code redis://[password@]host:port[/db]} (or {@code rediss://} for TLS) as the
+     * server {@code self}.
      *
      * @throws StoreException when Redis cannot be reached or refuses the connection
      */
-    public static RedisLeaseStore open(String url) {
-        RedisLeaseStore store = connect(url);
-        try {
-            store.sole = RedisSoleInstance.acquire(store.redis);
-            return store;
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-    }
-
-    /** Connects without claiming the store (tests that look at what a server wrote). */
-    static RedisLeaseStore connect(String url) {
+    public static RedisLeaseStore open(String url, String self) {
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(Duration.ofSeconds(5));
         RedisClient client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder().autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         try {
-            return new RedisLeaseStore(client, client.connect());
+            return new RedisLeaseStore(client, client.connect(), self);
         } catch (RedisException e) {
             client.shutdown();
             throw new StoreException("cannot reach Redis at " + uri.getHost() + ":" + uri.getPort() + ": " + rootMessage(e), e);
         }
+    }
+
+    /** The heartbeats of the servers on this store, over the same connection. */
+    public RedisHeartbeats heartbeats() {
+        return new RedisHeartbeats(scripts, scripts.load("beat"), redis, PREFIX);
     }
 
     @Override
@@ -113,7 +117,8 @@ public final class RedisLeaseStore implements DurableStore {
 
     @Override
     public Quota.Outcome insert(Lease lease, Quota quota) {
-        List<String> args = new ArrayList<>(List.of(PREFIX, limit(quota.perOwner()), limit(quota.total()), lease.id().value(), lease.owner()));
+        List<String> args = new ArrayList<>(List.of(PREFIX, limit(quota.perOwner()), limit(quota.total()), lease.id().value(), lease.owner(),
+                self));
         fields(lease).forEach((field, value) -> {
             args.add(field);
             args.add(value);
@@ -150,8 +155,20 @@ public final class RedisLeaseStore implements DurableStore {
     }
 
     @Override
+    public Set<LeaseId> held() {
+        return call(() -> redis.zrange(PREFIX + "held:" + self, 0, -1)).stream().map(LeaseId::new)
+                .collect(Collectors.toCollection(java.util.HashSet::new));
+    }
+
+    @Override
+    public List<LeaseId> takeOver(String deadInstance) {
+        List<Object> ids = call(() -> scripts.run(takeover, ScriptOutputType.MULTI, PREFIX, deadInstance, self));
+        return ids.stream().map(id -> new LeaseId((String) id)).toList();
+    }
+
+    @Override
     public boolean markRunning(LeaseId id, String containerId) {
-        return change(id, Set.of(LeaseState.PROVISIONING), Condition.NONE, Set.of(), Map.of("state", "running", "containerId", containerId));
+        return change(id, Set.of(LeaseState.PROVISIONING), Condition.NONE, Set.of(), true, Map.of("state", "running", "containerId", containerId));
     }
 
     @Override
@@ -163,13 +180,13 @@ public final class RedisLeaseStore implements DurableStore {
         if (detail != null) {
             set.put("detail", detail);
         }
-        return change(id, from, Condition.NONE, Set.of(), set);
+        return change(id, from, Condition.NONE, Set.of(), false, set);
     }
 
     @Override
     public boolean beginEndIfExpired(LeaseId id, Instant now) {
         return change(id, Set.of(LeaseState.RUNNING), new Condition(Optional.of(now), Optional.empty(), Optional.empty(), Optional.empty()),
-                Set.of(), Map.of("state", "ending", "endReason", EndReason.EXPIRED.wireName()));
+                Set.of(), true, Map.of("state", "ending", "endReason", EndReason.EXPIRED.wireName()));
     }
 
     @Override
@@ -181,18 +198,18 @@ public final class RedisLeaseStore implements DurableStore {
         if (detail != null) {
             set.put("detail", detail);
         }
-        return change(id, Set.of(from), Condition.NONE, Set.of("endReason", "detail"), set);
+        return change(id, Set.of(from), Condition.NONE, Set.of("endReason", "detail"), true, set);
     }
 
     @Override
     public boolean markEnded(LeaseId id, Instant at) {
-        return change(id, Set.of(LeaseState.ENDING), Condition.NONE, Set.of(), Map.of("state", "ended", "endedAt", millis(at)));
+        return change(id, Set.of(LeaseState.ENDING), Condition.NONE, Set.of(), false, Map.of("state", "ended", "endedAt", millis(at)));
     }
 
     @Override
     public boolean updateExpiry(LeaseId id, Instant expected, Instant newExpiry, Instant now) {
         return change(id, Set.of(LeaseState.RUNNING), new Condition(Optional.empty(), Optional.of(expected), Optional.of(now), Optional.of(newExpiry)),
-                Set.of(), Map.of("expiresAt", millis(newExpiry)));
+                Set.of(), false, Map.of("expiresAt", millis(newExpiry)));
     }
 
     @Override
@@ -208,9 +225,6 @@ public final class RedisLeaseStore implements DurableStore {
 
     @Override
     public void close() {
-        if (sole != null) {
-            sole.close();
-        }
         connection.close();
         client.shutdown();
     }
@@ -221,14 +235,16 @@ public final class RedisLeaseStore implements DurableStore {
         static final Condition NONE = new Condition(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
-    private boolean change(LeaseId id, Set<LeaseState> from, Condition condition, Set<String> keepIfPresent, Map<String, String> set) {
+    /** @param fenced whether only the server holding the lease may make this change */
+    private boolean change(LeaseId id, Set<LeaseState> from, Condition condition, Set<String> keepIfPresent, boolean fenced,
+                           Map<String, String> set) {
         List<String> args = new ArrayList<>(List.of(PREFIX, id.value(),
                 from.stream().map(LeaseState::wireName).collect(Collectors.joining(",")),
                 condition.expiresAtMost().map(RedisLeaseStore::millis).orElse(""),
                 condition.expiresAtExactly().map(RedisLeaseStore::millis).orElse(""),
                 condition.expiresAfter().map(RedisLeaseStore::millis).orElse(""),
                 condition.newExpiryWithinCap().map(RedisLeaseStore::millis).orElse(""),
-                String.join(",", keepIfPresent)));
+                String.join(",", keepIfPresent), fenced ? self : ""));
         set.forEach((field, value) -> {
             args.add(field);
             args.add(value);

@@ -1,0 +1,134 @@
+package io.containerlease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.support.ApiClient;
+import io.containerlease.support.RedisServer;
+import io.containerlease.support.ServerProcess;
+import io.containerlease.support.TestDocker;
+import io.containerlease.support.WsClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two server processes on one Redis store and one engine: either serves any lease; when one is
+ * killed, the other takes over its leases (they still end on time); when one is frozen past its
+ * heartbeat (SIGSTOP) and thawed, it can no longer end or remove what it lost.
+ */
+@Timeout(240)
+class MultiInstanceIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Heartbeat every second: declared dead after three missed beats. */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
+    @TempDir
+    Path dir;
+    private RedisServer redis;
+    private final List<ServerProcess> servers = new ArrayList<>();
+
+    @BeforeEach
+    void startRedis() {
+        redis = RedisServer.start(dir.resolve("redis"));
+    }
+
+    @AfterEach
+    void stop() {
+        String cluster = servers.isEmpty() ? null : servers.get(0).instanceIdOnRedis(redis.url());
+        servers.forEach(ServerProcess::kill9);
+        if (cluster != null) {
+            TestDocker.removeAllOf(cluster);
+        }
+        redis.close();
+    }
+
+    private ServerProcess start(String name) {
+        ServerProcess server = ServerProcess.start(dir.resolve(name), Map.of("STORE", redis.url(),
+                "HEARTBEAT_SECONDS", Long.toString(HEARTBEAT.toSeconds()), "RECONCILE_INTERVAL_SECONDS", "1"))
+                .awaitReady(Duration.ofSeconds(60));
+        servers.add(server);
+        return server;
+    }
+
+    private static JsonNode lease(ApiClient api, String id) {
+        return api.get("/api/containers/" + id).json();
+    }
+
+    private static boolean containerExists(String id) {
+        return TestDocker.exists(ManagedLabels.containerName(new LeaseId(id)));
+    }
+
+    @Test
+    void whenOneServerIsKilledTheOtherEndsItsLeasesOnTime() {
+        ServerProcess a = start("a");
+        ServerProcess b = start("b");
+        ApiClient viaA = new ApiClient(a.baseUrl());
+        ApiClient viaB = new ApiClient(b.baseUrl());
+        String brief = viaA.provision("busybox", "durationSeconds", 8);
+        String kept = viaA.provision("busybox", "durationMinutes", 5);
+
+        // Any server serves any lease: the list, the lease, and a terminal through the one that did not make it.
+        assertThat(viaB.get("/api/containers").json().get("containers")).hasSize(2);
+        try (WsClient term = WsClient.connect(b.baseUrl(), "/ws/terminal/" + kept)) {
+            term.sendBytes("echo through-''b\n");
+            term.awaitOutput("through-b", WAIT);
+        }
+
+        a.kill9();
+        await().atMost(WAIT).until(() -> lease(viaB, brief).get("status").asText().equals("ended"));
+        JsonNode ended = lease(viaB, brief);
+        assertThat(ended.get("endReason").asText()).isEqualTo("expired");
+        Duration lag = Duration.between(Instant.parse(ended.get("expiryTime").asText()), Instant.parse(ended.get("endedAt").asText()));
+        // Three missed beats, the takeover, and the removal: well within ten seconds on any machine.
+        assertThat(lag).isLessThan(Duration.ofSeconds(10));
+        assertThat(containerExists(brief)).isFalse();
+
+        assertThat(lease(viaB, kept).get("status").asText()).isEqualTo("running");
+        assertThat(containerExists(kept)).isTrue();
+        assertThat(viaB.delete("/api/containers/" + kept).status()).isEqualTo(200);
+        assertThat(containerExists(kept)).isFalse();
+    }
+
+    @Test
+    void aServerFrozenPastItsHeartbeatCannotEndWhatItLost() throws Exception {
+        ServerProcess a = start("a");
+        ServerProcess b = start("b");
+        ApiClient viaA = new ApiClient(a.baseUrl());
+        ApiClient viaB = new ApiClient(b.baseUrl());
+        String extended = viaA.provision("busybox", "durationSeconds", 6);
+        String expiring = viaA.provision("busybox", "durationSeconds", 6);
+
+        a.freeze(true);
+        Instant frozenAt = Instant.now();
+        // B takes over A's leases once A misses three beats; extending through B moves one past A's timer.
+        await().atMost(WAIT).until(() -> viaB.post("/api/containers/" + extended + "/extend", "{\"durationMinutes\":5}").status() == 200);
+        await().atMost(WAIT).until(() -> lease(viaB, expiring).get("status").asText().equals("ended"));
+        String madeByB = viaB.provision("busybox", "durationMinutes", 5);
+        Thread.sleep(Math.max(0, Duration.ofSeconds(8).minus(Duration.between(frozenAt, Instant.now())).toMillis()));
+
+        a.freeze(false);
+        // A wakes with overdue timers and a stale view; give it a few heartbeats and reconcile passes to misbehave in.
+        Thread.sleep(4000);
+        assertThat(lease(viaB, extended).get("status").asText()).isEqualTo("running");
+        assertThat(containerExists(extended)).isTrue();
+        assertThat(lease(viaB, madeByB).get("status").asText()).isEqualTo("running");
+        assertThat(containerExists(madeByB)).isTrue();
+        assertThat(a.output()).contains("heartbeat had lapsed");
+        // A serves requests again, as a server that holds nothing of what it lost.
+        assertThat(viaA.get("/api/containers/" + madeByB).status()).isEqualTo(200);
+        assertThat(viaA.delete("/api/containers/" + extended).status()).isEqualTo(200);
+        assertThat(containerExists(extended)).isFalse();
+    }
+}
