@@ -47,7 +47,6 @@ import io.containerlease.session.SessionView;
 import io.containerlease.cluster.InstanceIds;
 import io.containerlease.cluster.InstanceWatch;
 import io.containerlease.lease.StoreException;
-import java.util.function.LongPredicate;
 import io.containerlease.store.DurableStore;
 import io.containerlease.store.redis.RedisLeaseStore;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
@@ -57,6 +56,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.containerlease.events.EventHub;
+import io.containerlease.events.EventRelay;
 import io.containerlease.events.EventSources;
 import io.containerlease.runtime.docker.DockerContainerEvents;
 import io.containerlease.runtime.docker.DockerUsageStreams;
@@ -153,6 +153,12 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.addListener(activity);
             // Everything that happens, as events for GET /api/events and /ws/events.
             var events = new EventHub(clock, EventHub.DEFAULT_HISTORY);
+            if (store instanceof RedisLeaseStore shared) {
+                // One event channel for all the servers of the store.
+                var relay = new EventRelay(events, self, shared.broadcast("events"));
+                relay.start();
+                started.push(relay);
+            }
             var eventSources = new EventSources(events, store);
             leases.addListener(eventSources);
             activity.addListener(eventSources::activity);
@@ -207,15 +213,17 @@ public final class ContainerLeaseServer implements AutoCloseable {
             metrics.trackContainers(containers::countByState, usage::latestOfAll);
 
             // Beats, and takes over the leases of servers that stopped beating, before this one acts on anything.
-            LongPredicate actingSince = since -> true;
+            ReaperLoop.Peers peers = ReaperLoop.Peers.NONE;
             if (store instanceof RedisLeaseStore shared) {
-                var watch = new InstanceWatch(shared.heartbeats(), store, leases, self, runtime.engineId(), config.heartbeat(), scheduler);
+                var heartbeats = shared.heartbeats();
+                var watch = new InstanceWatch(heartbeats, store, leases, self, runtime.engineId(), config.heartbeat(), scheduler);
                 watch.start();
                 started.push(watch);
-                actingSince = watch::actingSince;
+                peers = new ReaperLoop.Peers(watch::actingSince, config.orphanPolicy() == ServiceConfig.OrphanPolicy.CONSERVATIVE
+                        ? () -> heartbeats.alive(self) : java.util.Set::of);
             }
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics,
-                    programResources, actingSince);
+                    programResources, peers);
             firstPass(reaper);
             leases.armTimers();
             var engineWatcher = new EngineWatcher(new DockerContainerEvents(streamingClient), containers, instanceId, scheduler,

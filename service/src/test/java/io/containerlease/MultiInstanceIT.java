@@ -76,8 +76,13 @@ class MultiInstanceIT {
         ServerProcess b = start("b");
         ApiClient viaA = new ApiClient(a.baseUrl());
         ApiClient viaB = new ApiClient(b.baseUrl());
+        WsClient eventsOnB = WsClient.connect(b.baseUrl(), "/ws/events");
+        eventsOnB.awaitType("subscribed", WAIT);
         String brief = viaA.provision("busybox", "durationSeconds", 8);
         String kept = viaA.provision("busybox", "durationMinutes", 5);
+        // Events happen on one server and reach the subscribers of every other.
+        eventsOnB.await(e -> "lease.running".equals(e.path("type").asText()) && kept.equals(e.path("leaseId").asText()), WAIT);
+        eventsOnB.close();
 
         // Any server serves any lease: the list, the lease, and a terminal through the one that did not make it.
         assertThat(viaB.get("/api/containers").json().get("containers")).hasSize(2);

@@ -16,6 +16,9 @@ public interface Heartbeats {
     /** The servers known to the store whose heartbeat has lapsed and that ran on {@code engineId}. */
     List<String> dead(String engineId);
 
+    /** The servers other than {@code self} whose heartbeat is current. */
+    java.util.Set<String> alive(String self);
+
     /** Forgets a dead server once nothing of it is left to take over. */
     void forget(String instance);
 }

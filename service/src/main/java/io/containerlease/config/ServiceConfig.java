@@ -46,11 +46,18 @@ public record ServiceConfig(
         ConnectionLimits connectionLimits,
         long codeMaxBytes,
         Optional<String> redisUrl,
-        Duration heartbeat) {
+        Duration heartbeat,
+        OrphanPolicy orphanPolicy) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
     public enum LogFormat { JSON, TEXT }
+
+    /**
+     * Which containers of the cluster without a live lease the reconciler removes: {@code conservative}
+     * only those this server made or whose server is no longer alive; {@code aggressive} all of them.
+     */
+    public enum OrphanPolicy { CONSERVATIVE, AGGRESSIVE }
 
     /**
      * WebSocket connections allowed per user, per lease and in all; a total of 0 means "derive it
@@ -133,6 +140,8 @@ public record ServiceConfig(
             reader.problem("STORE: '" + store + "' is neither 'sqlite' nor a Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS)");
         }
         long heartbeatSeconds = reader.integer("HEARTBEAT_SECONDS", 2, 1, 60);
+        OrphanPolicy orphanPolicy = OrphanPolicy.valueOf(
+                reader.choice("ORPHAN_POLICY", "conservative", List.of("conservative", "aggressive")).toUpperCase(Locale.ROOT));
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -143,7 +152,7 @@ public record ServiceConfig(
                 AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
                 origins, hosts, labels, Duration.ofDays(retentionDays), logBytes, logTotalBytes,
                 Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes, redisUrl,
-                Duration.ofSeconds(heartbeatSeconds));
+                Duration.ofSeconds(heartbeatSeconds), orphanPolicy);
     }
 
     static boolean isLoopback(String host) {

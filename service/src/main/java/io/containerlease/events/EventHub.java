@@ -23,6 +23,8 @@ public final class EventHub {
     private final ArrayDeque<Event> history = new ArrayDeque<>();
     private final Set<EventSubscription> subscribers = new CopyOnWriteArraySet<>();
     private long nextId;
+    /** Where each event published here also goes (the other servers of a shared store); nowhere by default. */
+    private volatile java.util.function.Consumer<Event> relay = event -> {};
 
     public EventHub(InstantSource clock, int historySize) {
         this(clock, historySize, Duration.ofSeconds(15));
@@ -36,11 +38,27 @@ public final class EventHub {
         this.nextId = clock.millis() * 1000;
     }
 
-    /** Records an event and hands it to every subscriber it matches. */
+    /** Sends every event published from now on to {@code relay} too, after its subscribers have it. */
+    public void relayTo(java.util.function.Consumer<Event> relay) {
+        this.relay = relay;
+    }
+
+    /** Records an event and hands it to every subscriber it matches, then to the relay. */
     public Event publish(String type, String leaseId, String user, Map<String, Object> data) {
+        Event event = record(type, leaseId, user, clock.instant(), data);
+        relay.accept(event);
+        return event;
+    }
+
+    /** An event another server published: recorded and handed out here with an id of this hub's, never relayed again. */
+    public Event receive(String type, String leaseId, String user, java.time.Instant at, Map<String, Object> data) {
+        return record(type, leaseId, user, at, data);
+    }
+
+    private Event record(String type, String leaseId, String user, java.time.Instant at, Map<String, Object> data) {
         Event event;
         synchronized (this) {
-            event = new Event(++nextId, clock.instant(), type, leaseId, user, data);
+            event = new Event(++nextId, at, type, leaseId, user, data);
             history.addLast(event);
             if (history.size() > historySize) {
                 history.removeFirst();

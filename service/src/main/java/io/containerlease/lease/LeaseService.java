@@ -123,7 +123,7 @@ public final class LeaseService {
             try {
                 ContainerSpec.Mounts mounts = resources.prepare(lease, spec);
                 containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec,
-                        request.containerEnv(), ManagedLabels.forLease(lease, store.instanceId()), request.secretFiles(), mounts));
+                        request.containerEnv(), ManagedLabels.forLease(lease, store.instanceId(), store.serverId()), request.secretFiles(), mounts));
             } catch (RuntimeException raw) {
                 RuntimeException e = scrubbed(raw);
                 // The engine may have created the container before failing: remove by name to be sure.

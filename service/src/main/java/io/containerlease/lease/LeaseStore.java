@@ -16,6 +16,11 @@ public interface LeaseStore extends AutoCloseable {
     /** A stable id for the deployment this store belongs to; containers are labelled with it. */
     String instanceId();
 
+    /** The server using this store, among those sharing it; the deployment's id when one server has it alone. */
+    default String serverId() {
+        return instanceId();
+    }
+
     /** Records a new lease in PROVISIONING; called before its container is created. */
     default void insert(Lease lease) {
         insert(lease, Quota.UNLIMITED);

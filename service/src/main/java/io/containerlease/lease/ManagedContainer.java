@@ -6,5 +6,10 @@ import java.util.Optional;
  * A container the engine reports with this instance's label.
  *
  * @param leaseId empty when the lease-id label is missing or malformed: such a container is an orphan
+ * @param server  the server that made it, when its label says (containers from before clusters do not)
  */
-public record ManagedContainer(String containerId, Optional<LeaseId> leaseId, boolean running) {}
+public record ManagedContainer(String containerId, Optional<LeaseId> leaseId, boolean running, Optional<String> server) {
+    public ManagedContainer(String containerId, Optional<LeaseId> leaseId, boolean running) {
+        this(containerId, leaseId, running, Optional.empty());
+    }
+}

@@ -8,7 +8,12 @@ import java.util.Map;
  */
 public final class ManagedLabels {
     public static final String LEASE_ID = "containerlease.lease-id";
+    /** The installation (the store's id): what the service lists and watches by. Kept under this name for containers made before clusters. */
     public static final String INSTANCE = "containerlease.instance";
+    /** The same store id, under the name that says what it is: servers sharing a store are one cluster. */
+    public static final String CLUSTER = "containerlease.cluster";
+    /** The server that made it (on one store with several servers; otherwise the store's id again). */
+    public static final String SERVER = "containerlease.server";
     public static final String CREATED_AT = "containerlease.created-at";
     public static final String EXPIRES_AT = "containerlease.expires-at";
     public static final String IMAGE_TYPE = "containerlease.image-type";
@@ -18,9 +23,16 @@ public final class ManagedLabels {
     private ManagedLabels() {}
 
     public static Map<String, String> forLease(Lease lease, String instanceId) {
+        return forLease(lease, instanceId, instanceId);
+    }
+
+    /** @param cluster the store's id; @param server the server making the container */
+    public static Map<String, String> forLease(Lease lease, String cluster, String server) {
         return Map.of(
                 LEASE_ID, lease.id().value(),
-                INSTANCE, instanceId,
+                INSTANCE, cluster,
+                CLUSTER, cluster,
+                SERVER, server,
                 CREATED_AT, lease.createdAt().toString(),
                 EXPIRES_AT, lease.expiresAt().toString(),
                 IMAGE_TYPE, lease.imageType());

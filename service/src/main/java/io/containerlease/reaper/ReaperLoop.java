@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,14 +39,23 @@ public final class ReaperLoop implements AutoCloseable {
     private final LeaseMetrics metrics;
     private final PeriodicTask periodic;
     private final LeaseResources resources;
-    /** Whether this server's heartbeat has been current all along since a moment (System.nanoTime()). */
-    private final java.util.function.LongPredicate actingSince;
+    private final Peers peers;
+
+    /**
+     * What the reconciler needs to know of the other servers on a shared store: whether this one's
+     * heartbeat has been current all along since a moment ({@link System#nanoTime()}), and which
+     * other servers are alive (their orphans are theirs to judge, under the conservative policy).
+     */
+    public record Peers(java.util.function.LongPredicate actingSince, java.util.function.Supplier<Set<String>> otherLiveServers) {
+        /** A server that has its store alone. */
+        public static final Peers NONE = new Peers(since -> true, Set::of);
+    }
 
     public ReaperLoop(ContainerRuntime runtime, LeaseStore store, LeaseService leases, ContainerRemovals removals,
                       TaskScheduler scheduler, Duration interval, InstantSource clock, LeaseMetrics metrics, LeaseResources resources,
-                      java.util.function.LongPredicate actingSince) {
+                      Peers peers) {
         this.resources = resources;
-        this.actingSince = actingSince;
+        this.peers = peers;
         this.runtime = runtime;
         this.store = store;
         this.leases = leases;
@@ -72,9 +82,10 @@ public final class ReaperLoop implements AutoCloseable {
         List<ManagedContainer> containers = runtime.listManaged(store.instanceId());
         var withResources = resources.held();
         List<io.containerlease.lease.Lease> live = store.listLive();
-        var snapshot = new Reconciler.Snapshot(clock.instant(), containers, withResources, live, store.held(), leases.inFlight());
+        var snapshot = new Reconciler.Snapshot(clock.instant(), containers, withResources, live, store.held(), leases.inFlight(),
+                peers.otherLiveServers().get());
         List<ReconcileAction> actions = Reconciler.decide(snapshot);
-        if (!actions.isEmpty() && !actingSince.test(seenAt)) {
+        if (!actions.isEmpty() && !peers.actingSince().test(seenAt)) {
             // Paused past its heartbeat (another server may have taken over): what it saw may be stale.
             log.warn("reconcile pass skipped: this server's heartbeat is not current {}", kv("actions", actions.size()));
             metrics.reconcilePass("failed");
@@ -82,7 +93,7 @@ public final class ReaperLoop implements AutoCloseable {
         }
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (ReconcileAction action : actions) {
-            if (!actingSince.test(seenAt)) {
+            if (!peers.actingSince().test(seenAt)) {
                 break; // paused meanwhile: the rest waits for a pass on fresh eyes
             }
             try {

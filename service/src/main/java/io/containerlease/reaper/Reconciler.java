@@ -23,11 +23,14 @@ public final class Reconciler {
      * listed container's lease is then in the lease list, and no fresh container looks orphaned.
      * The same holds for the leases with resources (channel directories, code volumes), listed with
      * the containers. Only the leases this server {@code held} get decisions; every live lease, whoever
-     * holds it, keeps its container and resources.
+     * holds it, keeps its container and resources. A container without a live lease that another
+     * server still alive made is left to that server ({@code ORPHAN_POLICY=conservative}; the
+     * aggressive policy passes no servers here).
      */
     public record Snapshot(Instant now, List<ManagedContainer> containers, Set<LeaseId> withResources, List<Lease> liveLeases,
-                           Set<LeaseId> held, Set<LeaseId> inFlight) {
+                           Set<LeaseId> held, Set<LeaseId> inFlight, Set<String> otherLiveServers) {
         public Snapshot {
+            otherLiveServers = Set.copyOf(otherLiveServers);
             containers = List.copyOf(containers);
             withResources = Set.copyOf(withResources);
             liveLeases = List.copyOf(liveLeases);
@@ -38,7 +41,7 @@ public final class Reconciler {
         /** One server holding every lease, without channel directories or code volumes. */
         public Snapshot(Instant now, List<ManagedContainer> containers, List<Lease> liveLeases, Set<LeaseId> inFlight) {
             this(now, containers, Set.of(), liveLeases, liveLeases.stream().map(Lease::id).collect(java.util.stream.Collectors.toSet()),
-                    inFlight);
+                    inFlight, Set.of());
         }
     }
 
@@ -63,7 +66,8 @@ public final class Reconciler {
             }
         }
         for (ManagedContainer container : snapshot.containers()) {
-            if (container.leaseId().isEmpty() || !live.contains(container.leaseId().get())) {
+            boolean madeByALiveServer = container.server().map(snapshot.otherLiveServers()::contains).orElse(false);
+            if ((container.leaseId().isEmpty() || !live.contains(container.leaseId().get())) && !madeByALiveServer) {
                 actions.add(new ReconcileAction.RemoveOrphan(container.containerId(), container.leaseId()));
             }
         }

@@ -69,7 +69,7 @@ class ReconcilerTest {
         Lease abandoned = lease(LeaseState.PROVISIONING, NOW.plusSeconds(60));
         Lease ours = lease(LeaseState.ENDING, NOW.plusSeconds(60));
         var snapshot = new Reconciler.Snapshot(NOW, List.of(container(expired.id()), container(ours.id())), Set.of(),
-                List.of(expired, abandoned, ours), Set.of(ours.id()), Set.of());
+                List.of(expired, abandoned, ours), Set.of(ours.id()), Set.of(), Set.of());
         assertThat(Reconciler.decide(snapshot)).containsExactly(new ReconcileAction.FinishEnding(ours.id()));
     }
 
@@ -79,8 +79,18 @@ class ReconcilerTest {
         Lease provisioning = lease(LeaseState.PROVISIONING, NOW.plusSeconds(60));
         LeaseId gone = lease(LeaseState.RUNNING, NOW.plusSeconds(60)).id();
         var snapshot = new Reconciler.Snapshot(NOW, List.of(container(live.id())), Set.of(live.id(), provisioning.id(), gone),
-                List.of(live), Set.of(live.id()), Set.of(provisioning.id()));
+                List.of(live), Set.of(live.id()), Set.of(provisioning.id()), Set.of());
         assertThat(Reconciler.decide(snapshot)).containsExactly(new ReconcileAction.ReleaseResources(gone));
+    }
+
+    @Test
+    void underTheConservativePolicyAnOrphanOfAnotherLiveServerIsLeftToIt() {
+        LeaseId gone = LeaseId.generate(NOW, random);
+        var ofLiveServer = new ManagedContainer("c-1", Optional.of(gone), true, Optional.of("server-b"));
+        var ofDeadServer = new ManagedContainer("c-2", Optional.of(gone), true, Optional.of("server-c"));
+        var snapshot = new Reconciler.Snapshot(NOW, List.of(ofLiveServer, ofDeadServer), Set.of(), List.of(), Set.of(), Set.of(),
+                Set.of("server-b"));
+        assertThat(Reconciler.decide(snapshot)).containsExactly(new ReconcileAction.RemoveOrphan("c-2", Optional.of(gone)));
     }
 
     private static List<ReconcileAction> decide(List<ManagedContainer> containers, List<Lease> leases, Set<LeaseId> inFlight) {

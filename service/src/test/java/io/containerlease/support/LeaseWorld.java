@@ -83,7 +83,7 @@ public final class LeaseWorld implements AutoCloseable {
         leases.addListener(activity);
         metrics.trackActiveLeases(leases::countLive);
         reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, RECONCILE_INTERVAL, clock, metrics,
-                io.containerlease.lease.LeaseResources.NONE, since -> true);
+                io.containerlease.lease.LeaseResources.NONE, ReaperLoop.Peers.NONE);
         connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.DISCONNECTED), ended);
         idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.IDLE));
         warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, Duration.ofSeconds(60), connections);

@@ -270,7 +270,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private static ManagedContainer toManaged(Container c) {
         String label = c.getLabels() == null ? null : c.getLabels().get(ManagedLabels.LEASE_ID);
         Optional<LeaseId> leaseId = LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty();
-        return new ManagedContainer(c.getId(), leaseId, "running".equals(c.getState()));
+        return new ManagedContainer(c.getId(), leaseId, "running".equals(c.getState()),
+                Optional.ofNullable(c.getLabels() == null ? null : c.getLabels().get(ManagedLabels.SERVER)));
     }
 
     @Override

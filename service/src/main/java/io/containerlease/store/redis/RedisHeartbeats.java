@@ -46,6 +46,17 @@ public final class RedisHeartbeats implements Heartbeats {
         return dead;
     }
 
+    @Override
+    public java.util.Set<String> alive(String self) {
+        java.util.Set<String> alive = new java.util.HashSet<>();
+        for (String id : call(() -> redis.smembers(prefix + "instances"))) {
+            if (!id.equals(self) && call(() -> redis.exists(prefix + "instance:" + id)) == 1) {
+                alive.add(id);
+            }
+        }
+        return alive;
+    }
+
     /** Only while its heartbeat is still missing: a server that came back is never forgotten. */
     @Override
     public void forget(String instance) {

@@ -100,6 +100,11 @@ public final class RedisLeaseStore implements DurableStore {
         }
     }
 
+    /** Messages to every server on this store, on {@code topic} (a pub/sub channel of the store's own). */
+    public RedisBroadcast broadcast(String topic) {
+        return call(() -> new RedisBroadcast(client, connection, PREFIX + topic));
+    }
+
     /** The heartbeats of the servers on this store, over the same connection. */
     public RedisHeartbeats heartbeats() {
         return new RedisHeartbeats(scripts, scripts.load("beat"), redis, PREFIX);
@@ -108,6 +113,11 @@ public final class RedisLeaseStore implements DurableStore {
     @Override
     public String instanceId() {
         return instanceId;
+    }
+
+    @Override
+    public String serverId() {
+        return self;
     }
 
     @Override

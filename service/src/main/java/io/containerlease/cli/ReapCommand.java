@@ -1,0 +1,189 @@
+package io.containerlease.cli;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import io.containerlease.config.ConfigException;
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseStore;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.runtime.docker.DockerClients;
+import io.containerlease.store.redis.RedisLeaseStore;
+import io.containerlease.store.sqlite.SqliteLeaseStore;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The administrator's tool for containers the reconciler will not remove by itself: those of a
+ * cluster whose store is gone (a deleted DATA_DIR, a flushed Redis). Lists every ContainerLease
+ * container on the engine with why it stays or would go, and removes the ones that would go when told.
+ */
+@Command(name = "reap", mixinStandardHelpOptions = true,
+        description = "List (--dry-run) or remove (--yes) ContainerLease containers that no store of this installation owns.",
+        footer = {"", "Examples:", "  containerlease reap --dry-run", "  containerlease reap --yes --cluster 3f2c…",
+                "", "This installation's store is the one the environment names (DATA_DIR, or STORE for Redis).",
+                "Its own containers without a live lease would go; another cluster's only with --cluster ID or --all-clusters."})
+public final class ReapCommand implements Callable<Integer> {
+    static final int EXIT_OK = 0;
+    static final int EXIT_USAGE = 2;
+
+    static final class Mode {
+        @Option(names = "--dry-run", required = true, description = "List what would go, and why; remove nothing.")
+        boolean dryRun;
+
+        @Option(names = "--yes", required = true, description = "Remove what would go.")
+        boolean yes;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Mode mode;
+
+    static final class Scope {
+        @Option(names = "--cluster", paramLabel = "ID", description = "Also remove the containers of this (other) cluster.")
+        String cluster;
+
+        @Option(names = "--all-clusters", description = "Also remove the containers of every other cluster.")
+        boolean all;
+    }
+
+    @ArgGroup(exclusive = true)
+    Scope scope;
+
+    private final Map<String, String> env;
+    private final PrintStream out;
+
+    public ReapCommand() {
+        this(System.getenv(), System.out);
+    }
+
+    /** With the environment and output given (tests). */
+    ReapCommand(Map<String, String> env, PrintStream out) {
+        this.env = env;
+        this.out = out;
+    }
+
+    /** One container and what becomes of it. */
+    record Verdict(String container, String name, String cluster, String lease, Duration age, String server, boolean goes, String why) {}
+
+    @Override
+    public Integer call() {
+        ServiceConfig config;
+        try {
+            config = ServiceConfig.fromEnvironment(env);
+        } catch (ConfigException e) {
+            System.err.println("containerlease: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        var docker = DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60)).client();
+        Optional<Store> store = Store.open(config);
+        try {
+            List<Verdict> verdicts = judge(docker, store, Instant.now());
+            print(verdicts, store.map(Store::cluster), out);
+            if (mode.yes) {
+                int removed = 0;
+                for (Verdict v : verdicts) {
+                    if (v.goes()) {
+                        try {
+                            docker.removeContainerCmd(v.container()).withForce(true).withRemoveVolumes(true).exec();
+                        } catch (NotFoundException alreadyGone) {
+                            // what was wanted
+                        }
+                        removed++;
+                    }
+                }
+                out.println("removed " + removed + " container(s)");
+            }
+            return EXIT_OK;
+        } finally {
+            store.ifPresent(Store::close);
+        }
+    }
+
+    List<Verdict> judge(DockerClient docker, Optional<Store> store, Instant now) {
+        Set<String> live = new HashSet<>();
+        store.ifPresent(s -> s.leases().listLive().stream().map(Lease::id).map(LeaseId::value).forEach(live::add));
+        List<Verdict> verdicts = new ArrayList<>();
+        List<Container> ours = docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(ManagedLabels.LEASE_ID)).exec();
+        for (Container c : ours) {
+            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+            String cluster = labels.getOrDefault(ManagedLabels.CLUSTER, labels.getOrDefault(ManagedLabels.INSTANCE, "?"));
+            String lease = labels.getOrDefault(ManagedLabels.LEASE_ID, "?");
+            Duration age = Duration.ofSeconds(Math.max(0, now.getEpochSecond() - c.getCreated()));
+            String server = labels.getOrDefault(ManagedLabels.SERVER, cluster);
+            String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
+            boolean own = store.map(s -> s.cluster().equals(cluster)).orElse(false);
+            boolean goes;
+            String why;
+            if (own && live.contains(lease)) {
+                goes = false;
+                why = "its lease is live";
+            } else if (own) {
+                goes = true;
+                why = "this store has no live lease for it (the reconciler would remove it too)";
+            } else if (scope != null && (scope.all || cluster.equals(scope.cluster))) {
+                goes = true;
+                why = "cluster " + cluster + " is not this store's, and was named for removal";
+            } else {
+                goes = false;
+                why = "cluster " + cluster + " is not this store's (another installation, or one whose store is gone): "
+                        + "--cluster " + cluster + " removes it";
+            }
+            verdicts.add(new Verdict(c.getId(), name, cluster, lease, age, server, goes, why));
+        }
+        return verdicts;
+    }
+
+    static void print(List<Verdict> verdicts, Optional<String> ownCluster, PrintStream out) {
+        out.println("this store's cluster: " + ownCluster.orElse("none (no store in DATA_DIR)"));
+        out.printf("%-8s %-42s %-38s %-12s %-10s %s%n", "VERDICT", "CONTAINER", "CLUSTER", "AGE", "SERVER", "WHY");
+        for (Verdict v : verdicts) {
+            out.printf("%-8s %-42s %-38s %-12s %-10s %s%n", v.goes() ? "goes" : "stays", v.name(), v.cluster(), age(v.age()),
+                    v.server().length() > 10 ? v.server().substring(0, 10) : v.server(), v.why());
+        }
+    }
+
+    private static String age(Duration d) {
+        if (d.toDays() > 0) {
+            return d.toDays() + "d" + d.toHoursPart() + "h";
+        }
+        if (d.toHours() > 0) {
+            return d.toHours() + "h" + d.toMinutesPart() + "m";
+        }
+        return d.toMinutes() + "m" + d.toSecondsPart() + "s";
+    }
+
+    /** This installation's store, read only for its id and live leases; none when DATA_DIR holds no store. */
+    record Store(LeaseStore leases, String cluster) {
+        static Optional<Store> open(ServiceConfig config) {
+            if (config.redisUrl().isPresent()) {
+                RedisLeaseStore redis = RedisLeaseStore.open(config.redisUrl().get(), "reap-tool");
+                return Optional.of(new Store(redis, redis.instanceId()));
+            }
+            Path file = config.dataDir().resolve("containerlease.db");
+            if (!Files.exists(file)) {
+                return Optional.empty(); // opening would make a new store, with a new id
+            }
+            SqliteLeaseStore sqlite = SqliteLeaseStore.open(file);
+            return Optional.of(new Store(sqlite, sqlite.instanceId()));
+        }
+
+        void close() {
+            leases.close();
+        }
+    }
+}
