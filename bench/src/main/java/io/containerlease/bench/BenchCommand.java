@@ -38,10 +38,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--notes", paramLabel = "FILE", description = "Text appended to the Markdown report (what limits each ratio).")
     Path notes;
 
+    @Option(names = "--only-cluster", description = "Run only the several-servers scenarios (one Redis, kill -9 and SIGSTOP of a server) "
+            + "and print them; BENCHMARKS.md is left alone.")
+    boolean onlyCluster;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("containerlease.log.level", "WARN");
         Path workDir = Files.createTempDirectory("containerlease-bench-");
+        if (onlyCluster) {
+            var cluster = new ClusterChaosBench(quick ? ClusterChaosBench.Sizes.QUICK : ClusterChaosBench.Sizes.FULL, workDir);
+            List<BenchResult> results = cluster.run();
+            BenchReport.print(results, null, System.out);
+            cluster.outcomes().forEach(System.out::println);
+            return cluster.outcomes().stream().allMatch(ClusterChaosBench.Outcome::clean) ? 0 : 1;
+        }
         List<BenchResult> results = new ArrayList<>();
         LeaseBench.Sizes leaseSizes = quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL;
         results.addAll(new LeaseBench(leaseSizes, workDir).run());
@@ -50,6 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
             try (RedisServer redis = RedisServer.start(workDir.resolve("redis"))) {
                 results.addAll(new LeaseBench(leaseSizes, workDir, java.util.Optional.of(redis.url())).run());
             }
+        }
+        ClusterChaosBench cluster = new ClusterChaosBench(quick ? ClusterChaosBench.Sizes.QUICK : ClusterChaosBench.Sizes.FULL, workDir);
+        if (RedisServer.installed()) {
+            results.addAll(cluster.run());
         }
         results.addAll(new SessionBench(quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL, workDir).run());
         results.addAll(new FootprintBench(quick ? FootprintBench.Sizes.QUICK : FootprintBench.Sizes.FULL, workDir).run());
@@ -63,6 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
             BenchReport.writeMarkdown(results, chaos, notes == null ? "" : Files.readString(notes), markdown);
             System.out.println("wrote " + markdown.toAbsolutePath());
         }
-        return chaos.orphans() == 0 && chaos.lost() == 0 ? 0 : 1;
+        boolean clean = chaos.orphans() == 0 && chaos.lost() == 0 && cluster.outcomes().stream().allMatch(ClusterChaosBench.Outcome::clean);
+        return clean ? 0 : 1;
     }
 }

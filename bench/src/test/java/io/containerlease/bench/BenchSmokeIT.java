@@ -31,6 +31,10 @@ class BenchSmokeIT {
                 "store-timers-bytes-per-lease", "log-flood-peak-rss", "store-ended-leases-MiB", "store-purge-seconds");
         assertThat(results).allSatisfy(r -> assertThat(r.service()).as(r.name()).isNotNaN());
 
+        var cluster = new ClusterChaosBench(ClusterChaosBench.Sizes.SMOKE, workDir);
+        assertThat(cluster.run()).extracting(BenchResult::name).contains("cluster-kill-expiry-lag-p99", "cluster-freeze-expiry-lag-p99");
+        assertThat(cluster.outcomes()).allSatisfy(o -> assertThat(o.clean()).as(o.toString()).isTrue());
+
         ChaosBench.Outcome chaos = new ChaosBench(ChaosBench.Sizes.SMOKE, workDir).run();
         assertThat(chaos.orphans()).isZero();
         assertThat(chaos.lost()).isZero();

@@ -20,12 +20,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class InstanceWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InstanceWatch.class);
+    private static final int LOOKS_PER_BEAT = 4;
 
     private final Heartbeats heartbeats;
     private final LeaseStore store;
     private final LeaseService leases;
     private final String self;
     private final String engineId;
+    private final Duration interval;
     private final Duration ttl;
     private final PeriodicTask periodic;
     private volatile long lastBeatNanos;
@@ -40,15 +42,18 @@ public final class InstanceWatch implements AutoCloseable {
         this.leases = leases;
         this.self = self;
         this.engineId = engineId;
+        this.interval = interval;
         this.ttl = interval.multipliedBy(3);
-        this.periodic = new PeriodicTask(scheduler, interval, this::runOnce, e ->
+        // Looks for dead servers four times per beat: a dead server's leases are taken over within a
+        // quarter beat of its heartbeat lapsing, not a whole one.
+        this.periodic = new PeriodicTask(scheduler, interval.dividedBy(LOOKS_PER_BEAT), this::runOnce, e ->
                 log.warn("heartbeat or takeover failed; retrying next beat {}", kv("error", e.getMessage())));
     }
 
     /** The first beat, before the server acts: says it is alive and takes over what the dead left. */
     public void start() {
         runOnce();
-        periodic.start(ttl.dividedBy(3));
+        periodic.start(interval.dividedBy(LOOKS_PER_BEAT));
     }
 
     /**
@@ -64,6 +69,13 @@ public final class InstanceWatch implements AutoCloseable {
 
     void runOnce() {
         long started = System.nanoTime();
+        if (lastBeatNanos == 0 || started - lastBeatNanos >= interval.toNanos() - interval.toNanos() / (2 * LOOKS_PER_BEAT)) {
+            beat(started);
+        }
+        takeOverTheDead();
+    }
+
+    private void beat(long started) {
         boolean lapsedHere = lastBeatNanos != 0 && started - lastBeatNanos >= ttl.toNanos();
         boolean alive = heartbeats.beat(self, engineId, ttl);
         if (lastBeatNanos != 0 && (lapsedHere || !alive)) {
@@ -73,6 +85,9 @@ public final class InstanceWatch implements AutoCloseable {
                     kv("instance", self));
         }
         lastBeatNanos = started;
+    }
+
+    private void takeOverTheDead() {
         for (String dead : heartbeats.dead(engineId)) {
             if (dead.equals(self)) {
                 continue;
