@@ -43,6 +43,7 @@ import io.containerlease.session.LeaseConnections;
 import io.containerlease.session.LogStreams;
 import io.containerlease.session.TerminalSessions;
 import io.containerlease.session.SessionLifecycle;
+import io.containerlease.session.SessionRelay;
 import io.containerlease.session.SessionView;
 import io.containerlease.cluster.InstanceIds;
 import io.containerlease.cluster.InstanceWatch;
@@ -200,6 +201,12 @@ public final class ContainerLeaseServer implements AutoCloseable {
                     config.logBufferTotalBytes()), ended);
             metrics.trackSessionMemory(logs::heldBytes, config.logBufferTotalBytes(), logs::evictedLines, streams::queuedInputBytes);
             leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
+            if (store instanceof RedisLeaseStore shared) {
+                // A lease's connections and activity count wherever they arrive.
+                var sessionRelay = new SessionRelay(self, shared.broadcast("sessions"), connections, idle, scheduler, clock);
+                sessionRelay.start();
+                started.push(sessionRelay);
+            }
             // Each live lease's container state, kept current from the engine's events (one stream for all).
             var containers = new ContainerStates(runtime);
             leases.addListener(containers);

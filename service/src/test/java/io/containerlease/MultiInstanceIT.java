@@ -107,6 +107,25 @@ class MultiInstanceIT {
     }
 
     @Test
+    void aConnectionThroughOneServerKeepsTheGraceOfAnotherAtBay() throws Exception {
+        ServerProcess a = start("a");
+        ServerProcess b = start("b");
+        ApiClient viaA = new ApiClient(a.baseUrl());
+        var provisioned = viaA.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"disconnectGraceSeconds\":2}");
+        assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
+        String id = provisioned.json().get("id").asText();
+        WsClient throughA = WsClient.connect(a.baseUrl(), "/ws/logs/" + id);
+        WsClient throughB = WsClient.connect(b.baseUrl(), "/ws/logs/" + id);
+        Thread.sleep(500); // both connections counted, and each server told of the other's
+        throughA.close();
+        Thread.sleep(4000); // twice the grace: a's grace must not have started while b holds a connection
+        assertThat(lease(viaA, id).get("status").asText()).isEqualTo("running");
+        throughB.close();
+        await().atMost(WAIT).until(() -> lease(viaA, id).get("status").asText().equals("ended"));
+        assertThat(lease(viaA, id).get("endReason").asText()).isEqualTo("disconnected");
+    }
+
+    @Test
     void aServerFrozenPastItsHeartbeatCannotEndWhatItLost() throws Exception {
         ServerProcess a = start("a");
         ServerProcess b = start("b");

@@ -54,11 +54,24 @@ public final class IdleTimers {
 
     /** Records activity on the lease. Cheap: no timer is touched. */
     public void touch(LeaseId id) {
+        touchedElsewhere(id);
+        onTouch.accept(id);
+    }
+
+    /** Activity reported by another server of the store: recorded here, not reported again. */
+    public void touchedElsewhere(LeaseId id) {
         Tracked t = tracked.get(id);
         if (t != null) {
             t.lastActivity = clock.instant();
         }
     }
+
+    /** Where every touch here also goes (the other servers of a shared store); nowhere by default. */
+    public void reportTouchesTo(java.util.function.Consumer<LeaseId> onTouch) {
+        this.onTouch = onTouch;
+    }
+
+    private volatile java.util.function.Consumer<LeaseId> onTouch = id -> {};
 
     public Optional<Instant> lastActivity(LeaseId id) {
         return Optional.ofNullable(tracked.get(id)).map(t -> t.lastActivity);

@@ -53,6 +53,63 @@ public final class LeaseConnections {
     private final GraceExpiry onExpired;
     private final EndedLeases ended;
     private final ConcurrentHashMap<LeaseId, Room> rooms = new ConcurrentHashMap<>();
+    /** Connections to a lease through the other servers of a shared store; none by default. */
+    private volatile Elsewhere elsewhere = Elsewhere.NONE;
+
+    /** The other servers' connections, as they report them. */
+    public interface Elsewhere {
+        Elsewhere NONE = new Elsewhere() {
+            @Override
+            public int count(LeaseId id) {
+                return 0;
+            }
+
+            @Override
+            public void report(LeaseId id, int here) {}
+        };
+
+        /** How many connections the other servers have to the lease. */
+        int count(LeaseId id);
+
+        /** Tells the other servers how many connections this one has to the lease now. */
+        void report(LeaseId id, int here);
+    }
+
+    /**
+     * Counts the other servers' connections too: a grace starts only when the lease has none
+     * anywhere, and a connection elsewhere stops it. Done while wiring, before the service is used.
+     */
+    public void countElsewhere(Elsewhere elsewhere) {
+        this.elsewhere = elsewhere;
+    }
+
+    /** The other servers' count for the lease changed: start or stop its grace here accordingly. */
+    public void elsewhereChanged(LeaseId id) {
+        Room room = rooms.get(id);
+        if (room == null) {
+            return; // no connection here ever: the servers that had them keep its grace
+        }
+        synchronized (room) {
+            if (elsewhere.count(id) > 0) {
+                room.cancelGrace();
+            } else if (room.open.isEmpty()) {
+                room.startGrace();
+            }
+        }
+    }
+
+    /** This server's connections per lease, for a full report to the others. */
+    public Map<LeaseId, Integer> localCounts() {
+        Map<LeaseId, Integer> counts = new java.util.HashMap<>();
+        rooms.forEach((id, room) -> {
+            synchronized (room) {
+                if (!room.open.isEmpty()) {
+                    counts.put(id, room.open.size());
+                }
+            }
+        });
+        return counts;
+    }
 
     public LeaseConnections(TaskScheduler scheduler, InstantSource clock, RetryPolicy retry, RandomGenerator random,
                             GraceExpiry onExpired, EndedLeases ended) {
@@ -82,6 +139,7 @@ public final class LeaseConnections {
             }
             // The ending records its tombstone before it drops rooms: checked after adding, one of the two sees the other.
             if (added && !ended.contains(lease.id())) {
+                elsewhere.report(lease.id(), count(lease.id()));
                 return Optional.of(registration);
             }
             forgetIfEmpty(room, registration);
@@ -112,7 +170,7 @@ public final class LeaseConnections {
         }
         Room room = rooms.computeIfAbsent(lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
         synchronized (room) {
-            if (room.open.isEmpty()) {
+            if (room.open.isEmpty() && elsewhere.count(lease.id()) == 0) {
                 room.startGrace();
             }
         }
@@ -199,7 +257,7 @@ public final class LeaseConnections {
         TaskScheduler.Cancellable retrying = retries.start(Runnable::run, attempt -> {
             synchronized (room) {
                 // A connection may have arrived after the timer fired but before we got the lock.
-                if (room.ended || !room.open.isEmpty() || room.graceTimer == null) {
+                if (room.ended || !room.open.isEmpty() || room.graceTimer == null || elsewhere.count(room.id) > 0) {
                     return;
                 }
             }
@@ -271,10 +329,17 @@ public final class LeaseConnections {
 
         /** The connection is gone (closed or failed). Safe to call more than once. */
         public void close() {
+            boolean removed;
+            int left;
             synchronized (room) {
-                if (room.open.remove(this) && room.open.isEmpty()) {
+                removed = room.open.remove(this);
+                left = room.open.size();
+                if (removed && left == 0 && elsewhere.count(room.id) == 0) {
                     room.startGrace();
                 }
+            }
+            if (removed) {
+                elsewhere.report(room.id, left);
             }
         }
 
