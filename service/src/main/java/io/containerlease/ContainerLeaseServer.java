@@ -245,7 +245,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
                     terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity,
-                    containers, control, events, usage, channels, codeUpdates));
+                    containers, control, events, usage, channels, codeUpdates,
+                    store instanceof RedisLeaseStore shared ? Optional.of(shared.rateLimit()) : Optional.empty()));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

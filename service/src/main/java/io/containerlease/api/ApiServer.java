@@ -7,6 +7,7 @@ import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.Redactor;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseService;
+import io.containerlease.cluster.SharedRateLimit;
 import io.containerlease.program.channel.Channels;
 import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.lease.ContainerRuntime;
@@ -39,7 +40,8 @@ public final class ApiServer implements AutoCloseable {
                            LogStreams logs, ImageCatalog catalog, LeaseStore store, ActivityLog activityLog, ContainerRuntime runtime,
                            PrometheusMeterRegistry registry, InstantSource clock, Optional<TokenRegistry> tokens,
                            WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
-                           WorkloadControl control, EventHub events, UsageWatch usage, Channels channels, CodeUpdates code) {}
+                           WorkloadControl control, EventHub events, UsageWatch usage, Channels channels, CodeUpdates code,
+                           Optional<SharedRateLimit> sharedRateLimit) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -62,8 +64,10 @@ public final class ApiServer implements AutoCloseable {
         eventRoutes = new EventRoutes(services.events(), new UsageFeed(services.leases(), services.containers(),
                 services.usage(), services.clock()));
         var usageRoutes = new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
-        var guard = new RequestGuard(config, services.tokens(), services.tickets(),
-                new RateLimiter(config.rateLimitPerMinute(), System::nanoTime));
+        var local = new RateLimiter(config.rateLimitPerMinute(), System::nanoTime);
+        RequestLimiter limiter = services.sharedRateLimit()
+                .map(shared -> RequestLimiter.shared(shared, config.rateLimitPerMinute(), local)).orElse(local);
+        var guard = new RequestGuard(config, services.tokens(), services.tickets(), limiter);
         var errors = new ErrorResponses(services.redactor());
         var channelRoutes = new ChannelRoutes(services.leases(), services.channels(), services.sessions());
         var channelSocket = new ChannelSocket(services.leases(), services.connections(), services.channels(), services.sessions(), wsLimits);

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * last request (its bucket would be full again by then anyway), so memory and the cost of a request
  * stay flat however many clients come and go.
  */
-final class RateLimiter {
+final class RateLimiter implements RequestLimiter {
     /** More distinct clients than this within a minute is an attack; the least recent lose their bucket (and get a full one). */
     static final long MAX_CLIENTS = 100_000;
 
@@ -36,7 +36,8 @@ final class RateLimiter {
     }
 
     /** Takes one token for {@code client}; when none is left, how many seconds until one is. */
-    OptionalLong acquire(String client) {
+    @Override
+    public OptionalLong acquire(String client) {
         Bucket bucket = buckets.get(client, c -> new Bucket(capacity, nanoTime.getAsLong()));
         synchronized (bucket) {
             long now = nanoTime.getAsLong();

@@ -25,10 +25,10 @@ final class RequestGuard {
     private final ServiceConfig config;
     private final Optional<TokenRegistry> tokens;
     private final WsTickets tickets;
-    private final RateLimiter limiter;
+    private final RequestLimiter limiter;
     private final List<String> allowedHosts;
 
-    RequestGuard(ServiceConfig config, Optional<TokenRegistry> tokens, WsTickets tickets, RateLimiter limiter) {
+    RequestGuard(ServiceConfig config, Optional<TokenRegistry> tokens, WsTickets tickets, RequestLimiter limiter) {
         this.config = config;
         this.tokens = tokens;
         this.tickets = tickets;

@@ -86,6 +86,22 @@ class RedisLeaseStoreIT extends LeaseStoreContract {
     }
 
     @Test
+    void theRateLimitIsOneAllowanceForEveryServer() {
+        try (var other = RedisLeaseStore.open(redis.url(), "other-server")) {
+            var here = ((RedisLeaseStore) store).rateLimit();
+            var there = other.rateLimit();
+            assertThat(here.take("10.0.0.1", 4)).isEmpty();
+            assertThat(there.take("10.0.0.1", 4)).isEmpty();
+            assertThat(here.take("10.0.0.1", 4)).isEmpty();
+            assertThat(there.take("10.0.0.1", 4)).isEmpty();
+            var fifth = here.take("10.0.0.1", 4);
+            assertThat(fifth).as("four a minute, wherever they arrive").isPresent();
+            assertThat(fifth.getAsLong()).isBetween(1L, 15L);
+            assertThat(there.take("10.0.0.2", 4)).as("another client has its own").isEmpty();
+        }
+    }
+
+    @Test
     void aStoreThatCannotBeReachedSaysWhere() {
         redis.kill();
         assertThatThrownBy(() -> RedisLeaseStore.open(redis.url(), "test-server")).isInstanceOf(StoreException.class)

@@ -105,6 +105,11 @@ public final class RedisLeaseStore implements DurableStore {
         return call(() -> new RedisBroadcast(client, connection, PREFIX + topic));
     }
 
+    /** The request allowance per client that all the servers on this store share. */
+    public RedisRateLimit rateLimit() {
+        return new RedisRateLimit(scripts, scripts.load("rate"), PREFIX);
+    }
+
     /** The heartbeats of the servers on this store, over the same connection. */
     public RedisHeartbeats heartbeats() {
         return new RedisHeartbeats(scripts, scripts.load("beat"), redis, PREFIX);
