@@ -16,6 +16,10 @@ import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeasePolicy;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseListener;
+import io.containerlease.lease.LeaseState;
+import java.util.List;
+import java.util.Set;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.program.ProgramResources;
 import io.containerlease.program.channel.ChannelDirectories;
@@ -154,9 +158,10 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.addListener(activity);
             // Everything that happens, as events for GET /api/events and /ws/events.
             var events = new EventHub(clock, EventHub.DEFAULT_HISTORY);
+            EventRelay relay = null;
             if (store instanceof RedisLeaseStore shared) {
                 // One event channel for all the servers of the store.
-                var relay = new EventRelay(events, self, shared.broadcast("events"));
+                relay = new EventRelay(events, self, shared.broadcast("events"));
                 relay.start();
                 started.push(relay);
             }
@@ -200,7 +205,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var logs = new LogStreams(streams, new LogStreams.Budget(config.logBufferLines(), config.logBufferBytes(),
                     config.logBufferTotalBytes()), ended);
             metrics.trackSessionMemory(logs::heldBytes, config.logBufferTotalBytes(), logs::evictedLines, streams::queuedInputBytes);
-            leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
+            var sessionLifecycle = new SessionLifecycle(connections, idle, warnings, terminals, logs, ended);
+            leases.addListener(sessionLifecycle);
             if (store instanceof RedisLeaseStore shared) {
                 // A lease's connections and activity count wherever they arrive.
                 var sessionRelay = new SessionRelay(self, shared.broadcast("sessions"), connections, idle, scheduler, clock);
@@ -233,6 +239,14 @@ public final class ContainerLeaseServer implements AutoCloseable {
                     programResources, peers);
             firstPass(reaper);
             leases.armTimers();
+            if (relay != null) {
+                // The containers of leases other servers hold are shown here too (their holders tell their changes).
+                Set<LeaseId> held = store.held();
+                store.listLive().stream().filter(l -> l.state() == LeaseState.RUNNING && !held.contains(l.id())).forEach(containers::observe);
+                // What this server keeps for a lease (sessions, channel, container state, usage) goes when it ends elsewhere.
+                List<LeaseListener> endedElsewhere = List.of(sessionLifecycle, channels, containers, usage);
+                relay.onRemote(event -> followElsewhere(event, store, containers, endedElsewhere));
+            }
             var engineWatcher = new EngineWatcher(new DockerContainerEvents(streamingClient), containers, instanceId, scheduler,
                     RetryPolicy.REMOVAL, random, clock);
             engineWatcher.start();
@@ -252,6 +266,33 @@ public final class ContainerLeaseServer implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * Follows what happens to leases on the other servers of a shared store: a lease that runs there
+     * is shown here too; one that ends there loses what this server kept for it (its connections
+     * here are told why and closed).
+     */
+    private static void followElsewhere(io.containerlease.events.Event event, DurableStore store, ContainerStates containers,
+                                        List<LeaseListener> endedElsewhere) {
+        if (event.leaseId() == null || !LeaseId.isValid(event.leaseId())) {
+            return;
+        }
+        LeaseId id = new LeaseId(event.leaseId());
+        switch (event.type()) {
+            case "lease.running" -> store.find(id).filter(l -> l.state() == LeaseState.RUNNING).ifPresent(containers::observe);
+            case "lease.ending", "lease.ended" -> {
+                EndReason reason = event.data().get("reason") instanceof String r ? EndReason.fromWireName(r) : EndReason.RELEASED;
+                for (LeaseListener listener : endedElsewhere) {
+                    try {
+                        listener.onEnding(id, reason);
+                    } catch (RuntimeException e) {
+                        log.warn("could not drop what this server kept for a lease that ended elsewhere {}", kv("leaseId", id.value()), e);
+                    }
+                }
+            }
+            default -> { }
         }
     }
 

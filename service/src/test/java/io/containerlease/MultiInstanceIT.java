@@ -71,7 +71,7 @@ class MultiInstanceIT {
     }
 
     @Test
-    void whenOneServerIsKilledTheOtherEndsItsLeasesOnTime() {
+    void whenOneServerIsKilledTheOtherEndsItsLeasesOnTime() throws Exception {
         ServerProcess a = start("a");
         ServerProcess b = start("b");
         ApiClient viaA = new ApiClient(a.baseUrl());
@@ -86,6 +86,15 @@ class MultiInstanceIT {
 
         // Any server serves any lease: the list, the lease, and a terminal through the one that did not make it.
         assertThat(viaB.get("/api/containers").json().get("containers")).hasSize(2);
+        // Its container's state too, kept by the server that holds it and followed here.
+        await().atMost(WAIT).until(() -> "running".equals(lease(viaB, kept).at("/container/state").asText()));
+        // A lease released through one server closes the connections to it through another.
+        String released = viaA.provision("busybox", "durationMinutes", 5);
+        try (WsClient logsThroughA = WsClient.connect(a.baseUrl(), "/ws/logs/" + released)) {
+            Thread.sleep(300);
+            assertThat(viaB.delete("/api/containers/" + released).status()).isEqualTo(200);
+            assertThat(logsThroughA.awaitType("ended", WAIT).get("reason").asText()).isEqualTo("released");
+        }
         try (WsClient term = WsClient.connect(b.baseUrl(), "/ws/terminal/" + kept)) {
             term.sendBytes("echo through-''b\n");
             term.awaitOutput("through-b", WAIT);

@@ -21,6 +21,8 @@ public final class EventRelay implements AutoCloseable {
     private final EventHub hub;
     private final String origin;
     private final Broadcast broadcast;
+    /** Hears each event another server published, off the broadcast's own thread (it may block). */
+    private volatile java.util.function.Consumer<Event> remoteListener = event -> {};
 
     /** A relayed event as it travels: who sent it, and the event without its (per-server) id. */
     record Wire(String origin, String type, String leaseId, String user, String at, Map<String, Object> data) {}
@@ -29,6 +31,11 @@ public final class EventRelay implements AutoCloseable {
         this.hub = hub;
         this.origin = origin;
         this.broadcast = broadcast;
+    }
+
+    /** Tells {@code listener} of each event another server publishes (on a thread of its own). */
+    public void onRemote(java.util.function.Consumer<Event> listener) {
+        this.remoteListener = listener;
     }
 
     public void start() {
@@ -49,8 +56,10 @@ public final class EventRelay implements AutoCloseable {
         try {
             Wire wire = JSON.readValue(message, new TypeReference<Wire>() {});
             if (!origin.equals(wire.origin())) {
-                hub.receive(wire.type(), wire.leaseId(), wire.user(), java.time.Instant.parse(wire.at()),
+                Event event = hub.receive(wire.type(), wire.leaseId(), wire.user(), java.time.Instant.parse(wire.at()),
                         wire.data() == null ? Map.of() : new LinkedHashMap<>(wire.data()));
+                java.util.function.Consumer<Event> listener = remoteListener;
+                Thread.ofVirtual().start(() -> listener.accept(event));
             }
         } catch (JsonProcessingException | RuntimeException e) {
             log.warn("a relayed event could not be read: {}", e.getMessage());

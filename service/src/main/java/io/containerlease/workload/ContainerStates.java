@@ -43,6 +43,8 @@ public final class ContainerStates implements LeaseListener {
     /** Live leases, each with the lock its refreshes take, so two refreshes never store out of order. */
     private final Map<LeaseId, Object> live = new ConcurrentHashMap<>();
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
+    /** Leases another server of a shared store holds: their state is kept here to be read, their changes are that server's to tell. */
+    private final Set<LeaseId> quiet = ConcurrentHashMap.newKeySet();
 
     public ContainerStates(ContainerRuntime runtime) {
         this.runtime = runtime;
@@ -92,7 +94,7 @@ public final class ContainerStates implements LeaseListener {
             now = ContainerStatus.of(runtime.inspect(ManagedLabels.containerName(id)), stoppedByApi.contains(id));
             before = statuses.put(id, now);
         }
-        if (before != null && !before.equals(now)) {
+        if (before != null && !before.equals(now) && !quiet.contains(id)) {
             log.info("container state changed {} {} {}", kv("leaseId", id.value()), kv("from", before.state().wireName()),
                     kv("to", now.state().wireName()));
             Change change = new Change(id, before, now);
@@ -132,6 +134,7 @@ public final class ContainerStates implements LeaseListener {
      */
     @Override
     public void onRunning(Lease lease) {
+        quiet.remove(lease.id());
         track(lease);
         refreshQuietly(lease.id());
     }
@@ -139,7 +142,23 @@ public final class ContainerStates implements LeaseListener {
     /** Still running after a restart of the service: the event watcher's first pass asks for every such lease. */
     @Override
     public void onRecovered(Lease lease) {
+        quiet.remove(lease.id());
         track(lease);
+    }
+
+    /**
+     * A running lease another server of a shared store holds: its container's state is kept here so
+     * that this server shows it too, without telling anyone of its changes (its holder does).
+     */
+    public void observe(Lease lease) {
+        quiet.add(lease.id());
+        track(lease);
+        refreshQuietly(lease.id());
+    }
+
+    /** A lease that ended on another server: forgotten here too. */
+    public void forget(LeaseId id) {
+        onEnding(id, EndReason.RELEASED);
     }
 
     private void track(Lease lease) {
@@ -149,6 +168,7 @@ public final class ContainerStates implements LeaseListener {
 
     @Override
     public void onEnding(LeaseId id, EndReason reason) {
+        quiet.remove(id);
         Object lock = live.remove(id);
         if (lock != null) {
             synchronized (lock) {
