@@ -281,7 +281,10 @@ public final class ContainerLeaseServer implements AutoCloseable {
         }
         LeaseId id = new LeaseId(event.leaseId());
         switch (event.type()) {
-            case "lease.running" -> store.find(id).filter(l -> l.state() == LeaseState.RUNNING).ifPresent(containers::observe);
+            case "lease.running" -> store.find(id).filter(l -> l.state() == LeaseState.RUNNING).ifPresent(lease -> {
+                containers.observe(lease);
+                containers.refreshQuietly(id); // it started after this server's watcher first asked
+            });
             case "lease.ending", "lease.ended" -> {
                 EndReason reason = event.data().get("reason") instanceof String r ? EndReason.fromWireName(r) : EndReason.RELEASED;
                 for (LeaseListener listener : endedElsewhere) {

@@ -160,6 +160,18 @@ class ProgramIT {
     }
 
     @Test
+    void aRestartedServiceReachesTheProgramAgain() throws IOException {
+        String id = api.provision("echo", "durationMinutes", 5);
+        awaitConnected(id, true);
+        server.close();
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env(Map.of("PORT", "0"))));
+        api = new ApiClient(server.baseUrl());
+        assertThat(channelDir(id)).isDirectory();
+        awaitConnected(id, true);
+        assertThat(message(id, "{\"payload\":\"again\"}").json().at("/reply/payload").asText()).isEqualTo("again");
+    }
+
+    @Test
     void theDuplexSocketPassesFramesBothWays() {
         String id = api.provision("echo", "durationMinutes", 5);
         awaitConnected(id, true);

@@ -148,12 +148,12 @@ public final class ContainerStates implements LeaseListener {
 
     /**
      * A running lease another server of a shared store holds: its container's state is kept here so
-     * that this server shows it too, without telling anyone of its changes (its holder does).
+     * that this server shows it too, without telling anyone of its changes (its holder does). Like a
+     * recovered lease, it is asked about by the next refresh (the watcher's pass, or its own event).
      */
     public void observe(Lease lease) {
         quiet.add(lease.id());
         track(lease);
-        refreshQuietly(lease.id());
     }
 
     /** A lease that ended on another server: forgotten here too. */

@@ -1,17 +1,14 @@
 package io.containerlease.program.channel;
 
 import io.containerlease.lease.LeaseId;
+import io.containerlease.program.LeaseDirectories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The host directories that hold each lease's channel socket, one per lease under
@@ -20,10 +17,10 @@ import java.util.stream.Stream;
  */
 public final class ChannelDirectories {
     public static final String SOCKET_NAME = "channel.sock";
-    private final Path root;
+    private final LeaseDirectories directories;
 
     public ChannelDirectories(Path dataDir) {
-        this.root = dataDir.toAbsolutePath().resolve("channels");
+        this.directories = new LeaseDirectories(dataDir.resolve("channels"));
     }
 
     /**
@@ -34,10 +31,7 @@ public final class ChannelDirectories {
      */
     public Path create(LeaseId id, Optional<String> user) {
         try {
-            Files.createDirectories(root);
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-            Path dir = directory(id);
-            Files.createDirectories(dir);
+            Path dir = directories.create(id);
             Optional<int[]> owner = user.flatMap(ChannelDirectories::numeric);
             boolean owned = user.isEmpty() || (owner.isPresent() && chown(dir, owner.get()));
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(owned ? "rwx------" : "rwxrwxrwx"));
@@ -48,7 +42,7 @@ public final class ChannelDirectories {
     }
 
     public Path directory(LeaseId id) {
-        return root.resolve(id.value());
+        return directories.directory(id);
     }
 
     public Path socket(LeaseId id) {
@@ -57,30 +51,12 @@ public final class ChannelDirectories {
 
     /** Removes the lease's directory and its socket; nothing there is fine. */
     public void remove(LeaseId id) {
-        Path dir = directory(id);
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (NoSuchFileException e) {
-            // already gone
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the channel directory of lease " + id, e);
-        }
+        directories.remove(id);
     }
 
     /** The leases that have a directory now. */
     public Set<LeaseId> present() {
-        Set<LeaseId> ids = new HashSet<>();
-        if (!Files.isDirectory(root)) {
-            return ids;
-        }
-        try (Stream<Path> list = Files.list(root)) {
-            list.map(p -> p.getFileName().toString()).filter(LeaseId::isValid).forEach(name -> ids.add(new LeaseId(name)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root, e);
-        }
-        return ids;
+        return directories.present();
     }
 
     private static Optional<int[]> numeric(String user) {

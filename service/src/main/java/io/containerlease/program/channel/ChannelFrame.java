@@ -59,13 +59,4 @@ public record ChannelFrame(String id, String type, JsonNode payload) {
         return new ChannelFrame(id == null || id.isNull() ? null : id.asText(),
                 type == null || !type.isTextual() ? "message" : type.asText(), node.get("payload"));
     }
-
-    /** The size of a payload once written, to refuse an oversize one before anything is sent. */
-    public static int encodedSize(JsonNode payload) {
-        try {
-            return JSON.writeValueAsBytes(payload).length;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serialises", e);
-        }
-    }
 }

@@ -3,21 +3,19 @@ package io.containerlease.program.code;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.containerlease.lease.LeaseId;
+import io.containerlease.program.LeaseDirectories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The code versions of each lease, kept on the host under {@code DATA_DIR/code/{lease}}: each
@@ -40,10 +38,10 @@ public final class CodeVersions {
         }
     }
 
-    private final Path root;
+    private final LeaseDirectories directories;
 
     public CodeVersions(Path dataDir) {
-        this.root = dataDir.toAbsolutePath().resolve("code");
+        this.directories = new LeaseDirectories(dataDir.resolve("code"));
     }
 
     public List<Version> list(LeaseId id) {
@@ -67,9 +65,7 @@ public final class CodeVersions {
         int number = all.stream().mapToInt(Version::version).max().orElse(0) + 1;
         Version version = new Version(number, at.toString(), sha256, tarGz.length, "installing", true, origin);
         try {
-            Files.createDirectories(root);
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-            Files.createDirectories(dir(id));
+            directories.create(id);
             Path tmp = dir(id).resolve(number + ".tar.gz.tmp");
             Files.write(tmp, tarGz);
             Files.move(tmp, archivePath(id, number), StandardCopyOption.ATOMIC_MOVE);
@@ -123,28 +119,11 @@ public final class CodeVersions {
     }
 
     public Set<LeaseId> present() {
-        Set<LeaseId> ids = new HashSet<>();
-        if (!Files.isDirectory(root)) {
-            return ids;
-        }
-        try (Stream<Path> list = Files.list(root)) {
-            list.map(p -> p.getFileName().toString()).filter(LeaseId::isValid).forEach(name -> ids.add(new LeaseId(name)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root, e);
-        }
-        return ids;
+        return directories.present();
     }
 
     public void remove(LeaseId id) {
-        try (Stream<Path> walk = Files.walk(dir(id))) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (NoSuchFileException e) {
-            // nothing kept
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the code versions of lease " + id, e);
-        }
+        directories.remove(id);
     }
 
     private void save(LeaseId id, List<Version> all) {
@@ -158,7 +137,7 @@ public final class CodeVersions {
     }
 
     private Path dir(LeaseId id) {
-        return root.resolve(id.value());
+        return directories.directory(id);
     }
 
     private Path archivePath(LeaseId id, int number) {
