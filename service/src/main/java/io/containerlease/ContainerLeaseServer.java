@@ -15,6 +15,7 @@ import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeasePolicy;
 import io.containerlease.lease.Lease;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
 import io.containerlease.lease.LeaseState;
@@ -24,9 +25,11 @@ import io.containerlease.lease.LeaseService;
 import io.containerlease.program.ProgramResources;
 import io.containerlease.program.channel.ChannelDirectories;
 import io.containerlease.program.channel.ChannelFrame;
+import io.containerlease.program.channel.ChannelRelay;
 import io.containerlease.program.channel.Channels;
 import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.program.code.CodeVersions;
+import io.containerlease.program.code.FileCodeVersions;
 import io.containerlease.program.code.CodeVolumes;
 import io.containerlease.runtime.docker.DockerCodeEngine;
 import io.containerlease.metrics.LeaseMetrics;
@@ -67,6 +70,7 @@ import io.containerlease.runtime.docker.DockerContainerEvents;
 import io.containerlease.runtime.docker.DockerUsageStreams;
 import io.containerlease.workload.UsageWatch;
 import io.containerlease.workload.ContainerStates;
+import io.containerlease.workload.StopRelay;
 import io.containerlease.workload.EngineWatcher;
 import io.containerlease.workload.WorkloadControl;
 import io.containerlease.workload.WorkloadReactions;
@@ -147,7 +151,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var timers = new ExpiryTimers(scheduler, clock);
             // The program inside: its channel directory and code volume, made before its container.
             var codeEngine = new DockerCodeEngine(docker.client(), config.containerLabels());
-            var codeVersions = new CodeVersions(config.dataDir());
+            // One server keeps code versions on its disk; servers sharing a store keep them in it, for all.
+            CodeVersions codeVersions = store instanceof RedisLeaseStore shared ? shared.codeVersions() : new FileCodeVersions(config.dataDir());
             var programResources = new ProgramResources(catalog, new ChannelDirectories(config.dataDir()),
                     new CodeVolumes(codeEngine, codeVersions, instanceId));
             var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax()),
@@ -182,6 +187,14 @@ public final class ContainerLeaseServer implements AutoCloseable {
             });
             leases.addListener(channels);
             started.push(channels);
+            if (store instanceof RedisLeaseStore shared) {
+                // A channel is one connection, the holder's: other servers ask it; a new holder finds the socket where the container has it.
+                var channelRelay = new ChannelRelay(self, shared.broadcast("channels"), channels, store::holder, store::find);
+                channelRelay.start();
+                started.push(channelRelay);
+                var ownDirectories = new ChannelDirectories(config.dataDir());
+                channels.locateRecoveredSocketsWith(lease -> channelSocket(runtime, ownDirectories, lease));
+            }
             var codeUpdates = new CodeUpdates(catalog, codeEngine, runtime, codeVersions, clock, new CodeUpdates.Observer() {
                 @Override
                 public void updating(Lease lease, int version, String origin) {
@@ -218,6 +231,12 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.addListener(containers);
             containers.addListener(new WorkloadReactions(leases, store, catalog, connections, logs, idle));
             containers.addListener(eventSources::containerChanged);
+            if (store instanceof RedisLeaseStore shared) {
+                // A stop through any server is a stop to the holder, not an exit.
+                var stopRelay = new StopRelay(self, shared.broadcast("stops"), containers);
+                stopRelay.start();
+                started.push(stopRelay);
+            }
             var control = new WorkloadControl(leases, runtime, containers);
             // Resource usage, measured only while someone asks (at most 32 containers at once).
             var usage = new UsageWatch(new DockerUsageStreams(streamingClient), scheduler, clock, 32, Duration.ofSeconds(30));
@@ -245,7 +264,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
                 store.listLive().stream().filter(l -> l.state() == LeaseState.RUNNING && !held.contains(l.id())).forEach(containers::observe);
                 // What this server keeps for a lease (sessions, channel, container state, usage) goes when it ends elsewhere.
                 List<LeaseListener> endedElsewhere = List.of(sessionLifecycle, channels, containers, usage);
-                relay.onRemote(event -> followElsewhere(event, store, containers, endedElsewhere));
+                relay.onRemote(event -> followElsewhere(event, store, containers, channels, endedElsewhere));
             }
             var engineWatcher = new EngineWatcher(new DockerContainerEvents(streamingClient), containers, instanceId, scheduler,
                     RetryPolicy.REMOVAL, random, clock);
@@ -275,7 +294,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
      * here are told why and closed).
      */
     private static void followElsewhere(io.containerlease.events.Event event, DurableStore store, ContainerStates containers,
-                                        List<LeaseListener> endedElsewhere) {
+                                        Channels channels, List<LeaseListener> endedElsewhere) {
         if (event.leaseId() == null || !LeaseId.isValid(event.leaseId())) {
             return;
         }
@@ -285,6 +304,10 @@ public final class ContainerLeaseServer implements AutoCloseable {
                 containers.observe(lease);
                 containers.refreshQuietly(id); // it started after this server's watcher first asked
             });
+            case "channel.message" -> channels.heardElsewhere(id, new ChannelFrame(
+                    event.data().get("id") instanceof String frameId ? frameId : null,
+                    String.valueOf(event.data().getOrDefault("type", "message")), FRAMES.valueToTree(event.data().get("payload"))));
+            case "channel.connected", "channel.disconnected" -> channels.connectionElsewhere(id, event.type().equals("channel.connected"));
             case "lease.ending", "lease.ended" -> {
                 EndReason reason = event.data().get("reason") instanceof String r ? EndReason.fromWireName(r) : EndReason.RELEASED;
                 for (LeaseListener listener : endedElsewhere) {
@@ -296,6 +319,20 @@ public final class ContainerLeaseServer implements AutoCloseable {
                 }
             }
             default -> { }
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper FRAMES = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The socket of a lease found running: where its container's channel mount is (another server's directory, after a takeover). */
+    private static Path channelSocket(DockerContainerRuntime runtime, ChannelDirectories own, Lease lease) {
+        try {
+            return runtime.channelDirectory(ManagedLabels.containerName(lease.id()))
+                    .map(dir -> dir.resolve(ChannelDirectories.SOCKET_NAME)).orElse(own.socket(lease.id()));
+        } catch (RuntimeException e) {
+            log.warn("could not ask the engine where a channel's socket is; looking in this server's directory {} {}",
+                    kv("leaseId", lease.id().value()), kv("error", e.getMessage()));
+            return own.socket(lease.id());
         }
     }
 

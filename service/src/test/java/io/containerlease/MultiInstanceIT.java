@@ -55,9 +55,14 @@ class MultiInstanceIT {
     }
 
     private ServerProcess start(String name) {
-        ServerProcess server = ServerProcess.start(dir.resolve(name), Map.of("STORE", redis.url(),
-                "HEARTBEAT_SECONDS", Long.toString(HEARTBEAT.toSeconds()), "RECONCILE_INTERVAL_SECONDS", "1"))
-                .awaitReady(Duration.ofSeconds(60));
+        return start(name, Map.of());
+    }
+
+    private ServerProcess start(String name, Map<String, String> more) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("STORE", redis.url(),
+                "HEARTBEAT_SECONDS", Long.toString(HEARTBEAT.toSeconds()), "RECONCILE_INTERVAL_SECONDS", "1"));
+        env.putAll(more);
+        ServerProcess server = ServerProcess.start(dir.resolve(name), env).awaitReady(Duration.ofSeconds(60));
         servers.add(server);
         return server;
     }
@@ -113,6 +118,62 @@ class MultiInstanceIT {
         assertThat(containerExists(kept)).isTrue();
         assertThat(viaB.delete("/api/containers/" + kept).status()).isEqualTo(200);
         assertThat(containerExists(kept)).isFalse();
+    }
+
+    @Test
+    void theProgramInsideIsReachedThroughAnyServerEvenAfterItsHolderDied() throws Exception {
+        Path catalog = java.nio.file.Files.writeString(dir.resolve("catalog.yaml"), ProgramIT.CATALOG);
+        ServerProcess a = start("a", Map.of("IMAGE_CATALOG", catalog.toString()));
+        ServerProcess b = start("b", Map.of("IMAGE_CATALOG", catalog.toString()));
+        ApiClient viaA = new ApiClient(a.baseUrl());
+        ApiClient viaB = new ApiClient(b.baseUrl());
+        String app = viaA.provision("app", "durationMinutes", 5);
+        String code = "/api/containers/" + app + "/code";
+
+        // Code updated through the server that does not hold the lease, listed alike through both.
+        var v2 = viaB.sendBytes("PUT", code, ProgramIT.answering("v2"), "application/gzip");
+        assertThat(v2.status()).as(v2.body()).isEqualTo(200);
+        assertThat(v2.json().get("status").asText()).isEqualTo("active");
+        assertThat(viaA.get(code).json()).isEqualTo(viaB.get(code).json());
+        assertThat(viaA.get(code).json().get("active").asInt()).isEqualTo(2);
+        // A message through b reaches the program over a's connection, and its reply comes back.
+        assertThat(answer(viaB, app)).isEqualTo("v2");
+        assertThat(viaB.get("/api/containers/" + app + "/channel").json().get("connected").asBoolean()).isTrue();
+
+        // The duplex socket through b: frames go to the program and what it sends comes back.
+        String echo = viaA.provision("echo", "durationMinutes", 5);
+        await().atMost(WAIT).until(() -> viaA.get("/api/containers/" + echo + "/channel").json().get("connected").asBoolean());
+        try (WsClient ws = WsClient.connect(b.baseUrl(), "/ws/channel/" + echo)) {
+            assertThat(ws.awaitType("status", WAIT).get("connected").asBoolean()).isTrue();
+            ws.sendText("{\"id\":\"via-b\",\"type\":\"ping\",\"payload\":{\"x\":1}}");
+            assertThat(ws.awaitType("frame", WAIT).at("/frame/id").asText()).isEqualTo("via-b");
+        }
+
+        // A stop through b is a stop to a (which holds the lease), not an exit.
+        String plain = viaA.provision("busybox", "durationMinutes", 5);
+        assertThat(viaB.post("/api/containers/" + plain + "/stop", "{\"timeoutSeconds\":0}").status()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> lease(viaA, plain).at("/container/state").asText().equals("stopped"));
+
+        a.kill9();
+        // b takes the lease over, finds the program's socket where the container has it, and keeps its code versions.
+        assertThat(await().atMost(WAIT).until(() -> answerOrEmpty(viaB, app), v -> v.equals("v2"))).isEqualTo("v2");
+        var v3 = viaB.sendBytes("PUT", code, ProgramIT.answering("v3"), "application/gzip");
+        assertThat(v3.status()).as(v3.body()).isEqualTo(200);
+        assertThat(v3.json().get("version").asInt()).isEqualTo(3);
+        assertThat(answer(viaB, app)).isEqualTo("v3");
+        var back = viaB.post(code + "/rollback", "{\"version\":2}");
+        assertThat(back.status()).as(back.body()).isEqualTo(200);
+        assertThat(answer(viaB, app)).isEqualTo("v2");
+    }
+
+    /** What the program of an {@code app} lease answers to a message: the name of its code version. */
+    private static String answer(ApiClient api, String id) {
+        return await().atMost(WAIT).until(() -> answerOrEmpty(api, id), v -> !v.isEmpty());
+    }
+
+    private static String answerOrEmpty(ApiClient api, String id) {
+        var reply = api.post("/api/containers/" + id + "/messages", "{\"payload\":{},\"timeoutMs\":2000}");
+        return reply.status() == 200 ? reply.json().at("/reply/payload/version").asText() : "";
     }
 
     @Test

@@ -108,7 +108,7 @@ class ProgramIT {
     }
 
     /** The start script of a code version that answers every request with its name. */
-    private static byte[] answering(String version) {
+    static byte[] answering(String version) {
         return TarGz.archive().file("start.sh", """
                 cat > /tmp/h <<'H'
                 while IFS= read -r line; do

@@ -60,6 +60,9 @@ final class BenchHttp {
         String cursor = null;
         do {
             JsonNode page = get("/api/containers?all=true&limit=500" + (cursor == null ? "" : "&cursor=" + cursor));
+            if (!page.has("containers")) {
+                throw new IllegalStateException("listing answered " + page);
+            }
             page.get("containers").forEach(out::add);
             cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
         } while (cursor != null);

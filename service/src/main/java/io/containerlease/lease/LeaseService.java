@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseService {
     private static final Logger log = LoggerFactory.getLogger(LeaseService.class);
+    /** How soon an expiry the store could not record is tried again. */
+    static final Duration STORE_RETRY = Duration.ofMillis(500);
 
     private final LeaseStore store;
     private final ContainerRuntime runtime;
@@ -141,7 +143,7 @@ public final class LeaseService {
             }
             metrics.provisioned(Duration.ofNanos(System.nanoTime() - startNanos));
             log.info("lease running {} {}", kv("leaseId", id.value()), kv("containerId", containerId));
-            timers.schedule(id, lease.expiresAt(), () -> expire(id));
+            timers.schedule(id, lease.expiresAt(), () -> expireOrRetry(id));
             Lease running = require(id);
             notify(l -> l.onRunning(running));
             return running;
@@ -185,7 +187,7 @@ public final class LeaseService {
                 return new Extended(lease, granted);
             }
             if (store.updateExpiry(id, lease.expiresAt(), granted.expiresAt(), now)) {
-                timers.schedule(id, granted.expiresAt(), () -> expire(id));
+                timers.schedule(id, granted.expiresAt(), () -> expireOrRetry(id));
                 log.info("lease extended {} {} {}", kv("leaseId", id.value()), kv("expiresAt", granted.expiresAt()),
                         kv("clamped", granted.clamped()));
                 Lease extended = require(id);
@@ -242,8 +244,21 @@ public final class LeaseService {
             return finishEnding(id);
         }
         store.find(id).filter(l -> l.state() == LeaseState.RUNNING && l.expiresAt().isAfter(now))
-                .ifPresent(l -> timers.schedule(id, l.expiresAt(), () -> expire(id)));
+                .ifPresent(l -> timers.schedule(id, l.expiresAt(), () -> expireOrRetry(id)));
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * What an expiry timer runs: {@link #expire}, asked again every {@link #STORE_RETRY} while the
+     * store does not answer, so a lease that came due during an outage ends as soon as the store is back.
+     */
+    private void expireOrRetry(LeaseId id) {
+        try {
+            expire(id);
+        } catch (StoreException e) {
+            log.debug("lease not expired yet: the store did not answer; trying again {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
+            timers.schedule(id, clock.instant().plus(STORE_RETRY), () -> expireOrRetry(id));
+        }
     }
 
     /** Removes an ending lease's container (retrying as long as it takes), then marks the lease ended. */
@@ -311,7 +326,7 @@ public final class LeaseService {
         Set<LeaseId> held = store.held();
         for (Lease lease : store.listLive()) {
             if (lease.state() == LeaseState.RUNNING && held.contains(lease.id())) {
-                timers.schedule(lease.id(), lease.expiresAt(), () -> expire(lease.id()));
+                timers.schedule(lease.id(), lease.expiresAt(), () -> expireOrRetry(lease.id()));
                 notify(l -> l.onRecovered(lease));
             }
         }
@@ -325,7 +340,7 @@ public final class LeaseService {
     public void adopt(List<LeaseId> ids) {
         for (LeaseId id : ids) {
             store.find(id).filter(lease -> lease.state() == LeaseState.RUNNING).ifPresent(lease -> {
-                timers.schedule(id, lease.expiresAt(), () -> expire(id));
+                timers.schedule(id, lease.expiresAt(), () -> expireOrRetry(id));
                 notify(l -> l.onRecovered(lease));
             });
         }

@@ -56,6 +56,11 @@ public interface LeaseStore extends AutoCloseable {
         return all;
     }
 
+    /** The server responsible for the lease now (this one, when one server has the store alone); empty for an unknown lease. */
+    default Optional<String> holder(LeaseId id) {
+        return find(id).map(lease -> serverId());
+    }
+
     /**
      * Makes this server responsible for every live lease of {@code deadInstance}, whose heartbeat
      * lapsed, raising each one's fence so that the dead one (if it was only paused) can no longer

@@ -45,6 +45,7 @@ public final class ContainerStates implements LeaseListener {
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
     /** Leases another server of a shared store holds: their state is kept here to be read, their changes are that server's to tell. */
     private final Set<LeaseId> quiet = ConcurrentHashMap.newKeySet();
+    private volatile java.util.function.BiConsumer<LeaseId, Boolean> stopsElsewhere = (id, stopped) -> {};
 
     public ContainerStates(ContainerRuntime runtime) {
         this.runtime = runtime;
@@ -120,6 +121,26 @@ public final class ContainerStates implements LeaseListener {
 
     /** The service is about to stop this container ({@code true}) or start it again ({@code false}). */
     public void stoppedByApi(LeaseId id, boolean stopped) {
+        mark(id, stopped);
+        stopsElsewhere.accept(id, stopped);
+    }
+
+    /**
+     * Another server of a shared store is about to stop (or start) the container: the mark counts
+     * here too. The caller reads the state again afterwards, in case it was read without the mark.
+     */
+    public void stoppedElsewhere(LeaseId id, boolean stopped) {
+        if (live.containsKey(id)) {
+            mark(id, stopped);
+        }
+    }
+
+    /** Each stop or start through this server's API goes to {@code others} as well (the other servers of a shared store). */
+    public void reportStopsTo(java.util.function.BiConsumer<LeaseId, Boolean> others) {
+        this.stopsElsewhere = others;
+    }
+
+    private void mark(LeaseId id, boolean stopped) {
         if (stopped) {
             stoppedByApi.add(id);
         } else {

@@ -21,6 +21,21 @@ class LeaseServiceTest {
     }
 
     @Test
+    void aLeaseThatComesDueWhileTheStoreIsDownEndsAsSoonAsItIsBack() {
+        Lease lease = provision(Duration.ofSeconds(10), Map.of());
+        world.storeDown.set(true);
+        world.scheduler.advance(Duration.ofSeconds(10));
+        world.scheduler.advance(Duration.ofSeconds(5)); // the timer keeps asking
+        assertThat(world.runtime.all()).hasSize(1);
+        world.storeDown.set(false);
+        world.scheduler.advance(LeaseService.STORE_RETRY);
+        Lease ended = world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+        assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
+        assertThat(ended.endReason()).isEqualTo(EndReason.EXPIRED);
+        assertThat(world.runtime.all()).isEmpty();
+    }
+
+    @Test
     void provisionCreatesALabelledContainerAfterStoringTheLease() {
         Lease lease = provision(Duration.ofMinutes(5), Map.of("GREETING", "hi"));
         assertThat(lease.state()).isEqualTo(LeaseState.RUNNING);

@@ -37,6 +37,13 @@ abstract class LeaseStoreContract {
     }
 
     @Test
+    void theServerThatMakesALeaseHoldsIt() {
+        Lease lease = inserted();
+        assertThat(store.holder(lease.id())).contains(store.serverId());
+        assertThat(store.holder(LeaseId.generate(T0, random))).isEmpty();
+    }
+
+    @Test
     void markRunningOnlyFromProvisioning() {
         Lease lease = inserted();
         assertThat(store.markRunning(lease.id(), "c1")).isTrue();

@@ -71,7 +71,9 @@ class RedisLeaseStoreIT extends LeaseStoreContract {
             assertThat(beats.beat("test-server", "engine-1", Duration.ofMillis(200))).isTrue();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> beats.dead("engine-1").contains("test-server"));
             assertThat(beats.dead("engine-2")).as("only a server on the same engine takes over").isEmpty();
+            assertThat(other.holder(lease.id())).contains("test-server");
             assertThat(other.takeOver("test-server")).containsExactly(lease.id());
+            assertThat(store.holder(lease.id())).as("every server sees the new holder").contains("other-server");
             assertThat(other.held()).containsExactly(lease.id());
             assertThat(store.held()).isEmpty();
             assertThat(store.beginEndIfExpired(lease.id(), due)).as("the server that lost it cannot end it").isFalse();
@@ -82,6 +84,13 @@ class RedisLeaseStoreIT extends LeaseStoreContract {
             assertThat(other.held()).isEmpty();
             beats.forget("test-server");
             assertThat(beats.dead("engine-1")).isEmpty();
+        }
+    }
+
+    @Test
+    void codeVersionsAreOneListForEveryServerAndOneUpdateAtATime() {
+        try (var other = RedisLeaseStore.open(redis.url(), "other-server")) {
+            new io.containerlease.program.code.CodeVersionsContract() {}.check(((RedisLeaseStore) store).codeVersions(), other.codeVersions());
         }
     }
 

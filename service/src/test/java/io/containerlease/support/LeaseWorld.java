@@ -66,6 +66,8 @@ public final class LeaseWorld implements AutoCloseable {
     public final io.containerlease.events.EventHub events = new io.containerlease.events.EventHub(clock, 1000);
     /** How many of the next session-rule endings (grace, idle) fail before reaching the lease service. */
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
+    /** While set, the lease service's store does not answer (an outage of Redis, say). */
+    public final java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     public LeaseWorld(long seed) {
         this(seed, io.containerlease.lease.Quota.UNLIMITED);
@@ -76,7 +78,7 @@ public final class LeaseWorld implements AutoCloseable {
         Random random = new Random(seed);
         tickets = new io.containerlease.auth.WsTickets(clock, random);
         removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
-        leases = new LeaseService(store, runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE),
+        leases = new LeaseService(StoreOutage.wrap(store, storeDown), runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE),
                 timers, removals, clock, random, metrics, Duration.ofMillis(1), quota, redactor,
                 io.containerlease.lease.LeaseResources.NONE);
         activity = new io.containerlease.activity.ActivityRecorder(store.activityLog(), store, redactor, clock);
@@ -135,7 +137,7 @@ public final class LeaseWorld implements AutoCloseable {
                 public void connection(io.containerlease.lease.LeaseId id, boolean connected) {}
             });
     private final io.containerlease.program.code.CodeUpdates code = new io.containerlease.program.code.CodeUpdates(
-            ImageCatalog.builtIn(), null, runtime, new io.containerlease.program.code.CodeVersions(java.nio.file.Path.of("target", "no-code")),
+            ImageCatalog.builtIn(), null, runtime, new io.containerlease.program.code.FileCodeVersions(java.nio.file.Path.of("target", "no-code")),
             clock, null, "world", 1 << 20);
 
     /** What the API needs, from this world, with these users (empty for AUTH=off). */

@@ -10,6 +10,7 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
 import io.containerlease.program.ProgramException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -52,20 +53,72 @@ public final class Channels implements LeaseListener, AutoCloseable {
 
     private final Map<LeaseId, List<Reader>> readers = new ConcurrentHashMap<>();
 
+    /**
+     * Reaches the channel of a lease another server of a shared store holds (its program's socket is
+     * that server's connection to keep).
+     */
+    public interface Elsewhere {
+        Optional<ChannelFrame> send(Lease lease, String type, JsonNode payload, Duration timeout, boolean reply);
+
+        void forward(Lease lease, ChannelFrame frame);
+
+        ChannelStatus status(Lease lease);
+    }
+
+    /** One server alone: a lease whose channel is not open here has none open anywhere. */
+    private static final Elsewhere NOWHERE = new Elsewhere() {
+        @Override
+        public Optional<ChannelFrame> send(Lease lease, String type, JsonNode payload, Duration timeout, boolean reply) {
+            throw notConnected(lease.id());
+        }
+
+        @Override
+        public void forward(Lease lease, ChannelFrame frame) {
+            throw notConnected(lease.id());
+        }
+
+        @Override
+        public ChannelStatus status(Lease lease) {
+            throw notConnected(lease.id());
+        }
+    };
+
+    private volatile Elsewhere elsewhere = NOWHERE;
+    /** Where each lease's socket is, for a lease found running (it may be in another server's directory, after a takeover). */
+    private volatile java.util.function.Function<Lease, Path> recoveredSocket;
+
     public Channels(ImageTypes catalog, ChannelDirectories directories, InstantSource clock, Observer observer) {
         this.catalog = catalog;
         this.directories = directories;
         this.clock = clock;
         this.observer = observer;
+        this.recoveredSocket = lease -> directories.socket(lease.id());
+    }
+
+    /** Channels of leases held by other servers are reached through {@code elsewhere}. */
+    public void reachElsewhereThrough(Elsewhere elsewhere) {
+        this.elsewhere = elsewhere;
+    }
+
+    /**
+     * Where the socket of a lease found running is: a lease taken over from a server that died has
+     * its socket in that server's directory (the container's mount says which).
+     */
+    public void locateRecoveredSocketsWith(java.util.function.Function<Lease, Path> locator) {
+        this.recoveredSocket = locator;
     }
 
     @Override
     public void onRunning(Lease lease) {
+        open(lease, directories.socket(lease.id()));
+    }
+
+    private void open(Lease lease, Path socket) {
         if (!hasChannel(lease)) {
             return;
         }
         open.computeIfAbsent(lease.id(), id -> {
-            var connection = new ChannelConnection(directories.socket(id), clock, frame -> unprompted(id, frame),
+            var connection = new ChannelConnection(socket, clock, frame -> unprompted(id, frame),
                     connected -> {
                         log.info("channel {} {}", connected ? "connected" : "disconnected", kv("leaseId", id.value()));
                         observer.connection(id, connected);
@@ -78,7 +131,9 @@ public final class Channels implements LeaseListener, AutoCloseable {
 
     @Override
     public void onRecovered(Lease lease) {
-        onRunning(lease);
+        if (hasChannel(lease)) {
+            open(lease, recoveredSocket.apply(lease));
+        }
     }
 
     @Override
@@ -107,16 +162,53 @@ public final class Channels implements LeaseListener, AutoCloseable {
      *                          is not connected, too many requests wait already, or no reply came in time
      */
     public Optional<ChannelFrame> send(Lease lease, String type, JsonNode payload, Duration timeout, boolean reply) {
-        return connection(lease).request(type, payload, timeout, reply);
+        requireChannel(lease);
+        ChannelConnection here = open.get(lease.id());
+        return here != null ? here.request(type, payload, timeout, reply) : elsewhere.send(lease, type, payload, timeout, reply);
     }
 
     /** Passes on a frame a client wrote on the duplex socket, as it is. */
     public void forward(Lease lease, ChannelFrame frame) {
-        connection(lease).forward(frame, DEFAULT_TIMEOUT);
+        requireChannel(lease);
+        ChannelConnection here = open.get(lease.id());
+        if (here != null) {
+            here.forward(frame, DEFAULT_TIMEOUT);
+        } else {
+            elsewhere.forward(lease, frame);
+        }
     }
 
     public ChannelStatus status(Lease lease) {
-        return connection(lease).status();
+        requireChannel(lease);
+        ChannelConnection here = open.get(lease.id());
+        return here != null ? here.status() : elsewhere.status(lease);
+    }
+
+    /** {@link #send}, only through a connection of this server's (what another server asks of the holder). */
+    Optional<ChannelFrame> sendHere(Lease lease, String type, JsonNode payload, Duration timeout, boolean reply) {
+        return connectionHere(lease).request(type, payload, timeout, reply);
+    }
+
+    void forwardHere(Lease lease, ChannelFrame frame) {
+        connectionHere(lease).forward(frame, DEFAULT_TIMEOUT);
+    }
+
+    ChannelStatus statusHere(Lease lease) {
+        return connectionHere(lease).status();
+    }
+
+    /** A frame the program of a lease held elsewhere sent unprompted, relayed here for this server's readers. */
+    public void heardElsewhere(LeaseId id, ChannelFrame frame) {
+        if (!open.containsKey(id)) {
+            tellReaders(id, frame);
+        }
+    }
+
+    /** The channel of a lease held elsewhere connected or went down. */
+    public void connectionElsewhere(LeaseId id, boolean connected) {
+        if (!open.containsKey(id)) {
+            readers.getOrDefault(id, List.of()).forEach(reader -> reader.connection(connected));
+        }
     }
 
     /**
@@ -124,7 +216,7 @@ public final class Channels implements LeaseListener, AutoCloseable {
      * every change of its connection, until the returned action removes it.
      */
     public Runnable read(Lease lease, Reader reader) {
-        connection(lease);
+        requireChannel(lease);
         List<Reader> list = readers.computeIfAbsent(lease.id(), id -> new CopyOnWriteArrayList<>());
         list.add(reader);
         return () -> list.remove(reader);
@@ -134,21 +226,33 @@ public final class Channels implements LeaseListener, AutoCloseable {
         return catalog.find(lease.imageType()).map(ImageSpec::program).map(ImageSpec.Program::channel).orElse(false);
     }
 
-    private ChannelConnection connection(Lease lease) {
+    private void requireChannel(Lease lease) {
         if (!hasChannel(lease)) {
             throw new ProgramException(ProgramException.Kind.NOT_ENABLED, "channel_not_enabled",
                     "image type '" + lease.imageType() + "' has no message channel (its catalog entry does not say channel: true)");
         }
+    }
+
+    private ChannelConnection connectionHere(Lease lease) {
+        requireChannel(lease);
         ChannelConnection connection = open.get(lease.id());
         if (connection == null) {
-            throw new ProgramException(ProgramException.Kind.NOT_CONNECTED, "channel_not_connected",
-                    "lease " + lease.id() + " is not running, so its program has no channel");
+            throw notConnected(lease.id());
         }
         return connection;
     }
 
+    static ProgramException notConnected(LeaseId id) {
+        return new ProgramException(ProgramException.Kind.NOT_CONNECTED, "channel_not_connected",
+                "lease " + id + " is not running, so its program has no channel");
+    }
+
     private void unprompted(LeaseId id, ChannelFrame frame) {
         observer.message(id, frame);
+        tellReaders(id, frame);
+    }
+
+    private void tellReaders(LeaseId id, ChannelFrame frame) {
         for (Reader reader : readers.getOrDefault(id, List.of())) {
             try {
                 reader.frame(frame);

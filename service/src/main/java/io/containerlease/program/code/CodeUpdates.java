@@ -19,7 +19,6 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +53,6 @@ public final class CodeUpdates {
     private final Observer observer;
     private final String instanceId;
     private final long maxBytes;
-    private final Set<LeaseId> busy = ConcurrentHashMap.newKeySet();
 
     /** @param maxBytes the largest archive accepted (CODE_MAX_BYTES) */
     public CodeUpdates(ImageTypes catalog, CodeEngine engine, ContainerRuntime runtime, CodeVersions versions,
@@ -120,14 +118,14 @@ public final class CodeUpdates {
     }
 
     private Outcome exclusively(LeaseId id, java.util.function.Supplier<Outcome> work) {
-        if (!busy.add(id)) {
+        if (!versions.claim(id)) {
             throw new ProgramException(ProgramException.Kind.IN_PROGRESS, "update_in_progress",
                     "lease " + id + " is already being updated; wait for that update to finish");
         }
         try {
             return work.get();
         } finally {
-            busy.remove(id);
+            versions.unclaim(id);
         }
     }
 

@@ -286,6 +286,20 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     @Override
+    public Optional<java.nio.file.Path> channelDirectory(String nameOrId) {
+        return call("inspect " + nameOrId, () -> {
+            try {
+                var mounts = docker.inspectContainerCmd(nameOrId).exec().getMounts();
+                return (mounts == null ? List.<InspectContainerResponse.Mount>of() : mounts).stream()
+                        .filter(m -> m.getDestination() != null && ImageSpec.CHANNEL_DIR.equals(m.getDestination().getPath()))
+                        .map(m -> m.getSource()).filter(java.util.Objects::nonNull).findFirst().map(java.nio.file.Path::of);
+            } catch (NotFoundException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    @Override
     public void stop(String nameOrId, Duration timeout) {
         call("stop " + nameOrId, () -> {
             try {

@@ -13,6 +13,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -89,13 +92,18 @@ public final class RedisLeaseStore implements DurableStore {
     public static RedisLeaseStore open(String url, String self) {
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(Duration.ofSeconds(5));
-        RedisClient client = RedisClient.create(uri);
+        // Lettuce waits up to 30 s between reconnects by default: after an outage of a few seconds the
+        // store would stay unavailable for as long again. Retry at least once a second instead.
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS)).build();
+        RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder().autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         try {
             return new RedisLeaseStore(client, client.connect(), self);
         } catch (RedisException e) {
             client.shutdown();
+            resources.shutdown();
             throw new StoreException("cannot reach Redis at " + uri.getHost() + ":" + uri.getPort() + ": " + rootMessage(e), e);
         }
     }
@@ -108,6 +116,11 @@ public final class RedisLeaseStore implements DurableStore {
     /** The request allowance per client that all the servers on this store share. */
     public RedisRateLimit rateLimit() {
         return new RedisRateLimit(scripts, scripts.load("rate"), PREFIX);
+    }
+
+    /** Every lease's code versions, kept here for all the servers on this store. */
+    public RedisCodeVersions codeVersions() {
+        return new RedisCodeVersions(redis, scripts, scripts.load("unclaim"), PREFIX);
     }
 
     /** The heartbeats of the servers on this store, over the same connection. */
@@ -173,6 +186,11 @@ public final class RedisLeaseStore implements DurableStore {
     public Set<LeaseId> held() {
         return call(() -> redis.zrange(PREFIX + "held:" + self, 0, -1)).stream().map(LeaseId::new)
                 .collect(Collectors.toCollection(java.util.HashSet::new));
+    }
+
+    @Override
+    public Optional<String> holder(LeaseId id) {
+        return Optional.ofNullable(call(() -> redis.hget(PREFIX + "lease:" + id.value(), "holder")));
     }
 
     @Override
@@ -242,6 +260,7 @@ public final class RedisLeaseStore implements DurableStore {
     public void close() {
         connection.close();
         client.shutdown();
+        client.getResources().shutdown();
     }
 
     /** What a transition requires of the lease's expiry besides its state; each part optional. */
