@@ -33,6 +33,8 @@ import io.containerlease.program.code.FileCodeVersions;
 import io.containerlease.program.code.CodeVolumes;
 import io.containerlease.runtime.docker.DockerCodeEngine;
 import io.containerlease.metrics.LeaseMetrics;
+import io.containerlease.metrics.PoolMetrics;
+import io.containerlease.pool.WarmPool;
 import io.containerlease.schedule.ExecutorTaskScheduler;
 import io.containerlease.reaper.ExpiryTimers;
 import io.containerlease.reaper.ReaperLoop;
@@ -99,6 +101,10 @@ public final class ContainerLeaseServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ContainerLeaseServer.class);
     private static final Duration FIRST_PASS_WAIT = Duration.ofSeconds(60);
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(15);
+    /** Warm pool containers made at once: a refill must not crowd out the provisions it is meant to speed up. */
+    private static final int POOL_REFILL_CONCURRENCY = 2;
+    /** How often the pool looks for waiting containers that stopped, and fills up. */
+    private static final Duration POOL_CHECK = Duration.ofSeconds(5);
 
     /** Closed in reverse order of start. */
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -252,10 +258,20 @@ public final class ContainerLeaseServer implements AutoCloseable {
                 watch.start();
                 started.push(watch);
                 peers = new ReaperLoop.Peers(watch::actingSince, config.orphanPolicy() == ServiceConfig.OrphanPolicy.CONSERVATIVE
-                        ? () -> heartbeats.alive(self) : java.util.Set::of);
+                        ? () -> heartbeats.alive(self) : java.util.Set::of, () -> heartbeats.alive(self));
             }
             var reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, config.reconcileInterval(), clock, metrics,
                     programResources, peers);
+            // Containers waiting ready for a provision; those from before a restart are taken back before the first pass.
+            var poolMetrics = new PoolMetrics(registry);
+            var pool = new WarmPool(new WarmPool.Settings(config.poolMaxTotal() == 0 ? java.util.Map.of() : catalog.warmPools(), config.poolMaxTotal(),
+                    POOL_REFILL_CONCURRENCY, config.poolDrainOnStop(), POOL_CHECK), catalog, runtime, programResources, store, scheduler,
+                    clock, random, poolMetrics);
+            poolMetrics.track(pool::sizes, pool.targets());
+            leases.takeWarmContainersFrom(pool);
+            reaper.keepPooled(pool::protectedSince);
+            pool.start();
+            started.push(pool);
             firstPass(reaper);
             leases.armTimers();
             if (relay != null) {
@@ -279,7 +295,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
                     terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity,
                     containers, control, events, usage, channels, codeUpdates,
-                    store instanceof RedisLeaseStore shared ? Optional.of(shared.rateLimit()) : Optional.empty()));
+                    store instanceof RedisLeaseStore shared ? Optional.of(shared.rateLimit()) : Optional.empty(), pool));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.cluster.SharedRateLimit;
 import io.containerlease.program.channel.Channels;
+import io.containerlease.pool.WarmPool;
 import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.session.LeaseConnections;
@@ -41,7 +42,7 @@ public final class ApiServer implements AutoCloseable {
                            PrometheusMeterRegistry registry, InstantSource clock, Optional<TokenRegistry> tokens,
                            WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
                            WorkloadControl control, EventHub events, UsageWatch usage, Channels channels, CodeUpdates code,
-                           Optional<SharedRateLimit> sharedRateLimit) {}
+                           Optional<SharedRateLimit> sharedRateLimit, WarmPool pool) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -53,7 +54,7 @@ public final class ApiServer implements AutoCloseable {
         var leaseRoutes = new LeaseRoutes(services.leases(), services.sessions(), services.containers(), services.clock());
         var workloadRoutes = new WorkloadRoutes(services.control(), services.leases(), services.sessions(), leaseRoutes);
         var wsLimits = new WsLimits(config.connectionLimits(), WsLimits.maxDescriptors());
-        var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry(), wsLimits);
+        var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry(), wsLimits, services.pool());
         var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
                 services.sessions(), services.catalog(), wsLimits, services.containers());
         var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), wsLimits);

@@ -2,6 +2,7 @@ package io.containerlease.api;
 
 import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.lease.LeaseStore;
+import io.containerlease.pool.WarmPool;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -21,9 +22,11 @@ final class HealthRoutes {
     private final ContainerRuntime runtime;
     private final PrometheusMeterRegistry registry;
     private final WsLimits wsLimits;
+    private final WarmPool pool;
 
-    HealthRoutes(LeaseStore store, ContainerRuntime runtime, PrometheusMeterRegistry registry, WsLimits wsLimits) {
+    HealthRoutes(LeaseStore store, ContainerRuntime runtime, PrometheusMeterRegistry registry, WsLimits wsLimits, WarmPool pool) {
         this.wsLimits = wsLimits;
+        this.pool = pool;
         this.store = store;
         this.runtime = runtime;
         this.registry = registry;
@@ -47,6 +50,10 @@ final class HealthRoutes {
         WsLimits.openDescriptors().ifPresent(n -> capacity.put("fileDescriptors", n));
         WsLimits.maxDescriptors().ifPresent(n -> capacity.put("fileDescriptorsMax", n));
         out.put("capacity", capacity);
+        // Each warm pool: containers waiting for a provision, next to the size it is kept at.
+        Map<String, Object> pools = new LinkedHashMap<>();
+        pool.sizes().forEach((type, waiting) -> pools.put(type, Map.of("waiting", waiting, "target", pool.targets().get(type))));
+        out.put("warmPool", pools);
         ctx.status(healthy ? 200 : 503).json(out);
     }
 

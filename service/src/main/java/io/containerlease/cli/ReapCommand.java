@@ -132,6 +132,11 @@ public final class ReapCommand implements Callable<Integer> {
             if (own && live.contains(lease)) {
                 goes = false;
                 why = "its lease is live";
+            } else if (own && labels.containsKey(ManagedLabels.POOL) && LeaseId.isValid(lease)
+                    && store.get().leases().find(new LeaseId(lease)).isEmpty()) {
+                goes = false;
+                why = "it waits in server " + labels.get(ManagedLabels.POOL) + "'s warm pool (taken back when that server starts, "
+                        + "removed when it stops with POOL_DRAIN_ON_STOP=true)";
             } else if (own) {
                 goes = true;
                 why = "this store has no live lease for it (the reconciler would remove it too)";

@@ -41,17 +41,24 @@ public final class ImageCatalog implements ImageTypes {
 
     private final Map<String, ImageSpec> specs;
     private final Map<String, Listing> listings;
+    private final Map<String, Integer> warmPools;
 
     public ImageCatalog(Map<String, ImageSpec> specs) {
-        this(specs, Map.of());
+        this(specs, Map.of(), Map.of());
     }
 
-    private ImageCatalog(Map<String, ImageSpec> specs, Map<String, Listing> listings) {
+    private ImageCatalog(Map<String, ImageSpec> specs, Map<String, Listing> listings, Map<String, Integer> warmPools) {
         if (specs.isEmpty()) {
             throw new ConfigException("The image catalog lists no images");
         }
         this.specs = Collections.unmodifiableMap(new LinkedHashMap<>(specs));
         this.listings = Map.copyOf(listings);
+        this.warmPools = Map.copyOf(warmPools);
+    }
+
+    /** How many warm containers each image type asks for ({@code warmPool}); types without one are not listed. */
+    public Map<String, Integer> warmPools() {
+        return warmPools;
     }
 
     /** The description and suggested duration of an image type, as its catalog entry gives them. */
@@ -104,6 +111,7 @@ public final class ImageCatalog implements ImageTypes {
         List<String> problems = new ArrayList<>();
         Map<String, ImageSpec> specs = new LinkedHashMap<>();
         Map<String, Listing> listings = new LinkedHashMap<>();
+        Map<String, Integer> warmPools = new LinkedHashMap<>();
         for (var it = images.fields(); it.hasNext(); ) {
             var entry = it.next();
             try {
@@ -113,6 +121,7 @@ public final class ImageCatalog implements ImageTypes {
                 Entry bound = YAML.treeToValue(entry.getValue(), Entry.class);
                 specs.put(entry.getKey(), bound.toSpec(entry.getKey()));
                 listings.put(entry.getKey(), bound.listing());
+                bound.warmPoolSize().ifPresent(size -> warmPools.put(entry.getKey(), size));
             } catch (UnrecognizedPropertyException e) {
                 problems.add("images." + entry.getKey() + ": unknown field '" + e.getPropertyName() + "' (known: "
                         + String.join(", ", Entry.FIELDS) + ")");
@@ -125,7 +134,7 @@ public final class ImageCatalog implements ImageTypes {
         if (!problems.isEmpty()) {
             throw ConfigException.of("Invalid image catalog (" + source + ")", problems);
         }
-        return new ImageCatalog(specs, listings);
+        return new ImageCatalog(specs, listings, warmPools);
     }
 
     /** Strict binding: no unknown field, no string for a number, no 1.5 for a whole number. */
@@ -168,7 +177,7 @@ public final class ImageCatalog implements ImageTypes {
                  String pullPolicy, String network, Long disconnectGraceSeconds, Long idleTimeoutSeconds, String user,
                  Boolean readOnlyRootfs, Integer logMaxSizeMb, Integer logMaxFiles, Integer diskMb,
                  String description, Long defaultDurationMinutes, String onExit, String restart,
-                 HealthCheckEntry healthCheck, Boolean pauseStopsIdle, Boolean channel, CodeEntry code) {
+                 HealthCheckEntry healthCheck, Boolean pauseStopsIdle, Boolean channel, CodeEntry code, Integer warmPool) {
         static final List<String> FIELDS = java.util.Arrays.stream(Entry.class.getRecordComponents())
                 .map(java.lang.reflect.RecordComponent::getName).toList();
 
@@ -214,6 +223,17 @@ public final class ImageCatalog implements ImageTypes {
                 throw new IllegalArgumentException("'defaultDurationMinutes' must be at least 1");
             }
             return new Listing(Optional.ofNullable(description), Optional.ofNullable(defaultDurationMinutes).map(Duration::ofMinutes));
+        }
+
+        /** How many containers of this type wait ready for a provision; none when absent or 0. */
+        Optional<Integer> warmPoolSize() {
+            if (warmPool == null || warmPool == 0) {
+                return Optional.empty();
+            }
+            if (warmPool < 0 || warmPool > 256) {
+                throw new IllegalArgumentException("'warmPool' must be between 0 and 256");
+            }
+            return Optional.of(warmPool);
         }
 
         private static Optional<Duration> seconds(String field, Long value) {

@@ -47,7 +47,9 @@ public record ServiceConfig(
         long codeMaxBytes,
         Optional<String> redisUrl,
         Duration heartbeat,
-        OrphanPolicy orphanPolicy) {
+        OrphanPolicy orphanPolicy,
+        int poolMaxTotal,
+        boolean poolDrainOnStop) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
@@ -142,6 +144,9 @@ public record ServiceConfig(
         long heartbeatSeconds = reader.integer("HEARTBEAT_SECONDS", 2, 1, 60);
         OrphanPolicy orphanPolicy = OrphanPolicy.valueOf(
                 reader.choice("ORPHAN_POLICY", "conservative", List.of("conservative", "aggressive")).toUpperCase(Locale.ROOT));
+        // Warm pool containers are not leases, so MAX_LEASES does not count them: this caps them, over all image types.
+        int poolMaxTotal = (int) reader.integer("POOL_MAX_TOTAL", 16, 0, 10_000);
+        boolean poolDrainOnStop = reader.choice("POOL_DRAIN_ON_STOP", "false", List.of("true", "false")).equals("true");
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -152,7 +157,7 @@ public record ServiceConfig(
                 AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
                 origins, hosts, labels, Duration.ofDays(retentionDays), logBytes, logTotalBytes,
                 Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes, redisUrl,
-                Duration.ofSeconds(heartbeatSeconds), orphanPolicy);
+                Duration.ofSeconds(heartbeatSeconds), orphanPolicy, poolMaxTotal, poolDrainOnStop);
     }
 
     static boolean isLoopback(String host) {

@@ -49,6 +49,14 @@ public record Lease(
         }
     }
 
+    /** This new lease, recorded as running in {@code containerId} at once (a warm pool's container, made before it). */
+    public Lease runningIn(String containerId) {
+        if (state != LeaseState.PROVISIONING) {
+            throw new IllegalStateException("only a new lease can be given a container");
+        }
+        return new Lease(id, imageType, LeaseState.RUNNING, createdAt, expiresAt, maxExpiresAt, containerId, null, null, null, rules, owner);
+    }
+
     /** A new lease, before its container exists. */
     public static Lease provisioning(LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife,
                                      SessionRules rules, String owner) {

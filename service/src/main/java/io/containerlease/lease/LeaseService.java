@@ -43,6 +43,7 @@ public final class LeaseService {
     private final Quota quota;
     private final Redactor redactor;
     private final LeaseResources resources;
+    private volatile WarmContainers warm = WarmContainers.NONE;
     private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
     /** Leases this process is provisioning right now, completed when provisioning returns. */
     private final ConcurrentHashMap<LeaseId, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
@@ -69,6 +70,11 @@ public final class LeaseService {
         this.resources = resources;
     }
 
+    /** Provisions take a warm pool's container when one can serve them; done while wiring. */
+    public void takeWarmContainersFrom(WarmContainers pool) {
+        this.warm = pool;
+    }
+
     /** Adds a listener; done while wiring, before the service is used. */
     public void addListener(LeaseListener listener) {
         listeners.add(listener);
@@ -88,6 +94,10 @@ public final class LeaseService {
                         + String.join(", ", catalog.imageTypes())));
         Duration duration = policy.checkDuration(request.duration());
         long startNanos = System.nanoTime();
+        Optional<WarmContainers.Warm> ready = warm.take(spec, request);
+        if (ready.isPresent()) {
+            return provisionWarm(spec, duration, request, caller, ready.get(), startNanos);
+        }
         // The store keeps milliseconds; trimming here keeps the timer and the record in agreement.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Lease lease = Lease.provisioning(LeaseId.generate(now, random), spec.imageType(), now, duration, policy.maxLife(),
@@ -98,13 +108,7 @@ public final class LeaseService {
         inFlight.put(id, done);
         redactor.register(request.secretValues());
         try {
-            switch (store.insert(lease, quota)) {
-                case OWNER_FULL -> throw new QuotaExceededException("quota_exceeded", caller.user() + " already has "
-                        + quota.perOwner() + " live leases, the most allowed per user (MAX_LEASES_PER_USER); release one first");
-                case SERVICE_FULL -> throw new QuotaExceededException("service_full", "the service already runs its most leases ("
-                        + quota.total() + ", MAX_LEASES); try again when one ends");
-                case INSERTED -> { }
-            }
+            requireInserted(store.insert(lease, quota), caller);
             log.info("lease provisioning {} {} {}", kv("leaseId", id.value()), kv("imageType", spec.imageType()),
                     kv("expiresAt", lease.expiresAt()));
             notify(l -> l.onProvisioning(lease));
@@ -149,6 +153,56 @@ public final class LeaseService {
             return running;
         } finally {
             redactor.forget(request.secretValues());
+            inFlight.remove(id);
+            done.complete(null);
+        }
+    }
+
+    private void requireInserted(Quota.Outcome outcome, Caller caller) {
+        switch (outcome) {
+            case OWNER_FULL -> throw new QuotaExceededException("quota_exceeded", caller.user() + " already has "
+                    + quota.perOwner() + " live leases, the most allowed per user (MAX_LEASES_PER_USER); release one first");
+            case SERVICE_FULL -> throw new QuotaExceededException("service_full", "the service already runs its most leases ("
+                    + quota.total() + ", MAX_LEASES); try again when one ends");
+            case INSERTED -> { }
+        }
+    }
+
+    /**
+     * A provision served by a warm pool's container: it runs already, and carries the lease's id, so
+     * recording the lease as running (one write) is the whole provision. A kill at any moment leaves
+     * either no lease (the container is still the pool's, and is found again at start) or a running
+     * lease with its container; never both.
+     */
+    private Lease provisionWarm(ImageSpec spec, Duration duration, ProvisionRequest request, Caller caller, WarmContainers.Warm ready,
+                                long startNanos) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        LeaseId id = ready.leaseId();
+        Lease lease = Lease.provisioning(id, spec.imageType(), now, duration, policy.maxLife(),
+                request.rules().orElse(spec.sessionDefaults()), caller.user()).runningIn(ready.containerId());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        inFlight.put(id, done);
+        try {
+            Quota.Outcome outcome;
+            try {
+                outcome = store.insert(lease, quota);
+            } catch (RuntimeException e) {
+                warm.discard(ready); // recorded or not, no one can tell now: it is never handed out again
+                throw e;
+            }
+            if (outcome != Quota.Outcome.INSERTED) {
+                warm.giveBack(ready);
+                requireInserted(outcome, caller);
+            }
+            warm.used(ready);
+            metrics.provisioned(Duration.ofNanos(System.nanoTime() - startNanos));
+            log.info("lease running from the warm pool {} {} {}", kv("leaseId", id.value()), kv("imageType", spec.imageType()),
+                    kv("expiresAt", lease.expiresAt()));
+            timers.schedule(id, lease.expiresAt(), () -> expireOrRetry(id));
+            notify(l -> l.onProvisioning(lease));
+            notify(l -> l.onRunning(lease));
+            return lease;
+        } finally {
             inFlight.remove(id);
             done.complete(null);
         }

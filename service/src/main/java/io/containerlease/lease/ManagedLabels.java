@@ -17,6 +17,11 @@ public final class ManagedLabels {
     public static final String CREATED_AT = "containerlease.created-at";
     public static final String EXPIRES_AT = "containerlease.expires-at";
     public static final String IMAGE_TYPE = "containerlease.image-type";
+    /**
+     * On a warm-pool container: the server whose pool made it. Its lease id label is the id its lease
+     * will get when a request takes it (until then the store has no such lease).
+     */
+    public static final String POOL = "containerlease.pool";
 
     private static final String NAME_PREFIX = "containerlease-";
 
@@ -36,6 +41,19 @@ public final class ManagedLabels {
                 CREATED_AT, lease.createdAt().toString(),
                 EXPIRES_AT, lease.expiresAt().toString(),
                 IMAGE_TYPE, lease.imageType());
+    }
+
+    /** A warm-pool container's: made before its lease, so it has no expiry, and its creation time is the pool's. */
+    public static Map<String, String> forPool(LeaseId futureLease, String imageType, java.time.Instant createdAt, String cluster,
+                                              String server) {
+        return Map.of(
+                LEASE_ID, futureLease.value(),
+                INSTANCE, cluster,
+                CLUSTER, cluster,
+                SERVER, server,
+                CREATED_AT, createdAt.toString(),
+                IMAGE_TYPE, imageType,
+                POOL, server);
     }
 
     /** A lease's container is named after it, so it can be found and removed even before its id is known. */

@@ -44,11 +44,22 @@ public final class ReaperLoop implements AutoCloseable {
     /**
      * What the reconciler needs to know of the other servers on a shared store: whether this one's
      * heartbeat has been current all along since a moment ({@link System#nanoTime()}), and which
-     * other servers are alive (their orphans are theirs to judge, under the conservative policy).
+     * other servers are alive: under the conservative policy their orphans are theirs to judge
+     * ({@code otherLiveServers}, empty under the aggressive one), and under either their warm pools
+     * are theirs ({@code liveServers}).
      */
-    public record Peers(java.util.function.LongPredicate actingSince, java.util.function.Supplier<Set<String>> otherLiveServers) {
+    public record Peers(java.util.function.LongPredicate actingSince, java.util.function.Supplier<Set<String>> otherLiveServers,
+                        java.util.function.Supplier<Set<String>> liveServers) {
         /** A server that has its store alone. */
-        public static final Peers NONE = new Peers(since -> true, Set::of);
+        public static final Peers NONE = new Peers(since -> true, Set::of, Set::of);
+    }
+
+    /** This server's warm-pool containers (and those taken since a pass began, given in {@link System#nanoTime}): none by default. */
+    private volatile java.util.function.LongFunction<Set<LeaseId>> pooled = since -> Set.of();
+
+    /** The warm pool's containers are its own, not orphans. */
+    public void keepPooled(java.util.function.LongFunction<Set<LeaseId>> pooled) {
+        this.pooled = pooled;
     }
 
     public ReaperLoop(ContainerRuntime runtime, LeaseStore store, LeaseService leases, ContainerRemovals removals,
@@ -83,7 +94,7 @@ public final class ReaperLoop implements AutoCloseable {
         var withResources = resources.held();
         List<io.containerlease.lease.Lease> live = store.listLive();
         var snapshot = new Reconciler.Snapshot(clock.instant(), containers, withResources, live, store.held(), leases.inFlight(),
-                peers.otherLiveServers().get());
+                peers.otherLiveServers().get(), new Reconciler.Pools(pooled.apply(seenAt), peers.liveServers().get()));
         List<ReconcileAction> actions = Reconciler.decide(snapshot);
         if (!actions.isEmpty() && !peers.actingSince().test(seenAt)) {
             // Paused past its heartbeat (another server may have taken over): what it saw may be stale.

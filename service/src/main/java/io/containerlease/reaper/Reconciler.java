@@ -28,9 +28,10 @@ public final class Reconciler {
      * aggressive policy passes no servers here).
      */
     public record Snapshot(Instant now, List<ManagedContainer> containers, Set<LeaseId> withResources, List<Lease> liveLeases,
-                           Set<LeaseId> held, Set<LeaseId> inFlight, Set<String> otherLiveServers) {
+                           Set<LeaseId> held, Set<LeaseId> inFlight, Set<String> otherLiveServers, Pools pools) {
         public Snapshot {
             otherLiveServers = Set.copyOf(otherLiveServers);
+            java.util.Objects.requireNonNull(pools, "pools");
             containers = List.copyOf(containers);
             withResources = Set.copyOf(withResources);
             liveLeases = List.copyOf(liveLeases);
@@ -38,10 +39,29 @@ public final class Reconciler {
             inFlight = Set.copyOf(inFlight);
         }
 
+        public Snapshot(Instant now, List<ManagedContainer> containers, Set<LeaseId> withResources, List<Lease> liveLeases,
+                        Set<LeaseId> held, Set<LeaseId> inFlight, Set<String> otherLiveServers) {
+            this(now, containers, withResources, liveLeases, held, inFlight, otherLiveServers, Pools.NONE);
+        }
+
         /** One server holding every lease, without channel directories or code volumes. */
         public Snapshot(Instant now, List<ManagedContainer> containers, List<Lease> liveLeases, Set<LeaseId> inFlight) {
             this(now, containers, Set.of(), liveLeases, liveLeases.stream().map(Lease::id).collect(java.util.stream.Collectors.toSet()),
                     inFlight, Set.of());
+        }
+    }
+
+    /**
+     * The warm pools' containers, which have no lease yet: this server's {@code members} (read after
+     * the leases, with those taken since the pass began: such a container's lease may be too new for
+     * the list), and the servers alive now, whose pools are theirs to look after whatever the orphan policy.
+     */
+    public record Pools(Set<LeaseId> members, Set<String> otherLiveServers) {
+        public static final Pools NONE = new Pools(Set.of(), Set.of());
+
+        public Pools {
+            members = Set.copyOf(members);
+            otherLiveServers = Set.copyOf(otherLiveServers);
         }
     }
 
@@ -61,12 +81,16 @@ public final class Reconciler {
             }
         }
         for (LeaseId id : snapshot.withResources()) {
-            if (!live.contains(id) && !snapshot.inFlight().contains(id)) {
+            if (!live.contains(id) && !snapshot.inFlight().contains(id) && !snapshot.pools().members().contains(id)) {
                 actions.add(new ReconcileAction.ReleaseResources(id));
             }
         }
         for (ManagedContainer container : snapshot.containers()) {
             boolean madeByALiveServer = container.server().map(snapshot.otherLiveServers()::contains).orElse(false);
+            if (container.pooled() && (container.leaseId().map(snapshot.pools().members()::contains).orElse(false)
+                    || container.server().map(snapshot.pools().otherLiveServers()::contains).orElse(false))) {
+                continue; // waiting in a warm pool, this server's or a live one's
+            }
             if ((container.leaseId().isEmpty() || !live.contains(container.leaseId().get())) && !madeByALiveServer) {
                 actions.add(new ReconcileAction.RemoveOrphan(container.containerId(), container.leaseId()));
             }

@@ -44,6 +44,19 @@ abstract class LeaseStoreContract {
     }
 
     @Test
+    void aLeaseMayBeRecordedRunningAtOnce() {
+        // A warm pool's container exists before its lease: one write records the lease as running in it.
+        Lease lease = Lease.provisioning(LeaseId.generate(T0, random), "busybox", T0, Duration.ofMinutes(5), Duration.ofHours(1))
+                .runningIn("warm-container");
+        assertThat(store.insert(lease, new Quota(5, 5))).isEqualTo(Quota.Outcome.INSERTED);
+        Lease found = store.find(lease.id()).orElseThrow();
+        assertThat(found.state()).isEqualTo(LeaseState.RUNNING);
+        assertThat(found.containerId()).isEqualTo("warm-container");
+        assertThat(store.listLive()).extracting(Lease::id).contains(lease.id());
+        assertThat(store.beginEndIfExpired(lease.id(), lease.expiresAt())).isTrue();
+    }
+
+    @Test
     void markRunningOnlyFromProvisioning() {
         Lease lease = inserted();
         assertThat(store.markRunning(lease.id(), "c1")).isTrue();

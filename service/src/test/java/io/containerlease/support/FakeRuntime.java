@@ -124,7 +124,8 @@ public final class FakeRuntime implements ContainerRuntime {
         for (Container c : containers.values()) {
             if (instanceId.equals(c.labels().get(ManagedLabels.INSTANCE))) {
                 String label = c.labels().get(ManagedLabels.LEASE_ID);
-                out.add(new ManagedContainer(c.id(), LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty(), true));
+                out.add(new ManagedContainer(c.id(), LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty(), true,
+                        Optional.ofNullable(c.labels().get(ManagedLabels.SERVER)), c.labels().containsKey(ManagedLabels.POOL) ? Optional.ofNullable(c.labels().get(ManagedLabels.IMAGE_TYPE)) : Optional.empty()));
             }
         }
         return out;

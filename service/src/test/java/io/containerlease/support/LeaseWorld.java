@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -66,6 +67,8 @@ public final class LeaseWorld implements AutoCloseable {
     public final io.containerlease.events.EventHub events = new io.containerlease.events.EventHub(clock, 1000);
     /** How many of the next session-rule endings (grace, idle) fail before reaching the lease service. */
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
+    /** The warm pool (empty unless the world was made with sizes; {@link #pool}.start() fills it). */
+    public final io.containerlease.pool.WarmPool pool;
     /** While set, the lease service's store does not answer (an outage of Redis, say). */
     public final java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -74,6 +77,11 @@ public final class LeaseWorld implements AutoCloseable {
     }
 
     public LeaseWorld(long seed, io.containerlease.lease.Quota quota) {
+        this(seed, quota, Map.of());
+    }
+
+    /** @param warmPools the warm pool's size by image type (none by default) */
+    public LeaseWorld(long seed, io.containerlease.lease.Quota quota, Map<String, Integer> warmPools) {
         this.quota = quota;
         Random random = new Random(seed);
         tickets = new io.containerlease.auth.WsTickets(clock, random);
@@ -110,6 +118,11 @@ public final class LeaseWorld implements AutoCloseable {
         activity.addListener(sources::activity);
         warnings.addListener(sources::expiring);
         containers.addListener(sources::containerChanged);
+        pool = new io.containerlease.pool.WarmPool(new io.containerlease.pool.WarmPool.Settings(warmPools, 16, 2, false, Duration.ofSeconds(5)),
+                ImageCatalog.builtIn(), runtime, io.containerlease.lease.LeaseResources.NONE, store, scheduler, clock, random,
+                io.containerlease.pool.PoolMeters.NONE);
+        leases.takeWarmContainersFrom(pool);
+        reaper.keepPooled(pool::protectedSince);
     }
 
     private void endBySessionRule(io.containerlease.lease.LeaseId id, EndReason reason) {
@@ -145,7 +158,7 @@ public final class LeaseWorld implements AutoCloseable {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
                 connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity,
-                containers, control, events, usage, channels, code, java.util.Optional.empty());
+                containers, control, events, usage, channels, code, java.util.Optional.empty(), pool);
     }
 
     public io.containerlease.api.ApiServer.Services services() {
@@ -154,6 +167,7 @@ public final class LeaseWorld implements AutoCloseable {
 
     @Override
     public void close() {
+        pool.close();
         reaper.close();
         store.close();
     }

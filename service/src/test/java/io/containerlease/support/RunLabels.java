@@ -17,9 +17,13 @@ public final class RunLabels {
         return ContainerLabels.parse(System.getenv("CONTAINER_LABELS"));
     }
 
-    /** An in-process server's environment: {@code env} plus this run's CONTAINER_LABELS. */
+    /**
+     * An in-process server's environment: {@code env} plus this run's CONTAINER_LABELS, and no warm
+     * pool unless {@code env} asks for one (a test counts the containers it makes; the pool's tests set POOL_MAX_TOTAL).
+     */
     public static Map<String, String> with(Map<String, String> env) {
         Map<String, String> all = new HashMap<>(env);
+        all.putIfAbsent("POOL_MAX_TOTAL", "0");
         String labels = System.getenv("CONTAINER_LABELS");
         if (labels != null) {
             all.putIfAbsent("CONTAINER_LABELS", labels);

@@ -44,6 +44,7 @@ public final class ServerProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("DATA_DIR", dataDir.toString());
             builder.environment().put("AUTH", "off"); // tests of authentication set AUTH themselves
+            builder.environment().put("POOL_MAX_TOTAL", "0"); // the pool's tests ask for one
             if (port > 0) {
                 builder.environment().put("PORT", Integer.toString(port));
             }

@@ -270,8 +270,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private static ManagedContainer toManaged(Container c) {
         String label = c.getLabels() == null ? null : c.getLabels().get(ManagedLabels.LEASE_ID);
         Optional<LeaseId> leaseId = LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty();
-        return new ManagedContainer(c.getId(), leaseId, "running".equals(c.getState()),
-                Optional.ofNullable(c.getLabels() == null ? null : c.getLabels().get(ManagedLabels.SERVER)));
+        Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+        return new ManagedContainer(c.getId(), leaseId, "running".equals(c.getState()), Optional.ofNullable(labels.get(ManagedLabels.SERVER)),
+                labels.containsKey(ManagedLabels.POOL) ? Optional.ofNullable(labels.get(ManagedLabels.IMAGE_TYPE)) : Optional.empty());
     }
 
     @Override

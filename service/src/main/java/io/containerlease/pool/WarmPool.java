@@ -1,0 +1,346 @@
+package io.containerlease.pool;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.ContainerSpec;
+import io.containerlease.lease.ImageSpec;
+import io.containerlease.lease.ImageTypes;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseResources;
+import io.containerlease.lease.LeaseStore;
+import io.containerlease.lease.ManagedContainer;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.lease.ProvisionRequest;
+import io.containerlease.lease.WarmContainers;
+import io.containerlease.schedule.PeriodicTask;
+import io.containerlease.schedule.TaskScheduler;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps, for each image type whose catalog entry asks for {@code warmPool: N}, N containers created,
+ * started and hardened exactly as a lease's would be, each already named and labelled for the lease
+ * id it will get; a provision that one can serve takes it (see {@link WarmContainers}). Taken
+ * containers are replaced in the background, a few at a time.
+ *
+ * <p>The pool's containers are labelled as this server's ({@link ManagedLabels#POOL}). After a
+ * restart they are taken back into the pool when still running and not leased (the store has no
+ * lease with their id); the rest are removed. The reconciler leaves alone what {@link #protectedSince}
+ * names, so a container is never removed while it waits here or while its lease is being recorded.
+ */
+public final class WarmPool implements WarmContainers, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
+    /** How long a taken container stays protected from the reconciler: longer than any pass takes. */
+    private static final Duration LEFT_REMEMBERED = Duration.ofMinutes(10);
+
+    /** How it is set up: its sizes by image type, its cap over all types, how many it makes at once, and what it does at stop. */
+    public record Settings(Map<String, Integer> sizes, int maxTotal, int refillConcurrency, boolean drainOnStop, Duration checkEvery) {
+        public Settings {
+            sizes = Map.copyOf(sizes);
+        }
+    }
+
+    /** A container waiting in the pool. */
+    private record Member(LeaseId id, String containerId, String imageType) {}
+
+    private final Settings settings;
+    private final ImageTypes catalog;
+    private final ContainerRuntime runtime;
+    private final LeaseResources resources;
+    private final LeaseStore store;
+    private final InstantSource clock;
+    private final RandomGenerator random;
+    private final PoolMeters meters;
+    private final Map<String, ConcurrentLinkedDeque<Member>> available = new ConcurrentHashMap<>();
+    /** Waiting, or taken and not yet settled: every container the pool is answerable for. */
+    private final Map<LeaseId, Member> members = new ConcurrentHashMap<>();
+    /** Being made right now (no container id yet). */
+    private final Set<LeaseId> creating = ConcurrentHashMap.newKeySet();
+    /** When each taken container left the pool ({@link System#nanoTime}). */
+    private final Map<LeaseId, Long> leftAt = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> filling = new ConcurrentHashMap<>();
+    private final Semaphore makers;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final PeriodicTask check;
+    private volatile boolean closed;
+
+    public WarmPool(Settings settings, ImageTypes catalog, ContainerRuntime runtime, LeaseResources resources, LeaseStore store,
+                    TaskScheduler scheduler, InstantSource clock, RandomGenerator random, PoolMeters meters) {
+        this.settings = settings;
+        this.catalog = catalog;
+        this.runtime = runtime;
+        this.resources = resources;
+        this.store = store;
+        this.clock = clock;
+        this.random = random;
+        this.meters = meters;
+        this.makers = new Semaphore(Math.max(1, settings.refillConcurrency()));
+        settings.sizes().keySet().forEach(type -> {
+            available.put(type, new ConcurrentLinkedDeque<>());
+            filling.put(type, new AtomicInteger());
+        });
+        this.check = new PeriodicTask(scheduler, settings.checkEvery(), this::checkAndFill,
+                e -> log.warn("warm pool check failed; trying again next time {}", kv("error", e.getMessage())));
+    }
+
+    /** Takes back this server's pool containers from before a restart, then fills the pool and keeps it full. */
+    public void start() {
+        if (settings.sizes().isEmpty()) {
+            return;
+        }
+        try {
+            adopt();
+        } catch (RuntimeException e) {
+            log.warn("could not look for the warm pool's containers from before; they are removed as orphans {}", kv("error", e.getMessage()));
+        }
+        fillAll();
+        check.start(settings.checkEvery());
+    }
+
+    /** Containers waiting, by image type (every pooled type named). */
+    public Map<String, Integer> sizes() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        settings.sizes().keySet().stream().sorted().forEach(type -> out.put(type, available.get(type).size()));
+        return out;
+    }
+
+    /** The size each image type's pool is kept at. */
+    public Map<String, Integer> targets() {
+        return settings.sizes();
+    }
+
+    /**
+     * The lease ids whose containers the reconciler must leave alone: those waiting or being made or
+     * taken, and those taken since {@code sinceNanos} (their lease may be newer than what a pass that
+     * began then has read).
+     */
+    public Set<LeaseId> protectedSince(long sinceNanos) {
+        Set<LeaseId> ids = new HashSet<>(members.keySet());
+        ids.addAll(creating);
+        leftAt.forEach((id, at) -> {
+            if (at - sinceNanos >= 0) {
+                ids.add(id);
+            }
+        });
+        return ids;
+    }
+
+    @Override
+    public Optional<Warm> take(ImageSpec spec, ProvisionRequest request) {
+        String type = spec.imageType();
+        ConcurrentLinkedDeque<Member> queue = available.get(type);
+        if (queue == null) {
+            return Optional.empty(); // no pool for this type: not a miss
+        }
+        String unfit = !request.env().isEmpty() ? "env" : !request.secretEnv().isEmpty() ? "secret_env"
+                : !request.secretFiles().isEmpty() ? "secret_files" : null;
+        if (unfit != null) {
+            meters.miss(type, unfit);
+            return Optional.empty();
+        }
+        Member member = queue.pollFirst();
+        if (member == null) {
+            meters.miss(type, "empty");
+            fill(type);
+            return Optional.empty();
+        }
+        meters.hit(type);
+        return Optional.of(new Warm(member.id(), member.containerId()));
+    }
+
+    /** Its replacement is made once the container is settled as gone (not when taken: a refused lease gives it back). */
+    @Override
+    public void used(Warm warm) {
+        leftAt.put(warm.leaseId(), System.nanoTime());
+        Member member = members.remove(warm.leaseId());
+        if (member != null) {
+            fill(member.imageType());
+        }
+    }
+
+    @Override
+    public void giveBack(Warm warm) {
+        Member member = members.get(warm.leaseId());
+        if (member != null) {
+            available.get(member.imageType()).addFirst(member);
+        }
+    }
+
+    @Override
+    public void discard(Warm warm) {
+        leftAt.put(warm.leaseId(), System.nanoTime());
+        Member member = members.remove(warm.leaseId());
+        if (member != null) {
+            workers.execute(() -> removeQuietly(member.id()));
+            fill(member.imageType());
+        }
+    }
+
+    private void fillAll() {
+        settings.sizes().keySet().forEach(this::fill);
+    }
+
+    /** Starts making containers until the type's pool (with those being made) is full, within the cap over all types. */
+    private void fill(String type) {
+        if (closed) {
+            return;
+        }
+        int target = settings.sizes().getOrDefault(type, 0);
+        AtomicInteger making = filling.get(type);
+        while (true) {
+            int now = making.get();
+            int beingMade = filling.values().stream().mapToInt(AtomicInteger::get).sum();
+            if (available.get(type).size() + now >= target || members.size() + beingMade >= settings.maxTotal()) {
+                return;
+            }
+            if (making.compareAndSet(now, now + 1)) {
+                workers.execute(() -> makeOne(type, making));
+            }
+        }
+    }
+
+    private void makeOne(String type, AtomicInteger making) {
+        LeaseId id = LeaseId.generate(clock.instant(), random);
+        boolean made = false;
+        creating.add(id);
+        try {
+            makers.acquire();
+            try {
+                if (closed) {
+                    return;
+                }
+                long started = System.nanoTime();
+                ImageSpec spec = catalog.find(type).orElseThrow();
+                runtime.ensureImage(spec);
+                // The lease this container will belong to does not exist yet: its resources are made for its id.
+                Lease future = Lease.provisioning(id, type, clock.instant(), Duration.ofMinutes(1), Duration.ofMinutes(1));
+                ContainerSpec.Mounts mounts = resources.prepare(future, spec);
+                String containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec, Map.of(),
+                        ManagedLabels.forPool(id, type, clock.instant(), store.instanceId(), store.serverId()), Map.of(), mounts));
+                Member member = new Member(id, containerId, type);
+                members.put(id, member);
+                available.get(type).addLast(member);
+                made = true;
+                meters.refilled(type, Duration.ofNanos(System.nanoTime() - started));
+            } finally {
+                makers.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            meters.refillFailed(type);
+            log.warn("could not make a warm pool container; the next check tries again {} {}", kv("imageType", type), kv("error", e.getMessage()));
+            removeQuietly(id);
+        } finally {
+            creating.remove(id);
+            making.decrementAndGet();
+        }
+        if (made && closed) {
+            drainOne(id);
+        }
+    }
+
+    /** Finds this server's pool containers from before: running and not leased, they wait here again; the rest go. */
+    private void adopt() {
+        for (ManagedContainer container : runtime.listManaged(store.instanceId())) {
+            if (container.pooledAs().isEmpty() || container.leaseId().isEmpty()
+                    || !container.server().map(store.serverId()::equals).orElse(false)) {
+                continue;
+            }
+            LeaseId id = container.leaseId().get();
+            if (store.find(id).isPresent()) {
+                continue; // taken before the restart: its lease's now
+            }
+            String type = container.pooledAs().get();
+            ConcurrentLinkedDeque<Member> queue = available.get(type);
+            if (container.running() && queue != null && queue.size() < settings.sizes().get(type)
+                    && members.size() < settings.maxTotal()) {
+                Member member = new Member(id, container.containerId(), type);
+                members.put(id, member);
+                queue.addLast(member);
+                log.info("warm pool container taken back {} {}", kv("leaseId", id.value()), kv("imageType", type));
+            } else {
+                log.info("warm pool container from before removed {} {} {}", kv("leaseId", id.value()), kv("imageType", type),
+                        kv("running", container.running()));
+                removeQuietly(id);
+            }
+        }
+    }
+
+    /** Drops waiting containers that stopped running (or vanished), then fills up again. */
+    private void checkAndFill() {
+        Set<String> running = new HashSet<>();
+        for (ManagedContainer container : runtime.listManaged(store.instanceId())) {
+            if (container.running()) {
+                running.add(container.containerId());
+            }
+        }
+        for (ConcurrentLinkedDeque<Member> queue : available.values()) {
+            for (Member member : List.copyOf(queue)) {
+                if (!running.contains(member.containerId()) && queue.remove(member)) {
+                    log.warn("a warm pool container stopped running; replacing it {} {}", kv("leaseId", member.id().value()),
+                            kv("imageType", member.imageType()));
+                    members.remove(member.id());
+                    removeQuietly(member.id());
+                }
+            }
+        }
+        long forgetBefore = System.nanoTime() - LEFT_REMEMBERED.toNanos();
+        leftAt.values().removeIf(at -> at - forgetBefore < 0);
+        fillAll();
+    }
+
+    private void removeQuietly(LeaseId id) {
+        try {
+            runtime.remove(ManagedLabels.containerName(id));
+            resources.release(id);
+        } catch (RuntimeException e) {
+            log.warn("could not remove a warm pool container; the reconciler will {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
+        }
+    }
+
+    private void drainOne(LeaseId id) {
+        Member member = members.remove(id);
+        if (member != null) {
+            available.get(member.imageType()).remove(member);
+            removeQuietly(id);
+        }
+    }
+
+    /**
+     * Stops filling. The waiting containers stay for the next start to take back, unless the pool
+     * drains on stop ({@code POOL_DRAIN_ON_STOP}): then they are removed.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        check.close();
+        if (settings.drainOnStop()) {
+            for (ConcurrentLinkedDeque<Member> queue : available.values()) {
+                Member member;
+                while ((member = queue.pollFirst()) != null) {
+                    members.remove(member.id());
+                    removeQuietly(member.id());
+                }
+            }
+        }
+        workers.shutdown();
+    }
+}
