@@ -42,6 +42,9 @@ public final class BenchCommand implements Callable<Integer> {
             + "and print them; BENCHMARKS.md is left alone.")
     boolean onlyCluster;
 
+    @Option(names = "--only-pool", description = "Run only the warm pool's scenarios (warm-provision) and print them; BENCHMARKS.md is left alone.")
+    boolean onlyPool;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("containerlease.log.level", "WARN");
@@ -53,9 +56,15 @@ public final class BenchCommand implements Callable<Integer> {
             cluster.outcomes().forEach(System.out::println);
             return cluster.outcomes().stream().allMatch(ClusterChaosBench.Outcome::clean) ? 0 : 1;
         }
+        WarmPoolBench.Sizes poolSizes = quick ? WarmPoolBench.Sizes.QUICK : WarmPoolBench.Sizes.FULL;
+        if (onlyPool) {
+            BenchReport.print(new WarmPoolBench(poolSizes, workDir).run(), null, System.out);
+            return 0;
+        }
         List<BenchResult> results = new ArrayList<>();
         LeaseBench.Sizes leaseSizes = quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL;
         results.addAll(new LeaseBench(leaseSizes, workDir).run());
+        results.addAll(new WarmPoolBench(poolSizes, workDir).run());
         // The same provisioning on the Redis store, in the same run, when redis-server is installed (bin/test installs it).
         if (RedisServer.installed()) {
             try (RedisServer redis = RedisServer.start(workDir.resolve("redis"))) {

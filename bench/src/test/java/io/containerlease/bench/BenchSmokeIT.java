@@ -20,19 +20,22 @@ class BenchSmokeIT {
     @Test
     void everyBenchRunsAndCleansUp() throws Exception {
         List<BenchResult> results = new java.util.ArrayList<>(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir).run());
+        results.addAll(new WarmPoolBench(WarmPoolBench.Sizes.SMOKE, workDir).run());
         try (var redis = io.containerlease.support.RedisServer.start(workDir.resolve("redis"))) {
             results.addAll(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir, java.util.Optional.of(redis.url())).run());
         }
         results.addAll(new SessionBench(SessionBench.Sizes.SMOKE, workDir).run());
         results.addAll(new FootprintBench(FootprintBench.Sizes.SMOKE, workDir).run());
         assertThat(results).extracting(BenchResult::name).contains("cold-provision-p50", "throughput", "bulk-release",
+                "warm-provision-p50", "warm-provision-16-clients-p99", "warm-provision-hit-rate",
                 "cold-provision-p50-redis", "throughput-redis",
                 "expiry-lag-start-p99", "terminal-echo-p50", "log-lines-per-second", "footprint-rss-idle",
                 "store-timers-bytes-per-lease", "log-flood-peak-rss", "store-ended-leases-MiB", "store-purge-seconds");
         assertThat(results).allSatisfy(r -> assertThat(r.service()).as(r.name()).isNotNaN());
 
         var cluster = new ClusterChaosBench(ClusterChaosBench.Sizes.SMOKE, workDir);
-        assertThat(cluster.run()).extracting(BenchResult::name).contains("cluster-kill-expiry-lag-p99", "cluster-freeze-expiry-lag-p99");
+        assertThat(cluster.run()).extracting(BenchResult::name).contains("cluster-kill-expiry-lag-p99", "cluster-freeze-expiry-lag-p99",
+                "cluster-redis-restart-catch-up-p99");
         assertThat(cluster.outcomes()).allSatisfy(o -> assertThat(o.clean()).as(o.toString()).isTrue());
 
         ChaosBench.Outcome chaos = new ChaosBench(ChaosBench.Sizes.SMOKE, workDir).run();

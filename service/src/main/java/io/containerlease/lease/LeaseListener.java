@@ -11,6 +11,14 @@ public interface LeaseListener {
     /** The lease's container is running, just provisioned. */
     default void onRunning(Lease lease) {}
 
+    /**
+     * The lease is running in a warm pool's container, made (and running) before the lease: nothing
+     * about it is new but its lease. Like {@link #onRunning} unless a listener can save work.
+     */
+    default void onRunningFromPool(Lease lease) {
+        onRunning(lease);
+    }
+
     /** The lease survived a restart of the server: its container runs, but every connection to it was cut. */
     default void onRecovered(Lease lease) {
         onRunning(lease);

@@ -200,7 +200,7 @@ public final class LeaseService {
                     kv("expiresAt", lease.expiresAt()));
             timers.schedule(id, lease.expiresAt(), () -> expireOrRetry(id));
             notify(l -> l.onProvisioning(lease));
-            notify(l -> l.onRunning(lease));
+            notify(l -> l.onRunningFromPool(lease));
             return lease;
         } finally {
             inFlight.remove(id);

@@ -160,6 +160,17 @@ public final class ContainerStates implements LeaseListener {
         refreshQuietly(lease.id());
     }
 
+    /**
+     * A warm pool's container has been running for a while (the pool drops those that stop): the
+     * provision answers without asking the engine, which is asked right after, off the request.
+     */
+    @Override
+    public void onRunningFromPool(Lease lease) {
+        quiet.remove(lease.id());
+        track(lease);
+        Thread.ofVirtual().start(() -> refreshQuietly(lease.id()));
+    }
+
     /** Still running after a restart of the service: the event watcher's first pass asks for every such lease. */
     @Override
     public void onRecovered(Lease lease) {

@@ -1,0 +1,138 @@
+package io.containerlease.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.containerlease.ContainerLeaseServer;
+import io.containerlease.config.ServiceConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Provisions served by the warm pool ({@code warm-provision}) next to raw Docker's create+start in
+ * the same run: sequential, then by many clients at once, the pool refilling behind them; with the
+ * share of provisions the pool served (the rest took the cold path, so they count too).
+ */
+public final class WarmPoolBench {
+    /** How much to measure; {@code pool} is the busybox pool's size. */
+    public record Sizes(int sequential, int concurrent, int clients, int pool, int rawSamples) {
+        public static final Sizes SMOKE = new Sizes(4, 4, 2, 2, 2);
+        public static final Sizes QUICK = new Sizes(30, 16, 16, 16, 15);
+        public static final Sizes FULL = new Sizes(100, 16, 16, 16, 60);
+    }
+
+    private static final String CATALOG = """
+            images:
+              busybox:
+                image: containerlease/busybox:latest
+                command: ["sleep", "inf"]
+                shell: ["/bin/sh"]
+                memoryMb: 128
+                cpus: 0.5
+                pidsLimit: 64
+                pullPolicy: never
+                warmPool: %d
+            """;
+
+    private final Sizes sizes;
+    private final Path workDir;
+
+    public WarmPoolBench(Sizes sizes, Path workDir) {
+        this.sizes = sizes;
+        this.workDir = workDir;
+    }
+
+    public List<BenchResult> run() throws Exception {
+        Path catalog = Files.writeString(Files.createDirectories(workDir.resolve("pool")).resolve("catalog.yaml"),
+                CATALOG.formatted(sizes.pool()));
+        ServiceConfig config = BenchServers.config(Map.of("PORT", "0", "AUTH", "off", "DATA_DIR", workDir.resolve("pool-data").toString(),
+                "LOG_LEVEL", "warn", "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000",
+                "IMAGE_CATALOG", catalog.toString(), "POOL_MAX_TOTAL", Integer.toString(sizes.pool())));
+        List<BenchResult> results = new ArrayList<>();
+        try (RawDocker raw = new RawDocker(config.dockerHost())) {
+            List<Double> baseline = new ArrayList<>();
+            for (int i = 0; i < sizes.rawSamples(); i++) {
+                long t0 = System.nanoTime();
+                String name = raw.createAndStart();
+                baseline.add((System.nanoTime() - t0) / 1e6);
+                raw.remove(name);
+            }
+            ContainerLeaseServer server = ContainerLeaseServer.start(config);
+            try {
+                BenchHttp api = new BenchHttp(server.baseUrl());
+                awaitFull(api);
+                List<String> leases = Collections.synchronizedList(new ArrayList<>());
+                List<Double> sequential = new ArrayList<>();
+                for (int i = 0; i < sizes.sequential(); i++) {
+                    long t0 = System.nanoTime();
+                    leases.add(api.lease("busybox", 1800));
+                    sequential.add((System.nanoTime() - t0) / 1e6);
+                }
+                double sequentialHits = hits(api);
+                release(api, leases);
+                awaitFull(api);
+                List<Double> concurrent = Collections.synchronizedList(new ArrayList<>());
+                List<Callable<Object>> work = new ArrayList<>();
+                for (int i = 0; i < sizes.concurrent(); i++) {
+                    work.add(() -> {
+                        long t0 = System.nanoTime();
+                        leases.add(api.lease("busybox", 1800));
+                        concurrent.add((System.nanoTime() - t0) / 1e6);
+                        return null;
+                    });
+                }
+                LeaseBench.allAtOnce(work, sizes.clients());
+                double concurrentHits = hits(api) - sequentialHits;
+                release(api, leases);
+                String pool = "a pool of " + sizes.pool() + " busybox containers refilling 2 at a time; ";
+                String seqDetail = sizes.sequential() + " sequential provisions, " + pool + Math.round(sequentialHits) + " served by the pool "
+                        + "(the rest took the cold path); HTTP request to the 201 of a running lease vs docker-java create+start ("
+                        + sizes.rawSamples() + " samples)";
+                String conDetail = sizes.concurrent() + " provisions by " + sizes.clients() + " clients at once, " + pool
+                        + Math.round(concurrentHits) + " served by the pool; vs docker-java create+start";
+                double rawP50 = Percentiles.of(baseline, 50);
+                double rawP99 = Percentiles.of(baseline, 99);
+                results.add(BenchResult.of("warm-provision-p50", Percentiles.of(sequential, 50), rawP50, "ms", seqDetail));
+                results.add(BenchResult.of("warm-provision-p99", Percentiles.of(sequential, 99), rawP99, "ms", seqDetail));
+                results.add(BenchResult.of("warm-provision-hit-rate", 100.0 * sequentialHits / sizes.sequential(), 100.0, "%", seqDetail));
+                results.add(BenchResult.of("warm-provision-16-clients-p50", Percentiles.of(concurrent, 50), rawP50, "ms", conDetail));
+                results.add(BenchResult.of("warm-provision-16-clients-p99", Percentiles.of(concurrent, 99), rawP99, "ms", conDetail));
+                results.add(BenchResult.of("warm-provision-16-clients-hit-rate", 100.0 * concurrentHits / sizes.concurrent(), 100.0, "%",
+                        conDetail));
+            } finally {
+                server.close();
+                raw.removeInstance(server.instanceId());
+            }
+        }
+        return results;
+    }
+
+    private static void awaitFull(BenchHttp api) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            JsonNode pool = api.get("/healthz").at("/warmPool/busybox");
+            if (pool.path("waiting").asInt() >= pool.path("target").asInt()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the warm pool did not fill within 2 minutes");
+    }
+
+    private static double hits(BenchHttp api) throws Exception {
+        Matcher m = Pattern.compile("containerlease_pool_hits_total\\{imageType=\"busybox\"} ([0-9.eE+-]+)").matcher(api.text("/metrics"));
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static void release(BenchHttp api, List<String> leases) throws Exception {
+        for (String id : List.copyOf(leases)) {
+            api.release(id);
+        }
+        leases.clear();
+    }
+}
