@@ -50,9 +50,17 @@ final class RawDocker implements AutoCloseable {
     }
 
     /** Labelled containers of an instance whose lease is not among {@code liveLeases}. */
-    int containersWithoutLease(String instanceId, java.util.Set<String> liveLeases) {
-        return (int) runtime.listManaged(instanceId).stream()
+    /**
+     * Containers of the instance without a live lease: orphans. A warm pool container whose lease id
+     * the store has never seen waits in the pool; more of those than the pool holds are orphans too.
+     */
+    int containersWithoutLease(String instanceId, java.util.Set<String> liveLeases, java.util.Set<String> knownLeases, int poolSize) {
+        var containers = runtime.listManaged(instanceId);
+        long waiting = containers.stream()
+                .filter(c -> c.pooled() && c.running() && c.leaseId().map(id -> !knownLeases.contains(id.value())).orElse(false)).count();
+        long withoutLease = containers.stream()
                 .filter(c -> c.leaseId().map(id -> !liveLeases.contains(id.value())).orElse(true)).count();
+        return (int) (withoutLease - waiting + Math.max(0, waiting - poolSize));
     }
 
     boolean hasContainer(String leaseId) {
