@@ -45,6 +45,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only-pool", description = "Run only the warm pool's scenarios (warm-provision) and print them; BENCHMARKS.md is left alone.")
     boolean onlyPool;
 
+    @Option(names = "--only-sessions", description = "Run only the live-session scenarios (terminal echo, log throughput) and print them; "
+            + "BENCHMARKS.md is left alone.")
+    boolean onlySessions;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("containerlease.log.level", "WARN");
@@ -61,6 +65,11 @@ public final class BenchCommand implements Callable<Integer> {
             BenchReport.print(new WarmPoolBench(poolSizes, workDir).run(), null, System.out);
             return 0;
         }
+        SessionBench.Sizes sessionSizes = quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL;
+        if (onlySessions) {
+            BenchReport.print(new SessionBench(sessionSizes, workDir).run(), null, System.out);
+            return 0;
+        }
         List<BenchResult> results = new ArrayList<>();
         LeaseBench.Sizes leaseSizes = quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL;
         results.addAll(new LeaseBench(leaseSizes, workDir).run());
@@ -75,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (RedisServer.installed()) {
             results.addAll(cluster.run());
         }
-        results.addAll(new SessionBench(quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL, workDir).run());
+        results.addAll(new SessionBench(sessionSizes, workDir).run());
         results.addAll(new FootprintBench(quick ? FootprintBench.Sizes.QUICK : FootprintBench.Sizes.FULL, workDir).run());
         ChaosBench.Outcome chaos = new ChaosBench((quick ? ChaosBench.Sizes.QUICK : ChaosBench.Sizes.FULL)
                 .withEngineRestart(restartEngine), workDir).run();

@@ -35,8 +35,10 @@ final class WsOutbox implements LeaseConnections.Channel {
     static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
     /** How long a close frame may take before the connection is cut without one. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    /** Frames written before waiting for Jetty to flush them. */
+    /** Frames taken from the queue at once. */
     private static final int MAX_BATCH = 64;
+    /** Frames handed to Jetty and not yet flushed, at most: a reader that falls behind fills the queue, where lines may be dropped. */
+    private static final int MAX_IN_FLIGHT = 256;
 
     /** The far end, as the sender needs it: Jetty's session in production, a hand-written fake in tests. */
     interface Peer {
@@ -174,7 +176,7 @@ final class WsOutbox implements LeaseConnections.Channel {
                     closing = true;
                 }
             }
-            ready.signalAll();
+            ready.signal(); // one sender waits on it
         } finally {
             lock.unlock();
         }
@@ -195,6 +197,10 @@ final class WsOutbox implements LeaseConnections.Channel {
 
     private void drain() {
         List<Frame> batch = new ArrayList<>(MAX_BATCH);
+        // Frames handed to Jetty and not yet flushed, oldest first. Jetty keeps them in order and writes
+        // those queued behind a write in progress together, so the sender does not wait for each batch:
+        // it waits for the oldest only when too many are in flight (that bounds what Jetty holds).
+        ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
         try {
             while (true) {
                 batch.clear();
@@ -207,17 +213,17 @@ final class WsOutbox implements LeaseConnections.Channel {
                 } finally {
                     lock.unlock();
                 }
-                List<CompletableFuture<Void>> written = new ArrayList<>(batch.size());
                 for (Frame frame : batch) {
                     if (frame.isClose()) {
-                        awaitAll(written);
+                        awaitAll(inFlight);
                         closeOrCut(frame.closeCode(), frame.closeReason());
                         return;
                     }
-                    written.add(send(frame));
+                    inFlight.addLast(send(frame));
+                    while (inFlight.size() > MAX_IN_FLIGHT || (!inFlight.isEmpty() && inFlight.peekFirst().isDone())) {
+                        inFlight.pollFirst().get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    }
                 }
-                // Jetty keeps frames in order; waiting once per batch bounds what is in flight.
-                awaitAll(written);
             }
         } catch (InterruptedException e) {
             // stopped: the connection is gone
@@ -278,7 +284,7 @@ final class WsOutbox implements LeaseConnections.Channel {
         return frame.text() != null ? peer.sendText(frame.text()) : peer.sendBinary(ByteBuffer.wrap(frame.binary()));
     }
 
-    private void awaitAll(List<CompletableFuture<Void>> written) throws Exception {
+    private void awaitAll(java.util.Collection<CompletableFuture<Void>> written) throws Exception {
         for (CompletableFuture<Void> done : written) {
             done.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }

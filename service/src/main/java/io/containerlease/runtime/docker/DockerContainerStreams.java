@@ -222,12 +222,24 @@ public final class DockerContainerStreams implements ContainerStreams {
         public void onNext(Frame frame) {
             boolean isErr = frame.getStreamType() == StreamType.STDERR;
             ByteArrayOutputStream pending = isErr ? stderr : stdout;
-            for (byte b : frame.getPayload()) {
-                if (b == '\n') {
+            byte[] payload = frame.getPayload();
+            // Whole runs between newlines at once: a byte at a time costs a lock per byte.
+            int start = 0;
+            for (int i = 0; i < payload.length; i++) {
+                if (payload[i] == '\n') {
+                    keep(pending, payload, start, i - start);
                     emit(isErr, pending);
-                } else if (pending.size() < MAX_LINE_BYTES) {
-                    pending.write(b);
+                    start = i + 1;
                 }
+            }
+            keep(pending, payload, start, payload.length - start);
+        }
+
+        /** Adds to the line being gathered, up to its limit (the rest of an overlong line is dropped). */
+        private static void keep(ByteArrayOutputStream pending, byte[] bytes, int from, int length) {
+            int room = MAX_LINE_BYTES - pending.size();
+            if (length > 0 && room > 0) {
+                pending.write(bytes, from, Math.min(length, room));
             }
         }
 
