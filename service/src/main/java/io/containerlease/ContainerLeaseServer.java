@@ -85,6 +85,7 @@ import java.time.InstantSource;
 import java.util.Optional;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +100,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ContainerLeaseServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ContainerLeaseServer.class);
-    private static final Duration FIRST_PASS_WAIT = Duration.ofSeconds(60);
+    /**
+     * How long the API waits at start for the first pass: a few orphans are gone before it opens,
+     * while many leases that expired during a long downtime go on being ended and removed with the
+     * API open (until then they show as running past their expiry).
+     */
+    private static final Duration FIRST_PASS_WAIT = Duration.ofSeconds(1);
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(15);
     /** Warm pool containers made at once: a refill must not crowd out the provisions it is meant to speed up. */
     private static final int POOL_REFILL_CONCURRENCY = 2;
@@ -457,15 +463,20 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
     private static void firstPass(ReaperLoop reaper) {
         try {
-            reaper.runOnce().get(FIRST_PASS_WAIT.toSeconds(), TimeUnit.SECONDS);
+            // The pass runs on a thread of its own: with many leases due while the server was down, recording
+            // their ends takes a while (a commit each), and the API need not wait for all of it.
+            CompletableFuture.supplyAsync(reaper::runOnce, runnable -> Thread.ofVirtual().name("first-reconcile-pass").start(runnable))
+                    .thenCompose(removals -> removals)
+                    .get(FIRST_PASS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.warn("first reconcile pass still removing containers after {} s; opening the API, removal goes on",
+            log.info("first reconcile pass still removing containers after {} s; opening the API, removal goes on",
                     FIRST_PASS_WAIT.toSeconds());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted during the first reconcile pass", e);
         } catch (Exception e) {
-            throw new StartupException("the first reconcile pass failed: " + e.getMessage(), e);
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new StartupException("the first reconcile pass failed: " + cause.getMessage(), cause);
         }
     }
 

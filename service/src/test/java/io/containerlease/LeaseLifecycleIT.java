@@ -107,7 +107,7 @@ class LeaseLifecycleIT {
     }
 
     @Test
-    void orphansAreRemovedBeforeTheApiOpensAndOtherInstancesAreLeftAlone() {
+    void orphansAreRemovedByTheFirstPassAndOtherInstancesAreLeftAlone() {
         server.close();
         String orphan = ManagedLabels.containerName(LeaseId.generate(Instant.now(), new Random()));
         String stranger = "containerlease-it-stranger-" + System.nanoTime();
@@ -116,7 +116,8 @@ class LeaseLifecycleIT {
         create(stranger, Map.of(ManagedLabels.INSTANCE, strangerInstance, ManagedLabels.LEASE_ID, "x"));
         try {
             startServer();
-            assertThat(TestDocker.exists(orphan)).as("orphan removed by the first pass").isFalse();
+            // The API waits up to a second for the first pass's removals, so on a busy engine it may still be going.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !TestDocker.exists(orphan));
             assertThat(TestDocker.exists(stranger)).as("another instance's container").isTrue();
         } finally {
             TestDocker.removeAllOf(strangerInstance);

@@ -49,6 +49,9 @@ public final class BenchCommand implements Callable<Integer> {
             + "BENCHMARKS.md is left alone.")
     boolean onlySessions;
 
+    @Option(names = "--only-restart", description = "Run only the restart-with-many-leases scenario and print it; BENCHMARKS.md is left alone.")
+    boolean onlyRestart;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("containerlease.log.level", "WARN");
@@ -65,6 +68,11 @@ public final class BenchCommand implements Callable<Integer> {
             BenchReport.print(new WarmPoolBench(poolSizes, workDir).run(), null, System.out);
             return 0;
         }
+        RestartBench.Sizes restartSizes = quick ? RestartBench.Sizes.QUICK : RestartBench.Sizes.FULL;
+        if (onlyRestart) {
+            BenchReport.print(new RestartBench(restartSizes, workDir).run(), null, System.out);
+            return 0;
+        }
         SessionBench.Sizes sessionSizes = quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL;
         if (onlySessions) {
             BenchReport.print(new SessionBench(sessionSizes, workDir).run(), null, System.out);
@@ -74,6 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
         LeaseBench.Sizes leaseSizes = quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL;
         results.addAll(new LeaseBench(leaseSizes, workDir).run());
         results.addAll(new WarmPoolBench(poolSizes, workDir).run());
+        results.addAll(new RestartBench(restartSizes, workDir).run());
         // The same provisioning on the Redis store, in the same run, when redis-server is installed (bin/test installs it).
         if (RedisServer.installed()) {
             try (RedisServer redis = RedisServer.start(workDir.resolve("redis"))) {

@@ -22,9 +22,18 @@ final class BenchServers {
 
     /** A server of its own, as a process (it inherits CONTAINER_LABELS), ready to answer. */
     static ServerProcess start(Path dataDir, Map<String, String> env) {
+        return startUnready(dataDir, env).awaitReady(Duration.ofSeconds(90));
+    }
+
+    /** The same, returned as soon as the process is spawned (for timing its start), with more options for its JVM. */
+    static ServerProcess startUnready(Path dataDir, Map<String, String> env, java.util.List<String> jvmOptions) {
         Map<String, String> all = new HashMap<>(UNLIMITED);
         all.putAll(env);
-        return ServerProcess.start(dataDir, all).awaitReady(Duration.ofSeconds(90));
+        return ServerProcess.start(dataDir, all, jvmOptions);
+    }
+
+    static ServerProcess startUnready(Path dataDir, Map<String, String> env) {
+        return startUnready(dataDir, env, java.util.List.of());
     }
 
     /** An in-process server's configuration: {@code env}, plus the bench's own CONTAINER_LABELS. */

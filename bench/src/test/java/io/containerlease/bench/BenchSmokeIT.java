@@ -21,6 +21,7 @@ class BenchSmokeIT {
     void everyBenchRunsAndCleansUp() throws Exception {
         List<BenchResult> results = new java.util.ArrayList<>(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir).run());
         results.addAll(new WarmPoolBench(WarmPoolBench.Sizes.SMOKE, workDir).run());
+        results.addAll(new RestartBench(RestartBench.Sizes.SMOKE, workDir).run());
         try (var redis = io.containerlease.support.RedisServer.start(workDir.resolve("redis"))) {
             results.addAll(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir, java.util.Optional.of(redis.url())).run());
         }
@@ -28,6 +29,7 @@ class BenchSmokeIT {
         results.addAll(new FootprintBench(FootprintBench.Sizes.SMOKE, workDir).run());
         assertThat(results).extracting(BenchResult::name).contains("cold-provision-p50", "throughput", "bulk-release",
                 "warm-provision-p50", "warm-provision-16-clients-p99", "warm-provision-hit-rate",
+                "restart-api-open", "restart-expired-gone-p99", "restart-expiry-lag-after-p99",
                 "cold-provision-p50-redis", "throughput-redis",
                 "expiry-lag-start-p99", "terminal-echo-p50", "log-lines-per-second", "footprint-rss-idle",
                 "store-timers-bytes-per-lease", "log-flood-peak-rss", "store-ended-leases-MiB", "store-purge-seconds");

@@ -95,7 +95,7 @@ public final class ContainerStates implements LeaseListener {
             now = ContainerStatus.of(runtime.inspect(ManagedLabels.containerName(id)), stoppedByApi.contains(id));
             before = statuses.put(id, now);
         }
-        if (before != null && !before.equals(now) && !quiet.contains(id)) {
+        if (before != null && !before.equals(now) && !quiet.contains(id) && !firstLookConfirms(before, now)) {
             log.info("container state changed {} {} {}", kv("leaseId", id.value()), kv("from", before.state().wireName()),
                     kv("to", now.state().wireName()));
             Change change = new Change(id, before, now);
@@ -108,6 +108,15 @@ public final class ContainerStates implements LeaseListener {
             }
         }
         return Optional.of(now);
+    }
+
+    /**
+     * The first look at a container tracked as {@link #FRESH} that finds it running as assumed (only
+     * its start time and such become known) is no change to tell: telling it made a
+     * {@code running → running} event for every provision and every lease found again at start.
+     */
+    private static boolean firstLookConfirms(ContainerStatus before, ContainerStatus now) {
+        return before == FRESH && now.state() == FRESH.state() && now.health().equals(FRESH.health());
     }
 
     /** Refreshes, but an engine that cannot be reached leaves the last state in place (the next event or resync repairs it). */

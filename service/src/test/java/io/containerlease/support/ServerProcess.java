@@ -33,14 +33,20 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code serve} with the given environment (PORT is chosen unless given). */
     public static ServerProcess start(Path dataDir, Map<String, String> env) {
+        return start(dataDir, env, List.of());
+    }
+
+    /** The same, with more options for the JVM (bin/containerlease's class-data archive, say). */
+    public static ServerProcess start(Path dataDir, Map<String, String> env, List<String> jvmOptions) {
         try {
             Files.createDirectories(dataDir);
             int port = env.containsKey("PORT") ? -1 : freePort();
             Path log = Files.createTempFile(dataDir, "server-", ".log");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
+                    "--enable-native-access=ALL-UNNAMED", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("DATA_DIR", dataDir.toString());
             builder.environment().put("AUTH", "off"); // tests of authentication set AUTH themselves
