@@ -95,7 +95,9 @@ final class ErrorResponses {
             case RuntimeUnavailableException x -> new Failure(503, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
             case RemovalPendingException x -> new Failure(503, "removal_pending", x.getMessage());
             case StoreException x -> {
-                log.error("lease store failed", x);
+                // Once per refused request while the store is down: the cause in one line, the stack at debug.
+                log.warn("lease store failed: {}", x.getMessage());
+                log.debug("lease store failure", x);
                 yield new Failure(503, "store_unavailable", "the lease store is not answering");
             }
             case HttpResponseException x -> new Failure(x.getStatus(), codeFor(x.getStatus()), x.getMessage());
