@@ -93,6 +93,10 @@ final class WsOutbox implements LeaseConnections.Channel {
     private long queuedBytes;
     private long dropped;
     private boolean closing;
+    /** The sender took frames from the queue and has not handed them all to Jetty yet (under the lock). */
+    private boolean senderBusy;
+    /** Frames handed to Jetty and not yet flushed, by anyone. */
+    private final java.util.concurrent.atomic.AtomicInteger unflushed = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread sender;
 
     private record Frame(String text, byte[] binary, boolean droppable, int closeCode, String closeReason) {
@@ -162,6 +166,13 @@ final class WsOutbox implements LeaseConnections.Channel {
             if (closing) {
                 return;
             }
+            if (queue.isEmpty() && !senderBusy && unflushed.get() == 0 && !frame.isClose()) {
+                // Nothing waits and everything sent is flushed: the peer keeps up, so this frame goes out from
+                // the caller's thread (a keystroke's echo need not wake the sender). Still in order: the
+                // sender hands frames to Jetty only while it is busy, and then this path is closed.
+                sendDirectly(frame);
+                return;
+            }
             queue.addLast(frame);
             queuedBytes += frame.size();
             if (frame.isClose()) {
@@ -210,12 +221,14 @@ final class WsOutbox implements LeaseConnections.Channel {
                         ready.await(); // stop() interrupts this
                     }
                     takeBatch(batch);
+                    senderBusy = true;
                 } finally {
                     lock.unlock();
                 }
                 for (Frame frame : batch) {
                     if (frame.isClose()) {
                         awaitAll(inFlight);
+                        awaitDirect();
                         closeOrCut(frame.closeCode(), frame.closeReason());
                         return;
                     }
@@ -223,6 +236,12 @@ final class WsOutbox implements LeaseConnections.Channel {
                     while (inFlight.size() > MAX_IN_FLIGHT || (!inFlight.isEmpty() && inFlight.peekFirst().isDone())) {
                         inFlight.pollFirst().get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
                     }
+                }
+                lock.lock();
+                try {
+                    senderBusy = false;
+                } finally {
+                    lock.unlock();
                 }
             }
         } catch (InterruptedException e) {
@@ -281,8 +300,36 @@ final class WsOutbox implements LeaseConnections.Channel {
     }
 
     private CompletableFuture<Void> send(Frame frame) {
-        return frame.text() != null ? peer.sendText(frame.text()) : peer.sendBinary(ByteBuffer.wrap(frame.binary()));
+        unflushed.incrementAndGet();
+        CompletableFuture<Void> sent = frame.text() != null ? peer.sendText(frame.text()) : peer.sendBinary(ByteBuffer.wrap(frame.binary()));
+        sent.whenComplete((ok, error) -> unflushed.decrementAndGet());
+        return sent;
     }
+
+    /** The fast path's send, under the lock; a frame that fails or is not flushed in time ends the connection as the sender would. */
+    private void sendDirectly(Frame frame) {
+        lastDirect = send(frame);
+        lastDirect.orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
+            if (error != null) {
+                Thread.ofVirtual().start(() -> {
+                    fail(error instanceof TimeoutException ? CLOSE_TOO_SLOW : CLOSE_SERVER_ERROR,
+                            error instanceof TimeoutException ? "client too slow; reconnect to resume" : "sending failed", String.valueOf(error));
+                    sender.interrupt(); // it may be waiting for frames that will never come
+                });
+            }
+        });
+    }
+
+    /** Frames sent by the fast path are flushed before a close goes out after them. */
+    private void awaitDirect() throws Exception {
+        CompletableFuture<Void> last = lastDirect;
+        if (last != null) {
+            last.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The newest frame the fast path sent (Jetty flushes in order, so it is the last to complete). */
+    private volatile CompletableFuture<Void> lastDirect;
 
     private void awaitAll(java.util.Collection<CompletableFuture<Void>> written) throws Exception {
         for (CompletableFuture<Void> done : written) {

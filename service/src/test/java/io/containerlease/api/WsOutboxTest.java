@@ -19,7 +19,7 @@ class WsOutboxTest {
     private static final Duration CLOSE_TIMEOUT = Duration.ofMillis(200);
 
     /** Records what is sent; each send completes, fails or never completes, as the test says. */
-    static final class FakePeer implements WsOutbox.Peer {
+    static class FakePeer implements WsOutbox.Peer {
         enum Mode { OK, STALL, FAIL }
 
         volatile Mode sends = Mode.OK;
@@ -62,6 +62,41 @@ class WsOutboxTest {
 
     private static WsOutbox outbox(FakePeer peer) {
         return new WsOutbox(peer, 100, 1 << 20, SEND_TIMEOUT, CLOSE_TIMEOUT);
+    }
+
+    @Test
+    void framesSentFromTheCallersThreadAndByTheSenderKeepTheirOrder() throws Exception {
+        // A peer whose flushes complete later, at varying times, as Jetty's do: some frames then find the
+        // outbox idle and go out at once, others queue behind unflushed ones; the order must hold throughout.
+        var flusher = java.util.concurrent.Executors.newScheduledThreadPool(2);
+        List<String> received = new CopyOnWriteArrayList<>();
+        var random = new java.util.Random(5);
+        WsOutbox.Peer slowish = new FakePeer() {
+            @Override
+            public synchronized CompletableFuture<Void> sendText(String text) {
+                received.add(text);
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                flusher.schedule(() -> done.complete(null), random.nextInt(200), java.util.concurrent.TimeUnit.MICROSECONDS);
+                return done;
+            }
+        };
+        WsOutbox outbox = new WsOutbox(slowish, 100_000, 1L << 30, Duration.ofSeconds(5), CLOSE_TIMEOUT);
+        for (int i = 0; i < 5000; i++) {
+            outbox.text(Integer.toString(i));
+            if (i % 100 == 0) {
+                Thread.sleep(1); // let it go idle now and then, so the direct path is taken too
+            }
+        }
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 5000);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("sent " + received.size() + " of 5000; last " + (received.isEmpty() ? "none" : received.get(received.size() - 1)), e);
+        }
+        for (int i = 0; i < 5000; i++) {
+            assertThat(received.get(i)).isEqualTo(Integer.toString(i));
+        }
+        outbox.stop();
+        flusher.shutdownNow();
     }
 
     @Test
