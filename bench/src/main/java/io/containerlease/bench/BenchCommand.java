@@ -52,6 +52,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only-restart", description = "Run only the restart-with-many-leases scenario and print it; BENCHMARKS.md is left alone.")
     boolean onlyRestart;
 
+    @Option(names = "--only-leases", description = "Run only the lease lifecycle scenarios (cold provision, throughput, bulk release, expiry lag) "
+            + "and print them; BENCHMARKS.md is left alone.")
+    boolean onlyLeases;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("containerlease.log.level", "WARN");
@@ -73,13 +77,17 @@ public final class BenchCommand implements Callable<Integer> {
             BenchReport.print(new RestartBench(restartSizes, workDir).run(), null, System.out);
             return 0;
         }
+        LeaseBench.Sizes leaseSizes = quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL;
+        if (onlyLeases) {
+            BenchReport.print(new LeaseBench(leaseSizes, workDir).run(), null, System.out);
+            return 0;
+        }
         SessionBench.Sizes sessionSizes = quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL;
         if (onlySessions) {
             BenchReport.print(new SessionBench(sessionSizes, workDir).run(), null, System.out);
             return 0;
         }
         List<BenchResult> results = new ArrayList<>();
-        LeaseBench.Sizes leaseSizes = quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL;
         results.addAll(new LeaseBench(leaseSizes, workDir).run());
         results.addAll(new WarmPoolBench(poolSizes, workDir).run());
         results.addAll(new RestartBench(restartSizes, workDir).run());

@@ -27,7 +27,8 @@ public final class LeaseBench {
     public record Sizes(int coldSamples, int throughputLeases, int clients, int expiryLeases, int expiryWindowSeconds) {
         public static final Sizes SMOKE = new Sizes(2, 4, 2, 4, 3);
         public static final Sizes QUICK = new Sizes(15, 32, 16, 60, 10);
-        public static final Sizes FULL = new Sizes(60, 100, 16, 200, 10);
+        /** 300 cold samples: a p99 needs a few hundred to say more than its worst sample. */
+        public static final Sizes FULL = new Sizes(300, 100, 16, 200, 10);
     }
 
     private final Sizes sizes;
