@@ -165,7 +165,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var codeEngine = new DockerCodeEngine(docker.client(), config.containerLabels());
             // One server keeps code versions on its disk; servers sharing a store keep them in it, for all.
             CodeVersions codeVersions = store instanceof RedisLeaseStore shared ? shared.codeVersions() : new FileCodeVersions(config.dataDir());
-            var programResources = new ProgramResources(catalog, new ChannelDirectories(config.dataDir()),
+            var channelDirectories = new ChannelDirectories(config.dataDir());
+            var programResources = new ProgramResources(catalog, channelDirectories,
                     new CodeVolumes(codeEngine, codeVersions, instanceId));
             var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax()),
                     timers, removals, clock, random, metrics, RELEASE_WAIT,
@@ -186,7 +187,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.addListener(eventSources);
             activity.addListener(eventSources::activity);
             metrics.trackActiveLeases(leases::countLive);
-            var channels = new Channels(catalog, new ChannelDirectories(config.dataDir()), clock, new Channels.Observer() {
+            var channels = new Channels(catalog, channelDirectories, clock, new Channels.Observer() {
                 @Override
                 public void message(LeaseId id, ChannelFrame frame) {
                     eventSources.channelMessage(id, frame);
@@ -204,8 +205,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
                 var channelRelay = new ChannelRelay(self, shared.broadcast("channels"), channels, store::holder, store::find);
                 channelRelay.start();
                 started.push(channelRelay);
-                var ownDirectories = new ChannelDirectories(config.dataDir());
-                channels.locateRecoveredSocketsWith(lease -> channelSocket(runtime, ownDirectories, lease));
+                channels.locateRecoveredSocketsWith(lease -> channelSocket(runtime, channelDirectories, lease));
             }
             var codeUpdates = new CodeUpdates(catalog, codeEngine, runtime, codeVersions, clock, new CodeUpdates.Observer() {
                 @Override

@@ -38,53 +38,51 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--notes", paramLabel = "FILE", description = "Text appended to the Markdown report (what limits each ratio).")
     Path notes;
 
-    @Option(names = "--only-cluster", description = "Run only the several-servers scenarios (one Redis, kill -9 and SIGSTOP of a server) "
-            + "and print them; BENCHMARKS.md is left alone.")
+    /** The groups {@code --only} runs by themselves. */
+    enum Group { LEASES, POOL, RESTART, SESSIONS, CLUSTER }
+
+    @Option(names = "--only", paramLabel = "GROUP", description = "Run one group and print it, leaving BENCHMARKS.md alone: "
+            + "leases (cold provision, throughput, bulk release, expiry lag), pool (warm-provision), restart (many leases), "
+            + "sessions (terminal echo, log throughput), cluster (several servers on one Redis: kill -9, SIGSTOP, Redis restart).",
+            converter = GroupConverter.class)
+    Group only;
+
+    @Option(names = "--only-cluster", hidden = true, description = "The same as --only cluster (kept for older scripts).")
     boolean onlyCluster;
 
-    @Option(names = "--only-pool", description = "Run only the warm pool's scenarios (warm-provision) and print them; BENCHMARKS.md is left alone.")
-    boolean onlyPool;
-
-    @Option(names = "--only-sessions", description = "Run only the live-session scenarios (terminal echo, log throughput) and print them; "
-            + "BENCHMARKS.md is left alone.")
-    boolean onlySessions;
-
-    @Option(names = "--only-restart", description = "Run only the restart-with-many-leases scenario and print it; BENCHMARKS.md is left alone.")
-    boolean onlyRestart;
-
-    @Option(names = "--only-leases", description = "Run only the lease lifecycle scenarios (cold provision, throughput, bulk release, expiry lag) "
-            + "and print them; BENCHMARKS.md is left alone.")
-    boolean onlyLeases;
+    static final class GroupConverter implements picocli.CommandLine.ITypeConverter<Group> {
+        @Override
+        public Group convert(String value) {
+            return Group.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
         System.setProperty("containerlease.log.level", "WARN");
         Path workDir = Files.createTempDirectory("containerlease-bench-");
         if (onlyCluster) {
-            var cluster = new ClusterChaosBench(quick ? ClusterChaosBench.Sizes.QUICK : ClusterChaosBench.Sizes.FULL, workDir);
-            List<BenchResult> results = cluster.run();
-            BenchReport.print(results, null, System.out);
-            cluster.outcomes().forEach(System.out::println);
-            return cluster.outcomes().stream().allMatch(ClusterChaosBench.Outcome::clean) ? 0 : 1;
-        }
-        WarmPoolBench.Sizes poolSizes = quick ? WarmPoolBench.Sizes.QUICK : WarmPoolBench.Sizes.FULL;
-        if (onlyPool) {
-            BenchReport.print(new WarmPoolBench(poolSizes, workDir).run(), null, System.out);
-            return 0;
-        }
-        RestartBench.Sizes restartSizes = quick ? RestartBench.Sizes.QUICK : RestartBench.Sizes.FULL;
-        if (onlyRestart) {
-            BenchReport.print(new RestartBench(restartSizes, workDir).run(), null, System.out);
-            return 0;
+            only = Group.CLUSTER;
         }
         LeaseBench.Sizes leaseSizes = quick ? LeaseBench.Sizes.QUICK : LeaseBench.Sizes.FULL;
-        if (onlyLeases) {
-            BenchReport.print(new LeaseBench(leaseSizes, workDir).run(), null, System.out);
-            return 0;
-        }
+        WarmPoolBench.Sizes poolSizes = quick ? WarmPoolBench.Sizes.QUICK : WarmPoolBench.Sizes.FULL;
+        RestartBench.Sizes restartSizes = quick ? RestartBench.Sizes.QUICK : RestartBench.Sizes.FULL;
         SessionBench.Sizes sessionSizes = quick ? SessionBench.Sizes.QUICK : SessionBench.Sizes.FULL;
-        if (onlySessions) {
-            BenchReport.print(new SessionBench(sessionSizes, workDir).run(), null, System.out);
+        if (only != null) {
+            if (only == Group.CLUSTER) {
+                var cluster = new ClusterChaosBench(quick ? ClusterChaosBench.Sizes.QUICK : ClusterChaosBench.Sizes.FULL, workDir);
+                BenchReport.print(cluster.run(), null, System.out);
+                cluster.outcomes().forEach(System.out::println);
+                return cluster.outcomes().stream().allMatch(ClusterChaosBench.Outcome::clean) ? 0 : 1;
+            }
+            List<BenchResult> group = switch (only) {
+                case LEASES -> new LeaseBench(leaseSizes, workDir).run();
+                case POOL -> new WarmPoolBench(poolSizes, workDir).run();
+                case RESTART -> new RestartBench(restartSizes, workDir).run();
+                case SESSIONS -> new SessionBench(sessionSizes, workDir).run();
+                case CLUSTER -> throw new IllegalStateException("handled above");
+            };
+            BenchReport.print(group, null, System.out);
             return 0;
         }
         List<BenchResult> results = new ArrayList<>();

@@ -36,8 +36,10 @@ final class BenchServers {
         return startUnready(dataDir, env, java.util.List.of());
     }
 
-    /** An in-process server's configuration: {@code env}, plus the bench's own CONTAINER_LABELS. */
+    /** An in-process server's configuration: the bench's defaults (no auth, no quotas), {@code env}, and the bench's own CONTAINER_LABELS. */
     static ServiceConfig config(Map<String, String> env) {
-        return ServiceConfig.fromEnvironment(RunLabels.with(env));
+        Map<String, String> all = new HashMap<>(UNLIMITED);
+        all.putAll(env);
+        return ServiceConfig.fromEnvironment(RunLabels.with(all));
     }
 }

@@ -50,8 +50,7 @@ public final class WarmPoolBench {
     public List<BenchResult> run() throws Exception {
         Path catalog = Files.writeString(Files.createDirectories(workDir.resolve("pool")).resolve("catalog.yaml"),
                 CATALOG.formatted(sizes.pool()));
-        ServiceConfig config = BenchServers.config(Map.of("PORT", "0", "AUTH", "off", "DATA_DIR", workDir.resolve("pool-data").toString(),
-                "LOG_LEVEL", "warn", "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000",
+        ServiceConfig config = BenchServers.config(Map.of("PORT", "0", "DATA_DIR", workDir.resolve("pool-data").toString(),
                 "IMAGE_CATALOG", catalog.toString(), "POOL_MAX_TOTAL", Integer.toString(sizes.pool())));
         List<BenchResult> results = new ArrayList<>();
         try (RawDocker raw = new RawDocker(config.dockerHost())) {

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.lease.ContainerSpec;
+import io.containerlease.lease.EngineContainer;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageTypes;
 import io.containerlease.lease.Lease;
@@ -284,17 +285,17 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         }
     }
 
-    /** Drops waiting containers that stopped running (or vanished), then fills up again. */
+    /**
+     * Drops waiting containers that stopped running (or vanished), then fills up again. Each waiting
+     * container is asked about by name: a few questions, where listing every container of the
+     * service would grow with its leases.
+     */
     private void checkAndFill() {
-        Set<String> running = new HashSet<>();
-        for (ManagedContainer container : runtime.listManaged(store.instanceId())) {
-            if (container.running()) {
-                running.add(container.containerId());
-            }
-        }
         for (ConcurrentLinkedDeque<Member> queue : available.values()) {
             for (Member member : List.copyOf(queue)) {
-                if (!running.contains(member.containerId()) && queue.remove(member)) {
+                boolean running = runtime.inspect(ManagedLabels.containerName(member.id()))
+                        .map(c -> c.state() == EngineContainer.State.RUNNING).orElse(false);
+                if (!running && queue.remove(member)) {
                     log.warn("a warm pool container stopped running; replacing it {} {}", kv("leaseId", member.id().value()),
                             kv("imageType", member.imageType()));
                     members.remove(member.id());

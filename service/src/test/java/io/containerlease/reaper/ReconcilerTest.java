@@ -93,6 +93,20 @@ class ReconcilerTest {
         assertThat(Reconciler.decide(snapshot)).containsExactly(new ReconcileAction.RemoveOrphan("c-2", Optional.of(gone)));
     }
 
+    @Test
+    void warmPoolContainersOfThisServerAndOfLiveServersStayUnderEitherPolicyWithTheirResources() {
+        LeaseId mine = LeaseId.generate(NOW, random);
+        LeaseId ofLive = LeaseId.generate(NOW, random);
+        LeaseId ofDead = LeaseId.generate(NOW, random);
+        var waitingHere = new ManagedContainer("c-1", Optional.of(mine), true, Optional.of("server-a"), Optional.of("busybox"));
+        var waitingThere = new ManagedContainer("c-2", Optional.of(ofLive), true, Optional.of("server-b"), Optional.of("busybox"));
+        var ofDeadPool = new ManagedContainer("c-3", Optional.of(ofDead), true, Optional.of("server-c"), Optional.of("busybox"));
+        // The aggressive policy names no live server for orphans; pools are judged by the live servers all the same.
+        var snapshot = new Reconciler.Snapshot(NOW, List.of(waitingHere, waitingThere, ofDeadPool), Set.of(mine), List.of(), Set.of(),
+                Set.of(), Set.of(), new Reconciler.Pools(Set.of(mine), Set.of("server-b")));
+        assertThat(Reconciler.decide(snapshot)).containsExactly(new ReconcileAction.RemoveOrphan("c-3", Optional.of(ofDead)));
+    }
+
     private static List<ReconcileAction> decide(List<ManagedContainer> containers, List<Lease> leases, Set<LeaseId> inFlight) {
         return Reconciler.decide(new Reconciler.Snapshot(NOW, containers, leases, inFlight));
     }

@@ -13,17 +13,18 @@ import java.util.Set;
  * the last {@link #KEPT} versions are kept for rollbacks; older ones are deleted but stay listed.
  * One server alone keeps them on its disk ({@link FileCodeVersions}); servers sharing a store keep
  * them in it, so that any of them can update, list and roll back any lease's code, even after the
- * server that made the lease died.
+ * server that made the lease died. The numbering and the keeping rule are here, once; a keeper
+ * only stores lists and archives.
  */
-public interface CodeVersions {
-    int KEPT = 3;
+public abstract class CodeVersions {
+    public static final int KEPT = 3;
 
     /**
      * One version as listed. {@code status}: installing, active, superseded, or failed (it was
      * installed and rolled back); {@code origin}: upload, image (what the image held at first) or
      * rollback:N; {@code at}: ISO-8601.
      */
-    record Version(int version, String at, String sha256, long bytes, String status, boolean kept, String origin) {
+    public record Version(int version, String at, String sha256, long bytes, String status, boolean kept, String origin) {
         Version with(String newStatus) {
             return new Version(version, at, sha256, bytes, newStatus, kept, origin);
         }
@@ -33,39 +34,50 @@ public interface CodeVersions {
      * Makes this caller the only one changing the lease's versions (on any server) until
      * {@link #unclaim}; false when another update holds them.
      */
-    boolean claim(LeaseId id);
+    public abstract boolean claim(LeaseId id);
 
-    void unclaim(LeaseId id);
+    public abstract void unclaim(LeaseId id);
 
-    List<Version> list(LeaseId id);
+    public abstract List<Version> list(LeaseId id);
 
-    default Optional<Version> active(LeaseId id) {
+    public abstract Optional<byte[]> archive(LeaseId id, int number);
+
+    /** The leases that have versions kept now. */
+    public abstract Set<LeaseId> present();
+
+    public abstract void remove(LeaseId id);
+
+    /** Stores version {@code number}'s archive (before it is listed). */
+    protected abstract void keepArchive(LeaseId id, int number, byte[] tarGz);
+
+    /** Deletes archives no longer kept; one left behind costs space until the lease ends, nothing more. */
+    protected abstract void dropArchives(LeaseId id, List<Integer> numbers);
+
+    /** Replaces the lease's list. */
+    protected abstract void save(LeaseId id, List<Version> all);
+
+    public Optional<Version> active(LeaseId id) {
         return list(id).stream().filter(v -> v.status().equals("active")).findFirst();
     }
 
     /** Stores a new version's archive; it is listed as {@code installing} until its outcome is set. */
-    Version add(LeaseId id, byte[] tarGz, String sha256, Instant at, String origin);
+    public final Version add(LeaseId id, byte[] tarGz, String sha256, Instant at, String origin) {
+        List<Version> all = new ArrayList<>(list(id));
+        int number = all.stream().mapToInt(Version::version).max().orElse(0) + 1;
+        keepArchive(id, number, tarGz);
+        Version version = new Version(number, at.toString(), sha256, tarGz.length, "installing", true, origin);
+        all.add(version);
+        save(id, all);
+        return version;
+    }
 
     /**
      * Records how an install ended: {@code number} gets {@code status}; when it became active, the
      * version active before it is superseded, and archives beyond the last {@link #KEPT} go.
      */
-    void setStatus(LeaseId id, int number, String status);
-
-    Optional<byte[]> archive(LeaseId id, int number);
-
-    /** The leases that have versions kept now. */
-    Set<LeaseId> present();
-
-    void remove(LeaseId id);
-
-    /** The list after {@code number} got {@code status}, and the versions whose archives are no longer kept. */
-    record Listing(List<Version> versions, List<Integer> dropped) {}
-
-    /** How {@link #setStatus} changes a list: the one rule both keepers follow. */
-    static Listing withStatus(List<Version> current, int number, String status) {
+    public final void setStatus(LeaseId id, int number, String status) {
         List<Version> all = new ArrayList<>();
-        for (Version v : current) {
+        for (Version v : list(id)) {
             if (v.version() == number) {
                 all.add(v.with(status));
             } else if (status.equals("active") && v.status().equals("active")) {
@@ -88,11 +100,9 @@ public interface CodeVersions {
             }
             trimmed.add(0, new Version(v.version(), v.at(), v.sha256(), v.bytes(), v.status(), kept, v.origin()));
         }
-        return new Listing(trimmed, dropped);
-    }
-
-    /** The number the next version gets. */
-    static int next(List<Version> current) {
-        return current.stream().mapToInt(Version::version).max().orElse(0) + 1;
+        save(id, trimmed);
+        if (!dropped.isEmpty()) {
+            dropArchives(id, dropped);
+        }
     }
 }

@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -21,7 +19,7 @@ import java.util.Set;
  * each version's archive ({@code N.tar.gz}) and a list of them all ({@code versions.json}). Only
  * one update runs per lease at a time ({@link #claim}), so the files need no locking.
  */
-public final class FileCodeVersions implements CodeVersions {
+public final class FileCodeVersions extends CodeVersions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LeaseDirectories directories;
@@ -54,10 +52,7 @@ public final class FileCodeVersions implements CodeVersions {
     }
 
     @Override
-    public Version add(LeaseId id, byte[] tarGz, String sha256, Instant at, String origin) {
-        List<Version> all = new ArrayList<>(list(id));
-        int number = CodeVersions.next(all);
-        Version version = new Version(number, at.toString(), sha256, tarGz.length, "installing", true, origin);
+    protected void keepArchive(LeaseId id, int number, byte[] tarGz) {
         try {
             directories.create(id);
             Path tmp = dir(id).resolve(number + ".tar.gz.tmp");
@@ -66,16 +61,11 @@ public final class FileCodeVersions implements CodeVersions {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep code version " + number + " of lease " + id, e);
         }
-        all.add(version);
-        save(id, all);
-        return version;
     }
 
     @Override
-    public void setStatus(LeaseId id, int number, String status) {
-        Listing listing = CodeVersions.withStatus(list(id), number, status);
-        listing.dropped().forEach(version -> deleteQuietly(archivePath(id, version)));
-        save(id, listing.versions());
+    protected void dropArchives(LeaseId id, List<Integer> numbers) {
+        numbers.forEach(number -> deleteQuietly(archivePath(id, number)));
     }
 
     @Override
@@ -100,7 +90,8 @@ public final class FileCodeVersions implements CodeVersions {
         claimed.remove(id);
     }
 
-    private void save(LeaseId id, List<Version> all) {
+    @Override
+    protected void save(LeaseId id, List<Version> all) {
         try {
             Path tmp = dir(id).resolve("versions.json.tmp");
             JSON.writeValue(tmp.toFile(), all);

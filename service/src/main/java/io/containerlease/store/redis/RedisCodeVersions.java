@@ -11,7 +11,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -29,7 +28,7 @@ import java.util.stream.Collectors;
  * ({@code code:<lease>:claim}, which lapses after {@link #CLAIM_TTL} should its server die
  * mid-update); the leases with versions are the set {@code code:leases}.
  */
-public final class RedisCodeVersions implements CodeVersions {
+public final class RedisCodeVersions extends CodeVersions {
     /** Longer than any update takes (install, health check, and putting the previous version back). */
     static final Duration CLAIM_TTL = Duration.ofMinutes(10);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -81,24 +80,14 @@ public final class RedisCodeVersions implements CodeVersions {
     }
 
     @Override
-    public Version add(LeaseId id, byte[] tarGz, String sha256, Instant at, String origin) {
-        List<Version> all = new ArrayList<>(list(id));
-        int number = CodeVersions.next(all);
-        Version version = new Version(number, at.toString(), sha256, tarGz.length, "installing", true, origin);
+    protected void keepArchive(LeaseId id, int number, byte[] tarGz) {
         call(() -> redis.sadd(prefix + "leases", id.value()));
         call(() -> redis.set(key(id, Integer.toString(number)), Base64.getEncoder().encodeToString(tarGz)));
-        all.add(version);
-        save(id, all);
-        return version;
     }
 
     @Override
-    public void setStatus(LeaseId id, int number, String status) {
-        Listing listing = CodeVersions.withStatus(list(id), number, status);
-        save(id, listing.versions());
-        if (!listing.dropped().isEmpty()) {
-            call(() -> redis.del(listing.dropped().stream().map(n -> key(id, Integer.toString(n))).toArray(String[]::new)));
-        }
+    protected void dropArchives(LeaseId id, List<Integer> numbers) {
+        call(() -> redis.del(numbers.stream().map(n -> key(id, Integer.toString(n))).toArray(String[]::new)));
     }
 
     @Override
@@ -121,7 +110,8 @@ public final class RedisCodeVersions implements CodeVersions {
         claims.remove(id);
     }
 
-    private void save(LeaseId id, List<Version> all) {
+    @Override
+    protected void save(LeaseId id, List<Version> all) {
         try {
             String json = JSON.writeValueAsString(all);
             call(() -> redis.set(key(id, "versions"), json));
