@@ -71,14 +71,15 @@ public final class SessionBench {
                 """.formatted(sizes.logLines()));
         ServiceConfig config = BenchServers.config(Map.of(
                 "PORT", "0", "AUTH", "off", "DATA_DIR", workDir.resolve("data").toString(), "IMAGE_CATALOG", catalog.toString(),
-                "LOG_BUFFER_LINES", Integer.toString(Math.max(100, sizes.logLines())),
+                // The buffer holds every line, so a reader that is slower than the engine is measured, not cut off.
+                "LOG_BUFFER_LINES", Integer.toString(Math.max(100, sizes.logLines())), "LOG_BUFFER_BYTES", Long.toString(256L << 20),
                 "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000"));
         var negotiated = DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60));
         DockerClient streaming = DockerClients.streaming(config.dockerHost(), negotiated);
         ContainerLeaseServer server = ContainerLeaseServer.start(config);
         try {
             List<BenchResult> results = new ArrayList<>(terminalEcho(server, new DockerContainerStreams(streaming)));
-            results.add(logThroughput(server, streaming));
+            results.addAll(logThroughput(server, streaming));
             return results;
         } finally {
             server.close();
@@ -128,34 +129,62 @@ public final class SessionBench {
                 BenchResult.of("terminal-echo-p99", Percentiles.of(serviceMs, 99), Percentiles.of(baselineMs, 99), "ms", detail));
     }
 
-    private BenchResult logThroughput(ContainerLeaseServer server, DockerClient streaming) throws Exception {
+    /** One frame per line (the default) and {@code ?batch=true}, each against a raw follow in the same round. */
+    private List<BenchResult> logThroughput(ContainerLeaseServer server, DockerClient streaming) throws Exception {
         List<Double> serviceRates = new ArrayList<>();
+        List<Double> batchedRates = new ArrayList<>();
         List<Double> baselineRates = new ArrayList<>();
+        long[] dropped = new long[2];
         for (int round = 0; round < sizes.logRounds(); round++) {
-            // A fresh lease per round, so the service always starts its own Docker follow.
+            // A fresh lease per reader, so the service always starts its own Docker follow.
             String id = provision(server, "bench-logs");
+            String batchedId = provision(server, "bench-logs");
             String container = ManagedLabels.containerName(new LeaseId(id));
             awaitLogged(streaming, container);
+            awaitLogged(streaming, ManagedLabels.containerName(new LeaseId(batchedId)));
             if (round % 2 == 0) {
                 baselineRates.add(rawFollow(streaming, container));
-                serviceRates.add(serviceFollow(server, id));
+                serviceRates.add(serviceFollow(server, id, false, dropped));
+                batchedRates.add(serviceFollow(server, batchedId, true, dropped));
             } else {
-                serviceRates.add(serviceFollow(server, id));
+                batchedRates.add(serviceFollow(server, batchedId, true, dropped));
+                serviceRates.add(serviceFollow(server, id, false, dropped));
                 baselineRates.add(rawFollow(streaming, container));
             }
             release(server, id);
+            release(server, batchedId);
         }
-        return BenchResult.of("log-lines-per-second", Percentiles.of(serviceRates, 50), Percentiles.of(baselineRates, 50),
-                "lines/s", sizes.logLines() + " lines, median of " + sizes.logRounds()
-                        + " rounds; baseline: docker-java follow (docker logs -f)");
+        String detail = sizes.logLines() + " lines, median of " + sizes.logRounds()
+                + " rounds; baseline: docker-java follow (docker logs -f)";
+        double baseline = Percentiles.of(baselineRates, 50);
+        return List.of(
+                BenchResult.of("log-lines-per-second", Percentiles.of(serviceRates, 50), baseline, "lines/s",
+                        detail + "; one frame per line" + droppedNote(dropped[0])),
+                BenchResult.of("log-lines-per-second-batched", Percentiles.of(batchedRates, 50), baseline, "lines/s",
+                        detail + "; ?batch=true (as the console reads)" + droppedNote(dropped[1])));
     }
 
-    private double serviceFollow(ContainerLeaseServer server, String id) throws Exception {
+    private static String droppedNote(long dropped) {
+        return dropped == 0 ? "" : "; " + dropped + " lines dropped for a slow reader (not counted)";
+    }
+
+    /**
+     * Lines delivered per second, from connecting to the last line; lines the server dropped for a
+     * reader it found too slow are added to {@code dropped[batch ? 1 : 0]} and not counted as delivered.
+     */
+    private double serviceFollow(ContainerLeaseServer server, String id, boolean batch, long[] dropped) throws Exception {
         CountDownLatch all = new CountDownLatch(1);
         long target = sizes.logLines();
+        String last = "{\"seq\":" + target + ",";
+        AtomicLong delivered = new AtomicLong();
         long t0 = System.nanoTime();
-        try (WsClient probe = WsClient.streaming(ws(server, "/ws/logs/" + id), text -> {
-            if (text.startsWith("{\"seq\":" + target + ",")) {
+        try (WsClient probe = WsClient.streaming(ws(server, "/ws/logs/" + id + (batch ? "?batch=true" : "")), text -> {
+            int lines = 0;
+            for (int at = text.indexOf("{\"seq\":"); at >= 0; at = text.indexOf("{\"seq\":", at + 7)) {
+                lines++;
+            }
+            delivered.addAndGet(lines);
+            if (text.contains(last)) {
                 all.countDown();
             }
         })) {
@@ -163,7 +192,9 @@ public final class SessionBench {
                 throw new IllegalStateException("the log stream did not deliver " + target + " lines");
             }
         }
-        return target / ((System.nanoTime() - t0) / 1e9);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        dropped[batch ? 1 : 0] += target - delivered.get();
+        return delivered.get() / seconds;
     }
 
     private double rawFollow(DockerClient streaming, String container) throws Exception {

@@ -80,7 +80,7 @@ final class LeaseRoutes {
 
     void list(Context ctx) {
         int limit = (int) QueryNumbers.parse("limit", ctx.queryParam("limit"), DEFAULT_PAGE, 1, MAX_PAGE);
-        boolean all = booleanQuery(ctx, "all");
+        boolean all = QueryNumbers.flag("all", ctx.queryParam("all"));
         Optional<LeaseId> cursor = Optional.ofNullable(ctx.queryParam("cursor")).filter(s -> !s.isEmpty()).map(raw -> {
             if (!LeaseId.isValid(raw)) {
                 throw ApiException.badRequest("invalid_cursor", "cursor must be a nextCursor value from an earlier page");
@@ -162,16 +162,5 @@ final class LeaseRoutes {
                     + "' is not a lease id (26 characters of lower-case base32)");
         }
         return new LeaseId(raw);
-    }
-
-    private static boolean booleanQuery(Context ctx, String name) {
-        String raw = ctx.queryParam(name);
-        if (raw == null || raw.isEmpty() || raw.equals("false")) {
-            return false;
-        }
-        if (raw.equals("true")) {
-            return true;
-        }
-        throw ApiException.badRequest("invalid_query", "'" + name + "' must be true or false");
     }
 }

@@ -8,16 +8,17 @@ import io.containerlease.session.LogLine;
 import io.containerlease.session.LogStreams;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code WS /ws/logs/{id}}: one JSON text frame per log line ({@code {seq, timestamp, level, message}}),
- * from {@code ?tail=N} lines back, or resuming {@code ?after=SEQ}, or everything held.
+ * from {@code ?tail=N} lines back, or resuming {@code ?after=SEQ}, or everything held; with
+ * {@code ?batch=true} a frame is an array of the lines that were waiting together (a fast log then
+ * costs a frame per batch, not per line).
  */
 final class LogSocket {
     static final int QUEUED_LINES = 1000;
-    /** What a slow reader's queue may hold before its oldest lines are dropped (characters). */
+    /** What a reader's socket queue may hold before its pump waits (characters); the lease's buffer holds the rest. */
     static final long QUEUED_CHARS = 1L << 20;
     private static final String STATE = "containerlease.log";
 
@@ -33,7 +34,7 @@ final class LogSocket {
         this.logs = logs;
     }
 
-    private record Connected(WsOutbox outbox, LeaseConnections.Registration registration, LogStreams.Subscription subscription) {}
+    private record Connected(WsOutbox outbox, LeaseConnections.Registration registration, LogStreams.Subscription subscription, LogPump pump) {}
 
     void configure(WsConfig ws) {
         ws.onConnect(this::connect);
@@ -48,8 +49,10 @@ final class LogSocket {
             return;
         }
         LogStreams.Start start;
+        boolean batch;
         try {
             start = start(ctx);
+            batch = QueryNumbers.flag("batch", ctx.queryParam("batch"));
         } catch (ApiException e) {
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
             return;
@@ -61,18 +64,10 @@ final class LogSocket {
         }
         LeaseConnections.Registration registration = opened.get();
         try {
-            var subscription = logs.subscribe(lease.id(), start, new LogStreams.Reader() {
-                @Override
-                public void line(LogLine line) {
-                    outbox.droppableText(json(line));
-                }
-
-                @Override
-                public void gap(long from, long to) {
-                    outbox.sendControl(Map.of("type", "gap", "from", from, "to", to));
-                }
-            });
-            ctx.attribute(STATE, new Connected(outbox, registration, subscription));
+            LogPump pump = new LogPump(outbox, batch);
+            var subscription = logs.subscribe(lease.id(), start, pump);
+            pump.start(subscription);
+            ctx.attribute(STATE, new Connected(outbox, registration, subscription, pump));
             ctx.enableAutomaticPings(20, TimeUnit.SECONDS);
         } catch (LeaseEndedException ended) {
             registration.leaseEnded(ended.reason());
@@ -88,6 +83,7 @@ final class LogSocket {
         Connected c = ctx.attribute(STATE);
         if (c != null) {
             c.subscription().cancel();
+            c.pump().stop();
             c.registration().close();
             c.outbox().stop();
         }
@@ -111,12 +107,16 @@ final class LogSocket {
      * hottest object on this path, and a map through the object mapper cost more than the rest of it.
      */
     static String json(LogLine line) {
-        StringBuilder out = new StringBuilder(64 + line.message().length());
+        return json(line, new StringBuilder(64 + line.message().length())).toString();
+    }
+
+    /** Appends the line's JSON object to {@code out}; returns it. */
+    static StringBuilder json(LogLine line, StringBuilder out) {
         out.append("{\"seq\":").append(line.seq()).append(",\"timestamp\":\"").append(line.timestamp()).append("\",\"level\":\"");
         QUOTE.quoteAsString(line.level(), out);
         out.append("\",\"message\":\"");
         QUOTE.quoteAsString(line.message(), out);
-        return out.append("\"}").toString();
+        return out.append("\"}");
     }
 
     private static final com.fasterxml.jackson.core.io.JsonStringEncoder QUOTE = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();

@@ -1,6 +1,6 @@
 package io.containerlease.api;
 
-/** Whole-number query parameters, checked the same way for HTTP and WebSocket requests. */
+/** Whole-number and true/false query parameters, checked the same way for HTTP and WebSocket requests. */
 final class QueryNumbers {
     private QueryNumbers() {}
 
@@ -21,5 +21,19 @@ final class QueryNumbers {
             // answered below
         }
         throw ApiException.badRequest("invalid_query", "'" + name + "' must be a whole number between " + min + " and " + max);
+    }
+
+    /**
+     * @param raw the parameter's value, null when absent (false)
+     * @throws ApiException (400 invalid_query) when present but neither true nor false
+     */
+    static boolean flag(String name, String raw) {
+        if (raw == null || raw.isEmpty() || raw.equals("false")) {
+            return false;
+        }
+        if (raw.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("invalid_query", "'" + name + "' must be true or false");
     }
 }

@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything a server sends on one WebSocket goes through here: a bounded queue drained by one
- * sender thread that writes a batch of frames and waits until they are flushed. A slow reader therefore slows only its own
- * queue, and the queue never grows past its bounds: the oldest droppable frames (log lines) go first,
- * announced by {@code {type: "dropped", count}}; when nothing can be dropped (terminal bytes), the
- * connection is closed with 1013 so the client resumes from its last offset.
+ * sender thread that hands batches of frames to Jetty. A slow reader therefore slows only its own
+ * queue, and the queue never grows past its bounds: a producer that can wait (log lines) waits for
+ * room; for one that cannot (terminal bytes, events) the connection is closed with 1013 so the
+ * client resumes from its last offset.
  */
 final class WsOutbox implements LeaseConnections.Channel {
     private static final Logger log = LoggerFactory.getLogger(WsOutbox.class);
@@ -37,7 +37,7 @@ final class WsOutbox implements LeaseConnections.Channel {
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     /** Frames taken from the queue at once. */
     private static final int MAX_BATCH = 64;
-    /** Frames handed to Jetty and not yet flushed, at most: a reader that falls behind fills the queue, where lines may be dropped. */
+    /** Frames handed to Jetty and not yet flushed, at most: a reader that falls behind fills the queue instead, which is bounded. */
     private static final int MAX_IN_FLIGHT = 256;
 
     /** The far end, as the sender needs it: Jetty's session in production, a hand-written fake in tests. */
@@ -89,9 +89,10 @@ final class WsOutbox implements LeaseConnections.Channel {
     private final long maxBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
+    /** Signalled when frames leave the queue (or it is closing), for producers waiting for room. */
+    private final Condition room = lock.newCondition();
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private long queuedBytes;
-    private long dropped;
     private boolean closing;
     /** The sender took frames from the queue and has not handed them all to Jetty yet (under the lock). */
     private boolean senderBusy;
@@ -99,7 +100,7 @@ final class WsOutbox implements LeaseConnections.Channel {
     private final java.util.concurrent.atomic.AtomicInteger unflushed = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread sender;
 
-    private record Frame(String text, byte[] binary, boolean droppable, int closeCode, String closeReason) {
+    private record Frame(String text, byte[] binary, int closeCode, String closeReason) {
         long size() {
             return text != null ? text.length() : binary != null ? binary.length : 0;
         }
@@ -122,29 +123,47 @@ final class WsOutbox implements LeaseConnections.Channel {
         this.sender = Thread.ofVirtual().name("ws-sender").start(this::drain);
     }
 
-    /** A frame that may be dropped under pressure (a log line). */
-    void droppableText(String text) {
-        enqueue(new Frame(text, null, true, 0, null));
+    /** A text frame (an event): a reader too slow for it is closed. */
+    void text(String text) {
+        enqueue(new Frame(text, null, 0, null));
     }
 
-    /** A text frame that must not be dropped (an event): a reader too slow for it is closed instead. */
-    void text(String text) {
-        enqueue(new Frame(text, null, false, 0, null));
+    /**
+     * A text frame from a producer that can wait (a log reader reading at the client's pace): waits
+     * while the queue is full, then queues it behind the sender (a burst goes out in the sender's
+     * batches, not a write per frame). False when the connection is closing.
+     */
+    boolean textWhenRoom(String text) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!closing && !queue.isEmpty() && (queue.size() >= maxFrames || queuedBytes + text.length() > maxBytes)) {
+                room.await();
+            }
+            if (closing) {
+                return false;
+            }
+            queue.addLast(new Frame(text, null, 0, null));
+            queuedBytes += text.length();
+            ready.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     void binary(byte[] data) {
-        enqueue(new Frame(null, data, false, 0, null));
+        enqueue(new Frame(null, data, 0, null));
     }
 
     @Override
     public void sendControl(Map<String, Object> message) {
-        enqueue(new Frame(JsonText.of(message), null, false, 0, null));
+        enqueue(new Frame(JsonText.of(message), null, 0, null));
     }
 
     /** Closes after everything already queued has been sent. */
     @Override
     public void close(int code, String reason) {
-        enqueue(new Frame(null, null, false, code, reason));
+        enqueue(new Frame(null, null, code, reason));
     }
 
     /** The connection is gone: stop sending. Idempotent. */
@@ -154,6 +173,7 @@ final class WsOutbox implements LeaseConnections.Channel {
             closing = true;
             queue.clear();
             ready.signalAll();
+            room.signalAll();
         } finally {
             lock.unlock();
         }
@@ -177,33 +197,20 @@ final class WsOutbox implements LeaseConnections.Channel {
             queuedBytes += frame.size();
             if (frame.isClose()) {
                 closing = true;
+                room.signalAll();
             }
-            while (!closing && (queue.size() > maxFrames || queuedBytes > maxBytes)) {
-                if (!dropOldestDroppable()) {
-                    // Nothing may be dropped without corrupting the stream: let the client resume instead.
-                    queue.clear();
-                    queuedBytes = 0;
-                    queue.addLast(new Frame(null, null, false, CLOSE_TOO_SLOW, "client too slow; reconnect to resume"));
-                    closing = true;
-                }
+            if (!closing && (queue.size() > maxFrames || queuedBytes > maxBytes)) {
+                // Nothing may be dropped without corrupting the stream: let the client resume instead.
+                queue.clear();
+                queuedBytes = 0;
+                queue.addLast(new Frame(null, null, CLOSE_TOO_SLOW, "client too slow; reconnect to resume"));
+                closing = true;
+                room.signalAll();
             }
             ready.signal(); // one sender waits on it
         } finally {
             lock.unlock();
         }
-    }
-
-    private boolean dropOldestDroppable() {
-        for (Iterator<Frame> it = queue.iterator(); it.hasNext(); ) {
-            Frame f = it.next();
-            if (f.droppable()) {
-                it.remove();
-                queuedBytes -= f.size();
-                dropped++;
-                return true;
-            }
-        }
-        return false;
     }
 
     private void drain() {
@@ -263,6 +270,7 @@ final class WsOutbox implements LeaseConnections.Channel {
             closing = true;
             queue.clear();
             queuedBytes = 0;
+            room.signalAll();
         } finally {
             lock.unlock();
         }
@@ -283,20 +291,17 @@ final class WsOutbox implements LeaseConnections.Channel {
         }
     }
 
-    /** Moves up to MAX_BATCH frames out of the queue, with a dropped notice ahead of the first line after drops. */
+    /** Moves up to MAX_BATCH frames out of the queue (under the lock). */
     private void takeBatch(List<Frame> batch) {
         while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
             Frame next = queue.pollFirst();
             queuedBytes -= next.size();
-            if (next.droppable() && dropped > 0) {
-                batch.add(new Frame(JsonText.of(Map.of("type", "dropped", "count", dropped)), null, false, 0, null));
-                dropped = 0;
-            }
             batch.add(next);
             if (next.isClose()) {
-                return;
+                break;
             }
         }
+        room.signalAll();
     }
 
     private CompletableFuture<Void> send(Frame frame) {

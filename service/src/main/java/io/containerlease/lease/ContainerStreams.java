@@ -12,21 +12,24 @@ import java.util.List;
 public interface ContainerStreams {
 
     /**
-     * Delivers the last {@code tail} lines the container has written so far, in order, on the
-     * calling thread, and returns when they all have been (then {@code sink.closed} is not called).
+     * Follows the container's output: with {@code since} null, first the last {@code tail} lines it
+     * has written (then {@code sink.historyEnd}), then each new line; with {@code since}, every line
+     * from that second on (whole seconds: lines of that second that were already read arrive again and
+     * are for the caller to skip). Lines arrive in order, on one thread, until the returned handle is
+     * closed or the container goes.
      */
-    void readLogs(String container, int tail, LogSink sink);
-
-    /**
-     * Follows the container's output from {@code since} on (whole seconds: lines of that second
-     * that were already read arrive again and are for the caller to skip). Lines arrive in order, on
-     * one thread, until the returned handle is closed or the container goes.
-     */
-    Closeable followLogs(String container, Instant since, LogSink sink);
+    Closeable followLogs(String container, int tail, Instant since, LogSink sink);
 
     /** Receives a followed container's output, a whole line at a time. */
     interface LogSink {
         void line(boolean stderr, Instant timestamp, String text);
+
+        /**
+         * Every line the container had written when the follow began has been delivered; what comes
+         * next is new. Called once, possibly before the first line (an empty log) and possibly on the
+         * caller's thread.
+         */
+        void historyEnd();
 
         /** The stream ended (the container went, or the handle was closed); {@code error} is null on a clean end. */
         void closed(Throwable error);

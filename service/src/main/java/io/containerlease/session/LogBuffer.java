@@ -1,7 +1,6 @@
 package io.containerlease.session;
 
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,22 +8,27 @@ import java.util.List;
  * The last lines of one lease, at most {@code capacity} of them and about {@code maxBytes} of heap
  * in all (so a container printing huge lines cannot fill memory), numbered without gaps: the seed's
  * "buffer for missed messages". Its owner may also trim it further, oldest lines first, to keep
- * every lease's buffers together within a global budget. Not thread-safe: its owner guards it.
+ * every lease's buffers together within a global budget. Readers read it at their own pace by
+ * sequence number (a ring, so finding a line is arithmetic). Not thread-safe: its owner guards it.
  */
 final class LogBuffer {
     /** What a line costs beyond its text: the line, its string and its timestamp objects. */
     static final int LINE_OVERHEAD_BYTES = 96;
+    private static final int INITIAL_SLOTS = 256;
 
     private final int capacity;
     private final long maxBytes;
-    private final ArrayDeque<LogLine> lines;
+    /** The held lines, oldest at {@code head}; grows up to {@code capacity} slots as lines come. */
+    private LogLine[] ring;
+    private int head;
+    private int size;
     private long bytes;
     private long nextSeq = 1;
 
     LogBuffer(int capacity, long maxBytes) {
         this.capacity = capacity;
         this.maxBytes = maxBytes;
-        this.lines = new ArrayDeque<>(Math.min(capacity, 1024));
+        this.ring = new LogLine[Math.min(capacity, INITIAL_SLOTS)];
     }
 
     /** The heap a line is counted as: its characters (two bytes each) and the objects around them. */
@@ -34,12 +38,36 @@ final class LogBuffer {
 
     LogLine append(Instant timestamp, String level, String message) {
         LogLine line = new LogLine(nextSeq++, timestamp, level, message);
-        lines.addLast(line);
+        if (size == capacity) {
+            removeFirst();
+        } else if (size == ring.length) {
+            grow();
+        }
+        ring[(head + size) % ring.length] = line;
+        size++;
         bytes += cost(line);
-        while (lines.size() > capacity || (bytes > maxBytes && lines.size() > 1)) {
-            bytes -= cost(lines.removeFirst());
+        while (bytes > maxBytes && size > 1) {
+            removeFirst();
         }
         return line;
+    }
+
+    private void grow() {
+        LogLine[] larger = new LogLine[(int) Math.min(capacity, 2L * ring.length)];
+        for (int i = 0; i < size; i++) {
+            larger[i] = ring[(head + i) % ring.length];
+        }
+        ring = larger;
+        head = 0;
+    }
+
+    private long removeFirst() {
+        long cost = cost(ring[head]);
+        ring[head] = null;
+        head = (head + 1) % ring.length;
+        size--;
+        bytes -= cost;
+        return cost;
     }
 
     /**
@@ -48,10 +76,8 @@ final class LogBuffer {
      */
     long trimOldest(long atLeast) {
         long freed = 0;
-        while (freed < atLeast && lines.size() > 1) {
-            long cost = cost(lines.removeFirst());
-            bytes -= cost;
-            freed += cost;
+        while (freed < atLeast && size > 1) {
+            freed += removeFirst();
         }
         return freed;
     }
@@ -63,7 +89,7 @@ final class LogBuffer {
 
     /** The sequence number of the oldest line still held (or of the next line, when empty). */
     long firstSeq() {
-        return lines.isEmpty() ? nextSeq : lines.getFirst().seq();
+        return nextSeq - size;
     }
 
     long lastSeq() {
@@ -72,11 +98,17 @@ final class LogBuffer {
 
     /** Every held line with a sequence number above {@code seq}. */
     List<LogLine> after(long seq) {
-        List<LogLine> out = new ArrayList<>();
-        for (LogLine line : lines) {
-            if (line.seq() > seq) {
-                out.add(line);
-            }
+        return after(seq, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code max} held lines with a sequence number above {@code seq}, oldest first. */
+    List<LogLine> after(long seq, int max) {
+        long from = Math.max(seq + 1, firstSeq());
+        int count = (int) Math.max(0, Math.min(max, nextSeq - from));
+        List<LogLine> out = new ArrayList<>(count);
+        int offset = (int) (from - firstSeq());
+        for (int i = 0; i < count; i++) {
+            out.add(ring[(head + offset + i) % ring.length]);
         }
         return out;
     }

@@ -23,12 +23,30 @@ import org.slf4j.LoggerFactory;
 public final class LogStreams {
     private static final Logger log = LoggerFactory.getLogger(LogStreams.class);
 
-    /** Where a reader's lines go. Must not block: it queues and drops as it must. */
+    /**
+     * Told that lines wait for its subscription ({@link Subscription#poll}); must not block. Each
+     * reader reads at its own pace from the lease's buffer, so a reader is never sent more than it
+     * takes, and one that falls behind the buffer learns how many lines it missed.
+     */
     public interface Reader {
-        void line(LogLine line);
+        void wake();
+    }
 
-        /** The lines between {@code from} and {@code to} (inclusive) are no longer held. */
-        void gap(long from, long to);
+    /**
+     * Lines a reader did not get: {@code from} to {@code to} (inclusive) left the buffer before it read
+     * them. {@code resumed}: it asked to resume after lines no longer held; otherwise it fell behind.
+     */
+    public record Missed(long from, long to, boolean resumed) {
+        public long count() {
+            return to - from + 1;
+        }
+    }
+
+    /** What a reader reads next: what it missed, if anything, then lines in order. */
+    public record Batch(Missed missed, List<LogLine> lines) {
+        public boolean isEmpty() {
+            return missed == null && lines.isEmpty();
+        }
     }
 
     /** Where a reader starts: the last N lines, after a sequence number it has seen, or all held lines. */
@@ -106,8 +124,8 @@ public final class LogStreams {
     }
 
     /**
-     * Sends the reader what it asked for from the buffer, then every new line, with no gap and no
-     * duplicate between the two. Returns the handle that stops it.
+     * Starts a reader where it asked: it reads with {@link Subscription#poll} whenever it is woken,
+     * the lines it asked for from the buffer first, then every new one, with no gap and no duplicate.
      *
      * @throws LeaseEndedException when the lease has ended (its log is no longer followed)
      */
@@ -122,24 +140,22 @@ public final class LogStreams {
             ended.requireNotEnded(id);
         }
         leaseLog.ensureFollowing();
-        keepWithinTotal(); // the history just read counts too
+        Cursor cursor = new Cursor(leaseLog, reader);
         synchronized (leaseLog) {
             switch (start) {
-                case Start.Tail t -> leaseLog.buffer.tail(t.lines()).forEach(reader::line);
-                case Start.Everything e -> leaseLog.buffer.after(0).forEach(reader::line);
+                // "The last N lines" is only known once the history has arrived: such a reader starts then.
+                case Start.Tail t -> cursor.startAtTail(t.lines());
+                case Start.Everything e -> cursor.position = leaseLog.buffer.firstSeq() - 1;
                 case Start.After a -> {
-                    long first = leaseLog.buffer.firstSeq();
-                    if (a.seq() + 1 < first) {
-                        reader.gap(a.seq() + 1, first - 1);
-                    }
-                    leaseLog.buffer.after(a.seq()).forEach(reader::line);
+                    cursor.position = a.seq();
+                    cursor.resuming = true;
                 }
             }
-            leaseLog.readers.add(reader);
+            leaseLog.readers.add(cursor);
         }
-        return () -> leaseLog.readers.remove(reader);
+        reader.wake();
+        return cursor;
     }
-
 
     /**
      * The lease's container runs again (started or restarted): a log that was being followed picks
@@ -165,9 +181,63 @@ public final class LogStreams {
         }
     }
 
-    /** Stops reading a lease's log. Idempotent. */
+    /** A reader's place in a lease's log. */
     public interface Subscription {
+        /** At most {@code maxLines} lines after the last one read (none when nothing new). Never waits. */
+        Batch poll(int maxLines);
+
+        /** Stops reading. Idempotent. */
         void cancel();
+    }
+
+    private static final class Cursor implements Subscription {
+        private final LeaseLog leaseLog;
+        final Reader reader;
+        /** The last sequence number read; under the log's lock. */
+        long position;
+        /** The first poll after {@code After} reports lines no longer held as a resume's gap. */
+        boolean resuming;
+        /** Waiting for the history before starting at its last {@code tailLines}; -1 when not waiting. */
+        int tailLines = -1;
+
+        Cursor(LeaseLog leaseLog, Reader reader) {
+            this.leaseLog = leaseLog;
+            this.reader = reader;
+        }
+
+        /** Under the log's lock. */
+        void startAtTail(int lines) {
+            if (leaseLog.historyComplete) {
+                position = Math.max(leaseLog.buffer.firstSeq(), leaseLog.buffer.lastSeq() - lines + 1) - 1;
+                tailLines = -1;
+            } else {
+                tailLines = lines;
+            }
+        }
+
+        @Override
+        public Batch poll(int maxLines) {
+            synchronized (leaseLog) {
+                if (tailLines >= 0) {
+                    return new Batch(null, List.of());
+                }
+                Missed missed = null;
+                long first = leaseLog.buffer.firstSeq();
+                if (position + 1 < first) {
+                    missed = new Missed(position + 1, first - 1, resuming);
+                    position = first - 1;
+                }
+                resuming = false;
+                List<LogLine> lines = leaseLog.buffer.after(position, maxLines);
+                position += lines.size();
+                return new Batch(missed, lines);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            leaseLog.readers.remove(this);
+        }
     }
 
     private final class LeaseLog implements ContainerStreams.LogSink {
@@ -175,9 +245,10 @@ public final class LogStreams {
         final LogBuffer buffer = new LogBuffer(budget.linesPerLease(), budget.bytesPerLease());
         /** The buffer's size, readable without its lock by the trimming of the largest buffer. */
         volatile long bytes;
-        final Set<Reader> readers = new CopyOnWriteArraySet<>();
+        final Set<Cursor> readers = new CopyOnWriteArraySet<>();
+        /** Every line written before the first follow began is in the buffer (or was dropped from it). */
+        boolean historyComplete;
         private Closeable follow;
-        private boolean historyRead;
         private boolean closed;
         private Instant lastTimestamp;
         /** While a follow replays the second it started in, lines not newer than this are already held. */
@@ -188,31 +259,25 @@ public final class LogStreams {
         }
 
         /**
-         * The first call reads the history into the buffer before anyone is subscribed, so the first
-         * reader's {@code tail} or {@code after} finds it there, exactly as a later reader would; then
-         * (and after a broken follow) it follows from the newest line held, skipping what it already has.
+         * The first call follows the container from the buffer's worth of history on, so readers get
+         * the history as it streams in, not after it; after a broken follow (or a restart of the
+         * container) it follows again from the newest line held, skipping what it already has.
          */
         synchronized void ensureFollowing() {
             if (follow != null || closed) {
                 return;
             }
             String container = ManagedLabels.containerName(id);
-            Instant since = Instant.now();
-            if (!historyRead) {
-                streams.readLogs(container, budget.linesPerLease(), this);
-                historyRead = true;
-            }
-            if (lastTimestamp != null) {
-                since = lastTimestamp;
+            if (lastTimestamp == null) {
+                follow = streams.followLogs(container, budget.linesPerLease(), null, this);
+            } else {
                 skipThrough = lastTimestamp;
+                follow = streams.followLogs(container, 0, lastTimestamp, this);
             }
-            follow = streams.followLogs(container, since, this);
         }
 
         @Override
         public void line(boolean stderr, Instant timestamp, String text) {
-            LogLine line;
-            List<Reader> targets;
             synchronized (this) {
                 if (closed) {
                     return;
@@ -224,15 +289,31 @@ public final class LogStreams {
                     skipThrough = null;
                 }
                 lastTimestamp = timestamp;
-                line = buffer.append(timestamp, stderr ? "error" : "info", text);
+                buffer.append(timestamp, stderr ? "error" : "info", text);
                 account();
-                targets = List.copyOf(readers);
             }
-            for (Reader r : targets) {
-                r.line(line);
+            for (Cursor reader : readers) {
+                reader.reader.wake();
             }
-            if (!Thread.holdsLock(this)) { // a history read holds it: its caller trims afterwards
-                keepWithinTotal();
+            keepWithinTotal();
+        }
+
+        /** The readers waiting for the history start at their last N lines. */
+        @Override
+        public void historyEnd() {
+            synchronized (this) {
+                if (historyComplete) {
+                    return; // a later follow's history is lines already held
+                }
+                historyComplete = true;
+                for (Cursor reader : readers) {
+                    if (reader.tailLines >= 0) {
+                        reader.startAtTail(reader.tailLines);
+                    }
+                }
+            }
+            for (Cursor reader : readers) {
+                reader.reader.wake();
             }
         }
 
@@ -257,6 +338,7 @@ public final class LogStreams {
                 log.warn("log stream broke; the next reader restarts it {} {}", kv("leaseId", id.value()), kv("error", error.getMessage()));
             }
             follow = null;
+            historyEnd(); // whatever arrived is all the history there will be from this follow
         }
 
         synchronized void close() {

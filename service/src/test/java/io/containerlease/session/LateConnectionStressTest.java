@@ -26,13 +26,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class LateConnectionStressTest {
     private static final int ROUNDS = 2_000;
-    private static final LogStreams.Reader IGNORE = new LogStreams.Reader() {
-        @Override
-        public void line(LogLine line) {}
-
-        @Override
-        public void gap(long from, long to) {}
-    };
+    private static final LogStreams.Reader IGNORE = () -> {};
 
     @Test
     void whateverWinsTheRaceNothingOfAnEndedLeaseIsKept() throws Exception {

@@ -20,39 +20,28 @@ class LogStreamsBudgetTest {
     private final LogStreams logs = new LogStreams(streams, new LogStreams.Budget(100_000, PER_LEASE, TOTAL), new EndedLeases());
     private final Random random = new Random(7);
 
-    private static LogStreams.Reader collecting(List<LogLine> into) {
-        return new LogStreams.Reader() {
-            @Override
-            public void line(LogLine line) {
-                into.add(line);
-            }
-
-            @Override
-            public void gap(long from, long to) {}
-        };
-    }
-
-    private LeaseId follow(List<LogLine> into) {
+    private LeaseId follow() {
         LeaseId id = LeaseId.generate(Instant.now(), random);
-        logs.subscribe(id, new LogStreams.Start.Everything(), collecting(into));
+        PolledReader.subscribe(logs, id, new LogStreams.Start.Everything());
         return id;
     }
 
     private List<LogLine> held(LeaseId id) {
-        List<LogLine> out = new ArrayList<>();
-        logs.subscribe(id, new LogStreams.Start.Everything(), collecting(out)).cancel();
+        PolledReader reader = PolledReader.subscribe(logs, id, new LogStreams.Start.Everything());
+        List<LogLine> out = reader.lines(new ArrayList<>());
+        reader.cancel();
         return out;
     }
 
     @Test
     void chattyLeasesAreTrimmedToTheTotalBudgetAndAQuietOneKeepsItsHistory() {
-        LeaseId quiet = follow(new ArrayList<>());
+        LeaseId quiet = follow();
         for (int i = 0; i < 5; i++) {
             streams.emit(ManagedLabels.containerName(quiet), false, "quiet " + i);
         }
         List<LeaseId> chatty = new ArrayList<>();
         for (int lease = 0; lease < 10; lease++) {
-            LeaseId id = follow(new ArrayList<>());
+            LeaseId id = follow();
             chatty.add(id);
             for (int i = 0; i < 2_000; i++) {
                 streams.emit(ManagedLabels.containerName(id), false, "x".repeat(100) + i);
@@ -72,7 +61,7 @@ class LogStreamsBudgetTest {
 
     @Test
     void anEndedLeasesLogNoLongerCounts() {
-        LeaseId id = follow(new ArrayList<>());
+        LeaseId id = follow();
         for (int i = 0; i < 100; i++) {
             streams.emit(ManagedLabels.containerName(id), false, "line " + i);
         }

@@ -14,25 +14,34 @@ public final class FakeStreams implements ContainerStreams {
     /** What each container wrote before anyone followed it, oldest first. */
     public final Map<String, List<String>> history = new ConcurrentHashMap<>();
     public final List<FakeShell> shells = new CopyOnWriteArrayList<>();
+    /** True plays an engine still sending the history: the follow's end of history waits for {@link #endHistory}. */
+    public volatile boolean historyStillArriving;
 
+    /** Delivers the history on the caller's thread, as Docker may deliver it before the follow's first new line. */
     @Override
-    public void readLogs(String container, int tail, LogSink sink) {
-        List<String> lines = history.getOrDefault(container, List.of());
-        Instant at = Instant.now().minusSeconds(60);
-        for (String line : lines.subList(Math.max(0, lines.size() - tail), lines.size())) {
-            at = at.plusMillis(1);
-            sink.line(false, at, line);
+    public Closeable followLogs(String container, int tail, Instant since, LogSink sink) {
+        if (since == null) {
+            List<String> lines = history.getOrDefault(container, List.of());
+            Instant at = Instant.now().minusSeconds(60);
+            for (String line : lines.subList(Math.max(0, lines.size() - tail), lines.size())) {
+                at = at.plusMillis(1);
+                sink.line(false, at, line);
+            }
         }
-    }
-
-    @Override
-    public Closeable followLogs(String container, Instant since, LogSink sink) {
+        if (!historyStillArriving) {
+            sink.historyEnd();
+        }
         followers.put(container, sink);
         return () -> {
             if (followers.remove(container, sink)) {
                 sink.closed(null);
             }
         };
+    }
+
+    /** The follow of this container has delivered all its history. */
+    public void endHistory(String container) {
+        followers.get(container).historyEnd();
     }
 
     /** Emits a line from the container, as Docker would. */

@@ -8,13 +8,11 @@ import com.github.dockerjava.api.model.StreamType;
 import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.RuntimeOperationException;
 import io.containerlease.lease.RuntimeUnavailableException;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,31 +44,51 @@ public final class DockerContainerStreams implements ContainerStreams {
     }
 
     @Override
-    public void readLogs(String container, int tail, LogSink sink) {
-        // docker-java delivers on its own thread; the lines are handed over on the caller's, as promised.
-        record Line(boolean stderr, Instant timestamp, String text) {}
-        List<Line> lines = new java.util.ArrayList<>();
+    public Closeable followLogs(String container, int tail, Instant since, LogSink sink) {
+        // Docker marks no end of history in a follow: the last line written so far (one short read)
+        // is the boundary, and the follow says so when it passes it.
+        LastLine boundary = lastLine(container);
+        var callback = new LogCallback(sink, boundary);
+        try {
+            var follow = docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true)
+                    .withTimestamps(true);
+            if (since != null) {
+                follow.withSince((int) since.getEpochSecond()).withTailAll();
+            } else {
+                follow.withTail(tail);
+            }
+            follow.exec(callback);
+        } catch (RuntimeException e) {
+            throw translate("follow logs of " + container, e);
+        }
+        return callback;
+    }
+
+    private record LastLine(Instant timestamp, String text) {}
+
+    /** The newest line the container has written, or null when it has written none. */
+    private LastLine lastLine(String container) {
+        var last = new java.util.concurrent.atomic.AtomicReference<LastLine>();
         var callback = new LogCallback(new LogSink() {
             @Override
             public void line(boolean stderr, Instant timestamp, String text) {
-                synchronized (lines) {
-                    lines.add(new Line(stderr, timestamp, text));
-                }
+                last.set(new LastLine(timestamp, text));
             }
 
             @Override
+            public void historyEnd() {}
+
+            @Override
             public void closed(Throwable error) {}
-        }, false);
+        }, null);
         try {
             docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(false)
-                    .withTimestamps(true).withTail(tail).exec(callback);
+                    .withTimestamps(true).withTail(1).exec(callback);
             if (!callback.awaitCompletion(HISTORY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new RuntimeUnavailableException("reading the log of " + container + " took longer than "
                         + HISTORY_TIMEOUT.toSeconds() + " s", null);
             }
-            synchronized (lines) {
-                lines.forEach(l -> sink.line(l.stderr(), l.timestamp(), l.text()));
-            }
+            return last.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RuntimeUnavailableException("interrupted while reading the log of " + container, e);
@@ -85,18 +103,6 @@ public final class DockerContainerStreams implements ContainerStreams {
                 // done with it either way
             }
         }
-    }
-
-    @Override
-    public Closeable followLogs(String container, Instant since, LogSink sink) {
-        var callback = new LogCallback(sink, true);
-        try {
-            docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true)
-                    .withTimestamps(true).withSince((int) since.getEpochSecond()).exec(callback);
-        } catch (RuntimeException e) {
-            throw translate("follow logs of " + container, e);
-        }
-        return callback;
     }
 
     @Override
@@ -205,66 +211,100 @@ public final class DockerContainerStreams implements ContainerStreams {
         }
     }
 
-    /** Splits Docker's frames into lines and parses the timestamp Docker prefixes to each. */
+    /**
+     * Splits Docker's frames into lines, parses the timestamp Docker prefixes to each, and tells the
+     * sink when the follow has passed the newest line written before it started.
+     */
     private static final class LogCallback extends EndOnceCallback<Frame> {
         private final LogSink sink;
-        /** Only a follow reports its end: a history read ends when its caller returns. */
-        private final boolean reportsEnd;
-        private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        /** The last line of the history; null once passed (or when there was none, or for a plain read). */
+        private LastLine boundary;
+        private final LineBytes stdout = new LineBytes();
+        private final LineBytes stderr = new LineBytes();
 
-        LogCallback(LogSink sink, boolean reportsEnd) {
+        /** {@code boundary} null: the history is over before the first line (a follow) or is not asked about (a read). */
+        LogCallback(LogSink sink, LastLine boundary) {
             this.sink = sink;
-            this.reportsEnd = reportsEnd;
+            this.boundary = boundary;
+            if (boundary == null) {
+                sink.historyEnd();
+            }
         }
 
         @Override
         public void onNext(Frame frame) {
             boolean isErr = frame.getStreamType() == StreamType.STDERR;
-            ByteArrayOutputStream pending = isErr ? stderr : stdout;
+            LineBytes pending = isErr ? stderr : stdout;
             byte[] payload = frame.getPayload();
-            // Whole runs between newlines at once: a byte at a time costs a lock per byte.
+            // Whole runs between newlines at once, not a byte at a time.
             int start = 0;
             for (int i = 0; i < payload.length; i++) {
                 if (payload[i] == '\n') {
-                    keep(pending, payload, start, i - start);
+                    pending.keep(payload, start, i - start);
                     emit(isErr, pending);
                     start = i + 1;
                 }
             }
-            keep(pending, payload, start, payload.length - start);
+            pending.keep(payload, start, payload.length - start);
         }
 
-        /** Adds to the line being gathered, up to its limit (the rest of an overlong line is dropped). */
-        private static void keep(ByteArrayOutputStream pending, byte[] bytes, int from, int length) {
-            int room = MAX_LINE_BYTES - pending.size();
-            if (length > 0 && room > 0) {
-                pending.write(bytes, from, Math.min(length, room));
+        private void emit(boolean isErr, LineBytes pending) {
+            int space = pending.indexOf((byte) ' ');
+            Instant timestamp = space > 0 ? DockerTimestamps.parse(pending.bytes, space) : null;
+            String text;
+            if (timestamp == null) {
+                timestamp = Instant.now();
+                text = pending.text(0);
+            } else {
+                text = pending.text(space + 1);
             }
-        }
-
-        private void emit(boolean isErr, ByteArrayOutputStream pending) {
-            String raw = pending.toString(StandardCharsets.UTF_8);
-            pending.reset();
-            int space = raw.indexOf(' ');
-            Instant timestamp = Instant.now();
-            String text = raw;
-            if (space > 0) {
-                try {
-                    timestamp = Instant.parse(raw.substring(0, space));
-                    text = raw.substring(space + 1);
-                } catch (DateTimeParseException notATimestamp) {
-                    // keep the whole line
-                }
+            pending.length = 0;
+            LastLine last = boundary;
+            if (last != null && timestamp.isAfter(last.timestamp())) {
+                boundary = null; // the history's last line was not among them (cut by the tail): it is over anyway
+                sink.historyEnd();
             }
             sink.line(isErr, timestamp, text);
+            if (last != null && boundary != null && timestamp.equals(last.timestamp()) && text.equals(last.text())) {
+                boundary = null;
+                sink.historyEnd();
+            }
         }
 
         @Override
         protected void ended(Throwable error) {
-            if (reportsEnd) {
-                sink.closed(error);
+            sink.closed(error);
+        }
+    }
+
+    /** The bytes of the line being gathered, up to {@link #MAX_LINE_BYTES} (the rest of a longer line is dropped). */
+    private static final class LineBytes {
+        byte[] bytes = new byte[256];
+        int length;
+
+        void keep(byte[] from, int offset, int count) {
+            int take = Math.min(count, MAX_LINE_BYTES - length);
+            if (take <= 0) {
+                return;
             }
+            if (length + take > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.min(MAX_LINE_BYTES, Math.max(bytes.length * 2, length + take)));
+            }
+            System.arraycopy(from, offset, bytes, length, take);
+            length += take;
+        }
+
+        int indexOf(byte b) {
+            for (int i = 0; i < length; i++) {
+                if (bytes[i] == b) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        String text(int from) {
+            return new String(bytes, from, length - from, StandardCharsets.UTF_8);
         }
     }
 }
