@@ -83,14 +83,18 @@ final class LogPump implements LogStreams.Reader {
             return true;
         }
         if (batch) {
-            StringBuilder frame = new StringBuilder(read.lines().size() * 96).append('[');
+            int size = 2;
+            for (LogLine line : read.lines()) {
+                size += 96 + line.message().length(); // a line's fields and quoting, about: the builder then rarely grows
+            }
+            StringBuilder frame = new StringBuilder(size).append('[');
             for (LogLine line : read.lines()) {
                 LogSocket.json(line, frame.length() > 1 ? frame.append(',') : frame);
             }
             return outbox.textWhenRoom(frame.append(']').toString());
         }
         for (LogLine line : read.lines()) {
-            if (!outbox.textWhenRoom(LogSocket.json(line, new StringBuilder(64 + line.message().length())).toString())) {
+            if (!outbox.textWhenRoom(LogSocket.json(line))) {
                 return false;
             }
         }

@@ -107,12 +107,13 @@ final class LogSocket {
      * hottest object on this path, and a map through the object mapper cost more than the rest of it.
      */
     static String json(LogLine line) {
-        return json(line, new StringBuilder(64 + line.message().length())).toString();
+        return json(line, new StringBuilder(96 + line.message().length())).toString();
     }
 
     /** Appends the line's JSON object to {@code out}; returns it. */
     static StringBuilder json(LogLine line, StringBuilder out) {
-        out.append("{\"seq\":").append(line.seq()).append(",\"timestamp\":\"").append(line.timestamp()).append("\",\"level\":\"");
+        out.append("{\"seq\":").append(line.seq()).append(",\"timestamp\":\"");
+        InstantText.append(line.timestamp(), out).append("\",\"level\":\"");
         QUOTE.quoteAsString(line.level(), out);
         out.append("\",\"message\":\"");
         QUOTE.quoteAsString(line.message(), out);

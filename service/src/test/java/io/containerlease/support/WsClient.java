@@ -106,6 +106,19 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    private volatile CompletableFuture<Void> pong;
+
+    /** Sends a ping and waits for its pong (the server answers without any application code). */
+    public void ping(Duration timeout) {
+        pong = new CompletableFuture<>();
+        socket.sendPing(ByteBuffer.wrap(new byte[] {1})).join();
+        try {
+            pong.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no pong within " + timeout, e);
+        }
+    }
+
     public void sendText(String text) {
         socket.sendText(text, true).join();
     }
@@ -224,6 +237,16 @@ public final class WsClient implements AutoCloseable {
                 data.get(chunk);
                 bytes.writeBytes(chunk);
                 WsClient.this.notifyAll();
+            }
+            askForMore(ws);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+            CompletableFuture<Void> waiting = pong;
+            if (waiting != null) {
+                waiting.complete(null);
             }
             askForMore(ws);
             return null;
