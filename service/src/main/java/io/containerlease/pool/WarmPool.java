@@ -50,6 +50,13 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
     /** How long a taken container stays protected from the reconciler: longer than any pass takes. */
     private static final Duration LEFT_REMEMBERED = Duration.ofMinutes(10);
+    /**
+     * A refill waits until no container has been taken for this long (at most {@link #REFILL_HOLD_MAX}):
+     * an engine create and start costs far more CPU than a claim, and on a small machine refills begun
+     * in the middle of a burst of claims made the burst's last claims wait for the CPU.
+     */
+    private static final Duration REFILL_QUIET = Duration.ofMillis(100);
+    private static final Duration REFILL_HOLD_MAX = Duration.ofSeconds(1);
 
     /** How it is set up: its sizes by image type, its cap over all types, how many it makes at once, and what it does at stop. */
     public record Settings(Map<String, Integer> sizes, int maxTotal, int refillConcurrency, boolean drainOnStop, Duration checkEvery) {
@@ -81,6 +88,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final PeriodicTask check;
     private volatile boolean closed;
+    private volatile long lastTakenNanos = System.nanoTime() - REFILL_QUIET.toNanos();
 
     public WarmPool(Settings settings, ImageTypes catalog, ContainerRuntime runtime, LeaseResources resources, LeaseStore store,
                     TaskScheduler scheduler, InstantSource clock, RandomGenerator random, PoolMeters meters) {
@@ -163,6 +171,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             return Optional.empty();
         }
         meters.hit(type);
+        lastTakenNanos = System.nanoTime();
         return Optional.of(new Warm(member.id(), member.containerId()));
     }
 
@@ -217,6 +226,19 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         }
     }
 
+    /** Waits while containers are being taken (see {@link #REFILL_QUIET}), within {@link #REFILL_HOLD_MAX}. */
+    private void awaitQuiet() throws InterruptedException {
+        long giveUp = System.nanoTime() + REFILL_HOLD_MAX.toNanos();
+        while (!closed) {
+            long now = System.nanoTime();
+            long quietAt = lastTakenNanos + REFILL_QUIET.toNanos();
+            if (now - quietAt >= 0 || now - giveUp >= 0) {
+                return;
+            }
+            Thread.sleep(Duration.ofNanos(Math.min(quietAt - now, giveUp - now)));
+        }
+    }
+
     private void makeOne(String type, AtomicInteger making) {
         LeaseId id = LeaseId.generate(clock.instant(), random);
         boolean made = false;
@@ -224,6 +246,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         try {
             makers.acquire();
             try {
+                awaitQuiet();
                 if (closed) {
                     return;
                 }
