@@ -62,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
         var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
+        var apiDocs = new ApiDocsRoutes(ApiServer.class.getClassLoader());
         eventRoutes = new EventRoutes(services.events(), new UsageFeed(services.leases(), services.containers(),
                 services.usage(), services.clock()));
         var usageRoutes = new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
@@ -125,6 +126,9 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.ws("/ws/terminal/{id}", terminalSocket::configure);
             cfg.routes.ws("/ws/logs/{id}", logSocket::configure);
             cfg.routes.ws("/ws/channel/{id}", channelSocket::configure);
+            cfg.routes.get(ApiDocsRoutes.DOCUMENT, apiDocs::document);
+            cfg.routes.get(ApiDocsRoutes.DOCS, apiDocs::docs);
+            cfg.routes.get(ApiDocsRoutes.DOCS + "/*", apiDocs::docs);
             cfg.routes.get("/healthz", healthRoutes::health);
             cfg.routes.get("/metrics", healthRoutes::metrics);
             // Last: whatever is not the API is the web console (deep links answer its index.html).

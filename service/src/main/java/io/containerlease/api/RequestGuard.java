@@ -39,7 +39,7 @@ final class RequestGuard {
     /** For plain HTTP requests. */
     void http(Context ctx) {
         common(ctx);
-        if (ctx.path().startsWith("/api/")) {
+        if (ctx.path().startsWith("/api/") && !ApiDocsRoutes.isPublic(ctx.path())) {
             ctx.attribute(CALLER, authenticate(ctx, false));
         }
     }

@@ -13,7 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small JSON client for the service's HTTP API, as a user's script would call it. */
+/**
+ * A small JSON client for the service's HTTP API, as a user's script would call it. Every answer it
+ * gets is held to the API's OpenAPI document ({@link OpenApiContract}).
+ */
 public final class ApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -78,6 +81,8 @@ public final class ApiClient {
         try {
             // No retry: a server that drops a kept-alive connection must show, not be papered over.
             HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            OpenApiContract.check(method, path, response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
+                    response.body());
             JsonNode json = response.body().startsWith("{") ? JSON.readTree(response.body()) : JSON.nullNode();
             return new Response(response.statusCode(), response.body(), json, response.headers());
         } catch (IOException e) {
