@@ -39,6 +39,11 @@ public final class OpenApiContract {
         }
     }
 
+    /** Whether the document is about this path: the API, its health and its metrics (the rest is the web console). */
+    private static boolean describes(String path) {
+        return path.equals("/api") || path.startsWith("/api/") || path.equals("/healthz") || path.equals("/metrics");
+    }
+
     /** What the server answers before it knows the endpoint: a bad path, no token, a foreign host, too many requests, none such. */
     private static final java.util.Set<Integer> BEFORE_ROUTING = java.util.Set.of(400, 401, 403, 404, 405, 429);
 
@@ -48,6 +53,9 @@ public final class OpenApiContract {
      */
     public static void check(String method, String pathAndQuery, int status, String contentType, String body) {
         String path = pathAndQuery.split("\\?", 2)[0];
+        if (!describes(path)) {
+            return; // the web console's pages and files: not the API's
+        }
         SimpleResponse.Builder response = SimpleResponse.Builder.status(status).withBody(body);
         if (contentType != null) {
             response.withContentType(contentType);
