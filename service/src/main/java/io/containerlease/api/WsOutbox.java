@@ -94,6 +94,8 @@ final class WsOutbox implements LeaseConnections.Channel {
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean closing;
+    /** A send failed and the connection is being closed for it (under the lock). */
+    private boolean failed;
     /** The sender took frames from the queue and has not handed them all to Jetty yet (under the lock). */
     private boolean senderBusy;
     /** Frames handed to Jetty and not yet flushed, by anyone. */
@@ -253,10 +255,13 @@ final class WsOutbox implements LeaseConnections.Channel {
             }
         } catch (InterruptedException e) {
             // stopped: the connection is gone
-        } catch (TimeoutException e) {
-            fail(CLOSE_TOO_SLOW, "client too slow; reconnect to resume", "the peer stopped reading");
         } catch (Exception e) {
-            fail(CLOSE_SERVER_ERROR, "sending failed", String.valueOf(e.getCause() != null ? e.getCause() : e));
+            // A frame the fast path sent carries its own time limit: it fails with a TimeoutException inside.
+            if (e instanceof TimeoutException || e.getCause() instanceof TimeoutException) {
+                fail(CLOSE_TOO_SLOW, "client too slow; reconnect to resume", "the peer stopped reading");
+            } else {
+                fail(CLOSE_SERVER_ERROR, "sending failed", String.valueOf(e.getCause() != null ? e.getCause() : e));
+            }
         }
     }
 
@@ -267,6 +272,10 @@ final class WsOutbox implements LeaseConnections.Channel {
     private void fail(int code, String reason, String detail) {
         lock.lock();
         try {
+            if (failed) {
+                return; // the sender and the fast path's timer may both see the same failure: one close is enough
+            }
+            failed = true;
             closing = true;
             queue.clear();
             queuedBytes = 0;
