@@ -147,7 +147,8 @@ public final class LogStreams {
                 case Start.Tail t -> cursor.startAtTail(t.lines());
                 case Start.Everything e -> cursor.position = leaseLog.buffer.firstSeq() - 1;
                 case Start.After a -> {
-                    cursor.position = a.seq();
+                    // Past the newest line (numbered by a server that has since restarted, say): from what comes next.
+                    cursor.position = leaseLog.historyComplete ? Math.min(a.seq(), leaseLog.buffer.lastSeq()) : a.seq();
                     cursor.resuming = true;
                 }
             }
@@ -310,6 +311,7 @@ public final class LogStreams {
                     if (reader.tailLines >= 0) {
                         reader.startAtTail(reader.tailLines);
                     }
+                    reader.position = Math.min(reader.position, buffer.lastSeq()); // as a resume past the end does
                 }
             }
             for (Cursor reader : readers) {

@@ -87,4 +87,17 @@ class LogStreamsHistoryTest {
 
         assertThat(resumed.seen()).startsWith("gap 3-5", "6:line 6").hasSize(11);
     }
+
+    @Test
+    void aResumePastTheNewestLineGetsWhatComesNext() {
+        streams.historyStillArriving = true;
+        PolledReader early = PolledReader.subscribe(logs, id, new LogStreams.Start.After(500)); // before the history is in
+        streams.emit(container, false, "a");
+        streams.endHistory(container);
+        PolledReader late = PolledReader.subscribe(logs, id, new LogStreams.Start.After(900));
+        streams.emit(container, false, "b");
+
+        assertThat(early.seen()).containsExactly("2:b");
+        assertThat(late.seen()).containsExactly("2:b");
+    }
 }
