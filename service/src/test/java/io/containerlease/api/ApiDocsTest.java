@@ -70,6 +70,7 @@ class ApiDocsTest {
     /** The check every API test's answers go through fails on what the document does not say. */
     @Test
     void anUndocumentedFieldStatusOrEndpointFailsTheCheck() {
+        assertThat(ApiClient.CHECKS_CONTRACT).as("the API tests' client checks every answer").isTrue();
         String me = "{\"user\":\"alice\",\"admin\":false,\"serverTime\":\"2026-11-22T10:00:00Z\"}";
         OpenApiContract.check("GET", "/api/me", 200, "application/json", me);
         assertThatThrownBy(() -> OpenApiContract.check("GET", "/api/me", 200, "application/json",
