@@ -1,0 +1,76 @@
+package io.containerlease.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** What every client command shares: the server it talks to, where it writes, and how it fails. */
+public abstract class ClientCommand implements Callable<Integer> {
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** The environment the commands read (the process's; a test's child process gets its own). */
+    static Map<String, String> environment = System.getenv();
+
+    @Spec
+    CommandSpec spec;
+
+    /** Prints a server failure as the server said it, and answers the exit code that classifies it. */
+    public static final CommandLine.IExecutionExceptionHandler FAILURES = (e, commandLine, parseResult) -> {
+        PrintWriter err = commandLine.getErr();
+        if (e instanceof ClientFailure failure) {
+            err.println("error: " + failure.getMessage() + (failure.code() == null ? "" : " (" + failure.code() + ")"));
+            err.flush();
+            return failure.exitCode();
+        }
+        err.println("error: " + e.getMessage());
+        err.flush();
+        return ClientFailure.REFUSED;
+    };
+
+    @Override
+    public final Integer call() {
+        return run(client());
+    }
+
+    /** Does the command's work; returns its exit code. */
+    protected abstract int run(ServiceClient client);
+
+    protected ServiceClient client() {
+        ClientConfig config = new ClientConfig(environment);
+        return new ServiceClient(config.url(), config.token());
+    }
+
+    protected PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    protected PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    protected void printJson(JsonNode json) {
+        try {
+            out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The server's JSON as it is with {@code -o json}; otherwise what {@code table} prints. */
+    protected void show(LeaseTable.Format format, JsonNode json, Runnable table) {
+        if (format == LeaseTable.Format.json) {
+            printJson(json);
+        } else {
+            table.run();
+        }
+    }
+
+    /** A lease id as the API wants it in a path (anything else is the server's to refuse, as 404 or 400). */
+    protected static String leasePath(String id) {
+        return "/api/containers/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

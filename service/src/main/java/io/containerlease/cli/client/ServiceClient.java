@@ -1,0 +1,84 @@
+package io.containerlease.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The service's REST API as the command-line client calls it: JSON in and out, failures as {@link ClientFailure}. */
+public final class ServiceClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final String url;
+    private final Optional<String> token;
+
+    public ServiceClient(String url, Optional<String> token) {
+        this.url = url;
+        this.token = token;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public JsonNode get(String path) {
+        return send("GET", path, null);
+    }
+
+    public JsonNode post(String path, Object body) {
+        return send("POST", path, body);
+    }
+
+    public JsonNode delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    private JsonNode send(String method, String path, Object body) {
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        } catch (IllegalArgumentException | IOException e) {
+            throw new ClientFailure(ClientFailure.USAGE, null, "'" + url + "' is not a server URL (like http://localhost:8080)");
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            throw new ClientFailure(ClientFailure.UNREACHABLE, null, "cannot connect to " + url + " (is the server running?)");
+        } catch (IOException e) {
+            throw new ClientFailure(ClientFailure.UNREACHABLE, null, "the connection to " + url + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientFailure(ClientFailure.UNREACHABLE, null, "interrupted");
+        }
+        JsonNode json = parse(response.body());
+        if (response.statusCode() >= 400) {
+            String code = json.at("/error/code").asText("http_" + response.statusCode());
+            String message = json.at("/error/message").asText("the server answered " + response.statusCode());
+            throw new ClientFailure(response.statusCode() == 404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, code, message);
+        }
+        return json;
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return body.isBlank() ? JSON.nullNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.nullNode();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.containerlease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.containerlease.cli.Main;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.support.ServerProcess;
+import io.containerlease.support.TestDocker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command-line client as a user runs it: a process of its own, its config in its own
+ * XDG_CONFIG_HOME, against a real server (tokens on) and engine. Output, files and exit codes are
+ * what a script would see.
+ */
+@Timeout(180)
+class ClientCliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "alice-secret-token-123";
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run cli(Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("CONTAINERLEASE_URL");
+        builder.environment().remove("CONTAINERLEASE_TOKEN");
+        builder.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        var out = process.getInputStream().readAllBytes();
+        var err = process.getErrorStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    private Run cli(String... args) throws IOException, InterruptedException {
+        return cli(Map.of(), "", args);
+    }
+
+    @Test
+    void aUserLogsInLeasesListsExtendsAndReleasesAndEachFailureHasItsExitCode() throws Exception {
+        Path tokens = Files.writeString(dir.resolve("tokens.yaml"), """
+                tokens:
+                  - user: alice
+                    token: %s
+                    role: user
+                """.formatted(TOKEN));
+        String id = null;
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "tokens",
+                "AUTH_TOKENS_FILE", tokens.toString())).awaitReady(Duration.ofSeconds(60))) {
+            Run noServer = cli("ls");
+            assertThat(noServer.exit()).as(noServer.err()).isEqualTo(2);
+            assertThat(noServer.err()).contains("containerlease login");
+
+            Run badToken = cli(Map.of(), "not-the-token\n", "login", server.baseUrl(), "--token-stdin");
+            assertThat(badToken.exit()).isEqualTo(1);
+            assertThat(badToken.err()).contains("invalid_token");
+            assertThat(Files.exists(dir.resolve("config/containerlease/config"))).as("nothing saved for a refused login").isFalse();
+
+            Run login = cli(Map.of(), TOKEN + "\n", "login", server.baseUrl() + "/", "--token-stdin");
+            assertThat(login.exit()).as(login.err()).isZero();
+            assertThat(login.out()).contains("Logged in to " + server.baseUrl() + " as alice");
+            Path config = dir.resolve("config/containerlease/config");
+            assertThat(Files.getPosixFilePermissions(config))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+
+            Run images = cli("images");
+            assertThat(images.exit()).isZero();
+            assertThat(images.out()).startsWith("IMAGE").contains("busybox");
+
+            Run provisioned = cli("provision", "busybox", "--for", "10m", "--env", "GREETING=hi", "-o", "json");
+            assertThat(provisioned.exit()).as(provisioned.err()).isZero();
+            JsonNode lease = JSON.readTree(provisioned.out());
+            id = lease.path("id").asText();
+            assertThat(lease.path("status").asText()).isEqualTo("running");
+            assertThat(lease.path("remainingSeconds").asLong()).isBetween(590L, 600L);
+
+            Run ls = cli("ls");
+            assertThat(ls.exit()).isZero();
+            assertThat(ls.out().lines().toList()).first().asString().startsWith("ID").contains("REMAINING");
+            assertThat(ls.out()).contains(id, "busybox", "running", "9m");
+            assertThat(JSON.readTree(cli("ls", "-o", "json").out()).get(0).path("id").asText()).isEqualTo(id);
+
+            Run extended = cli("extend", id, "15m");
+            assertThat(extended.exit()).as(extended.err()).isZero();
+            assertThat(extended.out()).contains(id + " now ends at").contains("24m");
+            Run clamped = cli("extend", id, "100d");
+            assertThat(clamped.exit()).as("over the longest lease").isEqualTo(1);
+            assertThat(clamped.err()).contains("(invalid_duration)");
+
+            Run stopped = cli("stop", id, "--timeout", "1s");
+            assertThat(stopped.exit()).as(stopped.err()).isZero();
+            assertThat(stopped.out()).isEqualTo(id + ": container stopped\n");
+            assertThat(cli("start", id).out()).isEqualTo(id + ": container running\n");
+
+            Run usage = cli("provision", "busybox", "--for", "soon");
+            assertThat(usage.exit()).isEqualTo(2);
+            assertThat(usage.err()).contains("'soon' is not a duration");
+
+            Run missing = cli("get", "01m8033dce7fxx86sz54ktzqb1");
+            assertThat(missing.exit()).isEqualTo(4);
+            assertThat(missing.err()).contains("(lease_not_found)");
+
+            Run removed = cli("rm", id);
+            assertThat(removed.exit()).as(removed.err()).isZero();
+            assertThat(removed.out()).isEqualTo(id + "\n");
+            assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(id)))).isFalse();
+            assertThat(cli("ls").out().lines().count()).as("only the header").isEqualTo(1);
+            assertThat(cli("ls", "--all").out()).contains(id, "ended (released)");
+
+            Map<String, String> overridden = new HashMap<>(Map.of("CONTAINERLEASE_TOKEN", "wrong-token-0123456789"));
+            assertThat(cli(overridden, "", "ls").exit()).as("the environment's token comes first").isEqualTo(1);
+
+            Run logout = cli("logout");
+            assertThat(logout.out()).contains("Logged out.");
+            assertThat(Files.exists(config)).isFalse();
+            int port = server.port;
+            server.close();
+            Run down = cli(Map.of("CONTAINERLEASE_URL", "http://127.0.0.1:" + port, "CONTAINERLEASE_TOKEN", TOKEN), "", "ls");
+            assertThat(down.exit()).isEqualTo(3);
+            assertThat(down.err()).contains("cannot connect");
+        } finally {
+            if (id != null) {
+                TestDocker.removeIfPresent(ManagedLabels.containerName(new LeaseId(id)));
+            }
+        }
+    }
+
+    @Test
+    void everyCommandHasHelpWithAnExample() throws Exception {
+        for (String command : List.of("login", "logout", "images", "provision", "ls", "get", "extend", "rm", "stop", "start",
+                "restart", "pause", "unpause", "stats")) {
+            Run help = cli(command, "--help");
+            assertThat(help.exit()).as(command).isZero();
+            assertThat(help.out()).as(command).contains("Usage: containerlease " + command).contains("Example");
+        }
+        assertThat(cli("--help").out()).contains("Exit codes:");
+    }
+}
