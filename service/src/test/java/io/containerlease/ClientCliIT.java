@@ -132,6 +132,11 @@ class ClientCliIT {
             assertThat(cli("ls").out().lines().count()).as("only the header").isEqualTo(1);
             assertThat(cli("ls", "--all").out()).contains(id, "ended (released)");
 
+            Run activity = cli("activity", "--lease", id);
+            assertThat(activity.exit()).as(activity.err()).isZero();
+            assertThat(activity.out()).contains("alice", "release", "provision", "extend", "refused");
+            assertThat(JSON.readTree(cli("activity", "--limit", "2", "-o", "json").out())).hasSize(2);
+
             Map<String, String> overridden = new HashMap<>(Map.of("CONTAINERLEASE_TOKEN", "wrong-token-0123456789"));
             assertThat(cli(overridden, "", "ls").exit()).as("the environment's token comes first").isEqualTo(1);
 
@@ -150,10 +155,88 @@ class ClientCliIT {
         }
     }
 
+    /**
+     * {@code logs} prints what is held and exits; {@code logs -f} follows, and when the server dies
+     * (kill -9) and comes back it resumes after the last line it printed: no tick missed, none twice.
+     */
+    @Test
+    void logsPrintsTheLeasesOutputAndFollowingSurvivesTheServerDying() throws Exception {
+        Path data = dir.resolve("data");
+        Map<String, String> env = new HashMap<>(Map.of("AUTH", "off"));
+        ServerProcess server = ServerProcess.start(data, env).awaitReady(Duration.ofSeconds(60));
+        Map<String, String> client = Map.of("CONTAINERLEASE_URL", server.baseUrl());
+        String id = null;
+        Process follow = null;
+        try {
+            Run provisioned = cli(client, "", "provision", "ticker", "--for", "5m");
+            assertThat(provisioned.exit()).as(provisioned.err()).isZero();
+            id = provisioned.out().trim();
+            Thread.sleep(6_000); // tick 1..6, and a warning on stderr at 5
+
+            Run lastTwo = cli(client, "", "logs", id, "--tail", "2");
+            assertThat(lastTwo.exit()).as(lastTwo.err()).isZero();
+            assertThat(lastTwo.out().lines().count() + lastTwo.err().lines().count()).isEqualTo(2);
+            Run all = cli(client, "", "logs", id, "-t");
+            assertThat(all.out()).contains("tick 1\n", "tick 2\n").matches("(?s)\\d{4}-\\d\\d-\\d\\dT.*");
+            assertThat(all.err()).contains("warning: tick 5 is a multiple of five").doesNotContain("tick 1\n");
+
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "logs", id, "-f"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+            builder.environment().putAll(client);
+            follow = builder.start();
+            var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));
+            Thread.ofVirtual().start(() -> reader.lines().forEach(lines::add));
+            List<String> seen = new ArrayList<>();
+            awaitTick(lines, seen, 8);
+            server.kill9();
+            Thread.sleep(2_000);
+            env.put("PORT", Integer.toString(server.port));
+            server = ServerProcess.start(data, env).awaitReady(Duration.ofSeconds(60));
+            awaitTick(lines, seen, 16);
+            List<String> ticks = seen.stream().filter(l -> l.startsWith("tick ")).toList();
+            int first = Integer.parseInt(ticks.get(0).substring(5));
+            for (int i = 0; i < ticks.size(); i++) {
+                assertThat(ticks.get(i)).as("every tick once, in order, across the restart").isEqualTo("tick " + (first + i));
+            }
+
+            assertThat(cli(client, "", "rm", id).exit()).isZero();
+            assertThat(follow.waitFor(30, TimeUnit.SECONDS)).as("-f ends with the lease").isTrue();
+            assertThat(follow.exitValue()).isZero();
+            assertThat(new String(follow.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .contains("reconnecting", "the lease has ended (released)");
+            id = null;
+        } finally {
+            if (follow != null) {
+                follow.destroyForcibly();
+            }
+            server.close();
+            if (id != null) {
+                TestDocker.removeIfPresent(ManagedLabels.containerName(new LeaseId(id)));
+            }
+        }
+    }
+
+    /** Collects the follower's lines until one says tick {@code n} or later. */
+    private static void awaitTick(java.util.concurrent.BlockingQueue<String> lines, List<String> seen, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null) {
+                seen.add(line);
+                if (line.startsWith("tick ") && Integer.parseInt(line.substring(5)) >= n) {
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no tick " + n + " within a minute; seen " + seen);
+    }
+
     @Test
     void everyCommandHasHelpWithAnExample() throws Exception {
         for (String command : List.of("login", "logout", "images", "provision", "ls", "get", "extend", "rm", "stop", "start",
-                "restart", "pause", "unpause", "stats")) {
+                "restart", "pause", "unpause", "stats", "activity", "logs")) {
             Run help = cli(command, "--help");
             assertThat(help.exit()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: containerlease " + command).contains("Example");

@@ -18,15 +18,20 @@ final class LogPump implements LogStreams.Reader {
 
     private final WsOutbox outbox;
     private final boolean batch;
+    private final boolean follow;
     private final AtomicBoolean woken = new AtomicBoolean();
     private volatile boolean stopped;
     private volatile LogStreams.Subscription subscription;
     private final Thread thread;
 
-    /** {@code batch}: a frame is a JSON array of the lines read together, not one line. */
-    LogPump(WsOutbox outbox, boolean batch) {
+    /**
+     * @param batch  a frame is a JSON array of the lines read together, not one line
+     * @param follow false: once the reader has every line held when it started, the socket closes (1000)
+     */
+    LogPump(WsOutbox outbox, boolean batch, boolean follow) {
         this.outbox = outbox;
         this.batch = batch;
+        this.follow = follow;
         this.thread = Thread.ofVirtual().name("log-pump").unstarted(this::run);
     }
 
@@ -62,6 +67,10 @@ final class LogPump implements LogStreams.Reader {
                 do {
                     read = subscription.poll(batch ? LINES_PER_READ : 64);
                     if (!send(read)) {
+                        return;
+                    }
+                    if (!follow && read.caughtUp()) {
+                        outbox.close(1000, "end of the log so far");
                         return;
                     }
                 } while (!read.isEmpty());

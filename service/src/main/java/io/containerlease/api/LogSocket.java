@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * {@code WS /ws/logs/{id}}: one JSON text frame per log line ({@code {seq, timestamp, level, message}}),
  * from {@code ?tail=N} lines back, or resuming {@code ?after=SEQ}, or everything held; with
  * {@code ?batch=true} a frame is an array of the lines that were waiting together (a fast log then
- * costs a frame per batch, not per line).
+ * costs a frame per batch, not per line); with {@code ?follow=false} the socket closes (1000) once the
+ * reader has the lines that were held when it connected, as {@code docker logs} without {@code -f}.
  */
 final class LogSocket {
     static final int QUEUED_LINES = 1000;
@@ -50,9 +51,12 @@ final class LogSocket {
         }
         LogStreams.Start start;
         boolean batch;
+        boolean follow;
         try {
             start = start(ctx);
             batch = QueryNumbers.flag("batch", ctx.queryParam("batch"));
+            String followParam = ctx.queryParam("follow");
+            follow = followParam == null || followParam.isEmpty() || QueryNumbers.flag("follow", followParam);
         } catch (ApiException e) {
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
             return;
@@ -64,7 +68,7 @@ final class LogSocket {
         }
         LeaseConnections.Registration registration = opened.get();
         try {
-            LogPump pump = new LogPump(outbox, batch);
+            LogPump pump = new LogPump(outbox, batch, follow);
             var subscription = logs.subscribe(lease.id(), start, pump);
             pump.start(subscription);
             ctx.attribute(STATE, new Connected(outbox, registration, subscription, pump));

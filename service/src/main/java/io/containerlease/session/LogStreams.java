@@ -42,8 +42,11 @@ public final class LogStreams {
         }
     }
 
-    /** What a reader reads next: what it missed, if anything, then lines in order. */
-    public record Batch(Missed missed, List<LogLine> lines) {
+    /**
+     * What a reader reads next: what it missed, if anything, then lines in order. {@code caughtUp}: it
+     * has now read every line that was held when it started (once the history had arrived).
+     */
+    public record Batch(Missed missed, List<LogLine> lines, boolean caughtUp) {
         public boolean isEmpty() {
             return missed == null && lines.isEmpty();
         }
@@ -152,6 +155,9 @@ public final class LogStreams {
                     cursor.resuming = true;
                 }
             }
+            if (leaseLog.historyComplete) {
+                cursor.startedAtSeq = leaseLog.buffer.lastSeq();
+            }
             leaseLog.readers.add(cursor);
         }
         reader.wake();
@@ -200,6 +206,8 @@ public final class LogStreams {
         boolean resuming;
         /** Waiting for the history before starting at its last {@code tailLines}; -1 when not waiting. */
         int tailLines = -1;
+        /** The newest line held when it started (once the history was in); -1 until known. */
+        long startedAtSeq = -1;
 
         Cursor(LeaseLog leaseLog, Reader reader) {
             this.leaseLog = leaseLog;
@@ -220,7 +228,7 @@ public final class LogStreams {
         public Batch poll(int maxLines) {
             synchronized (leaseLog) {
                 if (tailLines >= 0) {
-                    return new Batch(null, List.of());
+                    return new Batch(null, List.of(), false);
                 }
                 Missed missed = null;
                 long first = leaseLog.buffer.firstSeq();
@@ -231,7 +239,7 @@ public final class LogStreams {
                 resuming = false;
                 List<LogLine> lines = leaseLog.buffer.after(position, maxLines);
                 position += lines.size();
-                return new Batch(missed, lines);
+                return new Batch(missed, lines, startedAtSeq >= 0 && position >= startedAtSeq);
             }
         }
 
@@ -312,6 +320,7 @@ public final class LogStreams {
                         reader.startAtTail(reader.tailLines);
                     }
                     reader.position = Math.min(reader.position, buffer.lastSeq()); // as a resume past the end does
+                    reader.startedAtSeq = buffer.lastSeq();
                 }
             }
             for (Cursor reader : readers) {

@@ -208,6 +208,24 @@ class WebSocketTest {
         }
     }
 
+    /** As {@code docker logs} without {@code -f}: what is held, then the end. */
+    @Test
+    void withoutFollowTheSocketClosesOnceTheReaderHasWhatWasHeld() {
+        Lease lease = provision(SessionRules.NONE);
+        String container = ManagedLabels.containerName(lease.id());
+        world.streams.history.put(container, List.of("one", "two", "three"));
+        try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?tail=2&follow=false&batch=true")) {
+            assertThat(logs.awaitClose(WAIT)).isEqualTo(1000);
+            assertThat(logs.texts).as(logs.texts.toString()).hasSize(1);
+            assertThat(logs.texts.get(0).get(1).get("message").asText()).isEqualTo("three");
+            assertThat(logs.texts.get(0).get(0).get("seq").asLong()).isEqualTo(2);
+        }
+        try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?after=3&follow=false")) {
+            assertThat(logs.awaitClose(WAIT)).as("nothing newer: the end at once").isEqualTo(1000);
+            assertThat(logs.texts).isEmpty();
+        }
+    }
+
     @Test
     void aResumeOlderThanTheBufferGetsAnExplicitGap() {
         Lease lease = provision(SessionRules.NONE);

@@ -40,7 +40,8 @@ public final class ServerProcess implements AutoCloseable {
     public static ServerProcess start(Path dataDir, Map<String, String> env, List<String> jvmOptions) {
         try {
             Files.createDirectories(dataDir);
-            int port = env.containsKey("PORT") ? -1 : freePort();
+            // A PORT given is used as it is (a restart on the same port, say; or a bad one, for the tests of bad config).
+            int port = env.containsKey("PORT") ? (env.get("PORT").matches("[1-9][0-9]{0,4}") ? Integer.parseInt(env.get("PORT")) : -1) : freePort();
             Path log = Files.createTempFile(dataDir, "server-", ".log");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
