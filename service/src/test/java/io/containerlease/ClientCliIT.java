@@ -241,6 +241,9 @@ class ClientCliIT {
             assertThat(help.exit()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: containerlease " + command).contains("Example");
         }
-        assertThat(cli("--help").out()).contains("Exit codes:");
+        assertThat(cli("--help").out()).contains("Exit codes:", "generate-completion");
+        Run completion = cli("generate-completion");
+        assertThat(completion.exit()).isZero();
+        assertThat(completion.out()).contains("complete -F", "provision", "logs");
     }
 }

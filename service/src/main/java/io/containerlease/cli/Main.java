@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
                 LoginCommands.Login.class, LoginCommands.Logout.class, LeaseCommands.Images.class, LeaseCommands.Provision.class,
                 LeaseCommands.List_.class, LeaseCommands.Get.class, LeaseCommands.Extend.class, LeaseCommands.Remove.class,
                 WorkloadCommands.Stop.class, WorkloadCommands.Start.class, WorkloadCommands.Restart.class,
-                WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class, ActivityCommand.class, LogsCommand.class},
+                WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class, ActivityCommand.class, LogsCommand.class,
+                picocli.AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 done, 1 the server refused (its message and code are printed), 2 usage,",
                 "3 cannot connect, 4 not found."})
 public final class Main implements Runnable {
