@@ -22,7 +22,7 @@ public abstract class ClientCommand implements Callable<Integer> {
     public static final CommandLine.IExecutionExceptionHandler FAILURES = (e, commandLine, parseResult) -> {
         PrintWriter err = commandLine.getErr();
         if (e instanceof ClientFailure failure) {
-            err.println("error: " + failure.getMessage() + (failure.code() == null ? "" : " (" + failure.code() + ")"));
+            err.println("error: " + failure.describe());
             err.flush();
             return failure.exitCode();
         }
@@ -71,6 +71,11 @@ public abstract class ClientCommand implements Callable<Integer> {
 
     /** A lease id as the API wants it in a path (anything else is the server's to refuse, as 404 or 400). */
     protected static String leasePath(String id) {
-        return "/api/containers/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+        return "/api/containers/" + encoded(id);
+    }
+
+    /** The same id as a path segment of another endpoint ({@code /ws/logs/}, say). */
+    protected static String encoded(String id) {
+        return java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -29,4 +29,9 @@ public final class ClientFailure extends RuntimeException {
     public String code() {
         return code;
     }
+
+    /** As the client prints it: the message, then the server's code in parentheses when there is one. */
+    public String describe() {
+        return getMessage() + (code == null ? "" : " (" + code + ")");
+    }
 }

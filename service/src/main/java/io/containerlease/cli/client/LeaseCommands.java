@@ -177,7 +177,7 @@ public final class LeaseCommands {
                     client.delete(leasePath(id));
                     out().println(id);
                 } catch (ClientFailure failure) {
-                    err().println("error: " + id + ": " + failure.getMessage() + (failure.code() == null ? "" : " (" + failure.code() + ")"));
+                    err().println("error: " + id + ": " + failure.describe());
                     worst = Math.max(worst, failure.exitCode());
                     if (failure.exitCode() == ClientFailure.UNREACHABLE) {
                         break; // the rest would fail alike

@@ -85,7 +85,7 @@ public final class LogsCommand extends ClientCommand {
     /** One connection, until it closes: prints every line it brings. */
     private Closed stream(ClientConfig config) {
         String start = lastSeq >= 0 ? "after=" + lastSeq : tail != null ? "tail=" + tail : "";
-        String url = config.url().replaceFirst("^http", "ws") + leasePath(id).replace("/api/containers/", "/ws/logs/")
+        String url = config.url().replaceFirst("^http", "ws") + "/ws/logs/" + encoded(id)
                 + "?batch=true" + (follow ? "" : "&follow=false") + (start.isEmpty() ? "" : "&" + start);
         CompletableFuture<Closed> closed = new CompletableFuture<>();
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));

@@ -46,8 +46,9 @@ public final class DockerContainerStreams implements ContainerStreams {
     @Override
     public Closeable followLogs(String container, int tail, Instant since, LogSink sink) {
         // Docker marks no end of history in a follow: the last line written so far (one short read)
-        // is the boundary, and the follow says so when it passes it.
-        LastLine boundary = lastLine(container);
+        // is the boundary, and the follow says so when it passes it. A follow from a time (after a
+        // broken stream, or a restart of the container) has no history to end: no read for it.
+        LastLine boundary = since == null ? lastLine(container) : null;
         var callback = new LogCallback(sink, boundary);
         try {
             var follow = docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true)
