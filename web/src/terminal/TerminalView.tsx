@@ -105,7 +105,8 @@ export function TerminalView({ api, leaseId, initialSession, active, onSession, 
             term.write('\x1b[2m[earlier output is no longer held by the service]\x1b[0m\r\n');
             break;
           case 'exit':
-            finish('exited', 'the shell has exited');
+            finish('exited', typeof message.code === 'number'
+              ? `the shell has exited (status ${message.code})` : 'the shell has exited');
             break;
           case 'error':
             if (message.code === 'session_not_found') {

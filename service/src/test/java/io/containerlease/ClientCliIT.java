@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.containerlease.cli.Main;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
+import io.containerlease.support.ClientProcess;
+import io.containerlease.support.ClientProcess.Run;
 import io.containerlease.support.ServerProcess;
 import io.containerlease.support.TestDocker;
 import java.io.IOException;
@@ -37,24 +38,8 @@ class ClientCliIT {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
     private Run cli(Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().remove("CONTAINERLEASE_URL");
-        builder.environment().remove("CONTAINERLEASE_TOKEN");
-        builder.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        var out = process.getInputStream().readAllBytes();
-        var err = process.getErrorStream().readAllBytes();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        return ClientProcess.run(dir.resolve("config"), env, stdin, args);
     }
 
     private Run cli(String... args) throws IOException, InterruptedException {
@@ -180,11 +165,7 @@ class ClientCliIT {
             assertThat(all.out()).contains("tick 1\n", "tick 2\n").matches("(?s)\\d{4}-\\d\\d-\\d\\dT.*");
             assertThat(all.err()).contains("warning: tick 5 is a multiple of five").doesNotContain("tick 1\n");
 
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "logs", id, "-f"));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
-            builder.environment().putAll(client);
-            follow = builder.start();
+            follow = ClientProcess.builder(dir.resolve("config"), client, "logs", id, "-f").start();
             var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
             var reader = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));
             Thread.ofVirtual().start(() -> reader.lines().forEach(lines::add));

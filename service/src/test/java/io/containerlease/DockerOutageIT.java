@@ -8,7 +8,7 @@ import io.containerlease.config.ServiceConfig;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
-import io.containerlease.support.UnixSocketProxy;
+import io.containerlease.support.SocketProxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import io.containerlease.lease.LeaseId;
@@ -26,13 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 class DockerOutageIT {
     @TempDir
     Path dataDir;
-    private UnixSocketProxy proxy;
+    private SocketProxy proxy;
     private ContainerLeaseServer server;
     private ApiClient api;
 
     @BeforeEach
     void start() {
-        proxy = new UnixSocketProxy(dataDir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
+        proxy = SocketProxy.unix(dataDir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
                 "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "DOCKER_HOST", proxy.dockerHost(),
                 "RECONCILE_INTERVAL_SECONDS", "1", "RATE_LIMIT_PER_MINUTE", "1000000"))));

@@ -298,7 +298,7 @@ public final class SessionBench {
         }
 
         @Override
-        public void exited() {}
+        public void exited(java.util.OptionalInt status) {}
 
         synchronized void awaitBytes(long length) throws InterruptedException {
             long deadline = System.nanoTime() + WAIT.toNanos();

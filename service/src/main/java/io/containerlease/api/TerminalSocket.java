@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class TerminalSocket {
     private static final Logger log = LoggerFactory.getLogger(TerminalSocket.class);
     static final int MAX_DIMENSION = 1000;
+    static final int MAX_COMMAND_ARGS = 64;
+    static final int MAX_COMMAND_ARG = 4096;
     private static final String STATE = "containerlease.terminal";
 
     private final LeaseService leases;
@@ -77,15 +79,18 @@ final class TerminalSocket {
         int cols;
         int rows;
         long offset;
+        List<String> command;
+        String resume = ctx.queryParam("session");
         try {
             cols = (int) WsLeases.number(ctx, "cols", 80, 1, MAX_DIMENSION);
             rows = (int) WsLeases.number(ctx, "rows", 24, 1, MAX_DIMENSION);
             offset = WsLeases.number(ctx, "offset", 0, 0, Long.MAX_VALUE);
+            command = command(ctx.queryParamMap().getOrDefault("command", List.of()), resume != null)
+                    .orElseGet(() -> shell(lease));
         } catch (ApiException e) {
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
             return;
         }
-        String resume = ctx.queryParam("session");
         TerminalSession session;
         if (resume != null) {
             session = terminals.find(lease.id(), resume).orElse(null);
@@ -106,7 +111,7 @@ final class TerminalSocket {
                 return;
             }
             try {
-                session = terminals.open(lease.id(), shell(lease), cols, rows, lease.rules().disconnectGrace());
+                session = terminals.open(lease.id(), command, cols, rows, lease.rules().disconnectGrace());
             } catch (TooManySessionsException tooMany) {
                 WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "too_many_sessions", tooMany.getMessage());
                 return;
@@ -119,7 +124,7 @@ final class TerminalSocket {
             } catch (RuntimeException e) {
                 log.warn("cannot start a shell {} {}", kv("leaseId", lease.id().value()), kv("error", e.toString()));
                 WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "shell_unavailable",
-                        "cannot start a shell in this container; it may be stopping, or its image has no " + String.join(" ", shell(lease)));
+                        "cannot start a shell in this container; it may be stopping, or its image has no " + command.get(0));
                 return;
             }
         }
@@ -131,15 +136,15 @@ final class TerminalSocket {
             }
 
             @Override
-            public void exited() {
-                outbox.sendControl(Map.of("type", "exit"));
-                outbox.close(1000, "shell exited");
+            public void exited(java.util.OptionalInt status) {
+                sendExit(outbox, status);
             }
         };
         try {
-            session.attach(client, offset, a -> {
+            TerminalSession.Attachment attachment = session.attach(client, offset, a -> {
                 // Runs before any live byte can reach this client, so the order on the wire is exact.
-                outbox.sendControl(ordered("type", "session", "sessionId", session.id(), "offset", a.offset()));
+                outbox.sendControl(ordered("type", "session", "sessionId", session.id(), "offset", a.offset(),
+                        "liveFrom", a.offset() + a.replay().length));
                 if (a.lostBytes()) {
                     outbox.sendControl(Map.of("type", "gap", "from", a.lostFrom(), "to", a.offset()));
                 }
@@ -147,6 +152,10 @@ final class TerminalSocket {
                     outbox.binary(a.replay());
                 }
             });
+            if (attachment.exited()) {
+                sendExit(outbox, attachment.status()); // it ended before this client came: all it said, then how it ended
+                return;
+            }
         } catch (TerminalSession.OffsetOutOfRangeException e) {
             outbox.stop();
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, "invalid_offset", e.getMessage());
@@ -234,12 +243,44 @@ final class TerminalSocket {
     }
 
     /** A message whose keys read in the order given, as the README shows them. */
+    /** {@code {type: "exit", code?}}, then a normal close: the shell is gone. */
+    private static void sendExit(WsOutbox outbox, java.util.OptionalInt status) {
+        outbox.sendControl(status.isPresent() ? ordered("type", "exit", "code", status.getAsInt()) : Map.of("type", "exit"));
+        outbox.close(1000, "shell exited");
+    }
+
     private static Map<String, Object> ordered(Object... keysAndValues) {
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             out.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
         return out;
+    }
+
+    /**
+     * {@code ?command=ls&command=-l}: one command with a TTY instead of the catalog's shell, as
+     * {@code docker exec -it} runs one (a shell could run it anyway). Empty when none is asked for.
+     */
+    static java.util.Optional<List<String>> command(List<String> args, boolean resuming) {
+        if (args.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        if (resuming) {
+            throw ApiException.badRequest("invalid_query", "'command' starts a new session; leave out 'session' (or 'command')");
+        }
+        if (args.size() > MAX_COMMAND_ARGS) {
+            throw ApiException.badRequest("invalid_query", "'command' has more than " + MAX_COMMAND_ARGS + " arguments");
+        }
+        if (args.get(0).isBlank()) {
+            throw ApiException.badRequest("invalid_query", "the first 'command' is the program to run; it is empty");
+        }
+        for (String arg : args) {
+            if (arg.length() > MAX_COMMAND_ARG || arg.indexOf('\0') >= 0) {
+                throw ApiException.badRequest("invalid_query", "each 'command' argument is at most " + MAX_COMMAND_ARG
+                        + " characters, without NUL");
+            }
+        }
+        return java.util.Optional.of(List.copyOf(args));
     }
 
     private List<String> shell(Lease lease) {

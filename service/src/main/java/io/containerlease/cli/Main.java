@@ -5,6 +5,7 @@ import io.containerlease.cli.client.ClientCommand;
 import io.containerlease.cli.client.LeaseCommands;
 import io.containerlease.cli.client.LoginCommands;
 import io.containerlease.cli.client.LogsCommand;
+import io.containerlease.cli.client.ShellCommand;
 import io.containerlease.cli.client.WorkloadCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
                 LoginCommands.Login.class, LoginCommands.Logout.class, LeaseCommands.Images.class, LeaseCommands.Provision.class,
                 LeaseCommands.List_.class, LeaseCommands.Get.class, LeaseCommands.Extend.class, LeaseCommands.Remove.class,
                 WorkloadCommands.Stop.class, WorkloadCommands.Start.class, WorkloadCommands.Restart.class,
-                WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class, ActivityCommand.class, LogsCommand.class,
+                WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class, ActivityCommand.class, LogsCommand.class, ShellCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 done, 1 the server refused (its message and code are printed), 2 usage,",
                 "3 cannot connect, 4 not found."})

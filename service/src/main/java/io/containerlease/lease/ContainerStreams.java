@@ -42,8 +42,11 @@ public interface ContainerStreams {
     interface ShellOutput {
         void bytes(byte[] data);
 
-        /** The shell exited or its stream broke. Called once. */
-        void exited();
+        /**
+         * The shell exited or its stream broke. Called once. {@code status} is the command's exit
+         * status when the engine reported one (a broken stream or a shell closed by us has none).
+         */
+        void exited(java.util.OptionalInt status);
     }
 
     /** A running shell. */

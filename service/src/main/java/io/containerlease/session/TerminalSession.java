@@ -21,8 +21,8 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
     public interface Client {
         void output(byte[] bytes);
 
-        /** The shell exited; the session is gone. */
-        void exited();
+        /** The shell exited (with {@code status} when the engine reported one); the session is gone. */
+        void exited(java.util.OptionalInt status);
     }
 
     /**
@@ -30,8 +30,11 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
      *
      * @param offset   the offset of the first byte of {@code replay}
      * @param lostFrom when the requested offset is older than the ring holds, where the loss starts
+     * @param exited   the shell had already exited (a short command, say): the replay is all it wrote,
+     *                 nothing live follows and the client was not attached
+     * @param status   with {@code exited}, its exit status when the engine reported one
      */
-    public record Attachment(long offset, byte[] replay, long lostFrom) {
+    public record Attachment(long offset, byte[] replay, long lostFrom, boolean exited, java.util.OptionalInt status) {
         public boolean lostBytes() {
             return lostFrom < offset;
         }
@@ -57,6 +60,7 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
     private final InstantSource clock;
     private volatile ContainerStreams.Shell shell;
     private boolean exited;
+    private java.util.OptionalInt exitStatus = java.util.OptionalInt.empty();
     /** Being ended because nobody was attached: no client may attach any more. */
     private boolean reaping;
     private Instant unattendedSince;
@@ -93,19 +97,25 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
      * session is locked, before the first live byte can reach the client: whatever it sends goes
      * out ahead of the live output.
      *
+     * A shell that exited before its client came (by itself, not ended by the service) still gives
+     * its output and status, so a command that ends at once loses neither.
+     *
      * @throws OffsetOutOfRangeException when the offset is beyond what the shell has produced
-     * @throws ExitedException when the shell has exited
+     * @throws ExitedException when the shell was ended by the service
      */
     public synchronized Attachment attach(Client client, long offset, Consumer<Attachment> beforeLive) {
-        if (exited || reaping) {
+        if (reaping || (exited && exitStatus.isEmpty())) {
             throw new ExitedException("the shell of session " + id + " has exited");
         }
         if (offset < 0 || offset > ring.end()) {
             throw new OffsetOutOfRangeException("offset " + offset + " is beyond the " + ring.end() + " bytes produced so far");
         }
         long from = Math.max(offset, ring.start());
-        Attachment attachment = new Attachment(from, ring.copyFrom(from), offset);
+        Attachment attachment = new Attachment(from, ring.copyFrom(from), offset, exited, exitStatus);
         beforeLive.accept(attachment);
+        if (exited) {
+            return attachment;
+        }
         if (clients.add(client) && clients.size() == 1) {
             unattendedSince = null;
             attendance.attended(this);
@@ -143,17 +153,18 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
     }
 
     @Override
-    public void exited() {
+    public void exited(java.util.OptionalInt status) {
         List<Client> left;
         synchronized (this) {
             if (exited) {
                 return;
             }
             exited = true;
+            exitStatus = status;
             left = new ArrayList<>(clients);
             clients.clear();
         }
-        left.forEach(Client::exited);
+        left.forEach(client -> client.exited(status));
         onExit.run();
     }
 
@@ -189,6 +200,6 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
         if (s != null) {
             s.close();
         }
-        exited();
+        exited(java.util.OptionalInt.empty());
     }
 }

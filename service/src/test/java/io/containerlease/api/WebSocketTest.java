@@ -117,11 +117,49 @@ class WebSocketTest {
         var shell = world.streams.shells.get(0);
         shell.output.bytes("while away|".getBytes());
         try (WsClient back = terminal(lease, "?session=" + sessionId + "&offset=" + seen)) {
-            assertThat(back.awaitType("session", WAIT).get("offset").asLong()).isEqualTo(seen);
+            JsonNode resumed = back.awaitType("session", WAIT);
+            assertThat(resumed.get("offset").asLong()).isEqualTo(seen);
+            assertThat(resumed.get("liveFrom").asLong()).as("where the replay ends").isEqualTo(seen + "while away|".length());
             back.awaitOutput("while away|", WAIT);
             back.sendBytes("after");
             back.awaitOutput("while away|after", WAIT);
             assertThat(back.output()).isEqualTo("while away|after");
+        }
+    }
+
+    @Test
+    void aCommandRunsInsteadOfTheShellAndItsExitStatusIsReported() {
+        Lease lease = provision(SessionRules.NONE);
+        try (WsClient ws = terminal(lease, "?command=ls&command=-l%20a")) {
+            ws.awaitType("session", WAIT);
+            assertThat(world.streams.shells.get(0).command).containsExactly("ls", "-l a");
+            world.streams.shells.get(0).exit(3);
+            assertThat(ws.awaitType("exit", WAIT).get("code").asInt()).isEqualTo(3);
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(1000);
+        }
+        try (WsClient ws = terminal(lease, "")) {
+            ws.awaitType("session", WAIT);
+            assertThat(world.streams.shells.get(1).command).isEqualTo(List.of("/bin/sh"));
+            world.streams.shells.get(1).close();
+            assertThat(ws.awaitType("exit", WAIT).has("code")).as("a shell ended by the service has no status").isFalse();
+        }
+        world.streams.onOpen = shell -> {
+            shell.output.bytes("quick\r\n".getBytes());
+            shell.exit(0);
+        };
+        try (WsClient ws = terminal(lease, "?command=true")) {
+            ws.awaitType("session", WAIT);
+            assertThat(ws.awaitType("exit", WAIT).get("code").asInt()).as("a command done before the client came").isZero();
+            assertThat(ws.output()).isEqualTo("quick\r\n");
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(1000);
+        }
+        world.streams.onOpen = shell -> { };
+        try (WsClient ws = terminal(lease, "?command=")) {
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+        }
+        try (WsClient ws = terminal(lease, "?command=ls&session=abc")) {
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+            assertThat(ws.texts.get(0).get("message").asText()).contains("'command' starts a new session");
         }
     }
 

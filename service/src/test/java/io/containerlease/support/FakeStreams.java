@@ -14,6 +14,8 @@ public final class FakeStreams implements ContainerStreams {
     /** What each container wrote before anyone followed it, oldest first. */
     public final Map<String, List<String>> history = new ConcurrentHashMap<>();
     public final List<FakeShell> shells = new CopyOnWriteArrayList<>();
+    /** What a shell does as soon as it starts (a command that writes and exits before anyone attaches, say). */
+    public volatile java.util.function.Consumer<FakeShell> onOpen = shell -> { };
     /** True plays an engine still sending the history: the follow's end of history waits for {@link #endHistory}. */
     public volatile boolean historyStillArriving;
 
@@ -51,14 +53,16 @@ public final class FakeStreams implements ContainerStreams {
 
     @Override
     public Shell openShell(String container, List<String> command, int cols, int rows, ShellOutput output) {
-        FakeShell shell = new FakeShell(container, output, cols, rows);
+        FakeShell shell = new FakeShell(container, command, output, cols, rows);
         shells.add(shell);
+        onOpen.accept(shell);
         return shell;
     }
 
     /** A shell that echoes what it is sent. */
     public static final class FakeShell implements Shell {
         public final String container;
+        public final List<String> command;
         public final ShellOutput output;
         public volatile int cols;
         public volatile int rows;
@@ -66,8 +70,9 @@ public final class FakeStreams implements ContainerStreams {
         /** False plays a shell that has stopped reading its input. */
         public volatile boolean accepting = true;
 
-        FakeShell(String container, ShellOutput output, int cols, int rows) {
+        FakeShell(String container, List<String> command, ShellOutput output, int cols, int rows) {
             this.container = container;
+            this.command = command;
             this.output = output;
             this.cols = cols;
             this.rows = rows;
@@ -91,7 +96,12 @@ public final class FakeStreams implements ContainerStreams {
         @Override
         public void close() {
             closed = true;
-            output.exited();
+            output.exited(java.util.OptionalInt.empty());
+        }
+
+        /** Plays the command ending by itself with {@code status}. */
+        public void exit(int status) {
+            output.exited(java.util.OptionalInt.of(status));
         }
     }
 }

@@ -2,14 +2,11 @@ package io.containerlease.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,12 +39,11 @@ public final class LogsCommand extends ClientCommand {
 
     @Override
     protected int run(ServiceClient client) {
-        ClientConfig config = new ClientConfig(environment);
         Duration backoff = Duration.ofMillis(500);
         while (true) {
             Closed closed;
             try {
-                closed = stream(config);
+                closed = stream(client);
             } catch (ClientFailure unreachable) {
                 if (!follow || lastSeq < 0) {
                     throw unreachable;
@@ -83,29 +79,11 @@ public final class LogsCommand extends ClientCommand {
     private record Closed(int code, String reason) {}
 
     /** One connection, until it closes: prints every line it brings. */
-    private Closed stream(ClientConfig config) {
+    private Closed stream(ServiceClient client) {
         String start = lastSeq >= 0 ? "after=" + lastSeq : tail != null ? "tail=" + tail : "";
-        String url = config.url().replaceFirst("^http", "ws") + "/ws/logs/" + encoded(id)
-                + "?batch=true" + (follow ? "" : "&follow=false") + (start.isEmpty() ? "" : "&" + start);
+        String path = "/ws/logs/" + encoded(id) + "?batch=true" + (follow ? "" : "&follow=false") + (start.isEmpty() ? "" : "&" + start);
         CompletableFuture<Closed> closed = new CompletableFuture<>();
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
-        config.token().ifPresent(t -> builder.header("Authorization", "Bearer " + t));
-        WebSocket socket;
-        try {
-            socket = builder.buildAsync(URI.create(url), new Listener(closed)).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
-                int status = refused.getResponse().statusCode();
-                throw new ClientFailure(status == 404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, "http_" + status,
-                        status == 401 ? "the server wants a token: run 'containerlease login'" : "the server refused the log stream (" + status + ")");
-            }
-            throw new ClientFailure(ClientFailure.UNREACHABLE, null, "cannot connect to " + config.url() + " (is the server running?)");
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new ClientFailure(ClientFailure.UNREACHABLE, null, "cannot connect to " + config.url() + " (is the server running?)");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Closed(1000, "interrupted");
-        }
+        WebSocket socket = client.openSocket(path, new Listener(closed), "the log stream");
         try {
             return closed.get();
         } catch (InterruptedException e) {

@@ -41,6 +41,36 @@ public final class ServiceClient {
         return send("DELETE", path, null);
     }
 
+    /**
+     * Opens one of the service's WebSockets ({@code path} with its query) with the token in a header.
+     * A refused upgrade, or no server, is a {@link ClientFailure} naming {@code what} was refused.
+     */
+    public java.net.http.WebSocket openSocket(String path, java.net.http.WebSocket.Listener listener, String what) {
+        java.net.http.WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        try {
+            return builder.buildAsync(URI.create(url.replaceFirst("^http", "ws") + path), listener).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                int status = refused.getResponse().statusCode();
+                throw new ClientFailure(status == 404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, "http_" + status,
+                        status == 401 ? "the server wants a token: run 'containerlease login'" : "the server refused " + what + " (" + status + ")");
+            }
+            throw unreachable();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw unreachable();
+        } catch (IllegalArgumentException e) {
+            throw new ClientFailure(ClientFailure.USAGE, null, "'" + url + "' is not a server URL (like http://localhost:8080)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientFailure(ClientFailure.UNREACHABLE, null, "interrupted");
+        }
+    }
+
+    private ClientFailure unreachable() {
+        return new ClientFailure(ClientFailure.UNREACHABLE, null, "cannot connect to " + url + " (is the server running?)");
+    }
+
     private JsonNode send(String method, String path, Object body) {
         HttpRequest.Builder request;
         try {
@@ -58,7 +88,7 @@ public final class ServiceClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            throw new ClientFailure(ClientFailure.UNREACHABLE, null, "cannot connect to " + url + " (is the server running?)");
+            throw unreachable();
         } catch (IOException e) {
             throw new ClientFailure(ClientFailure.UNREACHABLE, null, "the connection to " + url + " failed: " + e.getMessage());
         } catch (InterruptedException e) {

@@ -117,7 +117,7 @@ public final class DockerContainerStreams implements ContainerStreams {
             throw translate("start a shell in " + container, e);
         }
         ShellInput input = new ShellInput(queuedInput, INPUT_PATIENCE);
-        var callback = new ShellCallback(output);
+        var callback = new ShellCallback(output, () -> exitStatus(execId));
         try {
             docker.execStartCmd(execId).withTty(true).withDetach(false).withStdIn(input).exec(callback);
         } catch (RuntimeException e) {
@@ -134,6 +134,27 @@ public final class DockerContainerStreams implements ContainerStreams {
             return new RuntimeOperationException("Docker refused to " + what, DockerClients.rootMessage(e), e);
         }
         return new RuntimeUnavailableException("Docker engine unreachable during " + what, DockerClients.rootMessage(e), e);
+    }
+
+    /**
+     * The exit status of a shell whose stream has ended. The engine may close the stream a moment
+     * before it records the status, so a still-running answer is asked again, briefly.
+     */
+    private java.util.OptionalInt exitStatus(String execId) {
+        try {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                var exec = docker.inspectExecCmd(execId).exec();
+                if (!Boolean.TRUE.equals(exec.isRunning()) && exec.getExitCodeLong() != null) {
+                    return java.util.OptionalInt.of(exec.getExitCodeLong().intValue());
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the container went with it; the shell ended without a status to report
+        }
+        return java.util.OptionalInt.empty();
     }
 
     private final class DockerShell implements Shell {
@@ -174,10 +195,13 @@ public final class DockerContainerStreams implements ContainerStreams {
 
     private static final class ShellCallback extends ResultCallback.Adapter<Frame> {
         private final ShellOutput output;
+        /** Asked once the stream has ended by itself: how the command exited. */
+        private final java.util.function.Supplier<java.util.OptionalInt> status;
         private final AtomicBoolean exited = new AtomicBoolean();
 
-        ShellCallback(ShellOutput output) {
+        ShellCallback(ShellOutput output, java.util.function.Supplier<java.util.OptionalInt> status) {
             this.output = output;
+            this.status = status;
         }
 
         @Override
@@ -189,25 +213,25 @@ public final class DockerContainerStreams implements ContainerStreams {
 
         @Override
         public void onError(Throwable throwable) {
-            exit();
+            exit(false);
             super.onError(throwable);
         }
 
         @Override
         public void onComplete() {
-            exit();
+            exit(true);
             super.onComplete();
         }
 
         @Override
         public void close() throws IOException {
-            exit();
+            exit(false);
             super.close();
         }
 
-        private void exit() {
+        private void exit(boolean byItself) {
             if (exited.compareAndSet(false, true)) {
-                output.exited();
+                output.exited(byItself ? status.get() : java.util.OptionalInt.empty());
             }
         }
     }

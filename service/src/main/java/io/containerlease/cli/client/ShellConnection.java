@@ -1,0 +1,190 @@
+package io.containerlease.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One connection to {@code /ws/terminal/{id}}: the shell's bytes go to the local terminal and are
+ * counted (a reconnect asks for what follows the last byte received), control frames are kept for
+ * the caller, and {@link #closed()} completes once, however the connection ends.
+ */
+final class ShellConnection implements WebSocket.Listener {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How the connection ended, with what the server said before it closed. */
+    record Closed(int code, String reason, OptionalInt exitStatus, boolean exited, String endedReason, String errorCode,
+                  String errorMessage) {
+        /** The server said no (4xxx: 44xx as HTTP's 4xx, 4503 while the engine or a shell cannot be had). */
+        boolean refused() {
+            return code >= 4400 && code < 4600;
+        }
+    }
+
+    private final LocalTerminal terminal;
+    private final Consumer<String> note;
+    private final CompletableFuture<String> session = new CompletableFuture<>();
+    private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    private final StringBuilder text = new StringBuilder();
+    private volatile long offset;
+    /** Output before this offset is a replay of what the shell wrote earlier. */
+    private long liveFrom;
+    private WebSocket socket;
+    private OptionalInt exitStatus = OptionalInt.empty();
+    private boolean exited;
+    private String endedReason;
+    private String errorCode;
+    private String errorMessage;
+
+    /** @param offset the offset asked for, until the server says where its bytes start */
+    ShellConnection(LocalTerminal terminal, long offset, Consumer<String> note) {
+        this.terminal = terminal;
+        this.offset = offset;
+        this.note = note;
+    }
+
+    void opened(WebSocket socket) {
+        this.socket = socket;
+    }
+
+    /** The session id, once the server has announced it (the connection is then live). */
+    CompletableFuture<String> session() {
+        return session;
+    }
+
+    CompletableFuture<Closed> closed() {
+        return closed;
+    }
+
+    /** Bytes of output received so far, counted from the shell's first. */
+    long offset() {
+        return offset;
+    }
+
+    /** Sends what was typed; false when the connection cannot take it (it is ending). */
+    synchronized boolean send(byte[] bytes) {
+        return sent(() -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
+    }
+
+    synchronized boolean resize(int cols, int rows) {
+        String message;
+        try {
+            message = JSON.writeValueAsString(Map.of("type", "resize", "cols", cols, "rows", rows));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return sent(() -> socket.sendText(message, true));
+    }
+
+    /** One send at a time (the JDK's WebSocket refuses overlapping ones), each waited for. */
+    private boolean sent(java.util.function.Supplier<CompletableFuture<WebSocket>> send) {
+        if (socket == null || closed.isDone()) {
+            return false;
+        }
+        try {
+            send.get().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            socket.abort(); // a send that cannot finish means a dead connection: end it, so it is made again
+            return false;
+        }
+    }
+
+    void abort() {
+        if (socket != null) {
+            socket.abort();
+        }
+        finish(-1, "aborted");
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        // A replay is drawn but not answered: the shell asked its questions then, and has had its answers.
+        byte[] shown = offset < liveFrom ? withoutQueries(bytes) : bytes;
+        terminal.write(shown, 0, shown.length);
+        offset += bytes.length;
+        ws.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        text.append(data);
+        if (last) {
+            control(text.toString());
+            text.setLength(0);
+        }
+        ws.request(1);
+        return null;
+    }
+
+    /** Terminal queries (cursor position, status, device attributes), which a terminal answers by typing. */
+    private static final java.util.regex.Pattern QUERY = java.util.regex.Pattern.compile("\u001b\\[[?>]?[0-9;]*[nc]");
+
+    static byte[] withoutQueries(byte[] bytes) {
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1); // byte for byte
+        return QUERY.matcher(text).replaceAll("").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private void control(String raw) {
+        JsonNode frame;
+        try {
+            frame = JSON.readTree(raw);
+        } catch (IOException e) {
+            return;
+        }
+        switch (frame.path("type").asText()) {
+            case "session" -> {
+                offset = frame.path("offset").asLong(offset);
+                liveFrom = frame.path("liveFrom").asLong(offset);
+                session.complete(frame.path("sessionId").asText());
+            }
+            case "gap" -> note.accept("earlier output is no longer held by the service");
+            case "exit" -> {
+                exited = true;
+                if (frame.path("code").isInt()) {
+                    exitStatus = OptionalInt.of(frame.path("code").asInt());
+                }
+            }
+            case "ended" -> endedReason = frame.path("reason").asText("ended");
+            case "error" -> {
+                errorCode = frame.path("code").asText();
+                errorMessage = frame.path("message").asText();
+                if (!session.isDone()) {
+                    return; // a refusal: the close that follows says it
+                }
+                note.accept(errorMessage);
+            }
+            default -> { }
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+        finish(statusCode, reason);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+        finish(-1, String.valueOf(error.getMessage()));
+    }
+
+    private void finish(int code, String reason) {
+        closed.complete(new Closed(code, reason, exitStatus, exited, endedReason, errorCode, errorMessage));
+        session.completeExceptionally(new IllegalStateException("closed before the session began"));
+    }
+}
