@@ -122,6 +122,18 @@ class ClientCliIT {
             assertThat(activity.out()).contains("alice", "release", "provision", "extend", "refused");
             assertThat(JSON.readTree(cli("activity", "--limit", "2", "-o", "json").out())).hasSize(2);
 
+            Run events = cli("events", "--lease", id);
+            assertThat(events.exit()).as(events.err()).isZero();
+            assertThat(events.out()).contains(" lease.provisioning " + id + " user=alice ", "imageType=busybox", " lease.running " + id,
+                    " lease.extended " + id, " container.state " + id + " user=alice from=running to=stopped",
+                    " lease.ended " + id + " user=alice reason=released");
+            Run ended = cli("events", "--lease", id, "--type", "lease.ended", "-o", "json");
+            assertThat(ended.out().lines().toList()).hasSize(1);
+            assertThat(JSON.readTree(ended.out()).at("/data/reason").asText()).isEqualTo("released");
+            Run badType = cli("events", "--type", "lease.nope");
+            assertThat(badType.exit()).isEqualTo(1);
+            assertThat(badType.err()).contains("unknown event type 'lease.nope'");
+
             Map<String, String> overridden = new HashMap<>(Map.of("CONTAINERLEASE_TOKEN", "wrong-token-0123456789"));
             assertThat(cli(overridden, "", "ls").exit()).as("the environment's token comes first").isEqualTo(1);
 
@@ -182,7 +194,20 @@ class ClientCliIT {
                 assertThat(ticks.get(i)).as("every tick once, in order, across the restart").isEqualTo("tick " + (first + i));
             }
 
-            assertThat(cli(client, "", "rm", id).exit()).isZero();
+            Process events = ClientProcess.builder(dir.resolve("config"), client, "events", "-f", "--lease", id).start();
+            var eventLines = new java.io.BufferedReader(new java.io.InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8));
+            try {
+                Thread.sleep(1_500); // subscribed: -f prints what happens from now on
+                assertThat(cli(client, "", "rm", id).exit()).isZero();
+                List<String> followed = new ArrayList<>();
+                for (String line = eventLines.readLine(); line != null && !line.contains(" lease.ended "); line = eventLines.readLine()) {
+                    followed.add(line);
+                }
+                assertThat(followed).as("events -f sees the release as it happens").anyMatch(l -> l.contains(" lease.ending " + id));
+                assertThat(followed).noneMatch(l -> l.contains("lease.provisioning"));
+            } finally {
+                events.destroy();
+            }
             assertThat(follow.waitFor(30, TimeUnit.SECONDS)).as("-f ends with the lease").isTrue();
             assertThat(follow.exitValue()).isZero();
             assertThat(new String(follow.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
@@ -217,7 +242,7 @@ class ClientCliIT {
     @Test
     void everyCommandHasHelpWithAnExample() throws Exception {
         for (String command : List.of("login", "logout", "images", "provision", "ls", "get", "extend", "rm", "stop", "start",
-                "restart", "pause", "unpause", "stats", "activity", "logs")) {
+                "restart", "pause", "unpause", "stats", "activity", "logs", "events", "shell")) {
             Run help = cli(command, "--help");
             assertThat(help.exit()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: containerlease " + command).contains("Example");

@@ -51,6 +51,8 @@ final class EventRoutes {
     void sse(Context ctx) throws Exception {
         EventFilter filter = filter(ctx, RequestGuard.caller(ctx));
         long after = after(ctx.header("Last-Event-ID") != null ? ctx.header("Last-Event-ID") : ctx.queryParam("after"));
+        String followParam = ctx.queryParam("follow");
+        boolean follow = followParam == null || followParam.isEmpty() || QueryNumbers.flag("follow", followParam);
         var statsEvery = usageFeed.interval(ctx.queryParam("stats"), filter);
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
@@ -59,7 +61,7 @@ final class EventRoutes {
         }
         // Subscribed before the headers go out: a client that has the headers misses nothing after them.
         var client = new java.util.concurrent.CompletableFuture<SseClient>();
-        EventSubscription subscription = stream(client, filter, after);
+        EventSubscription subscription = stream(client, filter, after, follow);
         try {
             // Javalin may hand the client over after this returns; the subscription waits for it (see client()).
             new SseHandler(c -> {
@@ -79,7 +81,8 @@ final class EventRoutes {
     }
 
     /** The subscription writes to the client once it exists (events published before that wait in its queue). */
-    private EventSubscription stream(java.util.concurrent.CompletableFuture<SseClient> pending, EventFilter filter, long after) {
+    private EventSubscription stream(java.util.concurrent.CompletableFuture<SseClient> pending, EventFilter filter, long after,
+                                     boolean follow) {
         EventSubscription subscription = hub.subscribe(filter, after, QUEUE, new EventSubscription.Sink() {
             @Override
             public void event(Event event) throws Exception {
@@ -94,6 +97,14 @@ final class EventRoutes {
             @Override
             public void dropped(long count) throws Exception {
                 send(client(pending), WsOutbox.JsonText.of(Map.of("type", "dropped", "count", count)), null);
+            }
+
+            @Override
+            public boolean caughtUp() throws Exception {
+                if (!follow) {
+                    client(pending).close(); // the history only: the stream ends once it is sent
+                }
+                return follow;
             }
 
             @Override
@@ -139,10 +150,13 @@ final class EventRoutes {
     private void connect(WsContext ctx) {
         EventFilter filter;
         long after;
+        boolean follow;
         java.util.Optional<java.time.Duration> statsEvery;
         try {
             filter = filter(ctx.queryParamMap(), ctx.<Caller>attribute(RequestGuard.CALLER));
             after = after(ctx.queryParam("after"));
+            String followParam = ctx.queryParam("follow");
+            follow = followParam == null || followParam.isEmpty() || QueryNumbers.flag("follow", followParam);
             statsEvery = usageFeed.interval(ctx.queryParam("stats"), filter);
         } catch (ApiException e) {
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
@@ -167,9 +181,19 @@ final class EventRoutes {
             public void dropped(long count) {
                 outbox.sendControl(Map.of("type", "dropped", "count", count));
             }
+
+            @Override
+            public boolean caughtUp() {
+                if (!follow) {
+                    outbox.close(1000, "caught up"); // what was held has been sent, as a read without -f wants
+                }
+                return follow;
+            }
         });
-        // Tells the client it is subscribed: anything that happens from now on reaches it.
-        outbox.sendControl(Map.of("type", "subscribed", "lastId", hub.lastId()));
+        if (follow) {
+            // Tells the client it is subscribed: anything that happens from now on reaches it.
+            outbox.sendControl(Map.of("type", "subscribed", "lastId", hub.lastId()));
+        }
         usageFeed.start(subscription, filter, statsEvery);
         ctx.attribute(STATE, subscription);
         ctx.enableAutomaticPings(20, java.util.concurrent.TimeUnit.SECONDS);

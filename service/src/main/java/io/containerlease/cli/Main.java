@@ -2,6 +2,7 @@ package io.containerlease.cli;
 
 import io.containerlease.cli.client.ActivityCommand;
 import io.containerlease.cli.client.ClientCommand;
+import io.containerlease.cli.client.EventsCommand;
 import io.containerlease.cli.client.LeaseCommands;
 import io.containerlease.cli.client.LoginCommands;
 import io.containerlease.cli.client.LogsCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
                 LoginCommands.Login.class, LoginCommands.Logout.class, LeaseCommands.Images.class, LeaseCommands.Provision.class,
                 LeaseCommands.List_.class, LeaseCommands.Get.class, LeaseCommands.Extend.class, LeaseCommands.Remove.class,
                 WorkloadCommands.Stop.class, WorkloadCommands.Start.class, WorkloadCommands.Restart.class,
-                WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class, ActivityCommand.class, LogsCommand.class, ShellCommand.class,
+                WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class, ActivityCommand.class, LogsCommand.class, ShellCommand.class, EventsCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 done, 1 the server refused (its message and code are printed), 2 usage,",
                 "3 cannot connect, 4 not found."})

@@ -73,7 +73,8 @@ public final class EventHub {
 
     /**
      * Subscribes: first the held events after {@code after} (or a gap if some of those are no
-     * longer held), then every new one, with nothing missed or doubled in between.
+     * longer held), then {@link EventSubscription.Sink#caughtUp()}, then every new one, with nothing
+     * missed or doubled in between.
      *
      * @param after the last id the subscriber has seen; negative for new events only
      */
@@ -86,10 +87,11 @@ public final class EventHub {
             }
             for (Event e : history) {
                 if (e.id() > after) {
-                    subscription.offer(e);
+                    subscription.replay(e);
                 }
             }
         }
+        subscription.caughtUp();
         subscribers.add(subscription);
         return subscription;
     }

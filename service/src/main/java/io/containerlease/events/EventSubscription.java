@@ -22,10 +22,20 @@ public final class EventSubscription implements AutoCloseable {
 
         /** Nothing to send for a while: proxies keep an idle stream open only if something passes. */
         default void heartbeat() throws Exception {}
+
+        /**
+         * Every held event the subscriber asked for has been delivered; what follows is new.
+         *
+         * @return false to end the subscription here (a reader of the history only)
+         */
+        default boolean caughtUp() throws Exception {
+            return true;
+        }
     }
 
     private final EventFilter filter;
-    private final int capacity;
+    /** The live queue's bound, raised by what a replay adds (those events are held in memory already). */
+    private int capacity;
     private final Sink sink;
     private final Consumer<EventSubscription> onClose;
     private final Duration heartbeat;
@@ -34,6 +44,8 @@ public final class EventSubscription implements AutoCloseable {
     private boolean closed;
 
     private record Gap(long from, long to) {}
+
+    private record CaughtUp() {}
 
     EventSubscription(EventFilter filter, int capacity, Duration heartbeat, Sink sink, Consumer<EventSubscription> onClose) {
         this.heartbeat = heartbeat;
@@ -76,6 +88,21 @@ public final class EventSubscription implements AutoCloseable {
         return closed;
     }
 
+    /** A held event the subscriber asked for: never dropped for arriving all at once with the rest. */
+    synchronized void replay(Event event) {
+        if (!closed && filter.matches(event)) {
+            queue.addLast(event);
+            capacity++;
+            notifyAll();
+        }
+    }
+
+    /** Marks where the replay ends. */
+    synchronized void caughtUp() {
+        queue.addLast(new CaughtUp());
+        notifyAll();
+    }
+
     synchronized void gap(long from, long to) {
         queue.addLast(new Gap(from, to));
         notifyAll();
@@ -108,6 +135,11 @@ public final class EventSubscription implements AutoCloseable {
                         }
                     }
                     case Gap g -> sink.gap(g.from(), g.to());
+                    case CaughtUp c -> {
+                        if (!sink.caughtUp()) {
+                            return;
+                        }
+                    }
                     case Event e -> sink.event(e);
                     default -> throw new IllegalStateException("unexpected " + next);
                 }

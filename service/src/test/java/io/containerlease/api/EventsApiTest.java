@@ -123,6 +123,29 @@ class EventsApiTest {
     }
 
     @Test
+    void withoutFollowAReaderGetsWhatIsHeldAndTheStreamEnds() throws Exception {
+        ApiClient alice = new ApiClient(api.baseUrl(), ALICE);
+        String lease = alice.provision("busybox", "durationMinutes", 10);
+        alice.delete("/api/containers/" + lease);
+        String ticket = alice.post("/api/ws-ticket", null).json().get("ticket").asText();
+        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/events?ticket=" + ticket + "&after=0&follow=false&leaseId=" + lease)) {
+            assertThat(ws.awaitClose(Duration.ofSeconds(5))).isEqualTo(1000);
+            assertThat(ws.texts).extracting(f -> f.get("type").asText())
+                    .containsSubsequence("lease.provisioning", "lease.running", "lease.ending", "lease.ended").doesNotContain("subscribed");
+        }
+        var request = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/events?after=0&follow=false&types=lease.ended"))
+                .header("Authorization", "Bearer " + ALICE).header("Accept", "text/event-stream");
+        HttpResponse<String> whole = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                .get(10, java.util.concurrent.TimeUnit.SECONDS); // the stream ends by itself
+        assertThat(whole.body()).contains("\"lease.ended\"").doesNotContain("\"lease.running\"");
+        String nothingHeld = alice.post("/api/ws-ticket", null).json().get("ticket").asText();
+        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/events?ticket=" + nothingHeld + "&follow=false")) {
+            assertThat(ws.awaitClose(Duration.ofSeconds(5))).as("no 'after': nothing held is asked for").isEqualTo(1000);
+            assertThat(ws.texts).isEmpty();
+        }
+    }
+
+    @Test
     void aUserHearsOnlyOfTheirOwnLeases() throws Exception {
         try (Sse bob = new Sse(BOB, "", null); Sse aliceOnlyEnded = new Sse(ALICE, "?types=lease.ended", null)) {
             String lease = new ApiClient(api.baseUrl(), ALICE).provision("busybox", "durationMinutes", 10);

@@ -24,6 +24,16 @@ class EventHubTest {
         final List<String> got = new CopyOnWriteArrayList<>();
         volatile CountDownLatch hold = new CountDownLatch(0);
         final java.util.concurrent.atomic.AtomicInteger heartbeats = new java.util.concurrent.atomic.AtomicInteger();
+        /** Reads the held events only: writes down where they end, and ends there. */
+        volatile boolean historyOnly;
+
+        @Override
+        public boolean caughtUp() {
+            if (historyOnly) {
+                got.add("caught up");
+            }
+            return !historyOnly;
+        }
 
         @Override
         public void heartbeat() {
@@ -61,6 +71,24 @@ class EventHubTest {
             hub.publish("c", "l1", "alice", Map.of());
             await().atMost(Duration.ofSeconds(5)).until(() -> r.got.size() == 2);
             assertThat(r.got).containsExactly("b#" + (first + 1), "c#" + (first + 2));
+        }
+    }
+
+    @Test
+    void aReplayLargerThanTheQueueArrivesWholeThenTheSubscriberHearsItIsCaughtUp() {
+        EventHub hub = new EventHub(clock, 100);
+        long first = hub.publish("e", null, "alice", Map.of()).id();
+        for (int i = 0; i < 29; i++) {
+            hub.publish("e", null, "alice", Map.of());
+        }
+        Recorder r = new Recorder();
+        r.historyOnly = true;
+        try (var s = hub.subscribe(all(ADMIN), first - 1, 5, r)) {
+            await().atMost(Duration.ofSeconds(5)).until(s::isClosed);
+            assertThat(r.got).hasSize(31).last().isEqualTo("caught up");
+            assertThat(r.got).doesNotContain("dropped");
+            hub.publish("after", null, "alice", Map.of());
+            assertThat(r.got).as("a subscriber that ended at its catch-up hears nothing new").hasSize(31);
         }
     }
 

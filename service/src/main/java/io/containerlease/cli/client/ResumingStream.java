@@ -1,0 +1,125 @@
+package io.containerlease.cli.client;
+
+import java.io.PrintWriter;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Reads one of the service's WebSocket streams (logs, events) to its normal end. When following, a
+ * dropped connection is made again, with backoff, from the position the caller keeps (the path is
+ * asked for anew each time), so nothing is missed or read twice; a refusal is a {@link ClientFailure}.
+ */
+final class ResumingStream {
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final ServiceClient client;
+    private final String what;
+    private final PrintWriter err;
+
+    /** @param what the stream as a person would name it ("the log stream"), for messages */
+    ResumingStream(ServiceClient client, String what, PrintWriter err) {
+        this.client = client;
+        this.what = what;
+        this.err = err;
+    }
+
+    private record Closed(int code, String reason) {}
+
+    /**
+     * Reads until the server closes the stream normally (or the client is interrupted).
+     *
+     * @param path     the path and query of the next connection
+     * @param frame    receives each text frame, in order, on one thread
+     * @param follow   reconnect after a drop (once a first connection was made)
+     * @param notFound the message for a 4404 close
+     */
+    void read(Supplier<String> path, Consumer<String> frame, boolean follow, String notFound) {
+        Duration backoff = FIRST_BACKOFF;
+        boolean connectedOnce = false;
+        while (true) {
+            Closed closed;
+            try {
+                closed = once(path.get(), frame);
+                connectedOnce = true;
+            } catch (ClientFailure failure) {
+                if (!follow || !connectedOnce || failure.exitCode() != ClientFailure.UNREACHABLE) {
+                    throw failure;
+                }
+                closed = new Closed(-1, failure.getMessage());
+            }
+            if (closed.code() == 1000) {
+                return;
+            }
+            if (closed.code() >= 4400 && closed.code() < 4500) {
+                throw new ClientFailure(closed.code() == 4404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, closed.reason(),
+                        closed.code() == 4404 ? notFound : "the server refused: " + closed.reason());
+            }
+            if (!follow) {
+                throw new ClientFailure(ClientFailure.UNREACHABLE, null, what + " broke (" + closed.code() + " " + closed.reason() + ")");
+            }
+            err.println("(connection lost; reconnecting in " + backoff.toMillis() + " ms)");
+            err.flush();
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    /** One connection, until it closes. */
+    private Closed once(String path, Consumer<String> frame) {
+        CompletableFuture<Closed> closed = new CompletableFuture<>();
+        WebSocket socket = client.openSocket(path, new Listener(frame, closed), what);
+        try {
+            return closed.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            socket.abort();
+            return new Closed(1000, "interrupted");
+        } catch (ExecutionException e) {
+            return new Closed(-1, String.valueOf(e.getCause().getMessage()));
+        }
+    }
+
+    private static final class Listener implements WebSocket.Listener {
+        private final Consumer<String> frame;
+        private final CompletableFuture<Closed> closed;
+        private final StringBuilder text = new StringBuilder();
+
+        Listener(Consumer<String> frame, CompletableFuture<Closed> closed) {
+            this.frame = frame;
+            this.closed = closed;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                frame.accept(text.toString());
+                text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(new Closed(statusCode, reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closed.complete(new Closed(-1, String.valueOf(error.getMessage())));
+        }
+    }
+}
