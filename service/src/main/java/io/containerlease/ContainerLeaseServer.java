@@ -5,6 +5,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import io.containerlease.activity.ActivityRecorder;
 import io.containerlease.api.ApiServer;
 import io.containerlease.auth.AdminToken;
+import io.containerlease.auth.Authenticator;
+import io.containerlease.auth.ReloadingTokens;
 import io.containerlease.auth.TokenRegistry;
 import io.containerlease.auth.WsTickets;
 import io.containerlease.lease.Redactor;
@@ -136,8 +138,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             instanceId = store.instanceId();
             var catalog = ImageCatalog.load(config.imageCatalog());
             var redactor = new Redactor();
-            Optional<TokenRegistry> tokens = tokens(config, random);
-            tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
+            Optional<ReloadingTokens> tokens = tokens(config, random, redactor);
+            tokens.ifPresent(started::push);
             imageTypes = catalog.imageTypes().size();
             var docker = connectDocker(config);
             dockerApiVersion = docker.apiVersion();
@@ -299,7 +301,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             started.push(retention);
 
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
-                    terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens, new WsTickets(clock, random), redactor, activity,
+                    terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens.map(Authenticator.class::cast), new WsTickets(clock, random), redactor, activity,
                     containers, control, events, usage, channels, codeUpdates,
                     store instanceof RedisLeaseStore shared ? Optional.of(shared.rateLimit()) : Optional.empty(), pool));
             api.start();
@@ -394,14 +396,16 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
     /**
      * The users: AUTH_TOKENS_FILE when given; otherwise one admin whose token is created in DATA_DIR
-     * on the first start and printed once, with how to use it.
+     * on the first start and printed once, with how to use it. Either file is read again when it
+     * changes ({@code containerlease token create|revoke|rotate-admin}); plain-text tokens in it are redacted.
      */
-    private Optional<TokenRegistry> tokens(ServiceConfig config, SecureRandom random) {
+    private Optional<ReloadingTokens> tokens(ServiceConfig config, SecureRandom random, Redactor redactor) {
         if (config.auth() == ServiceConfig.AuthMode.OFF) {
             return Optional.empty();
         }
+        java.util.function.Consumer<TokenRegistry> redact = registry -> redactor.register(registry.plaintextTokens());
         if (config.authTokensFile().isPresent()) {
-            return Optional.of(TokenRegistry.load(config.authTokensFile().get()));
+            return Optional.of(new ReloadingTokens(config.authTokensFile().get(), TokenRegistry::load, redact));
         }
         try {
             AdminToken.Loaded admin = AdminToken.loadOrCreate(config.dataDir(), random);
@@ -409,7 +413,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
                 createdAdminToken = admin.file().toAbsolutePath().normalize();
             }
             adminToken = admin.token();
-            return Optional.of(TokenRegistry.admin(admin.token()));
+            return Optional.of(new ReloadingTokens(admin.file(), AdminToken::registry, redact));
         } catch (java.io.IOException e) {
             throw new StartupException("cannot create the admin token in DATA_DIR: " + e.getMessage(), e);
         }

@@ -72,6 +72,7 @@ class ClientCliIT {
             Path config = dir.resolve("config/containerlease/config");
             assertThat(Files.getPosixFilePermissions(config))
                     .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+            assertThat(cli("whoami").out()).isEqualTo("alice at " + server.baseUrl() + "\n");
 
             Run images = cli("images");
             assertThat(images.exit()).isZero();
@@ -203,7 +204,8 @@ class ClientCliIT {
                 for (String line = eventLines.readLine(); line != null && !line.contains(" lease.ended "); line = eventLines.readLine()) {
                     followed.add(line);
                 }
-                assertThat(followed).as("events -f sees the release as it happens").anyMatch(l -> l.contains(" lease.ending " + id));
+                String ending = " lease.ending " + id;
+                assertThat(followed).as("events -f sees the release as it happens").anyMatch(l -> l.contains(ending));
                 assertThat(followed).noneMatch(l -> l.contains("lease.provisioning"));
             } finally {
                 events.destroy();
@@ -224,6 +226,16 @@ class ClientCliIT {
         }
     }
 
+    /** Every command under {@code line} ("token create" for a subcommand's own), but picocli's completion generator. */
+    private static void collect(picocli.CommandLine line, String prefix, List<String> into) {
+        line.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("generate-completion")) {
+                into.add(prefix + name);
+                collect(sub, prefix + name + " ", into);
+            }
+        });
+    }
+
     /** Collects the follower's lines until one says tick {@code n} or later. */
     private static void awaitTick(java.util.concurrent.BlockingQueue<String> lines, List<String> seen, int n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -241,11 +253,17 @@ class ClientCliIT {
 
     @Test
     void everyCommandHasHelpWithAnExample() throws Exception {
-        for (String command : List.of("login", "logout", "images", "provision", "ls", "get", "extend", "rm", "stop", "start",
-                "restart", "pause", "unpause", "stats", "activity", "logs", "events", "shell")) {
-            Run help = cli(command, "--help");
-            assertThat(help.exit()).as(command).isZero();
-            assertThat(help.out()).as(command).contains("Usage: containerlease " + command).contains("Example");
+        List<String> commands = new ArrayList<>();
+        collect(new picocli.CommandLine(new io.containerlease.cli.Main()), "", commands);
+        assertThat(commands).contains("login", "provision", "shell", "events", "token create", "token rotate-admin");
+        for (String command : commands) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            picocli.CommandLine line = new picocli.CommandLine(new io.containerlease.cli.Main());
+            line.setOut(new java.io.PrintWriter(out));
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            args.add("--help");
+            assertThat(line.execute(args.toArray(String[]::new))).as(command).isZero();
+            assertThat(out.toString()).as(command).contains("Usage: containerlease " + command).contains("Example");
         }
         assertThat(cli("--help").out()).contains("Exit codes:", "generate-completion");
         Run completion = cli("generate-completion");

@@ -118,6 +118,13 @@ class ClientShellIT {
         type("echo $WHERE-$(pwd)");
         awaitScreen(s -> s.contains("here-/tmp"), "the same shell, where it was left");
         assertThat(screen()).as("the replay's cursor queries are not answered again").doesNotContainPattern("\\^\\[\\[\\d+;\\d+R");
+
+        Run sessions = cli("sessions", id);
+        assertThat(sessions.out()).containsPattern(session + "\\s+\\S+\\s+1\\s+-\\s+\\d+ bytes");
+        Run ended = cli("sessions", id, "--end", session);
+        assertThat(ended.exit()).as(ended.err()).isZero();
+        awaitScreen(s -> s.contains("CLIENT-EXIT=1"), "a shell ended by someone else ends the client, with no status of its own");
+        assertThat(cli("shell", id, "--session", session).exit()).as("that shell is gone").isEqualTo(4);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.containerlease.api;
 
 import io.containerlease.activity.ActivityRecorder;
-import io.containerlease.auth.TokenRegistry;
+import io.containerlease.auth.Authenticator;
 import io.containerlease.auth.WsTickets;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.Redactor;
@@ -39,7 +39,7 @@ public final class ApiServer implements AutoCloseable {
     /** What the faces call into. */
     public record Services(LeaseService leases, SessionView sessions, LeaseConnections connections, TerminalSessions terminals,
                            LogStreams logs, ImageCatalog catalog, LeaseStore store, ActivityLog activityLog, ContainerRuntime runtime,
-                           PrometheusMeterRegistry registry, InstantSource clock, Optional<TokenRegistry> tokens,
+                           PrometheusMeterRegistry registry, InstantSource clock, Optional<Authenticator> tokens,
                            WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
                            WorkloadControl control, EventHub events, UsageWatch usage, Channels channels, CodeUpdates code,
                            Optional<SharedRateLimit> sharedRateLimit, WarmPool pool) {}

@@ -1,6 +1,6 @@
 package io.containerlease.api;
 
-import io.containerlease.auth.TokenRegistry;
+import io.containerlease.auth.Authenticator;
 import io.containerlease.auth.WsTickets;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.Caller;
@@ -23,12 +23,12 @@ final class RequestGuard {
     static final String CLIENT = "containerlease.client";
 
     private final ServiceConfig config;
-    private final Optional<TokenRegistry> tokens;
+    private final Optional<Authenticator> tokens;
     private final WsTickets tickets;
     private final RequestLimiter limiter;
     private final List<String> allowedHosts;
 
-    RequestGuard(ServiceConfig config, Optional<TokenRegistry> tokens, WsTickets tickets, RequestLimiter limiter) {
+    RequestGuard(ServiceConfig config, Optional<Authenticator> tokens, WsTickets tickets, RequestLimiter limiter) {
         this.config = config;
         this.tokens = tokens;
         this.tickets = tickets;

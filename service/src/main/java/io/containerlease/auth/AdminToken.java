@@ -2,20 +2,10 @@ package io.containerlease.auth;
 
 import io.containerlease.config.ConfigException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.Set;
 
 /**
  * Without AUTH_TOKENS_FILE, the first start creates an admin token in DATA_DIR (readable by its
@@ -41,30 +31,35 @@ public final class AdminToken {
         if (Files.exists(file)) {
             return new Loaded(read(file), file, false);
         }
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Files.createDirectories(dataDir);
-        Path temp = Files.createTempFile(dataDir, FILE + ".", ".tmp", PosixFilePermissions.asFileAttribute(
-                Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
-        try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                out.write(ByteBuffer.wrap((token + "\n").getBytes(StandardCharsets.UTF_8)));
-                out.force(true);
-            }
-            try {
-                // Not REPLACE_EXISTING: a server that raced us and won keeps its token.
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.createLink(file, temp);
-            }
-        } catch (FileAlreadyExistsException raced) {
-            return new Loaded(read(file), file, false);
-        } finally {
-            Files.deleteIfExists(temp);
+        String token = TokenRegistry.newToken(random);
+        if (!write(dataDir, token, false)) {
+            return new Loaded(read(file), file, false); // a server that raced us and won keeps its token
         }
-        syncDirectory(dataDir);
         return new Loaded(token, file, true);
+    }
+
+    /**
+     * Replaces the admin token with a new one (a running server takes it within seconds, see
+     * {@link ReloadingTokens}); the old one stops working.
+     */
+    public static Loaded rotate(Path dataDir, SecureRandom random) throws IOException {
+        String token = TokenRegistry.newToken(random);
+        write(dataDir, token, true);
+        return new Loaded(token, dataDir.resolve(FILE), true);
+    }
+
+    /** The users of a server without a tokens file: one admin, whose token {@code file} holds. */
+    public static TokenRegistry registry(Path file) {
+        try {
+            return TokenRegistry.admin(read(file));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the admin token in " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Writes the token whole or not at all (see {@link AtomicFiles}); false when it may not replace a token already there. */
+    private static boolean write(Path dataDir, String token, boolean replace) throws IOException {
+        return AtomicFiles.write(dataDir.resolve(FILE), (token + "\n").getBytes(StandardCharsets.UTF_8), AtomicFiles.OWNER_ONLY, replace);
     }
 
     private static String read(Path file) throws IOException {
@@ -74,14 +69,5 @@ public final class AdminToken {
                     + " characters (a crash while it was written?); delete the file to have a new one created");
         }
         return token;
-    }
-
-    /** Makes the file's new name durable too; best effort where a directory cannot be opened. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // not every file system lets a directory be synced; the rename is still atomic
-        }
     }
 }

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * {@link MessageDigest#isEqual} against every entry, so neither a token's bytes nor its position
  * in the file shows in the time an answer takes.
  */
-public final class TokenRegistry {
+public final class TokenRegistry implements Authenticator {
     private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
     /** Tokens shorter than this are too easy to guess, even rate-limited. */
     static final int MIN_TOKEN_LENGTH = 16;
@@ -59,9 +59,24 @@ public final class TokenRegistry {
      * @throws ConfigException naming the entry and field at fault
      */
     public static TokenRegistry load(Path file) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("AUTH_TOKENS_FILE: cannot read " + file + ": " + e.getMessage());
+        }
+        return parse(text, file);
+    }
+
+    /**
+     * The registry {@code text} describes, read as the content of {@code file} (named in messages).
+     *
+     * @throws ConfigException naming the entry and field at fault
+     */
+    public static TokenRegistry parse(String text, Path file) {
         TokensFile parsed;
         try {
-            parsed = YAML.readValue(file.toFile(), TokensFile.class);
+            parsed = YAML.readValue(text, TokensFile.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException("AUTH_TOKENS_FILE " + file + ": unknown field '" + e.getPropertyName()
                     + "' (entries have user, token or tokenSha256, and role)");
@@ -69,7 +84,7 @@ public final class TokenRegistry {
             throw new ConfigException("AUTH_TOKENS_FILE " + file + ": " + e.getPathReference().replaceAll("[\\w.$]+\\[", "[")
                     + " has the wrong type; expected {tokens: [{user, token | tokenSha256, role}]}");
         } catch (IOException e) {
-            throw new ConfigException("AUTH_TOKENS_FILE: cannot read " + file + ": " + e.getMessage());
+            throw new ConfigException("AUTH_TOKENS_FILE " + file + " is not valid YAML or JSON: " + e.getMessage());
         }
         if (parsed == null || parsed.tokens() == null || parsed.tokens().isEmpty()) {
             throw new ConfigException("AUTH_TOKENS_FILE " + file + " must hold a non-empty 'tokens' list of {user, token | tokenSha256, role}");
@@ -119,6 +134,7 @@ public final class TokenRegistry {
             .build();
 
     /** The caller this token belongs to, if any. Takes the same time whichever entry matches, or none. */
+    @Override
     public Optional<Caller> authenticate(String token) {
         byte[] presented = sha256(token);
         Entry match = null;
@@ -128,6 +144,18 @@ public final class TokenRegistry {
             }
         }
         return match == null ? Optional.empty() : Optional.of(new Caller(match.user(), match.admin()));
+    }
+
+    /** Every entry, in the file's order. */
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    /** A new token: 32 random bytes, URL-safe Base64 (43 characters). */
+    public static String newToken(java.security.SecureRandom random) {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** The tokens known in plain text, so they can be redacted wherever they might show up. */

@@ -6,6 +6,7 @@ import io.containerlease.cli.client.EventsCommand;
 import io.containerlease.cli.client.LeaseCommands;
 import io.containerlease.cli.client.LoginCommands;
 import io.containerlease.cli.client.LogsCommand;
+import io.containerlease.cli.client.SessionsCommand;
 import io.containerlease.cli.client.ShellCommand;
 import io.containerlease.cli.client.WorkloadCommands;
 import picocli.CommandLine;
@@ -14,14 +15,16 @@ import picocli.CommandLine.Command;
 /** The {@code containerlease} command. Subcommands do the work; configuration comes from the environment. */
 @Command(name = "containerlease", mixinStandardHelpOptions = true, version = "containerlease 0.1.0",
         description = "Leases Docker containers for a limited time and guarantees they go away.",
-        subcommands = {ServeCommand.class, ReapCommand.class,
-                LoginCommands.Login.class, LoginCommands.Logout.class, LeaseCommands.Images.class, LeaseCommands.Provision.class,
-                LeaseCommands.List_.class, LeaseCommands.Get.class, LeaseCommands.Extend.class, LeaseCommands.Remove.class,
+        // In the order a newcomer meets them: signing in, leases, living in one, its container, then running the service.
+        subcommands = {LoginCommands.Login.class, LoginCommands.Logout.class, LoginCommands.WhoAmI.class,
+                LeaseCommands.Images.class, LeaseCommands.Provision.class, LeaseCommands.List_.class, LeaseCommands.Get.class,
+                LeaseCommands.Extend.class, LeaseCommands.Remove.class,
+                LogsCommand.class, ShellCommand.class, SessionsCommand.class, EventsCommand.class, ActivityCommand.class,
                 WorkloadCommands.Stop.class, WorkloadCommands.Start.class, WorkloadCommands.Restart.class,
-                WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class, ActivityCommand.class, LogsCommand.class, ShellCommand.class, EventsCommand.class,
-                picocli.AutoComplete.GenerateCompletion.class},
-        footer = {"", "Exit codes: 0 done, 1 the server refused (its message and code are printed), 2 usage,",
-                "3 cannot connect, 4 not found."})
+                WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class,
+                ServeCommand.class, TokenCommands.class, ReapCommand.class, picocli.AutoComplete.GenerateCompletion.class},
+        footer = {"", "Exit codes: 0 done, 1 the server refused (its message and code are printed),",
+                "2 usage, 3 cannot connect, 4 not found. 'containerlease COMMAND --help' has examples."})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -11,7 +11,10 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
 /** Runs the server until SIGTERM or SIGINT, then stops it in order (leases stay running). */
-@Command(name = "serve", description = "Run the ContainerLease server (configured by environment variables; see README).")
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the ContainerLease server (configured by environment variables; see README).",
+        footer = {"", "Examples:", "  bin/containerlease serve                              # http://127.0.0.1:8080, data in ./data",
+                "  PORT=8081 DATA_DIR=data-b AUTH_TOKENS_FILE=tokens.yaml bin/containerlease serve"})
 public final class ServeCommand implements Callable<Integer> {
     static final int EXIT_CONFIG = 2;
     static final int EXIT_STARTUP = 3;

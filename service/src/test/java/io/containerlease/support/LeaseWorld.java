@@ -157,7 +157,7 @@ public final class LeaseWorld implements AutoCloseable {
     public io.containerlease.api.ApiServer.Services services(java.util.Optional<io.containerlease.auth.TokenRegistry> tokens) {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
-                connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity,
+                connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens.map(io.containerlease.auth.Authenticator.class::cast), tickets, redactor, activity,
                 containers, control, events, usage, channels, code, java.util.Optional.empty(), pool);
     }
 

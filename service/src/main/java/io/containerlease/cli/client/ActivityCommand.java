@@ -57,6 +57,6 @@ public final class ActivityCommand extends ClientCommand {
                     : new String[] {at, e.path("user").asText(), e.path("action").asText(), lease, e.path("outcome").asText(),
                             e.path("reason").asText("")});
         }
-        LeaseTable.Columns.print(out(), rows);
+        TextColumns.print(out(), rows);
     }
 }

@@ -37,7 +37,7 @@ public final class LeaseCommands {
                         type.path("terminal").asBoolean() ? "yes" : "no", type.path("memoryMb").asText() + " MB",
                         type.path("cpus").asText(), type.path("description").asText("")});
             }
-            LeaseTable.Columns.print(out(), rows);
+            TextColumns.print(out(), rows);
         }
     }
 

@@ -24,27 +24,6 @@ final class LeaseTable {
                     lease.path("expiryTime").asText(), Integer.toString(lease.path("connections").asInt()), lease.path("createdAt").asText()}
                     : new String[] {lease.path("id").asText(), lease.path("imageType").asText(), status, container, remaining});
         }
-        Columns.print(out, rows);
-    }
-
-    /** Plain columns, two spaces apart. */
-    static final class Columns {
-        private Columns() {}
-
-        static void print(PrintWriter out, List<String[]> rows) {
-            int[] widths = new int[rows.get(0).length];
-            for (String[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    widths[i] = Math.max(widths[i], row[i].length());
-                }
-            }
-            for (String[] row : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < row.length; i++) {
-                    line.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
-                }
-                out.println(line.toString().stripTrailing());
-            }
-        }
+        TextColumns.print(out, rows);
     }
 }

@@ -77,4 +77,15 @@ public final class LoginCommands {
             return 0;
         }
     }
+
+    @Command(name = "whoami", mixinStandardHelpOptions = true, description = "Say which server and user this client talks to.",
+            footer = {"", "Example:", "  containerlease whoami"})
+    public static final class WhoAmI extends ClientCommand {
+        @Override
+        protected int run(ServiceClient client) {
+            JsonNode me = client.get("/api/me");
+            out().println(me.path("user").asText() + (me.path("admin").asBoolean() ? " (admin)" : "") + " at " + client.url());
+            return 0;
+        }
+    }
 }

@@ -106,7 +106,7 @@ public final class WorkloadCommands {
         }
 
         private void table(JsonNode stats) {
-            LeaseTable.Columns.print(out(), List.of(new String[] {"CPU", "MEMORY", "LIMIT", "PIDS", "READ", "WRITTEN"},
+            TextColumns.print(out(), List.of(new String[] {"CPU", "MEMORY", "LIMIT", "PIDS", "READ", "WRITTEN"},
                     new String[] {String.format("%.1f%%", stats.path("cpuPercent").asDouble()), mib(stats.path("memoryBytes").asLong()),
                             mib(stats.path("memoryLimitBytes").asLong()), stats.path("pids").asText() + "/" + stats.path("pidsLimit").asText(),
                             mib(stats.path("blockReadBytes").asLong()), mib(stats.path("blockWriteBytes").asLong())}));
