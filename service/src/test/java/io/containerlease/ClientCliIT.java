@@ -226,6 +226,50 @@ class ClientCliIT {
         }
     }
 
+    /** The program inside: a message and its reply, the channel's state, code pushed, refused, rolled back. */
+    @Test
+    void messagesAndCodeReachTheProgramInside() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "off")).awaitReady(Duration.ofSeconds(60))) {
+            Map<String, String> client = Map.of("CONTAINERLEASE_URL", server.baseUrl());
+            List<String> leases = new ArrayList<>();
+            try {
+                Run echo = cli(client, "", "provision", "echo", "--for", "5m");
+                assertThat(echo.exit()).as(echo.err()).isZero();
+                leases.add(echo.out().trim());
+                String id = leases.get(0);
+                Run reply = cli(client, "", "send", id, "{\"hello\": \"world\"}", "--timeout", "10s");
+                assertThat(reply.exit()).as(reply.err()).isZero();
+                assertThat(reply.out()).isEqualTo("{\"hello\":\"world\"}\n");
+                assertThat(cli(client, "a sentence from a pipe", "send", id, "-").out()).isEqualTo("a sentence from a pipe\n");
+                assertThat(cli(client, "", "channel", id).out()).containsPattern("CONNECTED.*\\n\\s*true");
+
+                Run app = cli(client, "", "provision", "app", "--for", "5m");
+                assertThat(app.exit()).as(app.err()).isZero();
+                leases.add(app.out().trim());
+                String appId = leases.get(1);
+                Path good = Files.createDirectories(dir.resolve("v2"));
+                Files.writeString(good.resolve("start.sh"), "echo 'version 2 up'; exec sleep 3600\n");
+                Run pushed = cli(client, "", "code", "push", appId, good.toString());
+                assertThat(pushed.exit()).as(pushed.err()).isZero();
+                assertThat(pushed.out()).isEqualTo("version 2: active\n");
+                Path bad = Files.createDirectories(dir.resolve("v3"));
+                Files.writeString(bad.resolve("start.sh"), "exit 3\n");
+                Run refused = cli(client, "", "code", "push", appId, bad.toString());
+                assertThat(refused.exit()).as("a version that does not come up fails the push").isEqualTo(1);
+                assertThat(refused.err()).contains("version 3: rolled_back");
+                assertThat(cli(client, "", "code", "ls", appId).out()).containsPattern("\\n2 \\*\\s+active");
+                Run back = cli(client, "", "code", "rollback", appId, "1");
+                assertThat(back.exit()).as(back.err()).isZero();
+                assertThat(cli(client, "", "code", "ls", appId, "-o", "json").out()).contains("\"active\" : 1");
+            } finally {
+                for (String id : leases) {
+                    cli(client, "", "rm", id);
+                    TestDocker.removeIfPresent(ManagedLabels.containerName(new LeaseId(id)));
+                }
+            }
+        }
+    }
+
     /** Every command under {@code line} ("token create" for a subcommand's own), but picocli's completion generator. */
     private static void collect(picocli.CommandLine line, String prefix, List<String> into) {
         line.getSubcommands().forEach((name, sub) -> {

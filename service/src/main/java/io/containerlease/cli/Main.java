@@ -6,6 +6,7 @@ import io.containerlease.cli.client.EventsCommand;
 import io.containerlease.cli.client.LeaseCommands;
 import io.containerlease.cli.client.LoginCommands;
 import io.containerlease.cli.client.LogsCommand;
+import io.containerlease.cli.client.ProgramCommands;
 import io.containerlease.cli.client.SessionsCommand;
 import io.containerlease.cli.client.ShellCommand;
 import io.containerlease.cli.client.WorkloadCommands;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
                 LeaseCommands.Images.class, LeaseCommands.Provision.class, LeaseCommands.List_.class, LeaseCommands.Get.class,
                 LeaseCommands.Extend.class, LeaseCommands.Remove.class,
                 LogsCommand.class, ShellCommand.class, SessionsCommand.class, EventsCommand.class, ActivityCommand.class,
+                ProgramCommands.Send.class, ProgramCommands.Channel.class, ProgramCommands.Code.class,
                 WorkloadCommands.Stop.class, WorkloadCommands.Start.class, WorkloadCommands.Restart.class,
                 WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class,
                 ServeCommand.class, TokenCommands.class, ReapCommand.class, picocli.AutoComplete.GenerateCompletion.class},

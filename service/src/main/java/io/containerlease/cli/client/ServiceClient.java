@@ -41,6 +41,11 @@ public final class ServiceClient {
         return send("DELETE", path, null);
     }
 
+    /** Sends {@code body} as it is (an archive, say), not as JSON. */
+    public JsonNode put(String path, byte[] body, String contentType) {
+        return send("PUT", path, HttpRequest.BodyPublishers.ofByteArray(body), contentType);
+    }
+
     /**
      * Opens one of the service's WebSockets ({@code path} with its query) with the token in a header.
      * A refused upgrade, or no server, is a {@link ClientFailure} naming {@code what} was refused.
@@ -71,17 +76,24 @@ public final class ServiceClient {
         return new ClientFailure(ClientFailure.UNREACHABLE, null, "cannot connect to " + url + " (is the server running?)");
     }
 
-    private JsonNode send(String method, String path, Object body) {
+    private JsonNode send(String method, String path, Object json) {
+        try {
+            return json == null ? send(method, path, HttpRequest.BodyPublishers.noBody(), null)
+                    : send(method, path, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(json)), "application/json");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write the request as JSON", e);
+        }
+    }
+
+    private JsonNode send(String method, String path, HttpRequest.BodyPublisher body, String contentType) {
         HttpRequest.Builder request;
         try {
-            request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        } catch (IllegalArgumentException | IOException e) {
+            request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5)).method(method, body);
+        } catch (IllegalArgumentException e) {
             throw new ClientFailure(ClientFailure.USAGE, null, "'" + url + "' is not a server URL (like http://localhost:8080)");
         }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
         }
         token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
         HttpResponse<String> response;
