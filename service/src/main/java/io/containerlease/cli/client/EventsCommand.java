@@ -1,7 +1,6 @@
 package io.containerlease.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -72,10 +71,8 @@ public final class EventsCommand extends ClientCommand {
     }
 
     private void frame(String raw) {
-        JsonNode frame;
-        try {
-            frame = JSON.readTree(raw);
-        } catch (IOException e) {
+        JsonNode frame = ServiceClient.parse(raw);
+        if (frame.isNull()) {
             return;
         }
         switch (frame.path("type").asText()) {

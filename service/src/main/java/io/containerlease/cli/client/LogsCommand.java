@@ -1,7 +1,6 @@
 package io.containerlease.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,10 +46,8 @@ public final class LogsCommand extends ClientCommand {
     }
 
     private void frame(String raw) {
-        JsonNode frame;
-        try {
-            frame = JSON.readTree(raw);
-        } catch (IOException e) {
+        JsonNode frame = ServiceClient.parse(raw);
+        if (frame.isNull()) {
             return;
         }
         if (frame.isArray()) {

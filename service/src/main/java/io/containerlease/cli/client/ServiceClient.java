@@ -116,7 +116,8 @@ public final class ServiceClient {
         return json;
     }
 
-    private static JsonNode parse(String body) {
+    /** The JSON in {@code body}; a JSON null when there is none (an empty body, or not JSON: a frame to skip). */
+    static JsonNode parse(String body) {
         try {
             return body.isBlank() ? JSON.nullNode() : JSON.readTree(body);
         } catch (IOException e) {

@@ -140,10 +140,8 @@ final class ShellConnection implements WebSocket.Listener {
     }
 
     private void control(String raw) {
-        JsonNode frame;
-        try {
-            frame = JSON.readTree(raw);
-        } catch (IOException e) {
+        JsonNode frame = ServiceClient.parse(raw);
+        if (frame.isNull()) {
             return;
         }
         switch (frame.path("type").asText()) {
