@@ -51,8 +51,7 @@ final class EventRoutes {
     void sse(Context ctx) throws Exception {
         EventFilter filter = filter(ctx, RequestGuard.caller(ctx));
         long after = after(ctx.header("Last-Event-ID") != null ? ctx.header("Last-Event-ID") : ctx.queryParam("after"));
-        String followParam = ctx.queryParam("follow");
-        boolean follow = followParam == null || followParam.isEmpty() || QueryNumbers.flag("follow", followParam);
+        boolean follow = QueryNumbers.flag("follow", ctx.queryParam("follow"), true);
         var statsEvery = usageFeed.interval(ctx.queryParam("stats"), filter);
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
@@ -155,8 +154,7 @@ final class EventRoutes {
         try {
             filter = filter(ctx.queryParamMap(), ctx.<Caller>attribute(RequestGuard.CALLER));
             after = after(ctx.queryParam("after"));
-            String followParam = ctx.queryParam("follow");
-            follow = followParam == null || followParam.isEmpty() || QueryNumbers.flag("follow", followParam);
+            follow = QueryNumbers.flag("follow", ctx.queryParam("follow"), true);
             statsEvery = usageFeed.interval(ctx.queryParam("stats"), filter);
         } catch (ApiException e) {
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());

@@ -55,8 +55,7 @@ final class LogSocket {
         try {
             start = start(ctx);
             batch = QueryNumbers.flag("batch", ctx.queryParam("batch"));
-            String followParam = ctx.queryParam("follow");
-            follow = followParam == null || followParam.isEmpty() || QueryNumbers.flag("follow", followParam);
+            follow = QueryNumbers.flag("follow", ctx.queryParam("follow"), true);
         } catch (ApiException e) {
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
             return;

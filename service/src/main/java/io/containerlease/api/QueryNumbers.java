@@ -28,7 +28,19 @@ final class QueryNumbers {
      * @throws ApiException (400 invalid_query) when present but neither true nor false
      */
     static boolean flag(String name, String raw) {
-        if (raw == null || raw.isEmpty() || raw.equals("false")) {
+        return flag(name, raw, false);
+    }
+
+    /**
+     * @param raw      the parameter's value, null or empty when absent
+     * @param fallback what an absent parameter means
+     * @throws ApiException (400 invalid_query) when present but neither true nor false
+     */
+    static boolean flag(String name, String raw, boolean fallback) {
+        if (raw == null || raw.isEmpty()) {
+            return fallback;
+        }
+        if (raw.equals("false")) {
             return false;
         }
         if (raw.equals("true")) {

@@ -242,13 +242,13 @@ final class TerminalSocket {
         }
     }
 
-    /** A message whose keys read in the order given, as the README shows them. */
     /** {@code {type: "exit", code?}}, then a normal close: the shell is gone. */
     private static void sendExit(WsOutbox outbox, java.util.OptionalInt status) {
         outbox.sendControl(status.isPresent() ? ordered("type", "exit", "code", status.getAsInt()) : Map.of("type", "exit"));
         outbox.close(1000, "shell exited");
     }
 
+    /** A message whose keys read in the order given, as the README shows them. */
     private static Map<String, Object> ordered(Object... keysAndValues) {
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {

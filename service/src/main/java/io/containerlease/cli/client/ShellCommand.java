@@ -59,7 +59,11 @@ public final class ShellCommand extends ClientCommand {
             } finally {
                 done = true;
                 terminal.close();
-                Runtime.getRuntime().removeShutdownHook(restore);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(restore);
+                } catch (IllegalStateException shuttingDown) {
+                    // a signal is ending the client: the hook runs, and finds the terminal restored already
+                }
             }
         }
     }
