@@ -4,7 +4,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { ApiClient } from '../api/client';
 import { Backoff, FINAL_CLOSE_CODES, isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
-import { TerminalResume } from './resume';
+import { TerminalResume, withoutTerminalQueries } from './resume';
 
 export type ShellState = 'connecting' | 'open' | 'reconnecting' | 'exited' | 'ended' | 'failed';
 
@@ -84,14 +84,14 @@ export function TerminalView({ api, leaseId, initialSession, active, onSession, 
       ws.onmessage = (event) => {
         if (typeof event.data !== 'string') {
           const bytes = new Uint8Array(event.data as ArrayBuffer);
-          term.write(bytes);
+          term.write(resume.replaying ? withoutTerminalQueries(bytes) : bytes);
           resume.onOutput(bytes.length);
           return;
         }
         const message = JSON.parse(event.data) as { type: string; [k: string]: unknown };
         switch (message.type) {
           case 'session':
-            resume.onSession(String(message.sessionId), Number(message.offset));
+            resume.onSession(String(message.sessionId), Number(message.offset), Number(message.liveFrom ?? message.offset));
             // The panel may have been fitted while the connection was being made: tell the shell the size now.
             ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
             backoff.reset();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SavedSessions, TerminalResume } from './resume';
+import { SavedSessions, TerminalResume, withoutTerminalQueries } from './resume';
 
 describe('TerminalResume', () => {
   it('opens a new shell with no session and resumes the same one at the bytes it holds', () => {
@@ -24,6 +24,17 @@ describe('TerminalResume', () => {
     const resume = new TerminalResume('s1');
     expect(resume.query(100, 30).get('offset')).toBe('0');
     expect(resume.query(100, 30).get('session')).toBe('s1');
+  });
+
+  it('knows a replay from live output, and a replay loses its terminal queries only', () => {
+    const resume = new TerminalResume('s1');
+    resume.onSession('s1', 0, 40);
+    expect(resume.replaying).toBe(true);
+    resume.onOutput(40);
+    expect(resume.replaying).toBe(false);
+    const text = '/ # \x1b[6nls\r\n\x1b[1;32mok\x1b[0m \x1b[c\x1b[>0c\x1b[5n é';
+    const stripped = withoutTerminalQueries(new TextEncoder().encode(text));
+    expect(new TextDecoder().decode(stripped)).toBe('/ # ls\r\n\x1b[1;32mok\x1b[0m  é');
   });
 
   it('skips over a gap', () => {

@@ -9,6 +9,8 @@
 export class TerminalResume {
   private session: string | null;
   private written = 0;
+  /** Output before this offset is the server's replay of what the shell wrote earlier. */
+  private liveFrom = 0;
 
   constructor(sessionId: string | null = null) {
     this.session = sessionId;
@@ -23,12 +25,21 @@ export class TerminalResume {
     return this.written;
   }
 
-  /** The server's {type: "session", sessionId, offset}: output from here on starts at offset. */
-  onSession(sessionId: string, offset: number): void {
+  /**
+   * The server's {type: "session", sessionId, offset, liveFrom}: output from here on starts at
+   * offset, and is a replay until liveFrom.
+   */
+  onSession(sessionId: string, offset: number, liveFrom: number = offset): void {
     if (this.session !== sessionId) {
       this.written = offset; // a new shell: its numbering is its own
     }
     this.session = sessionId;
+    this.liveFrom = liveFrom;
+  }
+
+  /** Whether the output arriving now is a replay (to be drawn, but not answered: see withoutTerminalQueries). */
+  get replaying(): boolean {
+    return this.written < this.liveFrom;
   }
 
   /** Output bytes were written to the screen. */
@@ -79,4 +90,31 @@ export class SavedSessions {
     if (sessionIds.length === 0) this.storage.removeItem(this.key);
     else this.storage.setItem(this.key, JSON.stringify(sessionIds));
   }
+}
+
+const ESC = 0x1b;
+const BRACKET = 0x5b;
+
+/**
+ * Output without the terminal queries in it (cursor position, status, device attributes: ESC [ … n
+ * or c), which a terminal answers by typing. A replay is drawn again after a reload or a reconnect,
+ * but the shell asked those questions when it first wrote them and had its answers then: answering
+ * again would type them into the shell as input.
+ */
+export function withoutTerminalQueries(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === ESC && bytes[i + 1] === BRACKET) {
+      let j = i + 2;
+      if (bytes[j] === 0x3f || bytes[j] === 0x3e) j++; // ? or >
+      while (j < bytes.length && ((bytes[j] >= 0x30 && bytes[j] <= 0x39) || bytes[j] === 0x3b)) j++;
+      if (bytes[j] === 0x6e || bytes[j] === 0x63) { // n or c
+        i = j;
+        continue;
+      }
+    }
+    out[n++] = bytes[i];
+  }
+  return out.subarray(0, n);
 }
