@@ -78,9 +78,10 @@ final class ResumingStream {
     /** One connection, until it closes. */
     private Closed once(String path, Consumer<String> frame) {
         CompletableFuture<Closed> closed = new CompletableFuture<>();
-        WebSocket socket = client.openSocket(path, new Listener(frame, closed), what);
+        Heartbeat heartbeat = new Heartbeat();
+        WebSocket socket = client.openSocket(path, new Listener(frame, closed, heartbeat), what);
         try {
-            return closed.get();
+            return heartbeat.await(closed, socket::abort, new Closed(-1, "no word from the server for " + Heartbeat.DEAD_AFTER.toSeconds() + " s"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             socket.abort();
@@ -93,15 +94,24 @@ final class ResumingStream {
     private static final class Listener implements WebSocket.Listener {
         private final Consumer<String> frame;
         private final CompletableFuture<Closed> closed;
+        private final Heartbeat heartbeat;
         private final StringBuilder text = new StringBuilder();
 
-        Listener(Consumer<String> frame, CompletableFuture<Closed> closed) {
+        Listener(Consumer<String> frame, CompletableFuture<Closed> closed, Heartbeat heartbeat) {
             this.frame = frame;
             this.closed = closed;
+            this.heartbeat = heartbeat;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket ws, java.nio.ByteBuffer message) {
+            heartbeat.heard();
+            return WebSocket.Listener.super.onPing(ws, message);
         }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            heartbeat.heard();
             text.append(data);
             if (last) {
                 frame.accept(text.toString());

@@ -183,7 +183,7 @@ public final class ShellCommand extends ClientCommand {
 
     private static ShellConnection.Closed awaitEnd(ShellConnection c) {
         try {
-            return c.closed().get();
+            return c.awaitEnd();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new ShellConnection.Closed(-1, "interrupted", java.util.OptionalInt.empty(), false, null, null, null);

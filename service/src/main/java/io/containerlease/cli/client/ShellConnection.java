@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -34,6 +35,7 @@ final class ShellConnection implements WebSocket.Listener {
     private final CompletableFuture<String> session = new CompletableFuture<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
+    private final Heartbeat heartbeat = new Heartbeat();
     private volatile long offset;
     /** Output before this offset is a replay of what the shell wrote earlier. */
     private long liveFrom;
@@ -62,6 +64,12 @@ final class ShellConnection implements WebSocket.Listener {
 
     CompletableFuture<Closed> closed() {
         return closed;
+    }
+
+    /** How it ended; a connection from which the server fell silent is ended here (and made again by the caller). */
+    Closed awaitEnd() throws InterruptedException, ExecutionException {
+        heartbeat.await(closed, this::abort, null); // a silent server: aborted, which ends it too
+        return closed.join();
     }
 
     /** Bytes of output received so far, counted from the shell's first. */
@@ -109,7 +117,14 @@ final class ShellConnection implements WebSocket.Listener {
     }
 
     @Override
+    public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+        heartbeat.heard();
+        return WebSocket.Listener.super.onPing(ws, message);
+    }
+
+    @Override
     public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+        heartbeat.heard();
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
         // A replay is drawn but not answered: the shell asked its questions then, and has had its answers.
@@ -122,6 +137,7 @@ final class ShellConnection implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        heartbeat.heard();
         text.append(data);
         if (last) {
             control(text.toString());
