@@ -54,7 +54,7 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
     private final LeaseId leaseId;
     private final OutputRing ring;
     private final Set<Client> clients = new LinkedHashSet<>();
-    private final Runnable onExit;
+    private final Consumer<TerminalSession> onExit;
     private final Attendance attendance;
     private final Instant createdAt;
     private final InstantSource clock;
@@ -65,7 +65,7 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
     private boolean reaping;
     private Instant unattendedSince;
 
-    TerminalSession(String id, LeaseId leaseId, int ringBytes, Runnable onExit, Attendance attendance, InstantSource clock) {
+    TerminalSession(String id, LeaseId leaseId, int ringBytes, Consumer<TerminalSession> onExit, Attendance attendance, InstantSource clock) {
         this.id = id;
         this.leaseId = leaseId;
         this.ring = new OutputRing(ringBytes);
@@ -86,6 +86,11 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
 
     public String id() {
         return id;
+    }
+
+    /** Whether the shell ended by itself with a status the engine reported (not ended by the service). */
+    synchronized boolean exitedWithStatus() {
+        return exited && exitStatus.isPresent();
     }
 
     public LeaseId leaseId() {
@@ -165,7 +170,7 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
             clients.clear();
         }
         left.forEach(client -> client.exited(status));
-        onExit.run();
+        onExit.accept(this);
     }
 
     /** A client asked to resume after bytes the shell never produced. */

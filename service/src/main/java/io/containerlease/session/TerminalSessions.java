@@ -35,6 +35,12 @@ public final class TerminalSessions {
     private final InstantSource clock;
     private final Duration detachedTimeout;
     private final ConcurrentHashMap<LeaseId, Map<String, TerminalSession>> byLease = new ConcurrentHashMap<>();
+    /**
+     * Shells that exited by themselves, kept a while with their output and status: a client that was
+     * away when its command ended (a network drop) comes back to how it ended instead of "no such shell".
+     */
+    private final ConcurrentHashMap<LeaseId, Map<String, TerminalSession>> exitedByLease = new ConcurrentHashMap<>();
+    public static final Duration KEEP_EXITED = Duration.ofSeconds(60);
 
     /** @param detachedTimeout how long a shell may go without any client before it is ended (TERMINAL_DETACHED_SECONDS) */
     public TerminalSessions(ContainerStreams streams, int ringBytes, RandomGenerator random, EndedLeases ended,
@@ -60,9 +66,9 @@ public final class TerminalSessions {
         String id = newId();
         Duration limit = leaseGrace.filter(g -> g.compareTo(detachedTimeout) > 0).orElse(detachedTimeout);
         Reaping reaping = new Reaping(limit);
-        TerminalSession session = new TerminalSession(id, leaseId, ringBytes, () -> {
+        TerminalSession session = new TerminalSession(id, leaseId, ringBytes, exited -> {
             reaping.stop();
-            forget(leaseId, id);
+            retire(exited);
         }, reaping, clock);
         synchronized (sessions) {
             if (sessions.size() >= MAX_PER_LEASE) {
@@ -73,13 +79,13 @@ public final class TerminalSessions {
         }
         // closeAll() runs after the tombstone is written: a shell registered after that is taken back here.
         if (ended.contains(leaseId)) {
-            forget(leaseId, id);
+            forget(byLease, leaseId, id);
             ended.requireNotEnded(leaseId);
         }
         try {
             session.started(streams.openShell(ManagedLabels.containerName(leaseId), shellCommand, cols, rows, session));
         } catch (RuntimeException e) {
-            forget(leaseId, id);
+            forget(byLease, leaseId, id);
             throw e;
         }
         log.info("terminal session opened {} {}", kv("leaseId", leaseId.value()), kv("sessionId", id));
@@ -95,7 +101,7 @@ public final class TerminalSessions {
 
     /** Ends one shell (its clients are told it exited). Returns false when there is no such shell. */
     public boolean end(LeaseId leaseId, String sessionId) {
-        Optional<TerminalSession> session = find(leaseId, sessionId);
+        Optional<TerminalSession> session = Optional.ofNullable(byLease.getOrDefault(leaseId, Map.of()).get(sessionId));
         session.ifPresent(s -> {
             log.info("terminal session ended on request {} {}", kv("leaseId", leaseId.value()), kv("sessionId", sessionId));
             s.close();
@@ -146,11 +152,13 @@ public final class TerminalSessions {
 
     /** Whether any shell of this lease is held here (for tests: none outlives the lease). */
     public boolean tracks(LeaseId leaseId) {
-        return byLease.containsKey(leaseId);
+        return byLease.containsKey(leaseId) || exitedByLease.containsKey(leaseId);
     }
 
+    /** A live shell, or one that exited by itself within {@link #KEEP_EXITED} (attaching to it gives its output and status). */
     public Optional<TerminalSession> find(LeaseId leaseId, String sessionId) {
-        return Optional.ofNullable(byLease.getOrDefault(leaseId, Map.of()).get(sessionId));
+        TerminalSession live = byLease.getOrDefault(leaseId, Map.of()).get(sessionId);
+        return live != null ? Optional.of(live) : Optional.ofNullable(exitedByLease.getOrDefault(leaseId, Map.of()).get(sessionId));
     }
 
     public int count(LeaseId leaseId) {
@@ -159,14 +167,25 @@ public final class TerminalSessions {
 
     /** The lease ended: end its shells. Idempotent. */
     public void closeAll(LeaseId leaseId) {
+        exitedByLease.remove(leaseId);
         Map<String, TerminalSession> sessions = byLease.remove(leaseId);
         if (sessions != null) {
             sessions.values().forEach(TerminalSession::close);
         }
     }
 
-    private void forget(LeaseId leaseId, String sessionId) {
-        byLease.computeIfPresent(leaseId, (id, sessions) -> {
+    /** A shell is gone: one that ended by itself is kept a while for a client that was away. */
+    private void retire(TerminalSession session) {
+        LeaseId leaseId = session.leaseId();
+        if (session.exitedWithStatus() && !ended.contains(leaseId)) {
+            exitedByLease.computeIfAbsent(leaseId, id -> new ConcurrentHashMap<>()).put(session.id(), session);
+            scheduler.schedule(KEEP_EXITED, () -> forget(exitedByLease, leaseId, session.id()));
+        }
+        forget(byLease, leaseId, session.id());
+    }
+
+    private static void forget(ConcurrentHashMap<LeaseId, Map<String, TerminalSession>> map, LeaseId leaseId, String sessionId) {
+        map.computeIfPresent(leaseId, (id, sessions) -> {
             sessions.remove(sessionId);
             return sessions.isEmpty() ? null : sessions;
         });

@@ -164,6 +164,34 @@ class WebSocketTest {
     }
 
     @Test
+    void aClientAwayWhenItsCommandEndedComesBackToTheRestOfItsOutputAndItsStatus() {
+        Lease lease = provision(SessionRules.NONE);
+        String sessionId;
+        long seen;
+        try (WsClient ws = terminal(lease, "?command=make")) {
+            sessionId = ws.awaitType("session", WAIT).get("sessionId").asText();
+            world.streams.shells.get(0).output.bytes("building|".getBytes());
+            ws.awaitOutput("building|", WAIT);
+            seen = ws.outputLength();
+        }
+        await().atMost(WAIT).until(() -> world.terminals.list(lease.id()).stream().allMatch(t -> t.attached() == 0));
+        world.streams.shells.get(0).output.bytes("done|".getBytes());
+        world.streams.shells.get(0).exit(2);
+        assertThat(world.terminals.list(lease.id())).as("no longer a live shell").isEmpty();
+        try (WsClient back = terminal(lease, "?session=" + sessionId + "&offset=" + seen)) {
+            back.awaitType("session", WAIT);
+            assertThat(back.awaitType("exit", WAIT).get("code").asInt()).isEqualTo(2);
+            assertThat(back.output()).isEqualTo("done|");
+            assertThat(back.awaitClose(WAIT)).isEqualTo(1000);
+        }
+        world.scheduler.advance(TerminalSessions.KEEP_EXITED.plusSeconds(1));
+        try (WsClient late = terminal(lease, "?session=" + sessionId + "&offset=" + seen)) {
+            assertThat(late.awaitClose(WAIT)).as("kept a minute, not for ever").isEqualTo(WsLeases.CLOSE_NOT_FOUND);
+        }
+        assertThat(world.terminals.tracks(lease.id())).isFalse();
+    }
+
+    @Test
     void twoConnectionsToOneLeaseBothSeeItsOutput() {
         Lease lease = provision(SessionRules.NONE);
         try (WsClient student = terminal(lease, "")) {
