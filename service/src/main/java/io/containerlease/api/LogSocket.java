@@ -8,6 +8,8 @@ import io.containerlease.session.LogLine;
 import io.containerlease.session.LogStreams;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +37,9 @@ final class LogSocket {
         this.logs = logs;
     }
 
-    private record Connected(WsOutbox outbox, LeaseConnections.Registration registration, LogStreams.Subscription subscription, LogPump pump) {}
+    /** @param registration empty for a one-shot read, which does not count as a connection to the lease */
+    private record Connected(WsOutbox outbox, Optional<LeaseConnections.Registration> registration, LogStreams.Subscription subscription,
+                             LogPump pump) {}
 
     void configure(WsConfig ws) {
         ws.onConnect(this::connect);
@@ -61,11 +65,15 @@ final class LogSocket {
             return;
         }
         WsOutbox outbox = new WsOutbox(ctx.session, QUEUED_LINES, QUEUED_CHARS);
-        var opened = connections.open(lease, outbox);
-        if (opened.isEmpty()) {
-            return; // the lease ended meanwhile; the outbox is sending why, then closing
+        // A one-shot read (follow=false, as `logs` without -f) is not someone staying with the lease:
+        // it neither holds off the disconnect grace nor, when it closes, starts it.
+        Optional<LeaseConnections.Registration> registration = Optional.empty();
+        if (follow) {
+            registration = connections.open(lease, outbox);
+            if (registration.isEmpty()) {
+                return; // the lease ended meanwhile; the outbox is sending why, then closing
+            }
         }
-        LeaseConnections.Registration registration = opened.get();
         try {
             LogPump pump = new LogPump(outbox, batch, follow);
             var subscription = logs.subscribe(lease.id(), start, pump);
@@ -73,9 +81,14 @@ final class LogSocket {
             ctx.attribute(STATE, new Connected(outbox, registration, subscription, pump));
             ctx.enableAutomaticPings(20, TimeUnit.SECONDS);
         } catch (LeaseEndedException ended) {
-            registration.leaseEnded(ended.reason());
+            if (registration.isPresent()) {
+                registration.get().leaseEnded(ended.reason());
+            } else {
+                outbox.sendControl(Map.of("type", "ended", "reason", ended.reason().wireName()));
+                outbox.close(1000, "lease ended: " + ended.reason().wireName());
+            }
         } catch (RuntimeException e) {
-            registration.close();
+            registration.ifPresent(LeaseConnections.Registration::close);
             outbox.stop();
             WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "docker_unavailable", "cannot follow the container's log now");
         }
@@ -87,7 +100,7 @@ final class LogSocket {
         if (c != null) {
             c.subscription().cancel();
             c.pump().stop();
-            c.registration().close();
+            c.registration().ifPresent(LeaseConnections.Registration::close);
             c.outbox().stop();
         }
     }

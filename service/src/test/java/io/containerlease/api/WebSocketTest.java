@@ -350,6 +350,21 @@ class WebSocketTest {
     }
 
     @Test
+    void aOneShotLogReadIsNotAConnectionAndStartsNoGrace() {
+        Lease lease = provision(new SessionRules(Optional.of(Duration.ofSeconds(30)), Optional.empty()));
+        world.streams.history.put(ManagedLabels.containerName(lease.id()), List.of("one"));
+        try (WsClient read = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?follow=false")) {
+            assertThat(read.awaitClose(WAIT)).isEqualTo(1000);
+        }
+        assertThat(world.connections.count(lease.id())).isZero();
+        assertThat(world.connections.graceDeadline(lease.id())).as("reading the log did not arm the disconnect grace").isEmpty();
+        world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+        try (WsClient late = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?follow=false")) {
+            assertThat(late.awaitClose(WAIT)).isIn(1000, WsLeases.CLOSE_CONFLICT);
+        }
+    }
+
+    @Test
     void closingTheLastConnectionStartsTheGraceAndAnAbortedOneCountsToo() {
         Lease lease = provision(new SessionRules(Optional.of(Duration.ofSeconds(30)), Optional.empty()));
         WsClient first = terminal(lease, "");
