@@ -31,6 +31,8 @@ public final class TokensFileEditor {
     private static final Pattern ITEM = Pattern.compile("^(\\s*)-(\\s+)\\S.*$");
     private static final Pattern USER = Pattern.compile("^\\s*(?:-\\s+)?user:\\s*[\"']?([^\"'\\s#]+)");
 
+    private static final java.util.concurrent.locks.ReentrantLock IN_PROCESS = new java.util.concurrent.locks.ReentrantLock();
+
     private final Path file;
 
     public TokensFileEditor(Path file) {
@@ -47,6 +49,12 @@ public final class TokensFileEditor {
         if (!Caller.USER_NAME.matcher(user).matches()) {
             throw new ConfigException("'" + user + "' is not a user name (" + Caller.USER_NAME.pattern() + ")");
         }
+        try (EditLock lock = lock()) {
+            addLocked(user, sha256, admin, replace);
+        }
+    }
+
+    private void addLocked(String user, byte[] sha256, boolean admin, boolean replace) {
         String hex = HexFormat.of().formatHex(sha256);
         String role = admin ? "admin" : "user";
         if (!Files.exists(file)) {
@@ -78,6 +86,12 @@ public final class TokensFileEditor {
      * @return how many tokens they had (0: nothing changed)
      */
     public int revoke(String user) {
+        try (EditLock lock = lock()) {
+            return revokeLocked(user);
+        }
+    }
+
+    private int revokeLocked(String user) {
         String text = read();
         List<String> before = users(text);
         List<String> expected = before.stream().filter(u -> !u.equals(user)).toList();
@@ -90,6 +104,39 @@ public final class TokensFileEditor {
         }
         write(isJson(text) ? editJson(text, user, true, null) : withoutUser(text, user, null), permissions(), expected);
         return removed;
+    }
+
+    /** Held while an edit reads, changes and replaces the file: two admins editing at once lose neither edit. */
+    private interface EditLock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Locks a hidden file beside the tokens file (not the tokens file itself: each edit replaces it,
+     * so a lock on it would be on a file already gone for the next editor).
+     */
+    private EditLock lock() {
+        Path lockFile = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".lock");
+        IN_PROCESS.lock(); // a file lock is the whole JVM's: threads of one process take turns here first
+        try {
+            Files.createDirectories(lockFile.getParent());
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock held = channel.lock();
+            return () -> {
+                try (channel) {
+                    held.release();
+                } catch (IOException ignored) {
+                    // closing the channel releases it either way
+                } finally {
+                    IN_PROCESS.unlock();
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            IN_PROCESS.unlock();
+            throw new ConfigException("cannot lock " + lockFile + " to edit " + file + ": " + e.getMessage());
+        }
     }
 
     /** The entries, as the server reads them. */

@@ -74,6 +74,25 @@ class TokensFileEditorTest {
     }
 
     @Test
+    void editsAtOnceFromSeveralThreadsAreAllKept() throws Exception {
+        Path file = Files.writeString(dir.resolve("tokens.yaml"), HAND_WRITTEN);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var done = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int i = 0; i < 16; i++) {
+                String user = "user" + i;
+                done.add(pool.submit(() -> new TokensFileEditor(file).add(user, TokenRegistry.sha256(user + "-token-0123456789"), false, false)));
+            }
+            for (var f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(new TokensFileEditor(file).entries()).hasSize(18);
+    }
+
+    @Test
     void aJsonFileIsWrittenAnewAsJson() throws Exception {
         Path file = Files.writeString(dir.resolve("tokens.json"), "{\"tokens\": [{\"user\": \"ops\", \"token\": \"ops-token-0123456789\", \"role\": \"admin\"}]}");
         new TokensFileEditor(file).add("bob", TokenRegistry.sha256("bob-token-0123456789"), false, false);

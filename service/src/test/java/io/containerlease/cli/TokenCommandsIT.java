@@ -61,6 +61,16 @@ class TokenCommandsIT {
             awaitExit(() -> exit(asAlice, "ls"), 1, "a revoked token is refused without a restart");
             assertThat(cli(admin, "token", "revoke", "alice").exit()).as("no such user any more").isEqualTo(4);
 
+            // Two admins at once: each edit is made on the other's result, none is lost.
+            var racing = new java.util.ArrayList<Process>();
+            for (int i = 1; i <= 4; i++) {
+                racing.add(ClientProcess.builder(dir.resolve("config"), admin, "token", "create", "racer" + i).start());
+            }
+            for (Process p : racing) {
+                assertThat(p.waitFor()).isZero();
+            }
+            assertThat(cli(admin, "token", "ls").out()).contains("racer1", "racer2", "racer3", "racer4", "ops");
+
             Run rotateWithFile = cli(admin, "token", "rotate-admin");
             assertThat(rotateWithFile.exit()).isEqualTo(2);
             assertThat(rotateWithFile.err()).contains("token create USER --role admin --replace");
