@@ -303,7 +303,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
                     terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens.map(Authenticator.class::cast), new WsTickets(clock, random), redactor, activity,
                     containers, control, events, usage, channels, codeUpdates,
-                    store instanceof RedisLeaseStore shared ? Optional.of(shared.rateLimit()) : Optional.empty(), pool));
+                    store instanceof RedisLeaseStore shared ? Optional.of(shared.rateLimit()) : Optional.empty(), pool, streams));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

@@ -137,9 +137,27 @@ class ClientShellIT {
         assertThat(missing.exit()).as("the engine's status for a program that cannot start").isEqualTo(126);
 
         Run noLease = cli("shell", "01kdvdna00q45fe1h7hk7nkrcv");
+        assertThat(cli("exec", "01kdvdna00q45fe1h7hk7nkrcv", "--", "true").exit()).isEqualTo(4);
         assertThat(noLease.exit()).as(noLease.err()).isEqualTo(4);
         Run both = cli("shell", id, "--session", "abc", "--", "ls");
         assertThat(both.exit()).isEqualTo(2);
+    }
+
+    /** Without a terminal, for scripts: the exact bytes, stdout and stderr apart, and the status. */
+    @Test
+    void execGivesAScriptTheCommandsExactBytesAndStatus() throws Exception {
+        Process binary = ClientProcess.builder(dir.resolve("config"), client, "exec", id, "--", "sh", "-c",
+                "printf 'a\\000b\\377\\n\\r\\n'; echo to-stderr >&2; exit 3").start();
+        byte[] out = binary.getInputStream().readAllBytes();
+        String err = new String(binary.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(binary.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(binary.exitValue()).as(err).isEqualTo(3);
+        assertThat(out).as("no terminal in between: not a byte changed").containsExactly('a', 0, 'b', 0xff, '\n', '\r', '\n');
+        assertThat(err).isEqualTo("to-stderr\n");
+
+        Run noInput = ClientProcess.run(dir.resolve("config"), client, "ignored\n", "exec", id, "--", "cat");
+        assertThat(noInput.out()).as("the command reads nothing, and ends").isEmpty();
+        assertThat(noInput.exit()).isZero();
     }
 
     private Run cli(String... args) throws IOException, InterruptedException {

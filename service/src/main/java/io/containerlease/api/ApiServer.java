@@ -4,6 +4,7 @@ import io.containerlease.activity.ActivityRecorder;
 import io.containerlease.auth.Authenticator;
 import io.containerlease.auth.WsTickets;
 import io.containerlease.config.ImageCatalog;
+import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.Redactor;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseService;
@@ -42,7 +43,7 @@ public final class ApiServer implements AutoCloseable {
                            PrometheusMeterRegistry registry, InstantSource clock, Optional<Authenticator> tokens,
                            WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
                            WorkloadControl control, EventHub events, UsageWatch usage, Channels channels, CodeUpdates code,
-                           Optional<SharedRateLimit> sharedRateLimit, WarmPool pool) {}
+                           Optional<SharedRateLimit> sharedRateLimit, WarmPool pool, ContainerStreams streams) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -58,6 +59,7 @@ public final class ApiServer implements AutoCloseable {
         var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
                 services.sessions(), services.catalog(), wsLimits, services.containers());
         var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), wsLimits);
+        var execSocket = new ExecSocket(services.leases(), services.connections(), services.streams(), wsLimits, services.containers());
         var catalogRoutes = new CatalogRoutes(services.catalog(), config);
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
         var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
@@ -124,6 +126,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/events", eventRoutes::sse);
             cfg.routes.ws("/ws/events", eventRoutes::configure);
             cfg.routes.ws("/ws/terminal/{id}", terminalSocket::configure);
+            cfg.routes.ws("/ws/exec/{id}", execSocket::configure);
             cfg.routes.ws("/ws/logs/{id}", logSocket::configure);
             cfg.routes.ws("/ws/channel/{id}", channelSocket::configure);
             cfg.routes.get(ApiDocsRoutes.DOCUMENT, apiDocs::document);

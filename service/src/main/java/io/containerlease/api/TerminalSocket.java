@@ -16,7 +16,6 @@ import io.containerlease.session.TerminalSession;
 import io.containerlease.session.TerminalSessions;
 import io.javalin.websocket.WsBinaryMessageContext;
 import io.containerlease.workload.ContainerStates;
-import io.containerlease.workload.ContainerStatus;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsMessageContext;
@@ -103,11 +102,7 @@ final class TerminalSocket {
                 session.resize(cols, rows);
             }
         } else {
-            ContainerStatus container = containers.status(lease.id()).orElse(null);
-            if (container != null && !container.acceptsShells()) {
-                WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "container_not_running", "the container is "
-                        + container.state().wireName() + (container.state() == ContainerStatus.State.PAUSED
-                        ? "; unpause it to open a shell" : "; start it to open a shell"));
+            if (!WsLeases.acceptsShells(ctx, containers, lease)) {
                 return;
             }
             try {

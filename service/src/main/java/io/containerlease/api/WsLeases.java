@@ -45,6 +45,18 @@ final class WsLeases {
         }
     }
 
+    /** Whether the lease's container can run a shell or a command now; if not, refuses the socket (4409) saying why. */
+    static boolean acceptsShells(WsContext ctx, io.containerlease.workload.ContainerStates containers, Lease lease) {
+        var container = containers.status(lease.id()).orElse(null);
+        if (container == null || container.acceptsShells()) {
+            return true;
+        }
+        refuse(ctx, CLOSE_CONFLICT, "container_not_running", "the container is " + container.state().wireName()
+                + (container.state() == io.containerlease.workload.ContainerStatus.State.PAUSED
+                ? "; unpause it to open a shell" : "; start it to open a shell"));
+        return false;
+    }
+
     /** Sends an error frame and closes; used before the connection is set up. */
     static void refuse(WsContext ctx, int closeCode, String code, String message) {
         try {

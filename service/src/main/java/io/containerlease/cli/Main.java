@@ -3,6 +3,7 @@ package io.containerlease.cli;
 import io.containerlease.cli.client.ActivityCommand;
 import io.containerlease.cli.client.ClientCommand;
 import io.containerlease.cli.client.EventsCommand;
+import io.containerlease.cli.client.ExecCommand;
 import io.containerlease.cli.client.LeaseCommands;
 import io.containerlease.cli.client.LoginCommands;
 import io.containerlease.cli.client.LogsCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
         subcommands = {LoginCommands.Login.class, LoginCommands.Logout.class, LoginCommands.WhoAmI.class,
                 LeaseCommands.Images.class, LeaseCommands.Provision.class, LeaseCommands.List_.class, LeaseCommands.Get.class,
                 LeaseCommands.Extend.class, LeaseCommands.Remove.class,
-                LogsCommand.class, ShellCommand.class, SessionsCommand.class, EventsCommand.class, ActivityCommand.class,
+                LogsCommand.class, ShellCommand.class, ExecCommand.class, SessionsCommand.class, EventsCommand.class, ActivityCommand.class,
                 ProgramCommands.Send.class, ProgramCommands.Channel.class, ProgramCommands.Code.class,
                 WorkloadCommands.Stop.class, WorkloadCommands.Start.class, WorkloadCommands.Restart.class,
                 WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class,

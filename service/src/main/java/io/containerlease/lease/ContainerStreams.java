@@ -49,6 +49,30 @@ public interface ContainerStreams {
         void exited(java.util.OptionalInt status);
     }
 
+    /**
+     * Starts {@code command} in the container without a TTY and without input, as {@code docker exec}
+     * without {@code -it} does: its output is the exact bytes it writes, stdout and stderr apart.
+     * (No input: the engine's client cannot end an exec's input without ending its output too.)
+     */
+    Exec openExec(String container, List<String> command, ExecOutput output);
+
+    /** Receives a command's output, in order, on one thread. */
+    interface ExecOutput {
+        void stdout(byte[] data);
+
+        void stderr(byte[] data);
+
+        /** As {@link ShellOutput#exited}. Called once. */
+        void exited(java.util.OptionalInt status);
+    }
+
+    /** A running command without a TTY. */
+    interface Exec extends AutoCloseable {
+        /** Ends the command's stream (the command itself may run on, as after {@code docker exec} is interrupted). Idempotent. */
+        @Override
+        void close();
+    }
+
     /** A running shell. */
     interface Shell extends AutoCloseable {
         /**

@@ -192,6 +192,29 @@ class WebSocketTest {
     }
 
     @Test
+    void anExecTagsItsStreamsAndReportsItsStatus() {
+        Lease lease = provision(SessionRules.NONE);
+        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/exec/" + lease.id() + "?command=cat")) {
+            await().atMost(WAIT).until(() -> world.streams.execs.size() == 1);
+            var exec = world.streams.execs.get(0);
+            assertThat(exec.command).containsExactly("cat");
+            exec.output.stdout("out".getBytes());
+            exec.output.stderr("oops".getBytes());
+            ws.awaitOutput("\u0001out\u0002oops", WAIT);
+            ws.sendBytes("input");
+            assertThat(ws.awaitType("error", WAIT).get("code").asText()).isEqualTo("no_input");
+            exec.output.exited(java.util.OptionalInt.of(0));
+            assertThat(ws.awaitType("exit", WAIT).get("code").asInt()).isZero();
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(1000);
+        }
+        await().atMost(WAIT).until(() -> world.streams.execs.get(0).closed);
+        assertThat(world.connections.count(lease.id())).isZero();
+        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/exec/" + lease.id())) {
+            assertThat(ws.awaitClose(WAIT)).as("no command").isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+        }
+    }
+
+    @Test
     void twoConnectionsToOneLeaseBothSeeItsOutput() {
         Lease lease = provision(SessionRules.NONE);
         try (WsClient student = terminal(lease, "")) {

@@ -59,6 +59,32 @@ public final class FakeStreams implements ContainerStreams {
         return shell;
     }
 
+    public final List<FakeExec> execs = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Exec openExec(String container, List<String> command, ExecOutput output) {
+        FakeExec exec = new FakeExec(command, output);
+        execs.add(exec);
+        return exec;
+    }
+
+    /** A command without a TTY; the test plays its output and its end through {@link #output}. */
+    public static final class FakeExec implements Exec {
+        public final List<String> command;
+        public final ExecOutput output;
+        public volatile boolean closed;
+
+        FakeExec(List<String> command, ExecOutput output) {
+            this.command = command;
+            this.output = output;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
     /** A shell that echoes what it is sent. */
     public static final class FakeShell implements Shell {
         public final String container;

@@ -158,7 +158,7 @@ public final class LeaseWorld implements AutoCloseable {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
                 connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens.map(io.containerlease.auth.Authenticator.class::cast), tickets, redactor, activity,
-                containers, control, events, usage, channels, code, java.util.Optional.empty(), pool);
+                containers, control, events, usage, channels, code, java.util.Optional.empty(), pool, streams);
     }
 
     public io.containerlease.api.ApiServer.Services services() {

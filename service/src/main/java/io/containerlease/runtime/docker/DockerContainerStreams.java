@@ -117,7 +117,7 @@ public final class DockerContainerStreams implements ContainerStreams {
             throw translate("start a shell in " + container, e);
         }
         ShellInput input = new ShellInput(queuedInput, INPUT_PATIENCE);
-        var callback = new ShellCallback(output, () -> exitStatus(execId));
+        var callback = new ExecCallback(frame -> output.bytes(frame.getPayload()), output::exited, () -> exitStatus(execId));
         try {
             docker.execStartCmd(execId).withTty(true).withDetach(false).withStdIn(input).exec(callback);
         } catch (RuntimeException e) {
@@ -127,6 +127,36 @@ public final class DockerContainerStreams implements ContainerStreams {
         var shell = new DockerShell(execId, input, callback);
         shell.resize(cols, rows);
         return shell;
+    }
+
+    @Override
+    public Exec openExec(String container, List<String> command, ExecOutput output) {
+        String execId;
+        try {
+            execId = docker.execCreateCmd(container).withCmd(command.toArray(String[]::new)).withTty(false)
+                    .withAttachStdin(false).withAttachStdout(true).withAttachStderr(true).exec().getId();
+        } catch (RuntimeException e) {
+            throw translate("run a command in " + container, e);
+        }
+        var callback = new ExecCallback(frame -> {
+            if (frame.getStreamType() == StreamType.STDERR) {
+                output.stderr(frame.getPayload());
+            } else {
+                output.stdout(frame.getPayload());
+            }
+        }, output::exited, () -> exitStatus(execId));
+        try {
+            docker.execStartCmd(execId).withTty(false).withDetach(false).exec(callback);
+        } catch (RuntimeException e) {
+            throw translate("attach to a command in " + container, e);
+        }
+        return () -> {
+            try {
+                callback.close();
+            } catch (IOException ignored) {
+                // closing either way
+            }
+        };
     }
 
     private static RuntimeException translate(String what, RuntimeException e) {
@@ -160,9 +190,9 @@ public final class DockerContainerStreams implements ContainerStreams {
     private final class DockerShell implements Shell {
         private final String execId;
         private final ShellInput input;
-        private final ShellCallback callback;
+        private final ExecCallback callback;
 
-        DockerShell(String execId, ShellInput input, ShellCallback callback) {
+        DockerShell(String execId, ShellInput input, ExecCallback callback) {
             this.execId = execId;
             this.input = input;
             this.callback = callback;
@@ -193,21 +223,25 @@ public final class DockerContainerStreams implements ContainerStreams {
         }
     }
 
-    private static final class ShellCallback extends ResultCallback.Adapter<Frame> {
-        private final ShellOutput output;
+    /** An exec's stream (with a TTY or without): its frames as they come, then, once, how it ended. */
+    private static final class ExecCallback extends ResultCallback.Adapter<Frame> {
+        private final java.util.function.Consumer<Frame> frames;
+        private final java.util.function.Consumer<java.util.OptionalInt> exitedWith;
         /** Asked once the stream has ended by itself: how the command exited. */
         private final java.util.function.Supplier<java.util.OptionalInt> status;
         private final AtomicBoolean exited = new AtomicBoolean();
 
-        ShellCallback(ShellOutput output, java.util.function.Supplier<java.util.OptionalInt> status) {
-            this.output = output;
+        ExecCallback(java.util.function.Consumer<Frame> frames, java.util.function.Consumer<java.util.OptionalInt> exitedWith,
+                     java.util.function.Supplier<java.util.OptionalInt> status) {
+            this.frames = frames;
+            this.exitedWith = exitedWith;
             this.status = status;
         }
 
         @Override
         public void onNext(Frame frame) {
             if (frame.getPayload() != null && frame.getPayload().length > 0) {
-                output.bytes(frame.getPayload());
+                frames.accept(frame);
             }
         }
 
@@ -231,7 +265,7 @@ public final class DockerContainerStreams implements ContainerStreams {
 
         private void exit(boolean byItself) {
             if (exited.compareAndSet(false, true)) {
-                output.exited(byItself ? status.get() : java.util.OptionalInt.empty());
+                exitedWith.accept(byItself ? status.get() : java.util.OptionalInt.empty());
             }
         }
     }
