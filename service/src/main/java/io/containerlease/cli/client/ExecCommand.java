@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -90,10 +89,8 @@ public final class ExecCommand extends ClientCommand {
         }
     }
 
-    private final class Listener implements WebSocket.Listener {
+    private final class Listener extends SocketListener {
         final CompletableFuture<Ended> ended = new CompletableFuture<>();
-        final Heartbeat heartbeat = new Heartbeat();
-        private final StringBuilder text = new StringBuilder();
         /** The stream the current message goes to (its first byte; a long message may come in parts). */
         private OutputStream current;
         private OptionalInt status = OptionalInt.empty();
@@ -102,14 +99,7 @@ public final class ExecCommand extends ClientCommand {
         private String errorMessage;
 
         @Override
-        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
-            heartbeat.heard();
-            return WebSocket.Listener.super.onPing(ws, message);
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            heartbeat.heard();
+        void binary(ByteBuffer data, boolean last) throws IOException {
             if (current == null && data.hasRemaining()) {
                 current = data.get() == STDERR ? stderr : stdout;
             }
@@ -120,46 +110,30 @@ public final class ExecCommand extends ClientCommand {
                 if (last) {
                     current.flush();
                 }
-            } catch (IOException e) {
-                ws.abort(); // nobody reads our output any more
-            }
-            if (last) {
-                current = null;
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            heartbeat.heard();
-            text.append(data);
-            if (last) {
-                JsonNode frame = ServiceClient.parse(text.toString());
-                text.setLength(0);
-                switch (frame.path("type").asText()) {
-                    case "exit" -> status = frame.path("code").isInt() ? OptionalInt.of(frame.path("code").asInt()) : OptionalInt.empty();
-                    case "ended" -> endedReason = frame.path("reason").asText("ended");
-                    case "error" -> {
-                        errorCode = frame.path("code").asText();
-                        errorMessage = frame.path("message").asText();
-                    }
-                    default -> { }
+            } finally {
+                if (last) {
+                    current = null;
                 }
             }
-            ws.request(1);
-            return null;
         }
 
         @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            ended.complete(new Ended(statusCode, reason, status, endedReason, errorCode, errorMessage));
-            return null;
+        void text(String raw) {
+            JsonNode frame = ServiceClient.parse(raw);
+            switch (frame.path("type").asText()) {
+                case "exit" -> status = frame.path("code").isInt() ? OptionalInt.of(frame.path("code").asInt()) : OptionalInt.empty();
+                case "ended" -> endedReason = frame.path("reason").asText("ended");
+                case "error" -> {
+                    errorCode = frame.path("code").asText();
+                    errorMessage = frame.path("message").asText();
+                }
+                default -> { }
+            }
         }
 
         @Override
-        public void onError(WebSocket ws, Throwable error) {
-            ended.complete(new Ended(-1, String.valueOf(error.getMessage()), status, endedReason, errorCode, errorMessage));
+        void disconnected(int code, String reason) {
+            ended.complete(new Ended(code, reason, status, endedReason, errorCode, errorMessage));
         }
     }
 }

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -78,10 +77,10 @@ final class ResumingStream {
     /** One connection, until it closes. */
     private Closed once(String path, Consumer<String> frame) {
         CompletableFuture<Closed> closed = new CompletableFuture<>();
-        Heartbeat heartbeat = new Heartbeat();
-        WebSocket socket = client.openSocket(path, new Listener(frame, closed, heartbeat), what);
+        Listener listener = new Listener(frame, closed);
+        WebSocket socket = client.openSocket(path, listener, what);
         try {
-            return heartbeat.await(closed, socket::abort, new Closed(-1, "no word from the server for " + Heartbeat.DEAD_AFTER.toSeconds() + " s"));
+            return listener.heartbeat.await(closed, socket::abort, new Closed(-1, "no word from the server for " + Heartbeat.DEAD_AFTER.toSeconds() + " s"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             socket.abort();
@@ -91,45 +90,23 @@ final class ResumingStream {
         }
     }
 
-    private static final class Listener implements WebSocket.Listener {
+    private static final class Listener extends SocketListener {
         private final Consumer<String> frame;
         private final CompletableFuture<Closed> closed;
-        private final Heartbeat heartbeat;
-        private final StringBuilder text = new StringBuilder();
 
-        Listener(Consumer<String> frame, CompletableFuture<Closed> closed, Heartbeat heartbeat) {
+        Listener(Consumer<String> frame, CompletableFuture<Closed> closed) {
             this.frame = frame;
             this.closed = closed;
-            this.heartbeat = heartbeat;
         }
 
         @Override
-        public CompletionStage<?> onPing(WebSocket ws, java.nio.ByteBuffer message) {
-            heartbeat.heard();
-            return WebSocket.Listener.super.onPing(ws, message);
+        void text(String text) {
+            frame.accept(text);
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            heartbeat.heard();
-            text.append(data);
-            if (last) {
-                frame.accept(text.toString());
-                text.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            closed.complete(new Closed(statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            closed.complete(new Closed(-1, String.valueOf(error.getMessage())));
+        void disconnected(int code, String reason) {
+            closed.complete(new Closed(code, reason));
         }
     }
 }

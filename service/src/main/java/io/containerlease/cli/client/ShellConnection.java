@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -18,7 +17,7 @@ import java.util.function.Consumer;
  * counted (a reconnect asks for what follows the last byte received), control frames are kept for
  * the caller, and {@link #closed()} completes once, however the connection ends.
  */
-final class ShellConnection implements WebSocket.Listener {
+final class ShellConnection extends SocketListener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How the connection ended, with what the server said before it closed. */
@@ -34,8 +33,6 @@ final class ShellConnection implements WebSocket.Listener {
     private final Consumer<String> note;
     private final CompletableFuture<String> session = new CompletableFuture<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
-    private final StringBuilder text = new StringBuilder();
-    private final Heartbeat heartbeat = new Heartbeat();
     private volatile long offset;
     /** Output before this offset is a replay of what the shell wrote earlier. */
     private long liveFrom;
@@ -117,34 +114,13 @@ final class ShellConnection implements WebSocket.Listener {
     }
 
     @Override
-    public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
-        heartbeat.heard();
-        return WebSocket.Listener.super.onPing(ws, message);
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-        heartbeat.heard();
+    void binary(ByteBuffer data, boolean last) {
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
         // A replay is drawn but not answered: the shell asked its questions then, and has had its answers.
         byte[] shown = offset < liveFrom ? withoutQueries(bytes) : bytes;
         terminal.write(shown, 0, shown.length);
         offset += bytes.length;
-        ws.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        heartbeat.heard();
-        text.append(data);
-        if (last) {
-            control(text.toString());
-            text.setLength(0);
-        }
-        ws.request(1);
-        return null;
     }
 
     /** Terminal queries (cursor position, status, device attributes), which a terminal answers by typing. */
@@ -155,7 +131,8 @@ final class ShellConnection implements WebSocket.Listener {
         return QUERY.matcher(text).replaceAll("").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    private void control(String raw) {
+    @Override
+    void text(String raw) {
         JsonNode frame = ServiceClient.parse(raw);
         if (frame.isNull()) {
             return;
@@ -187,14 +164,8 @@ final class ShellConnection implements WebSocket.Listener {
     }
 
     @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-        finish(statusCode, reason);
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-        finish(-1, String.valueOf(error.getMessage()));
+    void disconnected(int code, String reason) {
+        finish(code, reason);
     }
 
     private void finish(int code, String reason) {
