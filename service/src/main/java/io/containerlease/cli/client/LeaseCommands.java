@@ -129,18 +129,15 @@ public final class LeaseCommands {
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "One lease.",
             footer = {"", "Examples:", "  containerlease get 01m8…", "  containerlease get 01m8… -o json"})
-    public static final class Get extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID")
-        String id;
-
-        @Mixin
-        OutputOption output;
+    public static final class Get extends LeaseView {
+        @Override
+        String part() {
+            return "";
+        }
 
         @Override
-        protected int run(ServiceClient client) {
-            JsonNode lease = client.get(leasePath(id));
-            show(output.format, lease, () -> LeaseTable.print(out(), List.of(lease), output.format == LeaseTable.Format.wide));
-            return 0;
+        void table(JsonNode lease) {
+            LeaseTable.print(out(), List.of(lease), output.format == LeaseTable.Format.wide);
         }
     }
 

@@ -15,7 +15,6 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -91,21 +90,17 @@ public final class ProgramCommands {
 
     @Command(name = "channel", mixinStandardHelpOptions = true, description = "Whether the program in a lease's container listens, and what went through.",
             footer = {"", "Example:", "  containerlease channel 01m8…"})
-    public static final class Channel extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID")
-        String id;
-
-        @Mixin
-        OutputOption output;
+    public static final class Channel extends LeaseView {
+        @Override
+        String part() {
+            return "/channel";
+        }
 
         @Override
-        protected int run(ServiceClient client) {
-            JsonNode channel = client.get(leasePath(id) + "/channel");
-            show(output.format, channel, () -> TextColumns.print(out(), List.of(
-                    new String[] {"CONNECTED", "SINCE", "SENT", "RECEIVED", "PENDING", "LAST ERROR"},
+        void table(JsonNode channel) {
+            TextColumns.print(out(), List.of(new String[] {"CONNECTED", "SINCE", "SENT", "RECEIVED", "PENDING", "LAST ERROR"},
                     new String[] {channel.path("connected").asText(), channel.path("since").asText("-"), channel.path("sent").asText(),
-                            channel.path("received").asText(), channel.path("pending").asText(), channel.path("lastError").asText("-")})));
-            return 0;
+                            channel.path("received").asText(), channel.path("pending").asText(), channel.path("lastError").asText("-")}));
         }
     }
 
@@ -161,27 +156,22 @@ public final class ProgramCommands {
 
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "The versions of a lease's code, the active one marked.",
             footer = {"", "Example:", "  containerlease code ls 01m8…"})
-    public static final class Versions extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID")
-        String id;
-
-        @Mixin
-        OutputOption output;
+    public static final class Versions extends LeaseView {
+        @Override
+        String part() {
+            return "/code";
+        }
 
         @Override
-        protected int run(ServiceClient client) {
-            JsonNode code = client.get(leasePath(id) + "/code");
-            show(output.format, code, () -> {
-                List<String[]> rows = new ArrayList<>();
-                rows.add(new String[] {"VERSION", "STATUS", "AT", "ORIGIN", "BYTES", "KEPT"});
-                for (JsonNode v : code.path("versions")) {
-                    boolean active = v.path("version").asLong() == code.path("active").asLong(-1);
-                    rows.add(new String[] {v.path("version").asText() + (active ? " *" : ""), v.path("status").asText(), v.path("at").asText(),
-                            v.path("origin").asText(), v.path("bytes").asText(), v.path("kept").asBoolean() ? "yes" : "no"});
-                }
-                TextColumns.print(out(), rows);
-            });
-            return 0;
+        void table(JsonNode code) {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"VERSION", "STATUS", "AT", "ORIGIN", "BYTES", "KEPT"});
+            for (JsonNode v : code.path("versions")) {
+                boolean active = v.path("version").asLong() == code.path("active").asLong(-1);
+                rows.add(new String[] {v.path("version").asText() + (active ? " *" : ""), v.path("status").asText(), v.path("at").asText(),
+                        v.path("origin").asText(), v.path("bytes").asText(), v.path("kept").asBoolean() ? "yes" : "no"});
+            }
+            TextColumns.print(out(), rows);
         }
     }
 

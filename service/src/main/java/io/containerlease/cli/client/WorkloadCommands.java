@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -91,21 +90,14 @@ public final class WorkloadCommands {
 
     @Command(name = "stats", mixinStandardHelpOptions = true, description = "What the lease's container uses now.",
             footer = {"", "Examples:", "  containerlease stats 01m8…", "  containerlease stats 01m8… -o json"})
-    public static final class Stats extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID")
-        String id;
-
-        @Mixin
-        OutputOption output;
-
+    public static final class Stats extends LeaseView {
         @Override
-        protected int run(ServiceClient client) {
-            JsonNode stats = client.get(leasePath(id) + "/stats");
-            show(output.format, stats, () -> table(stats));
-            return 0;
+        String part() {
+            return "/stats";
         }
 
-        private void table(JsonNode stats) {
+        @Override
+        void table(JsonNode stats) {
             TextColumns.print(out(), List.of(new String[] {"CPU", "MEMORY", "LIMIT", "PIDS", "READ", "WRITTEN"},
                     new String[] {String.format("%.1f%%", stats.path("cpuPercent").asDouble()), mib(stats.path("memoryBytes").asLong()),
                             mib(stats.path("memoryLimitBytes").asLong()), stats.path("pids").asText() + "/" + stats.path("pidsLimit").asText(),
