@@ -103,6 +103,20 @@ class ClientShellIT {
         awaitScreen(s -> s.contains("TERMINAL isig icanon echo"), "the terminal is restored: line editing, echo and signals back");
     }
 
+    /** Ctrl-C in the shell goes to the container; a Ctrl-C (SIGINT) sent to the client itself ends it, and the terminal comes back. */
+    @Test
+    void aSignalEndingTheClientStillGivesTheTerminalBack() throws Exception {
+        openWindow("shell", id);
+        type("echo rea''dy");
+        awaitScreen(s -> s.contains("ready"), "the shell");
+        long panePid = Long.parseLong(tmux("list-panes", "-t", "main", "-F", "#{pane_pid}").trim());
+        ProcessHandle client = ProcessHandle.of(panePid).orElseThrow().children().findFirst().orElseThrow();
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(client.pid())).start();
+        assertThat(kill.waitFor()).isZero();
+        awaitScreen(s -> s.contains("CLIENT-EXIT=130"), "the client ended by SIGINT");
+        awaitScreen(s -> s.contains("TERMINAL isig icanon echo"), "the terminal is restored: line editing, echo and signals back");
+    }
+
     @Test
     void detachingLeavesTheShellRunningAndReattachingShowsItsScreen() throws Exception {
         openWindow("shell", id);

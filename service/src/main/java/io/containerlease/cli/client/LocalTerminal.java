@@ -31,6 +31,18 @@ final class LocalTerminal implements AutoCloseable {
         this.terminal = terminal;
         this.in = in;
         this.out = out;
+        if (terminal != null) {
+            // JLine catches these signals to pass them on; left to its default it re-raises them, and the
+            // process dies at once, in raw mode. Ended this way instead, the terminal is put back first.
+            terminal.handle(Terminal.Signal.INT, signal -> endBy(130));
+            terminal.handle(Terminal.Signal.QUIT, signal -> endBy(131));
+        }
+    }
+
+    /** A signal ends the client as it would have (128 + its number), with the terminal restored. */
+    private void endBy(int exitCode) {
+        close();
+        System.exit(exitCode);
     }
 
     /** The process's terminal, or its plain standard streams when it has none. */
