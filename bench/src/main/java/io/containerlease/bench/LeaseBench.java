@@ -204,7 +204,6 @@ public final class LeaseBench {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
-    /** Runs {@code n} tasks on {@code clients} threads; returns tasks per second. */
     /** Nanoseconds for {@code n} runs of {@code task} by the bench's clients at once. */
     private long timed(int n, Callable<Object> task) throws Exception {
         List<Callable<Object>> work = new ArrayList<>();

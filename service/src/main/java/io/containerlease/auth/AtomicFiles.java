@@ -14,12 +14,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * Files that hold secrets appear whole or not at all: the content goes to a temporary file created
+ * Files that hold secrets (a token, a users file, the client's saved login) appear whole or not at all: the content goes to a temporary file created
  * with its final permissions, forced to disk, then moved into place atomically, so a crash never
  * leaves an empty or half-written file, and a reader never sees one.
  */
-final class AtomicFiles {
-    static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+public final class AtomicFiles {
+    public static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private AtomicFiles() {}
 
@@ -30,7 +30,7 @@ final class AtomicFiles {
      *                processes race to create it and the first must win
      * @return true when the file now holds {@code content}
      */
-    static boolean write(Path file, byte[] content, Set<PosixFilePermission> permissions, boolean replace) throws IOException {
+    public static boolean write(Path file, byte[] content, Set<PosixFilePermission> permissions, boolean replace) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(permissions));

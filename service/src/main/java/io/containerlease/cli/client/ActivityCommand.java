@@ -1,8 +1,6 @@
 package io.containerlease.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -32,16 +30,12 @@ public final class ActivityCommand extends ClientCommand {
         String cursor = null;
         do {
             int page = Math.min(500, limit - entries.size());
-            JsonNode answer = client.get("/api/activity?limit=" + page + query("leaseId", leaseId) + query("user", user) + query("cursor", cursor));
+            JsonNode answer = client.get("/api/activity?limit=" + page + param("leaseId", leaseId) + param("user", user) + param("cursor", cursor));
             answer.path("entries").forEach(entries::add);
             cursor = answer.path("nextCursor").isTextual() ? answer.path("nextCursor").asText() : null;
         } while (cursor != null && entries.size() < limit);
         show(output.format, JSON.valueToTree(entries), () -> table(entries));
         return 0;
-    }
-
-    private static String query(String name, String value) {
-        return value == null ? "" : "&" + name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private void table(List<JsonNode> entries) {

@@ -74,6 +74,11 @@ public abstract class ClientCommand implements Callable<Integer> {
         return "/api/containers/" + encoded(id);
     }
 
+    /** {@code &name=value} for a query, or nothing when there is no value. */
+    protected static String param(String name, String value) {
+        return value == null ? "" : "&" + name + "=" + encoded(value);
+    }
+
     /** The same id as a path segment of another endpoint ({@code /ws/logs/}, say). */
     protected static String encoded(String id) {
         return java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);

@@ -1,13 +1,13 @@
 package io.containerlease.cli.client;
 
+import io.containerlease.auth.AtomicFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -64,18 +64,13 @@ public final class ClientConfig {
 
     /** Saves the server and token, the file readable and writable by its owner only (it holds a secret). */
     public void save(Saved saved) {
-        Path file = file();
+        Properties p = new Properties();
+        p.setProperty("url", saved.url());
+        p.setProperty("token", saved.token());
         try {
-            Files.createDirectories(file.getParent());
-            Path temp = Files.createTempFile(file.getParent(), "config", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Properties p = new Properties();
-            p.setProperty("url", saved.url());
-            p.setProperty("token", saved.token());
-            try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                p.store(out, "containerlease login");
-            }
-            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            StringWriter text = new StringWriter();
+            p.store(text, "containerlease login");
+            AtomicFiles.write(file(), text.toString().getBytes(StandardCharsets.UTF_8), AtomicFiles.OWNER_ONLY, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

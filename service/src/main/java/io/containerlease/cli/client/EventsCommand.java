@@ -58,16 +58,7 @@ public final class EventsCommand extends ClientCommand {
         if (lastId >= 0) {
             path.append("&after=").append(lastId);
         }
-        append(path, "leaseId", leaseId);
-        append(path, "user", user);
-        append(path, "types", types.isEmpty() ? null : String.join(",", types));
-        return path.toString();
-    }
-
-    private static void append(StringBuilder path, String name, String value) {
-        if (value != null) {
-            path.append('&').append(name).append('=').append(encoded(value));
-        }
+        return path + param("leaseId", leaseId) + param("user", user) + param("types", types.isEmpty() ? null : String.join(",", types));
     }
 
     private void frame(String raw) {

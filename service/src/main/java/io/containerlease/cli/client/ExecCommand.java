@@ -1,12 +1,10 @@
 package io.containerlease.cli.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
@@ -25,7 +23,7 @@ import picocli.CommandLine.Parameters;
                 "", "Exit status: the command's own; 1 when the lease ended or no status came, 3 when the connection broke",
                 "(the command may still be running), 4 no such lease."})
 public final class ExecCommand extends ClientCommand {
-    private static final byte STDOUT = 1;
+    /** The stream byte before a frame's bytes: 2 is stderr, 1 (anything else) stdout. */
     private static final byte STDERR = 2;
 
     @Parameters(index = "0", paramLabel = "ID")
@@ -38,8 +36,6 @@ public final class ExecCommand extends ClientCommand {
     private final OutputStream stdout = System.out;
     private final OutputStream stderr = System.err;
 
-    private record Ended(int code, String reason, OptionalInt status, String endedReason, String errorCode, String errorMessage) {}
-
     @Override
     protected int run(ServiceClient client) {
         StringBuilder path = new StringBuilder("/ws/exec/" + encoded(id) + "?");
@@ -47,10 +43,9 @@ public final class ExecCommand extends ClientCommand {
         path.setLength(path.length() - 1);
         Listener listener = new Listener();
         WebSocket socket = client.openSocket(path.toString(), listener, "the command");
-        Ended ended;
+        ServerEnd.Closed ended;
         try {
-            ended = listener.heartbeat.await(listener.ended, socket::abort,
-                    new Ended(-1, "no word from the server", OptionalInt.empty(), null, null, null));
+            ended = listener.heartbeat.await(listener.ended, socket::abort, ServerEnd.Closed.broken("no word from the server"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             socket.abort();
@@ -59,19 +54,15 @@ public final class ExecCommand extends ClientCommand {
             throw new IllegalStateException(e.getCause());
         }
         flush();
-        if (ended.status().isPresent()) {
-            return ended.status().getAsInt();
+        if (ended.exitStatus().isPresent()) {
+            return ended.exitStatus().getAsInt();
         }
         if (ended.endedReason() != null) {
             err().println("the lease has ended (" + ended.endedReason() + ")");
             return ClientFailure.REFUSED;
         }
-        if (ended.code() >= 4400 && ended.code() < 4600) {
-            String code = ended.errorCode() != null ? ended.errorCode() : ended.reason();
-            if (ended.code() == 4404) {
-                throw new ClientFailure(ClientFailure.NOT_FOUND, code, "no lease " + id);
-            }
-            throw new ClientFailure(ClientFailure.REFUSED, code, ended.errorMessage() != null ? ended.errorMessage() : "the server refused the command");
+        if (ended.refused()) {
+            throw ended.refusal(id);
         }
         if (ended.code() == 1000) {
             err().println("the command ended without an exit status");
@@ -90,13 +81,10 @@ public final class ExecCommand extends ClientCommand {
     }
 
     private final class Listener extends SocketListener {
-        final CompletableFuture<Ended> ended = new CompletableFuture<>();
+        final CompletableFuture<ServerEnd.Closed> ended = new CompletableFuture<>();
+        private final ServerEnd end = new ServerEnd();
         /** The stream the current message goes to (its first byte; a long message may come in parts). */
         private OutputStream current;
-        private OptionalInt status = OptionalInt.empty();
-        private String endedReason;
-        private String errorCode;
-        private String errorMessage;
 
         @Override
         void binary(ByteBuffer data, boolean last) throws IOException {
@@ -119,21 +107,12 @@ public final class ExecCommand extends ClientCommand {
 
         @Override
         void text(String raw) {
-            JsonNode frame = ServiceClient.parse(raw);
-            switch (frame.path("type").asText()) {
-                case "exit" -> status = frame.path("code").isInt() ? OptionalInt.of(frame.path("code").asInt()) : OptionalInt.empty();
-                case "ended" -> endedReason = frame.path("reason").asText("ended");
-                case "error" -> {
-                    errorCode = frame.path("code").asText();
-                    errorMessage = frame.path("message").asText();
-                }
-                default -> { }
-            }
+            end.take(ServiceClient.parse(raw));
         }
 
         @Override
         void disconnected(int code, String reason) {
-            ended.complete(new Ended(code, reason, status, endedReason, errorCode, errorMessage));
+            ended.complete(end.closed(code, reason));
         }
     }
 }

@@ -118,7 +118,7 @@ public final class LeaseCommands {
             List<JsonNode> leases = new ArrayList<>();
             String cursor = null;
             do {
-                JsonNode page = client.get("/api/containers?limit=500" + (all ? "&all=true" : "") + (cursor == null ? "" : "&cursor=" + cursor));
+                JsonNode page = client.get("/api/containers?limit=500" + (all ? "&all=true" : "") + param("cursor", cursor));
                 page.path("containers").forEach(leases::add);
                 cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null;
             } while (cursor != null);

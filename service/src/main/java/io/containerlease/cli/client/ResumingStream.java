@@ -14,8 +14,6 @@ import java.util.function.Supplier;
  * asked for anew each time), so nothing is missed or read twice; a refusal is a {@link ClientFailure}.
  */
 final class ResumingStream {
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final ServiceClient client;
     private final String what;
@@ -39,7 +37,7 @@ final class ResumingStream {
      * @param notFound the message for a 4404 close
      */
     void read(Supplier<String> path, Consumer<String> frame, boolean follow, String notFound) {
-        Duration backoff = FIRST_BACKOFF;
+        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(5));
         boolean connectedOnce = false;
         while (true) {
             Closed closed;
@@ -62,15 +60,15 @@ final class ResumingStream {
             if (!follow) {
                 throw new ClientFailure(ClientFailure.UNREACHABLE, null, what + " broke (" + closed.code() + " " + closed.reason() + ")");
             }
-            err.println("(connection lost; reconnecting in " + backoff.toMillis() + " ms)");
+            Duration wait = backoff.next();
+            err.println("(connection lost; reconnecting in " + wait.toMillis() + " ms)");
             err.flush();
             try {
-                Thread.sleep(backoff);
+                Thread.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
     }
 

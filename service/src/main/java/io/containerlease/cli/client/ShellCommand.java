@@ -25,7 +25,6 @@ import picocli.CommandLine.Parameters;
                 "", "Exit status: the shell's or the command's own when the service reports it; 0 after detaching;",
                 "1 when the lease ended or the shell was ended by the service."})
 public final class ShellCommand extends ClientCommand {
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     /** Typed while the connection is being made again: sent once it is back, up to this much. */
     private static final int MAX_PENDING_INPUT = 64 * 1024;
     private static final byte CTRL_D = 0x04;
@@ -80,9 +79,9 @@ public final class ShellCommand extends ClientCommand {
             }
         });
         Thread.ofPlatform().daemon(true).name("containerlease-shell-input").start(() -> pumpInput(terminal));
-        Duration backoff = Duration.ofMillis(250);
+        Backoff backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5));
         while (true) {
-            ShellConnection.Closed closed = awaitEnd(connection);
+            ServerEnd.Closed closed = awaitEnd(connection);
             if (detachKeys.detached()) {
                 terminal.close();
                 err().println();
@@ -105,12 +104,11 @@ public final class ShellCommand extends ClientCommand {
             }
             if (closed.refused()) {
                 terminal.close();
-                throw refusal(closed);
+                throw closed.refusal(id);
             }
             terminal.note("connection lost; reconnecting");
             while (true) {
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                sleep(backoff.next());
                 if (detachKeys.detached()) {
                     break;
                 }
@@ -119,7 +117,7 @@ public final class ShellCommand extends ClientCommand {
                             + "&cols=" + terminal.cols() + "&rows=" + terminal.rows(), connection.offset());
                     awaitSession(again);
                     terminal.note("reconnected");
-                    backoff = Duration.ofMillis(250);
+                    backoff.reset();
                     flushPending();
                     break;
                 } catch (ClientFailure failure) {
@@ -155,9 +153,9 @@ public final class ShellCommand extends ClientCommand {
         try {
             return c.session().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            ShellConnection.Closed closed = c.closed().getNow(null);
+            ServerEnd.Closed closed = c.closed().getNow(null);
             if (closed != null && closed.refused()) {
-                throw refusal(closed);
+                throw closed.refusal(id);
             }
             if (closed != null && closed.endedReason() != null) {
                 throw new ClientFailure(ClientFailure.REFUSED, "lease_ended", "the lease has ended (" + closed.endedReason() + ")");
@@ -172,21 +170,12 @@ public final class ShellCommand extends ClientCommand {
         }
     }
 
-    private ClientFailure refusal(ShellConnection.Closed closed) {
-        String code = closed.errorCode() != null ? closed.errorCode() : closed.reason();
-        String message = closed.errorMessage() != null ? closed.errorMessage() : "the server refused the terminal (" + closed.code() + ")";
-        if (closed.code() == 4404 && "lease_not_found".equals(code)) {
-            return new ClientFailure(ClientFailure.NOT_FOUND, code, "no lease " + id);
-        }
-        return new ClientFailure(closed.code() == 4404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, code, message);
-    }
-
-    private static ShellConnection.Closed awaitEnd(ShellConnection c) {
+    private static ServerEnd.Closed awaitEnd(ShellConnection c) {
         try {
             return c.awaitEnd();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new ShellConnection.Closed(-1, "interrupted", java.util.OptionalInt.empty(), false, null, null, null);
+            return ServerEnd.Closed.broken("interrupted");
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,28 +19,15 @@ import java.util.function.Consumer;
 final class ShellConnection extends SocketListener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** How the connection ended, with what the server said before it closed. */
-    record Closed(int code, String reason, OptionalInt exitStatus, boolean exited, String endedReason, String errorCode,
-                  String errorMessage) {
-        /** The server said no (4xxx: 44xx as HTTP's 4xx, 4503 while the engine or a shell cannot be had). */
-        boolean refused() {
-            return code >= 4400 && code < 4600;
-        }
-    }
-
     private final LocalTerminal terminal;
     private final Consumer<String> note;
     private final CompletableFuture<String> session = new CompletableFuture<>();
-    private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    private final CompletableFuture<ServerEnd.Closed> closed = new CompletableFuture<>();
+    private final ServerEnd end = new ServerEnd();
     private volatile long offset;
     /** Output before this offset is a replay of what the shell wrote earlier. */
     private long liveFrom;
     private WebSocket socket;
-    private OptionalInt exitStatus = OptionalInt.empty();
-    private boolean exited;
-    private String endedReason;
-    private String errorCode;
-    private String errorMessage;
 
     /** @param offset the offset asked for, until the server says where its bytes start */
     ShellConnection(LocalTerminal terminal, long offset, Consumer<String> note) {
@@ -59,12 +45,12 @@ final class ShellConnection extends SocketListener {
         return session;
     }
 
-    CompletableFuture<Closed> closed() {
+    CompletableFuture<ServerEnd.Closed> closed() {
         return closed;
     }
 
     /** How it ended; a connection from which the server fell silent is ended here (and made again by the caller). */
-    Closed awaitEnd() throws InterruptedException, ExecutionException {
+    ServerEnd.Closed awaitEnd() throws InterruptedException, ExecutionException {
         heartbeat.await(closed, this::abort, null); // a silent server: aborted, which ends it too
         return closed.join();
     }
@@ -144,22 +130,12 @@ final class ShellConnection extends SocketListener {
                 session.complete(frame.path("sessionId").asText());
             }
             case "gap" -> note.accept("earlier output is no longer held by the service");
-            case "exit" -> {
-                exited = true;
-                if (frame.path("code").isInt()) {
-                    exitStatus = OptionalInt.of(frame.path("code").asInt());
+            default -> {
+                end.take(frame);
+                if (frame.path("type").asText().equals("error") && session.isDone()) {
+                    note.accept(frame.path("message").asText()); // (before the session, an error is a refusal: the close says it)
                 }
             }
-            case "ended" -> endedReason = frame.path("reason").asText("ended");
-            case "error" -> {
-                errorCode = frame.path("code").asText();
-                errorMessage = frame.path("message").asText();
-                if (!session.isDone()) {
-                    return; // a refusal: the close that follows says it
-                }
-                note.accept(errorMessage);
-            }
-            default -> { }
         }
     }
 
@@ -169,7 +145,7 @@ final class ShellConnection extends SocketListener {
     }
 
     private void finish(int code, String reason) {
-        closed.complete(new Closed(code, reason, exitStatus, exited, endedReason, errorCode, errorMessage));
+        closed.complete(end.closed(code, reason));
         session.completeExceptionally(new IllegalStateException("closed before the session began"));
     }
 }
