@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 /** What every client command shares: the server it talks to, where it writes, and how it fails. */
 public abstract class ClientCommand implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** The environment the commands read (the process's; a test's child process gets its own). */
-    static Map<String, String> environment = System.getenv();
+    /** The environment the commands read: the process's (tests run the client as a process with its own). */
+    static final Map<String, String> environment = System.getenv();
 
     @Spec
     CommandSpec spec;
