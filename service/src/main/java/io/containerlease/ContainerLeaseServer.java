@@ -24,8 +24,8 @@ import io.containerlease.lease.LeaseState;
 import java.util.List;
 import java.util.Set;
 import io.containerlease.lease.LeaseService;
+import io.containerlease.program.FileTrees;
 import io.containerlease.program.ProgramResources;
-import io.containerlease.program.channel.ChannelDirectories;
 import io.containerlease.program.channel.ChannelFrame;
 import io.containerlease.program.channel.ChannelRelay;
 import io.containerlease.program.channel.Channels;
@@ -143,7 +143,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             imageTypes = catalog.imageTypes().size();
             var docker = connectDocker(config);
             dockerApiVersion = docker.apiVersion();
-            var runtime = new DockerContainerRuntime(docker.client(), config.imagePullTimeout(), config.containerLabels());
+            var runtime = new DockerContainerRuntime(docker.client(), config.imagePullTimeout(), config.containerLabels(), instanceId);
             started.push(runtime);
             checkDiskQuotas(catalog, runtime);
             var streamingClient = DockerClients.streaming(config.dockerHost(), docker);
@@ -167,9 +167,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var codeEngine = new DockerCodeEngine(docker.client(), config.containerLabels());
             // One server keeps code versions on its disk; servers sharing a store keep them in it, for all.
             CodeVersions codeVersions = store instanceof RedisLeaseStore shared ? shared.codeVersions() : new FileCodeVersions(config.dataDir());
-            var channelDirectories = new ChannelDirectories(config.dataDir());
-            var programResources = new ProgramResources(catalog, channelDirectories,
-                    new CodeVolumes(codeEngine, codeVersions, instanceId));
+            removeLegacyChannelDirectories(config.dataDir());
+            var programResources = new ProgramResources(catalog, new CodeVolumes(codeEngine, codeVersions, instanceId));
             var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax()),
                     timers, removals, clock, random, metrics, RELEASE_WAIT,
                     new Quota(config.maxLeasesPerUser(), config.maxLeases()), redactor, programResources);
@@ -189,7 +188,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.addListener(eventSources);
             activity.addListener(eventSources::activity);
             metrics.trackActiveLeases(leases::countLive);
-            var channels = new Channels(catalog, channelDirectories, clock, new Channels.Observer() {
+            var channels = new Channels(catalog, streams, clock, new Channels.Observer() {
                 @Override
                 public void message(LeaseId id, ChannelFrame frame) {
                     eventSources.channelMessage(id, frame);
@@ -203,11 +202,10 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.addListener(channels);
             started.push(channels);
             if (store instanceof RedisLeaseStore shared) {
-                // A channel is one connection, the holder's: other servers ask it; a new holder finds the socket where the container has it.
+                // A channel is one connection, the holder's: other servers ask it.
                 var channelRelay = new ChannelRelay(self, shared.broadcast("channels"), channels, store::holder, store::find);
                 channelRelay.start();
                 started.push(channelRelay);
-                channels.locateRecoveredSocketsWith(lease -> channelSocket(runtime, channelDirectories, lease));
             }
             var codeUpdates = new CodeUpdates(catalog, codeEngine, runtime, codeVersions, clock, new CodeUpdates.Observer() {
                 @Override
@@ -348,15 +346,21 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper FRAMES = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    /** The socket of a lease found running: where its container's channel mount is (another server's directory, after a takeover). */
-    private static Path channelSocket(DockerContainerRuntime runtime, ChannelDirectories own, Lease lease) {
-        try {
-            return runtime.channelDirectory(ManagedLabels.containerName(lease.id()))
-                    .map(dir -> dir.resolve(ChannelDirectories.SOCKET_NAME)).orElse(own.socket(lease.id()));
-        } catch (RuntimeException e) {
-            log.warn("could not ask the engine where a channel's socket is; looking in this server's directory {} {}",
-                    kv("leaseId", lease.id().value()), kv("error", e.getMessage()));
-            return own.socket(lease.id());
+    /**
+     * Before the channel went through our helper, each lease's socket lived in a host directory under
+     * DATA_DIR/channels that its container could write: nothing uses them now (a container made then
+     * has no helper, so its channel stays down until it ends), and what a tenant left there goes.
+     */
+    private static void removeLegacyChannelDirectories(Path dataDir) {
+        Path legacy = dataDir.resolve("channels");
+        if (java.nio.file.Files.exists(legacy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                FileTrees.removeTree(legacy);
+                log.info("removed the channel directories of an earlier version {}", kv("path", legacy.toString()));
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("could not remove the channel directories of an earlier version {} {}", kv("path", legacy.toString()),
+                        kv("error", String.valueOf(e.getMessage())));
+            }
         }
     }
 

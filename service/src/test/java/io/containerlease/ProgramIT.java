@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Talking to the program inside a lease on the real engine: request and reply over the Unix-socket
  * channel, unprompted messages, timeouts, a program that is down and comes back, the limit on
  * waiting requests; code updates that succeed, fail and are rolled back, and hostile archives; and
- * nothing (channel directory, code volume) outliving its lease, even after a kill -9.
+ * nothing (code volume, container) outliving its lease, even after a kill -9. (What a hostile
+ * tenant can do to its channel: HostileTenantIT.)
  */
 @Timeout(240)
 class ProgramIT {
@@ -103,8 +104,12 @@ class ProgramIT {
         await().atMost(WAIT).until(() -> api.get("/api/containers/" + id + "/channel").json().get("connected").asBoolean() == connected);
     }
 
-    private Path channelDir(String id) {
-        return dataDir.resolve("data").resolve("channels").resolve(id);
+    /** What the engine mounts into a lease's container: destination, type and source. */
+    private static List<String> mounts(String id) {
+        var inspect = TestDocker.client().inspectContainerCmd(io.containerlease.lease.ManagedLabels.containerName(
+                new io.containerlease.lease.LeaseId(id))).exec();
+        return inspect.getMounts() == null ? List.of() : inspect.getMounts().stream()
+                .map(m -> m.getDestination().getPath() + " " + (m.getName() == null ? "bind" : "volume") + " " + m.getRW()).toList();
     }
 
     /** The start script of a code version that answers every request with its name. */
@@ -129,7 +134,7 @@ class ProgramIT {
     @Test
     void aMessageComesBackAsItsReplyAndTheChannelSaysSo() {
         String id = api.provision("echo", "durationMinutes", 5);
-        assertThat(channelDir(id)).isDirectory();
+        assertThat(mounts(id)).as("no host path: the helper's volume, read-only").containsExactly("/.containerlease volume false");
         awaitConnected(id, true);
         var r = message(id, "{\"payload\":{\"hello\":\"world\",\"n\":[1,2,3]}}");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -149,7 +154,7 @@ class ProgramIT {
         ApiClient.assertError(message(id, "{\"payload\":\"" + "x".repeat(1 << 20) + "\"}"), 413, "payload_too_large");
         String plain = api.provision("busybox", "durationMinutes", 5);
         ApiClient.assertError(message(plain, "{\"payload\":1}"), 409, "channel_not_enabled");
-        assertThat(channelDir(plain)).doesNotExist();
+        assertThat(mounts(plain)).isEmpty();
     }
 
     @Test
@@ -166,7 +171,6 @@ class ProgramIT {
         server.close();
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env(Map.of("PORT", "0"))));
         api = new ApiClient(server.baseUrl());
-        assertThat(channelDir(id)).isDirectory();
         awaitConnected(id, true);
         assertThat(message(id, "{\"payload\":\"again\"}").json().at("/reply/payload").asText()).isEqualTo("again");
     }
@@ -232,12 +236,16 @@ class ProgramIT {
     }
 
     @Test
-    void theChannelDirectoryAndCodeVolumeGoWithTheLease() {
+    void theCodeVolumeGoesWithTheLeaseAndTheHelperVolumeWithTheServer() throws IOException {
         String id = api.provision("app", "durationMinutes", 5);
-        assertThat(channelDir(id)).isDirectory();
         assertThat(TestDocker.volumesOf(server.instanceId())).hasSize(1);
+        assertThat(TestDocker.helperVolumesOf(server.instanceId())).hasSize(1);
         assertThat(api.delete("/api/containers/" + id).status()).isEqualTo(200);
-        await().atMost(WAIT).until(() -> !Files.exists(channelDir(id)) && TestDocker.volumesOf(server.instanceId()).isEmpty());
+        await().atMost(WAIT).until(() -> TestDocker.volumesOf(server.instanceId()).isEmpty());
+        String instance = server.instanceId();
+        server.close();
+        assertThat(TestDocker.helperVolumesOf(instance)).as("no container uses it any more").isEmpty();
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env(Map.of("PORT", "0"))));
     }
 
     @Test
@@ -289,14 +297,12 @@ class ProgramIT {
         String id = crashed.provision("app", "durationSeconds", 3);
         String instance = process.instanceId();
         otherInstances.add(instance);
-        assertThat(dataDir.resolve("crashed/channels/" + id)).isDirectory();
         assertThat(TestDocker.volumesOf(instance)).hasSize(1);
         process.kill9();
         Thread.sleep(3500); // the lease expires while no server runs
         ServerProcess restarted = ServerProcess.start(dataDir.resolve("crashed"), env(Map.of("DATA_DIR", dataDir.resolve("crashed").toString())))
                 .awaitReady(Duration.ofSeconds(60));
         processes.add(restarted);
-        await().atMost(WAIT).until(() -> !Files.exists(dataDir.resolve("crashed/channels/" + id))
-                && TestDocker.volumesOf(instance).isEmpty() && TestDocker.containersOf(instance).isEmpty());
+        await().atMost(WAIT).until(() -> TestDocker.volumesOf(instance).isEmpty() && TestDocker.containersOf(instance).isEmpty());
     }
 }

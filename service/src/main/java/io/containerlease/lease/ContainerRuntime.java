@@ -33,14 +33,6 @@ public interface ContainerRuntime extends AutoCloseable {
     /** The container's state as the engine reports it; empty when there is no such container. */
     Optional<EngineContainer> inspect(String nameOrId);
 
-    /**
-     * The host directory mounted as the container's channel directory ({@link ImageSpec#CHANNEL_DIR}),
-     * wherever the server that made it keeps it; empty when it has none or the container is gone.
-     */
-    default Optional<java.nio.file.Path> channelDirectory(String nameOrId) {
-        return Optional.empty();
-    }
-
     /** Stops the container (SIGTERM, then SIGKILL after {@code timeout}). A stopped container is left as it is. */
     void stop(String nameOrId, Duration timeout);
 

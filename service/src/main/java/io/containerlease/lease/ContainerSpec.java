@@ -1,6 +1,5 @@
 package io.containerlease.lease;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,15 +28,16 @@ public record ContainerSpec(String name, ImageSpec image, Map<String, String> en
     }
 
     /**
-     * The only mounts a lease's container gets, both prepared by the service for this lease: its
-     * channel directory (a host directory of the service's own, mounted at
-     * {@link ImageSpec#CHANNEL_DIR}) and its code volume (mounted at the catalog's code path).
+     * What the service mounts into a lease's container besides what the runtime always gives: for a
+     * channel, a small private directory of the container's own at {@link ImageSpec#CHANNEL_DIR}
+     * (the program's socket stays inside the container; the service reaches it through its helper,
+     * never through a host path), and the lease's code volume (mounted at the catalog's code path).
+     * No host directory is ever mounted.
      */
-    public record Mounts(Optional<Path> channelDir, Optional<String> codeVolume) {
-        public static final Mounts NONE = new Mounts(Optional.empty(), Optional.empty());
+    public record Mounts(boolean channel, Optional<String> codeVolume) {
+        public static final Mounts NONE = new Mounts(false, Optional.empty());
 
         public Mounts {
-            Objects.requireNonNull(channelDir, "channelDir");
             Objects.requireNonNull(codeVolume, "codeVolume");
         }
     }

@@ -66,6 +66,23 @@ public interface ContainerStreams {
         void exited(java.util.OptionalInt status);
     }
 
+    /**
+     * Starts {@code command} in the container without a TTY but with input, for a long-lived
+     * two-way stream to a program of the service's own inside (the channel's relay, which frames
+     * what it says, so its stdout is all it needs). Output as {@link #openExec}; closing the stream
+     * ends the command's input, which ends our helper.
+     */
+    Duplex openDuplex(String container, List<String> command, ExecOutput output);
+
+    /** A running command without a TTY, with input. */
+    interface Duplex extends Exec {
+        /**
+         * Queues bytes for the command's input. Waits a little while it is behind; returns false
+         * (queuing nothing) when it stays behind or the stream is closed.
+         */
+        boolean write(byte[] data);
+    }
+
     /** A running command without a TTY. */
     interface Exec extends AutoCloseable {
         /** Ends the command's stream (the command itself may run on, as after {@code docker exec} is interrupted). Idempotent. */

@@ -69,8 +69,9 @@ public record ImageSpec(
     }
 
     /**
-     * How the service reaches the program inside: a message channel (a Unix socket in a directory
-     * the service mounts at {@link #CHANNEL_DIR}) and code it may replace while the lease runs.
+     * How the service reaches the program inside: a message channel (a Unix socket the program makes
+     * at {@link #CHANNEL_SOCKET}, in a small private directory of its container's own) and code it
+     * may replace while the lease runs.
      */
     public record Program(boolean channel, Optional<Code> code) {
         public static final Program NONE = new Program(false, Optional.empty());

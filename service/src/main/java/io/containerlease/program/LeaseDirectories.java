@@ -4,17 +4,15 @@ import io.containerlease.lease.LeaseId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * One directory per lease under a root of the service's own (mode 0700, so no other host user
- * reaches into it): the channel sockets and the kept code versions each live in such a tree. The
+ * reaches into it): the kept code versions live in such a tree. The
  * reconciler finds what a crash left by listing it.
  */
 public final class LeaseDirectories {
@@ -35,16 +33,12 @@ public final class LeaseDirectories {
         return root.resolve(id.value());
     }
 
-    /** Removes the lease's directory and everything in it; nothing there is fine. */
+    /** Removes the lease's directory and everything in it, following no link; nothing there is fine. */
     public void remove(LeaseId id) {
-        try (Stream<Path> walk = Files.walk(directory(id))) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (NoSuchFileException e) {
-            // already gone
+        try {
+            FileTrees.removeTree(directory(id));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + directory(id), e);
+            throw new UncheckedIOException("cannot remove the directory of lease " + id, e);
         }
     }
 

@@ -9,9 +9,7 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
 import io.containerlease.lease.LeaseResources;
-import io.containerlease.program.channel.ChannelDirectories;
 import io.containerlease.program.code.CodeVolumes;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -19,59 +17,47 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a lease's program is reached through, made before its container and removed once the
- * container is gone: the channel directory and the code volume, each only when the image type
- * asks for it (a lease without either costs nothing here, not even a call to the engine).
+ * container is gone: the code volume, when the image type asks for it (a lease without one costs
+ * nothing here, not even a call to the engine). A channel needs nothing on the host: the runtime
+ * gives the container a private directory for its socket.
  */
 public final class ProgramResources implements LeaseResources, LeaseListener {
     private static final Logger log = LoggerFactory.getLogger(ProgramResources.class);
 
     private final ImageTypes catalog;
-    private final ChannelDirectories channels;
     private final CodeVolumes code;
 
-    public ProgramResources(ImageTypes catalog, ChannelDirectories channels, CodeVolumes code) {
+    public ProgramResources(ImageTypes catalog, CodeVolumes code) {
         this.catalog = catalog;
-        this.channels = channels;
         this.code = code;
     }
 
     @Override
     public ContainerSpec.Mounts prepare(Lease lease, ImageSpec spec) {
-        Optional<java.nio.file.Path> channelDir = spec.program().channel()
-                ? Optional.of(channels.create(lease.id(), spec.user())) : Optional.empty();
         Optional<String> codeVolume = spec.program().code().isPresent() ? Optional.of(code.create(lease)) : Optional.empty();
-        return new ContainerSpec.Mounts(channelDir, codeVolume);
+        return new ContainerSpec.Mounts(spec.program().channel(), codeVolume);
     }
 
     @Override
     public Set<LeaseId> held() {
-        Set<LeaseId> held = new HashSet<>(channels.present());
-        held.addAll(code.present());
-        return held;
+        return code.present();
     }
 
     /** Everything a lease may have held, whatever its image type says (a sweep does not know it). */
     @Override
     public void release(LeaseId id) {
-        try {
-            channels.remove(id);
-        } finally {
-            code.remove(id);
-        }
+        code.remove(id);
     }
 
     @Override
     public void onEnded(Lease lease) {
         ImageSpec.Program program = catalog.find(lease.imageType()).map(ImageSpec::program).orElse(ImageSpec.Program.NONE);
         try {
-            if (program.channel()) {
-                channels.remove(lease.id());
-            }
             if (program.code().isPresent()) {
                 code.remove(lease.id());
             }
         } catch (RuntimeException e) {
-            log.warn("could not remove an ended lease's channel directory or code volume; the reconciler retries {} {}",
+            log.warn("could not remove an ended lease's code volume; the reconciler retries {} {}",
                     kv("leaseId", lease.id().value()), kv("error", e.getMessage()));
         }
     }

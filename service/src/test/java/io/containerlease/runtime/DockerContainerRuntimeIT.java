@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class DockerContainerRuntimeIT {
     private final String instance = "it-" + UUID.randomUUID();
-    private final DockerContainerRuntime runtime = new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), RunLabels.labels());
+    private final DockerContainerRuntime runtime = new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), RunLabels.labels(), instance);
     private final ImageSpec busybox = ImageCatalog.builtIn().find("busybox").orElseThrow();
     private final Random random = new Random();
 
@@ -117,16 +117,7 @@ class DockerContainerRuntimeIT {
     }
 
     private static String exec(String container, String script) throws InterruptedException {
-        var exec = TestDocker.client().execCreateCmd(container).withCmd("sh", "-c", script)
-                .withAttachStdout(true).withAttachStderr(true).exec();
-        StringBuilder out = new StringBuilder();
-        TestDocker.client().execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
-            @Override
-            public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
-            }
-        }).awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
-        return out.toString();
+        return TestDocker.exec(container, script, java.time.Duration.ofSeconds(10));
     }
 
     @Test

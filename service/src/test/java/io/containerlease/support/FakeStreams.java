@@ -68,6 +68,39 @@ public final class FakeStreams implements ContainerStreams {
         return exec;
     }
 
+    public final List<FakeDuplex> duplexes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Duplex openDuplex(String container, List<String> command, ExecOutput output) {
+        FakeDuplex duplex = new FakeDuplex(command, output);
+        duplexes.add(duplex);
+        return duplex;
+    }
+
+    /** A command with input; the test reads what was written and plays its output through {@link #output}. */
+    public static final class FakeDuplex implements Duplex {
+        public final List<String> command;
+        public final ExecOutput output;
+        public final List<byte[]> written = new CopyOnWriteArrayList<>();
+        public volatile boolean closed;
+
+        FakeDuplex(List<String> command, ExecOutput output) {
+            this.command = command;
+            this.output = output;
+        }
+
+        @Override
+        public boolean write(byte[] data) {
+            written.add(data.clone());
+            return !closed;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
     /** A command without a TTY; the test plays its output and its end through {@link #output}. */
     public static final class FakeExec implements Exec {
         public final List<String> command;

@@ -137,11 +137,11 @@ public final class LeaseWorld implements AutoCloseable {
     }
 
     /**
-     * The stand-in engine has no sockets and no volumes: channels here never connect, and code updates
+     * The stand-in engine runs no helper and has no volumes: channels here never connect, and code updates
      * have no engine (a test that reached one would fail loudly). ProgramIT tries both on the real engine.
      */
     private final io.containerlease.program.channel.Channels channels = new io.containerlease.program.channel.Channels(
-            ImageCatalog.builtIn(), new io.containerlease.program.channel.ChannelDirectories(java.nio.file.Path.of("target", "no-channels")),
+            ImageCatalog.builtIn(), streams,
             clock, new io.containerlease.program.channel.Channels.Observer() {
                 @Override
                 public void message(io.containerlease.lease.LeaseId id, io.containerlease.program.channel.ChannelFrame frame) {}

@@ -5,6 +5,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.ManagedLabels;
+import io.containerlease.runtime.docker.DockerHelperVolume;
 import io.containerlease.runtime.docker.DockerClients;
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class TestDocker {
     public static int removeAllOf(String instanceId) {
         List<Container> left = containersOf(instanceId);
         left.forEach(c -> removeIfPresent(c.getId()));
-        volumesOf(instanceId).forEach(name -> {
+        java.util.stream.Stream.concat(volumesOf(instanceId).stream(), helperVolumesOf(instanceId).stream()).forEach(name -> {
             try {
                 client().removeVolumeCmd(name).exec();
             } catch (NotFoundException alreadyGone) {
@@ -60,6 +61,12 @@ public final class TestDocker {
             }
         });
         return left.size();
+    }
+
+    /** The volumes that carry the helper into this instance's containers (left by a server that was killed). */
+    public static List<String> helperVolumesOf(String instanceId) {
+        var volumes = client().listVolumesCmd().withFilter("label", List.of(DockerHelperVolume.LABEL + "=" + instanceId)).exec().getVolumes();
+        return volumes == null ? List.of() : volumes.stream().map(v -> v.getName()).toList();
     }
 
     /** The names of the code volumes labelled with this instance. */
@@ -73,6 +80,23 @@ public final class TestDocker {
             client().removeContainerCmd(nameOrId).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException alreadyGone) {
             // what the test wanted
+        }
+    }
+
+    /** Runs {@code script} with sh in the container as its own user (as a tenant's shell would); its stdout and stderr together. */
+    public static String exec(String container, String script, java.time.Duration timeout) throws InterruptedException {
+        var exec = client().execCreateCmd(container).withCmd("sh", "-c", script).withAttachStdout(true).withAttachStderr(true).exec();
+        StringBuilder out = new StringBuilder();
+        client().execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+            @Override
+            public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                synchronized (out) {
+                    out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }).awaitCompletion(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        synchronized (out) {
+            return out.toString();
         }
     }
 }

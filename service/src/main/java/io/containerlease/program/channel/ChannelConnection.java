@@ -1,17 +1,19 @@
 package io.containerlease.program.channel;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.containerlease.helper.HelperBinary;
+import io.containerlease.helper.HelperFrames;
+import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.ImageSpec;
 import io.containerlease.program.ProgramException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -21,18 +23,30 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The service's end of one lease's channel: connects to the program's socket, and reconnects
- * with backoff whenever the program is not (or no longer) listening, for as long as the lease
- * lives. Requests wait for the frame that carries their id; every other frame the program sends
- * goes to {@code unprompted}.
+ * The service's end of one lease's channel. The program listens on its Unix socket inside its
+ * container; the service never touches that socket's path. It runs our helper's relay inside the
+ * container with the engine's exec (so the path is resolved in the tenant's own namespaces, and a
+ * symlink can only point into its own container), and keeps that one stream for as long as the lease
+ * lives: the relay connects to the program, and again with backoff whenever it stops listening. A
+ * relay that ends (the container stopped, the tenant killed it) is started again with a backoff of
+ * its own, so a tenant cannot make the service exec in a loop.
+ *
+ * <p>Requests wait for the frame that carries their id; every other frame the program sends goes to
+ * {@code unprompted}.
  */
 final class ChannelConnection implements AutoCloseable {
     static final int MAX_PENDING = 64;
-    private static final Duration FIRST_RETRY = Duration.ofMillis(50);
-    /** The longest wait between tries: how soon a program that (re)started is reached at worst. */
-    private static final Duration LAST_RETRY = Duration.ofSeconds(1);
+    static final List<String> RELAY_COMMAND = List.of(HelperBinary.PATH, "relay-unix", ImageSpec.CHANNEL_SOCKET);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+    /** The longest wait between starts of the relay (a stopped container, a tenant killing the relay). */
+    private static final Duration LAST_RETRY = Duration.ofSeconds(5);
+    /** A relay that ran this long was a working one: the next start comes quickly again. */
+    private static final Duration STABLE = Duration.ofSeconds(10);
+    /** A reason the relay gives is the tenant's text: this much of it is kept. */
+    private static final int MAX_REASON_CHARS = 120;
 
-    private final Path socket;
+    private final ContainerStreams streams;
+    private final String container;
     private final InstantSource clock;
     private final Consumer<ChannelFrame> unprompted;
     private final Consumer<Boolean> connectionChanged;
@@ -40,21 +54,24 @@ final class ChannelConnection implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
-    private final Object writeLock = new Object();
     private final Thread loop;
-    private volatile SocketChannel channel;
+    private final Lines lines = new Lines();
+    private volatile ContainerStreams.Duplex relay;
+    private volatile boolean connected;
     private volatile boolean closed;
     private volatile Instant since;
     private volatile Instant lastMessageAt;
     private volatile String lastError;
 
-    ChannelConnection(Path socket, InstantSource clock, Consumer<ChannelFrame> unprompted, Consumer<Boolean> connectionChanged) {
-        this.socket = socket;
+    ChannelConnection(ContainerStreams streams, String container, InstantSource clock, Consumer<ChannelFrame> unprompted,
+                      Consumer<Boolean> connectionChanged) {
+        this.streams = streams;
+        this.container = container;
         this.clock = clock;
         this.unprompted = unprompted;
         this.connectionChanged = connectionChanged;
         this.since = clock.instant();
-        this.loop = Thread.ofVirtual().name("channel-" + socket.getParent().getFileName()).unstarted(this::run);
+        this.loop = Thread.ofVirtual().name("channel-" + container).unstarted(this::run);
     }
 
     void start() {
@@ -62,7 +79,7 @@ final class ChannelConnection implements AutoCloseable {
     }
 
     ChannelStatus status() {
-        return new ChannelStatus(channel != null, since, Optional.ofNullable(lastMessageAt), sent.get(), received.get(), pending.size(),
+        return new ChannelStatus(connected, since, Optional.ofNullable(lastMessageAt), sent.get(), received.get(), pending.size(),
                 Optional.ofNullable(lastError));
     }
 
@@ -74,7 +91,7 @@ final class ChannelConnection implements AutoCloseable {
      * @throws ProgramException when the program is not connected, too many requests wait already,
      *                          or no reply came in time
      */
-    Optional<ChannelFrame> request(String type, com.fasterxml.jackson.databind.JsonNode payload, Duration timeout, boolean reply) {
+    Optional<ChannelFrame> request(String type, JsonNode payload, Duration timeout, boolean reply) {
         String id = Long.toString(ids.incrementAndGet());
         byte[] bytes = new ChannelFrame(id, type, payload).encode();
         if (bytes.length > ChannelFrame.MAX_BYTES) {
@@ -120,42 +137,22 @@ final class ChannelConnection implements AutoCloseable {
     }
 
     /**
-     * Writes a whole frame. A program that stops reading would block the write for ever: past the
-     * timeout the connection is dropped (and made again), which unblocks it.
+     * Hands a whole frame to the relay. The relay stops taking input while the program does not take
+     * a message (and ends that connection after 5 s), so a program that stops reading holds at most
+     * the relay's input queue; a write that finds the queue full for too long restarts the relay.
      */
     private void write(byte[] bytes, Duration timeout) {
-        SocketChannel current = channel;
-        if (current == null) {
+        ContainerStreams.Duplex current = relay;
+        if (current == null || !connected) {
             throw notConnected();
         }
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            synchronized (writeLock) {
-                try {
-                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                    while (buffer.hasRemaining()) {
-                        current.write(buffer);
-                    }
-                    sent.incrementAndGet();
-                    written.complete(null);
-                } catch (IOException e) {
-                    written.completeExceptionally(notConnected());
-                }
-            }
-        });
-        try {
-            written.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
+        if (!current.write(HelperFrames.message(bytes))) {
             lastError = "the program stopped reading its channel";
-            closeQuietly(current);
+            current.close();
             throw new ProgramException(ProgramException.Kind.TIMEOUT, "channel_timeout",
                     "the program did not take the message within " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw (ProgramException) e.getCause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw notConnected();
         }
+        sent.incrementAndGet();
     }
 
     private ProgramException notConnected() {
@@ -169,75 +166,118 @@ final class ChannelConnection implements AutoCloseable {
     private void run() {
         Duration retry = FIRST_RETRY;
         while (!closed) {
-            try (SocketChannel connected = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-                channel = connected;
-                since = clock.instant();
-                lastError = null;
+            long startedAt = System.nanoTime();
+            runRelayOnce();
+            if (closed) {
+                return;
+            }
+            if (System.nanoTime() - startedAt >= STABLE.toNanos()) {
                 retry = FIRST_RETRY;
-                connectionChanged.accept(true);
-                read(java.nio.channels.Channels.newInputStream(connected));
-                if (!closed) {
-                    lastError = "the program closed its end";
-                }
-            } catch (IOException e) {
-                if (channel == null) {
-                    // Not listening (yet): the usual state before the program has made its socket.
-                    lastError = e instanceof java.net.ConnectException || e instanceof java.net.SocketException
-                            ? "nothing listens on " + ChannelDirectories.SOCKET_NAME : "cannot connect";
-                } else if (!closed && lastError == null) {
-                    lastError = "the connection broke";
-                }
-            } finally {
-                if (channel != null) {
-                    channel = null;
-                    since = clock.instant();
-                    failPending();
-                    if (!closed) {
-                        connectionChanged.accept(false);
+            }
+            try {
+                Thread.sleep(retry);
+            } catch (InterruptedException e) {
+                return;
+            }
+            retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
+        }
+    }
+
+    /** Runs the relay until its stream ends. */
+    private void runRelayOnce() {
+        var ended = new CompletableFuture<Void>();
+        var frames = new HelperFrames.Reader(this::frame);
+        ContainerStreams.Duplex started = null;
+        try {
+            started = streams.openDuplex(container, RELAY_COMMAND, new ContainerStreams.ExecOutput() {
+                @Override
+                public void stdout(byte[] data) {
+                    try {
+                        frames.accept(data);
+                    } catch (HelperFrames.ProtocolException e) {
+                        lastError = "the channel's relay stopped speaking its protocol";
+                        ended.complete(null);
                     }
                 }
-            }
-            if (!closed) {
-                try {
-                    Thread.sleep(retry);
-                } catch (InterruptedException e) {
-                    return;
+
+                @Override
+                public void stderr(byte[] data) {
+                    // Notes for a person (a usage error); never protocol, never kept: the tenant can write here.
                 }
-                retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
+
+                @Override
+                public void exited(OptionalInt status) {
+                    if (!closed && lastError == null) {
+                        lastError = "the channel's relay ended";
+                    }
+                    ended.complete(null);
+                }
+            });
+            relay = started;
+            if (closed) {
+                return;
+            }
+            ended.get();
+        } catch (RuntimeException e) {
+            // The container is stopped, paused or gone, or the engine is away: tried again after the backoff.
+            lastError = "the container does not run the channel's relay now";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("completed without a cause", e);
+        } finally {
+            relay = null;
+            if (started != null) {
+                started.close();
+            }
+            down(connected ? lastError : null);
+        }
+    }
+
+    /** One frame from the relay, on the engine stream's thread. */
+    private void frame(byte type, byte[] payload) {
+        switch (type) {
+            case HelperFrames.CONNECTED -> {
+                lines.clear();
+                lastError = null;
+                since = clock.instant();
+                connected = true;
+                connectionChanged.accept(true);
+            }
+            case HelperFrames.DISCONNECTED -> down(reason(payload));
+            case HelperFrames.MESSAGE -> {
+                if (connected) {
+                    lines.accept(payload);
+                }
+            }
+            default -> {
+                // a frame of a later protocol revision: nothing to do with it
             }
         }
     }
 
-    /** Reads frames until the program closes its end. An oversize or malformed line is skipped and noted. */
-    private void read(InputStream in) throws IOException {
-        byte[] line = new byte[8192];
-        int length = 0;
-        boolean oversize = false;
-        byte[] chunk = new byte[8192];
-        int n;
-        while ((n = in.read(chunk)) > 0) {
-            for (int i = 0; i < n; i++) {
-                byte b = chunk[i];
-                if (b != '\n') {
-                    if (length < ChannelFrame.MAX_BYTES) {
-                        if (length == line.length) {
-                            line = java.util.Arrays.copyOf(line, Math.min(line.length * 2, ChannelFrame.MAX_BYTES));
-                        }
-                        line[length++] = b;
-                    } else {
-                        oversize = true;
-                    }
-                    continue;
-                }
-                if (oversize) {
-                    lastError = "the program sent a frame over " + ChannelFrame.MAX_BYTES + " bytes; it was dropped";
-                } else if (length > 0) {
-                    deliver(line, length);
-                }
-                length = 0;
-                oversize = false;
-            }
+    /** The program's connection ended (or the relay did while connected); {@code reason} null when it was not up. */
+    private synchronized void down(String reason) {
+        if (!connected) {
+            return;
         }
+        connected = false;
+        since = clock.instant();
+        if (reason != null) {
+            lastError = reason;
+        }
+        lines.clear();
+        failPending();
+        if (!closed) {
+            connectionChanged.accept(false);
+        }
+    }
+
+    private static String reason(byte[] payload) {
+        String text = new String(payload, 0, Math.min(payload.length, MAX_REASON_CHARS * 4), StandardCharsets.UTF_8);
+        text = text.codePoints().filter(c -> !Character.isISOControl(c))
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return text.length() > MAX_REASON_CHARS ? text.substring(0, MAX_REASON_CHARS) : text;
     }
 
     private void deliver(byte[] line, int length) {
@@ -265,20 +305,63 @@ final class ChannelConnection implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing is all that was wanted
+    /** The program's bytes cut into lines, each at most {@link ChannelFrame#MAX_BYTES}; a longer one is dropped and noted. */
+    private final class Lines {
+        private byte[] line = new byte[8192];
+        private int length;
+        private boolean oversize;
+
+        void clear() {
+            length = 0;
+            oversize = false;
+            if (line.length > 8192) {
+                line = new byte[8192]; // one long line does not keep its buffer for the lease's life
+            }
+        }
+
+        void accept(byte[] chunk) {
+            int start = 0;
+            for (int i = 0; i < chunk.length; i++) {
+                if (chunk[i] == '\n') {
+                    keep(chunk, start, i - start);
+                    end();
+                    start = i + 1;
+                }
+            }
+            keep(chunk, start, chunk.length - start);
+        }
+
+        private void keep(byte[] from, int offset, int count) {
+            if (count == 0 || oversize) {
+                return;
+            }
+            if (length + count > ChannelFrame.MAX_BYTES) {
+                oversize = true;
+                return;
+            }
+            if (length + count > line.length) {
+                line = java.util.Arrays.copyOf(line, Math.min(ChannelFrame.MAX_BYTES, Math.max(line.length * 2, length + count)));
+            }
+            System.arraycopy(from, offset, line, length, count);
+            length += count;
+        }
+
+        private void end() {
+            if (oversize) {
+                lastError = "the program sent a frame over " + ChannelFrame.MAX_BYTES + " bytes; it was dropped";
+            } else if (length > 0) {
+                deliver(line, length);
+            }
+            clear();
         }
     }
 
     @Override
     public void close() {
         closed = true;
-        SocketChannel current = channel;
+        ContainerStreams.Duplex current = relay;
         if (current != null) {
-            closeQuietly(current);
+            current.close();
         }
         loop.interrupt();
     }

@@ -4,13 +4,14 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.lease.EndReason;
+import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageTypes;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.program.ProgramException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class Channels implements LeaseListener, AutoCloseable {
     }
 
     private final ImageTypes catalog;
-    private final ChannelDirectories directories;
+    private final ContainerStreams streams;
     private final InstantSource clock;
     private final Observer observer;
     private final Map<LeaseId, ChannelConnection> open = new ConcurrentHashMap<>();
@@ -84,15 +85,12 @@ public final class Channels implements LeaseListener, AutoCloseable {
     };
 
     private volatile Elsewhere elsewhere = NOWHERE;
-    /** Where each lease's socket is, for a lease found running (it may be in another server's directory, after a takeover). */
-    private volatile java.util.function.Function<Lease, Path> recoveredSocket;
 
-    public Channels(ImageTypes catalog, ChannelDirectories directories, InstantSource clock, Observer observer) {
+    public Channels(ImageTypes catalog, ContainerStreams streams, InstantSource clock, Observer observer) {
         this.catalog = catalog;
-        this.directories = directories;
+        this.streams = streams;
         this.clock = clock;
         this.observer = observer;
-        this.recoveredSocket = lease -> directories.socket(lease.id());
     }
 
     /** Channels of leases held by other servers are reached through {@code elsewhere}. */
@@ -100,25 +98,17 @@ public final class Channels implements LeaseListener, AutoCloseable {
         this.elsewhere = elsewhere;
     }
 
-    /**
-     * Where the socket of a lease found running is: a lease taken over from a server that died has
-     * its socket in that server's directory (the container's mount says which).
-     */
-    public void locateRecoveredSocketsWith(java.util.function.Function<Lease, Path> locator) {
-        this.recoveredSocket = locator;
-    }
-
     @Override
     public void onRunning(Lease lease) {
-        open(lease, directories.socket(lease.id()));
+        open(lease);
     }
 
-    private void open(Lease lease, Path socket) {
+    private void open(Lease lease) {
         if (!hasChannel(lease)) {
             return;
         }
         open.computeIfAbsent(lease.id(), id -> {
-            var connection = new ChannelConnection(socket, clock, frame -> unprompted(id, frame),
+            var connection = new ChannelConnection(streams, ManagedLabels.containerName(id), clock, frame -> unprompted(id, frame),
                     connected -> {
                         log.info("channel {} {}", connected ? "connected" : "disconnected", kv("leaseId", id.value()));
                         observer.connection(id, connected);
@@ -131,9 +121,7 @@ public final class Channels implements LeaseListener, AutoCloseable {
 
     @Override
     public void onRecovered(Lease lease) {
-        if (hasChannel(lease)) {
-            open(lease, recoveredSocket.apply(lease));
-        }
+        open(lease);
     }
 
     @Override

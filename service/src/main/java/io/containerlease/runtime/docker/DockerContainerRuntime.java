@@ -19,6 +19,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Volume;
+import io.containerlease.helper.HelperBinary;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ContainerRuntime;
@@ -39,8 +40,8 @@ import java.util.function.Supplier;
 /**
  * {@link ContainerRuntime} on a Docker engine through docker-java. Every container gets the same
  * hardening, whatever its catalog entry says: no capabilities, no new privileges, memory (without
- * swap), CPU and pids limits, an init process, no host mounts but the lease's own channel directory
- * and code volume (prepared by the service), never privileged, and network
+ * swap), CPU and pids limits, an init process, no host path mounted (a channel's directory is a
+ * tmpfs, our helper and the code come in volumes), never privileged, and network
  * {@code none} unless the catalog names another network. A catalog entry may add a non-root
  * {@code user} and a read-only root filesystem (with a tmpfs {@code /tmp}).
  */
@@ -48,14 +49,24 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private final DockerClient docker;
     private final Duration pullTimeout;
     private final Map<String, String> extraLabels;
+    private final DockerHelperVolume helper;
     /** Whether the storage driver can cap a writable layer; null until probed. */
     private volatile Boolean writableLayerQuota;
 
-    /** @param extraLabels put on every container created here, under the service's own (CONTAINER_LABELS) */
-    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels) {
+    /**
+     * @param extraLabels put on every container created here, under the service's own (CONTAINER_LABELS)
+     * @param helper      the volume that carries our helper into containers that need it
+     */
+    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, DockerHelperVolume helper) {
         this.docker = docker;
         this.pullTimeout = pullTimeout;
         this.extraLabels = Map.copyOf(extraLabels);
+        this.helper = helper;
+    }
+
+    /** A runtime whose helper volume is its own (named {@code owner}). */
+    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, String owner) {
+        this(docker, pullTimeout, extraLabels, new DockerHelperVolume(docker, HelperBinary::fromJar, owner, extraLabels));
     }
 
     @Override
@@ -126,7 +137,13 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             host.withRestartPolicy(RestartPolicy.onFailureRestart(image.lifecycle().restartRetries()));
         }
         List<Bind> binds = new java.util.ArrayList<>();
-        spec.mounts().channelDir().ifPresent(dir -> binds.add(new Bind(dir.toString(), new Volume(ImageSpec.CHANNEL_DIR), AccessMode.rw)));
+        Map<String, String> tmpfs = new java.util.HashMap<>();
+        if (spec.mounts().channel()) {
+            // The program's socket stays in its own container, in a small tmpfs (no host path, no disk);
+            // the service reaches it through our helper, mounted read-only.
+            binds.add(new Bind(helper.ensure(image.image()), new Volume(HelperBinary.DIRECTORY), AccessMode.ro));
+            tmpfs.put(ImageSpec.CHANNEL_DIR, channelDirOptions(image.user()));
+        }
         spec.mounts().codeVolume().ifPresent(volume -> binds.add(new Bind(volume,
                 new Volume(image.program().code().orElseThrow().path()), AccessMode.rw)));
         if (!binds.isEmpty()) {
@@ -134,7 +151,11 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         }
         if (image.readOnlyRootfs()) {
             // A read-only root still needs somewhere to write: a small, size-limited /tmp.
-            host.withReadonlyRootfs(true).withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=64m,mode=1777"));
+            host.withReadonlyRootfs(true);
+            tmpfs.put("/tmp", "rw,nosuid,nodev,size=64m,mode=1777");
+        }
+        if (!tmpfs.isEmpty()) {
+            host.withTmpFs(tmpfs);
         }
         String id = call("create " + spec.name(), () -> {
             var cmd = docker.createContainerCmd(image.image())
@@ -172,10 +193,22 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         return id;
     }
 
+    /**
+     * The channel directory's tmpfs: 1 MiB (a socket takes no room; nothing else belongs there), no
+     * devices, set-uid or programs. A numeric catalog user owns it alone; a user only the image can
+     * resolve (a name), or the image's own user, needs a directory anyone in the container may write.
+     */
+    private static String channelDirOptions(Optional<String> user) {
+        String base = "rw,nosuid,nodev,noexec,size=1m,";
+        return user.flatMap(SecretArchive.Owner::numeric)
+                .map(owner -> base + "uid=" + owner.uid() + ",gid=" + owner.gid() + ",mode=0700")
+                .orElse(base + "mode=1777");
+    }
+
     /** The lease's environment, and where the channel's socket is when the lease has one. */
     private static List<String> env(ContainerSpec spec) {
         List<String> env = new java.util.ArrayList<>(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
-        if (spec.mounts().channelDir().isPresent()) {
+        if (spec.mounts().channel()) {
             env.add("CONTAINERLEASE_CHANNEL=" + ImageSpec.CHANNEL_SOCKET);
         }
         return env;
@@ -287,20 +320,6 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     @Override
-    public Optional<java.nio.file.Path> channelDirectory(String nameOrId) {
-        return call("inspect " + nameOrId, () -> {
-            try {
-                var mounts = docker.inspectContainerCmd(nameOrId).exec().getMounts();
-                return (mounts == null ? List.<InspectContainerResponse.Mount>of() : mounts).stream()
-                        .filter(m -> m.getDestination() != null && ImageSpec.CHANNEL_DIR.equals(m.getDestination().getPath()))
-                        .map(m -> m.getSource()).filter(java.util.Objects::nonNull).findFirst().map(java.nio.file.Path::of);
-            } catch (NotFoundException e) {
-                return Optional.empty();
-            }
-        });
-    }
-
-    @Override
     public void stop(String nameOrId, Duration timeout) {
         call("stop " + nameOrId, () -> {
             try {
@@ -391,6 +410,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
     @Override
     public void close() {
+        helper.close();
         closeQuietly(docker);
     }
 

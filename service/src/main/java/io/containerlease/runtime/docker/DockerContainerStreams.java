@@ -131,32 +131,67 @@ public final class DockerContainerStreams implements ContainerStreams {
 
     @Override
     public Exec openExec(String container, List<String> command, ExecOutput output) {
-        String execId;
+        String execId = createExec(container, command, false);
+        var callback = execCallback(execId, output);
         try {
-            execId = docker.execCreateCmd(container).withCmd(command.toArray(String[]::new)).withTty(false)
-                    .withAttachStdin(false).withAttachStdout(true).withAttachStderr(true).exec().getId();
+            docker.execStartCmd(execId).withTty(false).withDetach(false).exec(callback);
+        } catch (RuntimeException e) {
+            throw translate("attach to a command in " + container, e);
+        }
+        return () -> closeQuietly(callback);
+    }
+
+    @Override
+    public Duplex openDuplex(String container, List<String> command, ExecOutput output) {
+        String execId = createExec(container, command, true);
+        var callback = execCallback(execId, output);
+        ShellInput input = new ShellInput(queuedInput, INPUT_PATIENCE);
+        try {
+            docker.execStartCmd(execId).withTty(false).withDetach(false).withStdIn(input).exec(callback);
+        } catch (RuntimeException e) {
+            input.close();
+            throw translate("attach to a command in " + container, e);
+        }
+        return new Duplex() {
+            @Override
+            public boolean write(byte[] data) {
+                return input.offer(data);
+            }
+
+            @Override
+            public void close() {
+                input.close();
+                closeQuietly(callback);
+            }
+        };
+    }
+
+    private String createExec(String container, List<String> command, boolean withInput) {
+        try {
+            return docker.execCreateCmd(container).withCmd(command.toArray(String[]::new)).withTty(false)
+                    .withAttachStdin(withInput).withAttachStdout(true).withAttachStderr(true).exec().getId();
         } catch (RuntimeException e) {
             throw translate("run a command in " + container, e);
         }
-        var callback = new ExecCallback(frame -> {
+    }
+
+    /** Without a TTY the engine keeps stdout and stderr apart: each goes to its own side of {@code output}. */
+    private ExecCallback execCallback(String execId, ExecOutput output) {
+        return new ExecCallback(frame -> {
             if (frame.getStreamType() == StreamType.STDERR) {
                 output.stderr(frame.getPayload());
             } else {
                 output.stdout(frame.getPayload());
             }
         }, output::exited, () -> exitStatus(execId));
+    }
+
+    private static void closeQuietly(Closeable callback) {
         try {
-            docker.execStartCmd(execId).withTty(false).withDetach(false).exec(callback);
-        } catch (RuntimeException e) {
-            throw translate("attach to a command in " + container, e);
+            callback.close();
+        } catch (IOException ignored) {
+            // closing either way
         }
-        return () -> {
-            try {
-                callback.close();
-            } catch (IOException ignored) {
-                // closing either way
-            }
-        };
     }
 
     private static RuntimeException translate(String what, RuntimeException e) {
@@ -215,11 +250,7 @@ public final class DockerContainerStreams implements ContainerStreams {
         @Override
         public void close() {
             input.close();
-            try {
-                callback.close();
-            } catch (IOException ignored) {
-                // closing either way
-            }
+            closeQuietly(callback);
         }
     }
 

@@ -34,18 +34,24 @@ final class SecretArchive {
     }
 
     static byte[] of(Map<String, String> files, Owner owner) {
+        Map<String, byte[]> contents = new TreeMap<>();
+        files.forEach((name, text) -> contents.put(name, text.getBytes(StandardCharsets.UTF_8)));
+        return tar(contents, MODE, owner);
+    }
+
+    /** Regular files with one mode and owner, as a tar stream built in memory. */
+    static byte[] tar(Map<String, byte[]> files, int mode, Owner owner) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (var file : new TreeMap<>(files).entrySet()) {
-                byte[] content = file.getValue().getBytes(StandardCharsets.UTF_8);
                 TarArchiveEntry entry = new TarArchiveEntry(file.getKey());
-                entry.setMode(MODE);
+                entry.setMode(mode);
                 entry.setUserId(owner.uid());
                 entry.setGroupId(owner.gid());
-                entry.setSize(content.length);
+                entry.setSize(file.getValue().length);
                 tar.putArchiveEntry(entry);
-                tar.write(content);
+                tar.write(file.getValue());
                 tar.closeArchiveEntry();
             }
         } catch (IOException e) {

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The stdin docker-java copies into a shell's hijacked connection. A queue, not a
+ * The stdin docker-java copies into an exec's hijacked connection (a shell's, the channel relay's). A queue, not a
  * PipedInputStream: those break ("write end dead") once the thread that wrote last has ended,
  * and here every WebSocket message may arrive on a different, short-lived thread.
  *

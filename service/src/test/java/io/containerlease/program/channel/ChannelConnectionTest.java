@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.containerlease.program.ProgramException;
+import io.containerlease.support.LocalHelperStreams;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -23,7 +24,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The service's end of a channel against a real Unix socket played by the test: what a misbehaving program cannot do. */
+/**
+ * The service's end of a channel, through the real helper (run here as a local process), against a
+ * Unix socket played by the test: what a misbehaving program cannot do.
+ */
 class ChannelConnectionTest {
     @TempDir
     Path dir;
@@ -35,7 +39,8 @@ class ChannelConnectionTest {
         List<Boolean> changes = new CopyOnWriteArrayList<>();
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
-            var connection = new ChannelConnection(socket, Clock.systemUTC(), unprompted::add, changes::add);
+            var streams = new LocalHelperStreams(socket);
+            var connection = new ChannelConnection(streams, "lease-container", Clock.systemUTC(), unprompted::add, changes::add);
             connection.start();
             try (SocketChannel program = server.accept()) {
                 await().until(() -> connection.status().connected());
@@ -73,6 +78,8 @@ class ChannelConnectionTest {
             assertThatThrownBy(() -> connection.request("request", TextNode.valueOf("x"), Duration.ofSeconds(1), true))
                     .isInstanceOfSatisfying(ProgramException.class, e -> assertThat(e.code()).isEqualTo("channel_not_connected"));
             connection.close();
+            // Closing the stream ends the helper's input, which ends the helper.
+            await().until(() -> streams.started.stream().noneMatch(Process::isAlive));
         }
     }
 }

@@ -1,0 +1,179 @@
+package io.containerlease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.support.ApiClient;
+import io.containerlease.support.RunLabels;
+import io.containerlease.support.TestDocker;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tenant who wants to hurt us, on the real engine: each test plays one attack from inside a lease
+ * (a script run in the container as its own user, as the tenant's shell would) or from the API, and
+ * checks that it reaches nothing but the tenant's own container.
+ */
+@Timeout(240)
+class HostileTenantIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String CATALOG = """
+            images:
+              echo:
+                image: containerlease/busybox:latest
+                # One connection per listener, so a tenant's kill makes the relay connect again.
+                command: ["sh", "-c", "while :; do socat UNIX-LISTEN:/run/containerlease/channel.sock,unlink-early EXEC:cat; done"]
+                pullPolicy: never
+                channel: true
+            """;
+
+    @TempDir
+    Path dir;
+    private ContainerLeaseServer server;
+    private ApiClient api;
+
+    @BeforeEach
+    void start() throws IOException {
+        Path catalog = Files.writeString(dir.resolve("catalog.yaml"), CATALOG);
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of("AUTH", "off", "PORT", "0",
+                "DATA_DIR", dir.resolve("data").toString(), "IMAGE_CATALOG", catalog.toString()))));
+        api = new ApiClient(server.baseUrl());
+    }
+
+    @AfterEach
+    void stop() {
+        String instance = server.instanceId();
+        server.close();
+        TestDocker.removeAllOf(instance);
+    }
+
+    /** A function for the tenant's scripts (busybox has no pgrep): the pids whose command line starts with $1. */
+    private static final String PIDS = "pids() { for p in /proc/[0-9]*; do case \"$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)\" in \"$1\"*)"
+            + " echo ${p#/proc/};; esac; done; }\n";
+    private static final String RELAYS = PIDS + "pids '/.containerlease/containerlease-helper relay-unix' | wc -l";
+
+    private static String container(String id) {
+        return ManagedLabels.containerName(new LeaseId(id));
+    }
+
+    private void awaitConnected(String id) {
+        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id + "/channel").json().get("connected").asBoolean());
+    }
+
+    /** A host socket no tenant may ever reach: counts every connection and byte. */
+    private static final class Canary implements AutoCloseable {
+        final AtomicLong connections = new AtomicLong();
+        final AtomicLong bytes = new AtomicLong();
+        private final ServerSocketChannel server;
+
+        Canary(Path socket) throws IOException {
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Thread.ofVirtual().start(() -> {
+                while (server.isOpen()) {
+                    try (SocketChannel client = server.accept()) {
+                        connections.incrementAndGet();
+                        ByteBuffer buffer = ByteBuffer.allocate(4096);
+                        while (client.read(buffer.clear()) > 0) {
+                            bytes.addAndGet(buffer.position());
+                        }
+                    } catch (IOException e) {
+                        // closed at the end of the test
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    @Test
+    void swappingTheChannelSocketForLinksReachesOnlyTheTenantsOwnContainer() throws Exception {
+        String id = api.provision("echo", "durationMinutes", 5);
+        awaitConnected(id);
+        String mountinfo = TestDocker.exec(container(id), "cat /proc/self/mountinfo", WAIT);
+        assertThat(mountinfo).as("no path of the host's data directory shows inside").doesNotContain(dir.toString());
+
+        try (Canary canary = new Canary(dir.resolve("canary.sock"))) {
+            // The tenant's own second listener: links to it are followed, inside the container.
+            TestDocker.exec(container(id), "(socat UNIX-LISTEN:/tmp/own.sock,fork SYSTEM:'echo hit >> /tmp/hits' &) ; sleep 0.2", WAIT);
+            var messages = Thread.ofVirtual().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    api.post("/api/containers/" + id + "/messages", "{\"payload\":\"secret\",\"timeoutMs\":200}");
+                }
+            });
+            // 1,000 swaps of the socket for a link (to the host canary's path, or the tenant's own socket),
+            // killing the listener every 20th so the relay connects again while a link is in place.
+            String attack = """
+                    i=0
+                    while [ $i -lt 1000 ]; do
+                      if [ $((i % 2)) -eq 0 ]; then target=CANARY; else target=/tmp/own.sock; fi
+                      ln -s "$target" /run/containerlease/l$i && mv -f /run/containerlease/l$i /run/containerlease/channel.sock
+                      if [ $((i % 20)) -eq 0 ]; then kill $(pids 'socat UNIX-LISTEN:/run/containerlease'); sleep 0.05; fi
+                      i=$((i + 1))
+                    done
+                    echo done
+                    """.replace("CANARY", dir.resolve("canary.sock").toString());
+            assertThat(TestDocker.exec(container(id), PIDS + attack, Duration.ofSeconds(120))).contains("done");
+            messages.interrupt();
+            messages.join();
+            assertThat(TestDocker.exec(container(id), "cat /tmp/hits | wc -l", WAIT).trim())
+                    .as("links were followed, inside the tenant's container").isNotEqualTo("0");
+            assertThat(canary.connections.get()).as("connections to the host's socket").isZero();
+            assertThat(canary.bytes.get()).as("bytes to the host's socket").isZero();
+        }
+        // The program listens again (its next listener unlinks the last link): the channel comes back, through one relay.
+        TestDocker.exec(container(id), PIDS + "kill $(pids 'socat UNIX-LISTEN:/run/containerlease')", WAIT);
+        await().atMost(WAIT).until(() -> api.post("/api/containers/" + id + "/messages", "{\"payload\":\"back\",\"timeoutMs\":500}")
+                .json().at("/reply/payload").asText().equals("back"));
+        assertThat(TestDocker.exec(container(id), RELAYS, WAIT).trim()).isEqualTo("1");
+    }
+
+    @Test
+    void theRelayEndsWithTheServiceAndATenantKillingItDoesNotMakeTheServiceExecInALoop() throws Exception {
+        String id = api.provision("echo", "durationMinutes", 5);
+        awaitConnected(id);
+        // Killed 30 times over 6 s: the service starts it again, with a backoff, never more than one at a time.
+        String kills = TestDocker.exec(container(id), PIDS + """
+                n=0; max=0
+                for i in $(seq 30); do
+                  r=$(pids '/.containerlease/containerlease-helper relay-unix'); c=$(echo $r | wc -w)
+                  [ "$c" -gt "$max" ] && max=$c
+                  [ -n "$r" ] && kill $r && n=$((n + 1))
+                  sleep 0.2
+                done
+                echo "killed=$n max=$max"
+                """, Duration.ofSeconds(30));
+        assertThat(kills).contains("max=1");
+        int killed = Integer.parseInt(kills.replaceAll("(?s).*killed=(\\d+).*", "$1"));
+        assertThat(killed).as("the backoff let fewer relays start than there were kills: " + kills).isLessThan(20);
+        awaitConnected(id);
+        String name = container(id);
+        String instance = server.instanceId();
+        server.close();
+        await().atMost(WAIT).until(() -> TestDocker.exec(name, RELAYS, WAIT).trim().equals("0"));
+        TestDocker.removeAllOf(instance);
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of("AUTH", "off", "PORT", "0",
+                "DATA_DIR", dir.resolve("data2").toString(), "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString()))));
+    }
+}
