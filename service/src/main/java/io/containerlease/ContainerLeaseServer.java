@@ -120,6 +120,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
     private final String dockerApiVersion;
     private final String instanceId;
     private final int imageTypes;
+    private final EventHub events;
     /** The admin token made for this data directory (no tokens file), and where it was created on this start. */
     private String adminToken;
     private Path createdAdminToken;
@@ -176,7 +177,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var activity = new ActivityRecorder(store.activityLog(), store, redactor, clock);
             leases.addListener(activity);
             // Everything that happens, as events for GET /api/events and /ws/events.
-            var events = new EventHub(clock, EventHub.DEFAULT_HISTORY);
+            events = new EventHub(clock, config.eventHistoryBytes(), EventHub.DEFAULT_HISTORY, EventHub.HEARTBEAT);
             EventRelay relay = null;
             if (store instanceof RedisLeaseStore shared) {
                 // One event channel for all the servers of the store.
@@ -515,6 +516,11 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
     public int imageTypes() {
         return imageTypes;
+    }
+
+    /** Every event of this server (what its history holds is for tests and the bench to see). */
+    public EventHub events() {
+        return events;
     }
 
     /** Stops in reverse order of start. Leases and their containers are left running. Idempotent. */

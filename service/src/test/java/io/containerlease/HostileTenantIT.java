@@ -3,12 +3,15 @@ package io.containerlease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.config.ServiceConfig;
+import io.containerlease.events.EventHub;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
+import io.containerlease.support.WsClient;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -18,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -42,19 +46,46 @@ class HostileTenantIT {
                 command: ["sh", "-c", "while :; do socat UNIX-LISTEN:/run/containerlease/channel.sock,unlink-early EXEC:cat; done"]
                 pullPolicy: never
                 channel: true
+              tenant:
+                image: containerlease/busybox:latest
+                # Runs whatever program the tenant writes to /tmp/program.sh: the attacker's own code.
+                command: ["sh", "-c", "while [ ! -f /tmp/program.sh ]; do sleep 0.1; done; exec sh /tmp/program.sh"]
+                pullPolicy: never
+                channel: true
             """;
+    private static final String MALLORY = "mallory-token-0123456789";
+    private static final String BOB = "bob-token-0123456789";
 
     @TempDir
     Path dir;
     private ContainerLeaseServer server;
+    /** The attacker. */
     private ApiClient api;
+    /** Another tenant, who must not notice. */
+    private ApiClient bob;
 
     @BeforeEach
     void start() throws IOException {
-        Path catalog = Files.writeString(dir.resolve("catalog.yaml"), CATALOG);
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of("AUTH", "off", "PORT", "0",
-                "DATA_DIR", dir.resolve("data").toString(), "IMAGE_CATALOG", catalog.toString()))));
-        api = new ApiClient(server.baseUrl());
+        Files.writeString(dir.resolve("catalog.yaml"), CATALOG);
+        Files.writeString(dir.resolve("tokens.yaml"), """
+                tokens:
+                  - {user: mallory, token: %s, role: user}
+                  - {user: bob, token: %s, role: user}
+                """.formatted(MALLORY, BOB));
+        startServer("data");
+    }
+
+    private void startServer(String dataDir) {
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of("AUTH", "tokens", "PORT", "0",
+                "AUTH_TOKENS_FILE", dir.resolve("tokens.yaml").toString(), "DATA_DIR", dir.resolve(dataDir).toString(),
+                "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString()))));
+        api = new ApiClient(server.baseUrl(), MALLORY);
+        bob = new ApiClient(server.baseUrl(), BOB);
+    }
+
+    /** Starts the tenant's own program in its lease's container, as the tenant would from a shell. */
+    private static void runProgram(String id, String program) throws InterruptedException {
+        TestDocker.exec(container(id), "cat > /tmp/program.tmp <<'PROGRAM'\n" + program + "\nPROGRAM\nmv /tmp/program.tmp /tmp/program.sh", WAIT);
     }
 
     @AfterEach
@@ -173,7 +204,57 @@ class HostileTenantIT {
         server.close();
         await().atMost(WAIT).until(() -> TestDocker.exec(name, RELAYS, WAIT).trim().equals("0"));
         TestDocker.removeAllOf(instance);
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of("AUTH", "off", "PORT", "0",
-                "DATA_DIR", dir.resolve("data2").toString(), "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString()))));
+        startServer("data2");
+    }
+
+    /** The events bob may read after {@code after}, as a history read (follow=false) over the WebSocket. */
+    private List<JsonNode> bobsEventsAfter(long after) {
+        try (WsClient ws = WsClient.connect(server.baseUrl(), "/ws/events?follow=false&after=" + after,
+                Map.of("Authorization", "Bearer " + BOB))) {
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(1000);
+            return List.copyOf(ws.texts);
+        }
+    }
+
+    @Test
+    void aProgramFloodingItsChannelWithBigFramesNeitherExhaustsTheServerNorErasesAnotherUsersEvents() throws Exception {
+        long before = server.events().lastId();
+        String bobs = bob.provision("echo", "durationMinutes", 5);
+        String id = api.provision("tenant", "durationMinutes", 5);
+        // ~1 MB JSON lines as fast as the program can write them: 10 s of it.
+        runProgram(id, """
+                head -c 1000000 /dev/zero | tr '\\0' x > /tmp/x
+                printf 'while :; do printf "{\\"type\\":\\"big\\",\\"payload\\":\\""; cat /tmp/x; printf "\\"}\\n"; done\n' > /tmp/one.sh
+                exec socat UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early 'EXEC:sh /tmp/one.sh'
+                """);
+        try (WsClient events = WsClient.connect(server.baseUrl(), "/ws/events?leaseId=" + id + "&types=channel.message",
+                Map.of("Authorization", "Bearer " + MALLORY))) {
+            JsonNode big = events.await(e -> "channel.message".equals(e.path("type").asText()), WAIT);
+            assertThat(big.at("/data/truncated").asBoolean()).as("a 1 MB payload is not kept in its event: " + big).isTrue();
+            assertThat(big.at("/data/payloadBytes").asLong()).isGreaterThan(1_000_000);
+        }
+        Thread.sleep(10_000);
+        assertThat(server.events().historyBytes()).isLessThanOrEqualTo(EventHub.DEFAULT_HISTORY_BYTES);
+        List<JsonNode> bobsEvents = bobsEventsAfter(before);
+        assertThat(bobsEvents).noneMatch(e -> "gap".equals(e.path("type").asText()));
+        assertThat(bobsEvents).anyMatch(e -> "lease.running".equals(e.path("type").asText()) && bobs.equals(e.path("leaseId").asText()));
+        assertThat(bob.get("/api/containers").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aProgramSendingSmallFramesAsFastAsItCanDoesNotEraseAnotherUsersEvents() throws Exception {
+        long before = server.events().lastId();
+        String bobs = bob.provision("echo", "durationMinutes", 5);
+        String id = api.provision("tenant", "durationMinutes", 5);
+        runProgram(id, "exec socat UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early 'EXEC:yes {\"type\":\"t\",\"payload\":1}'");
+        await().atMost(WAIT).until(() -> server.events().lastId() > before + 50_000);
+        List<JsonNode> bobsEvents = bobsEventsAfter(before);
+        assertThat(bobsEvents).noneMatch(e -> "gap".equals(e.path("type").asText()));
+        assertThat(bobsEvents).anyMatch(e -> "lease.running".equals(e.path("type").asText()) && bobs.equals(e.path("leaseId").asText()));
+        // Mallory, resuming from before her flood, is told what she lost.
+        try (WsClient ws = WsClient.connect(server.baseUrl(), "/ws/events?follow=false&after=" + before,
+                Map.of("Authorization", "Bearer " + MALLORY))) {
+            assertThat(ws.awaitType("gap", WAIT)).isNotNull();
+        }
     }
 }

@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  */
 final class EventRoutes {
     static final Set<String> TYPES = Set.of("lease.provisioning", "lease.running", "lease.extended", "lease.expiring",
-            "lease.ending", "lease.ended", "container.state", "container.health", "container.stats", "activity");
+            "lease.ending", "lease.ended", "container.state", "container.health", "container.stats", "channel.message",
+            "channel.connected", "channel.disconnected", "code.updating", "code.active", "code.rolled_back", "activity");
     /** Events a subscriber may have waiting before its oldest are dropped. */
     static final int QUEUE = 1000;
     private static final String STATE = "containerlease.events";

@@ -49,7 +49,8 @@ public record ServiceConfig(
         Duration heartbeat,
         OrphanPolicy orphanPolicy,
         int poolMaxTotal,
-        boolean poolDrainOnStop) {
+        boolean poolDrainOnStop,
+        long eventHistoryBytes) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
@@ -147,6 +148,7 @@ public record ServiceConfig(
         // Warm pool containers are not leases, so MAX_LEASES does not count them: this caps them, over all image types.
         int poolMaxTotal = (int) reader.integer("POOL_MAX_TOTAL", 16, 0, 10_000);
         boolean poolDrainOnStop = reader.choice("POOL_DRAIN_ON_STOP", "false", List.of("true", "false")).equals("true");
+        long eventHistoryBytes = reader.integer("EVENT_HISTORY_BYTES", 16L << 20, 1 << 20, 4L << 30);
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -157,7 +159,7 @@ public record ServiceConfig(
                 AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
                 origins, hosts, labels, Duration.ofDays(retentionDays), logBytes, logTotalBytes,
                 Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes, redisUrl,
-                Duration.ofSeconds(heartbeatSeconds), orphanPolicy, poolMaxTotal, poolDrainOnStop);
+                Duration.ofSeconds(heartbeatSeconds), orphanPolicy, poolMaxTotal, poolDrainOnStop, eventHistoryBytes);
     }
 
     static boolean isLoopback(String host) {

@@ -13,8 +13,13 @@ public record EventFilter(Caller caller, Optional<String> user, Optional<String>
         types = Set.copyOf(types);
     }
 
+    /** The one user whose events can match; empty when everyone's can (an admin who did not narrow). */
+    public Optional<String> onlyUser() {
+        return caller.admin() ? user : Optional.of(caller.user());
+    }
+
     public boolean matches(Event event) {
-        String owner = caller.admin() ? user.orElse(null) : caller.user();
+        String owner = onlyUser().orElse(null);
         if (owner != null && !owner.equals(event.user())) {
             return false;
         }

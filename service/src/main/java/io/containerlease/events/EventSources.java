@@ -1,5 +1,8 @@
 package io.containerlease.events;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
@@ -20,6 +23,9 @@ import java.util.Map;
  * channel (connected, disconnected, messages) and code updates, and each new activity entry.
  */
 public final class EventSources implements LeaseListener {
+    /** A channel frame's payload is kept in its event up to this many bytes of JSON. */
+    public static final int MAX_EVENT_PAYLOAD_BYTES = 16 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final EventHub hub;
     private final LeaseStore store;
 
@@ -89,14 +95,39 @@ public final class EventSources implements LeaseListener {
     }
 
     /** What the program inside sent unprompted over its channel. */
+    /**
+     * A frame the program sent unprompted. Its payload is kept in the event only up to
+     * {@link #MAX_EVENT_PAYLOAD_BYTES} of JSON: a larger one is named by its size ({@code truncated:
+     * true, payloadBytes}), so a program's big frames cost the history and every subscriber little
+     * (the lease's duplex socket still carries them whole).
+     */
     public void channelMessage(LeaseId id, ChannelFrame frame) {
         Map<String, Object> data = new LinkedHashMap<>();
         if (frame.id() != null) {
             data.put("id", frame.id());
         }
         data.put("type", frame.type());
-        data.put("payload", frame.payload());
+        long payloadBytes = jsonBytesOver(frame.payload(), MAX_EVENT_PAYLOAD_BYTES);
+        if (payloadBytes <= MAX_EVENT_PAYLOAD_BYTES) {
+            data.put("payload", frame.payload());
+        } else {
+            data.put("payload", null);
+            data.put("truncated", true);
+            data.put("payloadBytes", payloadBytes);
+        }
         hub.publish("channel.message", id.value(), owner(id), data);
+    }
+
+    /** The bytes of {@code payload} as JSON, measured exactly only when its in-memory estimate says it may be over {@code limit}. */
+    private static long jsonBytesOver(JsonNode payload, long limit) {
+        if (EventSizes.json(payload, limit + 1) <= limit) {
+            return 0;
+        }
+        try {
+            return JSON.writeValueAsBytes(payload).length;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serialises", e);
+        }
     }
 
     public void channelConnection(LeaseId id, boolean connected) {

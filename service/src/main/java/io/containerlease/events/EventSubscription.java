@@ -5,9 +5,10 @@ import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 /**
- * One subscriber's queue and the virtual thread that delivers it. The queue is bounded: when the
- * subscriber cannot keep up, its oldest undelivered events go and a {@code dropped} count is
- * delivered in their place. When nothing happens for a while, the sink is asked for a heartbeat.
+ * One subscriber's queue and the virtual thread that delivers it. The queue is bounded in events and
+ * in bytes ({@link #MAX_QUEUED_BYTES}): when the subscriber cannot keep up, its oldest undelivered
+ * events go and a {@code dropped} count is delivered in their place. When nothing happens for a
+ * while, the sink is asked for a heartbeat.
  */
 public final class EventSubscription implements AutoCloseable {
     /** Where events go; called on the subscription's own thread, one at a time. A throw ends the subscription. */
@@ -33,6 +34,9 @@ public final class EventSubscription implements AutoCloseable {
         }
     }
 
+    /** The most bytes of live events one subscriber's queue holds (events a replay adds are held anyway). */
+    static final long MAX_QUEUED_BYTES = 4L << 20;
+
     private final EventFilter filter;
     /** The live queue's bound, raised by what a replay adds (those events are held in memory already). */
     private int capacity;
@@ -40,12 +44,16 @@ public final class EventSubscription implements AutoCloseable {
     private final Consumer<EventSubscription> onClose;
     private final Duration heartbeat;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private long queuedBytes;
     private long dropped;
     private boolean closed;
 
     private record Gap(long from, long to) {}
 
     private record CaughtUp() {}
+
+    /** A live event in the queue, with what it counts against the queue's bytes. */
+    private record Sized(Event event, long size) {}
 
     EventSubscription(EventFilter filter, int capacity, Duration heartbeat, Sink sink, Consumer<EventSubscription> onClose) {
         this.heartbeat = heartbeat;
@@ -56,16 +64,10 @@ public final class EventSubscription implements AutoCloseable {
         Thread.ofVirtual().name("containerlease-events").start(this::deliver);
     }
 
-    synchronized void offer(Event event) {
-        if (closed || !filter.matches(event)) {
-            return;
+    synchronized void offer(Event event, long size) {
+        if (!closed && filter.matches(event)) {
+            enqueue(event, size);
         }
-        if (queue.size() >= capacity) {
-            queue.pollFirst();
-            dropped++;
-        }
-        queue.addLast(event);
-        notifyAll();
     }
 
     /**
@@ -73,15 +75,30 @@ public final class EventSubscription implements AutoCloseable {
      * dropped, like any other, when the subscriber falls behind.
      */
     public synchronized void offerPrivate(Event event) {
-        if (closed) {
-            return;
+        if (!closed) {
+            enqueue(event, EventSizes.of(event));
         }
-        if (queue.size() >= capacity) {
-            queue.pollFirst();
+    }
+
+    private void enqueue(Event event, long size) {
+        while (!queue.isEmpty() && (queue.size() >= capacity || queuedBytes + size > MAX_QUEUED_BYTES) && dropOldestLive()) {
             dropped++;
         }
-        queue.addLast(event);
+        queue.addLast(new Sized(event, size));
+        queuedBytes += size;
         notifyAll();
+    }
+
+    /** Drops the oldest live event in the queue; false when only replayed events and markers are left. */
+    private boolean dropOldestLive() {
+        for (var it = queue.iterator(); it.hasNext(); ) {
+            if (it.next() instanceof Sized sized) {
+                it.remove();
+                queuedBytes -= sized.size();
+                return true;
+            }
+        }
+        return false;
     }
 
     public synchronized boolean isClosed() {
@@ -124,6 +141,9 @@ public final class EventSubscription implements AutoCloseable {
                     droppedNow = dropped;
                     dropped = 0;
                     next = queue.pollFirst();
+                    if (next instanceof Sized sized) {
+                        queuedBytes -= sized.size();
+                    }
                 }
                 if (droppedNow > 0) {
                     sink.dropped(droppedNow);
@@ -140,6 +160,7 @@ public final class EventSubscription implements AutoCloseable {
                             return;
                         }
                     }
+                    case Sized sized -> sink.event(sized.event());
                     case Event e -> sink.event(e);
                     default -> throw new IllegalStateException("unexpected " + next);
                 }
