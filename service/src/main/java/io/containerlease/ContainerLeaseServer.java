@@ -219,6 +219,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
                     eventSources.codeFinished(lease, outcome);
                 }
             }, instanceId, config.codeMaxBytes());
+            leases.addListener(codeUpdates); // resolves updates a crash cut short
 
             var ended = new EndedLeases();
             var connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random,

@@ -10,6 +10,8 @@ import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.RunLabels;
+import io.containerlease.support.ServerProcess;
+import io.containerlease.support.TarGz;
 import io.containerlease.support.TestDocker;
 import io.containerlease.support.WsClient;
 import java.io.IOException;
@@ -46,6 +48,11 @@ class HostileTenantIT {
                 command: ["sh", "-c", "while :; do socat UNIX-LISTEN:/run/containerlease/channel.sock,unlink-early EXEC:cat; done"]
                 pullPolicy: never
                 channel: true
+              app:
+                image: containerlease/busybox:latest
+                command: ["sh", "-c", "[ -f /app/start.sh ] && exec sh /app/start.sh; exec sleep inf"]
+                pullPolicy: never
+                code: {path: /app, healthCheck: {graceSeconds: 4}}
               tenant:
                 image: containerlease/busybox:latest
                 # Runs whatever program the tenant writes to /tmp/program.sh: the attacker's own code.
@@ -55,6 +62,7 @@ class HostileTenantIT {
             """;
     private static final String MALLORY = "mallory-token-0123456789";
     private static final String BOB = "bob-token-0123456789";
+    private static final long CODE_MAX_BYTES = 1 << 20;
 
     @TempDir
     Path dir;
@@ -78,7 +86,7 @@ class HostileTenantIT {
     private void startServer(String dataDir) {
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of("AUTH", "tokens", "PORT", "0",
                 "AUTH_TOKENS_FILE", dir.resolve("tokens.yaml").toString(), "DATA_DIR", dir.resolve(dataDir).toString(),
-                "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString()))));
+                "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString(), "CODE_MAX_BYTES", Long.toString(CODE_MAX_BYTES)))));
         api = new ApiClient(server.baseUrl(), MALLORY);
         bob = new ApiClient(server.baseUrl(), BOB);
     }
@@ -255,6 +263,67 @@ class HostileTenantIT {
         try (WsClient ws = WsClient.connect(server.baseUrl(), "/ws/events?follow=false&after=" + before,
                 Map.of("Authorization", "Bearer " + MALLORY))) {
             assertThat(ws.awaitType("gap", WAIT)).isNotNull();
+        }
+    }
+
+    @Test
+    void aCodeDirectoryFilledBeyondTheLimitIsRefusedWith413NotReadWhole() throws Exception {
+        String id = api.provision("app", "durationMinutes", 5);
+        // 8 times the limit unpacked is what an upload may hold: 20 MiB of zeros is over it (and compresses to little).
+        TestDocker.exec(container(id), "dd if=/dev/zero of=/app/fill bs=1M count=20 2>/dev/null; sync", WAIT);
+        var refused = api.sendBytes("PUT", "/api/containers/" + id + "/code", TarGz.archive().file("start.sh", "exec sleep inf").bytes(),
+                "application/gzip");
+        ApiClient.assertError(refused, 413, "code_too_large");
+        assertThat(refused.json().at("/error/message").asText()).contains("/app").doesNotContain("Exception");
+        assertThat(api.get("/api/containers/" + id + "/code").json().get("versions")).isEmpty();
+        TestDocker.exec(container(id), "rm /app/fill", WAIT);
+        var accepted = api.sendBytes("PUT", "/api/containers/" + id + "/code", TarGz.archive().file("start.sh", "exec sleep inf").bytes(),
+                "application/gzip");
+        assertThat(accepted.json().get("status").asText()).as(accepted.body()).isEqualTo("active");
+    }
+
+    @Test
+    void anUpdateRacingAReleaseIsRefusedWith409AndLeavesNothing() throws Exception {
+        String id = api.provision("app", "durationMinutes", 5);
+        var update = java.util.concurrent.CompletableFuture.supplyAsync(() -> api.sendBytes("PUT", "/api/containers/" + id + "/code",
+                TarGz.archive().file("start.sh", "exec sleep inf").bytes(), "application/gzip"));
+        // The new version must stay up 4 s: the release comes in the middle of that.
+        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id + "/code").json().at("/versions").size() == 2);
+        Thread.sleep(1000);
+        assertThat(api.delete("/api/containers/" + id).status()).isEqualTo(200);
+        ApiClient.assertError(update.get(), 409, "lease_not_running");
+        await().atMost(WAIT).until(() -> TestDocker.containersOf(server.instanceId()).isEmpty()
+                && TestDocker.volumesOf(server.instanceId()).isEmpty() && !Files.exists(dir.resolve("data/code/" + id)));
+    }
+
+    @Test
+    void anUpdateCutByAKill9IsResolvedWhenTheServerStartsAgain() throws Exception {
+        Path crashed = dir.resolve("crashed");
+        Map<String, String> env = RunLabels.with(Map.of("AUTH", "off", "DATA_DIR", crashed.toString(),
+                "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString()));
+        String instance;
+        String id;
+        try (ServerProcess first = ServerProcess.start(crashed, env).awaitReady(Duration.ofSeconds(60))) {
+            instance = first.instanceId();
+            ApiClient admin = new ApiClient(first.baseUrl());
+            id = admin.provision("app", "durationMinutes", 5);
+            Thread.ofVirtual().start(() -> admin.sendBytes("PUT", "/api/containers/" + id + "/code",
+                    TarGz.archive().file("start.sh", "exec sleep inf").bytes(), "application/gzip"));
+            await().atMost(WAIT).until(() -> admin.get("/api/containers/" + id + "/code").json().at("/versions").size() == 2);
+            first.kill9();
+        }
+        try (ServerProcess again = ServerProcess.start(crashed, env).awaitReady(Duration.ofSeconds(60))) {
+            ApiClient admin = new ApiClient(again.baseUrl());
+            await().atMost(WAIT).until(() -> admin.get("/api/containers/" + id + "/code").json().at("/versions/1/status").asText()
+                    .equals("failed"));
+            var code = admin.get("/api/containers/" + id + "/code").json();
+            assertThat(code.get("active").asInt()).as("the version before, installed again: " + code).isEqualTo(1);
+            await().atMost(WAIT).until(() -> !TestDocker.exists(container(id) + "-code-install"));
+            // Once the version before is back up, updates go on as before.
+            await().atMost(WAIT).until(() -> admin.sendBytes("PUT", "/api/containers/" + id + "/code",
+                    TarGz.archive().file("start.sh", "exec sleep inf").bytes(), "application/gzip").json().path("status").asText().equals("active"));
+        } finally {
+            TestDocker.removeAllOf(instance);
         }
     }
 }

@@ -112,7 +112,7 @@ final class ErrorResponses {
 
     private static int status(ProgramException.Kind kind) {
         return switch (kind) {
-            case NOT_ENABLED, NOT_CONNECTED, IN_PROGRESS -> 409;
+            case NOT_ENABLED, NOT_CONNECTED, IN_PROGRESS, GONE -> 409;
             case TIMEOUT -> 504;
             case BUSY -> 429;
             case TOO_LARGE -> 413;

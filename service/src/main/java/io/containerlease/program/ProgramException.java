@@ -25,7 +25,9 @@ public final class ProgramException extends RefusedException {
         /** Another update of the same lease is running. */
         IN_PROGRESS,
         /** No such code version. */
-        NOT_FOUND
+        NOT_FOUND,
+        /** The lease ended (or its container went) while the request was under way. */
+        GONE
     }
 
     private final Kind kind;

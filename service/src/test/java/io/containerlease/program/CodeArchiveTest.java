@@ -50,6 +50,28 @@ class CodeArchiveTest {
     }
 
     @Test
+    void linksChainedThroughOtherLinksOfTheArchiveAreRefused() {
+        // d -> . makes d/d the code path itself, so d/d/e -> ../../etc climbs two levels out.
+        assertRefused(TarGz.archive().symlink("d", ".").symlink("d/d/e", "../../etc").bytes(), "placed under the link 'd'");
+        assertRefused(TarGz.archive().symlink("x", "d/..").symlink("d", ".").bytes(), "links through the link 'd'");
+        assertRefused(TarGz.archive().hardLink("h", "d/f").symlink("d", "sub").file("sub/f", "").bytes(), "links through the link 'd'");
+    }
+
+    @Test
+    void setUserAndGroupIdBitsAreTakenOffAndAnOrdinaryArchiveKeepsItsBytes() throws Exception {
+        byte[] plain = TarGz.archive().file("run.sh", "echo".getBytes(), 0755).bytes();
+        assertThat(CodeArchive.check(plain, LIMIT).tarGz()).isEqualTo(plain);
+        byte[] setuid = TarGz.archive().file("run.sh", "echo".getBytes(), 04755).file("g", "x".getBytes(), 02755).bytes();
+        CodeArchive checked = CodeArchive.check(setuid, LIMIT);
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(checked.tarGz())))) {
+            assertThat(in.getNextEntry().getMode() & 07777).isEqualTo(0755);
+            assertThat(in.getNextEntry().getMode() & 07777).isEqualTo(0755);
+        }
+        assertThat(checked.sha256()).isEqualTo(CodeArchive.check(checked.tarGz(), LIMIT).sha256());
+    }
+
+    @Test
     void devicesAndFifosAreRefused() {
         assertRefused(TarGz.archive().special("null", TarConstants.LF_CHR).bytes(), "special file");
         assertRefused(TarGz.archive().special("disk", TarConstants.LF_BLK).bytes(), "special file");

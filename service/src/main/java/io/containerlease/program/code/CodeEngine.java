@@ -22,8 +22,14 @@ public interface CodeEngine {
     /** The leases of this instance that have a code volume on the engine. */
     Set<LeaseId> volumeLeases(String instanceId);
 
-    /** The files under {@code path} in the container (running or not), as an uncompressed tar whose entries are relative to {@code path}. */
-    byte[] read(String container, String path);
+    /**
+     * Writes the files under {@code path} in the container (running or not) to {@code tar}, as an
+     * uncompressed tar whose entries are relative to {@code path}, as the engine streams them: nothing
+     * is held whole, so the caller bounds what it keeps.
+     *
+     * @throws java.io.IOException when {@code tar} refuses (a limit) or the engine's stream breaks
+     */
+    void read(String container, String path, java.io.OutputStream tar) throws java.io.IOException;
 
     /**
      * Makes the volume hold exactly what {@code tarGz} holds: empties it, then copies the archive in,

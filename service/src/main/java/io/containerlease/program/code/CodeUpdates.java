@@ -9,11 +9,11 @@ import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageTypes;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseListener;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.program.ProgramException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * check; if it does not, the version before is installed again. One update or rollback per lease
  * at a time.
  */
-public final class CodeUpdates {
+public final class CodeUpdates implements LeaseListener {
     private static final Logger log = LoggerFactory.getLogger(CodeUpdates.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(200);
@@ -81,7 +81,7 @@ public final class CodeUpdates {
     public Outcome update(Lease lease, byte[] tarGz) {
         ImageSpec spec = spec(lease);
         CodeArchive archive = CodeArchive.check(tarGz, maxBytes);
-        return exclusively(lease.id(), () -> {
+        return exclusively(lease, () -> {
             keepFirstVersion(lease, spec);
             CodeVersions.Version version = versions.add(lease.id(), archive.tarGz(), archive.sha256(), clock.instant(), "upload");
             return activate(lease, spec, version.version(), "upload");
@@ -95,7 +95,7 @@ public final class CodeUpdates {
      */
     public Outcome rollback(Lease lease, int number) {
         ImageSpec spec = spec(lease);
-        return exclusively(lease.id(), () -> {
+        return exclusively(lease, () -> {
             CodeVersions.Version version = versions.list(lease.id()).stream().filter(v -> v.version() == number && v.kept())
                     .findFirst().orElseThrow(() -> new ProgramException(ProgramException.Kind.NOT_FOUND, "code_version_not_found",
                             "lease " + lease.id() + " keeps no code version " + number + "; kept: " + kept(lease.id())));
@@ -117,27 +117,124 @@ public final class CodeUpdates {
                         "image type '" + lease.imageType() + "' has no updatable code (its catalog entry has no 'code')"));
     }
 
-    private Outcome exclusively(LeaseId id, java.util.function.Supplier<Outcome> work) {
+    /**
+     * Runs one update or rollback as the lease's only one. A lease that ends meanwhile (its container
+     * removed under the update) makes it a {@code lease_not_running} refusal, and what the update kept
+     * goes with the lease: its versions here (the lease's end removed them first; the update may have
+     * written them again), its installer and its volume.
+     */
+    private Outcome exclusively(Lease lease, java.util.function.Supplier<Outcome> work) {
+        LeaseId id = lease.id();
         if (!versions.claim(id)) {
             throw new ProgramException(ProgramException.Kind.IN_PROGRESS, "update_in_progress",
                     "lease " + id + " is already being updated; wait for that update to finish");
         }
         try {
-            return work.get();
+            requireContainer(lease);
+            Outcome outcome = work.get();
+            requireContainer(lease);
+            return outcome;
+        } catch (RuntimeException e) {
+            if (e instanceof ProgramException p && p.kind() != ProgramException.Kind.GONE || containerExists(lease)) {
+                throw e;
+            }
+            forgetEnded(id);
+            throw gone(lease);
         } finally {
             versions.unclaim(id);
         }
     }
 
-    /** Before the first update, what the image put in the code path becomes version 1, so it can be rolled back to. */
+    private void requireContainer(Lease lease) {
+        if (!containerExists(lease)) {
+            throw gone(lease);
+        }
+    }
+
+    private boolean containerExists(Lease lease) {
+        return runtime.exists(ManagedLabels.containerName(lease.id()));
+    }
+
+    private static ProgramException gone(Lease lease) {
+        return new ProgramException(ProgramException.Kind.GONE, "lease_not_running",
+                "lease " + lease.id() + " ended while its code was being updated; nothing of the update was kept");
+    }
+
+    private void forgetEnded(LeaseId id) {
+        try {
+            versions.remove(id);
+            engine.removeVolume(CodeVolumes.volumeName(id));
+        } catch (RuntimeException e) {
+            // the reconciler removes what is left of an ended lease
+            log.info("what an update of an ended lease kept is left to the reconciler {} {}", kv("leaseId", id.value()),
+                    kv("error", String.valueOf(e.getMessage())));
+        }
+    }
+
+    /**
+     * A lease found running after a restart whose update was cut (the server was killed during it)
+     * has a version still {@code installing}: the volume may hold it, the one before, or half of
+     * either. The cut version is marked failed and the active one installed again, so the list says
+     * what the volume holds. In the background: the program restarts, which takes a while.
+     */
+    @Override
+    public void onRecovered(Lease lease) {
+        Optional<ImageSpec> spec = catalog.find(lease.imageType()).filter(s -> s.program().code().isPresent());
+        if (spec.isEmpty() || versions.list(lease.id()).stream().noneMatch(v -> v.status().equals("installing"))) {
+            return;
+        }
+        Thread.ofVirtual().name("code-recovery-" + lease.id().value()).start(() -> recover(lease, spec.get()));
+    }
+
+    private void recover(Lease lease, ImageSpec spec) {
+        LeaseId id = lease.id();
+        if (!versions.claim(id)) {
+            log.warn("an interrupted code update is still claimed; its version stays installing until the claim lapses {}",
+                    kv("leaseId", id.value()));
+            return;
+        }
+        try {
+            for (CodeVersions.Version v : versions.list(id)) {
+                if (v.status().equals("installing")) {
+                    versions.setStatus(id, v.version(), "failed");
+                }
+            }
+            Optional<CodeVersions.Version> active = versions.active(id).filter(CodeVersions.Version::kept);
+            Optional<String> failure = active.isPresent() ? install(lease, spec, archive(id, active.get().version()))
+                    : Optional.of("no version is kept to install again");
+            log.info("an interrupted code update was resolved {} {} {}", kv("leaseId", id.value()),
+                    kv("active", active.map(CodeVersions.Version::version).orElse(0)), kv("reinstallFailure", failure.orElse("")));
+        } catch (RuntimeException e) {
+            log.warn("could not resolve an interrupted code update {} {}", kv("leaseId", id.value()), kv("error", String.valueOf(e.getMessage())));
+        } finally {
+            versions.unclaim(id);
+        }
+    }
+
+    /**
+     * Before the first update, what the code path holds becomes version 1, so it can be rolled back
+     * to. The tenant may have filled it: it is streamed and compressed as it comes, and refused once
+     * it passes the upload's own limits (CODE_MAX_BYTES compressed, {@link CodeArchive#EXPANSION}
+     * times that unpacked), so it never costs more memory than an upload.
+     */
     private void keepFirstVersion(Lease lease, ImageSpec spec) {
         if (!versions.list(lease.id()).isEmpty()) {
             return;
         }
-        byte[] tar = engine.read(ManagedLabels.containerName(lease.id()), spec.program().code().orElseThrow().path());
-        byte[] tarGz = gzip(tar);
-        CodeVersions.Version first = versions.add(lease.id(), tarGz, CodeArchive.sha256(tarGz),
-                clock.instant(), "image");
+        String path = spec.program().code().orElseThrow().path();
+        var tarGz = new ByteArrayOutputStream();
+        try (var tar = new LimitedOutput(new GZIPOutputStream(new LimitedOutput(tarGz, maxBytes)), maxBytes * CodeArchive.EXPANSION)) {
+            engine.read(ManagedLabels.containerName(lease.id()), path, tar);
+        } catch (LimitedOutput.Exceeded e) {
+            throw new ProgramException(ProgramException.Kind.TOO_LARGE, "code_too_large", "the code in " + path
+                    + " takes more than CODE_MAX_BYTES (" + maxBytes / 1024 + " KiB compressed, " + maxBytes * CodeArchive.EXPANSION / 1024
+                    + " KiB unpacked), so it cannot be kept for a rollback; make it smaller first; nothing was changed");
+        } catch (IOException e) {
+            throw new ProgramException(ProgramException.Kind.GONE, "lease_not_running",
+                    "the code in " + path + " could not be read: the lease's container went away");
+        }
+        byte[] bytes = tarGz.toByteArray();
+        CodeVersions.Version first = versions.add(lease.id(), bytes, CodeArchive.sha256(bytes), clock.instant(), "image");
         versions.setStatus(lease.id(), first.version(), "active");
     }
 
@@ -236,22 +333,12 @@ public final class CodeUpdates {
     }
 
     private EngineContainer inspect(String container) {
-        return runtime.inspect(container).orElseThrow(() -> new ProgramException(ProgramException.Kind.NOT_FOUND,
+        return runtime.inspect(container).orElseThrow(() -> new ProgramException(ProgramException.Kind.GONE,
                 "lease_not_running", "the lease's container is gone"));
     }
 
     private String kept(LeaseId id) {
         return versions.list(id).stream().filter(CodeVersions.Version::kept).map(v -> Integer.toString(v.version()))
                 .reduce((a, b) -> a + ", " + b).orElse("none");
-    }
-
-    private static byte[] gzip(byte[] tar) {
-        var out = new ByteArrayOutputStream();
-        try (var gz = new GZIPOutputStream(out)) {
-            gz.write(tar);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

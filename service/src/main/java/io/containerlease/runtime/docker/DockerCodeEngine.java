@@ -19,6 +19,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,23 +79,11 @@ public final class DockerCodeEngine implements CodeEngine {
         return leases;
     }
 
-    @Override
-    public byte[] read(String container, String path) {
-        byte[] tar = call("read " + path + " of " + container, () -> {
-            try (InputStream in = docker.copyArchiveFromContainerCmd(container, path).exec()) {
-                return in.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        return withoutTopDirectory(tar);
-    }
-
     /** The engine names every entry after the path's last part ({@code app/x}); the versions hold them relative ({@code x}). */
-    private static byte[] withoutTopDirectory(byte[] tar) {
-        var out = new ByteArrayOutputStream();
-        try (var in = new TarArchiveInputStream(new ByteArrayInputStream(tar));
-             var rebased = new TarArchiveOutputStream(out)) {
+    @Override
+    public void read(String container, String path, OutputStream tar) throws IOException {
+        InputStream archive = call("read " + path + " of " + container, () -> docker.copyArchiveFromContainerCmd(container, path).exec());
+        try (archive; var in = new TarArchiveInputStream(archive); var rebased = new TarArchiveOutputStream(tar)) {
             rebased.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             rebased.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             TarArchiveEntry entry;
@@ -109,10 +98,7 @@ public final class DockerCodeEngine implements CodeEngine {
                 in.transferTo(rebased);
                 rebased.closeArchiveEntry();
             }
-        } catch (IOException e) {
-            throw new RuntimeOperationException("the engine sent an unreadable archive", e.getMessage(), e);
         }
-        return out.toByteArray();
     }
 
     @Override
