@@ -34,7 +34,7 @@ final class AccessRoutes {
     }
 
     void ticket(Context ctx) {
-        WsTickets.Issued issued = tickets.issue(RequestGuard.caller(ctx));
+        WsTickets.Issued issued = tickets.issue(RequestGuard.credential(ctx));
         ctx.status(201).json(Map.of("ticket", issued.ticket(), "expiresAt", issued.expiresAt().toString()));
     }
 

@@ -54,19 +54,19 @@ public final class ApiServer implements AutoCloseable {
         this.config = config;
         var leaseRoutes = new LeaseRoutes(services.leases(), services.sessions(), services.containers(), services.clock());
         var workloadRoutes = new WorkloadRoutes(services.control(), services.leases(), services.sessions(), leaseRoutes);
-        var wsLimits = new WsLimits(config.connectionLimits(), WsLimits.maxDescriptors());
-        var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry(), wsLimits, services.pool());
+        var connections = new LiveConnections(config.connectionLimits(), LiveConnections.maxDescriptors());
+        var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry(), connections, services.pool());
         var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
-                services.sessions(), services.catalog(), wsLimits, services.containers());
-        var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), wsLimits);
-        var execSocket = new ExecSocket(services.leases(), services.connections(), services.streams(), wsLimits, services.containers());
+                services.sessions(), services.catalog(), connections, services.containers());
+        var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), connections);
+        var execSocket = new ExecSocket(services.leases(), services.connections(), services.streams(), connections, services.containers());
         var catalogRoutes = new CatalogRoutes(services.catalog(), config);
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
         var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
         var apiDocs = new ApiDocsRoutes(ApiServer.class.getClassLoader());
         eventRoutes = new EventRoutes(services.events(), new UsageFeed(services.leases(), services.containers(),
-                services.usage(), services.clock()));
+                services.usage(), services.clock()), connections);
         var usageRoutes = new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
         var local = new RateLimiter(config.rateLimitPerMinute(), System::nanoTime);
         RequestLimiter limiter = services.sharedRateLimit()
@@ -74,10 +74,12 @@ public final class ApiServer implements AutoCloseable {
         var guard = new RequestGuard(config, services.tokens(), services.tickets(), limiter);
         var errors = new ErrorResponses(services.redactor());
         var channelRoutes = new ChannelRoutes(services.leases(), services.channels(), services.sessions());
-        var channelSocket = new ChannelSocket(services.leases(), services.connections(), services.channels(), services.sessions(), wsLimits);
+        var channelSocket = new ChannelSocket(services.leases(), services.connections(), services.channels(), services.sessions(), connections);
         var codeRoutes = new CodeRoutes(services.leases(), services.code(), services.sessions());
         socketIo = new SocketIoGateway(guard, services.leases(), services.control(), services.sessions(), leaseRoutes,
-                services.events(), errors, services.activity(), channelRoutes, codeRoutes);
+                services.events(), errors, services.activity(), channelRoutes, codeRoutes, connections);
+        // A revoked token (or one given to another user or role) ends every connection it opened, within the reload's second.
+        services.tokens().ifPresent(tokens -> tokens.onChange(() -> connections.endWhere(guard::stillValid)));
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  * first and whenever the program connects or goes away.
  */
 final class ChannelSocket {
+    /** What its connections count as, in /healthz. */
+    private static final String KIND = "channel";
     private static final String STATE = "containerlease.channel";
     private static final int QUEUED_FRAMES = 256;
 
@@ -29,9 +31,9 @@ final class ChannelSocket {
     private final LeaseConnections connections;
     private final Channels channels;
     private final SessionView sessions;
-    private final WsLimits limits;
+    private final LiveConnections limits;
 
-    ChannelSocket(LeaseService leases, LeaseConnections connections, Channels channels, SessionView sessions, WsLimits limits) {
+    ChannelSocket(LeaseService leases, LeaseConnections connections, Channels channels, SessionView sessions, LiveConnections limits) {
         this.leases = leases;
         this.connections = connections;
         this.channels = channels;
@@ -50,7 +52,7 @@ final class ChannelSocket {
 
     private void connect(WsContext ctx) {
         Lease lease = WsLeases.running(ctx, leases).orElse(null);
-        if (lease == null || !limits.admit(ctx, ctx.<io.containerlease.lease.Caller>attribute(RequestGuard.CALLER).user(), lease.id())) {
+        if (lease == null || !limits.admit(ctx, java.util.Optional.of(lease.id()), KIND)) {
             return;
         }
         if (!channels.hasChannel(lease)) {

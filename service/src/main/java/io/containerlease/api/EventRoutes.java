@@ -38,9 +38,12 @@ final class EventRoutes {
     /** Open streams, ended when the server stops (a stopped server's requests cannot be written to). */
     private final Set<EventSubscription> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    EventRoutes(EventHub hub, UsageFeed usageFeed) {
+    private final LiveConnections connections;
+
+    EventRoutes(EventHub hub, UsageFeed usageFeed, LiveConnections connections) {
         this.hub = hub;
         this.usageFeed = usageFeed;
+        this.connections = connections;
     }
 
     /** Ends every open stream; for the server's stop. */
@@ -59,9 +62,21 @@ final class EventRoutes {
             throw new ApiException(406, "not_acceptable", "GET /api/events is a Server-Sent Events stream: send "
                     + "Accept: text/event-stream (a browser's EventSource does), or use WS /ws/events");
         }
-        // Subscribed before the headers go out: a client that has the headers misses nothing after them.
         var client = new java.util.concurrent.CompletableFuture<SseClient>();
-        EventSubscription subscription = stream(client, filter, after, follow);
+        LiveConnections.Permit permit;
+        try {
+            permit = connections.take(RequestGuard.credential(ctx), Optional.empty(), "events-sse", reason -> revoked(client, reason));
+        } catch (LiveConnections.TooMany e) {
+            throw new ApiException(429, "too_many_connections", e.getMessage());
+        }
+        // Subscribed before the headers go out: a client that has the headers misses nothing after them.
+        EventSubscription subscription;
+        try {
+            subscription = stream(client, filter, after, follow);
+        } catch (RuntimeException | Error e) {
+            permit.release();
+            throw e;
+        }
         try {
             // Javalin may hand the client over after this returns; the subscription waits for it (see client()).
             new SseHandler(c -> {
@@ -69,15 +84,28 @@ final class EventRoutes {
                 c.onClose(() -> {
                     subscription.close();
                     open.remove(subscription);
+                    permit.release();
                 });
                 client.complete(c);
             }).handle(ctx);
         } catch (Exception | Error e) {
             subscription.close();
             open.remove(subscription);
+            permit.release();
             throw e;
         }
         usageFeed.start(subscription, filter, statsEvery);
+    }
+
+    /** Tells an event stream whose token was revoked why, and ends it. */
+    private static void revoked(java.util.concurrent.CompletableFuture<SseClient> pending, String reason) {
+        SseClient client = pending.getNow(null);
+        if (client != null) {
+            client.sendData(WsOutbox.JsonText.of(Map.of("type", "error", "code", "token_revoked", "message", reason)));
+            client.close();
+        } else {
+            pending.thenAccept(SseClient::close);
+        }
     }
 
     /** The subscription writes to the client once it exists (events published before that wait in its queue). */
@@ -164,6 +192,9 @@ final class EventRoutes {
             WsLeases.refuse(ctx, WsLeases.CLOSE_NOT_FOUND, "lease_not_found", e.getMessage());
             return;
         }
+        if (!connections.admit(ctx, Optional.empty(), "events")) {
+            return;
+        }
         WsOutbox outbox = new WsOutbox(ctx.session, QUEUE * 2, 4L << 20);
         EventSubscription subscription = hub.subscribe(filter, after, QUEUE, new EventSubscription.Sink() {
             @Override
@@ -199,6 +230,7 @@ final class EventRoutes {
     }
 
     private void disconnect(io.javalin.websocket.WsContext ctx) {
+        connections.release(ctx);
         EventSubscription subscription = ctx.attribute(STATE);
         if (subscription != null) {
             subscription.close();

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * connection ends the command's stream.
  */
 final class ExecSocket {
+    /** What its connections count as, in /healthz. */
+    private static final String KIND = "exec";
     private static final Logger log = LoggerFactory.getLogger(ExecSocket.class);
     static final byte STDOUT = 1;
     static final byte STDERR = 2;
@@ -37,10 +39,10 @@ final class ExecSocket {
     private final LeaseService leases;
     private final LeaseConnections connections;
     private final ContainerStreams streams;
-    private final WsLimits limits;
+    private final LiveConnections limits;
     private final ContainerStates containers;
 
-    ExecSocket(LeaseService leases, LeaseConnections connections, ContainerStreams streams, WsLimits limits, ContainerStates containers) {
+    ExecSocket(LeaseService leases, LeaseConnections connections, ContainerStreams streams, LiveConnections limits, ContainerStates containers) {
         this.leases = leases;
         this.connections = connections;
         this.streams = streams;
@@ -60,7 +62,7 @@ final class ExecSocket {
 
     private void connect(WsContext ctx) {
         Lease lease = WsLeases.running(ctx, leases).orElse(null);
-        if (lease == null || !limits.admit(ctx, ctx.<Caller>attribute(RequestGuard.CALLER).user(), lease.id())) {
+        if (lease == null || !limits.admit(ctx, java.util.Optional.of(lease.id()), KIND)) {
             return;
         }
         List<String> command;

@@ -21,11 +21,11 @@ final class HealthRoutes {
     private final LeaseStore store;
     private final ContainerRuntime runtime;
     private final PrometheusMeterRegistry registry;
-    private final WsLimits wsLimits;
+    private final LiveConnections connections;
     private final WarmPool pool;
 
-    HealthRoutes(LeaseStore store, ContainerRuntime runtime, PrometheusMeterRegistry registry, WsLimits wsLimits, WarmPool pool) {
-        this.wsLimits = wsLimits;
+    HealthRoutes(LeaseStore store, ContainerRuntime runtime, PrometheusMeterRegistry registry, LiveConnections connections, WarmPool pool) {
+        this.connections = connections;
         this.pool = pool;
         this.store = store;
         this.runtime = runtime;
@@ -45,10 +45,12 @@ final class HealthRoutes {
         out.put("checks", checks);
         // How close the process is to its file-descriptor limit, which bounds connections, shells and log streams.
         Map<String, Object> capacity = new LinkedHashMap<>();
-        capacity.put("webSockets", wsLimits.open());
-        capacity.put("webSocketsMax", wsLimits.total());
-        WsLimits.openDescriptors().ifPresent(n -> capacity.put("fileDescriptors", n));
-        WsLimits.maxDescriptors().ifPresent(n -> capacity.put("fileDescriptorsMax", n));
+        // Every long-lived connection (WebSockets, event streams, Socket.IO), in all and by kind.
+        capacity.put("connections", connections.open());
+        capacity.put("connectionsMax", connections.total());
+        capacity.put("connectionsByKind", connections.openByKind());
+        LiveConnections.openDescriptors().ifPresent(n -> capacity.put("fileDescriptors", n));
+        LiveConnections.maxDescriptors().ifPresent(n -> capacity.put("fileDescriptorsMax", n));
         out.put("capacity", capacity);
         // Each warm pool: containers waiting for a provision, next to the size it is kept at.
         Map<String, Object> pools = new LinkedHashMap<>();

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * reader has the lines that were held when it connected, as {@code docker logs} without {@code -f}.
  */
 final class LogSocket {
+    /** What its connections count as, in /healthz. */
+    private static final String KIND = "logs";
     static final int QUEUED_LINES = 1000;
     /** What a reader's socket queue may hold before its pump waits (characters); the lease's buffer holds the rest. */
     static final long QUEUED_CHARS = 1L << 20;
@@ -28,9 +30,9 @@ final class LogSocket {
     private final LeaseService leases;
     private final LeaseConnections connections;
     private final LogStreams logs;
-    private final WsLimits limits;
+    private final LiveConnections limits;
 
-    LogSocket(LeaseService leases, LeaseConnections connections, LogStreams logs, WsLimits limits) {
+    LogSocket(LeaseService leases, LeaseConnections connections, LogStreams logs, LiveConnections limits) {
         this.limits = limits;
         this.leases = leases;
         this.connections = connections;
@@ -50,7 +52,7 @@ final class LogSocket {
 
     private void connect(WsContext ctx) {
         Lease lease = WsLeases.running(ctx, leases).orElse(null);
-        if (lease == null || !limits.admit(ctx, ctx.<io.containerlease.lease.Caller>attribute(RequestGuard.CALLER).user(), lease.id())) {
+        if (lease == null || !limits.admit(ctx, java.util.Optional.of(lease.id()), KIND)) {
             return;
         }
         LogStreams.Start start;

@@ -1,6 +1,7 @@
 package io.containerlease.api;
 
 import io.containerlease.auth.Authenticator;
+import io.containerlease.auth.Credential;
 import io.containerlease.auth.WsTickets;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.Caller;
@@ -20,6 +21,8 @@ import java.util.OptionalLong;
  */
 final class RequestGuard {
     static final String CALLER = "containerlease.caller";
+    /** The caller and the token it came with, for connections that outlive their request (revocation ends them). */
+    static final String CREDENTIAL = "containerlease.credential";
     static final String CLIENT = "containerlease.client";
 
     private final ServiceConfig config;
@@ -40,7 +43,7 @@ final class RequestGuard {
     void http(Context ctx) {
         common(ctx);
         if (ctx.path().startsWith("/api/") && !ApiDocsRoutes.isPublic(ctx.path())) {
-            ctx.attribute(CALLER, authenticate(ctx, false));
+            identify(ctx, authenticate(ctx, false));
         }
     }
 
@@ -48,11 +51,25 @@ final class RequestGuard {
     void webSocket(Context ctx) {
         common(ctx);
         checkOrigin(ctx);
-        ctx.attribute(CALLER, authenticate(ctx, true));
+        identify(ctx, authenticate(ctx, true));
+    }
+
+    private static void identify(Context ctx, Credential credential) {
+        ctx.attribute(CREDENTIAL, credential);
+        ctx.attribute(CALLER, credential.caller());
     }
 
     static Caller caller(Context ctx) {
         return ctx.attribute(CALLER);
+    }
+
+    static Credential credential(Context ctx) {
+        return ctx.attribute(CREDENTIAL);
+    }
+
+    /** Whether the token behind a long-lived connection still names its caller; always true without tokens. */
+    boolean stillValid(Credential credential) {
+        return tokens.map(t -> t.stillValid(credential)).orElse(true);
     }
 
     static String client(Context ctx) {
@@ -72,21 +89,22 @@ final class RequestGuard {
         }
     }
 
-    private Caller authenticate(Context ctx, boolean allowTicket) {
+    private Credential authenticate(Context ctx, boolean allowTicket) {
         if (config.auth() == ServiceConfig.AuthMode.OFF) {
-            return Caller.ANONYMOUS_ADMIN;
+            return Credential.ANONYMOUS;
         }
         String header = ctx.header("Authorization");
         if (header != null) {
             if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 7 + 1024) {
                 throw new ApiException(401, "unauthorized", "the Authorization header must be 'Bearer <token>'");
             }
-            return tokens.orElseThrow().authenticate(header.substring(7).trim())
+            return tokens.orElseThrow().credential(header.substring(7).trim())
                     .orElseThrow(() -> new ApiException(401, "invalid_token", "the token is not valid"));
         }
         if (allowTicket && ctx.queryParam("ticket") != null) {
-            return tickets.redeem(ctx.queryParam("ticket"))
-                    .orElseThrow(() -> new ApiException(401, "invalid_ticket", "the ticket is unknown, used or expired; get a new one from POST /api/ws-ticket"));
+            return redeem(ctx.queryParam("ticket"))
+                    .orElseThrow(() -> new ApiException(401, "invalid_ticket", "the ticket is unknown, used, expired or its token was revoked; "
+                            + "get a new one from POST /api/ws-ticket"));
         }
         throw new ApiException(401, "unauthorized", allowTicket
                 ? "send Authorization: Bearer <token>, or ?ticket= from POST /api/ws-ticket"
@@ -122,17 +140,22 @@ final class RequestGuard {
     }
 
     /** A caller from a bearer token or a single-use ticket (for clients that cannot send headers). */
-    Optional<Caller> authenticate(String token, String ticket) {
+    Optional<Credential> authenticate(String token, String ticket) {
         if (config.auth() == ServiceConfig.AuthMode.OFF) {
-            return Optional.of(Caller.ANONYMOUS_ADMIN);
+            return Optional.of(Credential.ANONYMOUS);
         }
         if (token != null && !token.isBlank() && token.length() <= 1024) {
-            return tokens.orElseThrow().authenticate(token.trim());
+            return tokens.orElseThrow().credential(token.trim());
         }
         if (ticket != null && !ticket.isBlank()) {
-            return tickets.redeem(ticket);
+            return redeem(ticket);
         }
         return Optional.empty();
+    }
+
+    /** A ticket's credential, if the token it was issued to is still valid now (a revoked user's tickets die with it). */
+    private Optional<Credential> redeem(String ticket) {
+        return tickets.redeem(ticket).filter(this::stillValid);
     }
 
     private void checkHost(Context ctx) {

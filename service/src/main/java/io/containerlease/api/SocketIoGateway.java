@@ -7,6 +7,7 @@ import io.containerlease.events.Event;
 import io.containerlease.events.EventFilter;
 import io.containerlease.events.EventHub;
 import io.containerlease.events.EventSubscription;
+import io.containerlease.auth.Credential;
 import io.containerlease.lease.Caller;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
@@ -48,10 +49,12 @@ final class SocketIoGateway implements AutoCloseable {
     private final EngineIoServer engine;
     private final ChannelRoutes channelRoutes;
     private final CodeRoutes codeRoutes;
+    private final LiveConnections connections;
 
     SocketIoGateway(RequestGuard guard, LeaseService leases, WorkloadControl control, SessionView sessions, LeaseRoutes leaseJson,
                     EventHub events, ErrorResponses errors, ActivityRecorder activity, ChannelRoutes channelRoutes,
-                    CodeRoutes codeRoutes) {
+                    CodeRoutes codeRoutes, LiveConnections connections) {
+        this.connections = connections;
         this.channelRoutes = channelRoutes;
         this.codeRoutes = codeRoutes;
         this.guard = guard;
@@ -84,12 +87,24 @@ final class SocketIoGateway implements AutoCloseable {
     }
 
     private void connected(SocketIoSocket socket) {
-        Optional<Caller> caller = authenticate(socket);
-        if (caller.isEmpty()) {
+        Optional<Credential> credential = authenticate(socket);
+        if (credential.isEmpty()) {
             socket.disconnect(true); // before any event: nothing was subscribed
             return;
         }
-        EventSubscription subscription = events.subscribe(new EventFilter(caller.get(), Optional.empty(), Optional.empty(), Set.of()),
+        LiveConnections.Permit permit;
+        try {
+            permit = connections.take(credential.get(), Optional.empty(), "socket.io", reason -> {
+                send(socket, "error", Map.of("code", "token_revoked", "message", reason));
+                socket.disconnect(true);
+            });
+        } catch (LiveConnections.TooMany e) {
+            send(socket, "error", Map.of("code", "too_many_connections", "message", e.getMessage()));
+            socket.disconnect(true);
+            return;
+        }
+        Caller caller = credential.get().caller();
+        EventSubscription subscription = events.subscribe(new EventFilter(caller, Optional.empty(), Optional.empty(), Set.of()),
                 -1, EventRoutes.QUEUE, new EventSubscription.Sink() {
                     @Override
                     public void event(Event event) {
@@ -106,14 +121,17 @@ final class SocketIoGateway implements AutoCloseable {
                         send(socket, "dropped", Map.of("count", count));
                     }
                 });
-        socket.on("disconnect", args -> subscription.close());
+        socket.on("disconnect", args -> {
+            subscription.close();
+            permit.release();
+        });
         for (String command : List.of("create_container", "start_container", "stop_container", "restart_container",
                 "update_container", "delete_container", "send_message", "get_status", "list_containers")) {
-            socket.on(command, args -> command(caller.get(), command, args));
+            socket.on(command, args -> command(caller, permit, command, args));
         }
     }
 
-    private Optional<Caller> authenticate(SocketIoSocket socket) {
+    private Optional<Credential> authenticate(SocketIoSocket socket) {
         String token = null;
         String ticket = socket.getInitialQuery().get("ticket");
         if (socket.getConnectData() instanceof JSONObject auth) {
@@ -127,13 +145,17 @@ final class SocketIoGateway implements AutoCloseable {
         }
     }
 
-    private void command(Caller caller, String command, Object[] args) {
+    private void command(Caller caller, LiveConnections.Permit permit, String command, Object[] args) {
         SocketIoSocket.ReceivedByLocalAcknowledgementCallback ack = args.length > 0
                 && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback a ? a : null;
         Map<String, Object> answer;
         String action = null;
         String leaseId = null;
         try {
+            if (permit.ended()) {
+                // A command that arrives as the socket is being ended for a revoked token is not run.
+                throw new ApiException(401, "token_revoked", "the token of this connection was revoked");
+            }
             // A binary attachment arrives as byte[] inside the object; it is taken out before the rest becomes JSON.
             byte[] attachment = args.length > 0 && args[0] instanceof JSONObject json && json.opt("archive") instanceof byte[] bytes
                     ? bytes : null;

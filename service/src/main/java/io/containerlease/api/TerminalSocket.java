@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@code ?session=ID&offset=N} resumes the same shell after byte N.
  */
 final class TerminalSocket {
+    /** What its connections count as, in /healthz. */
+    private static final String KIND = "terminal";
     private static final Logger log = LoggerFactory.getLogger(TerminalSocket.class);
     static final int MAX_DIMENSION = 1000;
     static final int MAX_COMMAND_ARGS = 64;
@@ -44,11 +46,11 @@ final class TerminalSocket {
     private final TerminalSessions terminals;
     private final SessionView sessions;
     private final ImageCatalog catalog;
-    private final WsLimits limits;
+    private final LiveConnections limits;
     private final ContainerStates containers;
 
     TerminalSocket(LeaseService leases, LeaseConnections connections, TerminalSessions terminals, SessionView sessions,
-                   ImageCatalog catalog, WsLimits limits, ContainerStates containers) {
+                   ImageCatalog catalog, LiveConnections limits, ContainerStates containers) {
         this.limits = limits;
         this.containers = containers;
         this.leases = leases;
@@ -72,7 +74,7 @@ final class TerminalSocket {
 
     private void connect(WsContext ctx) {
         Lease lease = WsLeases.running(ctx, leases).orElse(null);
-        if (lease == null || !limits.admit(ctx, ctx.<io.containerlease.lease.Caller>attribute(RequestGuard.CALLER).user(), lease.id())) {
+        if (lease == null || !limits.admit(ctx, java.util.Optional.of(lease.id()), KIND)) {
             return;
         }
         int cols;

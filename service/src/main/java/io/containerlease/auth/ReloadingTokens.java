@@ -33,6 +33,7 @@ public final class ReloadingTokens implements Authenticator, AutoCloseable {
     private volatile TokenRegistry current;
     private Stamp stamp;
     private final Thread watcher;
+    private final java.util.List<Runnable> reloaded = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** What tells one version of the file from the next: a rename puts a new inode in place. */
     private record Stamp(Object fileKey, long modifiedNanos, long size) {
@@ -60,8 +61,19 @@ public final class ReloadingTokens implements Authenticator, AutoCloseable {
     }
 
     @Override
-    public Optional<Caller> authenticate(String token) {
-        return current.authenticate(token);
+    public Optional<Credential> credential(String token) {
+        return current.credential(token);
+    }
+
+    @Override
+    public boolean stillValid(Credential credential) {
+        return current.stillValid(credential);
+    }
+
+    /** {@code listener} runs (on the watcher's thread) after every change of users took effect. */
+    @Override
+    public void onChange(Runnable listener) {
+        reloaded.add(listener);
     }
 
     /** Reads the file again if it changed since it was last read; true when new users took effect. */
@@ -76,6 +88,13 @@ public final class ReloadingTokens implements Authenticator, AutoCloseable {
             loaded.accept(next);
             current = next;
             log.info("users reloaded {} {}", kv("file", file.toString()), kv("tokens", next.entries().size()));
+            for (Runnable listener : reloaded) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    log.warn("a listener to the users' reload failed {}", kv("error", String.valueOf(e.getMessage())), e);
+                }
+            }
             return true;
         } catch (ConfigException e) {
             log.error("the changed users file is not used, the users from before stay {} {}", kv("file", file.toString()),

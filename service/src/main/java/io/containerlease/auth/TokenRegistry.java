@@ -135,15 +135,29 @@ public final class TokenRegistry implements Authenticator {
 
     /** The caller this token belongs to, if any. Takes the same time whichever entry matches, or none. */
     @Override
-    public Optional<Caller> authenticate(String token) {
+    public Optional<Credential> credential(String token) {
         byte[] presented = sha256(token);
+        Entry match = matching(presented);
+        return match == null ? Optional.empty() : Optional.of(Credential.of(new Caller(match.user(), match.admin()), presented));
+    }
+
+    @Override
+    public boolean stillValid(Credential credential) {
+        if (credential.tokenSha256().length() != 64) {
+            return false;
+        }
+        Entry match = matching(java.util.HexFormat.of().parseHex(credential.tokenSha256()));
+        return match != null && match.user().equals(credential.caller().user()) && match.admin() == credential.caller().admin();
+    }
+
+    private Entry matching(byte[] sha256) {
         Entry match = null;
         for (Entry entry : entries) {
-            if (MessageDigest.isEqual(presented, entry.sha256()) && match == null) {
+            if (MessageDigest.isEqual(sha256, entry.sha256()) && match == null) {
                 match = entry;
             }
         }
-        return match == null ? Optional.empty() : Optional.of(new Caller(match.user(), match.admin()));
+        return match;
     }
 
     /** Every entry, in the file's order. */

@@ -17,7 +17,7 @@ import java.util.random.RandomGenerator;
 public final class WsTickets {
     public static final Duration LIFETIME = Duration.ofSeconds(30);
 
-    private record Ticket(Caller caller, Instant expires) {}
+    private record Ticket(Credential credential, Instant expires) {}
 
     private final InstantSource clock;
     private final RandomGenerator random;
@@ -30,23 +30,24 @@ public final class WsTickets {
 
     public record Issued(String ticket, Instant expiresAt) {}
 
-    public Issued issue(Caller caller) {
+    /** A ticket for whoever {@code credential} is; redeeming it later checks the token is still valid then. */
+    public Issued issue(Credential credential) {
         Instant now = clock.instant();
         tickets.values().removeIf(t -> !t.expires().isAfter(now));
         byte[] bytes = new byte[24];
         random.nextBytes(bytes);
         String ticket = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant expires = now.plus(LIFETIME);
-        tickets.put(ticket, new Ticket(caller, expires));
+        tickets.put(ticket, new Ticket(credential, expires));
         return new Issued(ticket, expires);
     }
 
-    /** The ticket's caller, once: redeeming removes it. Empty for an unknown or expired ticket. */
-    public Optional<Caller> redeem(String ticket) {
+    /** Whom the ticket was issued to, once: redeeming removes it. Empty for an unknown or expired ticket. */
+    public Optional<Credential> redeem(String ticket) {
         Ticket t = tickets.remove(ticket);
         if (t == null || !t.expires().isAfter(clock.instant())) {
             return Optional.empty();
         }
-        return Optional.of(t.caller());
+        return Optional.of(t.credential());
     }
 }

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** WebSockets are capped per lease, per user and in all; a connection over a cap is refused and a closed one gives its slot back. */
+/**
+ * Long-lived connections (WebSockets of every endpoint, event streams) are capped per lease, per user
+ * and in all; a connection over a cap is refused and a closed one gives its slot back.
+ */
 @Timeout(60)
 class ConnectionLimitsTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -67,7 +70,7 @@ class ConnectionLimitsTest {
         logs(second);
         assertRefused(logs(second)); // the user's fourth
         a.close();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(health().at("/capacity/webSockets").asInt()).isEqualTo(2));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(health().at("/capacity/connections").asInt()).isEqualTo(2));
         WsClient again = logs(second);
         // Admitted: it gets the lease's next log line (no wall-clock wait for a refusal that does not come).
         await().atMost(WAIT).until(() -> world.streams.followers.containsKey(ManagedLabels.containerName(second.id())));
@@ -78,10 +81,36 @@ class ConnectionLimitsTest {
     @Test
     void healthSaysHowCloseTheProcessIsToItsDescriptorLimit() {
         JsonNode capacity = health().get("capacity");
-        assertThat(capacity.get("webSockets").asInt()).isZero();
-        assertThat(capacity.get("webSocketsMax").asLong()).isPositive()
+        assertThat(capacity.get("connections").asInt()).isZero();
+        assertThat(capacity.get("connectionsMax").asLong()).isPositive()
                 .isLessThan(capacity.get("fileDescriptorsMax").asLong());
         assertThat(capacity.get("fileDescriptors").asLong()).isPositive();
+    }
+
+    @Test
+    void eventStreamsOverWebSocketAndServerSentEventsCountAgainstTheUserCapToo() throws Exception {
+        WsClient one = WsClient.connect(api.baseUrl(), "/ws/events");
+        open.add(one);
+        one.awaitType("subscribed", WAIT);
+        WsClient two = WsClient.connect(api.baseUrl(), "/ws/events");
+        open.add(two);
+        two.awaitType("subscribed", WAIT);
+        var http = java.net.http.HttpClient.newHttpClient();
+        var sse = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.baseUrl() + "/api/events"))
+                .header("Accept", "text/event-stream").build();
+        var stream = http.send(sse, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode capacity = health().get("capacity");
+            assertThat(capacity.get("connections").asInt()).isEqualTo(3);
+            assertThat(capacity.at("/connectionsByKind/events").asInt()).isEqualTo(2);
+            assertThat(capacity.at("/connectionsByKind/events-sse").asInt()).isEqualTo(1);
+        });
+        assertRefused(WsClient.connect(api.baseUrl(), "/ws/events"));
+        var refused = http.send(sse, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.body()).contains("too_many_connections");
+        stream.body().close(); // its slot comes back when the server next writes to it (a heartbeat, within 15 s)
     }
 
     private JsonNode health() {

@@ -156,8 +156,13 @@ public final class LeaseWorld implements AutoCloseable {
     /** What the API needs, from this world, with these users (empty for AUTH=off). */
     public io.containerlease.api.ApiServer.Services services(java.util.Optional<io.containerlease.auth.TokenRegistry> tokens) {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
+        return servicesWith(tokens.map(io.containerlease.auth.Authenticator.class::cast));
+    }
+
+    /** What the API needs, from this world, with users from {@code tokens} (a reloading file, say). */
+    public io.containerlease.api.ApiServer.Services servicesWith(java.util.Optional<io.containerlease.auth.Authenticator> tokens) {
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
-                connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens.map(io.containerlease.auth.Authenticator.class::cast), tickets, redactor, activity,
+                connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity,
                 containers, control, events, usage, channels, code, java.util.Optional.empty(), pool, streams);
     }
 
