@@ -99,6 +99,10 @@ public final class ApiServer implements AutoCloseable {
             // Socket.IO has its own servlet beside Javalin's (long-polling cannot go through Javalin's handlers).
             cfg.jetty.modifyServletContextHandler(handler -> handler.addServlet(
                     new org.eclipse.jetty.ee10.servlet.ServletHolder(socketIo.servlet()), "/socket.io/*"));
+            // WebSocket upgrades are guarded before Javalin begins them (it reads the query and a session as it does).
+            cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(
+                    new org.eclipse.jetty.ee10.servlet.FilterHolder(new UpgradeFilter(guard)), "/*",
+                    java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
 
             cfg.routes.before(guard::http);
             cfg.routes.wsBeforeUpgrade(guard::webSocket);

@@ -6,6 +6,8 @@ import io.containerlease.auth.WsTickets;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.Caller;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,24 +41,119 @@ final class RequestGuard {
         this.allowedHosts = allowedHosts(config);
     }
 
+    /** What the guard reads of a request, and where it leaves what it found: a Javalin context, or an upgrade before Javalin. */
+    private interface Incoming {
+        String header(String name);
+
+        String queryParam(String name);
+
+        String rawPath();
+
+        String rawQuery();
+
+        String remoteAddr();
+
+        void attribute(String key, Object value);
+
+        void responseHeader(String name, String value);
+    }
+
+    private static Incoming of(Context ctx) {
+        return new Incoming() {
+            public String header(String name) {
+                return ctx.header(name);
+            }
+
+            public String queryParam(String name) {
+                return ctx.queryParam(name);
+            }
+
+            public String rawPath() {
+                return ctx.req().getRequestURI();
+            }
+
+            public String rawQuery() {
+                return ctx.req().getQueryString();
+            }
+
+            public String remoteAddr() {
+                return ctx.req().getRemoteAddr();
+            }
+
+            public void attribute(String key, Object value) {
+                ctx.attribute(key, value);
+            }
+
+            public void responseHeader(String name, String value) {
+                ctx.header(name, value);
+            }
+        };
+    }
+
+    private static Incoming of(HttpServletRequest req, HttpServletResponse res) {
+        return new Incoming() {
+            public String header(String name) {
+                return req.getHeader(name);
+            }
+
+            public String queryParam(String name) {
+                return req.getParameter(name);
+            }
+
+            public String rawPath() {
+                return req.getRequestURI();
+            }
+
+            public String rawQuery() {
+                return req.getQueryString();
+            }
+
+            public String remoteAddr() {
+                return req.getRemoteAddr();
+            }
+
+            public void attribute(String key, Object value) {
+                req.setAttribute(key, value);
+            }
+
+            public void responseHeader(String name, String value) {
+                res.setHeader(name, value);
+            }
+        };
+    }
+
     /** For plain HTTP requests. */
     void http(Context ctx) {
-        common(ctx);
+        Incoming in = of(ctx);
+        common(in);
         if (ctx.path().startsWith("/api/") && !ApiDocsRoutes.isPublic(ctx.path())) {
-            identify(ctx, authenticate(ctx, false));
+            identify(in, authenticate(in, false));
         }
     }
 
-    /** For WebSocket upgrades, before the upgrade happens. */
-    void webSocket(Context ctx) {
-        common(ctx);
-        checkOrigin(ctx);
-        identify(ctx, authenticate(ctx, true));
+    /**
+     * For WebSocket upgrades, before Javalin sees them ({@link UpgradeFilter}): a refusal here is
+     * answered by the filter with the error body, and no upgrade (nor session) is begun.
+     *
+     * @throws ApiException for a refused upgrade
+     */
+    void upgrade(HttpServletRequest req, HttpServletResponse res) {
+        Incoming in = of(req, res);
+        common(in);
+        checkOrigin(in);
+        identify(in, authenticate(in, true));
     }
 
-    private static void identify(Context ctx, Credential credential) {
-        ctx.attribute(CREDENTIAL, credential);
-        ctx.attribute(CALLER, credential.caller());
+    /** Javalin's own step before an upgrade: the filter has identified the caller already (a safety net should it not have run). */
+    void webSocket(Context ctx) {
+        if (ctx.attribute(CREDENTIAL) == null) {
+            throw new ApiException(401, "unauthorized", "send Authorization: Bearer <token>, or ?ticket= from POST /api/ws-ticket");
+        }
+    }
+
+    private static void identify(Incoming in, Credential credential) {
+        in.attribute(CREDENTIAL, credential);
+        in.attribute(CALLER, credential.caller());
     }
 
     static Caller caller(Context ctx) {
@@ -76,20 +173,21 @@ final class RequestGuard {
         return ctx.attribute(CLIENT);
     }
 
-    private void common(Context ctx) {
-        RequestPaths.requireDecodable(ctx.req().getRequestURI());
-        checkHost(ctx);
-        String client = ClientAddress.resolve(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"), config.trustedProxies());
-        ctx.attribute(CLIENT, client);
+    private void common(Incoming in) {
+        RequestPaths.requireDecodable(in.rawPath());
+        RequestPaths.requireDecodableQuery(in.rawQuery());
+        checkHost(in);
+        String client = ClientAddress.resolve(in.remoteAddr(), in.header("X-Forwarded-For"), config.trustedProxies());
+        in.attribute(CLIENT, client);
         OptionalLong wait = limiter.acquire(client);
         if (wait.isPresent()) {
-            ctx.header("Retry-After", Long.toString(Math.max(1, wait.getAsLong())));
+            in.responseHeader("Retry-After", Long.toString(Math.max(1, wait.getAsLong())));
             throw new ApiException(429, "rate_limited", "too many requests from " + client + "; the limit is "
                     + config.rateLimitPerMinute() + " a minute (RATE_LIMIT_PER_MINUTE)");
         }
     }
 
-    private Credential authenticate(Context ctx, boolean allowTicket) {
+    private Credential authenticate(Incoming ctx, boolean allowTicket) {
         if (config.auth() == ServiceConfig.AuthMode.OFF) {
             return Credential.ANONYMOUS;
         }
@@ -158,14 +256,14 @@ final class RequestGuard {
         return tickets.redeem(ticket).filter(this::stillValid);
     }
 
-    private void checkHost(Context ctx) {
+    private void checkHost(Incoming ctx) {
         if (!hostAllowed(ctx.header("Host"))) {
             throw new ApiException(403, "host_not_allowed", "requests must be addressed to one of " + allowedHosts
                     + "; add this host name to ALLOWED_HOSTS if it is yours");
         }
     }
 
-    private void checkOrigin(Context ctx) {
+    private void checkOrigin(Incoming ctx) {
         String origin = ctx.header("Origin");
         // No Origin: not a browser; it authenticates like any API client. The service's own origin is
         // always allowed; ALLOWED_ORIGINS only adds to it.

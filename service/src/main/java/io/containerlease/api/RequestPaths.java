@@ -6,7 +6,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Whether a request's path can be decoded at all. Jetty leaves {@code ;} parameters undecoded, and
+ * Whether a request's path (and query) can be decoded at all. Jetty leaves {@code ;} parameters undecoded, and
  * Javalin decodes path parameters only when a route asks for one, so a bad escape there would
  * otherwise surface as an exception deep inside a handler. Checked up front, it is the client's
  * mistake: a 400.
@@ -20,34 +20,54 @@ final class RequestPaths {
      *                      are not UTF-8, or a NUL, encoded or not
      */
     static void requireDecodable(String rawPath) {
-        if (rawPath == null) {
-            return;
+        if (rawPath != null) {
+            decode(rawPath, false, RequestPaths::invalid);
         }
-        ByteBuffer bytes = ByteBuffer.allocate(rawPath.length());
-        for (int i = 0; i < rawPath.length(); i++) {
-            char c = rawPath.charAt(i);
+    }
+
+    /**
+     * @param rawQuery the query as sent (without {@code ?}), still percent-encoded; null for none
+     * @throws ApiException 400 {@code invalid_query} when a name or value cannot be decoded, as above
+     */
+    static void requireDecodableQuery(String rawQuery) {
+        if (rawQuery != null) {
+            decode(rawQuery, true, why -> ApiException.badRequest("invalid_query", "the query cannot be decoded: " + why));
+        }
+    }
+
+    private static void decode(String raw, boolean query, java.util.function.Function<String, ApiException> invalid) {
+        ByteBuffer bytes = ByteBuffer.allocate(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
             if (c == '%') {
-                if (i + 2 >= rawPath.length() || hex(rawPath.charAt(i + 1)) < 0 || hex(rawPath.charAt(i + 2)) < 0) {
-                    throw invalid("it holds a '%' that is not followed by two hex digits");
+                if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
+                    throw invalid.apply("it holds a '%' that is not followed by two hex digits");
                 }
-                bytes.put((byte) (hex(rawPath.charAt(i + 1)) * 16 + hex(rawPath.charAt(i + 2))));
+                bytes.put((byte) (hex(raw.charAt(i + 1)) * 16 + hex(raw.charAt(i + 2))));
                 i += 2;
             } else if (c > 0x7f) {
-                throw invalid("it holds a character that is not percent-encoded");
+                throw invalid.apply("it holds a character that is not percent-encoded");
+            } else if (query && (c == '&' || c == '=')) {
+                requireUtf8(bytes, invalid); // each name and value decodes on its own
+                bytes.clear();
             } else {
                 bytes.put((byte) c);
             }
         }
+        requireUtf8(bytes, invalid);
+    }
+
+    private static void requireUtf8(ByteBuffer bytes, java.util.function.Function<String, ApiException> invalid) {
         bytes.flip();
         String decoded;
         try {
             decoded = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
         } catch (CharacterCodingException e) {
-            throw invalid("its escapes do not decode to UTF-8");
+            throw invalid.apply("its escapes do not decode to UTF-8");
         }
         if (decoded.indexOf('\0') >= 0) {
-            throw invalid("it holds a NUL character");
+            throw invalid.apply("it holds a NUL character");
         }
     }
 

@@ -26,8 +26,9 @@ import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
 
 /**
- * Random requests of every shape against the real API: whatever a client sends, the answer is
- * never a 5xx, and no request but a successful provision ever creates a container.
+ * Random requests of every shape against the real API, WebSocket upgrades included: whatever a
+ * client sends, the answer is never a 5xx, never sets a session cookie, and no request but a
+ * successful provision ever creates a container.
  */
 class RequestFuzzProperties {
     private static final String ALICE = "alice-token-0123456789";
@@ -63,6 +64,7 @@ class RequestFuzzProperties {
         Set<String> before = containerIds();
         var response = client.send(request.method(), request.path(), request.headers(), request.contentType(), request.body());
         assertThat(response.status()).as("%s %s %s", request.method(), request.path(), abbreviate(request.body())).isLessThan(500);
+        assertThat(response.headers()).as("%s %s", request.method(), request.path()).doesNotContainKey("set-cookie");
         Set<String> created = new HashSet<>(containerIds());
         created.removeAll(before);
         boolean provisioned = response.status() == 201 && request.path().startsWith("/api/provision");
@@ -80,8 +82,13 @@ class RequestFuzzProperties {
         Arbitrary<String> method = Arbitraries.of("GET", "POST", "POST", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
         Arbitrary<Map<String, String>> headers = Combinators.combine(
                 Arbitraries.of("Bearer " + ALICE, "Bearer " + ALICE, "Bearer nope", "Basic abc", "Bearer ", "", "Bearer " + "x".repeat(2000)),
-                Arbitraries.of("", "1.2.3.4", "evil, 10.0.0.1", "not-an-ip", "::1")).as((auth, xff) -> {
+                Arbitraries.of("", "1.2.3.4", "evil, 10.0.0.1", "not-an-ip", "::1"),
+                Arbitraries.of(false, false, true)).as((auth, xff, upgrade) -> {
                     Map<String, String> h = new HashMap<>();
+                    if (upgrade) {
+                        h.putAll(Map.of("Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13",
+                                "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="));
+                    }
                     if (!auth.isEmpty()) {
                         h.put("Authorization", auth);
                     }
@@ -103,7 +110,8 @@ class RequestFuzzProperties {
                 Arbitraries.strings().withChars("abcXYZ%2e.-_~09").ofMinLength(1).ofMaxLength(60),
                 hostileSegment());
         Arbitrary<String> query = Combinators.combine(
-                Arbitraries.of("limit", "cursor", "all", "leaseId", "x", "a%gb", "%00"),
+                Arbitraries.of("limit", "cursor", "all", "leaseId", "x", "a%gb", "%00", "command", "tail", "types", "cols", "session",
+                        "offset", "after", "ticket", "follow", "batch"),
                 Arbitraries.oneOf(Arbitraries.of("0", "1", "500", "501", "-1", "true", "yes", "99999999999999999999", "", "%", "%zz", "%c3%28"),
                         Arbitraries.strings().withChars("abc0123%").ofMaxLength(30)))
                 .as((k, v) -> k + "=" + v);
@@ -118,6 +126,8 @@ class RequestFuzzProperties {
                 Arbitraries.of("/healthz", "/metrics", "/", "/api", "/api/", "/api/containers/", "/ws/logs/x", "/api/containers/;x%gb",
                         "/api/containers/%2F..%2Fx", "/api/containers/a%00b", "/api;x/containers", "/api/%2e%2e/healthz", "//api//containers"),
                 hostileSegment().map(s -> "/api/" + s),
+                Combinators.combine(Arbitraries.of("terminal", "exec", "logs", "channel"), id).as((kind, i) -> "/ws/" + kind + "/" + i),
+                Arbitraries.just("/ws/events"),
                 Arbitraries.strings().withChars("abc/._-%;").ofMaxLength(40).map(s -> "/" + s));
         return Combinators.combine(path, query.list().ofMaxSize(3))
                 .as((p, q) -> p.replace("KNOWN", knownLease == null ? "x" : knownLease) + (q.isEmpty() ? "" : "?" + String.join("&", q)));

@@ -71,7 +71,7 @@ public final class RawHttp {
 
     /**
      * Reads one whole response (the head, then as many bytes as it announces, or up to the last chunk,
-     * or to the end of the stream), without asking the server to close: a keep-alive connection is
+     * or to the end of the stream; nothing after a 101, whose connection is a WebSocket then), without asking the server to close: a keep-alive connection is
      * what a real client has, and what a server that leaves a body unread can break.
      */
     private static byte[] readResponse(InputStream in) throws IOException {
@@ -98,7 +98,7 @@ public final class RawHttp {
                     break;
                 }
             }
-        } else if (!head.startsWith("http/1.1 204") && !head.startsWith("http/1.1 304")) {
+        } else if (!head.startsWith("http/1.1 204") && !head.startsWith("http/1.1 304") && !head.startsWith("http/1.1 101")) {
             out.write(in.readAllBytes());
         }
         return out.toByteArray();
