@@ -136,6 +136,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             String self = config.redisUrl().isPresent() ? InstanceIds.load(config.dataDir()) : null;
             DurableStore store = openStore(config, self);
             started.push(store);
+            DataDirPermissions.tighten(config.dataDir());
             instanceId = store.instanceId();
             var catalog = ImageCatalog.load(config.imageCatalog());
             var redactor = new Redactor();
