@@ -3,7 +3,7 @@
 //   BASE_URL=http://127.0.0.1:8080 TOKEN=… OTHER_TOKEN=… node e2e/socketio.e2e.mjs
 import { io } from 'socket.io-client';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 
 const BASE = required('BASE_URL');
 const TOKEN = required('TOKEN');
@@ -11,7 +11,8 @@ const OTHER = required('OTHER_TOKEN');
 // A .tar.gz whose start.sh answers every message with {version: "v2"} (made by SocketIoIT).
 const APP_ARCHIVE = readFileSync(required('APP_ARCHIVE'));
 
-await step('a socket without a token, or from a foreign origin, gets nothing', refused);
+await step('a socket without a token, or from a foreign origin, gets nothing but connect_error', refused);
+await step('an unknown command is answered unknown_event; a deeply nested one ends the socket, not the server', hostilePayloads);
 for (const transports of [['polling'], ['websocket']]) {
   await step(`every command is acknowledged and events arrive (${transports[0]})`, () => commands(transports));
 }
@@ -20,6 +21,44 @@ await step('a WebSocket ticket works as well as a token', withTicket);
 await step('another user sees none of the first user’s leases', isolation);
 // Last: it uses up the second user's rate limit.
 if (process.env.RATE_LIMITED) await step('commands count against the rate limit', rateLimited);
+// After everything of the second user's: it revokes them.
+if (process.env.TOKENS_FILE) await step('revoking a token ends its sockets within two seconds', revoked);
+
+async function revoked() {
+  const socket = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: OTHER } });
+  await new Promise((resolve) => socket.on('connect', resolve));
+  const error = new Promise((resolve) => socket.on('error', resolve));
+  const gone = new Promise((resolve) => socket.on('disconnect', resolve));
+  const started = Date.now();
+  const tmp = `${process.env.TOKENS_FILE}.tmp`;
+  writeFileSync(tmp, readFileSync(process.env.TOKENS_FILE, 'utf8').split('  - user: bob')[0]);
+  renameSync(tmp, process.env.TOKENS_FILE);
+  assert.equal((await error).code, 'token_revoked');
+  await gone;
+  assert.ok(Date.now() - started < 3000, `ended after ${Date.now() - started} ms`);
+}
+
+async function hostilePayloads() {
+  const socket = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: TOKEN } });
+  await new Promise((resolve) => socket.on('connect', resolve));
+  const unknown = await socket.timeout(15_000).emitWithAck('format_disk', {});
+  assert.equal(unknown.success, false);
+  assert.equal(unknown.error.code, 'unknown_event');
+  let deep = [];
+  for (let i = 0; i < 3000; i++) deep = [deep];
+  const gone = new Promise((resolve) => socket.on('disconnect', resolve));
+  socket.emit('list_containers', deep);
+  await gone;
+  // The server is fine: a new socket is served.
+  const again = io(BASE, { transports: ['polling'], reconnection: false, auth: { token: TOKEN } });
+  await new Promise((resolve) => again.on('connect', resolve));
+  assert.equal((await again.timeout(15_000).emitWithAck('list_containers', {})).success, true);
+  const deepPoll = await fetch(`${BASE}/socket.io/?EIO=4&transport=polling&sid=x`, { method: 'POST',
+    headers: { 'Content-Type': 'text/plain' }, body: `42["list_containers",${'['.repeat(3000)}${']'.repeat(3000)}]` });
+  assert.equal(deepPoll.status, 400);
+  assert.equal((await deepPoll.json()).error.code, 'too_deep');
+  again.close();
+}
 
 async function rateLimited() {
   const socket = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: OTHER } });
@@ -51,12 +90,13 @@ async function refused() {
   const anonymous = io(BASE, { transports: ['websocket'], reconnection: false, auth: {} });
   const heard = [];
   anonymous.onAny((name) => heard.push(name));
-  await new Promise((resolve) => anonymous.on('disconnect', resolve));
+  const why = await new Promise((resolve) => anonymous.on('connect_error', resolve));
+  assert.match(why.message, /not authenticated/);
   assert.deepEqual(heard, []);
   anonymous.close();
 
   const wrong = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: 'not-a-token-at-all' } });
-  await new Promise((resolve) => wrong.on('disconnect', resolve));
+  assert.match((await new Promise((resolve) => wrong.on('connect_error', resolve))).message, /not authenticated/);
   wrong.close();
 
   const foreign = io(BASE, { transports: ['polling'], reconnection: false, auth: { token: TOKEN },
@@ -64,6 +104,9 @@ async function refused() {
   const error = await new Promise((resolve) => foreign.on('connect_error', resolve));
   assert.ok(error);
   foreign.close();
+  const raw = await fetch(`${BASE}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: 'http://evil.example' } });
+  assert.equal(raw.status, 403);
+  assert.equal((await raw.json()).error.code, 'origin_not_allowed');
 }
 
 async function commands(transports) {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Socket.IO gateway with the real npm {@code socket.io-client} from Node ({@code web/e2e/socketio.e2e.mjs}),
- * against a real server and engine: polling and WebSocket, refusals, every command, events, and a
- * second user who sees nothing of the first's.
+ * against a real server and engine: polling and WebSocket, refusals (as connect_error), hostile payloads,
+ * every command, events, a second user who sees nothing of the first's, and that user's revocation.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SocketIoIT {
@@ -52,7 +52,8 @@ class SocketIoIT {
                     exec socat UNIX-LISTEN:$CONTAINERLEASE_CHANNEL,fork,unlink-early EXEC:"sh /tmp/h"
                     """).bytes());
             NodeScript.run("e2e/socketio.e2e.mjs", Map.of("BASE_URL", server.baseUrl(), "TOKEN", "alice-socketio-token-1234",
-                    "OTHER_TOKEN", "bob-socketio-token-5678", "RATE_LIMITED", "100", "APP_ARCHIVE", archive.toString()),
+                    "OTHER_TOKEN", "bob-socketio-token-5678", "RATE_LIMITED", "100", "APP_ARCHIVE", archive.toString(),
+                    "TOKENS_FILE", tokens.toString()),
                     Duration.ofMinutes(2), dir);
             String own = instance;
             await().atMost(Duration.ofSeconds(20)).until(() -> TestDocker.containersOf(own).isEmpty());

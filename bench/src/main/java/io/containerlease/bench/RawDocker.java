@@ -26,7 +26,7 @@ final class RawDocker implements AutoCloseable {
 
     RawDocker(String dockerHost) {
         runtime = new DockerContainerRuntime(DockerClients.connect(dockerHost, Duration.ofSeconds(60)).client(), Duration.ofSeconds(60),
-                RunLabels.labels());
+                RunLabels.labels(), instance);
     }
 
     /** Creates and starts one hardened busybox container; returns its name. */

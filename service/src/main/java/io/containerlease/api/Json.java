@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The one JSON configuration for requests and responses, with tight limits on what a client may send. */
 final class Json {
+    /** How deep a body's arrays and objects may nest. */
+    static final int MAX_DEPTH = 32;
     static final ObjectMapper MAPPER = create(JsonBody.MAX_BYTES);
     /** For the few bodies allowed to be larger (a message for a lease's program): the same rules, longer strings. */
     static final ObjectMapper LARGE = create(ChannelRoutes.MAX_BODY_BYTES);
@@ -17,7 +19,7 @@ final class Json {
     private static ObjectMapper create(int maxStringLength) {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(32)
+                        .maxNestingDepth(MAX_DEPTH)
                         .maxNumberLength(64)
                         .maxStringLength(maxStringLength)
                         .build())
@@ -25,5 +27,34 @@ final class Json {
                 .build();
         return new ObjectMapper(factory)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /**
+     * Whether {@code text} nests arrays and objects deeper than {@link #MAX_DEPTH}, found by one pass
+     * over its characters, without parsing: for JSON a library would parse recursively (org.json in
+     * Socket.IO) before our own limits apply.
+     */
+    static boolean nestsTooDeep(CharSequence text) {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '[' || c == '{') {
+                if (++depth > MAX_DEPTH) {
+                    return true;
+                }
+            } else if (c == ']' || c == '}') {
+                depth--;
+            }
+        }
+        return false;
     }
 }

@@ -55,12 +55,8 @@ final class JsonBody {
         JsonNode parsed;
         try {
             parsed = (maxBytes > MAX_BYTES ? Json.LARGE : Json.MAPPER).readTree(bytes);
-        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-            // Jackson names its own settings method here ("from `StreamReadConstraints.getMaxNestingDepth()`"): keep the limit, drop the name.
-            throw ApiException.badRequest("malformed_json", "the body is beyond a JSON limit: "
-                    + e.getOriginalMessage().replaceAll(", from `[^`]*`", ""));
         } catch (JacksonException e) {
-            throw ApiException.badRequest("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
+            throw ApiException.badRequest("malformed_json", "the body " + JsonErrors.plain(e, maxBytes > MAX_BYTES ? maxBytes : MAX_BYTES));
         } catch (IOException e) {
             throw ApiException.badRequest("malformed_json", "the body could not be read");
         }

@@ -50,6 +50,8 @@ final class SocketIoGateway implements AutoCloseable {
     private final ChannelRoutes channelRoutes;
     private final CodeRoutes codeRoutes;
     private final LiveConnections connections;
+    private static final List<String> COMMANDS = List.of("create_container", "start_container", "stop_container", "restart_container",
+            "update_container", "delete_container", "send_message", "get_status", "list_containers");
 
     SocketIoGateway(RequestGuard guard, LeaseService leases, WorkloadControl control, SessionView sessions, LeaseRoutes leaseJson,
                     EventHub events, ErrorResponses errors, ActivityRecorder activity, ChannelRoutes channelRoutes,
@@ -74,7 +76,7 @@ final class SocketIoGateway implements AutoCloseable {
     }
 
     SocketIoServlet servlet() {
-        return new SocketIoServlet(engine);
+        return new SocketIoServlet(engine, guard);
     }
 
     private static String header(Map<String, List<String>> headers, String name) {
@@ -89,7 +91,8 @@ final class SocketIoGateway implements AutoCloseable {
     private void connected(SocketIoSocket socket) {
         Optional<Credential> credential = authenticate(socket);
         if (credential.isEmpty()) {
-            socket.disconnect(true); // before any event: nothing was subscribed
+            // The library has acknowledged the connection already; the client turns this into connect_error.
+            refuseConnection(socket, "not authenticated: send auth: {token} (or {ticket} from POST /api/ws-ticket) in the handshake");
             return;
         }
         LiveConnections.Permit permit;
@@ -99,8 +102,7 @@ final class SocketIoGateway implements AutoCloseable {
                 socket.disconnect(true);
             });
         } catch (LiveConnections.TooMany e) {
-            send(socket, "error", Map.of("code", "too_many_connections", "message", e.getMessage()));
-            socket.disconnect(true);
+            refuseConnection(socket, "too many connections: " + e.getMessage());
             return;
         }
         Caller caller = credential.get().caller();
@@ -125,10 +127,28 @@ final class SocketIoGateway implements AutoCloseable {
             subscription.close();
             permit.release();
         });
-        for (String command : List.of("create_container", "start_container", "stop_container", "restart_container",
-                "update_container", "delete_container", "send_message", "get_status", "list_containers")) {
+        for (String command : COMMANDS) {
             socket.on(command, args -> command(caller, permit, command, args));
         }
+        socket.registerAllEventListener((event, args) -> {
+            if (!COMMANDS.contains(event) && args.length > 0
+                    && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback ack) {
+                ack.sendAcknowledgement(toJson(Map.of("success", false, "error", Map.of("code", "unknown_event",
+                        "message", "no such command; known: " + String.join(", ", COMMANDS)))));
+            }
+        });
+    }
+
+    /**
+     * Ends a connection the gateway will not serve with a Socket.IO CONNECT_ERROR packet, which a
+     * client reports as {@code connect_error} with this message, then disconnects it.
+     */
+    private static void refuseConnection(SocketIoSocket socket, String message) {
+        var packet = new io.socket.socketio.server.parser.Packet<Object>(io.socket.socketio.server.parser.Parser.CONNECT_ERROR,
+                new JSONObject(Map.of("message", message)));
+        packet.nsp = socket.getNamespace().getName();
+        socket.getClient().sendPacket(packet);
+        socket.disconnect(true);
     }
 
     private Optional<Credential> authenticate(SocketIoSocket socket) {

@@ -31,8 +31,13 @@ public final class SocketIoWebSocket extends EngineIoWebSocket implements Sessio
         engine.handleWebSocket(this);
     }
 
+    /** A message nested deeper than any command needs is refused before Socket.IO's parser recurses into it. */
     @Override
     public void onWebSocketText(String message) {
+        if (Json.nestsTooDeep(message)) {
+            session.close(1008, "a message nested deeper than " + Json.MAX_DEPTH + " levels", Callback.NOOP);
+            return;
+        }
         emit("message", message);
     }
 

@@ -47,6 +47,10 @@ public final class ContainerStates implements LeaseListener {
     private final Set<LeaseId> quiet = ConcurrentHashMap.newKeySet();
     private volatile java.util.function.BiConsumer<LeaseId, Boolean> stopsElsewhere = (id, stopped) -> {};
 
+    /** A program that crashes and is restarted in a loop is a tenant writing our log: a few lines a minute per lease. */
+    private final io.containerlease.lease.LeaseLogBudget logBudget =
+            new io.containerlease.lease.LeaseLogBudget(java.time.InstantSource.system(), 10, java.time.Duration.ofSeconds(6));
+
     public ContainerStates(ContainerRuntime runtime) {
         this.runtime = runtime;
     }
@@ -96,8 +100,11 @@ public final class ContainerStates implements LeaseListener {
             before = statuses.put(id, now);
         }
         if (before != null && !before.equals(now) && !quiet.contains(id) && !firstLookConfirms(before, now)) {
-            log.info("container state changed {} {} {}", kv("leaseId", id.value()), kv("from", before.state().wireName()),
-                    kv("to", now.state().wireName()));
+            long heldBack = logBudget.take(id);
+            if (heldBack >= 0) {
+                log.info("container state changed {} {} {} {}", kv("leaseId", id.value()), kv("from", before.state().wireName()),
+                        kv("to", now.state().wireName()), kv("linesHeldBack", heldBack));
+            }
             Change change = new Change(id, before, now);
             for (Consumer<Change> listener : listeners) {
                 try {
@@ -210,6 +217,7 @@ public final class ContainerStates implements LeaseListener {
     @Override
     public void onEnding(LeaseId id, EndReason reason) {
         quiet.remove(id);
+        logBudget.forget(id);
         Object lock = live.remove(id);
         if (lock != null) {
             synchronized (lock) {

@@ -118,6 +118,10 @@ public final class ApiClient {
         assertThat(message)
                 .doesNotContainPattern("\\b[A-Z]\\w*(Exception|Error)\\b")
                 .doesNotContainPattern("`[^`]*\\(\\)`")
+                .doesNotContainPattern("`[^`]*`")
+                .doesNotContainPattern("\\b(com|org|io|java|jakarta)\\.[a-z]+\\.")
+                .doesNotContainPattern("\\b[A-Z][a-z]+Feature\\b")
+                .doesNotContain("Jackson", "JsonNode", "StreamReadConstraints", "START_OBJECT")
                 .doesNotContainPattern("\\.java\\b")
                 .doesNotContainPattern("\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b")
                 .doesNotContain("lookup ", "dial tcp", "registry-1", "Broken pipe");

@@ -10,6 +10,7 @@ import io.containerlease.lease.ImageTypes;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
+import io.containerlease.lease.LeaseLogBudget;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.program.ProgramException;
 import java.time.Duration;
@@ -44,6 +45,8 @@ public final class Channels implements LeaseListener, AutoCloseable {
     private final InstantSource clock;
     private final Observer observer;
     private final Map<LeaseId, ChannelConnection> open = new ConcurrentHashMap<>();
+    /** A program that accepts and closes its socket in a loop is a tenant writing our log: a few lines a minute per lease. */
+    private final LeaseLogBudget logBudget;
     /** A client following one lease's channel (the duplex socket). */
     public interface Reader {
         /** A frame the program sent that answers no request. */
@@ -91,6 +94,7 @@ public final class Channels implements LeaseListener, AutoCloseable {
         this.streams = streams;
         this.clock = clock;
         this.observer = observer;
+        this.logBudget = new LeaseLogBudget(clock, 10, Duration.ofSeconds(6));
     }
 
     /** Channels of leases held by other servers are reached through {@code elsewhere}. */
@@ -110,7 +114,11 @@ public final class Channels implements LeaseListener, AutoCloseable {
         open.computeIfAbsent(lease.id(), id -> {
             var connection = new ChannelConnection(streams, ManagedLabels.containerName(id), clock, frame -> unprompted(id, frame),
                     connected -> {
-                        log.info("channel {} {}", connected ? "connected" : "disconnected", kv("leaseId", id.value()));
+                        long heldBack = logBudget.take(id);
+                        if (heldBack >= 0) {
+                            log.info("channel {} {} {}", connected ? "connected" : "disconnected", kv("leaseId", id.value()),
+                                    kv("linesHeldBack", heldBack));
+                        }
                         observer.connection(id, connected);
                         readers.getOrDefault(id, List.of()).forEach(reader -> reader.connection(connected));
                     });
@@ -135,6 +143,7 @@ public final class Channels implements LeaseListener, AutoCloseable {
     }
 
     private void close(LeaseId id) {
+        logBudget.forget(id);
         ChannelConnection connection = open.remove(id);
         if (connection != null) {
             connection.close();
