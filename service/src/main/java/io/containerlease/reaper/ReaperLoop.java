@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class ReaperLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReaperLoop.class);
 
+    /** Actions that failed, with their cause: one that keeps failing the same way is logged once, not every pass. */
+    private final java.util.Map<ReconcileAction, String> failing = new java.util.concurrent.ConcurrentHashMap<>();
     private final ContainerRuntime runtime;
     private final LeaseStore store;
     private final LeaseService leases;
@@ -103,17 +105,24 @@ public final class ReaperLoop implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         List<CompletableFuture<Void>> started = new ArrayList<>();
+        failing.keySet().retainAll(actions); // what no longer needs doing is no longer failing
+        boolean onlyRepeats = !actions.isEmpty() && failing.keySet().containsAll(actions);
         for (ReconcileAction action : actions) {
             if (!peers.actingSince().test(seenAt)) {
                 break; // paused meanwhile: the rest waits for a pass on fresh eyes
             }
             try {
                 started.add(apply(action));
+                failing.remove(action);
             } catch (RuntimeException e) {
-                log.warn("reconcile action failed; the next pass retries it {} {}", kv("action", action.toString()), kv("error", e.getMessage()));
+                String cause = String.valueOf(e.getMessage());
+                if (!cause.equals(failing.put(action, cause))) {
+                    log.warn("reconcile action failed; every pass retries it, and it is reported again only if its cause changes {} {}",
+                            kv("action", action.toString()), kv("error", cause));
+                }
             }
         }
-        if (!actions.isEmpty()) {
+        if (!actions.isEmpty() && !onlyRepeats) {
             log.info("reconcile pass repaired differences {} {} {}", kv("containers", containers.size()),
                     kv("liveLeases", snapshot.liveLeases().size()), kv("actions", actions.size()));
         }
@@ -131,7 +140,9 @@ public final class ReaperLoop implements AutoCloseable {
             case ReconcileAction.FailInterrupted a -> leases.failInterrupted(a.leaseId());
             case ReconcileAction.FinishEnding a -> leases.finishEnding(a.leaseId());
             case ReconcileAction.ReleaseResources a -> {
-                log.info("removing an ended lease's channel directory and code volume {}", kv("leaseId", a.leaseId().value()));
+                if (!failing.containsKey(a)) {
+                    log.info("removing an ended lease's code volume and kept versions {}", kv("leaseId", a.leaseId().value()));
+                }
                 resources.release(a.leaseId());
                 yield CompletableFuture.completedFuture(null);
             }
