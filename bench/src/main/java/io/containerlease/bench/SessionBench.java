@@ -64,6 +64,11 @@ public final class SessionBench {
                     image: containerlease/busybox:latest
                     command: ["sleep", "inf"]
                     pullPolicy: never
+                  bench-echo:
+                    image: containerlease/busybox:latest
+                    command: ["socat", "UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early", "EXEC:cat"]
+                    pullPolicy: never
+                    channel: true
                   bench-logs:
                     image: containerlease/busybox:latest
                     command: ["sh", "-c", "seq 1 %d; exec sleep inf"]
@@ -79,6 +84,7 @@ public final class SessionBench {
         ContainerLeaseServer server = ContainerLeaseServer.start(config);
         try {
             List<BenchResult> results = new ArrayList<>(terminalEcho(server, new DockerContainerStreams(streaming)));
+            results.addAll(channelEcho(server, new DockerContainerStreams(streaming)));
             results.addAll(logThroughput(server, streaming));
             return results;
         } finally {
@@ -90,6 +96,79 @@ public final class SessionBench {
             streaming.close();
             negotiated.client().close();
         }
+    }
+
+    /**
+     * A message to the program inside and its reply (an echo), through the API (POST …/messages),
+     * next to the same frame through the same relay the service runs (our helper in the container,
+     * by the engine's exec), without the service around it.
+     */
+    private List<BenchResult> channelEcho(ContainerLeaseServer server, ContainerStreams raw) throws Exception {
+        String id = provision(server, "bench-echo");
+        String container = ManagedLabels.containerName(new LeaseId(id));
+        String messages = server.baseUrl() + "/api/containers/" + id + "/messages";
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!JSON.readTree(get(server, "/api/containers/" + id + "/channel")).path("connected").asBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the bench's echo program never listened");
+            }
+            Thread.sleep(50);
+        }
+        var replies = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
+        var frames = new io.containerlease.helper.HelperFrames.Reader((type, payload) -> {
+            if (type == io.containerlease.helper.HelperFrames.MESSAGE) {
+                replies.add(payload);
+            }
+        });
+        List<Double> serviceMs = new ArrayList<>();
+        List<Double> baselineMs = new ArrayList<>();
+        try (ContainerStreams.Duplex relay = raw.openDuplex(container, List.of(io.containerlease.helper.HelperBinary.PATH, "relay-unix",
+                io.containerlease.lease.ImageSpec.CHANNEL_SOCKET), new ContainerStreams.ExecOutput() {
+                    @Override
+                    public void stdout(byte[] data) {
+                        try {
+                            frames.accept(data);
+                        } catch (io.containerlease.helper.HelperFrames.ProtocolException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+
+                    @Override
+                    public void stderr(byte[] data) {}
+
+                    @Override
+                    public void exited(java.util.OptionalInt status) {}
+                })) {
+            Thread.sleep(500); // connected
+            for (int i = 0; i < sizes.keystrokes(); i++) {
+                long t0 = System.nanoTime();
+                var answer = http.send(HttpRequest.newBuilder(URI.create(messages)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"n\":" + i + "}}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() != 200) {
+                    throw new IllegalStateException("a message answered " + answer.statusCode() + ": " + answer.body());
+                }
+                serviceMs.add((System.nanoTime() - t0) / 1e6);
+
+                t0 = System.nanoTime();
+                relay.write(io.containerlease.helper.HelperFrames.message(("{\"id\":\"r" + i + "\",\"payload\":{\"n\":" + i + "}}\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                if (replies.poll(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) == null) {
+                    throw new IllegalStateException("the raw relay got no echo");
+                }
+                baselineMs.add((System.nanoTime() - t0) / 1e6);
+            }
+        }
+        release(server, id);
+        String detail = sizes.keystrokes() + " request/replies, interleaved; baseline: the same relay (our helper by docker exec) "
+                + "without the service (before the helper, through a host socket, the service's p50 was ~15 ms)";
+        return List.of(
+                BenchResult.of("channel-message-p50", Percentiles.of(serviceMs, 50), Percentiles.of(baselineMs, 50), "ms", detail),
+                BenchResult.of("channel-message-p99", Percentiles.of(serviceMs, 99), Percentiles.of(baselineMs, 99), "ms", detail));
+    }
+
+    private String get(ContainerLeaseServer server, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private List<BenchResult> terminalEcho(ContainerLeaseServer server, ContainerStreams raw) throws Exception {
