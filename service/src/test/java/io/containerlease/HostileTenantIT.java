@@ -326,4 +326,54 @@ class HostileTenantIT {
             TestDocker.removeAllOf(instance);
         }
     }
+
+    @Test
+    void theChannelDirectoryIsASmallTmpfsOfTheContainersOwnAndNothingOfItReachesTheHost() throws Exception {
+        String id = api.provision("echo", "durationMinutes", 5);
+        String filled = TestDocker.exec(container(id), "dd if=/dev/zero of=/run/containerlease/fill bs=1M count=300 2>&1;"
+                + " i=0; cd /run/containerlease && while [ $i -lt 2000 ]; do mkdir d 2>/dev/null && cd d || break; i=$((i+1)); done;"
+                + " echo depth=$i; du -sk /run/containerlease | cut -f1", Duration.ofSeconds(60));
+        assertThat(filled).contains("No space left on device");
+        long kib = Long.parseLong(filled.trim().replaceAll("(?s).*\\n", "").trim());
+        assertThat(kib).as("what 300 MB of writing left: " + filled).isLessThanOrEqualTo(1024);
+        try (var walk = Files.walk(dir)) {
+            assertThat(walk.filter(p -> p.getFileName().toString().equals("fill")).toList()).as("nothing on the host").isEmpty();
+        }
+        assertThat(api.delete("/api/containers/" + id).status()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> TestDocker.containersOf(server.instanceId()).isEmpty());
+    }
+
+    @Test
+    void aRevokedUsersTerminalClosesWithin2sAndTheUsersOtherConnectionsAreCappedMeanwhile() throws Exception {
+        String id = api.provision("echo", "durationMinutes", 5);
+        Map<String, String> mallory = Map.of("Authorization", "Bearer " + MALLORY);
+        WsClient terminal = WsClient.connect(server.baseUrl(), "/ws/terminal/" + id, mallory);
+        terminal.sendBytes("echo still-here\n");
+        terminal.awaitOutput("still-here", WAIT);
+        // 49 more sockets are all the user may hold (WS_MAX_PER_USER 50), events and SSE alike.
+        List<WsClient> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 49; i++) {
+            events.add(WsClient.connect(server.baseUrl(), "/ws/events", mallory));
+        }
+        events.get(48).awaitType("subscribed", WAIT);
+        WsClient over = WsClient.connect(server.baseUrl(), "/ws/events", mallory);
+        assertThat(over.awaitClose(WAIT)).isEqualTo(4429);
+        var sse = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(server.baseUrl() + "/api/events")).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + MALLORY).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(sse.statusCode()).isEqualTo(429);
+        assertThat(new ApiClient(server.baseUrl()).get("/healthz").json().at("/capacity/connections").asInt()).isEqualTo(50);
+
+        long revokedAt = System.nanoTime();
+        Path tmp = Files.writeString(dir.resolve("tokens.tmp"), "tokens:\n  - {user: bob, token: " + BOB + ", role: user}\n");
+        Files.move(tmp, dir.resolve("tokens.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertThat(terminal.awaitClose(Duration.ofSeconds(3))).isEqualTo(4401);
+        assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofMillis(2500));
+        for (WsClient socket : events) {
+            assertThat(socket.awaitClose(Duration.ofSeconds(3))).isEqualTo(4401);
+        }
+        ApiClient.assertError(api.get("/api/containers"), 401, "invalid_token");
+        assertThat(bob.get("/api/containers").status()).isEqualTo(200);
+    }
 }
