@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds containerlease-helper (helper/containerlease-helper.c), ContainerLease's program inside lease
+# Builds containerlease-helper (helper/*.c), ContainerLease's program inside lease
 # containers, as one static binary: with musl-gcc (Debian's musl-tools, installed here when missing and
 # we are root) for a small one, else with gcc -static against glibc. Usage: build-helper.sh OUT_FILE.
 # Rebuilds only when the source is newer than OUT_FILE.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SRC="$ROOT/helper/containerlease-helper.c"
+SRC="$ROOT/helper"
 OUT=${1:?usage: build-helper.sh OUT_FILE}
-if [ -f "$OUT" ] && [ "$OUT" -nt "$SRC" ] && [ "$OUT" -nt "${BASH_SOURCE[0]}" ]; then
+if [ -f "$OUT" ] && [ "$OUT" -nt "${BASH_SOURCE[0]}" ] && [ -z "$(find "$SRC" -newer "$OUT" -print -quit)" ]; then
   exit 0
 fi
 if ! command -v musl-gcc >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -23,5 +23,5 @@ command -v "$CC" >/dev/null 2>&1 || { echo "build-helper: need a C compiler (Deb
 mkdir -p "$(dirname "$OUT")"
 tmp="$OUT.tmp.$$"
 # -O2 and the warnings that matter; static, stripped, position-independent code is not needed.
-"$CC" -std=c11 -O2 -Wall -Wextra -Werror -static -s -o "$tmp" "$SRC"
+"$CC" -std=c11 -O2 -Wall -Wextra -Werror -static -s -o "$tmp" "$SRC"/*.c
 mv -f "$tmp" "$OUT"

@@ -171,7 +171,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             CodeVersions codeVersions = store instanceof RedisLeaseStore shared ? shared.codeVersions() : new FileCodeVersions(config.dataDir());
             removeLegacyChannelDirectories(config.dataDir());
             var programResources = new ProgramResources(catalog, new CodeVolumes(codeEngine, codeVersions, instanceId));
-            var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax()),
+            var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax(), config.deadmanMargin()),
                     timers, removals, clock, random, metrics, RELEASE_WAIT,
                     new Quota(config.maxLeasesPerUser(), config.maxLeases()), redactor, programResources);
             leases.addListener(programResources);
@@ -274,7 +274,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             // Containers waiting ready for a provision; those from before a restart are taken back before the first pass.
             var poolMetrics = new PoolMetrics(registry);
             var pool = new WarmPool(new WarmPool.Settings(config.poolMaxTotal() == 0 ? java.util.Map.of() : catalog.warmPools(), config.poolMaxTotal(),
-                    POOL_REFILL_CONCURRENCY, config.poolDrainOnStop(), POOL_CHECK), catalog, runtime, programResources, store, scheduler,
+                    POOL_REFILL_CONCURRENCY, config.poolDrainOnStop(), POOL_CHECK, config.poolMaxWait(),
+                    config.poolMaxWait().plus(config.leaseMax()).plus(config.deadmanMargin())), catalog, runtime, programResources, store, scheduler,
                     clock, random, poolMetrics);
             poolMetrics.track(pool::sizes, pool.targets());
             leases.takeWarmContainersFrom(pool);

@@ -50,7 +50,9 @@ public record ServiceConfig(
         OrphanPolicy orphanPolicy,
         int poolMaxTotal,
         boolean poolDrainOnStop,
-        long eventHistoryBytes) {
+        long eventHistoryBytes,
+        Duration deadmanMargin,
+        Duration poolMaxWait) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
@@ -149,6 +151,8 @@ public record ServiceConfig(
         int poolMaxTotal = (int) reader.integer("POOL_MAX_TOTAL", 16, 0, 10_000);
         boolean poolDrainOnStop = reader.choice("POOL_DRAIN_ON_STOP", "false", List.of("true", "false")).equals("true");
         long eventHistoryBytes = reader.integer("EVENT_HISTORY_BYTES", 16L << 20, 1 << 20, 4L << 30);
+        long deadmanMarginSeconds = reader.integer("DEADMAN_MARGIN_SECONDS", 60, 0, 24 * 3600);
+        long poolMaxWaitMinutes = reader.integer("POOL_MAX_WAIT_MINUTES", 60, 1, 7 * 24 * 60);
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -159,7 +163,8 @@ public record ServiceConfig(
                 AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
                 origins, hosts, labels, Duration.ofDays(retentionDays), logBytes, logTotalBytes,
                 Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes, redisUrl,
-                Duration.ofSeconds(heartbeatSeconds), orphanPolicy, poolMaxTotal, poolDrainOnStop, eventHistoryBytes);
+                Duration.ofSeconds(heartbeatSeconds), orphanPolicy, poolMaxTotal, poolDrainOnStop, eventHistoryBytes,
+                Duration.ofSeconds(deadmanMarginSeconds), Duration.ofMinutes(poolMaxWaitMinutes));
     }
 
     static boolean isLoopback(String host) {

@@ -5,12 +5,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything needed to create one lease's container. The hardening (no capabilities, no new
+ * Everything needed to create one lease's container. {@code deadline}: when the container ends itself
+ * even if no server of ours is alive then (our helper, its PID 1, holds it). The hardening (no capabilities, no new
  * privileges, limits, no host mounts but the service's own {@link Mounts}) is not a field here: the runtime applies it to every
  * container, so no caller can forget or weaken it.
  */
 public record ContainerSpec(String name, ImageSpec image, Map<String, String> env, Map<String, String> labels,
-                            Map<String, String> secretFiles, Mounts mounts) {
+                            Map<String, String> secretFiles, Mounts mounts, Optional<java.time.Instant> deadline) {
     /** Where secret files appear in the container, one file per name. */
     public static final String SECRETS_DIR = "/run/secrets";
 
@@ -21,10 +22,12 @@ public record ContainerSpec(String name, ImageSpec image, Map<String, String> en
         labels = Map.copyOf(labels);
         secretFiles = Map.copyOf(secretFiles);
         Objects.requireNonNull(mounts, "mounts");
+        Objects.requireNonNull(deadline, "deadline");
     }
 
+    /** A container without a deadline of its own (the runtime's tests). */
     public ContainerSpec(String name, ImageSpec image, Map<String, String> env, Map<String, String> labels) {
-        this(name, image, env, labels, Map.of(), Mounts.NONE);
+        this(name, image, env, labels, Map.of(), Mounts.NONE, Optional.empty());
     }
 
     /**

@@ -36,6 +36,15 @@ public record LeaseId(String value) implements Comparable<LeaseId> {
         return new LeaseId(new String(out));
     }
 
+    /** When the id was made: its time prefix. */
+    public Instant madeAt() {
+        long millis = 0;
+        for (int i = 0; i < 10; i++) {
+            millis = (millis << 5) | ALPHABET.indexOf(value.charAt(i));
+        }
+        return Instant.ofEpochMilli(millis);
+    }
+
     @Override
     public int compareTo(LeaseId other) {
         return value.compareTo(other.value);

@@ -6,13 +6,32 @@ import java.time.Instant;
 /**
  * The rules on lease time, with no I/O: how long a lease may be asked for, and how far an extension
  * may push it. The hard cap is on the lease's whole life (createdAt + maxLife), extensions included.
+ * {@code deadmanMargin}: how long past that cap a container may outlive a service that is gone before
+ * it ends itself (DEADMAN_MARGIN_SECONDS).
  */
-public record LeasePolicy(Duration minDuration, Duration maxLife) {
+public record LeasePolicy(Duration minDuration, Duration maxLife, Duration deadmanMargin) {
+    public static final Duration DEFAULT_DEADMAN_MARGIN = Duration.ofSeconds(60);
 
     public LeasePolicy {
         if (minDuration.isNegative() || minDuration.isZero() || minDuration.compareTo(maxLife) > 0) {
             throw new IllegalArgumentException("need 0 < minDuration <= maxLife");
         }
+        if (deadmanMargin.isNegative()) {
+            throw new IllegalArgumentException("the dead-man margin cannot be negative");
+        }
+    }
+
+    public LeasePolicy(Duration minDuration, Duration maxLife) {
+        this(minDuration, maxLife, DEFAULT_DEADMAN_MARGIN);
+    }
+
+    /**
+     * When the lease's container ends itself if no server is alive to end the lease: the lease's hard
+     * cap plus the margin. (Its expiry would be tighter, but an extension would then have to reach the
+     * container by a path a tenant cannot write; until the runtime has one, the cap is what holds.)
+     */
+    public Instant containerDeadline(Lease lease) {
+        return lease.maxExpiresAt().plus(deadmanMargin);
     }
 
     /** @throws InvalidRequestException when the duration is outside [minDuration, maxLife] */

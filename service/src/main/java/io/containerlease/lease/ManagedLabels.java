@@ -18,6 +18,11 @@ public final class ManagedLabels {
     public static final String EXPIRES_AT = "containerlease.expires-at";
     public static final String IMAGE_TYPE = "containerlease.image-type";
     /**
+     * When the container ends itself should no server of ours be alive then (our helper, its PID 1,
+     * holds it): fixed at creation, like every label, so it is the container's own promise.
+     */
+    public static final String DEADLINE = "containerlease.deadline";
+    /**
      * On a warm-pool container: the server whose pool made it. Its lease id label is the id its lease
      * will get when a request takes it (until then the store has no such lease).
      */

@@ -58,15 +58,24 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private static final Duration REFILL_QUIET = Duration.ofMillis(100);
     private static final Duration REFILL_HOLD_MAX = Duration.ofSeconds(1);
 
-    /** How it is set up: its sizes by image type, its cap over all types, how many it makes at once, and what it does at stop. */
-    public record Settings(Map<String, Integer> sizes, int maxTotal, int refillConcurrency, boolean drainOnStop, Duration checkEvery) {
+    /**
+     * How it is set up: its sizes by image type, its cap over all types, how many it makes at once,
+     * what it does at stop, how long a container may wait before it is replaced ({@code maxWait},
+     * POOL_MAX_WAIT_MINUTES), and how long after its making a container ends itself if no server is
+     * alive ({@code deadlineAfter}: the wait, then the longest lease, then the dead-man margin).
+     */
+    public record Settings(Map<String, Integer> sizes, int maxTotal, int refillConcurrency, boolean drainOnStop, Duration checkEvery,
+                           Duration maxWait, Duration deadlineAfter) {
         public Settings {
             sizes = Map.copyOf(sizes);
+            if (deadlineAfter.compareTo(maxWait) <= 0) {
+                throw new IllegalArgumentException("a pool container's deadline must leave room for a lease after its wait");
+            }
         }
     }
 
-    /** A container waiting in the pool. */
-    private record Member(LeaseId id, String containerId, String imageType) {}
+    /** A container waiting in the pool, and when it was made. */
+    private record Member(LeaseId id, String containerId, String imageType, java.time.Instant madeAt) {}
 
     private final Settings settings;
     private final ImageTypes catalog;
@@ -165,6 +174,11 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             return Optional.empty();
         }
         Member member = queue.pollFirst();
+        // One that waited past POOL_MAX_WAIT is too close to its own deadline to serve a whole lease: replaced.
+        while (member != null && member.madeAt().plus(settings.maxWait()).isBefore(clock.instant())) {
+            discard(new Warm(member.id(), member.containerId()));
+            member = queue.pollFirst();
+        }
         if (member == null) {
             meters.miss(type, "empty");
             fill(type);
@@ -256,9 +270,11 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                 // The lease this container will belong to does not exist yet: its resources are made for its id.
                 Lease future = Lease.provisioning(id, type, clock.instant(), Duration.ofMinutes(1), Duration.ofMinutes(1));
                 ContainerSpec.Mounts mounts = resources.prepare(future, spec);
+                java.time.Instant madeAt = clock.instant();
                 String containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec, Map.of(),
-                        ManagedLabels.forPool(id, type, clock.instant(), store.instanceId(), store.serverId()), Map.of(), mounts));
-                Member member = new Member(id, containerId, type);
+                        ManagedLabels.forPool(id, type, madeAt, store.instanceId(), store.serverId()), Map.of(), mounts,
+                        Optional.of(madeAt.plus(settings.deadlineAfter()))));
+                Member member = new Member(id, containerId, type, madeAt);
                 members.put(id, member);
                 available.get(type).addLast(member);
                 made = true;
@@ -296,7 +312,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             ConcurrentLinkedDeque<Member> queue = available.get(type);
             if (container.running() && queue != null && queue.size() < settings.sizes().get(type)
                     && members.size() < settings.maxTotal()) {
-                Member member = new Member(id, container.containerId(), type);
+                Member member = new Member(id, container.containerId(), type, id.madeAt()); // made with its id
                 members.put(id, member);
                 queue.addLast(member);
                 log.info("warm pool container taken back {} {}", kv("leaseId", id.value()), kv("imageType", type));

@@ -47,4 +47,12 @@ class LeasePolicyTest {
     private static LeaseId id() {
         return LeaseId.generate(Instant.now(), new Random(1));
     }
+
+    @Test
+    void aContainersDeadlineIsTheLeasesHardCapPlusTheMargin() {
+        LeasePolicy policy = new LeasePolicy(Duration.ofSeconds(10), Duration.ofHours(2), Duration.ofSeconds(90));
+        Lease lease = Lease.provisioning(new LeaseId("01m8033dce7fxx86sz54ktzqb1"), "busybox", java.time.Instant.parse("2026-12-03T10:00:00Z"),
+                Duration.ofMinutes(5), Duration.ofHours(2));
+        assertThat(policy.containerDeadline(lease)).isEqualTo(java.time.Instant.parse("2026-12-03T12:01:30Z"));
+    }
 }

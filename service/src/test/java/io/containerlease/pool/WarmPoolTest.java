@@ -72,6 +72,21 @@ class WarmPoolTest {
     }
 
     @Test
+    void everyContainerHasADeadlineAndOneThatWaitedPastTheMaxWaitIsReplacedNotServed() {
+        startFull();
+        assertThat(pooled()).allSatisfy(c -> assertThat(c.deadline()).as("a pool container ends itself too")
+                .contains(world.clock.instant().plus(LeaseWorld.POOL_MAX_WAIT).plus(LeaseWorld.MAX_LIFE).plus(Duration.ofMinutes(1))));
+        Set<String> old = new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList());
+        world.clock.advance(LeaseWorld.POOL_MAX_WAIT.plusSeconds(1));
+        Lease lease = provision(Map.of());
+        assertThat(old).as("too close to its own deadline to serve a whole lease").doesNotContain(lease.containerId());
+        // Served by a fresh one: its deadline leaves the whole lease (to its hard cap) and the margin.
+        var container = world.runtime.container(ManagedLabels.containerName(lease.id())).orElseThrow();
+        assertThat(container.deadline().orElseThrow()).as("never before the lease may end")
+                .isAfterOrEqualTo(lease.maxExpiresAt().plus(io.containerlease.lease.LeasePolicy.DEFAULT_DEADMAN_MARGIN));
+    }
+
+    @Test
     void aRequestWithItsOwnEnvironmentTakesTheColdPath() {
         startFull();
         Lease lease = provision(Map.of("GREETING", "hi"));
@@ -128,7 +143,8 @@ class WarmPoolTest {
         // A second pool over the same engine and store, as after a restart (the first one made no more).
         world.pool.close();
         int before = world.runtime.all().size();
-        var again = new WarmPool(new WarmPool.Settings(Map.of("busybox", 3), 16, 2, false, Duration.ofSeconds(5)),
+        var again = new WarmPool(new WarmPool.Settings(Map.of("busybox", 3), 16, 2, false, Duration.ofSeconds(5),
+                        LeaseWorld.POOL_MAX_WAIT, LeaseWorld.POOL_MAX_WAIT.plus(LeaseWorld.MAX_LIFE).plus(Duration.ofMinutes(1))),
                 io.containerlease.config.ImageCatalog.builtIn(), world.runtime, LeaseResources.NONE, world.store, world.scheduler,
                 world.clock, new java.util.Random(1), PoolMeters.NONE);
         again.start();

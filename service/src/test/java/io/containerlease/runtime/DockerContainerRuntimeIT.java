@@ -48,7 +48,7 @@ class DockerContainerRuntimeIT {
     }
 
     @Test
-    void everyContainerIsHardened() {
+    void everyContainerIsHardened() throws Exception {
         Lease lease = lease();
         String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), busybox,
                 Map.of("GREETING", "hello"), ManagedLabels.forLease(lease, instance)));
@@ -61,19 +61,78 @@ class DockerContainerRuntimeIT {
         assertThat(host.getCapAdd()).isNullOrEmpty();
         assertThat(host.getSecurityOpts()).contains("no-new-privileges");
         assertThat(host.getPrivileged()).isFalse();
-        assertThat(host.getInit()).isTrue();
+        assertThat(host.getInit()).as("our helper is the init").isFalse();
         assertThat(host.getNetworkMode()).isEqualTo("none");
         assertThat(host.getMemory()).isEqualTo(128L * 1024 * 1024);
         assertThat(host.getMemorySwap()).isEqualTo(128L * 1024 * 1024);
         assertThat(host.getNanoCPUs()).isEqualTo(500_000_000L);
         assertThat(host.getPidsLimit()).isEqualTo(64L);
-        assertThat(host.getBinds()).isNullOrEmpty();
-        assertThat(inspect.getMounts()).isNullOrEmpty();
+        assertThat(inspect.getMounts()).as("only our helper, read-only, from a volume").singleElement().satisfies(m -> {
+            assertThat(m.getDestination().getPath()).isEqualTo(io.containerlease.helper.HelperBinary.DIRECTORY);
+            assertThat(m.getRW()).isFalse();
+            assertThat(m.getName()).startsWith("containerlease-helper-");
+        });
         assertThat(inspect.getConfig().getLabels()).containsEntry(ManagedLabels.LEASE_ID, lease.id().value())
                 .containsEntry(ManagedLabels.INSTANCE, instance)
                 .containsKeys(ManagedLabels.CREATED_AT, ManagedLabels.EXPIRES_AT, ManagedLabels.IMAGE_TYPE);
         assertThat(inspect.getConfig().getEnv()).contains("GREETING=hello");
-        assertThat(inspect.getConfig().getCmd()).containsExactly("sleep", "inf");
+        assertThat(inspect.getConfig().getEntrypoint()).containsExactly(io.containerlease.helper.HelperBinary.PATH, "init", "--",
+                "sleep", "inf");
+        assertThat(exec(id, "tr '\\0' ' ' < /proc/1/cmdline")).startsWith(io.containerlease.helper.HelperBinary.PATH + " init -- sleep inf");
+    }
+
+    /**
+     * The container ends itself at its deadline, with no server of ours involved, whatever a root
+     * shell inside tries against our helper (its PID 1): kill or stop it, read its environment or
+     * memory, trace it, overwrite it, remount its volume, set the clock.
+     */
+    @Test
+    void ourHelperEndsTheContainerAtItsDeadlineWhateverARootShellInsideTries() throws Exception {
+        Lease lease = lease();
+        Instant deadline = Instant.now().plusSeconds(8).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), busybox, Map.of(),
+                ManagedLabels.forLease(lease, instance), Map.of(), ContainerSpec.Mounts.NONE, java.util.Optional.of(deadline)));
+        assertThat(TestDocker.client().inspectContainerCmd(id).exec().getConfig().getLabels())
+                .containsEntry(ManagedLabels.DEADLINE, deadline.toString());
+        String attacks = exec(id, """
+                kill -9 1; kill -STOP 1; sleep 0.3
+                echo "state=$(sed -n 's/^State:[[:space:]]*\\([A-Z]\\).*/\\1/p' /proc/1/status)"
+                echo "tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/1/status)"
+                cat /proc/1/environ >/dev/null 2>&1 && echo environ-read || echo environ-denied
+                readlink /proc/1/exe >/dev/null 2>&1 && echo exe-read || echo exe-denied
+                head -c 1 /proc/1/mem >/dev/null 2>&1 && echo mem-read || echo mem-denied
+                cp /bin/busybox /.containerlease/containerlease-helper 2>/dev/null && echo overwritten || echo helper-kept
+                mount -o remount,rw /.containerlease 2>/dev/null && echo remounted || echo remount-denied
+                date -s '2020-01-01 00:00:00' >/dev/null 2>&1; [ "$(date +%Y)" = 2020 ] && echo clock-set || echo clock-kept
+                id -u
+                """);
+        assertThat(attacks).as("as root: " + attacks).contains("state=S", "tracer=0", "environ-denied", "exe-denied", "mem-denied",
+                "helper-kept", "remount-denied", "clock-kept").doesNotContain("overwritten", "remounted", "clock-set").endsWith("0\n");
+        assertThat(TestDocker.client().inspectContainerCmd(id).exec().getState().getRunning()).as("it survived all of it").isTrue();
+
+        await().atMost(Duration.between(Instant.now(), deadline).plusSeconds(10))
+                .until(() -> !TestDocker.client().inspectContainerCmd(id).exec().getState().getRunning());
+        var state = TestDocker.client().inspectContainerCmd(id).exec().getState();
+        Instant finished = Instant.parse(state.getFinishedAt());
+        assertThat(finished).as("ended at its deadline").isBetween(deadline, deadline.plusSeconds(5));
+        assertThat(state.getExitCodeLong()).as("exit 0: no restart policy revives it").isZero();
+        // Started again past its deadline, it runs nothing and ends at once.
+        TestDocker.client().startContainerCmd(id).exec();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !TestDocker.client().inspectContainerCmd(id).exec().getState().getRunning());
+    }
+
+    @Test
+    void theImagesOwnEntrypointAndCommandRunUnderOurHelperAndItsExitStatusIsTheContainers() throws Exception {
+        Lease lease = lease();
+        ImageSpec exits = new ImageSpec("exits", busybox.image(), List.of("sh", "-c", "trap 'exit 42' TERM; echo up; sleep inf & wait"),
+                List.of("/bin/sh"), 64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.empty(), false,
+                ImageSpec.DiskLimits.DEFAULT);
+        String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), exits, Map.of(),
+                ManagedLabels.forLease(lease, instance)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> exec(id, "cat /proc/1/cmdline >/dev/null; echo ok").contains("ok"));
+        runtime.stop(ManagedLabels.containerName(lease.id()), Duration.ofSeconds(5));
+        var state = TestDocker.client().inspectContainerCmd(id).exec().getState();
+        assertThat(state.getExitCodeLong()).as("docker stop's TERM reached the program, whose status is the container's").isEqualTo(42L);
     }
 
     @Test
@@ -102,13 +161,14 @@ class DockerContainerRuntimeIT {
         String secret = "very-secret-db-password";
         Lease lease = lease();
         String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), locked, Map.of(),
-                ManagedLabels.forLease(lease, instance), Map.of("db-password", secret), ContainerSpec.Mounts.NONE));
+                ManagedLabels.forLease(lease, instance), Map.of("db-password", secret), ContainerSpec.Mounts.NONE,
+                java.util.Optional.empty()));
         String out = exec(id, "cat /run/secrets/db-password; echo; stat -c '%a %u' /run/secrets/db-password; "
                 + "echo x > /run/secrets/db-password 2>/dev/null && echo overwritten || echo kept");
         assertThat(out).contains(secret, "400 65534", "kept").doesNotContain("overwritten");
         var inspect = TestDocker.client().inspectContainerCmd(id).exec();
         assertThat(String.valueOf(java.util.Arrays.asList(inspect.getConfig().getEnv())) + inspect.getConfig().getLabels()
-                + java.util.Arrays.asList(inspect.getConfig().getCmd())).doesNotContain(secret);
+                + java.util.Arrays.asList(inspect.getConfig().getEntrypoint())).doesNotContain(secret);
         String volume = inspect.getMounts().stream().filter(m -> String.valueOf(m.getDestination()).contains("/run/secrets"))
                 .findFirst().orElseThrow().getName();
         runtime.remove(id);

@@ -45,7 +45,7 @@ public final class FakeRuntime implements ContainerRuntime {
     private final Map<String, Integer> exitCodes = new java.util.HashMap<>();
 
     public record Container(String id, String name, Map<String, String> labels, Map<String, String> env,
-                            Map<String, String> secretFiles) {}
+                            Map<String, String> secretFiles, java.util.Optional<java.time.Instant> deadline) {}
 
     public FakeRuntime() {
         this(true);
@@ -85,7 +85,7 @@ public final class FakeRuntime implements ContainerRuntime {
         }
         String id = "c" + ids.incrementAndGet();
         if (remembers) {
-            containers.put(spec.name(), new Container(id, spec.name(), spec.labels(), spec.env(), spec.secretFiles()));
+            containers.put(spec.name(), new Container(id, spec.name(), spec.labels(), spec.env(), spec.secretFiles(), spec.deadline()));
         }
         return id;
     }
@@ -210,7 +210,7 @@ public final class FakeRuntime implements ContainerRuntime {
     /** Adds a container behind the service's back (an orphan, or a stranger's). */
     public synchronized void plant(String name, Map<String, String> labels) {
         String id = "c" + ids.incrementAndGet();
-        containers.put(name, new Container(id, name, labels, Map.of(), Map.of()));
+        containers.put(name, new Container(id, name, labels, Map.of(), Map.of(), java.util.Optional.empty()));
     }
 
     /** Deletes a container behind the service's back. */

@@ -33,6 +33,7 @@ public final class LeaseWorld implements AutoCloseable {
     public static final String BUSYBOX_IMAGE = "containerlease/busybox:latest";
     public static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(30);
     public static final Duration MAX_LIFE = Duration.ofHours(24);
+    public static final Duration POOL_MAX_WAIT = Duration.ofHours(1);
     public static final Duration TERMINAL_DETACHED = Duration.ofMinutes(15);
     /** 100 lines a lease, and byte budgets small enough for a test to reach. */
     public static final LogStreams.Budget LOG_BUDGET = new LogStreams.Budget(100, 64 << 10, 256 << 10);
@@ -118,7 +119,8 @@ public final class LeaseWorld implements AutoCloseable {
         activity.addListener(sources::activity);
         warnings.addListener(sources::expiring);
         containers.addListener(sources::containerChanged);
-        pool = new io.containerlease.pool.WarmPool(new io.containerlease.pool.WarmPool.Settings(warmPools, 16, 2, false, Duration.ofSeconds(5)),
+        pool = new io.containerlease.pool.WarmPool(new io.containerlease.pool.WarmPool.Settings(warmPools, 16, 2, false, Duration.ofSeconds(5),
+                POOL_MAX_WAIT, POOL_MAX_WAIT.plus(MAX_LIFE).plus(Duration.ofMinutes(1))),
                 ImageCatalog.builtIn(), runtime, io.containerlease.lease.LeaseResources.NONE, store, scheduler, clock, random,
                 io.containerlease.pool.PoolMeters.NONE);
         leases.takeWarmContainersFrom(pool);

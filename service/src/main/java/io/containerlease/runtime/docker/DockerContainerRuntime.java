@@ -43,13 +43,15 @@ import java.util.function.Supplier;
  * swap), CPU and pids limits, an init process, no host path mounted (a channel's directory is a
  * tmpfs, our helper and the code come in volumes), never privileged, and network
  * {@code none} unless the catalog names another network. A catalog entry may add a non-root
- * {@code user} and a read-only root filesystem (with a tmpfs {@code /tmp}).
+ * {@code user} and a read-only root filesystem (with a tmpfs {@code /tmp}). Our helper is PID 1 of
+ * every container: it starts the image's own command and holds the container's deadline.
  */
 public final class DockerContainerRuntime implements ContainerRuntime {
     private final DockerClient docker;
     private final Duration pullTimeout;
     private final Map<String, String> extraLabels;
     private final DockerHelperVolume helper;
+    private final ImageCommands imageCommands;
     /** Whether the storage driver can cap a writable layer; null until probed. */
     private volatile Boolean writableLayerQuota;
 
@@ -62,6 +64,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         this.pullTimeout = pullTimeout;
         this.extraLabels = Map.copyOf(extraLabels);
         this.helper = helper;
+        this.imageCommands = new ImageCommands(docker);
     }
 
     /** A runtime whose helper volume is its own (named {@code owner}). */
@@ -71,7 +74,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
     @Override
     public void ensureImage(ImageSpec spec) {
-        boolean present = call("inspect image " + spec.image(), () -> imagePresent(spec.image()));
+        boolean present = call("inspect image " + spec.image(), () -> imageCommands.refresh(spec.image()));
         switch (spec.pullPolicy()) {
             case NEVER -> {
                 if (!present) {
@@ -82,20 +85,16 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             case IF_NOT_PRESENT -> {
                 if (!present) {
                     pull(spec);
+                    call("inspect image " + spec.image(), () -> imageCommands.refresh(spec.image()));
                 }
             }
-            case ALWAYS -> pull(spec);
+            case ALWAYS -> {
+                pull(spec);
+                call("inspect image " + spec.image(), () -> imageCommands.refresh(spec.image()));
+            }
         }
     }
 
-    private boolean imagePresent(String image) {
-        try {
-            docker.inspectImageCmd(image).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        }
-    }
 
     private void pull(ImageSpec spec) {
         var callback = new PullImageResultCallback();
@@ -136,19 +135,24 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         if (image.lifecycle().restartRetries() > 0) {
             host.withRestartPolicy(RestartPolicy.onFailureRestart(image.lifecycle().restartRetries()));
         }
+        // Our helper is PID 1 of every container (instead of the engine's init): it runs the image's own
+        // command and ends the container at its deadline, whether or not a server of ours is alive.
+        host.withInit(false);
+        List<String> entrypoint = new java.util.ArrayList<>(List.of(HelperBinary.PATH, "init"));
+        spec.deadline().ifPresent(deadline -> entrypoint.addAll(List.of("--deadline", Long.toString(ceilSeconds(deadline)))));
+        entrypoint.add("--");
+        entrypoint.addAll(imageCommands.resolve(image));
         List<Bind> binds = new java.util.ArrayList<>();
+        binds.add(new Bind(helper.ensure(image.image()), new Volume(HelperBinary.DIRECTORY), AccessMode.ro));
         Map<String, String> tmpfs = new java.util.HashMap<>();
         if (spec.mounts().channel()) {
             // The program's socket stays in its own container, in a small tmpfs (no host path, no disk);
-            // the service reaches it through our helper, mounted read-only.
-            binds.add(new Bind(helper.ensure(image.image()), new Volume(HelperBinary.DIRECTORY), AccessMode.ro));
+            // the service reaches it through our helper.
             tmpfs.put(ImageSpec.CHANNEL_DIR, channelDirOptions(image.user()));
         }
         spec.mounts().codeVolume().ifPresent(volume -> binds.add(new Bind(volume,
                 new Volume(image.program().code().orElseThrow().path()), AccessMode.rw)));
-        if (!binds.isEmpty()) {
-            host.withBinds(binds);
-        }
+        host.withBinds(binds);
         if (image.readOnlyRootfs()) {
             // A read-only root still needs somewhere to write: a small, size-limited /tmp.
             host.withReadonlyRootfs(true);
@@ -162,10 +166,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                     .withName(spec.name())
                     .withLabels(labels(spec))
                     .withEnv(env(spec))
-                    .withHostConfig(host);
-            if (!image.command().isEmpty()) {
-                cmd = cmd.withCmd(image.command());
-            }
+                    .withHostConfig(host)
+                    .withEntrypoint(entrypoint);
             if (image.user().isPresent()) {
                 cmd = cmd.withUser(image.user().get());
             }
@@ -235,9 +237,14 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                         "max-file", Integer.toString(image.disk().logMaxFiles()))));
     }
 
+    private static long ceilSeconds(java.time.Instant at) {
+        return at.getEpochSecond() + (at.getNano() > 0 ? 1 : 0);
+    }
+
     private Map<String, String> labels(ContainerSpec spec) {
         Map<String, String> all = new java.util.HashMap<>(extraLabels);
         all.putAll(spec.labels()); // the service's own labels always win
+        spec.deadline().ifPresent(deadline -> all.put(ManagedLabels.DEADLINE, java.time.Instant.ofEpochSecond(ceilSeconds(deadline)).toString()));
         return all;
     }
 

@@ -1,8 +1,9 @@
 /*
- * containerlease-helper: ContainerLease's own program inside lease containers.
- * What it does and the protocol it speaks: helper/PROTOCOL.md. One static binary, libc only.
+ * relay-unix: the lease's message channel, between the service (stdin/stdout, framed) and the
+ * program's Unix socket inside the container. Protocol: helper/PROTOCOL.md.
  */
 #define _GNU_SOURCE
+#include "helper.h"
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,13 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#define PROTOCOL "containerlease-helper/1"
 /* The largest message the service may send; a bigger length means a broken stream. */
 #define MAX_MESSAGE (16u << 20)
 /* The most bytes of the program's output one frame carries. */
@@ -182,7 +181,7 @@ static void read_program(struct relay *r) {
     }
 }
 
-static int relay_unix(const char *path) {
+int relay_unix(const char *path) {
     struct relay r;
     memset(&r, 0, sizeof r);
     r.sock = -1;
@@ -225,22 +224,4 @@ static int relay_unix(const char *path) {
             disconnect(&r, "the program stopped reading its channel");
         }
     }
-}
-
-static int usage(void) {
-    fprintf(stderr, "usage: containerlease-helper version\n"
-                    "       containerlease-helper relay-unix SOCKET_PATH\n");
-    return 2;
-}
-
-int main(int argc, char **argv) {
-    /* Another process of the container's user may not read this one's memory or trace it. */
-    prctl(PR_SET_DUMPABLE, 0);
-    signal(SIGPIPE, SIG_IGN);
-    if (argc == 2 && strcmp(argv[1], "version") == 0) {
-        puts(PROTOCOL);
-        return 0;
-    }
-    if (argc == 3 && strcmp(argv[1], "relay-unix") == 0) return relay_unix(argv[2]);
-    return usage();
 }
