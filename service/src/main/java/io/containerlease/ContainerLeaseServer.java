@@ -16,6 +16,7 @@ import io.containerlease.lease.ImageSpec;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeasePolicy;
+import io.containerlease.lease.StopReport;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.LeaseId;
@@ -171,10 +172,13 @@ public final class ContainerLeaseServer implements AutoCloseable {
             CodeVersions codeVersions = store instanceof RedisLeaseStore shared ? shared.codeVersions() : new FileCodeVersions(config.dataDir());
             removeLegacyChannelDirectories(config.dataDir());
             var programResources = new ProgramResources(catalog, new CodeVolumes(codeEngine, codeVersions, instanceId));
-            var leases = new LeaseService(store, runtime, catalog, new LeasePolicy(config.leaseMin(), config.leaseMax(), config.deadmanMargin()),
+            var policy = new LeasePolicy(config.leaseMin(), config.leaseMax(), config.deadmanMargin());
+            var leases = new LeaseService(store, runtime, catalog, policy,
                     timers, removals, clock, random, metrics, RELEASE_WAIT,
                     new Quota(config.maxLeasesPerUser(), config.maxLeases()), redactor, programResources);
             leases.addListener(programResources);
+            // Pushed here, so it runs at stop after everything that can still end a lease, with the store still open.
+            started.push(() -> log.info("stopping: {}", StopReport.describe(store.listLive(), policy, config.poolMaxWait(), clock.instant())));
             var activity = new ActivityRecorder(store.activityLog(), store, redactor, clock);
             leases.addListener(activity);
             // Everything that happens, as events for GET /api/events and /ws/events.
