@@ -230,6 +230,9 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random,
                     id -> leases.end(id, EndReason.DISCONNECTED), ended);
             var idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> leases.end(id, EndReason.IDLE));
+            // Last activity and pending grace ends are kept in the store, so a restart resets neither.
+            idle.keepMarksIn(store);
+            connections.keepMarksIn(store);
             var warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, config.expiryWarning(), connections);
             warnings.addListener(eventSources::expiring);
             var terminals = new TerminalSessions(streams, config.terminalBufferBytes(), random, ended, scheduler, clock,

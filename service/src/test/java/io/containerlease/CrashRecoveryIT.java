@@ -75,6 +75,29 @@ class CrashRecoveryIT {
         assertThat(roundsWithRepairs).as("kills that left half-provisioned leases for the first pass to repair").isPositive();
     }
 
+    /**
+     * The idle clock survives a kill -9: a lease whose idle end passed while no server ran is ended at
+     * once, as idle, by the next server (not given a fresh idle timeout); one still within it is not.
+     */
+    @Test
+    void anIdleEndThatPassedWhileNoServerRanEndsTheLeaseAtOnceAsIdle() throws Exception {
+        ServerProcess server = start();
+        ApiClient api = new ApiClient(server.baseUrl());
+        String idle = api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":10,\"idleTimeoutSeconds\":15}")
+                .json().get("id").asText();
+        String patient = api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":10,\"idleTimeoutSeconds\":600}")
+                .json().get("id").asText();
+        Thread.sleep(1500); // the marks of their start are written off the request's path
+        server.kill9();
+        servers.remove(server);
+        Thread.sleep(16_000); // the first one's idle end passes while no server runs
+        ServerProcess restarted = start();
+        ApiClient again = new ApiClient(restarted.baseUrl());
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ended".equals(again.get("/api/containers/" + idle).json().path("status").asText()));
+        assertThat(again.get("/api/containers/" + idle).json().get("endReason").asText()).isEqualTo("idle");
+        assertThat(again.get("/api/containers/" + patient).json().get("status").asText()).isEqualTo("running");
+    }
+
     /** Fires concurrent provisions and kills the server when the first is acknowledged (or a little later). */
     private Set<String> provisionAndKill(ServerProcess server, int round) throws InterruptedException {
         ApiClient api = new ApiClient(server.baseUrl());

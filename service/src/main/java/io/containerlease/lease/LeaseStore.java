@@ -104,4 +104,24 @@ public interface LeaseStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * Coarse marks of a running lease's sessions, kept so that a restart of the server resets neither
+     * its idle clock nor a pending disconnect grace: when it was last active, and when its grace ends
+     * (empty: none pending). Written at most every few seconds per lease, never on a keystroke's path.
+     */
+    record SessionMarks(Optional<Instant> lastActivity, Optional<Instant> graceEndsAt) {
+        public static final SessionMarks NONE = new SessionMarks(Optional.empty(), Optional.empty());
+    }
+
+    /** Records that the lease was active at {@code at}. A store that keeps no marks ignores it. */
+    default void markActivity(LeaseId id, Instant at) {}
+
+    /** Records when the lease's disconnect grace ends, or that none is pending. A store that keeps no marks ignores it. */
+    default void markGraceEnd(LeaseId id, Optional<Instant> endsAt) {}
+
+    /** The marks kept for the lease; none where the store keeps none. */
+    default SessionMarks sessionMarks(LeaseId id) {
+        return SessionMarks.NONE;
+    }
 }

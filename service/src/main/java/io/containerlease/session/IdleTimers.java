@@ -42,14 +42,56 @@ public final class IdleTimers {
         this.onIdle = onIdle;
     }
 
+    /** How often, at most, a lease's activity is written to the store (for a restart to find). */
+    static final Duration MARK_EVERY = Duration.ofSeconds(5);
+
     /** Starts tracking a running lease: activity now, and its idle timer if it has an idle timeout. */
     public void start(Lease lease) {
-        Tracked t = new Tracked(lease.id(), lease.rules().idleTimeout(), clock.instant());
+        track(lease, clock.instant());
+    }
+
+    /**
+     * Starts tracking a lease found running after a restart: from the activity the store kept for it
+     * (a fresh clock when it kept none), so a lease whose idle end passed while no server ran ends at once.
+     */
+    public void recover(Lease lease) {
+        Instant last = marks.map(store -> store.sessionMarks(lease.id()).lastActivity()).flatMap(x -> x).orElse(clock.instant());
+        track(lease, last);
+    }
+
+    private void track(Lease lease, Instant lastActivity) {
+        Tracked t = new Tracked(lease.id(), lease.rules().idleTimeout(), lastActivity);
         Tracked previous = tracked.put(lease.id(), t);
         if (previous != null) {
             previous.cancel();
         }
-        t.idleTimeout.ifPresent(timeout -> t.arm(timeout));
+        t.idleTimeout.ifPresent(timeout -> t.arm(lastActivity.plus(timeout).isAfter(clock.instant())
+                ? Duration.between(clock.instant(), lastActivity.plus(timeout)) : Duration.ZERO));
+        mark(t, lastActivity);
+    }
+
+    /** Keeps each lease's last activity in {@code store}, coarsely, so a restart does not reset idle clocks. */
+    public void keepMarksIn(io.containerlease.lease.LeaseStore store) {
+        this.marks = Optional.of(store);
+    }
+
+    private volatile Optional<io.containerlease.lease.LeaseStore> marks = Optional.empty();
+
+    /** Writes the activity, off the caller's path, at most every {@link #MARK_EVERY} per lease. */
+    private void mark(Tracked t, Instant at) {
+        if (marks.isEmpty() || (t.markedAt != null && Duration.between(t.markedAt, at).compareTo(MARK_EVERY) < 0)) {
+            return;
+        }
+        t.markedAt = at;
+        var store = marks.get();
+        scheduler.schedule(Duration.ZERO, () -> {
+            try {
+                store.markActivity(t.id, at);
+            } catch (RuntimeException e) {
+                log.warn("could not keep a lease's last activity; a restart would give it a fresh idle clock {} {}",
+                        kv("leaseId", t.id.value()), kv("error", String.valueOf(e.getMessage())));
+            }
+        });
     }
 
     /** Records activity on the lease. Cheap: no timer is touched. */
@@ -62,7 +104,9 @@ public final class IdleTimers {
     public void touchedElsewhere(LeaseId id) {
         Tracked t = tracked.get(id);
         if (t != null) {
-            t.lastActivity = clock.instant();
+            Instant now = clock.instant();
+            t.lastActivity = now;
+            mark(t, now);
         }
     }
 
@@ -95,6 +139,8 @@ public final class IdleTimers {
         final LeaseId id;
         final Optional<Duration> idleTimeout;
         volatile Instant lastActivity;
+        /** When activity was last written to the store. */
+        volatile Instant markedAt;
         private TaskScheduler.Cancellable timer;
         private boolean cancelled;
 

@@ -169,11 +169,32 @@ public final class LeaseConnections {
             return;
         }
         Room room = rooms.computeIfAbsent(lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
+        Optional<Instant> pending = marks.flatMap(store -> store.sessionMarks(lease.id()).graceEndsAt());
         synchronized (room) {
             if (room.open.isEmpty() && elsewhere.count(lease.id()) == 0) {
-                room.startGrace();
+                room.startGrace(pending);
             }
         }
+    }
+
+    /**
+     * Keeps each lease's pending grace end in {@code store}, so a restart neither forgets a grace nor
+     * grants a fresh one: written when a grace starts and when a connection cancels it.
+     */
+    public void keepMarksIn(io.containerlease.lease.LeaseStore store) {
+        this.marks = Optional.of(store);
+    }
+
+    private volatile Optional<io.containerlease.lease.LeaseStore> marks = Optional.empty();
+
+    private void markGraceEnd(LeaseId id, Optional<Instant> endsAt) {
+        marks.ifPresent(store -> {
+            try {
+                store.markGraceEnd(id, endsAt);
+            } catch (RuntimeException e) {
+                log.warn("could not keep a lease's grace end {} {}", kv("leaseId", id.value()), kv("error", String.valueOf(e.getMessage())));
+            }
+        });
     }
 
     public int count(LeaseId id) {
@@ -289,11 +310,20 @@ public final class LeaseConnections {
         }
 
         void startGrace() {
+            startGrace(Optional.empty());
+        }
+
+        /** Starts the grace, ending at {@code kept} when a grace was pending before a restart (never later than a fresh one). */
+        void startGrace(Optional<Instant> kept) {
             if (grace.isEmpty() || ended || graceTimer != null) {
                 return;
             }
-            graceDeadline = clock.instant().plus(grace.get());
-            graceTimer = scheduler.schedule(grace.get(), () -> graceRanOut(this));
+            Instant now = clock.instant();
+            Instant fresh = now.plus(grace.get());
+            graceDeadline = kept.filter(k -> k.isBefore(fresh)).orElse(fresh);
+            Duration delay = graceDeadline.isAfter(now) ? Duration.between(now, graceDeadline) : Duration.ZERO;
+            graceTimer = scheduler.schedule(delay, () -> graceRanOut(this));
+            markGraceEnd(id, Optional.of(graceDeadline));
             log.info("last connection closed, grace started {} {}", kv("leaseId", id.value()), kv("endsAt", graceDeadline));
         }
 
@@ -302,6 +332,7 @@ public final class LeaseConnections {
                 graceTimer.cancel();
                 graceTimer = null;
                 graceDeadline = null;
+                markGraceEnd(id, Optional.empty());
             }
         }
     }

@@ -36,10 +36,15 @@ public final class SessionLifecycle implements LeaseListener {
         warnings.schedule(lease);
     }
 
-    /** The restart cut every connection, so a lease with a disconnect grace starts it now. */
+    /**
+     * After a restart: the idle clock goes on from the activity the store kept, and the restart cut
+     * every connection, so a lease with a disconnect grace starts it now (or goes on with the one that
+     * was pending when the server stopped).
+     */
     @Override
     public void onRecovered(Lease lease) {
-        onRunning(lease);
+        idle.recover(lease);
+        warnings.schedule(lease);
         connections.connectionsLost(lease);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.Quota;
 import io.containerlease.lease.SessionRules;
@@ -193,6 +194,22 @@ abstract class LeaseStoreContract {
         assertThat(oldest.at()).isEqualTo(T0);
         assertThat(log.purgeBefore(Instant.now().plusSeconds(60), 5)).isEqualTo(5);
         assertThat(log.page(Optional.empty(), Optional.empty(), 0, 10)).hasSize(2);
+    }
+
+    @Test
+    void sessionMarksAreKeptForARunningLeaseAndTheLaterActivityWins() {
+        Lease lease = running();
+        assertThat(store.sessionMarks(lease.id())).isEqualTo(LeaseStore.SessionMarks.NONE);
+        store.markActivity(lease.id(), T0.plusSeconds(20));
+        store.markActivity(lease.id(), T0.plusSeconds(10)); // a late write from elsewhere does not go back in time
+        store.markGraceEnd(lease.id(), Optional.of(T0.plusSeconds(90)));
+        assertThat(store.sessionMarks(lease.id())).isEqualTo(new LeaseStore.SessionMarks(Optional.of(T0.plusSeconds(20)),
+                Optional.of(T0.plusSeconds(90))));
+        store.markGraceEnd(lease.id(), Optional.empty());
+        assertThat(store.sessionMarks(lease.id()).graceEndsAt()).isEmpty();
+        Lease provisioning = inserted();
+        store.markActivity(provisioning.id(), T0);
+        assertThat(store.sessionMarks(provisioning.id())).as("only a running lease is marked").isEqualTo(LeaseStore.SessionMarks.NONE);
     }
 
     Lease inserted() {

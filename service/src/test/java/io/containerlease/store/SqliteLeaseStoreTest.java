@@ -59,7 +59,7 @@ class SqliteLeaseStoreTest extends LeaseStoreContract {
             assertThat(mode.getString(1)).isEqualToIgnoringCase("wal");
             var version = s.executeQuery("PRAGMA user_version");
             version.next();
-            assertThat(version.getInt(1)).isEqualTo(4);
+            assertThat(version.getInt(1)).isEqualTo(5);
         }
     }
 

@@ -363,6 +363,50 @@ public final class RedisLeaseStore implements DurableStore {
     }
 
     /** Every Redis failure (unreachable, timed out, refused) is the store failing. */
+    /**
+     * Session marks live beside the lease's fields. Coarse by design: a mark written as the lease ends
+     * lands on an ended lease's hash (harmless); one for a lease whose hash is gone is not written.
+     */
+    @Override
+    public void markActivity(LeaseId id, Instant at) {
+        String key = PREFIX + "lease:" + id.value();
+        call(() -> {
+            if ("running".equals(redis.hget(key, "state"))) {
+                String before = redis.hget(key, "lastActivity");
+                if (before == null || Long.parseLong(before) < at.toEpochMilli()) {
+                    redis.hset(key, "lastActivity", Long.toString(at.toEpochMilli()));
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void markGraceEnd(LeaseId id, Optional<Instant> endsAt) {
+        String key = PREFIX + "lease:" + id.value();
+        call(() -> {
+            if ("running".equals(redis.hget(key, "state"))) {
+                if (endsAt.isPresent()) {
+                    redis.hset(key, "graceEndsAt", Long.toString(endsAt.get().toEpochMilli()));
+                } else {
+                    redis.hdel(key, "graceEndsAt");
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public SessionMarks sessionMarks(LeaseId id) {
+        String key = PREFIX + "lease:" + id.value();
+        return call(() -> {
+            String activity = redis.hget(key, "lastActivity");
+            String grace = redis.hget(key, "graceEndsAt");
+            return new SessionMarks(Optional.ofNullable(activity).map(v -> Instant.ofEpochMilli(Long.parseLong(v))),
+                    Optional.ofNullable(grace).map(v -> Instant.ofEpochMilli(Long.parseLong(v))));
+        });
+    }
+
     static <T> T call(Supplier<T> action) {
         try {
             return action.get();

@@ -18,7 +18,8 @@ final class Migrations {
             "V1__create_leases.sql",
             "V2__session_rules.sql",
             "V3__owners_and_activity.sql",
-            "V4__retention.sql");
+            "V4__retention.sql",
+            "V5__session_marks.sql");
 
     private Migrations() {}
 

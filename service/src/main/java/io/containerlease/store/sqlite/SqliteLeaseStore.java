@@ -222,6 +222,38 @@ public final class SqliteLeaseStore implements DurableStore {
     }
 
     @Override
+    public void markActivity(LeaseId id, Instant at) {
+        db.update("UPDATE leases SET last_activity_at = max(coalesce(last_activity_at, 0), ?) WHERE id = ? AND state = 'running'", s -> {
+            s.setLong(1, at.toEpochMilli());
+            s.setString(2, id.value());
+        });
+    }
+
+    @Override
+    public void markGraceEnd(LeaseId id, Optional<Instant> endsAt) {
+        db.update("UPDATE leases SET grace_ends_at = ? WHERE id = ? AND state = 'running'", s -> {
+            if (endsAt.isPresent()) {
+                s.setLong(1, endsAt.get().toEpochMilli());
+            } else {
+                s.setNull(1, java.sql.Types.INTEGER);
+            }
+            s.setString(2, id.value());
+        });
+    }
+
+    @Override
+    public SessionMarks sessionMarks(LeaseId id) {
+        return db.query("SELECT last_activity_at, grace_ends_at FROM leases WHERE id = ?", s -> s.setString(1, id.value()), rs -> {
+            long activity = rs.getLong(1);
+            boolean noActivity = rs.wasNull();
+            long grace = rs.getLong(2);
+            boolean noGrace = rs.wasNull();
+            return new SessionMarks(noActivity ? Optional.empty() : Optional.of(Instant.ofEpochMilli(activity)),
+                    noGrace ? Optional.empty() : Optional.of(Instant.ofEpochMilli(grace)));
+        }).stream().findFirst().orElse(SessionMarks.NONE);
+    }
+
+    @Override
     public void ping() {
         db.query("SELECT 1", s -> {}, rs -> rs.getInt(1));
     }
