@@ -39,12 +39,13 @@ public final class BenchCommand implements Callable<Integer> {
     Path notes;
 
     /** The groups {@code --only} runs by themselves. */
-    enum Group { LEASES, POOL, RESTART, SESSIONS, CLUSTER, HOSTILE }
+    enum Group { LEASES, POOL, RESTART, SESSIONS, CLUSTER, HOSTILE, DEADMAN }
 
     @Option(names = "--only", paramLabel = "GROUP", description = "Run one group and print it, leaving BENCHMARKS.md alone: "
             + "leases (cold provision, throughput, bulk release, expiry lag), pool (warm-provision), restart (many leases), "
             + "sessions (terminal echo, log throughput), cluster (several servers on one Redis: kill -9, SIGSTOP, Redis restart), "
-            + "hostile (a tenant's floods: memory, and another user's latency meanwhile).",
+            + "hostile (a tenant's floods: memory, and another user's latency meanwhile), "
+            + "deadman (containers ending themselves with no server alive).",
             converter = GroupConverter.class)
     Group only;
 
@@ -82,6 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case RESTART -> new RestartBench(restartSizes, workDir).run();
                 case SESSIONS -> new SessionBench(sessionSizes, workDir).run();
                 case HOSTILE -> new HostileBench(quick ? HostileBench.Sizes.QUICK : HostileBench.Sizes.FULL, workDir).run();
+                case DEADMAN -> new DeadmanBench(quick ? DeadmanBench.Sizes.QUICK : DeadmanBench.Sizes.FULL, workDir).run();
                 case CLUSTER -> throw new IllegalStateException("handled above");
             };
             BenchReport.print(group, null, System.out);
@@ -104,6 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
         results.addAll(new SessionBench(sessionSizes, workDir).run());
         results.addAll(new FootprintBench(quick ? FootprintBench.Sizes.QUICK : FootprintBench.Sizes.FULL, workDir).run());
         results.addAll(new HostileBench(quick ? HostileBench.Sizes.QUICK : HostileBench.Sizes.FULL, workDir).run());
+        results.addAll(new DeadmanBench(quick ? DeadmanBench.Sizes.QUICK : DeadmanBench.Sizes.FULL, workDir).run());
         ChaosBench.Outcome chaos = new ChaosBench((quick ? ChaosBench.Sizes.QUICK : ChaosBench.Sizes.FULL)
                 .withEngineRestart(restartEngine), workDir).run();
         BenchReport.print(results, chaos, System.out);

@@ -1,6 +1,7 @@
 package io.containerlease.bench;
 
 import io.containerlease.support.RunLabels;
+import io.containerlease.support.TestDocker;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.Lease;
@@ -42,10 +43,21 @@ final class RawDocker implements AutoCloseable {
         runtime.remove(name);
     }
 
-    /** Removes every container labelled with this instance id (the baseline's own, or a bench server's). */
+    /**
+     * Removes every container labelled with this instance id (the baseline's own, or a bench server's),
+     * then the volumes that carried our helper into them (their server may be gone, or have stopped
+     * before its containers did).
+     */
     int removeInstance(String instanceId) {
         var left = runtime.listManaged(instanceId);
         left.forEach(c -> runtime.remove(c.containerId()));
+        TestDocker.helperVolumesOf(instanceId).forEach(volume -> {
+            try {
+                TestDocker.client().removeVolumeCmd(volume).exec();
+            } catch (RuntimeException inUse) {
+                // still used by a container another instance's check will remove
+            }
+        });
         return left.size();
     }
 

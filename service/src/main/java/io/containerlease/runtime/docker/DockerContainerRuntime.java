@@ -40,7 +40,7 @@ import java.util.function.Supplier;
 /**
  * {@link ContainerRuntime} on a Docker engine through docker-java. Every container gets the same
  * hardening, whatever its catalog entry says: no capabilities, no new privileges, memory (without
- * swap), CPU and pids limits, an init process, no host path mounted (a channel's directory is a
+ * swap), CPU and pids limits, no host path mounted (a channel's directory is a
  * tmpfs, our helper and the code come in volumes), never privileged, and network
  * {@code none} unless the catalog names another network. A catalog entry may add a non-root
  * {@code user} and a read-only root filesystem (with a tmpfs {@code /tmp}). Our helper is PID 1 of
@@ -94,7 +94,6 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             }
         }
     }
-
 
     private void pull(ImageSpec spec) {
         var callback = new PullImageResultCallback();
