@@ -108,7 +108,7 @@ final class ChannelConnection implements AutoCloseable {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            write(bytes, timeout);
+            write(bytes);
             if (!reply) {
                 return Optional.empty();
             }
@@ -127,13 +127,13 @@ final class ChannelConnection implements AutoCloseable {
     }
 
     /** Sends a frame as the client wrote it (from the duplex socket); no reply is awaited here. */
-    void forward(ChannelFrame frame, Duration timeout) {
+    void forward(ChannelFrame frame) {
         byte[] bytes = frame.encode();
         if (bytes.length > ChannelFrame.MAX_BYTES) {
             throw new ProgramException(ProgramException.Kind.TOO_LARGE, "payload_too_large",
                     "a frame may be at most " + ChannelFrame.MAX_BYTES + " bytes as JSON");
         }
-        write(bytes, timeout);
+        write(bytes);
     }
 
     /**
@@ -141,16 +141,17 @@ final class ChannelConnection implements AutoCloseable {
      * a message (and ends that connection after 5 s), so a program that stops reading holds at most
      * the relay's input queue; a write that finds the queue full for too long restarts the relay.
      */
-    private void write(byte[] bytes, Duration timeout) {
+    private void write(byte[] bytes) {
         ContainerStreams.Duplex current = relay;
         if (current == null || !connected) {
             throw notConnected();
         }
+        // The relay's input queue waits a few seconds for room (not the caller's timeout: the reply's wait is that).
         if (!current.write(HelperFrames.message(bytes))) {
             lastError = "the program stopped reading its channel";
             current.close();
             throw new ProgramException(ProgramException.Kind.TIMEOUT, "channel_timeout",
-                    "the program did not take the message within " + timeout.toMillis() + " ms");
+                    "the program did not take the message: it stopped reading its channel");
         }
         sent.incrementAndGet();
     }

@@ -169,7 +169,7 @@ public final class Channels implements LeaseListener, AutoCloseable {
         requireChannel(lease);
         ChannelConnection here = open.get(lease.id());
         if (here != null) {
-            here.forward(frame, DEFAULT_TIMEOUT);
+            here.forward(frame);
         } else {
             elsewhere.forward(lease, frame);
         }
@@ -187,7 +187,7 @@ public final class Channels implements LeaseListener, AutoCloseable {
     }
 
     void forwardHere(Lease lease, ChannelFrame frame) {
-        connectionHere(lease).forward(frame, DEFAULT_TIMEOUT);
+        connectionHere(lease).forward(frame);
     }
 
     ChannelStatus statusHere(Lease lease) {
