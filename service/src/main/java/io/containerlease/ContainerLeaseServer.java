@@ -146,7 +146,8 @@ public final class ContainerLeaseServer implements AutoCloseable {
             imageTypes = catalog.imageTypes().size();
             var docker = connectDocker(config);
             dockerApiVersion = docker.apiVersion();
-            var runtime = new DockerContainerRuntime(docker.client(), config.imagePullTimeout(), config.containerLabels(), instanceId);
+            var runtime = new DockerContainerRuntime(docker.client(), config.imagePullTimeout(), config.containerLabels(), instanceId,
+                    store.serverId());
             started.push(runtime);
             checkDiskQuotas(catalog, runtime);
             var streamingClient = DockerClients.streaming(config.dockerHost(), docker);

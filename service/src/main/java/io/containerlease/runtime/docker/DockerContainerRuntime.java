@@ -67,9 +67,14 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         this.imageCommands = new ImageCommands(docker);
     }
 
-    /** A runtime whose helper volume is its own (named {@code owner}). */
+    /** A runtime whose helper volume is its own: labelled with {@code cluster} (the store's id), named after {@code server}. */
+    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, String cluster, String server) {
+        this(docker, pullTimeout, extraLabels, new DockerHelperVolume(docker, HelperBinary::fromJar, cluster, server, extraLabels));
+    }
+
+    /** A runtime of a server alone on its store. */
     public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, String owner) {
-        this(docker, pullTimeout, extraLabels, new DockerHelperVolume(docker, HelperBinary::fromJar, owner, extraLabels));
+        this(docker, pullTimeout, extraLabels, owner, owner);
     }
 
     @Override

@@ -22,9 +22,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 /**
  * The volume that carries our helper into containers, read-only: made and filled once per helper
  * build (its name holds the binary's hash), checked byte for byte before first use by a server, so a
- * volume left half-filled by a crash is filled again. Named after its owner (the store's id), labelled
- * {@link #LABEL}{@code =owner} (not as a lease's, so no sweep of leases mistakes it), and removed when
- * its owner stops and no container uses it.
+ * volume left half-filled by a crash is filled again. One per server (servers sharing a store would
+ * otherwise fill one volume at once, and a container starting meanwhile could find half a helper),
+ * labelled {@link #LABEL}{@code =<the store's id>} (not as a lease's, so no sweep of leases mistakes it,
+ * and whoever cleans up a cluster finds them all), and removed when its server stops and no container
+ * uses it. A container taken over by another server keeps the volume it was made with.
  */
 public final class DockerHelperVolume implements AutoCloseable {
     public static final String LABEL = "containerlease.helper";
@@ -34,18 +36,22 @@ public final class DockerHelperVolume implements AutoCloseable {
 
     private final DockerClient docker;
     private final Supplier<HelperBinary> binary;
-    private final String owner;
+    private final String cluster;
+    private final String server;
     private final Map<String, String> extraLabels;
     private volatile String ready;
 
     /**
-     * @param owner       the store's id: servers sharing a store share the volume
+     * @param cluster     the store's id, in the volume's label
+     * @param server      this server's id, in the volume's name
      * @param extraLabels put on the volume and on the short-lived filler container (CONTAINER_LABELS)
      */
-    public DockerHelperVolume(DockerClient docker, Supplier<HelperBinary> binary, String owner, Map<String, String> extraLabels) {
+    public DockerHelperVolume(DockerClient docker, Supplier<HelperBinary> binary, String cluster, String server,
+                              Map<String, String> extraLabels) {
         this.docker = docker;
         this.binary = binary;
-        this.owner = owner;
+        this.cluster = cluster;
+        this.server = server;
         this.extraLabels = Map.copyOf(extraLabels);
     }
 
@@ -61,7 +67,7 @@ public final class DockerHelperVolume implements AutoCloseable {
         synchronized (this) {
             if (ready == null) {
                 HelperBinary helper = binary.get();
-                String volume = "containerlease-helper-" + owner + "-" + helper.sha256().substring(0, 12);
+                String volume = "containerlease-helper-" + server + "-" + helper.sha256().substring(0, 12);
                 fill(volume, image, helper);
                 ready = volume;
             }
@@ -71,7 +77,7 @@ public final class DockerHelperVolume implements AutoCloseable {
 
     private void fill(String volume, String image, HelperBinary helper) {
         Map<String, String> labels = new HashMap<>(extraLabels);
-        labels.put(LABEL, owner);
+        labels.put(LABEL, cluster);
         String filler = "containerlease-helper-fill-" + UUID.randomUUID();
         try {
             docker.createVolumeCmd().withName(volume).withLabels(labels).exec(); // the engine answers an existing one as made
