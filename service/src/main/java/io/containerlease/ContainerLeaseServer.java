@@ -74,6 +74,7 @@ import io.containerlease.events.EventSources;
 import io.containerlease.runtime.docker.DockerContainerEvents;
 import io.containerlease.runtime.docker.DockerUsageStreams;
 import io.containerlease.workload.UsageWatch;
+import io.containerlease.workload.ContainerDeadlines;
 import io.containerlease.workload.ContainerStates;
 import io.containerlease.workload.StopRelay;
 import io.containerlease.workload.EngineWatcher;
@@ -254,6 +255,11 @@ public final class ContainerLeaseServer implements AutoCloseable {
             leases.addListener(containers);
             containers.addListener(new WorkloadReactions(leases, store, catalog, connections, logs, idle));
             containers.addListener(eventSources::containerChanged);
+            // Each running container ends itself at its lease's expiry plus the margin, should no server be alive then.
+            var deadlines = new ContainerDeadlines(runtime, policy, store::find, scheduler);
+            leases.addListener(deadlines);
+            containers.addListener(deadlines);
+            started.push(deadlines);
             if (store instanceof RedisLeaseStore shared) {
                 // A stop through any server is a stop to the holder, not an exit.
                 var stopRelay = new StopRelay(self, shared.broadcast("stops"), containers);
@@ -313,7 +319,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             api = new ApiServer(config, new ApiServer.Services(leases, new SessionView(connections, idle), connections,
                     terminals, logs, catalog, store, store.activityLog(), runtime, registry, clock, tokens.map(Authenticator.class::cast), new WsTickets(clock, random), redactor, activity,
                     containers, control, events, usage, channels, codeUpdates,
-                    store instanceof RedisLeaseStore shared ? Optional.of(shared.rateLimit()) : Optional.empty(), pool, streams));
+                    store instanceof RedisLeaseStore shared ? Optional.of(shared.rateLimit()) : Optional.empty(), pool, streams, deadlines));
             api.start();
             started.push(api);
         } catch (RuntimeException e) {

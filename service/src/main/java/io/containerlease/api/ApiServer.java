@@ -20,6 +20,7 @@ import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSessions;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.events.EventHub;
+import io.containerlease.workload.ContainerDeadlines;
 import io.containerlease.workload.ContainerStates;
 import io.containerlease.workload.UsageWatch;
 import io.containerlease.workload.WorkloadControl;
@@ -43,7 +44,8 @@ public final class ApiServer implements AutoCloseable {
                            PrometheusMeterRegistry registry, InstantSource clock, Optional<Authenticator> tokens,
                            WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
                            WorkloadControl control, EventHub events, UsageWatch usage, Channels channels, CodeUpdates code,
-                           Optional<SharedRateLimit> sharedRateLimit, WarmPool pool, ContainerStreams streams) {}
+                           Optional<SharedRateLimit> sharedRateLimit, WarmPool pool, ContainerStreams streams,
+                           ContainerDeadlines deadlines) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -52,7 +54,7 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(ServiceConfig config, Services services) {
         this.config = config;
-        var leaseRoutes = new LeaseRoutes(services.leases(), services.sessions(), services.containers(), services.clock());
+        var leaseRoutes = new LeaseRoutes(services.leases(), services.sessions(), services.containers(), services.deadlines(), services.clock());
         var workloadRoutes = new WorkloadRoutes(services.control(), services.leases(), services.sessions(), leaseRoutes);
         var connections = new LiveConnections(config.connectionLimits(), LiveConnections.maxDescriptors());
         var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry(), connections, services.pool());

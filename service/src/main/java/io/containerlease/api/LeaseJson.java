@@ -14,7 +14,8 @@ import io.containerlease.workload.ContainerStatus;
 final class LeaseJson {
     private LeaseJson() {}
 
-    static Map<String, Object> of(Lease lease, Instant now, SessionStatus session, Optional<ContainerStatus> container) {
+    /** {@code containerDeadline}: when a live lease's container ends itself should no server be alive (ContainerDeadlines). */
+    static Map<String, Object> of(Lease lease, Instant now, SessionStatus session, Optional<ContainerStatus> container, Instant containerDeadline) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", lease.id().value());
         out.put("imageType", lease.imageType());
@@ -44,6 +45,7 @@ final class LeaseJson {
                 out.put("nextEnd", nextEnd);
             });
             container.ifPresent(c -> out.put("container", container(c)));
+            out.put("containerDeadline", containerDeadline.toString());
         }
         return out;
     }
@@ -67,8 +69,8 @@ final class LeaseJson {
     }
 
     static Map<String, Object> extended(Lease lease, LeasePolicy.Extension granted, Instant now, SessionStatus session,
-                                        Optional<ContainerStatus> container) {
-        Map<String, Object> out = of(lease, now, session, container);
+                                        Optional<ContainerStatus> container, Instant containerDeadline) {
+        Map<String, Object> out = of(lease, now, session, container, containerDeadline);
         out.put("expiryTime", granted.expiresAt().toString());
         out.put("maxExpiryTime", granted.maxExpiresAt().toString());
         out.put("clamped", granted.clamped());

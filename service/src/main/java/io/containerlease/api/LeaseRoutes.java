@@ -6,6 +6,7 @@ import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.session.SessionView;
+import io.containerlease.workload.ContainerDeadlines;
 import io.containerlease.workload.ContainerStates;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -36,12 +37,14 @@ final class LeaseRoutes {
     private final LeaseService leases;
     private final SessionView sessions;
     private final ContainerStates containers;
+    private final ContainerDeadlines deadlines;
     private final InstantSource clock;
 
-    LeaseRoutes(LeaseService leases, SessionView sessions, ContainerStates containers, InstantSource clock) {
+    LeaseRoutes(LeaseService leases, SessionView sessions, ContainerStates containers, ContainerDeadlines deadlines, InstantSource clock) {
         this.leases = leases;
         this.sessions = sessions;
         this.containers = containers;
+        this.deadlines = deadlines;
         this.clock = clock;
     }
 
@@ -92,7 +95,7 @@ final class LeaseRoutes {
         List<Lease> shown = more ? page.subList(0, limit) : page;
         var now = clock.instant();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("containers", shown.stream().map(l -> LeaseJson.of(l, now, sessions.status(l.id()), containers.status(l.id()))).toList());
+        out.put("containers", shown.stream().map(l -> LeaseJson.of(l, now, sessions.status(l.id()), containers.status(l.id()), deadlines.deadlineOf(l))).toList());
         out.put("nextCursor", more ? shown.get(shown.size() - 1).id().value() : null);
         out.put("serverTime", now.toString());
         ctx.json(out);
@@ -114,7 +117,7 @@ final class LeaseRoutes {
         ctx.attribute(SUMMARY, "extended to " + extended.granted().expiresAt() + (extended.granted().clamped() ? " (clamped to its cap)" : ""));
         sessions.touch(id);
         ctx.json(LeaseJson.extended(extended.lease(), extended.granted(), clock.instant(), sessions.status(id),
-                containers.status(id)));
+                containers.status(id), deadlines.deadlineOf(extended.lease())));
     }
 
     void release(Context ctx) {
@@ -137,7 +140,7 @@ final class LeaseRoutes {
     }
 
     Map<String, Object> json(Lease lease) {
-        return LeaseJson.of(lease, clock.instant(), sessions.status(lease.id()), containers.status(lease.id()));
+        return LeaseJson.of(lease, clock.instant(), sessions.status(lease.id()), containers.status(lease.id()), deadlines.deadlineOf(lease));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.containerlease.lease;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,6 +48,17 @@ public interface ContainerRuntime extends AutoCloseable {
 
     /** Thaws a paused container. */
     void unpause(String nameOrId);
+
+    /**
+     * Tells a running container's helper (its first process) to end the container at {@code deadline},
+     * through a path no process inside can write; the helper never moves it past the deadline the
+     * container was created with. True once the helper shows that it holds it; false when it does not
+     * (not running, or made before its helper took a deadline this way).
+     */
+    boolean holdDeadline(String nameOrId, Instant deadline);
+
+    /** The deadline a running or paused container's helper holds now; empty when it holds none or the container is not running. */
+    Optional<Instant> heldDeadline(String nameOrId);
 
     /** Throws unless the engine answers. */
     void ping();

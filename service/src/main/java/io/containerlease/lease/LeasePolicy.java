@@ -26,11 +26,20 @@ public record LeasePolicy(Duration minDuration, Duration maxLife, Duration deadm
     }
 
     /**
-     * When the lease's container ends itself if no server is alive to end the lease: the lease's hard
-     * cap plus the margin. (Its expiry would be tighter, but an extension would then have to reach the
-     * container by a path a tenant cannot write; until the runtime has one, the cap is what holds.)
+     * When the lease's container ends itself if no server is alive to end the lease: its expiry plus
+     * the margin. The container holds this while it runs once the service has told it (after it
+     * starts, and after each extension); see {@link #containerHardDeadline}.
      */
     public Instant containerDeadline(Lease lease) {
+        return lease.expiresAt().plus(deadmanMargin);
+    }
+
+    /**
+     * The deadline a lease's container is created with, and holds again whenever it starts before a
+     * server tells it the tighter one (a restart with no server alive): the lease's hard cap plus the
+     * margin, which no extension can pass, so it is never earlier than the lease's end.
+     */
+    public Instant containerHardDeadline(Lease lease) {
         return lease.maxExpiresAt().plus(deadmanMargin);
     }
 

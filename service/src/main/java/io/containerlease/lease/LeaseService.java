@@ -130,7 +130,7 @@ public final class LeaseService {
                 ContainerSpec.Mounts mounts = resources.prepare(lease, spec);
                 containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec,
                         request.containerEnv(), ManagedLabels.forLease(lease, store.instanceId(), store.serverId()), request.secretFiles(), mounts,
-                        Optional.of(policy.containerDeadline(lease))));
+                        Optional.of(policy.containerHardDeadline(lease))));
             } catch (RuntimeException raw) {
                 RuntimeException e = scrubbed(raw);
                 // The engine may have created the container before failing: remove by name to be sure.

@@ -20,7 +20,7 @@ class StopReportTest {
         String said = StopReport.describe(List.of(lease("01m8033dce7fxx86sz54ktzqb1", Duration.ofMinutes(5)),
                 lease("01m8033dce7fxx86sz54ktzqb2", Duration.ofMinutes(30))), policy, Duration.ofMinutes(60), NOW);
         assertThat(said).startsWith("2 leases stay; the next is due at 2026-12-03T14:04:00Z (in 4 min)")
-                .contains("the first at 2026-12-03T16:00:00Z", "every one by 2026-12-03T17:00:00Z");
+                .contains("the first at 2026-12-03T14:05:00Z", "the last at 2026-12-03T14:30:00Z", "every one ends by 2026-12-03T17:00:00Z");
         assertThat(StopReport.describe(List.of(), policy, Duration.ofMinutes(60), NOW)).startsWith("no lease stays");
     }
 }

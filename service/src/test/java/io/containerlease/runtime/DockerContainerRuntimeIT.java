@@ -121,6 +121,50 @@ class DockerContainerRuntimeIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> !TestDocker.client().inspectContainerCmd(id).exec().getState().getRunning());
     }
 
+    /**
+     * The service moves the deadline through PID 1's input (the engine's attach), which no process
+     * inside can write or pose as; never past the deadline the container was created with; and a
+     * container started again holds that one until it is told again.
+     */
+    @Test
+    void theDeadlineMovesOnlyThroughTheEnginesAttachNeverPastItsCapAndAStartForgetsIt() throws Exception {
+        Lease lease = lease();
+        Instant cap = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), busybox, Map.of(),
+                ManagedLabels.forLease(lease, instance), Map.of(), ContainerSpec.Mounts.NONE, java.util.Optional.of(cap)));
+        assertThat(runtime.heldDeadline(id)).contains(cap);
+
+        String attacks = exec(id, """
+                echo "deadline 1" > /proc/1/fd/0 2>/dev/null && echo input-written || echo input-denied
+                child=$(cat /proc/1/task/1/children | cut -d' ' -f1)
+                echo "child-input=$(readlink /proc/$child/fd/0)"
+                /.containerlease/containerlease-helper init --deadline 9999999999 -- sleep 60 </dev/null >/dev/null 2>&1 &
+                sleep 0.3; echo posed
+                """);
+        assertThat(attacks).as("as root: " + attacks).contains("input-denied", "child-input=/dev/null", "posed")
+                .doesNotContain("input-written");
+        assertThat(runtime.heldDeadline(id)).as("a process posing as our helper changes nothing").contains(cap);
+
+        assertThat(runtime.holdDeadline(id, cap.plusSeconds(3600))).as("never past its cap").isFalse();
+        assertThat(runtime.heldDeadline(id)).contains(cap);
+        Instant later = Instant.now().plusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        assertThat(runtime.holdDeadline(id, later)).isTrue();
+        assertThat(runtime.heldDeadline(id)).contains(later);
+        assertThat(exec(id, "tr '\\0' ' ' < /proc/1/cmdline")).as("what a tenant sees too")
+                .startsWith(io.containerlease.helper.HelperBinary.PATH + " init --deadline " + later.getEpochSecond() + " -- ");
+
+        runtime.restart(id, Duration.ofSeconds(1));
+        assertThat(runtime.heldDeadline(id)).as("started again: its creation arguments").contains(cap);
+
+        Instant tight = Instant.now().plusSeconds(4).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        assertThat(runtime.holdDeadline(id, tight)).isTrue();
+        await().atMost(Duration.ofSeconds(15)).until(() -> !TestDocker.client().inspectContainerCmd(id).exec().getState().getRunning());
+        var state = TestDocker.client().inspectContainerCmd(id).exec().getState();
+        assertThat(Instant.parse(state.getFinishedAt())).as("ended at the deadline it was told").isBetween(tight, tight.plusSeconds(5));
+        assertThat(state.getExitCodeLong()).isZero();
+        assertThat(runtime.heldDeadline(id)).as("not running: holds nothing").isEmpty();
+    }
+
     @Test
     void theImagesOwnEntrypointAndCommandRunUnderOurHelperAndItsExitStatusIsTheContainers() throws Exception {
         Lease lease = lease();

@@ -43,6 +43,9 @@ public final class FakeRuntime implements ContainerRuntime {
 
     private final Map<String, State> states = new java.util.HashMap<>();
     private final Map<String, Integer> exitCodes = new java.util.HashMap<>();
+    /** What each container's helper was told since it last started; a start forgets it, as a real helper's arguments do. */
+    private final Map<String, java.time.Instant> told = new java.util.HashMap<>();
+    public final AtomicInteger holdCalls = new AtomicInteger();
 
     public record Container(String id, String name, Map<String, String> labels, Map<String, String> env,
                             Map<String, String> secretFiles, java.util.Optional<java.time.Instant> deadline) {}
@@ -164,6 +167,29 @@ public final class FakeRuntime implements ContainerRuntime {
     }
 
     @Override
+    public synchronized boolean holdDeadline(String nameOrId, java.time.Instant deadline) {
+        holdCalls.incrementAndGet();
+        checkUp();
+        Optional<Container> found = containers.values().stream().filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId)).findFirst();
+        if (found.isEmpty() || found.get().deadline().isEmpty() || states.getOrDefault(found.get().name(), State.RUNNING) != State.RUNNING) {
+            return false;
+        }
+        java.time.Instant cap = found.get().deadline().get();
+        told.put(found.get().name(), deadline.isAfter(cap) ? cap : deadline);
+        return !deadline.isAfter(cap);
+    }
+
+    @Override
+    public synchronized Optional<java.time.Instant> heldDeadline(String nameOrId) {
+        checkUp();
+        Optional<Container> found = containers.values().stream().filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId)).findFirst();
+        if (found.isEmpty() || !java.util.Set.of(State.RUNNING, State.PAUSED).contains(states.getOrDefault(found.get().name(), State.RUNNING))) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(told.get(found.get().name())).or(() -> found.get().deadline());
+    }
+
+    @Override
     public synchronized void pause(String nameOrId) {
         move(nameOrId, State.PAUSED, State.RUNNING);
     }
@@ -186,6 +212,9 @@ public final class FakeRuntime implements ContainerRuntime {
         State now = states.getOrDefault(name, State.RUNNING);
         if (!java.util.Arrays.asList(from).contains(now)) {
             throw new io.containerlease.lease.RuntimeOperationException("container " + name + " is " + now, null);
+        }
+        if (to == State.RUNNING && now != State.PAUSED) {
+            told.remove(name); // started again: its helper holds its creation deadline
         }
         states.put(name, to);
         if (to != State.EXITED) {

@@ -62,6 +62,7 @@ public final class LeaseWorld implements AutoCloseable {
     public final io.containerlease.session.EndedLeases ended = new io.containerlease.session.EndedLeases();
     public final io.containerlease.workload.ContainerStates containers;
     public final io.containerlease.workload.WorkloadControl control;
+    public final io.containerlease.workload.ContainerDeadlines deadlines;
     public final io.containerlease.workload.UsageWatch usage;
     /** How many usage streams the stand-in engine was asked to open. */
     public final AtomicInteger usageStreams = new AtomicInteger();
@@ -87,7 +88,8 @@ public final class LeaseWorld implements AutoCloseable {
         Random random = new Random(seed);
         tickets = new io.containerlease.auth.WsTickets(clock, random);
         removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
-        leases = new LeaseService(StoreOutage.wrap(store, storeDown), runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE),
+        LeasePolicy policy = new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE);
+        leases = new LeaseService(StoreOutage.wrap(store, storeDown), runtime, ImageCatalog.builtIn(), policy,
                 timers, removals, clock, random, metrics, Duration.ofMillis(1), quota, redactor,
                 io.containerlease.lease.LeaseResources.NONE);
         activity = new io.containerlease.activity.ActivityRecorder(store.activityLog(), store, redactor, clock);
@@ -106,6 +108,10 @@ public final class LeaseWorld implements AutoCloseable {
         containers.addListener(new io.containerlease.workload.WorkloadReactions(leases, store, ImageCatalog.builtIn(), connections,
                 logs, idle));
         control = new io.containerlease.workload.WorkloadControl(leases, runtime, containers);
+        deadlines = new io.containerlease.workload.ContainerDeadlines(runtime, policy, store::find,
+                Runnable::run, scheduler);
+        leases.addListener(deadlines);
+        containers.addListener(deadlines);
         // Usage from a stand-in engine: each watched container reports one fixed sample at once.
         usage = new io.containerlease.workload.UsageWatch((container, sink) -> {
             sink.sample(new io.containerlease.lease.ContainerUsage(clock.instant(), 12.5, 3L << 20, 128L << 20, 3, 4096, 0));
@@ -165,7 +171,7 @@ public final class LeaseWorld implements AutoCloseable {
     public io.containerlease.api.ApiServer.Services servicesWith(java.util.Optional<io.containerlease.auth.Authenticator> tokens) {
         return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
                 connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity,
-                containers, control, events, usage, channels, code, java.util.Optional.empty(), pool, streams);
+                containers, control, events, usage, channels, code, java.util.Optional.empty(), pool, streams, deadlines);
     }
 
     public io.containerlease.api.ApiServer.Services services() {

@@ -52,6 +52,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private final Map<String, String> extraLabels;
     private final DockerHelperVolume helper;
     private final ImageCommands imageCommands;
+    private final DockerDeadlines deadlines;
     /** Whether the storage driver can cap a writable layer; null until probed. */
     private volatile Boolean writableLayerQuota;
 
@@ -65,6 +66,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         this.extraLabels = Map.copyOf(extraLabels);
         this.helper = helper;
         this.imageCommands = new ImageCommands(docker);
+        this.deadlines = new DockerDeadlines(docker);
     }
 
     /** A runtime whose helper volume is its own: labelled with {@code cluster} (the store's id), named after {@code server}. */
@@ -172,6 +174,10 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                     .withEnv(env(spec))
                     .withHostConfig(host)
                     .withEntrypoint(entrypoint);
+            if (spec.deadline().isPresent()) {
+                // PID 1's input stays open for the service alone: it is how the deadline is moved (DockerDeadlines).
+                cmd = cmd.withStdinOpen(true).withStdInOnce(false);
+            }
             if (image.user().isPresent()) {
                 cmd = cmd.withUser(image.user().get());
             }
@@ -242,7 +248,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     private static long ceilSeconds(java.time.Instant at) {
-        return at.getEpochSecond() + (at.getNano() > 0 ? 1 : 0);
+        return DockerDeadlines.ceilSeconds(at);
     }
 
     private Map<String, String> labels(ContainerSpec spec) {
@@ -358,6 +364,16 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     public void restart(String nameOrId, Duration timeout) {
         call("restart " + nameOrId, () -> docker.restartContainerCmd(nameOrId)
                 .withTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds())).exec());
+    }
+
+    @Override
+    public boolean holdDeadline(String nameOrId, Instant deadline) {
+        return deadlines.hold(nameOrId, deadline);
+    }
+
+    @Override
+    public Optional<Instant> heldDeadline(String nameOrId) {
+        return deadlines.held(nameOrId);
     }
 
     @Override

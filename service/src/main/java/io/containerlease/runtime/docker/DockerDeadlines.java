@@ -1,0 +1,112 @@
+package io.containerlease.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Frame;
+import io.containerlease.helper.HelperBinary;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running container's own deadline, held by our helper as its PID 1 (helper/PROTOCOL.md, "init").
+ * It is moved through the engine's attach to PID 1's standard input, which no process inside can write
+ * (the container is created with its input open and the image's command reads /dev/null), and it is
+ * read back from the helper's own arguments, which it rewrites to the deadline in force: the engine's
+ * {@code top} shows them, for a paused container too.
+ */
+final class DockerDeadlines {
+    /** How long the helper may take to show a deadline it was told. */
+    private static final Duration CONFIRM_WITHIN = Duration.ofSeconds(2);
+    private static final long POLL_MILLIS = 20;
+
+    private final DockerClient docker;
+
+    DockerDeadlines(DockerClient docker) {
+        this.docker = docker;
+    }
+
+    /** Tells the helper its deadline and waits until it shows it; false when it does not within {@link #CONFIRM_WITHIN}. */
+    boolean hold(String container, Instant deadline) {
+        long epoch = ceilSeconds(deadline);
+        byte[] line = ("deadline " + epoch + "\n").getBytes(StandardCharsets.US_ASCII);
+        var callback = new ResultCallback.Adapter<Frame>();
+        try {
+            DockerContainerRuntime.call("tell " + container + " its deadline", () -> docker.attachContainerCmd(container)
+                    .withStdIn(new ByteArrayInputStream(line)).withFollowStream(true).exec(callback));
+            long until = System.nanoTime() + CONFIRM_WITHIN.toNanos();
+            do {
+                if (held(container).map(at -> at.getEpochSecond() == epoch).orElse(false)) {
+                    return true;
+                }
+                sleep();
+            } while (System.nanoTime() < until);
+            return false;
+        } finally {
+            try {
+                callback.close();
+            } catch (IOException ignored) {
+                // the line is written or it is not; the confirmation above says which
+            }
+        }
+    }
+
+    /**
+     * The deadline the container's helper holds now, from its arguments; empty when it has none or the
+     * container is not running. Only the container's first process counts (the engine names its host
+     * pid): a tenant may start a process with any arguments it likes, even our helper's.
+     */
+    Optional<Instant> held(String container) {
+        return DockerContainerRuntime.call("list the processes of " + container, () -> {
+            try {
+                Long pid = docker.inspectContainerCmd(container).exec().getState().getPidLong();
+                if (pid == null || pid <= 0) {
+                    return Optional.<Instant>empty();
+                }
+                var top = docker.topContainerCmd(container).withPsArgs("-o pid,args").exec();
+                for (String[] process : top.getProcesses() == null ? new String[0][] : top.getProcesses()) {
+                    if (process.length >= 2 && process[0].trim().equals(Long.toString(pid))) {
+                        return deadlineIn(process[process.length - 1]);
+                    }
+                }
+                return Optional.<Instant>empty();
+            } catch (NotFoundException | ConflictException notRunning) {
+                return Optional.<Instant>empty();
+            }
+        });
+    }
+
+    /** The deadline in a process's command line when it is our helper's init ({@code … init --deadline EPOCH …}). */
+    static Optional<Instant> deadlineIn(String commandLine) {
+        String prefix = HelperBinary.PATH + " init --deadline ";
+        if (!commandLine.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        String rest = commandLine.substring(prefix.length());
+        int end = rest.indexOf(' ');
+        String digits = end < 0 ? rest : rest.substring(0, end);
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {
+            return Optional.empty();
+        }
+        return Optional.of(Instant.ofEpochSecond(Long.parseLong(digits)));
+    }
+
+    static long ceilSeconds(Instant at) {
+        return at.getEpochSecond() + (at.getNano() > 0 ? 1 : 0);
+    }
+
+    private static void sleep() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a container's deadline", e);
+        }
+    }
+}
