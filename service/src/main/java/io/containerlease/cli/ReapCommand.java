@@ -10,6 +10,7 @@ import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.runtime.docker.DockerClients;
+import io.containerlease.runtime.docker.DockerDeadlineSweep;
 import io.containerlease.store.redis.RedisLeaseStore;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import java.io.PrintStream;
@@ -34,10 +35,13 @@ import picocli.CommandLine.Option;
  * container on the engine with why it stays or would go, and removes the ones that would go when told.
  */
 @Command(name = "reap", mixinStandardHelpOptions = true,
-        description = "List (--dry-run) or remove (--yes) ContainerLease containers that no store of this installation owns.",
+        description = {"List (--dry-run) or remove (--yes) ContainerLease containers that no store of this installation owns,",
+                "or keep removing (--watch) containers whose own deadline has passed, with no store and no server."},
         footer = {"", "Examples:", "  containerlease reap --dry-run", "  containerlease reap --yes --cluster 3f2c…",
-                "", "This installation's store is the one the environment names (DATA_DIR, or STORE for Redis).",
-                "Its own containers without a live lease would go; another cluster's only with --cluster ID or --all-clusters."})
+                "  containerlease reap --watch --interval 10", "", "This installation's store is the one the environment names (DATA_DIR, or STORE for Redis).",
+                "Its own containers without a live lease would go; another cluster's only with --cluster ID or --all-clusters.",
+                "--watch reads no store: it removes any cluster's container past its hard deadline (its label), a paused one past",
+                "the deadline its frozen helper holds, and a stopped one its helper ended at its deadline; it runs until stopped."})
 public final class ReapCommand implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_USAGE = 2;
@@ -48,7 +52,13 @@ public final class ReapCommand implements Callable<Integer> {
 
         @Option(names = "--yes", required = true, description = "Remove what would go.")
         boolean yes;
+
+        @Option(names = "--watch", required = true, description = "Keep removing containers past their own deadline (no store needed).")
+        boolean watch;
     }
+
+    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5", description = "With --watch: seconds between passes (default ${DEFAULT-VALUE}).")
+    int intervalSeconds;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Mode mode;
@@ -90,6 +100,11 @@ public final class ReapCommand implements Callable<Integer> {
             return EXIT_USAGE;
         }
         var docker = DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60)).client();
+        if (mode.watch) {
+            // --cluster narrows the watch to one cluster's containers; otherwise it looks after every cluster's.
+            return watch(new DockerDeadlineSweep(docker, scope != null && scope.cluster != null
+                    ? Map.of(ManagedLabels.CLUSTER, scope.cluster) : Map.of()));
+        }
         Optional<Store> store = Store.open(config);
         try {
             List<Verdict> verdicts = judge(docker, store, Instant.now());
@@ -112,6 +127,39 @@ public final class ReapCommand implements Callable<Integer> {
         } finally {
             store.ifPresent(Store::close);
         }
+    }
+
+    /** Passes until the process is stopped; an engine that does not answer is said once per outage, and tried again. */
+    private Integer watch(DockerDeadlineSweep sweep) {
+        if (intervalSeconds < 1 || intervalSeconds > 3600) {
+            System.err.println("containerlease: --interval must be between 1 and 3600 seconds");
+            return EXIT_USAGE;
+        }
+        out.println("removing containers past their own deadline, every " + intervalSeconds + " s (stop with Ctrl-C)");
+        boolean engineDown = false;
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                for (DockerDeadlineSweep.Removed r : sweep.sweep(Instant.now())) {
+                    out.println(Instant.now() + " removed " + r.name() + " (lease " + r.lease() + "): " + r.why());
+                }
+                if (engineDown) {
+                    out.println(Instant.now() + " the Docker engine answers again");
+                    engineDown = false;
+                }
+            } catch (RuntimeException e) {
+                if (!engineDown) {
+                    out.println(Instant.now() + " the Docker engine did not answer (" + e.getMessage() + "); trying again every "
+                            + intervalSeconds + " s");
+                    engineDown = true;
+                }
+            }
+            try {
+                Thread.sleep(Duration.ofSeconds(intervalSeconds));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return EXIT_OK;
     }
 
     List<Verdict> judge(DockerClient docker, Optional<Store> store, Instant now) {

@@ -19,6 +19,8 @@ public final class HelperBinary {
     /** The helper's path inside a container. */
     public static final String PATH = DIRECTORY + "/" + FILE_NAME;
     private static final String RESOURCE = "/helper/" + FILE_NAME;
+    /** The line the helper writes to its container's stderr as it ends the container at its deadline (helper/init.c). */
+    public static final String DEADLINE_PASSED = "containerlease-helper init: the lease's deadline has passed; ending the container";
 
     private final byte[] bytes;
     private final String sha256;

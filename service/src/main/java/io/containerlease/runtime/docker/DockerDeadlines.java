@@ -21,14 +21,14 @@ import java.util.concurrent.TimeUnit;
  * read back from the helper's own arguments, which it rewrites to the deadline in force: the engine's
  * {@code top} shows them, for a paused container too.
  */
-final class DockerDeadlines {
+public final class DockerDeadlines {
     /** How long the helper may take to show a deadline it was told. */
     private static final Duration CONFIRM_WITHIN = Duration.ofSeconds(2);
     private static final long POLL_MILLIS = 20;
 
     private final DockerClient docker;
 
-    DockerDeadlines(DockerClient docker) {
+    public DockerDeadlines(DockerClient docker) {
         this.docker = docker;
     }
 
@@ -62,7 +62,7 @@ final class DockerDeadlines {
      * container is not running. Only the container's first process counts (the engine names its host
      * pid): a tenant may start a process with any arguments it likes, even our helper's.
      */
-    Optional<Instant> held(String container) {
+    public Optional<Instant> held(String container) {
         return DockerContainerRuntime.call("list the processes of " + container, () -> {
             try {
                 Long pid = docker.inspectContainerCmd(container).exec().getState().getPidLong();
