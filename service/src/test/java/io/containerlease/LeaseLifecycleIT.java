@@ -77,6 +77,38 @@ class LeaseLifecycleIT {
         assertThat(Duration.between(newExpiry, Instant.now())).isLessThan(Duration.ofSeconds(2));
     }
 
+    /**
+     * The container is created holding its hard deadline (its label), is told its expiry plus the
+     * margin moments later, and an extension moves that: the API shows what the container confirmed,
+     * and the container's own first process shows the same.
+     */
+    @Test
+    void theContainerHoldsItsExpiryPlusTheMarginAndAnExtensionMovesIt() {
+        String id = api.provision("busybox", "durationMinutes", 10);
+        String name = ManagedLabels.containerName(new LeaseId(id));
+        var lease = api.get("/api/containers/" + id).json();
+        Instant hard = Instant.parse(TestDocker.client().inspectContainerCmd(name).exec().getConfig().getLabels().get(ManagedLabels.DEADLINE));
+        assertThat(hard).isEqualTo(wholeSecondAfter(Instant.parse(lease.get("maxExpiryTime").asText()).plusSeconds(60)));
+
+        Instant expiry = Instant.parse(lease.get("expiryTime").asText());
+        await().atMost(Duration.ofSeconds(10)).until(() -> containerDeadline(id).equals(expiry.plusSeconds(60)));
+        assertThat(TestDocker.heldDeadline(name)).contains(wholeSecondAfter(expiry.plusSeconds(60)));
+
+        var extended = api.post("/api/containers/" + id + "/extend", "{\"durationSeconds\":300}");
+        Instant later = Instant.parse(extended.json().get("expiryTime").asText());
+        await().atMost(Duration.ofSeconds(10)).until(() -> containerDeadline(id).equals(later.plusSeconds(60)));
+        assertThat(TestDocker.heldDeadline(name)).contains(wholeSecondAfter(later.plusSeconds(60)));
+    }
+
+    private Instant containerDeadline(String id) {
+        return Instant.parse(api.get("/api/containers/" + id).json().get("containerDeadline").asText());
+    }
+
+    /** The helper holds whole seconds, rounded up: never before the deadline asked for. */
+    private static Instant wholeSecondAfter(Instant at) {
+        return at.getNano() == 0 ? at : Instant.ofEpochSecond(at.getEpochSecond() + 1);
+    }
+
     @Test
     void deleteAnswersOnceTheContainerIsGone() {
         String id = api.provision("busybox", "durationMinutes", 10);

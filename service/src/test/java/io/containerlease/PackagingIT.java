@@ -50,6 +50,12 @@ class PackagingIT {
             assertThat(s.get("volumes").toString()).contains(server + "-data").contains("/var/run/docker.sock");
             assertThat(s.at("/group_add/0").asText()).isEqualTo("999");
         }
+        // The dead-man's watch needs nothing but the engine: no store, no port.
+        JsonNode watch = services.get("deadline-watch");
+        assertThat(watch.get("command").toString()).contains("reap", "--watch");
+        assertThat(watch.has("depends_on")).isFalse();
+        assertThat(watch.has("ports")).isFalse();
+        assertThat(watch.get("volumes").toString()).contains("/var/run/docker.sock");
     }
 
     @Test

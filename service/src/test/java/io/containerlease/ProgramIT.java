@@ -9,6 +9,8 @@ import io.containerlease.support.ApiClient;
 import io.containerlease.support.RunLabels;
 import io.containerlease.support.ServerProcess;
 import io.containerlease.support.TarGz;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.TestDocker;
 import io.containerlease.support.WsClient;
 import java.io.IOException;
@@ -285,6 +287,12 @@ class ProgramIT {
         assertThat(api.get(code).json()).isEqualTo(listed);
         assertThat(answeringVersion(id)).isEqualTo("v2");
         ApiClient.assertError(api.send("PUT", code, "{}", "application/json"), 415, "unsupported_media_type");
+
+        // Each update started the container again, with its creation arguments (the hard deadline): it was told its own again.
+        String container = ManagedLabels.containerName(new LeaseId(id));
+        java.time.Instant expiry = java.time.Instant.parse(api.get("/api/containers/" + id).json().get("expiryTime").asText());
+        java.time.Instant told = java.time.Instant.ofEpochSecond(expiry.plusSeconds(60).plusNanos(999_999_999).getEpochSecond());
+        await().atMost(WAIT).until(() -> TestDocker.heldDeadline(container).equals(java.util.Optional.of(told)));
         ApiClient.assertError(api.get("/api/containers/" + api.provision("echo", "durationMinutes", 5) + "/code"), 409, "code_not_enabled");
     }
 

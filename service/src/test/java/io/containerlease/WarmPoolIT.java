@@ -13,6 +13,7 @@ import io.containerlease.support.TestDocker;
 import io.containerlease.support.WsClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -119,7 +120,19 @@ class WarmPoolIT {
         Set<String> pooledBefore = pooledContainers(); // the two waiting, and the one leased
         assertThat(pooledBefore).hasSize(3);
 
+        // With no server alive, each holds its own deadline: the waiting ones their pool deadline (the label's), the leased one its lease's.
+        Instant leasedExpiry = Instant.parse(api.get("/api/containers/" + leased).json().get("expiryTime").asText());
+        await().atMost(WAIT).until(() -> Instant.parse(api.get("/api/containers/" + leased).json().get("containerDeadline").asText())
+                .equals(leasedExpiry.plusSeconds(60)));
         server.kill9();
+        for (String id : pooledBefore) {
+            Instant label = Instant.parse(TestDocker.client().inspectContainerCmd(id).exec().getConfig().getLabels().get(ManagedLabels.DEADLINE));
+            boolean isLeased = id.equals(TestDocker.client().inspectContainerCmd(ManagedLabels.containerName(new LeaseId(leased))).exec().getId());
+            Instant expected = isLeased ? Instant.ofEpochSecond(leasedExpiry.plusSeconds(60).plusNanos(999_999_999).getEpochSecond()) : label;
+            assertThat(TestDocker.heldDeadline(id)).as(isLeased ? "the leased one" : "a waiting one").contains(expected);
+            assertThat(label).as("a waiting container's deadline leaves a whole lease after its wait")
+                    .isAfter(Instant.now().plus(Duration.ofMinutes(60)));
+        }
         ApiClient again = new ApiClient(start(Map.of()).baseUrl());
         assertThat(waiting(again)).isEqualTo(2);
         // Nothing removed or made: the same three containers, two waiting and one leased.

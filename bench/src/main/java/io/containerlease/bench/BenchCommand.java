@@ -25,7 +25,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Smaller samples; a few minutes on two cores.")
     boolean quick;
 
-    @Option(names = "--restart-engine", description = "Chaos also stops and restarts the local Docker engine under load. "
+    @Option(names = "--restart-engine", description = "Chaos also stops and restarts the local Docker engine under load, and deadman "
+            + "with no server alive. "
             + "That stops every container on the host, so it is refused while any container but the bench's own runs.")
     boolean restartEngine;
 
@@ -83,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case RESTART -> new RestartBench(restartSizes, workDir).run();
                 case SESSIONS -> new SessionBench(sessionSizes, workDir).run();
                 case HOSTILE -> new HostileBench(quick ? HostileBench.Sizes.QUICK : HostileBench.Sizes.FULL, workDir).run();
-                case DEADMAN -> new DeadmanBench(quick ? DeadmanBench.Sizes.QUICK : DeadmanBench.Sizes.FULL, workDir).run();
+                case DEADMAN -> new DeadmanBench(quick ? DeadmanBench.Sizes.QUICK : DeadmanBench.Sizes.FULL, workDir, restartEngine).run();
                 case CLUSTER -> throw new IllegalStateException("handled above");
             };
             BenchReport.print(group, null, System.out);
@@ -106,7 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
         results.addAll(new SessionBench(sessionSizes, workDir).run());
         results.addAll(new FootprintBench(quick ? FootprintBench.Sizes.QUICK : FootprintBench.Sizes.FULL, workDir).run());
         results.addAll(new HostileBench(quick ? HostileBench.Sizes.QUICK : HostileBench.Sizes.FULL, workDir).run());
-        results.addAll(new DeadmanBench(quick ? DeadmanBench.Sizes.QUICK : DeadmanBench.Sizes.FULL, workDir).run());
+        results.addAll(new DeadmanBench(quick ? DeadmanBench.Sizes.QUICK : DeadmanBench.Sizes.FULL, workDir, restartEngine).run());
         ChaosBench.Outcome chaos = new ChaosBench((quick ? ChaosBench.Sizes.QUICK : ChaosBench.Sizes.FULL)
                 .withEngineRestart(restartEngine), workDir).run();
         BenchReport.print(results, chaos, System.out);

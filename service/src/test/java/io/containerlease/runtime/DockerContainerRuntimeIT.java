@@ -19,6 +19,11 @@ import io.containerlease.lease.SessionRules;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
 import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -177,6 +182,43 @@ class DockerContainerRuntimeIT {
         runtime.stop(ManagedLabels.containerName(lease.id()), Duration.ofSeconds(5));
         var state = TestDocker.client().inspectContainerCmd(id).exec().getState();
         assertThat(state.getExitCodeLong()).as("docker stop's TERM reached the program, whose status is the container's").isEqualTo(42L);
+    }
+
+    /**
+     * An image with its own ENTRYPOINT: our helper runs it with the catalog's command as its
+     * arguments, or the image's CMD where the catalog names none, exactly as the engine would.
+     */
+    @Test
+    void anImagesOwnEntrypointRunsUnderOurHelperWithTheCatalogsCommandOrTheImagesCmd(@TempDir Path context) throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), """
+                FROM %s
+                COPY entry.sh /entry.sh
+                ENTRYPOINT ["/entry.sh"]
+                CMD ["sleep", "1000"]
+                """.formatted(busybox.image()));
+        Path entry = Files.writeString(context.resolve("entry.sh"), "#!/bin/sh\necho \"entrypoint saw: $*\"\nexec \"$@\"\n");
+        Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String tag = "containerlease-test/entrypoint:" + UUID.randomUUID();
+        TestDocker.client().buildImageCmd(context.toFile()).withTags(Set.of(tag)).withPull(false).withLabels(RunLabels.labels())
+                .exec(new com.github.dockerjava.api.command.BuildImageResultCallback()).awaitImageId();
+        try {
+            for (List<String> catalogCommand : List.of(List.of("sleep", "inf"), List.<String>of())) {
+                ImageSpec own = new ImageSpec("own", tag, catalogCommand, List.of("/bin/sh"), 64, 0.5, 16, ImageSpec.PullPolicy.NEVER,
+                        "none", SessionRules.NONE, java.util.Optional.empty(), false, ImageSpec.DiskLimits.DEFAULT);
+                runtime.ensureImage(own);
+                Lease lease = lease();
+                String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), own, Map.of(),
+                        ManagedLabels.forLease(lease, instance), Map.of(), ContainerSpec.Mounts.NONE,
+                        java.util.Optional.of(Instant.now().plusSeconds(600))));
+                String expected = catalogCommand.isEmpty() ? "sleep 1000" : "sleep inf";
+                await().atMost(Duration.ofSeconds(10)).until(() -> exec(id, "ps -o args").contains(expected));
+                assertThat(exec(id, "tr '\\0' ' ' < /proc/1/cmdline")).contains(" -- /entry.sh " + expected);
+                assertThat(TestDocker.logs(id)).contains("entrypoint saw: " + expected);
+                runtime.remove(id);
+            }
+        } finally {
+            TestDocker.client().removeImageCmd(tag).withForce(true).exec();
+        }
     }
 
     @Test

@@ -40,6 +40,36 @@ public final class TestDocker {
                 .withLabelFilter(Map.of(ManagedLabels.INSTANCE, instanceId)).exec();
     }
 
+    /**
+     * The deadline a container's helper holds now, as its first process's arguments show it (what a
+     * tenant reads in /proc/1/cmdline too); empty when it is not running or holds none.
+     */
+    public static java.util.Optional<java.time.Instant> heldDeadline(String container) {
+        try {
+            String args = exec(container, "tr '\\0' ' ' < /proc/1/cmdline", java.time.Duration.ofSeconds(10));
+            var m = java.util.regex.Pattern.compile(" init --deadline 0*([0-9]+) ").matcher(args);
+            return m.find() ? java.util.Optional.of(java.time.Instant.ofEpochSecond(Long.parseLong(m.group(1)))) : java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        } catch (RuntimeException notRunning) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** What the container has written so far, stdout and stderr together (the test's own containers: small). */
+    public static String logs(String container) throws InterruptedException {
+        StringBuilder out = new StringBuilder();
+        client().logContainerCmd(container).withStdOut(true).withStdErr(true)
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                        out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }).awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        return out.toString();
+    }
+
     public static boolean exists(String nameOrId) {
         try {
             client().inspectContainerCmd(nameOrId).exec();
