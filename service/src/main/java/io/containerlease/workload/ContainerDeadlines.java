@@ -28,13 +28,19 @@ import org.slf4j.LoggerFactory;
  * should no server be alive then. A container is created holding its hard deadline (the lease's cap
  * plus the margin), and holds it again whenever it starts; this tells it the tighter one after it
  * starts (created, taken from the warm pool, started again after a stop, an update or its restart
- * policy), after each extension, and when a server recovers the lease. Off every request's path: one
- * worker thread, only the newest deadline per lease, retried with backoff while the lease runs.
+ * policy), after each extension, and when a server recovers the lease. Off every request's path: a
+ * second after the change, on one worker thread, only the newest deadline per lease, retried with
+ * backoff while the lease runs.
  */
 public final class ContainerDeadlines implements LeaseListener, Consumer<ContainerStates.Change>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ContainerDeadlines.class);
     static final int ATTEMPTS = 5;
     static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    /**
+     * How long after a start or an extension the container is told: telling costs the engine a
+     * process listing, and provisions come in bursts; the container holds its hard deadline meanwhile.
+     */
+    static final Duration SETTLE = Duration.ofSeconds(1);
 
     /** A deadline a lease's container should be told, and how many times it was tried. */
     private record Want(String container, Instant deadline, int attempt) {}
@@ -110,7 +116,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
         }
         Want want = new Want(lease.containerId(), policy.containerDeadline(lease), 0);
         wanted.put(lease.id(), want);
-        submit(() -> attempt(lease.id(), want));
+        retries.schedule(SETTLE, () -> submit(() -> attempt(lease.id(), want)));
     }
 
     private void submit(Runnable task) {

@@ -227,10 +227,17 @@ class DockerContainerRuntimeIT {
                 64, 0.5, 16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, java.util.Optional.of("65534:65534"), true,
                 ImageSpec.DiskLimits.DEFAULT);
         Lease lease = lease();
+        Instant cap = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         String id = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), locked, Map.of(),
-                ManagedLabels.forLease(lease, instance)));
+                ManagedLabels.forLease(lease, instance), Map.of(), ContainerSpec.Mounts.NONE, java.util.Optional.of(cap)));
         var inspect = TestDocker.client().inspectContainerCmd(id).exec();
         assertThat(inspect.getConfig().getUser()).isEqualTo("65534:65534");
+        // Our helper runs as the catalog's user too: that user, the tenant's, still cannot write its input, and the service can.
+        assertThat(exec(id, "echo 'deadline 1' > /proc/1/fd/0 2>/dev/null && echo input-written || echo input-denied"))
+                .contains("input-denied");
+        Instant later = cap.minusSeconds(1800);
+        assertThat(runtime.holdDeadline(id, later)).isTrue();
+        assertThat(runtime.heldDeadline(id)).contains(later);
         assertThat(inspect.getHostConfig().getReadonlyRootfs()).isTrue();
         assertThat(inspect.getHostConfig().getTmpFs()).containsKey("/tmp");
         assertThat(inspect.getHostConfig().getCapDrop()).containsExactly(Capability.ALL);

@@ -24,7 +24,12 @@ import java.util.concurrent.TimeUnit;
 public final class DockerDeadlines {
     /** How long the helper may take to show a deadline it was told. */
     private static final Duration CONFIRM_WITHIN = Duration.ofSeconds(2);
-    private static final long POLL_MILLIS = 20;
+    /**
+     * The first look comes after the helper has had time to read its line (it takes well under a
+     * millisecond), and later ones are far apart: each look makes the engine run ps on the host.
+     */
+    private static final long FIRST_LOOK_MILLIS = 25;
+    private static final long POLL_MILLIS = 100;
 
     private final DockerClient docker;
 
@@ -41,13 +46,14 @@ public final class DockerDeadlines {
             DockerContainerRuntime.call("tell " + container + " its deadline", () -> docker.attachContainerCmd(container)
                     .withStdIn(new ByteArrayInputStream(line)).withFollowStream(true).exec(callback));
             long until = System.nanoTime() + CONFIRM_WITHIN.toNanos();
-            do {
-                if (held(container).map(at -> at.getEpochSecond() == epoch).orElse(false)) {
-                    return true;
+            sleep(FIRST_LOOK_MILLIS);
+            while (!held(container).map(at -> at.getEpochSecond() == epoch).orElse(false)) {
+                if (System.nanoTime() >= until) {
+                    return false;
                 }
-                sleep();
-            } while (System.nanoTime() < until);
-            return false;
+                sleep(POLL_MILLIS);
+            }
+            return true;
         } finally {
             try {
                 callback.close();
@@ -101,9 +107,9 @@ public final class DockerDeadlines {
         return at.getEpochSecond() + (at.getNano() > 0 ? 1 : 0);
     }
 
-    private static void sleep() {
+    private static void sleep(long millis) {
         try {
-            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+            TimeUnit.MILLISECONDS.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a container's deadline", e);
