@@ -26,12 +26,12 @@ import java.util.List;
 import java.util.Set;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.program.FileTrees;
-import io.containerlease.program.ProgramResources;
 import io.containerlease.program.channel.ChannelFrame;
 import io.containerlease.program.channel.ChannelRelay;
 import io.containerlease.program.channel.Channels;
 import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.program.code.CodeVersions;
+import io.containerlease.program.code.CodeVolumeResources;
 import io.containerlease.program.code.FileCodeVersions;
 import io.containerlease.program.code.CodeVolumes;
 import io.containerlease.runtime.docker.DockerCodeEngine;
@@ -173,7 +173,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             // One server keeps code versions on its disk; servers sharing a store keep them in it, for all.
             CodeVersions codeVersions = store instanceof RedisLeaseStore shared ? shared.codeVersions() : new FileCodeVersions(config.dataDir());
             removeLegacyChannelDirectories(config.dataDir());
-            var programResources = new ProgramResources(catalog, new CodeVolumes(codeEngine, codeVersions, instanceId));
+            var programResources = new CodeVolumeResources(catalog, new CodeVolumes(codeEngine, codeVersions, instanceId));
             var policy = new LeasePolicy(config.leaseMin(), config.leaseMax(), config.deadmanMargin());
             var leases = new LeaseService(store, runtime, catalog, policy,
                     timers, removals, clock, random, metrics, RELEASE_WAIT,

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What both WebSocket endpoints do first: find the running lease the path names, or tell the client
- * why not ({@code {type: "error", code, message}}) and close with a 44xx code mirroring HTTP.
+ * What every lease WebSocket endpoint (terminal, logs, exec, channel) does first: find the running
+ * lease the path names, or tell the client why not ({@code {type: "error", code, message}}) and
+ * close with a 44xx code mirroring HTTP.
  */
 final class WsLeases {
     static final int CLOSE_BAD_REQUEST = 4400;

@@ -1,4 +1,4 @@
-package io.containerlease.program;
+package io.containerlease.program.code;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -9,25 +9,24 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
 import io.containerlease.lease.LeaseResources;
-import io.containerlease.program.code.CodeVolumes;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a lease's program is reached through, made before its container and removed once the
- * container is gone: the code volume, when the image type asks for it (a lease without one costs
- * nothing here, not even a call to the engine). A channel needs nothing on the host: the runtime
- * gives the container a private directory for its socket.
+ * What a lease's program needs made before its container and removed once the container is gone:
+ * its code volume, when the image type asks for one (a lease without one costs nothing here, not
+ * even a call to the engine). A channel needs nothing made: the runtime gives the container a
+ * private directory for its socket.
  */
-public final class ProgramResources implements LeaseResources, LeaseListener {
-    private static final Logger log = LoggerFactory.getLogger(ProgramResources.class);
+public final class CodeVolumeResources implements LeaseResources, LeaseListener {
+    private static final Logger log = LoggerFactory.getLogger(CodeVolumeResources.class);
 
     private final ImageTypes catalog;
     private final CodeVolumes code;
 
-    public ProgramResources(ImageTypes catalog, CodeVolumes code) {
+    public CodeVolumeResources(ImageTypes catalog, CodeVolumes code) {
         this.catalog = catalog;
         this.code = code;
     }
