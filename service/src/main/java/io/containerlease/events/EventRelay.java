@@ -55,6 +55,11 @@ public final class EventRelay implements AutoCloseable {
     private void receive(String message) {
         try {
             Wire wire = JSON.readValue(message, new TypeReference<Wire>() {});
+            if (wire == null || wire.type() == null || wire.at() == null) {
+                // Not an event of a server of ours: nothing is recorded, and no id is spent on it.
+                log.warn("a relayed message was not an event; ignored");
+                return;
+            }
             if (!origin.equals(wire.origin())) {
                 Event event = hub.receive(wire.type(), wire.leaseId(), wire.user(), java.time.Instant.parse(wire.at()),
                         wire.data() == null ? Map.of() : new LinkedHashMap<>(wire.data()));

@@ -84,7 +84,8 @@ public final class SessionRelay implements LeaseConnections.Elsewhere, AutoClose
         switch (parts[0]) {
             case "t" -> idle.touchedElsewhere(id);
             case "c" -> {
-                if (parts.length == 4) {
+                // A count that is not one (a server of another version, a corrupted message) is no report.
+                if (parts.length == 4 && parts[3].matches("[0-9]{1,6}")) {
                     int before = count(id);
                     elsewhere.computeIfAbsent(id, x -> new ConcurrentHashMap<>())
                             .put(parts[1], new Report(Integer.parseInt(parts[3]), clock.millis()));

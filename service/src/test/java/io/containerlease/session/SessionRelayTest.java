@@ -1,107 +1,88 @@
 package io.containerlease.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
-import io.containerlease.cluster.Broadcast;
+import io.containerlease.lease.Caller;
+import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
-import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseState;
+import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
-import io.containerlease.schedule.RetryPolicy;
-import io.containerlease.support.ManualScheduler;
-import io.containerlease.support.MutableClock;
-import io.containerlease.support.RecordingChannel;
+import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.LoopbackBroadcast;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Two servers' session layers joined by a hand-written broadcast: a lease's connections count wherever they are. */
+/** Two servers of one store, each a world of its own, joined by one broadcast: session rules hold wherever the user is. */
 class SessionRelayTest {
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private final LoopbackBroadcast network = new LoopbackBroadcast();
+    private final LeaseWorld a = new LeaseWorld(1);
+    private final LeaseWorld b = new LeaseWorld(2);
+    private final SessionRelay relayA = relay("a", a);
+    private final SessionRelay relayB = relay("b", b);
 
-    /** Every message reaches every listener at once, the sender's own included, as pub/sub does. */
-    private static final class Wire implements Broadcast {
-        final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void send(String message) {
-            listeners.forEach(l -> l.accept(message));
-        }
-
-        @Override
-        public void listen(Consumer<String> receiver) {
-            listeners.add(receiver);
-        }
-
-        @Override
-        public void close() {}
-    }
-
-    private record Server(LeaseConnections connections, IdleTimers idle, SessionRelay relay) {}
-
-    private final MutableClock clock = new MutableClock(T0);
-    private final ManualScheduler scheduler = new ManualScheduler(clock);
-    private final Wire wire = new Wire();
-    private final List<LeaseId> endedByGrace = new CopyOnWriteArrayList<>();
-
-    private Server server(String name) {
-        var connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, new Random(1), endedByGrace::add, new EndedLeases());
-        var idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, new Random(2), id -> {});
-        var relay = new SessionRelay(name, wire, connections, idle, scheduler, clock);
+    private SessionRelay relay(String self, LeaseWorld world) {
+        SessionRelay relay = new SessionRelay(self, network.endpoint(), world.connections, world.idle, world.scheduler, world.clock);
         relay.start();
-        return new Server(connections, idle, relay);
+        return relay;
     }
 
-    private final Lease lease = Lease.provisioning(LeaseId.generate(T0, new Random(3)), "busybox", T0, Duration.ofHours(1),
-            Duration.ofHours(2), new SessionRules(Optional.of(Duration.ofSeconds(30)), Optional.of(Duration.ofMinutes(10))));
-
-    @Test
-    void aConnectionThroughAnotherServerKeepsTheGraceFromStarting() {
-        Server a = server("a");
-        Server b = server("b");
-        var throughA = a.connections().open(lease, new RecordingChannel()).orElseThrow();
-        var throughB = b.connections().open(lease, new RecordingChannel()).orElseThrow();
-        assertThat(b.relay().count(lease.id())).isEqualTo(1);
-
-        throughB.close();
-        assertThat(b.connections().graceDeadline(lease.id())).as("a is still connected").isEmpty();
-        throughA.close();
-        assertThat(a.connections().graceDeadline(lease.id())).isPresent();
-        assertThat(b.connections().graceDeadline(lease.id())).as("b hears that the last one went").isPresent();
-
-        // Coming back through either server stops the grace on both.
-        b.connections().open(lease, new RecordingChannel()).orElseThrow();
-        assertThat(a.connections().graceDeadline(lease.id())).isEmpty();
-        assertThat(b.connections().graceDeadline(lease.id())).isEmpty();
-        scheduler.advance(Duration.ofSeconds(40));
-        assertThat(endedByGrace).isEmpty();
+    @AfterEach
+    void close() {
+        relayA.close();
+        relayB.close();
+        a.close();
+        b.close();
     }
 
     @Test
-    void aServerThatStopsReportingStopsCounting() {
-        Server a = server("a");
-        Server b = server("b");
-        b.connections().open(lease, new RecordingChannel()).orElseThrow().close();
-        wire.listeners.clear(); // from now on b hears nothing: a's report is never renewed
-        wire.listen(b.relay()::receive);
-        assertThat(b.connections().graceDeadline(lease.id())).isPresent();
-        b.relay().receive("c a " + lease.id().value() + " 1");
-        assertThat(b.connections().graceDeadline(lease.id())).isEmpty();
-        scheduler.advance(SessionRelay.STALE.plus(SessionRelay.REFRESH));
-        assertThat(b.connections().graceDeadline(lease.id())).as("a's report went stale").isPresent();
+    void activityOnOneServerKeepsALeaseHeldByAnotherFromGoingIdle() {
+        Lease lease = b.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of(),
+                new SessionRules(Optional.empty(), Optional.of(Duration.ofSeconds(60))), Map.of(), Map.of()), Caller.ANONYMOUS_ADMIN);
+        b.scheduler.advance(Duration.ofSeconds(50));
+        a.idle.touch(lease.id()); // the user types into a terminal that server a serves
+        b.scheduler.advance(Duration.ofSeconds(50));
+        assertThat(b.store.find(lease.id()).orElseThrow().state()).as("100 s after provision, 50 s after the activity").isEqualTo(LeaseState.RUNNING);
+        b.scheduler.advance(Duration.ofSeconds(11));
+        Lease ended = b.store.find(lease.id()).orElseThrow();
+        assertThat(ended.endReason()).isEqualTo(EndReason.IDLE);
     }
 
     @Test
-    void activityThroughOneServerCountsOnTheOther() {
-        Server a = server("a");
-        Server b = server("b");
-        a.idle().start(lease);
-        clock.advance(Duration.ofMinutes(5));
-        b.idle().touch(lease.id());
-        assertThat(a.idle().lastActivity(lease.id())).contains(clock.instant());
+    void activityIsSentAtMostOncePerSecondPerLease() {
+        Lease lease = a.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        a.idle.touch(lease.id());
+        a.clock.advance(Duration.ofMillis(500));
+        a.idle.touch(lease.id());
+        a.clock.advance(Duration.ofMillis(500));
+        a.idle.touch(lease.id());
+        assertThat(network.sent.stream().filter(m -> m.startsWith("t "))).hasSize(2);
+    }
+
+    @Test
+    void connectionsCountOnTheOtherServersUntilTheirReportsGoStale() {
+        Lease lease = a.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        relayA.report(lease.id(), 2);
+        assertThat(relayB.count(lease.id())).isEqualTo(2);
+        assertThat(relayA.count(lease.id())).as("its own are not counted as elsewhere").isZero();
+        b.clock.advance(SessionRelay.STALE.minusSeconds(1));
+        assertThat(relayB.count(lease.id())).isEqualTo(2);
+        b.clock.advance(Duration.ofSeconds(1));
+        assertThat(relayB.count(lease.id())).as("not renewed: server a died, or its messages were lost").isZero();
+    }
+
+    @Test
+    void aMessageNoServerOfOursWritesIsIgnored() {
+        Lease lease = a.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        String id = lease.id().value();
+        for (String odd : new String[] {"", "c", "c x", "c x " + id, "c x " + id + " many", "c x " + id + " 99999999999",
+                "c x not-a-lease 1", "t x", "z x " + id, "c x " + id + " 1 extra"}) {
+            assertThatCode(() -> network.inject(odd)).as("'%s'", odd).doesNotThrowAnyException();
+        }
+        assertThat(relayB.count(lease.id())).isZero();
     }
 }
