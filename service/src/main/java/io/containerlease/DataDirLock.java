@@ -28,8 +28,10 @@ final class DataDirLock implements AutoCloseable {
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 channel.close();
-                throw new StartupException("another ContainerLease server is already using DATA_DIR " + dataDir.toAbsolutePath()
-                        + "; stop it or give this one its own DATA_DIR", null);
+                throw new StartupException(
+                        "another ContainerLease server is already using DATA_DIR " + dataDir.toAbsolutePath()
+                                + "; stop it or give this one its own DATA_DIR",
+                        null);
             }
             return new DataDirLock(channel, lock);
         } catch (IOException e) {

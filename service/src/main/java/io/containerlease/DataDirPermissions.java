@@ -39,7 +39,10 @@ final class DataDirPermissions {
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: nothing to tighten
         } catch (IOException e) {
-            log.warn("could not tighten the permissions of DATA_DIR {} {}", kv("path", dataDir.toString()), kv("error", e.getMessage()));
+            log.warn(
+                    "could not tighten the permissions of DATA_DIR {} {}",
+                    kv("path", dataDir.toString()),
+                    kv("error", e.getMessage()));
         }
     }
 
@@ -47,8 +50,11 @@ final class DataDirPermissions {
         Set<PosixFilePermission> now = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
         if (!wanted.containsAll(now)) {
             Files.setPosixFilePermissions(path, wanted);
-            log.info("tightened permissions in DATA_DIR {} {} {}", kv("path", path.toString()),
-                    kv("was", PosixFilePermissions.toString(now)), kv("now", PosixFilePermissions.toString(wanted)));
+            log.info(
+                    "tightened permissions in DATA_DIR {} {} {}",
+                    kv("path", path.toString()),
+                    kv("was", PosixFilePermissions.toString(now)),
+                    kv("now", PosixFilePermissions.toString(wanted)));
         }
     }
 }

@@ -28,17 +28,27 @@ class ArchitectureTest {
 
     @Test
     void theCoreDependsOnNothingButItselfTheJdkAndLogging() {
-        classes().that().resideInAPackage("io.containerlease.lease..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage(
+        classes()
+                .that()
+                .resideInAPackage("io.containerlease.lease..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(
                         "io.containerlease.lease..", "java..", "org.slf4j..", "net.logstash.logback.argument..", "")
                 .check(MAIN);
     }
 
     @Test
     void nothingBelowTheApiUsesIt() {
-        noClasses().that().resideOutsideOfPackages("io.containerlease.api..", "io.containerlease.bench..", "io.containerlease.cli..")
-                .and().doNotHaveFullyQualifiedName(ContainerLeaseServer.class.getName())
-                .should().dependOnClassesThat().resideInAPackage("io.containerlease.api..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(
+                        "io.containerlease.api..", "io.containerlease.bench..", "io.containerlease.cli..")
+                .and()
+                .doNotHaveFullyQualifiedName(ContainerLeaseServer.class.getName())
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.containerlease.api..")
                 .check(MAIN);
     }
 }

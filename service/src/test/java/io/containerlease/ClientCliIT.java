@@ -55,8 +55,9 @@ class ClientCliIT {
                     role: user
                 """.formatted(TOKEN));
         String id = null;
-        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "tokens",
-                "AUTH_TOKENS_FILE", tokens.toString())).awaitReady(Duration.ofSeconds(60))) {
+        try (ServerProcess server = ServerProcess.start(
+                        dir.resolve("data"), Map.of("AUTH", "tokens", "AUTH_TOKENS_FILE", tokens.toString()))
+                .awaitReady(Duration.ofSeconds(60))) {
             Run noServer = cli("ls");
             assertThat(noServer.exit()).as(noServer.err()).isEqualTo(2);
             assertThat(noServer.err()).contains("containerlease login");
@@ -64,7 +65,9 @@ class ClientCliIT {
             Run badToken = cli(Map.of(), "not-the-token\n", "login", server.baseUrl(), "--token-stdin");
             assertThat(badToken.exit()).isEqualTo(1);
             assertThat(badToken.err()).contains("invalid_token");
-            assertThat(Files.exists(dir.resolve("config/containerlease/config"))).as("nothing saved for a refused login").isFalse();
+            assertThat(Files.exists(dir.resolve("config/containerlease/config")))
+                    .as("nothing saved for a refused login")
+                    .isFalse();
 
             Run login = cli(Map.of(), TOKEN + "\n", "login", server.baseUrl() + "/", "--token-stdin");
             assertThat(login.exit()).as(login.err()).isZero();
@@ -87,9 +90,17 @@ class ClientCliIT {
 
             Run ls = cli("ls");
             assertThat(ls.exit()).isZero();
-            assertThat(ls.out().lines().toList()).first().asString().startsWith("ID").contains("REMAINING");
+            assertThat(ls.out().lines().toList())
+                    .first()
+                    .asString()
+                    .startsWith("ID")
+                    .contains("REMAINING");
             assertThat(ls.out()).contains(id, "busybox", "running", "9m");
-            assertThat(JSON.readTree(cli("ls", "-o", "json").out()).get(0).path("id").asText()).isEqualTo(id);
+            assertThat(JSON.readTree(cli("ls", "-o", "json").out())
+                            .get(0)
+                            .path("id")
+                            .asText())
+                    .isEqualTo(id);
 
             Run extended = cli("extend", id, "15m");
             assertThat(extended.exit()).as(extended.err()).isZero();
@@ -114,20 +125,28 @@ class ClientCliIT {
             Run removed = cli("rm", id);
             assertThat(removed.exit()).as(removed.err()).isZero();
             assertThat(removed.out()).isEqualTo(id + "\n");
-            assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(id)))).isFalse();
+            assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(id))))
+                    .isFalse();
             assertThat(cli("ls").out().lines().count()).as("only the header").isEqualTo(1);
             assertThat(cli("ls", "--all").out()).contains(id, "ended (released)");
 
             Run activity = cli("activity", "--lease", id);
             assertThat(activity.exit()).as(activity.err()).isZero();
             assertThat(activity.out()).contains("alice", "release", "provision", "extend", "refused");
-            assertThat(JSON.readTree(cli("activity", "--limit", "2", "-o", "json").out())).hasSize(2);
+            assertThat(JSON.readTree(
+                            cli("activity", "--limit", "2", "-o", "json").out()))
+                    .hasSize(2);
 
             Run events = cli("events", "--lease", id);
             assertThat(events.exit()).as(events.err()).isZero();
-            assertThat(events.out()).contains(" lease.provisioning " + id + " user=alice ", "imageType=busybox", " lease.running " + id,
-                    " lease.extended " + id, " container.state " + id + " user=alice from=running to=stopped",
-                    " lease.ended " + id + " user=alice reason=released");
+            assertThat(events.out())
+                    .contains(
+                            " lease.provisioning " + id + " user=alice ",
+                            "imageType=busybox",
+                            " lease.running " + id,
+                            " lease.extended " + id,
+                            " container.state " + id + " user=alice from=running to=stopped",
+                            " lease.ended " + id + " user=alice reason=released");
             Run ended = cli("events", "--lease", id, "--type", "lease.ended", "-o", "json");
             assertThat(ended.out().lines().toList()).hasSize(1);
             assertThat(JSON.readTree(ended.out()).at("/data/reason").asText()).isEqualTo("released");
@@ -136,14 +155,17 @@ class ClientCliIT {
             assertThat(badType.err()).contains("unknown event type 'lease.nope'");
 
             Map<String, String> overridden = new HashMap<>(Map.of("CONTAINERLEASE_TOKEN", "wrong-token-0123456789"));
-            assertThat(cli(overridden, "", "ls").exit()).as("the environment's token comes first").isEqualTo(1);
+            assertThat(cli(overridden, "", "ls").exit())
+                    .as("the environment's token comes first")
+                    .isEqualTo(1);
 
             Run logout = cli("logout");
             assertThat(logout.out()).contains("Logged out.");
             assertThat(Files.exists(config)).isFalse();
             int port = server.port;
             server.close();
-            Run down = cli(Map.of("CONTAINERLEASE_URL", "http://127.0.0.1:" + port, "CONTAINERLEASE_TOKEN", TOKEN), "", "ls");
+            Run down = cli(
+                    Map.of("CONTAINERLEASE_URL", "http://127.0.0.1:" + port, "CONTAINERLEASE_TOKEN", TOKEN), "", "ls");
             assertThat(down.exit()).isEqualTo(3);
             assertThat(down.err()).contains("cannot connect");
         } finally {
@@ -173,14 +195,19 @@ class ClientCliIT {
 
             Run lastTwo = cli(client, "", "logs", id, "--tail", "2");
             assertThat(lastTwo.exit()).as(lastTwo.err()).isZero();
-            assertThat(lastTwo.out().lines().count() + lastTwo.err().lines().count()).isEqualTo(2);
+            assertThat(lastTwo.out().lines().count() + lastTwo.err().lines().count())
+                    .isEqualTo(2);
             Run all = cli(client, "", "logs", id, "-t");
             assertThat(all.out()).contains("tick 1\n", "tick 2\n").matches("(?s)\\d{4}-\\d\\d-\\d\\dT.*");
-            assertThat(all.err()).contains("warning: tick 5 is a multiple of five").doesNotContain("tick 1\n");
+            assertThat(all.err())
+                    .contains("warning: tick 5 is a multiple of five")
+                    .doesNotContain("tick 1\n");
 
-            follow = ClientProcess.builder(dir.resolve("config"), client, "logs", id, "-f").start();
+            follow = ClientProcess.builder(dir.resolve("config"), client, "logs", id, "-f")
+                    .start();
             var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
-            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));
+            var reader = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));
             Thread.ofVirtual().start(() -> reader.lines().forEach(lines::add));
             List<String> seen = new ArrayList<>();
             awaitTick(lines, seen, 8);
@@ -189,28 +216,39 @@ class ClientCliIT {
             env.put("PORT", Integer.toString(server.port));
             server = ServerProcess.start(data, env).awaitReady(Duration.ofSeconds(60));
             awaitTick(lines, seen, 16);
-            List<String> ticks = seen.stream().filter(l -> l.startsWith("tick ")).toList();
+            List<String> ticks =
+                    seen.stream().filter(l -> l.startsWith("tick ")).toList();
             int first = Integer.parseInt(ticks.get(0).substring(5));
             for (int i = 0; i < ticks.size(); i++) {
-                assertThat(ticks.get(i)).as("every tick once, in order, across the restart").isEqualTo("tick " + (first + i));
+                assertThat(ticks.get(i))
+                        .as("every tick once, in order, across the restart")
+                        .isEqualTo("tick " + (first + i));
             }
 
-            Process events = ClientProcess.builder(dir.resolve("config"), client, "events", "-f", "--lease", id).start();
-            var eventLines = new java.io.BufferedReader(new java.io.InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8));
+            Process events = ClientProcess.builder(dir.resolve("config"), client, "events", "-f", "--lease", id)
+                    .start();
+            var eventLines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8));
             try {
                 Thread.sleep(1_500); // subscribed: -f prints what happens from now on
                 assertThat(cli(client, "", "rm", id).exit()).isZero();
                 List<String> followed = new ArrayList<>();
-                for (String line = eventLines.readLine(); line != null && !line.contains(" lease.ended "); line = eventLines.readLine()) {
+                for (String line = eventLines.readLine();
+                        line != null && !line.contains(" lease.ended ");
+                        line = eventLines.readLine()) {
                     followed.add(line);
                 }
                 String ending = " lease.ending " + id;
-                assertThat(followed).as("events -f sees the release as it happens").anyMatch(l -> l.contains(ending));
+                assertThat(followed)
+                        .as("events -f sees the release as it happens")
+                        .anyMatch(l -> l.contains(ending));
                 assertThat(followed).noneMatch(l -> l.contains("lease.provisioning"));
             } finally {
                 events.destroy();
             }
-            assertThat(follow.waitFor(30, TimeUnit.SECONDS)).as("-f ends with the lease").isTrue();
+            assertThat(follow.waitFor(30, TimeUnit.SECONDS))
+                    .as("-f ends with the lease")
+                    .isTrue();
             assertThat(follow.exitValue()).isZero();
             assertThat(new String(follow.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
                     .contains("reconnecting", "the lease has ended (released)");
@@ -229,7 +267,8 @@ class ClientCliIT {
     /** The program inside: a message and its reply, the channel's state, code pushed, refused, rolled back. */
     @Test
     void messagesAndCodeReachTheProgramInside() throws Exception {
-        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "off")).awaitReady(Duration.ofSeconds(60))) {
+        try (ServerProcess server =
+                ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "off")).awaitReady(Duration.ofSeconds(60))) {
             Map<String, String> client = Map.of("CONTAINERLEASE_URL", server.baseUrl());
             List<String> leases = new ArrayList<>();
             try {
@@ -240,7 +279,9 @@ class ClientCliIT {
                 Run reply = cli(client, "", "send", id, "{\"hello\": \"world\"}", "--timeout", "10s");
                 assertThat(reply.exit()).as(reply.err()).isZero();
                 assertThat(reply.out()).isEqualTo("{\"hello\":\"world\"}\n");
-                assertThat(cli(client, "a sentence from a pipe", "send", id, "-").out()).isEqualTo("a sentence from a pipe\n");
+                assertThat(cli(client, "a sentence from a pipe", "send", id, "-")
+                                .out())
+                        .isEqualTo("a sentence from a pipe\n");
                 assertThat(cli(client, "", "channel", id).out()).containsPattern("CONNECTED.*\\n\\s*true");
 
                 Run app = cli(client, "", "provision", "app", "--for", "5m");
@@ -255,12 +296,15 @@ class ClientCliIT {
                 Path bad = Files.createDirectories(dir.resolve("v3"));
                 Files.writeString(bad.resolve("start.sh"), "exit 3\n");
                 Run refused = cli(client, "", "code", "push", appId, bad.toString());
-                assertThat(refused.exit()).as("a version that does not come up fails the push").isEqualTo(1);
+                assertThat(refused.exit())
+                        .as("a version that does not come up fails the push")
+                        .isEqualTo(1);
                 assertThat(refused.err()).contains("version 3: rolled_back");
                 assertThat(cli(client, "", "code", "ls", appId).out()).containsPattern("\\n2 \\*\\s+active");
                 Run back = cli(client, "", "code", "rollback", appId, "1");
                 assertThat(back.exit()).as(back.err()).isZero();
-                assertThat(cli(client, "", "code", "ls", appId, "-o", "json").out()).contains("\"active\" : 1");
+                assertThat(cli(client, "", "code", "ls", appId, "-o", "json").out())
+                        .contains("\"active\" : 1");
             } finally {
                 for (String id : leases) {
                     cli(client, "", "rm", id);
@@ -281,7 +325,8 @@ class ClientCliIT {
     }
 
     /** Collects the follower's lines until one says tick {@code n} or later. */
-    private static void awaitTick(java.util.concurrent.BlockingQueue<String> lines, List<String> seen, int n) throws InterruptedException {
+    private static void awaitTick(java.util.concurrent.BlockingQueue<String> lines, List<String> seen, int n)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             String line = lines.poll(1, TimeUnit.SECONDS);
@@ -307,7 +352,10 @@ class ClientCliIT {
             List<String> args = new ArrayList<>(List.of(command.split(" ")));
             args.add("--help");
             assertThat(line.execute(args.toArray(String[]::new))).as(command).isZero();
-            assertThat(out.toString()).as(command).contains("Usage: containerlease " + command).contains("Example");
+            assertThat(out.toString())
+                    .as(command)
+                    .contains("Usage: containerlease " + command)
+                    .contains("Example");
         }
         assertThat(cli("--help").out()).contains("Exit codes:", "generate-completion");
         Run completion = cli("generate-completion");

@@ -48,8 +48,10 @@ class ClientShellIT {
 
     @BeforeEach
     void start() throws Exception {
-        Path tokens = Files.writeString(dir.resolve("tokens.yaml"), "tokens:\n  - user: sam\n    token: " + TOKEN + "\n");
-        server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "tokens", "AUTH_TOKENS_FILE", tokens.toString()))
+        Path tokens =
+                Files.writeString(dir.resolve("tokens.yaml"), "tokens:\n  - user: sam\n    token: " + TOKEN + "\n");
+        server = ServerProcess.start(
+                        dir.resolve("data"), Map.of("AUTH", "tokens", "AUTH_TOKENS_FILE", tokens.toString()))
                 .awaitReady(Duration.ofSeconds(60));
         network = SocketProxy.tcp(server.port);
         client = Map.of("CONTAINERLEASE_URL", "http://127.0.0.1:" + network.port(), "CONTAINERLEASE_TOKEN", TOKEN);
@@ -100,7 +102,9 @@ class ClientShellIT {
 
         type("exit 5");
         awaitScreen(s -> s.contains("CLIENT-EXIT=5"), "the client exits with the shell's status");
-        awaitScreen(s -> s.contains("TERMINAL isig icanon echo"), "the terminal is restored: line editing, echo and signals back");
+        awaitScreen(
+                s -> s.contains("TERMINAL isig icanon echo"),
+                "the terminal is restored: line editing, echo and signals back");
     }
 
     /** Ctrl-C in the shell goes to the container; a Ctrl-C (SIGINT) sent to the client itself ends it, and the terminal comes back. */
@@ -109,12 +113,16 @@ class ClientShellIT {
         openWindow("shell", id);
         type("echo rea''dy");
         awaitScreen(s -> s.contains("ready"), "the shell");
-        long panePid = Long.parseLong(tmux("list-panes", "-t", "main", "-F", "#{pane_pid}").trim());
-        ProcessHandle client = ProcessHandle.of(panePid).orElseThrow().children().findFirst().orElseThrow();
+        long panePid = Long.parseLong(
+                tmux("list-panes", "-t", "main", "-F", "#{pane_pid}").trim());
+        ProcessHandle client =
+                ProcessHandle.of(panePid).orElseThrow().children().findFirst().orElseThrow();
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(client.pid())).start();
         assertThat(kill.waitFor()).isZero();
         awaitScreen(s -> s.contains("CLIENT-EXIT=130"), "the client ended by SIGINT");
-        awaitScreen(s -> s.contains("TERMINAL isig icanon echo"), "the terminal is restored: line editing, echo and signals back");
+        awaitScreen(
+                s -> s.contains("TERMINAL isig icanon echo"),
+                "the terminal is restored: line editing, echo and signals back");
     }
 
     @Test
@@ -131,14 +139,20 @@ class ClientShellIT {
         awaitScreen(s -> s.contains("ready"), "the replay of what the shell wrote");
         type("echo $WHERE-$(pwd)");
         awaitScreen(s -> s.contains("here-/tmp"), "the same shell, where it was left");
-        assertThat(screen()).as("the replay's cursor queries are not answered again").doesNotContainPattern("\\^\\[\\[\\d+;\\d+R");
+        assertThat(screen())
+                .as("the replay's cursor queries are not answered again")
+                .doesNotContainPattern("\\^\\[\\[\\d+;\\d+R");
 
         Run sessions = cli("sessions", id);
         assertThat(sessions.out()).containsPattern(session + "\\s+\\S+\\s+1\\s+-\\s+\\d+ bytes");
         Run ended = cli("sessions", id, "--end", session);
         assertThat(ended.exit()).as(ended.err()).isZero();
-        awaitScreen(s -> s.contains("CLIENT-EXIT=1"), "a shell ended by someone else ends the client, with no status of its own");
-        assertThat(cli("shell", id, "--session", session).exit()).as("that shell is gone").isEqualTo(4);
+        awaitScreen(
+                s -> s.contains("CLIENT-EXIT=1"),
+                "a shell ended by someone else ends the client, with no status of its own");
+        assertThat(cli("shell", id, "--session", session).exit())
+                .as("that shell is gone")
+                .isEqualTo(4);
     }
 
     @Test
@@ -148,10 +162,13 @@ class ClientShellIT {
         assertThat(run.out()).contains("out-6");
 
         Run missing = cli("shell", id, "--", "no-such-program");
-        assertThat(missing.exit()).as("the engine's status for a program that cannot start").isEqualTo(126);
+        assertThat(missing.exit())
+                .as("the engine's status for a program that cannot start")
+                .isEqualTo(126);
 
         Run noLease = cli("shell", "01kdvdna00q45fe1h7hk7nkrcv");
-        assertThat(cli("exec", "01kdvdna00q45fe1h7hk7nkrcv", "--", "true").exit()).isEqualTo(4);
+        assertThat(cli("exec", "01kdvdna00q45fe1h7hk7nkrcv", "--", "true").exit())
+                .isEqualTo(4);
         assertThat(noLease.exit()).as(noLease.err()).isEqualTo(4);
         Run both = cli("shell", id, "--session", "abc", "--", "ls");
         assertThat(both.exit()).isEqualTo(2);
@@ -160,13 +177,23 @@ class ClientShellIT {
     /** Without a terminal, for scripts: the exact bytes, stdout and stderr apart, and the status. */
     @Test
     void execGivesAScriptTheCommandsExactBytesAndStatus() throws Exception {
-        Process binary = ClientProcess.builder(dir.resolve("config"), client, "exec", id, "--", "sh", "-c",
-                "printf 'a\\000b\\377\\n\\r\\n'; echo to-stderr >&2; exit 3").start();
+        Process binary = ClientProcess.builder(
+                        dir.resolve("config"),
+                        client,
+                        "exec",
+                        id,
+                        "--",
+                        "sh",
+                        "-c",
+                        "printf 'a\\000b\\377\\n\\r\\n'; echo to-stderr >&2; exit 3")
+                .start();
         byte[] out = binary.getInputStream().readAllBytes();
         String err = new String(binary.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(binary.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(binary.exitValue()).as(err).isEqualTo(3);
-        assertThat(out).as("no terminal in between: not a byte changed").containsExactly('a', 0, 'b', 0xff, '\n', '\r', '\n');
+        assertThat(out)
+                .as("no terminal in between: not a byte changed")
+                .containsExactly('a', 0, 'b', 0xff, '\n', '\r', '\n');
         assertThat(err).isEqualTo("to-stderr\n");
 
         Run noInput = ClientProcess.run(dir.resolve("config"), client, "ignored\n", "exec", id, "--", "cat");
@@ -184,9 +211,12 @@ class ClientShellIT {
      */
     private void openWindow(String... args) throws Exception {
         StringBuilder script = new StringBuilder("#!/bin/sh\n");
-        client.forEach((k, v) -> script.append("export ").append(k).append("='").append(v).append("'\n"));
+        client.forEach((k, v) ->
+                script.append("export ").append(k).append("='").append(v).append("'\n"));
         script.append("export XDG_CONFIG_HOME='").append(dir.resolve("config")).append("'\n");
-        script.append(ClientProcess.command(args).stream().map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" ")));
+        script.append(ClientProcess.command(args).stream()
+                .map(a -> "'" + a.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" ")));
         script.append("\necho CLIENT-EXIT=$?\n");
         script.append("echo TERMINAL $(stty -a | tr ' ;' '\\n\\n' | grep -E '^(icanon|echo|isig)$' | tr '\\n' ' ')\n");
         script.append("sleep 600\n");
@@ -215,7 +245,8 @@ class ClientShellIT {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("not on the screen within " + WAIT.toSeconds() + " s: " + what + "\n--- screen ---\n" + last);
+        throw new AssertionError(
+                "not on the screen within " + WAIT.toSeconds() + " s: " + what + "\n--- screen ---\n" + last);
     }
 
     private String awaitMatch(Pattern pattern, String what) throws Exception {

@@ -34,7 +34,8 @@ class ConsoleBrowserIT {
 
     @Test
     void aPersonProvisionsTypesReadsLogsExtendsAndReleasesInABrowser() throws Exception {
-        assertThat(CHROMIUM).as("Chromium is needed for the console's browser test (scripts/ensure-chromium.sh installs it)")
+        assertThat(CHROMIUM)
+                .as("Chromium is needed for the console's browser test (scripts/ensure-chromium.sh installs it)")
                 .isExecutable();
         Path tokens = Files.writeString(dir.resolve("tokens.yaml"), """
                 tokens:
@@ -48,23 +49,34 @@ class ConsoleBrowserIT {
         String instanceA = null;
         String instanceB = null;
         try (ServerProcess first = ServerProcess.start(dir.resolve("first"), Map.of("AUTH", "tokens"))
-                     .awaitReady(Duration.ofSeconds(60));
-             ServerProcess users = ServerProcess.start(dir.resolve("users"), Map.of("AUTH", "tokens",
-                     "AUTH_TOKENS_FILE", tokens.toString())).awaitReady(Duration.ofSeconds(60))) {
+                        .awaitReady(Duration.ofSeconds(60));
+                ServerProcess users = ServerProcess.start(
+                                dir.resolve("users"), Map.of("AUTH", "tokens", "AUTH_TOKENS_FILE", tokens.toString()))
+                        .awaitReady(Duration.ofSeconds(60))) {
             instanceA = first.instanceId();
             instanceB = users.instanceId();
             Matcher printed = SIGN_IN_URL.matcher(first.output());
-            assertThat(printed.find()).as("the first start prints a sign-in address:\n%s", first.output()).isTrue();
+            assertThat(printed.find())
+                    .as("the first start prints a sign-in address:\n%s", first.output())
+                    .isTrue();
 
             Path results = Path.of("target", "console-e2e.json").toAbsolutePath();
-            NodeScript.run("e2e/console.e2e.mjs", Map.of(
-                    "SIGNIN_URL", printed.group(1),
-                    "USERS_URL", users.baseUrl(),
-                    "ALICE_TOKEN", "alice-console-token-1234",
-                    "BOB_TOKEN", "bob-console-token-5678",
-                    "CHROMIUM", CHROMIUM.toString(),
-                    "SCREENSHOT_DIR", NodeScript.WEB.resolveSibling("docs").resolve("screenshots").toString(),
-                    "RESULTS_FILE", results.toString()), Duration.ofMinutes(8), dir);
+            NodeScript.run(
+                    "e2e/console.e2e.mjs",
+                    Map.of(
+                            "SIGNIN_URL", printed.group(1),
+                            "USERS_URL", users.baseUrl(),
+                            "ALICE_TOKEN", "alice-console-token-1234",
+                            "BOB_TOKEN", "bob-console-token-5678",
+                            "CHROMIUM", CHROMIUM.toString(),
+                            "SCREENSHOT_DIR",
+                                    NodeScript.WEB
+                                            .resolveSibling("docs")
+                                            .resolve("screenshots")
+                                            .toString(),
+                            "RESULTS_FILE", results.toString()),
+                    Duration.ofMinutes(8),
+                    dir);
 
             // Every lease the browser made was released or expired: the engine holds none of their containers.
             String a = instanceA;

@@ -43,6 +43,7 @@ class CrashRecoveryIT {
 
     @TempDir
     Path dataDir;
+
     private final List<ServerProcess> servers = new ArrayList<>();
     private String instance;
 
@@ -71,8 +72,12 @@ class CrashRecoveryIT {
             restarted.close();
             servers.remove(restarted);
         }
-        assertThat(acknowledged).as("some provisions were acknowledged before the kills").isNotEmpty();
-        assertThat(roundsWithRepairs).as("kills that left half-provisioned leases for the first pass to repair").isPositive();
+        assertThat(acknowledged)
+                .as("some provisions were acknowledged before the kills")
+                .isNotEmpty();
+        assertThat(roundsWithRepairs)
+                .as("kills that left half-provisioned leases for the first pass to repair")
+                .isPositive();
     }
 
     /**
@@ -83,19 +88,34 @@ class CrashRecoveryIT {
     void anIdleEndThatPassedWhileNoServerRanEndsTheLeaseAtOnceAsIdle() throws Exception {
         ServerProcess server = start();
         ApiClient api = new ApiClient(server.baseUrl());
-        String idle = api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":10,\"idleTimeoutSeconds\":15}")
-                .json().get("id").asText();
-        String patient = api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":10,\"idleTimeoutSeconds\":600}")
-                .json().get("id").asText();
+        String idle = api.post(
+                        "/api/provision",
+                        "{\"imageType\":\"busybox\",\"durationMinutes\":10,\"idleTimeoutSeconds\":15}")
+                .json()
+                .get("id")
+                .asText();
+        String patient = api.post(
+                        "/api/provision",
+                        "{\"imageType\":\"busybox\",\"durationMinutes\":10,\"idleTimeoutSeconds\":600}")
+                .json()
+                .get("id")
+                .asText();
         Thread.sleep(1500); // the marks of their start are written off the request's path
         server.kill9();
         servers.remove(server);
         Thread.sleep(16_000); // the first one's idle end passes while no server runs
         ServerProcess restarted = start();
         ApiClient again = new ApiClient(restarted.baseUrl());
-        await().atMost(Duration.ofSeconds(10)).until(() -> "ended".equals(again.get("/api/containers/" + idle).json().path("status").asText()));
-        assertThat(again.get("/api/containers/" + idle).json().get("endReason").asText()).isEqualTo("idle");
-        assertThat(again.get("/api/containers/" + patient).json().get("status").asText()).isEqualTo("running");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "ended"
+                        .equals(again.get("/api/containers/" + idle)
+                                .json()
+                                .path("status")
+                                .asText()));
+        assertThat(again.get("/api/containers/" + idle).json().get("endReason").asText())
+                .isEqualTo("idle");
+        assertThat(again.get("/api/containers/" + patient).json().get("status").asText())
+                .isEqualTo("running");
     }
 
     /** Fires concurrent provisions and kills the server when the first is acknowledged (or a little later). */
@@ -117,7 +137,9 @@ class CrashRecoveryIT {
                 }
             });
         }
-        assertThat(firstAck.await(60, TimeUnit.SECONDS)).as("a provision was acknowledged before the kill").isTrue();
+        assertThat(firstAck.await(60, TimeUnit.SECONDS))
+                .as("a provision was acknowledged before the kill")
+                .isTrue();
         Thread.sleep(round * 50L);
         server.kill9();
         servers.remove(server);
@@ -129,13 +151,17 @@ class CrashRecoveryIT {
     private void assertConsistent(ApiClient api, Set<String> acknowledged) {
         Set<String> running = new HashSet<>();
         for (JsonNode lease : api.get("/api/containers?limit=500").json().get("containers")) {
-            assertThat(lease.get("status").asText()).as("no lease is half-provisioned after the first pass").isEqualTo("running");
+            assertThat(lease.get("status").asText())
+                    .as("no lease is half-provisioned after the first pass")
+                    .isEqualTo("running");
             running.add(lease.get("id").asText());
         }
         Set<String> withContainer = new HashSet<>();
         for (Container c : TestDocker.containersOf(instance)) {
             String leaseId = c.getLabels().get(ManagedLabels.LEASE_ID);
-            assertThat(running).as("container %s belongs to a running lease", c.getNames()[0]).contains(leaseId);
+            assertThat(running)
+                    .as("container %s belongs to a running lease", c.getNames()[0])
+                    .contains(leaseId);
             assertThat(c.getState()).isEqualTo("running");
             withContainer.add(leaseId);
         }
@@ -152,8 +178,9 @@ class CrashRecoveryIT {
 
     private ServerProcess start() {
         // Leases from earlier rounds stay live: quotas must not refuse the provisions under test.
-        ServerProcess server = ServerProcess.start(dataDir, Map.of("RECONCILE_INTERVAL_SECONDS", "2",
-                "MAX_LEASES_PER_USER", "1000", "MAX_LEASES", "1000"));
+        ServerProcess server = ServerProcess.start(
+                dataDir,
+                Map.of("RECONCILE_INTERVAL_SECONDS", "2", "MAX_LEASES_PER_USER", "1000", "MAX_LEASES", "1000"));
         servers.add(server);
         server.awaitReady(Duration.ofSeconds(60));
         if (instance == null) {

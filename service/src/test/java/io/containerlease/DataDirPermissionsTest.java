@@ -27,10 +27,15 @@ class DataDirPermissionsTest {
 
         DataDirPermissions.tighten(data);
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).as("already tighter").isEqualTo("r--------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                .isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token)))
+                .as("already tighter")
+                .isEqualTo("r--------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(outside, LinkOption.NOFOLLOW_LINKS)))
-                .as("what a link points at is not ours to change").isEqualTo("rw-r--r--");
+                .as("what a link points at is not ours to change")
+                .isEqualTo("rw-r--r--");
     }
 }

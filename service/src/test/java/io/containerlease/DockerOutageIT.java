@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.containerlease.config.ServiceConfig;
-import io.containerlease.support.ApiClient;
-import io.containerlease.support.RunLabels;
-import io.containerlease.support.TestDocker;
-import io.containerlease.support.SocketProxy;
-import java.nio.file.Path;
-import java.time.Duration;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
+import io.containerlease.support.ApiClient;
+import io.containerlease.support.RunLabels;
+import io.containerlease.support.SocketProxy;
+import io.containerlease.support.TestDocker;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DockerOutageIT {
     @TempDir
     Path dataDir;
+
     private SocketProxy proxy;
     private ContainerLeaseServer server;
     private ApiClient api;
@@ -34,8 +35,18 @@ class DockerOutageIT {
     void start() {
         proxy = SocketProxy.unix(dataDir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
-                "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "DOCKER_HOST", proxy.dockerHost(),
-                "RECONCILE_INTERVAL_SECONDS", "1", "RATE_LIMIT_PER_MINUTE", "1000000"))));
+                "PORT",
+                "0",
+                "AUTH",
+                "off",
+                "DATA_DIR",
+                dataDir.toString(),
+                "DOCKER_HOST",
+                proxy.dockerHost(),
+                "RECONCILE_INTERVAL_SECONDS",
+                "1",
+                "RATE_LIMIT_PER_MINUTE",
+                "1000000"))));
         api = new ApiClient(server.baseUrl());
     }
 
@@ -51,8 +62,12 @@ class DockerOutageIT {
         String before = api.provision("busybox", "durationMinutes", 10);
 
         proxy.cut();
-        assertError(api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":1}"), 503, "docker_unavailable");
-        assertThat(api.get("/api/containers/" + before).json().get("status").asText()).isEqualTo("running");
+        assertError(
+                api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":1}"),
+                503,
+                "docker_unavailable");
+        assertThat(api.get("/api/containers/" + before).json().get("status").asText())
+                .isEqualTo("running");
         assertThat(api.get("/api/containers").status()).isEqualTo(200);
         var health = api.get("/healthz");
         assertThat(health.status()).isEqualTo(503);
@@ -62,10 +77,12 @@ class DockerOutageIT {
         proxy.restore();
         await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/healthz").status() == 200);
         String after = api.provision("busybox", "durationMinutes", 10);
-        assertThat(api.get("/api/containers/" + after).json().get("status").asText()).isEqualTo("running");
+        assertThat(api.get("/api/containers/" + after).json().get("status").asText())
+                .isEqualTo("running");
 
         // The provision that failed during the outage left no container and no live lease.
-        await().atMost(Duration.ofSeconds(20)).until(() -> TestDocker.containersOf(server.instanceId()).size() == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TestDocker.containersOf(server.instanceId()).size() == 2);
         assertThat(api.get("/api/containers").json().get("containers")).hasSize(2);
         var failed = api.get("/api/containers?all=true").json().get("containers");
         assertThat(failed).hasSize(3);
@@ -97,14 +114,18 @@ class DockerOutageIT {
         proxy.cut();
         var docker = TestDocker.client();
         for (String id : ids.subList(0, 2)) {
-            docker.pauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+            docker.pauseContainerCmd(ManagedLabels.containerName(new LeaseId(id)))
+                    .exec();
         }
-        docker.killContainerCmd(ManagedLabels.containerName(new LeaseId(ids.get(2)))).exec();
+        docker.killContainerCmd(ManagedLabels.containerName(new LeaseId(ids.get(2))))
+                .exec();
         Thread.sleep(1500);
         proxy.restore();
-        docker.pauseContainerCmd(ManagedLabels.containerName(new LeaseId(ids.get(3)))).exec();
-        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(ids.stream().map(this::state).toList())
-                .containsExactly("paused", "paused", "exited", "paused", "running"));
+        docker.pauseContainerCmd(ManagedLabels.containerName(new LeaseId(ids.get(3))))
+                .exec();
+        await().atMost(Duration.ofSeconds(40))
+                .untilAsserted(() -> assertThat(ids.stream().map(this::state).toList())
+                        .containsExactly("paused", "paused", "exited", "paused", "running"));
         reading.set(false);
         readers.shutdown();
     }

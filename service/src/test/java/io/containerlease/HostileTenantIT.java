@@ -66,6 +66,7 @@ class HostileTenantIT {
 
     @TempDir
     Path dir;
+
     private ContainerLeaseServer server;
     /** The attacker. */
     private ApiClient api;
@@ -84,16 +85,29 @@ class HostileTenantIT {
     }
 
     private void startServer(String dataDir) {
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of("AUTH", "tokens", "PORT", "0",
-                "AUTH_TOKENS_FILE", dir.resolve("tokens.yaml").toString(), "DATA_DIR", dir.resolve(dataDir).toString(),
-                "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString(), "CODE_MAX_BYTES", Long.toString(CODE_MAX_BYTES)))));
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
+                "AUTH",
+                "tokens",
+                "PORT",
+                "0",
+                "AUTH_TOKENS_FILE",
+                dir.resolve("tokens.yaml").toString(),
+                "DATA_DIR",
+                dir.resolve(dataDir).toString(),
+                "IMAGE_CATALOG",
+                dir.resolve("catalog.yaml").toString(),
+                "CODE_MAX_BYTES",
+                Long.toString(CODE_MAX_BYTES)))));
         api = new ApiClient(server.baseUrl(), MALLORY);
         bob = new ApiClient(server.baseUrl(), BOB);
     }
 
     /** Starts the tenant's own program in its lease's container, as the tenant would from a shell. */
     private static void runProgram(String id, String program) throws InterruptedException {
-        TestDocker.exec(container(id), "cat > /tmp/program.tmp <<'PROGRAM'\n" + program + "\nPROGRAM\nmv /tmp/program.tmp /tmp/program.sh", WAIT);
+        TestDocker.exec(
+                container(id),
+                "cat > /tmp/program.tmp <<'PROGRAM'\n" + program + "\nPROGRAM\nmv /tmp/program.tmp /tmp/program.sh",
+                WAIT);
     }
 
     @AfterEach
@@ -104,8 +118,10 @@ class HostileTenantIT {
     }
 
     /** A function for the tenant's scripts (busybox has no pgrep): the pids whose command line starts with $1. */
-    private static final String PIDS = "pids() { for p in /proc/[0-9]*; do case \"$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)\" in \"$1\"*)"
-            + " echo ${p#/proc/};; esac; done; }\n";
+    private static final String PIDS =
+            "pids() { for p in /proc/[0-9]*; do case \"$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)\" in \"$1\"*)"
+                    + " echo ${p#/proc/};; esac; done; }\n";
+
     private static final String RELAYS = PIDS + "pids '/.containerlease/containerlease-helper relay-unix' | wc -l";
 
     private static String container(String id) {
@@ -113,7 +129,11 @@ class HostileTenantIT {
     }
 
     private void awaitConnected(String id) {
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id + "/channel").json().get("connected").asBoolean());
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + id + "/channel")
+                        .json()
+                        .get("connected")
+                        .asBoolean());
     }
 
     /** A host socket no tenant may ever reach: counts every connection and byte. */
@@ -151,11 +171,16 @@ class HostileTenantIT {
         String id = api.provision("echo", "durationMinutes", 5);
         awaitConnected(id);
         String mountinfo = TestDocker.exec(container(id), "cat /proc/self/mountinfo", WAIT);
-        assertThat(mountinfo).as("no path of the host's data directory shows inside").doesNotContain(dir.toString());
+        assertThat(mountinfo)
+                .as("no path of the host's data directory shows inside")
+                .doesNotContain(dir.toString());
 
         try (Canary canary = new Canary(dir.resolve("canary.sock"))) {
             // The tenant's own second listener: links to it are followed, inside the container.
-            TestDocker.exec(container(id), "(socat UNIX-LISTEN:/tmp/own.sock,fork SYSTEM:'echo hit >> /tmp/hits' &) ; sleep 0.2", WAIT);
+            TestDocker.exec(
+                    container(id),
+                    "(socat UNIX-LISTEN:/tmp/own.sock,fork SYSTEM:'echo hit >> /tmp/hits' &) ; sleep 0.2",
+                    WAIT);
             var messages = Thread.ofVirtual().start(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     api.post("/api/containers/" + id + "/messages", "{\"payload\":\"secret\",\"timeoutMs\":200}");
@@ -173,18 +198,28 @@ class HostileTenantIT {
                     done
                     echo done
                     """.replace("CANARY", dir.resolve("canary.sock").toString());
-            assertThat(TestDocker.exec(container(id), PIDS + attack, Duration.ofSeconds(120))).contains("done");
+            assertThat(TestDocker.exec(container(id), PIDS + attack, Duration.ofSeconds(120)))
+                    .contains("done");
             messages.interrupt();
             messages.join();
-            assertThat(TestDocker.exec(container(id), "cat /tmp/hits | wc -l", WAIT).trim())
-                    .as("links were followed, inside the tenant's container").isNotEqualTo("0");
-            assertThat(canary.connections.get()).as("connections to the host's socket").isZero();
+            assertThat(TestDocker.exec(container(id), "cat /tmp/hits | wc -l", WAIT)
+                            .trim())
+                    .as("links were followed, inside the tenant's container")
+                    .isNotEqualTo("0");
+            assertThat(canary.connections.get())
+                    .as("connections to the host's socket")
+                    .isZero();
             assertThat(canary.bytes.get()).as("bytes to the host's socket").isZero();
         }
-        // The program listens again (its next listener unlinks the last link): the channel comes back, through one relay.
+        // The program listens again (its next listener unlinks the last link): the channel comes back, through one
+        // relay.
         TestDocker.exec(container(id), PIDS + "kill $(pids 'socat UNIX-LISTEN:/run/containerlease')", WAIT);
-        await().atMost(WAIT).until(() -> api.post("/api/containers/" + id + "/messages", "{\"payload\":\"back\",\"timeoutMs\":500}")
-                .json().at("/reply/payload").asText().equals("back"));
+        await().atMost(WAIT)
+                .until(() -> api.post("/api/containers/" + id + "/messages", "{\"payload\":\"back\",\"timeoutMs\":500}")
+                        .json()
+                        .at("/reply/payload")
+                        .asText()
+                        .equals("back"));
         assertThat(TestDocker.exec(container(id), RELAYS, WAIT).trim()).isEqualTo("1");
     }
 
@@ -205,20 +240,23 @@ class HostileTenantIT {
                 """, Duration.ofSeconds(30));
         assertThat(kills).contains("max=1");
         int killed = Integer.parseInt(kills.replaceAll("(?s).*killed=(\\d+).*", "$1"));
-        assertThat(killed).as("the backoff let fewer relays start than there were kills: " + kills).isLessThan(20);
+        assertThat(killed)
+                .as("the backoff let fewer relays start than there were kills: " + kills)
+                .isLessThan(20);
         awaitConnected(id);
         String name = container(id);
         String instance = server.instanceId();
         server.close();
-        await().atMost(WAIT).until(() -> TestDocker.exec(name, RELAYS, WAIT).trim().equals("0"));
+        await().atMost(WAIT)
+                .until(() -> TestDocker.exec(name, RELAYS, WAIT).trim().equals("0"));
         TestDocker.removeAllOf(instance);
         startServer("data2");
     }
 
     /** The events bob may read after {@code after}, as a history read (follow=false) over the WebSocket. */
     private List<JsonNode> bobsEventsAfter(long after) {
-        try (WsClient ws = WsClient.connect(server.baseUrl(), "/ws/events?follow=false&after=" + after,
-                Map.of("Authorization", "Bearer " + BOB))) {
+        try (WsClient ws = WsClient.connect(
+                server.baseUrl(), "/ws/events?follow=false&after=" + after, Map.of("Authorization", "Bearer " + BOB))) {
             assertThat(ws.awaitClose(WAIT)).isEqualTo(1000);
             return List.copyOf(ws.texts);
         }
@@ -235,17 +273,24 @@ class HostileTenantIT {
                 printf 'while :; do printf "{\\"type\\":\\"big\\",\\"payload\\":\\""; cat /tmp/x; printf "\\"}\\n"; done\n' > /tmp/one.sh
                 exec socat UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early 'EXEC:sh /tmp/one.sh'
                 """);
-        try (WsClient events = WsClient.connect(server.baseUrl(), "/ws/events?leaseId=" + id + "&types=channel.message",
+        try (WsClient events = WsClient.connect(
+                server.baseUrl(),
+                "/ws/events?leaseId=" + id + "&types=channel.message",
                 Map.of("Authorization", "Bearer " + MALLORY))) {
-            JsonNode big = events.await(e -> "channel.message".equals(e.path("type").asText()), WAIT);
-            assertThat(big.at("/data/truncated").asBoolean()).as("a 1 MB payload is not kept in its event: " + big).isTrue();
+            JsonNode big =
+                    events.await(e -> "channel.message".equals(e.path("type").asText()), WAIT);
+            assertThat(big.at("/data/truncated").asBoolean())
+                    .as("a 1 MB payload is not kept in its event: " + big)
+                    .isTrue();
             assertThat(big.at("/data/payloadBytes").asLong()).isGreaterThan(1_000_000);
         }
         Thread.sleep(10_000);
         assertThat(server.events().historyBytes()).isLessThanOrEqualTo(EventHub.DEFAULT_HISTORY_BYTES);
         List<JsonNode> bobsEvents = bobsEventsAfter(before);
         assertThat(bobsEvents).noneMatch(e -> "gap".equals(e.path("type").asText()));
-        assertThat(bobsEvents).anyMatch(e -> "lease.running".equals(e.path("type").asText()) && bobs.equals(e.path("leaseId").asText()));
+        assertThat(bobsEvents)
+                .anyMatch(e -> "lease.running".equals(e.path("type").asText())
+                        && bobs.equals(e.path("leaseId").asText()));
         assertThat(bob.get("/api/containers").status()).isEqualTo(200);
     }
 
@@ -254,13 +299,19 @@ class HostileTenantIT {
         long before = server.events().lastId();
         String bobs = bob.provision("echo", "durationMinutes", 5);
         String id = api.provision("tenant", "durationMinutes", 5);
-        runProgram(id, "exec socat UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early 'EXEC:yes {\"type\":\"t\",\"payload\":1}'");
+        runProgram(
+                id,
+                "exec socat UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early 'EXEC:yes {\"type\":\"t\",\"payload\":1}'");
         await().atMost(WAIT).until(() -> server.events().lastId() > before + 50_000);
         List<JsonNode> bobsEvents = bobsEventsAfter(before);
         assertThat(bobsEvents).noneMatch(e -> "gap".equals(e.path("type").asText()));
-        assertThat(bobsEvents).anyMatch(e -> "lease.running".equals(e.path("type").asText()) && bobs.equals(e.path("leaseId").asText()));
+        assertThat(bobsEvents)
+                .anyMatch(e -> "lease.running".equals(e.path("type").asText())
+                        && bobs.equals(e.path("leaseId").asText()));
         // Mallory, resuming from before her flood, is told what she lost.
-        try (WsClient ws = WsClient.connect(server.baseUrl(), "/ws/events?follow=false&after=" + before,
+        try (WsClient ws = WsClient.connect(
+                server.baseUrl(),
+                "/ws/events?follow=false&after=" + before,
                 Map.of("Authorization", "Bearer " + MALLORY))) {
             assertThat(ws.awaitType("gap", WAIT)).isNotNull();
         }
@@ -271,13 +322,22 @@ class HostileTenantIT {
         String id = api.provision("app", "durationMinutes", 5);
         // 8 times the limit unpacked is what an upload may hold: 20 MiB of zeros is over it (and compresses to little).
         TestDocker.exec(container(id), "dd if=/dev/zero of=/app/fill bs=1M count=20 2>/dev/null; sync", WAIT);
-        var refused = api.sendBytes("PUT", "/api/containers/" + id + "/code", TarGz.archive().file("start.sh", "exec sleep inf").bytes(),
+        var refused = api.sendBytes(
+                "PUT",
+                "/api/containers/" + id + "/code",
+                TarGz.archive().file("start.sh", "exec sleep inf").bytes(),
                 "application/gzip");
         ApiClient.assertError(refused, 413, "code_too_large");
-        assertThat(refused.json().at("/error/message").asText()).contains("/app").doesNotContain("Exception");
-        assertThat(api.get("/api/containers/" + id + "/code").json().get("versions")).isEmpty();
+        assertThat(refused.json().at("/error/message").asText())
+                .contains("/app")
+                .doesNotContain("Exception");
+        assertThat(api.get("/api/containers/" + id + "/code").json().get("versions"))
+                .isEmpty();
         TestDocker.exec(container(id), "rm /app/fill", WAIT);
-        var accepted = api.sendBytes("PUT", "/api/containers/" + id + "/code", TarGz.archive().file("start.sh", "exec sleep inf").bytes(),
+        var accepted = api.sendBytes(
+                "PUT",
+                "/api/containers/" + id + "/code",
+                TarGz.archive().file("start.sh", "exec sleep inf").bytes(),
                 "application/gzip");
         assertThat(accepted.json().get("status").asText()).as(accepted.body()).isEqualTo("active");
     }
@@ -285,43 +345,83 @@ class HostileTenantIT {
     @Test
     void anUpdateRacingAReleaseIsRefusedWith409AndLeavesNothing() throws Exception {
         String id = api.provision("app", "durationMinutes", 5);
-        var update = java.util.concurrent.CompletableFuture.supplyAsync(() -> api.sendBytes("PUT", "/api/containers/" + id + "/code",
-                TarGz.archive().file("start.sh", "exec sleep inf").bytes(), "application/gzip"));
+        var update = java.util.concurrent.CompletableFuture.supplyAsync(() -> api.sendBytes(
+                "PUT",
+                "/api/containers/" + id + "/code",
+                TarGz.archive().file("start.sh", "exec sleep inf").bytes(),
+                "application/gzip"));
         // The new version must stay up 4 s: the release comes in the middle of that.
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id + "/code").json().at("/versions").size() == 2);
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + id + "/code")
+                                .json()
+                                .at("/versions")
+                                .size()
+                        == 2);
         Thread.sleep(1000);
         assertThat(api.delete("/api/containers/" + id).status()).isEqualTo(200);
         ApiClient.assertError(update.get(), 409, "lease_not_running");
-        await().atMost(WAIT).until(() -> TestDocker.containersOf(server.instanceId()).isEmpty()
-                && TestDocker.volumesOf(server.instanceId()).isEmpty() && !Files.exists(dir.resolve("data/code/" + id)));
+        await().atMost(WAIT)
+                .until(() -> TestDocker.containersOf(server.instanceId()).isEmpty()
+                        && TestDocker.volumesOf(server.instanceId()).isEmpty()
+                        && !Files.exists(dir.resolve("data/code/" + id)));
     }
 
     @Test
     void anUpdateCutByAKill9IsResolvedWhenTheServerStartsAgain() throws Exception {
         Path crashed = dir.resolve("crashed");
-        Map<String, String> env = RunLabels.with(Map.of("AUTH", "off", "DATA_DIR", crashed.toString(),
-                "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString()));
+        Map<String, String> env = RunLabels.with(Map.of(
+                "AUTH",
+                "off",
+                "DATA_DIR",
+                crashed.toString(),
+                "IMAGE_CATALOG",
+                dir.resolve("catalog.yaml").toString()));
         String instance;
         String id;
         try (ServerProcess first = ServerProcess.start(crashed, env).awaitReady(Duration.ofSeconds(60))) {
             instance = first.instanceId();
             ApiClient admin = new ApiClient(first.baseUrl());
             id = admin.provision("app", "durationMinutes", 5);
-            Thread.ofVirtual().start(() -> admin.sendBytes("PUT", "/api/containers/" + id + "/code",
-                    TarGz.archive().file("start.sh", "exec sleep inf").bytes(), "application/gzip"));
-            await().atMost(WAIT).until(() -> admin.get("/api/containers/" + id + "/code").json().at("/versions").size() == 2);
+            Thread.ofVirtual()
+                    .start(() -> admin.sendBytes(
+                            "PUT",
+                            "/api/containers/" + id + "/code",
+                            TarGz.archive().file("start.sh", "exec sleep inf").bytes(),
+                            "application/gzip"));
+            await().atMost(WAIT)
+                    .until(() -> admin.get("/api/containers/" + id + "/code")
+                                    .json()
+                                    .at("/versions")
+                                    .size()
+                            == 2);
             first.kill9();
         }
         try (ServerProcess again = ServerProcess.start(crashed, env).awaitReady(Duration.ofSeconds(60))) {
             ApiClient admin = new ApiClient(again.baseUrl());
-            await().atMost(WAIT).until(() -> admin.get("/api/containers/" + id + "/code").json().at("/versions/1/status").asText()
-                    .equals("failed"));
+            await().atMost(WAIT)
+                    .until(() -> admin.get("/api/containers/" + id + "/code")
+                            .json()
+                            .at("/versions/1/status")
+                            .asText()
+                            .equals("failed"));
             var code = admin.get("/api/containers/" + id + "/code").json();
-            assertThat(code.get("active").asInt()).as("the version before, installed again: " + code).isEqualTo(1);
+            assertThat(code.get("active").asInt())
+                    .as("the version before, installed again: " + code)
+                    .isEqualTo(1);
             await().atMost(WAIT).until(() -> !TestDocker.exists(container(id) + "-code-install"));
             // Once the version before is back up, updates go on as before.
-            await().atMost(WAIT).until(() -> admin.sendBytes("PUT", "/api/containers/" + id + "/code",
-                    TarGz.archive().file("start.sh", "exec sleep inf").bytes(), "application/gzip").json().path("status").asText().equals("active"));
+            await().atMost(WAIT)
+                    .until(() -> admin.sendBytes(
+                                    "PUT",
+                                    "/api/containers/" + id + "/code",
+                                    TarGz.archive()
+                                            .file("start.sh", "exec sleep inf")
+                                            .bytes(),
+                                    "application/gzip")
+                            .json()
+                            .path("status")
+                            .asText()
+                            .equals("active"));
         } finally {
             TestDocker.removeAllOf(instance);
         }
@@ -330,17 +430,24 @@ class HostileTenantIT {
     @Test
     void theChannelDirectoryIsASmallTmpfsOfTheContainersOwnAndNothingOfItReachesTheHost() throws Exception {
         String id = api.provision("echo", "durationMinutes", 5);
-        String filled = TestDocker.exec(container(id), "dd if=/dev/zero of=/run/containerlease/fill bs=1M count=300 2>&1;"
-                + " i=0; cd /run/containerlease && while [ $i -lt 2000 ]; do mkdir d 2>/dev/null && cd d || break; i=$((i+1)); done;"
-                + " echo depth=$i; du -sk /run/containerlease | cut -f1", Duration.ofSeconds(60));
+        String filled = TestDocker.exec(
+                container(id),
+                "dd if=/dev/zero of=/run/containerlease/fill bs=1M count=300 2>&1;"
+                        + " i=0; cd /run/containerlease && while [ $i -lt 2000 ]; do mkdir d 2>/dev/null && cd d || break; i=$((i+1)); done;"
+                        + " echo depth=$i; du -sk /run/containerlease | cut -f1",
+                Duration.ofSeconds(60));
         assertThat(filled).contains("No space left on device");
         long kib = Long.parseLong(filled.trim().replaceAll("(?s).*\\n", "").trim());
         assertThat(kib).as("what 300 MB of writing left: " + filled).isLessThanOrEqualTo(1024);
         try (var walk = Files.walk(dir)) {
-            assertThat(walk.filter(p -> p.getFileName().toString().equals("fill")).toList()).as("nothing on the host").isEmpty();
+            assertThat(walk.filter(p -> p.getFileName().toString().equals("fill"))
+                            .toList())
+                    .as("nothing on the host")
+                    .isEmpty();
         }
         assertThat(api.delete("/api/containers/" + id).status()).isEqualTo(200);
-        await().atMost(WAIT).until(() -> TestDocker.containersOf(server.instanceId()).isEmpty());
+        await().atMost(WAIT)
+                .until(() -> TestDocker.containersOf(server.instanceId()).isEmpty());
     }
 
     @Test
@@ -358,15 +465,28 @@ class HostileTenantIT {
         events.get(48).awaitType("subscribed", WAIT);
         WsClient over = WsClient.connect(server.baseUrl(), "/ws/events", mallory);
         assertThat(over.awaitClose(WAIT)).isEqualTo(4429);
-        var sse = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(server.baseUrl() + "/api/events")).header("Accept", "text/event-stream")
-                .header("Authorization", "Bearer " + MALLORY).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        var sse = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/api/events"))
+                                .header("Accept", "text/event-stream")
+                                .header("Authorization", "Bearer " + MALLORY)
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(sse.statusCode()).isEqualTo(429);
-        assertThat(new ApiClient(server.baseUrl()).get("/healthz").json().at("/capacity/connections").asInt()).isEqualTo(50);
+        assertThat(new ApiClient(server.baseUrl())
+                        .get("/healthz")
+                        .json()
+                        .at("/capacity/connections")
+                        .asInt())
+                .isEqualTo(50);
 
         long revokedAt = System.nanoTime();
-        Path tmp = Files.writeString(dir.resolve("tokens.tmp"), "tokens:\n  - {user: bob, token: " + BOB + ", role: user}\n");
-        Files.move(tmp, dir.resolve("tokens.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Path tmp = Files.writeString(
+                dir.resolve("tokens.tmp"), "tokens:\n  - {user: bob, token: " + BOB + ", role: user}\n");
+        Files.move(
+                tmp,
+                dir.resolve("tokens.yaml"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         assertThat(terminal.awaitClose(Duration.ofSeconds(3))).isEqualTo(4401);
         assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofMillis(2500));

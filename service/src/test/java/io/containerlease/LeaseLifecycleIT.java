@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LeaseLifecycleIT {
     @TempDir
     Path dataDir;
+
     private ContainerLeaseServer server;
     private ApiClient api;
     private String instance;
@@ -50,17 +51,29 @@ class LeaseLifecycleIT {
     void aLeaseExpiresAndItsContainerIsGoneWithinTwoSeconds() {
         String id = api.provision("busybox", "durationSeconds", 2);
         String name = ManagedLabels.containerName(new LeaseId(id));
-        assertThat(TestDocker.client().inspectContainerCmd(name).exec().getState().getRunning()).isTrue();
-        Instant expiry = Instant.parse(api.get("/api/containers/" + id).json().get("expiryTime").asText());
+        assertThat(TestDocker.client()
+                        .inspectContainerCmd(name)
+                        .exec()
+                        .getState()
+                        .getRunning())
+                .isTrue();
+        Instant expiry = Instant.parse(
+                api.get("/api/containers/" + id).json().get("expiryTime").asText());
 
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !TestDocker.exists(name));
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> !TestDocker.exists(name));
         assertThat(Duration.between(expiry, Instant.now())).isLessThan(Duration.ofSeconds(2));
         var lease = api.get("/api/containers/" + id).json();
         assertThat(lease.get("status").asText()).isEqualTo("ended");
         assertThat(lease.get("endReason").asText()).isEqualTo("expired");
-        assertThat(api.get("/metrics").body()).containsPattern("containerlease_expiry_lag_seconds_count 1(\\.0)?\\n")
-                .contains("containerlease_log_buffer_bytes", "containerlease_log_buffer_budget_bytes 2.68435456E8",
-                        "containerlease_log_lines_evicted_total", "containerlease_terminal_input_queued_bytes");
+        assertThat(api.get("/metrics").body())
+                .containsPattern("containerlease_expiry_lag_seconds_count 1(\\.0)?\\n")
+                .contains(
+                        "containerlease_log_buffer_bytes",
+                        "containerlease_log_buffer_budget_bytes 2.68435456E8",
+                        "containerlease_log_lines_evicted_total",
+                        "containerlease_terminal_input_queued_bytes");
     }
 
     @Test
@@ -73,7 +86,9 @@ class LeaseLifecycleIT {
 
         Thread.sleep(2500);
         assertThat(TestDocker.exists(name)).as("alive after its first expiry").isTrue();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !TestDocker.exists(name));
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> !TestDocker.exists(name));
         assertThat(Duration.between(newExpiry, Instant.now())).isLessThan(Duration.ofSeconds(2));
     }
 
@@ -87,8 +102,15 @@ class LeaseLifecycleIT {
         String id = api.provision("busybox", "durationMinutes", 10);
         String name = ManagedLabels.containerName(new LeaseId(id));
         var lease = api.get("/api/containers/" + id).json();
-        Instant hard = Instant.parse(TestDocker.client().inspectContainerCmd(name).exec().getConfig().getLabels().get(ManagedLabels.DEADLINE));
-        assertThat(hard).isEqualTo(wholeSecondAfter(Instant.parse(lease.get("maxExpiryTime").asText()).plusSeconds(60)));
+        Instant hard = Instant.parse(TestDocker.client()
+                .inspectContainerCmd(name)
+                .exec()
+                .getConfig()
+                .getLabels()
+                .get(ManagedLabels.DEADLINE));
+        assertThat(hard)
+                .isEqualTo(wholeSecondAfter(
+                        Instant.parse(lease.get("maxExpiryTime").asText()).plusSeconds(60)));
 
         Instant expiry = Instant.parse(lease.get("expiryTime").asText());
         await().atMost(Duration.ofSeconds(10)).until(() -> containerDeadline(id).equals(expiry.plusSeconds(60)));
@@ -101,7 +123,8 @@ class LeaseLifecycleIT {
     }
 
     private Instant containerDeadline(String id) {
-        return Instant.parse(api.get("/api/containers/" + id).json().get("containerDeadline").asText());
+        return Instant.parse(
+                api.get("/api/containers/" + id).json().get("containerDeadline").asText());
     }
 
     /** The helper holds whole seconds, rounded up: never before the deadline asked for. */
@@ -115,8 +138,10 @@ class LeaseLifecycleIT {
         var deleted = api.delete("/api/containers/" + id);
         assertThat(deleted.status()).isEqualTo(200);
         assertThat(deleted.json().get("success").asBoolean()).isTrue();
-        assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(id)))).isFalse();
-        assertThat(api.get("/api/containers/" + id).json().get("endReason").asText()).isEqualTo("released");
+        assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(id))))
+                .isFalse();
+        assertThat(api.get("/api/containers/" + id).json().get("endReason").asText())
+                .isEqualTo("released");
     }
 
     @Test
@@ -133,9 +158,16 @@ class LeaseLifecycleIT {
     @Test
     void aContainerRemovedBehindTheServicesBackEndsItsLeaseAsLost() {
         String id = api.provision("busybox", "durationMinutes", 10);
-        TestDocker.client().removeContainerCmd(ManagedLabels.containerName(new LeaseId(id))).withForce(true).exec();
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                "lost".equals(api.get("/api/containers/" + id).json().path("endReason").asText()));
+        TestDocker.client()
+                .removeContainerCmd(ManagedLabels.containerName(new LeaseId(id)))
+                .withForce(true)
+                .exec();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "lost"
+                        .equals(api.get("/api/containers/" + id)
+                                .json()
+                                .path("endReason")
+                                .asText()));
     }
 
     @Test
@@ -144,13 +176,21 @@ class LeaseLifecycleIT {
         String orphan = ManagedLabels.containerName(LeaseId.generate(Instant.now(), new Random()));
         String stranger = "containerlease-it-stranger-" + System.nanoTime();
         String strangerInstance = instance + "-other";
-        create(orphan, Map.of(ManagedLabels.INSTANCE, instance, ManagedLabels.LEASE_ID, orphan.substring("containerlease-".length())));
+        create(
+                orphan,
+                Map.of(
+                        ManagedLabels.INSTANCE,
+                        instance,
+                        ManagedLabels.LEASE_ID,
+                        orphan.substring("containerlease-".length())));
         create(stranger, Map.of(ManagedLabels.INSTANCE, strangerInstance, ManagedLabels.LEASE_ID, "x"));
         try {
             startServer();
             // The API waits up to a second for the first pass's removals, so on a busy engine it may still be going.
             await().atMost(Duration.ofSeconds(10)).until(() -> !TestDocker.exists(orphan));
-            assertThat(TestDocker.exists(stranger)).as("another instance's container").isTrue();
+            assertThat(TestDocker.exists(stranger))
+                    .as("another instance's container")
+                    .isTrue();
         } finally {
             TestDocker.removeAllOf(strangerInstance);
         }
@@ -160,15 +200,20 @@ class LeaseLifecycleIT {
     void unexpiredLeasesKeepRunningAcrossARestartAndStillExpireOnTime() {
         String id = api.provision("busybox", "durationSeconds", 6);
         String name = ManagedLabels.containerName(new LeaseId(id));
-        Instant expiry = Instant.parse(api.get("/api/containers/" + id).json().get("expiryTime").asText());
+        Instant expiry = Instant.parse(
+                api.get("/api/containers/" + id).json().get("expiryTime").asText());
         server.close();
         assertThat(TestDocker.exists(name)).as("a stop leaves leases running").isTrue();
 
         startServer();
-        assertThat(api.get("/api/containers/" + id).json().get("status").asText()).isEqualTo("running");
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> !TestDocker.exists(name));
+        assertThat(api.get("/api/containers/" + id).json().get("status").asText())
+                .isEqualTo("running");
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> !TestDocker.exists(name));
         assertThat(Duration.between(expiry, Instant.now())).isLessThan(Duration.ofSeconds(2));
-        assertThat(api.get("/api/containers/" + id).json().get("endReason").asText()).isEqualTo("expired");
+        assertThat(api.get("/api/containers/" + id).json().get("endReason").asText())
+                .isEqualTo("expired");
     }
 
     private void startServer() {
@@ -184,8 +229,14 @@ class LeaseLifecycleIT {
     private static void create(String name, Map<String, String> labels) {
         Map<String, String> all = new java.util.HashMap<>(RunLabels.labels());
         all.putAll(labels);
-        String id = TestDocker.client().createContainerCmd("containerlease/busybox:latest").withName(name).withLabels(all)
-                .withCmd("sleep", "inf").withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
+        String id = TestDocker.client()
+                .createContainerCmd("containerlease/busybox:latest")
+                .withName(name)
+                .withLabels(all)
+                .withCmd("sleep", "inf")
+                .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+                .exec()
+                .getId();
         TestDocker.client().startContainerCmd(id).exec();
     }
 }

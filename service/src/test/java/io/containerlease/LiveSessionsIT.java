@@ -30,6 +30,7 @@ class LiveSessionsIT {
 
     @TempDir
     Path dataDir;
+
     private ContainerLeaseServer server;
     private ApiClient api;
 
@@ -47,8 +48,16 @@ class LiveSessionsIT {
                     pullPolicy: never
                 """);
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
-                "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "IMAGE_CATALOG", catalog.toString(),
-                "RECONCILE_INTERVAL_SECONDS", "1"))));
+                "PORT",
+                "0",
+                "AUTH",
+                "off",
+                "DATA_DIR",
+                dataDir.toString(),
+                "IMAGE_CATALOG",
+                catalog.toString(),
+                "RECONCILE_INTERVAL_SECONDS",
+                "1"))));
         api = new ApiClient(server.baseUrl());
     }
 
@@ -102,15 +111,26 @@ class LiveSessionsIT {
         WsClient term = terminal(id, "");
         term.awaitType("session", WAIT);
         WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id);
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id).json().get("connections").asInt() == 2);
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + id)
+                                .json()
+                                .get("connections")
+                                .asInt()
+                        == 2);
 
         term.close();
         pause(Duration.ofSeconds(3));
-        assertThat(TestDocker.exists(container)).as("one connection is still open").isTrue();
+        assertThat(TestDocker.exists(container))
+                .as("one connection is still open")
+                .isTrue();
 
         logs.close();
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id).json(),
-                l -> "disconnected".equals(l.path("nextEnd").path("reason").asText()) || "ended".equals(l.path("status").asText()));
+        await().atMost(WAIT)
+                .until(
+                        () -> api.get("/api/containers/" + id).json(),
+                        l -> "disconnected"
+                                        .equals(l.path("nextEnd").path("reason").asText())
+                                || "ended".equals(l.path("status").asText()));
         await().atMost(WAIT).until(() -> !TestDocker.exists(container));
         JsonNode ended = api.get("/api/containers/" + id).json();
         assertThat(ended.get("endReason").asText()).isEqualTo("disconnected");
@@ -127,8 +147,10 @@ class LiveSessionsIT {
         try (WsClient again = terminal(id, "?session=" + sessionId)) {
             again.awaitType("session", WAIT);
             pause(Duration.ofSeconds(4));
-            assertThat(api.get("/api/containers/" + id).json().get("status").asText()).isEqualTo("running");
-            assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(id)))).isTrue();
+            assertThat(api.get("/api/containers/" + id).json().get("status").asText())
+                    .isEqualTo("running");
+            assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(id))))
+                    .isTrue();
         }
     }
 
@@ -138,7 +160,10 @@ class LiveSessionsIT {
         long lastSeen;
         try (WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id)) {
             logs.await(t -> t.path("seq").asLong() >= 20, WAIT);
-            lastSeen = logs.texts.stream().mapToLong(t -> t.path("seq").asLong()).max().orElseThrow();
+            lastSeen = logs.texts.stream()
+                    .mapToLong(t -> t.path("seq").asLong())
+                    .max()
+                    .orElseThrow();
             assertMessagesCount(logs.texts, 1);
         }
         pause(Duration.ofSeconds(1));
@@ -156,7 +181,9 @@ class LiveSessionsIT {
         try (WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id + "?tail=2")) {
             logs.await(t -> t.has("seq") && logs.texts.size() >= 10, WAIT);
             long firstSeq = logs.texts.get(0).get("seq").asLong();
-            assertThat(firstSeq).as("two lines back from what was written before, not the whole history").isGreaterThan(20);
+            assertThat(firstSeq)
+                    .as("two lines back from what was written before, not the whole history")
+                    .isGreaterThan(20);
             assertMessagesCount(logs.texts, firstSeq);
         }
     }
@@ -167,7 +194,11 @@ class LiveSessionsIT {
         try (WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id)) {
             JsonNode warning = logs.awaitType("expiring", WAIT);
             assertThat(warning.get("secondsLeft").asLong()).isBetween(0L, 2L); // a quarter of 8 s
-            assertThat(warning.get("expiryTime").asText()).isEqualTo(api.get("/api/containers/" + id).json().get("expiryTime").asText());
+            assertThat(warning.get("expiryTime").asText())
+                    .isEqualTo(api.get("/api/containers/" + id)
+                            .json()
+                            .get("expiryTime")
+                            .asText());
             assertThat(logs.awaitType("ended", WAIT).get("reason").asText()).isEqualTo("expired");
             assertThat(logs.awaitClose(WAIT)).isEqualTo(1000);
             int warningIndex = indexOfType(logs.texts, "expiring");
@@ -206,7 +237,9 @@ class LiveSessionsIT {
     }
 
     private String provisionWithGrace(int seconds) {
-        var r = api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"disconnectGraceSeconds\":" + seconds + "}");
+        var r = api.post(
+                "/api/provision",
+                "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"disconnectGraceSeconds\":" + seconds + "}");
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json().get("id").asText();
     }

@@ -36,6 +36,7 @@ class MultiInstanceIT {
 
     @TempDir
     Path dir;
+
     private RedisServer redis;
     private final List<ServerProcess> servers = new ArrayList<>();
 
@@ -59,8 +60,13 @@ class MultiInstanceIT {
     }
 
     private ServerProcess start(String name, Map<String, String> more) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("STORE", redis.url(),
-                "HEARTBEAT_SECONDS", Long.toString(HEARTBEAT.toSeconds()), "RECONCILE_INTERVAL_SECONDS", "1"));
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "STORE",
+                redis.url(),
+                "HEARTBEAT_SECONDS",
+                Long.toString(HEARTBEAT.toSeconds()),
+                "RECONCILE_INTERVAL_SECONDS",
+                "1"));
         env.putAll(more);
         ServerProcess server = ServerProcess.start(dir.resolve(name), env).awaitReady(Duration.ofSeconds(60));
         servers.add(server);
@@ -86,19 +92,25 @@ class MultiInstanceIT {
         String brief = viaA.provision("busybox", "durationSeconds", 8);
         String kept = viaA.provision("busybox", "durationMinutes", 5);
         // Events happen on one server and reach the subscribers of every other.
-        eventsOnB.await(e -> "lease.running".equals(e.path("type").asText()) && kept.equals(e.path("leaseId").asText()), WAIT);
+        eventsOnB.await(
+                e -> "lease.running".equals(e.path("type").asText())
+                        && kept.equals(e.path("leaseId").asText()),
+                WAIT);
         eventsOnB.close();
 
         // Any server serves any lease: the list, the lease, and a terminal through the one that did not make it.
         assertThat(viaB.get("/api/containers").json().get("containers")).hasSize(2);
         // Its container's state too, kept by the server that holds it and followed here.
-        await().atMost(WAIT).until(() -> "running".equals(lease(viaB, kept).at("/container/state").asText()));
+        await().atMost(WAIT)
+                .until(() -> "running"
+                        .equals(lease(viaB, kept).at("/container/state").asText()));
         // A lease released through one server closes the connections to it through another.
         String released = viaA.provision("busybox", "durationMinutes", 5);
         try (WsClient logsThroughA = WsClient.connect(a.baseUrl(), "/ws/logs/" + released)) {
             Thread.sleep(300);
             assertThat(viaB.delete("/api/containers/" + released).status()).isEqualTo(200);
-            assertThat(logsThroughA.awaitType("ended", WAIT).get("reason").asText()).isEqualTo("released");
+            assertThat(logsThroughA.awaitType("ended", WAIT).get("reason").asText())
+                    .isEqualTo("released");
         }
         try (WsClient term = WsClient.connect(b.baseUrl(), "/ws/terminal/" + kept)) {
             term.sendBytes("echo through-''b\n");
@@ -106,10 +118,13 @@ class MultiInstanceIT {
         }
 
         a.kill9();
-        await().atMost(WAIT).until(() -> lease(viaB, brief).get("status").asText().equals("ended"));
+        await().atMost(WAIT)
+                .until(() -> lease(viaB, brief).get("status").asText().equals("ended"));
         JsonNode ended = lease(viaB, brief);
         assertThat(ended.get("endReason").asText()).isEqualTo("expired");
-        Duration lag = Duration.between(Instant.parse(ended.get("expiryTime").asText()), Instant.parse(ended.get("endedAt").asText()));
+        Duration lag = Duration.between(
+                Instant.parse(ended.get("expiryTime").asText()),
+                Instant.parse(ended.get("endedAt").asText()));
         // Three missed beats, the takeover, and the removal: well within ten seconds on any machine.
         assertThat(lag).isLessThan(Duration.ofSeconds(10));
         assertThat(containerExists(brief)).isFalse();
@@ -138,25 +153,38 @@ class MultiInstanceIT {
         assertThat(viaA.get(code).json().get("active").asInt()).isEqualTo(2);
         // A message through b reaches the program over a's connection, and its reply comes back.
         assertThat(answer(viaB, app)).isEqualTo("v2");
-        assertThat(viaB.get("/api/containers/" + app + "/channel").json().get("connected").asBoolean()).isTrue();
+        assertThat(viaB.get("/api/containers/" + app + "/channel")
+                        .json()
+                        .get("connected")
+                        .asBoolean())
+                .isTrue();
 
         // The duplex socket through b: frames go to the program and what it sends comes back.
         String echo = viaA.provision("echo", "durationMinutes", 5);
-        await().atMost(WAIT).until(() -> viaA.get("/api/containers/" + echo + "/channel").json().get("connected").asBoolean());
+        await().atMost(WAIT)
+                .until(() -> viaA.get("/api/containers/" + echo + "/channel")
+                        .json()
+                        .get("connected")
+                        .asBoolean());
         try (WsClient ws = WsClient.connect(b.baseUrl(), "/ws/channel/" + echo)) {
-            assertThat(ws.awaitType("status", WAIT).get("connected").asBoolean()).isTrue();
+            assertThat(ws.awaitType("status", WAIT).get("connected").asBoolean())
+                    .isTrue();
             ws.sendText("{\"id\":\"via-b\",\"type\":\"ping\",\"payload\":{\"x\":1}}");
             assertThat(ws.awaitType("frame", WAIT).at("/frame/id").asText()).isEqualTo("via-b");
         }
 
         // A stop through b is a stop to a (which holds the lease), not an exit.
         String plain = viaA.provision("busybox", "durationMinutes", 5);
-        assertThat(viaB.post("/api/containers/" + plain + "/stop", "{\"timeoutSeconds\":0}").status()).isEqualTo(200);
-        await().atMost(WAIT).until(() -> lease(viaA, plain).at("/container/state").asText().equals("stopped"));
+        assertThat(viaB.post("/api/containers/" + plain + "/stop", "{\"timeoutSeconds\":0}")
+                        .status())
+                .isEqualTo(200);
+        await().atMost(WAIT)
+                .until(() -> lease(viaA, plain).at("/container/state").asText().equals("stopped"));
 
         a.kill9();
         // b takes the lease over, finds the program's socket where the container has it, and keeps its code versions.
-        assertThat(await().atMost(WAIT).until(() -> answerOrEmpty(viaB, app), v -> v.equals("v2"))).isEqualTo("v2");
+        assertThat(await().atMost(WAIT).until(() -> answerOrEmpty(viaB, app), v -> v.equals("v2")))
+                .isEqualTo("v2");
         var v3 = viaB.sendBytes("PUT", code, ProgramIT.answering("v3"), "application/gzip");
         assertThat(v3.status()).as(v3.body()).isEqualTo(200);
         assertThat(v3.json().get("version").asInt()).isEqualTo(3);
@@ -181,7 +209,8 @@ class MultiInstanceIT {
         ServerProcess a = start("a");
         ServerProcess b = start("b");
         ApiClient viaA = new ApiClient(a.baseUrl());
-        var provisioned = viaA.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"disconnectGraceSeconds\":2}");
+        var provisioned = viaA.post(
+                "/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"disconnectGraceSeconds\":2}");
         assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
         String id = provisioned.json().get("id").asText();
         WsClient throughA = WsClient.connect(a.baseUrl(), "/ws/logs/" + id);
@@ -207,10 +236,18 @@ class MultiInstanceIT {
         a.freeze(true);
         Instant frozenAt = Instant.now();
         // B takes over A's leases once A misses three beats; extending through B moves one past A's timer.
-        await().atMost(WAIT).until(() -> viaB.post("/api/containers/" + extended + "/extend", "{\"durationMinutes\":5}").status() == 200);
-        await().atMost(WAIT).until(() -> lease(viaB, expiring).get("status").asText().equals("ended"));
+        await().atMost(WAIT)
+                .until(() -> viaB.post("/api/containers/" + extended + "/extend", "{\"durationMinutes\":5}")
+                                .status()
+                        == 200);
+        await().atMost(WAIT)
+                .until(() -> lease(viaB, expiring).get("status").asText().equals("ended"));
         String madeByB = viaB.provision("busybox", "durationMinutes", 5);
-        Thread.sleep(Math.max(0, Duration.ofSeconds(8).minus(Duration.between(frozenAt, Instant.now())).toMillis()));
+        Thread.sleep(Math.max(
+                0,
+                Duration.ofSeconds(8)
+                        .minus(Duration.between(frozenAt, Instant.now()))
+                        .toMillis()));
 
         a.freeze(false);
         // A wakes with overdue timers and a stale view; give it a few heartbeats and reconcile passes to misbehave in.

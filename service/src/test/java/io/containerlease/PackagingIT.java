@@ -24,11 +24,13 @@ class PackagingIT {
 
     private static String compose(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        boolean plugin = new ProcessBuilder("docker", "compose", "version").start().waitFor() == 0;
+        boolean plugin =
+                new ProcessBuilder("docker", "compose", "version").start().waitFor() == 0;
         command.addAll(plugin ? List.of("docker", "compose") : List.of("docker-compose"));
         command.addAll(List.of("-f", ROOT.resolve("docker-compose.yml").toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(ROOT.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).directory(ROOT.toFile());
         builder.environment().put("DOCKER_GID", "999");
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,7 +64,10 @@ class PackagingIT {
     void theImageIsBuiltInStagesAndRunsAsItsOwnUserWithAHealthCheck() throws IOException {
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
         assertThat(dockerfile.lines().filter(l -> l.startsWith("FROM "))).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(dockerfile).contains("USER containerlease").contains("HEALTHCHECK").contains("/healthz");
+        assertThat(dockerfile)
+                .contains("USER containerlease")
+                .contains("HEALTHCHECK")
+                .contains("/healthz");
         assertThat(Files.readString(ROOT.resolve(".dockerignore"))).contains("node_modules");
     }
 }

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.RunLabels;
 import io.containerlease.support.ServerProcess;
 import io.containerlease.support.TarGz;
-import io.containerlease.lease.LeaseId;
-import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.TestDocker;
 import io.containerlease.support.WsClient;
 import java.io.IOException;
@@ -70,6 +70,7 @@ class ProgramIT {
 
     @TempDir
     Path dataDir;
+
     private ContainerLeaseServer server;
     private ApiClient api;
     private final List<ServerProcess> processes = new ArrayList<>();
@@ -83,8 +84,15 @@ class ProgramIT {
 
     private Map<String, String> env(Map<String, String> more) throws IOException {
         Path catalog = Files.writeString(dataDir.resolve("catalog.yaml"), CATALOG);
-        Map<String, String> env = new java.util.HashMap<>(Map.of("AUTH", "off", "DATA_DIR", dataDir.resolve("data").toString(),
-                "IMAGE_CATALOG", catalog.toString(), "RECONCILE_INTERVAL_SECONDS", "1"));
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "AUTH",
+                "off",
+                "DATA_DIR",
+                dataDir.resolve("data").toString(),
+                "IMAGE_CATALOG",
+                catalog.toString(),
+                "RECONCILE_INTERVAL_SECONDS",
+                "1"));
         env.putAll(more);
         return RunLabels.with(env);
     }
@@ -103,15 +111,26 @@ class ProgramIT {
     }
 
     private void awaitConnected(String id, boolean connected) {
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id + "/channel").json().get("connected").asBoolean() == connected);
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + id + "/channel")
+                                .json()
+                                .get("connected")
+                                .asBoolean()
+                        == connected);
     }
 
     /** What the engine mounts into a lease's container: destination, type and source. */
     private static List<String> mounts(String id) {
-        var inspect = TestDocker.client().inspectContainerCmd(io.containerlease.lease.ManagedLabels.containerName(
-                new io.containerlease.lease.LeaseId(id))).exec();
-        return inspect.getMounts() == null ? List.of() : inspect.getMounts().stream()
-                .map(m -> m.getDestination().getPath() + " " + (m.getName() == null ? "bind" : "volume") + " " + m.getRW()).toList();
+        var inspect = TestDocker.client()
+                .inspectContainerCmd(
+                        io.containerlease.lease.ManagedLabels.containerName(new io.containerlease.lease.LeaseId(id)))
+                .exec();
+        return inspect.getMounts() == null
+                ? List.of()
+                : inspect.getMounts().stream()
+                        .map(m -> m.getDestination().getPath() + " " + (m.getName() == null ? "bind" : "volume") + " "
+                                + m.getRW())
+                        .toList();
     }
 
     /** The start script of a code version that answers every request with its name. */
@@ -129,14 +148,17 @@ class ProgramIT {
 
     private String answeringVersion(String id) {
         awaitConnected(id, true);
-        var r = await().atMost(WAIT).until(() -> message(id, "{\"payload\":{}, \"timeoutMs\": 2000}"), m -> m.status() == 200);
+        var r = await().atMost(WAIT)
+                .until(() -> message(id, "{\"payload\":{}, \"timeoutMs\": 2000}"), m -> m.status() == 200);
         return r.json().at("/reply/payload/version").asText();
     }
 
     @Test
     void aMessageComesBackAsItsReplyAndTheChannelSaysSo() {
         String id = api.provision("echo", "durationMinutes", 5);
-        assertThat(mounts(id)).as("no host path: the helper's volume, read-only").containsExactly("/.containerlease volume false");
+        assertThat(mounts(id))
+                .as("no host path: the helper's volume, read-only")
+                .containsExactly("/.containerlease volume false");
         awaitConnected(id, true);
         var r = message(id, "{\"payload\":{\"hello\":\"world\",\"n\":[1,2,3]}}");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -156,14 +178,20 @@ class ProgramIT {
         ApiClient.assertError(message(id, "{\"payload\":\"" + "x".repeat(1 << 20) + "\"}"), 413, "payload_too_large");
         String plain = api.provision("busybox", "durationMinutes", 5);
         ApiClient.assertError(message(plain, "{\"payload\":1}"), 409, "channel_not_enabled");
-        assertThat(mounts(plain)).as("our helper, as in every container").containsExactly("/.containerlease volume false");
+        assertThat(mounts(plain))
+                .as("our helper, as in every container")
+                .containsExactly("/.containerlease volume false");
     }
 
     @Test
     void aProgramRunningAsAnotherUserServesItsSocketToo() {
         String id = api.provision("echo-nobody", "durationMinutes", 5);
         awaitConnected(id, true);
-        assertThat(message(id, "{\"payload\":\"hi\"}").json().at("/reply/payload").asText()).isEqualTo("hi");
+        assertThat(message(id, "{\"payload\":\"hi\"}")
+                        .json()
+                        .at("/reply/payload")
+                        .asText())
+                .isEqualTo("hi");
     }
 
     @Test
@@ -174,7 +202,11 @@ class ProgramIT {
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env(Map.of("PORT", "0"))));
         api = new ApiClient(server.baseUrl());
         awaitConnected(id, true);
-        assertThat(message(id, "{\"payload\":\"again\"}").json().at("/reply/payload").asText()).isEqualTo("again");
+        assertThat(message(id, "{\"payload\":\"again\"}")
+                        .json()
+                        .at("/reply/payload")
+                        .asText())
+                .isEqualTo("again");
     }
 
     @Test
@@ -182,7 +214,8 @@ class ProgramIT {
         String id = api.provision("echo", "durationMinutes", 5);
         awaitConnected(id, true);
         try (WsClient ws = WsClient.connect(server.baseUrl(), "/ws/channel/" + id)) {
-            assertThat(ws.awaitType("status", WAIT).get("connected").asBoolean()).isTrue();
+            assertThat(ws.awaitType("status", WAIT).get("connected").asBoolean())
+                    .isTrue();
             ws.sendText("{\"id\":\"mine-1\",\"type\":\"ping\",\"payload\":{\"x\":1}}");
             JsonNode frame = ws.awaitType("frame", WAIT).get("frame");
             assertThat(frame.get("id").asText()).isEqualTo("mine-1");
@@ -200,9 +233,15 @@ class ProgramIT {
         var clients = Executors.newVirtualThreadPerTaskExecutor();
         List<CompletableFuture<ApiClient.Response>> waiting = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
-            waiting.add(CompletableFuture.supplyAsync(() -> message(id, "{\"payload\":1,\"timeoutMs\":8000}"), clients));
+            waiting.add(
+                    CompletableFuture.supplyAsync(() -> message(id, "{\"payload\":1,\"timeoutMs\":8000}"), clients));
         }
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id + "/channel").json().get("pending").asInt() == 64);
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + id + "/channel")
+                                .json()
+                                .get("pending")
+                                .asInt()
+                        == 64);
         ApiClient.assertError(message(id, "{\"payload\":1,\"timeoutMs\":100}"), 429, "channel_busy");
         for (var r : waiting) {
             assertThat(r.get().status()).isEqualTo(504);
@@ -214,14 +253,20 @@ class ProgramIT {
     void aProgramThatIsDownIsNotConnectedAndIsReachedAgainWhenItComesBack() {
         String id = api.provision("echo", "durationMinutes", 5);
         awaitConnected(id, true);
-        assertThat(api.post("/api/containers/" + id + "/stop", "{\"timeoutSeconds\":0}").status()).isEqualTo(200);
+        assertThat(api.post("/api/containers/" + id + "/stop", "{\"timeoutSeconds\":0}")
+                        .status())
+                .isEqualTo(200);
         awaitConnected(id, false);
         var down = message(id, "{\"payload\":1}");
         ApiClient.assertError(down, 409, "channel_not_connected");
         assertThat(down.json().at("/error/downForMs").isNumber()).isTrue();
         assertThat(api.post("/api/containers/" + id + "/start", null).status()).isEqualTo(200);
         awaitConnected(id, true);
-        assertThat(message(id, "{\"payload\":\"back\"}").json().at("/reply/payload").asText()).isEqualTo("back");
+        assertThat(message(id, "{\"payload\":\"back\"}")
+                        .json()
+                        .at("/reply/payload")
+                        .asText())
+                .isEqualTo("back");
     }
 
     @Test
@@ -231,8 +276,10 @@ class ProgramIT {
         try (WsClient events = WsClient.connect(server.baseUrl(), "/ws/events?leaseId=" + id)) {
             events.awaitType("subscribed", WAIT);
             // Echoed without an id the service is waiting for, the frame is the program speaking unprompted.
-            assertThat(message(id, "{\"payload\":\"tick\",\"reply\":false}").status()).isEqualTo(200);
-            JsonNode event = events.await(e -> "channel.message".equals(e.path("type").asText()), WAIT);
+            assertThat(message(id, "{\"payload\":\"tick\",\"reply\":false}").status())
+                    .isEqualTo(200);
+            JsonNode event =
+                    events.await(e -> "channel.message".equals(e.path("type").asText()), WAIT);
             assertThat(event.at("/data/payload").asText()).isEqualTo("tick");
         }
     }
@@ -243,10 +290,13 @@ class ProgramIT {
         assertThat(TestDocker.volumesOf(server.instanceId())).hasSize(1);
         assertThat(TestDocker.helperVolumesOf(server.instanceId())).hasSize(1);
         assertThat(api.delete("/api/containers/" + id).status()).isEqualTo(200);
-        await().atMost(WAIT).until(() -> TestDocker.volumesOf(server.instanceId()).isEmpty());
+        await().atMost(WAIT)
+                .until(() -> TestDocker.volumesOf(server.instanceId()).isEmpty());
         String instance = server.instanceId();
         server.close();
-        assertThat(TestDocker.helperVolumesOf(instance)).as("no container uses it any more").isEmpty();
+        assertThat(TestDocker.helperVolumesOf(instance))
+                .as("no container uses it any more")
+                .isEmpty();
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env(Map.of("PORT", "0"))));
     }
 
@@ -263,11 +313,16 @@ class ProgramIT {
         // One update at a time.
         var slow = CompletableFuture.supplyAsync(() -> api.sendBytes("PUT", code, answering("v3"), "application/gzip"));
         await().atMost(WAIT).until(() -> api.get(code).json().at("/versions").size() == 3);
-        ApiClient.assertError(api.sendBytes("PUT", code, answering("v4"), "application/gzip"), 409, "update_in_progress");
+        ApiClient.assertError(
+                api.sendBytes("PUT", code, answering("v4"), "application/gzip"), 409, "update_in_progress");
         assertThat(slow.get().json().get("status").asText()).isEqualTo("active");
         assertThat(answeringVersion(id)).isEqualTo("v3");
 
-        var broken = api.sendBytes("PUT", code, TarGz.archive().file("start.sh", "echo broken >&2; exit 3").bytes(), "application/gzip");
+        var broken = api.sendBytes(
+                "PUT",
+                code,
+                TarGz.archive().file("start.sh", "echo broken >&2; exit 3").bytes(),
+                "application/gzip");
         assertThat(broken.json().get("status").asText()).as(broken.body()).isEqualTo("rolled_back");
         assertThat(broken.json().get("reason").asText()).contains("exited with 3");
         assertThat(answeringVersion(id)).as("the version before answers again").isEqualTo("v3");
@@ -278,27 +333,41 @@ class ProgramIT {
         JsonNode listed = api.get(code).json();
         assertThat(listed.get("active").asInt()).isEqualTo(2);
         assertThat(listed.at("/versions/3/status").asText()).isEqualTo("failed");
-        assertThat(listed.at("/versions/0/kept").asBoolean()).as("only the last 3 archives are kept").isFalse();
+        assertThat(listed.at("/versions/0/kept").asBoolean())
+                .as("only the last 3 archives are kept")
+                .isFalse();
         ApiClient.assertError(api.post(code + "/rollback", "{\"version\":1}"), 404, "code_version_not_found");
 
         // A hostile archive changes nothing: same versions, same program answering.
-        var hostile = api.sendBytes("PUT", code, TarGz.archive().file("start.sh", "x").symlink("etc", "/etc").bytes(), "application/gzip");
+        var hostile = api.sendBytes(
+                "PUT",
+                code,
+                TarGz.archive().file("start.sh", "x").symlink("etc", "/etc").bytes(),
+                "application/gzip");
         ApiClient.assertError(hostile, 400, "invalid_archive");
         assertThat(api.get(code).json()).isEqualTo(listed);
         assertThat(answeringVersion(id)).isEqualTo("v2");
         ApiClient.assertError(api.send("PUT", code, "{}", "application/json"), 415, "unsupported_media_type");
 
-        // Each update started the container again, with its creation arguments (the hard deadline): it was told its own again.
+        // Each update started the container again, with its creation arguments (the hard deadline): it was told its own
+        // again.
         String container = ManagedLabels.containerName(new LeaseId(id));
-        java.time.Instant expiry = java.time.Instant.parse(api.get("/api/containers/" + id).json().get("expiryTime").asText());
-        java.time.Instant told = java.time.Instant.ofEpochSecond(expiry.plusSeconds(60).plusNanos(999_999_999).getEpochSecond());
+        java.time.Instant expiry = java.time.Instant.parse(
+                api.get("/api/containers/" + id).json().get("expiryTime").asText());
+        java.time.Instant told = java.time.Instant.ofEpochSecond(
+                expiry.plusSeconds(60).plusNanos(999_999_999).getEpochSecond());
         await().atMost(WAIT).until(() -> TestDocker.heldDeadline(container).equals(java.util.Optional.of(told)));
-        ApiClient.assertError(api.get("/api/containers/" + api.provision("echo", "durationMinutes", 5) + "/code"), 409, "code_not_enabled");
+        ApiClient.assertError(
+                api.get("/api/containers/" + api.provision("echo", "durationMinutes", 5) + "/code"),
+                409,
+                "code_not_enabled");
     }
 
     @Test
     void afterAKill9NothingOfAnExpiredLeaseIsLeft() throws Exception {
-        ServerProcess process = ServerProcess.start(dataDir.resolve("crashed"), env(Map.of("DATA_DIR", dataDir.resolve("crashed").toString())))
+        ServerProcess process = ServerProcess.start(
+                        dataDir.resolve("crashed"),
+                        env(Map.of("DATA_DIR", dataDir.resolve("crashed").toString())))
                 .awaitReady(Duration.ofSeconds(60));
         processes.add(process);
         ApiClient crashed = new ApiClient(process.baseUrl());
@@ -308,9 +377,13 @@ class ProgramIT {
         assertThat(TestDocker.volumesOf(instance)).hasSize(1);
         process.kill9();
         Thread.sleep(3500); // the lease expires while no server runs
-        ServerProcess restarted = ServerProcess.start(dataDir.resolve("crashed"), env(Map.of("DATA_DIR", dataDir.resolve("crashed").toString())))
+        ServerProcess restarted = ServerProcess.start(
+                        dataDir.resolve("crashed"),
+                        env(Map.of("DATA_DIR", dataDir.resolve("crashed").toString())))
                 .awaitReady(Duration.ofSeconds(60));
         processes.add(restarted);
-        await().atMost(WAIT).until(() -> TestDocker.volumesOf(instance).isEmpty() && TestDocker.containersOf(instance).isEmpty());
+        await().atMost(WAIT)
+                .until(() -> TestDocker.volumesOf(instance).isEmpty()
+                        && TestDocker.containersOf(instance).isEmpty());
     }
 }

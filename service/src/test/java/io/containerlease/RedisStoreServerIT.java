@@ -30,14 +30,23 @@ class RedisStoreServerIT {
 
     @TempDir
     Path dir;
+
     private RedisServer redis;
     private ContainerLeaseServer server;
     private String instance;
 
     private ContainerLeaseServer start() {
         ContainerLeaseServer started = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
-                "PORT", "0", "AUTH", "off", "DATA_DIR", dir.resolve("data").toString(), "STORE", redis.url(),
-                "RECONCILE_INTERVAL_SECONDS", "1"))));
+                "PORT",
+                "0",
+                "AUTH",
+                "off",
+                "DATA_DIR",
+                dir.resolve("data").toString(),
+                "STORE",
+                redis.url(),
+                "RECONCILE_INTERVAL_SECONDS",
+                "1"))));
         instance = started.instanceId();
         return started;
     }
@@ -62,17 +71,28 @@ class RedisStoreServerIT {
         ApiClient api = new ApiClient(server.baseUrl());
         String kept = api.provision("busybox", "durationMinutes", 5);
         String brief = api.provision("busybox", "durationSeconds", 2);
-        assertThat(api.post("/api/containers/" + kept + "/extend", "{\"durationMinutes\":1}").status()).isEqualTo(200);
+        assertThat(api.post("/api/containers/" + kept + "/extend", "{\"durationMinutes\":1}")
+                        .status())
+                .isEqualTo(200);
         assertThat(api.get("/api/containers").json().get("containers")).hasSize(2);
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + brief).json().get("status").asText().equals("ended"));
-        assertThat(api.get("/api/containers/" + brief).json().get("endReason").asText()).isEqualTo("expired");
-        assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(brief)))).isFalse();
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + brief)
+                        .json()
+                        .get("status")
+                        .asText()
+                        .equals("ended"));
+        assertThat(api.get("/api/containers/" + brief).json().get("endReason").asText())
+                .isEqualTo("expired");
+        assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(brief))))
+                .isFalse();
 
         server.close();
         server = start();
         ApiClient again = new ApiClient(server.baseUrl());
-        assertThat(again.get("/api/containers/" + kept).json().get("status").asText()).isEqualTo("running");
-        assertThat(again.get("/api/activity?leaseId=" + kept).json().get("entries")).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(again.get("/api/containers/" + kept).json().get("status").asText())
+                .isEqualTo("running");
+        assertThat(again.get("/api/activity?leaseId=" + kept).json().get("entries"))
+                .hasSizeGreaterThanOrEqualTo(2);
         assertThat(again.delete("/api/containers/" + kept).status()).isEqualTo(200);
     }
 
@@ -89,14 +109,24 @@ class RedisStoreServerIT {
         ApiClient.assertError(refused, 503, "store_unavailable");
         ApiClient.assertError(api.get("/api/containers/" + running), 503, "store_unavailable");
         assertThat(api.get("/healthz").status()).isEqualTo(503);
-        assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(running)))).isTrue();
+        assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(running))))
+                .isTrue();
 
         redis.restart();
         await().atMost(WAIT).ignoreExceptions().until(() -> api.get("/healthz").status() == 200);
-        assertThat(api.get("/api/containers/" + running).json().get("status").asText()).isEqualTo("running");
+        assertThat(api.get("/api/containers/" + running).json().get("status").asText())
+                .isEqualTo("running");
         // Its expiry timer fired while Redis was down; the retry or the reconciler ends it now.
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + dueWhileDown).json().get("status").asText().equals("ended"));
-        assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(dueWhileDown)))).isFalse();
-        assertThat(api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5}").status()).isEqualTo(201);
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + dueWhileDown)
+                        .json()
+                        .get("status")
+                        .asText()
+                        .equals("ended"));
+        assertThat(TestDocker.exists(ManagedLabels.containerName(new LeaseId(dueWhileDown))))
+                .isFalse();
+        assertThat(api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5}")
+                        .status())
+                .isEqualTo(201);
     }
 }

@@ -25,7 +25,8 @@ class ServerProcessIT {
 
     @Test
     void noDockerEngineNamesDockerHostAndHowToStartOne() {
-        ServerProcess server = ServerProcess.start(dataDir, Map.of("DOCKER_HOST", "unix:///tmp/containerlease-no-such.sock"));
+        ServerProcess server =
+                ServerProcess.start(dataDir, Map.of("DOCKER_HOST", "unix:///tmp/containerlease-no-such.sock"));
         assertThat(server.awaitExit(Duration.ofSeconds(30))).isEqualTo(3);
         assertThat(server.output()).contains("DOCKER_HOST=unix:///tmp/containerlease-no-such.sock", "dockerd");
     }
@@ -60,7 +61,8 @@ class ServerProcessIT {
             assertThat(TestDocker.exists(name)).isTrue();
             try (ServerProcess again = ServerProcess.start(dataDir, Map.of()).awaitReady(Duration.ofSeconds(60))) {
                 ApiClient api = new ApiClient(again.baseUrl());
-                assertThat(api.get("/api/containers/" + id).json().get("status").asText()).isEqualTo("running");
+                assertThat(api.get("/api/containers/" + id).json().get("status").asText())
+                        .isEqualTo("running");
                 assertThat(api.delete("/api/containers/" + id).status()).isEqualTo(200);
             }
         } finally {

@@ -1,6 +1,5 @@
 package io.containerlease;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.containerlease.support.NodeScript;
@@ -39,10 +38,14 @@ class SocketIoIT {
                     role: user
                 """);
         String instance = null;
-        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "tokens",
-                "AUTH_TOKENS_FILE", tokens.toString(), "RATE_LIMIT_PER_MINUTE", "100")).awaitReady(Duration.ofSeconds(60))) {
+        try (ServerProcess server = ServerProcess.start(
+                        dir.resolve("data"),
+                        Map.of("AUTH", "tokens", "AUTH_TOKENS_FILE", tokens.toString(), "RATE_LIMIT_PER_MINUTE", "100"))
+                .awaitReady(Duration.ofSeconds(60))) {
             instance = server.instanceId();
-            Path archive = Files.write(dir.resolve("app-v2.tar.gz"), TarGz.archive().file("start.sh", """
+            Path archive = Files.write(
+                    dir.resolve("app-v2.tar.gz"),
+                    TarGz.archive().file("start.sh", """
                     cat > /tmp/h <<'H'
                     while IFS= read -r line; do
                       id=$(printf '%s' "$line" | sed -n 's/.*"id":"\\([^"]*\\)".*/\\1/p')
@@ -51,12 +54,26 @@ class SocketIoIT {
                     H
                     exec socat UNIX-LISTEN:$CONTAINERLEASE_CHANNEL,fork,unlink-early EXEC:"sh /tmp/h"
                     """).bytes());
-            NodeScript.run("e2e/socketio.e2e.mjs", Map.of("BASE_URL", server.baseUrl(), "TOKEN", "alice-socketio-token-1234",
-                    "OTHER_TOKEN", "bob-socketio-token-5678", "RATE_LIMITED", "100", "APP_ARCHIVE", archive.toString(),
-                    "TOKENS_FILE", tokens.toString()),
-                    Duration.ofMinutes(2), dir);
+            NodeScript.run(
+                    "e2e/socketio.e2e.mjs",
+                    Map.of(
+                            "BASE_URL",
+                            server.baseUrl(),
+                            "TOKEN",
+                            "alice-socketio-token-1234",
+                            "OTHER_TOKEN",
+                            "bob-socketio-token-5678",
+                            "RATE_LIMITED",
+                            "100",
+                            "APP_ARCHIVE",
+                            archive.toString(),
+                            "TOKENS_FILE",
+                            tokens.toString()),
+                    Duration.ofMinutes(2),
+                    dir);
             String own = instance;
-            await().atMost(Duration.ofSeconds(20)).until(() -> TestDocker.containersOf(own).isEmpty());
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> TestDocker.containersOf(own).isEmpty());
         } finally {
             if (instance != null) {
                 TestDocker.removeAllOf(instance);

@@ -29,7 +29,8 @@ class TokenAuthIT {
     void theFirstStartCreatesAnAdminTokenPrintsItOnceAndSecretsStayInTheContainer() throws Exception {
         String secret = "tok3n-for-the-container-only";
         String id;
-        try (ServerProcess server = ServerProcess.start(dataDir, Map.of("AUTH", "tokens")).awaitReady(Duration.ofSeconds(60))) {
+        try (ServerProcess server =
+                ServerProcess.start(dataDir, Map.of("AUTH", "tokens")).awaitReady(Duration.ofSeconds(60))) {
             Path tokenFile = dataDir.resolve("admin-token");
             String token = Files.readString(tokenFile).trim();
             assertThat(Files.getPosixFilePermissions(tokenFile))
@@ -38,20 +39,31 @@ class TokenAuthIT {
 
             assertError(new ApiClient(server.baseUrl()).get("/api/containers"), 401, "unauthorized");
             ApiClient admin = new ApiClient(server.baseUrl(), token);
-            var created = admin.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,"
-                    + "\"secretEnv\":{\"API_KEY\":\"" + secret + "\"}}");
+            var created = admin.post(
+                    "/api/provision",
+                    "{\"imageType\":\"busybox\",\"durationMinutes\":5," + "\"secretEnv\":{\"API_KEY\":\"" + secret
+                            + "\"}}");
             assertThat(created.status()).isEqualTo(201);
             id = created.json().get("id").asText();
-            String[] env = TestDocker.client().inspectContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec().getConfig().getEnv();
+            String[] env = TestDocker.client()
+                    .inspectContainerCmd(ManagedLabels.containerName(new LeaseId(id)))
+                    .exec()
+                    .getConfig()
+                    .getEnv();
             assertThat(Arrays.asList(env)).contains("API_KEY=" + secret);
-            assertThat(created.body() + admin.get("/api/containers/" + id).body() + admin.get("/api/activity").body())
+            assertThat(created.body()
+                            + admin.get("/api/containers/" + id).body()
+                            + admin.get("/api/activity").body())
                     .doesNotContain(secret);
             assertThat(admin.delete("/api/containers/" + id).status()).isEqualTo(200);
             server.close();
             assertThat(server.output()).doesNotContain(secret);
         }
-        try (ServerProcess again = ServerProcess.start(dataDir, Map.of("AUTH", "tokens")).awaitReady(Duration.ofSeconds(60))) {
-            assertThat(again.output()).as("the token is printed only on the first start").doesNotContain("Authorization: Bearer");
+        try (ServerProcess again =
+                ServerProcess.start(dataDir, Map.of("AUTH", "tokens")).awaitReady(Duration.ofSeconds(60))) {
+            assertThat(again.output())
+                    .as("the token is printed only on the first start")
+                    .doesNotContain("Authorization: Bearer");
         } finally {
             TestDocker.removeIfPresent(ManagedLabels.containerName(new LeaseId(id)));
         }
@@ -67,14 +79,26 @@ class TokenAuthIT {
                   - user: ops
                     tokenSha256: %s
                     role: admin
-                """.formatted(java.util.HexFormat.of().formatHex(io.containerlease.auth.TokenRegistry.sha256("ops-secret-token-456"))));
+                """.formatted(java.util.HexFormat.of()
+                .formatHex(io.containerlease.auth.TokenRegistry.sha256("ops-secret-token-456"))));
         Files.createDirectories(dataDir.resolve("d"));
-        try (ServerProcess server = ServerProcess.start(dataDir.resolve("d"), Map.of("AUTH", "tokens",
-                "AUTH_TOKENS_FILE", tokens.toString())).awaitReady(Duration.ofSeconds(60))) {
-            assertThat(new ApiClient(server.baseUrl(), "alice-secret-token-123").get("/api/containers").status()).isEqualTo(200);
-            assertThat(new ApiClient(server.baseUrl(), "ops-secret-token-456").get("/api/containers").status()).isEqualTo(200);
-            assertError(new ApiClient(server.baseUrl(), "ops-secret-token-457").get("/api/containers"), 401, "invalid_token");
-            assertThat(Files.exists(dataDir.resolve("d").resolve("admin-token"))).isFalse();
+        try (ServerProcess server = ServerProcess.start(
+                        dataDir.resolve("d"), Map.of("AUTH", "tokens", "AUTH_TOKENS_FILE", tokens.toString()))
+                .awaitReady(Duration.ofSeconds(60))) {
+            assertThat(new ApiClient(server.baseUrl(), "alice-secret-token-123")
+                            .get("/api/containers")
+                            .status())
+                    .isEqualTo(200);
+            assertThat(new ApiClient(server.baseUrl(), "ops-secret-token-456")
+                            .get("/api/containers")
+                            .status())
+                    .isEqualTo(200);
+            assertError(
+                    new ApiClient(server.baseUrl(), "ops-secret-token-457").get("/api/containers"),
+                    401,
+                    "invalid_token");
+            assertThat(Files.exists(dataDir.resolve("d").resolve("admin-token")))
+                    .isFalse();
             assertThat(Set.of(server.output())).noneMatch(o -> o.contains("alice-secret-token-123"));
         }
     }

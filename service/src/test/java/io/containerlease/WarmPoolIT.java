@@ -35,6 +35,7 @@ class WarmPoolIT {
 
     @TempDir
     Path dir;
+
     private ServerProcess server;
     private String instance;
 
@@ -49,7 +50,8 @@ class WarmPoolIT {
     }
 
     private ServerProcess start(Map<String, String> more) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("POOL_MAX_TOTAL", "4", "RECONCILE_INTERVAL_SECONDS", "1"));
+        Map<String, String> env =
+                new java.util.HashMap<>(Map.of("POOL_MAX_TOTAL", "4", "RECONCILE_INTERVAL_SECONDS", "1"));
         env.putAll(more);
         server = ServerProcess.start(dir.resolve("data"), env).awaitReady(Duration.ofSeconds(60));
         instance = server.instanceId();
@@ -61,8 +63,10 @@ class WarmPoolIT {
     }
 
     private Set<String> pooledContainers() {
-        return TestDocker.containersOf(instance).stream().filter(c -> c.getLabels().containsKey(ManagedLabels.POOL))
-                .map(Container::getId).collect(Collectors.toSet());
+        return TestDocker.containersOf(instance).stream()
+                .filter(c -> c.getLabels().containsKey(ManagedLabels.POOL))
+                .map(Container::getId)
+                .collect(Collectors.toSet());
     }
 
     private static InspectContainerResponse.ContainerState stateOf(String id) {
@@ -73,22 +77,30 @@ class WarmPoolIT {
     void aProvisionGetsAWaitingContainerHardenedLikeAnyOther() throws Exception {
         ApiClient api = new ApiClient(start(Map.of()).baseUrl());
         await().atMost(WAIT).until(() -> waiting(api) == 2);
-        assertThat(api.get("/healthz").json().at("/warmPool/busybox/target").asInt()).isEqualTo(2);
+        assertThat(api.get("/healthz").json().at("/warmPool/busybox/target").asInt())
+                .isEqualTo(2);
         Set<String> waitingBefore = pooledContainers();
 
         var warm = api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5}");
         assertThat(warm.status()).as(warm.body()).isEqualTo(201);
         String warmId = warm.json().get("id").asText();
-        String warmContainer = TestDocker.client().inspectContainerCmd(ManagedLabels.containerName(new LeaseId(warmId))).exec().getId();
+        String warmContainer = TestDocker.client()
+                .inspectContainerCmd(ManagedLabels.containerName(new LeaseId(warmId)))
+                .exec()
+                .getId();
         assertThat(waitingBefore).contains(warmContainer);
         // A request with its own environment cannot take one: it gets a container made for it.
-        var cold = api.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{\"GREETING\":\"hi\"}}");
+        var cold = api.post(
+                "/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{\"GREETING\":\"hi\"}}");
         assertThat(cold.status()).as(cold.body()).isEqualTo(201);
-        String coldContainer = ManagedLabels.containerName(new LeaseId(cold.json().get("id").asText()));
+        String coldContainer =
+                ManagedLabels.containerName(new LeaseId(cold.json().get("id").asText()));
 
         // Both containers get the same hardening: user, capabilities, limits, read-only paths, network.
-        var warmHost = TestDocker.client().inspectContainerCmd(warmContainer).exec().getHostConfig();
-        var coldHost = TestDocker.client().inspectContainerCmd(coldContainer).exec().getHostConfig();
+        var warmHost =
+                TestDocker.client().inspectContainerCmd(warmContainer).exec().getHostConfig();
+        var coldHost =
+                TestDocker.client().inspectContainerCmd(coldContainer).exec().getHostConfig();
         assertThat(warmHost.getCapDrop()).isEqualTo(coldHost.getCapDrop());
         assertThat(warmHost.getSecurityOpts()).isEqualTo(coldHost.getSecurityOpts());
         assertThat(warmHost.getMemory()).isEqualTo(coldHost.getMemory());
@@ -102,9 +114,14 @@ class WarmPoolIT {
             term.sendBytes("echo warm-''ok\n");
             term.awaitOutput("warm-ok", WAIT);
         }
-        assertThat(api.get("/api/containers/" + warmId).json().at("/container/state").asText()).isEqualTo("running");
+        assertThat(api.get("/api/containers/" + warmId)
+                        .json()
+                        .at("/container/state")
+                        .asText())
+                .isEqualTo("running");
         await().atMost(WAIT).until(() -> waiting(api) == 2); // refilled behind it
-        assertThat(api.get("/metrics").body()).contains("containerlease_pool_hits_total{imageType=\"busybox\"} 1.0")
+        assertThat(api.get("/metrics").body())
+                .contains("containerlease_pool_hits_total{imageType=\"busybox\"} 1.0")
                 .contains("containerlease_pool_misses_total{imageType=\"busybox\",reason=\"env\"} 1.0");
 
         assertThat(api.delete("/api/containers/" + warmId).status()).isEqualTo(200);
@@ -120,17 +137,37 @@ class WarmPoolIT {
         Set<String> pooledBefore = pooledContainers(); // the two waiting, and the one leased
         assertThat(pooledBefore).hasSize(3);
 
-        // With no server alive, each holds its own deadline: the waiting ones their pool deadline (the label's), the leased one its lease's.
-        Instant leasedExpiry = Instant.parse(api.get("/api/containers/" + leased).json().get("expiryTime").asText());
-        await().atMost(WAIT).until(() -> Instant.parse(api.get("/api/containers/" + leased).json().get("containerDeadline").asText())
-                .equals(leasedExpiry.plusSeconds(60)));
+        // With no server alive, each holds its own deadline: the waiting ones their pool deadline (the label's), the
+        // leased one its lease's.
+        Instant leasedExpiry = Instant.parse(
+                api.get("/api/containers/" + leased).json().get("expiryTime").asText());
+        await().atMost(WAIT)
+                .until(() -> Instant.parse(api.get("/api/containers/" + leased)
+                                .json()
+                                .get("containerDeadline")
+                                .asText())
+                        .equals(leasedExpiry.plusSeconds(60)));
         server.kill9();
         for (String id : pooledBefore) {
-            Instant label = Instant.parse(TestDocker.client().inspectContainerCmd(id).exec().getConfig().getLabels().get(ManagedLabels.DEADLINE));
-            boolean isLeased = id.equals(TestDocker.client().inspectContainerCmd(ManagedLabels.containerName(new LeaseId(leased))).exec().getId());
-            Instant expected = isLeased ? Instant.ofEpochSecond(leasedExpiry.plusSeconds(60).plusNanos(999_999_999).getEpochSecond()) : label;
-            assertThat(TestDocker.heldDeadline(id)).as(isLeased ? "the leased one" : "a waiting one").contains(expected);
-            assertThat(label).as("a waiting container's deadline leaves a whole lease after its wait")
+            Instant label = Instant.parse(TestDocker.client()
+                    .inspectContainerCmd(id)
+                    .exec()
+                    .getConfig()
+                    .getLabels()
+                    .get(ManagedLabels.DEADLINE));
+            boolean isLeased = id.equals(TestDocker.client()
+                    .inspectContainerCmd(ManagedLabels.containerName(new LeaseId(leased)))
+                    .exec()
+                    .getId());
+            Instant expected = isLeased
+                    ? Instant.ofEpochSecond(
+                            leasedExpiry.plusSeconds(60).plusNanos(999_999_999).getEpochSecond())
+                    : label;
+            assertThat(TestDocker.heldDeadline(id))
+                    .as(isLeased ? "the leased one" : "a waiting one")
+                    .contains(expected);
+            assertThat(label)
+                    .as("a waiting container's deadline leaves a whole lease after its wait")
                     .isAfter(Instant.now().plus(Duration.ofMinutes(60)));
         }
         ApiClient again = new ApiClient(start(Map.of()).baseUrl());
@@ -139,24 +176,34 @@ class WarmPoolIT {
         Set<String> pooledAfter = pooledContainers();
         assertThat(pooledAfter).isEqualTo(pooledBefore);
         pooledAfter.forEach(id -> assertThat(stateOf(id).getRunning()).isTrue());
-        assertThat(again.get("/api/containers/" + leased).json().get("status").asText()).isEqualTo("running");
+        assertThat(again.get("/api/containers/" + leased).json().get("status").asText())
+                .isEqualTo("running");
         // The next provision takes one of the two that waited, never the leased one.
         String next = again.provision("busybox", "durationMinutes", 5);
-        String nextContainer = TestDocker.client().inspectContainerCmd(ManagedLabels.containerName(new LeaseId(next))).exec().getId();
-        String leasedContainer = TestDocker.client().inspectContainerCmd(ManagedLabels.containerName(new LeaseId(leased))).exec().getId();
+        String nextContainer = TestDocker.client()
+                .inspectContainerCmd(ManagedLabels.containerName(new LeaseId(next)))
+                .exec()
+                .getId();
+        String leasedContainer = TestDocker.client()
+                .inspectContainerCmd(ManagedLabels.containerName(new LeaseId(leased)))
+                .exec()
+                .getId();
         assertThat(pooledBefore).contains(nextContainer);
         assertThat(nextContainer).isNotEqualTo(leasedContainer);
     }
 
     @Test
     void aServerThatDrainsOnStopLeavesNoWaitingContainer() {
-        ApiClient api = new ApiClient(start(Map.of("POOL_DRAIN_ON_STOP", "true")).baseUrl());
+        ApiClient api =
+                new ApiClient(start(Map.of("POOL_DRAIN_ON_STOP", "true")).baseUrl());
         await().atMost(WAIT).until(() -> waiting(api) == 2);
         String leased = api.provision("busybox", "durationMinutes", 5);
         await().atMost(WAIT).until(() -> waiting(api) == 2);
         server.close(); // SIGTERM: an orderly stop
         List<Container> left = TestDocker.containersOf(instance);
         // The leased container outlives the server (leases survive a restart); the pool's do not.
-        assertThat(left).extracting(c -> c.getLabels().get(ManagedLabels.LEASE_ID)).containsExactly(leased);
+        assertThat(left)
+                .extracting(c -> c.getLabels().get(ManagedLabels.LEASE_ID))
+                .containsExactly(leased);
     }
 }

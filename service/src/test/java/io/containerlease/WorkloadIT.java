@@ -35,6 +35,7 @@ class WorkloadIT {
 
     @TempDir
     Path dataDir;
+
     private ContainerLeaseServer server;
     private ApiClient api;
 
@@ -81,8 +82,16 @@ class WorkloadIT {
                     pullPolicy: never
                 """);
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
-                "PORT", "0", "AUTH", "off", "DATA_DIR", dataDir.toString(), "IMAGE_CATALOG", catalog.toString(),
-                "RECONCILE_INTERVAL_SECONDS", "1"))));
+                "PORT",
+                "0",
+                "AUTH",
+                "off",
+                "DATA_DIR",
+                dataDir.toString(),
+                "IMAGE_CATALOG",
+                catalog.toString(),
+                "RECONCILE_INTERVAL_SECONDS",
+                "1"))));
         api = new ApiClient(server.baseUrl());
     }
 
@@ -99,11 +108,19 @@ class WorkloadIT {
     }
 
     private String engineState(String id) {
-        return TestDocker.client().inspectContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec().getState().getStatus();
+        return TestDocker.client()
+                .inspectContainerCmd(ManagedLabels.containerName(new LeaseId(id)))
+                .exec()
+                .getState()
+                .getStatus();
     }
 
     private JsonNode awaitContainer(String id, String state) {
-        await().atMost(WAIT).until(() -> state.equals(api.get("/api/containers/" + id).json().at("/container/state").asText()));
+        await().atMost(WAIT)
+                .until(() -> state.equals(api.get("/api/containers/" + id)
+                        .json()
+                        .at("/container/state")
+                        .asText()));
         return api.get("/api/containers/" + id).json().get("container");
     }
 
@@ -131,11 +148,17 @@ class WorkloadIT {
     @Test
     void aChangeMadeBehindTheServicesBackIsSeenFromTheEnginesEvents() {
         String id = api.provision("busybox", "durationMinutes", 5);
-        TestDocker.client().pauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        TestDocker.client()
+                .pauseContainerCmd(ManagedLabels.containerName(new LeaseId(id)))
+                .exec();
         awaitContainer(id, "paused");
-        TestDocker.client().unpauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        TestDocker.client()
+                .unpauseContainerCmd(ManagedLabels.containerName(new LeaseId(id)))
+                .exec();
         awaitContainer(id, "running");
-        TestDocker.client().killContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        TestDocker.client()
+                .killContainerCmd(ManagedLabels.containerName(new LeaseId(id)))
+                .exec();
         JsonNode killed = awaitContainer(id, "exited");
         assertThat(killed.get("exitCode").asInt()).isEqualTo(137);
     }
@@ -146,8 +169,10 @@ class WorkloadIT {
         var seen = new java.util.concurrent.CopyOnWriteArrayList<JsonNode>();
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/api/events"))
-                .header("Accept", "text/event-stream").build();
-        var stream = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofLines()).body();
+                .header("Accept", "text/event-stream")
+                .build();
+        var stream = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofLines())
+                .body();
         Thread.ofVirtual().start(() -> {
             try {
                 stream.filter(l -> l.startsWith("data:")).forEach(l -> {
@@ -162,16 +187,27 @@ class WorkloadIT {
             }
         });
         String id = api.provision("busybox", "durationMinutes", 5);
-        TestDocker.client().pauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
-        await().atMost(WAIT).until(() -> seen.stream().anyMatch(e -> "container.state".equals(e.get("type").asText())
-                && "paused".equals(e.at("/data/to").asText())));
+        TestDocker.client()
+                .pauseContainerCmd(ManagedLabels.containerName(new LeaseId(id)))
+                .exec();
+        await().atMost(WAIT)
+                .until(() -> seen.stream()
+                        .anyMatch(e -> "container.state".equals(e.get("type").asText())
+                                && "paused".equals(e.at("/data/to").asText())));
         stream.close();
         long lastId = seen.get(seen.size() - 1).get("id").asLong();
-        TestDocker.client().unpauseContainerCmd(ManagedLabels.containerName(new LeaseId(id))).exec();
+        TestDocker.client()
+                .unpauseContainerCmd(ManagedLabels.containerName(new LeaseId(id)))
+                .exec();
         awaitContainer(id, "running");
-        var resumed = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/api/events?after=" + lastId
-                + "&types=container.state")).header("Accept", "text/event-stream").build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
-        String first = resumed.body().filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
+        var resumed = http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                server.baseUrl() + "/api/events?after=" + lastId + "&types=container.state"))
+                        .header("Accept", "text/event-stream")
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        String first =
+                resumed.body().filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
         resumed.body().close();
         JsonNode unpaused = mapper.readTree(first.substring(5));
         assertThat(unpaused.at("/data/from").asText()).isEqualTo("paused");
@@ -185,9 +221,16 @@ class WorkloadIT {
         String ends = api.provision("exits-ends", "durationMinutes", 5);
         JsonNode exited = awaitContainer(kept, "exited");
         assertThat(exited.get("exitCode").asInt()).isEqualTo(3);
-        assertThat(api.get("/api/containers/" + kept).json().get("status").asText()).isEqualTo("running");
-        await().atMost(WAIT).until(() -> "ended".equals(api.get("/api/containers/" + ends).json().get("status").asText()));
-        assertThat(api.get("/api/containers/" + ends).json().get("endReason").asText()).isEqualTo("exited");
+        assertThat(api.get("/api/containers/" + kept).json().get("status").asText())
+                .isEqualTo("running");
+        await().atMost(WAIT)
+                .until(() -> "ended"
+                        .equals(api.get("/api/containers/" + ends)
+                                .json()
+                                .get("status")
+                                .asText()));
+        assertThat(api.get("/api/containers/" + ends).json().get("endReason").asText())
+                .isEqualTo("exited");
         await().atMost(WAIT).until(() -> !TestDocker.exists(ManagedLabels.containerName(new LeaseId(ends))));
         // A kept lease's container can be started again.
         assertThat(act(kept, "start").get("state").asText()).isIn("running", "exited");
@@ -196,8 +239,13 @@ class WorkloadIT {
     @Test
     void aFailingProgramIsRestartedAsManyTimesAsItsImageTypeAllows() {
         String id = api.provision("retried", "durationMinutes", 5);
-        await().atMost(WAIT).until(() -> "exited".equals(engineState(id))
-                && api.get("/api/containers/" + id).json().at("/container/restartCount").asInt() == 2);
+        await().atMost(WAIT)
+                .until(() -> "exited".equals(engineState(id))
+                        && api.get("/api/containers/" + id)
+                                        .json()
+                                        .at("/container/restartCount")
+                                        .asInt()
+                                == 2);
         JsonNode container = awaitContainer(id, "exited");
         assertThat(container.get("exitCode").asInt()).isEqualTo(5);
     }
@@ -205,16 +253,38 @@ class WorkloadIT {
     @Test
     void aMemoryHogIsReportedAsKilledForMemory() {
         String id = api.provision("hog", "durationMinutes", 5);
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id).json().at("/container/oomKilled").asBoolean());
-        assertThat(api.get("/api/containers/" + id).json().at("/container/state").asText()).isIn("running", "exited");
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + id)
+                        .json()
+                        .at("/container/oomKilled")
+                        .asBoolean());
+        assertThat(api.get("/api/containers/" + id)
+                        .json()
+                        .at("/container/state")
+                        .asText())
+                .isIn("running", "exited");
     }
 
     @Test
     void aHealthCheckGoesFromStartingToHealthyToUnhealthy() {
         String id = api.provision("checked", "durationMinutes", 5);
-        assertThat(api.get("/api/containers/" + id).json().at("/container/health").asText()).isEqualTo("starting");
-        await().atMost(WAIT).until(() -> "healthy".equals(api.get("/api/containers/" + id).json().at("/container/health").asText()));
-        await().atMost(WAIT).until(() -> "unhealthy".equals(api.get("/api/containers/" + id).json().at("/container/health").asText()));
+        assertThat(api.get("/api/containers/" + id)
+                        .json()
+                        .at("/container/health")
+                        .asText())
+                .isEqualTo("starting");
+        await().atMost(WAIT)
+                .until(() -> "healthy"
+                        .equals(api.get("/api/containers/" + id)
+                                .json()
+                                .at("/container/health")
+                                .asText()));
+        await().atMost(WAIT)
+                .until(() -> "unhealthy"
+                        .equals(api.get("/api/containers/" + id)
+                                .json()
+                                .at("/container/health")
+                                .asText()));
     }
 
     @Test
@@ -225,8 +295,17 @@ class WorkloadIT {
         assertThat(idle.get("memoryLimitBytes").asLong()).isEqualTo(256L << 20);
         assertThat(idle.get("pids").asLong()).isPositive();
         // Busy from its second second on, capped at half a CPU.
-        await().atMost(WAIT).until(() -> api.get("/api/containers/" + id + "/stats").json().get("cpuPercent").asDouble() > 20);
-        assertThat(api.get("/api/containers/" + id + "/stats").json().get("cpuPercent").asDouble()).isLessThan(80);
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + id + "/stats")
+                                .json()
+                                .get("cpuPercent")
+                                .asDouble()
+                        > 20);
+        assertThat(api.get("/api/containers/" + id + "/stats")
+                        .json()
+                        .get("cpuPercent")
+                        .asDouble())
+                .isLessThan(80);
     }
 
     @Test
@@ -237,7 +316,8 @@ class WorkloadIT {
         act(paused, "pause");
         for (String id : List.of(stopped, paused)) {
             await().atMost(WAIT).until(() -> !TestDocker.exists(ManagedLabels.containerName(new LeaseId(id))));
-            assertThat(api.get("/api/containers/" + id).json().get("endReason").asText()).isEqualTo("expired");
+            assertThat(api.get("/api/containers/" + id).json().get("endReason").asText())
+                    .isEqualTo("expired");
         }
     }
 
@@ -245,13 +325,20 @@ class WorkloadIT {
     void aStopEndsOpenShellsAndALogStreamGoesOnAfterAStartWithoutStartingOver() {
         String id = api.provision("ticker", "durationMinutes", 5);
         try (WsClient shell = WsClient.connect(server.baseUrl(), "/ws/terminal/" + id);
-             WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id)) {
+                WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id)) {
             shell.awaitType("session", WAIT);
             logs.await(m -> m.has("seq") && m.get("seq").asLong() >= 3, WAIT);
             act(id, "stop");
             shell.awaitType("exit", WAIT);
-            logs.await(m -> "container".equals(m.path("type").asText()) && "stopped".equals(m.path("state").asText()), WAIT);
-            long before = logs.texts.stream().filter(m -> m.has("seq")).mapToLong(m -> m.get("seq").asLong()).max().orElseThrow();
+            logs.await(
+                    m -> "container".equals(m.path("type").asText())
+                            && "stopped".equals(m.path("state").asText()),
+                    WAIT);
+            long before = logs.texts.stream()
+                    .filter(m -> m.has("seq"))
+                    .mapToLong(m -> m.get("seq").asLong())
+                    .max()
+                    .orElseThrow();
 
             var refused = WsClient.connect(server.baseUrl(), "/ws/terminal/" + id);
             assertThat(refused.awaitType("error", WAIT).get("code").asText()).isEqualTo("container_not_running");
@@ -259,11 +346,21 @@ class WorkloadIT {
 
             act(id, "start");
             JsonNode next = logs.await(m -> m.has("seq") && m.get("seq").asLong() > before + 2, WAIT);
-            List<Long> seqs = logs.texts.stream().filter(m -> m.has("seq")).map(m -> m.get("seq").asLong()).toList();
-            assertThat(seqs).as("seq goes on, without a gap or a repeat").isEqualTo(
-                    java.util.stream.LongStream.rangeClosed(seqs.get(0), next.get("seq").asLong()).boxed().toList());
-            assertThat(logs.texts.stream().filter(m -> m.has("seq") && m.get("message").asText().equals("tick 1")))
-                    .as("the program started again from its own beginning, and the stream shows both runs").hasSize(2);
+            List<Long> seqs = logs.texts.stream()
+                    .filter(m -> m.has("seq"))
+                    .map(m -> m.get("seq").asLong())
+                    .toList();
+            assertThat(seqs)
+                    .as("seq goes on, without a gap or a repeat")
+                    .isEqualTo(java.util.stream.LongStream.rangeClosed(
+                                    seqs.get(0), next.get("seq").asLong())
+                            .boxed()
+                            .toList());
+            assertThat(logs.texts.stream()
+                            .filter(m ->
+                                    m.has("seq") && m.get("message").asText().equals("tick 1")))
+                    .as("the program started again from its own beginning, and the stream shows both runs")
+                    .hasSize(2);
         }
     }
 }

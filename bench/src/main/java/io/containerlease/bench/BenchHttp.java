@@ -14,7 +14,8 @@ import java.util.List;
 /** The few API calls the bench makes, against a server with AUTH=off. */
 final class BenchHttp {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
 
     BenchHttp(String base) {
@@ -24,10 +25,14 @@ final class BenchHttp {
     record Answer(int status, JsonNode json) {}
 
     Answer provision(String imageType, long seconds) throws IOException, InterruptedException {
-        var r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/provision")).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"imageType\":\"" + imageType + "\",\"durationSeconds\":" + seconds + "}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        var r = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/provision"))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"imageType\":\"" + imageType + "\",\"durationSeconds\":" + seconds + "}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), r.body().startsWith("{") ? JSON.readTree(r.body()) : JSON.nullNode());
     }
 
@@ -41,17 +46,24 @@ final class BenchHttp {
     }
 
     int release(String id) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/containers/" + id)).timeout(Duration.ofSeconds(120))
-                .DELETE().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/containers/" + id))
+                                .timeout(Duration.ofSeconds(120))
+                                .DELETE()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
-        var r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        var r = http.send(
+                HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body());
     }
 
     String text(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** Every lease the server knows, ended ones too. */
@@ -64,7 +76,9 @@ final class BenchHttp {
                 throw new IllegalStateException("listing answered " + page);
             }
             page.get("containers").forEach(out::add);
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+            cursor = page.get("nextCursor").isNull()
+                    ? null
+                    : page.get("nextCursor").asText();
         } while (cursor != null);
         return out;
     }

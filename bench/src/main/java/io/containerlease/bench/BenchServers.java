@@ -17,8 +17,17 @@ final class BenchServers {
     private BenchServers() {}
 
     /** What a bench server may do without being the limit itself: quiet logs, no quota, no rate limit. */
-    private static final Map<String, String> UNLIMITED = Map.of("AUTH", "off", "LOG_LEVEL", "warn",
-            "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000");
+    private static final Map<String, String> UNLIMITED = Map.of(
+            "AUTH",
+            "off",
+            "LOG_LEVEL",
+            "warn",
+            "MAX_LEASES_PER_USER",
+            "100000",
+            "MAX_LEASES",
+            "100000",
+            "RATE_LIMIT_PER_MINUTE",
+            "1000000");
 
     /** A server of its own, as a process (it inherits CONTAINER_LABELS), ready to answer. */
     static ServerProcess start(Path dataDir, Map<String, String> env) {

@@ -1,7 +1,7 @@
 package io.containerlease.bench;
 
-import io.containerlease.support.ServerProcess;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.containerlease.support.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -42,7 +42,9 @@ public final class ChaosBench {
      * The built-in catalog keeps two busybox containers waiting: the first provisions of each round
      * are claims from the pool (and refills are under way when the kill comes).
      */
-    private static final Map<String, String> WITH_POOL = Map.of("RECONCILE_INTERVAL_SECONDS", "2", "POOL_MAX_TOTAL", "2");
+    private static final Map<String, String> WITH_POOL =
+            Map.of("RECONCILE_INTERVAL_SECONDS", "2", "POOL_MAX_TOTAL", "2");
+
     private static final int POOL_TARGET = 2;
 
     public ChaosBench(Sizes sizes, Path workDir) {
@@ -144,8 +146,8 @@ public final class ChaosBench {
             if (a.status() == 201) {
                 api.release(a.json().get("id").asText());
                 if (unclean.get() > 0) {
-                    throw new IllegalStateException(unclean.get() + " provisions answered neither 201 nor 503 while the engine was down: "
-                            + uncleanAnswers);
+                    throw new IllegalStateException(unclean.get()
+                            + " provisions answered neither 201 nor 503 while the engine was down: " + uncleanAnswers);
                 }
                 return refused.get();
             }
@@ -155,7 +157,8 @@ public final class ChaosBench {
     }
 
     /** [orphans, lost] */
-    private static int[] check(BenchHttp api, RawDocker raw, String instance, Set<String> acknowledged) throws Exception {
+    private static int[] check(BenchHttp api, RawDocker raw, String instance, Set<String> acknowledged)
+            throws Exception {
         Thread.sleep(5000); // a reconcile pass or two after the engine's return
         Map<String, JsonNode> byId = new java.util.HashMap<>();
         for (JsonNode lease : api.allLeases()) {
@@ -171,8 +174,9 @@ public final class ChaosBench {
         int lost = 0;
         for (String id : acknowledged) {
             JsonNode lease = byId.get(id);
-            boolean honest = lease != null && (lease.get("status").asText().equals("running") && raw.hasContainer(id)
-                    || lease.get("status").asText().equals("ended") && lease.has("endReason"));
+            boolean honest = lease != null
+                    && (lease.get("status").asText().equals("running") && raw.hasContainer(id)
+                            || lease.get("status").asText().equals("ended") && lease.has("endReason"));
             if (!honest) {
                 lost++;
             }

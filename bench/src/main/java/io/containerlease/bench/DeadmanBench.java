@@ -39,6 +39,7 @@ public final class DeadmanBench {
 
     /** The service's maximum lease, shortened so every hard deadline falls within the run. */
     private static final Duration LEASE_MAX = Duration.ofMinutes(3);
+
     private static final Duration MARGIN = Duration.ofSeconds(5);
     private static final String RESTARTS = "restarts";
 
@@ -68,7 +69,9 @@ public final class DeadmanBench {
     private record Leased(String id, String type, Instant expiry) {
         Instant deadline() {
             Instant at = expiry.plus(MARGIN);
-            return at.getNano() == 0 ? at : Instant.ofEpochSecond(at.getEpochSecond() + 1); // the helper holds whole seconds
+            return at.getNano() == 0
+                    ? at
+                    : Instant.ofEpochSecond(at.getEpochSecond() + 1); // the helper holds whole seconds
         }
     }
 
@@ -95,19 +98,30 @@ public final class DeadmanBench {
         String instance;
         double toldWithin;
         try (RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
-            ServerProcess server = BenchServers.start(dir.resolve("data"), Map.of("IMAGE_CATALOG", catalog.toString(),
-                    "LEASE_MAX_MINUTES", Long.toString(LEASE_MAX.toMinutes()), "DEADMAN_MARGIN_SECONDS", Long.toString(MARGIN.toSeconds())));
+            ServerProcess server = BenchServers.start(
+                    dir.resolve("data"),
+                    Map.of(
+                            "IMAGE_CATALOG",
+                            catalog.toString(),
+                            "LEASE_MAX_MINUTES",
+                            Long.toString(LEASE_MAX.toMinutes()),
+                            "DEADMAN_MARGIN_SECONDS",
+                            Long.toString(MARGIN.toSeconds())));
             instance = server.instanceId();
             try {
                 ApiClient api = new ApiClient(server.baseUrl());
                 for (int i = 0; i < sizes.leases(); i++) {
                     String type = i % 2 == 0 ? "busybox" : RESTARTS;
                     int seconds = 60 + random.nextInt(60);
-                    var lease = api.post("/api/provision", "{\"imageType\":\"" + type + "\",\"durationSeconds\":" + seconds + "}").json();
+                    var lease = api.post(
+                                    "/api/provision",
+                                    "{\"imageType\":\"" + type + "\",\"durationSeconds\":" + seconds + "}")
+                            .json();
                     String id = lease.get("id").asText();
                     Instant expiry = Instant.parse(lease.get("expiryTime").asText());
                     if (i % 4 == 1) { // a quarter extended
-                        var extended = api.post("/api/containers/" + id + "/extend", "{\"durationSeconds\":20}").json();
+                        var extended = api.post("/api/containers/" + id + "/extend", "{\"durationSeconds\":20}")
+                                .json();
                         expiry = Instant.parse(extended.path("expiryTime").asText(expiry.toString()));
                     }
                     leased.put(id, new Leased(id, type, expiry));
@@ -127,7 +141,8 @@ public final class DeadmanBench {
             Instant engineStoppingAt = null;
             if (withEngineRestart) {
                 // At the middle deadline: about half the containers ended by their helper, the rest still running.
-                List<Instant> deadlines = leased.values().stream().map(Leased::deadline).sorted().toList();
+                List<Instant> deadlines =
+                        leased.values().stream().map(Leased::deadline).sorted().toList();
                 Instant stopAt = deadlines.get(deadlines.size() / 2);
                 if (stopAt.isAfter(Instant.now())) {
                     Thread.sleep(Duration.between(Instant.now(), stopAt));
@@ -136,17 +151,23 @@ public final class DeadmanBench {
                 String whyNot = restart.whyNot(instance);
                 if (whyNot != null) {
                     raw.removeInstance(instance);
-                    return List.of(BenchResult.of(prefix + "skipped", 1, 0, "runs", "the engine was not restarted: " + whyNot));
+                    return List.of(BenchResult.of(
+                            prefix + "skipped", 1, 0, "runs", "the engine was not restarted: " + whyNot));
                 }
                 engineStoppingAt = Instant.now();
                 restart.stop();
                 restart.start();
                 engineStartedAt = Instant.now();
-                engine = "; the engine stopped at the middle deadline (" + Duration.between(killedAt, engineStoppingAt).toSeconds()
+                engine = "; the engine stopped at the middle deadline ("
+                        + Duration.between(killedAt, engineStoppingAt).toSeconds()
                         + " s after the kill) and started again";
             }
-            Instant lastHard = leased.values().stream().map(l -> l.expiry()).max(Instant::compareTo).orElseThrow()
-                    .plus(LEASE_MAX).plus(MARGIN);
+            Instant lastHard = leased.values().stream()
+                    .map(l -> l.expiry())
+                    .max(Instant::compareTo)
+                    .orElseThrow()
+                    .plus(LEASE_MAX)
+                    .plus(MARGIN);
             while (Instant.now().isBefore(lastHard.plusSeconds(30)) && running(leased) > 0) {
                 Thread.sleep(500);
             }
@@ -159,7 +180,9 @@ public final class DeadmanBench {
             int endedByHelper = 0;
             int stoppedByEngine = 0;
             for (Leased l : leased.values()) {
-                var inspect = TestDocker.client().inspectContainerCmd(ManagedLabels.containerName(new io.containerlease.lease.LeaseId(l.id()))).exec();
+                var inspect = TestDocker.client()
+                        .inspectContainerCmd(ManagedLabels.containerName(new io.containerlease.lease.LeaseId(l.id())))
+                        .exec();
                 Instant hard = Instant.parse(inspect.getConfig().getLabels().get(ManagedLabels.DEADLINE));
                 Instant started = Instant.parse(inspect.getState().getStartedAt());
                 boolean revived = engineStartedAt != null && started.isAfter(engineStartedAt);
@@ -180,34 +203,78 @@ public final class DeadmanBench {
                     stoppedByEngine++;
                 }
             }
-            long anchorsRunning = anchors.stream().filter(name -> Boolean.TRUE.equals(
-                    TestDocker.client().inspectContainerCmd(name).exec().getState().getRunning())).count();
+            long anchorsRunning = anchors.stream()
+                    .filter(name -> Boolean.TRUE.equals(TestDocker.client()
+                            .inspectContainerCmd(name)
+                            .exec()
+                            .getState()
+                            .getRunning()))
+                    .count();
             raw.removeInstance(instance);
             anchors.forEach(raw::remove);
 
             int n = sizes.leases();
-            String detail = n + " leases of 60-120 s (half with restart on-failure:3, a quarter extended by 20 s), LEASE_MAX_MINUTES="
-                    + LEASE_MAX.toMinutes() + ", DEADMAN_MARGIN_SECONDS=" + MARGIN.toSeconds() + ", the server killed with -9 and never started again"
+            String detail = n
+                    + " leases of 60-120 s (half with restart on-failure:3, a quarter extended by 20 s), LEASE_MAX_MINUTES="
+                    + LEASE_MAX.toMinutes() + ", DEADMAN_MARGIN_SECONDS=" + MARGIN.toSeconds()
+                    + ", the server killed with -9 and never started again"
                     + engine;
             List<BenchResult> results = new ArrayList<>(List.of(
-                    BenchResult.of(prefix + "told-within", toldWithin, 5, "s", "from the last provision until every container showed "
-                            + "its expiry plus the margin (GET containerDeadline), before the kill"),
-                    BenchResult.of(prefix + "stop-after-deadline-p50", percentile(lateSeconds, 50), 5, "s",
-                            detail + "; stopped minus expiry+margin, of those the helper ended (baseline: the goal, 5 s)"),
+                    BenchResult.of(
+                            prefix + "told-within",
+                            toldWithin,
+                            5,
+                            "s",
+                            "from the last provision until every container showed "
+                                    + "its expiry plus the margin (GET containerDeadline), before the kill"),
+                    BenchResult.of(
+                            prefix + "stop-after-deadline-p50",
+                            percentile(lateSeconds, 50),
+                            5,
+                            "s",
+                            detail
+                                    + "; stopped minus expiry+margin, of those the helper ended (baseline: the goal, 5 s)"),
                     BenchResult.of(prefix + "stop-after-deadline-p99", percentile(lateSeconds, 99), 5, "s", detail),
-                    BenchResult.of(prefix + "ended-by-helper", endedByHelper, n, "containers", "of " + n + ", exit 0 at their deadline"),
+                    BenchResult.of(
+                            prefix + "ended-by-helper",
+                            endedByHelper,
+                            n,
+                            "containers",
+                            "of " + n + ", exit 0 at their deadline"),
                     BenchResult.of(prefix + "stopped-before-expiry", early, n, "containers", "of " + n + " (goal 0)"),
-                    BenchResult.of(prefix + "running-past-deadline", runningLate, n, "containers",
+                    BenchResult.of(
+                            prefix + "running-past-deadline",
+                            runningLate,
+                            n,
+                            "containers",
                             "still running 5 s after their deadline (goal 0)")));
             if (withEngineRestart) {
-                results.add(BenchResult.of(prefix + "stopped-by-engine", stoppedByEngine + cameBack, n, "containers",
+                results.add(BenchResult.of(
+                        prefix + "stopped-by-engine",
+                        stoppedByEngine + cameBack,
+                        n,
+                        "containers",
                         "still running when the engine stopped (its stop ended them, not their helper)"));
-                results.add(BenchResult.of(prefix + "came-back", cameBack, n / 2, "containers", "started again by the engine "
-                        + "(on-failure, killed by the engine's stop; goal: none the helper had ended, none without a restart policy)"));
-                results.add(BenchResult.of(prefix + "came-back-stop-after-hard-deadline-p99", percentile(cameBackLateSeconds, 99), 5, "s",
+                results.add(
+                        BenchResult.of(
+                                prefix + "came-back",
+                                cameBack,
+                                n / 2,
+                                "containers",
+                                "started again by the engine "
+                                        + "(on-failure, killed by the engine's stop; goal: none the helper had ended, none without a restart policy)"));
+                results.add(BenchResult.of(
+                        prefix + "came-back-stop-after-hard-deadline-p99",
+                        percentile(cameBackLateSeconds, 99),
+                        5,
+                        "s",
                         "those that came back: stopped minus their hard deadline (cap + margin)"));
             } else {
-                results.add(BenchResult.of(prefix + "anchor-still-running", anchorsRunning, n, "containers",
+                results.add(BenchResult.of(
+                        prefix + "anchor-still-running",
+                        anchorsRunning,
+                        n,
+                        "containers",
                         "the same containers without a deadline (before our helper): still running at the end"));
             }
             return results;
@@ -215,7 +282,8 @@ public final class DeadmanBench {
     }
 
     /** Waits until the server shows every lease's container holding its expiry plus the margin; returns how long that took. */
-    private static double awaitEveryContainerTold(ApiClient api, Map<String, Leased> leased) throws InterruptedException {
+    private static double awaitEveryContainerTold(ApiClient api, Map<String, Leased> leased)
+            throws InterruptedException {
         long start = System.nanoTime();
         Instant giveUp = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(giveUp)) {
@@ -223,8 +291,10 @@ public final class DeadmanBench {
             long told = 0;
             for (JsonNode lease : list) {
                 Leased l = leased.get(lease.path("id").asText());
-                if (l != null && lease.hasNonNull("containerDeadline")
-                        && Instant.parse(lease.get("containerDeadline").asText()).equals(l.expiry().plus(MARGIN))) {
+                if (l != null
+                        && lease.hasNonNull("containerDeadline")
+                        && Instant.parse(lease.get("containerDeadline").asText())
+                                .equals(l.expiry().plus(MARGIN))) {
                     told++;
                 }
             }
@@ -241,7 +311,12 @@ public final class DeadmanBench {
     }
 
     private static long running(Map<String, Leased> leased) {
-        return leased.keySet().stream().filter(id -> Boolean.TRUE.equals(TestDocker.client()
-                .inspectContainerCmd(ManagedLabels.containerName(new io.containerlease.lease.LeaseId(id))).exec().getState().getRunning())).count();
+        return leased.keySet().stream()
+                .filter(id -> Boolean.TRUE.equals(TestDocker.client()
+                        .inspectContainerCmd(ManagedLabels.containerName(new io.containerlease.lease.LeaseId(id)))
+                        .exec()
+                        .getState()
+                        .getRunning()))
+                .count();
     }
 }

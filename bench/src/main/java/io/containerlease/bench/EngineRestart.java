@@ -57,8 +57,13 @@ final class EngineRestart {
 
     /** Starts the engine as scripts/ensure-docker.sh does, and waits until it answers. */
     void start() throws IOException, InterruptedException {
-        new ProcessBuilder("sh", "-c", "nohup dockerd --bridge=none --iptables=false --ip-masq=false >>/tmp/containerlease-dockerd.log 2>&1 &")
-                .inheritIO().start().waitFor();
+        new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "nohup dockerd --bridge=none --iptables=false --ip-masq=false >>/tmp/containerlease-dockerd.log 2>&1 &")
+                .inheritIO()
+                .start()
+                .waitFor();
         for (int i = 0; i < 300 && !answers(); i++) {
             Thread.sleep(100);
         }
@@ -68,12 +73,19 @@ final class EngineRestart {
     }
 
     private static boolean answers() throws IOException, InterruptedException {
-        return new ProcessBuilder("docker", "info").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start().waitFor() == 0;
+        return new ProcessBuilder("docker", "info")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor()
+                == 0;
     }
 
     private static int run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
     }
 }

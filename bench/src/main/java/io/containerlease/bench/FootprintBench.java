@@ -1,24 +1,24 @@
 package io.containerlease.bench;
 
-import io.containerlease.support.FakeRuntime;
-import io.containerlease.support.ServerProcess;
-import io.containerlease.support.WsClient;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.Caller;
 import io.containerlease.lease.LeasePolicy;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.ProvisionRequest;
+import io.containerlease.lease.Quota;
 import io.containerlease.lease.Redactor;
 import io.containerlease.metrics.LeaseMetrics;
-import io.containerlease.schedule.ExecutorTaskScheduler;
 import io.containerlease.reaper.ExpiryTimers;
 import io.containerlease.reaper.RemovalWorker;
 import io.containerlease.reaper.RetentionPurge;
+import io.containerlease.schedule.ExecutorTaskScheduler;
 import io.containerlease.schedule.RetryPolicy;
-import io.containerlease.lease.Quota;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
+import io.containerlease.support.FakeRuntime;
+import io.containerlease.support.ServerProcess;
+import io.containerlease.support.WsClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -58,7 +58,7 @@ public final class FootprintBench {
 
     private List<BenchResult> serverResidentMemory() throws Exception {
         try (ServerProcess server = BenchServers.start(workDir.resolve("footprint-data"), Map.of());
-             RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
+                RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
             BenchHttp api = new BenchHttp(server.baseUrl());
             api.release(api.lease("busybox", 1800)); // warm the paths up once
             System.gc();
@@ -72,11 +72,24 @@ public final class FootprintBench {
             LeaseBench.allAtOnce(work, 8);
             Thread.sleep(1000);
             double loaded = server.residentMiB();
-            LeaseBench.allAtOnce(ids.stream().<Callable<Object>>map(id -> () -> api.release(id)).toList(), 16);
+            LeaseBench.allAtOnce(
+                    ids.stream()
+                            .<Callable<Object>>map(id -> () -> api.release(id))
+                            .toList(),
+                    16);
             raw.removeInstance(server.instanceId());
             return List.of(
-                    BenchResult.of("footprint-rss-idle", idle, idle, "MiB", "server resident memory with no lease (baseline: itself)"),
-                    BenchResult.of("footprint-rss-" + sizes.realLeases(), loaded, idle, "MiB",
+                    BenchResult.of(
+                            "footprint-rss-idle",
+                            idle,
+                            idle,
+                            "MiB",
+                            "server resident memory with no lease (baseline: itself)"),
+                    BenchResult.of(
+                            "footprint-rss-" + sizes.realLeases(),
+                            loaded,
+                            idle,
+                            "MiB",
                             "with " + sizes.realLeases() + " live leases and containers; ratio to idle"));
         }
     }
@@ -99,8 +112,9 @@ public final class FootprintBench {
                     logMaxSizeMb: 5
                     logMaxFiles: 1
                 """.formatted("x".repeat(1000)));
-        try (ServerProcess server = BenchServers.start(workDir.resolve("flood-data"), Map.of("IMAGE_CATALOG", catalog.toString()));
-             RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
+        try (ServerProcess server =
+                        BenchServers.start(workDir.resolve("flood-data"), Map.of("IMAGE_CATALOG", catalog.toString()));
+                RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
             BenchHttp api = new BenchHttp(server.baseUrl());
             System.gc();
             Thread.sleep(1000);
@@ -112,7 +126,8 @@ public final class FootprintBench {
                     String id = api.lease("flood", 1800);
                     readers.add(WsClient.stalled(server.baseUrl().replaceFirst("^http", "ws") + "/ws/logs/" + id));
                 }
-                long end = System.nanoTime() + Duration.ofSeconds(sizes.floodSeconds()).toNanos();
+                long end = System.nanoTime()
+                        + Duration.ofSeconds(sizes.floodSeconds()).toNanos();
                 while (System.nanoTime() < end) {
                     peak = Math.max(peak, server.residentMiB());
                     Thread.sleep(250);
@@ -124,8 +139,13 @@ public final class FootprintBench {
                 }
                 raw.removeInstance(server.instanceId());
             }
-            return BenchResult.of("log-flood-peak-rss", peak, before, "MiB",
-                    sizes.floodLeases() + " leases printing 1 KB lines as fast as they can, each with a reader that never reads, "
+            return BenchResult.of(
+                    "log-flood-peak-rss",
+                    peak,
+                    before,
+                    "MiB",
+                    sizes.floodLeases()
+                            + " leases printing 1 KB lines as fast as they can, each with a reader that never reads, "
                             + sizes.floodSeconds() + " s; peak resident memory vs the same server before");
         }
     }
@@ -136,10 +156,22 @@ public final class FootprintBench {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         LeaseMetrics metrics = new LeaseMetrics(registry);
         FakeRuntime runtime = FakeRuntime.forgetful();
-        try (SqliteLeaseStore store = SqliteLeaseStore.inMemory(); ExecutorTaskScheduler scheduler = new ExecutorTaskScheduler("bench-timers")) {
+        try (SqliteLeaseStore store = SqliteLeaseStore.inMemory();
+                ExecutorTaskScheduler scheduler = new ExecutorTaskScheduler("bench-timers")) {
             var removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
-            var leases = new LeaseService(store, runtime, ImageCatalog.builtIn(), new LeasePolicy(Duration.ofSeconds(1), Duration.ofDays(1)),
-                    new ExpiryTimers(scheduler, clock), removals, clock, random, metrics, Duration.ofSeconds(5), Quota.UNLIMITED, new Redactor(),
+            var leases = new LeaseService(
+                    store,
+                    runtime,
+                    ImageCatalog.builtIn(),
+                    new LeasePolicy(Duration.ofSeconds(1), Duration.ofDays(1)),
+                    new ExpiryTimers(scheduler, clock),
+                    removals,
+                    clock,
+                    random,
+                    metrics,
+                    Duration.ofSeconds(5),
+                    Quota.UNLIMITED,
+                    new Redactor(),
                     io.containerlease.lease.LeaseResources.NONE);
             int n = sizes.fakeLeases();
             int tenth = Math.max(1, n / 10);
@@ -148,13 +180,16 @@ public final class FootprintBench {
             // All expire together, about when the last is created (n / 5000 s), so the timers fire under full load.
             long expiresInSeconds = 10 + n / 5_000;
             for (int i = 1; i <= n; i++) {
-                leases.provision(new ProvisionRequest("busybox", Duration.ofSeconds(expiresInSeconds), Map.of()), Caller.ANONYMOUS_ADMIN);
+                leases.provision(
+                        new ProvisionRequest("busybox", Duration.ofSeconds(expiresInSeconds), Map.of()),
+                        Caller.ANONYMOUS_ADMIN);
                 if (i == tenth) {
                     perLeaseAtTenth = (usedHeap() - base) / (double) tenth;
                 }
             }
             double perLeaseAtAll = (usedHeap() - base) / (double) n;
-            long deadline = System.nanoTime() + Duration.ofSeconds(expiresInSeconds + 120).toNanos();
+            long deadline = System.nanoTime()
+                    + Duration.ofSeconds(expiresInSeconds + 120).toNanos();
             while (store.countLive() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(500);
             }
@@ -163,17 +198,37 @@ public final class FootprintBench {
             long endedBytes = store.usedBytes();
             InstantSource monthLater = () -> clock.instant().plus(Duration.ofDays(31));
             long purgeStart = System.nanoTime();
-            var purged = new RetentionPurge(store, store.activityLog(), scheduler, monthLater, Duration.ofDays(30)).runOnce();
+            var purged = new RetentionPurge(store, store.activityLog(), scheduler, monthLater, Duration.ofDays(30))
+                    .runOnce();
             double purgeSeconds = (System.nanoTime() - purgeStart) / 1e9;
             return List.of(
-                    BenchResult.of("store-ended-leases-MiB", endedBytes / 1048576.0, store.usedBytes() / 1048576.0, "MiB",
+                    BenchResult.of(
+                            "store-ended-leases-MiB",
+                            endedBytes / 1048576.0,
+                            store.usedBytes() / 1048576.0,
+                            "MiB",
                             n + " ended leases in SQLite, next to the same store after the retention purge"),
-                    BenchResult.of("store-purge-seconds", purgeSeconds, 1.0, "s",
-                            "RETENTION_DAYS purge of " + purged.leases() + " ended leases, in batches of 5,000 (baseline: a second)"),
-                    BenchResult.of("store-timers-bytes-per-lease", perLeaseAtAll, perLeaseAtTenth, "B",
-                            "heap per lease at " + n + " leases vs at " + tenth + " (flat means ratio near 1); no-op engine, in-memory SQLite"),
-                    BenchResult.of("store-timers-expiry-lag-max", startLag.max(), 1.0, "s",
-                            n + " leases expiring together; removal start minus expiry, worst case (baseline: the 1 s goal); "
+                    BenchResult.of(
+                            "store-purge-seconds",
+                            purgeSeconds,
+                            1.0,
+                            "s",
+                            "RETENTION_DAYS purge of " + purged.leases()
+                                    + " ended leases, in batches of 5,000 (baseline: a second)"),
+                    BenchResult.of(
+                            "store-timers-bytes-per-lease",
+                            perLeaseAtAll,
+                            perLeaseAtTenth,
+                            "B",
+                            "heap per lease at " + n + " leases vs at " + tenth
+                                    + " (flat means ratio near 1); no-op engine, in-memory SQLite"),
+                    BenchResult.of(
+                            "store-timers-expiry-lag-max",
+                            startLag.max(),
+                            1.0,
+                            "s",
+                            n
+                                    + " leases expiring together; removal start minus expiry, worst case (baseline: the 1 s goal); "
                                     + store.countLive() + " left"));
         }
     }

@@ -1,12 +1,12 @@
 package io.containerlease.bench;
 
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.ServerProcess;
 import io.containerlease.support.TarGz;
 import io.containerlease.support.TestDocker;
 import io.containerlease.support.WsClient;
-import io.containerlease.lease.LeaseId;
-import io.containerlease.lease.ManagedLabels;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,31 +75,60 @@ public final class HostileBench {
                   - {user: bob, token: %s, role: user}
                 """.formatted(MALLORY, BOB));
         List<BenchResult> results = new ArrayList<>();
-        try (ServerProcess server = BenchServers.start(dir.resolve("data"), Map.of("AUTH", "tokens",
-                "AUTH_TOKENS_FILE", dir.resolve("tokens.yaml").toString(), "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString()));
-             RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
+        try (ServerProcess server = BenchServers.start(
+                        dir.resolve("data"),
+                        Map.of(
+                                "AUTH",
+                                "tokens",
+                                "AUTH_TOKENS_FILE",
+                                dir.resolve("tokens.yaml").toString(),
+                                "IMAGE_CATALOG",
+                                dir.resolve("catalog.yaml").toString()));
+                RawDocker raw = new RawDocker("unix:///var/run/docker.sock")) {
             try {
                 ApiClient mallory = new ApiClient(server.baseUrl(), MALLORY);
                 ApiClient bob = new ApiClient(server.baseUrl(), BOB);
                 for (int i = 0; i < 5; i++) {
                     bob.provision("busybox", "durationMinutes", 60);
                 }
-                window(server, bob, () -> () -> { }); // the server's first requests are the JIT's: unmeasured
-                Window idle = window(server, bob, () -> () -> { });
-                results.add(BenchResult.of("hostile-idle-rss", idle.peakMiB, idle.peakMiB, "MiB",
+                window(server, bob, () -> () -> {}); // the server's first requests are the JIT's: unmeasured
+                Window idle = window(server, bob, () -> () -> {});
+                results.add(BenchResult.of(
+                        "hostile-idle-rss",
+                        idle.peakMiB,
+                        idle.peakMiB,
+                        "MiB",
                         "the server with bob's 5 leases, nothing hostile (baseline: itself)"));
-                results.addAll(measure("channel-big-frames", idle, window(server, bob, () -> program(mallory, """
+                results.addAll(measure(
+                        "channel-big-frames",
+                        idle,
+                        window(server, bob, () -> program(mallory, """
                         head -c 1000000 /dev/zero | tr '\\0' x > /tmp/x
                         printf 'while :; do printf "{\\\\"type\\\\":\\\\"big\\\\",\\\\"payload\\\\":\\\\""; cat /tmp/x; printf "\\\\"}\\\\n"; done\\n' > /tmp/one.sh
                         exec socat UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early 'EXEC:sh /tmp/one.sh'
-                        """)), "a program writing 1 MB JSON lines to its channel as fast as it can"));
-                results.addAll(measure("channel-small-frames", idle, window(server, bob, () -> program(mallory,
-                        "exec socat UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early 'EXEC:yes {\"type\":\"t\",\"payload\":1}'")),
+                        """)),
+                        "a program writing 1 MB JSON lines to its channel as fast as it can"));
+                results.addAll(measure(
+                        "channel-small-frames",
+                        idle,
+                        window(
+                                server,
+                                bob,
+                                () -> program(
+                                        mallory,
+                                        "exec socat UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early 'EXEC:yes {\"type\":\"t\",\"payload\":1}'")),
                         "a program writing small frames to its channel as fast as it can"));
-                results.addAll(measure("code-dir", idle, window(server, bob, () -> codeDirectory(mallory)),
+                results.addAll(measure(
+                        "code-dir",
+                        idle,
+                        window(server, bob, () -> codeDirectory(mallory)),
                         sizes.codeDirMb() + " MB written into /app, then code updates in a loop (each refused 413)"));
-                results.addAll(measure("connections", idle, window(server, bob, () -> connections(server)),
-                        sizes.sockets() + " event WebSockets and " + sizes.sockets() + " SSE streams asked for (50 may be open)"));
+                results.addAll(measure(
+                        "connections",
+                        idle,
+                        window(server, bob, () -> connections(server)),
+                        sizes.sockets() + " event WebSockets and " + sizes.sockets()
+                                + " SSE streams asked for (50 may be open)"));
             } finally {
                 raw.removeInstance(server.instanceId());
             }
@@ -109,9 +138,18 @@ public final class HostileBench {
 
     private static List<BenchResult> measure(String name, Window idle, Window flood, String what) {
         return List.of(
-                BenchResult.of("hostile-" + name + "-peak-rss", flood.peakMiB, idle.peakMiB, "MiB",
-                        what + "; peak resident memory (goal ≤ 600 MiB) vs idle" + (flood.alive ? "" : "; THE SERVER DIED")),
-                BenchResult.of("hostile-" + name + "-other-user-list-p50", flood.listP50Ms, idle.listP50Ms, "ms",
+                BenchResult.of(
+                        "hostile-" + name + "-peak-rss",
+                        flood.peakMiB,
+                        idle.peakMiB,
+                        "MiB",
+                        what + "; peak resident memory (goal ≤ 600 MiB) vs idle"
+                                + (flood.alive ? "" : "; THE SERVER DIED")),
+                BenchResult.of(
+                        "hostile-" + name + "-other-user-list-p50",
+                        flood.listP50Ms,
+                        idle.listP50Ms,
+                        "ms",
                         "another user's GET /api/containers meanwhile vs idle (goal ≤ 3×)"));
     }
 
@@ -123,7 +161,8 @@ public final class HostileBench {
         double peak = server.residentMiB();
         boolean alive = true;
         try (AutoCloseable running = flood.start()) {
-            long end = System.nanoTime() + Duration.ofSeconds(sizes.floodSeconds()).toNanos();
+            long end =
+                    System.nanoTime() + Duration.ofSeconds(sizes.floodSeconds()).toNanos();
             long nextSample = 0;
             while (System.nanoTime() < end) {
                 long t0 = System.nanoTime();
@@ -149,14 +188,18 @@ public final class HostileBench {
     /** A lease of mallory's running {@code script} as its program (the tenant's own code, as a shell would put it there). */
     private static AutoCloseable program(ApiClient mallory, String script) throws Exception {
         String id = mallory.provision("tenant", "durationMinutes", 30);
-        TestDocker.exec(container(id), "cat > /tmp/p.tmp <<'PROGRAM'\n" + script + "\nPROGRAM\nmv /tmp/p.tmp /tmp/program.sh",
+        TestDocker.exec(
+                container(id),
+                "cat > /tmp/p.tmp <<'PROGRAM'\n" + script + "\nPROGRAM\nmv /tmp/p.tmp /tmp/program.sh",
                 Duration.ofSeconds(20));
         return () -> mallory.delete("/api/containers/" + id);
     }
 
     private AutoCloseable codeDirectory(ApiClient mallory) throws Exception {
         String id = mallory.provision("app", "durationMinutes", 30);
-        TestDocker.exec(container(id), "dd if=/dev/zero of=/app/fill bs=1M count=" + sizes.codeDirMb() + " 2>/dev/null; sync",
+        TestDocker.exec(
+                container(id),
+                "dd if=/dev/zero of=/app/fill bs=1M count=" + sizes.codeDirMb() + " 2>/dev/null; sync",
                 Duration.ofMinutes(2));
         AtomicBoolean going = new AtomicBoolean(true);
         byte[] archive = TarGz.archive().file("start.sh", "exec sleep inf").bytes();
@@ -178,13 +221,17 @@ public final class HostileBench {
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < sizes.sockets(); i++) {
             try {
-                sockets.add(WsClient.connect(server.baseUrl(), "/ws/events", Map.of("Authorization", "Bearer " + MALLORY)));
+                sockets.add(
+                        WsClient.connect(server.baseUrl(), "/ws/events", Map.of("Authorization", "Bearer " + MALLORY)));
             } catch (RuntimeException refusedUpgrade) {
                 // refused: what the cap is for
             }
             try {
-                streams.add(http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/events"))
-                        .header("Accept", "text/event-stream").header("Authorization", "Bearer " + MALLORY).build(),
+                streams.add(http.send(
+                        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/events"))
+                                .header("Accept", "text/event-stream")
+                                .header("Authorization", "Bearer " + MALLORY)
+                                .build(),
                         HttpResponse.BodyHandlers.ofInputStream()));
             } catch (Exception refused) {
                 // refused: what the cap is for

@@ -51,9 +51,22 @@ public final class LeaseBench {
     }
 
     public List<BenchResult> run() throws Exception {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("PORT", "0", "AUTH", "off",
-                "DATA_DIR", workDir.resolve(redisUrl.isPresent() ? "lease-data-redis" : "lease-data").toString(), "LOG_LEVEL", "warn",
-                "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000"));
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "PORT",
+                "0",
+                "AUTH",
+                "off",
+                "DATA_DIR",
+                workDir.resolve(redisUrl.isPresent() ? "lease-data-redis" : "lease-data")
+                        .toString(),
+                "LOG_LEVEL",
+                "warn",
+                "MAX_LEASES_PER_USER",
+                "100000",
+                "MAX_LEASES",
+                "100000",
+                "RATE_LIMIT_PER_MINUTE",
+                "1000000"));
         redisUrl.ifPresent(url -> env.put("STORE", url));
         ServiceConfig config = BenchServers.config(env);
         List<BenchResult> results = new ArrayList<>();
@@ -70,7 +83,9 @@ public final class LeaseBench {
                         api.release(id);
                     }
                     rawNames.forEach(raw::remove);
-                    return results.stream().map(r -> r.named(r.name() + "-redis")).toList();
+                    return results.stream()
+                            .map(r -> r.named(r.name() + "-redis"))
+                            .toList();
                 }
                 results.add(bulkRelease(api, raw, leases, rawNames));
                 results.addAll(expiryLag(api));
@@ -95,10 +110,13 @@ public final class LeaseBench {
             api.release(id);
             raw.remove(name);
         }
-        String detail = sizes.coldSamples() + " sequential, interleaved; HTTP request to running vs docker-java create+start";
+        String detail =
+                sizes.coldSamples() + " sequential, interleaved; HTTP request to running vs docker-java create+start";
         return List.of(
-                BenchResult.of("cold-provision-p50", Percentiles.of(service, 50), Percentiles.of(baseline, 50), "ms", detail),
-                BenchResult.of("cold-provision-p99", Percentiles.of(service, 99), Percentiles.of(baseline, 99), "ms", detail));
+                BenchResult.of(
+                        "cold-provision-p50", Percentiles.of(service, 50), Percentiles.of(baseline, 50), "ms", detail),
+                BenchResult.of(
+                        "cold-provision-p99", Percentiles.of(service, 99), Percentiles.of(baseline, 99), "ms", detail));
     }
 
     /**
@@ -106,7 +124,8 @@ public final class LeaseBench {
      * release, and an engine holding more containers creates more slowly, so whichever side went second
      * used to pay for the first side's containers. In this order both meet, on average, as many.
      */
-    private BenchResult throughput(BenchHttp api, RawDocker raw, List<String> leases, List<String> rawNames) throws Exception {
+    private BenchResult throughput(BenchHttp api, RawDocker raw, List<String> leases, List<String> rawNames)
+            throws Exception {
         int n = sizes.throughputLeases();
         Callable<Object> rawTask = () -> {
             String name = raw.createAndStart();
@@ -128,28 +147,45 @@ public final class LeaseBench {
         rawNanos += timed(n - n / 2, rawTask);
         double baseline = n / (rawNanos / 1e9);
         double service = n / (serviceNanos / 1e9);
-        return BenchResult.of("throughput", service, baseline, "prov/s",
+        return BenchResult.of(
+                "throughput",
+                service,
+                baseline,
+                "prov/s",
                 n + " leases by " + sizes.clients() + " concurrent clients vs " + sizes.clients()
                         + " threads of create+start, in halves ordered raw, service, service, raw");
     }
 
-    private BenchResult bulkRelease(BenchHttp api, RawDocker raw, List<String> leases, List<String> rawNames) throws Exception {
+    private BenchResult bulkRelease(BenchHttp api, RawDocker raw, List<String> leases, List<String> rawNames)
+            throws Exception {
         long t0 = System.nanoTime();
-        allAtOnce(rawNames.stream().<Callable<Object>>map(name -> () -> {
-            raw.remove(name);
-            return null;
-        }).toList(), sizes.clients());
+        allAtOnce(
+                rawNames.stream()
+                        .<Callable<Object>>map(name -> () -> {
+                            raw.remove(name);
+                            return null;
+                        })
+                        .toList(),
+                sizes.clients());
         double baseline = (System.nanoTime() - t0) / 1e6;
         t0 = System.nanoTime();
-        allAtOnce(leases.stream().<Callable<Object>>map(id -> () -> {
-            int status = api.release(id);
-            if (status != 200) {
-                throw new IllegalStateException("release answered " + status);
-            }
-            return null;
-        }).toList(), leases.size());
+        allAtOnce(
+                leases.stream()
+                        .<Callable<Object>>map(id -> () -> {
+                            int status = api.release(id);
+                            if (status != 200) {
+                                throw new IllegalStateException("release answered " + status);
+                            }
+                            return null;
+                        })
+                        .toList(),
+                leases.size());
         double service = (System.nanoTime() - t0) / 1e6;
-        return BenchResult.of("bulk-release", service, baseline, "ms",
+        return BenchResult.of(
+                "bulk-release",
+                service,
+                baseline,
+                "ms",
                 leases.size() + " DELETEs at once (answered once each container is gone) vs " + sizes.clients()
                         + " threads of forced remove");
     }
@@ -168,21 +204,30 @@ public final class LeaseBench {
         for (int i = 0; i < n; i++) {
             long offsetMs = (long) sizes.expiryWindowSeconds() * 1000 * i / Math.max(1, n);
             work.add(() -> {
-                long seconds = Math.max(1, Duration.between(Instant.now(), windowStart.plusMillis(offsetMs)).toSeconds());
+                long seconds = Math.max(
+                        1,
+                        Duration.between(Instant.now(), windowStart.plusMillis(offsetMs))
+                                .toSeconds());
                 created.add(api.lease("busybox", seconds));
                 return null;
             });
         }
         allAtOnce(work, sizes.clients());
-        Thread.sleep(Math.max(0, Duration.between(Instant.now(), windowStart).toMillis()) + sizes.expiryWindowSeconds() * 1000L + 5000);
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), windowStart).toMillis())
+                + sizes.expiryWindowSeconds() * 1000L
+                + 5000);
         List<Double> doneLag = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (doneLag.size() < created.size() && System.nanoTime() < deadline) {
             doneLag.clear();
             for (JsonNode lease : api.allLeases()) {
                 if (created.contains(lease.get("id").asText()) && lease.has("endedAt")) {
-                    doneLag.add(Duration.between(Instant.parse(lease.get("expiryTime").asText()),
-                            Instant.parse(lease.get("endedAt").asText())).toMillis() / 1000.0);
+                    doneLag.add(Duration.between(
+                                            Instant.parse(
+                                                    lease.get("expiryTime").asText()),
+                                            Instant.parse(lease.get("endedAt").asText()))
+                                    .toMillis()
+                            / 1000.0);
                 }
             }
             Thread.sleep(500);
@@ -195,12 +240,17 @@ public final class LeaseBench {
         return List.of(
                 BenchResult.of("expiry-lag-start-p50", startP50, 30.0, "s", detail),
                 BenchResult.of("expiry-lag-start-p99", startP99, 59.4, "s", detail),
-                BenchResult.of("expiry-lag-gone-p99", Percentiles.of(doneLag, 99), 59.4, "s",
+                BenchResult.of(
+                        "expiry-lag-gone-p99",
+                        Percentiles.of(doneLag, 99),
+                        59.4,
+                        "s",
                         "container removed minus expiry; " + doneLag.size() + " of " + created.size() + " ended"));
     }
 
     private static double quantile(String prometheus, String metric, String q) {
-        Matcher m = Pattern.compile(Pattern.quote(metric) + "\\{quantile=\"" + Pattern.quote(q) + "\"} ([0-9.eE+-]+)").matcher(prometheus);
+        Matcher m = Pattern.compile(Pattern.quote(metric) + "\\{quantile=\"" + Pattern.quote(q) + "\"} ([0-9.eE+-]+)")
+                .matcher(prometheus);
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 

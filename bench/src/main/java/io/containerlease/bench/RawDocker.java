@@ -1,15 +1,15 @@
 package io.containerlease.bench;
 
-import io.containerlease.support.RunLabels;
-import io.containerlease.support.TestDocker;
 import io.containerlease.config.ImageCatalog;
+import io.containerlease.lease.ContainerSpec;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.lease.ContainerSpec;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.runtime.docker.DockerClients;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
+import io.containerlease.support.RunLabels;
+import io.containerlease.support.TestDocker;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,16 +26,21 @@ final class RawDocker implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
 
     RawDocker(String dockerHost) {
-        runtime = new DockerContainerRuntime(DockerClients.connect(dockerHost, Duration.ofSeconds(60)).client(), Duration.ofSeconds(60),
-                RunLabels.labels(), instance);
+        runtime = new DockerContainerRuntime(
+                DockerClients.connect(dockerHost, Duration.ofSeconds(60)).client(),
+                Duration.ofSeconds(60),
+                RunLabels.labels(),
+                instance);
     }
 
     /** Creates and starts one hardened busybox container; returns its name. */
     String createAndStart() {
         Instant now = Instant.now();
-        Lease shape = Lease.provisioning(LeaseId.generate(now, random), "busybox", now, Duration.ofMinutes(30), Duration.ofHours(1));
+        Lease shape = Lease.provisioning(
+                LeaseId.generate(now, random), "busybox", now, Duration.ofMinutes(30), Duration.ofHours(1));
         String name = ManagedLabels.containerName(shape.id());
-        runtime.createAndStart(new ContainerSpec(name, busybox, java.util.Map.of(), ManagedLabels.forLease(shape, instance)));
+        runtime.createAndStart(
+                new ContainerSpec(name, busybox, java.util.Map.of(), ManagedLabels.forLease(shape, instance)));
         return name;
     }
 
@@ -66,12 +71,20 @@ final class RawDocker implements AutoCloseable {
      * Containers of the instance without a live lease: orphans. A warm pool container whose lease id
      * the store has never seen waits in the pool; more of those than the pool holds are orphans too.
      */
-    int containersWithoutLease(String instanceId, java.util.Set<String> liveLeases, java.util.Set<String> knownLeases, int poolSize) {
+    int containersWithoutLease(
+            String instanceId, java.util.Set<String> liveLeases, java.util.Set<String> knownLeases, int poolSize) {
         var containers = runtime.listManaged(instanceId);
         long waiting = containers.stream()
-                .filter(c -> c.pooled() && c.running() && c.leaseId().map(id -> !knownLeases.contains(id.value())).orElse(false)).count();
+                .filter(c -> c.pooled()
+                        && c.running()
+                        && c.leaseId()
+                                .map(id -> !knownLeases.contains(id.value()))
+                                .orElse(false))
+                .count();
         long withoutLease = containers.stream()
-                .filter(c -> c.leaseId().map(id -> !liveLeases.contains(id.value())).orElse(true)).count();
+                .filter(c ->
+                        c.leaseId().map(id -> !liveLeases.contains(id.value())).orElse(true))
+                .count();
         return (int) (withoutLease - waiting + Math.max(0, waiting - poolSize));
     }
 

@@ -34,7 +34,8 @@ public final class RestartBench {
 
     private final Sizes sizes;
     private final Path workDir;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public RestartBench(Sizes sizes, Path workDir) {
         this.sizes = sizes;
@@ -44,8 +45,11 @@ public final class RestartBench {
     public List<BenchResult> run() throws Exception {
         Path dataDir = workDir.resolve("restart-data");
         Map<String, String> env = Map.of("RECONCILE_INTERVAL_SECONDS", "5");
-        // As bin/containerlease serve starts it: with the JVM's class-data archive, written when the first server stops.
-        List<String> jvm = List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + workDir.resolve("restart.jsa"),
+        // As bin/containerlease serve starts it: with the JVM's class-data archive, written when the first server
+        // stops.
+        List<String> jvm = List.of(
+                "-XX:+AutoCreateSharedArchive",
+                "-XX:SharedArchiveFile=" + workDir.resolve("restart.jsa"),
                 "-Xlog:cds=off,cds+dynamic=off");
         ServerProcess server = BenchServers.startUnready(dataDir, env, jvm).awaitReady(Duration.ofSeconds(90));
         String instance = server.instanceId();
@@ -64,8 +68,18 @@ public final class RestartBench {
                 Instant dueAfter = stopAt.plus(DOWN).plusSeconds(4);
                 Set<String> whileDown = ConcurrentHashMap.newKeySet();
                 Set<String> after = ConcurrentHashMap.newKeySet();
-                provision(api, third, () -> Math.max(1, Duration.between(Instant.now(), dueWhileDown).toSeconds()), whileDown);
-                provision(api, third, () -> Math.max(1, Duration.between(Instant.now(), dueAfter).toSeconds()), after);
+                provision(
+                        api,
+                        third,
+                        () -> Math.max(
+                                1, Duration.between(Instant.now(), dueWhileDown).toSeconds()),
+                        whileDown);
+                provision(
+                        api,
+                        third,
+                        () -> Math.max(
+                                1, Duration.between(Instant.now(), dueAfter).toSeconds()),
+                        after);
                 Thread.sleep(Math.max(0, Duration.between(Instant.now(), stopAt).toMillis()));
                 server.close(); // SIGTERM: an orderly stop; the leases and their containers stay
                 Thread.sleep(DOWN.toMillis());
@@ -86,7 +100,8 @@ public final class RestartBench {
                     leases.clear();
                     again.allLeases().forEach(l -> leases.put(l.get("id").asText(), l));
                     boolean done = java.util.stream.Stream.concat(whileDown.stream(), after.stream())
-                            .allMatch(id -> leases.containsKey(id) && leases.get(id).get("status").asText().equals("ended"));
+                            .allMatch(id -> leases.containsKey(id)
+                                    && leases.get(id).get("status").asText().equals("ended"));
                     if (done) {
                         break;
                     }
@@ -94,15 +109,26 @@ public final class RestartBench {
                 }
                 List<Double> goneAfterOpen = new ArrayList<>();
                 for (String id : whileDown) {
-                    goneAfterOpen.add(Duration.between(apiOpenAt, Instant.parse(leases.get(id).get("endedAt").asText())).toMillis() / 1000.0);
+                    goneAfterOpen.add(Duration.between(
+                                            apiOpenAt,
+                                            Instant.parse(leases.get(id)
+                                                    .get("endedAt")
+                                                    .asText()))
+                                    .toMillis()
+                            / 1000.0);
                 }
                 List<Double> lagAfter = new ArrayList<>();
                 for (String id : after) {
                     JsonNode lease = leases.get(id);
-                    lagAfter.add(Duration.between(Instant.parse(lease.get("expiryTime").asText()),
-                            Instant.parse(lease.get("endedAt").asText())).toMillis() / 1000.0);
+                    lagAfter.add(Duration.between(
+                                            Instant.parse(
+                                                    lease.get("expiryTime").asText()),
+                                            Instant.parse(lease.get("endedAt").asText()))
+                                    .toMillis()
+                            / 1000.0);
                 }
-                // The floor: the engine removing as many containers by itself, as many at a time as the server does (REAP_CONCURRENCY 8).
+                // The floor: the engine removing as many containers by itself, as many at a time as the server does
+                // (REAP_CONCURRENCY 8).
                 List<String> rawNames = new ArrayList<>();
                 for (int i = 0; i < whileDown.size(); i++) {
                     rawNames.add(raw.createAndStart());
@@ -116,14 +142,28 @@ public final class RestartBench {
                 LeaseBench.allAtOnce(removals, 8);
                 double engineRemovalSeconds = (System.nanoTime() - removalStart) / 1e9;
 
-                String detail = 3 * third + " live leases; an orderly stop, " + DOWN.toSeconds() + " s down; " + whileDown.size()
-                        + " expired while down, " + after.size() + " expire 4 s after the restart";
+                String detail = 3 * third + " live leases; an orderly stop, " + DOWN.toSeconds() + " s down; "
+                        + whileDown.size() + " expired while down, " + after.size() + " expire 4 s after the restart";
                 return List.of(
-                        BenchResult.of("restart-api-open", apiOpenSeconds, 3.0, "s", detail + "; process start to the API answering (goal 3 s)"),
-                        BenchResult.of("restart-expired-gone-p99", Percentiles.of(goneAfterOpen, 99), engineRemovalSeconds, "s",
-                                detail + "; ended minus API open, for those expired while down, vs the engine removing as many "
+                        BenchResult.of(
+                                "restart-api-open",
+                                apiOpenSeconds,
+                                3.0,
+                                "s",
+                                detail + "; process start to the API answering (goal 3 s)"),
+                        BenchResult.of(
+                                "restart-expired-gone-p99",
+                                Percentiles.of(goneAfterOpen, 99),
+                                engineRemovalSeconds,
+                                "s",
+                                detail
+                                        + "; ended minus API open, for those expired while down, vs the engine removing as many "
                                         + "containers 8 at a time (goal: within 2 s of the API opening)"),
-                        BenchResult.of("restart-expiry-lag-after-p99", Percentiles.of(lagAfter, 99), 1.0, "s",
+                        BenchResult.of(
+                                "restart-expiry-lag-after-p99",
+                                Percentiles.of(lagAfter, 99),
+                                1.0,
+                                "s",
                                 detail + "; ended minus expiry, for those due just after the restart"));
             } finally {
                 server.kill9();
@@ -132,7 +172,8 @@ public final class RestartBench {
         }
     }
 
-    private static void provision(BenchHttp api, int count, java.util.function.LongSupplier seconds, Set<String> into) throws Exception {
+    private static void provision(BenchHttp api, int count, java.util.function.LongSupplier seconds, Set<String> into)
+            throws Exception {
         List<Callable<Object>> work = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             work.add(() -> {
@@ -145,8 +186,13 @@ public final class RestartBench {
 
     private boolean answers(String url) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return http.send(
+                                    HttpRequest.newBuilder(URI.create(url))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (Exception notYet) {
             return false;
         }

@@ -8,8 +8,8 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import io.containerlease.ContainerLeaseServer;
 import io.containerlease.config.ServiceConfig;
-import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.runtime.docker.DockerClients;
 import io.containerlease.runtime.docker.DockerContainerStreams;
@@ -75,10 +75,25 @@ public final class SessionBench {
                     pullPolicy: never
                 """.formatted(sizes.logLines()));
         ServiceConfig config = BenchServers.config(Map.of(
-                "PORT", "0", "AUTH", "off", "DATA_DIR", workDir.resolve("data").toString(), "IMAGE_CATALOG", catalog.toString(),
+                "PORT",
+                "0",
+                "AUTH",
+                "off",
+                "DATA_DIR",
+                workDir.resolve("data").toString(),
+                "IMAGE_CATALOG",
+                catalog.toString(),
                 // The buffer holds every line, so a reader that is slower than the engine is measured, not cut off.
-                "LOG_BUFFER_LINES", Integer.toString(Math.max(100, sizes.logLines())), "LOG_BUFFER_BYTES", Long.toString(256L << 20),
-                "MAX_LEASES_PER_USER", "100000", "MAX_LEASES", "100000", "RATE_LIMIT_PER_MINUTE", "1000000"));
+                "LOG_BUFFER_LINES",
+                Integer.toString(Math.max(100, sizes.logLines())),
+                "LOG_BUFFER_BYTES",
+                Long.toString(256L << 20),
+                "MAX_LEASES_PER_USER",
+                "100000",
+                "MAX_LEASES",
+                "100000",
+                "RATE_LIMIT_PER_MINUTE",
+                "1000000"));
         var negotiated = DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60));
         DockerClient streaming = DockerClients.streaming(config.dockerHost(), negotiated);
         ContainerLeaseServer server = ContainerLeaseServer.start(config);
@@ -89,9 +104,18 @@ public final class SessionBench {
             return results;
         } finally {
             server.close();
-            for (Container c : negotiated.client().listContainersCmd().withShowAll(true)
-                    .withLabelFilter(Map.of(ManagedLabels.INSTANCE, server.instanceId())).exec()) {
-                negotiated.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+            for (Container c : negotiated
+                    .client()
+                    .listContainersCmd()
+                    .withShowAll(true)
+                    .withLabelFilter(Map.of(ManagedLabels.INSTANCE, server.instanceId()))
+                    .exec()) {
+                negotiated
+                        .client()
+                        .removeContainerCmd(c.getId())
+                        .withForce(true)
+                        .withRemoveVolumes(true)
+                        .exec();
             }
             streaming.close();
             negotiated.client().close();
@@ -108,7 +132,9 @@ public final class SessionBench {
         String container = ManagedLabels.containerName(new LeaseId(id));
         String messages = server.baseUrl() + "/api/containers/" + id + "/messages";
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!JSON.readTree(get(server, "/api/containers/" + id + "/channel")).path("connected").asBoolean()) {
+        while (!JSON.readTree(get(server, "/api/containers/" + id + "/channel"))
+                .path("connected")
+                .asBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the bench's echo program never listened");
             }
@@ -122,8 +148,13 @@ public final class SessionBench {
         });
         List<Double> serviceMs = new ArrayList<>();
         List<Double> baselineMs = new ArrayList<>();
-        try (ContainerStreams.Duplex relay = raw.openDuplex(container, List.of(io.containerlease.helper.HelperBinary.PATH, "relay-unix",
-                io.containerlease.lease.ImageSpec.CHANNEL_SOCKET), new ContainerStreams.ExecOutput() {
+        try (ContainerStreams.Duplex relay = raw.openDuplex(
+                container,
+                List.of(
+                        io.containerlease.helper.HelperBinary.PATH,
+                        "relay-unix",
+                        io.containerlease.lease.ImageSpec.CHANNEL_SOCKET),
+                new ContainerStreams.ExecOutput() {
                     @Override
                     public void stdout(byte[] data) {
                         try {
@@ -142,8 +173,11 @@ public final class SessionBench {
             Thread.sleep(500); // connected
             for (int i = 0; i < sizes.keystrokes(); i++) {
                 long t0 = System.nanoTime();
-                var answer = http.send(HttpRequest.newBuilder(URI.create(messages)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"n\":" + i + "}}")).build(),
+                var answer = http.send(
+                        HttpRequest.newBuilder(URI.create(messages))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"n\":" + i + "}}"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (answer.statusCode() != 200) {
                     throw new IllegalStateException("a message answered " + answer.statusCode() + ": " + answer.body());
@@ -151,8 +185,9 @@ public final class SessionBench {
                 serviceMs.add((System.nanoTime() - t0) / 1e6);
 
                 t0 = System.nanoTime();
-                relay.write(io.containerlease.helper.HelperFrames.message(("{\"id\":\"r" + i + "\",\"payload\":{\"n\":" + i + "}}\n")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                relay.write(io.containerlease.helper.HelperFrames.message(
+                        ("{\"id\":\"r" + i + "\",\"payload\":{\"n\":" + i + "}}\n")
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
                 if (replies.poll(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) == null) {
                     throw new IllegalStateException("the raw relay got no echo");
                 }
@@ -160,15 +195,30 @@ public final class SessionBench {
             }
         }
         release(server, id);
-        String detail = sizes.keystrokes() + " request/replies, interleaved; baseline: the same relay (our helper by docker exec) "
+        String detail = sizes.keystrokes()
+                + " request/replies, interleaved; baseline: the same relay (our helper by docker exec) "
                 + "without the service (before the helper, through a host socket, the service's p50 was ~15 ms)";
         return List.of(
-                BenchResult.of("channel-message-p50", Percentiles.of(serviceMs, 50), Percentiles.of(baselineMs, 50), "ms", detail),
-                BenchResult.of("channel-message-p99", Percentiles.of(serviceMs, 99), Percentiles.of(baselineMs, 99), "ms", detail));
+                BenchResult.of(
+                        "channel-message-p50",
+                        Percentiles.of(serviceMs, 50),
+                        Percentiles.of(baselineMs, 50),
+                        "ms",
+                        detail),
+                BenchResult.of(
+                        "channel-message-p99",
+                        Percentiles.of(serviceMs, 99),
+                        Percentiles.of(baselineMs, 99),
+                        "ms",
+                        detail));
     }
 
     private String get(ContainerLeaseServer server, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private List<BenchResult> terminalEcho(ContainerLeaseServer server, ContainerStreams raw) throws Exception {
@@ -179,7 +229,7 @@ public final class SessionBench {
         List<Double> baselineMs = new ArrayList<>();
         List<Double> pingMs = new ArrayList<>();
         try (WsClient service = WsClient.streaming(ws(server, "/ws/terminal/" + id), text -> {});
-             ContainerStreams.Shell shell = raw.openShell(container, List.of("/bin/sh"), 80, 24, baseline)) {
+                ContainerStreams.Shell shell = raw.openShell(container, List.of("/bin/sh"), 80, 24, baseline)) {
             settle(service::outputLength);
             settle(baseline.bytes::get);
             for (int i = 0; i < sizes.keystrokes(); i++) {
@@ -207,11 +257,26 @@ public final class SessionBench {
             }
         }
         release(server, id);
-        String detail = sizes.keystrokes() + " keystrokes, interleaved; baseline: docker-java TTY exec (docker exec -it)";
+        String detail =
+                sizes.keystrokes() + " keystrokes, interleaved; baseline: docker-java TTY exec (docker exec -it)";
         return List.of(
-                BenchResult.of("terminal-echo-p50", Percentiles.of(serviceMs, 50), Percentiles.of(baselineMs, 50), "ms", detail),
-                BenchResult.of("terminal-echo-p99", Percentiles.of(serviceMs, 99), Percentiles.of(baselineMs, 99), "ms", detail),
-                BenchResult.of("websocket-ping-p50", Percentiles.of(pingMs, 50), Percentiles.of(serviceMs, 50), "ms",
+                BenchResult.of(
+                        "terminal-echo-p50",
+                        Percentiles.of(serviceMs, 50),
+                        Percentiles.of(baselineMs, 50),
+                        "ms",
+                        detail),
+                BenchResult.of(
+                        "terminal-echo-p99",
+                        Percentiles.of(serviceMs, 99),
+                        Percentiles.of(baselineMs, 99),
+                        "ms",
+                        detail),
+                BenchResult.of(
+                        "websocket-ping-p50",
+                        Percentiles.of(pingMs, 50),
+                        Percentiles.of(serviceMs, 50),
+                        "ms",
                         "a WebSocket ping answered by Jetty itself on the same connection, interleaved; baseline: the"
                                 + " service's keystroke echo (ratio: the share of an echo that is the WebSocket round trip alone)"));
     }
@@ -252,9 +317,17 @@ public final class SessionBench {
                 + " rounds after a warm-up round; baseline: docker-java follow (docker logs -f)";
         double baseline = Percentiles.of(baselineRates, 50);
         return List.of(
-                BenchResult.of("log-lines-per-second", Percentiles.of(serviceRates, 50), baseline, "lines/s",
+                BenchResult.of(
+                        "log-lines-per-second",
+                        Percentiles.of(serviceRates, 50),
+                        baseline,
+                        "lines/s",
                         detail + "; one frame per line" + droppedNote(dropped[0])),
-                BenchResult.of("log-lines-per-second-batched", Percentiles.of(batchedRates, 50), baseline, "lines/s",
+                BenchResult.of(
+                        "log-lines-per-second-batched",
+                        Percentiles.of(batchedRates, 50),
+                        baseline,
+                        "lines/s",
                         detail + "; ?batch=true (as the console reads)" + droppedNote(dropped[1])));
     }
 
@@ -266,7 +339,8 @@ public final class SessionBench {
      * Lines delivered per second, from connecting to the last line; lines the server dropped for a
      * reader it found too slow are added to {@code dropped[batch ? 1 : 0]} and not counted as delivered.
      */
-    private double serviceFollow(ContainerLeaseServer server, String id, boolean batch, long[] dropped) throws Exception {
+    private double serviceFollow(ContainerLeaseServer server, String id, boolean batch, long[] dropped)
+            throws Exception {
         CountDownLatch all = new CountDownLatch(1);
         long target = sizes.logLines();
         String last = "{\"seq\":" + target + ",";
@@ -295,8 +369,14 @@ public final class SessionBench {
         CountDownLatch all = new CountDownLatch(1);
         AtomicLong lines = new AtomicLong();
         long t0 = System.nanoTime();
-        try (var callback = streaming.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true)
-                .withTimestamps(true).withTailAll().exec(new ResultCallback.Adapter<Frame>() {
+        try (var callback = streaming
+                .logContainerCmd(container)
+                .withStdOut(true)
+                .withStdErr(true)
+                .withFollowStream(true)
+                .withTimestamps(true)
+                .withTailAll()
+                .exec(new ResultCallback.Adapter<Frame>() {
                     @Override
                     public void onNext(Frame frame) {
                         for (byte b : frame.getPayload()) {
@@ -319,12 +399,17 @@ public final class SessionBench {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             StringBuilder tail = new StringBuilder();
-            streaming.logContainerCmd(container).withStdOut(true).withTail(1).exec(new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                    tail.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                }
-            }).awaitCompletion(5, TimeUnit.SECONDS);
+            streaming
+                    .logContainerCmd(container)
+                    .withStdOut(true)
+                    .withTail(1)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            tail.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                        }
+                    })
+                    .awaitCompletion(5, TimeUnit.SECONDS);
             if (tail.toString().trim().equals(last)) {
                 return;
             }
@@ -334,10 +419,13 @@ public final class SessionBench {
     }
 
     private String provision(ContainerLeaseServer server, String imageType) throws IOException, InterruptedException {
-        var response = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/provision"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"imageType\":\"" + imageType + "\",\"durationMinutes\":30}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        var response = http.send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/provision"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"imageType\":\"" + imageType + "\",\"durationMinutes\":30}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 201) {
             throw new IllegalStateException("provisioning failed: " + response.body());
         }
@@ -346,7 +434,10 @@ public final class SessionBench {
     }
 
     private void release(ContainerLeaseServer server, String id) throws IOException, InterruptedException {
-        http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/containers/" + id)).DELETE().build(),
+        http.send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/containers/" + id))
+                        .DELETE()
+                        .build(),
                 HttpResponse.BodyHandlers.discarding());
     }
 

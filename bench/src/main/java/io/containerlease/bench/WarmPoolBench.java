@@ -48,10 +48,18 @@ public final class WarmPoolBench {
     }
 
     public List<BenchResult> run() throws Exception {
-        Path catalog = Files.writeString(Files.createDirectories(workDir.resolve("pool")).resolve("catalog.yaml"),
+        Path catalog = Files.writeString(
+                Files.createDirectories(workDir.resolve("pool")).resolve("catalog.yaml"),
                 CATALOG.formatted(sizes.pool()));
-        ServiceConfig config = BenchServers.config(Map.of("PORT", "0", "DATA_DIR", workDir.resolve("pool-data").toString(),
-                "IMAGE_CATALOG", catalog.toString(), "POOL_MAX_TOTAL", Integer.toString(sizes.pool())));
+        ServiceConfig config = BenchServers.config(Map.of(
+                "PORT",
+                "0",
+                "DATA_DIR",
+                workDir.resolve("pool-data").toString(),
+                "IMAGE_CATALOG",
+                catalog.toString(),
+                "POOL_MAX_TOTAL",
+                Integer.toString(sizes.pool())));
         List<BenchResult> results = new ArrayList<>();
         try (RawDocker raw = new RawDocker(config.dockerHost())) {
             List<Double> baseline = new ArrayList<>();
@@ -97,21 +105,35 @@ public final class WarmPoolBench {
                 double concurrentHits = hits(api) - sequentialHits;
                 release(api, leases);
                 String pool = "a pool of " + sizes.pool() + " busybox containers refilling 2 at a time; ";
-                String seqDetail = sizes.sequential() + " sequential provisions, " + pool + Math.round(sequentialHits) + " served by the pool "
+                String seqDetail = sizes.sequential() + " sequential provisions, " + pool + Math.round(sequentialHits)
+                        + " served by the pool "
                         + "(the rest took the cold path); HTTP request to the 201 of a running lease vs docker-java create+start ("
                         + sizes.rawSamples() + " samples)";
-                String conDetail = sizes.concurrent() + " provisions by " + sizes.clients() + " clients at once, " + pool
-                        + Math.round(concurrentHits) + " served by the pool; vs docker-java create+start";
+                String conDetail = sizes.concurrent() + " provisions by " + sizes.clients() + " clients at once, "
+                        + pool + Math.round(concurrentHits) + " served by the pool; vs docker-java create+start";
                 double rawP50 = Percentiles.of(baseline, 50);
                 double rawP99 = Percentiles.of(baseline, 99);
-                results.add(BenchResult.of("warm-provision-p50", Percentiles.of(sequential, 50), rawP50, "ms", seqDetail));
-                results.add(BenchResult.of("warm-provision-p99", Percentiles.of(sequential, 99), rawP99, "ms", seqDetail));
-                results.add(BenchResult.of("warm-provision-served-p99", Percentiles.of(servedByPool, 99), rawP99, "ms",
+                results.add(
+                        BenchResult.of("warm-provision-p50", Percentiles.of(sequential, 50), rawP50, "ms", seqDetail));
+                results.add(
+                        BenchResult.of("warm-provision-p99", Percentiles.of(sequential, 99), rawP99, "ms", seqDetail));
+                results.add(BenchResult.of(
+                        "warm-provision-served-p99",
+                        Percentiles.of(servedByPool, 99),
+                        rawP99,
+                        "ms",
                         "the " + servedByPool.size() + " of the sequential provisions the pool served"));
-                results.add(BenchResult.of("warm-provision-hit-rate", 100.0 * sequentialHits / sizes.sequential(), 100.0, "%", seqDetail));
-                results.add(BenchResult.of("warm-provision-16-clients-p50", Percentiles.of(concurrent, 50), rawP50, "ms", conDetail));
-                results.add(BenchResult.of("warm-provision-16-clients-p99", Percentiles.of(concurrent, 99), rawP99, "ms", conDetail));
-                results.add(BenchResult.of("warm-provision-16-clients-hit-rate", 100.0 * concurrentHits / sizes.concurrent(), 100.0, "%",
+                results.add(BenchResult.of(
+                        "warm-provision-hit-rate", 100.0 * sequentialHits / sizes.sequential(), 100.0, "%", seqDetail));
+                results.add(BenchResult.of(
+                        "warm-provision-16-clients-p50", Percentiles.of(concurrent, 50), rawP50, "ms", conDetail));
+                results.add(BenchResult.of(
+                        "warm-provision-16-clients-p99", Percentiles.of(concurrent, 99), rawP99, "ms", conDetail));
+                results.add(BenchResult.of(
+                        "warm-provision-16-clients-hit-rate",
+                        100.0 * concurrentHits / sizes.concurrent(),
+                        100.0,
+                        "%",
                         conDetail));
             } finally {
                 server.close();
@@ -134,7 +156,8 @@ public final class WarmPoolBench {
     }
 
     private static double hits(BenchHttp api) throws Exception {
-        Matcher m = Pattern.compile("containerlease_pool_hits_total\\{imageType=\"busybox\"} ([0-9.eE+-]+)").matcher(api.text("/metrics"));
+        Matcher m = Pattern.compile("containerlease_pool_hits_total\\{imageType=\"busybox\"} ([0-9.eE+-]+)")
+                .matcher(api.text("/metrics"));
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 

@@ -6,10 +6,10 @@ import io.containerlease.lease.Caller;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
+import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.Redactor;
 import io.containerlease.store.ActivityEntry;
 import io.containerlease.store.ActivityLog;
-import io.containerlease.lease.LeaseStore;
 import java.time.InstantSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,8 @@ public final class ActivityRecorder implements LeaseListener {
     private final LeaseStore store;
     private final Redactor redactor;
     private final InstantSource clock;
-    private final java.util.List<java.util.function.Consumer<ActivityEntry>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<java.util.function.Consumer<ActivityEntry>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Hears every entry once it is recorded. */
     public void addListener(java.util.function.Consumer<ActivityEntry> listener) {
@@ -48,14 +49,22 @@ public final class ActivityRecorder implements LeaseListener {
      */
     public void request(Caller caller, String action, String leaseId, String client, int status, String reason) {
         String outcome = status < 400 ? "succeeded" : status < 500 ? "refused" : "failed";
-        record(new ActivityEntry(0, clock.instant(), caller.user(), action, leaseId, client, outcome, redactor.scrub(reason)));
+        record(new ActivityEntry(
+                0, clock.instant(), caller.user(), action, leaseId, client, outcome, redactor.scrub(reason)));
     }
 
     @Override
     public void onEnding(LeaseId id, EndReason reason) {
         String owner = store.find(id).map(l -> l.owner()).orElse("");
-        record(new ActivityEntry(0, clock.instant(), owner.isEmpty() ? "unknown" : owner, "lease ended", id.value(), null,
-                "succeeded", describe(reason)));
+        record(new ActivityEntry(
+                0,
+                clock.instant(),
+                owner.isEmpty() ? "unknown" : owner,
+                "lease ended",
+                id.value(),
+                null,
+                "succeeded",
+                describe(reason)));
     }
 
     private static String describe(EndReason reason) {

@@ -30,33 +30,48 @@ final class AccessRoutes {
     /** Who the token belongs to, and the server's clock (a browser corrects its countdowns by it). */
     void me(Context ctx) {
         Caller caller = RequestGuard.caller(ctx);
-        ctx.json(Map.of("user", caller.user(), "admin", caller.admin(), "serverTime", clock.instant().toString()));
+        ctx.json(Map.of(
+                "user",
+                caller.user(),
+                "admin",
+                caller.admin(),
+                "serverTime",
+                clock.instant().toString()));
     }
 
     void ticket(Context ctx) {
         WsTickets.Issued issued = tickets.issue(RequestGuard.credential(ctx));
-        ctx.status(201).json(Map.of("ticket", issued.ticket(), "expiresAt", issued.expiresAt().toString()));
+        ctx.status(201)
+                .json(Map.of(
+                        "ticket",
+                        issued.ticket(),
+                        "expiresAt",
+                        issued.expiresAt().toString()));
     }
 
     void activity(Context ctx) {
         Caller caller = RequestGuard.caller(ctx);
         int limit = (int) QueryNumbers.parse("limit", ctx.queryParam("limit"), 50, 1, 500);
         long before = QueryNumbers.parse("cursor", ctx.queryParam("cursor"), 0, 0, Long.MAX_VALUE);
-        Optional<String> leaseId = Optional.ofNullable(ctx.queryParam("leaseId")).filter(s -> !s.isEmpty()).map(raw -> {
-            if (!LeaseId.isValid(raw)) {
-                throw ApiException.badRequest("invalid_id", "'leaseId' is not a lease id");
-            }
-            return raw;
-        });
-        Optional<String> user = Optional.ofNullable(ctx.queryParam("user")).filter(s -> !s.isEmpty()).map(raw -> {
-            if (!Caller.USER_NAME.matcher(raw).matches()) {
-                throw ApiException.badRequest("invalid_query", "'user' is not a user name");
-            }
-            return raw;
-        });
+        Optional<String> leaseId = Optional.ofNullable(ctx.queryParam("leaseId"))
+                .filter(s -> !s.isEmpty())
+                .map(raw -> {
+                    if (!LeaseId.isValid(raw)) {
+                        throw ApiException.badRequest("invalid_id", "'leaseId' is not a lease id");
+                    }
+                    return raw;
+                });
+        Optional<String> user = Optional.ofNullable(ctx.queryParam("user"))
+                .filter(s -> !s.isEmpty())
+                .map(raw -> {
+                    if (!Caller.USER_NAME.matcher(raw).matches()) {
+                        throw ApiException.badRequest("invalid_query", "'user' is not a user name");
+                    }
+                    return raw;
+                });
         // A user sees only their own entries, whatever they ask for; an admin may narrow to one user.
-        List<ActivityEntry> page = activity.page(caller.admin() ? user : Optional.of(caller.user()),
-                leaseId, before, limit + 1);
+        List<ActivityEntry> page =
+                activity.page(caller.admin() ? user : Optional.of(caller.user()), leaseId, before, limit + 1);
         boolean more = page.size() > limit;
         List<ActivityEntry> shown = more ? page.subList(0, limit) : page;
         Map<String, Object> out = new LinkedHashMap<>();

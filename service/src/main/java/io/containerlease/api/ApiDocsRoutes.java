@@ -30,15 +30,19 @@ final class ApiDocsRoutes {
     }
 
     void document(Context ctx) {
-        byte[] body = own.read("/openapi.yaml").orElseThrow(() -> new ApiException(404, "not_found", "this build has no API document"));
+        byte[] body = own.read("/openapi.yaml")
+                .orElseThrow(() -> new ApiException(404, "not_found", "this build has no API document"));
         ClasspathFiles.send(ctx, DOCUMENT, body, "no-cache");
         ctx.contentType("application/yaml; charset=utf-8");
     }
 
     /** {@code /api/docs} is the page; {@code /api/docs/NAME} its script and Swagger UI's files. */
     void docs(Context ctx) {
-        String file = ctx.path().equals(DOCS) || ctx.path().equals(DOCS + "/") ? "/index.html" : ctx.path().substring(DOCS.length());
-        byte[] body = own.read(file).or(() -> swaggerUi.read(file))
+        String file = ctx.path().equals(DOCS) || ctx.path().equals(DOCS + "/")
+                ? "/index.html"
+                : ctx.path().substring(DOCS.length());
+        byte[] body = own.read(file)
+                .or(() -> swaggerUi.read(file))
                 .orElseThrow(() -> new ApiException(404, "not_found", "no such file: " + ctx.path()));
         ClasspathFiles.send(ctx, file, body, "no-cache");
     }

@@ -3,23 +3,23 @@ package io.containerlease.api;
 import io.containerlease.activity.ActivityRecorder;
 import io.containerlease.auth.Authenticator;
 import io.containerlease.auth.WsTickets;
-import io.containerlease.config.ImageCatalog;
-import io.containerlease.lease.ContainerStreams;
-import io.containerlease.lease.Redactor;
-import io.containerlease.config.ServiceConfig;
-import io.containerlease.lease.LeaseService;
 import io.containerlease.cluster.SharedRateLimit;
-import io.containerlease.program.channel.Channels;
-import io.containerlease.pool.WarmPool;
-import io.containerlease.program.code.CodeUpdates;
+import io.containerlease.config.ImageCatalog;
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.events.EventHub;
 import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.LeaseService;
+import io.containerlease.lease.LeaseStore;
+import io.containerlease.lease.Redactor;
+import io.containerlease.pool.WarmPool;
+import io.containerlease.program.channel.Channels;
+import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.session.LeaseConnections;
-import io.containerlease.store.ActivityLog;
 import io.containerlease.session.LogStreams;
 import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSessions;
-import io.containerlease.lease.LeaseStore;
-import io.containerlease.events.EventHub;
+import io.containerlease.store.ActivityLog;
 import io.containerlease.workload.ContainerDeadlines;
 import io.containerlease.workload.ContainerStates;
 import io.containerlease.workload.UsageWatch;
@@ -39,13 +39,32 @@ public final class ApiServer implements AutoCloseable {
     static final long WS_MAX_MESSAGE_BYTES = 64 * 1024;
 
     /** What the faces call into. */
-    public record Services(LeaseService leases, SessionView sessions, LeaseConnections connections, TerminalSessions terminals,
-                           LogStreams logs, ImageCatalog catalog, LeaseStore store, ActivityLog activityLog, ContainerRuntime runtime,
-                           PrometheusMeterRegistry registry, InstantSource clock, Optional<Authenticator> tokens,
-                           WsTickets tickets, Redactor redactor, ActivityRecorder activity, ContainerStates containers,
-                           WorkloadControl control, EventHub events, UsageWatch usage, Channels channels, CodeUpdates code,
-                           Optional<SharedRateLimit> sharedRateLimit, WarmPool pool, ContainerStreams streams,
-                           ContainerDeadlines deadlines) {}
+    public record Services(
+            LeaseService leases,
+            SessionView sessions,
+            LeaseConnections connections,
+            TerminalSessions terminals,
+            LogStreams logs,
+            ImageCatalog catalog,
+            LeaseStore store,
+            ActivityLog activityLog,
+            ContainerRuntime runtime,
+            PrometheusMeterRegistry registry,
+            InstantSource clock,
+            Optional<Authenticator> tokens,
+            WsTickets tickets,
+            Redactor redactor,
+            ActivityRecorder activity,
+            ContainerStates containers,
+            WorkloadControl control,
+            EventHub events,
+            UsageWatch usage,
+            Channels channels,
+            CodeUpdates code,
+            Optional<SharedRateLimit> sharedRateLimit,
+            WarmPool pool,
+            ContainerStreams streams,
+            ContainerDeadlines deadlines) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -54,33 +73,59 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(ServiceConfig config, Services services) {
         this.config = config;
-        var leaseRoutes = new LeaseRoutes(services.leases(), services.sessions(), services.containers(), services.deadlines(), services.clock());
-        var workloadRoutes = new WorkloadRoutes(services.control(), services.leases(), services.sessions(), leaseRoutes);
+        var leaseRoutes = new LeaseRoutes(
+                services.leases(), services.sessions(), services.containers(), services.deadlines(), services.clock());
+        var workloadRoutes =
+                new WorkloadRoutes(services.control(), services.leases(), services.sessions(), leaseRoutes);
         var connections = new LiveConnections(config.connectionLimits(), LiveConnections.maxDescriptors());
-        var healthRoutes = new HealthRoutes(services.store(), services.runtime(), services.registry(), connections, services.pool());
-        var terminalSocket = new TerminalSocket(services.leases(), services.connections(), services.terminals(),
-                services.sessions(), services.catalog(), connections, services.containers());
+        var healthRoutes = new HealthRoutes(
+                services.store(), services.runtime(), services.registry(), connections, services.pool());
+        var terminalSocket = new TerminalSocket(
+                services.leases(),
+                services.connections(),
+                services.terminals(),
+                services.sessions(),
+                services.catalog(),
+                connections,
+                services.containers());
         var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), connections);
-        var execSocket = new ExecSocket(services.leases(), services.connections(), services.streams(), connections, services.containers());
+        var execSocket = new ExecSocket(
+                services.leases(), services.connections(), services.streams(), connections, services.containers());
         var catalogRoutes = new CatalogRoutes(services.catalog(), config);
         var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
         var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
         var apiDocs = new ApiDocsRoutes(ApiServer.class.getClassLoader());
-        eventRoutes = new EventRoutes(services.events(), new UsageFeed(services.leases(), services.containers(),
-                services.usage(), services.clock()), connections);
-        var usageRoutes = new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
+        eventRoutes = new EventRoutes(
+                services.events(),
+                new UsageFeed(services.leases(), services.containers(), services.usage(), services.clock()),
+                connections);
+        var usageRoutes =
+                new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
         var local = new RateLimiter(config.rateLimitPerMinute(), System::nanoTime);
         RequestLimiter limiter = services.sharedRateLimit()
-                .map(shared -> RequestLimiter.shared(shared, config.rateLimitPerMinute(), local)).orElse(local);
+                .map(shared -> RequestLimiter.shared(shared, config.rateLimitPerMinute(), local))
+                .orElse(local);
         var guard = new RequestGuard(config, services.tokens(), services.tickets(), limiter);
         var errors = new ErrorResponses(services.redactor());
         var channelRoutes = new ChannelRoutes(services.leases(), services.channels(), services.sessions());
-        var channelSocket = new ChannelSocket(services.leases(), services.connections(), services.channels(), services.sessions(), connections);
+        var channelSocket = new ChannelSocket(
+                services.leases(), services.connections(), services.channels(), services.sessions(), connections);
         var codeRoutes = new CodeRoutes(services.leases(), services.code(), services.sessions());
-        socketIo = new SocketIoGateway(guard, services.leases(), services.control(), services.sessions(), leaseRoutes,
-                services.events(), errors, services.activity(), channelRoutes, codeRoutes, connections);
-        // A revoked token (or one given to another user or role) ends every connection it opened, within the reload's second.
+        socketIo = new SocketIoGateway(
+                guard,
+                services.leases(),
+                services.control(),
+                services.sessions(),
+                leaseRoutes,
+                services.events(),
+                errors,
+                services.activity(),
+                channelRoutes,
+                codeRoutes,
+                connections);
+        // A revoked token (or one given to another user or role) ends every connection it opened, within the reload's
+        // second.
         services.tokens().ifPresent(tokens -> tokens.onChange(() -> connections.endWhere(guard::stillValid)));
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -103,7 +148,8 @@ public final class ApiServer implements AutoCloseable {
                     new org.eclipse.jetty.ee10.servlet.ServletHolder(socketIo.servlet()), "/socket.io/*"));
             // WebSocket upgrades are guarded before Javalin begins them (it reads the query and a session as it does).
             cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(
-                    new org.eclipse.jetty.ee10.servlet.FilterHolder(new UpgradeFilter(guard)), "/*",
+                    new org.eclipse.jetty.ee10.servlet.FilterHolder(new UpgradeFilter(guard)),
+                    "/*",
                     java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
 
             cfg.routes.before(guard::http);
@@ -155,9 +201,15 @@ public final class ApiServer implements AutoCloseable {
         if (action == null || RequestGuard.caller(ctx) == null) {
             return;
         }
-        String reason = ctx.statusCode() < 400 ? ctx.attribute(LeaseRoutes.SUMMARY) : ctx.attribute(ErrorResponses.MESSAGE);
-        activity.request(RequestGuard.caller(ctx), action, ctx.attribute(LeaseRoutes.LEASE), RequestGuard.client(ctx),
-                ctx.statusCode(), reason);
+        String reason =
+                ctx.statusCode() < 400 ? ctx.attribute(LeaseRoutes.SUMMARY) : ctx.attribute(ErrorResponses.MESSAGE);
+        activity.request(
+                RequestGuard.caller(ctx),
+                action,
+                ctx.attribute(LeaseRoutes.LEASE),
+                RequestGuard.client(ctx),
+                ctx.statusCode(),
+                reason);
     }
 
     public void start() {

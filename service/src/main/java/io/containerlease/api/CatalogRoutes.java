@@ -26,16 +26,21 @@ final class CatalogRoutes {
     }
 
     void list(Context ctx) {
-        ctx.json(Map.of("imageTypes", catalog.imageTypes().stream().map(this::json).toList(),
-                "minDurationSeconds", config.leaseMin().toSeconds(),
-                "maxDurationSeconds", config.leaseMax().toSeconds()));
+        ctx.json(Map.of(
+                "imageTypes",
+                catalog.imageTypes().stream().map(this::json).toList(),
+                "minDurationSeconds",
+                config.leaseMin().toSeconds(),
+                "maxDurationSeconds",
+                config.leaseMax().toSeconds()));
     }
 
     private Map<String, Object> json(String imageType) {
         ImageSpec spec = catalog.find(imageType).orElseThrow();
         ImageCatalog.Listing listing = catalog.listing(imageType);
         Duration suggested = listing.defaultDuration().orElse(FALLBACK_DEFAULT);
-        suggested = suggested.compareTo(config.leaseMax()) > 0 ? config.leaseMax()
+        suggested = suggested.compareTo(config.leaseMax()) > 0
+                ? config.leaseMax()
                 : suggested.compareTo(config.leaseMin()) < 0 ? config.leaseMin() : suggested;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("imageType", imageType);
@@ -43,8 +48,15 @@ final class CatalogRoutes {
         out.put("defaultDurationSeconds", suggested.toSeconds());
         out.put("terminal", !spec.shell().isEmpty());
         Map<String, Object> defaults = new LinkedHashMap<>();
-        defaults.put("disconnectGraceSeconds", spec.sessionDefaults().disconnectGrace().map(Duration::toSeconds).orElse(null));
-        defaults.put("idleTimeoutSeconds", spec.sessionDefaults().idleTimeout().map(Duration::toSeconds).orElse(null));
+        defaults.put(
+                "disconnectGraceSeconds",
+                spec.sessionDefaults()
+                        .disconnectGrace()
+                        .map(Duration::toSeconds)
+                        .orElse(null));
+        defaults.put(
+                "idleTimeoutSeconds",
+                spec.sessionDefaults().idleTimeout().map(Duration::toSeconds).orElse(null));
         out.put("sessionDefaults", defaults);
         out.put("memoryMb", spec.memoryMb());
         out.put("cpus", spec.cpus());

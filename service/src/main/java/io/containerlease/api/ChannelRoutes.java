@@ -22,6 +22,7 @@ import java.util.Set;
 final class ChannelRoutes {
     /** A message's body: its payload may take up a whole frame, plus room for the other fields. */
     static final int MAX_BODY_BYTES = ChannelFrame.MAX_BYTES + 4096;
+
     private static final int MAX_TYPE_LENGTH = 64;
 
     private final LeaseService leases;
@@ -44,18 +45,24 @@ final class ChannelRoutes {
     record Message(String type, JsonNode payload, Duration timeout, boolean reply) {
         static Message of(JsonBody body) {
             body.allowOnly(Set.of("payload", "type", "timeoutMs", "reply"));
-            JsonNode payload = body.node("payload").orElseThrow(() ->
-                    ApiException.badRequest("missing_field", "'payload' is required (any JSON value)"));
+            JsonNode payload = body.node("payload")
+                    .orElseThrow(
+                            () -> ApiException.badRequest("missing_field", "'payload' is required (any JSON value)"));
             String type = body.string("type", MAX_TYPE_LENGTH).orElse("request");
             long timeoutMs = body.wholeNumber("timeoutMs", 1, Channels.MAX_TIMEOUT.toMillis())
                     .orElse(Channels.DEFAULT_TIMEOUT.toMillis());
-            return new Message(type, payload, Duration.ofMillis(timeoutMs), body.bool("reply").orElse(true));
+            return new Message(
+                    type,
+                    payload,
+                    Duration.ofMillis(timeoutMs),
+                    body.bool("reply").orElse(true));
         }
     }
 
     /** {@code {sent: true, reply?: {id, type, payload}}} */
     Map<String, Object> send(Lease lease, Message message) {
-        Optional<ChannelFrame> reply = channels.send(lease, message.type(), message.payload(), message.timeout(), message.reply());
+        Optional<ChannelFrame> reply =
+                channels.send(lease, message.type(), message.payload(), message.timeout(), message.reply());
         sessions.touch(lease.id());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sent", true);

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 final class ChannelSocket {
     /** What its connections count as, in /healthz. */
     private static final String KIND = "channel";
+
     private static final String STATE = "containerlease.channel";
     private static final int QUEUED_FRAMES = 256;
 
@@ -33,7 +34,12 @@ final class ChannelSocket {
     private final SessionView sessions;
     private final LiveConnections limits;
 
-    ChannelSocket(LeaseService leases, LeaseConnections connections, Channels channels, SessionView sessions, LiveConnections limits) {
+    ChannelSocket(
+            LeaseService leases,
+            LeaseConnections connections,
+            Channels channels,
+            SessionView sessions,
+            LiveConnections limits) {
         this.leases = leases;
         this.connections = connections;
         this.channels = channels;
@@ -41,7 +47,8 @@ final class ChannelSocket {
         this.limits = limits;
     }
 
-    private record Connected(Lease lease, WsOutbox outbox, LeaseConnections.Registration registration, Runnable stopReading) {}
+    private record Connected(
+            Lease lease, WsOutbox outbox, LeaseConnections.Registration registration, Runnable stopReading) {}
 
     void configure(WsConfig ws) {
         ws.onConnect(this::connect);
@@ -56,7 +63,10 @@ final class ChannelSocket {
             return;
         }
         if (!channels.hasChannel(lease)) {
-            WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "channel_not_enabled",
+            WsLeases.refuse(
+                    ctx,
+                    WsLeases.CLOSE_CONFLICT,
+                    "channel_not_enabled",
                     "image type '" + lease.imageType() + "' has no message channel");
             return;
         }
@@ -100,7 +110,9 @@ final class ChannelSocket {
             byte[] bytes = ctx.message().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             frame = ChannelFrame.parse(bytes, bytes.length);
         } catch (IllegalArgumentException e) {
-            c.outbox().sendControl(error(null, "malformed_frame", "each frame must be a JSON object {id?, type?, payload}"));
+            c.outbox()
+                    .sendControl(
+                            error(null, "malformed_frame", "each frame must be a JSON object {id?, type?, payload}"));
             return;
         }
         try {

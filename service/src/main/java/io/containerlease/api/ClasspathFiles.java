@@ -14,9 +14,26 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ClasspathFiles {
     private static final Map<String, String> TYPES = Map.of(
-            "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
-            "svg", "image/svg+xml", "png", "image/png", "ico", "image/x-icon", "json", "application/json",
-            "woff2", "font/woff2", "txt", "text/plain; charset=utf-8", "map", "application/json");
+            "html",
+            "text/html; charset=utf-8",
+            "js",
+            "text/javascript; charset=utf-8",
+            "css",
+            "text/css; charset=utf-8",
+            "svg",
+            "image/svg+xml",
+            "png",
+            "image/png",
+            "ico",
+            "image/x-icon",
+            "json",
+            "application/json",
+            "woff2",
+            "font/woff2",
+            "txt",
+            "text/plain; charset=utf-8",
+            "map",
+            "application/json");
 
     private final ClassLoader loader;
     private final String root;

@@ -50,8 +50,11 @@ final class CodeRoutes {
         ctx.attribute(LeaseRoutes.ACTION, "code_rollback");
         Lease lease = leases.get(LeaseRoutes.pathId(ctx), RequestGuard.caller(ctx));
         ctx.attribute(LeaseRoutes.LEASE, lease.id().value());
-        long version = JsonBody.read(ctx).allowOnly(Set.of("version")).wholeNumber("version", 1, Integer.MAX_VALUE)
-                .orElseThrow(() -> ApiException.badRequest("missing_field", "'version' is required: the version to install again"));
+        long version = JsonBody.read(ctx)
+                .allowOnly(Set.of("version"))
+                .wholeNumber("version", 1, Integer.MAX_VALUE)
+                .orElseThrow(() -> ApiException.badRequest(
+                        "missing_field", "'version' is required: the version to install again"));
         ctx.json(outcome(ctx, lease, updates.rollback(lease, (int) version)));
     }
 
@@ -59,16 +62,23 @@ final class CodeRoutes {
         Lease lease = leases.get(LeaseRoutes.pathId(ctx), RequestGuard.caller(ctx));
         List<CodeVersions.Version> versions = updates.versions(lease);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("active", versions.stream().filter(v -> v.status().equals("active")).map(CodeVersions.Version::version)
-                .findFirst().orElse(null));
+        out.put(
+                "active",
+                versions.stream()
+                        .filter(v -> v.status().equals("active"))
+                        .map(CodeVersions.Version::version)
+                        .findFirst()
+                        .orElse(null));
         out.put("versions", versions);
         ctx.json(out);
     }
 
     private Map<String, Object> outcome(Context ctx, Lease lease, CodeUpdates.Outcome outcome) {
         sessions.touch(lease.id());
-        ctx.attribute(LeaseRoutes.SUMMARY, "version " + outcome.version() + " " + outcome.status().replace('_', ' ')
-                + outcome.reason().map(r -> ": " + r).orElse(""));
+        ctx.attribute(
+                LeaseRoutes.SUMMARY,
+                "version " + outcome.version() + " " + outcome.status().replace('_', ' ')
+                        + outcome.reason().map(r -> ": " + r).orElse(""));
         return outcomeJson(outcome);
     }
 
@@ -81,9 +91,12 @@ final class CodeRoutes {
     }
 
     private byte[] archive(Context ctx) {
-        String type = ctx.contentType() == null ? "" : ctx.contentType().split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        String type = ctx.contentType() == null
+                ? ""
+                : ctx.contentType().split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
         if (!GZIP.contains(type)) {
-            throw new ApiException(415, "unsupported_media_type", "send the code as a .tar.gz with Content-Type: application/gzip");
+            throw new ApiException(
+                    415, "unsupported_media_type", "send the code as a .tar.gz with Content-Type: application/gzip");
         }
         if (ctx.req().getContentLengthLong() > updates.maxBytes()) {
             throw tooLarge();
@@ -100,6 +113,7 @@ final class CodeRoutes {
     }
 
     private ApiException tooLarge() {
-        return new ApiException(413, "payload_too_large", "the archive exceeds " + updates.maxBytes() / 1024 + " KiB (CODE_MAX_BYTES)");
+        return new ApiException(
+                413, "payload_too_large", "the archive exceeds " + updates.maxBytes() / 1024 + " KiB (CODE_MAX_BYTES)");
     }
 }

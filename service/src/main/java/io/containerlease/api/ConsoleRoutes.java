@@ -10,7 +10,8 @@ import java.util.Optional;
  * Every page carries a Content-Security-Policy that allows no inline or foreign script.
  */
 final class ConsoleRoutes {
-    static final String CONTENT_SECURITY_POLICY = String.join("; ",
+    static final String CONTENT_SECURITY_POLICY = String.join(
+            "; ",
             "default-src 'self'",
             "script-src 'self'",
             // xterm.js measures and themes its rows through style elements; scripts stay strict.
@@ -26,6 +27,7 @@ final class ConsoleRoutes {
     private static final String INDEX = "/index.html";
     /** Vite names these by content hash: a changed file gets a new name. */
     private static final String HASHED_ASSETS = "/assets/";
+
     private final ClasspathFiles files;
 
     ConsoleRoutes(ClassLoader loader) {
@@ -50,13 +52,20 @@ final class ConsoleRoutes {
             // An old page asking for an asset of an earlier build: HTML in its place would only confuse it.
             throw new ApiException(404, "not_found", "no such file: " + path);
         }
-        byte[] index = files.read(INDEX).orElseThrow(() -> new ApiException(404, "not_found",
-                "this build has no web console (it was built without Node.js); the API is under /api"));
+        byte[] index = files.read(INDEX)
+                .orElseThrow(() -> new ApiException(
+                        404,
+                        "not_found",
+                        "this build has no web console (it was built without Node.js); the API is under /api"));
         ClasspathFiles.send(ctx, INDEX, index, "no-cache");
     }
 
     static boolean isApi(String path) {
-        return path.equals("/api") || path.startsWith("/api/") || path.equals("/ws") || path.startsWith("/ws/")
-                || path.equals("/healthz") || path.equals("/metrics");
+        return path.equals("/api")
+                || path.startsWith("/api/")
+                || path.equals("/ws")
+                || path.startsWith("/ws/")
+                || path.equals("/healthz")
+                || path.equals("/metrics");
     }
 }

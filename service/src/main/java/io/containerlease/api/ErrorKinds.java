@@ -12,9 +12,17 @@ import java.util.Set;
  */
 final class ErrorKinds {
     /** Refusals that go away by themselves: wait (Retry-After says how long) and ask again. */
-    private static final Set<String> RETRYABLE = Set.of("rate_limited", "service_full", "docker_unavailable",
-            "store_unavailable", "removal_pending", "stats_unavailable", "channel_not_connected", "channel_busy",
-            "channel_timeout", "update_in_progress");
+    private static final Set<String> RETRYABLE = Set.of(
+            "rate_limited",
+            "service_full",
+            "docker_unavailable",
+            "store_unavailable",
+            "removal_pending",
+            "stats_unavailable",
+            "channel_not_connected",
+            "channel_busy",
+            "channel_timeout",
+            "update_in_progress");
 
     private ErrorKinds() {}
 
@@ -22,7 +30,9 @@ final class ErrorKinds {
         if (code.equals("store_unavailable")) {
             return "store";
         }
-        if (code.startsWith("docker_") || code.equals("image_unavailable") || code.equals("removal_pending")
+        if (code.startsWith("docker_")
+                || code.equals("image_unavailable")
+                || code.equals("removal_pending")
                 || code.equals("stats_unavailable")) {
             return "docker";
         }

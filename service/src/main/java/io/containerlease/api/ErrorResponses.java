@@ -1,12 +1,12 @@
 package io.containerlease.api;
 
+import io.containerlease.lease.ImageUnavailableException;
 import io.containerlease.lease.InvalidRequestException;
 import io.containerlease.lease.LeaseConflictException;
 import io.containerlease.lease.LeaseNotFoundException;
 import io.containerlease.lease.QuotaExceededException;
 import io.containerlease.lease.Redactor;
 import io.containerlease.lease.RemovalPendingException;
-import io.containerlease.lease.ImageUnavailableException;
 import io.containerlease.lease.RuntimeOperationException;
 import io.containerlease.lease.RuntimeUnavailableException;
 import io.containerlease.lease.StoreException;
@@ -47,8 +47,12 @@ final class ErrorResponses {
         // Javalin answers its own (405, say) by itself unless their class has a handler of its own.
         routes.exception(HttpResponseException.class, answer::handle);
         // Javalin's own 404 and 405 (no such route, wrong method) get the same shape as ours.
-        routes.error(404, "*", ctx -> fillIfEmpty(ctx, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
-        routes.error(405, "*", ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
+        routes.error(
+                404, "*", ctx -> fillIfEmpty(ctx, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+        routes.error(
+                405,
+                "*",
+                ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
     }
 
     /**
@@ -92,7 +96,8 @@ final class ErrorResponses {
                 log.warn("Docker refused: {}", redactor.scrub(x.getMessage()));
                 yield new Failure(502, "docker_error", x.clientMessage());
             }
-            case RuntimeUnavailableException x -> new Failure(503, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
+            case RuntimeUnavailableException x ->
+                new Failure(503, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
             case RemovalPendingException x -> new Failure(503, "removal_pending", x.getMessage());
             case StoreException x -> {
                 // Once per refused request while the store is down: the cause in one line, the stack at debug.
@@ -106,7 +111,10 @@ final class ErrorResponses {
                 yield new Failure(500, "internal_error", "an unexpected error occurred; it has been logged");
             }
         };
-        return new Failure(failure.status(), failure.code(), redactor.scrub(failure.message() == null ? failure.code() : failure.message()),
+        return new Failure(
+                failure.status(),
+                failure.code(),
+                redactor.scrub(failure.message() == null ? failure.code() : failure.message()),
                 failure.details());
     }
 

@@ -26,11 +26,26 @@ import java.util.stream.Collectors;
  * slow reader lost as {@code {type: "dropped", count}}.
  */
 final class EventRoutes {
-    static final Set<String> TYPES = Set.of("lease.provisioning", "lease.running", "lease.extended", "lease.expiring",
-            "lease.ending", "lease.ended", "container.state", "container.health", "container.stats", "channel.message",
-            "channel.connected", "channel.disconnected", "code.updating", "code.active", "code.rolled_back", "activity");
+    static final Set<String> TYPES = Set.of(
+            "lease.provisioning",
+            "lease.running",
+            "lease.extended",
+            "lease.expiring",
+            "lease.ending",
+            "lease.ended",
+            "container.state",
+            "container.health",
+            "container.stats",
+            "channel.message",
+            "channel.connected",
+            "channel.disconnected",
+            "code.updating",
+            "code.active",
+            "code.rolled_back",
+            "activity");
     /** Events a subscriber may have waiting before its oldest are dropped. */
     static final int QUEUE = 1000;
+
     private static final String STATE = "containerlease.events";
 
     private final EventHub hub;
@@ -59,13 +74,17 @@ final class EventRoutes {
         var statsEvery = usageFeed.interval(ctx.queryParam("stats"), filter);
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
-            throw new ApiException(406, "not_acceptable", "GET /api/events is a Server-Sent Events stream: send "
-                    + "Accept: text/event-stream (a browser's EventSource does), or use WS /ws/events");
+            throw new ApiException(
+                    406,
+                    "not_acceptable",
+                    "GET /api/events is a Server-Sent Events stream: send "
+                            + "Accept: text/event-stream (a browser's EventSource does), or use WS /ws/events");
         }
         var client = new java.util.concurrent.CompletableFuture<SseClient>();
         LiveConnections.Permit permit;
         try {
-            permit = connections.take(RequestGuard.credential(ctx), Optional.empty(), "events-sse", reason -> revoked(client, reason));
+            permit = connections.take(
+                    RequestGuard.credential(ctx), Optional.empty(), "events-sse", reason -> revoked(client, reason));
         } catch (LiveConnections.TooMany e) {
             throw new ApiException(429, "too_many_connections", e.getMessage());
         }
@@ -80,14 +99,15 @@ final class EventRoutes {
         try {
             // Javalin may hand the client over after this returns; the subscription waits for it (see client()).
             new SseHandler(c -> {
-                c.keepAlive();
-                c.onClose(() -> {
-                    subscription.close();
-                    open.remove(subscription);
-                    permit.release();
-                });
-                client.complete(c);
-            }).handle(ctx);
+                        c.keepAlive();
+                        c.onClose(() -> {
+                            subscription.close();
+                            open.remove(subscription);
+                            permit.release();
+                        });
+                        client.complete(c);
+                    })
+                    .handle(ctx);
         } catch (Exception | Error e) {
             subscription.close();
             open.remove(subscription);
@@ -109,8 +129,8 @@ final class EventRoutes {
     }
 
     /** The subscription writes to the client once it exists (events published before that wait in its queue). */
-    private EventSubscription stream(java.util.concurrent.CompletableFuture<SseClient> pending, EventFilter filter, long after,
-                                     boolean follow) {
+    private EventSubscription stream(
+            java.util.concurrent.CompletableFuture<SseClient> pending, EventFilter filter, long after, boolean follow) {
         EventSubscription subscription = hub.subscribe(filter, after, QUEUE, new EventSubscription.Sink() {
             @Override
             public void event(Event event) throws Exception {
@@ -254,12 +274,18 @@ final class EventRoutes {
                 throw ApiException.badRequest("invalid_query", "'leaseId' is not a lease id");
             }
         });
-        Set<String> types = first(query, "types").map(raw -> Arrays.stream(raw.split(",")).map(String::trim)
-                .filter(t -> !t.isEmpty()).collect(Collectors.toSet())).orElse(Set.of());
+        Set<String> types = first(query, "types")
+                .map(raw -> Arrays.stream(raw.split(","))
+                        .map(String::trim)
+                        .filter(t -> !t.isEmpty())
+                        .collect(Collectors.toSet()))
+                .orElse(Set.of());
         for (String type : types) {
             if (!TYPES.contains(type)) {
-                throw ApiException.badRequest("invalid_query", "unknown event type '" + (type.length() > 40 ? type.substring(0, 40) : type)
-                        + "'; known: " + String.join(", ", TYPES.stream().sorted().toList()));
+                throw ApiException.badRequest(
+                        "invalid_query",
+                        "unknown event type '" + (type.length() > 40 ? type.substring(0, 40) : type) + "'; known: "
+                                + String.join(", ", TYPES.stream().sorted().toList()));
             }
         }
         return new EventFilter(caller, user, leaseId, types);
@@ -267,7 +293,9 @@ final class EventRoutes {
 
     private static Optional<String> first(Map<String, java.util.List<String>> query, String name) {
         var values = query.get(name);
-        return values == null || values.isEmpty() || values.get(0).isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+        return values == null || values.isEmpty() || values.get(0).isEmpty()
+                ? Optional.empty()
+                : Optional.of(values.get(0));
     }
 
     /** The last id a client has seen; -1 (new events only) when it says none. */

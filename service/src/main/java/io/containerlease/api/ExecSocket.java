@@ -2,7 +2,6 @@ package io.containerlease.api;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.containerlease.lease.Caller;
 import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseService;
@@ -31,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class ExecSocket {
     /** What its connections count as, in /healthz. */
     private static final String KIND = "exec";
+
     private static final Logger log = LoggerFactory.getLogger(ExecSocket.class);
     static final byte STDOUT = 1;
     static final byte STDERR = 2;
@@ -42,7 +42,12 @@ final class ExecSocket {
     private final LiveConnections limits;
     private final ContainerStates containers;
 
-    ExecSocket(LeaseService leases, LeaseConnections connections, ContainerStreams streams, LiveConnections limits, ContainerStates containers) {
+    ExecSocket(
+            LeaseService leases,
+            LeaseConnections connections,
+            ContainerStreams streams,
+            LiveConnections limits,
+            ContainerStates containers) {
         this.leases = leases;
         this.connections = connections;
         this.streams = streams;
@@ -68,7 +73,8 @@ final class ExecSocket {
         List<String> command;
         try {
             command = TerminalSocket.command(ctx.queryParamMap().getOrDefault("command", List.of()), false)
-                    .orElseThrow(() -> ApiException.badRequest("invalid_query", "give the command to run: ?command=ls&command=-l"));
+                    .orElseThrow(() -> ApiException.badRequest(
+                            "invalid_query", "give the command to run: ?command=ls&command=-l"));
         } catch (ApiException e) {
             WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
             return;
@@ -83,31 +89,40 @@ final class ExecSocket {
         }
         ContainerStreams.Exec exec;
         try {
-            exec = streams.openExec(ManagedLabels.containerName(lease.id()), command, new ContainerStreams.ExecOutput() {
-                @Override
-                public void stdout(byte[] data) {
-                    outbox.binary(tagged(STDOUT, data));
-                }
+            exec = streams.openExec(
+                    ManagedLabels.containerName(lease.id()), command, new ContainerStreams.ExecOutput() {
+                        @Override
+                        public void stdout(byte[] data) {
+                            outbox.binary(tagged(STDOUT, data));
+                        }
 
-                @Override
-                public void stderr(byte[] data) {
-                    outbox.binary(tagged(STDERR, data));
-                }
+                        @Override
+                        public void stderr(byte[] data) {
+                            outbox.binary(tagged(STDERR, data));
+                        }
 
-                @Override
-                public void exited(OptionalInt status) {
-                    outbox.sendControl(status.isPresent() ? Map.of("type", "exit", "code", status.getAsInt()) : Map.of("type", "exit"));
-                    outbox.close(1000, "command exited");
-                }
-            });
+                        @Override
+                        public void exited(OptionalInt status) {
+                            outbox.sendControl(
+                                    status.isPresent()
+                                            ? Map.of("type", "exit", "code", status.getAsInt())
+                                            : Map.of("type", "exit"));
+                            outbox.close(1000, "command exited");
+                        }
+                    });
         } catch (RuntimeUnavailableException e) {
             opened.get().close();
-            WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
+            WsLeases.refuse(
+                    ctx,
+                    WsLeases.CLOSE_UNAVAILABLE,
+                    "docker_unavailable",
+                    "the Docker engine is not reachable; try again shortly");
             return;
         } catch (RuntimeException e) {
             opened.get().close();
             log.warn("cannot run a command {} {}", kv("leaseId", lease.id().value()), kv("error", e.toString()));
-            WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "exec_unavailable", "cannot run a command in this container now");
+            WsLeases.refuse(
+                    ctx, WsLeases.CLOSE_UNAVAILABLE, "exec_unavailable", "cannot run a command in this container now");
             return;
         }
         ctx.attribute(STATE, new Connected(exec, outbox, opened.get()));
@@ -123,8 +138,15 @@ final class ExecSocket {
 
     private static void noInput(Connected c) {
         if (c != null) {
-            c.outbox().sendControl(Map.of("type", "error", "code", "no_input", "message",
-                    "a command run by /ws/exec reads no input; open a terminal (/ws/terminal) to type into one"));
+            c.outbox()
+                    .sendControl(
+                            Map.of(
+                                    "type",
+                                    "error",
+                                    "code",
+                                    "no_input",
+                                    "message",
+                                    "a command run by /ws/exec reads no input; open a terminal (/ws/terminal) to type into one"));
         }
     }
 

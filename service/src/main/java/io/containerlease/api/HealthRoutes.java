@@ -24,7 +24,12 @@ final class HealthRoutes {
     private final LiveConnections connections;
     private final WarmPool pool;
 
-    HealthRoutes(LeaseStore store, ContainerRuntime runtime, PrometheusMeterRegistry registry, LiveConnections connections, WarmPool pool) {
+    HealthRoutes(
+            LeaseStore store,
+            ContainerRuntime runtime,
+            PrometheusMeterRegistry registry,
+            LiveConnections connections,
+            WarmPool pool) {
         this.connections = connections;
         this.pool = pool;
         this.store = store;
@@ -54,7 +59,10 @@ final class HealthRoutes {
         out.put("capacity", capacity);
         // Each warm pool: containers waiting for a provision, next to the size it is kept at.
         Map<String, Object> pools = new LinkedHashMap<>();
-        pool.sizes().forEach((type, waiting) -> pools.put(type, Map.of("waiting", waiting, "target", pool.targets().get(type))));
+        pool.sizes()
+                .forEach((type, waiting) -> pools.put(
+                        type,
+                        Map.of("waiting", waiting, "target", pool.targets().get(type))));
         out.put("warmPool", pools);
         ctx.status(healthy ? 200 : 503).json(out);
     }
@@ -64,11 +72,16 @@ final class HealthRoutes {
     }
 
     private static CompletableFuture<String> check(Runnable probe) {
-        return CompletableFuture.supplyAsync(() -> {
-                    probe.run();
-                    return "ok";
-                }, r -> Thread.ofVirtual().start(r))
-                .completeOnTimeout("timed out after " + CHECK_TIMEOUT.toSeconds() + " s", CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            probe.run();
+                            return "ok";
+                        },
+                        r -> Thread.ofVirtual().start(r))
+                .completeOnTimeout(
+                        "timed out after " + CHECK_TIMEOUT.toSeconds() + " s",
+                        CHECK_TIMEOUT.toMillis(),
+                        TimeUnit.MILLISECONDS)
                 .exceptionally(e -> {
                     // Anyone may read /healthz: the reason (paths, addresses, driver messages) goes to the log only.
                     log.warn("health check failed: {}", String.valueOf(e.getCause() == null ? e : e.getCause()));

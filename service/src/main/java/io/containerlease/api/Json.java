@@ -1,7 +1,7 @@
 package io.containerlease.api;
 
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class Json {
     /** How deep a body's arrays and objects may nest. */
     static final int MAX_DEPTH = 32;
+
     static final ObjectMapper MAPPER = create(JsonBody.MAX_BYTES);
     /** For the few bodies allowed to be larger (a message for a lease's program): the same rules, longer strings. */
     static final ObjectMapper LARGE = create(ChannelRoutes.MAX_BODY_BYTES);
@@ -25,8 +26,7 @@ final class Json {
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        return new ObjectMapper(factory)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        return new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /**

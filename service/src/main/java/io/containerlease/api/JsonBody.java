@@ -45,8 +45,8 @@ final class JsonBody {
         }
         String type = ctx.contentType();
         if (type == null || !isJson(type)) {
-            throw new ApiException(415, "unsupported_media_type",
-                    "the body must be JSON; send Content-Type: application/json");
+            throw new ApiException(
+                    415, "unsupported_media_type", "the body must be JSON; send Content-Type: application/json");
         }
         byte[] bytes = readLimited(ctx, maxBytes);
         if (bytes.length == 0) {
@@ -56,7 +56,8 @@ final class JsonBody {
         try {
             parsed = (maxBytes > MAX_BYTES ? Json.LARGE : Json.MAPPER).readTree(bytes);
         } catch (JacksonException e) {
-            throw ApiException.badRequest("malformed_json", "the body " + JsonErrors.plain(e, maxBytes > MAX_BYTES ? maxBytes : MAX_BYTES));
+            throw ApiException.badRequest(
+                    "malformed_json", "the body " + JsonErrors.plain(e, maxBytes > MAX_BYTES ? maxBytes : MAX_BYTES));
         } catch (IOException e) {
             throw ApiException.badRequest("malformed_json", "the body could not be read");
         }
@@ -68,7 +69,8 @@ final class JsonBody {
 
     private static boolean isJson(String contentType) {
         String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-        return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+        return mediaType.equals("application/json")
+                || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
     }
 
     private static byte[] readLimited(Context ctx, int maxBytes) {
@@ -92,8 +94,10 @@ final class JsonBody {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw ApiException.badRequest("unknown_field", "unknown field '" + printable(name) + "'; allowed fields: "
-                        + String.join(", ", new TreeSet<>(allowed)));
+                throw ApiException.badRequest(
+                        "unknown_field",
+                        "unknown field '" + printable(name) + "'; allowed fields: "
+                                + String.join(", ", new TreeSet<>(allowed)));
             }
         }
         return this;
@@ -121,8 +125,8 @@ final class JsonBody {
     }
 
     String requiredString(String field, int maxLength) {
-        return string(field, maxLength).orElseThrow(() ->
-                ApiException.badRequest("missing_field", "'" + field + "' is required"));
+        return string(field, maxLength)
+                .orElseThrow(() -> ApiException.badRequest("missing_field", "'" + field + "' is required"));
     }
 
     Optional<String> string(String field, int maxLength) {
@@ -190,7 +194,9 @@ final class JsonBody {
             var entry = it.next();
             String key = entry.getKey();
             if (!keyPattern.matcher(key).matches()) {
-                throw invalid(field, "has an invalid name '" + printable(key) + "' (names match " + keyPattern.pattern() + ")");
+                throw invalid(
+                        field,
+                        "has an invalid name '" + printable(key) + "' (names match " + keyPattern.pattern() + ")");
             }
             JsonNode item = entry.getValue();
             if (!item.isTextual()) {

@@ -38,7 +38,8 @@ final class JsonErrors {
             return "ends before its JSON value does";
         }
         JsonLocation where = e.getLocation();
-        return where == null || where.getLineNr() < 1 ? "is not valid JSON"
+        return where == null || where.getLineNr() < 1
+                ? "is not valid JSON"
                 : "is not valid JSON (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")";
     }
 

@@ -3,19 +3,24 @@ package io.containerlease.api;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeasePolicy;
 import io.containerlease.session.SessionStatus;
+import io.containerlease.workload.ContainerStatus;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import io.containerlease.workload.ContainerStatus;
 
 /** How a lease looks on the wire. Times are ISO-8601 UTC; absent values are left out, not null. */
 final class LeaseJson {
     private LeaseJson() {}
 
     /** {@code containerDeadline}: when a live lease's container ends itself should no server be alive (ContainerDeadlines). */
-    static Map<String, Object> of(Lease lease, Instant now, SessionStatus session, Optional<ContainerStatus> container, Instant containerDeadline) {
+    static Map<String, Object> of(
+            Lease lease,
+            Instant now,
+            SessionStatus session,
+            Optional<ContainerStatus> container,
+            Instant containerDeadline) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", lease.id().value());
         out.put("imageType", lease.imageType());
@@ -68,8 +73,13 @@ final class LeaseJson {
         return at.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
-    static Map<String, Object> extended(Lease lease, LeasePolicy.Extension granted, Instant now, SessionStatus session,
-                                        Optional<ContainerStatus> container, Instant containerDeadline) {
+    static Map<String, Object> extended(
+            Lease lease,
+            LeasePolicy.Extension granted,
+            Instant now,
+            SessionStatus session,
+            Optional<ContainerStatus> container,
+            Instant containerDeadline) {
         Map<String, Object> out = of(lease, now, session, container, containerDeadline);
         out.put("expiryTime", granted.expiresAt().toString());
         out.put("maxExpiryTime", granted.maxExpiresAt().toString());

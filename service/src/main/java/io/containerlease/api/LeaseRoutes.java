@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 final class LeaseRoutes {
     /** Request attributes the activity log reads after the request: what was asked, about which lease, and its result. */
     static final String ACTION = "containerlease.activity.action";
+
     static final String LEASE = "containerlease.activity.lease";
     static final String SUMMARY = "containerlease.activity.summary";
 
@@ -31,6 +32,7 @@ final class LeaseRoutes {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     /** A plain file name: no path, no hidden file. */
     private static final Pattern SECRET_FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
+
     static final int MAX_SECRET_FILES = 16;
     private static final long MAX_SECONDS = 366L * 24 * 3600;
 
@@ -40,7 +42,12 @@ final class LeaseRoutes {
     private final ContainerDeadlines deadlines;
     private final InstantSource clock;
 
-    LeaseRoutes(LeaseService leases, SessionView sessions, ContainerStates containers, ContainerDeadlines deadlines, InstantSource clock) {
+    LeaseRoutes(
+            LeaseService leases,
+            SessionView sessions,
+            ContainerStates containers,
+            ContainerDeadlines deadlines,
+            InstantSource clock) {
         this.leases = leases;
         this.sessions = sessions;
         this.containers = containers;
@@ -59,14 +66,22 @@ final class LeaseRoutes {
 
     /** A provision request from its JSON, checked by the same rules whichever face it came through. */
     static ProvisionRequest provisionRequest(JsonBody json) {
-        JsonBody body = json.allowOnly(Set.of("imageType", "durationMinutes", "durationSeconds", "env",
-                "secretEnv", "secretFiles", "disconnectGraceSeconds", "idleTimeoutSeconds"));
+        JsonBody body = json.allowOnly(Set.of(
+                "imageType",
+                "durationMinutes",
+                "durationSeconds",
+                "env",
+                "secretEnv",
+                "secretFiles",
+                "disconnectGraceSeconds",
+                "idleTimeoutSeconds"));
         String imageType = body.requiredString("imageType", 64);
         Duration duration = duration(body);
         Map<String, String> env = body.stringMap("env", MAX_ENV, ENV_NAME, 32 * 1024);
         Map<String, String> secretEnv = body.stringMap("secretEnv", MAX_ENV, ENV_NAME, 32 * 1024);
         if (env.size() + secretEnv.size() > MAX_ENV) {
-            throw ApiException.badRequest("invalid_field", "env and secretEnv may hold at most " + MAX_ENV + " variables together");
+            throw ApiException.badRequest(
+                    "invalid_field", "env and secretEnv may hold at most " + MAX_ENV + " variables together");
         }
         Map<String, String> secretFiles = body.stringMap("secretFiles", MAX_SECRET_FILES, SECRET_FILE_NAME, 32 * 1024);
         requireMaskable("secretEnv", secretEnv);
@@ -78,24 +93,33 @@ final class LeaseRoutes {
     }
 
     static String provisionSummary(ProvisionRequest request) {
-        return "provisioned " + request.imageType() + " for " + request.duration().toSeconds() + " s";
+        return "provisioned " + request.imageType() + " for "
+                + request.duration().toSeconds() + " s";
     }
 
     void list(Context ctx) {
         int limit = (int) QueryNumbers.parse("limit", ctx.queryParam("limit"), DEFAULT_PAGE, 1, MAX_PAGE);
         boolean all = QueryNumbers.flag("all", ctx.queryParam("all"));
-        Optional<LeaseId> cursor = Optional.ofNullable(ctx.queryParam("cursor")).filter(s -> !s.isEmpty()).map(raw -> {
-            if (!LeaseId.isValid(raw)) {
-                throw ApiException.badRequest("invalid_cursor", "cursor must be a nextCursor value from an earlier page");
-            }
-            return new LeaseId(raw);
-        });
+        Optional<LeaseId> cursor = Optional.ofNullable(ctx.queryParam("cursor"))
+                .filter(s -> !s.isEmpty())
+                .map(raw -> {
+                    if (!LeaseId.isValid(raw)) {
+                        throw ApiException.badRequest(
+                                "invalid_cursor", "cursor must be a nextCursor value from an earlier page");
+                    }
+                    return new LeaseId(raw);
+                });
         List<Lease> page = leases.page(RequestGuard.caller(ctx), all, cursor, limit + 1);
         boolean more = page.size() > limit;
         List<Lease> shown = more ? page.subList(0, limit) : page;
         var now = clock.instant();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("containers", shown.stream().map(l -> LeaseJson.of(l, now, sessions.status(l.id()), containers.status(l.id()), deadlines.deadlineOf(l))).toList());
+        out.put(
+                "containers",
+                shown.stream()
+                        .map(l -> LeaseJson.of(
+                                l, now, sessions.status(l.id()), containers.status(l.id()), deadlines.deadlineOf(l)))
+                        .toList());
         out.put("nextCursor", more ? shown.get(shown.size() - 1).id().value() : null);
         out.put("serverTime", now.toString());
         ctx.json(out);
@@ -114,10 +138,18 @@ final class LeaseRoutes {
         ctx.attribute(LEASE, id.value());
         JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("durationMinutes", "durationSeconds"));
         var extended = leases.extend(id, duration(body), RequestGuard.caller(ctx));
-        ctx.attribute(SUMMARY, "extended to " + extended.granted().expiresAt() + (extended.granted().clamped() ? " (clamped to its cap)" : ""));
+        ctx.attribute(
+                SUMMARY,
+                "extended to " + extended.granted().expiresAt()
+                        + (extended.granted().clamped() ? " (clamped to its cap)" : ""));
         sessions.touch(id);
-        ctx.json(LeaseJson.extended(extended.lease(), extended.granted(), clock.instant(), sessions.status(id),
-                containers.status(id), deadlines.deadlineOf(extended.lease())));
+        ctx.json(LeaseJson.extended(
+                extended.lease(),
+                extended.granted(),
+                clock.instant(),
+                sessions.status(id),
+                containers.status(id),
+                deadlines.deadlineOf(extended.lease())));
     }
 
     void release(Context ctx) {
@@ -126,21 +158,34 @@ final class LeaseRoutes {
         ctx.attribute(LEASE, id.value());
         Lease lease = leases.release(id, RequestGuard.caller(ctx));
         ctx.attribute(SUMMARY, "released");
-        ctx.json(Map.of("success", true, "id", lease.id().value(), "status", lease.state().wireName()));
+        ctx.json(Map.of(
+                "success",
+                true,
+                "id",
+                lease.id().value(),
+                "status",
+                lease.state().wireName()));
     }
 
     /** A secret shorter than this could not be masked without masking ordinary text too. */
     private static void requireMaskable(String field, Map<String, String> secrets) {
         for (String value : secrets.values()) {
             if (value.length() < io.containerlease.lease.Redactor.MIN_SECRET_LENGTH) {
-                throw ApiException.badRequest("invalid_field", field + " values must be at least "
-                        + io.containerlease.lease.Redactor.MIN_SECRET_LENGTH + " characters, or they cannot be kept out of logs");
+                throw ApiException.badRequest(
+                        "invalid_field",
+                        field + " values must be at least " + io.containerlease.lease.Redactor.MIN_SECRET_LENGTH
+                                + " characters, or they cannot be kept out of logs");
             }
         }
     }
 
     Map<String, Object> json(Lease lease) {
-        return LeaseJson.of(lease, clock.instant(), sessions.status(lease.id()), containers.status(lease.id()), deadlines.deadlineOf(lease));
+        return LeaseJson.of(
+                lease,
+                clock.instant(),
+                sessions.status(lease.id()),
+                containers.status(lease.id()),
+                deadlines.deadlineOf(lease));
     }
 
     /**
@@ -151,7 +196,8 @@ final class LeaseRoutes {
         Optional<Long> minutes = body.saturatedWholeNumber("durationMinutes");
         Optional<Long> seconds = body.saturatedWholeNumber("durationSeconds");
         if (minutes.isPresent() == seconds.isPresent()) {
-            throw ApiException.badRequest("invalid_duration", "give exactly one of 'durationMinutes' and 'durationSeconds'");
+            throw ApiException.badRequest(
+                    "invalid_duration", "give exactly one of 'durationMinutes' and 'durationSeconds'");
         }
         long asSeconds = minutes.map(m -> Math.min(Math.max(m, 0), MAX_SECONDS / 60 + 1) * 60)
                 .orElseGet(() -> Math.min(Math.max(seconds.get(), 0), MAX_SECONDS + 1));
@@ -161,8 +207,10 @@ final class LeaseRoutes {
     static LeaseId pathId(Context ctx) {
         String raw = ctx.pathParam("id");
         if (!LeaseId.isValid(raw)) {
-            throw ApiException.badRequest("invalid_id", "'" + (raw.length() > 40 ? raw.substring(0, 40) + "…" : raw)
-                    + "' is not a lease id (26 characters of lower-case base32)");
+            throw ApiException.badRequest(
+                    "invalid_id",
+                    "'" + (raw.length() > 40 ? raw.substring(0, 40) + "…" : raw)
+                            + "' is not a lease id (26 characters of lower-case base32)");
         }
         return new LeaseId(raw);
     }

@@ -30,6 +30,7 @@ final class LiveConnections {
     static final int CLOSE_TOO_MANY = 4429;
     /** A WebSocket whose token was revoked (or given to another user or role) is closed with this. */
     static final int CLOSE_REVOKED = 4401;
+
     private static final String PERMIT = "containerlease.connection-permit";
     /** Descriptors kept for everything that is not a client's socket: the store, the engine, logs, shells, files. */
     private static final long RESERVED_DESCRIPTORS = 512;
@@ -88,7 +89,9 @@ final class LiveConnections {
         this.perUser = limits.perUser();
         this.perLease = limits.perLease();
         // Each client socket may come with a docker stream of its own: half of what is left is theirs.
-        long ceiling = maxDescriptors.isPresent() ? Math.max(16, (maxDescriptors.getAsLong() - RESERVED_DESCRIPTORS) / 2) : 10_000;
+        long ceiling = maxDescriptors.isPresent()
+                ? Math.max(16, (maxDescriptors.getAsLong() - RESERVED_DESCRIPTORS) / 2)
+                : 10_000;
         this.total = (int) (limits.total() > 0 ? Math.min(limits.total(), ceiling) : Math.min(10_000, ceiling));
     }
 
@@ -103,7 +106,8 @@ final class LiveConnections {
 
     private static OptionalLong descriptors(java.util.function.ToLongFunction<UnixOperatingSystemMXBean> read) {
         return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
-                ? OptionalLong.of(read.applyAsLong(unix)) : OptionalLong.empty();
+                ? OptionalLong.of(read.applyAsLong(unix))
+                : OptionalLong.empty();
     }
 
     /**
@@ -119,10 +123,12 @@ final class LiveConnections {
             if (open >= total) {
                 throw new TooMany("the service has its most connections open (" + total + "); try again shortly");
             } else if (byUser.getOrDefault(user, 0) >= perUser) {
-                throw new TooMany(user + " already has " + perUser + " connections open (WS_MAX_PER_USER counts WebSockets, "
-                        + "event streams and Socket.IO); close one first");
+                throw new TooMany(
+                        user + " already has " + perUser + " connections open (WS_MAX_PER_USER counts WebSockets, "
+                                + "event streams and Socket.IO); close one first");
             } else if (lease.isPresent() && byLease.getOrDefault(lease.get(), 0) >= perLease) {
-                throw new TooMany("lease " + lease.get().value() + " already has " + perLease + " connections open (WS_MAX_PER_LEASE)");
+                throw new TooMany("lease " + lease.get().value() + " already has " + perLease
+                        + " connections open (WS_MAX_PER_LEASE)");
             }
             open++;
             byUser.merge(user, 1, Integer::sum);
@@ -141,8 +147,13 @@ final class LiveConnections {
      */
     boolean admit(WsContext ctx, Optional<LeaseId> lease, String kind) {
         try {
-            ctx.attribute(PERMIT, take(ctx.attribute(RequestGuard.CREDENTIAL), lease, kind,
-                    reason -> WsLeases.refuse(ctx, CLOSE_REVOKED, "token_revoked", reason)));
+            ctx.attribute(
+                    PERMIT,
+                    take(
+                            ctx.attribute(RequestGuard.CREDENTIAL),
+                            lease,
+                            kind,
+                            reason -> WsLeases.refuse(ctx, CLOSE_REVOKED, "token_revoked", reason)));
             return true;
         } catch (TooMany e) {
             WsLeases.refuse(ctx, CLOSE_TOO_MANY, "too_many_connections", e.getMessage());
@@ -170,7 +181,8 @@ final class LiveConnections {
             if (!valid.test(permit.credential) && !permit.ended()) {
                 permit.release();
                 try {
-                    permit.revoke.accept("the token of " + permit.credential.caller().user() + " was revoked or changed");
+                    permit.revoke.accept(
+                            "the token of " + permit.credential.caller().user() + " was revoked or changed");
                 } catch (RuntimeException e) {
                     // the connection was going anyway
                 }

@@ -84,9 +84,10 @@ final class LogPump implements LogStreams.Reader {
     private boolean send(LogStreams.Batch read) throws InterruptedException {
         LogStreams.Missed missed = read.missed();
         if (missed != null) {
-            outbox.sendControl(missed.resumed()
-                    ? Map.of("type", "gap", "from", missed.from(), "to", missed.to())
-                    : Map.of("type", "dropped", "count", missed.count()));
+            outbox.sendControl(
+                    missed.resumed()
+                            ? Map.of("type", "gap", "from", missed.from(), "to", missed.to())
+                            : Map.of("type", "dropped", "count", missed.count()));
         }
         if (read.lines().isEmpty()) {
             return true;
@@ -94,7 +95,8 @@ final class LogPump implements LogStreams.Reader {
         if (batch) {
             int size = 2;
             for (LogLine line : read.lines()) {
-                size += 96 + line.message().length(); // a line's fields and quoting, about: the builder then rarely grows
+                size += 96
+                        + line.message().length(); // a line's fields and quoting, about: the builder then rarely grows
             }
             StringBuilder frame = new StringBuilder(size).append('[');
             for (LogLine line : read.lines()) {

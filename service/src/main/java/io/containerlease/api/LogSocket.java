@@ -22,9 +22,11 @@ import java.util.concurrent.TimeUnit;
 final class LogSocket {
     /** What its connections count as, in /healthz. */
     private static final String KIND = "logs";
+
     static final int QUEUED_LINES = 1000;
     /** What a reader's socket queue may hold before its pump waits (characters); the lease's buffer holds the rest. */
     static final long QUEUED_CHARS = 1L << 20;
+
     private static final String STATE = "containerlease.log";
 
     private final LeaseService leases;
@@ -40,8 +42,11 @@ final class LogSocket {
     }
 
     /** @param registration empty for a one-shot read, which does not count as a connection to the lease */
-    private record Connected(WsOutbox outbox, Optional<LeaseConnections.Registration> registration, LogStreams.Subscription subscription,
-                             LogPump pump) {}
+    private record Connected(
+            WsOutbox outbox,
+            Optional<LeaseConnections.Registration> registration,
+            LogStreams.Subscription subscription,
+            LogPump pump) {}
 
     void configure(WsConfig ws) {
         ws.onConnect(this::connect);
@@ -86,13 +91,15 @@ final class LogSocket {
             if (registration.isPresent()) {
                 registration.get().leaseEnded(ended.reason());
             } else {
-                outbox.sendControl(Map.of("type", "ended", "reason", ended.reason().wireName()));
+                outbox.sendControl(
+                        Map.of("type", "ended", "reason", ended.reason().wireName()));
                 outbox.close(1000, "lease ended: " + ended.reason().wireName());
             }
         } catch (RuntimeException e) {
             registration.ifPresent(LeaseConnections.Registration::close);
             outbox.stop();
-            WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "docker_unavailable", "cannot follow the container's log now");
+            WsLeases.refuse(
+                    ctx, WsLeases.CLOSE_UNAVAILABLE, "docker_unavailable", "cannot follow the container's log now");
         }
     }
 
@@ -138,5 +145,6 @@ final class LogSocket {
         return out.append("\"}");
     }
 
-    private static final com.fasterxml.jackson.core.io.JsonStringEncoder QUOTE = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+    private static final com.fasterxml.jackson.core.io.JsonStringEncoder QUOTE =
+            com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
 }

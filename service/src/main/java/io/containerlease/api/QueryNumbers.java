@@ -20,7 +20,8 @@ final class QueryNumbers {
         } catch (NumberFormatException ignored) {
             // answered below
         }
-        throw ApiException.badRequest("invalid_query", "'" + name + "' must be a whole number between " + min + " and " + max);
+        throw ApiException.badRequest(
+                "invalid_query", "'" + name + "' must be a whole number between " + min + " and " + max);
     }
 
     /**

@@ -25,6 +25,7 @@ final class RequestGuard {
     static final String CALLER = "containerlease.caller";
     /** The caller and the token it came with, for connections that outlive their request (revocation ends them). */
     static final String CREDENTIAL = "containerlease.credential";
+
     static final String CLIENT = "containerlease.client";
 
     private final ServiceConfig config;
@@ -147,7 +148,8 @@ final class RequestGuard {
     /** Javalin's own step before an upgrade: the filter has identified the caller already (a safety net should it not have run). */
     void webSocket(Context ctx) {
         if (ctx.attribute(CREDENTIAL) == null) {
-            throw new ApiException(401, "unauthorized", "send Authorization: Bearer <token>, or ?ticket= from POST /api/ws-ticket");
+            throw new ApiException(
+                    401, "unauthorized", "send Authorization: Bearer <token>, or ?ticket= from POST /api/ws-ticket");
         }
     }
 
@@ -182,8 +184,11 @@ final class RequestGuard {
         OptionalLong wait = limiter.acquire(client);
         if (wait.isPresent()) {
             in.responseHeader("Retry-After", Long.toString(Math.max(1, wait.getAsLong())));
-            throw new ApiException(429, "rate_limited", "too many requests from " + client + "; the limit is "
-                    + config.rateLimitPerMinute() + " a minute (RATE_LIMIT_PER_MINUTE)");
+            throw new ApiException(
+                    429,
+                    "rate_limited",
+                    "too many requests from " + client + "; the limit is " + config.rateLimitPerMinute()
+                            + " a minute (RATE_LIMIT_PER_MINUTE)");
         }
     }
 
@@ -196,17 +201,24 @@ final class RequestGuard {
             if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 7 + 1024) {
                 throw new ApiException(401, "unauthorized", "the Authorization header must be 'Bearer <token>'");
             }
-            return tokens.orElseThrow().credential(header.substring(7).trim())
+            return tokens.orElseThrow()
+                    .credential(header.substring(7).trim())
                     .orElseThrow(() -> new ApiException(401, "invalid_token", "the token is not valid"));
         }
         if (allowTicket && ctx.queryParam("ticket") != null) {
             return redeem(ctx.queryParam("ticket"))
-                    .orElseThrow(() -> new ApiException(401, "invalid_ticket", "the ticket is unknown, used, expired or its token was revoked; "
-                            + "get a new one from POST /api/ws-ticket"));
+                    .orElseThrow(() -> new ApiException(
+                            401,
+                            "invalid_ticket",
+                            "the ticket is unknown, used, expired or its token was revoked; "
+                                    + "get a new one from POST /api/ws-ticket"));
         }
-        throw new ApiException(401, "unauthorized", allowTicket
-                ? "send Authorization: Bearer <token>, or ?ticket= from POST /api/ws-ticket"
-                : "send Authorization: Bearer <token>");
+        throw new ApiException(
+                401,
+                "unauthorized",
+                allowTicket
+                        ? "send Authorization: Bearer <token>, or ?ticket= from POST /api/ws-ticket"
+                        : "send Authorization: Bearer <token>");
     }
 
     /** Whether a request addressed to this Host header is for us (DNS rebinding). */
@@ -220,8 +232,10 @@ final class RequestGuard {
 
     /** Whether a browser page from this origin may open a socket here: our own origin, or one of ALLOWED_ORIGINS. */
     boolean originAllowed(String origin, String hostHeader) {
-        return origin == null || sameOrigin(origin, hostHeader)
-                || config.allowedOrigins().contains("*") || config.allowedOrigins().contains(origin);
+        return origin == null
+                || sameOrigin(origin, hostHeader)
+                || config.allowedOrigins().contains("*")
+                || config.allowedOrigins().contains(origin);
     }
 
     /**
@@ -232,8 +246,11 @@ final class RequestGuard {
      */
     void limit(String client) {
         if (limiter.acquire(client).isPresent()) {
-            throw new ApiException(429, "rate_limited", "too many requests from " + client + "; the limit is "
-                    + config.rateLimitPerMinute() + " a minute (RATE_LIMIT_PER_MINUTE)");
+            throw new ApiException(
+                    429,
+                    "rate_limited",
+                    "too many requests from " + client + "; the limit is " + config.rateLimitPerMinute()
+                            + " a minute (RATE_LIMIT_PER_MINUTE)");
         }
     }
 
@@ -258,8 +275,11 @@ final class RequestGuard {
 
     private void checkHost(Incoming ctx) {
         if (!hostAllowed(ctx.header("Host"))) {
-            throw new ApiException(403, "host_not_allowed", "requests must be addressed to one of " + allowedHosts
-                    + "; add this host name to ALLOWED_HOSTS if it is yours");
+            throw new ApiException(
+                    403,
+                    "host_not_allowed",
+                    "requests must be addressed to one of " + allowedHosts
+                            + "; add this host name to ALLOWED_HOSTS if it is yours");
         }
     }
 
@@ -268,8 +288,11 @@ final class RequestGuard {
         // No Origin: not a browser; it authenticates like any API client. The service's own origin is
         // always allowed; ALLOWED_ORIGINS only adds to it.
         if (!originAllowed(origin, ctx.header("Host"))) {
-            throw new ApiException(403, "origin_not_allowed", "WebSocket connections from origin " + origin
-                    + " are not allowed (only this service's own origin and ALLOWED_ORIGINS are); add it to ALLOWED_ORIGINS");
+            throw new ApiException(
+                    403,
+                    "origin_not_allowed",
+                    "WebSocket connections from origin " + origin
+                            + " are not allowed (only this service's own origin and ALLOWED_ORIGINS are); add it to ALLOWED_ORIGINS");
         }
     }
 
@@ -299,7 +322,9 @@ final class RequestGuard {
 
     private static List<String> allowedHosts(ServiceConfig config) {
         if (!config.allowedHosts().isEmpty()) {
-            return config.allowedHosts().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+            return config.allowedHosts().stream()
+                    .map(h -> h.toLowerCase(Locale.ROOT))
+                    .toList();
         }
         List<String> hosts = new ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
         String own = config.host().toLowerCase(Locale.ROOT);

@@ -31,7 +31,10 @@ final class RequestPaths {
      */
     static void requireDecodableQuery(String rawQuery) {
         if (rawQuery != null) {
-            decode(rawQuery, true, why -> ApiException.badRequest("invalid_query", "the query cannot be decoded: " + why));
+            decode(
+                    rawQuery,
+                    true,
+                    why -> ApiException.badRequest("invalid_query", "the query cannot be decoded: " + why));
         }
     }
 
@@ -61,8 +64,12 @@ final class RequestPaths {
         bytes.flip();
         String decoded;
         try {
-            decoded = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
+            decoded = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes)
+                    .toString();
         } catch (CharacterCodingException e) {
             throw invalid.apply("its escapes do not decode to UTF-8");
         }

@@ -3,11 +3,11 @@ package io.containerlease.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.containerlease.activity.ActivityRecorder;
+import io.containerlease.auth.Credential;
 import io.containerlease.events.Event;
 import io.containerlease.events.EventFilter;
 import io.containerlease.events.EventHub;
 import io.containerlease.events.EventSubscription;
-import io.containerlease.auth.Credential;
 import io.containerlease.lease.Caller;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
@@ -50,12 +50,29 @@ final class SocketIoGateway implements AutoCloseable {
     private final ChannelRoutes channelRoutes;
     private final CodeRoutes codeRoutes;
     private final LiveConnections connections;
-    private static final List<String> COMMANDS = List.of("create_container", "start_container", "stop_container", "restart_container",
-            "update_container", "delete_container", "send_message", "get_status", "list_containers");
+    private static final List<String> COMMANDS = List.of(
+            "create_container",
+            "start_container",
+            "stop_container",
+            "restart_container",
+            "update_container",
+            "delete_container",
+            "send_message",
+            "get_status",
+            "list_containers");
 
-    SocketIoGateway(RequestGuard guard, LeaseService leases, WorkloadControl control, SessionView sessions, LeaseRoutes leaseJson,
-                    EventHub events, ErrorResponses errors, ActivityRecorder activity, ChannelRoutes channelRoutes,
-                    CodeRoutes codeRoutes, LiveConnections connections) {
+    SocketIoGateway(
+            RequestGuard guard,
+            LeaseService leases,
+            WorkloadControl control,
+            SessionView sessions,
+            LeaseRoutes leaseJson,
+            EventHub events,
+            ErrorResponses errors,
+            ActivityRecorder activity,
+            ChannelRoutes channelRoutes,
+            CodeRoutes codeRoutes,
+            LiveConnections connections) {
         this.connections = connections;
         this.channelRoutes = channelRoutes;
         this.codeRoutes = codeRoutes;
@@ -69,8 +86,8 @@ final class SocketIoGateway implements AutoCloseable {
         this.activity = activity;
         EngineIoServerOptions options = EngineIoServerOptions.newFromDefault();
         options.setCorsHandlingDisabled(true); // same origin only; the Origin is checked below
-        options.setHandshakeInterceptor((query, headers) ->
-                guard.hostAllowed(header(headers, "Host")) && guard.originAllowed(header(headers, "Origin"), header(headers, "Host")));
+        options.setHandshakeInterceptor((query, headers) -> guard.hostAllowed(header(headers, "Host"))
+                && guard.originAllowed(header(headers, "Origin"), header(headers, "Host")));
         this.engine = new EngineIoServer(options);
         new SocketIoServer(engine).namespace("/").on("connection", args -> connected((SocketIoSocket) args[0]));
     }
@@ -92,7 +109,9 @@ final class SocketIoGateway implements AutoCloseable {
         Optional<Credential> credential = authenticate(socket);
         if (credential.isEmpty()) {
             // The library has acknowledged the connection already; the client turns this into connect_error.
-            refuseConnection(socket, "not authenticated: send auth: {token} (or {ticket} from POST /api/ws-ticket) in the handshake");
+            refuseConnection(
+                    socket,
+                    "not authenticated: send auth: {token} (or {ticket} from POST /api/ws-ticket) in the handshake");
             return;
         }
         LiveConnections.Permit permit;
@@ -106,8 +125,11 @@ final class SocketIoGateway implements AutoCloseable {
             return;
         }
         Caller caller = credential.get().caller();
-        EventSubscription subscription = events.subscribe(new EventFilter(caller, Optional.empty(), Optional.empty(), Set.of()),
-                -1, EventRoutes.QUEUE, new EventSubscription.Sink() {
+        EventSubscription subscription = events.subscribe(
+                new EventFilter(caller, Optional.empty(), Optional.empty(), Set.of()),
+                -1,
+                EventRoutes.QUEUE,
+                new EventSubscription.Sink() {
                     @Override
                     public void event(Event event) {
                         forward(socket, event);
@@ -131,10 +153,18 @@ final class SocketIoGateway implements AutoCloseable {
             socket.on(command, args -> command(caller, permit, command, args));
         }
         socket.registerAllEventListener((event, args) -> {
-            if (!COMMANDS.contains(event) && args.length > 0
+            if (!COMMANDS.contains(event)
+                    && args.length > 0
                     && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback ack) {
-                ack.sendAcknowledgement(toJson(Map.of("success", false, "error", Map.of("code", "unknown_event",
-                        "message", "no such command; known: " + String.join(", ", COMMANDS)))));
+                ack.sendAcknowledgement(toJson(Map.of(
+                        "success",
+                        false,
+                        "error",
+                        Map.of(
+                                "code",
+                                "unknown_event",
+                                "message",
+                                "no such command; known: " + String.join(", ", COMMANDS)))));
             }
         });
     }
@@ -144,8 +174,8 @@ final class SocketIoGateway implements AutoCloseable {
      * client reports as {@code connect_error} with this message, then disconnects it.
      */
     private static void refuseConnection(SocketIoSocket socket, String message) {
-        var packet = new io.socket.socketio.server.parser.Packet<Object>(io.socket.socketio.server.parser.Parser.CONNECT_ERROR,
-                new JSONObject(Map.of("message", message)));
+        var packet = new io.socket.socketio.server.parser.Packet<Object>(
+                io.socket.socketio.server.parser.Parser.CONNECT_ERROR, new JSONObject(Map.of("message", message)));
         packet.nsp = socket.getNamespace().getName();
         socket.getClient().sendPacket(packet);
         socket.disconnect(true);
@@ -167,7 +197,9 @@ final class SocketIoGateway implements AutoCloseable {
 
     private void command(Caller caller, LiveConnections.Permit permit, String command, Object[] args) {
         SocketIoSocket.ReceivedByLocalAcknowledgementCallback ack = args.length > 0
-                && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback a ? a : null;
+                        && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback a
+                ? a
+                : null;
         Map<String, Object> answer;
         String action = null;
         String leaseId = null;
@@ -177,13 +209,16 @@ final class SocketIoGateway implements AutoCloseable {
                 throw new ApiException(401, "token_revoked", "the token of this connection was revoked");
             }
             // A binary attachment arrives as byte[] inside the object; it is taken out before the rest becomes JSON.
-            byte[] attachment = args.length > 0 && args[0] instanceof JSONObject json && json.opt("archive") instanceof byte[] bytes
-                    ? bytes : null;
+            byte[] attachment =
+                    args.length > 0 && args[0] instanceof JSONObject json && json.opt("archive") instanceof byte[] bytes
+                            ? bytes
+                            : null;
             if (attachment != null) {
                 ((JSONObject) args[0]).remove("archive");
             }
             ObjectNode data = args.length > 0 && args[0] instanceof JSONObject json
-                    ? (ObjectNode) Json.LARGE.readTree(json.toString()) : Json.MAPPER.createObjectNode();
+                    ? (ObjectNode) Json.LARGE.readTree(json.toString())
+                    : Json.MAPPER.createObjectNode();
             if (attachment != null) {
                 data.put("archive", attachment);
             }
@@ -191,7 +226,8 @@ final class SocketIoGateway implements AutoCloseable {
             action = switch (command) {
                 case "create_container" -> "provision";
                 case "delete_container" -> "release";
-                case "start_container", "stop_container", "restart_container" -> command.substring(0, command.indexOf('_'));
+                case "start_container", "stop_container", "restart_container" ->
+                    command.substring(0, command.indexOf('_'));
                 case "update_container" -> "code_update";
                 default -> null;
             };
@@ -207,7 +243,13 @@ final class SocketIoGateway implements AutoCloseable {
             ErrorResponses.Failure failure = errors.describe(e, "Socket.IO " + command);
             answer = Map.of("success", false, "error", failure.body().get("error"));
             if (action != null) {
-                activity.request(caller, action, LeaseId.isValid(leaseId) ? leaseId : null, null, failure.status(), failure.message());
+                activity.request(
+                        caller,
+                        action,
+                        LeaseId.isValid(leaseId) ? leaseId : null,
+                        null,
+                        failure.status(),
+                        failure.message());
             }
         }
         if (ack != null) {
@@ -227,7 +269,13 @@ final class SocketIoGateway implements AutoCloseable {
             case "restart_container" -> controlled(caller, data, WorkloadControl.Action.RESTART);
             case "delete_container" -> {
                 Lease released = leases.release(id(data), caller);
-                yield Map.of("success", true, "id", released.id().value(), "status", released.state().wireName());
+                yield Map.of(
+                        "success",
+                        true,
+                        "id",
+                        released.id().value(),
+                        "status",
+                        released.state().wireName());
             }
             case "get_status" -> {
                 LeaseId id = id(data);
@@ -237,8 +285,14 @@ final class SocketIoGateway implements AutoCloseable {
             }
             case "list_containers" -> {
                 boolean all = data.path("all").asBoolean(false);
-                int limit = data.path("limit").canConvertToInt() ? Math.max(1, Math.min(500, data.path("limit").asInt())) : 100;
-                yield Map.of("containers", leases.page(caller, all, Optional.empty(), limit).stream().map(leaseJson::json).toList());
+                int limit = data.path("limit").canConvertToInt()
+                        ? Math.max(1, Math.min(500, data.path("limit").asInt()))
+                        : 100;
+                yield Map.of(
+                        "containers",
+                        leases.page(caller, all, Optional.empty(), limit).stream()
+                                .map(leaseJson::json)
+                                .toList());
             }
             case "send_message" -> {
                 Lease lease = leases.get(id(data), caller);
@@ -254,8 +308,12 @@ final class SocketIoGateway implements AutoCloseable {
     private Object controlled(Caller caller, ObjectNode data, WorkloadControl.Action action) {
         LeaseId id = id(data);
         Optional<Duration> timeout = data.path("timeoutSeconds").canConvertToLong()
-                ? Optional.of(Duration.ofSeconds(Math.max(0, Math.min(WorkloadControl.MAX_STOP_TIMEOUT.toSeconds(),
-                data.path("timeoutSeconds").asLong())))) : Optional.empty();
+                ? Optional.of(Duration.ofSeconds(Math.max(
+                        0,
+                        Math.min(
+                                WorkloadControl.MAX_STOP_TIMEOUT.toSeconds(),
+                                data.path("timeoutSeconds").asLong()))))
+                : Optional.empty();
         control.apply(id, action, timeout, caller);
         sessions.touch(id);
         return leaseJson.json(leases.get(id, caller));
@@ -269,12 +327,14 @@ final class SocketIoGateway implements AutoCloseable {
         }
         if (data.path("archiveBase64").isTextual()) {
             try {
-                return java.util.Base64.getDecoder().decode(data.path("archiveBase64").asText());
+                return java.util.Base64.getDecoder()
+                        .decode(data.path("archiveBase64").asText());
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("invalid_field", "'archiveBase64' is not base64");
             }
         }
-        throw ApiException.badRequest("missing_field", "send the .tar.gz as 'archive' (a binary attachment) or 'archiveBase64'");
+        throw ApiException.badRequest(
+                "missing_field", "send the .tar.gz as 'archive' (a binary attachment) or 'archiveBase64'");
     }
 
     private static LeaseId id(JsonNode data) {

@@ -31,6 +31,7 @@ public final class SocketIoServlet extends JettyWebSocketServlet {
      * go through {@code PUT …/code}.
      */
     static final long MAX_MESSAGE_BYTES = 2L << 20;
+
     private final transient EngineIoServer engine;
     private final transient RequestGuard guard;
 
@@ -44,17 +45,27 @@ public final class SocketIoServlet extends JettyWebSocketServlet {
         factory.setIdleTimeout(ApiServer.WS_IDLE_TIMEOUT);
         factory.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
         factory.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
-        factory.setCreator((request, response) -> new SocketIoWebSocket(engine, request.getParameterMap(), request.getHeaders()));
+        factory.setCreator(
+                (request, response) -> new SocketIoWebSocket(engine, request.getParameterMap(), request.getHeaders()));
     }
 
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
         String host = request.getHeader("Host");
         if (!guard.hostAllowed(host)) {
-            refuse(response, 403, "host_not_allowed", "requests must be addressed to one of this service's host names (ALLOWED_HOSTS)");
+            refuse(
+                    response,
+                    403,
+                    "host_not_allowed",
+                    "requests must be addressed to one of this service's host names (ALLOWED_HOSTS)");
         } else if (!guard.originAllowed(request.getHeader("Origin"), host)) {
-            refuse(response, 403, "origin_not_allowed", "Socket.IO connections from this origin are not allowed "
-                    + "(only this service's own origin and ALLOWED_ORIGINS are)");
+            refuse(
+                    response,
+                    403,
+                    "origin_not_allowed",
+                    "Socket.IO connections from this origin are not allowed "
+                            + "(only this service's own origin and ALLOWED_ORIGINS are)");
         } else if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
             super.service(request, response);
         } else if ("POST".equals(request.getMethod())) {
@@ -63,9 +74,17 @@ public final class SocketIoServlet extends JettyWebSocketServlet {
                 body = in.readNBytes((int) MAX_MESSAGE_BYTES + 1);
             }
             if (body.length > MAX_MESSAGE_BYTES) {
-                refuse(response, 413, "payload_too_large", "a long-polling body may be at most " + MAX_MESSAGE_BYTES / 1024 + " KiB");
+                refuse(
+                        response,
+                        413,
+                        "payload_too_large",
+                        "a long-polling body may be at most " + MAX_MESSAGE_BYTES / 1024 + " KiB");
             } else if (Json.nestsTooDeep(new String(body, StandardCharsets.UTF_8))) {
-                refuse(response, 400, "too_deep", "a message may nest arrays and objects at most " + Json.MAX_DEPTH + " levels deep");
+                refuse(
+                        response,
+                        400,
+                        "too_deep",
+                        "a message may nest arrays and objects at most " + Json.MAX_DEPTH + " levels deep");
             } else {
                 engine.handleRequest(new ReadBody(request, body), response);
             }
@@ -74,7 +93,8 @@ public final class SocketIoServlet extends JettyWebSocketServlet {
         }
     }
 
-    private static void refuse(HttpServletResponse response, int status, String code, String message) throws IOException {
+    private static void refuse(HttpServletResponse response, int status, String code, String message)
+            throws IOException {
         byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("error", Map.of("code", code, "message", message)));
         response.setStatus(status);
         response.setContentType("application/json");

@@ -27,8 +27,11 @@ final class TerminalRoutes {
     void list(Context ctx) {
         LeaseId id = LeaseRoutes.pathId(ctx);
         leases.get(id, RequestGuard.caller(ctx));
-        ctx.json(Map.of("sessions", terminals.list(id).stream().map(TerminalRoutes::json).toList(),
-                "max", TerminalSessions.MAX_PER_LEASE));
+        ctx.json(Map.of(
+                "sessions",
+                terminals.list(id).stream().map(TerminalRoutes::json).toList(),
+                "max",
+                TerminalSessions.MAX_PER_LEASE));
     }
 
     void end(Context ctx) {
@@ -38,8 +41,11 @@ final class TerminalRoutes {
         leases.get(id, RequestGuard.caller(ctx));
         String sessionId = ctx.pathParam("sessionId");
         if (!SESSION_ID.matcher(sessionId).matches() || !terminals.end(id, sessionId)) {
-            throw new ApiException(404, "session_not_found", "no terminal session "
-                    + (sessionId.length() > 40 ? sessionId.substring(0, 40) + "…" : sessionId) + " on this lease (it may have exited)");
+            throw new ApiException(
+                    404,
+                    "session_not_found",
+                    "no terminal session " + (sessionId.length() > 40 ? sessionId.substring(0, 40) + "…" : sessionId)
+                            + " on this lease (it may have exited)");
         }
         ctx.attribute(LeaseRoutes.SUMMARY, "ended terminal session " + sessionId);
         ctx.json(Map.of("success", true));
@@ -50,7 +56,9 @@ final class TerminalRoutes {
         out.put("sessionId", s.sessionId());
         out.put("createdAt", s.createdAt().toString());
         out.put("attached", s.attached());
-        out.put("unattendedSince", s.unattendedSince() == null ? null : s.unattendedSince().toString());
+        out.put(
+                "unattendedSince",
+                s.unattendedSince() == null ? null : s.unattendedSince().toString());
         out.put("offset", s.offset());
         return out;
     }

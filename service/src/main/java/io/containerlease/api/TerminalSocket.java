@@ -10,12 +10,12 @@ import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.RuntimeUnavailableException;
 import io.containerlease.session.LeaseConnections;
 import io.containerlease.session.LeaseEndedException;
-import io.containerlease.session.TooManySessionsException;
 import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSession;
 import io.containerlease.session.TerminalSessions;
-import io.javalin.websocket.WsBinaryMessageContext;
+import io.containerlease.session.TooManySessionsException;
 import io.containerlease.workload.ContainerStates;
+import io.javalin.websocket.WsBinaryMessageContext;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsMessageContext;
@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 final class TerminalSocket {
     /** What its connections count as, in /healthz. */
     private static final String KIND = "terminal";
+
     private static final Logger log = LoggerFactory.getLogger(TerminalSocket.class);
     static final int MAX_DIMENSION = 1000;
     static final int MAX_COMMAND_ARGS = 64;
@@ -49,8 +50,14 @@ final class TerminalSocket {
     private final LiveConnections limits;
     private final ContainerStates containers;
 
-    TerminalSocket(LeaseService leases, LeaseConnections connections, TerminalSessions terminals, SessionView sessions,
-                   ImageCatalog catalog, LiveConnections limits, ContainerStates containers) {
+    TerminalSocket(
+            LeaseService leases,
+            LeaseConnections connections,
+            TerminalSessions terminals,
+            SessionView sessions,
+            ImageCatalog catalog,
+            LiveConnections limits,
+            ContainerStates containers) {
         this.limits = limits;
         this.containers = containers;
         this.leases = leases;
@@ -60,8 +67,12 @@ final class TerminalSocket {
         this.catalog = catalog;
     }
 
-    private record Connected(Lease lease, TerminalSession session, TerminalSession.Client client, WsOutbox outbox,
-                             LeaseConnections.Registration registration) {}
+    private record Connected(
+            Lease lease,
+            TerminalSession session,
+            TerminalSession.Client client,
+            WsOutbox outbox,
+            LeaseConnections.Registration registration) {}
 
     void configure(WsConfig ws) {
         ws.onConnect(this::connect);
@@ -96,8 +107,12 @@ final class TerminalSocket {
         if (resume != null) {
             session = terminals.find(lease.id(), resume).orElse(null);
             if (session == null) {
-                WsLeases.refuse(ctx, WsLeases.CLOSE_NOT_FOUND, "session_not_found",
-                        "no terminal session " + resume.substring(0, Math.min(40, resume.length())) + " on this lease (it may have exited)");
+                WsLeases.refuse(
+                        ctx,
+                        WsLeases.CLOSE_NOT_FOUND,
+                        "session_not_found",
+                        "no terminal session " + resume.substring(0, Math.min(40, resume.length()))
+                                + " on this lease (it may have exited)");
                 return;
             }
             if (ctx.queryParam("cols") != null || ctx.queryParam("rows") != null) {
@@ -108,7 +123,8 @@ final class TerminalSocket {
                 return;
             }
             try {
-                session = terminals.open(lease.id(), command, cols, rows, lease.rules().disconnectGrace());
+                session = terminals.open(
+                        lease.id(), command, cols, rows, lease.rules().disconnectGrace());
             } catch (TooManySessionsException tooMany) {
                 WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "too_many_sessions", tooMany.getMessage());
                 return;
@@ -116,12 +132,20 @@ final class TerminalSocket {
                 WsLeases.ended(ctx, ended.reason());
                 return;
             } catch (RuntimeUnavailableException e) {
-                WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
+                WsLeases.refuse(
+                        ctx,
+                        WsLeases.CLOSE_UNAVAILABLE,
+                        "docker_unavailable",
+                        "the Docker engine is not reachable; try again shortly");
                 return;
             } catch (RuntimeException e) {
                 log.warn("cannot start a shell {} {}", kv("leaseId", lease.id().value()), kv("error", e.toString()));
-                WsLeases.refuse(ctx, WsLeases.CLOSE_UNAVAILABLE, "shell_unavailable",
-                        "cannot start a shell in this container; it may be stopping, or its image has no " + command.get(0));
+                WsLeases.refuse(
+                        ctx,
+                        WsLeases.CLOSE_UNAVAILABLE,
+                        "shell_unavailable",
+                        "cannot start a shell in this container; it may be stopping, or its image has no "
+                                + command.get(0));
                 return;
             }
         }
@@ -140,8 +164,15 @@ final class TerminalSocket {
         try {
             TerminalSession.Attachment attachment = session.attach(client, offset, a -> {
                 // Runs before any live byte can reach this client, so the order on the wire is exact.
-                outbox.sendControl(ordered("type", "session", "sessionId", session.id(), "offset", a.offset(),
-                        "liveFrom", a.offset() + a.replay().length));
+                outbox.sendControl(ordered(
+                        "type",
+                        "session",
+                        "sessionId",
+                        session.id(),
+                        "offset",
+                        a.offset(),
+                        "liveFrom",
+                        a.offset() + a.replay().length));
                 if (a.lostBytes()) {
                     outbox.sendControl(Map.of("type", "gap", "from", a.lostFrom(), "to", a.offset()));
                 }
@@ -150,7 +181,9 @@ final class TerminalSocket {
                 }
             });
             if (attachment.exited()) {
-                sendExit(outbox, attachment.status()); // it ended before this client came: all it said, then how it ended
+                sendExit(
+                        outbox,
+                        attachment.status()); // it ended before this client came: all it said, then how it ended
                 return;
             }
         } catch (TerminalSession.OffsetOutOfRangeException e) {
@@ -191,7 +224,9 @@ final class TerminalSocket {
         try {
             message = Json.MAPPER.readTree(ctx.message());
         } catch (Exception e) {
-            c.outbox().sendControl(Map.of("type", "error", "code", "malformed_json", "message", "control messages are JSON objects"));
+            c.outbox()
+                    .sendControl(Map.of(
+                            "type", "error", "code", "malformed_json", "message", "control messages are JSON objects"));
             return;
         }
         String type = message.path("type").asText("");
@@ -199,23 +234,44 @@ final class TerminalSocket {
             case "resize" -> {
                 JsonNode cols = message.path("cols");
                 JsonNode rows = message.path("rows");
-                if (!cols.canConvertToInt() || !rows.canConvertToInt() || !cols.isIntegralNumber() || !rows.isIntegralNumber()
-                        || cols.asInt() < 1 || rows.asInt() < 1 || cols.asInt() > MAX_DIMENSION || rows.asInt() > MAX_DIMENSION) {
-                    c.outbox().sendControl(Map.of("type", "error", "code", "invalid_resize",
-                            "message", "cols and rows must be whole numbers between 1 and " + MAX_DIMENSION));
+                if (!cols.canConvertToInt()
+                        || !rows.canConvertToInt()
+                        || !cols.isIntegralNumber()
+                        || !rows.isIntegralNumber()
+                        || cols.asInt() < 1
+                        || rows.asInt() < 1
+                        || cols.asInt() > MAX_DIMENSION
+                        || rows.asInt() > MAX_DIMENSION) {
+                    c.outbox()
+                            .sendControl(Map.of(
+                                    "type",
+                                    "error",
+                                    "code",
+                                    "invalid_resize",
+                                    "message",
+                                    "cols and rows must be whole numbers between 1 and " + MAX_DIMENSION));
                     return;
                 }
                 c.session().resize(cols.asInt(), rows.asInt());
             }
             case "input" -> {
                 if (!message.path("data").isTextual()) {
-                    c.outbox().sendControl(Map.of("type", "error", "code", "invalid_input", "message", "'data' must be a string"));
+                    c.outbox()
+                            .sendControl(Map.of(
+                                    "type", "error", "code", "invalid_input", "message", "'data' must be a string"));
                     return;
                 }
                 send(c, message.path("data").asText().getBytes(StandardCharsets.UTF_8));
             }
-            default -> c.outbox().sendControl(Map.of("type", "error", "code", "unknown_message",
-                    "message", "control messages are {type: resize, cols, rows} or {type: input, data}"));
+            default ->
+                c.outbox()
+                        .sendControl(Map.of(
+                                "type",
+                                "error",
+                                "code",
+                                "unknown_message",
+                                "message",
+                                "control messages are {type: resize, cols, rows} or {type: input, data}"));
         }
     }
 
@@ -223,8 +279,14 @@ final class TerminalSocket {
     private void send(Connected c, byte[] bytes) {
         sessions.touch(c.lease().id());
         if (!c.session().input(bytes)) {
-            c.outbox().sendControl(Map.of("type", "error", "code", "input_overflow",
-                    "message", "terminal input arrives faster than the shell reads it; reconnect to resume"));
+            c.outbox()
+                    .sendControl(Map.of(
+                            "type",
+                            "error",
+                            "code",
+                            "input_overflow",
+                            "message",
+                            "terminal input arrives faster than the shell reads it; reconnect to resume"));
             c.outbox().close(WsOutbox.CLOSE_TOO_SLOW, "terminal input overflow");
         }
     }
@@ -241,7 +303,8 @@ final class TerminalSocket {
 
     /** {@code {type: "exit", code?}}, then a normal close: the shell is gone. */
     private static void sendExit(WsOutbox outbox, java.util.OptionalInt status) {
-        outbox.sendControl(status.isPresent() ? ordered("type", "exit", "code", status.getAsInt()) : Map.of("type", "exit"));
+        outbox.sendControl(
+                status.isPresent() ? ordered("type", "exit", "code", status.getAsInt()) : Map.of("type", "exit"));
         outbox.close(1000, "shell exited");
     }
 
@@ -263,18 +326,21 @@ final class TerminalSocket {
             return java.util.Optional.empty();
         }
         if (resuming) {
-            throw ApiException.badRequest("invalid_query", "'command' starts a new session; leave out 'session' (or 'command')");
+            throw ApiException.badRequest(
+                    "invalid_query", "'command' starts a new session; leave out 'session' (or 'command')");
         }
         if (args.size() > MAX_COMMAND_ARGS) {
-            throw ApiException.badRequest("invalid_query", "'command' has more than " + MAX_COMMAND_ARGS + " arguments");
+            throw ApiException.badRequest(
+                    "invalid_query", "'command' has more than " + MAX_COMMAND_ARGS + " arguments");
         }
         if (args.get(0).isBlank()) {
             throw ApiException.badRequest("invalid_query", "the first 'command' is the program to run; it is empty");
         }
         for (String arg : args) {
             if (arg.length() > MAX_COMMAND_ARG || arg.indexOf('\0') >= 0) {
-                throw ApiException.badRequest("invalid_query", "each 'command' argument is at most " + MAX_COMMAND_ARG
-                        + " characters, without NUL");
+                throw ApiException.badRequest(
+                        "invalid_query",
+                        "each 'command' argument is at most " + MAX_COMMAND_ARG + " characters, without NUL");
             }
         }
         return java.util.Optional.of(List.copyOf(args));

@@ -31,11 +31,13 @@ final class UpgradeFilter implements Filter {
     }
 
     @Override
-    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
         HttpServletRequest req = (HttpServletRequest) request;
         HttpServletResponse res = (HttpServletResponse) response;
         // Socket.IO's servlet authenticates in its own handshake.
-        if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade")) || req.getRequestURI().startsWith("/socket.io/")) {
+        if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))
+                || req.getRequestURI().startsWith("/socket.io/")) {
             chain.doFilter(request, response);
             return;
         }
@@ -45,7 +47,8 @@ final class UpgradeFilter implements Filter {
             }
             guard.upgrade(req, res);
         } catch (ApiException e) {
-            byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("error", Map.of("code", e.code(), "message", e.getMessage())));
+            byte[] body =
+                    Json.MAPPER.writeValueAsBytes(Map.of("error", Map.of("code", e.code(), "message", e.getMessage())));
             res.setStatus(e.status());
             res.setContentType("application/json");
             res.setContentLength(body.length);

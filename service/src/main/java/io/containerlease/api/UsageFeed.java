@@ -44,8 +44,9 @@ final class UsageFeed {
         if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(1)) > 60) {
             throw ApiException.badRequest("invalid_query", "'stats' is an interval of 1s to 60s, like 5s");
         }
-        String leaseId = filter.leaseId().orElseThrow(() -> ApiException.badRequest("invalid_query",
-                "'stats' needs 'leaseId': statistics are measured for one lease at a time"));
+        String leaseId = filter.leaseId()
+                .orElseThrow(() -> ApiException.badRequest(
+                        "invalid_query", "'stats' needs 'leaseId': statistics are measured for one lease at a time"));
         leases.get(new LeaseId(leaseId), filter.caller()); // someone else's lease is not found
         return Optional.of(Duration.ofSeconds(Integer.parseInt(m.group(1))));
     }
@@ -69,7 +70,8 @@ final class UsageFeed {
                     }
                     try {
                         ContainerUsage u = usage.sample(id);
-                        subscription.offerPrivate(new Event(0, clock.instant(), "container.stats", id.value(), owner(id), json(u)));
+                        subscription.offerPrivate(
+                                new Event(0, clock.instant(), "container.stats", id.value(), owner(id), json(u)));
                     } catch (UsageWatch.Unavailable busy) {
                         // no sample this time; the next tick asks again
                     }
@@ -82,7 +84,8 @@ final class UsageFeed {
 
     private String owner(LeaseId id) {
         try {
-            return leases.get(id, io.containerlease.lease.Caller.ANONYMOUS_ADMIN).owner();
+            return leases.get(id, io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                    .owner();
         } catch (RuntimeException e) {
             return null;
         }

@@ -35,12 +35,14 @@ final class UsageRoutes {
         LeaseId id = LeaseRoutes.pathId(ctx);
         Lease lease = leases.get(id, RequestGuard.caller(ctx));
         if (lease.state() != LeaseState.RUNNING) {
-            throw new LeaseConflictException("lease_not_running", "the lease is " + lease.state().wireName());
+            throw new LeaseConflictException(
+                    "lease_not_running", "the lease is " + lease.state().wireName());
         }
         ContainerStatus status = containers.status(id).orElse(ContainerStatus.MISSING);
         if (status.state() != ContainerStatus.State.RUNNING) {
-            throw new LeaseConflictException("container_not_running", "the container is " + status.state().wireName()
-                    + "; only a running container has usage to show");
+            throw new LeaseConflictException(
+                    "container_not_running",
+                    "the container is " + status.state().wireName() + "; only a running container has usage to show");
         }
         ContainerUsage sample;
         try {
@@ -55,7 +57,9 @@ final class UsageRoutes {
         out.put("memoryBytes", sample.memoryBytes());
         out.put("memoryLimitBytes", sample.memoryLimitBytes());
         out.put("pids", sample.pids());
-        out.put("pidsLimit", catalog.find(lease.imageType()).map(spec -> spec.pidsLimit()).orElse(0L));
+        out.put(
+                "pidsLimit",
+                catalog.find(lease.imageType()).map(spec -> spec.pidsLimit()).orElse(0L));
         out.put("blockReadBytes", sample.blockReadBytes());
         out.put("blockWriteBytes", sample.blockWriteBytes());
         ctx.json(out);

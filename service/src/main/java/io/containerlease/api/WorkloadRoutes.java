@@ -48,6 +48,7 @@ final class WorkloadRoutes {
         }
         boolean stops = action == WorkloadControl.Action.STOP || action == WorkloadControl.Action.RESTART;
         JsonBody body = JsonBody.read(ctx).allowOnly(stops ? Set.of("timeoutSeconds") : Set.of());
-        return body.wholeNumber("timeoutSeconds", 0, WorkloadControl.MAX_STOP_TIMEOUT.toSeconds()).map(Duration::ofSeconds);
+        return body.wholeNumber("timeoutSeconds", 0, WorkloadControl.MAX_STOP_TIMEOUT.toSeconds())
+                .map(Duration::ofSeconds);
     }
 }

@@ -36,7 +36,11 @@ final class WsLeases {
         try {
             Lease lease = leases.get(new LeaseId(raw), caller);
             if (lease.state() != LeaseState.RUNNING) {
-                refuse(ctx, CLOSE_CONFLICT, "lease_not_running", "lease " + raw + " is " + lease.state().wireName());
+                refuse(
+                        ctx,
+                        CLOSE_CONFLICT,
+                        "lease_not_running",
+                        "lease " + raw + " is " + lease.state().wireName());
                 return Optional.empty();
             }
             return Optional.of(lease);
@@ -52,9 +56,14 @@ final class WsLeases {
         if (container == null || container.acceptsShells()) {
             return true;
         }
-        refuse(ctx, CLOSE_CONFLICT, "container_not_running", "the container is " + container.state().wireName()
-                + (container.state() == io.containerlease.workload.ContainerStatus.State.PAUSED
-                ? "; unpause it to open a shell" : "; start it to open a shell"));
+        refuse(
+                ctx,
+                CLOSE_CONFLICT,
+                "container_not_running",
+                "the container is " + container.state().wireName()
+                        + (container.state() == io.containerlease.workload.ContainerStatus.State.PAUSED
+                                ? "; unpause it to open a shell"
+                                : "; start it to open a shell"));
         return false;
     }
 

@@ -4,12 +4,11 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.session.LeaseConnections;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -91,6 +90,7 @@ final class WsOutbox implements LeaseConnections.Channel {
     private final Condition ready = lock.newCondition();
     /** Signalled when frames leave the queue (or it is closing), for producers waiting for room. */
     private final Condition room = lock.newCondition();
+
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean closing;
@@ -100,6 +100,7 @@ final class WsOutbox implements LeaseConnections.Channel {
     private boolean senderBusy;
     /** Frames handed to Jetty and not yet flushed, by anyone. */
     private final java.util.concurrent.atomic.AtomicInteger unflushed = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Thread sender;
 
     private record Frame(String text, byte[] binary, int closeCode, String closeReason) {
@@ -138,7 +139,9 @@ final class WsOutbox implements LeaseConnections.Channel {
     boolean textWhenRoom(String text) throws InterruptedException {
         lock.lock();
         try {
-            while (!closing && !queue.isEmpty() && (queue.size() >= maxFrames || queuedBytes + text.length() > maxBytes)) {
+            while (!closing
+                    && !queue.isEmpty()
+                    && (queue.size() >= maxFrames || queuedBytes + text.length() > maxBytes)) {
                 room.await();
             }
             if (closing) {
@@ -242,7 +245,8 @@ final class WsOutbox implements LeaseConnections.Channel {
                         return;
                     }
                     inFlight.addLast(send(frame));
-                    while (inFlight.size() > MAX_IN_FLIGHT || (!inFlight.isEmpty() && inFlight.peekFirst().isDone())) {
+                    while (inFlight.size() > MAX_IN_FLIGHT
+                            || (!inFlight.isEmpty() && inFlight.peekFirst().isDone())) {
                         inFlight.pollFirst().get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
                     }
                 }
@@ -315,7 +319,8 @@ final class WsOutbox implements LeaseConnections.Channel {
 
     private CompletableFuture<Void> send(Frame frame) {
         unflushed.incrementAndGet();
-        CompletableFuture<Void> sent = frame.text() != null ? peer.sendText(frame.text()) : peer.sendBinary(ByteBuffer.wrap(frame.binary()));
+        CompletableFuture<Void> sent =
+                frame.text() != null ? peer.sendText(frame.text()) : peer.sendBinary(ByteBuffer.wrap(frame.binary()));
         sent.whenComplete((ok, error) -> unflushed.decrementAndGet());
         return sent;
     }
@@ -326,8 +331,12 @@ final class WsOutbox implements LeaseConnections.Channel {
         lastDirect.orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
             if (error != null) {
                 Thread.ofVirtual().start(() -> {
-                    fail(error instanceof TimeoutException ? CLOSE_TOO_SLOW : CLOSE_SERVER_ERROR,
-                            error instanceof TimeoutException ? "client too slow; reconnect to resume" : "sending failed", String.valueOf(error));
+                    fail(
+                            error instanceof TimeoutException ? CLOSE_TOO_SLOW : CLOSE_SERVER_ERROR,
+                            error instanceof TimeoutException
+                                    ? "client too slow; reconnect to resume"
+                                    : "sending failed",
+                            String.valueOf(error));
                     sender.interrupt(); // it may be waiting for frames that will never come
                 });
             }

@@ -59,14 +59,19 @@ public final class AdminToken {
 
     /** Writes the token whole or not at all (see {@link AtomicFiles}); false when it may not replace a token already there. */
     private static boolean write(Path dataDir, String token, boolean replace) throws IOException {
-        return AtomicFiles.write(dataDir.resolve(FILE), (token + "\n").getBytes(StandardCharsets.UTF_8), AtomicFiles.OWNER_ONLY, replace);
+        return AtomicFiles.write(
+                dataDir.resolve(FILE),
+                (token + "\n").getBytes(StandardCharsets.UTF_8),
+                AtomicFiles.OWNER_ONLY,
+                replace);
     }
 
     private static String read(Path file) throws IOException {
         String token = Files.readString(file, StandardCharsets.UTF_8).trim();
         if (token.length() < TokenRegistry.MIN_TOKEN_LENGTH) {
-            throw new ConfigException("the admin token in " + file + " is shorter than " + TokenRegistry.MIN_TOKEN_LENGTH
-                    + " characters (a crash while it was written?); delete the file to have a new one created");
+            throw new ConfigException(
+                    "the admin token in " + file + " is shorter than " + TokenRegistry.MIN_TOKEN_LENGTH
+                            + " characters (a crash while it was written?); delete the file to have a new one created");
         }
         return token;
     }

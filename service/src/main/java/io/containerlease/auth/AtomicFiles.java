@@ -19,7 +19,8 @@ import java.util.Set;
  * leaves an empty or half-written file, and a reader never sees one.
  */
 public final class AtomicFiles {
-    public static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    public static final Set<PosixFilePermission> OWNER_ONLY =
+            Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private AtomicFiles() {}
 
@@ -30,10 +31,12 @@ public final class AtomicFiles {
      *                processes race to create it and the first must win
      * @return true when the file now holds {@code content}
      */
-    public static boolean write(Path file, byte[] content, Set<PosixFilePermission> permissions, boolean replace) throws IOException {
+    public static boolean write(Path file, byte[] content, Set<PosixFilePermission> permissions, boolean replace)
+            throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(permissions));
+        Path temp = Files.createTempFile(
+                dir, file.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(permissions));
         try {
             Files.setPosixFilePermissions(temp, permissions); // the umask may have narrowed what was asked
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {

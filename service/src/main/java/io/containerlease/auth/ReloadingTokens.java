@@ -3,7 +3,6 @@ package io.containerlease.auth;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.config.ConfigException;
-import io.containerlease.lease.Caller;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,8 +38,11 @@ public final class ReloadingTokens implements Authenticator, AutoCloseable {
     private record Stamp(Object fileKey, long modifiedNanos, long size) {
         static Stamp of(Path file) throws IOException {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return new Stamp(a.fileKey(), a.lastModifiedTime().toInstant().getEpochSecond() * 1_000_000_000L
-                    + a.lastModifiedTime().toInstant().getNano(), a.size());
+            return new Stamp(
+                    a.fileKey(),
+                    a.lastModifiedTime().toInstant().getEpochSecond() * 1_000_000_000L
+                            + a.lastModifiedTime().toInstant().getNano(),
+                    a.size());
         }
     }
 
@@ -57,7 +59,8 @@ public final class ReloadingTokens implements Authenticator, AutoCloseable {
         this.stamp = stampOrNull();
         this.current = loader.apply(file);
         loaded.accept(current);
-        this.watcher = Thread.ofPlatform().daemon(true).name("containerlease-tokens").start(this::watch);
+        this.watcher =
+                Thread.ofPlatform().daemon(true).name("containerlease-tokens").start(this::watch);
     }
 
     @Override
@@ -87,17 +90,25 @@ public final class ReloadingTokens implements Authenticator, AutoCloseable {
             TokenRegistry next = loader.apply(file);
             loaded.accept(next);
             current = next;
-            log.info("users reloaded {} {}", kv("file", file.toString()), kv("tokens", next.entries().size()));
+            log.info(
+                    "users reloaded {} {}",
+                    kv("file", file.toString()),
+                    kv("tokens", next.entries().size()));
             for (Runnable listener : reloaded) {
                 try {
                     listener.run();
                 } catch (RuntimeException e) {
-                    log.warn("a listener to the users' reload failed {}", kv("error", String.valueOf(e.getMessage())), e);
+                    log.warn(
+                            "a listener to the users' reload failed {}",
+                            kv("error", String.valueOf(e.getMessage())),
+                            e);
                 }
             }
             return true;
         } catch (ConfigException e) {
-            log.error("the changed users file is not used, the users from before stay {} {}", kv("file", file.toString()),
+            log.error(
+                    "the changed users file is not used, the users from before stay {} {}",
+                    kv("file", file.toString()),
                     kv("error", e.getMessage()));
             return false;
         }

@@ -81,13 +81,15 @@ public final class TokenRegistry implements Authenticator {
             throw new ConfigException("AUTH_TOKENS_FILE " + file + ": unknown field '" + e.getPropertyName()
                     + "' (entries have user, token or tokenSha256, and role)");
         } catch (MismatchedInputException e) {
-            throw new ConfigException("AUTH_TOKENS_FILE " + file + ": " + e.getPathReference().replaceAll("[\\w.$]+\\[", "[")
-                    + " has the wrong type; expected {tokens: [{user, token | tokenSha256, role}]}");
+            throw new ConfigException(
+                    "AUTH_TOKENS_FILE " + file + ": " + e.getPathReference().replaceAll("[\\w.$]+\\[", "[")
+                            + " has the wrong type; expected {tokens: [{user, token | tokenSha256, role}]}");
         } catch (IOException e) {
             throw new ConfigException("AUTH_TOKENS_FILE " + file + " is not valid YAML or JSON: " + e.getMessage());
         }
         if (parsed == null || parsed.tokens() == null || parsed.tokens().isEmpty()) {
-            throw new ConfigException("AUTH_TOKENS_FILE " + file + " must hold a non-empty 'tokens' list of {user, token | tokenSha256, role}");
+            throw new ConfigException("AUTH_TOKENS_FILE " + file
+                    + " must hold a non-empty 'tokens' list of {user, token | tokenSha256, role}");
         }
         List<Entry> entries = new ArrayList<>();
         List<String> plaintexts = new ArrayList<>();
@@ -110,7 +112,9 @@ public final class TokenRegistry implements Authenticator {
             } else if (hasHash && !HEX64.matcher(t.tokenSha256()).matches()) {
                 problems.add(where + ": 'tokenSha256' must be 64 hex digits (sha256sum of the token)");
             } else {
-                byte[] digest = hasToken ? sha256(t.token()) : HexFormat.of().parseHex(t.tokenSha256().toLowerCase(Locale.ROOT));
+                byte[] digest = hasToken
+                        ? sha256(t.token())
+                        : HexFormat.of().parseHex(t.tokenSha256().toLowerCase(Locale.ROOT));
                 entries.add(new Entry(user, digest, role.equals("admin")));
                 if (hasToken) {
                     plaintexts.add(t.token());
@@ -138,7 +142,9 @@ public final class TokenRegistry implements Authenticator {
     public Optional<Credential> credential(String token) {
         byte[] presented = sha256(token);
         Entry match = matching(presented);
-        return match == null ? Optional.empty() : Optional.of(Credential.of(new Caller(match.user(), match.admin()), presented));
+        return match == null
+                ? Optional.empty()
+                : Optional.of(Credential.of(new Caller(match.user(), match.admin()), presented));
     }
 
     @Override
@@ -147,7 +153,9 @@ public final class TokenRegistry implements Authenticator {
             return false;
         }
         Entry match = matching(java.util.HexFormat.of().parseHex(credential.tokenSha256()));
-        return match != null && match.user().equals(credential.caller().user()) && match.admin() == credential.caller().admin();
+        return match != null
+                && match.user().equals(credential.caller().user())
+                && match.admin() == credential.caller().admin();
     }
 
     private Entry matching(byte[] sha256) {

@@ -31,7 +31,8 @@ public final class TokensFileEditor {
     private static final Pattern ITEM = Pattern.compile("^(\\s*)-(\\s+)\\S.*$");
     private static final Pattern USER = Pattern.compile("^\\s*(?:-\\s+)?user:\\s*[\"']?([^\"'\\s#]+)");
 
-    private static final java.util.concurrent.locks.ReentrantLock IN_PROCESS = new java.util.concurrent.locks.ReentrantLock();
+    private static final java.util.concurrent.locks.ReentrantLock IN_PROCESS =
+            new java.util.concurrent.locks.ReentrantLock();
 
     private final Path file;
 
@@ -69,7 +70,11 @@ public final class TokensFileEditor {
         expected.add(user);
         String edited;
         if (isJson(text)) {
-            edited = editJson(text, user, replace, entry -> entry.put("user", user).put("tokenSha256", hex).put("role", role));
+            edited = editJson(
+                    text,
+                    user,
+                    replace,
+                    entry -> entry.put("user", user).put("tokenSha256", hex).put("role", role));
         } else {
             // Added first, then the old ones cut: a user who is the only one never leaves the list empty.
             edited = appendYaml(text, user, hex, role);
@@ -100,7 +105,8 @@ public final class TokensFileEditor {
             return 0;
         }
         if (expected.isEmpty()) {
-            throw new ConfigException(user + " is the only user in " + file + "; a server needs at least one: create another first");
+            throw new ConfigException(
+                    user + " is the only user in " + file + "; a server needs at least one: create another first");
         }
         write(isJson(text) ? editJson(text, user, true, null) : withoutUser(text, user, null), permissions(), expected);
         return removed;
@@ -121,8 +127,8 @@ public final class TokensFileEditor {
         IN_PROCESS.lock(); // a file lock is the whole JVM's: threads of one process take turns here first
         try {
             Files.createDirectories(lockFile.getParent());
-            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                    lockFile, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
             java.nio.channels.FileLock held = channel.lock();
             return () -> {
                 try (channel) {
@@ -145,7 +151,9 @@ public final class TokensFileEditor {
     }
 
     private List<String> users(String text) {
-        return TokenRegistry.parse(text, file).entries().stream().map(TokenRegistry.Entry::user).toList();
+        return TokenRegistry.parse(text, file).entries().stream()
+                .map(TokenRegistry.Entry::user)
+                .toList();
     }
 
     private static String newFile(String user, String hex, String role) {
@@ -159,7 +167,8 @@ public final class TokensFileEditor {
     /** An entry: {@code itemIndent}, the dash, {@code gap}, then the keys, each aligned under the first. */
     private static String yamlEntry(String itemIndent, String gap, String user, String hex, String role) {
         String keyIndent = itemIndent + " ".repeat(1 + gap.length());
-        return itemIndent + "-" + gap + "user: " + user + "\n" + keyIndent + "tokenSha256: \"" + hex + "\"\n" + keyIndent + "role: " + role + "\n";
+        return itemIndent + "-" + gap + "user: " + user + "\n" + keyIndent + "tokenSha256: \"" + hex + "\"\n"
+                + keyIndent + "role: " + role + "\n";
     }
 
     /** The entry after the last one of the {@code tokens:} block list, indented as its entries are. */
@@ -170,7 +179,9 @@ public final class TokensFileEditor {
         if (!first.matches()) {
             throw new IllegalStateException("an entry's first line is an item");
         }
-        lines.add(list.end(), yamlEntry(first.group(1), first.group(2), user, hex, role).stripTrailing());
+        lines.add(
+                list.end(),
+                yamlEntry(first.group(1), first.group(2), user, hex, role).stripTrailing());
         return String.join("\n", lines) + "\n";
     }
 
@@ -182,7 +193,8 @@ public final class TokensFileEditor {
         java.util.Collections.reverse(items); // from the end, so earlier line numbers hold
         for (int[] item : items) {
             List<String> entry = lines.subList(item[0], item[1]);
-            if (user.equals(userOf(entry)) && (spare == null || entry.stream().noneMatch(line -> line.contains(spare)))) {
+            if (user.equals(userOf(entry))
+                    && (spare == null || entry.stream().noneMatch(line -> line.contains(spare)))) {
                 lines.subList(item[0], item[1]).clear();
             }
         }
@@ -243,7 +255,8 @@ public final class TokensFileEditor {
         return new Block(items, end);
     }
 
-    private String editJson(String text, String user, boolean removeUser, java.util.function.Consumer<ObjectNode> newEntry) {
+    private String editJson(
+            String text, String user, boolean removeUser, java.util.function.Consumer<ObjectNode> newEntry) {
         try {
             JsonNode root = JSON.readTree(text);
             ArrayNode tokens = (ArrayNode) root.get("tokens");
@@ -268,7 +281,8 @@ public final class TokensFileEditor {
     }
 
     private ConfigException cannotEdit(String why) {
-        return new ConfigException("cannot edit " + file + " in place: " + why + "; edit it by hand (see tokens.example.yaml)");
+        return new ConfigException(
+                "cannot edit " + file + " in place: " + why + "; edit it by hand (see tokens.example.yaml)");
     }
 
     private String read() {

@@ -1,6 +1,5 @@
 package io.containerlease.auth;
 
-import io.containerlease.lease.Caller;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -15,23 +15,54 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code containerlease} command. Subcommands do the work; configuration comes from the environment. */
-@Command(name = "containerlease", mixinStandardHelpOptions = true, version = "containerlease 0.1.0",
+@Command(
+        name = "containerlease",
+        mixinStandardHelpOptions = true,
+        version = "containerlease 0.1.0",
         description = "Leases Docker containers for a limited time and guarantees they go away.",
-        // In the order a newcomer meets them: signing in, leases, living in one, its container, then running the service.
-        subcommands = {LoginCommands.Login.class, LoginCommands.Logout.class, LoginCommands.WhoAmI.class,
-                LeaseCommands.Images.class, LeaseCommands.Provision.class, LeaseCommands.List_.class, LeaseCommands.Get.class,
-                LeaseCommands.Extend.class, LeaseCommands.Remove.class,
-                LogsCommand.class, ShellCommand.class, ExecCommand.class, SessionsCommand.class, EventsCommand.class, ActivityCommand.class,
-                ProgramCommands.Send.class, ProgramCommands.Channel.class, ProgramCommands.Code.class,
-                WorkloadCommands.Stop.class, WorkloadCommands.Start.class, WorkloadCommands.Restart.class,
-                WorkloadCommands.Pause.class, WorkloadCommands.Unpause.class, WorkloadCommands.Stats.class,
-                ServeCommand.class, TokenCommands.class, ReapCommand.class, picocli.AutoComplete.GenerateCompletion.class},
-        footer = {"", "Exit codes: 0 done, 1 the server refused (its message and code are printed),",
-                "2 usage, 3 cannot connect, 4 not found. 'containerlease COMMAND --help' has examples."})
+        // In the order a newcomer meets them: signing in, leases, living in one, its container, then running the
+        // service.
+        subcommands = {
+            LoginCommands.Login.class,
+            LoginCommands.Logout.class,
+            LoginCommands.WhoAmI.class,
+            LeaseCommands.Images.class,
+            LeaseCommands.Provision.class,
+            LeaseCommands.List_.class,
+            LeaseCommands.Get.class,
+            LeaseCommands.Extend.class,
+            LeaseCommands.Remove.class,
+            LogsCommand.class,
+            ShellCommand.class,
+            ExecCommand.class,
+            SessionsCommand.class,
+            EventsCommand.class,
+            ActivityCommand.class,
+            ProgramCommands.Send.class,
+            ProgramCommands.Channel.class,
+            ProgramCommands.Code.class,
+            WorkloadCommands.Stop.class,
+            WorkloadCommands.Start.class,
+            WorkloadCommands.Restart.class,
+            WorkloadCommands.Pause.class,
+            WorkloadCommands.Unpause.class,
+            WorkloadCommands.Stats.class,
+            ServeCommand.class,
+            TokenCommands.class,
+            ReapCommand.class,
+            picocli.AutoComplete.GenerateCompletion.class
+        },
+        footer = {
+            "",
+            "Exit codes: 0 done, 1 the server refused (its message and code are printed),",
+            "2 usage, 3 cannot connect, 4 not found. 'containerlease COMMAND --help' has examples."
+        })
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler(ClientCommand.FAILURES).execute(args));
+        System.exit(new CommandLine(new Main())
+                .setExecutionExceptionHandler(ClientCommand.FAILURES)
+                .execute(args));
     }
 
     @Override

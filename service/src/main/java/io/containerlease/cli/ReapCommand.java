@@ -34,14 +34,25 @@ import picocli.CommandLine.Option;
  * cluster whose store is gone (a deleted DATA_DIR, a flushed Redis). Lists every ContainerLease
  * container on the engine with why it stays or would go, and removes the ones that would go when told.
  */
-@Command(name = "reap", mixinStandardHelpOptions = true,
-        description = {"List (--dry-run) or remove (--yes) ContainerLease containers that no store of this installation owns,",
-                "or keep removing (--watch) containers whose own deadline has passed, with no store and no server."},
-        footer = {"", "Examples:", "  containerlease reap --dry-run", "  containerlease reap --yes --cluster 3f2c…",
-                "  containerlease reap --watch --interval 10", "", "This installation's store is the one the environment names (DATA_DIR, or STORE for Redis).",
-                "Its own containers without a live lease would go; another cluster's only with --cluster ID or --all-clusters.",
-                "--watch reads no store: it removes any cluster's container past its hard deadline (its label), a paused one past",
-                "the deadline its frozen helper holds, and a stopped one its helper ended at its deadline; it runs until stopped."})
+@Command(
+        name = "reap",
+        mixinStandardHelpOptions = true,
+        description = {
+            "List (--dry-run) or remove (--yes) ContainerLease containers that no store of this installation owns,",
+            "or keep removing (--watch) containers whose own deadline has passed, with no store and no server."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  containerlease reap --dry-run",
+            "  containerlease reap --yes --cluster 3f2c…",
+            "  containerlease reap --watch --interval 10",
+            "",
+            "This installation's store is the one the environment names (DATA_DIR, or STORE for Redis).",
+            "Its own containers without a live lease would go; another cluster's only with --cluster ID or --all-clusters.",
+            "--watch reads no store: it removes any cluster's container past its hard deadline (its label), a paused one past",
+            "the deadline its frozen helper holds, and a stopped one its helper ended at its deadline; it runs until stopped."
+        })
 public final class ReapCommand implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_USAGE = 2;
@@ -53,18 +64,28 @@ public final class ReapCommand implements Callable<Integer> {
         @Option(names = "--yes", required = true, description = "Remove what would go.")
         boolean yes;
 
-        @Option(names = "--watch", required = true, description = "Keep removing containers past their own deadline (no store needed).")
+        @Option(
+                names = "--watch",
+                required = true,
+                description = "Keep removing containers past their own deadline (no store needed).")
         boolean watch;
     }
 
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5", description = "With --watch: seconds between passes (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--interval",
+            paramLabel = "SECONDS",
+            defaultValue = "5",
+            description = "With --watch: seconds between passes (default ${DEFAULT-VALUE}).")
     int intervalSeconds;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Mode mode;
 
     static final class Scope {
-        @Option(names = "--cluster", paramLabel = "ID", description = "Also remove the containers of this (other) cluster.")
+        @Option(
+                names = "--cluster",
+                paramLabel = "ID",
+                description = "Also remove the containers of this (other) cluster.")
         String cluster;
 
         @Option(names = "--all-clusters", description = "Also remove the containers of every other cluster.")
@@ -88,7 +109,15 @@ public final class ReapCommand implements Callable<Integer> {
     }
 
     /** One container and what becomes of it. */
-    record Verdict(String container, String name, String cluster, String lease, Duration age, String server, boolean goes, String why) {}
+    record Verdict(
+            String container,
+            String name,
+            String cluster,
+            String lease,
+            Duration age,
+            String server,
+            boolean goes,
+            String why) {}
 
     @Override
     public Integer call() {
@@ -99,11 +128,13 @@ public final class ReapCommand implements Callable<Integer> {
             System.err.println("containerlease: " + e.getMessage());
             return EXIT_USAGE;
         }
-        var docker = DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60)).client();
+        var docker = DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60))
+                .client();
         if (mode.watch) {
             // --cluster narrows the watch to one cluster's containers; otherwise it looks after every cluster's.
-            return watch(new DockerDeadlineSweep(docker, scope != null && scope.cluster != null
-                    ? Map.of(ManagedLabels.CLUSTER, scope.cluster) : Map.of()));
+            return watch(new DockerDeadlineSweep(
+                    docker,
+                    scope != null && scope.cluster != null ? Map.of(ManagedLabels.CLUSTER, scope.cluster) : Map.of()));
         }
         Optional<Store> store = Store.open(config);
         try {
@@ -114,7 +145,10 @@ public final class ReapCommand implements Callable<Integer> {
                 for (Verdict v : verdicts) {
                     if (v.goes()) {
                         try {
-                            docker.removeContainerCmd(v.container()).withForce(true).withRemoveVolumes(true).exec();
+                            docker.removeContainerCmd(v.container())
+                                    .withForce(true)
+                                    .withRemoveVolumes(true)
+                                    .exec();
                         } catch (NotFoundException alreadyGone) {
                             // what was wanted
                         }
@@ -148,8 +182,8 @@ public final class ReapCommand implements Callable<Integer> {
                 }
             } catch (RuntimeException e) {
                 if (!engineDown) {
-                    out.println(Instant.now() + " the Docker engine did not answer (" + e.getMessage() + "); trying again every "
-                            + intervalSeconds + " s");
+                    out.println(Instant.now() + " the Docker engine did not answer (" + e.getMessage()
+                            + "); trying again every " + intervalSeconds + " s");
                     engineDown = true;
                 }
             }
@@ -164,26 +198,38 @@ public final class ReapCommand implements Callable<Integer> {
 
     List<Verdict> judge(DockerClient docker, Optional<Store> store, Instant now) {
         Set<String> live = new HashSet<>();
-        store.ifPresent(s -> s.leases().listLive().stream().map(Lease::id).map(LeaseId::value).forEach(live::add));
+        store.ifPresent(s -> s.leases().listLive().stream()
+                .map(Lease::id)
+                .map(LeaseId::value)
+                .forEach(live::add));
         List<Verdict> verdicts = new ArrayList<>();
-        List<Container> ours = docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(ManagedLabels.LEASE_ID)).exec();
+        List<Container> ours = docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(List.of(ManagedLabels.LEASE_ID))
+                .exec();
         for (Container c : ours) {
             Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
-            String cluster = labels.getOrDefault(ManagedLabels.CLUSTER, labels.getOrDefault(ManagedLabels.INSTANCE, "?"));
+            String cluster =
+                    labels.getOrDefault(ManagedLabels.CLUSTER, labels.getOrDefault(ManagedLabels.INSTANCE, "?"));
             String lease = labels.getOrDefault(ManagedLabels.LEASE_ID, "?");
             Duration age = Duration.ofSeconds(Math.max(0, now.getEpochSecond() - c.getCreated()));
             String server = labels.getOrDefault(ManagedLabels.SERVER, cluster);
-            String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
+            String name = c.getNames() == null || c.getNames().length == 0
+                    ? c.getId()
+                    : c.getNames()[0].replaceFirst("^/", "");
             boolean own = store.map(s -> s.cluster().equals(cluster)).orElse(false);
             boolean goes;
             String why;
             if (own && live.contains(lease)) {
                 goes = false;
                 why = "its lease is live";
-            } else if (own && labels.containsKey(ManagedLabels.POOL) && LeaseId.isValid(lease)
+            } else if (own
+                    && labels.containsKey(ManagedLabels.POOL)
+                    && LeaseId.isValid(lease)
                     && store.get().leases().find(new LeaseId(lease)).isEmpty()) {
                 goes = false;
-                why = "it waits in server " + labels.get(ManagedLabels.POOL) + "'s warm pool (taken back when that server starts, "
+                why = "it waits in server " + labels.get(ManagedLabels.POOL)
+                        + "'s warm pool (taken back when that server starts, "
                         + "removed when it stops with POOL_DRAIN_ON_STOP=true)";
             } else if (own) {
                 goes = true;
@@ -205,8 +251,14 @@ public final class ReapCommand implements Callable<Integer> {
         out.println("this store's cluster: " + ownCluster.orElse("none (no store in DATA_DIR)"));
         out.printf("%-8s %-42s %-38s %-12s %-10s %s%n", "VERDICT", "CONTAINER", "CLUSTER", "AGE", "SERVER", "WHY");
         for (Verdict v : verdicts) {
-            out.printf("%-8s %-42s %-38s %-12s %-10s %s%n", v.goes() ? "goes" : "stays", v.name(), v.cluster(), age(v.age()),
-                    v.server().length() > 10 ? v.server().substring(0, 10) : v.server(), v.why());
+            out.printf(
+                    "%-8s %-42s %-38s %-12s %-10s %s%n",
+                    v.goes() ? "goes" : "stays",
+                    v.name(),
+                    v.cluster(),
+                    age(v.age()),
+                    v.server().length() > 10 ? v.server().substring(0, 10) : v.server(),
+                    v.why());
         }
     }
 

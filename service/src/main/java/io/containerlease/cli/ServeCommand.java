@@ -11,10 +11,16 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
 /** Runs the server until SIGTERM or SIGINT, then stops it in order (leases stay running). */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         description = "Run the ContainerLease server (configured by environment variables; see README).",
-        footer = {"", "Examples:", "  bin/containerlease serve                              # http://127.0.0.1:8080, data in ./data",
-                "  PORT=8081 DATA_DIR=data-b AUTH_TOKENS_FILE=tokens.yaml bin/containerlease serve"})
+        footer = {
+            "",
+            "Examples:",
+            "  bin/containerlease serve                              # http://127.0.0.1:8080, data in ./data",
+            "  PORT=8081 DATA_DIR=data-b AUTH_TOKENS_FILE=tokens.yaml bin/containerlease serve"
+        })
 public final class ServeCommand implements Callable<Integer> {
     static final int EXIT_CONFIG = 2;
     static final int EXIT_STARTUP = 3;
@@ -31,7 +37,8 @@ public final class ServeCommand implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         // Must happen before the first logger exists: logback.xml reads these.
-        System.setProperty("containerlease.log.format", config.logFormat().name().toLowerCase(Locale.ROOT));
+        System.setProperty(
+                "containerlease.log.format", config.logFormat().name().toLowerCase(Locale.ROOT));
         System.setProperty("containerlease.log.level", config.logLevel().toUpperCase(Locale.ROOT));
         var log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -44,13 +51,20 @@ public final class ServeCommand implements Callable<Integer> {
         }
         server.firstStartNotice().ifPresent(notice -> System.out.println("\n" + notice + "\n"));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping: leases stay running and are picked up at next start");
-            server.close();
-            stopped.countDown();
-        }, "containerlease-shutdown"));
-        log.info("ContainerLease listening on {} (Docker API {}, {} image types, data in {})", server.baseUrl(),
-                server.dockerApiVersion(), server.imageTypes(), config.dataDir().toAbsolutePath().normalize());
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("stopping: leases stay running and are picked up at next start");
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "containerlease-shutdown"));
+        log.info(
+                "ContainerLease listening on {} (Docker API {}, {} image types, data in {})",
+                server.baseUrl(),
+                server.dockerApiVersion(),
+                server.imageTypes(),
+                config.dataDir().toAbsolutePath().normalize());
         // At a person's terminal (bin/containerlease says so), every start shows where to sign in;
         // a log collected elsewhere gets the token only on the first start.
         if (server.firstStartNotice().isEmpty() && Boolean.getBoolean(INTERACTIVE_PROPERTY)) {

@@ -24,11 +24,22 @@ import picocli.CommandLine.Spec;
  * seconds. A new token is printed once, on standard output (so {@code TOKEN=$(…)} works); only its
  * SHA-256 is written down.
  */
-@Command(name = "token", mixinStandardHelpOptions = true,
+@Command(
+        name = "token",
+        mixinStandardHelpOptions = true,
         description = "Create, revoke and rotate users' tokens (run where the server runs, with its environment).",
-        subcommands = {TokenCommands.Create.class, TokenCommands.Revoke.class, TokenCommands.List_.class, TokenCommands.RotateAdmin.class},
-        footer = {"", "Examples:", "  AUTH_TOKENS_FILE=tokens.yaml containerlease token create alice",
-                "  containerlease token rotate-admin | containerlease login http://127.0.0.1:8080 --token-stdin"})
+        subcommands = {
+            TokenCommands.Create.class,
+            TokenCommands.Revoke.class,
+            TokenCommands.List_.class,
+            TokenCommands.RotateAdmin.class
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  AUTH_TOKENS_FILE=tokens.yaml containerlease token create alice",
+            "  containerlease token rotate-admin | containerlease login http://127.0.0.1:8080 --token-stdin"
+        })
 public final class TokenCommands implements Runnable {
     static final int EXIT_REFUSED = 1;
     static final int EXIT_USAGE = 2;
@@ -72,9 +83,12 @@ public final class TokenCommands implements Runnable {
 
         /** The tokens file, or a failure saying how to have one. */
         Path tokensFile(ServiceConfig config) {
-            return config.authTokensFile().orElseThrow(() -> new ConfigException("AUTH_TOKENS_FILE is not set: this server has one "
-                    + "admin (DATA_DIR/admin-token; 'token rotate-admin' renews it). To have users, set AUTH_TOKENS_FILE to a "
-                    + "file for both the server and this command ('token create' makes the file), and restart the server with it."));
+            return config.authTokensFile()
+                    .orElseThrow(
+                            () -> new ConfigException(
+                                    "AUTH_TOKENS_FILE is not set: this server has one "
+                                            + "admin (DATA_DIR/admin-token; 'token rotate-admin' renews it). To have users, set AUTH_TOKENS_FILE to a "
+                                            + "file for both the server and this command ('token create' makes the file), and restart the server with it."));
         }
 
         PrintWriter out() {
@@ -95,14 +109,25 @@ public final class TokenCommands implements Runnable {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Give USER a new token (printed once).",
-            footer = {"", "Examples:", "  containerlease token create alice", "  containerlease token create ops --role admin",
-                    "  containerlease token create alice --replace        # her old tokens stop working"})
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "Give USER a new token (printed once).",
+            footer = {
+                "",
+                "Examples:",
+                "  containerlease token create alice",
+                "  containerlease token create ops --role admin",
+                "  containerlease token create alice --replace        # her old tokens stop working"
+            })
     static final class Create extends TokenCommand {
         @Parameters(index = "0", paramLabel = "USER")
         String user;
 
-        @Option(names = "--role", paramLabel = "ROLE", description = "user (the default: their own leases) or admin (everyone's).")
+        @Option(
+                names = "--role",
+                paramLabel = "ROLE",
+                description = "user (the default: their own leases) or admin (everyone's).")
         String role = "user";
 
         @Option(names = "--replace", description = "In place of the tokens USER has now (a rotation).")
@@ -118,13 +143,17 @@ public final class TokenCommands implements Runnable {
             new TokensFileEditor(file).add(user, TokenRegistry.sha256(token), role.equals("admin"), replace);
             out().println(token);
             out().flush();
-            note(user + "'s token (" + role + "), shown this once: " + file + " keeps only its SHA-256. A running server"
-                    + " accepts it within seconds" + (replace ? "; their earlier tokens no longer work." : "."));
+            note(user + "'s token (" + role + "), shown this once: " + file
+                    + " keeps only its SHA-256. A running server" + " accepts it within seconds"
+                    + (replace ? "; their earlier tokens no longer work." : "."));
             return 0;
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Take every token of USER away.",
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description = "Take every token of USER away.",
             footer = {"", "Example:", "  containerlease token revoke alice"})
     static final class Revoke extends TokenCommand {
         @Parameters(index = "0", paramLabel = "USER")
@@ -137,13 +166,17 @@ public final class TokenCommands implements Runnable {
             if (removed == 0) {
                 return fail(EXIT_NOT_FOUND, "no user " + user + " in " + file);
             }
-            out().println("revoked " + removed + " token(s) of " + user + "; a running server refuses them within seconds");
+            out().println("revoked " + removed + " token(s) of " + user
+                    + "; a running server refuses them within seconds");
             out().flush();
             return 0;
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "The users and their roles (never their tokens).",
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            description = "The users and their roles (never their tokens).",
             footer = {"", "Example:", "  containerlease token ls"})
     static final class List_ extends TokenCommand {
         @Override
@@ -156,35 +189,50 @@ public final class TokenCommands implements Runnable {
             }
             java.util.List<String[]> rows = new java.util.ArrayList<>();
             rows.add(new String[] {"USER", "ROLE", "TOKENS"});
-            users.forEach((user, count) -> rows.add(new String[] {user, admins.get(user) ? "admin" : "user", Long.toString(count[0])}));
+            users.forEach((user, count) ->
+                    rows.add(new String[] {user, admins.get(user) ? "admin" : "user", Long.toString(count[0])}));
             io.containerlease.cli.client.TextColumns.print(out(), rows);
             out().flush();
             return 0;
         }
     }
 
-    @Command(name = "rotate-admin", mixinStandardHelpOptions = true,
-            description = "Replace the admin token in DATA_DIR/admin-token with a new one (printed once); the old one stops working.",
-            footer = {"", "Example:", "  containerlease token rotate-admin",
-                    "", "With AUTH_TOKENS_FILE, give an admin a new token instead: token create USER --role admin --replace"})
+    @Command(
+            name = "rotate-admin",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Replace the admin token in DATA_DIR/admin-token with a new one (printed once); the old one stops working.",
+            footer = {
+                "",
+                "Example:",
+                "  containerlease token rotate-admin",
+                "",
+                "With AUTH_TOKENS_FILE, give an admin a new token instead: token create USER --role admin --replace"
+            })
     static final class RotateAdmin extends TokenCommand {
         @Override
         int run(ServiceConfig config) {
             if (config.authTokensFile().isPresent()) {
-                return fail(EXIT_USAGE, "this server's users are in AUTH_TOKENS_FILE (" + config.authTokensFile().get()
-                        + "), not DATA_DIR/admin-token: 'token create USER --role admin --replace' gives an admin a new token");
+                return fail(
+                        EXIT_USAGE,
+                        "this server's users are in AUTH_TOKENS_FILE ("
+                                + config.authTokensFile().get()
+                                + "), not DATA_DIR/admin-token: 'token create USER --role admin --replace' gives an admin a new token");
             }
             String old = null;
             AdminToken.Loaded rotated;
             try {
-                old = AdminToken.loadOrCreate(config.dataDir(), new SecureRandom()).token();
+                old = AdminToken.loadOrCreate(config.dataDir(), new SecureRandom())
+                        .token();
                 rotated = AdminToken.rotate(config.dataDir(), new SecureRandom());
             } catch (IOException e) {
-                throw new ConfigException("cannot write the admin token in " + config.dataDir() + ": " + e.getMessage());
+                throw new ConfigException(
+                        "cannot write the admin token in " + config.dataDir() + ": " + e.getMessage());
             }
             out().println(rotated.token());
             out().flush();
-            note("the new admin token is in " + rotated.file() + "; a running server refuses the old one within seconds.");
+            note("the new admin token is in " + rotated.file()
+                    + "; a running server refuses the old one within seconds.");
             signInAgain(old, rotated.token());
             return 0;
         }

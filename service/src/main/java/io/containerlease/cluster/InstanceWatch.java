@@ -33,10 +33,17 @@ public final class InstanceWatch implements AutoCloseable {
     private volatile long lastBeatNanos;
     /** Whether a beat ever found the one before it lapsed, and when it last did (System.nanoTime()). */
     private volatile boolean lapsed;
+
     private volatile long lastLapseNanos;
 
-    public InstanceWatch(Heartbeats heartbeats, LeaseStore store, LeaseService leases, String self, String engineId,
-                         Duration interval, TaskScheduler scheduler) {
+    public InstanceWatch(
+            Heartbeats heartbeats,
+            LeaseStore store,
+            LeaseService leases,
+            String self,
+            String engineId,
+            Duration interval,
+            TaskScheduler scheduler) {
         this.heartbeats = heartbeats;
         this.store = store;
         this.leases = leases;
@@ -46,8 +53,11 @@ public final class InstanceWatch implements AutoCloseable {
         this.ttl = interval.multipliedBy(3);
         // Looks for dead servers four times per beat: a dead server's leases are taken over within a
         // quarter beat of its heartbeat lapsing, not a whole one.
-        this.periodic = new PeriodicTask(scheduler, interval.dividedBy(LOOKS_PER_BEAT), this::runOnce, e ->
-                log.warn("heartbeat or takeover failed; retrying next beat {}", kv("error", e.getMessage())));
+        this.periodic = new PeriodicTask(
+                scheduler,
+                interval.dividedBy(LOOKS_PER_BEAT),
+                this::runOnce,
+                e -> log.warn("heartbeat or takeover failed; retrying next beat {}", kv("error", e.getMessage())));
     }
 
     /** The first beat, before the server acts: says it is alive and takes over what the dead left. */
@@ -69,7 +79,8 @@ public final class InstanceWatch implements AutoCloseable {
 
     void runOnce() {
         long started = System.nanoTime();
-        if (lastBeatNanos == 0 || started - lastBeatNanos >= interval.toNanos() - interval.toNanos() / (2 * LOOKS_PER_BEAT)) {
+        if (lastBeatNanos == 0
+                || started - lastBeatNanos >= interval.toNanos() - interval.toNanos() / (2 * LOOKS_PER_BEAT)) {
             beat(started);
         }
         takeOverTheDead();
@@ -81,7 +92,8 @@ public final class InstanceWatch implements AutoCloseable {
         if (lastBeatNanos != 0 && (lapsedHere || !alive)) {
             lastLapseNanos = started;
             lapsed = true;
-            log.warn("this server's heartbeat had lapsed (was it paused?); other servers may have taken over its leases {}",
+            log.warn(
+                    "this server's heartbeat had lapsed (was it paused?); other servers may have taken over its leases {}",
                     kv("instance", self));
         }
         lastBeatNanos = started;
@@ -94,7 +106,10 @@ public final class InstanceWatch implements AutoCloseable {
             }
             List<LeaseId> taken = store.takeOver(dead);
             if (!taken.isEmpty()) {
-                log.info("took over the leases of a server whose heartbeat lapsed {} {}", kv("deadInstance", dead), kv("leases", taken.size()));
+                log.info(
+                        "took over the leases of a server whose heartbeat lapsed {} {}",
+                        kv("deadInstance", dead),
+                        kv("leases", taken.size()));
                 leases.adopt(taken);
             }
             heartbeats.forget(dead);

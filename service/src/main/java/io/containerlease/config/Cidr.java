@@ -12,7 +12,8 @@ public record Cidr(byte[] network, int prefix) {
 
     public static Cidr parse(String text) {
         String[] parts = text.trim().split("/", 2);
-        byte[] address = literal(parts[0]).orElseThrow(() -> new IllegalArgumentException("'" + text + "' is not an IP address or CIDR"));
+        byte[] address = literal(parts[0])
+                .orElseThrow(() -> new IllegalArgumentException("'" + text + "' is not an IP address or CIDR"));
         int bits = address.length * 8;
         int prefix = bits;
         if (parts.length == 2) {
@@ -30,7 +31,10 @@ public record Cidr(byte[] network, int prefix) {
 
     /** Whether the address (an IP literal) lies in this network; false for anything that is not an IP literal. */
     public boolean contains(String address) {
-        return literal(address).filter(a -> a.length == network.length).map(a -> java.util.Arrays.equals(mask(a, prefix), network)).orElse(false);
+        return literal(address)
+                .filter(a -> a.length == network.length)
+                .map(a -> java.util.Arrays.equals(mask(a, prefix), network))
+                .orElse(false);
     }
 
     /** Parses an IP literal without ever resolving a name. */

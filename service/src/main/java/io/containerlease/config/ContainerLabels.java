@@ -34,10 +34,12 @@ public final class ContainerLabels {
             String key = eq < 0 ? trimmed : trimmed.substring(0, eq).trim();
             String value = eq < 0 ? "" : trimmed.substring(eq + 1).trim();
             if (!KEY.matcher(key).matches()) {
-                throw new IllegalArgumentException("'" + key + "' is not a label key (lower-case letters, digits, '.', '-', '_', '/')");
+                throw new IllegalArgumentException(
+                        "'" + key + "' is not a label key (lower-case letters, digits, '.', '-', '_', '/')");
             }
             if (key.startsWith(RESERVED_PREFIX)) {
-                throw new IllegalArgumentException("'" + key + "': keys starting with " + RESERVED_PREFIX + " are the service's own");
+                throw new IllegalArgumentException(
+                        "'" + key + "': keys starting with " + RESERVED_PREFIX + " are the service's own");
             }
             if (value.length() > 256) {
                 throw new IllegalArgumentException("the value of '" + key + "' is longer than 256 characters");

@@ -1,8 +1,5 @@
 package io.containerlease.config;
 
-import io.containerlease.lease.ImageSpec;
-import io.containerlease.lease.ImageTypes;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.containerlease.lease.ImageSpec;
+import io.containerlease.lease.ImageTypes;
 import io.containerlease.lease.SessionRules;
 import java.io.IOException;
 import java.io.InputStream;
@@ -145,8 +144,10 @@ public final class ImageCatalog implements ImageTypes {
             .build();
 
     private static String field(MismatchedInputException e) {
-        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("?");
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
+                .orElse("?");
     }
 
     private static String expected(MismatchedInputException e) {
@@ -173,21 +174,43 @@ public final class ImageCatalog implements ImageTypes {
     }
 
     /** One catalog entry as written; absent fields are null and take the defaults. */
-    record Entry(String image, List<String> command, List<String> shell, Long memoryMb, Double cpus, Long pidsLimit,
-                 String pullPolicy, String network, Long disconnectGraceSeconds, Long idleTimeoutSeconds, String user,
-                 Boolean readOnlyRootfs, Integer logMaxSizeMb, Integer logMaxFiles, Integer diskMb,
-                 String description, Long defaultDurationMinutes, String onExit, String restart,
-                 HealthCheckEntry healthCheck, Boolean pauseStopsIdle, Boolean channel, CodeEntry code, Integer warmPool) {
+    record Entry(
+            String image,
+            List<String> command,
+            List<String> shell,
+            Long memoryMb,
+            Double cpus,
+            Long pidsLimit,
+            String pullPolicy,
+            String network,
+            Long disconnectGraceSeconds,
+            Long idleTimeoutSeconds,
+            String user,
+            Boolean readOnlyRootfs,
+            Integer logMaxSizeMb,
+            Integer logMaxFiles,
+            Integer diskMb,
+            String description,
+            Long defaultDurationMinutes,
+            String onExit,
+            String restart,
+            HealthCheckEntry healthCheck,
+            Boolean pauseStopsIdle,
+            Boolean channel,
+            CodeEntry code,
+            Integer warmPool) {
         static final List<String> FIELDS = java.util.Arrays.stream(Entry.class.getRecordComponents())
-                .map(java.lang.reflect.RecordComponent::getName).toList();
+                .map(java.lang.reflect.RecordComponent::getName)
+                .toList();
 
         ImageSpec toSpec(String imageType) {
             if (image == null) {
                 throw new IllegalArgumentException("'image' is required");
             }
             if (code != null && "end".equalsIgnoreCase(onExit)) {
-                throw new IllegalArgumentException("'code' and 'onExit: end' do not go together: a new version that fails "
-                        + "would end the lease before the old one is put back");
+                throw new IllegalArgumentException(
+                        "'code' and 'onExit: end' do not go together: a new version that fails "
+                                + "would end the lease before the old one is put back");
             }
             return new ImageSpec(
                     imageType,
@@ -199,7 +222,8 @@ public final class ImageCatalog implements ImageTypes {
                     pidsLimit == null ? 128 : pidsLimit,
                     ImageCatalog.pullPolicy(pullPolicy == null ? "ifNotPresent" : pullPolicy),
                     network == null ? "none" : network,
-                    new SessionRules(seconds("disconnectGraceSeconds", disconnectGraceSeconds),
+                    new SessionRules(
+                            seconds("disconnectGraceSeconds", disconnectGraceSeconds),
                             seconds("idleTimeoutSeconds", idleTimeoutSeconds)),
                     Optional.ofNullable(user),
                     Boolean.TRUE.equals(readOnlyRootfs),
@@ -212,7 +236,9 @@ public final class ImageCatalog implements ImageTypes {
                             restart == null ? 0 : ImageCatalog.restartRetries(restart),
                             Optional.ofNullable(healthCheck).map(HealthCheckEntry::toSpec),
                             Boolean.TRUE.equals(pauseStopsIdle)),
-                    new ImageSpec.Program(Boolean.TRUE.equals(channel), Optional.ofNullable(code).map(CodeEntry::toSpec)));
+                    new ImageSpec.Program(
+                            Boolean.TRUE.equals(channel),
+                            Optional.ofNullable(code).map(CodeEntry::toSpec)));
         }
 
         Listing listing() {
@@ -222,7 +248,9 @@ public final class ImageCatalog implements ImageTypes {
             if (defaultDurationMinutes != null && defaultDurationMinutes < 1) {
                 throw new IllegalArgumentException("'defaultDurationMinutes' must be at least 1");
             }
-            return new Listing(Optional.ofNullable(description), Optional.ofNullable(defaultDurationMinutes).map(Duration::ofMinutes));
+            return new Listing(
+                    Optional.ofNullable(description),
+                    Optional.ofNullable(defaultDurationMinutes).map(Duration::ofMinutes));
         }
 
         /** How many containers of this type wait ready for a provision; none when absent or 0. */
@@ -253,8 +281,11 @@ public final class ImageCatalog implements ImageTypes {
             if (command == null || command.isEmpty()) {
                 throw new IllegalArgumentException("'healthCheck.command' is required");
             }
-            return new ImageSpec.HealthCheck(command, Duration.ofSeconds(intervalSeconds == null ? 30 : intervalSeconds),
-                    Duration.ofSeconds(timeoutSeconds == null ? 30 : timeoutSeconds), retries == null ? 3 : retries);
+            return new ImageSpec.HealthCheck(
+                    command,
+                    Duration.ofSeconds(intervalSeconds == null ? 30 : intervalSeconds),
+                    Duration.ofSeconds(timeoutSeconds == null ? 30 : timeoutSeconds),
+                    retries == null ? 3 : retries);
         }
     }
 
@@ -265,7 +296,9 @@ public final class ImageCatalog implements ImageTypes {
                 throw new IllegalArgumentException("'code.path' is required");
             }
             CodeHealthEntry health = healthCheck == null ? new CodeHealthEntry(null, null) : healthCheck;
-            return new ImageSpec.Code(path, command == null ? List.of() : command,
+            return new ImageSpec.Code(
+                    path,
+                    command == null ? List.of() : command,
                     Duration.ofSeconds(health.graceSeconds() == null ? 3 : health.graceSeconds()),
                     Duration.ofSeconds(health.timeoutSeconds() == null ? 60 : health.timeoutSeconds()));
         }
@@ -298,7 +331,9 @@ public final class ImageCatalog implements ImageTypes {
             case "never" -> ImageSpec.PullPolicy.NEVER;
             case "ifnotpresent", "if-not-present" -> ImageSpec.PullPolicy.IF_NOT_PRESENT;
             case "always" -> ImageSpec.PullPolicy.ALWAYS;
-            default -> throw new IllegalArgumentException("pullPolicy '" + raw + "' is not one of never, ifNotPresent, always");
+            default ->
+                throw new IllegalArgumentException(
+                        "pullPolicy '" + raw + "' is not one of never, ifNotPresent, always");
         };
     }
 }

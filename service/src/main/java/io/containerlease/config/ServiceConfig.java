@@ -56,13 +56,19 @@ public record ServiceConfig(
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
-    public enum LogFormat { JSON, TEXT }
+    public enum LogFormat {
+        JSON,
+        TEXT
+    }
 
     /**
      * Which containers of the cluster without a live lease the reconciler removes: {@code conservative}
      * only those this server made or whose server is no longer alive; {@code aggressive} all of them.
      */
-    public enum OrphanPolicy { CONSERVATIVE, AGGRESSIVE }
+    public enum OrphanPolicy {
+        CONSERVATIVE,
+        AGGRESSIVE
+    }
 
     /**
      * WebSocket connections allowed per user, per lease and in all; a total of 0 means "derive it
@@ -71,7 +77,10 @@ public record ServiceConfig(
     public record ConnectionLimits(int perUser, int perLease, int total) {}
 
     /** {@code tokens}: every request names its user with a bearer token; {@code off}: everyone is an admin (loopback only). */
-    public enum AuthMode { OFF, TOKENS }
+    public enum AuthMode {
+        OFF,
+        TOKENS
+    }
 
     public ServiceConfig {
         if (leaseMin.compareTo(leaseMax) > 0) {
@@ -86,10 +95,12 @@ public record ServiceConfig(
         Path dataDir = Path.of(reader.string("DATA_DIR", "./data"));
         String dockerHost = reader.string("DOCKER_HOST", DEFAULT_DOCKER_HOST);
         if (!dockerHost.matches("(unix|tcp|npipe)://.+")) {
-            reader.problem("DOCKER_HOST: '" + dockerHost + "' must look like unix:///var/run/docker.sock or tcp://host:2375");
+            reader.problem(
+                    "DOCKER_HOST: '" + dockerHost + "' must look like unix:///var/run/docker.sock or tcp://host:2375");
         }
         Optional<Path> catalog = Optional.ofNullable(env.get("IMAGE_CATALOG"))
-                .filter(s -> !s.isBlank()).map(Path::of);
+                .filter(s -> !s.isBlank())
+                .map(Path::of);
         long minSeconds = reader.integer("LEASE_MIN_SECONDS", 1, 1, 31L * 24 * 3600);
         long maxMinutes = reader.integer("LEASE_MAX_MINUTES", 1440, 1, 366L * 24 * 60);
         Duration reconcile = reconcileInterval(reader);
@@ -105,7 +116,9 @@ public record ServiceConfig(
         if (auth.equals("off") && !isLoopback(host)) {
             reader.problem("AUTH=off is only allowed while HOST is a loopback address (it is " + host + ")");
         }
-        Optional<Path> tokensFile = Optional.ofNullable(env.get("AUTH_TOKENS_FILE")).filter(v -> !v.isBlank()).map(Path::of);
+        Optional<Path> tokensFile = Optional.ofNullable(env.get("AUTH_TOKENS_FILE"))
+                .filter(v -> !v.isBlank())
+                .map(Path::of);
         int perUser = (int) reader.integer("MAX_LEASES_PER_USER", 5, 1, 100_000);
         int total = (int) reader.integer("MAX_LEASES", 50, 1, 1_000_000);
         int ratePerMinute = (int) reader.integer("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000);
@@ -129,7 +142,8 @@ public record ServiceConfig(
         long logBytes = reader.integer("LOG_BUFFER_BYTES", 1 << 20, 64 << 10, 256L << 20);
         long logTotalBytes = reader.integer("LOG_BUFFER_TOTAL_BYTES", 256L << 20, 1 << 20, 64L << 30);
         if (logTotalBytes < logBytes) {
-            reader.problem("LOG_BUFFER_TOTAL_BYTES (" + logTotalBytes + ") is below LOG_BUFFER_BYTES (" + logBytes + ")");
+            reader.problem(
+                    "LOG_BUFFER_TOTAL_BYTES (" + logTotalBytes + ") is below LOG_BUFFER_BYTES (" + logBytes + ")");
         }
         long detachedSeconds = reader.integer("TERMINAL_DETACHED_SECONDS", 900, 10, 7L * 24 * 3600);
         var connectionLimits = new ConnectionLimits(
@@ -142,14 +156,17 @@ public record ServiceConfig(
         if (store.startsWith("redis://") || store.startsWith("rediss://")) {
             redisUrl = Optional.of(store);
         } else if (!store.equals("sqlite")) {
-            reader.problem("STORE: '" + store + "' is neither 'sqlite' nor a Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS)");
+            reader.problem("STORE: '" + store
+                    + "' is neither 'sqlite' nor a Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS)");
         }
         long heartbeatSeconds = reader.integer("HEARTBEAT_SECONDS", 2, 1, 60);
         OrphanPolicy orphanPolicy = OrphanPolicy.valueOf(
-                reader.choice("ORPHAN_POLICY", "conservative", List.of("conservative", "aggressive")).toUpperCase(Locale.ROOT));
+                reader.choice("ORPHAN_POLICY", "conservative", List.of("conservative", "aggressive"))
+                        .toUpperCase(Locale.ROOT));
         // Warm pool containers are not leases, so MAX_LEASES does not count them: this caps them, over all image types.
         int poolMaxTotal = (int) reader.integer("POOL_MAX_TOTAL", 16, 0, 10_000);
-        boolean poolDrainOnStop = reader.choice("POOL_DRAIN_ON_STOP", "false", List.of("true", "false")).equals("true");
+        boolean poolDrainOnStop = reader.choice("POOL_DRAIN_ON_STOP", "false", List.of("true", "false"))
+                .equals("true");
         long eventHistoryBytes = reader.integer("EVENT_HISTORY_BYTES", 16L << 20, 1 << 20, 4L << 30);
         long deadmanMarginSeconds = reader.integer("DEADMAN_MARGIN_SECONDS", 60, 0, 24 * 3600);
         long poolMaxWaitMinutes = reader.integer("POOL_MAX_WAIT_MINUTES", 60, 1, 7 * 24 * 60);
@@ -157,14 +174,45 @@ public record ServiceConfig(
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
         reader.failIfProblems();
-        return new ServiceConfig(host, port, dataDir, dockerHost, catalog,
-                Duration.ofSeconds(minSeconds), Duration.ofMinutes(maxMinutes), reconcile, reapConcurrency,
-                Duration.ofSeconds(pullSeconds), Duration.ofSeconds(warningSeconds), logLines, terminalBytes, logLevel, logFormat,
-                AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)), tokensFile, perUser, total, ratePerMinute, List.copyOf(proxies),
-                origins, hosts, labels, Duration.ofDays(retentionDays), logBytes, logTotalBytes,
-                Duration.ofSeconds(detachedSeconds), connectionLimits, codeMaxBytes, redisUrl,
-                Duration.ofSeconds(heartbeatSeconds), orphanPolicy, poolMaxTotal, poolDrainOnStop, eventHistoryBytes,
-                Duration.ofSeconds(deadmanMarginSeconds), Duration.ofMinutes(poolMaxWaitMinutes));
+        return new ServiceConfig(
+                host,
+                port,
+                dataDir,
+                dockerHost,
+                catalog,
+                Duration.ofSeconds(minSeconds),
+                Duration.ofMinutes(maxMinutes),
+                reconcile,
+                reapConcurrency,
+                Duration.ofSeconds(pullSeconds),
+                Duration.ofSeconds(warningSeconds),
+                logLines,
+                terminalBytes,
+                logLevel,
+                logFormat,
+                AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)),
+                tokensFile,
+                perUser,
+                total,
+                ratePerMinute,
+                List.copyOf(proxies),
+                origins,
+                hosts,
+                labels,
+                Duration.ofDays(retentionDays),
+                logBytes,
+                logTotalBytes,
+                Duration.ofSeconds(detachedSeconds),
+                connectionLimits,
+                codeMaxBytes,
+                redisUrl,
+                Duration.ofSeconds(heartbeatSeconds),
+                orphanPolicy,
+                poolMaxTotal,
+                poolDrainOnStop,
+                eventHistoryBytes,
+                Duration.ofSeconds(deadmanMarginSeconds),
+                Duration.ofMinutes(poolMaxWaitMinutes));
     }
 
     static boolean isLoopback(String host) {
@@ -220,7 +268,10 @@ public record ServiceConfig(
             if (!isSet(name)) {
                 return List.of();
             }
-            return java.util.Arrays.stream(env.get(name).split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+            return java.util.Arrays.stream(env.get(name).split(","))
+                    .map(String::trim)
+                    .filter(v -> !v.isEmpty())
+                    .toList();
         }
 
         String choice(String name, String fallback, List<String> allowed) {

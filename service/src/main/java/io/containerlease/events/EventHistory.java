@@ -58,7 +58,9 @@ final class EventHistory {
     }
 
     private Held largest() {
-        return byUser.values().stream().max(Comparator.comparingLong(h -> h.bytes)).orElseThrow();
+        return byUser.values().stream()
+                .max(Comparator.comparingLong(h -> h.bytes))
+                .orElseThrow();
     }
 
     private void dropOldestOf(Held held) {
@@ -74,7 +76,8 @@ final class EventHistory {
      * newest id of theirs that is no longer held (-1 when none was dropped).
      */
     Replay after(long after, Optional<String> user) {
-        List<Held> heldFor = user.map(u -> Optional.ofNullable(byUser.get(key(u))).stream().toList())
+        List<Held> heldFor = user.map(
+                        u -> Optional.ofNullable(byUser.get(key(u))).stream().toList())
                 .orElseGet(() -> new ArrayList<>(byUser.values()));
         List<Event> events = new ArrayList<>();
         long droppedThrough = -1;

@@ -23,10 +23,12 @@ public final class EventHub {
     private final InstantSource clock;
     /** Quiet this long, a subscriber is asked for a heartbeat (proxies close streams that stay silent). */
     private final Duration heartbeat;
+
     private final EventHistory history;
     private final Set<EventSubscription> subscribers = new CopyOnWriteArraySet<>();
     /** Ids up to this one were handed out before this hub began (by an earlier run of the service). */
     private final long before;
+
     private long nextId;
     /** Where each event published here also goes (the other servers of a shared store); nowhere by default. */
     private volatile java.util.function.Consumer<Event> relay = event -> {};
@@ -87,7 +89,8 @@ public final class EventHub {
      *
      * @param after the last id the subscriber has seen; negative for new events only
      */
-    public synchronized EventSubscription subscribe(EventFilter filter, long after, int queueSize, EventSubscription.Sink sink) {
+    public synchronized EventSubscription subscribe(
+            EventFilter filter, long after, int queueSize, EventSubscription.Sink sink) {
         EventSubscription subscription = new EventSubscription(filter, queueSize, heartbeat, sink, this::unsubscribe);
         if (after >= 0) {
             EventHistory.Replay replay = history.after(after, filter.onlyUser());

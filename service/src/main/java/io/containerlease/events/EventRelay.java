@@ -45,7 +45,12 @@ public final class EventRelay implements AutoCloseable {
 
     private void send(Event event) {
         try {
-            broadcast.send(JSON.writeValueAsString(new Wire(origin, event.type(), event.leaseId(), event.user(), event.at().toString(),
+            broadcast.send(JSON.writeValueAsString(new Wire(
+                    origin,
+                    event.type(),
+                    event.leaseId(),
+                    event.user(),
+                    event.at().toString(),
                     event.data())));
         } catch (JsonProcessingException | RuntimeException e) {
             log.warn("an event could not be relayed to the other servers: {}", e.getMessage());
@@ -61,7 +66,11 @@ public final class EventRelay implements AutoCloseable {
                 return;
             }
             if (!origin.equals(wire.origin())) {
-                Event event = hub.receive(wire.type(), wire.leaseId(), wire.user(), java.time.Instant.parse(wire.at()),
+                Event event = hub.receive(
+                        wire.type(),
+                        wire.leaseId(),
+                        wire.user(),
+                        java.time.Instant.parse(wire.at()),
                         wire.data() == null ? Map.of() : new LinkedHashMap<>(wire.data()));
                 java.util.function.Consumer<Event> listener = remoteListener;
                 Thread.ofVirtual().start(() -> listener.accept(event));

@@ -12,12 +12,17 @@ import java.util.Map;
 public final class EventSizes {
     /** The fixed cost of an event: its record, its map, its id, time and names. */
     static final long EVENT_OVERHEAD = 256;
+
     private static final long CAP = 64L << 20;
 
     private EventSizes() {}
 
     static long of(Event event) {
-        return EVENT_OVERHEAD + string(event.type()) + string(event.leaseId()) + string(event.user()) + value(event.data(), 0);
+        return EVENT_OVERHEAD
+                + string(event.type())
+                + string(event.leaseId())
+                + string(event.user())
+                + value(event.data(), 0);
     }
 
     /** The estimated bytes of a JSON tree, stopping at {@code limit} (so a huge tree costs only as much walking as the limit). */

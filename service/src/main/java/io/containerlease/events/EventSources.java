@@ -25,6 +25,7 @@ import java.util.Map;
 public final class EventSources implements LeaseListener {
     /** A channel frame's payload is kept in its event up to this many bytes of JSON. */
     public static final int MAX_EVENT_PAYLOAD_BYTES = 16 * 1024;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final EventHub hub;
     private final LeaseStore store;
@@ -36,14 +37,28 @@ public final class EventSources implements LeaseListener {
 
     @Override
     public void onProvisioning(Lease lease) {
-        hub.publish("lease.provisioning", lease.id().value(), lease.owner(), Map.of("imageType", lease.imageType(),
-                "expiryTime", lease.expiresAt().toString()));
+        hub.publish(
+                "lease.provisioning",
+                lease.id().value(),
+                lease.owner(),
+                Map.of(
+                        "imageType",
+                        lease.imageType(),
+                        "expiryTime",
+                        lease.expiresAt().toString()));
     }
 
     @Override
     public void onRunning(Lease lease) {
-        hub.publish("lease.running", lease.id().value(), lease.owner(), Map.of("imageType", lease.imageType(),
-                "expiryTime", lease.expiresAt().toString()));
+        hub.publish(
+                "lease.running",
+                lease.id().value(),
+                lease.owner(),
+                Map.of(
+                        "imageType",
+                        lease.imageType(),
+                        "expiryTime",
+                        lease.expiresAt().toString()));
     }
 
     @Override
@@ -53,7 +68,11 @@ public final class EventSources implements LeaseListener {
 
     @Override
     public void onExtended(Lease lease) {
-        hub.publish("lease.extended", lease.id().value(), lease.owner(), Map.of("expiryTime", lease.expiresAt().toString()));
+        hub.publish(
+                "lease.extended",
+                lease.id().value(),
+                lease.owner(),
+                Map.of("expiryTime", lease.expiresAt().toString()));
     }
 
     @Override
@@ -73,14 +92,20 @@ public final class EventSources implements LeaseListener {
 
     /** An expiry warning went out to the lease's sockets. */
     public void expiring(LeaseId id, Instant expiry, long secondsLeft) {
-        hub.publish("lease.expiring", id.value(), owner(id), Map.of("expiryTime", expiry.toString(), "secondsLeft", secondsLeft));
+        hub.publish(
+                "lease.expiring",
+                id.value(),
+                owner(id),
+                Map.of("expiryTime", expiry.toString(), "secondsLeft", secondsLeft));
     }
 
     public void containerChanged(ContainerStates.Change change) {
         String owner = owner(change.id());
         ContainerStatus from = change.from();
         ContainerStatus to = change.to();
-        if (from.state() != to.state() || from.oomKilled() != to.oomKilled() || from.restartCount() != to.restartCount()) {
+        if (from.state() != to.state()
+                || from.oomKilled() != to.oomKilled()
+                || from.restartCount() != to.restartCount()) {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("from", from.state().wireName());
             data.put("to", to.state().wireName());
@@ -90,7 +115,11 @@ public final class EventSources implements LeaseListener {
             hub.publish("container.state", change.id().value(), owner, data);
         }
         if (!from.health().equals(to.health()) && to.health().isPresent()) {
-            hub.publish("container.health", change.id().value(), owner, Map.of("health", to.health().get().wireName()));
+            hub.publish(
+                    "container.health",
+                    change.id().value(),
+                    owner,
+                    Map.of("health", to.health().get().wireName()));
         }
     }
 

@@ -40,6 +40,7 @@ public final class EventSubscription implements AutoCloseable {
     private final EventFilter filter;
     /** The live queue's bound, raised by what a replay adds (those events are held in memory already). */
     private int capacity;
+
     private final Sink sink;
     private final Consumer<EventSubscription> onClose;
     private final Duration heartbeat;
@@ -55,7 +56,8 @@ public final class EventSubscription implements AutoCloseable {
     /** A live event in the queue, with what it counts against the queue's bytes. */
     private record Sized(Event event, long size) {}
 
-    EventSubscription(EventFilter filter, int capacity, Duration heartbeat, Sink sink, Consumer<EventSubscription> onClose) {
+    EventSubscription(
+            EventFilter filter, int capacity, Duration heartbeat, Sink sink, Consumer<EventSubscription> onClose) {
         this.heartbeat = heartbeat;
         this.filter = filter;
         this.capacity = capacity;
@@ -81,7 +83,9 @@ public final class EventSubscription implements AutoCloseable {
     }
 
     private void enqueue(Event event, long size) {
-        while (!queue.isEmpty() && (queue.size() >= capacity || queuedBytes + size > MAX_QUEUED_BYTES) && dropOldestLive()) {
+        while (!queue.isEmpty()
+                && (queue.size() >= capacity || queuedBytes + size > MAX_QUEUED_BYTES)
+                && dropOldestLive()) {
             dropped++;
         }
         queue.addLast(new Sized(event, size));

@@ -15,12 +15,15 @@ import java.util.HexFormat;
 public final class HelperBinary {
     /** Where a container sees the helper's (read-only) directory. */
     public static final String DIRECTORY = "/.containerlease";
+
     public static final String FILE_NAME = "containerlease-helper";
     /** The helper's path inside a container. */
     public static final String PATH = DIRECTORY + "/" + FILE_NAME;
+
     private static final String RESOURCE = "/helper/" + FILE_NAME;
     /** The line the helper writes to its container's stderr as it ends the container at its deadline (helper/init.c). */
-    public static final String DEADLINE_PASSED = "containerlease-helper init: the lease's deadline has passed; ending the container";
+    public static final String DEADLINE_PASSED =
+            "containerlease-helper init: the lease's deadline has passed; ending the container";
 
     private final byte[] bytes;
     private final String sha256;
@@ -28,7 +31,8 @@ public final class HelperBinary {
     private HelperBinary(byte[] bytes) {
         this.bytes = bytes;
         try {
-            this.sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            this.sha256 = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
@@ -42,7 +46,8 @@ public final class HelperBinary {
     public static HelperBinary fromJar() {
         try (InputStream in = HelperBinary.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("the jar has no " + RESOURCE + ": build it with 'mvn package' (scripts/build-helper.sh)");
+                throw new IllegalStateException(
+                        "the jar has no " + RESOURCE + ": build it with 'mvn package' (scripts/build-helper.sh)");
             }
             return new HelperBinary(in.readAllBytes());
         } catch (IOException e) {

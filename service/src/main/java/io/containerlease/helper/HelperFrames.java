@@ -15,6 +15,7 @@ public final class HelperFrames {
     public static final byte MESSAGE = 'M';
     /** The helper sends at most 64 KiB of the program's bytes per frame; more means it is not our helper speaking. */
     public static final int MAX_FROM_HELPER = 64 * 1024;
+
     private static final int HEADER = 5;
 
     private HelperFrames() {}
@@ -72,7 +73,10 @@ public final class HelperFrames {
                     if (headerLength < HEADER) {
                         return;
                     }
-                    int length = (header[1] & 0xff) << 24 | (header[2] & 0xff) << 16 | (header[3] & 0xff) << 8 | (header[4] & 0xff);
+                    int length = (header[1] & 0xff) << 24
+                            | (header[2] & 0xff) << 16
+                            | (header[3] & 0xff) << 8
+                            | (header[4] & 0xff);
                     if (length < 0 || length > MAX_FROM_HELPER) {
                         throw new ProtocolException("a frame of " + Integer.toUnsignedString(length) + " bytes");
                     }

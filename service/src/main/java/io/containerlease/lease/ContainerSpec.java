@@ -10,8 +10,14 @@ import java.util.Optional;
  * privileges, limits, no host mounts but the service's own {@link Mounts}) is not a field here: the runtime applies it to every
  * container, so no caller can forget or weaken it.
  */
-public record ContainerSpec(String name, ImageSpec image, Map<String, String> env, Map<String, String> labels,
-                            Map<String, String> secretFiles, Mounts mounts, Optional<java.time.Instant> deadline) {
+public record ContainerSpec(
+        String name,
+        ImageSpec image,
+        Map<String, String> env,
+        Map<String, String> labels,
+        Map<String, String> secretFiles,
+        Mounts mounts,
+        Optional<java.time.Instant> deadline) {
     /** Where secret files appear in the container, one file per name. */
     public static final String SECRETS_DIR = "/run/secrets";
 

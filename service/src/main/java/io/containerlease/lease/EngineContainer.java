@@ -11,12 +11,26 @@ import java.util.Optional;
  * @param health the engine's health status ({@code starting}, {@code healthy}, {@code unhealthy}), when the
  *               container has a health check
  */
-public record EngineContainer(String id, State state, Optional<Integer> exitCode, boolean oomKilled,
-                              Optional<Instant> startedAt, Optional<Instant> finishedAt, int restartCount,
-                              Optional<String> health) {
+public record EngineContainer(
+        String id,
+        State state,
+        Optional<Integer> exitCode,
+        boolean oomKilled,
+        Optional<Instant> startedAt,
+        Optional<Instant> finishedAt,
+        int restartCount,
+        Optional<String> health) {
 
     /** The engine's own container states. */
-    public enum State { CREATED, RUNNING, PAUSED, RESTARTING, EXITED, DEAD, REMOVING }
+    public enum State {
+        CREATED,
+        RUNNING,
+        PAUSED,
+        RESTARTING,
+        EXITED,
+        DEAD,
+        REMOVING
+    }
 
     public EngineContainer {
         Objects.requireNonNull(id, "id");

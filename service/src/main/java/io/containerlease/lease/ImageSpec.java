@@ -28,19 +28,28 @@ public record ImageSpec(
         Program program) {
 
     private static final Pattern IMAGE_TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
-    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}(:[a-z_][a-z0-9_-]{0,31})?|\\d{1,10}(:\\d{1,10})?");
+    private static final Pattern USER =
+            Pattern.compile("[a-z_][a-z0-9_-]{0,31}(:[a-z_][a-z0-9_-]{0,31})?|\\d{1,10}(:\\d{1,10})?");
 
-    public enum PullPolicy { NEVER, IF_NOT_PRESENT, ALWAYS }
+    public enum PullPolicy {
+        NEVER,
+        IF_NOT_PRESENT,
+        ALWAYS
+    }
 
     /** When the container's main program ends by itself: keep the lease (with an exited container) or end it. */
-    public enum OnExit { KEEP, END }
+    public enum OnExit {
+        KEEP,
+        END
+    }
 
     /**
      * How the container lives within its lease: what happens when its program ends, whether the
      * engine restarts it after a failure (at most {@code restartRetries} times; 0: never), its
      * health check, and whether time spent paused counts as idle.
      */
-    public record Lifecycle(OnExit onExit, int restartRetries, Optional<HealthCheck> healthCheck, boolean pauseStopsIdle) {
+    public record Lifecycle(
+            OnExit onExit, int restartRetries, Optional<HealthCheck> healthCheck, boolean pauseStopsIdle) {
         public static final Lifecycle DEFAULT = new Lifecycle(OnExit.KEEP, 0, Optional.empty(), false);
 
         public Lifecycle {
@@ -53,14 +62,19 @@ public record ImageSpec(
     }
 
     /** The engine's own health check: {@code command} runs in the container every interval; non-zero exits count as failures. */
-    public record HealthCheck(List<String> command, java.time.Duration interval, java.time.Duration timeout, int retries) {
+    public record HealthCheck(
+            List<String> command, java.time.Duration interval, java.time.Duration timeout, int retries) {
         public HealthCheck {
             command = List.copyOf(command);
             if (command.isEmpty()) {
                 throw new IllegalArgumentException("healthCheck.command must name a program");
             }
-            if (interval.toSeconds() < 1 || interval.toSeconds() > 3600 || timeout.toSeconds() < 1 || timeout.toSeconds() > 3600) {
-                throw new IllegalArgumentException("healthCheck.intervalSeconds and timeoutSeconds must be between 1 and 3600");
+            if (interval.toSeconds() < 1
+                    || interval.toSeconds() > 3600
+                    || timeout.toSeconds() < 1
+                    || timeout.toSeconds() > 3600) {
+                throw new IllegalArgumentException(
+                        "healthCheck.intervalSeconds and timeoutSeconds must be between 1 and 3600");
             }
             if (retries < 1 || retries > 100) {
                 throw new IllegalArgumentException("healthCheck.retries must be between 1 and 100");
@@ -83,6 +97,7 @@ public record ImageSpec(
 
     /** Where a channel-enabled container finds its socket's directory, and the socket's path in it. */
     public static final String CHANNEL_DIR = "/run/containerlease";
+
     public static final String CHANNEL_SOCKET = CHANNEL_DIR + "/channel.sock";
 
     /**
@@ -94,32 +109,90 @@ public record ImageSpec(
     public record Code(String path, List<String> command, java.time.Duration grace, java.time.Duration timeout) {
         public Code {
             Objects.requireNonNull(path, "path");
-            if (!path.startsWith("/") || path.equals("/") || path.contains("/../") || path.endsWith("/..")
-                    || path.chars().anyMatch(Character::isWhitespace) || path.startsWith(CHANNEL_DIR)) {
+            if (!path.startsWith("/")
+                    || path.equals("/")
+                    || path.contains("/../")
+                    || path.endsWith("/..")
+                    || path.chars().anyMatch(Character::isWhitespace)
+                    || path.startsWith(CHANNEL_DIR)) {
                 throw new IllegalArgumentException("code.path must be an absolute directory other than / and "
                         + CHANNEL_DIR + ", without spaces or '..'");
             }
             command = List.copyOf(command);
-            if (grace.toSeconds() < 1 || grace.toSeconds() > 300 || timeout.toSeconds() < 1 || timeout.toSeconds() > 600) {
-                throw new IllegalArgumentException("code.healthCheck.graceSeconds must be between 1 and 300, timeoutSeconds between 1 and 600");
+            if (grace.toSeconds() < 1
+                    || grace.toSeconds() > 300
+                    || timeout.toSeconds() < 1
+                    || timeout.toSeconds() > 600) {
+                throw new IllegalArgumentException(
+                        "code.healthCheck.graceSeconds must be between 1 and 300, timeoutSeconds between 1 and 600");
             }
         }
     }
 
     /** An image type with the default lifecycle and no way into its program. */
-    public ImageSpec(String imageType, String image, List<String> command, List<String> shell, long memoryMb, double cpus,
-                     long pidsLimit, PullPolicy pullPolicy, String network, SessionRules sessionDefaults, Optional<String> user,
-                     boolean readOnlyRootfs, DiskLimits disk, Lifecycle lifecycle) {
-        this(imageType, image, command, shell, memoryMb, cpus, pidsLimit, pullPolicy, network, sessionDefaults, user,
-                readOnlyRootfs, disk, lifecycle, Program.NONE);
+    public ImageSpec(
+            String imageType,
+            String image,
+            List<String> command,
+            List<String> shell,
+            long memoryMb,
+            double cpus,
+            long pidsLimit,
+            PullPolicy pullPolicy,
+            String network,
+            SessionRules sessionDefaults,
+            Optional<String> user,
+            boolean readOnlyRootfs,
+            DiskLimits disk,
+            Lifecycle lifecycle) {
+        this(
+                imageType,
+                image,
+                command,
+                shell,
+                memoryMb,
+                cpus,
+                pidsLimit,
+                pullPolicy,
+                network,
+                sessionDefaults,
+                user,
+                readOnlyRootfs,
+                disk,
+                lifecycle,
+                Program.NONE);
     }
 
     /** An image type with the default lifecycle (kept when its program exits, never restarted, no health check). */
-    public ImageSpec(String imageType, String image, List<String> command, List<String> shell, long memoryMb, double cpus,
-                     long pidsLimit, PullPolicy pullPolicy, String network, SessionRules sessionDefaults, Optional<String> user,
-                     boolean readOnlyRootfs, DiskLimits disk) {
-        this(imageType, image, command, shell, memoryMb, cpus, pidsLimit, pullPolicy, network, sessionDefaults, user,
-                readOnlyRootfs, disk, Lifecycle.DEFAULT);
+    public ImageSpec(
+            String imageType,
+            String image,
+            List<String> command,
+            List<String> shell,
+            long memoryMb,
+            double cpus,
+            long pidsLimit,
+            PullPolicy pullPolicy,
+            String network,
+            SessionRules sessionDefaults,
+            Optional<String> user,
+            boolean readOnlyRootfs,
+            DiskLimits disk) {
+        this(
+                imageType,
+                image,
+                command,
+                shell,
+                memoryMb,
+                cpus,
+                pidsLimit,
+                pullPolicy,
+                network,
+                sessionDefaults,
+                user,
+                readOnlyRootfs,
+                disk,
+                Lifecycle.DEFAULT);
     }
 
     /**
@@ -177,7 +250,8 @@ public record ImageSpec(
         Objects.requireNonNull(program, "program");
         user.ifPresent(u -> {
             if (!USER.matcher(u).matches()) {
-                throw new IllegalArgumentException("user '" + u + "' must be a name or uid[:gid], e.g. nobody or 65534:65534");
+                throw new IllegalArgumentException(
+                        "user '" + u + "' must be a name or uid[:gid], e.g. nobody or 65534:65534");
             }
         });
         if (network == null || network.isBlank()) {
@@ -185,7 +259,8 @@ public record ImageSpec(
         }
         // Sharing the host's or another container's network namespace would undo the isolation.
         if (network.equals("host") || network.startsWith("container:")) {
-            throw new IllegalArgumentException("network '" + network + "' is not allowed: leases never share a namespace");
+            throw new IllegalArgumentException(
+                    "network '" + network + "' is not allowed: leases never share a namespace");
         }
     }
 

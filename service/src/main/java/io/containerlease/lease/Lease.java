@@ -54,18 +54,47 @@ public record Lease(
         if (state != LeaseState.PROVISIONING) {
             throw new IllegalStateException("only a new lease can be given a container");
         }
-        return new Lease(id, imageType, LeaseState.RUNNING, createdAt, expiresAt, maxExpiresAt, containerId, null, null, null, rules, owner);
+        return new Lease(
+                id,
+                imageType,
+                LeaseState.RUNNING,
+                createdAt,
+                expiresAt,
+                maxExpiresAt,
+                containerId,
+                null,
+                null,
+                null,
+                rules,
+                owner);
     }
 
     /** A new lease, before its container exists. */
-    public static Lease provisioning(LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife,
-                                     SessionRules rules, String owner) {
-        return new Lease(id, imageType, LeaseState.PROVISIONING, now, now.plus(duration), now.plus(maxLife),
-                null, null, null, null, rules, owner);
+    public static Lease provisioning(
+            LeaseId id,
+            String imageType,
+            Instant now,
+            Duration duration,
+            Duration maxLife,
+            SessionRules rules,
+            String owner) {
+        return new Lease(
+                id,
+                imageType,
+                LeaseState.PROVISIONING,
+                now,
+                now.plus(duration),
+                now.plus(maxLife),
+                null,
+                null,
+                null,
+                null,
+                rules,
+                owner);
     }
 
-    public static Lease provisioning(LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife,
-                                     SessionRules rules) {
+    public static Lease provisioning(
+            LeaseId id, String imageType, Instant now, Duration duration, Duration maxLife, SessionRules rules) {
         return provisioning(id, imageType, now, duration, maxLife, rules, Caller.ANONYMOUS_ADMIN.user());
     }
 

@@ -1,8 +1,8 @@
 package io.containerlease.lease;
 
 import java.time.Instant;
-import java.util.regex.Pattern;
 import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
 
 /**
  * A lease's identity: a ULID in lower-case Crockford base32 (26 characters). The time prefix makes

@@ -46,8 +46,9 @@ public record LeasePolicy(Duration minDuration, Duration maxLife, Duration deadm
     /** @throws InvalidRequestException when the duration is outside [minDuration, maxLife] */
     public Duration checkDuration(Duration requested) {
         if (requested.compareTo(minDuration) < 0 || requested.compareTo(maxLife) > 0) {
-            throw new InvalidRequestException("invalid_duration", "a lease's duration must be between "
-                    + human(minDuration) + " and " + human(maxLife));
+            throw new InvalidRequestException(
+                    "invalid_duration",
+                    "a lease's duration must be between " + human(minDuration) + " and " + human(maxLife));
         }
         return requested;
     }
@@ -55,8 +56,9 @@ public record LeasePolicy(Duration minDuration, Duration maxLife, Duration deadm
     /** The expiry an extension grants: current expiry plus the extension, clamped to the lease's cap. */
     public Extension extend(Lease lease, Duration extension) {
         if (extension.isNegative() || extension.isZero() || extension.compareTo(maxLife) > 0) {
-            throw new InvalidRequestException("invalid_duration", "an extension must be between "
-                    + human(Duration.ofSeconds(1)) + " and " + human(maxLife));
+            throw new InvalidRequestException(
+                    "invalid_duration",
+                    "an extension must be between " + human(Duration.ofSeconds(1)) + " and " + human(maxLife));
         }
         Instant wanted = lease.expiresAt().plus(extension);
         boolean clamped = wanted.isAfter(lease.maxExpiresAt());

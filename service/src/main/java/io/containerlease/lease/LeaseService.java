@@ -52,9 +52,20 @@ public final class LeaseService {
      * @param releaseWait how long a release waits for its container to go before answering that
      *                    removal is still pending (it carries on in the background)
      */
-    public LeaseService(LeaseStore store, ContainerRuntime runtime, ImageTypes catalog, LeasePolicy policy,
-                        LeaseTimers timers, ContainerRemovals removals, InstantSource clock, RandomGenerator random,
-                        LeaseMeters metrics, Duration releaseWait, Quota quota, Redactor redactor, LeaseResources resources) {
+    public LeaseService(
+            LeaseStore store,
+            ContainerRuntime runtime,
+            ImageTypes catalog,
+            LeasePolicy policy,
+            LeaseTimers timers,
+            ContainerRemovals removals,
+            InstantSource clock,
+            RandomGenerator random,
+            LeaseMeters metrics,
+            Duration releaseWait,
+            Quota quota,
+            Redactor redactor,
+            LeaseResources resources) {
         this.store = store;
         this.runtime = runtime;
         this.catalog = catalog;
@@ -89,9 +100,11 @@ public final class LeaseService {
      * @throws QuotaExceededException  when the caller or the service already has its most live leases
      */
     public Lease provision(ProvisionRequest request, Caller caller) {
-        ImageSpec spec = catalog.find(request.imageType()).orElseThrow(() -> new InvalidRequestException(
-                "unknown_image_type", "unknown imageType '" + request.imageType() + "'; allowed: "
-                        + String.join(", ", catalog.imageTypes())));
+        ImageSpec spec = catalog.find(request.imageType())
+                .orElseThrow(() -> new InvalidRequestException(
+                        "unknown_image_type",
+                        "unknown imageType '" + request.imageType() + "'; allowed: "
+                                + String.join(", ", catalog.imageTypes())));
         Duration duration = policy.checkDuration(request.duration());
         long startNanos = System.nanoTime();
         Optional<WarmContainers.Warm> ready = warm.take(spec, request);
@@ -100,8 +113,14 @@ public final class LeaseService {
         }
         // The store keeps milliseconds; trimming here keeps the timer and the record in agreement.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        Lease lease = Lease.provisioning(LeaseId.generate(now, random), spec.imageType(), now, duration, policy.maxLife(),
-                request.rules().orElse(spec.sessionDefaults()), caller.user());
+        Lease lease = Lease.provisioning(
+                LeaseId.generate(now, random),
+                spec.imageType(),
+                now,
+                duration,
+                policy.maxLife(),
+                request.rules().orElse(spec.sessionDefaults()),
+                caller.user());
         LeaseId id = lease.id();
         CompletableFuture<Void> done = new CompletableFuture<>();
         // Registered before the insert, so the reconciler never sees this lease as abandoned.
@@ -109,7 +128,10 @@ public final class LeaseService {
         redactor.register(request.secretValues());
         try {
             requireInserted(store.insert(lease, quota), caller);
-            log.info("lease provisioning {} {} {}", kv("leaseId", id.value()), kv("imageType", spec.imageType()),
+            log.info(
+                    "lease provisioning {} {} {}",
+                    kv("leaseId", id.value()),
+                    kv("imageType", spec.imageType()),
                     kv("expiresAt", lease.expiresAt()));
             notify(l -> l.onProvisioning(lease));
             try {
@@ -122,14 +144,22 @@ public final class LeaseService {
                     notifyEnding(id, EndReason.FAILED);
                     notifyEnded(id);
                 }
-                log.warn("lease failed before its container was created {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
+                log.warn(
+                        "lease failed before its container was created {} {}",
+                        kv("leaseId", id.value()),
+                        kv("error", e.getMessage()));
                 throw e;
             }
             String containerId;
             try {
                 ContainerSpec.Mounts mounts = resources.prepare(lease, spec);
-                containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec,
-                        request.containerEnv(), ManagedLabels.forLease(lease, store.instanceId(), store.serverId()), request.secretFiles(), mounts,
+                containerId = runtime.createAndStart(new ContainerSpec(
+                        ManagedLabels.containerName(id),
+                        spec,
+                        request.containerEnv(),
+                        ManagedLabels.forLease(lease, store.instanceId(), store.serverId()),
+                        request.secretFiles(),
+                        mounts,
                         Optional.of(policy.containerHardDeadline(lease))));
             } catch (RuntimeException raw) {
                 RuntimeException e = scrubbed(raw);
@@ -137,14 +167,18 @@ public final class LeaseService {
                 if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, clientDetail(e))) {
                     notifyEnding(id, EndReason.FAILED);
                 }
-                log.warn("lease failed, container not started {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
+                log.warn(
+                        "lease failed, container not started {} {}",
+                        kv("leaseId", id.value()),
+                        kv("error", e.getMessage()));
                 finishEnding(id);
                 throw e;
             }
             if (!store.markRunning(id, containerId)) {
                 // Released while we were creating it: the release owns the ending, we remove what we made.
                 finishEnding(id);
-                throw new LeaseConflictException("lease_ended", "lease " + id + " was released while it was being provisioned");
+                throw new LeaseConflictException(
+                        "lease_ended", "lease " + id + " was released while it was being provisioned");
             }
             metrics.provisioned(Duration.ofNanos(System.nanoTime() - startNanos));
             log.info("lease running {} {}", kv("leaseId", id.value()), kv("containerId", containerId));
@@ -161,11 +195,17 @@ public final class LeaseService {
 
     private void requireInserted(Quota.Outcome outcome, Caller caller) {
         switch (outcome) {
-            case OWNER_FULL -> throw new QuotaExceededException("quota_exceeded", caller.user() + " already has "
-                    + quota.perOwner() + " live leases, the most allowed per user (MAX_LEASES_PER_USER); release one first");
-            case SERVICE_FULL -> throw new QuotaExceededException("service_full", "the service already runs its most leases ("
-                    + quota.total() + ", MAX_LEASES); try again when one ends");
-            case INSERTED -> { }
+            case OWNER_FULL ->
+                throw new QuotaExceededException(
+                        "quota_exceeded",
+                        caller.user() + " already has " + quota.perOwner()
+                                + " live leases, the most allowed per user (MAX_LEASES_PER_USER); release one first");
+            case SERVICE_FULL ->
+                throw new QuotaExceededException(
+                        "service_full",
+                        "the service already runs its most leases (" + quota.total()
+                                + ", MAX_LEASES); try again when one ends");
+            case INSERTED -> {}
         }
     }
 
@@ -175,12 +215,24 @@ public final class LeaseService {
      * either no lease (the container is still the pool's, and is found again at start) or a running
      * lease with its container; never both.
      */
-    private Lease provisionWarm(ImageSpec spec, Duration duration, ProvisionRequest request, Caller caller, WarmContainers.Warm ready,
-                                long startNanos) {
+    private Lease provisionWarm(
+            ImageSpec spec,
+            Duration duration,
+            ProvisionRequest request,
+            Caller caller,
+            WarmContainers.Warm ready,
+            long startNanos) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         LeaseId id = ready.leaseId();
-        Lease lease = Lease.provisioning(id, spec.imageType(), now, duration, policy.maxLife(),
-                request.rules().orElse(spec.sessionDefaults()), caller.user()).runningIn(ready.containerId());
+        Lease lease = Lease.provisioning(
+                        id,
+                        spec.imageType(),
+                        now,
+                        duration,
+                        policy.maxLife(),
+                        request.rules().orElse(spec.sessionDefaults()),
+                        caller.user())
+                .runningIn(ready.containerId());
         CompletableFuture<Void> done = new CompletableFuture<>();
         inFlight.put(id, done);
         try {
@@ -197,7 +249,10 @@ public final class LeaseService {
             }
             warm.used(ready);
             metrics.provisioned(Duration.ofNanos(System.nanoTime() - startNanos));
-            log.info("lease running from the warm pool {} {} {}", kv("leaseId", id.value()), kv("imageType", spec.imageType()),
+            log.info(
+                    "lease running from the warm pool {} {} {}",
+                    kv("leaseId", id.value()),
+                    kv("imageType", spec.imageType()),
                     kv("expiresAt", lease.expiresAt()));
             timers.schedule(id, lease.expiresAt(), () -> expireOrRetry(id));
             notify(l -> l.onProvisioning(lease));
@@ -234,8 +289,9 @@ public final class LeaseService {
         for (int attempt = 0; attempt < 10; attempt++, lease = require(id)) {
             Instant now = clock.instant();
             if (lease.state() != LeaseState.RUNNING || !lease.expiresAt().isAfter(now)) {
-                throw new LeaseConflictException("lease_not_running", "lease " + id + " is " + describeState(lease, now)
-                        + "; only a running lease can be extended");
+                throw new LeaseConflictException(
+                        "lease_not_running",
+                        "lease " + id + " is " + describeState(lease, now) + "; only a running lease can be extended");
             }
             LeasePolicy.Extension granted = policy.extend(lease, extension);
             if (granted.expiresAt().equals(lease.expiresAt())) {
@@ -243,7 +299,10 @@ public final class LeaseService {
             }
             if (store.updateExpiry(id, lease.expiresAt(), granted.expiresAt(), now)) {
                 timers.schedule(id, granted.expiresAt(), () -> expireOrRetry(id));
-                log.info("lease extended {} {} {}", kv("leaseId", id.value()), kv("expiresAt", granted.expiresAt()),
+                log.info(
+                        "lease extended {} {} {}",
+                        kv("leaseId", id.value()),
+                        kv("expiresAt", granted.expiresAt()),
                         kv("clamped", granted.clamped()));
                 Lease extended = require(id);
                 notify(l -> l.onExtended(extended));
@@ -298,7 +357,8 @@ public final class LeaseService {
             notifyEnding(id, EndReason.EXPIRED);
             return finishEnding(id);
         }
-        store.find(id).filter(l -> l.state() == LeaseState.RUNNING && l.expiresAt().isAfter(now))
+        store.find(id)
+                .filter(l -> l.state() == LeaseState.RUNNING && l.expiresAt().isAfter(now))
                 .ifPresent(l -> timers.schedule(id, l.expiresAt(), () -> expireOrRetry(id)));
         return CompletableFuture.completedFuture(null);
     }
@@ -311,7 +371,10 @@ public final class LeaseService {
         try {
             expire(id);
         } catch (StoreException e) {
-            log.debug("lease not expired yet: the store did not answer; trying again {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
+            log.debug(
+                    "lease not expired yet: the store did not answer; trying again {} {}",
+                    kv("leaseId", id.value()),
+                    kv("error", e.getMessage()));
             timers.schedule(id, clock.instant().plus(STORE_RETRY), () -> expireOrRetry(id));
         }
     }
@@ -344,7 +407,11 @@ public final class LeaseService {
         if (inFlight.containsKey(id)) {
             return CompletableFuture.completedFuture(null);
         }
-        if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, "provisioning was interrupted by a server restart")) {
+        if (store.beginEnd(
+                id,
+                Set.of(LeaseState.PROVISIONING),
+                EndReason.FAILED,
+                "provisioning was interrupted by a server restart")) {
             log.warn("lease failed, provisioning was interrupted {}", kv("leaseId", id.value()));
             notifyEnding(id, EndReason.FAILED);
             return finishEnding(id);
@@ -361,7 +428,8 @@ public final class LeaseService {
      */
     public CompletableFuture<Void> end(LeaseId id, EndReason reason) {
         if (reason != EndReason.DISCONNECTED && reason != EndReason.IDLE && reason != EndReason.EXITED) {
-            throw new IllegalArgumentException("session and exit rules end leases as disconnected, idle or exited, not " + reason);
+            throw new IllegalArgumentException(
+                    "session and exit rules end leases as disconnected, idle or exited, not " + reason);
         }
         if (!store.beginEnd(id, Set.of(LeaseState.RUNNING), reason, null)) {
             return CompletableFuture.completedFuture(null);
@@ -420,9 +488,16 @@ public final class LeaseService {
         if (lease.endReason() == EndReason.EXPIRED) {
             Duration lag = Duration.between(lease.expiresAt(), now);
             metrics.expiredContainerRemoved(lag);
-            log.info("lease ended {} {} {}", kv("leaseId", id.value()), kv("reason", "expired"), kv("expiryLagMs", lag.toMillis()));
+            log.info(
+                    "lease ended {} {} {}",
+                    kv("leaseId", id.value()),
+                    kv("reason", "expired"),
+                    kv("expiryLagMs", lag.toMillis()));
         } else {
-            log.info("lease ended {} {}", kv("leaseId", id.value()), kv("reason", lease.endReason().wireName()));
+            log.info(
+                    "lease ended {} {}",
+                    kv("leaseId", id.value()),
+                    kv("reason", lease.endReason().wireName()));
         }
         notify(l -> l.onEnded(lease));
     }
@@ -440,10 +515,14 @@ public final class LeaseService {
      */
     private RuntimeException scrubbed(RuntimeException e) {
         return switch (e) {
-            case ImageUnavailableException x -> new ImageUnavailableException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
-            case RuntimeUnavailableException x -> new RuntimeUnavailableException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
-            case RuntimeOperationException x -> new RuntimeOperationException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
-            default -> new RuntimeOperationException("the Docker engine failed", redactor.scrub(String.valueOf(e)), null);
+            case ImageUnavailableException x ->
+                new ImageUnavailableException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
+            case RuntimeUnavailableException x ->
+                new RuntimeUnavailableException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
+            case RuntimeOperationException x ->
+                new RuntimeOperationException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
+            default ->
+                new RuntimeOperationException("the Docker engine failed", redactor.scrub(String.valueOf(e)), null);
         };
     }
 
@@ -488,7 +567,9 @@ public final class LeaseService {
         if (lease.state() == LeaseState.RUNNING) {
             return "expiring";
         }
-        return lease.endReason() == null ? lease.state().wireName() : lease.state().wireName() + " (" + lease.endReason().wireName() + ")";
+        return lease.endReason() == null
+                ? lease.state().wireName()
+                : lease.state().wireName() + " (" + lease.endReason().wireName() + ")";
     }
 
     /** The outcome of an extension: the lease as stored now, and what was granted. */

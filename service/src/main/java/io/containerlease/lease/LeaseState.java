@@ -9,7 +9,10 @@ import java.util.Locale;
  * ENDED is terminal; every change is a conditional update in the store.
  */
 public enum LeaseState {
-    PROVISIONING, RUNNING, ENDING, ENDED;
+    PROVISIONING,
+    RUNNING,
+    ENDING,
+    ENDED;
 
     public boolean isTerminal() {
         return this == ENDED;

@@ -9,8 +9,12 @@ import java.util.Optional;
  * @param server  the server that made it, when its label says (containers from before clusters do not)
  * @param pooledAs the image type, for a container a server's warm pool made (its lease, if any, came later)
  */
-public record ManagedContainer(String containerId, Optional<LeaseId> leaseId, boolean running, Optional<String> server,
-                               Optional<String> pooledAs) {
+public record ManagedContainer(
+        String containerId,
+        Optional<LeaseId> leaseId,
+        boolean running,
+        Optional<String> server,
+        Optional<String> pooledAs) {
     public ManagedContainer(String containerId, Optional<LeaseId> leaseId, boolean running, Optional<String> server) {
         this(containerId, leaseId, running, server, Optional.empty());
     }

@@ -14,6 +14,7 @@ public final class ManagedLabels {
     public static final String CLUSTER = "containerlease.cluster";
     /** The server that made it (on one store with several servers; otherwise the store's id again). */
     public static final String SERVER = "containerlease.server";
+
     public static final String CREATED_AT = "containerlease.created-at";
     public static final String EXPIRES_AT = "containerlease.expires-at";
     public static final String IMAGE_TYPE = "containerlease.image-type";
@@ -49,8 +50,8 @@ public final class ManagedLabels {
     }
 
     /** A warm-pool container's: made before its lease, so it has no expiry, and its creation time is the pool's. */
-    public static Map<String, String> forPool(LeaseId futureLease, String imageType, java.time.Instant createdAt, String cluster,
-                                              String server) {
+    public static Map<String, String> forPool(
+            LeaseId futureLease, String imageType, java.time.Instant createdAt, String cluster, String server) {
         return Map.of(
                 LEASE_ID, futureLease.value(),
                 INSTANCE, cluster,

@@ -12,8 +12,13 @@ import java.util.Objects;
  * @param secretFiles files delivered into the container at /run/secrets/NAME, under the same rules, and
  *                    never in the container's configuration either
  */
-public record ProvisionRequest(String imageType, Duration duration, Map<String, String> env, SessionRules rules,
-                               Map<String, String> secretEnv, Map<String, String> secretFiles) {
+public record ProvisionRequest(
+        String imageType,
+        Duration duration,
+        Map<String, String> env,
+        SessionRules rules,
+        Map<String, String> secretEnv,
+        Map<String, String> secretFiles) {
     public ProvisionRequest {
         Objects.requireNonNull(imageType, "imageType");
         Objects.requireNonNull(duration, "duration");

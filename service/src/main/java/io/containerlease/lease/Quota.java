@@ -5,5 +5,9 @@ public record Quota(int perOwner, int total) {
     public static final Quota UNLIMITED = new Quota(Integer.MAX_VALUE, Integer.MAX_VALUE);
 
     /** What an insert under a quota did. */
-    public enum Outcome { INSERTED, OWNER_FULL, SERVICE_FULL }
+    public enum Outcome {
+        INSERTED,
+        OWNER_FULL,
+        SERVICE_FULL
+    }
 }

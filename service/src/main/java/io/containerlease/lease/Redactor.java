@@ -40,7 +40,9 @@ public final class Redactor {
         }
         String out = text;
         // Longest first, so a secret containing another is masked whole.
-        List<String> known = secrets.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        List<String> known = secrets.keySet().stream()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
         for (String secret : known) {
             if (out.contains(secret)) {
                 out = out.replace(secret, MASK);

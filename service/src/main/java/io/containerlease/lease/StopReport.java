@@ -20,15 +20,30 @@ public final class StopReport {
         if (live.isEmpty()) {
             return "no lease stays; waiting warm-pool containers end by themselves at their deadlines";
         }
-        Instant nextDue = live.stream().map(Lease::expiresAt).min(Comparator.naturalOrder()).orElseThrow();
-        Instant firstDeadline = live.stream().map(policy::containerDeadline).min(Comparator.naturalOrder()).orElseThrow();
-        Instant lastDeadline = live.stream().map(policy::containerDeadline).max(Comparator.naturalOrder()).orElseThrow();
-        Instant lastHardDeadline = live.stream().map(policy::containerHardDeadline).max(Comparator.naturalOrder()).orElseThrow().plus(poolWait);
+        Instant nextDue = live.stream()
+                .map(Lease::expiresAt)
+                .min(Comparator.naturalOrder())
+                .orElseThrow();
+        Instant firstDeadline = live.stream()
+                .map(policy::containerDeadline)
+                .min(Comparator.naturalOrder())
+                .orElseThrow();
+        Instant lastDeadline = live.stream()
+                .map(policy::containerDeadline)
+                .max(Comparator.naturalOrder())
+                .orElseThrow();
+        Instant lastHardDeadline = live.stream()
+                .map(policy::containerHardDeadline)
+                .max(Comparator.naturalOrder())
+                .orElseThrow()
+                .plus(poolWait);
         return live.size() + (live.size() == 1 ? " lease stays" : " leases stay") + "; the next is due at " + nextDue
                 + (nextDue.isAfter(now) ? " (in " + human(Duration.between(now, nextDue)) + ")" : " (overdue)")
                 + ". A server that starts again ends each at its expiry; if none does, each container ends itself at its "
-                + "deadline (its expiry plus DEADMAN_MARGIN_SECONDS): the first at " + firstDeadline + ", the last at " + lastDeadline
-                + "; one the engine restarts before a server returns holds its hard cap instead (every one ends by " + lastHardDeadline
+                + "deadline (its expiry plus DEADMAN_MARGIN_SECONDS): the first at " + firstDeadline + ", the last at "
+                + lastDeadline
+                + "; one the engine restarts before a server returns holds its hard cap instead (every one ends by "
+                + lastHardDeadline
                 + "). Warm-pool containers end by themselves too.";
     }
 

@@ -1,8 +1,8 @@
 package io.containerlease.metrics;
 
+import io.containerlease.lease.LeaseMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.containerlease.lease.LeaseMeters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,7 +40,8 @@ public final class LeaseMetrics implements LeaseMeters {
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
         expiryStartLag = DistributionSummary.builder("containerlease.expiry.start.lag")
-                .description("Removal start minus lease expiry time: the reaper's own precision, apart from the engine's speed")
+                .description(
+                        "Removal start minus lease expiry time: the reaper's own precision, apart from the engine's speed")
                 .baseUnit("seconds")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
@@ -57,20 +58,27 @@ public final class LeaseMetrics implements LeaseMeters {
      * Live leases' containers by state, and the total CPU and memory of those whose usage is being
      * watched (usage is measured only while someone asks, so this is not every container's).
      */
-    public void trackContainers(Supplier<java.util.Map<String, Long>> countByState,
-                                Supplier<Iterable<io.containerlease.lease.ContainerUsage>> watchedUsage) {
+    public void trackContainers(
+            Supplier<java.util.Map<String, Long>> countByState,
+            Supplier<Iterable<io.containerlease.lease.ContainerUsage>> watchedUsage) {
         for (String state : countByState.get().keySet()) {
             Gauge.builder("containerlease.containers", () -> countByState.get().getOrDefault(state, 0L))
-                    .description("Live leases' containers, by their state").tag("state", state).register(registry);
+                    .description("Live leases' containers, by their state")
+                    .tag("state", state)
+                    .register(registry);
         }
-        Gauge.builder("containerlease.watched.memory", () -> sum(watchedUsage.get(), u -> u.memoryBytes())).baseUnit("bytes")
-                .description("Memory in use by the containers whose usage is being watched").register(registry);
+        Gauge.builder("containerlease.watched.memory", () -> sum(watchedUsage.get(), u -> u.memoryBytes()))
+                .baseUnit("bytes")
+                .description("Memory in use by the containers whose usage is being watched")
+                .register(registry);
         Gauge.builder("containerlease.watched.cpu.percent", () -> sum(watchedUsage.get(), u -> u.cpuPercent()))
-                .description("CPU in use by the containers whose usage is being watched (100 = one CPU)").register(registry);
+                .description("CPU in use by the containers whose usage is being watched (100 = one CPU)")
+                .register(registry);
     }
 
-    private static double sum(Iterable<io.containerlease.lease.ContainerUsage> usage,
-                              java.util.function.ToDoubleFunction<io.containerlease.lease.ContainerUsage> of) {
+    private static double sum(
+            Iterable<io.containerlease.lease.ContainerUsage> usage,
+            java.util.function.ToDoubleFunction<io.containerlease.lease.ContainerUsage> of) {
         double total = 0;
         for (var u : usage) {
             total += of.applyAsDouble(u);
@@ -88,16 +96,26 @@ public final class LeaseMetrics implements LeaseMeters {
      * The memory live sessions hold, next to its budgets: buffered log lines (all leases together),
      * lines dropped to stay within the total, and terminal input waiting for slow shells.
      */
-    public void trackSessionMemory(LongSupplier logBufferBytes, long logBufferBudget, LongSupplier logLinesEvicted,
-                                   LongSupplier terminalInputBytes) {
-        Gauge.builder("containerlease.log.buffer.bytes", logBufferBytes::getAsLong).baseUnit("bytes")
-                .description("heap held by buffered log lines, all leases together").register(registry);
-        Gauge.builder("containerlease.log.buffer.budget.bytes", () -> logBufferBudget).baseUnit("bytes")
-                .description("LOG_BUFFER_TOTAL_BYTES").register(registry);
+    public void trackSessionMemory(
+            LongSupplier logBufferBytes,
+            long logBufferBudget,
+            LongSupplier logLinesEvicted,
+            LongSupplier terminalInputBytes) {
+        Gauge.builder("containerlease.log.buffer.bytes", logBufferBytes::getAsLong)
+                .baseUnit("bytes")
+                .description("heap held by buffered log lines, all leases together")
+                .register(registry);
+        Gauge.builder("containerlease.log.buffer.budget.bytes", () -> logBufferBudget)
+                .baseUnit("bytes")
+                .description("LOG_BUFFER_TOTAL_BYTES")
+                .register(registry);
         FunctionCounter.builder("containerlease.log.lines.evicted", logLinesEvicted, LongSupplier::getAsLong)
-                .description("log lines dropped to keep all buffers within LOG_BUFFER_TOTAL_BYTES").register(registry);
-        Gauge.builder("containerlease.terminal.input.queued.bytes", terminalInputBytes::getAsLong).baseUnit("bytes")
-                .description("terminal input waiting for shells to read it").register(registry);
+                .description("log lines dropped to keep all buffers within LOG_BUFFER_TOTAL_BYTES")
+                .register(registry);
+        Gauge.builder("containerlease.terminal.input.queued.bytes", terminalInputBytes::getAsLong)
+                .baseUnit("bytes")
+                .description("terminal input waiting for shells to read it")
+                .register(registry);
     }
 
     @Override
@@ -117,8 +135,11 @@ public final class LeaseMetrics implements LeaseMeters {
 
     @Override
     public void leaseEnded(String reason) {
-        Counter.builder("containerlease.leases.ended").description("Leases ended, by reason")
-                .tag("reason", reason).register(registry).increment();
+        Counter.builder("containerlease.leases.ended")
+                .description("Leases ended, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     public void reapFailed() {
@@ -130,7 +151,10 @@ public final class LeaseMetrics implements LeaseMeters {
     }
 
     public void reconcilePass(String outcome) {
-        Counter.builder("containerlease.reconcile.passes").description("Reconcile passes, by outcome (clean, repaired, failed)")
-                .tag("outcome", outcome).register(registry).increment();
+        Counter.builder("containerlease.reconcile.passes")
+                .description("Reconcile passes, by outcome (clean, repaired, failed)")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
     }
 }

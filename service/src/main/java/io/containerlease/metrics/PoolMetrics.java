@@ -26,33 +26,50 @@ public final class PoolMetrics implements PoolMeters {
         for (var target : targets.entrySet()) {
             String type = target.getKey();
             Gauge.builder("containerlease.pool.size", () -> sizes.get().getOrDefault(type, 0))
-                    .description("Warm pool containers waiting, by image type").tag("imageType", type).register(registry);
+                    .description("Warm pool containers waiting, by image type")
+                    .tag("imageType", type)
+                    .register(registry);
             Gauge.builder("containerlease.pool.target", target::getValue)
-                    .description("The size each warm pool is kept at (the catalog's warmPool)").tag("imageType", type).register(registry);
+                    .description("The size each warm pool is kept at (the catalog's warmPool)")
+                    .tag("imageType", type)
+                    .register(registry);
         }
     }
 
     @Override
     public void hit(String imageType) {
-        Counter.builder("containerlease.pool.hits").description("Provisions served by a warm pool container")
-                .tag("imageType", imageType).register(registry).increment();
+        Counter.builder("containerlease.pool.hits")
+                .description("Provisions served by a warm pool container")
+                .tag("imageType", imageType)
+                .register(registry)
+                .increment();
     }
 
     @Override
     public void miss(String imageType, String reason) {
-        Counter.builder("containerlease.pool.misses").description("Provisions of a pooled image type that took the cold path, by reason")
-                .tag("imageType", imageType).tag("reason", reason).register(registry).increment();
+        Counter.builder("containerlease.pool.misses")
+                .description("Provisions of a pooled image type that took the cold path, by reason")
+                .tag("imageType", imageType)
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     @Override
     public void refilled(String imageType, Duration took) {
-        Timer.builder("containerlease.pool.refill").description("Making one warm pool container (create, start)")
-                .tag("imageType", imageType).register(registry).record(took);
+        Timer.builder("containerlease.pool.refill")
+                .description("Making one warm pool container (create, start)")
+                .tag("imageType", imageType)
+                .register(registry)
+                .record(took);
     }
 
     @Override
     public void refillFailed(String imageType) {
-        Counter.builder("containerlease.pool.refill.failures").description("Warm pool containers that could not be made")
-                .tag("imageType", imageType).register(registry).increment();
+        Counter.builder("containerlease.pool.refill.failures")
+                .description("Warm pool containers that could not be made")
+                .tag("imageType", imageType)
+                .register(registry)
+                .increment();
     }
 }

@@ -56,6 +56,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
      * in the middle of a burst of claims made the burst's last claims wait for the CPU.
      */
     private static final Duration REFILL_QUIET = Duration.ofMillis(100);
+
     private static final Duration REFILL_HOLD_MAX = Duration.ofSeconds(1);
 
     /**
@@ -64,12 +65,19 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
      * POOL_MAX_WAIT_MINUTES), and how long after its making a container ends itself if no server is
      * alive ({@code deadlineAfter}: the wait, then the longest lease, then the dead-man margin).
      */
-    public record Settings(Map<String, Integer> sizes, int maxTotal, int refillConcurrency, boolean drainOnStop, Duration checkEvery,
-                           Duration maxWait, Duration deadlineAfter) {
+    public record Settings(
+            Map<String, Integer> sizes,
+            int maxTotal,
+            int refillConcurrency,
+            boolean drainOnStop,
+            Duration checkEvery,
+            Duration maxWait,
+            Duration deadlineAfter) {
         public Settings {
             sizes = Map.copyOf(sizes);
             if (deadlineAfter.compareTo(maxWait) <= 0) {
-                throw new IllegalArgumentException("a pool container's deadline must leave room for a lease after its wait");
+                throw new IllegalArgumentException(
+                        "a pool container's deadline must leave room for a lease after its wait");
             }
         }
     }
@@ -92,6 +100,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private final Set<LeaseId> creating = ConcurrentHashMap.newKeySet();
     /** When each taken container left the pool ({@link System#nanoTime}). */
     private final Map<LeaseId, Long> leftAt = new ConcurrentHashMap<>();
+
     private final Map<String, AtomicInteger> filling = new ConcurrentHashMap<>();
     private final Semaphore makers;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
@@ -99,8 +108,16 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private volatile boolean closed;
     private volatile long lastTakenNanos = System.nanoTime() - REFILL_QUIET.toNanos();
 
-    public WarmPool(Settings settings, ImageTypes catalog, ContainerRuntime runtime, LeaseResources resources, LeaseStore store,
-                    TaskScheduler scheduler, InstantSource clock, RandomGenerator random, PoolMeters meters) {
+    public WarmPool(
+            Settings settings,
+            ImageTypes catalog,
+            ContainerRuntime runtime,
+            LeaseResources resources,
+            LeaseStore store,
+            TaskScheduler scheduler,
+            InstantSource clock,
+            RandomGenerator random,
+            PoolMeters meters) {
         this.settings = settings;
         this.catalog = catalog;
         this.runtime = runtime;
@@ -114,7 +131,10 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             available.put(type, new ConcurrentLinkedDeque<>());
             filling.put(type, new AtomicInteger());
         });
-        this.check = new PeriodicTask(scheduler, settings.checkEvery(), this::checkAndFill,
+        this.check = new PeriodicTask(
+                scheduler,
+                settings.checkEvery(),
+                this::checkAndFill,
                 e -> log.warn("warm pool check failed; trying again next time {}", kv("error", e.getMessage())));
     }
 
@@ -126,7 +146,9 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         try {
             adopt();
         } catch (RuntimeException e) {
-            log.warn("could not look for the warm pool's containers from before; they are removed as orphans {}", kv("error", e.getMessage()));
+            log.warn(
+                    "could not look for the warm pool's containers from before; they are removed as orphans {}",
+                    kv("error", e.getMessage()));
         }
         fillAll();
         check.start(settings.checkEvery());
@@ -135,7 +157,9 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     /** Containers waiting, by image type (every pooled type named). */
     public Map<String, Integer> sizes() {
         Map<String, Integer> out = new LinkedHashMap<>();
-        settings.sizes().keySet().stream().sorted().forEach(type -> out.put(type, available.get(type).size()));
+        settings.sizes().keySet().stream()
+                .sorted()
+                .forEach(type -> out.put(type, available.get(type).size()));
         return out;
     }
 
@@ -167,8 +191,11 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         if (queue == null) {
             return Optional.empty(); // no pool for this type: not a miss
         }
-        String unfit = !request.env().isEmpty() ? "env" : !request.secretEnv().isEmpty() ? "secret_env"
-                : !request.secretFiles().isEmpty() ? "secret_files" : null;
+        String unfit = !request.env().isEmpty()
+                ? "env"
+                : !request.secretEnv().isEmpty()
+                        ? "secret_env"
+                        : !request.secretFiles().isEmpty() ? "secret_files" : null;
         if (unfit != null) {
             meters.miss(type, unfit);
             return Optional.empty();
@@ -230,7 +257,8 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         AtomicInteger making = filling.get(type);
         while (true) {
             int now = making.get();
-            int beingMade = filling.values().stream().mapToInt(AtomicInteger::get).sum();
+            int beingMade =
+                    filling.values().stream().mapToInt(AtomicInteger::get).sum();
             if (available.get(type).size() + now >= target || members.size() + beingMade >= settings.maxTotal()) {
                 return;
             }
@@ -268,11 +296,17 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                 ImageSpec spec = catalog.find(type).orElseThrow();
                 runtime.ensureImage(spec);
                 // The lease this container will belong to does not exist yet: its resources are made for its id.
-                Lease future = Lease.provisioning(id, type, clock.instant(), Duration.ofMinutes(1), Duration.ofMinutes(1));
+                Lease future =
+                        Lease.provisioning(id, type, clock.instant(), Duration.ofMinutes(1), Duration.ofMinutes(1));
                 ContainerSpec.Mounts mounts = resources.prepare(future, spec);
                 java.time.Instant madeAt = clock.instant();
-                String containerId = runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(id), spec, Map.of(),
-                        ManagedLabels.forPool(id, type, madeAt, store.instanceId(), store.serverId()), Map.of(), mounts,
+                String containerId = runtime.createAndStart(new ContainerSpec(
+                        ManagedLabels.containerName(id),
+                        spec,
+                        Map.of(),
+                        ManagedLabels.forPool(id, type, madeAt, store.instanceId(), store.serverId()),
+                        Map.of(),
+                        mounts,
                         Optional.of(madeAt.plus(settings.deadlineAfter()))));
                 Member member = new Member(id, containerId, type, madeAt);
                 members.put(id, member);
@@ -286,7 +320,10 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             meters.refillFailed(type);
-            log.warn("could not make a warm pool container; the next check tries again {} {}", kv("imageType", type), kv("error", e.getMessage()));
+            log.warn(
+                    "could not make a warm pool container; the next check tries again {} {}",
+                    kv("imageType", type),
+                    kv("error", e.getMessage()));
             removeQuietly(id);
         } finally {
             creating.remove(id);
@@ -300,7 +337,8 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     /** Finds this server's pool containers from before: running and not leased, they wait here again; the rest go. */
     private void adopt() {
         for (ManagedContainer container : runtime.listManaged(store.instanceId())) {
-            if (container.pooledAs().isEmpty() || container.leaseId().isEmpty()
+            if (container.pooledAs().isEmpty()
+                    || container.leaseId().isEmpty()
                     || !container.server().map(store.serverId()::equals).orElse(false)) {
                 continue;
             }
@@ -310,14 +348,19 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             }
             String type = container.pooledAs().get();
             ConcurrentLinkedDeque<Member> queue = available.get(type);
-            if (container.running() && queue != null && queue.size() < settings.sizes().get(type)
+            if (container.running()
+                    && queue != null
+                    && queue.size() < settings.sizes().get(type)
                     && members.size() < settings.maxTotal()) {
                 Member member = new Member(id, container.containerId(), type, id.madeAt()); // made with its id
                 members.put(id, member);
                 queue.addLast(member);
                 log.info("warm pool container taken back {} {}", kv("leaseId", id.value()), kv("imageType", type));
             } else {
-                log.info("warm pool container from before removed {} {} {}", kv("leaseId", id.value()), kv("imageType", type),
+                log.info(
+                        "warm pool container from before removed {} {} {}",
+                        kv("leaseId", id.value()),
+                        kv("imageType", type),
                         kv("running", container.running()));
                 removeQuietly(id);
             }
@@ -333,9 +376,12 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         for (ConcurrentLinkedDeque<Member> queue : available.values()) {
             for (Member member : List.copyOf(queue)) {
                 boolean running = runtime.inspect(ManagedLabels.containerName(member.id()))
-                        .map(c -> c.state() == EngineContainer.State.RUNNING).orElse(false);
+                        .map(c -> c.state() == EngineContainer.State.RUNNING)
+                        .orElse(false);
                 if (!running && queue.remove(member)) {
-                    log.warn("a warm pool container stopped running; replacing it {} {}", kv("leaseId", member.id().value()),
+                    log.warn(
+                            "a warm pool container stopped running; replacing it {} {}",
+                            kv("leaseId", member.id().value()),
                             kv("imageType", member.imageType()));
                     members.remove(member.id());
                     removeQuietly(member.id());
@@ -352,7 +398,10 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             runtime.remove(ManagedLabels.containerName(id));
             resources.release(id);
         } catch (RuntimeException e) {
-            log.warn("could not remove a warm pool container; the reconciler will {} {}", kv("leaseId", id.value()), kv("error", e.getMessage()));
+            log.warn(
+                    "could not remove a warm pool container; the reconciler will {} {}",
+                    kv("leaseId", id.value()),
+                    kv("error", e.getMessage()));
         }
     }
 

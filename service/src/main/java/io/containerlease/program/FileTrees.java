@@ -41,7 +41,8 @@ public final class FileTrees {
 
     /** Removes {@code name} in {@code dir}: a directory after emptying it through its own handle. */
     private static void removeEntry(SecureDirectoryStream<Path> dir, Path name) throws IOException {
-        BasicFileAttributes attributes = dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        BasicFileAttributes attributes = dir.getFileAttributeView(
+                        name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .readAttributes();
         if (attributes.isDirectory()) {
             try (SecureDirectoryStream<Path> child = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {

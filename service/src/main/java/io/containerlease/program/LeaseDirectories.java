@@ -49,7 +49,9 @@ public final class LeaseDirectories {
             return ids;
         }
         try (Stream<Path> list = Files.list(root)) {
-            list.map(p -> p.getFileName().toString()).filter(LeaseId::isValid).forEach(name -> ids.add(new LeaseId(name)));
+            list.map(p -> p.getFileName().toString())
+                    .filter(LeaseId::isValid)
+                    .forEach(name -> ids.add(new LeaseId(name)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root, e);
         }

@@ -1,9 +1,8 @@
 package io.containerlease.reaper;
 
-import io.containerlease.schedule.TaskScheduler;
-
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseTimers;
+import io.containerlease.schedule.TaskScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -1,18 +1,17 @@
 package io.containerlease.reaper;
 
-import io.containerlease.schedule.TaskScheduler;
-import io.containerlease.schedule.PeriodicTask;
-
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.ContainerRemovals;
+import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseResources;
 import io.containerlease.lease.LeaseService;
-import io.containerlease.metrics.LeaseMetrics;
-import io.containerlease.lease.ContainerRuntime;
-import io.containerlease.lease.ManagedContainer;
 import io.containerlease.lease.LeaseStore;
+import io.containerlease.lease.ManagedContainer;
+import io.containerlease.metrics.LeaseMetrics;
+import io.containerlease.schedule.PeriodicTask;
+import io.containerlease.schedule.TaskScheduler;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -32,6 +31,7 @@ public final class ReaperLoop implements AutoCloseable {
 
     /** Actions that failed, with their cause: one that keeps failing the same way is logged once, not every pass. */
     private final java.util.Map<ReconcileAction, String> failing = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final ContainerRuntime runtime;
     private final LeaseStore store;
     private final LeaseService leases;
@@ -50,8 +50,10 @@ public final class ReaperLoop implements AutoCloseable {
      * ({@code otherLiveServers}, empty under the aggressive one), and under either their warm pools
      * are theirs ({@code liveServers}).
      */
-    public record Peers(java.util.function.LongPredicate actingSince, java.util.function.Supplier<Set<String>> otherLiveServers,
-                        java.util.function.Supplier<Set<String>> liveServers) {
+    public record Peers(
+            java.util.function.LongPredicate actingSince,
+            java.util.function.Supplier<Set<String>> otherLiveServers,
+            java.util.function.Supplier<Set<String>> liveServers) {
         /** A server that has its store alone. */
         public static final Peers NONE = new Peers(since -> true, Set::of, Set::of);
     }
@@ -64,9 +66,17 @@ public final class ReaperLoop implements AutoCloseable {
         this.pooled = pooled;
     }
 
-    public ReaperLoop(ContainerRuntime runtime, LeaseStore store, LeaseService leases, ContainerRemovals removals,
-                      TaskScheduler scheduler, Duration interval, InstantSource clock, LeaseMetrics metrics, LeaseResources resources,
-                      Peers peers) {
+    public ReaperLoop(
+            ContainerRuntime runtime,
+            LeaseStore store,
+            LeaseService leases,
+            ContainerRemovals removals,
+            TaskScheduler scheduler,
+            Duration interval,
+            InstantSource clock,
+            LeaseMetrics metrics,
+            LeaseResources resources,
+            Peers peers) {
         this.resources = resources;
         this.peers = peers;
         this.runtime = runtime;
@@ -78,7 +88,9 @@ public final class ReaperLoop implements AutoCloseable {
         this.metrics = metrics;
         this.periodic = new PeriodicTask(scheduler, interval, this::runOnce, e -> {
             metrics.reconcilePass("failed");
-            log.warn("reconcile pass failed; retrying next interval {} {}", kv("intervalS", interval.toSeconds()),
+            log.warn(
+                    "reconcile pass failed; retrying next interval {} {}",
+                    kv("intervalS", interval.toSeconds()),
                     kv("error", e.getMessage()));
         });
     }
@@ -95,12 +107,20 @@ public final class ReaperLoop implements AutoCloseable {
         List<ManagedContainer> containers = runtime.listManaged(store.instanceId());
         var withResources = resources.held();
         List<io.containerlease.lease.Lease> live = store.listLive();
-        var snapshot = new Reconciler.Snapshot(clock.instant(), containers, withResources, live, store.held(), leases.inFlight(),
-                peers.otherLiveServers().get(), new Reconciler.Pools(pooled.apply(seenAt), peers.liveServers().get()));
+        var snapshot = new Reconciler.Snapshot(
+                clock.instant(),
+                containers,
+                withResources,
+                live,
+                store.held(),
+                leases.inFlight(),
+                peers.otherLiveServers().get(),
+                new Reconciler.Pools(pooled.apply(seenAt), peers.liveServers().get()));
         List<ReconcileAction> actions = Reconciler.decide(snapshot);
         if (!actions.isEmpty() && !peers.actingSince().test(seenAt)) {
             // Paused past its heartbeat (another server may have taken over): what it saw may be stale.
-            log.warn("reconcile pass skipped: this server's heartbeat is not current {}", kv("actions", actions.size()));
+            log.warn(
+                    "reconcile pass skipped: this server's heartbeat is not current {}", kv("actions", actions.size()));
             metrics.reconcilePass("failed");
             return CompletableFuture.completedFuture(null);
         }
@@ -117,14 +137,19 @@ public final class ReaperLoop implements AutoCloseable {
             } catch (RuntimeException e) {
                 String cause = String.valueOf(e.getMessage());
                 if (!cause.equals(failing.put(action, cause))) {
-                    log.warn("reconcile action failed; every pass retries it, and it is reported again only if its cause changes {} {}",
-                            kv("action", action.toString()), kv("error", cause));
+                    log.warn(
+                            "reconcile action failed; every pass retries it, and it is reported again only if its cause changes {} {}",
+                            kv("action", action.toString()),
+                            kv("error", cause));
                 }
             }
         }
         if (!actions.isEmpty() && !onlyRepeats) {
-            log.info("reconcile pass repaired differences {} {} {}", kv("containers", containers.size()),
-                    kv("liveLeases", snapshot.liveLeases().size()), kv("actions", actions.size()));
+            log.info(
+                    "reconcile pass repaired differences {} {} {}",
+                    kv("containers", containers.size()),
+                    kv("liveLeases", snapshot.liveLeases().size()),
+                    kv("actions", actions.size()));
         }
         metrics.reconcilePass(actions.isEmpty() ? "clean" : "repaired");
         return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
@@ -141,13 +166,17 @@ public final class ReaperLoop implements AutoCloseable {
             case ReconcileAction.FinishEnding a -> leases.finishEnding(a.leaseId());
             case ReconcileAction.ReleaseResources a -> {
                 if (!failing.containsKey(a)) {
-                    log.info("removing an ended lease's code volume and kept versions {}", kv("leaseId", a.leaseId().value()));
+                    log.info(
+                            "removing an ended lease's code volume and kept versions {}",
+                            kv("leaseId", a.leaseId().value()));
                 }
                 resources.release(a.leaseId());
                 yield CompletableFuture.completedFuture(null);
             }
             case ReconcileAction.RemoveOrphan a -> {
-                log.info("removing orphan container {} {}", kv("containerId", a.containerId()),
+                log.info(
+                        "removing orphan container {} {}",
+                        kv("containerId", a.containerId()),
                         kv("leaseId", a.leaseId().map(LeaseId::value).orElse("none")));
                 yield removals.removeUntilGone(a.containerId());
             }

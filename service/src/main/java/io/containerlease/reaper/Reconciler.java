@@ -27,8 +27,15 @@ public final class Reconciler {
      * server still alive made is left to that server ({@code ORPHAN_POLICY=conservative}; the
      * aggressive policy passes no servers here).
      */
-    public record Snapshot(Instant now, List<ManagedContainer> containers, Set<LeaseId> withResources, List<Lease> liveLeases,
-                           Set<LeaseId> held, Set<LeaseId> inFlight, Set<String> otherLiveServers, Pools pools) {
+    public record Snapshot(
+            Instant now,
+            List<ManagedContainer> containers,
+            Set<LeaseId> withResources,
+            List<Lease> liveLeases,
+            Set<LeaseId> held,
+            Set<LeaseId> inFlight,
+            Set<String> otherLiveServers,
+            Pools pools) {
         public Snapshot {
             otherLiveServers = Set.copyOf(otherLiveServers);
             java.util.Objects.requireNonNull(pools, "pools");
@@ -39,15 +46,27 @@ public final class Reconciler {
             inFlight = Set.copyOf(inFlight);
         }
 
-        public Snapshot(Instant now, List<ManagedContainer> containers, Set<LeaseId> withResources, List<Lease> liveLeases,
-                        Set<LeaseId> held, Set<LeaseId> inFlight, Set<String> otherLiveServers) {
+        public Snapshot(
+                Instant now,
+                List<ManagedContainer> containers,
+                Set<LeaseId> withResources,
+                List<Lease> liveLeases,
+                Set<LeaseId> held,
+                Set<LeaseId> inFlight,
+                Set<String> otherLiveServers) {
             this(now, containers, withResources, liveLeases, held, inFlight, otherLiveServers, Pools.NONE);
         }
 
         /** One server holding every lease, without channel directories or code volumes. */
         public Snapshot(Instant now, List<ManagedContainer> containers, List<Lease> liveLeases, Set<LeaseId> inFlight) {
-            this(now, containers, Set.of(), liveLeases, liveLeases.stream().map(Lease::id).collect(java.util.stream.Collectors.toSet()),
-                    inFlight, Set.of());
+            this(
+                    now,
+                    containers,
+                    Set.of(),
+                    liveLeases,
+                    liveLeases.stream().map(Lease::id).collect(java.util.stream.Collectors.toSet()),
+                    inFlight,
+                    Set.of());
         }
     }
 
@@ -81,17 +100,31 @@ public final class Reconciler {
             }
         }
         for (LeaseId id : snapshot.withResources()) {
-            if (!live.contains(id) && !snapshot.inFlight().contains(id) && !snapshot.pools().members().contains(id)) {
+            if (!live.contains(id)
+                    && !snapshot.inFlight().contains(id)
+                    && !snapshot.pools().members().contains(id)) {
                 actions.add(new ReconcileAction.ReleaseResources(id));
             }
         }
         for (ManagedContainer container : snapshot.containers()) {
-            boolean madeByALiveServer = container.server().map(snapshot.otherLiveServers()::contains).orElse(false);
-            if (container.pooled() && (container.leaseId().map(snapshot.pools().members()::contains).orElse(false)
-                    || container.server().map(snapshot.pools().otherLiveServers()::contains).orElse(false))) {
+            boolean madeByALiveServer = container
+                    .server()
+                    .map(snapshot.otherLiveServers()::contains)
+                    .orElse(false);
+            if (container.pooled()
+                    && (container
+                                    .leaseId()
+                                    .map(snapshot.pools().members()::contains)
+                                    .orElse(false)
+                            || container
+                                    .server()
+                                    .map(snapshot.pools().otherLiveServers()::contains)
+                                    .orElse(false))) {
                 continue; // waiting in a warm pool, this server's or a live one's
             }
-            if ((container.leaseId().isEmpty() || !live.contains(container.leaseId().get())) && !madeByALiveServer) {
+            if ((container.leaseId().isEmpty()
+                            || !live.contains(container.leaseId().get()))
+                    && !madeByALiveServer) {
                 actions.add(new ReconcileAction.RemoveOrphan(container.containerId(), container.leaseId()));
             }
         }
@@ -100,7 +133,8 @@ public final class Reconciler {
 
     private static ReconcileAction decide(Lease lease, boolean hasContainer, Snapshot snapshot) {
         return switch (lease.state()) {
-            case PROVISIONING -> snapshot.inFlight().contains(lease.id()) ? null : new ReconcileAction.FailInterrupted(lease.id());
+            case PROVISIONING ->
+                snapshot.inFlight().contains(lease.id()) ? null : new ReconcileAction.FailInterrupted(lease.id());
             case RUNNING -> {
                 if (!lease.expiresAt().isAfter(snapshot.now())) {
                     yield new ReconcileAction.Expire(lease.id());

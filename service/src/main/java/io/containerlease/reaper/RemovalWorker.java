@@ -1,15 +1,13 @@
 package io.containerlease.reaper;
 
-import io.containerlease.schedule.TaskScheduler;
-import io.containerlease.schedule.RetryLoop;
-import io.containerlease.schedule.RetryPolicy;
-
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.ContainerRemovals;
-import io.containerlease.metrics.LeaseMetrics;
 import io.containerlease.lease.ContainerRuntime;
-import java.time.Duration;
+import io.containerlease.metrics.LeaseMetrics;
+import io.containerlease.schedule.RetryLoop;
+import io.containerlease.schedule.RetryPolicy;
+import io.containerlease.schedule.TaskScheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -36,8 +34,13 @@ public final class RemovalWorker implements ContainerRemovals {
      * @param executor runs the removals themselves; its size bounds how many hit the engine at once
      * @param scheduler waits out the backoff between attempts
      */
-    public RemovalWorker(ContainerRuntime runtime, Executor executor, TaskScheduler scheduler,
-                         RetryPolicy retry, RandomGenerator random, LeaseMetrics metrics) {
+    public RemovalWorker(
+            ContainerRuntime runtime,
+            Executor executor,
+            TaskScheduler scheduler,
+            RetryPolicy retry,
+            RandomGenerator random,
+            LeaseMetrics metrics) {
         this.runtime = runtime;
         this.executor = executor;
         this.retries = new RetryLoop(scheduler, retry, random);
@@ -52,18 +55,28 @@ public final class RemovalWorker implements ContainerRemovals {
             return existing;
         }
         created.whenComplete((ok, error) -> underWay.remove(container, created));
-        retries.start(executor, attempt -> {
-            runtime.remove(container);
-            if (attempt > 1) {
-                log.info("container removed after retries {} {}", kv("container", container), kv("attempts", attempt));
-            }
-            created.complete(null);
-        }, (attempt, wait, e) -> {
-            metrics.reapFailed();
-            metrics.reapRetried();
-            log.warn("container removal failed, retrying {} {} {} {}", kv("container", container),
-                    kv("attempt", attempt), kv("retryInMs", wait.toMillis()), kv("error", e.getMessage()));
-        });
+        retries.start(
+                executor,
+                attempt -> {
+                    runtime.remove(container);
+                    if (attempt > 1) {
+                        log.info(
+                                "container removed after retries {} {}",
+                                kv("container", container),
+                                kv("attempts", attempt));
+                    }
+                    created.complete(null);
+                },
+                (attempt, wait, e) -> {
+                    metrics.reapFailed();
+                    metrics.reapRetried();
+                    log.warn(
+                            "container removal failed, retrying {} {} {} {}",
+                            kv("container", container),
+                            kv("attempt", attempt),
+                            kv("retryInMs", wait.toMillis()),
+                            kv("error", e.getMessage()));
+                });
         return created;
     }
 
@@ -71,5 +84,4 @@ public final class RemovalWorker implements ContainerRemovals {
     public int pending() {
         return underWay.size();
     }
-
 }

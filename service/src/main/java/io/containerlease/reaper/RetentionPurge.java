@@ -1,11 +1,10 @@
 package io.containerlease.reaper;
 
-import io.containerlease.schedule.TaskScheduler;
-import io.containerlease.schedule.PeriodicTask;
-
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.LeaseStore;
+import io.containerlease.schedule.PeriodicTask;
+import io.containerlease.schedule.TaskScheduler;
 import io.containerlease.store.ActivityLog;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,12 +33,16 @@ public final class RetentionPurge implements AutoCloseable {
     private final Duration retention;
     private final PeriodicTask periodic;
 
-    public RetentionPurge(LeaseStore store, ActivityLog activity, TaskScheduler scheduler, InstantSource clock, Duration retention) {
+    public RetentionPurge(
+            LeaseStore store, ActivityLog activity, TaskScheduler scheduler, InstantSource clock, Duration retention) {
         this.store = store;
         this.activity = activity;
         this.clock = clock;
         this.retention = retention;
-        this.periodic = new PeriodicTask(scheduler, INTERVAL, this::runOnce,
+        this.periodic = new PeriodicTask(
+                scheduler,
+                INTERVAL,
+                this::runOnce,
                 e -> log.warn("retention purge failed; it runs again in an hour {}", kv("error", e.getMessage())));
     }
 
@@ -62,7 +65,11 @@ public final class RetentionPurge implements AutoCloseable {
             entries += n;
         } while (n == BATCH && !periodic.closed());
         if (leases > 0 || entries > 0) {
-            log.info("retention purge {} {} {}", kv("endedLeases", leases), kv("activityEntries", entries), kv("olderThan", cutoff));
+            log.info(
+                    "retention purge {} {} {}",
+                    kv("endedLeases", leases),
+                    kv("activityEntries", entries),
+                    kv("olderThan", cutoff));
         }
         return new Purged(leases, entries);
     }

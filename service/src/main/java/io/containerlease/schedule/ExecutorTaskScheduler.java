@@ -22,7 +22,8 @@ public final class ExecutorTaskScheduler implements TaskScheduler, AutoCloseable
             Thread.ofVirtual().name("reaper-task-", 0).factory());
 
     public ExecutorTaskScheduler(String name) {
-        timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name(name).daemon(true).factory());
+        timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().name(name).daemon(true).factory());
         timer.setRemoveOnCancelPolicy(true);
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }

@@ -16,7 +16,8 @@ public final class PeriodicTask implements AutoCloseable {
     private volatile TaskScheduler.Cancellable next;
     private volatile boolean closed;
 
-    public PeriodicTask(TaskScheduler scheduler, Duration interval, Runnable body, Consumer<RuntimeException> onFailure) {
+    public PeriodicTask(
+            TaskScheduler scheduler, Duration interval, Runnable body, Consumer<RuntimeException> onFailure) {
         this.scheduler = scheduler;
         this.interval = interval;
         this.body = body;

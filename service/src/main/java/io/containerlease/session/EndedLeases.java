@@ -17,10 +17,8 @@ public final class EndedLeases {
     /** Far longer than the moment between a connection's check of its lease and its registration. */
     static final Duration KEPT = Duration.ofMinutes(10);
 
-    private final Cache<LeaseId, EndReason> ended = Caffeine.newBuilder()
-            .expireAfterWrite(KEPT)
-            .maximumSize(100_000)
-            .build();
+    private final Cache<LeaseId, EndReason> ended =
+            Caffeine.newBuilder().expireAfterWrite(KEPT).maximumSize(100_000).build();
 
     /** The lease ended for this reason. Idempotent: the first reason stays. */
     public void record(LeaseId id, EndReason reason) {

@@ -48,12 +48,14 @@ public final class ExpiryWarnings {
 
     /** How long before expiry the warning goes out. */
     Duration lead(Lease lease) {
-        return min(maxLead, Duration.between(lease.createdAt(), lease.expiresAt()).dividedBy(4));
+        return min(
+                maxLead, Duration.between(lease.createdAt(), lease.expiresAt()).dividedBy(4));
     }
 
     private void warn(LeaseId id, Instant expiry) {
         long secondsLeft = Math.max(0, Duration.between(clock.instant(), expiry).toSeconds());
-        connections.broadcast(id, Map.of("type", "expiring", "expiryTime", expiry.toString(), "secondsLeft", secondsLeft));
+        connections.broadcast(
+                id, Map.of("type", "expiring", "expiryTime", expiry.toString(), "secondsLeft", secondsLeft));
         listeners.forEach(l -> l.expiring(id, expiry, secondsLeft));
     }
 

@@ -35,7 +35,12 @@ public final class IdleTimers {
     private final IdleExpiry onIdle;
     private final ConcurrentHashMap<LeaseId, Tracked> tracked = new ConcurrentHashMap<>();
 
-    public IdleTimers(TaskScheduler scheduler, InstantSource clock, RetryPolicy retry, RandomGenerator random, IdleExpiry onIdle) {
+    public IdleTimers(
+            TaskScheduler scheduler,
+            InstantSource clock,
+            RetryPolicy retry,
+            RandomGenerator random,
+            IdleExpiry onIdle) {
         this.scheduler = scheduler;
         this.clock = clock;
         this.retries = new RetryLoop(scheduler, retry, random);
@@ -55,7 +60,9 @@ public final class IdleTimers {
      * (a fresh clock when it kept none), so a lease whose idle end passed while no server ran ends at once.
      */
     public void recover(Lease lease) {
-        Instant last = marks.map(store -> store.sessionMarks(lease.id()).lastActivity()).flatMap(x -> x).orElse(clock.instant());
+        Instant last = marks.map(store -> store.sessionMarks(lease.id()).lastActivity())
+                .flatMap(x -> x)
+                .orElse(clock.instant());
         track(lease, last);
     }
 
@@ -65,8 +72,10 @@ public final class IdleTimers {
         if (previous != null) {
             previous.cancel();
         }
-        t.idleTimeout.ifPresent(timeout -> t.arm(lastActivity.plus(timeout).isAfter(clock.instant())
-                ? Duration.between(clock.instant(), lastActivity.plus(timeout)) : Duration.ZERO));
+        t.idleTimeout.ifPresent(timeout -> t.arm(
+                lastActivity.plus(timeout).isAfter(clock.instant())
+                        ? Duration.between(clock.instant(), lastActivity.plus(timeout))
+                        : Duration.ZERO));
         mark(t, lastActivity);
     }
 
@@ -79,7 +88,8 @@ public final class IdleTimers {
 
     /** Writes the activity, off the caller's path, at most every {@link #MARK_EVERY} per lease. */
     private void mark(Tracked t, Instant at) {
-        if (marks.isEmpty() || (t.markedAt != null && Duration.between(t.markedAt, at).compareTo(MARK_EVERY) < 0)) {
+        if (marks.isEmpty()
+                || (t.markedAt != null && Duration.between(t.markedAt, at).compareTo(MARK_EVERY) < 0)) {
             return;
         }
         t.markedAt = at;
@@ -88,8 +98,10 @@ public final class IdleTimers {
             try {
                 store.markActivity(t.id, at);
             } catch (RuntimeException e) {
-                log.warn("could not keep a lease's last activity; a restart would give it a fresh idle clock {} {}",
-                        kv("leaseId", t.id.value()), kv("error", String.valueOf(e.getMessage())));
+                log.warn(
+                        "could not keep a lease's last activity; a restart would give it a fresh idle clock {} {}",
+                        kv("leaseId", t.id.value()),
+                        kv("error", String.valueOf(e.getMessage())));
             }
         });
     }
@@ -141,6 +153,7 @@ public final class IdleTimers {
         volatile Instant lastActivity;
         /** When activity was last written to the store. */
         volatile Instant markedAt;
+
         private TaskScheduler.Cancellable timer;
         private boolean cancelled;
 
@@ -172,17 +185,26 @@ public final class IdleTimers {
                 arm(Duration.between(now, due));
                 return;
             }
-            TaskScheduler.Cancellable retrying = retries.start(Runnable::run, attempt -> {
-                Instant dueNow = lastActivity.plus(timeout);
-                if (clock.instant().isBefore(dueNow)) {
-                    arm(Duration.between(clock.instant(), dueNow)); // active again while we retried: wait anew
-                    return;
-                }
-                log.info("lease idle for its timeout {} {} {}", kv("leaseId", id.value()), kv("lastActivityAt", lastActivity),
-                        kv("attempt", attempt));
-                onIdle.expired(id);
-            }, (attempt, wait, e) -> log.warn("ending an idle lease failed, retrying {} {} {}", kv("leaseId", id.value()),
-                    kv("retryInMs", wait.toMillis()), kv("error", e.getMessage())));
+            TaskScheduler.Cancellable retrying = retries.start(
+                    Runnable::run,
+                    attempt -> {
+                        Instant dueNow = lastActivity.plus(timeout);
+                        if (clock.instant().isBefore(dueNow)) {
+                            arm(Duration.between(clock.instant(), dueNow)); // active again while we retried: wait anew
+                            return;
+                        }
+                        log.info(
+                                "lease idle for its timeout {} {} {}",
+                                kv("leaseId", id.value()),
+                                kv("lastActivityAt", lastActivity),
+                                kv("attempt", attempt));
+                        onIdle.expired(id);
+                    },
+                    (attempt, wait, e) -> log.warn(
+                            "ending an idle lease failed, retrying {} {} {}",
+                            kv("leaseId", id.value()),
+                            kv("retryInMs", wait.toMillis()),
+                            kv("error", e.getMessage())));
             synchronized (this) {
                 if (cancelled) {
                     retrying.cancel();

@@ -111,8 +111,13 @@ public final class LeaseConnections {
         return counts;
     }
 
-    public LeaseConnections(TaskScheduler scheduler, InstantSource clock, RetryPolicy retry, RandomGenerator random,
-                            GraceExpiry onExpired, EndedLeases ended) {
+    public LeaseConnections(
+            TaskScheduler scheduler,
+            InstantSource clock,
+            RetryPolicy retry,
+            RandomGenerator random,
+            GraceExpiry onExpired,
+            EndedLeases ended) {
         this.ended = ended;
         this.scheduler = scheduler;
         this.clock = clock;
@@ -127,7 +132,8 @@ public final class LeaseConnections {
      */
     public Optional<Registration> open(Lease lease, Channel channel) {
         if (!ended.contains(lease.id())) {
-            Room room = rooms.computeIfAbsent(lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
+            Room room = rooms.computeIfAbsent(
+                    lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
             Registration registration = new Registration(room, channel);
             boolean added;
             synchronized (room) {
@@ -137,7 +143,8 @@ public final class LeaseConnections {
                     room.open.add(registration);
                 }
             }
-            // The ending records its tombstone before it drops rooms: checked after adding, one of the two sees the other.
+            // The ending records its tombstone before it drops rooms: checked after adding, one of the two sees the
+            // other.
             if (added && !ended.contains(lease.id())) {
                 elsewhere.report(lease.id(), count(lease.id()));
                 return Optional.of(registration);
@@ -168,8 +175,10 @@ public final class LeaseConnections {
         if (ended.contains(lease.id())) {
             return;
         }
-        Room room = rooms.computeIfAbsent(lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
-        Optional<Instant> pending = marks.flatMap(store -> store.sessionMarks(lease.id()).graceEndsAt());
+        Room room = rooms.computeIfAbsent(
+                lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
+        Optional<Instant> pending =
+                marks.flatMap(store -> store.sessionMarks(lease.id()).graceEndsAt());
         synchronized (room) {
             if (room.open.isEmpty() && elsewhere.count(lease.id()) == 0) {
                 room.startGrace(pending);
@@ -192,7 +201,10 @@ public final class LeaseConnections {
             try {
                 store.markGraceEnd(id, endsAt);
             } catch (RuntimeException e) {
-                log.warn("could not keep a lease's grace end {} {}", kv("leaseId", id.value()), kv("error", String.valueOf(e.getMessage())));
+                log.warn(
+                        "could not keep a lease's grace end {} {}",
+                        kv("leaseId", id.value()),
+                        kv("error", String.valueOf(e.getMessage())));
             }
         });
     }
@@ -275,17 +287,26 @@ public final class LeaseConnections {
 
     /** The grace ran out: end the lease, retrying until that succeeds or a connection comes back. */
     private void graceRanOut(Room room) {
-        TaskScheduler.Cancellable retrying = retries.start(Runnable::run, attempt -> {
-            synchronized (room) {
-                // A connection may have arrived after the timer fired but before we got the lock.
-                if (room.ended || !room.open.isEmpty() || room.graceTimer == null || elsewhere.count(room.id) > 0) {
-                    return;
-                }
-            }
-            log.info("disconnect grace ran out {} {}", kv("leaseId", room.id.value()), kv("attempt", attempt));
-            onExpired.expired(room.id);
-        }, (attempt, wait, e) -> log.warn("ending a disconnected lease failed, retrying {} {} {}", kv("leaseId", room.id.value()),
-                kv("retryInMs", wait.toMillis()), kv("error", e.getMessage())));
+        TaskScheduler.Cancellable retrying = retries.start(
+                Runnable::run,
+                attempt -> {
+                    synchronized (room) {
+                        // A connection may have arrived after the timer fired but before we got the lock.
+                        if (room.ended
+                                || !room.open.isEmpty()
+                                || room.graceTimer == null
+                                || elsewhere.count(room.id) > 0) {
+                            return;
+                        }
+                    }
+                    log.info("disconnect grace ran out {} {}", kv("leaseId", room.id.value()), kv("attempt", attempt));
+                    onExpired.expired(room.id);
+                },
+                (attempt, wait, e) -> log.warn(
+                        "ending a disconnected lease failed, retrying {} {} {}",
+                        kv("leaseId", room.id.value()),
+                        kv("retryInMs", wait.toMillis()),
+                        kv("error", e.getMessage())));
         synchronized (room) {
             if (room.graceTimer != null) {
                 room.graceTimer = retrying; // so a connection that comes back stops the retries too
@@ -324,7 +345,10 @@ public final class LeaseConnections {
             Duration delay = graceDeadline.isAfter(now) ? Duration.between(now, graceDeadline) : Duration.ZERO;
             graceTimer = scheduler.schedule(delay, () -> graceRanOut(this));
             markGraceEnd(id, Optional.of(graceDeadline));
-            log.info("last connection closed, grace started {} {}", kv("leaseId", id.value()), kv("endsAt", graceDeadline));
+            log.info(
+                    "last connection closed, grace started {} {}",
+                    kv("leaseId", id.value()),
+                    kv("endsAt", graceDeadline));
         }
 
         void cancelGrace() {

@@ -14,12 +14,14 @@ import java.util.List;
 final class LogBuffer {
     /** What a line costs beyond its text: the line, its string and its timestamp objects. */
     static final int LINE_OVERHEAD_BYTES = 96;
+
     private static final int INITIAL_SLOTS = 256;
 
     private final int capacity;
     private final long maxBytes;
     /** The held lines, oldest at {@code head}; grows up to {@code capacity} slots as lines come. */
     private LogLine[] ring;
+
     private int head;
     private int size;
     private long bytes;

@@ -2,8 +2,8 @@ package io.containerlease.session;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
 import java.io.Closeable;
 import java.io.IOException;
@@ -55,7 +55,9 @@ public final class LogStreams {
     /** Where a reader starts: the last N lines, after a sequence number it has seen, or all held lines. */
     public sealed interface Start {
         record Tail(int lines) implements Start {}
+
         record After(long seq) implements Start {}
+
         record Everything() implements Start {}
     }
 
@@ -254,9 +256,11 @@ public final class LogStreams {
         final LogBuffer buffer = new LogBuffer(budget.linesPerLease(), budget.bytesPerLease());
         /** The buffer's size, readable without its lock by the trimming of the largest buffer. */
         volatile long bytes;
+
         final Set<Cursor> readers = new CopyOnWriteArraySet<>();
         /** Every line written before the first follow began is in the buffer (or was dropped from it). */
         boolean historyComplete;
+
         private Closeable follow;
         private boolean closed;
         private Instant lastTimestamp;
@@ -346,7 +350,10 @@ public final class LogStreams {
         @Override
         public synchronized void closed(Throwable error) {
             if (error != null && !closed) {
-                log.warn("log stream broke; the next reader restarts it {} {}", kv("leaseId", id.value()), kv("error", error.getMessage()));
+                log.warn(
+                        "log stream broke; the next reader restarts it {} {}",
+                        kv("leaseId", id.value()),
+                        kv("error", error.getMessage()));
             }
             follow = null;
             historyEnd(); // whatever arrived is all the history there will be from this follow

@@ -20,8 +20,13 @@ public final class SessionLifecycle implements LeaseListener {
     private final LogStreams logs;
     private final EndedLeases ended;
 
-    public SessionLifecycle(LeaseConnections connections, IdleTimers idle, ExpiryWarnings warnings,
-                            TerminalSessions terminals, LogStreams logs, EndedLeases ended) {
+    public SessionLifecycle(
+            LeaseConnections connections,
+            IdleTimers idle,
+            ExpiryWarnings warnings,
+            TerminalSessions terminals,
+            LogStreams logs,
+            EndedLeases ended) {
         this.ended = ended;
         this.connections = connections;
         this.idle = idle;
@@ -51,7 +56,9 @@ public final class SessionLifecycle implements LeaseListener {
     @Override
     public void onExtended(Lease lease) {
         warnings.schedule(lease);
-        connections.broadcast(lease.id(), Map.of("type", "extended", "expiryTime", lease.expiresAt().toString()));
+        connections.broadcast(
+                lease.id(),
+                Map.of("type", "extended", "expiryTime", lease.expiresAt().toString()));
     }
 
     @Override

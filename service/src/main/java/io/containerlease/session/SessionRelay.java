@@ -30,12 +30,18 @@ public final class SessionRelay implements LeaseConnections.Elsewhere, AutoClose
     private final java.time.InstantSource clock;
     /** lease → server → (count, when it was reported, in the clock's milliseconds). */
     private final Map<LeaseId, Map<String, Report>> elsewhere = new ConcurrentHashMap<>();
+
     private final Map<LeaseId, Long> lastTouchSent = new ConcurrentHashMap<>();
 
     private record Report(int count, long atMillis) {}
 
-    public SessionRelay(String self, Broadcast broadcast, LeaseConnections connections, IdleTimers idle, TaskScheduler scheduler,
-                        java.time.InstantSource clock) {
+    public SessionRelay(
+            String self,
+            Broadcast broadcast,
+            LeaseConnections connections,
+            IdleTimers idle,
+            TaskScheduler scheduler,
+            java.time.InstantSource clock) {
         this.self = self;
         this.clock = clock;
         this.broadcast = broadcast;
@@ -58,7 +64,10 @@ public final class SessionRelay implements LeaseConnections.Elsewhere, AutoClose
             return 0;
         }
         long now = clock.millis();
-        return byServer.values().stream().filter(r -> now - r.atMillis() < STALE.toMillis()).mapToInt(Report::count).sum();
+        return byServer.values().stream()
+                .filter(r -> now - r.atMillis() < STALE.toMillis())
+                .mapToInt(Report::count)
+                .sum();
     }
 
     @Override
@@ -87,14 +96,15 @@ public final class SessionRelay implements LeaseConnections.Elsewhere, AutoClose
                 // A count that is not one (a server of another version, a corrupted message) is no report.
                 if (parts.length == 4 && parts[3].matches("[0-9]{1,6}")) {
                     int before = count(id);
-                    elsewhere.computeIfAbsent(id, x -> new ConcurrentHashMap<>())
+                    elsewhere
+                            .computeIfAbsent(id, x -> new ConcurrentHashMap<>())
                             .put(parts[1], new Report(Integer.parseInt(parts[3]), clock.millis()));
                     if ((before == 0) != (count(id) == 0)) {
                         connections.elsewhereChanged(id);
                     }
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 

@@ -14,8 +14,11 @@ import java.util.Optional;
  * @param graceDeadline when the disconnect grace ends it, if the grace is running
  * @param idleDeadline  when the idle rule ends it, if it has an idle timeout
  */
-public record SessionStatus(int connections, Optional<Instant> lastActivityAt, Optional<Instant> graceDeadline,
-                            Optional<Instant> idleDeadline) {
+public record SessionStatus(
+        int connections,
+        Optional<Instant> lastActivityAt,
+        Optional<Instant> graceDeadline,
+        Optional<Instant> idleDeadline) {
 
     /** The rule that will end the lease first if nothing changes, and when. Empty for a lease that is not running. */
     public Optional<NextEnd> nextEnd(Lease lease) {

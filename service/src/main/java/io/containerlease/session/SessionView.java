@@ -18,6 +18,7 @@ public final class SessionView {
     }
 
     public SessionStatus status(LeaseId id) {
-        return new SessionStatus(connections.count(id), idle.lastActivity(id), connections.graceDeadline(id), idle.idleDeadline(id));
+        return new SessionStatus(
+                connections.count(id), idle.lastActivity(id), connections.graceDeadline(id), idle.idleDeadline(id));
     }
 }

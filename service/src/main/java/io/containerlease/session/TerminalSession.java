@@ -1,7 +1,7 @@
 package io.containerlease.session;
 
-import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.LeaseId;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -63,9 +63,16 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
     private java.util.OptionalInt exitStatus = java.util.OptionalInt.empty();
     /** Being ended because nobody was attached: no client may attach any more. */
     private boolean reaping;
+
     private Instant unattendedSince;
 
-    TerminalSession(String id, LeaseId leaseId, int ringBytes, Consumer<TerminalSession> onExit, Attendance attendance, InstantSource clock) {
+    TerminalSession(
+            String id,
+            LeaseId leaseId,
+            int ringBytes,
+            Consumer<TerminalSession> onExit,
+            Attendance attendance,
+            InstantSource clock) {
         this.id = id;
         this.leaseId = leaseId;
         this.ring = new OutputRing(ringBytes);
@@ -113,7 +120,8 @@ public final class TerminalSession implements ContainerStreams.ShellOutput {
             throw new ExitedException("the shell of session " + id + " has exited");
         }
         if (offset < 0 || offset > ring.end()) {
-            throw new OffsetOutOfRangeException("offset " + offset + " is beyond the " + ring.end() + " bytes produced so far");
+            throw new OffsetOutOfRangeException(
+                    "offset " + offset + " is beyond the " + ring.end() + " bytes produced so far");
         }
         long from = Math.max(offset, ring.start());
         Attachment attachment = new Attachment(from, ring.copyFrom(from), offset, exited, exitStatus);

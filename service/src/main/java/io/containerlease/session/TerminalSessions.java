@@ -2,8 +2,8 @@ package io.containerlease.session;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.schedule.TaskScheduler;
 import java.time.Duration;
@@ -40,11 +40,18 @@ public final class TerminalSessions {
      * away when its command ended (a network drop) comes back to how it ended instead of "no such shell".
      */
     private final ConcurrentHashMap<LeaseId, Map<String, TerminalSession>> exitedByLease = new ConcurrentHashMap<>();
+
     public static final Duration KEEP_EXITED = Duration.ofSeconds(60);
 
     /** @param detachedTimeout how long a shell may go without any client before it is ended (TERMINAL_DETACHED_SECONDS) */
-    public TerminalSessions(ContainerStreams streams, int ringBytes, RandomGenerator random, EndedLeases ended,
-                            TaskScheduler scheduler, InstantSource clock, Duration detachedTimeout) {
+    public TerminalSessions(
+            ContainerStreams streams,
+            int ringBytes,
+            RandomGenerator random,
+            EndedLeases ended,
+            TaskScheduler scheduler,
+            InstantSource clock,
+            Duration detachedTimeout) {
         this.streams = streams;
         this.ringBytes = ringBytes;
         this.random = random;
@@ -60,20 +67,29 @@ public final class TerminalSessions {
      * @throws TooManySessionsException when the lease already has {@link #MAX_PER_LEASE} shells
      * @throws LeaseEndedException when the lease has ended, even while this shell was being set up
      */
-    public TerminalSession open(LeaseId leaseId, List<String> shellCommand, int cols, int rows, Optional<Duration> leaseGrace) {
+    public TerminalSession open(
+            LeaseId leaseId, List<String> shellCommand, int cols, int rows, Optional<Duration> leaseGrace) {
         ended.requireNotEnded(leaseId);
         Map<String, TerminalSession> sessions = byLease.computeIfAbsent(leaseId, id -> new ConcurrentHashMap<>());
         String id = newId();
-        Duration limit = leaseGrace.filter(g -> g.compareTo(detachedTimeout) > 0).orElse(detachedTimeout);
+        Duration limit =
+                leaseGrace.filter(g -> g.compareTo(detachedTimeout) > 0).orElse(detachedTimeout);
         Reaping reaping = new Reaping(limit);
-        TerminalSession session = new TerminalSession(id, leaseId, ringBytes, exited -> {
-            reaping.stop();
-            retire(exited);
-        }, reaping, clock);
+        TerminalSession session = new TerminalSession(
+                id,
+                leaseId,
+                ringBytes,
+                exited -> {
+                    reaping.stop();
+                    retire(exited);
+                },
+                reaping,
+                clock);
         synchronized (sessions) {
             if (sessions.size() >= MAX_PER_LEASE) {
-                throw new TooManySessionsException("lease " + leaseId.value() + " already has " + MAX_PER_LEASE
-                        + " terminal sessions; end one (DELETE /api/containers/{id}/sessions/{sessionId}) or resume it with ?session=");
+                throw new TooManySessionsException(
+                        "lease " + leaseId.value() + " already has " + MAX_PER_LEASE
+                                + " terminal sessions; end one (DELETE /api/containers/{id}/sessions/{sessionId}) or resume it with ?session=");
             }
             sessions.put(id, session);
         }
@@ -95,15 +111,21 @@ public final class TerminalSessions {
 
     /** The lease's shells, oldest first. */
     public List<TerminalSession.Summary> list(LeaseId leaseId) {
-        return byLease.getOrDefault(leaseId, Map.of()).values().stream().map(TerminalSession::summary)
-                .sorted(java.util.Comparator.comparing(TerminalSession.Summary::createdAt)).toList();
+        return byLease.getOrDefault(leaseId, Map.of()).values().stream()
+                .map(TerminalSession::summary)
+                .sorted(java.util.Comparator.comparing(TerminalSession.Summary::createdAt))
+                .toList();
     }
 
     /** Ends one shell (its clients are told it exited). Returns false when there is no such shell. */
     public boolean end(LeaseId leaseId, String sessionId) {
-        Optional<TerminalSession> session = Optional.ofNullable(byLease.getOrDefault(leaseId, Map.of()).get(sessionId));
+        Optional<TerminalSession> session =
+                Optional.ofNullable(byLease.getOrDefault(leaseId, Map.of()).get(sessionId));
         session.ifPresent(s -> {
-            log.info("terminal session ended on request {} {}", kv("leaseId", leaseId.value()), kv("sessionId", sessionId));
+            log.info(
+                    "terminal session ended on request {} {}",
+                    kv("leaseId", leaseId.value()),
+                    kv("sessionId", sessionId));
             s.close();
         });
         return session.isPresent();
@@ -143,12 +165,14 @@ public final class TerminalSessions {
                 timer = null;
             }
             if (session.closeIfUnattended()) {
-                log.info("terminal session ended, nobody attached for {} {} {}", kv("limitS", limit.toSeconds()),
-                        kv("leaseId", session.leaseId().value()), kv("sessionId", session.id()));
+                log.info(
+                        "terminal session ended, nobody attached for {} {} {}",
+                        kv("limitS", limit.toSeconds()),
+                        kv("leaseId", session.leaseId().value()),
+                        kv("sessionId", session.id()));
             }
         }
     }
-
 
     /** Whether any shell of this lease is held here (for tests: none outlives the lease). */
     public boolean tracks(LeaseId leaseId) {
@@ -158,7 +182,10 @@ public final class TerminalSessions {
     /** A live shell, or one that exited by itself within {@link #KEEP_EXITED} (attaching to it gives its output and status). */
     public Optional<TerminalSession> find(LeaseId leaseId, String sessionId) {
         TerminalSession live = byLease.getOrDefault(leaseId, Map.of()).get(sessionId);
-        return live != null ? Optional.of(live) : Optional.ofNullable(exitedByLease.getOrDefault(leaseId, Map.of()).get(sessionId));
+        return live != null
+                ? Optional.of(live)
+                : Optional.ofNullable(
+                        exitedByLease.getOrDefault(leaseId, Map.of()).get(sessionId));
     }
 
     public int count(LeaseId leaseId) {
@@ -178,13 +205,16 @@ public final class TerminalSessions {
     private void retire(TerminalSession session) {
         LeaseId leaseId = session.leaseId();
         if (session.exitedWithStatus() && !ended.contains(leaseId)) {
-            exitedByLease.computeIfAbsent(leaseId, id -> new ConcurrentHashMap<>()).put(session.id(), session);
+            exitedByLease
+                    .computeIfAbsent(leaseId, id -> new ConcurrentHashMap<>())
+                    .put(session.id(), session);
             scheduler.schedule(KEEP_EXITED, () -> forget(exitedByLease, leaseId, session.id()));
         }
         forget(byLease, leaseId, session.id());
     }
 
-    private static void forget(ConcurrentHashMap<LeaseId, Map<String, TerminalSession>> map, LeaseId leaseId, String sessionId) {
+    private static void forget(
+            ConcurrentHashMap<LeaseId, Map<String, TerminalSession>> map, LeaseId leaseId, String sessionId) {
         map.computeIfPresent(leaseId, (id, sessions) -> {
             sessions.remove(sessionId);
             return sessions.isEmpty() ? null : sessions;

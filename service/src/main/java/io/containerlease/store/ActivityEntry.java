@@ -11,8 +11,15 @@ import java.util.Objects;
  * @param leaseId empty when the action concerned no single lease
  * @param outcome {@code succeeded}, {@code refused} (the caller's mistake) or {@code failed} (ours)
  */
-public record ActivityEntry(long seq, Instant at, String user, String action, String leaseId, String client,
-                            String outcome, String reason) {
+public record ActivityEntry(
+        long seq,
+        Instant at,
+        String user,
+        String action,
+        String leaseId,
+        String client,
+        String outcome,
+        String reason) {
     public ActivityEntry {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(user, "user");

@@ -50,19 +50,34 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
     private final Function<LeaseId, Optional<Lease>> leases;
     /** Where tells run, one at a time: each waits on the engine for up to two seconds. */
     private final Executor worker;
+
     private final TaskScheduler retries;
     /** Leases whose container is being told; a newer want replaces an older one, which is then dropped. */
     private final Map<LeaseId, Want> wanted = new ConcurrentHashMap<>();
     /** What each container confirmed it holds, since it last started. */
     private final Map<LeaseId, Instant> held = new ConcurrentHashMap<>();
 
-    public ContainerDeadlines(ContainerRuntime runtime, LeasePolicy policy, Function<LeaseId, Optional<Lease>> leases, TaskScheduler retries) {
-        this(runtime, policy, leases, Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("container-deadlines").factory()), retries);
+    public ContainerDeadlines(
+            ContainerRuntime runtime,
+            LeasePolicy policy,
+            Function<LeaseId, Optional<Lease>> leases,
+            TaskScheduler retries) {
+        this(
+                runtime,
+                policy,
+                leases,
+                Executors.newSingleThreadExecutor(
+                        Thread.ofPlatform().daemon().name("container-deadlines").factory()),
+                retries);
     }
 
     /** With the worker given (tests run tells on their own thread). */
-    public ContainerDeadlines(ContainerRuntime runtime, LeasePolicy policy, Function<LeaseId, Optional<Lease>> leases, Executor worker,
-                              TaskScheduler retries) {
+    public ContainerDeadlines(
+            ContainerRuntime runtime,
+            LeasePolicy policy,
+            Function<LeaseId, Optional<Lease>> leases,
+            Executor worker,
+            TaskScheduler retries) {
         this.runtime = runtime;
         this.policy = policy;
         this.leases = leases;
@@ -144,8 +159,11 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
         }
         if (want.attempt() + 1 >= ATTEMPTS) {
             if (wanted.remove(id, want)) {
-                log.warn("a lease's container keeps its hard deadline: it could not be told the tighter one {} {} {}",
-                        kv("leaseId", id.value()), kv("deadline", want.deadline()), kv("error", failure));
+                log.warn(
+                        "a lease's container keeps its hard deadline: it could not be told the tighter one {} {} {}",
+                        kv("leaseId", id.value()),
+                        kv("deadline", want.deadline()),
+                        kv("error", failure));
             }
             return;
         }

@@ -33,8 +33,14 @@ public final class ContainerStates implements LeaseListener {
     public record Change(LeaseId id, ContainerStatus from, ContainerStatus to) {}
 
     /** A container just created and started, until the engine is first asked: its first change is told from here. */
-    private static final ContainerStatus FRESH = new ContainerStatus(ContainerStatus.State.RUNNING, java.util.Optional.empty(),
-            false, java.util.Optional.empty(), java.util.Optional.empty(), 0, java.util.Optional.empty());
+    private static final ContainerStatus FRESH = new ContainerStatus(
+            ContainerStatus.State.RUNNING,
+            java.util.Optional.empty(),
+            false,
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            0,
+            java.util.Optional.empty());
 
     private final ContainerRuntime runtime;
     private final Map<LeaseId, ContainerStatus> statuses = new ConcurrentHashMap<>();
@@ -42,14 +48,16 @@ public final class ContainerStates implements LeaseListener {
     private final Set<LeaseId> stoppedByApi = ConcurrentHashMap.newKeySet();
     /** Live leases, each with the lock its refreshes take, so two refreshes never store out of order. */
     private final Map<LeaseId, Object> live = new ConcurrentHashMap<>();
+
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
     /** Leases another server of a shared store holds: their state is kept here to be read, their changes are that server's to tell. */
     private final Set<LeaseId> quiet = ConcurrentHashMap.newKeySet();
+
     private volatile java.util.function.BiConsumer<LeaseId, Boolean> stopsElsewhere = (id, stopped) -> {};
 
     /** A program that crashes and is restarted in a loop is a tenant writing our log: a few lines a minute per lease. */
-    private final io.containerlease.lease.LeaseLogBudget logBudget =
-            new io.containerlease.lease.LeaseLogBudget(java.time.InstantSource.system(), 10, java.time.Duration.ofSeconds(6));
+    private final io.containerlease.lease.LeaseLogBudget logBudget = new io.containerlease.lease.LeaseLogBudget(
+            java.time.InstantSource.system(), 10, java.time.Duration.ofSeconds(6));
 
     public ContainerStates(ContainerRuntime runtime) {
         this.runtime = runtime;
@@ -102,8 +110,12 @@ public final class ContainerStates implements LeaseListener {
         if (before != null && !before.equals(now) && !quiet.contains(id) && !firstLookConfirms(before, now)) {
             long heldBack = logBudget.take(id);
             if (heldBack >= 0) {
-                log.info("container state changed {} {} {} {}", kv("leaseId", id.value()), kv("from", before.state().wireName()),
-                        kv("to", now.state().wireName()), kv("linesHeldBack", heldBack));
+                log.info(
+                        "container state changed {} {} {} {}",
+                        kv("leaseId", id.value()),
+                        kv("from", before.state().wireName()),
+                        kv("to", now.state().wireName()),
+                        kv("linesHeldBack", heldBack));
             }
             Change change = new Change(id, before, now);
             for (Consumer<Change> listener : listeners) {

@@ -11,11 +11,19 @@ import java.util.Optional;
  * container stopped through the API and one whose program ended by itself alike ({@code exited});
  * the service knows which it stopped.
  */
-public record ContainerStatus(State state, Optional<Integer> exitCode, boolean oomKilled, Optional<Instant> startedAt,
-                              Optional<Instant> finishedAt, int restartCount, Optional<Health> health) {
+public record ContainerStatus(
+        State state,
+        Optional<Integer> exitCode,
+        boolean oomKilled,
+        Optional<Instant> startedAt,
+        Optional<Instant> finishedAt,
+        int restartCount,
+        Optional<Health> health) {
 
     public enum State {
-        CREATED, RUNNING, PAUSED,
+        CREATED,
+        RUNNING,
+        PAUSED,
         /** Stopped through the API. */
         STOPPED,
         /** Its program ended by itself (or was killed, say for memory). */
@@ -30,15 +38,17 @@ public record ContainerStatus(State state, Optional<Integer> exitCode, boolean o
     }
 
     public enum Health {
-        STARTING, HEALTHY, UNHEALTHY;
+        STARTING,
+        HEALTHY,
+        UNHEALTHY;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    public static final ContainerStatus MISSING = new ContainerStatus(State.MISSING, Optional.empty(), false, Optional.empty(),
-            Optional.empty(), 0, Optional.empty());
+    public static final ContainerStatus MISSING = new ContainerStatus(
+            State.MISSING, Optional.empty(), false, Optional.empty(), Optional.empty(), 0, Optional.empty());
 
     public ContainerStatus {
         Objects.requireNonNull(state, "state");
@@ -68,9 +78,16 @@ public record ContainerStatus(State state, Optional<Integer> exitCode, boolean o
         };
         boolean finished = state == State.STOPPED || state == State.EXITED;
         Optional<Health> health = state == State.RUNNING || state == State.PAUSED
-                ? c.health().flatMap(ContainerStatus::health) : Optional.empty();
-        return new ContainerStatus(state, finished ? c.exitCode() : Optional.empty(), c.oomKilled(), c.startedAt(),
-                finished ? c.finishedAt() : Optional.empty(), c.restartCount(), health);
+                ? c.health().flatMap(ContainerStatus::health)
+                : Optional.empty();
+        return new ContainerStatus(
+                state,
+                finished ? c.exitCode() : Optional.empty(),
+                c.oomKilled(),
+                c.startedAt(),
+                finished ? c.finishedAt() : Optional.empty(),
+                c.restartCount(),
+                health);
     }
 
     private static Optional<Health> health(String engine) {

@@ -34,8 +34,10 @@ public final class EngineWatcher implements AutoCloseable {
     private final RetryPolicy retry;
     private final RandomGenerator random;
     private final InstantSource clock;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("containerlease-engine-events").daemon(true).factory());
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+            .name("containerlease-engine-events")
+            .daemon(true)
+            .factory());
     private final Object lock = new Object();
     private Closeable subscription;
     private TaskScheduler.Cancellable pendingRetry;
@@ -43,8 +45,14 @@ public final class EngineWatcher implements AutoCloseable {
     private boolean closed;
     private volatile long resyncs;
 
-    public EngineWatcher(ContainerEvents events, ContainerStates states, String instanceId, TaskScheduler scheduler,
-                         RetryPolicy retry, RandomGenerator random, InstantSource clock) {
+    public EngineWatcher(
+            ContainerEvents events,
+            ContainerStates states,
+            String instanceId,
+            TaskScheduler scheduler,
+            RetryPolicy retry,
+            RandomGenerator random,
+            InstantSource clock) {
         this.events = events;
         this.states = states;
         this.instanceId = instanceId;
@@ -112,7 +120,9 @@ public final class EngineWatcher implements AutoCloseable {
                 }
                 subscription = null;
             }
-            log.warn("the engine's event stream broke; following it again {}", kv("error", String.valueOf(error.getMessage())));
+            log.warn(
+                    "the engine's event stream broke; following it again {}",
+                    kv("error", String.valueOf(error.getMessage())));
             scheduleRetry();
         }
     }

@@ -32,7 +32,8 @@ public final class StopRelay implements AutoCloseable {
         if (parts.length == 4 && parts[0].equals("s") && !parts[1].equals(self) && LeaseId.isValid(parts[2])) {
             LeaseId id = new LeaseId(parts[2]);
             states.stoppedElsewhere(id, parts[3].equals("1"));
-            // Read again (off the broadcast's thread) so that a stop seen before its mark is told as a stop, not an exit.
+            // Read again (off the broadcast's thread) so that a stop seen before its mark is told as a stop, not an
+            // exit.
             Thread.ofVirtual().start(() -> states.refreshQuietly(id));
         }
     }

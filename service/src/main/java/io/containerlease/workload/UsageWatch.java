@@ -78,13 +78,18 @@ public final class UsageWatch implements LeaseListener, AutoCloseable {
         }
     }
 
-    public UsageWatch(UsageStreams streams, TaskScheduler scheduler, InstantSource clock, int maxStreams, Duration idleAfter) {
+    public UsageWatch(
+            UsageStreams streams, TaskScheduler scheduler, InstantSource clock, int maxStreams, Duration idleAfter) {
         this.streams = streams;
         this.clock = clock;
         this.maxStreams = maxStreams;
         this.idleAfter = idleAfter;
-        this.sweeper = new PeriodicTask(scheduler, idleAfter.dividedBy(2), this::sweep,
-                e -> org.slf4j.LoggerFactory.getLogger(UsageWatch.class).warn("usage sweep failed: {}", e.getMessage()));
+        this.sweeper = new PeriodicTask(
+                scheduler,
+                idleAfter.dividedBy(2),
+                this::sweep,
+                e -> org.slf4j.LoggerFactory.getLogger(UsageWatch.class)
+                        .warn("usage sweep failed: {}", e.getMessage()));
         sweeper.start(idleAfter.dividedBy(2));
     }
 
@@ -97,7 +102,8 @@ public final class UsageWatch implements LeaseListener, AutoCloseable {
         Watch watch = watches.get(id);
         if (watch == null) {
             if (watches.size() >= maxStreams) {
-                throw new Unavailable("statistics are being collected for " + maxStreams + " containers already; try again shortly");
+                throw new Unavailable(
+                        "statistics are being collected for " + maxStreams + " containers already; try again shortly");
             }
             Watch fresh = new Watch(id);
             watch = watches.putIfAbsent(id, fresh);
@@ -130,12 +136,18 @@ public final class UsageWatch implements LeaseListener, AutoCloseable {
 
     /** The newest samples of the leases being watched (for aggregate metrics). */
     public Iterable<ContainerUsage> latestOfAll() {
-        return watches.values().stream().map(w -> w.latest).filter(java.util.Objects::nonNull).toList();
+        return watches.values().stream()
+                .map(w -> w.latest)
+                .filter(java.util.Objects::nonNull)
+                .toList();
     }
 
     private void sweep() {
         long cutoff = clock.millis() - idleAfter.toMillis();
-        watches.values().stream().filter(w -> w.lastAskedMillis < cutoff).toList().forEach(Watch::close);
+        watches.values().stream()
+                .filter(w -> w.lastAskedMillis < cutoff)
+                .toList()
+                .forEach(Watch::close);
     }
 
     @Override

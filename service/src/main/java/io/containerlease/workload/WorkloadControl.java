@@ -26,10 +26,15 @@ public final class WorkloadControl {
     private static final Logger log = LoggerFactory.getLogger(WorkloadControl.class);
     /** How long a stop waits for the program to end on SIGTERM before SIGKILL, unless asked otherwise. */
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+
     public static final Duration MAX_STOP_TIMEOUT = Duration.ofMinutes(5);
 
     public enum Action {
-        START, STOP, RESTART, PAUSE, UNPAUSE;
+        START,
+        STOP,
+        RESTART,
+        PAUSE,
+        UNPAUSE;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -58,11 +63,14 @@ public final class WorkloadControl {
     public ContainerStatus apply(LeaseId id, Action action, Optional<Duration> stopTimeout, Caller caller) {
         Lease lease = leases.get(id, caller);
         if (lease.state() != LeaseState.RUNNING) {
-            throw new LeaseConflictException("lease_not_running", "the lease is " + lease.state().wireName()
-                    + "; only a running lease's container can be controlled");
+            throw new LeaseConflictException(
+                    "lease_not_running",
+                    "the lease is " + lease.state().wireName()
+                            + "; only a running lease's container can be controlled");
         }
-        ContainerStatus current = states.refresh(id).orElseThrow(() -> new LeaseConflictException("lease_not_running",
-                "the lease is ending; its container can no longer be controlled"));
+        ContainerStatus current = states.refresh(id)
+                .orElseThrow(() -> new LeaseConflictException(
+                        "lease_not_running", "the lease is ending; its container can no longer be controlled"));
         String container = ManagedLabels.containerName(id);
         Duration timeout = stopTimeout.orElse(DEFAULT_STOP_TIMEOUT);
         ContainerStatus.State state = current.state();
@@ -72,7 +80,8 @@ public final class WorkloadControl {
         try {
             switch (action) {
                 case STOP -> {
-                    if (state == ContainerStatus.State.STOPPED || state == ContainerStatus.State.EXITED
+                    if (state == ContainerStatus.State.STOPPED
+                            || state == ContainerStatus.State.EXITED
                             || state == ContainerStatus.State.CREATED) {
                         break; // already not running: nothing to do
                     }
@@ -115,19 +124,28 @@ public final class WorkloadControl {
         } catch (RuntimeOperationException e) {
             // The engine refused: the container moved meanwhile (its program exited, say). Say what it is now.
             ContainerStatus now = states.refresh(id).orElse(current);
-            log.info("engine refused a container action {} {} {}", kv("leaseId", id.value()), kv("action", action.wireName()),
+            log.info(
+                    "engine refused a container action {} {} {}",
+                    kv("leaseId", id.value()),
+                    kv("action", action.wireName()),
                     kv("error", e.getMessage()));
             throw invalid(action, now, "the engine refused");
         }
-        ContainerStatus after = states.refresh(id).orElseThrow(() -> new LeaseConflictException("lease_not_running",
-                "the lease ended while its container was being changed"));
-        log.info("container {} {} {}", kv("action", action.wireName()), kv("leaseId", id.value()),
+        ContainerStatus after = states.refresh(id)
+                .orElseThrow(() -> new LeaseConflictException(
+                        "lease_not_running", "the lease ended while its container was being changed"));
+        log.info(
+                "container {} {} {}",
+                kv("action", action.wireName()),
+                kv("leaseId", id.value()),
                 kv("state", after.state().wireName()));
         return after;
     }
 
     private static LeaseConflictException invalid(Action action, ContainerStatus current, String why) {
-        return new LeaseConflictException("invalid_state", "cannot " + action.wireName() + " a container that is "
-                + current.state().wireName() + "; " + why);
+        return new LeaseConflictException(
+                "invalid_state",
+                "cannot " + action.wireName() + " a container that is "
+                        + current.state().wireName() + "; " + why);
     }
 }

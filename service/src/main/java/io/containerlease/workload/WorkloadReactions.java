@@ -27,8 +27,13 @@ public final class WorkloadReactions implements Consumer<ContainerStates.Change>
     private final LogStreams logs;
     private final IdleTimers idle;
 
-    public WorkloadReactions(LeaseService leases, LeaseStore store, ImageTypes catalog, LeaseConnections connections,
-                             LogStreams logs, IdleTimers idle) {
+    public WorkloadReactions(
+            LeaseService leases,
+            LeaseStore store,
+            ImageTypes catalog,
+            LeaseConnections connections,
+            LogStreams logs,
+            IdleTimers idle) {
         this.leases = leases;
         this.store = store;
         this.catalog = catalog;
@@ -60,7 +65,9 @@ public final class WorkloadReactions implements Consumer<ContainerStates.Change>
     }
 
     private ImageSpec.Lifecycle lifecycle(LeaseId id) {
-        return store.find(id).flatMap(lease -> catalog.find(lease.imageType())).map(ImageSpec::lifecycle)
+        return store.find(id)
+                .flatMap(lease -> catalog.find(lease.imageType()))
+                .map(ImageSpec::lifecycle)
                 .orElse(ImageSpec.Lifecycle.DEFAULT);
     }
 

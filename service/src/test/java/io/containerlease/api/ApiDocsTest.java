@@ -44,7 +44,8 @@ class ApiDocsTest {
     @Test
     void everyRouteOfTheServerIsDocumented() throws Exception {
         String source = Files.readString(Path.of("src/main/java/io/containerlease/api/ApiServer.java"));
-        Matcher route = Pattern.compile("cfg\\.routes\\.(get|post|put|delete)\\(\"(/(?:api|healthz|metrics)[^\"]*)\"").matcher(source);
+        Matcher route = Pattern.compile("cfg\\.routes\\.(get|post|put|delete)\\(\"(/(?:api|healthz|metrics)[^\"]*)\"")
+                .matcher(source);
         Set<String> registered = new TreeSet<>();
         while (route.find()) {
             if (route.group(2).endsWith("/")) {
@@ -61,7 +62,10 @@ class ApiDocsTest {
         Set<String> documented = new TreeSet<>();
         for (Map.Entry<String, PathItem> path : parsed().getPaths().entrySet()) {
             String template = path.getKey().replaceAll("\\{[^}]+}", "{}");
-            path.getValue().readOperationsMap().keySet().forEach(method -> documented.add(method.name() + " " + template));
+            path.getValue()
+                    .readOperationsMap()
+                    .keySet()
+                    .forEach(method -> documented.add(method.name() + " " + template));
         }
         documented.add("GET /api/docs"); // the browsable page: not an API operation
         assertThat(documented).containsAll(registered);
@@ -70,18 +74,31 @@ class ApiDocsTest {
     /** The check every API test's answers go through fails on what the document does not say. */
     @Test
     void anUndocumentedFieldStatusOrEndpointFailsTheCheck() {
-        assertThat(ApiClient.CHECKS_CONTRACT).as("the API tests' client checks every answer").isTrue();
+        assertThat(ApiClient.CHECKS_CONTRACT)
+                .as("the API tests' client checks every answer")
+                .isTrue();
         String me = "{\"user\":\"alice\",\"admin\":false,\"serverTime\":\"2026-11-22T10:00:00Z\"}";
         OpenApiContract.check("GET", "/api/me", 200, "application/json", me);
-        assertThatThrownBy(() -> OpenApiContract.check("GET", "/api/me", 200, "application/json",
-                me.replace("}", ",\"extra\":1}"))).isInstanceOf(AssertionError.class).hasMessageContaining("extra");
-        assertThatThrownBy(() -> OpenApiContract.check("GET", "/api/me", 418, "application/json",
-                "{\"error\":{\"code\":\"teapot\",\"message\":\"no\",\"category\":\"system\",\"retryable\":false}}"))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("418");
-        assertThatThrownBy(() -> OpenApiContract.check("GET", "/api/containers/x/undocumented", 200, "application/json", "{}"))
+        assertThatThrownBy(() -> OpenApiContract.check(
+                        "GET", "/api/me", 200, "application/json", me.replace("}", ",\"extra\":1}")))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("extra");
+        assertThatThrownBy(
+                        () -> OpenApiContract.check(
+                                "GET",
+                                "/api/me",
+                                418,
+                                "application/json",
+                                "{\"error\":{\"code\":\"teapot\",\"message\":\"no\",\"category\":\"system\",\"retryable\":false}}"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("418");
+        assertThatThrownBy(() ->
+                        OpenApiContract.check("GET", "/api/containers/x/undocumented", 200, "application/json", "{}"))
                 .isInstanceOf(AssertionError.class);
-        assertThatThrownBy(() -> OpenApiContract.check("GET", "/api/me", 401, "application/json", "{\"error\":{\"code\":\"unauthorized\"}}"))
-                .as("an error without its message, category and retryable").isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> OpenApiContract.check(
+                        "GET", "/api/me", 401, "application/json", "{\"error\":{\"code\":\"unauthorized\"}}"))
+                .as("an error without its message, category and retryable")
+                .isInstanceOf(AssertionError.class);
     }
 
     @Test
@@ -90,13 +107,18 @@ class ApiDocsTest {
             ApiClient anonymous = new ApiClient(api.baseUrl());
             ApiClient.Response document = anonymous.get("/api/openapi.yaml");
             assertThat(document.status()).isEqualTo(200);
-            assertThat(document.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/yaml"));
+            assertThat(document.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(t -> assertThat(t).startsWith("application/yaml"));
             assertThat(document.body()).isEqualTo(OpenApiContract.document());
 
             ApiClient.Response page = anonymous.get("/api/docs");
             assertThat(page.status()).isEqualTo(200);
-            assertThat(page.body()).contains("swagger-ui-bundle.js").contains("start.js").doesNotContain("http");
-            assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue(ConsoleRoutes.CONTENT_SECURITY_POLICY);
+            assertThat(page.body())
+                    .contains("swagger-ui-bundle.js")
+                    .contains("start.js")
+                    .doesNotContain("http");
+            assertThat(page.headers().firstValue("Content-Security-Policy"))
+                    .hasValue(ConsoleRoutes.CONTENT_SECURITY_POLICY);
             assertThat(anonymous.get("/api/docs/swagger-ui-bundle.js").body()).contains("SwaggerUIBundle");
             assertThat(anonymous.get("/api/docs/start.js").body()).contains("/api/openapi.yaml");
             ApiClient.assertError(anonymous.get("/api/docs/no-such-file.js"), 404, "not_found");

@@ -42,13 +42,21 @@ class ApiTest {
     @Test
     void aPathThatCannotBeDecodedIsTheClientsMistake() {
         var raw = new RawHttp("127.0.0.1", api.port());
-        for (String path : List.of("/api/containers/;x%gb", "/api/containers/%gb", "/api/containers/a%c3%28", "/api/containers/a%00b",
-                "/api/containers/;x=%2/extend", "/api/containers/%")) {
+        for (String path : List.of(
+                "/api/containers/;x%gb",
+                "/api/containers/%gb",
+                "/api/containers/a%c3%28",
+                "/api/containers/a%00b",
+                "/api/containers/;x=%2/extend",
+                "/api/containers/%")) {
             var r = raw.send("GET", path, Map.of(), null, null);
             assertThat(r.status()).as(path + " " + r.body()).isEqualTo(400);
             assertThat(r.json().at("/error/code").asText()).as(path).isNotEmpty();
         }
-        assertThat(raw.send("GET", "/api/containers/;x%gb", Map.of(), null, null).json().at("/error/code").asText())
+        assertThat(raw.send("GET", "/api/containers/;x%gb", Map.of(), null, null)
+                        .json()
+                        .at("/error/code")
+                        .asText())
                 .isEqualTo("invalid_path");
     }
 
@@ -99,51 +107,83 @@ class ApiTest {
         Instant created = Instant.parse(r.json().get("createdAt").asText());
         assertThat(Instant.parse(r.json().get("expiryTime").asText())).isEqualTo(created.plus(Duration.ofMinutes(5)));
         assertThat(r.json().get("createdAt").asText()).endsWith("Z");
-        assertThat(world.runtime.container(ManagedLabels.containerName(new io.containerlease.lease.LeaseId(r.json().get("id").asText()))))
+        assertThat(world.runtime.container(ManagedLabels.containerName(
+                        new io.containerlease.lease.LeaseId(r.json().get("id").asText()))))
                 .hasValueSatisfying(c -> assertThat(c.env()).containsEntry("A", "1"));
     }
 
     @Test
     void durationInSecondsAndExactlyOneDuration() {
-        assertThat(post("/api/provision", "{\"imageType\":\"busybox\",\"durationSeconds\":30}").status()).isEqualTo(201);
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationSeconds\":30,\"durationMinutes\":1}"), 400, "invalid_duration");
+        assertThat(post("/api/provision", "{\"imageType\":\"busybox\",\"durationSeconds\":30}")
+                        .status())
+                .isEqualTo(201);
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"durationSeconds\":30,\"durationMinutes\":1}"),
+                400,
+                "invalid_duration");
         assertError(post("/api/provision", "{\"imageType\":\"busybox\"}"), 400, "invalid_duration");
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":1441}"), 400, "invalid_duration");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":1441}"),
+                400,
+                "invalid_duration");
         // However far out of bounds, the answer names the same bounds in the same words.
-        for (String tooLong : List.of("\"durationMinutes\":1441", "\"durationMinutes\":527041", "\"durationSeconds\":99999999999999999999",
-                "\"durationSeconds\":0", "\"durationMinutes\":-5")) {
+        for (String tooLong : List.of(
+                "\"durationMinutes\":1441",
+                "\"durationMinutes\":527041",
+                "\"durationSeconds\":99999999999999999999",
+                "\"durationSeconds\":0",
+                "\"durationMinutes\":-5")) {
             Response r = post("/api/provision", "{\"imageType\":\"busybox\"," + tooLong + "}");
             assertError(r, 400, "invalid_duration");
-            assertThat(r.json().at("/error/message").asText()).as(tooLong).isEqualTo("a lease's duration must be between 1 second and 1440 minutes");
+            assertThat(r.json().at("/error/message").asText())
+                    .as(tooLong)
+                    .isEqualTo("a lease's duration must be between 1 second and 1440 minutes");
         }
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":1.5}"), 400, "invalid_field");
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":1e400}"), 400, "invalid_field");
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":\"5\"}"), 400, "invalid_field");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":1.5}"), 400, "invalid_field");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":1e400}"), 400, "invalid_field");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":\"5\"}"), 400, "invalid_field");
     }
 
     @Test
     void clientMistakesAre4xxWithTheErrorShapeAndCreateNothing() {
-        assertError(post("/api/provision", "{\"imageType\":\"windows\",\"durationMinutes\":5}"), 400, "unknown_image_type");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"windows\",\"durationMinutes\":5}"), 400, "unknown_image_type");
         assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinute\":5}"), 400, "unknown_field");
         assertError(post("/api/provision", "{\"imageType\":"), 400, "malformed_json");
         assertError(post("/api/provision", "[1,2]"), 400, "malformed_json");
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"imageType\":\"alpine\",\"durationMinutes\":1}"), 400, "malformed_json");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"imageType\":\"alpine\",\"durationMinutes\":1}"),
+                400,
+                "malformed_json");
         // The parser's own words name its classes and settings: the client gets plain ones.
         for (String[] body : new String[][] {
-                {"[".repeat(5000), "deeper than 32 levels"},
-                {"{\"imageType\":\"busybox\"}{\"x\":1}", "more after its JSON value"},
-                {"{\"imageType\":\"busybox\",\"imageType\":\"alpine\"}", "names the field 'imageType' twice"},
-                {"{\"imageType\":", "ends before its JSON value does"},
-                {"{\"durationMinutes\":" + "1".repeat(100) + "}", "a number longer than 64"},
-                {"{imageType: 1}", "not valid JSON (line 1, column 2)"}}) {
+            {"[".repeat(5000), "deeper than 32 levels"},
+            {"{\"imageType\":\"busybox\"}{\"x\":1}", "more after its JSON value"},
+            {"{\"imageType\":\"busybox\",\"imageType\":\"alpine\"}", "names the field 'imageType' twice"},
+            {"{\"imageType\":", "ends before its JSON value does"},
+            {"{\"durationMinutes\":" + "1".repeat(100) + "}", "a number longer than 64"},
+            {"{imageType: 1}", "not valid JSON (line 1, column 2)"}
+        }) {
             Response r = post("/api/provision", body[0]);
             assertError(r, 400, "malformed_json");
             assertThat(r.json().at("/error/message").asText()).contains(body[1]);
             ApiClient.assertNoInternals(r.json().at("/error/message").asText());
         }
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{\"1BAD\":\"x\"}}"), 400, "invalid_field");
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{\"A\":1}}"), 400, "invalid_field");
-        assertError(send("POST", "/api/provision", "imageType=busybox", "application/x-www-form-urlencoded"), 415, "unsupported_media_type");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{\"1BAD\":\"x\"}}"),
+                400,
+                "invalid_field");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{\"A\":1}}"),
+                400,
+                "invalid_field");
+        assertError(
+                send("POST", "/api/provision", "imageType=busybox", "application/x-www-form-urlencoded"),
+                415,
+                "unsupported_media_type");
         assertError(send("POST", "/api/provision", "{}", null), 415, "unsupported_media_type");
         String big = "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{\"A\":\"" + "x".repeat(70_000) + "\"}}";
         assertError(post("/api/provision", big), 413, "payload_too_large");
@@ -157,12 +197,16 @@ class ApiTest {
         for (int i = 0; i < 65; i++) {
             env.append(i == 0 ? "" : ",").append("\"V").append(i).append("\":\"x\"");
         }
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{" + env + "}}"), 400, "invalid_field");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5,\"env\":{" + env + "}}"),
+                400,
+                "invalid_field");
     }
 
     @Test
     void aMissingImageIs502AndLeavesNoLiveLease() {
-        assertError(post("/api/provision", "{\"imageType\":\"alpine\",\"durationMinutes\":5}"), 502, "image_unavailable");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"alpine\",\"durationMinutes\":5}"), 502, "image_unavailable");
         assertThat(world.store.countLive()).isZero();
         assertThat(world.runtime.all()).isEmpty();
     }
@@ -182,7 +226,9 @@ class ApiTest {
         assertThat(health.json().at("/checks/docker").asText()).startsWith("failed");
         world.runtime.unavailable = false;
         assertThat(get("/healthz").status()).isEqualTo(200);
-        assertThat(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5}").status()).isEqualTo(201);
+        assertThat(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5}")
+                        .status())
+                .isEqualTo(201);
     }
 
     @Test
@@ -215,7 +261,8 @@ class ApiTest {
 
         Response clamped = post("/api/containers/" + id + "/extend", "{\"durationMinutes\":1440}");
         assertThat(clamped.json().get("clamped").asBoolean()).isTrue();
-        assertThat(clamped.json().get("expiryTime").asText()).isEqualTo(clamped.json().get("maxExpiryTime").asText());
+        assertThat(clamped.json().get("expiryTime").asText())
+                .isEqualTo(clamped.json().get("maxExpiryTime").asText());
 
         send("DELETE", "/api/containers/" + id, null, null);
         assertError(post("/api/containers/" + id + "/extend", "{\"durationMinutes\":1}"), 409, "lease_not_running");
@@ -240,7 +287,9 @@ class ApiTest {
                 seen.add(c.get("id").asText());
                 assertThat(c.get("remainingSeconds").asLong()).isPositive();
             });
-            cursor = page.json().get("nextCursor").isNull() ? null : page.json().get("nextCursor").asText();
+            cursor = page.json().get("nextCursor").isNull()
+                    ? null
+                    : page.json().get("nextCursor").asText();
         } while (cursor != null);
         assertThat(seen).hasSize(4).doesNotContain(released);
         assertThat(get("/api/containers?all=true").json().get("containers")).hasSize(5);
@@ -267,24 +316,37 @@ class ApiTest {
 
     @Test
     void sessionRulesComeFromTheRequestAndShowWhatEndsTheLeaseNext() {
-        Response r = post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":30,"
-                + "\"disconnectGraceSeconds\":45,\"idleTimeoutSeconds\":600}");
+        Response r = post(
+                "/api/provision",
+                "{\"imageType\":\"busybox\",\"durationMinutes\":30,"
+                        + "\"disconnectGraceSeconds\":45,\"idleTimeoutSeconds\":600}");
         assertThat(r.status()).isEqualTo(201);
         assertThat(r.json().get("disconnectGraceSeconds").asLong()).isEqualTo(45);
         assertThat(r.json().get("idleTimeoutSeconds").asLong()).isEqualTo(600);
         assertThat(r.json().get("connections").asInt()).isZero();
-        assertThat(r.json().get("lastActivityAt").asText()).isEqualTo(r.json().get("createdAt").asText());
+        assertThat(r.json().get("lastActivityAt").asText())
+                .isEqualTo(r.json().get("createdAt").asText());
         assertThat(r.json().at("/nextEnd/reason").asText()).isEqualTo("idle");
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":30,\"idleTimeoutSeconds\":0}"),
-                400, "invalid_field");
-        assertError(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":30,\"disconnectGraceSeconds\":\"x\"}"),
-                400, "invalid_field");
+        assertError(
+                post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":30,\"idleTimeoutSeconds\":0}"),
+                400,
+                "invalid_field");
+        assertError(
+                post(
+                        "/api/provision",
+                        "{\"imageType\":\"busybox\",\"durationMinutes\":30,\"disconnectGraceSeconds\":\"x\"}"),
+                400,
+                "invalid_field");
     }
 
     @Test
     void readingOrExtendingALeaseCountsAsActivityForItsIdleRule() {
-        String id = post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":30,\"idleTimeoutSeconds\":60}")
-                .json().get("id").asText();
+        String id = post(
+                        "/api/provision",
+                        "{\"imageType\":\"busybox\",\"durationMinutes\":30,\"idleTimeoutSeconds\":60}")
+                .json()
+                .get("id")
+                .asText();
         world.scheduler.advance(Duration.ofSeconds(50));
         get("/api/containers/" + id);
         world.scheduler.advance(Duration.ofSeconds(50));
@@ -292,7 +354,8 @@ class ApiTest {
         world.scheduler.advance(Duration.ofSeconds(50));
         assertThat(get("/api/containers/" + id).json().get("status").asText()).isEqualTo("running");
         world.scheduler.advance(Duration.ofSeconds(61));
-        assertThat(get("/api/containers/" + id).json().get("endReason").asText()).isEqualTo("idle");
+        assertThat(get("/api/containers/" + id).json().get("endReason").asText())
+                .isEqualTo("idle");
     }
 
     @Test
@@ -300,8 +363,13 @@ class ApiTest {
         provision(5);
         Response r = get("/metrics");
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.body()).contains("containerlease_leases_active 1.0", "containerlease_provision_seconds",
-                "containerlease_expiry_lag_seconds", "containerlease_reap_failures_total", "containerlease_reap_retries_total");
+        assertThat(r.body())
+                .contains(
+                        "containerlease_leases_active 1.0",
+                        "containerlease_provision_seconds",
+                        "containerlease_expiry_lag_seconds",
+                        "containerlease_reap_failures_total",
+                        "containerlease_reap_retries_total");
     }
 
     private String provision(int minutes) {

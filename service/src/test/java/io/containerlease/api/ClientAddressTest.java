@@ -21,8 +21,11 @@ class ClientAddressTest {
     void behindTrustedProxiesTheFirstUntrustedHopFromTheRightIsTheClient() {
         assertThat(ClientAddress.resolve("10.1.1.1", "198.51.100.7", PROXIES)).isEqualTo("198.51.100.7");
         // A client that forges a left-most entry cannot choose who it is.
-        assertThat(ClientAddress.resolve("10.1.1.1", "1.1.1.1, 198.51.100.7, 10.2.2.2", PROXIES)).isEqualTo("198.51.100.7");
-        assertThat(ClientAddress.resolve("::1", " , 10.0.0.5", PROXIES)).as("every hop trusted: the peer").isEqualTo("::1");
+        assertThat(ClientAddress.resolve("10.1.1.1", "1.1.1.1, 198.51.100.7, 10.2.2.2", PROXIES))
+                .isEqualTo("198.51.100.7");
+        assertThat(ClientAddress.resolve("::1", " , 10.0.0.5", PROXIES))
+                .as("every hop trusted: the peer")
+                .isEqualTo("::1");
         assertThat(ClientAddress.resolve("10.1.1.1", "", PROXIES)).isEqualTo("10.1.1.1");
         assertThat(ClientAddress.resolve("10.1.1.1", "x".repeat(500), PROXIES)).hasSize(64);
     }
@@ -33,10 +36,14 @@ class ClientAddressTest {
         assertThat(Cidr.parse("10.0.0.0/8").contains("11.0.0.1")).isFalse();
         assertThat(Cidr.parse("192.168.1.77/24")).isEqualTo(Cidr.parse("192.168.1.0/24"));
         assertThat(Cidr.parse("2001:db8::/32").contains("2001:db8:ffff::1")).isTrue();
-        assertThat(Cidr.parse("2001:db8::/32").contains("10.0.0.1")).as("another family").isFalse();
+        assertThat(Cidr.parse("2001:db8::/32").contains("10.0.0.1"))
+                .as("another family")
+                .isFalse();
         assertThat(Cidr.parse("0.0.0.0/0").contains("8.8.8.8")).isTrue();
         assertThat(Cidr.parse("::1").contains("[::1]")).isTrue();
-        assertThat(Cidr.parse("10.0.0.0/8").contains("localhost")).as("a name, not a literal").isFalse();
+        assertThat(Cidr.parse("10.0.0.0/8").contains("localhost"))
+                .as("a name, not a literal")
+                .isFalse();
         assertThatThrownBy(() -> Cidr.parse("proxy.example.com")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Cidr.parse("10.0.0.0/33")).isInstanceOf(IllegalArgumentException.class);
     }

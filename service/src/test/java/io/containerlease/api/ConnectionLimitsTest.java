@@ -36,8 +36,10 @@ class ConnectionLimitsTest {
     @BeforeEach
     void start() {
         world = new LeaseWorld();
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0", "AUTH", "off",
-                "WS_MAX_PER_LEASE", "2", "WS_MAX_PER_USER", "3")), world.services());
+        api = new ApiServer(
+                ServiceConfig.fromEnvironment(
+                        Map.of("PORT", "0", "AUTH", "off", "WS_MAX_PER_LEASE", "2", "WS_MAX_PER_USER", "3")),
+                world.services());
         api.start();
     }
 
@@ -70,7 +72,9 @@ class ConnectionLimitsTest {
         logs(second);
         assertRefused(logs(second)); // the user's fourth
         a.close();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(health().at("/capacity/connections").asInt()).isEqualTo(2));
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        assertThat(health().at("/capacity/connections").asInt()).isEqualTo(2));
         WsClient again = logs(second);
         // Admitted: it gets the lease's next log line (no wall-clock wait for a refusal that does not come).
         await().atMost(WAIT).until(() -> world.streams.followers.containsKey(ManagedLabels.containerName(second.id())));
@@ -82,7 +86,8 @@ class ConnectionLimitsTest {
     void healthSaysHowCloseTheProcessIsToItsDescriptorLimit() {
         JsonNode capacity = health().get("capacity");
         assertThat(capacity.get("connections").asInt()).isZero();
-        assertThat(capacity.get("connectionsMax").asLong()).isPositive()
+        assertThat(capacity.get("connectionsMax").asLong())
+                .isPositive()
                 .isLessThan(capacity.get("fileDescriptorsMax").asLong());
         assertThat(capacity.get("fileDescriptors").asLong()).isPositive();
     }
@@ -97,7 +102,8 @@ class ConnectionLimitsTest {
         two.awaitType("subscribed", WAIT);
         var http = java.net.http.HttpClient.newHttpClient();
         var sse = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.baseUrl() + "/api/events"))
-                .header("Accept", "text/event-stream").build();
+                .header("Accept", "text/event-stream")
+                .build();
         var stream = http.send(sse, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
         assertThat(stream.statusCode()).isEqualTo(200);
         await().atMost(WAIT).untilAsserted(() -> {
@@ -118,6 +124,8 @@ class ConnectionLimitsTest {
     }
 
     private Lease provision() {
-        return world.leases.provision(new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), SessionRules.NONE), Caller.ANONYMOUS_ADMIN);
+        return world.leases.provision(
+                new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), SessionRules.NONE),
+                Caller.ANONYMOUS_ADMIN);
     }
 }

@@ -39,15 +39,18 @@ class ConsoleServingTest {
     void theConsoleIsServedAtTheRootWithoutATokenAndNeverCached() {
         Response r = client.get("/");
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-cache");
         assertThat(r.body()).contains("<div id=\"root\">");
     }
 
     @Test
     void theContentSecurityPolicyAllowsNoInlineOrForeignScript() {
-        String csp = client.get("/").headers().firstValue("Content-Security-Policy").orElseThrow();
-        assertThat(csp).contains("script-src 'self'", "default-src 'self'", "connect-src 'self'", "frame-ancestors 'none'")
+        String csp =
+                client.get("/").headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertThat(csp)
+                .contains("script-src 'self'", "default-src 'self'", "connect-src 'self'", "frame-ancestors 'none'")
                 .doesNotContain("unsafe-eval");
         assertThat(csp.substring(csp.indexOf("script-src"), csp.indexOf(';', csp.indexOf("script-src"))))
                 .doesNotContain("unsafe-inline");
@@ -60,7 +63,8 @@ class ConsoleServingTest {
         assertThat(script.find()).isTrue();
         Response r = client.get(script.group(1));
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
     }
 
@@ -95,7 +99,9 @@ class ConsoleServingTest {
 
     private static String indexHtml() {
         try (InputStream in = ConsoleServingTest.class.getClassLoader().getResourceAsStream("public/index.html")) {
-            assertThat(in).as("the console is built into the classes (scripts/build-console.sh, run by Maven)").isNotNull();
+            assertThat(in)
+                    .as("the console is built into the classes (scripts/build-console.sh, run by Maven)")
+                    .isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -21,7 +21,9 @@ class ErrorKindsTest {
         assertThat(ErrorKinds.category(500, "internal_error")).isEqualTo("system");
         assertThat(ErrorKinds.retryable("rate_limited")).isTrue();
         assertThat(ErrorKinds.retryable("docker_unavailable")).isTrue();
-        assertThat(ErrorKinds.retryable("quota_exceeded")).as("a user over quota must release a lease first").isFalse();
+        assertThat(ErrorKinds.retryable("quota_exceeded"))
+                .as("a user over quota must release a lease first")
+                .isFalse();
         assertThat(ErrorKinds.retryable("invalid_state")).isFalse();
     }
 

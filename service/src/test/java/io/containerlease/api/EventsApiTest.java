@@ -52,7 +52,8 @@ class EventsApiTest {
 
         Sse(String token, String query, String lastEventId) throws Exception {
             var request = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/events" + query))
-                    .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream");
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept", "text/event-stream");
             if (lastEventId != null) {
                 request.header("Last-Event-ID", lastEventId);
             }
@@ -112,13 +113,20 @@ class EventsApiTest {
         alice.delete("/api/containers/" + lease);
         try (Sse again = new Sse(ALICE, "", lastId)) {
             await().atMost(Duration.ofSeconds(5)).until(() -> again.types().contains("lease.ended"));
-            assertThat(again.types()).containsSubsequence("container.state", "lease.extended", "lease.ending", "lease.ended");
+            assertThat(again.types())
+                    .containsSubsequence("container.state", "lease.extended", "lease.ending", "lease.ended");
             assertThat(again.types()).doesNotContain("lease.running", "lease.provisioning");
-            assertThat(again.ids).doesNotHaveDuplicates().allSatisfy(id -> assertThat(Long.parseLong(id)).isGreaterThan(Long.parseLong(lastId)));
+            assertThat(again.ids)
+                    .doesNotHaveDuplicates()
+                    .allSatisfy(id -> assertThat(Long.parseLong(id)).isGreaterThan(Long.parseLong(lastId)));
             JsonNode state = again.frames.get(again.types().indexOf("container.state"));
             assertThat(state.at("/data/from").asText()).isEqualTo("running");
             assertThat(state.at("/data/to").asText()).isEqualTo("stopped");
-            assertThat(again.frames.get(again.types().indexOf("lease.ended")).at("/data/reason").asText()).isEqualTo("released");
+            assertThat(again.frames
+                            .get(again.types().indexOf("lease.ended"))
+                            .at("/data/reason")
+                            .asText())
+                    .isEqualTo("released");
         }
     }
 
@@ -128,29 +136,39 @@ class EventsApiTest {
         String lease = alice.provision("busybox", "durationMinutes", 10);
         alice.delete("/api/containers/" + lease);
         String ticket = alice.post("/api/ws-ticket", null).json().get("ticket").asText();
-        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/events?ticket=" + ticket + "&after=0&follow=false&leaseId=" + lease)) {
+        try (WsClient ws = WsClient.connect(
+                api.baseUrl(), "/ws/events?ticket=" + ticket + "&after=0&follow=false&leaseId=" + lease)) {
             assertThat(ws.awaitClose(Duration.ofSeconds(5))).isEqualTo(1000);
-            assertThat(ws.texts).extracting(f -> f.get("type").asText())
-                    .containsSubsequence("lease.provisioning", "lease.running", "lease.ending", "lease.ended").doesNotContain("subscribed");
+            assertThat(ws.texts)
+                    .extracting(f -> f.get("type").asText())
+                    .containsSubsequence("lease.provisioning", "lease.running", "lease.ending", "lease.ended")
+                    .doesNotContain("subscribed");
         }
-        var request = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/events?after=0&follow=false&types=lease.ended"))
-                .header("Authorization", "Bearer " + ALICE).header("Accept", "text/event-stream");
+        var request = HttpRequest.newBuilder(
+                        URI.create(api.baseUrl() + "/api/events?after=0&follow=false&types=lease.ended"))
+                .header("Authorization", "Bearer " + ALICE)
+                .header("Accept", "text/event-stream");
         HttpResponse<String> whole = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
                 .get(10, java.util.concurrent.TimeUnit.SECONDS); // the stream ends by itself
         assertThat(whole.body()).contains("\"lease.ended\"").doesNotContain("\"lease.running\"");
-        String nothingHeld = alice.post("/api/ws-ticket", null).json().get("ticket").asText();
+        String nothingHeld =
+                alice.post("/api/ws-ticket", null).json().get("ticket").asText();
         try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/events?ticket=" + nothingHeld + "&follow=false")) {
-            assertThat(ws.awaitClose(Duration.ofSeconds(5))).as("no 'after': nothing held is asked for").isEqualTo(1000);
+            assertThat(ws.awaitClose(Duration.ofSeconds(5)))
+                    .as("no 'after': nothing held is asked for")
+                    .isEqualTo(1000);
             assertThat(ws.texts).isEmpty();
         }
     }
 
     @Test
     void aUserHearsOnlyOfTheirOwnLeases() throws Exception {
-        try (Sse bob = new Sse(BOB, "", null); Sse aliceOnlyEnded = new Sse(ALICE, "?types=lease.ended", null)) {
+        try (Sse bob = new Sse(BOB, "", null);
+                Sse aliceOnlyEnded = new Sse(ALICE, "?types=lease.ended", null)) {
             String lease = new ApiClient(api.baseUrl(), ALICE).provision("busybox", "durationMinutes", 10);
             new ApiClient(api.baseUrl(), ALICE).delete("/api/containers/" + lease);
-            await().atMost(Duration.ofSeconds(5)).until(() -> aliceOnlyEnded.types().contains("lease.ended"));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> aliceOnlyEnded.types().contains("lease.ended"));
             Thread.sleep(200);
             assertThat(aliceOnlyEnded.types()).containsOnly("lease.ended");
             assertThat(bob.frames).isEmpty();
@@ -161,7 +179,8 @@ class EventsApiTest {
     void theSameFramesArriveOverAWebSocket() throws Exception {
         ApiClient alice = new ApiClient(api.baseUrl(), ALICE);
         String ticket = alice.post("/api/ws-ticket", null).json().get("ticket").asText();
-        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/events?ticket=" + ticket + "&types=lease.running,lease.ended")) {
+        try (WsClient ws =
+                WsClient.connect(api.baseUrl(), "/ws/events?ticket=" + ticket + "&types=lease.running,lease.ended")) {
             ws.awaitType("subscribed", Duration.ofSeconds(5));
             String lease = alice.provision("busybox", "durationMinutes", 10);
             JsonNode running = ws.awaitType("lease.running", Duration.ofSeconds(5));
@@ -175,16 +194,22 @@ class EventsApiTest {
         ApiClient alice = new ApiClient(api.baseUrl(), ALICE);
         String lease = alice.provision("busybox", "durationMinutes", 10);
         String ticket = alice.post("/api/ws-ticket", null).json().get("ticket").asText();
-        try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/events?ticket=" + ticket + "&leaseId=" + lease
-                + "&types=container.stats&stats=1s")) {
+        try (WsClient ws = WsClient.connect(
+                api.baseUrl(),
+                "/ws/events?ticket=" + ticket + "&leaseId=" + lease + "&types=container.stats&stats=1s")) {
             JsonNode stats = ws.awaitType("container.stats", Duration.ofSeconds(5));
             assertThat(stats.at("/data/cpuPercent").asDouble()).isEqualTo(12.5);
             assertThat(stats.at("/data/memoryBytes").asLong()).isEqualTo(3L << 20);
-            assertThat(stats.has("id")).as("private to this subscriber: nothing to resume").isFalse();
+            assertThat(stats.has("id"))
+                    .as("private to this subscriber: nothing to resume")
+                    .isFalse();
         }
         assertError(alice.get("/api/events?stats=5s"), 400, "invalid_query");
         assertError(alice.get("/api/events?leaseId=" + lease + "&stats=soon"), 400, "invalid_query");
-        assertError(new ApiClient(api.baseUrl(), BOB).get("/api/events?leaseId=" + lease + "&stats=5s"), 404, "lease_not_found");
+        assertError(
+                new ApiClient(api.baseUrl(), BOB).get("/api/events?leaseId=" + lease + "&stats=5s"),
+                404,
+                "lease_not_found");
     }
 
     @Test

@@ -15,8 +15,15 @@ class LogLineJsonTest {
 
     @Test
     void everyCharacterIsEscapedAsTheMapperWouldEscapeIt() throws Exception {
-        for (String message : new String[] {"plain", "quote \" and backslash \\", "tab\tnew\nline\r", "\u0000\u001f control",
-                "unicode é 中文 😀", "</script>", ""}) {
+        for (String message : new String[] {
+            "plain",
+            "quote \" and backslash \\",
+            "tab\tnew\nline\r",
+            "\u0000\u001f control",
+            "unicode é 中文 😀",
+            "</script>",
+            ""
+        }) {
             LogLine line = new LogLine(42, Instant.parse("2026-11-22T13:40:00.123456789Z"), "error", message);
             Map<String, Object> expected = new LinkedHashMap<>();
             expected.put("seq", 42L);

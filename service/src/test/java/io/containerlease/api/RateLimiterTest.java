@@ -23,7 +23,9 @@ class RateLimiterTest {
         }
         OptionalLong wait = limiter.acquire("1.2.3.4");
         assertThat(wait).hasValue(1);
-        assertThat(limiter.acquire("5.6.7.8")).as("another client has its own bucket").isEmpty();
+        assertThat(limiter.acquire("5.6.7.8"))
+                .as("another client has its own bucket")
+                .isEmpty();
     }
 
     @Test
@@ -40,7 +42,9 @@ class RateLimiterTest {
         while (limiter.acquire("c").isEmpty()) {
             granted++;
         }
-        assertThat(granted).as("an hour idle refills to the capacity, not beyond").isEqualTo(60);
+        assertThat(granted)
+                .as("an hour idle refills to the capacity, not beyond")
+                .isEqualTo(60);
     }
 
     @Test

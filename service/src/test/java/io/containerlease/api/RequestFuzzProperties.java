@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.containerlease.auth.TokenRegistry;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.support.ApiClient;
-import io.containerlease.support.RawHttp;
 import io.containerlease.support.FakeRuntime;
 import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.RawHttp;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,8 +32,20 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  */
 class RequestFuzzProperties {
     private static final String ALICE = "alice-token-0123456789";
-    private static final List<String> FIELDS = List.of("imageType", "durationMinutes", "durationSeconds", "env", "secretEnv",
-            "disconnectGraceSeconds", "idleTimeoutSeconds", "image", "privileged", "binds", "user", "network", "cmd");
+    private static final List<String> FIELDS = List.of(
+            "imageType",
+            "durationMinutes",
+            "durationSeconds",
+            "env",
+            "secretEnv",
+            "disconnectGraceSeconds",
+            "idleTimeoutSeconds",
+            "image",
+            "privileged",
+            "binds",
+            "user",
+            "network",
+            "cmd");
 
     private LeaseWorld world;
     private ApiServer api;
@@ -45,8 +57,10 @@ class RequestFuzzProperties {
     @BeforeProperty
     void start() {
         world = new LeaseWorld();
-        TokenRegistry tokens = TokenRegistry.of(List.of(new TokenRegistry.Entry("alice", TokenRegistry.sha256(ALICE), false)));
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0", "RATE_LIMIT_PER_MINUTE", "1000000")),
+        TokenRegistry tokens =
+                TokenRegistry.of(List.of(new TokenRegistry.Entry("alice", TokenRegistry.sha256(ALICE), false)));
+        api = new ApiServer(
+                ServiceConfig.fromEnvironment(Map.of("PORT", "0", "RATE_LIMIT_PER_MINUTE", "1000000")),
                 world.services(Optional.of(tokens)));
         api.start();
         client = new RawHttp("127.0.0.1", api.port());
@@ -62,16 +76,23 @@ class RequestFuzzProperties {
     @Property(tries = 10_000, shrinking = ShrinkingMode.BOUNDED)
     void noRequestGetsA5xxOrCreatesAContainerUnlessItSucceeds(@ForAll("requests") Request request) {
         Set<String> before = containerIds();
-        var response = client.send(request.method(), request.path(), request.headers(), request.contentType(), request.body());
-        assertThat(response.status()).as("%s %s %s", request.method(), request.path(), abbreviate(request.body())).isLessThan(500);
-        assertThat(response.headers()).as("%s %s", request.method(), request.path()).doesNotContainKey("set-cookie");
+        var response =
+                client.send(request.method(), request.path(), request.headers(), request.contentType(), request.body());
+        assertThat(response.status())
+                .as("%s %s %s", request.method(), request.path(), abbreviate(request.body()))
+                .isLessThan(500);
+        assertThat(response.headers())
+                .as("%s %s", request.method(), request.path())
+                .doesNotContainKey("set-cookie");
         Set<String> created = new HashSet<>(containerIds());
         created.removeAll(before);
         boolean provisioned = response.status() == 201 && request.path().startsWith("/api/provision");
-        assertThat(created.size()).as("containers created by %s %s -> %d", request.method(), request.path(), response.status())
+        assertThat(created.size())
+                .as("containers created by %s %s -> %d", request.method(), request.path(), response.status())
                 .isEqualTo(provisioned ? 1 : 0);
         if (response.status() >= 400) {
-            assertThat(response.json().at("/error/code").asText()).as("%s %s: %s", request.method(), request.path(), response.body())
+            assertThat(response.json().at("/error/code").asText())
+                    .as("%s %s: %s", request.method(), request.path(), response.body())
                     .isNotEmpty();
             ApiClient.assertNoInternals(response.json().at("/error/message").asText());
         }
@@ -81,13 +102,28 @@ class RequestFuzzProperties {
     Arbitrary<Request> requests() {
         Arbitrary<String> method = Arbitraries.of("GET", "POST", "POST", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
         Arbitrary<Map<String, String>> headers = Combinators.combine(
-                Arbitraries.of("Bearer " + ALICE, "Bearer " + ALICE, "Bearer nope", "Basic abc", "Bearer ", "", "Bearer " + "x".repeat(2000)),
-                Arbitraries.of("", "1.2.3.4", "evil, 10.0.0.1", "not-an-ip", "::1"),
-                Arbitraries.of(false, false, true)).as((auth, xff, upgrade) -> {
+                        Arbitraries.of(
+                                "Bearer " + ALICE,
+                                "Bearer " + ALICE,
+                                "Bearer nope",
+                                "Basic abc",
+                                "Bearer ",
+                                "",
+                                "Bearer " + "x".repeat(2000)),
+                        Arbitraries.of("", "1.2.3.4", "evil, 10.0.0.1", "not-an-ip", "::1"),
+                        Arbitraries.of(false, false, true))
+                .as((auth, xff, upgrade) -> {
                     Map<String, String> h = new HashMap<>();
                     if (upgrade) {
-                        h.putAll(Map.of("Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13",
-                                "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="));
+                        h.putAll(Map.of(
+                                "Connection",
+                                "Upgrade",
+                                "Upgrade",
+                                "websocket",
+                                "Sec-WebSocket-Version",
+                                "13",
+                                "Sec-WebSocket-Key",
+                                "dGhlIHNhbXBsZSBub25jZQ=="));
                     }
                     if (!auth.isEmpty()) {
                         h.put("Authorization", auth);
@@ -97,8 +133,14 @@ class RequestFuzzProperties {
                     }
                     return h;
                 });
-        Arbitrary<String> contentType = Arbitraries.of("application/json", "application/json", "application/json; charset=utf-8",
-                "text/plain", "application/x-www-form-urlencoded", "application/problem+json", "");
+        Arbitrary<String> contentType = Arbitraries.of(
+                "application/json",
+                "application/json",
+                "application/json; charset=utf-8",
+                "text/plain",
+                "application/x-www-form-urlencoded",
+                "application/problem+json",
+                "");
         return Combinators.combine(method, paths(), headers, contentType, bodies())
                 .as((m, p, h, ct, b) -> new Request(m, p, h, ct.isEmpty() ? null : ct, b));
     }
@@ -106,14 +148,33 @@ class RequestFuzzProperties {
     private Arbitrary<String> paths() {
         Arbitrary<String> id = Arbitraries.oneOf(
                 Arbitraries.just("KNOWN"),
-                Arbitraries.strings().withChars("0123456789abcdefghjkmnpqrstvwxyz").ofLength(26),
-                Arbitraries.strings().withChars("abcXYZ%2e.-_~09").ofMinLength(1).ofMaxLength(60),
+                Arbitraries.strings()
+                        .withChars("0123456789abcdefghjkmnpqrstvwxyz")
+                        .ofLength(26),
+                Arbitraries.strings()
+                        .withChars("abcXYZ%2e.-_~09")
+                        .ofMinLength(1)
+                        .ofMaxLength(60),
                 hostileSegment());
         Arbitrary<String> query = Combinators.combine(
-                Arbitraries.of("limit", "cursor", "all", "leaseId", "x", "a%gb", "%00", "command", "tail", "types", "cols", "session",
-                        "offset", "after", "ticket", "follow", "batch"),
-                Arbitraries.oneOf(Arbitraries.of("0", "1", "500", "501", "-1", "true", "yes", "99999999999999999999", "", "%", "%zz", "%c3%28"),
-                        Arbitraries.strings().withChars("abc0123%").ofMaxLength(30)))
+                        Arbitraries.of(
+                                "limit", "cursor", "all", "leaseId", "x", "a%gb", "%00", "command", "tail", "types",
+                                "cols", "session", "offset", "after", "ticket", "follow", "batch"),
+                        Arbitraries.oneOf(
+                                Arbitraries.of(
+                                        "0",
+                                        "1",
+                                        "500",
+                                        "501",
+                                        "-1",
+                                        "true",
+                                        "yes",
+                                        "99999999999999999999",
+                                        "",
+                                        "%",
+                                        "%zz",
+                                        "%c3%28"),
+                                Arbitraries.strings().withChars("abc0123%").ofMaxLength(30)))
                 .as((k, v) -> k + "=" + v);
         Arbitrary<String> path = Arbitraries.oneOf(
                 Arbitraries.just("/api/provision"),
@@ -123,14 +184,28 @@ class RequestFuzzProperties {
                 id.map(i -> "/api/containers/" + i + "/extend"),
                 Arbitraries.just("/api/ws-ticket"),
                 Arbitraries.just("/api/activity"),
-                Arbitraries.of("/healthz", "/metrics", "/", "/api", "/api/", "/api/containers/", "/ws/logs/x", "/api/containers/;x%gb",
-                        "/api/containers/%2F..%2Fx", "/api/containers/a%00b", "/api;x/containers", "/api/%2e%2e/healthz", "//api//containers"),
+                Arbitraries.of(
+                        "/healthz",
+                        "/metrics",
+                        "/",
+                        "/api",
+                        "/api/",
+                        "/api/containers/",
+                        "/ws/logs/x",
+                        "/api/containers/;x%gb",
+                        "/api/containers/%2F..%2Fx",
+                        "/api/containers/a%00b",
+                        "/api;x/containers",
+                        "/api/%2e%2e/healthz",
+                        "//api//containers"),
                 hostileSegment().map(s -> "/api/" + s),
-                Combinators.combine(Arbitraries.of("terminal", "exec", "logs", "channel"), id).as((kind, i) -> "/ws/" + kind + "/" + i),
+                Combinators.combine(Arbitraries.of("terminal", "exec", "logs", "channel"), id)
+                        .as((kind, i) -> "/ws/" + kind + "/" + i),
                 Arbitraries.just("/ws/events"),
                 Arbitraries.strings().withChars("abc/._-%;").ofMaxLength(40).map(s -> "/" + s));
         return Combinators.combine(path, query.list().ofMaxSize(3))
-                .as((p, q) -> p.replace("KNOWN", knownLease == null ? "x" : knownLease) + (q.isEmpty() ? "" : "?" + String.join("&", q)));
+                .as((p, q) -> p.replace("KNOWN", knownLease == null ? "x" : knownLease)
+                        + (q.isEmpty() ? "" : "?" + String.join("&", q)));
     }
 
     /**
@@ -139,8 +214,32 @@ class RequestFuzzProperties {
      */
     private static Arbitrary<String> hostileSegment() {
         Arbitrary<String> piece = Arbitraries.oneOf(
-                Arbitraries.of("%", "%g", "%gb", "%zz", "%4", "%c3%28", "%ff", "%e2%82", "%2F", "%2f", "%5C", "%2e%2e", "..", "%00",
-                        "\u0000", ";", ";x", ";x=%gb", ";jsessionid=1", "%3B", "%25", "+", "%20", "~", "*"),
+                Arbitraries.of(
+                        "%",
+                        "%g",
+                        "%gb",
+                        "%zz",
+                        "%4",
+                        "%c3%28",
+                        "%ff",
+                        "%e2%82",
+                        "%2F",
+                        "%2f",
+                        "%5C",
+                        "%2e%2e",
+                        "..",
+                        "%00",
+                        "\u0000",
+                        ";",
+                        ";x",
+                        ";x=%gb",
+                        ";jsessionid=1",
+                        "%3B",
+                        "%25",
+                        "+",
+                        "%20",
+                        "~",
+                        "*"),
                 Arbitraries.strings().withChars("abcz019-_.").ofMinLength(1).ofMaxLength(8));
         return piece.list().ofMinSize(1).ofMaxSize(5).map(parts -> String.join("", parts));
     }
@@ -162,18 +261,42 @@ class RequestFuzzProperties {
     /** Bodies close to a valid provision, with every field possibly wrong. */
     private Arbitrary<String> provisionLike() {
         Arbitrary<String> value = Arbitraries.oneOf(
-                Arbitraries.of("\"busybox\"", "\"alpine\"", "\"nope\"", "1", "0", "-1", "1.5", "5.0", "1e400", "-1e400",
-                        "123456789012345678901234567890", "true", "null", "[]", "{}", "\"5\"", "{\"A\":\"x\"}",
-                        "{\"A\":\"abcdefgh\"}", "{\"1BAD\":\"x\"}", "{\"A\":1}", "{\"PATH\":\"\\u0000\"}"),
+                Arbitraries.of(
+                        "\"busybox\"",
+                        "\"alpine\"",
+                        "\"nope\"",
+                        "1",
+                        "0",
+                        "-1",
+                        "1.5",
+                        "5.0",
+                        "1e400",
+                        "-1e400",
+                        "123456789012345678901234567890",
+                        "true",
+                        "null",
+                        "[]",
+                        "{}",
+                        "\"5\"",
+                        "{\"A\":\"x\"}",
+                        "{\"A\":\"abcdefgh\"}",
+                        "{\"1BAD\":\"x\"}",
+                        "{\"A\":1}",
+                        "{\"PATH\":\"\\u0000\"}"),
                 Arbitraries.integers().between(-5, 3000).map(String::valueOf));
-        Arbitrary<String> field = Combinators.combine(Arbitraries.of(FIELDS), value).as((k, v) -> "\"" + k + "\":" + v);
+        Arbitrary<String> field =
+                Combinators.combine(Arbitraries.of(FIELDS), value).as((k, v) -> "\"" + k + "\":" + v);
         return field.list().ofMaxSize(6).map(fields -> "{" + fields.stream().collect(Collectors.joining(",")) + "}");
     }
 
     private Arbitrary<String> json(int depth) {
         Arbitrary<String> scalar = Arbitraries.oneOf(
-                Arbitraries.strings().ofMaxLength(20).map(s -> "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""),
-                Arbitraries.bigIntegers().between(java.math.BigInteger.TEN.pow(40).negate(), java.math.BigInteger.TEN.pow(40)).map(String::valueOf),
+                Arbitraries.strings()
+                        .ofMaxLength(20)
+                        .map(s -> "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""),
+                Arbitraries.bigIntegers()
+                        .between(java.math.BigInteger.TEN.pow(40).negate(), java.math.BigInteger.TEN.pow(40))
+                        .map(String::valueOf),
                 Arbitraries.doubles().map(String::valueOf).filter(s -> !s.contains("Infinity") && !s.contains("NaN")),
                 Arbitraries.of("true", "false", "null"));
         if (depth > 3) {
@@ -184,8 +307,11 @@ class RequestFuzzProperties {
         return Arbitraries.oneOf(
                 scalar,
                 inner.list().ofMaxSize(4).map(items -> "[" + String.join(",", items) + "]"),
-                Combinators.combine(Arbitraries.of(FIELDS), inner).as((k, v) -> "\"" + k + "\":" + v)
-                        .list().ofMaxSize(4).map(items -> "{" + String.join(",", items) + "}"));
+                Combinators.combine(Arbitraries.of(FIELDS), inner)
+                        .as((k, v) -> "\"" + k + "\":" + v)
+                        .list()
+                        .ofMaxSize(4)
+                        .map(items -> "{" + String.join(",", items) + "}"));
     }
 
     private Set<String> containerIds() {

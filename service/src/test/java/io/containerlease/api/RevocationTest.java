@@ -35,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 class RevocationTest {
     private static final String ALICE = "alice-token-0123456789";
     private static final String BOB = "bob-token-0123456789";
+
     @TempDir
     Path dir;
+
     private LeaseWorld world;
     private ReloadingTokens tokens;
     private ApiServer api;
@@ -45,18 +47,26 @@ class RevocationTest {
     void start() throws Exception {
         Path file = users("alice", ALICE, "bob", BOB);
         world = new LeaseWorld();
-        tokens = new ReloadingTokens(file, TokenRegistry::load, registry -> { });
-        api = new ApiServer(ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.servicesWith(Optional.of(tokens)));
+        tokens = new ReloadingTokens(file, TokenRegistry::load, registry -> {});
+        api = new ApiServer(
+                ServiceConfig.fromEnvironment(Map.of("PORT", "0")), world.servicesWith(Optional.of(tokens)));
         api.start();
     }
 
     private Path users(String... userAndToken) throws Exception {
         StringBuilder yaml = new StringBuilder("tokens:\n");
         for (int i = 0; i < userAndToken.length; i += 2) {
-            yaml.append("  - {user: ").append(userAndToken[i]).append(", token: ").append(userAndToken[i + 1]).append(", role: user}\n");
+            yaml.append("  - {user: ")
+                    .append(userAndToken[i])
+                    .append(", token: ")
+                    .append(userAndToken[i + 1])
+                    .append(", role: user}\n");
         }
         Path tmp = Files.writeString(dir.resolve("tokens.tmp"), yaml);
-        return Files.move(tmp, dir.resolve("tokens.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        return Files.move(
+                tmp,
+                dir.resolve("tokens.yaml"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -83,9 +93,13 @@ class RevocationTest {
         WsClient bobs = WsClient.connect(api.baseUrl(), "/ws/events", bearer(BOB));
         bobs.awaitType("subscribed", Duration.ofSeconds(5));
         List<String> sse = new CopyOnWriteArrayList<>();
-        var stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/events"))
-                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + ALICE).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        var stream = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/events"))
+                                .header("Accept", "text/event-stream")
+                                .header("Authorization", "Bearer " + ALICE)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
         Thread reader = Thread.ofVirtual().start(() -> {
             try (var in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
                 String line;
@@ -98,8 +112,13 @@ class RevocationTest {
             }
         });
         String ticket = alice.post("/api/ws-ticket", null).json().get("ticket").asText();
-        await().atMost(Duration.ofSeconds(5)).until(() -> new ApiClient(api.baseUrl()).get("/healthz").json()
-                .at("/capacity/connections").asInt() == 5);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> new ApiClient(api.baseUrl())
+                                .get("/healthz")
+                                .json()
+                                .at("/capacity/connections")
+                                .asInt()
+                        == 5);
 
         long revokedAt = System.nanoTime();
         users("bob", BOB);
@@ -113,7 +132,8 @@ class RevocationTest {
         assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofSeconds(3));
         ApiClient.assertError(new ApiClient(api.baseUrl()).get("/api/containers"), 401, "unauthorized");
         assertThat(WsClient.upgradeStatus(api.baseUrl(), "/ws/events?ticket=" + ticket, Map.of()))
-                .as("a ticket issued before the revocation").isEqualTo(401);
+                .as("a ticket issued before the revocation")
+                .isEqualTo(401);
         assertThat(bobs.closed).as("bob was not revoked").isNotDone();
         bobs.close();
     }

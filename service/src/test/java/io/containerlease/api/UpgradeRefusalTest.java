@@ -17,8 +17,15 @@ import org.junit.jupiter.api.Test;
  */
 class UpgradeRefusalTest {
     private static final String ALICE = "alice-token-0123456789";
-    private static final Map<String, String> UPGRADE = Map.of("Connection", "Upgrade", "Upgrade", "websocket",
-            "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+    private static final Map<String, String> UPGRADE = Map.of(
+            "Connection",
+            "Upgrade",
+            "Upgrade",
+            "websocket",
+            "Sec-WebSocket-Version",
+            "13",
+            "Sec-WebSocket-Key",
+            "dGhlIHNhbXBsZSBub25jZQ==");
     private RunningApi api;
     private RawHttp raw;
     private String lease;
@@ -43,27 +50,41 @@ class UpgradeRefusalTest {
 
     private static void assertRefused(RawHttp.Response response, int status, String code) {
         assertThat(response.status()).as(response.toString()).isEqualTo(status);
-        assertThat(response.json().at("/error/code").asText()).as(response.body()).isEqualTo(code);
+        assertThat(response.json().at("/error/code").asText())
+                .as(response.body())
+                .isEqualTo(code);
         ApiClient.assertNoInternals(response.json().at("/error/message").asText());
-        assertThat(response.headers().keySet()).as("no session cookie").noneMatch(h -> h.equalsIgnoreCase("Set-Cookie"));
+        assertThat(response.headers().keySet())
+                .as("no session cookie")
+                .noneMatch(h -> h.equalsIgnoreCase("Set-Cookie"));
     }
 
     @Test
     void aRefusedUpgradeHasTheErrorBodyAndNoCookie() {
         assertRefused(upgrade("/ws/events", Map.of()), 401, "unauthorized");
-        assertRefused(upgrade("/ws/events", Map.of("Authorization", "Bearer wrong-token-0123456789")), 401, "invalid_token");
+        assertRefused(
+                upgrade("/ws/events", Map.of("Authorization", "Bearer wrong-token-0123456789")), 401, "invalid_token");
         assertRefused(upgrade("/ws/events?ticket=nope", Map.of()), 401, "invalid_ticket");
-        assertRefused(upgrade("/ws/events", Map.of("Authorization", "Bearer " + ALICE, "Origin", "https://evil.example")), 403,
+        assertRefused(
+                upgrade("/ws/events", Map.of("Authorization", "Bearer " + ALICE, "Origin", "https://evil.example")),
+                403,
                 "origin_not_allowed");
     }
 
     @Test
     void anUndecodableQueryOnAnUpgradeIsA400() {
         Map<String, String> alice = Map.of("Authorization", "Bearer " + ALICE);
-        for (String target : new String[] {"/ws/exec/" + lease + "?command=%ff", "/ws/logs/" + lease + "?tail=%ff",
-                "/ws/events?types=%ff", "/ws/exec/" + lease + "?command=a%", "/ws/events?%zz=1", "/ws/terminal/" + lease + "?cols=%c3%28"}) {
+        for (String target : new String[] {
+            "/ws/exec/" + lease + "?command=%ff",
+            "/ws/logs/" + lease + "?tail=%ff",
+            "/ws/events?types=%ff",
+            "/ws/exec/" + lease + "?command=a%",
+            "/ws/events?%zz=1",
+            "/ws/terminal/" + lease + "?cols=%c3%28"
+        }) {
             assertRefused(upgrade(target, alice), 400, "invalid_query");
         }
-        ApiClient.assertError(new ApiClient(api.baseUrl(), ALICE).get("/api/containers?limit=%ff"), 400, "invalid_query");
+        ApiClient.assertError(
+                new ApiClient(api.baseUrl(), ALICE).get("/api/containers?limit=%ff"), 400, "invalid_query");
     }
 }

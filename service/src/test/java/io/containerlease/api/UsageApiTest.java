@@ -65,6 +65,9 @@ class UsageApiTest {
         String id = client.provision("busybox", "durationMinutes", 10);
         client.post("/api/containers/" + id + "/pause", null);
         String metrics = client.get("/metrics").body();
-        assertThat(metrics).contains("containerlease_containers{state=\"paused\"} 1.0", "containerlease_containers{state=\"running\"} 0.0");
+        assertThat(metrics)
+                .contains(
+                        "containerlease_containers{state=\"paused\"} 1.0",
+                        "containerlease_containers{state=\"running\"} 0.0");
     }
 }

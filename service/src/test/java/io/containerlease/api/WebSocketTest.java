@@ -8,9 +8,9 @@ import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseState;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
-import io.containerlease.lease.ManagedLabels;
 import io.containerlease.session.TerminalSessions;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.LeaseWorld;
@@ -69,21 +69,39 @@ class WebSocketTest {
             assertThat(refused.awaitType("error", WAIT).get("code").asText()).isEqualTo("too_many_sessions");
         }
         ApiClient http = new ApiClient(api.baseUrl());
-        JsonNode sessions = http.get("/api/containers/" + lease.id() + "/sessions").json().get("sessions");
+        JsonNode sessions =
+                http.get("/api/containers/" + lease.id() + "/sessions").json().get("sessions");
         assertThat(sessions).hasSize(TerminalSessions.MAX_PER_LEASE);
-        await().atMost(WAIT).until(() -> http.get("/api/containers/" + lease.id() + "/sessions").json().at("/sessions/0/attached").asInt() == 0);
+        await().atMost(WAIT)
+                .until(() -> http.get("/api/containers/" + lease.id() + "/sessions")
+                                .json()
+                                .at("/sessions/0/attached")
+                                .asInt()
+                        == 0);
         String first = sessions.get(0).get("sessionId").asText();
-        assertThat(http.delete("/api/containers/" + lease.id() + "/sessions/" + first).status()).isEqualTo(200);
-        ApiClient.assertError(http.delete("/api/containers/" + lease.id() + "/sessions/" + first), 404, "session_not_found");
+        assertThat(http.delete("/api/containers/" + lease.id() + "/sessions/" + first)
+                        .status())
+                .isEqualTo(200);
+        ApiClient.assertError(
+                http.delete("/api/containers/" + lease.id() + "/sessions/" + first), 404, "session_not_found");
         try (WsClient again = terminal(lease, "")) {
             again.awaitType("session", WAIT);
         }
-        await().atMost(WAIT).until(() -> world.terminals.list(lease.id()).stream().allMatch(t -> t.attached() == 0));
-        // Nobody comes back: after the detached timeout (here shorter than the lease's 20-minute grace, so the grace wins) they all go.
+        await().atMost(WAIT)
+                .until(() -> world.terminals.list(lease.id()).stream().allMatch(t -> t.attached() == 0));
+        // Nobody comes back: after the detached timeout (here shorter than the lease's 20-minute grace, so the grace
+        // wins) they all go.
         world.scheduler.advance(LeaseWorld.TERMINAL_DETACHED);
-        assertThat(http.get("/api/containers/" + lease.id() + "/sessions").json().get("sessions")).as("still within the grace").isNotEmpty();
+        assertThat(http.get("/api/containers/" + lease.id() + "/sessions")
+                        .json()
+                        .get("sessions"))
+                .as("still within the grace")
+                .isNotEmpty();
         world.scheduler.advance(Duration.ofMinutes(5));
-        assertThat(http.get("/api/containers/" + lease.id() + "/sessions").json().get("sessions")).isEmpty();
+        assertThat(http.get("/api/containers/" + lease.id() + "/sessions")
+                        .json()
+                        .get("sessions"))
+                .isEmpty();
     }
 
     @Test
@@ -97,7 +115,8 @@ class WebSocketTest {
             ws.sendText("{\"type\":\"input\",\"data\":\" and me\"}");
             ws.awaitOutput("echo me and me", WAIT);
             ws.sendText("{\"type\":\"resize\",\"cols\":120,\"rows\":40}");
-            await().atMost(WAIT).until(() -> world.streams.shells.get(0).cols == 120 && world.streams.shells.get(0).rows == 40);
+            await().atMost(WAIT)
+                    .until(() -> world.streams.shells.get(0).cols == 120 && world.streams.shells.get(0).rows == 40);
             ws.sendText("{\"type\":\"resize\",\"cols\":0,\"rows\":40}");
             assertThat(ws.awaitType("error", WAIT).get("code").asText()).isEqualTo("invalid_resize");
         }
@@ -119,7 +138,9 @@ class WebSocketTest {
         try (WsClient back = terminal(lease, "?session=" + sessionId + "&offset=" + seen)) {
             JsonNode resumed = back.awaitType("session", WAIT);
             assertThat(resumed.get("offset").asLong()).isEqualTo(seen);
-            assertThat(resumed.get("liveFrom").asLong()).as("where the replay ends").isEqualTo(seen + "while away|".length());
+            assertThat(resumed.get("liveFrom").asLong())
+                    .as("where the replay ends")
+                    .isEqualTo(seen + "while away|".length());
             back.awaitOutput("while away|", WAIT);
             back.sendBytes("after");
             back.awaitOutput("while away|after", WAIT);
@@ -141,7 +162,9 @@ class WebSocketTest {
             ws.awaitType("session", WAIT);
             assertThat(world.streams.shells.get(1).command).isEqualTo(List.of("/bin/sh"));
             world.streams.shells.get(1).close();
-            assertThat(ws.awaitType("exit", WAIT).has("code")).as("a shell ended by the service has no status").isFalse();
+            assertThat(ws.awaitType("exit", WAIT).has("code"))
+                    .as("a shell ended by the service has no status")
+                    .isFalse();
         }
         world.streams.onOpen = shell -> {
             shell.output.bytes("quick\r\n".getBytes());
@@ -149,11 +172,13 @@ class WebSocketTest {
         };
         try (WsClient ws = terminal(lease, "?command=true")) {
             ws.awaitType("session", WAIT);
-            assertThat(ws.awaitType("exit", WAIT).get("code").asInt()).as("a command done before the client came").isZero();
+            assertThat(ws.awaitType("exit", WAIT).get("code").asInt())
+                    .as("a command done before the client came")
+                    .isZero();
             assertThat(ws.output()).isEqualTo("quick\r\n");
             assertThat(ws.awaitClose(WAIT)).isEqualTo(1000);
         }
-        world.streams.onOpen = shell -> { };
+        world.streams.onOpen = shell -> {};
         try (WsClient ws = terminal(lease, "?command=")) {
             assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
         }
@@ -174,10 +199,13 @@ class WebSocketTest {
             ws.awaitOutput("building|", WAIT);
             seen = ws.outputLength();
         }
-        await().atMost(WAIT).until(() -> world.terminals.list(lease.id()).stream().allMatch(t -> t.attached() == 0));
+        await().atMost(WAIT)
+                .until(() -> world.terminals.list(lease.id()).stream().allMatch(t -> t.attached() == 0));
         world.streams.shells.get(0).output.bytes("done|".getBytes());
         world.streams.shells.get(0).exit(2);
-        assertThat(world.terminals.list(lease.id())).as("no longer a live shell").isEmpty();
+        assertThat(world.terminals.list(lease.id()))
+                .as("no longer a live shell")
+                .isEmpty();
         try (WsClient back = terminal(lease, "?session=" + sessionId + "&offset=" + seen)) {
             back.awaitType("session", WAIT);
             assertThat(back.awaitType("exit", WAIT).get("code").asInt()).isEqualTo(2);
@@ -218,7 +246,8 @@ class WebSocketTest {
     void twoConnectionsToOneLeaseBothSeeItsOutput() {
         Lease lease = provision(SessionRules.NONE);
         try (WsClient student = terminal(lease, "")) {
-            String sessionId = student.awaitType("session", WAIT).get("sessionId").asText();
+            String sessionId =
+                    student.awaitType("session", WAIT).get("sessionId").asText();
             try (WsClient teacher = terminal(lease, "?session=" + sessionId)) {
                 teacher.awaitType("session", WAIT);
                 student.sendBytes("ls");
@@ -288,12 +317,18 @@ class WebSocketTest {
     void theFirstReaderGetsExactlyTheTailItAskedFor() throws InterruptedException {
         Lease lease = provision(SessionRules.NONE);
         String container = ManagedLabels.containerName(lease.id());
-        world.streams.history.put(container, java.util.stream.IntStream.rangeClosed(1, 22).mapToObj(i -> "old " + i).toList());
+        world.streams.history.put(
+                container,
+                java.util.stream.IntStream.rangeClosed(1, 22)
+                        .mapToObj(i -> "old " + i)
+                        .toList());
         try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?tail=2")) {
             logs.await(t -> t.path("seq").asLong() == 22, WAIT);
             world.streams.emit(container, false, "new");
             logs.await(t -> t.path("seq").asLong() == 23, WAIT);
-            assertThat(logs.texts).extracting(t -> t.get("message").asText()).containsExactly("old 21", "old 22", "new");
+            assertThat(logs.texts)
+                    .extracting(t -> t.get("message").asText())
+                    .containsExactly("old 21", "old 22", "new");
         }
     }
 
@@ -303,14 +338,17 @@ class WebSocketTest {
         Lease lease = provision(SessionRules.NONE);
         String container = ManagedLabels.containerName(lease.id());
         world.streams.history.put(container, List.of("one", "two", "three"));
-        try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?tail=2&follow=false&batch=true")) {
+        try (WsClient logs =
+                WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?tail=2&follow=false&batch=true")) {
             assertThat(logs.awaitClose(WAIT)).isEqualTo(1000);
             assertThat(logs.texts).as(logs.texts.toString()).hasSize(1);
             assertThat(logs.texts.get(0).get(1).get("message").asText()).isEqualTo("three");
             assertThat(logs.texts.get(0).get(0).get("seq").asLong()).isEqualTo(2);
         }
         try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?after=3&follow=false")) {
-            assertThat(logs.awaitClose(WAIT)).as("nothing newer: the end at once").isEqualTo(1000);
+            assertThat(logs.awaitClose(WAIT))
+                    .as("nothing newer: the end at once")
+                    .isEqualTo(1000);
             assertThat(logs.texts).isEmpty();
         }
     }
@@ -350,8 +388,10 @@ class WebSocketTest {
             assertThat(dropped.get("count").asLong()).isPositive();
             logs.await(t -> t.path("seq").asLong() == 20_000, Duration.ofSeconds(20));
             long delivered = logs.texts.stream().filter(t -> t.has("seq")).count();
-            long droppedTotal = logs.texts.stream().filter(t -> "dropped".equals(t.path("type").asText()))
-                    .mapToLong(t -> t.get("count").asLong()).sum();
+            long droppedTotal = logs.texts.stream()
+                    .filter(t -> "dropped".equals(t.path("type").asText()))
+                    .mapToLong(t -> t.get("count").asLong())
+                    .sum();
             assertThat(delivered + droppedTotal).isEqualTo(20_000);
         }
     }
@@ -359,7 +399,8 @@ class WebSocketTest {
     @Test
     void theEndIsAnnouncedToEveryStreamWhichIsThenClosed() {
         Lease lease = provision(SessionRules.NONE);
-        try (WsClient term = terminal(lease, ""); WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
+        try (WsClient term = terminal(lease, "");
+                WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
             term.awaitType("session", WAIT);
             await().atMost(WAIT).until(() -> world.connections.count(lease.id()) == 2);
             world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
@@ -380,7 +421,9 @@ class WebSocketTest {
             assertThat(read.awaitClose(WAIT)).isEqualTo(1000);
         }
         assertThat(world.connections.count(lease.id())).isZero();
-        assertThat(world.connections.graceDeadline(lease.id())).as("reading the log did not arm the disconnect grace").isEmpty();
+        assertThat(world.connections.graceDeadline(lease.id()))
+                .as("reading the log did not arm the disconnect grace")
+                .isEmpty();
         world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         try (WsClient late = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?follow=false")) {
             assertThat(late.awaitClose(WAIT)).isIn(1000, WsLeases.CLOSE_CONFLICT);
@@ -398,7 +441,8 @@ class WebSocketTest {
         await().atMost(WAIT).until(() -> world.connections.count(lease.id()) == 1);
         assertThat(world.connections.graceDeadline(lease.id())).isEmpty();
         second.abort();
-        await().atMost(WAIT).until(() -> world.connections.graceDeadline(lease.id()).isPresent());
+        await().atMost(WAIT)
+                .until(() -> world.connections.graceDeadline(lease.id()).isPresent());
         world.scheduler.advance(Duration.ofSeconds(30));
         Lease ended = world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
@@ -414,15 +458,23 @@ class WebSocketTest {
             ws.sendBytes("x");
             ws.awaitOutput("x", WAIT);
             world.scheduler.advance(Duration.ofSeconds(50));
-            assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.RUNNING);
+            assertThat(world.leases
+                            .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                            .state())
+                    .isEqualTo(LeaseState.RUNNING);
             world.scheduler.advance(Duration.ofSeconds(11));
-            assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.IDLE);
+            assertThat(world.leases
+                            .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                            .endReason())
+                    .isEqualTo(EndReason.IDLE);
             assertThat(ws.awaitType("ended", WAIT).get("reason").asText()).isEqualTo("idle");
         }
     }
 
     private Lease provision(SessionRules rules) {
-        return world.leases.provision(new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), rules), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+        return world.leases.provision(
+                new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), rules),
+                io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
     }
 
     private WsClient terminal(Lease lease, String query) {

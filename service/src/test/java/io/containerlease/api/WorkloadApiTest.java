@@ -44,9 +44,15 @@ class WorkloadApiTest {
 
     @Test
     void theLeaseShowsItsContainerAndEachActionAnswersTheNewState() {
-        assertThat(alice.get("/api/containers/" + lease).json().at("/container/state").asText()).isEqualTo("running");
+        assertThat(alice.get("/api/containers/" + lease)
+                        .json()
+                        .at("/container/state")
+                        .asText())
+                .isEqualTo("running");
         assertThat(act("stop").at("/container/state").asText()).isEqualTo("stopped");
-        assertThat(act("stop").at("/container/state").asText()).as("stopping a stopped container is fine").isEqualTo("stopped");
+        assertThat(act("stop").at("/container/state").asText())
+                .as("stopping a stopped container is fine")
+                .isEqualTo("stopped");
         JsonNode started = act("start");
         assertThat(started.at("/container/state").asText()).isEqualTo("running");
         assertThat(started.at("/status").asText()).isEqualTo("running");
@@ -54,7 +60,11 @@ class WorkloadApiTest {
         assertThat(act("pause").at("/container/state").asText()).isEqualTo("paused");
         assertThat(act("unpause").at("/container/state").asText()).isEqualTo("running");
         assertThat(act("restart").at("/container/state").asText()).isEqualTo("running");
-        assertThat(alice.get("/api/containers").json().at("/containers/0/container/state").asText()).isEqualTo("running");
+        assertThat(alice.get("/api/containers")
+                        .json()
+                        .at("/containers/0/container/state")
+                        .asText())
+                .isEqualTo("running");
     }
 
     @Test
@@ -79,17 +89,26 @@ class WorkloadApiTest {
 
     @Test
     void onlyTheOwnerControlsAndAnEndedLeaseIsNotRunning() {
-        assertError(new ApiClient(api.baseUrl(), BOB).post("/api/containers/" + lease + "/stop", null), 404, "lease_not_found");
+        assertError(
+                new ApiClient(api.baseUrl(), BOB).post("/api/containers/" + lease + "/stop", null),
+                404,
+                "lease_not_found");
         assertThat(alice.delete("/api/containers/" + lease).status()).isEqualTo(200);
         assertError(alice.post("/api/containers/" + lease + "/stop", null), 409, "lease_not_running");
     }
 
     @Test
     void aStopTimeoutIsAWholeNumberOfSecondsAndNothingElseIsAccepted() {
-        assertThat(alice.post("/api/containers/" + lease + "/stop", "{\"timeoutSeconds\":0}").status()).isEqualTo(200);
-        assertError(alice.post("/api/containers/" + lease + "/restart", "{\"timeoutSeconds\":-1}"), 400, "invalid_field");
+        assertThat(alice.post("/api/containers/" + lease + "/stop", "{\"timeoutSeconds\":0}")
+                        .status())
+                .isEqualTo(200);
+        assertError(
+                alice.post("/api/containers/" + lease + "/restart", "{\"timeoutSeconds\":-1}"), 400, "invalid_field");
         assertError(alice.post("/api/containers/" + lease + "/start", "{\"timeoutSeconds\":3}"), 400, "unknown_field");
-        assertError(alice.post("/api/containers/" + lease + "/stop", "{\"timeoutSeconds\":\"soon\"}"), 400, "invalid_field");
+        assertError(
+                alice.post("/api/containers/" + lease + "/stop", "{\"timeoutSeconds\":\"soon\"}"),
+                400,
+                "invalid_field");
     }
 
     @Test
@@ -97,7 +116,9 @@ class WorkloadApiTest {
         act("stop");
         alice.post("/api/containers/" + lease + "/unpause", null);
         JsonNode entries = alice.get("/api/activity?leaseId=" + lease).json().get("entries");
-        assertThat(entries).extracting(e -> e.get("action").asText() + "/" + e.get("outcome").asText())
+        assertThat(entries)
+                .extracting(
+                        e -> e.get("action").asText() + "/" + e.get("outcome").asText())
                 .startsWith("unpause/refused", "stop/succeeded");
         assertThat(entries.get(1).get("reason").asText()).isEqualTo("container stopped");
     }

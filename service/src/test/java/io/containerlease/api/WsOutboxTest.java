@@ -20,7 +20,11 @@ class WsOutboxTest {
 
     /** Records what is sent; each send completes, fails or never completes, as the test says. */
     static class FakePeer implements WsOutbox.Peer {
-        enum Mode { OK, STALL, FAIL }
+        enum Mode {
+            OK,
+            STALL,
+            FAIL
+        }
 
         volatile Mode sends = Mode.OK;
         volatile Mode closes = Mode.OK;
@@ -76,7 +80,8 @@ class WsOutboxTest {
             public synchronized CompletableFuture<Void> sendText(String text) {
                 received.add(text);
                 CompletableFuture<Void> done = new CompletableFuture<>();
-                flusher.schedule(() -> done.complete(null), random.nextInt(200), java.util.concurrent.TimeUnit.MICROSECONDS);
+                flusher.schedule(
+                        () -> done.complete(null), random.nextInt(200), java.util.concurrent.TimeUnit.MICROSECONDS);
                 return done;
             }
         };
@@ -90,7 +95,10 @@ class WsOutboxTest {
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 5000);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("sent " + received.size() + " of 5000; last " + (received.isEmpty() ? "none" : received.get(received.size() - 1)), e);
+            throw new AssertionError(
+                    "sent " + received.size() + " of 5000; last "
+                            + (received.isEmpty() ? "none" : received.get(received.size() - 1)),
+                    e);
         }
         for (int i = 0; i < 5000; i++) {
             assertThat(received.get(i)).isEqualTo(Integer.toString(i));

@@ -20,7 +20,8 @@ class AdminTokenTest {
         AdminToken.Loaded first = AdminToken.loadOrCreate(dataDir, new SecureRandom());
         assertThat(first.created()).isTrue();
         assertThat(first.token()).hasSizeGreaterThanOrEqualTo(TokenRegistry.MIN_TOKEN_LENGTH);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.file()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.file())))
+                .isEqualTo("rw-------");
         try (var files = Files.list(dataDir)) {
             assertThat(files).as("no temporary file is left").containsExactly(first.file());
         }
@@ -34,14 +35,17 @@ class AdminTokenTest {
     void anEmptyOrShortTokenFileIsRefusedNotUsed() throws Exception {
         Files.writeString(dataDir.resolve(AdminToken.FILE), "");
         assertThatThrownBy(() -> AdminToken.loadOrCreate(dataDir, new SecureRandom()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("delete the file");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("delete the file");
         Files.writeString(dataDir.resolve(AdminToken.FILE), "short\n");
-        assertThatThrownBy(() -> AdminToken.loadOrCreate(dataDir, new SecureRandom())).isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> AdminToken.loadOrCreate(dataDir, new SecureRandom()))
+                .isInstanceOf(ConfigException.class);
     }
 
     @Test
     void noSourceAcceptsATokenShorterThanSixteenCharacters() {
         assertThatThrownBy(() -> TokenRegistry.admin("fifteen-chars!!")).isInstanceOf(ConfigException.class);
-        assertThat(TokenRegistry.admin("sixteen-chars!!!").authenticate("sixteen-chars!!!")).isPresent();
+        assertThat(TokenRegistry.admin("sixteen-chars!!!").authenticate("sixteen-chars!!!"))
+                .isPresent();
     }
 }

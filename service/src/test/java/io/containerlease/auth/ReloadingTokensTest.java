@@ -16,7 +16,8 @@ class ReloadingTokensTest {
 
     @Test
     void aChangedFileTakesEffectAndABrokenOneIsIgnored() throws Exception {
-        Path file = Files.writeString(dir.resolve("tokens.yaml"), "tokens:\n  - user: ops\n    token: ops-token-0123456789\n");
+        Path file = Files.writeString(
+                dir.resolve("tokens.yaml"), "tokens:\n  - user: ops\n    token: ops-token-0123456789\n");
         List<TokenRegistry> loaded = new CopyOnWriteArrayList<>();
         try (ReloadingTokens tokens = new ReloadingTokens(file, TokenRegistry::load, loaded::add)) {
             assertThat(tokens.authenticate("ops-token-0123456789")).isPresent();
@@ -24,16 +25,21 @@ class ReloadingTokensTest {
 
             new TokensFileEditor(file).add("bob", TokenRegistry.sha256("bob-token-0123456789"), false, false);
             assertThat(tokens.reloadIfChanged()).isTrue();
-            assertThat(tokens.authenticate("bob-token-0123456789").orElseThrow().user()).isEqualTo("bob");
+            assertThat(tokens.authenticate("bob-token-0123456789").orElseThrow().user())
+                    .isEqualTo("bob");
 
             Files.writeString(file, "tokens: [oops\n");
             assertThat(tokens.reloadIfChanged()).isFalse();
-            assertThat(tokens.authenticate("ops-token-0123456789")).as("the users from before stay").isPresent();
+            assertThat(tokens.authenticate("ops-token-0123456789"))
+                    .as("the users from before stay")
+                    .isPresent();
 
             Files.writeString(file, "tokens:\n  - user: ops\n    token: ops-token-new-0123456789\n");
             assertThat(tokens.reloadIfChanged()).isTrue();
             assertThat(tokens.authenticate("ops-token-0123456789")).isEmpty();
-            assertThat(loaded).as("each registry read is told (to redact its plain tokens)").hasSize(3);
+            assertThat(loaded)
+                    .as("each registry read is told (to redact its plain tokens)")
+                    .hasSize(3);
         }
     }
 
@@ -41,11 +47,12 @@ class ReloadingTokensTest {
     void aRotatedAdminTokenReplacesTheOldOne() throws Exception {
         var random = new java.security.SecureRandom();
         AdminToken.Loaded first = AdminToken.loadOrCreate(dir, random);
-        try (ReloadingTokens tokens = new ReloadingTokens(first.file(), AdminToken::registry, r -> { })) {
+        try (ReloadingTokens tokens = new ReloadingTokens(first.file(), AdminToken::registry, r -> {})) {
             AdminToken.Loaded rotated = AdminToken.rotate(dir, random);
             assertThat(tokens.reloadIfChanged()).isTrue();
             assertThat(tokens.authenticate(first.token())).isEmpty();
-            assertThat(tokens.authenticate(rotated.token()).orElseThrow().admin()).isTrue();
+            assertThat(tokens.authenticate(rotated.token()).orElseThrow().admin())
+                    .isTrue();
             assertThat(Files.readString(first.file()).trim()).isEqualTo(rotated.token());
         }
     }

@@ -22,7 +22,8 @@ class TokenRegistryTest {
     @Test
     void usersAuthenticateByTokenOrByItsHash() throws Exception {
         String opsToken = "ops-token-0123456789";
-        TokenRegistry registry = TokenRegistry.load(write("""
+        TokenRegistry registry =
+                TokenRegistry.load(write("""
                 tokens:
                   - user: alice
                     token: "alice-token-0123456789"
@@ -51,7 +52,8 @@ class TokenRegistryTest {
                     token: "dave-token-0123456789"
                     role: root
                 """);
-        assertThatThrownBy(() -> TokenRegistry.load(file)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> TokenRegistry.load(file))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("tokens[0]: 'token' must be at least 16")
                 .hasMessageContaining("tokens[1]: give exactly one")
                 .hasMessageContaining("tokens[2]: 'tokenSha256' must be 64 hex digits")
@@ -60,13 +62,18 @@ class TokenRegistryTest {
 
     @Test
     void theFileIsBoundStrictly() throws Exception {
-        assertThatThrownBy(() -> TokenRegistry.load(write("tokens:\n  - user: alice\n    token: \"alice-token-0123456789\"\n    expires: 5\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown field 'expires'");
+        assertThatThrownBy(() -> TokenRegistry.load(
+                        write("tokens:\n  - user: alice\n    token: \"alice-token-0123456789\"\n    expires: 5\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown field 'expires'");
         assertThatThrownBy(() -> TokenRegistry.load(write("tokens:\n  - user: [alice]\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("wrong type");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("wrong type");
         assertThatThrownBy(() -> TokenRegistry.load(write("tokens: []\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("non-empty 'tokens' list");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("non-empty 'tokens' list");
         assertThatThrownBy(() -> TokenRegistry.load(dir.resolve("missing.yaml")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot read");
     }
 }

@@ -33,9 +33,13 @@ class TokensFileEditorTest {
     void createsAFileOwnerOnlyWithJustTheHash() throws Exception {
         Path file = dir.resolve("tokens.yaml");
         new TokensFileEditor(file).add("alice", TokenRegistry.sha256("alice-new-token-0123"), false, false);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        assertThat(Files.readString(file)).doesNotContain("alice-new-token-0123").contains("tokenSha256");
-        assertThat(TokenRegistry.load(file).authenticate("alice-new-token-0123")).isPresent();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(Files.readString(file))
+                .doesNotContain("alice-new-token-0123")
+                .contains("tokenSha256");
+        assertThat(TokenRegistry.load(file).authenticate("alice-new-token-0123"))
+                .isPresent();
     }
 
     @Test
@@ -44,13 +48,19 @@ class TokensFileEditorTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
         new TokensFileEditor(file).add("bob", TokenRegistry.sha256("bob-token-0123456789"), true, false);
         String text = Files.readString(file);
-        assertThat(text).startsWith(HAND_WRITTEN.substring(0, HAND_WRITTEN.indexOf("# end of file")).stripTrailing())
+        assertThat(text)
+                .startsWith(HAND_WRITTEN
+                        .substring(0, HAND_WRITTEN.indexOf("# end of file"))
+                        .stripTrailing())
                 .contains("# Our team.", "# from the vault", "# a student", "# end of file")
                 .contains("\n    -   user: bob\n        tokenSha256: ");
         TokenRegistry registry = TokenRegistry.load(file);
-        assertThat(registry.authenticate("bob-token-0123456789").orElseThrow().admin()).isTrue();
+        assertThat(registry.authenticate("bob-token-0123456789").orElseThrow().admin())
+                .isTrue();
         assertThat(registry.authenticate("ops-token-0123456789")).isPresent();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as("permissions kept").isEqualTo("rw-r-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .as("permissions kept")
+                .isEqualTo("rw-r-----");
     }
 
     @Test
@@ -59,18 +69,25 @@ class TokensFileEditorTest {
         TokensFileEditor editor = new TokensFileEditor(file);
         editor.add("ops", TokenRegistry.sha256("ops-rotated-0123456789"), true, true);
         TokenRegistry registry = TokenRegistry.load(file);
-        assertThat(registry.authenticate("ops-token-0123456789")).as("the old token is gone").isEmpty();
+        assertThat(registry.authenticate("ops-token-0123456789"))
+                .as("the old token is gone")
+                .isEmpty();
         assertThat(registry.authenticate("ops-rotated-0123456789")).isPresent();
-        assertThat(Files.readString(file)).contains("# a student", "user: alice", "# end of file").doesNotContain("from the vault");
+        assertThat(Files.readString(file))
+                .contains("# a student", "user: alice", "# end of file")
+                .doesNotContain("from the vault");
 
         assertThat(editor.revoke("alice")).isEqualTo(1);
         assertThat(editor.entries()).extracting(TokenRegistry.Entry::user).containsExactly("ops");
         assertThat(editor.revoke("nobody")).isZero();
-        assertThatThrownBy(() -> editor.revoke("ops")).isInstanceOf(ConfigException.class).hasMessageContaining("only user");
+        assertThatThrownBy(() -> editor.revoke("ops"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("only user");
         assertThat(editor.entries()).hasSize(1);
         editor.add("ops", TokenRegistry.sha256("ops-third-0123456789"), true, true);
         assertThat(editor.entries()).as("the only user gets a new token").hasSize(1);
-        assertThat(TokenRegistry.load(file).authenticate("ops-third-0123456789")).isPresent();
+        assertThat(TokenRegistry.load(file).authenticate("ops-third-0123456789"))
+                .isPresent();
     }
 
     @Test
@@ -81,7 +98,8 @@ class TokensFileEditorTest {
             var done = new java.util.ArrayList<java.util.concurrent.Future<?>>();
             for (int i = 0; i < 16; i++) {
                 String user = "user" + i;
-                done.add(pool.submit(() -> new TokensFileEditor(file).add(user, TokenRegistry.sha256(user + "-token-0123456789"), false, false)));
+                done.add(pool.submit(() -> new TokensFileEditor(file)
+                        .add(user, TokenRegistry.sha256(user + "-token-0123456789"), false, false)));
             }
             for (var f : done) {
                 f.get();
@@ -94,23 +112,31 @@ class TokensFileEditorTest {
 
     @Test
     void aJsonFileIsWrittenAnewAsJson() throws Exception {
-        Path file = Files.writeString(dir.resolve("tokens.json"), "{\"tokens\": [{\"user\": \"ops\", \"token\": \"ops-token-0123456789\", \"role\": \"admin\"}]}");
+        Path file = Files.writeString(
+                dir.resolve("tokens.json"),
+                "{\"tokens\": [{\"user\": \"ops\", \"token\": \"ops-token-0123456789\", \"role\": \"admin\"}]}");
         new TokensFileEditor(file).add("bob", TokenRegistry.sha256("bob-token-0123456789"), false, false);
         assertThat(Files.readString(file)).startsWith("{");
-        assertThat(TokenRegistry.load(file).entries()).extracting(TokenRegistry.Entry::user).containsExactly("ops", "bob");
+        assertThat(TokenRegistry.load(file).entries())
+                .extracting(TokenRegistry.Entry::user)
+                .containsExactly("ops", "bob");
     }
 
     @Test
     void aFileItCannotEditSafelyIsLeftAsItWas() throws Exception {
         String flow = "tokens: [{user: ops, token: ops-token-0123456789, role: admin}]\n";
         Path file = Files.writeString(dir.resolve("tokens.yaml"), flow);
-        assertThatThrownBy(() -> new TokensFileEditor(file).add("bob", TokenRegistry.sha256("bob-token-0123456789"), false, false))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("edit it by hand");
+        assertThatThrownBy(() -> new TokensFileEditor(file)
+                        .add("bob", TokenRegistry.sha256("bob-token-0123456789"), false, false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("edit it by hand");
         assertThat(Files.readString(file)).isEqualTo(flow);
         Path broken = Files.writeString(dir.resolve("broken.yaml"), "tokens:\n  - user: [x]\n");
-        assertThatThrownBy(() -> new TokensFileEditor(broken).add("bob", TokenRegistry.sha256("bob-token-0123456789"), false, false))
+        assertThatThrownBy(() -> new TokensFileEditor(broken)
+                        .add("bob", TokenRegistry.sha256("bob-token-0123456789"), false, false))
                 .isInstanceOf(ConfigException.class);
         assertThatThrownBy(() -> new TokensFileEditor(file).add("Bad Name", new byte[32], false, false))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("not a user name");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not a user name");
     }
 }

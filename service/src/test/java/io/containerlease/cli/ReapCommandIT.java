@@ -28,6 +28,7 @@ import picocli.CommandLine;
 class ReapCommandIT {
     @TempDir
     Path dir;
+
     private final Random random = new Random();
     private String ownOrphan;
     private String foreign;
@@ -44,16 +45,27 @@ class ReapCommandIT {
     private String container(String cluster) {
         LeaseId lease = LeaseId.generate(Instant.now(), random);
         Map<String, String> labels = new HashMap<>(RunLabels.labels());
-        labels.putAll(Map.of(ManagedLabels.LEASE_ID, lease.value(), ManagedLabels.INSTANCE, cluster, ManagedLabels.CLUSTER, cluster));
+        labels.putAll(Map.of(
+                ManagedLabels.LEASE_ID,
+                lease.value(),
+                ManagedLabels.INSTANCE,
+                cluster,
+                ManagedLabels.CLUSTER,
+                cluster));
         String name = "containerlease-reap-test-" + lease.value();
-        TestDocker.client().createContainerCmd("containerlease/busybox:latest").withName(name).withCmd("sleep", "60")
-                .withLabels(labels).exec();
+        TestDocker.client()
+                .createContainerCmd("containerlease/busybox:latest")
+                .withName(name)
+                .withCmd("sleep", "60")
+                .withLabels(labels)
+                .exec();
         return name;
     }
 
     private String reap(String... args) {
         var bytes = new ByteArrayOutputStream();
-        int exit = new CommandLine(new ReapCommand(Map.of("DATA_DIR", dir.toString()), new PrintStream(bytes, true, StandardCharsets.UTF_8)))
+        int exit = new CommandLine(new ReapCommand(
+                        Map.of("DATA_DIR", dir.toString()), new PrintStream(bytes, true, StandardCharsets.UTF_8)))
                 .execute(args);
         assertThat(exit).isZero();
         return bytes.toString(StandardCharsets.UTF_8);
@@ -71,8 +83,15 @@ class ReapCommandIT {
 
         String dry = reap("--dry-run");
         assertThat(dry).contains("this store's cluster: " + cluster);
-        assertThat(dry.lines().filter(l -> l.contains(ownOrphan))).singleElement().asString().startsWith("goes").contains("no live lease");
-        assertThat(dry.lines().filter(l -> l.contains(foreign))).singleElement().asString().startsWith("stays")
+        assertThat(dry.lines().filter(l -> l.contains(ownOrphan)))
+                .singleElement()
+                .asString()
+                .startsWith("goes")
+                .contains("no live lease");
+        assertThat(dry.lines().filter(l -> l.contains(foreign)))
+                .singleElement()
+                .asString()
+                .startsWith("stays")
                 .contains("--cluster " + foreignCluster);
         assertThat(TestDocker.exists(ownOrphan)).as("a dry run removes nothing").isTrue();
 
@@ -80,7 +99,10 @@ class ReapCommandIT {
         assertThat(TestDocker.exists(ownOrphan)).isFalse();
         assertThat(TestDocker.exists(foreign)).isTrue();
 
-        assertThat(reap("--dry-run", "--all-clusters").lines().filter(l -> l.contains(foreign))).singleElement().asString().startsWith("goes");
+        assertThat(reap("--dry-run", "--all-clusters").lines().filter(l -> l.contains(foreign)))
+                .singleElement()
+                .asString()
+                .startsWith("goes");
         reap("--yes", "--cluster", foreignCluster);
         assertThat(TestDocker.exists(foreign)).isFalse();
     }
@@ -89,7 +111,10 @@ class ReapCommandIT {
     void withoutAStoreEveryContainerIsAnotherClustersAndTheModeIsRequired() {
         foreign = container("gone-" + random.nextInt(1_000_000));
         assertThat(reap("--dry-run")).contains("none (no store in DATA_DIR)");
-        assertThat(dir.resolve("containerlease.db")).as("looking makes no store").doesNotExist();
-        assertThat(new CommandLine(new ReapCommand(Map.of("DATA_DIR", dir.toString()), System.out)).execute()).isEqualTo(2);
+        assertThat(dir.resolve("containerlease.db"))
+                .as("looking makes no store")
+                .doesNotExist();
+        assertThat(new CommandLine(new ReapCommand(Map.of("DATA_DIR", dir.toString()), System.out)).execute())
+                .isEqualTo(2);
     }
 }

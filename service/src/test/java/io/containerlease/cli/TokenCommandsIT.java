@@ -34,37 +34,51 @@ class TokenCommandsIT {
     @Test
     void usersAreCreatedListedAndRevokedWhileTheServerRuns() throws Exception {
         Path tokens = dir.resolve("tokens.yaml");
-        Map<String, String> admin = Map.of("DATA_DIR", dir.resolve("data").toString(), "AUTH_TOKENS_FILE", tokens.toString());
+        Map<String, String> admin =
+                Map.of("DATA_DIR", dir.resolve("data").toString(), "AUTH_TOKENS_FILE", tokens.toString());
         Run ops = cli(admin, "token", "create", "ops", "--role", "admin");
         assertThat(ops.exit()).as(ops.err()).isZero();
         String opsToken = ops.out().trim();
         assertThat(opsToken).hasSize(43);
         assertThat(ops.err()).contains("shown this once");
         assertThat(Files.readString(tokens)).doesNotContain(opsToken);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokens))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokens)))
+                .isEqualTo("rw-------");
 
-        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "tokens", "AUTH_TOKENS_FILE", tokens.toString()))
+        try (ServerProcess server = ServerProcess.start(
+                        dir.resolve("data"), Map.of("AUTH", "tokens", "AUTH_TOKENS_FILE", tokens.toString()))
                 .awaitReady(Duration.ofSeconds(60))) {
-            Map<String, String> asOps = Map.of("CONTAINERLEASE_URL", server.baseUrl(), "CONTAINERLEASE_TOKEN", opsToken);
+            Map<String, String> asOps =
+                    Map.of("CONTAINERLEASE_URL", server.baseUrl(), "CONTAINERLEASE_TOKEN", opsToken);
             assertThat(cli(asOps, "ls").exit()).isZero();
 
             Run alice = cli(admin, "token", "create", "alice");
             assertThat(alice.exit()).as(alice.err()).isZero();
-            Map<String, String> asAlice = Map.of("CONTAINERLEASE_URL", server.baseUrl(), "CONTAINERLEASE_TOKEN", alice.out().trim());
+            Map<String, String> asAlice = Map.of(
+                    "CONTAINERLEASE_URL",
+                    server.baseUrl(),
+                    "CONTAINERLEASE_TOKEN",
+                    alice.out().trim());
             awaitExit(() -> exit(asAlice, "ls"), 0, "alice's new token works without a restart");
 
             Run list = cli(admin, "token", "ls");
-            assertThat(list.out()).containsPattern("ops\\s+admin\\s+1").containsPattern("alice\\s+user\\s+1").doesNotContain(opsToken);
+            assertThat(list.out())
+                    .containsPattern("ops\\s+admin\\s+1")
+                    .containsPattern("alice\\s+user\\s+1")
+                    .doesNotContain(opsToken);
 
             Run revoked = cli(admin, "token", "revoke", "alice");
             assertThat(revoked.exit()).as(revoked.err()).isZero();
             awaitExit(() -> exit(asAlice, "ls"), 1, "a revoked token is refused without a restart");
-            assertThat(cli(admin, "token", "revoke", "alice").exit()).as("no such user any more").isEqualTo(4);
+            assertThat(cli(admin, "token", "revoke", "alice").exit())
+                    .as("no such user any more")
+                    .isEqualTo(4);
 
             // Two admins at once: each edit is made on the other's result, none is lost.
             var racing = new java.util.ArrayList<Process>();
             for (int i = 1; i <= 4; i++) {
-                racing.add(ClientProcess.builder(dir.resolve("config"), admin, "token", "create", "racer" + i).start());
+                racing.add(ClientProcess.builder(dir.resolve("config"), admin, "token", "create", "racer" + i)
+                        .start());
             }
             for (Process p : racing) {
                 assertThat(p.waitFor()).isZero();
@@ -75,28 +89,36 @@ class TokenCommandsIT {
             assertThat(rotateWithFile.exit()).isEqualTo(2);
             assertThat(rotateWithFile.err()).contains("token create USER --role admin --replace");
             assertThat(cli(admin, "token", "create", "Not A Name").exit()).isEqualTo(1);
-            assertThat(cli(admin, "token", "create", "bob", "--role", "root").exit()).isEqualTo(2);
+            assertThat(cli(admin, "token", "create", "bob", "--role", "root").exit())
+                    .isEqualTo(2);
         }
     }
 
     @Test
     void theAdminTokenIsRotatedAndTheAdminsOwnClientFollows() throws Exception {
         Path data = dir.resolve("data");
-        try (ServerProcess server = ServerProcess.start(data, Map.of("AUTH", "tokens")).awaitReady(Duration.ofSeconds(60))) {
+        try (ServerProcess server =
+                ServerProcess.start(data, Map.of("AUTH", "tokens")).awaitReady(Duration.ofSeconds(60))) {
             String old = Files.readString(data.resolve("admin-token")).trim();
-            Run login = ClientProcess.run(dir.resolve("config"), Map.of(), old + "\n", "login", server.baseUrl(), "--token-stdin");
+            Run login = ClientProcess.run(
+                    dir.resolve("config"), Map.of(), old + "\n", "login", server.baseUrl(), "--token-stdin");
             assertThat(login.exit()).as(login.err()).isZero();
 
             Map<String, String> host = Map.of("DATA_DIR", data.toString());
             Run rotated = cli(host, "token", "rotate-admin");
             assertThat(rotated.exit()).as(rotated.err()).isZero();
             String token = rotated.out().trim();
-            assertThat(token).isNotEqualTo(old).isEqualTo(Files.readString(data.resolve("admin-token")).trim());
+            assertThat(token)
+                    .isNotEqualTo(old)
+                    .isEqualTo(Files.readString(data.resolve("admin-token")).trim());
             assertThat(rotated.err()).contains("now uses it");
 
-            Map<String, String> withOld = new HashMap<>(Map.of("CONTAINERLEASE_URL", server.baseUrl(), "CONTAINERLEASE_TOKEN", old));
+            Map<String, String> withOld =
+                    new HashMap<>(Map.of("CONTAINERLEASE_URL", server.baseUrl(), "CONTAINERLEASE_TOKEN", old));
             awaitExit(() -> exit(withOld, "ls"), 1, "the old admin token is refused without a restart");
-            assertThat(cli(Map.of(), "ls").exit()).as("the saved login was moved to the new token").isZero();
+            assertThat(cli(Map.of(), "ls").exit())
+                    .as("the saved login was moved to the new token")
+                    .isZero();
 
             Run withFileUnset = cli(host, "token", "create", "alice");
             assertThat(withFileUnset.exit()).isEqualTo(1);
@@ -122,6 +144,7 @@ class TokenCommandsIT {
             }
             Thread.sleep(300);
         }
-        throw new AssertionError(what + ": exit " + last + ", not " + expected + ", after " + TAKES_EFFECT.toSeconds() + " s");
+        throw new AssertionError(
+                what + ": exit " + last + ", not " + expected + ", after " + TAKES_EFFECT.toSeconds() + " s");
     }
 }

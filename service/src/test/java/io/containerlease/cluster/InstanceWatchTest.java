@@ -26,6 +26,7 @@ class InstanceWatchTest {
     private final FakeHeartbeats heartbeats = new FakeHeartbeats();
     /** What the store hands over when asked to take over a dead server's leases (SQLite shares none by itself). */
     private final List<LeaseId> handedOver = new CopyOnWriteArrayList<>();
+
     private final List<String> takeOversAsked = new CopyOnWriteArrayList<>();
     private InstanceWatch watch;
 
@@ -71,17 +72,18 @@ class InstanceWatchTest {
 
     /** The world's store, but its takeOver hands over {@link #handedOver}. */
     private LeaseStore store() {
-        return (LeaseStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {LeaseStore.class}, (proxy, method, args) -> {
-            if (method.getName().equals("takeOver")) {
-                takeOversAsked.add((String) args[0]);
-                return List.copyOf(handedOver);
-            }
-            try {
-                return method.invoke(world.store, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        });
+        return (LeaseStore) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {LeaseStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("takeOver")) {
+                        takeOversAsked.add((String) args[0]);
+                        return List.copyOf(handedOver);
+                    }
+                    try {
+                        return method.invoke(world.store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private InstanceWatch watch(Duration interval) {
@@ -109,15 +111,20 @@ class InstanceWatchTest {
         Thread.sleep(interval.toMillis());
         world.scheduler.advance(interval.dividedBy(4)); // the next look: a beat is due
         assertThat(heartbeats.beats).hasSize(2);
-        assertThat(watch.actingSince(sawBefore)).as("what it saw before the lapse is stale").isFalse();
-        assertThat(watch.actingSince(System.nanoTime())).as("what it sees from now on counts").isTrue();
+        assertThat(watch.actingSince(sawBefore))
+                .as("what it saw before the lapse is stale")
+                .isFalse();
+        assertThat(watch.actingSince(System.nanoTime()))
+                .as("what it sees from now on counts")
+                .isTrue();
     }
 
     @Test
     void theLeasesOfADeadServerAreTakenOverAndEndOnTimeAndTheDeadIsForgotten() {
         // A running lease the dead server held: in the store, with no timer in this server.
         LeaseId id = LeaseId.generate(world.clock.instant(), new Random(3));
-        world.store.insert(Lease.provisioning(id, "busybox", world.clock.instant(), Duration.ofSeconds(30), Duration.ofHours(1)));
+        world.store.insert(
+                Lease.provisioning(id, "busybox", world.clock.instant(), Duration.ofSeconds(30), Duration.ofHours(1)));
         assertThat(world.store.markRunning(id, "c-of-the-dead")).isTrue();
         handedOver.add(id);
         heartbeats.dead.addAll(List.of("dead-1", "self"));

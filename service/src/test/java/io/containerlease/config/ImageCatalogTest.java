@@ -1,10 +1,9 @@
 package io.containerlease.config;
 
-import io.containerlease.lease.ImageSpec;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.containerlease.lease.ImageSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,9 +59,14 @@ class ImageCatalogTest {
                     image: example/bad:1
                     logMaxFiles: 0
                 """);
-        assertThatThrownBy(() -> ImageCatalog.load(Optional.of(file))).hasMessageContaining("images.bad").hasMessageContaining("logMaxFiles");
+        assertThatThrownBy(() -> ImageCatalog.load(Optional.of(file)))
+                .hasMessageContaining("images.bad")
+                .hasMessageContaining("logMaxFiles");
         Files.writeString(file, Files.readString(file).replace("logMaxFiles: 0", "logMaxFiles: 1"));
-        assertThat(ImageCatalog.load(Optional.of(file)).find("chatty").orElseThrow().disk())
+        assertThat(ImageCatalog.load(Optional.of(file))
+                        .find("chatty")
+                        .orElseThrow()
+                        .disk())
                 .isEqualTo(new ImageSpec.DiskLimits(5, 3, Optional.of(512)));
     }
 
@@ -103,7 +107,8 @@ class ImageCatalogTest {
         ImageSpec locked = ImageCatalog.load(Optional.of(good)).find("locked").orElseThrow();
         assertThat(locked.user()).contains("nobody");
         assertThat(locked.readOnlyRootfs()).isTrue();
-        assertThat(ImageCatalog.builtIn().find("busybox").orElseThrow().readOnlyRootfs()).isFalse();
+        assertThat(ImageCatalog.builtIn().find("busybox").orElseThrow().readOnlyRootfs())
+                .isFalse();
     }
 
     @Test

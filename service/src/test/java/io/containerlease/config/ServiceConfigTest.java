@@ -39,22 +39,37 @@ class ServiceConfigTest {
 
     @Test
     void containerLabelsAreOperatorsOwnAndNeverTheServices() {
-        assertThat(ServiceConfig.fromEnvironment(Map.of("CONTAINER_LABELS", "team=labs, cost-centre=42,flag")).containerLabels())
+        assertThat(ServiceConfig.fromEnvironment(Map.of("CONTAINER_LABELS", "team=labs, cost-centre=42,flag"))
+                        .containerLabels())
                 .containsExactlyInAnyOrderEntriesOf(Map.of("team", "labs", "cost-centre", "42", "flag", ""));
-        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("CONTAINER_LABELS", "containerlease.instance=mine")))
-                .hasMessageContaining("CONTAINER_LABELS").hasMessageContaining("the service's own");
+        assertThatThrownBy(
+                        () -> ServiceConfig.fromEnvironment(Map.of("CONTAINER_LABELS", "containerlease.instance=mine")))
+                .hasMessageContaining("CONTAINER_LABELS")
+                .hasMessageContaining("the service's own");
         assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("CONTAINER_LABELS", "Bad Key=1")))
                 .hasMessageContaining("not a label key");
-        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("LOG_BUFFER_BYTES", "2097152", "LOG_BUFFER_TOTAL_BYTES", "1048576")))
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(
+                        Map.of("LOG_BUFFER_BYTES", "2097152", "LOG_BUFFER_TOTAL_BYTES", "1048576")))
                 .hasMessageContaining("LOG_BUFFER_TOTAL_BYTES");
     }
 
     @Test
     void readsTheTenancySettings() {
         ServiceConfig config = ServiceConfig.fromEnvironment(Map.of(
-                "AUTH_TOKENS_FILE", "/etc/tokens.yaml", "MAX_LEASES_PER_USER", "2", "MAX_LEASES", "9",
-                "RATE_LIMIT_PER_MINUTE", "30", "TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7",
-                "ALLOWED_ORIGINS", "https://lab.example.com", "ALLOWED_HOSTS", "lab.example.com,localhost"));
+                "AUTH_TOKENS_FILE",
+                "/etc/tokens.yaml",
+                "MAX_LEASES_PER_USER",
+                "2",
+                "MAX_LEASES",
+                "9",
+                "RATE_LIMIT_PER_MINUTE",
+                "30",
+                "TRUSTED_PROXIES",
+                "10.0.0.0/8, 192.168.1.7",
+                "ALLOWED_ORIGINS",
+                "https://lab.example.com",
+                "ALLOWED_HOSTS",
+                "lab.example.com,localhost"));
         assertThat(config.authTokensFile()).contains(Path.of("/etc/tokens.yaml"));
         assertThat(config.maxLeasesPerUser()).isEqualTo(2);
         assertThat(config.maxLeases()).isEqualTo(9);
@@ -62,7 +77,8 @@ class ServiceConfigTest {
         assertThat(config.trustedProxies()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.168.1.7/32"));
         assertThat(config.allowedOrigins()).containsExactly("https://lab.example.com");
         assertThat(config.allowedHosts()).containsExactly("lab.example.com", "localhost");
-        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("TRUSTED_PROXIES", "10.0.0.0/99,proxy.example.com")))
+        assertThatThrownBy(
+                        () -> ServiceConfig.fromEnvironment(Map.of("TRUSTED_PROXIES", "10.0.0.0/99,proxy.example.com")))
                 .hasMessageContaining("TRUSTED_PROXIES: '10.0.0.0/99'")
                 .hasMessageContaining("'proxy.example.com' is not an IP address");
     }
@@ -70,9 +86,26 @@ class ServiceConfigTest {
     @Test
     void readsEveryVariable() {
         ServiceConfig config = ServiceConfig.fromEnvironment(Map.of(
-                "HOST", "0.0.0.0", "PORT", "9000", "DATA_DIR", "/tmp/x", "DOCKER_HOST", "tcp://10.0.0.1:2375",
-                "IMAGE_CATALOG", "/etc/catalog.yaml", "LEASE_MIN_SECONDS", "5", "LEASE_MAX_MINUTES", "60",
-                "RECONCILE_INTERVAL_SECONDS", "7", "LOG_LEVEL", "DEBUG", "LOG_FORMAT", "json"));
+                "HOST",
+                "0.0.0.0",
+                "PORT",
+                "9000",
+                "DATA_DIR",
+                "/tmp/x",
+                "DOCKER_HOST",
+                "tcp://10.0.0.1:2375",
+                "IMAGE_CATALOG",
+                "/etc/catalog.yaml",
+                "LEASE_MIN_SECONDS",
+                "5",
+                "LEASE_MAX_MINUTES",
+                "60",
+                "RECONCILE_INTERVAL_SECONDS",
+                "7",
+                "LOG_LEVEL",
+                "DEBUG",
+                "LOG_FORMAT",
+                "json"));
         assertThat(config.host()).isEqualTo("0.0.0.0");
         assertThat(config.port()).isEqualTo(9000);
         assertThat(config.imageCatalog()).contains(Path.of("/etc/catalog.yaml"));
@@ -85,16 +118,26 @@ class ServiceConfigTest {
 
     @Test
     void acceptsTheSeedsCleanupIntervalButPrefersTheNewName() {
-        assertThat(ServiceConfig.fromEnvironment(Map.of("CLEANUP_INTERVAL_MINUTES", "2")).reconcileInterval())
+        assertThat(ServiceConfig.fromEnvironment(Map.of("CLEANUP_INTERVAL_MINUTES", "2"))
+                        .reconcileInterval())
                 .isEqualTo(Duration.ofMinutes(2));
-        assertThat(ServiceConfig.fromEnvironment(Map.of("CLEANUP_INTERVAL_MINUTES", "2", "RECONCILE_INTERVAL_SECONDS", "3"))
-                .reconcileInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(ServiceConfig.fromEnvironment(
+                                Map.of("CLEANUP_INTERVAL_MINUTES", "2", "RECONCILE_INTERVAL_SECONDS", "3"))
+                        .reconcileInterval())
+                .isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
     void reportsEveryProblemAtOnceNamingTheVariable() {
         assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of(
-                "PORT", "http", "LEASE_MAX_MINUTES", "0", "LOG_FORMAT", "xml", "DOCKER_HOST", "/var/run/docker.sock")))
+                        "PORT",
+                        "http",
+                        "LEASE_MAX_MINUTES",
+                        "0",
+                        "LOG_FORMAT",
+                        "xml",
+                        "DOCKER_HOST",
+                        "/var/run/docker.sock")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("PORT: 'http' is not a whole number")
                 .hasMessageContaining("LEASE_MAX_MINUTES: 0 is out of range")
@@ -105,17 +148,22 @@ class ServiceConfigTest {
     @Test
     void authOffIsOnlyAllowedOnALoopbackAddress() {
         assertThat(ServiceConfig.fromEnvironment(Map.of("AUTH", "off")).auth()).isEqualTo(ServiceConfig.AuthMode.OFF);
-        assertThat(ServiceConfig.fromEnvironment(Map.of("AUTH", "off", "HOST", "localhost")).auth()).isEqualTo(ServiceConfig.AuthMode.OFF);
+        assertThat(ServiceConfig.fromEnvironment(Map.of("AUTH", "off", "HOST", "localhost"))
+                        .auth())
+                .isEqualTo(ServiceConfig.AuthMode.OFF);
         assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("AUTH", "off", "HOST", "0.0.0.0")))
                 .hasMessageContaining("AUTH=off is only allowed while HOST is a loopback address");
-        assertThat(ServiceConfig.fromEnvironment(Map.of("AUTH", "tokens", "HOST", "0.0.0.0")).auth())
+        assertThat(ServiceConfig.fromEnvironment(Map.of("AUTH", "tokens", "HOST", "0.0.0.0"))
+                        .auth())
                 .isEqualTo(ServiceConfig.AuthMode.TOKENS);
-        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("AUTH", "maybe"))).hasMessageContaining("AUTH");
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("AUTH", "maybe")))
+                .hasMessageContaining("AUTH");
     }
 
     @Test
     void minimumLongerThanMaximumIsRefused() {
-        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("LEASE_MIN_SECONDS", "120", "LEASE_MAX_MINUTES", "1")))
+        assertThatThrownBy(() ->
+                        ServiceConfig.fromEnvironment(Map.of("LEASE_MIN_SECONDS", "120", "LEASE_MAX_MINUTES", "1")))
                 .hasMessageContaining("LEASE_MIN_SECONDS (120) exceeds LEASE_MAX_MINUTES");
     }
 }

@@ -20,13 +20,15 @@ class EventHistoryTest {
     @Test
     void aFloodOfOneUserKeepsTheHistoryWithinItsBytesAndEvictsOnlyItsOwnEvents() {
         EventHub hub = new EventHub(clock, 1L << 20, 100_000, Duration.ofSeconds(30));
-        long bobsFirst = hub.publish("lease.running", "l-bob", "bob", Map.of("imageType", "busybox")).id();
+        long bobsFirst = hub.publish("lease.running", "l-bob", "bob", Map.of("imageType", "busybox"))
+                .id();
         hub.publish("lease.extended", "l-bob", "bob", Map.of("expiryTime", "soon"));
         // Mallory's program floods: 50,000 frames of 1 KiB.
         String kib = "x".repeat(1024);
         long mallorysFirst = -1;
         for (int i = 0; i < 50_000; i++) {
-            long id = hub.publish("channel.message", "l-mallory", "mallory", Map.of("payload", TextNode.valueOf(kib))).id();
+            long id = hub.publish("channel.message", "l-mallory", "mallory", Map.of("payload", TextNode.valueOf(kib)))
+                    .id();
             mallorysFirst = mallorysFirst < 0 ? id : mallorysFirst;
         }
         assertThat(hub.historyBytes()).isLessThanOrEqualTo(1L << 20);
@@ -36,8 +38,9 @@ class EventHistoryTest {
         try (var s = hub.subscribe(filter("bob"), bobsFirst - 1, 10, bob)) {
             await().atMost(Duration.ofSeconds(5)).until(s::isClosed);
         }
-        assertThat(bob.got).as("bob's events, whole, and no gap").containsExactly("lease.running#" + bobsFirst,
-                "lease.extended#" + (bobsFirst + 1), "caught up");
+        assertThat(bob.got)
+                .as("bob's events, whole, and no gap")
+                .containsExactly("lease.running#" + bobsFirst, "lease.extended#" + (bobsFirst + 1), "caught up");
 
         var mallory = new EventHubTest.Recorder();
         mallory.historyOnly = true;
@@ -62,7 +65,9 @@ class EventHistoryTest {
         assertThat(history.bytes()).isLessThanOrEqualTo(10_000);
         assertThat(history.count()).isEqualTo(4);
         var bobs = history.after(0, Optional.of("bob"));
-        assertThat(bobs.droppedThrough()).as("bob lost nothing while mallory held more").isEqualTo(-1);
+        assertThat(bobs.droppedThrough())
+                .as("bob lost nothing while mallory held more")
+                .isEqualTo(-1);
         assertThat(history.after(0, Optional.of("mallory")).droppedThrough()).isEqualTo(1);
     }
 

@@ -88,7 +88,9 @@ class EventHubTest {
             assertThat(r.got).hasSize(31).last().isEqualTo("caught up");
             assertThat(r.got).doesNotContain("dropped");
             hub.publish("after", null, "alice", Map.of());
-            assertThat(r.got).as("a subscriber that ended at its catch-up hears nothing new").hasSize(31);
+            assertThat(r.got)
+                    .as("a subscriber that ended at its catch-up hears nothing new")
+                    .hasSize(31);
         }
     }
 
@@ -132,12 +134,18 @@ class EventHubTest {
         Recorder adminForBob = new Recorder();
         Recorder onlyEnded = new Recorder();
         try (var a = hub.subscribe(all(new Caller("alice", false)), -1, 10, alice);
-             var b = hub.subscribe(new EventFilter(ADMIN, Optional.of("bob"), Optional.empty(), Set.of()), -1, 10, adminForBob);
-             var c = hub.subscribe(new EventFilter(ADMIN, Optional.empty(), Optional.of("l2"), Set.of("lease.ended")), -1, 10, onlyEnded)) {
+                var b = hub.subscribe(
+                        new EventFilter(ADMIN, Optional.of("bob"), Optional.empty(), Set.of()), -1, 10, adminForBob);
+                var c = hub.subscribe(
+                        new EventFilter(ADMIN, Optional.empty(), Optional.of("l2"), Set.of("lease.ended")),
+                        -1,
+                        10,
+                        onlyEnded)) {
             hub.publish("lease.running", "l1", "alice", Map.of());
             hub.publish("lease.running", "l2", "bob", Map.of());
             hub.publish("lease.ended", "l2", "bob", Map.of());
-            await().atMost(Duration.ofSeconds(5)).until(() -> alice.got.size() == 1 && adminForBob.got.size() == 2 && onlyEnded.got.size() == 1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> alice.got.size() == 1 && adminForBob.got.size() == 2 && onlyEnded.got.size() == 1);
             assertThat(alice.got.get(0)).startsWith("lease.running#");
             assertThat(onlyEnded.got.get(0)).startsWith("lease.ended#");
         }
@@ -164,9 +172,11 @@ class EventHubTest {
 
     @Test
     void idsGoOnIncreasingAcrossARestart() {
-        long before = new EventHub(clock, 10).publish("e", null, "alice", Map.of()).id();
+        long before =
+                new EventHub(clock, 10).publish("e", null, "alice", Map.of()).id();
         clock.advance(Duration.ofSeconds(1));
-        long after = new EventHub(clock, 10).publish("e", null, "alice", Map.of()).id();
+        long after =
+                new EventHub(clock, 10).publish("e", null, "alice", Map.of()).id();
         assertThat(after).isGreaterThan(before);
     }
 }

@@ -26,6 +26,7 @@ class EventRelayTest {
     private final List<Event> heardByB = new CopyOnWriteArrayList<>();
     /** Ids start from the clock (so they grow across restarts): what each hub held before the test. */
     private final long startA = hubA.lastId();
+
     private final long startB = hubB.lastId();
 
     EventRelayTest() {
@@ -45,7 +46,9 @@ class EventRelayTest {
     void anEventPublishedOnOneServerIsRecordedOnceOnEveryServer() {
         Map<String, Object> data = Map.of("reason", "expired", "nested", Map.of("n", 3));
         Event published = hubA.publish("lease.ended", "01m8033dce7fxx86sz54ktzqb1", "ana", data);
-        assertThat(hubA.lastId() - startA).as("its own echo is not recorded again").isEqualTo(1);
+        assertThat(hubA.lastId() - startA)
+                .as("its own echo is not recorded again")
+                .isEqualTo(1);
         assertThat(hubB.lastId() - startB).isEqualTo(1);
         Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> heardByB.size() == 1);
         Event received = heardByB.get(0);
@@ -54,13 +57,22 @@ class EventRelayTest {
         assertThat(received.user()).isEqualTo("ana");
         assertThat(received.at()).isEqualTo(published.at());
         assertThat(received.data()).isEqualTo(data);
-        assertThat(heardByA).as("a server does not hear its own events as another's").isEmpty();
+        assertThat(heardByA)
+                .as("a server does not hear its own events as another's")
+                .isEmpty();
     }
 
     @Test
     void aMessageNoServerOfOursWritesIsIgnored() {
-        for (String odd : new String[] {"", "not json", "{}", "[1,2]", "{\"origin\":\"x\"}",
-                "{\"origin\":\"x\",\"type\":\"t\",\"at\":\"yesterday\"}", "{\"origin\":\"x\",\"type\":null,\"at\":\"2026-12-03T12:00:00Z\"}"}) {
+        for (String odd : new String[] {
+            "",
+            "not json",
+            "{}",
+            "[1,2]",
+            "{\"origin\":\"x\"}",
+            "{\"origin\":\"x\",\"type\":\"t\",\"at\":\"yesterday\"}",
+            "{\"origin\":\"x\",\"type\":null,\"at\":\"2026-12-03T12:00:00Z\"}"
+        }) {
             assertThatCode(() -> network.inject(odd)).as("'%s'", odd).doesNotThrowAnyException();
         }
         assertThat(hubA.lastId()).isEqualTo(startA);

@@ -25,7 +25,9 @@ class HelperFramesTest {
 
     @Test
     void framesCutAnywhereArriveWholeAndInOrder() throws Exception {
-        byte[] stream = concat(hello(), HelperFrames.frame(HelperFrames.CONNECTED, new byte[0]),
+        byte[] stream = concat(
+                hello(),
+                HelperFrames.frame(HelperFrames.CONNECTED, new byte[0]),
                 HelperFrames.message("{\"a\":1}\n".getBytes(StandardCharsets.UTF_8)),
                 HelperFrames.frame(HelperFrames.DISCONNECTED, "gone".getBytes(StandardCharsets.UTF_8)));
         for (byte b : stream) {
@@ -38,9 +40,10 @@ class HelperFramesTest {
     void aStreamThatDoesNotGreetWithOurProtocolIsRefused() {
         assertThatThrownBy(() -> reader.accept(HelperFrames.message("hi".getBytes(StandardCharsets.UTF_8))))
                 .isInstanceOf(HelperFrames.ProtocolException.class);
-        HelperFrames.Reader other = new HelperFrames.Reader((type, payload) -> { });
-        assertThatThrownBy(() -> other.accept(HelperFrames.frame(HelperFrames.HELLO_TYPE,
-                "containerlease-helper/2".getBytes(StandardCharsets.UTF_8)))).isInstanceOf(HelperFrames.ProtocolException.class);
+        HelperFrames.Reader other = new HelperFrames.Reader((type, payload) -> {});
+        assertThatThrownBy(() -> other.accept(HelperFrames.frame(
+                        HelperFrames.HELLO_TYPE, "containerlease-helper/2".getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(HelperFrames.ProtocolException.class);
     }
 
     @Test
@@ -49,7 +52,7 @@ class HelperFramesTest {
         // A header announcing 2 GiB (or any length past 64 KiB): refused from the header alone.
         byte[] header = {HelperFrames.MESSAGE, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
         assertThatThrownBy(() -> reader.accept(header)).isInstanceOf(HelperFrames.ProtocolException.class);
-        HelperFrames.Reader justOver = new HelperFrames.Reader((type, payload) -> { });
+        HelperFrames.Reader justOver = new HelperFrames.Reader((type, payload) -> {});
         justOver.accept(hello());
         byte[] over = Arrays.copyOf(HelperFrames.message(new byte[HelperFrames.MAX_FROM_HELPER + 1]), 5);
         assertThatThrownBy(() -> justOver.accept(over)).isInstanceOf(HelperFrames.ProtocolException.class);

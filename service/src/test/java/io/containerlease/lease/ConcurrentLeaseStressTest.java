@@ -86,7 +86,8 @@ class ConcurrentLeaseStressTest {
                         if (random.nextInt(4) == 0) {
                             world.leases.release(lease.id(), Caller.ANONYMOUS_ADMIN);
                         } else {
-                            world.leases.extend(lease.id(), Duration.ofSeconds(1 + random.nextInt(3)), Caller.ANONYMOUS_ADMIN);
+                            world.leases.extend(
+                                    lease.id(), Duration.ofSeconds(1 + random.nextInt(3)), Caller.ANONYMOUS_ADMIN);
                         }
                     } catch (LeaseConflictException | RemovalPendingException expected) {
                         // it ended, or a concurrent change won this round: both are answers a client gets
@@ -111,10 +112,16 @@ class ConcurrentLeaseStressTest {
             Lease end = world.store.find(lease.id()).orElseThrow();
             assertThat(end.state()).isEqualTo(LeaseState.ENDED);
             assertThat(end.endReason()).isIn(EndReason.EXPIRED, EndReason.RELEASED);
-            assertThat(world.store.activityLog().page(Optional.empty(), Optional.of(lease.id().value()), 0, 100))
-                    .filteredOn(e -> e.action().equals("lease ended")).as("ended once: %s", lease.id()).hasSize(1);
+            assertThat(world.store
+                            .activityLog()
+                            .page(Optional.empty(), Optional.of(lease.id().value()), 0, 100))
+                    .filteredOn(e -> e.action().equals("lease ended"))
+                    .as("ended once: %s", lease.id())
+                    .hasSize(1);
         }
-        double ended = world.registry.find("containerlease.leases.ended").counters().stream().mapToDouble(c -> c.count()).sum();
+        double ended = world.registry.find("containerlease.leases.ended").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
         assertThat(ended).isEqualTo(n);
         assertThat(world.runtime.all()).isEmpty();
     }

@@ -2,8 +2,6 @@ package io.containerlease.lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.containerlease.lease.ManagedLabels;
-import io.containerlease.lease.RuntimeUnavailableException;
 import io.containerlease.support.FakeRuntime;
 import io.containerlease.support.LeaseWorld;
 import java.time.Duration;
@@ -28,14 +26,23 @@ import net.jqwik.api.Tuple;
 class LeaseLifecycleProperties {
 
     sealed interface Op {}
+
     record Provision(int seconds) implements Op {}
+
     record Release(int index) implements Op {}
+
     record Extend(int index, int seconds) implements Op {}
+
     record Advance(int millis) implements Op {}
+
     record EngineDown() implements Op {}
+
     record EngineUp() implements Op {}
+
     record FailRemovals(int count) implements Op {}
+
     record Vanish(int index) implements Op {}
+
     record LoseTimer(int index) implements Op {}
 
     /** Every lease ends, in exactly one terminal state, and its end reason never changes once set. */
@@ -69,7 +76,8 @@ class LeaseLifecycleProperties {
      * even when expiry timers are lost.
      */
     @Property(tries = 150)
-    void noContainerOutlivesItsLeaseByMoreThanTheReconcileBound(@ForAll("healthyEngine") List<Op> ops, @ForAll long seed) {
+    void noContainerOutlivesItsLeaseByMoreThanTheReconcileBound(
+            @ForAll("healthyEngine") List<Op> ops, @ForAll long seed) {
         try (LeaseWorld world = new LeaseWorld(seed)) {
             world.reaper.start();
             List<LeaseId> ids = new ArrayList<>();
@@ -89,15 +97,27 @@ class LeaseLifecycleProperties {
     private static void apply(LeaseWorld world, List<LeaseId> ids, Op op) {
         try {
             switch (op) {
-                case Provision p -> ids.add(world.leases.provision(
-                        new ProvisionRequest("busybox", Duration.ofSeconds(p.seconds()), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).id());
-                case Release r -> pick(ids, r.index()).ifPresent(id -> world.leases.release(id, io.containerlease.lease.Caller.ANONYMOUS_ADMIN));
-                case Extend e -> pick(ids, e.index()).ifPresent(id -> world.leases.extend(id, Duration.ofSeconds(e.seconds()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN));
+                case Provision p ->
+                    ids.add(world.leases
+                            .provision(
+                                    new ProvisionRequest("busybox", Duration.ofSeconds(p.seconds()), Map.of()),
+                                    io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                            .id());
+                case Release r ->
+                    pick(ids, r.index())
+                            .ifPresent(id -> world.leases.release(id, io.containerlease.lease.Caller.ANONYMOUS_ADMIN));
+                case Extend e ->
+                    pick(ids, e.index())
+                            .ifPresent(id -> world.leases.extend(
+                                    id,
+                                    Duration.ofSeconds(e.seconds()),
+                                    io.containerlease.lease.Caller.ANONYMOUS_ADMIN));
                 case Advance a -> world.scheduler.advance(Duration.ofMillis(a.millis()));
                 case EngineDown d -> world.runtime.unavailable = true;
                 case EngineUp u -> world.runtime.unavailable = false;
                 case FailRemovals f -> world.runtime.failNextRemovals.addAndGet(f.count());
-                case Vanish v -> pick(ids, v.index()).ifPresent(id -> world.runtime.vanish(ManagedLabels.containerName(id)));
+                case Vanish v ->
+                    pick(ids, v.index()).ifPresent(id -> world.runtime.vanish(ManagedLabels.containerName(id)));
                 case LoseTimer t -> pick(ids, t.index()).ifPresent(world.timers::cancel);
             }
         } catch (RuntimeUnavailableException | RemovalPendingException | LeaseConflictException e) {
@@ -105,17 +125,22 @@ class LeaseLifecycleProperties {
             if (e instanceof RuntimeUnavailableException && op instanceof Provision) {
                 // A failed provision still recorded a lease, which must end like any other.
                 world.store.page(true, Optional.empty(), Integer.MAX_VALUE).stream()
-                        .map(Lease::id).filter(id -> !ids.contains(id)).forEach(ids::add);
+                        .map(Lease::id)
+                        .filter(id -> !ids.contains(id))
+                        .forEach(ids::add);
             }
         }
     }
 
-    private static void checkReasonsNeverChange(LeaseWorld world, List<LeaseId> ids, Map<LeaseId, EndReason> firstReason) {
+    private static void checkReasonsNeverChange(
+            LeaseWorld world, List<LeaseId> ids, Map<LeaseId, EndReason> firstReason) {
         for (LeaseId id : ids) {
             Lease lease = world.store.find(id).orElseThrow();
             if (lease.endReason() != null) {
                 EndReason first = firstReason.putIfAbsent(id, lease.endReason());
-                assertThat(lease.endReason()).as("end reason of %s", id).isEqualTo(first == null ? lease.endReason() : first);
+                assertThat(lease.endReason())
+                        .as("end reason of %s", id)
+                        .isEqualTo(first == null ? lease.endReason() : first);
             } else {
                 assertThat(firstReason).as("%s came back to life", id).doesNotContainKey(id);
             }
@@ -131,14 +156,19 @@ class LeaseLifecycleProperties {
         return Arbitraries.frequencyOf(
                         Tuple.of(5, provision()),
                         Tuple.of(2, index().map(Release::new)),
-                        Tuple.of(2, Combinators.combine(index(), Arbitraries.integers().between(1, 3600)).as(Extend::new)),
+                        Tuple.of(
+                                2,
+                                Combinators.combine(
+                                                index(), Arbitraries.integers().between(1, 3600))
+                                        .as(Extend::new)),
                         Tuple.of(6, advance()),
                         Tuple.of(1, Arbitraries.just(new EngineDown())),
                         Tuple.of(2, Arbitraries.just(new EngineUp())),
                         Tuple.of(1, Arbitraries.integers().between(1, 5).map(FailRemovals::new)),
                         Tuple.of(1, index().map(Vanish::new)),
                         Tuple.of(1, index().map(LoseTimer::new)))
-                .list().ofMaxSize(60);
+                .list()
+                .ofMaxSize(60);
     }
 
     @Provide
@@ -146,10 +176,15 @@ class LeaseLifecycleProperties {
         return Arbitraries.frequencyOf(
                         Tuple.of(5, provision()),
                         Tuple.of(1, index().map(Release::new)),
-                        Tuple.of(2, Combinators.combine(index(), Arbitraries.integers().between(1, 600)).as(Extend::new)),
+                        Tuple.of(
+                                2,
+                                Combinators.combine(
+                                                index(), Arbitraries.integers().between(1, 600))
+                                        .as(Extend::new)),
                         Tuple.of(6, advance()),
                         Tuple.of(2, index().map(LoseTimer::new)))
-                .list().ofMaxSize(60);
+                .list()
+                .ofMaxSize(60);
     }
 
     private static Arbitrary<Op> provision() {

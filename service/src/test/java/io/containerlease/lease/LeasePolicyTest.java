@@ -17,8 +17,10 @@ class LeasePolicyTest {
         assertThat(policy.checkDuration(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
         assertThat(policy.checkDuration(Duration.ofMinutes(60))).isEqualTo(Duration.ofMinutes(60));
         assertThatThrownBy(() -> policy.checkDuration(Duration.ofMillis(999)))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("between 1 second and 60 minutes");
-        assertThatThrownBy(() -> policy.checkDuration(Duration.ofMinutes(61))).isInstanceOf(InvalidRequestException.class);
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("between 1 second and 60 minutes");
+        assertThatThrownBy(() -> policy.checkDuration(Duration.ofMinutes(61)))
+                .isInstanceOf(InvalidRequestException.class);
     }
 
     @Test
@@ -51,12 +53,27 @@ class LeasePolicyTest {
     @Test
     void aContainersDeadlineIsItsExpiryPlusTheMarginAndItsHardDeadlineTheCapPlusTheMargin() {
         LeasePolicy policy = new LeasePolicy(Duration.ofSeconds(10), Duration.ofHours(2), Duration.ofSeconds(90));
-        Lease lease = Lease.provisioning(new LeaseId("01m8033dce7fxx86sz54ktzqb1"), "busybox", java.time.Instant.parse("2026-12-03T10:00:00Z"),
-                Duration.ofMinutes(5), Duration.ofHours(2));
+        Lease lease = Lease.provisioning(
+                new LeaseId("01m8033dce7fxx86sz54ktzqb1"),
+                "busybox",
+                java.time.Instant.parse("2026-12-03T10:00:00Z"),
+                Duration.ofMinutes(5),
+                Duration.ofHours(2));
         assertThat(policy.containerDeadline(lease)).isEqualTo(java.time.Instant.parse("2026-12-03T10:06:30Z"));
         assertThat(policy.containerHardDeadline(lease)).isEqualTo(java.time.Instant.parse("2026-12-03T12:01:30Z"));
-        Lease extended = new Lease(lease.id(), lease.imageType(), lease.state(), lease.createdAt(),
-                policy.extend(lease, Duration.ofMinutes(10)).expiresAt(), lease.maxExpiresAt(), null, null, null, null, lease.rules(), lease.owner());
+        Lease extended = new Lease(
+                lease.id(),
+                lease.imageType(),
+                lease.state(),
+                lease.createdAt(),
+                policy.extend(lease, Duration.ofMinutes(10)).expiresAt(),
+                lease.maxExpiresAt(),
+                null,
+                null,
+                null,
+                null,
+                lease.rules(),
+                lease.owner());
         assertThat(policy.containerDeadline(extended)).isEqualTo(java.time.Instant.parse("2026-12-03T10:16:30Z"));
         assertThat(policy.containerHardDeadline(extended)).isEqualTo(java.time.Instant.parse("2026-12-03T12:01:30Z"));
     }

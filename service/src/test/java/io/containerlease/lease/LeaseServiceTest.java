@@ -3,9 +3,6 @@ package io.containerlease.lease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.containerlease.lease.ImageUnavailableException;
-import io.containerlease.lease.ManagedLabels;
-import io.containerlease.lease.RuntimeUnavailableException;
 import io.containerlease.support.LeaseWorld;
 import java.time.Duration;
 import java.util.Map;
@@ -40,8 +37,10 @@ class LeaseServiceTest {
         Lease lease = provision(Duration.ofMinutes(5), Map.of("GREETING", "hi"));
         assertThat(lease.state()).isEqualTo(LeaseState.RUNNING);
         assertThat(lease.expiresAt()).isEqualTo(lease.createdAt().plus(Duration.ofMinutes(5)));
-        var container = world.runtime.container(ManagedLabels.containerName(lease.id())).orElseThrow();
-        assertThat(container.labels()).containsEntry(ManagedLabels.LEASE_ID, lease.id().value())
+        var container =
+                world.runtime.container(ManagedLabels.containerName(lease.id())).orElseThrow();
+        assertThat(container.labels())
+                .containsEntry(ManagedLabels.LEASE_ID, lease.id().value())
                 .containsEntry(ManagedLabels.INSTANCE, world.store.instanceId())
                 .containsEntry(ManagedLabels.IMAGE_TYPE, "busybox")
                 .containsEntry(ManagedLabels.CREATED_AT, lease.createdAt().toString())
@@ -54,20 +53,29 @@ class LeaseServiceTest {
     void theTimerEndsTheLeaseAtItsExpiryAndRecordsTheLag() {
         Lease lease = provision(Duration.ofSeconds(10), Map.of());
         world.scheduler.advance(Duration.ofMillis(9_999));
-        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.RUNNING);
+        assertThat(world.leases
+                        .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .state())
+                .isEqualTo(LeaseState.RUNNING);
         world.scheduler.advance(Duration.ofMillis(1));
         Lease ended = world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
         assertThat(ended.endReason()).isEqualTo(EndReason.EXPIRED);
         assertThat(ended.endedAt()).isEqualTo(lease.expiresAt());
         assertThat(world.runtime.all()).isEmpty();
-        assertThat(world.registry.get("containerlease.expiry.lag").summary().count()).isEqualTo(1);
-        assertThat(world.registry.get("containerlease.expiry.start.lag").summary().max()).isZero();
+        assertThat(world.registry.get("containerlease.expiry.lag").summary().count())
+                .isEqualTo(1);
+        assertThat(world.registry
+                        .get("containerlease.expiry.start.lag")
+                        .summary()
+                        .max())
+                .isZero();
     }
 
     @Test
     void everyLifecycleStepLogsOneLineNamingTheLease() {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LeaseService.class);
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LeaseService.class);
         var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
         lines.start();
         logger.addAppender(lines);
@@ -75,9 +83,12 @@ class LeaseServiceTest {
         try {
             Lease lease = provision(Duration.ofSeconds(10), Map.of());
             world.scheduler.advance(Duration.ofSeconds(10));
-            assertThat(lines.list).extracting(e -> e.getMessage().replace(" {}", ""))
+            assertThat(lines.list)
+                    .extracting(e -> e.getMessage().replace(" {}", ""))
                     .containsExactly("lease provisioning", "lease running", "lease expiring", "lease ended");
-            assertThat(lines.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("leaseId=" + lease.id().value()));
+            assertThat(lines.list)
+                    .allSatisfy(e -> assertThat(e.getFormattedMessage())
+                            .contains("leaseId=" + lease.id().value()));
         } finally {
             logger.detachAppender(lines);
             logger.setLevel(null);
@@ -87,22 +98,31 @@ class LeaseServiceTest {
     @Test
     void anExtensionMovesTheTimer() {
         Lease lease = provision(Duration.ofSeconds(10), Map.of());
-        var extended = world.leases.extend(lease.id(), Duration.ofSeconds(20), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+        var extended =
+                world.leases.extend(lease.id(), Duration.ofSeconds(20), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(extended.granted().expiresAt()).isEqualTo(lease.expiresAt().plusSeconds(20));
         assertThat(extended.granted().clamped()).isFalse();
         world.scheduler.advance(Duration.ofSeconds(29));
-        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.RUNNING);
+        assertThat(world.leases
+                        .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .state())
+                .isEqualTo(LeaseState.RUNNING);
         world.scheduler.advance(Duration.ofSeconds(1));
-        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.EXPIRED);
+        assertThat(world.leases
+                        .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .endReason())
+                .isEqualTo(EndReason.EXPIRED);
     }
 
     @Test
     void anExtensionNeverPassesTheWholeLifeCap() {
         Lease lease = provision(Duration.ofHours(23), Map.of());
-        var extended = world.leases.extend(lease.id(), Duration.ofHours(5), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+        var extended =
+                world.leases.extend(lease.id(), Duration.ofHours(5), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(extended.granted().clamped()).isTrue();
         assertThat(extended.lease().expiresAt()).isEqualTo(lease.createdAt().plus(LeaseWorld.MAX_LIFE));
-        var again = world.leases.extend(lease.id(), Duration.ofMinutes(1), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+        var again =
+                world.leases.extend(lease.id(), Duration.ofMinutes(1), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(again.granted().clamped()).isTrue();
         assertThat(again.lease().expiresAt()).isEqualTo(lease.maxExpiresAt());
     }
@@ -111,8 +131,10 @@ class LeaseServiceTest {
     void onlyRunningLeasesCanBeExtended() {
         Lease lease = provision(Duration.ofSeconds(10), Map.of());
         world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
-        assertThatThrownBy(() -> world.leases.extend(lease.id(), Duration.ofMinutes(1), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
-                .isInstanceOf(LeaseConflictException.class).hasMessageContaining("ended (released)");
+        assertThatThrownBy(() -> world.leases.extend(
+                        lease.id(), Duration.ofMinutes(1), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
+                .isInstanceOf(LeaseConflictException.class)
+                .hasMessageContaining("ended (released)");
     }
 
     @Test
@@ -122,36 +144,56 @@ class LeaseServiceTest {
         assertThat(released.state()).isEqualTo(LeaseState.ENDED);
         assertThat(released.endReason()).isEqualTo(EndReason.RELEASED);
         assertThat(world.runtime.all()).isEmpty();
-        assertThat(world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.RELEASED);
+        assertThat(world.leases
+                        .release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .endReason())
+                .isEqualTo(EndReason.RELEASED);
         // The cancelled timer must not turn the released lease into an expired one.
         world.scheduler.advance(Duration.ofMinutes(10));
-        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.RELEASED);
+        assertThat(world.leases
+                        .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .endReason())
+                .isEqualTo(EndReason.RELEASED);
     }
 
     @Test
     void releaseAnswersPendingWhileTheEngineIsDownAndFinishesLater() {
         Lease lease = provision(Duration.ofMinutes(5), Map.of());
         world.runtime.unavailable = true;
-        assertThatThrownBy(() -> world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)).isInstanceOf(RemovalPendingException.class);
-        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.ENDING);
+        assertThatThrownBy(() -> world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
+                .isInstanceOf(RemovalPendingException.class);
+        assertThat(world.leases
+                        .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .state())
+                .isEqualTo(LeaseState.ENDING);
         world.runtime.unavailable = false;
         world.scheduler.advance(Duration.ofSeconds(1));
-        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.ENDED);
+        assertThat(world.leases
+                        .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .state())
+                .isEqualTo(LeaseState.ENDED);
         assertThat(world.runtime.all()).isEmpty();
     }
 
     @Test
     void unknownImageTypesAndBadDurationsAreRefusedBeforeAnythingIsStored() {
-        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("windows", Duration.ofMinutes(1), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("busybox, ticker, echo, app, alpine, ubuntu");
-        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("busybox", Duration.ofDays(2), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
+        assertThatThrownBy(() -> world.leases.provision(
+                        new ProvisionRequest("windows", Duration.ofMinutes(1), Map.of()),
+                        io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("busybox, ticker, echo, app, alpine, ubuntu");
+        assertThatThrownBy(() -> world.leases.provision(
+                        new ProvisionRequest("busybox", Duration.ofDays(2), Map.of()),
+                        io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
                 .isInstanceOf(InvalidRequestException.class);
         assertThat(world.store.page(true, java.util.Optional.empty(), 10)).isEmpty();
     }
 
     @Test
     void aMissingImageLeavesNoContainerAndNoLiveLease() {
-        assertThatThrownBy(() -> world.leases.provision(new ProvisionRequest("alpine", Duration.ofMinutes(1), Map.of()), io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
+        assertThatThrownBy(() -> world.leases.provision(
+                        new ProvisionRequest("alpine", Duration.ofMinutes(1), Map.of()),
+                        io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
                 .isInstanceOf(ImageUnavailableException.class);
         assertThat(world.runtime.all()).isEmpty();
         assertThat(world.store.countLive()).isZero();
@@ -163,7 +205,8 @@ class LeaseServiceTest {
     @Test
     void anEngineOutageDuringProvisioningFailsTheLeaseAndLeavesNothingOnceTheEngineIsBack() {
         world.runtime.unavailable = true;
-        assertThatThrownBy(() -> provision(Duration.ofMinutes(1), Map.of())).isInstanceOf(RuntimeUnavailableException.class);
+        assertThatThrownBy(() -> provision(Duration.ofMinutes(1), Map.of()))
+                .isInstanceOf(RuntimeUnavailableException.class);
         assertThat(world.store.countLive()).isZero();
         world.runtime.unavailable = false;
         assertThat(provision(Duration.ofMinutes(1), Map.of()).state()).isEqualTo(LeaseState.RUNNING);
@@ -177,7 +220,8 @@ class LeaseServiceTest {
         assertThat(world.leases.get(lease.id(), Caller.ANONYMOUS_ADMIN).state()).isEqualTo(LeaseState.RUNNING);
         world.runtime.vanish(ManagedLabels.containerName(lease.id()));
         world.leases.endIfLost(lease.id());
-        assertThat(world.leases.get(lease.id(), Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.LOST);
+        assertThat(world.leases.get(lease.id(), Caller.ANONYMOUS_ADMIN).endReason())
+                .isEqualTo(EndReason.LOST);
     }
 
     @Test
@@ -187,8 +231,11 @@ class LeaseServiceTest {
             world.leases.release(new LeaseId(spec.labels().get(ManagedLabels.LEASE_ID)), Caller.ANONYMOUS_ADMIN);
         };
         assertThatThrownBy(() -> provision(Duration.ofMinutes(5), Map.of()))
-                .isInstanceOfSatisfying(LeaseConflictException.class, e -> assertThat(e.code()).isEqualTo("lease_ended"));
-        assertThat(world.runtime.all()).as("removed by the provisioning itself, no reconcile pass ran").isEmpty();
+                .isInstanceOfSatisfying(
+                        LeaseConflictException.class, e -> assertThat(e.code()).isEqualTo("lease_ended"));
+        assertThat(world.runtime.all())
+                .as("removed by the provisioning itself, no reconcile pass ran")
+                .isEmpty();
         assertThat(world.store.countLive()).isZero();
     }
 
@@ -197,7 +244,8 @@ class LeaseServiceTest {
         Lease lease = provision(Duration.ofMinutes(1), Map.of());
         world.clock.advance(Duration.ofMinutes(2)); // time passes, but its timer has not run yet
         assertThatThrownBy(() -> world.leases.extend(lease.id(), Duration.ofMinutes(5), Caller.ANONYMOUS_ADMIN))
-                .isInstanceOfSatisfying(LeaseConflictException.class, e -> assertThat(e.code()).isEqualTo("lease_not_running"));
+                .isInstanceOfSatisfying(
+                        LeaseConflictException.class, e -> assertThat(e.code()).isEqualTo("lease_not_running"));
         assertThat(world.store.find(lease.id()).orElseThrow().expiresAt()).isEqualTo(lease.expiresAt());
     }
 
@@ -222,7 +270,8 @@ class LeaseServiceTest {
     @Test
     void theReconcilerRemovesOrphansButNotOtherInstancesContainers() {
         String orphan = ManagedLabels.containerName(LeaseId.generate(world.clock.instant(), new java.util.Random(9)));
-        world.runtime.plant(orphan, Map.of(ManagedLabels.INSTANCE, world.store.instanceId(), ManagedLabels.LEASE_ID, "not-an-id"));
+        world.runtime.plant(
+                orphan, Map.of(ManagedLabels.INSTANCE, world.store.instanceId(), ManagedLabels.LEASE_ID, "not-an-id"));
         world.runtime.plant("stranger", Map.of(ManagedLabels.INSTANCE, "another-instance"));
         world.reaper.runOnce();
         assertThat(world.runtime.container(orphan)).isEmpty();
@@ -231,10 +280,16 @@ class LeaseServiceTest {
 
     @Test
     void aProvisioningLeftByAnEarlierProcessIsFailedAndCleanedUp() {
-        Lease abandoned = Lease.provisioning(LeaseId.generate(world.clock.instant(), new java.util.Random(2)), "busybox",
-                world.clock.instant(), Duration.ofMinutes(5), LeaseWorld.MAX_LIFE);
+        Lease abandoned = Lease.provisioning(
+                LeaseId.generate(world.clock.instant(), new java.util.Random(2)),
+                "busybox",
+                world.clock.instant(),
+                Duration.ofMinutes(5),
+                LeaseWorld.MAX_LIFE);
         world.store.insert(abandoned);
-        world.runtime.plant(ManagedLabels.containerName(abandoned.id()), ManagedLabels.forLease(abandoned, world.store.instanceId()));
+        world.runtime.plant(
+                ManagedLabels.containerName(abandoned.id()),
+                ManagedLabels.forLease(abandoned, world.store.instanceId()));
         world.reaper.runOnce();
         Lease failed = world.leases.get(abandoned.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         assertThat(failed.state()).isEqualTo(LeaseState.ENDED);
@@ -247,13 +302,24 @@ class LeaseServiceTest {
         world.reaper.start();
         world.runtime.unavailable = true;
         world.scheduler.advance(LeaseWorld.RECONCILE_INTERVAL);
-        assertThat(world.registry.get("containerlease.reconcile.passes").tag("outcome", "failed").counter().count()).isEqualTo(1);
+        assertThat(world.registry
+                        .get("containerlease.reconcile.passes")
+                        .tag("outcome", "failed")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
         world.runtime.unavailable = false;
         world.scheduler.advance(LeaseWorld.RECONCILE_INTERVAL);
-        assertThat(world.registry.get("containerlease.reconcile.passes").tag("outcome", "clean").counter().count()).isEqualTo(1);
+        assertThat(world.registry
+                        .get("containerlease.reconcile.passes")
+                        .tag("outcome", "clean")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     private Lease provision(Duration duration, Map<String, String> env) {
-        return world.leases.provision(new ProvisionRequest("busybox", duration, env), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+        return world.leases.provision(
+                new ProvisionRequest("busybox", duration, env), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
     }
 }

@@ -22,7 +22,9 @@ class RedactorTest {
         redactor.register(List.of(shared));
         redactor.register(List.of(shared));
         redactor.forget(List.of(shared));
-        assertThat(redactor.scrub("echo " + shared)).as("the other lease still has it").isEqualTo("echo " + Redactor.MASK);
+        assertThat(redactor.scrub("echo " + shared))
+                .as("the other lease still has it")
+                .isEqualTo("echo " + Redactor.MASK);
         redactor.forget(List.of(shared));
         assertThat(redactor.scrub("echo " + shared)).isEqualTo("echo " + shared);
     }

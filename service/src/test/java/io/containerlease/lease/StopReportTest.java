@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class StopReportTest {
     private static final Instant NOW = Instant.parse("2026-12-03T14:00:00Z");
-    private final LeasePolicy policy = new LeasePolicy(Duration.ofSeconds(10), Duration.ofHours(2), Duration.ofSeconds(60));
+    private final LeasePolicy policy =
+            new LeasePolicy(Duration.ofSeconds(10), Duration.ofHours(2), Duration.ofSeconds(60));
 
     private static Lease lease(String id, Duration runs) {
         return Lease.provisioning(new LeaseId(id), "busybox", NOW.minusSeconds(60), runs, Duration.ofHours(2));
@@ -17,10 +18,20 @@ class StopReportTest {
 
     @Test
     void aStopSaysHowManyStayWhenTheNextIsDueAndWhenTheirContainersEndThemselves() {
-        String said = StopReport.describe(List.of(lease("01m8033dce7fxx86sz54ktzqb1", Duration.ofMinutes(5)),
-                lease("01m8033dce7fxx86sz54ktzqb2", Duration.ofMinutes(30))), policy, Duration.ofMinutes(60), NOW);
-        assertThat(said).startsWith("2 leases stay; the next is due at 2026-12-03T14:04:00Z (in 4 min)")
-                .contains("the first at 2026-12-03T14:05:00Z", "the last at 2026-12-03T14:30:00Z", "every one ends by 2026-12-03T17:00:00Z");
-        assertThat(StopReport.describe(List.of(), policy, Duration.ofMinutes(60), NOW)).startsWith("no lease stays");
+        String said = StopReport.describe(
+                List.of(
+                        lease("01m8033dce7fxx86sz54ktzqb1", Duration.ofMinutes(5)),
+                        lease("01m8033dce7fxx86sz54ktzqb2", Duration.ofMinutes(30))),
+                policy,
+                Duration.ofMinutes(60),
+                NOW);
+        assertThat(said)
+                .startsWith("2 leases stay; the next is due at 2026-12-03T14:04:00Z (in 4 min)")
+                .contains(
+                        "the first at 2026-12-03T14:05:00Z",
+                        "the last at 2026-12-03T14:30:00Z",
+                        "every one ends by 2026-12-03T17:00:00Z");
+        assertThat(StopReport.describe(List.of(), policy, Duration.ofMinutes(60), NOW))
+                .startsWith("no lease stays");
     }
 }

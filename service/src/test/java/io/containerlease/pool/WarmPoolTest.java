@@ -42,11 +42,14 @@ class WarmPoolTest {
     }
 
     private List<FakeRuntime.Container> pooled() {
-        return world.runtime.all().stream().filter(c -> c.labels().containsKey(ManagedLabels.POOL)).toList();
+        return world.runtime.all().stream()
+                .filter(c -> c.labels().containsKey(ManagedLabels.POOL))
+                .toList();
     }
 
     private Lease provision(Map<String, String> env) {
-        return world.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(5), env), Caller.ANONYMOUS_ADMIN);
+        return world.leases.provision(
+                new ProvisionRequest("busybox", Duration.ofMinutes(5), env), Caller.ANONYMOUS_ADMIN);
     }
 
     private void startFull() {
@@ -58,13 +61,15 @@ class WarmPoolTest {
     void aProvisionTakesAWaitingContainerAndThePoolFillsUpAgain() {
         startFull();
         assertThat(pooled()).hasSize(3);
-        Set<String> waiting = new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList());
+        Set<String> waiting =
+                new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList());
 
         Lease lease = provision(Map.of());
         assertThat(lease.state()).isEqualTo(LeaseState.RUNNING);
         assertThat(waiting).contains(lease.containerId());
         // The container was made for this lease's id: its name and labels say so.
-        var container = world.runtime.container(ManagedLabels.containerName(lease.id())).orElseThrow();
+        var container =
+                world.runtime.container(ManagedLabels.containerName(lease.id())).orElseThrow();
         assertThat(container.id()).isEqualTo(lease.containerId());
         assertThat(world.store.find(lease.id()).orElseThrow().state()).isEqualTo(LeaseState.RUNNING);
         await().atMost(WAIT).until(() -> world.pool.sizes().get("busybox") == 3);
@@ -74,23 +79,39 @@ class WarmPoolTest {
     @Test
     void everyContainerHasADeadlineAndOneThatWaitedPastTheMaxWaitIsReplacedNotServed() {
         startFull();
-        assertThat(pooled()).allSatisfy(c -> assertThat(c.deadline()).as("a pool container ends itself too")
-                .contains(world.clock.instant().plus(LeaseWorld.POOL_MAX_WAIT).plus(LeaseWorld.MAX_LIFE).plus(Duration.ofMinutes(1))));
-        Set<String> old = new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList());
+        assertThat(pooled())
+                .allSatisfy(c -> assertThat(c.deadline())
+                        .as("a pool container ends itself too")
+                        .contains(world.clock
+                                .instant()
+                                .plus(LeaseWorld.POOL_MAX_WAIT)
+                                .plus(LeaseWorld.MAX_LIFE)
+                                .plus(Duration.ofMinutes(1))));
+        Set<String> old =
+                new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList());
         world.clock.advance(LeaseWorld.POOL_MAX_WAIT.plusSeconds(1));
         Lease lease = provision(Map.of());
-        assertThat(old).as("too close to its own deadline to serve a whole lease").doesNotContain(lease.containerId());
+        assertThat(old)
+                .as("too close to its own deadline to serve a whole lease")
+                .doesNotContain(lease.containerId());
         // Served by a fresh one: its deadline leaves the whole lease (to its hard cap) and the margin.
-        var container = world.runtime.container(ManagedLabels.containerName(lease.id())).orElseThrow();
-        assertThat(container.deadline().orElseThrow()).as("never before the lease may end")
-                .isAfterOrEqualTo(lease.maxExpiresAt().plus(io.containerlease.lease.LeasePolicy.DEFAULT_DEADMAN_MARGIN));
+        var container =
+                world.runtime.container(ManagedLabels.containerName(lease.id())).orElseThrow();
+        assertThat(container.deadline().orElseThrow())
+                .as("never before the lease may end")
+                .isAfterOrEqualTo(
+                        lease.maxExpiresAt().plus(io.containerlease.lease.LeasePolicy.DEFAULT_DEADMAN_MARGIN));
     }
 
     @Test
     void aRequestWithItsOwnEnvironmentTakesTheColdPath() {
         startFull();
         Lease lease = provision(Map.of("GREETING", "hi"));
-        assertThat(world.runtime.container(ManagedLabels.containerName(lease.id())).orElseThrow().labels()).doesNotContainKey(ManagedLabels.POOL);
+        assertThat(world.runtime
+                        .container(ManagedLabels.containerName(lease.id()))
+                        .orElseThrow()
+                        .labels())
+                .doesNotContainKey(ManagedLabels.POOL);
         assertThat(world.pool.sizes().get("busybox")).isEqualTo(3);
     }
 
@@ -106,7 +127,9 @@ class WarmPoolTest {
         Set<String> leases = new HashSet<>();
         for (Future<Lease> f : futures) {
             Lease lease = f.get();
-            assertThat(containers.add(lease.containerId())).as("container %s given twice", lease.containerId()).isTrue();
+            assertThat(containers.add(lease.containerId()))
+                    .as("container %s given twice", lease.containerId())
+                    .isTrue();
             leases.add(lease.id().value());
         }
         clients.shutdown();
@@ -115,7 +138,11 @@ class WarmPoolTest {
         for (var c : world.runtime.all()) {
             String id = c.labels().get(ManagedLabels.LEASE_ID);
             if (leases.contains(id)) {
-                assertThat(world.store.find(new io.containerlease.lease.LeaseId(id)).orElseThrow().containerId()).isEqualTo(c.id());
+                assertThat(world.store
+                                .find(new io.containerlease.lease.LeaseId(id))
+                                .orElseThrow()
+                                .containerId())
+                        .isEqualTo(c.id());
             }
         }
     }
@@ -127,10 +154,13 @@ class WarmPoolTest {
         startFull();
         provision(Map.of());
         await().atMost(WAIT).until(() -> world.pool.sizes().get("busybox") == 3);
-        Set<String> before = new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList());
+        Set<String> before =
+                new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList());
         assertThatThrownBy(() -> provision(Map.of())).isInstanceOf(QuotaExceededException.class);
         assertThat(world.pool.sizes().get("busybox")).isEqualTo(3);
-        assertThat(new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList())).isEqualTo(before);
+        assertThat(new HashSet<>(
+                        pooled().stream().map(FakeRuntime.Container::id).toList()))
+                .isEqualTo(before);
     }
 
     @Test
@@ -138,20 +168,39 @@ class WarmPoolTest {
         startFull();
         Lease leased = provision(Map.of());
         await().atMost(WAIT).until(() -> world.pool.sizes().get("busybox") == 3);
-        Set<String> waiting = new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList());
+        Set<String> waiting =
+                new HashSet<>(pooled().stream().map(FakeRuntime.Container::id).toList());
         waiting.remove(leased.containerId());
         // A second pool over the same engine and store, as after a restart (the first one made no more).
         world.pool.close();
         int before = world.runtime.all().size();
-        var again = new WarmPool(new WarmPool.Settings(Map.of("busybox", 3), 16, 2, false, Duration.ofSeconds(5),
-                        LeaseWorld.POOL_MAX_WAIT, LeaseWorld.POOL_MAX_WAIT.plus(LeaseWorld.MAX_LIFE).plus(Duration.ofMinutes(1))),
-                io.containerlease.config.ImageCatalog.builtIn(), world.runtime, LeaseResources.NONE, world.store, world.scheduler,
-                world.clock, new java.util.Random(1), PoolMeters.NONE);
+        var again = new WarmPool(
+                new WarmPool.Settings(
+                        Map.of("busybox", 3),
+                        16,
+                        2,
+                        false,
+                        Duration.ofSeconds(5),
+                        LeaseWorld.POOL_MAX_WAIT,
+                        LeaseWorld.POOL_MAX_WAIT.plus(LeaseWorld.MAX_LIFE).plus(Duration.ofMinutes(1))),
+                io.containerlease.config.ImageCatalog.builtIn(),
+                world.runtime,
+                LeaseResources.NONE,
+                world.store,
+                world.scheduler,
+                world.clock,
+                new java.util.Random(1),
+                PoolMeters.NONE);
         again.start();
         assertThat(again.sizes().get("busybox")).isEqualTo(3);
         assertThat(world.runtime.all()).hasSize(before); // nothing new made, nothing removed
-        assertThat(again.protectedSince(System.nanoTime()).stream().map(id -> world.runtime.container(ManagedLabels.containerName(id))
-                .orElseThrow().id()).toList()).containsExactlyInAnyOrderElementsOf(waiting);
+        assertThat(again.protectedSince(System.nanoTime()).stream()
+                        .map(id -> world.runtime
+                                .container(ManagedLabels.containerName(id))
+                                .orElseThrow()
+                                .id())
+                        .toList())
+                .containsExactlyInAnyOrderElementsOf(waiting);
         again.close();
     }
 

@@ -18,13 +18,19 @@ class CodeArchiveTest {
                     assertThat(e.kind()).isEqualTo(ProgramException.Kind.INVALID);
                     assertThat(e.code()).isEqualTo("invalid_archive");
                 })
-                .hasMessageContaining(why).hasMessageContaining("nothing was changed");
+                .hasMessageContaining(why)
+                .hasMessageContaining("nothing was changed");
     }
 
     @Test
     void filesDirectoriesAndLinksThatStayInsideAreAccepted() {
-        byte[] ok = TarGz.archive().file("./start.sh", "echo hi").file("lib/a.sh", "x")
-                .symlink("lib/b.sh", "a.sh").symlink("current", "lib/../lib/a.sh").hardLink("copy.sh", "lib/a.sh").bytes();
+        byte[] ok = TarGz.archive()
+                .file("./start.sh", "echo hi")
+                .file("lib/a.sh", "x")
+                .symlink("lib/b.sh", "a.sh")
+                .symlink("current", "lib/../lib/a.sh")
+                .hardLink("copy.sh", "lib/a.sh")
+                .bytes();
         CodeArchive archive = CodeArchive.check(ok, LIMIT);
         assertThat(archive.entries()).isEqualTo(5);
         assertThat(archive.sha256()).hasSize(64);
@@ -52,23 +58,34 @@ class CodeArchiveTest {
     @Test
     void linksChainedThroughOtherLinksOfTheArchiveAreRefused() {
         // d -> . makes d/d the code path itself, so d/d/e -> ../../etc climbs two levels out.
-        assertRefused(TarGz.archive().symlink("d", ".").symlink("d/d/e", "../../etc").bytes(), "placed under the link 'd'");
+        assertRefused(
+                TarGz.archive().symlink("d", ".").symlink("d/d/e", "../../etc").bytes(), "placed under the link 'd'");
         assertRefused(TarGz.archive().symlink("x", "d/..").symlink("d", ".").bytes(), "links through the link 'd'");
-        assertRefused(TarGz.archive().hardLink("h", "d/f").symlink("d", "sub").file("sub/f", "").bytes(), "links through the link 'd'");
+        assertRefused(
+                TarGz.archive()
+                        .hardLink("h", "d/f")
+                        .symlink("d", "sub")
+                        .file("sub/f", "")
+                        .bytes(),
+                "links through the link 'd'");
     }
 
     @Test
     void setUserAndGroupIdBitsAreTakenOffAndAnOrdinaryArchiveKeepsItsBytes() throws Exception {
         byte[] plain = TarGz.archive().file("run.sh", "echo".getBytes(), 0755).bytes();
         assertThat(CodeArchive.check(plain, LIMIT).tarGz()).isEqualTo(plain);
-        byte[] setuid = TarGz.archive().file("run.sh", "echo".getBytes(), 04755).file("g", "x".getBytes(), 02755).bytes();
+        byte[] setuid = TarGz.archive()
+                .file("run.sh", "echo".getBytes(), 04755)
+                .file("g", "x".getBytes(), 02755)
+                .bytes();
         CodeArchive checked = CodeArchive.check(setuid, LIMIT);
         try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
                 new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(checked.tarGz())))) {
             assertThat(in.getNextEntry().getMode() & 07777).isEqualTo(0755);
             assertThat(in.getNextEntry().getMode() & 07777).isEqualTo(0755);
         }
-        assertThat(checked.sha256()).isEqualTo(CodeArchive.check(checked.tarGz(), LIMIT).sha256());
+        assertThat(checked.sha256())
+                .isEqualTo(CodeArchive.check(checked.tarGz(), LIMIT).sha256());
     }
 
     @Test
@@ -91,7 +108,9 @@ class CodeArchiveTest {
     void anArchiveThatUnpacksBeyondEightTimesTheLimitIsRefused() {
         byte[] zeros = new byte[(int) (LIMIT * CodeArchive.EXPANSION) + 1];
         byte[] bomb = TarGz.archive().file("zeros", zeros, 0644).bytes();
-        assertThat(bomb.length).as("it compresses to well under the upload limit").isLessThan((int) LIMIT);
+        assertThat(bomb.length)
+                .as("it compresses to well under the upload limit")
+                .isLessThan((int) LIMIT);
         assertRefused(bomb, "unpacks to more than");
     }
 

@@ -21,9 +21,17 @@ class FileTreesTest {
         Path outsideDir = Files.createDirectory(dir.resolve("outside-dir"));
         Files.writeString(outsideDir.resolve("also-keep"), "keep");
         // 2,000 nested directories: the deepest path is far over PATH_MAX, so only relative steps reach it.
-        Process mk = new ProcessBuilder("sh", "-c", "cd \"$1\" && i=0; while [ $i -lt 2000 ]; do mkdir d && cd d || exit 1; i=$((i+1)); done;"
-                + " ln -s \"$2\" file-link && ln -s \"$3\" dir-link && ln -s / root-link && echo x > f", "sh",
-                root.toString(), outside.toString(), outsideDir.toString()).inheritIO().start();
+        Process mk = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "cd \"$1\" && i=0; while [ $i -lt 2000 ]; do mkdir d && cd d || exit 1; i=$((i+1)); done;"
+                                + " ln -s \"$2\" file-link && ln -s \"$3\" dir-link && ln -s / root-link && echo x > f",
+                        "sh",
+                        root.toString(),
+                        outside.toString(),
+                        outsideDir.toString())
+                .inheritIO()
+                .start();
         assertThat(mk.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(mk.exitValue()).isZero();
         Files.createSymbolicLink(root.resolve("top-link"), outsideDir);

@@ -49,8 +49,17 @@ class ReaperLoopFailuresTest {
         logger.addAppender(lines);
         logger.setLevel(Level.INFO);
         try (LeaseWorld world = new LeaseWorld();
-             ReaperLoop reaper = new ReaperLoop(world.runtime, world.store, world.leases, world.removals, world.scheduler,
-                     LeaseWorld.RECONCILE_INTERVAL, world.clock, world.metrics, stuck, ReaperLoop.Peers.NONE)) {
+                ReaperLoop reaper = new ReaperLoop(
+                        world.runtime,
+                        world.store,
+                        world.leases,
+                        world.removals,
+                        world.scheduler,
+                        LeaseWorld.RECONCILE_INTERVAL,
+                        world.clock,
+                        world.metrics,
+                        stuck,
+                        ReaperLoop.Peers.NONE)) {
             for (int pass = 0; pass < 5; pass++) {
                 reaper.runOnce().join();
             }
@@ -59,8 +68,11 @@ class ReaperLoopFailuresTest {
                 reaper.runOnce().join();
             }
             assertThat(tries.get()).as("retried every pass").isEqualTo(10);
-            assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                    .hasSize(2).satisfiesExactly(
+            assertThat(lines.list)
+                    .filteredOn(e -> e.getLevel() == Level.WARN)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .hasSize(2)
+                    .satisfiesExactly(
                             first -> assertThat(first).contains("File name too long"),
                             second -> assertThat(second).contains("Permission denied"));
         } finally {

@@ -1,10 +1,9 @@
 package io.containerlease.reaper;
 
-import io.containerlease.schedule.RetryPolicy;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.containerlease.metrics.LeaseMetrics;
+import io.containerlease.schedule.RetryPolicy;
 import io.containerlease.support.FakeRuntime;
 import io.containerlease.support.ManualScheduler;
 import io.containerlease.support.MutableClock;
@@ -29,8 +28,8 @@ class RemovalWorkerProperties {
         runtime.plant("victim", Map.of());
         runtime.failNextRemovals.set(failures);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        RemovalWorker worker = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL,
-                new Random(seed), new LeaseMetrics(registry));
+        RemovalWorker worker = new RemovalWorker(
+                runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, new Random(seed), new LeaseMetrics(registry));
 
         CompletableFuture<Void> done = worker.removeUntilGone("victim");
         if (failures > 0) {
@@ -45,7 +44,8 @@ class RemovalWorkerProperties {
         assertThat(done).isCompleted();
         assertThat(runtime.container("victim")).isEmpty();
         assertThat(runtime.removeCalls.get()).isGreaterThanOrEqualTo(failures + 1);
-        assertThat(registry.get("containerlease.reap.retries").counter().count()).isEqualTo(failures);
+        assertThat(registry.get("containerlease.reap.retries").counter().count())
+                .isEqualTo(failures);
         assertThat(worker.pending()).isZero();
     }
 
@@ -58,8 +58,13 @@ class RemovalWorkerProperties {
         runtime.clock = clock;
         runtime.plant("victim", Map.of());
         runtime.failNextRemovals.set(8);
-        RemovalWorker worker = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL,
-                new Random(seed), new LeaseMetrics(new SimpleMeterRegistry()));
+        RemovalWorker worker = new RemovalWorker(
+                runtime,
+                Runnable::run,
+                scheduler,
+                RetryPolicy.REMOVAL,
+                new Random(seed),
+                new LeaseMetrics(new SimpleMeterRegistry()));
         CompletableFuture<Void> done = worker.removeUntilGone("victim");
         while (!done.isDone()) {
             scheduler.advance(Duration.ofSeconds(1));
@@ -72,7 +77,8 @@ class RemovalWorkerProperties {
             Duration later = Duration.between(times.get(i), times.get(i + 1));
             assertThat(later).as("gap %d vs gap %d", i, i - 2).isGreaterThan(earlier);
         }
-        assertThat(Duration.between(times.get(0), times.get(8))).as("eight waits of at least 100 ms doubling")
+        assertThat(Duration.between(times.get(0), times.get(8)))
+                .as("eight waits of at least 100 ms doubling")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(100 * 255));
     }
 
@@ -80,7 +86,9 @@ class RemovalWorkerProperties {
     void backoffGrowsAndStaysWithinItsBounds(@ForAll @IntRange(min = 1, max = 40) int attempt, @ForAll long seed) {
         RetryPolicy policy = RetryPolicy.REMOVAL;
         Duration delay = policy.delayBefore(attempt, new Random(seed));
-        long ceiling = (long) Math.min(policy.initial().toMillis() * Math.pow(2, attempt - 1), policy.max().toMillis());
+        long ceiling = (long) Math.min(
+                policy.initial().toMillis() * Math.pow(2, attempt - 1),
+                policy.max().toMillis());
         assertThat(delay.toMillis()).isBetween(ceiling / 2, ceiling);
     }
 }

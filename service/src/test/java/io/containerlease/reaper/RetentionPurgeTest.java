@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** Old ended leases and activity are forgotten; a live lease never is, however old. */
 class RetentionPurgeTest {
     private final LeaseWorld world = new LeaseWorld();
-    private final RetentionPurge purge = new RetentionPurge(world.store, world.store.activityLog(), world.scheduler, world.clock, Duration.ofDays(30));
+    private final RetentionPurge purge = new RetentionPurge(
+            world.store, world.store.activityLog(), world.scheduler, world.clock, Duration.ofDays(30));
 
     @AfterEach
     void close() {
@@ -26,7 +27,8 @@ class RetentionPurgeTest {
     }
 
     private Lease provision(Duration life) {
-        return world.leases.provision(new ProvisionRequest("busybox", life, Map.of(), SessionRules.NONE), Caller.ANONYMOUS_ADMIN);
+        return world.leases.provision(
+                new ProvisionRequest("busybox", life, Map.of(), SessionRules.NONE), Caller.ANONYMOUS_ADMIN);
     }
 
     @Test
@@ -46,8 +48,14 @@ class RetentionPurgeTest {
         assertThat(world.store.find(recent.id())).map(Lease::state).contains(LeaseState.ENDED);
         assertThat(world.store.find(live.id())).map(Lease::state).contains(LeaseState.RUNNING);
         assertThat(purged.activity()).isPositive();
-        assertThat(world.store.activityLog().page(Optional.empty(), Optional.of(old.id().value()), 0, 100)).isEmpty();
-        assertThat(world.store.activityLog().page(Optional.empty(), Optional.of(recent.id().value()), 0, 100)).isNotEmpty();
+        assertThat(world.store
+                        .activityLog()
+                        .page(Optional.empty(), Optional.of(old.id().value()), 0, 100))
+                .isEmpty();
+        assertThat(world.store
+                        .activityLog()
+                        .page(Optional.empty(), Optional.of(recent.id().value()), 0, 100))
+                .isNotEmpty();
         assertThat(purge.runOnce()).isEqualTo(new RetentionPurge.Purged(0, 0));
     }
 

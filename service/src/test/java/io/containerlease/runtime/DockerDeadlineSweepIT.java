@@ -34,8 +34,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class DockerDeadlineSweepIT {
     private final String instance = "it-" + UUID.randomUUID();
-    private final DockerContainerRuntime runtime = new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), RunLabels.labels(), instance);
-    private final DockerDeadlineSweep sweep = new DockerDeadlineSweep(TestDocker.client(), Map.of(ManagedLabels.INSTANCE, instance));
+    private final DockerContainerRuntime runtime =
+            new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), RunLabels.labels(), instance);
+    private final DockerDeadlineSweep sweep =
+            new DockerDeadlineSweep(TestDocker.client(), Map.of(ManagedLabels.INSTANCE, instance));
     private final ImageSpec busybox = ImageCatalog.builtIn().find("busybox").orElseThrow();
     private final Random random = new Random();
 
@@ -62,23 +64,49 @@ class DockerDeadlineSweepIT {
         String stoppedPastLabel = start(busybox, soon);
         runtime.stop(stoppedPastLabel, Duration.ofSeconds(1));
         // Its program ended by itself (exit 0), long before its deadline: stays for a server to judge.
-        ImageSpec exits = new ImageSpec("exits", busybox.image(), List.of("sh", "-c", "echo bye >&2; exit 0"), List.of("/bin/sh"), 64, 0.5,
-                16, ImageSpec.PullPolicy.NEVER, "none", SessionRules.NONE, Optional.empty(), false, ImageSpec.DiskLimits.DEFAULT);
+        ImageSpec exits = new ImageSpec(
+                "exits",
+                busybox.image(),
+                List.of("sh", "-c", "echo bye >&2; exit 0"),
+                List.of("/bin/sh"),
+                64,
+                0.5,
+                16,
+                ImageSpec.PullPolicy.NEVER,
+                "none",
+                SessionRules.NONE,
+                Optional.empty(),
+                false,
+                ImageSpec.DiskLimits.DEFAULT);
         String exitedByItself = start(exits, far);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> Instant.now().isAfter(soon.plusSeconds(1))
-                && !TestDocker.client().inspectContainerCmd(endedByHelper).exec().getState().getRunning());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Instant.now().isAfter(soon.plusSeconds(1))
+                        && !TestDocker.client()
+                                .inspectContainerCmd(endedByHelper)
+                                .exec()
+                                .getState()
+                                .getRunning());
         assertThat(sweep.sweep(Instant.now()).stream().map(DockerDeadlineSweep.Removed::container))
                 .containsExactlyInAnyOrder(pausedPast, endedByHelper, stoppedPastLabel);
         assertThat(runtime.exists(pausedFar)).isTrue();
         assertThat(runtime.exists(exitedByItself)).isTrue();
-        assertThat(sweep.sweep(Instant.now())).as("a second pass finds nothing more").isEmpty();
+        assertThat(sweep.sweep(Instant.now()))
+                .as("a second pass finds nothing more")
+                .isEmpty();
     }
 
     private String start(ImageSpec image, Instant deadline) {
         Instant now = Instant.now();
-        Lease lease = Lease.provisioning(LeaseId.generate(now, random), "busybox", now, Duration.ofMinutes(5), Duration.ofHours(1));
-        return runtime.createAndStart(new ContainerSpec(ManagedLabels.containerName(lease.id()), image, Map.of(),
-                ManagedLabels.forLease(lease, instance), Map.of(), ContainerSpec.Mounts.NONE, Optional.of(deadline)));
+        Lease lease = Lease.provisioning(
+                LeaseId.generate(now, random), "busybox", now, Duration.ofMinutes(5), Duration.ofHours(1));
+        return runtime.createAndStart(new ContainerSpec(
+                ManagedLabels.containerName(lease.id()),
+                image,
+                Map.of(),
+                ManagedLabels.forLease(lease, instance),
+                Map.of(),
+                ContainerSpec.Mounts.NONE,
+                Optional.of(deadline)));
     }
 }

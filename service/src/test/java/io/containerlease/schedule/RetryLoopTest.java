@@ -20,12 +20,15 @@ class RetryLoopTest {
     private final List<Duration> waits = new ArrayList<>();
 
     private TaskScheduler.Cancellable failingUntil(int succeedsAt) {
-        return loop.start(Runnable::run, n -> {
-            attempts.add(n);
-            if (n < succeedsAt) {
-                throw new IllegalStateException("attempt " + n + " fails");
-            }
-        }, (n, wait, e) -> waits.add(wait));
+        return loop.start(
+                Runnable::run,
+                n -> {
+                    attempts.add(n);
+                    if (n < succeedsAt) {
+                        throw new IllegalStateException("attempt " + n + " fails");
+                    }
+                },
+                (n, wait, e) -> waits.add(wait));
     }
 
     @Test
@@ -40,7 +43,9 @@ class RetryLoopTest {
         assertThat(waits).hasSize(4);
         for (int i = 0; i < waits.size(); i++) {
             long ceiling = 200L << i;
-            assertThat(waits.get(i).toMillis()).as("wait before attempt %d", i + 2).isBetween(ceiling / 2, ceiling);
+            assertThat(waits.get(i).toMillis())
+                    .as("wait before attempt %d", i + 2)
+                    .isBetween(ceiling / 2, ceiling);
         }
         assertThat(scheduler.pending()).isZero();
     }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseState;
+import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
-import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.LeaseWorld;
 import io.containerlease.support.RecordingChannel;
 import java.time.Duration;
@@ -31,18 +31,23 @@ import net.jqwik.api.constraints.IntRange;
 class DisconnectGraceProperties {
 
     sealed interface Op {}
+
     record Connect() implements Op {}
     /** A WebSocket's onClose. */
     record Close(int index) implements Op {}
     /** A WebSocket's onError, which Jetty may follow with onClose: both close the registration. */
     record Fail(int index) implements Op {}
+
     record Advance(int millis) implements Op {}
+
     record FailNextCleanups(int count) implements Op {}
+
     record FailNextRemovals(int count) implements Op {}
 
     /** (1) A grace timer starts when the last connection closes, due exactly one grace later. */
     @Property(tries = 200)
-    void aTimerStartsWhenTheLastConnectionCloses(@ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
+    void aTimerStartsWhenTheLastConnectionCloses(
+            @ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
         Harness h = new Harness(graceSeconds);
         h.run(ops, (op, before) -> {
             if (h.running() && before > 0 && h.open.isEmpty() && (op instanceof Close || op instanceof Fail)) {
@@ -53,7 +58,8 @@ class DisconnectGraceProperties {
 
     /** (2) When the timer fires, the lease ends as disconnected and its container is removed. */
     @Property(tries = 200)
-    void theContainerIsCleanedWhenTheTimerFires(@ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
+    void theContainerIsCleanedWhenTheTimerFires(
+            @ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
         Harness h = new Harness(graceSeconds);
         h.run(ops, (op, before) -> {});
         h.closeAll();
@@ -68,14 +74,16 @@ class DisconnectGraceProperties {
 
     /** (3) A reconnect cancels the pending timer: the lease outlives the old deadline. */
     @Property(tries = 200)
-    void aReconnectCancelsThePendingTimer(@ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
+    void aReconnectCancelsThePendingTimer(
+            @ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
         Harness h = new Harness(graceSeconds);
         h.run(ops, (op, before) -> {});
         Optional<Instant> pending = h.deadline();
         if (h.running() && pending.isPresent()) {
             h.connect();
             assertThat(h.deadline()).isEmpty();
-            h.world.scheduler.advance(Duration.between(h.world.clock.instant(), pending.get()).plusMinutes(10));
+            h.world.scheduler.advance(
+                    Duration.between(h.world.clock.instant(), pending.get()).plusMinutes(10));
             assertThat(h.lease().state()).isEqualTo(LeaseState.RUNNING);
             assertThat(h.containerExists()).isTrue();
         }
@@ -83,7 +91,8 @@ class DisconnectGraceProperties {
 
     /** (4) Once a lease ended, everything agrees: container gone, lease ended, sessions gone, counts zero. */
     @Property(tries = 200)
-    void cleanupSideEffectsAreConsistent(@ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
+    void cleanupSideEffectsAreConsistent(
+            @ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
         Harness h = new Harness(graceSeconds);
         h.run(ops, (op, before) -> {
             if (h.lease().state() == LeaseState.ENDED) {
@@ -93,7 +102,9 @@ class DisconnectGraceProperties {
                 assertThat(h.world.connections.graceDeadline(h.id())).isEmpty();
                 assertThat(h.world.idle.lastActivity(h.id())).isEmpty();
                 for (Conn c : h.open) {
-                    assertThat(c.channel().received("ended")).as("every live connection was told").isTrue();
+                    assertThat(c.channel().received("ended"))
+                            .as("every live connection was told")
+                            .isTrue();
                     assertThat(c.channel().closedWith).as("and closed normally").isEqualTo(1000);
                 }
             }
@@ -102,13 +113,16 @@ class DisconnectGraceProperties {
 
     /** (5) With several connections, the timer starts only when the last one leaves. */
     @Property(tries = 200)
-    void withSeveralConnectionsOnlyTheLastOneStartsTheTimer(@ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
+    void withSeveralConnectionsOnlyTheLastOneStartsTheTimer(
+            @ForAll("sequences") List<Op> ops, @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
         Harness h = new Harness(graceSeconds);
         h.run(ops, (op, before) -> {
             if (h.running()) {
                 assertThat(h.world.connections.count(h.id())).isEqualTo(h.open.size());
                 if (!h.open.isEmpty()) {
-                    assertThat(h.deadline()).as("no timer while %d connections are open", h.open.size()).isEmpty();
+                    assertThat(h.deadline())
+                            .as("no timer while %d connections are open", h.open.size())
+                            .isEmpty();
                 }
             }
         });
@@ -116,9 +130,10 @@ class DisconnectGraceProperties {
 
     /** (6) A failed cleanup (the end itself, or the container removal) is retried until it succeeds. */
     @Property(tries = 200)
-    void aFailedCleanupIsRetriedUntilItSucceeds(@ForAll @IntRange(min = 1, max = 8) int failedEnds,
-                                                @ForAll @IntRange(min = 0, max = 8) int failedRemovals,
-                                                @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
+    void aFailedCleanupIsRetriedUntilItSucceeds(
+            @ForAll @IntRange(min = 1, max = 8) int failedEnds,
+            @ForAll @IntRange(min = 0, max = 8) int failedRemovals,
+            @ForAll @IntRange(min = 1, max = 120) int graceSeconds) {
         Harness h = new Harness(graceSeconds);
         h.connect();
         h.world.failNextSessionEnds.set(failedEnds);
@@ -144,7 +159,8 @@ class DisconnectGraceProperties {
                         Tuple.of(5, Arbitraries.integers().between(0, 90_000).map(Advance::new)),
                         Tuple.of(1, Arbitraries.integers().between(1, 3).map(FailNextCleanups::new)),
                         Tuple.of(1, Arbitraries.integers().between(1, 3).map(FailNextRemovals::new)))
-                .list().ofMaxSize(40);
+                .list()
+                .ofMaxSize(40);
     }
 
     record Conn(LeaseConnections.Registration registration, RecordingChannel channel) {}
@@ -159,11 +175,17 @@ class DisconnectGraceProperties {
         final Lease initial;
         /** The connections the client side still holds open. */
         final List<Conn> open = new ArrayList<>();
+
         boolean everConnected;
 
         Harness(int graceSeconds) {
-            initial = world.leases.provision(new ProvisionRequest("busybox", Duration.ofHours(23), Map.of(),
-                    new SessionRules(Optional.of(Duration.ofSeconds(graceSeconds)), Optional.empty())), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+            initial = world.leases.provision(
+                    new ProvisionRequest(
+                            "busybox",
+                            Duration.ofHours(23),
+                            Map.of(),
+                            new SessionRules(Optional.of(Duration.ofSeconds(graceSeconds)), Optional.empty())),
+                    io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         }
 
         void run(List<Op> ops, Check check) {
@@ -184,7 +206,8 @@ class DisconnectGraceProperties {
                 }
                 case Fail f -> {
                     if (!open.isEmpty()) {
-                        LeaseConnections.Registration r = open.remove(f.index() % open.size()).registration();
+                        LeaseConnections.Registration r =
+                                open.remove(f.index() % open.size()).registration();
                         r.close();
                         r.close();
                     }
@@ -226,7 +249,9 @@ class DisconnectGraceProperties {
         }
 
         boolean containerExists() {
-            return world.runtime.container(ManagedLabels.containerName(initial.id())).isPresent();
+            return world.runtime
+                    .container(ManagedLabels.containerName(initial.id()))
+                    .isPresent();
         }
     }
 }

@@ -33,7 +33,8 @@ class LateConnectionStressTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (LeaseWorld world = new LeaseWorld()) {
             for (int i = 0; i < ROUNDS; i++) {
-                Lease lease = world.leases.provision(new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), SessionRules.NONE),
+                Lease lease = world.leases.provision(
+                        new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), SessionRules.NONE),
                         Caller.ANONYMOUS_ADMIN);
                 RecordingChannel channel = new RecordingChannel();
                 CyclicBarrier start = new CyclicBarrier(2);
@@ -50,11 +51,21 @@ class LateConnectionStressTest {
                 connect.get();
                 end.get();
 
-                assertThat(world.connections.tracks(lease.id())).as("round %d: connection room", i).isFalse();
-                assertThat(world.logs.tracks(lease.id())).as("round %d: log buffer", i).isFalse();
-                assertThat(world.terminals.tracks(lease.id())).as("round %d: shells", i).isFalse();
-                assertThat(channel.received("ended")).as("round %d: the client was told: %s %s", i, channel.messages, channel.closedWith).isTrue();
-                assertThat(channel.closedWith).as("round %d: and closed normally", i).isEqualTo(1000);
+                assertThat(world.connections.tracks(lease.id()))
+                        .as("round %d: connection room", i)
+                        .isFalse();
+                assertThat(world.logs.tracks(lease.id()))
+                        .as("round %d: log buffer", i)
+                        .isFalse();
+                assertThat(world.terminals.tracks(lease.id()))
+                        .as("round %d: shells", i)
+                        .isFalse();
+                assertThat(channel.received("ended"))
+                        .as("round %d: the client was told: %s %s", i, channel.messages, channel.closedWith)
+                        .isTrue();
+                assertThat(channel.closedWith)
+                        .as("round %d: and closed normally", i)
+                        .isEqualTo(1000);
             }
         } finally {
             pool.shutdownNow();

@@ -66,13 +66,19 @@ class LogBufferTest {
         for (int i = 1; i <= 2_500; i++) { // grows from 256 slots to 1000, then wraps
             buffer.append(T, "info", "line " + i);
             if (i % 97 == 0) {
-                assertThat(buffer.after(i - 5, 3)).extracting(LogLine::seq).containsExactly((long) i - 4, (long) i - 3, (long) i - 2);
+                assertThat(buffer.after(i - 5, 3))
+                        .extracting(LogLine::seq)
+                        .containsExactly((long) i - 4, (long) i - 3, (long) i - 2);
             }
         }
         assertThat(buffer.firstSeq()).isEqualTo(1_501);
         assertThat(buffer.after(0, 2)).extracting(LogLine::message).containsExactly("line 1501", "line 1502");
         assertThat(buffer.after(2_498, 10)).extracting(LogLine::seq).containsExactly(2_499L, 2_500L);
         assertThat(buffer.after(2_500, 10)).isEmpty();
-        assertThat(buffer.after(1_999)).hasSize(501).first().extracting(LogLine::seq).isEqualTo(2_000L);
+        assertThat(buffer.after(1_999))
+                .hasSize(501)
+                .first()
+                .extracting(LogLine::seq)
+                .isEqualTo(2_000L);
     }
 }

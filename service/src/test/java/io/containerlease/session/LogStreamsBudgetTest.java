@@ -17,7 +17,8 @@ class LogStreamsBudgetTest {
     private static final long TOTAL = 256 << 10;
 
     private final FakeStreams streams = new FakeStreams();
-    private final LogStreams logs = new LogStreams(streams, new LogStreams.Budget(100_000, PER_LEASE, TOTAL), new EndedLeases());
+    private final LogStreams logs =
+            new LogStreams(streams, new LogStreams.Budget(100_000, PER_LEASE, TOTAL), new EndedLeases());
     private final Random random = new Random(7);
 
     private LeaseId follow() {
@@ -53,8 +54,12 @@ class LogStreamsBudgetTest {
         for (LeaseId id : chatty) {
             long bytes = held(id).stream().mapToLong(LogBuffer::cost).sum();
             assertThat(bytes).as("one lease's buffer").isLessThanOrEqualTo(PER_LEASE);
-            assertThat(held(id)).as("every lease keeps its newest lines").isNotEmpty()
-                    .last().extracting(LogLine::seq).isEqualTo(2_000L);
+            assertThat(held(id))
+                    .as("every lease keeps its newest lines")
+                    .isNotEmpty()
+                    .last()
+                    .extracting(LogLine::seq)
+                    .isEqualTo(2_000L);
         }
         assertThat(held(quiet)).as("the largest buffers pay first").hasSize(5);
     }

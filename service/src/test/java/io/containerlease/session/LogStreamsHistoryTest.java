@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class LogStreamsHistoryTest {
     private final FakeStreams streams = new FakeStreams();
-    private final LogStreams logs = new LogStreams(streams, new LogStreams.Budget(10, 1 << 20, 1 << 24), new EndedLeases());
+    private final LogStreams logs =
+            new LogStreams(streams, new LogStreams.Budget(10, 1 << 20, 1 << 24), new EndedLeases());
     private final LeaseId id = LeaseId.generate(Instant.now(), new Random(3));
     private final String container = ManagedLabels.containerName(id);
 
@@ -29,7 +30,9 @@ class LogStreamsHistoryTest {
         streams.emit(container, false, "c");
 
         assertThat(everything.seen()).containsExactly("1:a", "2:b", "3:c");
-        assertThat(lastTwo.seen()).as("the history is not over: which lines are the last is not known yet").isEmpty();
+        assertThat(lastTwo.seen())
+                .as("the history is not over: which lines are the last is not known yet")
+                .isEmpty();
 
         int wakes = lastTwo.wakes;
         streams.endHistory(container);
@@ -91,7 +94,8 @@ class LogStreamsHistoryTest {
     @Test
     void aResumePastTheNewestLineGetsWhatComesNext() {
         streams.historyStillArriving = true;
-        PolledReader early = PolledReader.subscribe(logs, id, new LogStreams.Start.After(500)); // before the history is in
+        PolledReader early =
+                PolledReader.subscribe(logs, id, new LogStreams.Start.After(500)); // before the history is in
         streams.emit(container, false, "a");
         streams.endHistory(container);
         PolledReader late = PolledReader.subscribe(logs, id, new LogStreams.Start.After(900));

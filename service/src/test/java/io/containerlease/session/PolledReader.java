@@ -24,7 +24,8 @@ final class PolledReader implements LogStreams.Reader {
     List<String> seen() {
         for (LogStreams.Batch batch = subscription.poll(7); !batch.isEmpty(); batch = subscription.poll(7)) {
             if (batch.missed() != null) {
-                seen.add((batch.missed().resumed() ? "gap " : "dropped ") + batch.missed().from() + "-" + batch.missed().to());
+                seen.add((batch.missed().resumed() ? "gap " : "dropped ")
+                        + batch.missed().from() + "-" + batch.missed().to());
             }
             batch.lines().forEach(line -> seen.add(line.seq() + ":" + line.message()));
         }

@@ -32,9 +32,13 @@ class SessionLifecycleTest {
         view.touch(lease.id());
         world.scheduler.advance(Duration.ofSeconds(59));
         assertThat(state(lease)).isEqualTo(LeaseState.RUNNING);
-        assertThat(view.status(lease.id()).idleDeadline()).contains(lease.createdAt().plusSeconds(59 + 60));
+        assertThat(view.status(lease.id()).idleDeadline())
+                .contains(lease.createdAt().plusSeconds(59 + 60));
         world.scheduler.advance(Duration.ofSeconds(1));
-        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.IDLE);
+        assertThat(world.leases
+                        .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .endReason())
+                .isEqualTo(EndReason.IDLE);
         assertThat(world.runtime.all()).isEmpty();
     }
 
@@ -45,7 +49,10 @@ class SessionLifecycleTest {
         world.scheduler.advance(Duration.ofSeconds(10));
         assertThat(state(lease)).isEqualTo(LeaseState.RUNNING);
         world.scheduler.advance(Duration.ofMinutes(2));
-        assertThat(world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.IDLE);
+        assertThat(world.leases
+                        .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .endReason())
+                .isEqualTo(EndReason.IDLE);
     }
 
     @Test
@@ -58,16 +65,24 @@ class SessionLifecycleTest {
         world.scheduler.advance(Duration.ofMillis(14_999));
         assertThat(channel.received("expiring")).isFalse();
         world.scheduler.advance(Duration.ofMillis(1));
-        assertThat(channel.messages).last().isEqualTo(Map.of("type", "expiring",
-                "expiryTime", lease.expiresAt().toString(), "secondsLeft", 5L));
+        assertThat(channel.messages)
+                .last()
+                .isEqualTo(Map.of(
+                        "type", "expiring", "expiryTime", lease.expiresAt().toString(), "secondsLeft", 5L));
 
-        Instant extended = world.leases.extend(lease.id(), Duration.ofSeconds(100), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).lease().expiresAt();
+        Instant extended = world.leases
+                .extend(lease.id(), Duration.ofSeconds(100), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                .lease()
+                .expiresAt();
         assertThat(channel.messages).last().isEqualTo(Map.of("type", "extended", "expiryTime", extended.toString()));
 
         world.scheduler.advance(Duration.ofSeconds(105));
         assertThat(channel.messages).last().isEqualTo(Map.of("type", "ended", "reason", "expired"));
         assertThat(channel.closedWith).isEqualTo(1000);
-        assertThat(channel.messages.stream().filter(m -> "expiring".equals(m.get("type"))).count()).isEqualTo(2);
+        assertThat(channel.messages.stream()
+                        .filter(m -> "expiring".equals(m.get("type")))
+                        .count())
+                .isEqualTo(2);
     }
 
     @Test
@@ -78,20 +93,27 @@ class SessionLifecycleTest {
         world.scheduler.advance(Duration.ofMinutes(59).minusMillis(1));
         assertThat(channel.received("expiring")).isFalse();
         world.scheduler.advance(Duration.ofMillis(1));
-        assertThat(channel.messages).last().extracting(m -> m.get("secondsLeft")).isEqualTo(60L);
+        assertThat(channel.messages)
+                .last()
+                .extracting(m -> m.get("secondsLeft"))
+                .isEqualTo(60L);
     }
 
     @Test
     void nextEndNamesTheRuleThatWillEndTheLeaseFirst() {
         Lease lease = provision(Duration.ofMinutes(30), rules(60, 600));
         SessionStatus status = view.status(lease.id());
-        assertThat(status.nextEnd(lease)).contains(new SessionStatus.NextEnd(EndReason.IDLE, lease.createdAt().plusSeconds(600)));
+        assertThat(status.nextEnd(lease))
+                .contains(new SessionStatus.NextEnd(
+                        EndReason.IDLE, lease.createdAt().plusSeconds(600)));
 
         var registration = world.connections.open(lease, new RecordingChannel()).orElseThrow();
         registration.close();
         status = view.status(lease.id());
         assertThat(status.connections()).isZero();
-        assertThat(status.nextEnd(lease)).contains(new SessionStatus.NextEnd(EndReason.DISCONNECTED, lease.createdAt().plusSeconds(60)));
+        assertThat(status.nextEnd(lease))
+                .contains(new SessionStatus.NextEnd(
+                        EndReason.DISCONNECTED, lease.createdAt().plusSeconds(60)));
     }
 
     @Test
@@ -101,9 +123,12 @@ class SessionLifecycleTest {
         var second = world.connections.open(lease, new RecordingChannel()).orElseThrow();
         first.close();
         assertThat(view.status(lease.id()).connections()).isEqualTo(1);
-        assertThat(world.connections.graceDeadline(lease.id())).as("another connection is still open").isEmpty();
+        assertThat(world.connections.graceDeadline(lease.id()))
+                .as("another connection is still open")
+                .isEmpty();
         second.close();
-        assertThat(world.connections.graceDeadline(lease.id())).contains(world.clock.instant().plusSeconds(60));
+        assertThat(world.connections.graceDeadline(lease.id()))
+                .contains(world.clock.instant().plusSeconds(60));
     }
 
     @Test
@@ -114,7 +139,10 @@ class SessionLifecycleTest {
         world.leases.armTimers(); // what a start does for leases that survived
         world.connections.open(reconnected, new RecordingChannel());
         world.scheduler.advance(Duration.ofSeconds(30));
-        assertThat(world.leases.get(kept.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.DISCONNECTED);
+        assertThat(world.leases
+                        .get(kept.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                        .endReason())
+                .isEqualTo(EndReason.DISCONNECTED);
         assertThat(state(reconnected)).isEqualTo(LeaseState.RUNNING);
         assertThat(state(noGrace)).isEqualTo(LeaseState.RUNNING);
     }
@@ -127,15 +155,20 @@ class SessionLifecycleTest {
     }
 
     private Lease provision(Duration duration, SessionRules rules) {
-        return world.leases.provision(new ProvisionRequest("busybox", duration, Map.of(), rules), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+        return world.leases.provision(
+                new ProvisionRequest("busybox", duration, Map.of(), rules),
+                io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
     }
 
     private LeaseState state(Lease lease) {
-        return world.leases.get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN).state();
+        return world.leases
+                .get(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)
+                .state();
     }
 
     private static SessionRules rules(Integer graceSeconds, Integer idleSeconds) {
-        return new SessionRules(Optional.ofNullable(graceSeconds).map(Duration::ofSeconds),
+        return new SessionRules(
+                Optional.ofNullable(graceSeconds).map(Duration::ofSeconds),
                 Optional.ofNullable(idleSeconds).map(Duration::ofSeconds));
     }
 }

@@ -30,7 +30,8 @@ class SessionMarksTest {
     }
 
     private Lease provision(SessionRules rules) {
-        return world.leases.provision(new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), rules), Caller.ANONYMOUS_ADMIN);
+        return world.leases.provision(
+                new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), rules), Caller.ANONYMOUS_ADMIN);
     }
 
     @Test
@@ -42,17 +43,23 @@ class SessionMarksTest {
         world.scheduler.advance(Duration.ofSeconds(1)); // the mark is written off the toucher's path
         world.idle.touch(lease.id()); // within 5 s of the last mark: not written again
         world.scheduler.runDue();
-        assertThat(world.store.sessionMarks(lease.id()).lastActivity()).contains(lease.createdAt().plusSeconds(10));
+        assertThat(world.store.sessionMarks(lease.id()).lastActivity())
+                .contains(lease.createdAt().plusSeconds(10));
 
         // The server stops (its timer with it); another starts 100 s later and finds the lease running.
         world.idle.forget(lease.id());
         world.scheduler.advance(Duration.ofSeconds(100));
-        IdleTimers restarted = new IdleTimers(world.scheduler, world.clock, RetryPolicy.REMOVAL, new Random(3),
+        IdleTimers restarted = new IdleTimers(
+                world.scheduler,
+                world.clock,
+                RetryPolicy.REMOVAL,
+                new Random(3),
                 id -> world.leases.end(id, EndReason.IDLE));
         restarted.keepMarksIn(world.store);
         restarted.recover(world.store.find(lease.id()).orElseThrow());
         world.scheduler.runDue();
-        assertThat(world.leases.get(lease.id(), Caller.ANONYMOUS_ADMIN).endReason()).isEqualTo(EndReason.IDLE);
+        assertThat(world.leases.get(lease.id(), Caller.ANONYMOUS_ADMIN).endReason())
+                .isEqualTo(EndReason.IDLE);
     }
 
     @Test
@@ -60,19 +67,29 @@ class SessionMarksTest {
         Lease lease = provision(new SessionRules(Optional.of(Duration.ofSeconds(60)), Optional.empty()));
         List<LeaseId> endedByFirst = new CopyOnWriteArrayList<>();
         List<LeaseId> endedByRestarted = new CopyOnWriteArrayList<>();
-        LeaseConnections first = new LeaseConnections(world.scheduler, world.clock, RetryPolicy.REMOVAL, new Random(1), endedByFirst::add,
-                new EndedLeases());
+        LeaseConnections first = new LeaseConnections(
+                world.scheduler, world.clock, RetryPolicy.REMOVAL, new Random(1), endedByFirst::add, new EndedLeases());
         first.keepMarksIn(world.store);
-        first.open(lease, new RecordingChannel()).orElseThrow().close(); // the last connection closed: grace until +60 s
-        assertThat(world.store.sessionMarks(lease.id()).graceEndsAt()).contains(world.clock.instant().plusSeconds(60));
+        first.open(lease, new RecordingChannel())
+                .orElseThrow()
+                .close(); // the last connection closed: grace until +60 s
+        assertThat(world.store.sessionMarks(lease.id()).graceEndsAt())
+                .contains(world.clock.instant().plusSeconds(60));
         var graceEnd = world.clock.instant().plusSeconds(60);
 
         world.scheduler.advance(Duration.ofSeconds(30)); // the server is down for 30 s
-        LeaseConnections restarted = new LeaseConnections(world.scheduler, world.clock, RetryPolicy.REMOVAL, new Random(2),
-                endedByRestarted::add, new EndedLeases());
+        LeaseConnections restarted = new LeaseConnections(
+                world.scheduler,
+                world.clock,
+                RetryPolicy.REMOVAL,
+                new Random(2),
+                endedByRestarted::add,
+                new EndedLeases());
         restarted.keepMarksIn(world.store);
         restarted.connectionsLost(world.store.find(lease.id()).orElseThrow());
-        assertThat(restarted.graceDeadline(lease.id())).as("the grace that was pending, not a fresh one").contains(graceEnd);
+        assertThat(restarted.graceDeadline(lease.id()))
+                .as("the grace that was pending, not a fresh one")
+                .contains(graceEnd);
         world.scheduler.advance(Duration.ofSeconds(30));
         assertThat(endedByRestarted).containsExactly(lease.id());
 

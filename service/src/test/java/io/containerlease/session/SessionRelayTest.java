@@ -26,7 +26,8 @@ class SessionRelayTest {
     private final SessionRelay relayB = relay("b", b);
 
     private SessionRelay relay(String self, LeaseWorld world) {
-        SessionRelay relay = new SessionRelay(self, network.endpoint(), world.connections, world.idle, world.scheduler, world.clock);
+        SessionRelay relay =
+                new SessionRelay(self, network.endpoint(), world.connections, world.idle, world.scheduler, world.clock);
         relay.start();
         return relay;
     }
@@ -41,12 +42,21 @@ class SessionRelayTest {
 
     @Test
     void activityOnOneServerKeepsALeaseHeldByAnotherFromGoingIdle() {
-        Lease lease = b.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of(),
-                new SessionRules(Optional.empty(), Optional.of(Duration.ofSeconds(60))), Map.of(), Map.of()), Caller.ANONYMOUS_ADMIN);
+        Lease lease = b.leases.provision(
+                new ProvisionRequest(
+                        "busybox",
+                        Duration.ofMinutes(30),
+                        Map.of(),
+                        new SessionRules(Optional.empty(), Optional.of(Duration.ofSeconds(60))),
+                        Map.of(),
+                        Map.of()),
+                Caller.ANONYMOUS_ADMIN);
         b.scheduler.advance(Duration.ofSeconds(50));
         a.idle.touch(lease.id()); // the user types into a terminal that server a serves
         b.scheduler.advance(Duration.ofSeconds(50));
-        assertThat(b.store.find(lease.id()).orElseThrow().state()).as("100 s after provision, 50 s after the activity").isEqualTo(LeaseState.RUNNING);
+        assertThat(b.store.find(lease.id()).orElseThrow().state())
+                .as("100 s after provision, 50 s after the activity")
+                .isEqualTo(LeaseState.RUNNING);
         b.scheduler.advance(Duration.ofSeconds(11));
         Lease ended = b.store.find(lease.id()).orElseThrow();
         assertThat(ended.endReason()).isEqualTo(EndReason.IDLE);
@@ -54,7 +64,8 @@ class SessionRelayTest {
 
     @Test
     void activityIsSentAtMostOncePerSecondPerLease() {
-        Lease lease = a.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        Lease lease = a.leases.provision(
+                new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
         a.idle.touch(lease.id());
         a.clock.advance(Duration.ofMillis(500));
         a.idle.touch(lease.id());
@@ -65,22 +76,38 @@ class SessionRelayTest {
 
     @Test
     void connectionsCountOnTheOtherServersUntilTheirReportsGoStale() {
-        Lease lease = a.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        Lease lease = a.leases.provision(
+                new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
         relayA.report(lease.id(), 2);
         assertThat(relayB.count(lease.id())).isEqualTo(2);
-        assertThat(relayA.count(lease.id())).as("its own are not counted as elsewhere").isZero();
+        assertThat(relayA.count(lease.id()))
+                .as("its own are not counted as elsewhere")
+                .isZero();
         b.clock.advance(SessionRelay.STALE.minusSeconds(1));
         assertThat(relayB.count(lease.id())).isEqualTo(2);
         b.clock.advance(Duration.ofSeconds(1));
-        assertThat(relayB.count(lease.id())).as("not renewed: server a died, or its messages were lost").isZero();
+        assertThat(relayB.count(lease.id()))
+                .as("not renewed: server a died, or its messages were lost")
+                .isZero();
     }
 
     @Test
     void aMessageNoServerOfOursWritesIsIgnored() {
-        Lease lease = a.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        Lease lease = a.leases.provision(
+                new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
         String id = lease.id().value();
-        for (String odd : new String[] {"", "c", "c x", "c x " + id, "c x " + id + " many", "c x " + id + " 99999999999",
-                "c x not-a-lease 1", "t x", "z x " + id, "c x " + id + " 1 extra"}) {
+        for (String odd : new String[] {
+            "",
+            "c",
+            "c x",
+            "c x " + id,
+            "c x " + id + " many",
+            "c x " + id + " 99999999999",
+            "c x not-a-lease 1",
+            "t x",
+            "z x " + id,
+            "c x " + id + " 1 extra"
+        }) {
             assertThatCode(() -> network.inject(odd)).as("'%s'", odd).doesNotThrowAnyException();
         }
         assertThat(relayB.count(lease.id())).isZero();

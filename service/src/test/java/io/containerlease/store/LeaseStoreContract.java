@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.LeaseState;
+import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.Quota;
 import io.containerlease.lease.SessionRules;
 import java.time.Duration;
@@ -32,7 +32,8 @@ abstract class LeaseStoreContract {
     @Test
     void sessionRulesRoundTrip() {
         SessionRules rules = new SessionRules(Optional.of(Duration.ofSeconds(30)), Optional.of(Duration.ofMinutes(10)));
-        Lease lease = Lease.provisioning(LeaseId.generate(T0, random), "busybox", T0, Duration.ofMinutes(5), Duration.ofHours(1), rules);
+        Lease lease = Lease.provisioning(
+                LeaseId.generate(T0, random), "busybox", T0, Duration.ofMinutes(5), Duration.ofHours(1), rules);
         store.insert(lease);
         assertThat(store.find(lease.id()).orElseThrow().rules()).isEqualTo(rules);
     }
@@ -47,7 +48,8 @@ abstract class LeaseStoreContract {
     @Test
     void aLeaseMayBeRecordedRunningAtOnce() {
         // A warm pool's container exists before its lease: one write records the lease as running in it.
-        Lease lease = Lease.provisioning(LeaseId.generate(T0, random), "busybox", T0, Duration.ofMinutes(5), Duration.ofHours(1))
+        Lease lease = Lease.provisioning(
+                        LeaseId.generate(T0, random), "busybox", T0, Duration.ofMinutes(5), Duration.ofHours(1))
                 .runningIn("warm-container");
         assertThat(store.insert(lease, new Quota(5, 5))).isEqualTo(Quota.Outcome.INSERTED);
         Lease found = store.find(lease.id()).orElseThrow();
@@ -70,8 +72,10 @@ abstract class LeaseStoreContract {
         Lease lease = running();
         assertThat(store.beginEnd(lease.id(), LIVE, EndReason.RELEASED, null)).isTrue();
         assertThat(store.beginEnd(lease.id(), LIVE, EndReason.FAILED, "late")).isFalse();
-        assertThat(store.beginEndIfExpired(lease.id(), T0.plus(Duration.ofDays(1)))).isFalse();
-        assertThat(store.endNow(lease.id(), LeaseState.RUNNING, EndReason.LOST, "x", T0)).isFalse();
+        assertThat(store.beginEndIfExpired(lease.id(), T0.plus(Duration.ofDays(1))))
+                .isFalse();
+        assertThat(store.endNow(lease.id(), LeaseState.RUNNING, EndReason.LOST, "x", T0))
+                .isFalse();
         assertThat(store.markEnded(lease.id(), T0.plusSeconds(1))).isTrue();
         assertThat(store.markEnded(lease.id(), T0.plusSeconds(2))).isFalse();
         Lease ended = store.find(lease.id()).orElseThrow();
@@ -83,7 +87,8 @@ abstract class LeaseStoreContract {
     @Test
     void expiryTransitionHappensOnlyOnceTheStoredExpiryHasPassed() {
         Lease lease = running();
-        assertThat(store.beginEndIfExpired(lease.id(), lease.expiresAt().minusMillis(1))).isFalse();
+        assertThat(store.beginEndIfExpired(lease.id(), lease.expiresAt().minusMillis(1)))
+                .isFalse();
         assertThat(store.beginEndIfExpired(lease.id(), lease.expiresAt())).isTrue();
         assertThat(store.find(lease.id()).orElseThrow().endReason()).isEqualTo(EndReason.EXPIRED);
     }
@@ -92,18 +97,23 @@ abstract class LeaseStoreContract {
     void expiryUpdateIsACompareAndSetWithinTheCap() {
         Lease lease = running();
         Instant later = lease.expiresAt().plusSeconds(60);
-        assertThat(store.updateExpiry(lease.id(), lease.expiresAt().plusSeconds(1), later, T0)).isFalse();
+        assertThat(store.updateExpiry(lease.id(), lease.expiresAt().plusSeconds(1), later, T0))
+                .isFalse();
         assertThat(store.updateExpiry(lease.id(), lease.expiresAt(), later, T0)).isTrue();
-        assertThat(store.updateExpiry(lease.id(), lease.expiresAt(), later.plusSeconds(1), T0)).isFalse();
-        assertThat(store.updateExpiry(lease.id(), later, lease.maxExpiresAt().plusSeconds(1), T0)).isFalse();
-        assertThat(store.updateExpiry(lease.id(), later, later.plusSeconds(5), later)).isFalse();
+        assertThat(store.updateExpiry(lease.id(), lease.expiresAt(), later.plusSeconds(1), T0))
+                .isFalse();
+        assertThat(store.updateExpiry(lease.id(), later, lease.maxExpiresAt().plusSeconds(1), T0))
+                .isFalse();
+        assertThat(store.updateExpiry(lease.id(), later, later.plusSeconds(5), later))
+                .isFalse();
         assertThat(store.find(lease.id()).orElseThrow().expiresAt()).isEqualTo(later);
     }
 
     @Test
     void endNowSkipsEndingForLeasesWithoutAContainer() {
         Lease lease = inserted();
-        assertThat(store.endNow(lease.id(), LeaseState.PROVISIONING, EndReason.FAILED, "image missing", T0)).isTrue();
+        assertThat(store.endNow(lease.id(), LeaseState.PROVISIONING, EndReason.FAILED, "image missing", T0))
+                .isTrue();
         Lease ended = store.find(lease.id()).orElseThrow();
         assertThat(ended.state()).isEqualTo(LeaseState.ENDED);
         assertThat(ended.detail()).isEqualTo("image missing");
@@ -113,16 +123,21 @@ abstract class LeaseStoreContract {
     @Test
     void pagesWalkEveryLeaseInCreationOrderAndHideEndedOnesByDefault() {
         List<Lease> leases = List.of(
-                newLease(T0, Duration.ofMinutes(1)), newLease(T0.plusMillis(1), Duration.ofMinutes(1)),
+                newLease(T0, Duration.ofMinutes(1)),
+                newLease(T0.plusMillis(1), Duration.ofMinutes(1)),
                 newLease(T0.plusMillis(2), Duration.ofMinutes(1)));
         leases.forEach(store::insert);
         store.endNow(leases.get(1).id(), LeaseState.PROVISIONING, EndReason.FAILED, null, T0);
 
-        assertThat(store.page(false, Optional.empty(), 10)).extracting(Lease::id)
+        assertThat(store.page(false, Optional.empty(), 10))
+                .extracting(Lease::id)
                 .containsExactly(leases.get(0).id(), leases.get(2).id());
         List<Lease> first = store.page(true, Optional.empty(), 2);
-        assertThat(first).extracting(Lease::id).containsExactly(leases.get(0).id(), leases.get(1).id());
-        assertThat(store.page(true, Optional.of(first.get(1).id()), 2)).extracting(Lease::id)
+        assertThat(first)
+                .extracting(Lease::id)
+                .containsExactly(leases.get(0).id(), leases.get(1).id());
+        assertThat(store.page(true, Optional.of(first.get(1).id()), 2))
+                .extracting(Lease::id)
                 .containsExactly(leases.get(2).id());
         assertThat(store.listLive()).hasSize(2);
         assertThat(store.countLive()).isEqualTo(2);
@@ -139,7 +154,8 @@ abstract class LeaseStoreContract {
         assertThat(store.insert(owned("bob", T0.plusMillis(3)), quota)).isEqualTo(Quota.Outcome.INSERTED);
         assertThat(store.insert(owned("carol", T0.plusMillis(4)), quota)).isEqualTo(Quota.Outcome.SERVICE_FULL);
         // An ended lease frees its place.
-        Lease alices = store.page(Optional.of("alice"), false, Optional.empty(), 10).get(0);
+        Lease alices =
+                store.page(Optional.of("alice"), false, Optional.empty(), 10).get(0);
         store.endNow(alices.id(), LeaseState.PROVISIONING, EndReason.FAILED, null, T0);
         assertThat(store.insert(owned("carol", T0.plusMillis(5)), quota)).isEqualTo(Quota.Outcome.INSERTED);
         assertThat(store.countLive()).isEqualTo(3);
@@ -152,10 +168,17 @@ abstract class LeaseStoreContract {
         Lease a2 = owned("alice", T0.plusMillis(2));
         List.of(a1, b1, a2).forEach(store::insert);
         store.endNow(a1.id(), LeaseState.PROVISIONING, EndReason.FAILED, null, T0);
-        assertThat(store.page(Optional.of("alice"), false, Optional.empty(), 10)).extracting(Lease::id).containsExactly(a2.id());
-        assertThat(store.page(Optional.of("alice"), true, Optional.empty(), 10)).extracting(Lease::id).containsExactly(a1.id(), a2.id());
-        assertThat(store.page(Optional.of("alice"), true, Optional.of(a1.id()), 10)).extracting(Lease::id).containsExactly(a2.id());
-        assertThat(store.page(Optional.of("nobody"), true, Optional.empty(), 10)).isEmpty();
+        assertThat(store.page(Optional.of("alice"), false, Optional.empty(), 10))
+                .extracting(Lease::id)
+                .containsExactly(a2.id());
+        assertThat(store.page(Optional.of("alice"), true, Optional.empty(), 10))
+                .extracting(Lease::id)
+                .containsExactly(a1.id(), a2.id());
+        assertThat(store.page(Optional.of("alice"), true, Optional.of(a1.id()), 10))
+                .extracting(Lease::id)
+                .containsExactly(a2.id());
+        assertThat(store.page(Optional.of("nobody"), true, Optional.empty(), 10))
+                .isEmpty();
     }
 
     @Test
@@ -170,7 +193,9 @@ abstract class LeaseStoreContract {
         assertThat(store.purgeEndedBefore(T0.plusSeconds(30), 10)).isEqualTo(1);
         assertThat(store.find(old.id())).isEmpty();
         assertThat(store.find(recent.id())).isPresent();
-        assertThat(store.page(true, Optional.empty(), 10)).extracting(Lease::id).containsExactly(recent.id(), live.id());
+        assertThat(store.page(true, Optional.empty(), 10))
+                .extracting(Lease::id)
+                .containsExactly(recent.id(), live.id());
         assertThat(store.purgeEndedBefore(T0.plusSeconds(3600), 10)).isEqualTo(1);
         assertThat(store.find(live.id())).isPresent();
     }
@@ -179,17 +204,29 @@ abstract class LeaseStoreContract {
     void theActivityLogPagesNewestFirstAndFilters() {
         ActivityLog log = store.activityLog();
         for (int i = 0; i < 7; i++) {
-            log.record(new ActivityEntry(0, T0.plusSeconds(i), i % 2 == 0 ? "alice" : "bob", "provision", "lease-" + (i % 3),
-                    i == 0 ? null : "127.0.0.1", "succeeded", "entry " + i));
+            log.record(new ActivityEntry(
+                    0,
+                    T0.plusSeconds(i),
+                    i % 2 == 0 ? "alice" : "bob",
+                    "provision",
+                    "lease-" + (i % 3),
+                    i == 0 ? null : "127.0.0.1",
+                    "succeeded",
+                    "entry " + i));
         }
         List<ActivityEntry> first = log.page(Optional.empty(), Optional.empty(), 0, 3);
         assertThat(first).extracting(ActivityEntry::reason).containsExactly("entry 6", "entry 5", "entry 4");
-        List<ActivityEntry> next = log.page(Optional.empty(), Optional.empty(), first.get(2).seq(), 3);
+        List<ActivityEntry> next =
+                log.page(Optional.empty(), Optional.empty(), first.get(2).seq(), 3);
         assertThat(next).extracting(ActivityEntry::reason).containsExactly("entry 3", "entry 2", "entry 1");
-        assertThat(log.page(Optional.of("alice"), Optional.empty(), 0, 10)).extracting(ActivityEntry::reason)
+        assertThat(log.page(Optional.of("alice"), Optional.empty(), 0, 10))
+                .extracting(ActivityEntry::reason)
                 .containsExactly("entry 6", "entry 4", "entry 2", "entry 0");
-        assertThat(log.page(Optional.of("bob"), Optional.of("lease-0"), 0, 10)).extracting(ActivityEntry::reason).containsExactly("entry 3");
-        ActivityEntry oldest = log.page(Optional.empty(), Optional.empty(), 0, 10).get(6);
+        assertThat(log.page(Optional.of("bob"), Optional.of("lease-0"), 0, 10))
+                .extracting(ActivityEntry::reason)
+                .containsExactly("entry 3");
+        ActivityEntry oldest =
+                log.page(Optional.empty(), Optional.empty(), 0, 10).get(6);
         assertThat(oldest.client()).isNull();
         assertThat(oldest.at()).isEqualTo(T0);
         assertThat(log.purgeBefore(Instant.now().plusSeconds(60), 5)).isEqualTo(5);
@@ -203,13 +240,16 @@ abstract class LeaseStoreContract {
         store.markActivity(lease.id(), T0.plusSeconds(20));
         store.markActivity(lease.id(), T0.plusSeconds(10)); // a late write from elsewhere does not go back in time
         store.markGraceEnd(lease.id(), Optional.of(T0.plusSeconds(90)));
-        assertThat(store.sessionMarks(lease.id())).isEqualTo(new LeaseStore.SessionMarks(Optional.of(T0.plusSeconds(20)),
-                Optional.of(T0.plusSeconds(90))));
+        assertThat(store.sessionMarks(lease.id()))
+                .isEqualTo(
+                        new LeaseStore.SessionMarks(Optional.of(T0.plusSeconds(20)), Optional.of(T0.plusSeconds(90))));
         store.markGraceEnd(lease.id(), Optional.empty());
         assertThat(store.sessionMarks(lease.id()).graceEndsAt()).isEmpty();
         Lease provisioning = inserted();
         store.markActivity(provisioning.id(), T0);
-        assertThat(store.sessionMarks(provisioning.id())).as("only a running lease is marked").isEqualTo(LeaseStore.SessionMarks.NONE);
+        assertThat(store.sessionMarks(provisioning.id()))
+                .as("only a running lease is marked")
+                .isEqualTo(LeaseStore.SessionMarks.NONE);
     }
 
     Lease inserted() {
@@ -229,7 +269,13 @@ abstract class LeaseStoreContract {
     }
 
     Lease owned(String owner, Instant at) {
-        return Lease.provisioning(LeaseId.generate(at, random), "busybox", at, Duration.ofMinutes(5), Duration.ofHours(1),
-                SessionRules.NONE, owner);
+        return Lease.provisioning(
+                LeaseId.generate(at, random),
+                "busybox",
+                at,
+                Duration.ofMinutes(5),
+                Duration.ofHours(1),
+                SessionRules.NONE,
+                owner);
     }
 }

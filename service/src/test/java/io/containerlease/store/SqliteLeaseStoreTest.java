@@ -1,7 +1,5 @@
 package io.containerlease.store;
 
-import io.containerlease.lease.StoreException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,11 +7,11 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.SessionRules;
+import io.containerlease.lease.StoreException;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +51,7 @@ class SqliteLeaseStoreTest extends LeaseStoreContract {
     @Test
     void storeIsInWalModeWithTheSchemaVersioned() throws Exception {
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("leases.db"));
-             var s = c.createStatement()) {
+                var s = c.createStatement()) {
             var mode = s.executeQuery("PRAGMA journal_mode");
             mode.next();
             assertThat(mode.getString(1)).isEqualToIgnoringCase("wal");
@@ -66,8 +64,9 @@ class SqliteLeaseStoreTest extends LeaseStoreContract {
     @Test
     void aVersionOneDatabaseIsUpgradedWithItsLeases() throws Exception {
         Path old = dir.resolve("v1.db");
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + old); var s = c.createStatement();
-             var in = getClass().getResourceAsStream("/db/migration/V1__create_leases.sql")) {
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + old);
+                var s = c.createStatement();
+                var in = getClass().getResourceAsStream("/db/migration/V1__create_leases.sql")) {
             for (String part : new String(in.readAllBytes()).split(";\\s*\\n")) {
                 if (!part.isBlank()) {
                     s.execute(part);
@@ -78,7 +77,8 @@ class SqliteLeaseStoreTest extends LeaseStoreContract {
             s.execute("PRAGMA user_version = 1");
         }
         try (SqliteLeaseStore upgraded = SqliteLeaseStore.open(old)) {
-            Lease lease = upgraded.find(new LeaseId("01kdvdna00q45fe1h7hk7nkrcv")).orElseThrow();
+            Lease lease =
+                    upgraded.find(new LeaseId("01kdvdna00q45fe1h7hk7nkrcv")).orElseThrow();
             assertThat(lease.state()).isEqualTo(LeaseState.RUNNING);
             assertThat(lease.rules()).isEqualTo(SessionRules.NONE);
         }
@@ -88,12 +88,12 @@ class SqliteLeaseStoreTest extends LeaseStoreContract {
     void aNewerSchemaThanThisBuildKnowsIsRefused() throws Exception {
         store.close();
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("leases.db"));
-             var s = c.createStatement()) {
+                var s = c.createStatement()) {
             s.execute("PRAGMA user_version = 99");
         }
         assertThatThrownBy(() -> SqliteLeaseStore.open(dir.resolve("leases.db")))
-                .isInstanceOf(StoreException.class).hasMessageContaining("schema version 99");
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("schema version 99");
         store = SqliteLeaseStore.inMemory();
     }
-
 }

@@ -28,13 +28,16 @@ public final class ApiClient {
 
     private static boolean validatorPresent() {
         try {
-            Class.forName("com.atlassian.oai.validator.OpenApiInteractionValidator", false, ApiClient.class.getClassLoader());
+            Class.forName(
+                    "com.atlassian.oai.validator.OpenApiInteractionValidator", false, ApiClient.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException e) {
             return false;
         }
     }
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
     private final String token;
 
@@ -64,7 +67,8 @@ public final class ApiClient {
 
     /** Provisions a lease and returns its id, failing the test unless the answer is 201. */
     public String provision(String imageType, String durationField, long amount) {
-        Response r = post("/api/provision", "{\"imageType\":\"" + imageType + "\",\"" + durationField + "\":" + amount + "}");
+        Response r = post(
+                "/api/provision", "{\"imageType\":\"" + imageType + "\",\"" + durationField + "\":" + amount + "}");
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json().get("id").asText();
     }
@@ -73,9 +77,14 @@ public final class ApiClient {
         return send(method, path, body, contentType, java.util.Map.of());
     }
 
-    public Response send(String method, String path, String body, String contentType, java.util.Map<String, String> headers) {
-        return send(method, path, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body),
-                contentType, headers);
+    public Response send(
+            String method, String path, String body, String contentType, java.util.Map<String, String> headers) {
+        return send(
+                method,
+                path,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body),
+                contentType,
+                headers);
     }
 
     /** A request with a binary body (a code archive, say). */
@@ -83,9 +92,15 @@ public final class ApiClient {
         return send(method, path, HttpRequest.BodyPublishers.ofByteArray(body), contentType, java.util.Map.of());
     }
 
-    private Response send(String method, String path, HttpRequest.BodyPublisher body, String contentType,
-                          java.util.Map<String, String> headers) {
-        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60)).method(method, body);
+    private Response send(
+            String method,
+            String path,
+            HttpRequest.BodyPublisher body,
+            String contentType,
+            java.util.Map<String, String> headers) {
+        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(60))
+                .method(method, body);
         if (contentType != null) {
             builder.header("Content-Type", contentType);
         }
@@ -97,7 +112,11 @@ public final class ApiClient {
             // No retry: a server that drops a kept-alive connection must show, not be papered over.
             HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
             if (CHECKS_CONTRACT) {
-                OpenApiContract.check(method, path, response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
+                OpenApiContract.check(
+                        method,
+                        path,
+                        response.statusCode(),
+                        response.headers().firstValue("Content-Type").orElse(null),
                         response.body());
             }
             JsonNode json = response.body().startsWith("{") ? JSON.readTree(response.body()) : JSON.nullNode();

@@ -23,8 +23,12 @@ public final class ClientProcess {
 
     /** The client's command line with {@code args}. */
     public static List<String> command(String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         command.addAll(List.of(args));
         return command;
     }
@@ -40,13 +44,15 @@ public final class ClientProcess {
     }
 
     /** Runs the client to its end with {@code stdin} as its input. */
-    public static Run run(Path configHome, Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
+    public static Run run(Path configHome, Map<String, String> env, String stdin, String... args)
+            throws IOException, InterruptedException {
         Process process = builder(configHome, env, args).start();
         process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().close();
         var out = process.getInputStream().readAllBytes();
         var err = process.getErrorStream().readAllBytes();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        return new Run(
+                process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 }

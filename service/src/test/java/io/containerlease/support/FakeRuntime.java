@@ -1,11 +1,11 @@
 package io.containerlease.support;
 
-import io.containerlease.lease.ImageSpec;
-import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ContainerRuntime;
-import io.containerlease.lease.EngineContainer.State;
 import io.containerlease.lease.ContainerSpec;
+import io.containerlease.lease.EngineContainer.State;
+import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageUnavailableException;
+import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedContainer;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.RuntimeUnavailableException;
@@ -27,14 +27,17 @@ public final class FakeRuntime implements ContainerRuntime {
     private final boolean remembers;
     /** name → container */
     private final Map<String, Container> containers = new LinkedHashMap<>();
+
     private final Set<String> images = ConcurrentHashMap.newKeySet();
     private final AtomicInteger ids = new AtomicInteger();
     public volatile boolean unavailable;
     /** How many of the next removals fail (as if the engine answered 500). */
     public final AtomicInteger failNextRemovals = new AtomicInteger();
+
     public final AtomicInteger removeCalls = new AtomicInteger();
     /** When each removal was attempted, by {@link #clock}. */
     public final List<java.time.Instant> removeTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public volatile java.time.InstantSource clock = java.time.InstantSource.system();
     /** Runs as a container is being created, before it exists: lets a test race something against provisioning. */
     public volatile java.util.function.Consumer<ContainerSpec> duringCreate = spec -> {};
@@ -45,10 +48,16 @@ public final class FakeRuntime implements ContainerRuntime {
     private final Map<String, Integer> exitCodes = new java.util.HashMap<>();
     /** What each container's helper was told since it last started; a start forgets it, as a real helper's arguments do. */
     private final Map<String, java.time.Instant> told = new java.util.HashMap<>();
+
     public final AtomicInteger holdCalls = new AtomicInteger();
 
-    public record Container(String id, String name, Map<String, String> labels, Map<String, String> env,
-                            Map<String, String> secretFiles, java.util.Optional<java.time.Instant> deadline) {}
+    public record Container(
+            String id,
+            String name,
+            Map<String, String> labels,
+            Map<String, String> env,
+            Map<String, String> secretFiles,
+            java.util.Optional<java.time.Instant> deadline) {}
 
     public FakeRuntime() {
         this(true);
@@ -81,14 +90,17 @@ public final class FakeRuntime implements ContainerRuntime {
         checkUp();
         duringCreate.accept(spec);
         if (echoEnvInErrors) {
-            throw new io.containerlease.lease.RuntimeOperationException("engine rejected the container with env " + spec.env(), null);
+            throw new io.containerlease.lease.RuntimeOperationException(
+                    "engine rejected the container with env " + spec.env(), null);
         }
         if (containers.containsKey(spec.name())) {
             throw new IllegalStateException("name in use: " + spec.name());
         }
         String id = "c" + ids.incrementAndGet();
         if (remembers) {
-            containers.put(spec.name(), new Container(id, spec.name(), spec.labels(), spec.env(), spec.secretFiles(), spec.deadline()));
+            containers.put(
+                    spec.name(),
+                    new Container(id, spec.name(), spec.labels(), spec.env(), spec.secretFiles(), spec.deadline()));
         }
         return id;
     }
@@ -117,7 +129,8 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public synchronized boolean exists(String nameOrId) {
         checkUp();
-        return !remembers || containers.values().stream().anyMatch(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId));
+        return !remembers
+                || containers.values().stream().anyMatch(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId));
     }
 
     @Override
@@ -127,8 +140,14 @@ public final class FakeRuntime implements ContainerRuntime {
         for (Container c : containers.values()) {
             if (instanceId.equals(c.labels().get(ManagedLabels.INSTANCE))) {
                 String label = c.labels().get(ManagedLabels.LEASE_ID);
-                out.add(new ManagedContainer(c.id(), LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty(), true,
-                        Optional.ofNullable(c.labels().get(ManagedLabels.SERVER)), c.labels().containsKey(ManagedLabels.POOL) ? Optional.ofNullable(c.labels().get(ManagedLabels.IMAGE_TYPE)) : Optional.empty()));
+                out.add(new ManagedContainer(
+                        c.id(),
+                        LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty(),
+                        true,
+                        Optional.ofNullable(c.labels().get(ManagedLabels.SERVER)),
+                        c.labels().containsKey(ManagedLabels.POOL)
+                                ? Optional.ofNullable(c.labels().get(ManagedLabels.IMAGE_TYPE))
+                                : Optional.empty()));
             }
         }
         return out;
@@ -137,17 +156,27 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public synchronized Optional<io.containerlease.lease.EngineContainer> inspect(String nameOrId) {
         checkUp();
-        Optional<Container> found = containers.values().stream().filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId)).findFirst();
+        Optional<Container> found = containers.values().stream()
+                .filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId))
+                .findFirst();
         if (found.isEmpty()) {
             return remembers ? Optional.empty() : Optional.of(engine(nameOrId, State.RUNNING, Optional.empty()));
         }
         Container c = found.get();
-        return Optional.of(engine(c.id(), states.getOrDefault(c.name(), State.RUNNING), Optional.ofNullable(exitCodes.get(c.name()))));
+        return Optional.of(engine(
+                c.id(), states.getOrDefault(c.name(), State.RUNNING), Optional.ofNullable(exitCodes.get(c.name()))));
     }
 
     private static io.containerlease.lease.EngineContainer engine(String id, State state, Optional<Integer> exitCode) {
-        return new io.containerlease.lease.EngineContainer(id, state, state == State.EXITED ? exitCode.or(() -> Optional.of(0))
-                : Optional.empty(), false, Optional.empty(), Optional.empty(), 0, Optional.empty());
+        return new io.containerlease.lease.EngineContainer(
+                id,
+                state,
+                state == State.EXITED ? exitCode.or(() -> Optional.of(0)) : Optional.empty(),
+                false,
+                Optional.empty(),
+                Optional.empty(),
+                0,
+                Optional.empty());
     }
 
     @Override
@@ -170,8 +199,12 @@ public final class FakeRuntime implements ContainerRuntime {
     public synchronized boolean holdDeadline(String nameOrId, java.time.Instant deadline) {
         holdCalls.incrementAndGet();
         checkUp();
-        Optional<Container> found = containers.values().stream().filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId)).findFirst();
-        if (found.isEmpty() || found.get().deadline().isEmpty() || states.getOrDefault(found.get().name(), State.RUNNING) != State.RUNNING) {
+        Optional<Container> found = containers.values().stream()
+                .filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId))
+                .findFirst();
+        if (found.isEmpty()
+                || found.get().deadline().isEmpty()
+                || states.getOrDefault(found.get().name(), State.RUNNING) != State.RUNNING) {
             return false;
         }
         java.time.Instant cap = found.get().deadline().get();
@@ -182,11 +215,16 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public synchronized Optional<java.time.Instant> heldDeadline(String nameOrId) {
         checkUp();
-        Optional<Container> found = containers.values().stream().filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId)).findFirst();
-        if (found.isEmpty() || !java.util.Set.of(State.RUNNING, State.PAUSED).contains(states.getOrDefault(found.get().name(), State.RUNNING))) {
+        Optional<Container> found = containers.values().stream()
+                .filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId))
+                .findFirst();
+        if (found.isEmpty()
+                || !java.util.Set.of(State.RUNNING, State.PAUSED)
+                        .contains(states.getOrDefault(found.get().name(), State.RUNNING))) {
             return Optional.empty();
         }
-        return Optional.ofNullable(told.get(found.get().name())).or(() -> found.get().deadline());
+        return Optional.ofNullable(told.get(found.get().name()))
+                .or(() -> found.get().deadline());
     }
 
     @Override
@@ -223,9 +261,12 @@ public final class FakeRuntime implements ContainerRuntime {
     }
 
     private String nameOf(String nameOrId) {
-        return containers.values().stream().filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId))
-                .map(Container::name).findFirst().orElseThrow(() -> new io.containerlease.lease.RuntimeOperationException(
-                        "no such container " + nameOrId, null));
+        return containers.values().stream()
+                .filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId))
+                .map(Container::name)
+                .findFirst()
+                .orElseThrow(() ->
+                        new io.containerlease.lease.RuntimeOperationException("no such container " + nameOrId, null));
     }
 
     @Override

@@ -13,9 +13,10 @@ public final class FakeStreams implements ContainerStreams {
     public final Map<String, LogSink> followers = new ConcurrentHashMap<>();
     /** What each container wrote before anyone followed it, oldest first. */
     public final Map<String, List<String>> history = new ConcurrentHashMap<>();
+
     public final List<FakeShell> shells = new CopyOnWriteArrayList<>();
     /** What a shell does as soon as it starts (a command that writes and exits before anyone attaches, say). */
-    public volatile java.util.function.Consumer<FakeShell> onOpen = shell -> { };
+    public volatile java.util.function.Consumer<FakeShell> onOpen = shell -> {};
     /** True plays an engine still sending the history: the follow's end of history waits for {@link #endHistory}. */
     public volatile boolean historyStillArriving;
 

@@ -28,10 +28,16 @@ public final class HelperVolumeSweep implements TestExecutionListener {
         try {
             List<String> filters = new ArrayList<>(List.of(DockerHelperVolume.LABEL));
             run.forEach((k, v) -> filters.add(k + "=" + v));
-            List<InspectVolumeResponse> volumes = TestDocker.client().listVolumesCmd().withFilter("label", filters).exec().getVolumes();
+            List<InspectVolumeResponse> volumes = TestDocker.client()
+                    .listVolumesCmd()
+                    .withFilter("label", filters)
+                    .exec()
+                    .getVolumes();
             Set<String> used = TestDocker.client().listContainersCmd().withShowAll(true).exec().stream()
                     .flatMap(c -> c.getMounts() == null ? java.util.stream.Stream.empty() : c.getMounts().stream())
-                    .map(m -> m.getName()).filter(java.util.Objects::nonNull).collect(Collectors.toSet());
+                    .map(m -> m.getName())
+                    .filter(java.util.Objects::nonNull)
+                    .collect(Collectors.toSet());
             for (InspectVolumeResponse volume : volumes == null ? List.<InspectVolumeResponse>of() : volumes) {
                 if (!used.contains(volume.getName())) {
                     try {

@@ -13,8 +13,8 @@ import io.containerlease.session.ExpiryWarnings;
 import io.containerlease.session.IdleTimers;
 import io.containerlease.session.LeaseConnections;
 import io.containerlease.session.LogStreams;
-import io.containerlease.session.TerminalSessions;
 import io.containerlease.session.SessionLifecycle;
+import io.containerlease.session.TerminalSessions;
 import io.containerlease.store.sqlite.SqliteLeaseStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -50,6 +50,7 @@ public final class LeaseWorld implements AutoCloseable {
     public final ReaperLoop reaper;
     /** Quotas as the service's defaults; tests may start a world with others. */
     public final io.containerlease.lease.Quota quota;
+
     public final io.containerlease.lease.Redactor redactor = new io.containerlease.lease.Redactor();
     public final io.containerlease.activity.ActivityRecorder activity;
     public final io.containerlease.auth.WsTickets tickets;
@@ -66,6 +67,7 @@ public final class LeaseWorld implements AutoCloseable {
     public final io.containerlease.workload.UsageWatch usage;
     /** How many usage streams the stand-in engine was asked to open. */
     public final AtomicInteger usageStreams = new AtomicInteger();
+
     public final io.containerlease.events.EventHub events = new io.containerlease.events.EventHub(clock, 1000);
     /** How many of the next session-rule endings (grace, idle) fail before reaching the lease service. */
     public final AtomicInteger failNextSessionEnds = new AtomicInteger();
@@ -89,35 +91,68 @@ public final class LeaseWorld implements AutoCloseable {
         tickets = new io.containerlease.auth.WsTickets(clock, random);
         removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
         LeasePolicy policy = new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE);
-        leases = new LeaseService(StoreOutage.wrap(store, storeDown), runtime, ImageCatalog.builtIn(), policy,
-                timers, removals, clock, random, metrics, Duration.ofMillis(1), quota, redactor,
+        leases = new LeaseService(
+                StoreOutage.wrap(store, storeDown),
+                runtime,
+                ImageCatalog.builtIn(),
+                policy,
+                timers,
+                removals,
+                clock,
+                random,
+                metrics,
+                Duration.ofMillis(1),
+                quota,
+                redactor,
                 io.containerlease.lease.LeaseResources.NONE);
         activity = new io.containerlease.activity.ActivityRecorder(store.activityLog(), store, redactor, clock);
         leases.addListener(activity);
         metrics.trackActiveLeases(leases::countLive);
-        reaper = new ReaperLoop(runtime, store, leases, removals, scheduler, RECONCILE_INTERVAL, clock, metrics,
-                io.containerlease.lease.LeaseResources.NONE, ReaperLoop.Peers.NONE);
-        connections = new LeaseConnections(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.DISCONNECTED), ended);
-        idle = new IdleTimers(scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.IDLE));
+        reaper = new ReaperLoop(
+                runtime,
+                store,
+                leases,
+                removals,
+                scheduler,
+                RECONCILE_INTERVAL,
+                clock,
+                metrics,
+                io.containerlease.lease.LeaseResources.NONE,
+                ReaperLoop.Peers.NONE);
+        connections = new LeaseConnections(
+                scheduler,
+                clock,
+                RetryPolicy.REMOVAL,
+                random,
+                id -> endBySessionRule(id, EndReason.DISCONNECTED),
+                ended);
+        idle = new IdleTimers(
+                scheduler, clock, RetryPolicy.REMOVAL, random, id -> endBySessionRule(id, EndReason.IDLE));
         warnings = new ExpiryWarnings(new ExpiryTimers(scheduler, clock), clock, Duration.ofSeconds(60), connections);
         terminals = new TerminalSessions(streams, 1 << 20, random, ended, scheduler, clock, TERMINAL_DETACHED);
         logs = new LogStreams(streams, LOG_BUDGET, ended);
         leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
         containers = new io.containerlease.workload.ContainerStates(runtime);
         leases.addListener(containers);
-        containers.addListener(new io.containerlease.workload.WorkloadReactions(leases, store, ImageCatalog.builtIn(), connections,
-                logs, idle));
+        containers.addListener(new io.containerlease.workload.WorkloadReactions(
+                leases, store, ImageCatalog.builtIn(), connections, logs, idle));
         control = new io.containerlease.workload.WorkloadControl(leases, runtime, containers);
-        deadlines = new io.containerlease.workload.ContainerDeadlines(runtime, policy, store::find,
-                Runnable::run, scheduler);
+        deadlines = new io.containerlease.workload.ContainerDeadlines(
+                runtime, policy, store::find, Runnable::run, scheduler);
         leases.addListener(deadlines);
         containers.addListener(deadlines);
         // Usage from a stand-in engine: each watched container reports one fixed sample at once.
-        usage = new io.containerlease.workload.UsageWatch((container, sink) -> {
-            sink.sample(new io.containerlease.lease.ContainerUsage(clock.instant(), 12.5, 3L << 20, 128L << 20, 3, 4096, 0));
-            usageStreams.incrementAndGet();
-            return () -> sink.closed(null);
-        }, scheduler, clock, 2, Duration.ofSeconds(30));
+        usage = new io.containerlease.workload.UsageWatch(
+                (container, sink) -> {
+                    sink.sample(new io.containerlease.lease.ContainerUsage(
+                            clock.instant(), 12.5, 3L << 20, 128L << 20, 3, 4096, 0));
+                    usageStreams.incrementAndGet();
+                    return () -> sink.closed(null);
+                },
+                scheduler,
+                clock,
+                2,
+                Duration.ofSeconds(30));
         leases.addListener(usage);
         metrics.trackContainers(containers::countByState, usage::latestOfAll);
         var sources = new io.containerlease.events.EventSources(events, store);
@@ -125,9 +160,22 @@ public final class LeaseWorld implements AutoCloseable {
         activity.addListener(sources::activity);
         warnings.addListener(sources::expiring);
         containers.addListener(sources::containerChanged);
-        pool = new io.containerlease.pool.WarmPool(new io.containerlease.pool.WarmPool.Settings(warmPools, 16, 2, false, Duration.ofSeconds(5),
-                POOL_MAX_WAIT, POOL_MAX_WAIT.plus(MAX_LIFE).plus(Duration.ofMinutes(1))),
-                ImageCatalog.builtIn(), runtime, io.containerlease.lease.LeaseResources.NONE, store, scheduler, clock, random,
+        pool = new io.containerlease.pool.WarmPool(
+                new io.containerlease.pool.WarmPool.Settings(
+                        warmPools,
+                        16,
+                        2,
+                        false,
+                        Duration.ofSeconds(5),
+                        POOL_MAX_WAIT,
+                        POOL_MAX_WAIT.plus(MAX_LIFE).plus(Duration.ofMinutes(1))),
+                ImageCatalog.builtIn(),
+                runtime,
+                io.containerlease.lease.LeaseResources.NONE,
+                store,
+                scheduler,
+                clock,
+                random,
                 io.containerlease.pool.PoolMeters.NONE);
         leases.takeWarmContainersFrom(pool);
         reaper.keepPooled(pool::protectedSince);
@@ -149,29 +197,61 @@ public final class LeaseWorld implements AutoCloseable {
      * have no engine (a test that reached one would fail loudly). ProgramIT tries both on the real engine.
      */
     private final io.containerlease.program.channel.Channels channels = new io.containerlease.program.channel.Channels(
-            ImageCatalog.builtIn(), streams,
-            clock, new io.containerlease.program.channel.Channels.Observer() {
+            ImageCatalog.builtIn(), streams, clock, new io.containerlease.program.channel.Channels.Observer() {
                 @Override
-                public void message(io.containerlease.lease.LeaseId id, io.containerlease.program.channel.ChannelFrame frame) {}
+                public void message(
+                        io.containerlease.lease.LeaseId id, io.containerlease.program.channel.ChannelFrame frame) {}
 
                 @Override
                 public void connection(io.containerlease.lease.LeaseId id, boolean connected) {}
             });
+
     private final io.containerlease.program.code.CodeUpdates code = new io.containerlease.program.code.CodeUpdates(
-            ImageCatalog.builtIn(), null, runtime, new io.containerlease.program.code.FileCodeVersions(java.nio.file.Path.of("target", "no-code")),
-            clock, null, "world", 1 << 20);
+            ImageCatalog.builtIn(),
+            null,
+            runtime,
+            new io.containerlease.program.code.FileCodeVersions(java.nio.file.Path.of("target", "no-code")),
+            clock,
+            null,
+            "world",
+            1 << 20);
 
     /** What the API needs, from this world, with these users (empty for AUTH=off). */
-    public io.containerlease.api.ApiServer.Services services(java.util.Optional<io.containerlease.auth.TokenRegistry> tokens) {
+    public io.containerlease.api.ApiServer.Services services(
+            java.util.Optional<io.containerlease.auth.TokenRegistry> tokens) {
         tokens.ifPresent(t -> redactor.register(t.plaintextTokens()));
         return servicesWith(tokens.map(io.containerlease.auth.Authenticator.class::cast));
     }
 
     /** What the API needs, from this world, with users from {@code tokens} (a reloading file, say). */
-    public io.containerlease.api.ApiServer.Services servicesWith(java.util.Optional<io.containerlease.auth.Authenticator> tokens) {
-        return new io.containerlease.api.ApiServer.Services(leases, new io.containerlease.session.SessionView(connections, idle),
-                connections, terminals, logs, ImageCatalog.builtIn(), store, store.activityLog(), runtime, registry, clock, tokens, tickets, redactor, activity,
-                containers, control, events, usage, channels, code, java.util.Optional.empty(), pool, streams, deadlines);
+    public io.containerlease.api.ApiServer.Services servicesWith(
+            java.util.Optional<io.containerlease.auth.Authenticator> tokens) {
+        return new io.containerlease.api.ApiServer.Services(
+                leases,
+                new io.containerlease.session.SessionView(connections, idle),
+                connections,
+                terminals,
+                logs,
+                ImageCatalog.builtIn(),
+                store,
+                store.activityLog(),
+                runtime,
+                registry,
+                clock,
+                tokens,
+                tickets,
+                redactor,
+                activity,
+                containers,
+                control,
+                events,
+                usage,
+                channels,
+                code,
+                java.util.Optional.empty(),
+                pool,
+                streams,
+                deadlines);
     }
 
     public io.containerlease.api.ApiServer.Services services() {

@@ -27,14 +27,17 @@ public final class LocalHelperStreams implements ContainerStreams {
     public final List<Process> started = new CopyOnWriteArrayList<>();
 
     public LocalHelperStreams(Path socket) {
-        this.helper = Path.of("target", "classes", "helper", HelperBinary.FILE_NAME).toAbsolutePath();
+        this.helper =
+                Path.of("target", "classes", "helper", HelperBinary.FILE_NAME).toAbsolutePath();
         this.socket = socket;
     }
 
     @Override
     public Duplex openDuplex(String container, List<String> command, ExecOutput output) {
         List<String> local = command.stream()
-                .map(arg -> arg.equals(HelperBinary.PATH) ? helper.toString() : arg.equals(ImageSpec.CHANNEL_SOCKET) ? socket.toString() : arg)
+                .map(arg -> arg.equals(HelperBinary.PATH)
+                        ? helper.toString()
+                        : arg.equals(ImageSpec.CHANNEL_SOCKET) ? socket.toString() : arg)
                 .toList();
         Process process;
         try {

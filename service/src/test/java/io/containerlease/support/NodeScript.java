@@ -19,10 +19,13 @@ public final class NodeScript {
     private NodeScript() {}
 
     /** Runs {@code node script} in web/ with {@code env}; {@code logDir} keeps its output. */
-    public static void run(String script, Map<String, String> env, Duration timeout, Path logDir) throws IOException, InterruptedException {
+    public static void run(String script, Map<String, String> env, Duration timeout, Path logDir)
+            throws IOException, InterruptedException {
         Path log = logDir.resolve(Path.of(script).getFileName() + ".log");
-        ProcessBuilder node = new ProcessBuilder("node", script).directory(WEB.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder node = new ProcessBuilder("node", script)
+                .directory(WEB.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         node.environment().putAll(env);
         Process run = node.start();
         boolean finished = run.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -31,6 +34,8 @@ public final class NodeScript {
         if (!finished) {
             run.destroyForcibly();
         }
-        assertThat(finished && run.exitValue() == 0).as("%s failed:\n%s", script, output).isTrue();
+        assertThat(finished && run.exitValue() == 0)
+                .as("%s failed:\n%s", script, output)
+                .isTrue();
     }
 }

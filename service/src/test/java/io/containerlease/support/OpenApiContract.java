@@ -20,9 +20,9 @@ public final class OpenApiContract {
     public static final String RESOURCE = "api-docs/openapi.yaml";
     /** Built on first use: a document that does not load fails the test that first needs it, saying why. */
     private static final class Loaded {
-        static final OpenApiInteractionValidator VALIDATOR = OpenApiInteractionValidator
-                .createForInlineApiSpecification(document())
-                .build();
+        static final OpenApiInteractionValidator VALIDATOR =
+                OpenApiInteractionValidator.createForInlineApiSpecification(document())
+                        .build();
     }
 
     private OpenApiContract() {}
@@ -60,16 +60,21 @@ public final class OpenApiContract {
         if (contentType != null) {
             response.withContentType(contentType);
         }
-        ValidationReport report = Loaded.VALIDATOR.validateResponse(path, Request.Method.valueOf(method.toUpperCase(Locale.ROOT)), response.build());
-        boolean unknownOperation = report.getMessages().stream().anyMatch(m -> m.getKey().equals("validation.request.path.missing")
-                || m.getKey().equals("validation.request.operation.notAllowed"));
+        ValidationReport report = Loaded.VALIDATOR.validateResponse(
+                path, Request.Method.valueOf(method.toUpperCase(Locale.ROOT)), response.build());
+        boolean unknownOperation = report.getMessages().stream()
+                .anyMatch(m -> m.getKey().equals("validation.request.path.missing")
+                        || m.getKey().equals("validation.request.operation.notAllowed"));
         if (unknownOperation && BEFORE_ROUTING.contains(status)) {
             return;
         }
         if (report.hasErrors()) {
-            throw new AssertionError("the answer to " + method + " " + pathAndQuery + " (" + status + ") is not what openapi.yaml says:\n"
-                    + report.getMessages().stream().filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
-                            .map(m -> "  " + m.getKey() + ": " + m.getMessage()).collect(Collectors.joining("\n"))
+            throw new AssertionError("the answer to " + method + " " + pathAndQuery + " (" + status
+                    + ") is not what openapi.yaml says:\n"
+                    + report.getMessages().stream()
+                            .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
+                            .map(m -> "  " + m.getKey() + ": " + m.getMessage())
+                            .collect(Collectors.joining("\n"))
                     + "\n  body: " + (body.length() > 500 ? body.substring(0, 500) + "…" : body));
         }
     }

@@ -86,7 +86,8 @@ public final class RawHttp {
             }
         }
         String head = out.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-        var length = java.util.regex.Pattern.compile("\r\ncontent-length:\\s*(\\d+)").matcher(head);
+        var length =
+                java.util.regex.Pattern.compile("\r\ncontent-length:\\s*(\\d+)").matcher(head);
         if (length.find()) {
             out.write(in.readNBytes(Integer.parseInt(length.group(1))));
         } else if (head.contains("\r\ntransfer-encoding: chunked")) {
@@ -94,11 +95,14 @@ public final class RawHttp {
             while ((c = in.read()) >= 0) {
                 out.write(c);
                 byte[] b = out.toByteArray();
-                if (b.length >= tail.length && java.util.Arrays.equals(b, b.length - tail.length, b.length, tail, 0, tail.length)) {
+                if (b.length >= tail.length
+                        && java.util.Arrays.equals(b, b.length - tail.length, b.length, tail, 0, tail.length)) {
                     break;
                 }
             }
-        } else if (!head.startsWith("http/1.1 204") && !head.startsWith("http/1.1 304") && !head.startsWith("http/1.1 101")) {
+        } else if (!head.startsWith("http/1.1 204")
+                && !head.startsWith("http/1.1 304")
+                && !head.startsWith("http/1.1 101")) {
             out.write(in.readAllBytes());
         }
         return out.toByteArray();
@@ -115,7 +119,9 @@ public final class RawHttp {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(
+                    lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         byte[] rest = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {

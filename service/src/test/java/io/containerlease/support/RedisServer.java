@@ -75,11 +75,26 @@ public final class RedisServer implements AutoCloseable {
 
     private void startProcess() {
         try {
-            process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir.toString()))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+            process = new ProcessBuilder(List.of(
+                            "redis-server",
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "yes",
+                            "--appendfsync",
+                            "always",
+                            "--dir",
+                            dir.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.log").toFile())
+                    .start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start redis-server (bin/test installs it with scripts/ensure-redis.sh)", e);
+            throw new IllegalStateException(
+                    "cannot start redis-server (bin/test installs it with scripts/ensure-redis.sh)", e);
         }
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         while (Instant.now().isBefore(deadline)) {

@@ -28,7 +28,8 @@ public final class RunningApi implements AutoCloseable {
     /** These users, each {@code name → token}; none is an admin. */
     public static RunningApi withUsers(Map<String, String> tokensByUser) {
         List<TokenRegistry.Entry> entries = tokensByUser.entrySet().stream()
-                .map(e -> new TokenRegistry.Entry(e.getKey(), TokenRegistry.sha256(e.getValue()), false)).toList();
+                .map(e -> new TokenRegistry.Entry(e.getKey(), TokenRegistry.sha256(e.getValue()), false))
+                .toList();
         return new RunningApi(Map.of(), Optional.of(TokenRegistry.of(entries)));
     }
 

@@ -40,15 +40,21 @@ public final class ServerProcess implements AutoCloseable {
     public static ServerProcess start(Path dataDir, Map<String, String> env, List<String> jvmOptions) {
         try {
             Files.createDirectories(dataDir);
-            // A PORT given is used as it is (a restart on the same port, say; or a bad one, for the tests of bad config).
-            int port = env.containsKey("PORT") ? (env.get("PORT").matches("[1-9][0-9]{0,4}") ? Integer.parseInt(env.get("PORT")) : -1) : freePort();
+            // A PORT given is used as it is (a restart on the same port, say; or a bad one, for the tests of bad
+            // config).
+            int port = env.containsKey("PORT")
+                    ? (env.get("PORT").matches("[1-9][0-9]{0,4}") ? Integer.parseInt(env.get("PORT")) : -1)
+                    : freePort();
             Path log = Files.createTempFile(dataDir, "server-", ".log");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError"));
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-Xmx1g",
+                    "-XX:+ExitOnOutOfMemoryError"));
             command.addAll(jvmOptions);
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("DATA_DIR", dataDir.toString());
             builder.environment().put("AUTH", "off"); // tests of authentication set AUTH themselves
             builder.environment().put("POOL_MAX_TOTAL", "0"); // the pool's tests ask for one
@@ -108,7 +114,8 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The store's id (the label on its containers) when the server keeps its leases in Redis. */
     public String instanceIdOnRedis(String redisUrl) {
-        try (var client = io.lettuce.core.RedisClient.create(redisUrl); var connection = client.connect()) {
+        try (var client = io.lettuce.core.RedisClient.create(redisUrl);
+                var connection = client.connect()) {
             return connection.sync().get("containerlease:meta:instance-id");
         }
     }
@@ -130,7 +137,9 @@ public final class ServerProcess implements AutoCloseable {
     /** SIGSTOP (true) or SIGCONT (false): a process frozen as by a long GC pause or a suspended VM, then thawed. */
     public void freeze(boolean frozen) {
         try {
-            int exit = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid())).start().waitFor();
+            int exit = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid()))
+                    .start()
+                    .waitFor();
             if (exit != 0) {
                 throw new IllegalStateException("kill " + (frozen ? "-STOP" : "-CONT") + " exited with " + exit);
             }

@@ -38,13 +38,19 @@ public final class SocketProxy implements AutoCloseable {
 
     /** Listens at {@code listenPath} for the Unix socket at {@code targetPath}. */
     public static SocketProxy unix(Path listenPath, Path targetPath) {
-        return new SocketProxy(StandardProtocolFamily.UNIX, UnixDomainSocketAddress.of(listenPath), UnixDomainSocketAddress.of(targetPath));
+        return new SocketProxy(
+                StandardProtocolFamily.UNIX,
+                UnixDomainSocketAddress.of(listenPath),
+                UnixDomainSocketAddress.of(targetPath));
     }
 
     /** Listens on a free loopback port (the same one after a {@link #cut()}) for {@code targetPort} on loopback. */
     public static SocketProxy tcp(int targetPort) {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        return new SocketProxy(StandardProtocolFamily.INET, new InetSocketAddress(loopback, 0), new InetSocketAddress(loopback, targetPort));
+        return new SocketProxy(
+                StandardProtocolFamily.INET,
+                new InetSocketAddress(loopback, 0),
+                new InetSocketAddress(loopback, targetPort));
     }
 
     public String dockerHost() {

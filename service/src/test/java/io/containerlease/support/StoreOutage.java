@@ -11,9 +11,11 @@ public final class StoreOutage {
     private StoreOutage() {}
 
     public static LeaseStore wrap(LeaseStore store, AtomicBoolean down) {
-        return (LeaseStore) Proxy.newProxyInstance(LeaseStore.class.getClassLoader(), new Class<?>[] {LeaseStore.class},
-                (proxy, method, args) -> {
-                    if (down.get() && !method.getName().equals("instanceId") && !method.getName().equals("serverId")) {
+        return (LeaseStore) Proxy.newProxyInstance(
+                LeaseStore.class.getClassLoader(), new Class<?>[] {LeaseStore.class}, (proxy, method, args) -> {
+                    if (down.get()
+                            && !method.getName().equals("instanceId")
+                            && !method.getName().equals("serverId")) {
                         throw new StoreException("the store is down (a test's outage)", null);
                     }
                     try {

@@ -5,8 +5,8 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.ManagedLabels;
-import io.containerlease.runtime.docker.DockerHelperVolume;
 import io.containerlease.runtime.docker.DockerClients;
+import io.containerlease.runtime.docker.DockerHelperVolume;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +22,13 @@ public final class TestDocker {
     public static List<Container> containersOfThisRun() {
         Map<String, String> labels = RunLabels.labels();
         if (labels.isEmpty()) {
-            throw new IllegalStateException("CONTAINER_LABELS is not set for this test run (the pom sets it; run bin/test)");
+            throw new IllegalStateException(
+                    "CONTAINER_LABELS is not set for this test run (the pom sets it; run bin/test)");
         }
-        return client().listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
+        return client().listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(labels)
+                .exec();
     }
 
     public static DockerClient client() {
@@ -36,8 +40,10 @@ public final class TestDocker {
     }
 
     public static List<Container> containersOf(String instanceId) {
-        return client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(ManagedLabels.INSTANCE, instanceId)).exec();
+        return client().listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(ManagedLabels.INSTANCE, instanceId))
+                .exec();
     }
 
     /**
@@ -47,8 +53,11 @@ public final class TestDocker {
     public static java.util.Optional<java.time.Instant> heldDeadline(String container) {
         try {
             String args = exec(container, "tr '\\0' ' ' < /proc/1/cmdline", java.time.Duration.ofSeconds(10));
-            var m = java.util.regex.Pattern.compile(" init --deadline 0*([0-9]+) ").matcher(args);
-            return m.find() ? java.util.Optional.of(java.time.Instant.ofEpochSecond(Long.parseLong(m.group(1)))) : java.util.Optional.empty();
+            var m = java.util.regex.Pattern.compile(" init --deadline 0*([0-9]+) ")
+                    .matcher(args);
+            return m.find()
+                    ? java.util.Optional.of(java.time.Instant.ofEpochSecond(Long.parseLong(m.group(1))))
+                    : java.util.Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return java.util.Optional.empty();
@@ -60,13 +69,18 @@ public final class TestDocker {
     /** What the container has written so far, stdout and stderr together (the test's own containers: small). */
     public static String logs(String container) throws InterruptedException {
         StringBuilder out = new StringBuilder();
-        client().logContainerCmd(container).withStdOut(true).withStdErr(true)
-                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
-                    @Override
-                    public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                        out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
-                    }
-                }).awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        client().logContainerCmd(container)
+                .withStdOut(true)
+                .withStdErr(true)
+                .exec(
+                        new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                                com.github.dockerjava.api.model.Frame>() {
+                            @Override
+                            public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                                out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                            }
+                        })
+                .awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
         return out.toString();
     }
 
@@ -83,31 +97,45 @@ public final class TestDocker {
     public static int removeAllOf(String instanceId) {
         List<Container> left = containersOf(instanceId);
         left.forEach(c -> removeIfPresent(c.getId()));
-        java.util.stream.Stream.concat(volumesOf(instanceId).stream(), helperVolumesOf(instanceId).stream()).forEach(name -> {
-            try {
-                client().removeVolumeCmd(name).exec();
-            } catch (NotFoundException alreadyGone) {
-                // what the test wanted
-            }
-        });
+        java.util.stream.Stream.concat(volumesOf(instanceId).stream(), helperVolumesOf(instanceId).stream())
+                .forEach(name -> {
+                    try {
+                        client().removeVolumeCmd(name).exec();
+                    } catch (NotFoundException alreadyGone) {
+                        // what the test wanted
+                    }
+                });
         return left.size();
     }
 
     /** The volumes that carry the helper into this instance's containers (left by a server that was killed). */
     public static List<String> helperVolumesOf(String instanceId) {
-        var volumes = client().listVolumesCmd().withFilter("label", List.of(DockerHelperVolume.LABEL + "=" + instanceId)).exec().getVolumes();
-        return volumes == null ? List.of() : volumes.stream().map(v -> v.getName()).toList();
+        var volumes = client().listVolumesCmd()
+                .withFilter("label", List.of(DockerHelperVolume.LABEL + "=" + instanceId))
+                .exec()
+                .getVolumes();
+        return volumes == null
+                ? List.of()
+                : volumes.stream().map(v -> v.getName()).toList();
     }
 
     /** The names of the code volumes labelled with this instance. */
     public static List<String> volumesOf(String instanceId) {
-        var volumes = client().listVolumesCmd().withFilter("label", List.of(ManagedLabels.INSTANCE + "=" + instanceId)).exec().getVolumes();
-        return volumes == null ? List.of() : volumes.stream().map(v -> v.getName()).toList();
+        var volumes = client().listVolumesCmd()
+                .withFilter("label", List.of(ManagedLabels.INSTANCE + "=" + instanceId))
+                .exec()
+                .getVolumes();
+        return volumes == null
+                ? List.of()
+                : volumes.stream().map(v -> v.getName()).toList();
     }
 
     public static void removeIfPresent(String nameOrId) {
         try {
-            client().removeContainerCmd(nameOrId).withForce(true).withRemoveVolumes(true).exec();
+            client().removeContainerCmd(nameOrId)
+                    .withForce(true)
+                    .withRemoveVolumes(true)
+                    .exec();
         } catch (NotFoundException alreadyGone) {
             // what the test wanted
         }
@@ -115,16 +143,24 @@ public final class TestDocker {
 
     /** Runs {@code script} with sh in the container as its own user (as a tenant's shell would); its stdout and stderr together. */
     public static String exec(String container, String script, java.time.Duration timeout) throws InterruptedException {
-        var exec = client().execCreateCmd(container).withCmd("sh", "-c", script).withAttachStdout(true).withAttachStderr(true).exec();
+        var exec = client().execCreateCmd(container)
+                .withCmd("sh", "-c", script)
+                .withAttachStdout(true)
+                .withAttachStderr(true)
+                .exec();
         StringBuilder out = new StringBuilder();
-        client().execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
-            @Override
-            public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                synchronized (out) {
-                    out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
-                }
-            }
-        }).awaitCompletion(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        client().execStartCmd(exec.getId())
+                .exec(
+                        new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                                com.github.dockerjava.api.model.Frame>() {
+                            @Override
+                            public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                                synchronized (out) {
+                                    out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                                }
+                            }
+                        })
+                .awaitCompletion(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         synchronized (out) {
             return out.toString();
         }

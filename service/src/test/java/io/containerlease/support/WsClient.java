@@ -40,8 +40,12 @@ public final class WsClient implements AutoCloseable {
     /** Asks for one more frame after each (and can stop reading); streaming and stalled readers asked once, at the start. */
     private final boolean frameByFrame;
 
-    private WsClient(String url, java.util.Map<String, String> headers, Consumer<String> textSink, long initialDemand,
-                     boolean frameByFrame) {
+    private WsClient(
+            String url,
+            java.util.Map<String, String> headers,
+            Consumer<String> textSink,
+            long initialDemand,
+            boolean frameByFrame) {
         this.textSink = textSink;
         this.initialDemand = initialDemand;
         this.frameByFrame = frameByFrame;
@@ -82,7 +86,8 @@ public final class WsClient implements AutoCloseable {
     }
 
     public void sendBytes(String text) {
-        socket.sendBinary(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), true).join();
+        socket.sendBinary(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), true)
+                .join();
     }
 
     public void sendBytes(byte[] data) {

@@ -26,8 +26,15 @@ class ContainerDeadlinesTest {
     }
 
     private Lease provision() {
-        Lease lease = world.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of(),
-                new SessionRules(Optional.empty(), Optional.empty()), Map.of(), Map.of()), Caller.ANONYMOUS_ADMIN);
+        Lease lease = world.leases.provision(
+                new ProvisionRequest(
+                        "busybox",
+                        Duration.ofMinutes(30),
+                        Map.of(),
+                        new SessionRules(Optional.empty(), Optional.empty()),
+                        Map.of(),
+                        Map.of()),
+                Caller.ANONYMOUS_ADMIN);
         settle();
         return lease;
     }
@@ -44,21 +51,28 @@ class ContainerDeadlinesTest {
     @Test
     void aNewContainerIsCreatedWithItsHardDeadlineAndThenHoldsItsExpiryPlusTheMargin() {
         Lease lease = provision();
-        assertThat(world.runtime.all().get(0).deadline()).contains(lease.maxExpiresAt().plus(MARGIN));
+        assertThat(world.runtime.all().get(0).deadline())
+                .contains(lease.maxExpiresAt().plus(MARGIN));
         assertThat(held(lease)).contains(lease.expiresAt().plus(MARGIN));
         assertThat(world.runtime.holdCalls.get()).as("told once").isEqualTo(1);
-        assertThat(world.deadlines.deadlineOf(lease)).isEqualTo(lease.expiresAt().plus(MARGIN));
+        assertThat(world.deadlines.deadlineOf(lease))
+                .isEqualTo(lease.expiresAt().plus(MARGIN));
     }
 
     @Test
     void anExtensionMovesTheContainersDeadline() {
         Lease lease = provision();
-        Lease extended = world.leases.extend(lease.id(), Duration.ofMinutes(10), Caller.ANONYMOUS_ADMIN).lease();
+        Lease extended = world.leases
+                .extend(lease.id(), Duration.ofMinutes(10), Caller.ANONYMOUS_ADMIN)
+                .lease();
         assertThat(extended.expiresAt()).isAfter(lease.expiresAt());
-        assertThat(world.deadlines.deadlineOf(extended)).as("until told").isEqualTo(lease.maxExpiresAt().plus(MARGIN));
+        assertThat(world.deadlines.deadlineOf(extended))
+                .as("until told")
+                .isEqualTo(lease.maxExpiresAt().plus(MARGIN));
         settle();
         assertThat(held(lease)).contains(extended.expiresAt().plus(MARGIN));
-        assertThat(world.deadlines.deadlineOf(extended)).isEqualTo(extended.expiresAt().plus(MARGIN));
+        assertThat(world.deadlines.deadlineOf(extended))
+                .isEqualTo(extended.expiresAt().plus(MARGIN));
     }
 
     @Test
@@ -78,10 +92,13 @@ class ContainerDeadlinesTest {
     void aTellTheEngineMissesIsRetriedWithBackoffAndMeanwhileTheHardDeadlineIsWhatIsShown() {
         Lease lease = provision();
         world.runtime.unavailable = true;
-        Lease extended = world.leases.extend(lease.id(), Duration.ofMinutes(10), Caller.ANONYMOUS_ADMIN).lease();
+        Lease extended = world.leases
+                .extend(lease.id(), Duration.ofMinutes(10), Caller.ANONYMOUS_ADMIN)
+                .lease();
         settle();
         int calls = world.runtime.holdCalls.get();
-        assertThat(world.deadlines.deadlineOf(extended)).isEqualTo(lease.maxExpiresAt().plus(MARGIN));
+        assertThat(world.deadlines.deadlineOf(extended))
+                .isEqualTo(lease.maxExpiresAt().plus(MARGIN));
 
         world.scheduler.advance(ContainerDeadlines.FIRST_RETRY.minusMillis(1));
         assertThat(world.runtime.holdCalls.get()).isEqualTo(calls);
@@ -91,7 +108,8 @@ class ContainerDeadlinesTest {
         world.runtime.unavailable = false;
         world.scheduler.advance(ContainerDeadlines.FIRST_RETRY.multipliedBy(2));
         assertThat(held(lease)).contains(extended.expiresAt().plus(MARGIN));
-        assertThat(world.deadlines.deadlineOf(extended)).isEqualTo(extended.expiresAt().plus(MARGIN));
+        assertThat(world.deadlines.deadlineOf(extended))
+                .isEqualTo(extended.expiresAt().plus(MARGIN));
     }
 
     @Test

@@ -13,18 +13,27 @@ class ContainerStatusTest {
     private static final Instant FINISHED = Instant.parse("2026-11-22T10:05:00Z");
 
     private static Optional<EngineContainer> engine(State state, Integer exitCode, String health) {
-        return Optional.of(new EngineContainer("c1", state, Optional.ofNullable(exitCode), false, Optional.of(STARTED),
-                Optional.of(FINISHED), 2, Optional.ofNullable(health)));
+        return Optional.of(new EngineContainer(
+                "c1",
+                state,
+                Optional.ofNullable(exitCode),
+                false,
+                Optional.of(STARTED),
+                Optional.of(FINISHED),
+                2,
+                Optional.ofNullable(health)));
     }
 
     @Test
     void anExitedContainerIsStoppedWhenTheServiceStoppedItAndExitedOtherwise() {
-        assertThat(ContainerStatus.of(engine(State.EXITED, 143, null), true).state()).isEqualTo(ContainerStatus.State.STOPPED);
+        assertThat(ContainerStatus.of(engine(State.EXITED, 143, null), true).state())
+                .isEqualTo(ContainerStatus.State.STOPPED);
         ContainerStatus exited = ContainerStatus.of(engine(State.EXITED, 3, null), false);
         assertThat(exited.state()).isEqualTo(ContainerStatus.State.EXITED);
         assertThat(exited.exitCode()).contains(3);
         assertThat(exited.finishedAt()).contains(FINISHED);
-        assertThat(ContainerStatus.of(engine(State.DEAD, 137, null), false).state()).isEqualTo(ContainerStatus.State.EXITED);
+        assertThat(ContainerStatus.of(engine(State.DEAD, 137, null), false).state())
+                .isEqualTo(ContainerStatus.State.EXITED);
     }
 
     @Test
@@ -36,23 +45,33 @@ class ContainerStatusTest {
         assertThat(running.startedAt()).contains(STARTED);
         assertThat(running.restartCount()).isEqualTo(2);
         assertThat(running.health()).contains(ContainerStatus.Health.HEALTHY);
-        assertThat(ContainerStatus.of(engine(State.RUNNING, null, "starting"), false).health()).contains(ContainerStatus.Health.STARTING);
-        assertThat(ContainerStatus.of(engine(State.PAUSED, null, "unhealthy"), false).health()).contains(ContainerStatus.Health.UNHEALTHY);
-        assertThat(ContainerStatus.of(engine(State.EXITED, 1, "unhealthy"), false).health()).as("a health of a stopped container is stale")
+        assertThat(ContainerStatus.of(engine(State.RUNNING, null, "starting"), false)
+                        .health())
+                .contains(ContainerStatus.Health.STARTING);
+        assertThat(ContainerStatus.of(engine(State.PAUSED, null, "unhealthy"), false)
+                        .health())
+                .contains(ContainerStatus.Health.UNHEALTHY);
+        assertThat(ContainerStatus.of(engine(State.EXITED, 1, "unhealthy"), false)
+                        .health())
+                .as("a health of a stopped container is stale")
                 .isEmpty();
     }
 
     @Test
     void noContainerOrOneBeingRemovedIsMissing() {
         assertThat(ContainerStatus.of(Optional.empty(), false)).isEqualTo(ContainerStatus.MISSING);
-        assertThat(ContainerStatus.of(engine(State.REMOVING, null, null), false).state()).isEqualTo(ContainerStatus.State.MISSING);
+        assertThat(ContainerStatus.of(engine(State.REMOVING, null, null), false).state())
+                .isEqualTo(ContainerStatus.State.MISSING);
     }
 
     @Test
     void onlyARunningContainerTakesShells() {
-        assertThat(ContainerStatus.of(engine(State.RUNNING, null, null), false).acceptsShells()).isTrue();
+        assertThat(ContainerStatus.of(engine(State.RUNNING, null, null), false).acceptsShells())
+                .isTrue();
         for (State s : new State[] {State.PAUSED, State.EXITED, State.CREATED, State.RESTARTING}) {
-            assertThat(ContainerStatus.of(engine(s, null, null), false).acceptsShells()).as(s.name()).isFalse();
+            assertThat(ContainerStatus.of(engine(s, null, null), false).acceptsShells())
+                    .as(s.name())
+                    .isFalse();
         }
     }
 }

@@ -1,13 +1,14 @@
 package io.containerlease.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.containerlease.lease.Caller;
 import io.containerlease.lease.ContainerEvents;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.ProvisionRequest;
-import io.containerlease.lease.Caller;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.schedule.RetryPolicy;
 import io.containerlease.support.LeaseWorld;
@@ -17,12 +18,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import static org.awaitility.Awaitility.await;
 
 /** The event subscription with a hand-written event stream: events refresh, a broken stream is followed again and resynced. */
 class EngineWatcherTest {
@@ -43,8 +42,14 @@ class EngineWatcherTest {
 
     private final LeaseWorld world = new LeaseWorld();
     private final ScriptedEvents events = new ScriptedEvents();
-    private final EngineWatcher watcher = new EngineWatcher(events, world.containers, "test-instance", world.scheduler,
-            RetryPolicy.REMOVAL, new Random(1), world.clock);
+    private final EngineWatcher watcher = new EngineWatcher(
+            events,
+            world.containers,
+            "test-instance",
+            world.scheduler,
+            RetryPolicy.REMOVAL,
+            new Random(1),
+            world.clock);
 
     @AfterEach
     void close() {
@@ -53,8 +58,10 @@ class EngineWatcherTest {
     }
 
     private Lease provision() {
-        return world.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(10), Map.of(), SessionRules.NONE,
-                Map.of(), Map.of()), Caller.ANONYMOUS_ADMIN);
+        return world.leases.provision(
+                new ProvisionRequest(
+                        "busybox", Duration.ofMinutes(10), Map.of(), SessionRules.NONE, Map.of(), Map.of()),
+                Caller.ANONYMOUS_ADMIN);
     }
 
     @Test
@@ -64,8 +71,8 @@ class EngineWatcherTest {
         assertThat(world.containers.status(lease.id()).orElseThrow().state()).isEqualTo(ContainerStatus.State.RUNNING);
         world.runtime.exitByItself(ManagedLabels.containerName(lease.id()), 3);
         events.latest().event("c1", Optional.of(lease.id()), "die", Instant.now());
-        await().atMost(Duration.ofSeconds(5)).until(() -> world.containers.status(lease.id()).orElseThrow().state()
-                == ContainerStatus.State.EXITED);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> world.containers.status(lease.id()).orElseThrow().state() == ContainerStatus.State.EXITED);
         assertThat(world.containers.status(lease.id()).orElseThrow().exitCode()).contains(3);
     }
 
@@ -90,7 +97,8 @@ class EngineWatcherTest {
         watcher.start();
         world.leases.release(lease.id(), Caller.ANONYMOUS_ADMIN);
         events.latest().event("c1", Optional.of(lease.id()), "destroy", Instant.now());
-        events.latest().event("c2", Optional.of(LeaseId.generate(Instant.now(), new Random(2))), "start", Instant.now());
+        events.latest()
+                .event("c2", Optional.of(LeaseId.generate(Instant.now(), new Random(2))), "start", Instant.now());
         await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> true);
         assertThat(world.containers.status(lease.id())).isEmpty();
         assertThat(world.containers.tracked()).isEmpty();

@@ -23,6 +23,7 @@ class StopRelayTest {
     private final LeaseWorld world = new LeaseWorld();
     /** The holder: the server whose states tell this lease's changes. */
     private final ContainerStates holder = new ContainerStates(world.runtime);
+
     private final StopRelay relayHere = new StopRelay("here", network.endpoint(), world.containers);
     private final StopRelay relayHolder = new StopRelay("holder", network.endpoint(), holder);
 
@@ -37,18 +38,22 @@ class StopRelayTest {
     void aStopThroughAnotherServerIsAStopToTheHolder() {
         relayHere.start();
         relayHolder.start();
-        Lease lease = world.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        Lease lease = world.leases.provision(
+                new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
         holder.onRunning(lease);
         world.containers.stoppedByApi(lease.id(), true); // what WorkloadControl does before it stops the container
         world.runtime.stop(lease.containerId(), Duration.ofSeconds(1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> holder.refresh(lease.id())
-                .map(s -> s.state() == ContainerStatus.State.STOPPED).orElse(false));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> holder.refresh(lease.id())
+                        .map(s -> s.state() == ContainerStatus.State.STOPPED)
+                        .orElse(false));
         assertThat(network.sent).containsExactly("s here " + lease.id().value() + " 1");
     }
 
     @Test
     void withoutTheRelayTheHolderCanOnlySeeAnExit() {
-        Lease lease = world.leases.provision(new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        Lease lease = world.leases.provision(
+                new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
         holder.onRunning(lease);
         world.containers.stoppedByApi(lease.id(), true);
         world.runtime.stop(lease.containerId(), Duration.ofSeconds(1));
@@ -58,7 +63,9 @@ class StopRelayTest {
     @Test
     void aMessageNoServerOfOursWritesIsIgnored() {
         relayHolder.start();
-        for (String odd : new String[] {"", "s", "s x", "s x not-a-lease 1", "s x 01m8033dce7fxx86sz54ktzqb1", "q x 01m8033dce7fxx86sz54ktzqb1 1"}) {
+        for (String odd : new String[] {
+            "", "s", "s x", "s x not-a-lease 1", "s x 01m8033dce7fxx86sz54ktzqb1", "q x 01m8033dce7fxx86sz54ktzqb1 1"
+        }) {
             assertThatCode(() -> network.inject(odd)).as("'%s'", odd).doesNotThrowAnyException();
         }
     }

@@ -3,8 +3,8 @@ package io.containerlease.cli.client;
 import io.containerlease.auth.AtomicFiles;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,22 +29,28 @@ public final class ClientConfig {
 
     public Path file() {
         String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config");
+        Path base = xdg != null && !xdg.isBlank()
+                ? Path.of(xdg)
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config");
         return base.resolve("containerlease").resolve("config");
     }
 
     /** The server to talk to; a usage failure when none is known. */
     public String url() {
-        return Optional.ofNullable(env.get("CONTAINERLEASE_URL")).filter(u -> !u.isBlank())
+        return Optional.ofNullable(env.get("CONTAINERLEASE_URL"))
+                .filter(u -> !u.isBlank())
                 .or(() -> saved().map(Saved::url))
                 .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
-                .orElseThrow(() -> new ClientFailure(ClientFailure.USAGE, null,
+                .orElseThrow(() -> new ClientFailure(
+                        ClientFailure.USAGE,
+                        null,
                         "no server: run 'containerlease login URL' or set CONTAINERLEASE_URL"));
     }
 
     /** The token to send, if any (a server with AUTH=off needs none). */
     public Optional<String> token() {
-        return Optional.ofNullable(env.get("CONTAINERLEASE_TOKEN")).filter(t -> !t.isBlank())
+        return Optional.ofNullable(env.get("CONTAINERLEASE_TOKEN"))
+                .filter(t -> !t.isBlank())
                 .or(() -> saved().map(Saved::token).filter(t -> !t.isBlank()));
     }
 

@@ -13,6 +13,7 @@ final class DetachKeys {
 
     /** A Ctrl-P that ended the previous read, waiting to see what follows it. */
     private boolean held;
+
     private boolean detached;
 
     /** The bytes to send for {@code length} bytes typed; after the sequence, nothing more. */

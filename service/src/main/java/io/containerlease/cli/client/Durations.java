@@ -17,7 +17,8 @@ public final class Durations implements CommandLine.ITypeConverter<Duration> {
     public static Duration parse(String value) {
         Matcher m = WHOLE.matcher(value.trim().toLowerCase(java.util.Locale.ROOT));
         if (value.isBlank() || !m.matches() || m.group(0).isEmpty()) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (like 30s, 15m, 2h or 1h30m)");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a duration (like 30s, 15m, 2h or 1h30m)");
         }
         long seconds = 0;
         long[] unit = {86_400, 3_600, 60, 1};

@@ -15,13 +15,22 @@ import picocli.CommandLine.Parameters;
  * for scripts: its exact bytes on standard output and standard error, its exit status as the
  * client's. It reads no input ({@code shell ID -- CMD} runs a command in a terminal, which does).
  */
-@Command(name = "exec", mixinStandardHelpOptions = true,
-        description = {"Run a command in a lease's container without a terminal, as docker exec does: its exact output",
-                "(stdout and stderr apart) and its exit status. It reads no input: 'shell ID -- CMD' takes input."},
-        footer = {"", "Examples:", "  containerlease exec 01m8… -- ls -l /",
-                "  containerlease exec 01m8… -- tar c /data > data.tar",
-                "", "Exit status: the command's own; 1 when the lease ended or no status came, 3 when the connection broke",
-                "(the command may still be running), 4 no such lease."})
+@Command(
+        name = "exec",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a command in a lease's container without a terminal, as docker exec does: its exact output",
+            "(stdout and stderr apart) and its exit status. It reads no input: 'shell ID -- CMD' takes input."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  containerlease exec 01m8… -- ls -l /",
+            "  containerlease exec 01m8… -- tar c /data > data.tar",
+            "",
+            "Exit status: the command's own; 1 when the lease ended or no status came, 3 when the connection broke",
+            "(the command may still be running), 4 no such lease."
+        })
 public final class ExecCommand extends ClientCommand {
     /** The stream byte before a frame's bytes: 2 is stderr, 1 (anything else) stdout. */
     private static final byte STDERR = 2;
@@ -29,11 +38,16 @@ public final class ExecCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID")
     String id;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
+    @Parameters(
+            index = "1..*",
+            arity = "1..*",
+            paramLabel = "CMD",
+            description = "The command and its arguments (after --).")
     List<String> command;
 
     /** Where the bytes go: the process's own streams, unbuffered by any character encoding. */
     private final OutputStream stdout = System.out;
+
     private final OutputStream stderr = System.err;
 
     @Override
@@ -45,7 +59,8 @@ public final class ExecCommand extends ClientCommand {
         WebSocket socket = client.openSocket(path.toString(), listener, "the command");
         ServerEnd.Closed ended;
         try {
-            ended = listener.heartbeat.await(listener.ended, socket::abort, ServerEnd.Closed.broken("no word from the server"));
+            ended = listener.heartbeat.await(
+                    listener.ended, socket::abort, ServerEnd.Closed.broken("no word from the server"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             socket.abort();
@@ -68,7 +83,10 @@ public final class ExecCommand extends ClientCommand {
             err().println("the command ended without an exit status");
             return ClientFailure.REFUSED;
         }
-        throw new ClientFailure(ClientFailure.UNREACHABLE, null, "the connection broke (" + ended.reason() + "); the command may still be running");
+        throw new ClientFailure(
+                ClientFailure.UNREACHABLE,
+                null,
+                "the connection broke (" + ended.reason() + "); the command may still be running");
     }
 
     private void flush() {

@@ -16,7 +16,10 @@ import picocli.CommandLine.Parameters;
 public final class LeaseCommands {
     private LeaseCommands() {}
 
-    @Command(name = "images", mixinStandardHelpOptions = true, description = "The image types you may lease.",
+    @Command(
+            name = "images",
+            mixinStandardHelpOptions = true,
+            description = "The image types you may lease.",
             footer = {"", "Examples:", "  containerlease images", "  containerlease images -o json"})
     public static final class Images extends ClientCommand {
         @Mixin
@@ -33,46 +36,75 @@ public final class LeaseCommands {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"IMAGE", "DEFAULT", "TERMINAL", "MEMORY", "CPUS", "DESCRIPTION"});
             for (JsonNode type : catalog.path("imageTypes")) {
-                rows.add(new String[] {type.path("imageType").asText(), Durations.human(type.path("defaultDurationSeconds").asLong()),
-                        type.path("terminal").asBoolean() ? "yes" : "no", type.path("memoryMb").asText() + " MB",
-                        type.path("cpus").asText(), type.path("description").asText("")});
+                rows.add(new String[] {
+                    type.path("imageType").asText(),
+                    Durations.human(type.path("defaultDurationSeconds").asLong()),
+                    type.path("terminal").asBoolean() ? "yes" : "no",
+                    type.path("memoryMb").asText() + " MB",
+                    type.path("cpus").asText(),
+                    type.path("description").asText("")
+                });
             }
             TextColumns.print(out(), rows);
         }
     }
 
-    @Command(name = "provision", mixinStandardHelpOptions = true, description = "Lease a container; prints its id once it runs.",
-            footer = {"", "Examples:", "  containerlease provision busybox --for 30m",
-                    "  id=$(containerlease provision busybox --for 2h --env GREETING=hi --idle 10m)",
-                    "  containerlease provision busybox --for 15m -o json"})
+    @Command(
+            name = "provision",
+            mixinStandardHelpOptions = true,
+            description = "Lease a container; prints its id once it runs.",
+            footer = {
+                "",
+                "Examples:",
+                "  containerlease provision busybox --for 30m",
+                "  id=$(containerlease provision busybox --for 2h --env GREETING=hi --idle 10m)",
+                "  containerlease provision busybox --for 15m -o json"
+            })
     public static final class Provision extends ClientCommand {
         @Parameters(index = "0", paramLabel = "IMAGE", description = "An image type (see 'containerlease images').")
         String imageType;
 
-        @Option(names = "--for", required = true, paramLabel = "DURATION", converter = Durations.class,
+        @Option(
+                names = "--for",
+                required = true,
+                paramLabel = "DURATION",
+                converter = Durations.class,
                 description = "How long: 30s, 15m, 2h, 1h30m.")
         Duration duration;
 
         @Option(names = "--env", paramLabel = "NAME=VALUE", description = "An environment variable (repeatable).")
         Map<String, String> env = new LinkedHashMap<>();
 
-        @Option(names = "--secret-env", paramLabel = "NAME=VALUE", description = "An environment variable kept out of logs (repeatable).")
+        @Option(
+                names = "--secret-env",
+                paramLabel = "NAME=VALUE",
+                description = "An environment variable kept out of logs (repeatable).")
         Map<String, String> secretEnv = new LinkedHashMap<>();
 
-        @Option(names = "--grace", paramLabel = "DURATION", converter = Durations.class,
+        @Option(
+                names = "--grace",
+                paramLabel = "DURATION",
+                converter = Durations.class,
                 description = "End the lease this long after its last connection closes.")
         Duration grace;
 
-        @Option(names = "--idle", paramLabel = "DURATION", converter = Durations.class,
+        @Option(
+                names = "--idle",
+                paramLabel = "DURATION",
+                converter = Durations.class,
                 description = "End the lease after this long without use.")
         Duration idle;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "id (default), table, wide or json")
+        @Option(
+                names = {"-o", "--output"},
+                paramLabel = "FORMAT",
+                description = "id (default), table, wide or json")
         String output = "id";
 
         @Override
         protected int run(ServiceClient client) {
-            ObjectNode body = JSON.createObjectNode().put("imageType", imageType).put("durationSeconds", duration.toSeconds());
+            ObjectNode body =
+                    JSON.createObjectNode().put("imageType", imageType).put("durationSeconds", duration.toSeconds());
             if (!env.isEmpty()) {
                 body.set("env", JSON.valueToTree(env));
             }
@@ -104,8 +136,17 @@ public final class LeaseCommands {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "Your leases, with the time they have left.",
-            footer = {"", "Examples:", "  containerlease ls", "  containerlease ls --all -o wide", "  containerlease ls -o json"})
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            description = "Your leases, with the time they have left.",
+            footer = {
+                "",
+                "Examples:",
+                "  containerlease ls",
+                "  containerlease ls --all -o wide",
+                "  containerlease ls -o json"
+            })
     public static final class List_ extends ClientCommand {
         @Option(names = "--all", description = "Ended leases too.")
         boolean all;
@@ -118,16 +159,25 @@ public final class LeaseCommands {
             List<JsonNode> leases = new ArrayList<>();
             String cursor = null;
             do {
-                JsonNode page = client.get("/api/containers?limit=500" + (all ? "&all=true" : "") + param("cursor", cursor));
+                JsonNode page =
+                        client.get("/api/containers?limit=500" + (all ? "&all=true" : "") + param("cursor", cursor));
                 page.path("containers").forEach(leases::add);
-                cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null;
+                cursor = page.path("nextCursor").isTextual()
+                        ? page.path("nextCursor").asText()
+                        : null;
             } while (cursor != null);
-            show(output.format, JSON.valueToTree(leases), () -> LeaseTable.print(out(), leases, output.format == LeaseTable.Format.wide));
+            show(
+                    output.format,
+                    JSON.valueToTree(leases),
+                    () -> LeaseTable.print(out(), leases, output.format == LeaseTable.Format.wide));
             return 0;
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "One lease.",
+    @Command(
+            name = "get",
+            mixinStandardHelpOptions = true,
+            description = "One lease.",
             footer = {"", "Examples:", "  containerlease get 01m8…", "  containerlease get 01m8… -o json"})
     public static final class Get extends LeaseView {
         @Override
@@ -141,27 +191,47 @@ public final class LeaseCommands {
         }
     }
 
-    @Command(name = "extend", mixinStandardHelpOptions = true, description = "Give a lease more time (up to its cap).",
+    @Command(
+            name = "extend",
+            mixinStandardHelpOptions = true,
+            description = "Give a lease more time (up to its cap).",
             footer = {"", "Example:", "  containerlease extend 01m8… 15m"})
     public static final class Extend extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
-        @Parameters(index = "1", paramLabel = "DURATION", converter = Durations.class, description = "How much more: 30s, 15m, 2h.")
+        @Parameters(
+                index = "1",
+                paramLabel = "DURATION",
+                converter = Durations.class,
+                description = "How much more: 30s, 15m, 2h.")
         Duration more;
 
         @Override
         protected int run(ServiceClient client) {
-            JsonNode lease = client.post(leasePath(id) + "/extend", JSON.createObjectNode().put("durationSeconds", more.toSeconds()));
-            out().println(lease.path("id").asText() + " now ends at " + lease.path("expiryTime").asText() + " ("
+            JsonNode lease = client.post(
+                    leasePath(id) + "/extend", JSON.createObjectNode().put("durationSeconds", more.toSeconds()));
+            out().println(lease.path("id").asText() + " now ends at "
+                    + lease.path("expiryTime").asText() + " ("
                     + Durations.human(lease.path("remainingSeconds").asLong()) + " left)"
-                    + (lease.path("clamped").asBoolean() ? "; clamped to its cap, " + lease.path("maxExpiryTime").asText() : ""));
+                    + (lease.path("clamped").asBoolean()
+                            ? "; clamped to its cap, "
+                                    + lease.path("maxExpiryTime").asText()
+                            : ""));
             return 0;
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Release leases; their containers are removed.",
-            footer = {"", "Examples:", "  containerlease rm 01m8…", "  containerlease rm $(containerlease ls -o json | jq -r '.[].id')"})
+    @Command(
+            name = "rm",
+            mixinStandardHelpOptions = true,
+            description = "Release leases; their containers are removed.",
+            footer = {
+                "",
+                "Examples:",
+                "  containerlease rm 01m8…",
+                "  containerlease rm $(containerlease ls -o json | jq -r '.[].id')"
+            })
     public static final class Remove extends ClientCommand {
         @Parameters(arity = "1..*", paramLabel = "ID")
         List<String> ids;

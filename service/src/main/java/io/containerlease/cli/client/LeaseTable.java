@@ -9,20 +9,47 @@ import java.util.List;
 final class LeaseTable {
     private LeaseTable() {}
 
-    enum Format { table, wide, json }
+    enum Format {
+        table,
+        wide,
+        json
+    }
 
     static void print(PrintWriter out, List<JsonNode> leases, boolean wide) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(wide ? new String[] {"ID", "IMAGE", "STATUS", "CONTAINER", "REMAINING", "EXPIRES", "CONNECTIONS", "CREATED"}
-                : new String[] {"ID", "IMAGE", "STATUS", "CONTAINER", "REMAINING"});
+        rows.add(
+                wide
+                        ? new String[] {
+                            "ID", "IMAGE", "STATUS", "CONTAINER", "REMAINING", "EXPIRES", "CONNECTIONS", "CREATED"
+                        }
+                        : new String[] {"ID", "IMAGE", "STATUS", "CONTAINER", "REMAINING"});
         for (JsonNode lease : leases) {
-            String status = lease.path("status").asText() + (lease.has("endReason") ? " (" + lease.path("endReason").asText() + ")" : "");
+            String status = lease.path("status").asText()
+                    + (lease.has("endReason") ? " (" + lease.path("endReason").asText() + ")" : "");
             String container = lease.at("/container/state").asText("-");
-            String remaining = lease.path("status").asText().equals("running") || lease.path("status").asText().equals("provisioning")
-                    ? Durations.human(lease.path("remainingSeconds").asLong()) : "-";
-            rows.add(wide ? new String[] {lease.path("id").asText(), lease.path("imageType").asText(), status, container, remaining,
-                    lease.path("expiryTime").asText(), Integer.toString(lease.path("connections").asInt()), lease.path("createdAt").asText()}
-                    : new String[] {lease.path("id").asText(), lease.path("imageType").asText(), status, container, remaining});
+            String remaining = lease.path("status").asText().equals("running")
+                            || lease.path("status").asText().equals("provisioning")
+                    ? Durations.human(lease.path("remainingSeconds").asLong())
+                    : "-";
+            rows.add(
+                    wide
+                            ? new String[] {
+                                lease.path("id").asText(),
+                                lease.path("imageType").asText(),
+                                status,
+                                container,
+                                remaining,
+                                lease.path("expiryTime").asText(),
+                                Integer.toString(lease.path("connections").asInt()),
+                                lease.path("createdAt").asText()
+                            }
+                            : new String[] {
+                                lease.path("id").asText(),
+                                lease.path("imageType").asText(),
+                                status,
+                                container,
+                                remaining
+                            });
         }
         TextColumns.print(out, rows);
     }

@@ -19,6 +19,7 @@ import org.jline.utils.NonBlockingInputStream;
 final class LocalTerminal implements AutoCloseable {
     /** What a terminal that cannot say its size is taken to be. */
     static final int DEFAULT_COLS = 80;
+
     static final int DEFAULT_ROWS = 24;
 
     private final Terminal terminal; // null: not a terminal
@@ -49,8 +50,14 @@ final class LocalTerminal implements AutoCloseable {
     static LocalTerminal open() {
         Logger.getLogger("org.jline").setLevel(Level.OFF); // its fallbacks are ours to explain, not its warnings
         try {
-            Terminal system = TerminalBuilder.builder().name("containerlease").system(true).jni(true).exec(true)
-                    .nativeSignals(true).dumb(true).build();
+            Terminal system = TerminalBuilder.builder()
+                    .name("containerlease")
+                    .system(true)
+                    .jni(true)
+                    .exec(true)
+                    .nativeSignals(true)
+                    .dumb(true)
+                    .build();
             if (!Terminal.TYPE_DUMB.equals(system.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(system.getType())) {
                 return new LocalTerminal(system, system.input(), system.output());
             }

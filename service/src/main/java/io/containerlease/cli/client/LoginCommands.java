@@ -15,14 +15,25 @@ import picocli.CommandLine.Parameters;
 public final class LoginCommands {
     private LoginCommands() {}
 
-    @Command(name = "login", mixinStandardHelpOptions = true,
+    @Command(
+            name = "login",
+            mixinStandardHelpOptions = true,
             description = "Remember a server and your token (checked with the server first).",
-            footer = {"", "Examples:", "  containerlease login http://localhost:8080          (asks for the token)",
-                    "  echo \"$TOKEN\" | containerlease login https://leases.example.com --token-stdin",
-                    "", "Saved in $XDG_CONFIG_HOME/containerlease/config (mode 0600); CONTAINERLEASE_URL and",
-                    "CONTAINERLEASE_TOKEN override it."})
+            footer = {
+                "",
+                "Examples:",
+                "  containerlease login http://localhost:8080          (asks for the token)",
+                "  echo \"$TOKEN\" | containerlease login https://leases.example.com --token-stdin",
+                "",
+                "Saved in $XDG_CONFIG_HOME/containerlease/config (mode 0600); CONTAINERLEASE_URL and",
+                "CONTAINERLEASE_TOKEN override it."
+            })
     public static final class Login extends ClientCommand {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "URL", description = "The server (default: the one saved, or CONTAINERLEASE_URL).")
+        @Parameters(
+                index = "0",
+                arity = "0..1",
+                paramLabel = "URL",
+                description = "The server (default: the one saved, or CONTAINERLEASE_URL).")
         String url;
 
         @Option(names = "--token-stdin", description = "Read the token from standard input instead of asking.")
@@ -40,7 +51,8 @@ public final class LoginCommands {
         protected int run(ServiceClient client) {
             JsonNode me = client.get("/api/me");
             new ClientConfig(environment).save(new ClientConfig.Saved(client.url(), token));
-            out().println("Logged in to " + client.url() + " as " + me.path("user").asText() + (me.path("admin").asBoolean() ? " (admin)" : ""));
+            out().println("Logged in to " + client.url() + " as "
+                    + me.path("user").asText() + (me.path("admin").asBoolean() ? " (admin)" : ""));
             return 0;
         }
 
@@ -62,7 +74,10 @@ public final class LoginCommands {
         }
     }
 
-    @Command(name = "logout", mixinStandardHelpOptions = true, description = "Forget the saved server and token.",
+    @Command(
+            name = "logout",
+            mixinStandardHelpOptions = true,
+            description = "Forget the saved server and token.",
             footer = {"", "Example:", "  containerlease logout"})
     public static final class Logout extends ClientCommand {
         @Override
@@ -78,13 +93,17 @@ public final class LoginCommands {
         }
     }
 
-    @Command(name = "whoami", mixinStandardHelpOptions = true, description = "Say which server and user this client talks to.",
+    @Command(
+            name = "whoami",
+            mixinStandardHelpOptions = true,
+            description = "Say which server and user this client talks to.",
             footer = {"", "Example:", "  containerlease whoami"})
     public static final class WhoAmI extends ClientCommand {
         @Override
         protected int run(ServiceClient client) {
             JsonNode me = client.get("/api/me");
-            out().println(me.path("user").asText() + (me.path("admin").asBoolean() ? " (admin)" : "") + " at " + client.url());
+            out().println(me.path("user").asText() + (me.path("admin").asBoolean() ? " (admin)" : "") + " at "
+                    + client.url());
             return 0;
         }
     }

@@ -10,23 +10,31 @@ import picocli.CommandLine.Parameters;
  * With {@code -f} it follows, and after a dropped connection resumes right after the last line it
  * printed, so nothing is missed or printed twice.
  */
-@Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a lease's output; -f keeps following it.",
+@Command(
+        name = "logs",
+        mixinStandardHelpOptions = true,
+        description = "Print a lease's output; -f keeps following it.",
         footer = {"", "Examples:", "  containerlease logs 01m8… --tail 50", "  containerlease logs 01m8… -f -t"})
 public final class LogsCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID")
     String id;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until the lease ends (or Ctrl-C).")
+    @Option(
+            names = {"-f", "--follow"},
+            description = "Keep printing new lines until the lease ends (or Ctrl-C).")
     boolean follow;
 
     @Option(names = "--tail", paramLabel = "N", description = "Start with the last N lines (default: every line held).")
     Integer tail;
 
-    @Option(names = {"-t", "--timestamps"}, description = "Put each line's time before it.")
+    @Option(
+            names = {"-t", "--timestamps"},
+            description = "Put each line's time before it.")
     boolean timestamps;
 
     /** The last line printed; a reconnect asks for what comes after it. */
     private long lastSeq = -1;
+
     private String endedReason;
 
     @Override
@@ -42,7 +50,8 @@ public final class LogsCommand extends ClientCommand {
     /** The next connection's path: from right after the last line printed, once there is one. */
     private String path() {
         String start = lastSeq >= 0 ? "after=" + lastSeq : tail != null ? "tail=" + tail : "";
-        return "/ws/logs/" + encoded(id) + "?batch=true" + (follow ? "" : "&follow=false") + (start.isEmpty() ? "" : "&" + start);
+        return "/ws/logs/" + encoded(id) + "?batch=true" + (follow ? "" : "&follow=false")
+                + (start.isEmpty() ? "" : "&" + start);
     }
 
     private void frame(String raw) {
@@ -58,10 +67,15 @@ public final class LogsCommand extends ClientCommand {
         }
         switch (frame.path("type").asText()) {
             case "ended" -> endedReason = frame.path("reason").asText();
-            case "gap" -> err().println("(lines " + frame.path("from").asText() + " to " + frame.path("to").asText() + " are no longer held)");
-            case "dropped" -> err().println("(" + frame.path("count").asText() + " lines dropped: this client fell behind)");
-            case "error" -> err().println("error: " + frame.path("message").asText() + " (" + frame.path("code").asText() + ")");
-            default -> { }
+            case "gap" ->
+                err().println("(lines " + frame.path("from").asText() + " to "
+                        + frame.path("to").asText() + " are no longer held)");
+            case "dropped" ->
+                err().println("(" + frame.path("count").asText() + " lines dropped: this client fell behind)");
+            case "error" ->
+                err().println("error: " + frame.path("message").asText() + " ("
+                        + frame.path("code").asText() + ")");
+            default -> {}
         }
         err().flush();
     }
@@ -72,7 +86,8 @@ public final class LogsCommand extends ClientCommand {
             return; // never twice, whatever a resume brings
         }
         lastSeq = seq;
-        String text = (timestamps ? line.path("timestamp").asText() + " " : "") + line.path("message").asText();
+        String text = (timestamps ? line.path("timestamp").asText() + " " : "")
+                + line.path("message").asText();
         (line.path("level").asText().equals("error") ? err() : out()).println(text);
     }
 }

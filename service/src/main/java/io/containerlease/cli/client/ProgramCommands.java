@@ -22,12 +22,20 @@ import picocli.CommandLine.Parameters;
 public final class ProgramCommands {
     private ProgramCommands() {}
 
-    @Command(name = "send", mixinStandardHelpOptions = true,
-            description = {"Send a message to the program in a lease's container and print its reply.",
-                    "PAYLOAD is JSON, or else sent as a string; - reads it from standard input."},
-            footer = {"", "Examples:", "  containerlease send 01m8… '{\"hello\": \"world\"}'",
-                    "  containerlease send 01m8… reload --type command --no-reply",
-                    "  jq -n '{task: 42}' | containerlease send 01m8… - --timeout 30s"})
+    @Command(
+            name = "send",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Send a message to the program in a lease's container and print its reply.",
+                "PAYLOAD is JSON, or else sent as a string; - reads it from standard input."
+            },
+            footer = {
+                "",
+                "Examples:",
+                "  containerlease send 01m8… '{\"hello\": \"world\"}'",
+                "  containerlease send 01m8… reload --type command --no-reply",
+                "  jq -n '{task: 42}' | containerlease send 01m8… - --timeout 30s"
+            })
     public static final class Send extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
@@ -38,14 +46,20 @@ public final class ProgramCommands {
         @Option(names = "--type", paramLabel = "TYPE", description = "The message's type (default: request).")
         String type;
 
-        @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+        @Option(
+                names = "--timeout",
+                paramLabel = "DURATION",
+                converter = Durations.class,
                 description = "How long to wait for the reply (default 5s, at most 60s).")
         Duration timeout;
 
         @Option(names = "--no-reply", description = "Do not wait for a reply.")
         boolean noReply;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "payload (the default: the reply's payload) or json (the whole answer)")
+        @Option(
+                names = {"-o", "--output"},
+                paramLabel = "FORMAT",
+                description = "payload (the default: the reply's payload) or json (the whole answer)")
         String format = "payload";
 
         @Override
@@ -88,7 +102,10 @@ public final class ProgramCommands {
         }
     }
 
-    @Command(name = "channel", mixinStandardHelpOptions = true, description = "Whether the program in a lease's container listens, and what went through.",
+    @Command(
+            name = "channel",
+            mixinStandardHelpOptions = true,
+            description = "Whether the program in a lease's container listens, and what went through.",
             footer = {"", "Example:", "  containerlease channel 01m8…"})
     public static final class Channel extends LeaseView {
         @Override
@@ -98,16 +115,33 @@ public final class ProgramCommands {
 
         @Override
         void table(JsonNode channel) {
-            TextColumns.print(out(), List.of(new String[] {"CONNECTED", "SINCE", "SENT", "RECEIVED", "PENDING", "LAST ERROR"},
-                    new String[] {channel.path("connected").asText(), channel.path("since").asText("-"), channel.path("sent").asText(),
-                            channel.path("received").asText(), channel.path("pending").asText(), channel.path("lastError").asText("-")}));
+            TextColumns.print(
+                    out(),
+                    List.of(
+                            new String[] {"CONNECTED", "SINCE", "SENT", "RECEIVED", "PENDING", "LAST ERROR"},
+                            new String[] {
+                                channel.path("connected").asText(),
+                                channel.path("since").asText("-"),
+                                channel.path("sent").asText(),
+                                channel.path("received").asText(),
+                                channel.path("pending").asText(),
+                                channel.path("lastError").asText("-")
+                            }));
         }
     }
 
-    @Command(name = "code", mixinStandardHelpOptions = true, description = "Push code into a lease's program, list its versions, roll back.",
+    @Command(
+            name = "code",
+            mixinStandardHelpOptions = true,
+            description = "Push code into a lease's program, list its versions, roll back.",
             subcommands = {Push.class, Versions.class, Rollback.class},
-            footer = {"", "Examples:", "  containerlease code push 01m8… ./app", "  containerlease code ls 01m8…",
-                    "  containerlease code rollback 01m8… 1"})
+            footer = {
+                "",
+                "Examples:",
+                "  containerlease code push 01m8… ./app",
+                "  containerlease code ls 01m8…",
+                "  containerlease code rollback 01m8… 1"
+            })
     public static final class Code implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -126,15 +160,25 @@ public final class ProgramCommands {
                 out().println(version + ": active");
                 return 0;
             }
-            err().println(version + ": " + answer.path("status").asText() + " (" + answer.path("reason").asText("no reason given") + ")");
+            err().println(version + ": " + answer.path("status").asText() + " ("
+                    + answer.path("reason").asText("no reason given") + ")");
             return ClientFailure.REFUSED;
         }
     }
 
-    @Command(name = "push", mixinStandardHelpOptions = true,
-            description = {"Install a new version of the program's code: a directory (packed for you) or a .tar.gz.",
-                    "It must pass the health check, or the version before comes back."},
-            footer = {"", "Examples:", "  containerlease code push 01m8… ./app", "  containerlease code push 01m8… app-v2.tar.gz"})
+    @Command(
+            name = "push",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Install a new version of the program's code: a directory (packed for you) or a .tar.gz.",
+                "It must pass the health check, or the version before comes back."
+            },
+            footer = {
+                "",
+                "Examples:",
+                "  containerlease code push 01m8… ./app",
+                "  containerlease code push 01m8… app-v2.tar.gz"
+            })
     public static final class Push extends CodeCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
@@ -154,7 +198,10 @@ public final class ProgramCommands {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "The versions of a lease's code, the active one marked.",
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            description = "The versions of a lease's code, the active one marked.",
             footer = {"", "Example:", "  containerlease code ls 01m8…"})
     public static final class Versions extends LeaseView {
         @Override
@@ -167,15 +214,25 @@ public final class ProgramCommands {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"VERSION", "STATUS", "AT", "ORIGIN", "BYTES", "KEPT"});
             for (JsonNode v : code.path("versions")) {
-                boolean active = v.path("version").asLong() == code.path("active").asLong(-1);
-                rows.add(new String[] {v.path("version").asText() + (active ? " *" : ""), v.path("status").asText(), v.path("at").asText(),
-                        v.path("origin").asText(), v.path("bytes").asText(), v.path("kept").asBoolean() ? "yes" : "no"});
+                boolean active =
+                        v.path("version").asLong() == code.path("active").asLong(-1);
+                rows.add(new String[] {
+                    v.path("version").asText() + (active ? " *" : ""),
+                    v.path("status").asText(),
+                    v.path("at").asText(),
+                    v.path("origin").asText(),
+                    v.path("bytes").asText(),
+                    v.path("kept").asBoolean() ? "yes" : "no"
+                });
             }
             TextColumns.print(out(), rows);
         }
     }
 
-    @Command(name = "rollback", mixinStandardHelpOptions = true, description = "Install a kept version of a lease's code again.",
+    @Command(
+            name = "rollback",
+            mixinStandardHelpOptions = true,
+            description = "Install a kept version of a lease's code again.",
             footer = {"", "Example:", "  containerlease code rollback 01m8… 1"})
     public static final class Rollback extends CodeCommand {
         @Parameters(index = "0", paramLabel = "ID")
@@ -186,7 +243,8 @@ public final class ProgramCommands {
 
         @Override
         protected int run(ServiceClient client) {
-            return outcome(client.post(leasePath(id) + "/code/rollback", JSON.createObjectNode().put("version", version)));
+            return outcome(client.post(
+                    leasePath(id) + "/code/rollback", JSON.createObjectNode().put("version", version)));
         }
     }
 
@@ -197,7 +255,7 @@ public final class ProgramCommands {
         static byte[] pack(Path dir) throws IOException {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes));
-                 var paths = Files.walk(dir)) {
+                    var paths = Files.walk(dir)) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 for (Path p : paths.sorted().toList()) {
                     if (p.equals(dir)) {
@@ -210,7 +268,10 @@ public final class ProgramCommands {
                         tar.putArchiveEntry(link);
                         tar.closeArchiveEntry();
                     } else if (Files.isDirectory(p) || Files.isRegularFile(p)) {
-                        TarArchiveEntry entry = new TarArchiveEntry(p, name, java.nio.file.LinkOption.NOFOLLOW_LINKS); // with its mode (an executable stays one)
+                        TarArchiveEntry entry = new TarArchiveEntry(
+                                p,
+                                name,
+                                java.nio.file.LinkOption.NOFOLLOW_LINKS); // with its mode (an executable stays one)
                         tar.putArchiveEntry(entry);
                         if (Files.isRegularFile(p)) {
                             Files.copy(p, tar);

@@ -54,11 +54,16 @@ final class ResumingStream {
                 return;
             }
             if (closed.code() >= 4400 && closed.code() < 4500) {
-                throw new ClientFailure(closed.code() == 4404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, closed.reason(),
+                throw new ClientFailure(
+                        closed.code() == 4404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED,
+                        closed.reason(),
                         closed.code() == 4404 ? notFound : "the server refused: " + closed.reason());
             }
             if (!follow) {
-                throw new ClientFailure(ClientFailure.UNREACHABLE, null, what + " broke (" + closed.code() + " " + closed.reason() + ")");
+                throw new ClientFailure(
+                        ClientFailure.UNREACHABLE,
+                        null,
+                        what + " broke (" + closed.code() + " " + closed.reason() + ")");
             }
             Duration wait = backoff.next();
             err.println("(connection lost; reconnecting in " + wait.toMillis() + " ms)");
@@ -78,7 +83,10 @@ final class ResumingStream {
         Listener listener = new Listener(frame, closed);
         WebSocket socket = client.openSocket(path, listener, what);
         try {
-            return listener.heartbeat.await(closed, socket::abort, new Closed(-1, "no word from the server for " + Heartbeat.DEAD_AFTER.toSeconds() + " s"));
+            return listener.heartbeat.await(
+                    closed,
+                    socket::abort,
+                    new Closed(-1, "no word from the server for " + Heartbeat.DEAD_AFTER.toSeconds() + " s"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             socket.abort();

@@ -29,7 +29,7 @@ final class ServerEnd {
                 errorCode = frame.path("code").asText();
                 errorMessage = frame.path("message").asText();
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -39,8 +39,14 @@ final class ServerEnd {
     }
 
     /** How the connection ended, with what the server said before it closed. */
-    record Closed(int code, String reason, boolean exited, OptionalInt exitStatus, String endedReason, String errorCode,
-                  String errorMessage) {
+    record Closed(
+            int code,
+            String reason,
+            boolean exited,
+            OptionalInt exitStatus,
+            String endedReason,
+            String errorCode,
+            String errorMessage) {
         static Closed broken(String why) {
             return new Closed(-1, why, false, OptionalInt.empty(), null, null, null);
         }
@@ -56,7 +62,9 @@ final class ServerEnd {
             if (this.code == 4404 && (errorCode == null || errorCode.equals("lease_not_found"))) {
                 return new ClientFailure(ClientFailure.NOT_FOUND, code, "no lease " + leaseId);
             }
-            return new ClientFailure(this.code == 4404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, code,
+            return new ClientFailure(
+                    this.code == 4404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED,
+                    code,
                     errorMessage != null ? errorMessage : "the server refused (" + this.code + ")");
         }
     }

@@ -16,7 +16,8 @@ import java.util.Optional;
 public final class ServiceClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String url;
     private final Optional<String> token;
 
@@ -54,18 +55,24 @@ public final class ServiceClient {
         java.net.http.WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
         try {
-            return builder.buildAsync(URI.create(url.replaceFirst("^http", "ws") + path), listener).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            return builder.buildAsync(URI.create(url.replaceFirst("^http", "ws") + path), listener)
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
                 int status = refused.getResponse().statusCode();
-                throw new ClientFailure(status == 404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, "http_" + status,
-                        status == 401 ? "the server wants a token: run 'containerlease login'" : "the server refused " + what + " (" + status + ")");
+                throw new ClientFailure(
+                        status == 404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED,
+                        "http_" + status,
+                        status == 401
+                                ? "the server wants a token: run 'containerlease login'"
+                                : "the server refused " + what + " (" + status + ")");
             }
             throw unreachable();
         } catch (java.util.concurrent.TimeoutException e) {
             throw unreachable();
         } catch (IllegalArgumentException e) {
-            throw new ClientFailure(ClientFailure.USAGE, null, "'" + url + "' is not a server URL (like http://localhost:8080)");
+            throw new ClientFailure(
+                    ClientFailure.USAGE, null, "'" + url + "' is not a server URL (like http://localhost:8080)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ClientFailure(ClientFailure.UNREACHABLE, null, "interrupted");
@@ -73,13 +80,19 @@ public final class ServiceClient {
     }
 
     private ClientFailure unreachable() {
-        return new ClientFailure(ClientFailure.UNREACHABLE, null, "cannot connect to " + url + " (is the server running?)");
+        return new ClientFailure(
+                ClientFailure.UNREACHABLE, null, "cannot connect to " + url + " (is the server running?)");
     }
 
     private JsonNode send(String method, String path, Object json) {
         try {
-            return json == null ? send(method, path, HttpRequest.BodyPublishers.noBody(), null)
-                    : send(method, path, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(json)), "application/json");
+            return json == null
+                    ? send(method, path, HttpRequest.BodyPublishers.noBody(), null)
+                    : send(
+                            method,
+                            path,
+                            HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(json)),
+                            "application/json");
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot write the request as JSON", e);
         }
@@ -88,9 +101,12 @@ public final class ServiceClient {
     private JsonNode send(String method, String path, HttpRequest.BodyPublisher body, String contentType) {
         HttpRequest.Builder request;
         try {
-            request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5)).method(method, body);
+            request = HttpRequest.newBuilder(URI.create(url + path))
+                    .timeout(Duration.ofMinutes(5))
+                    .method(method, body);
         } catch (IllegalArgumentException e) {
-            throw new ClientFailure(ClientFailure.USAGE, null, "'" + url + "' is not a server URL (like http://localhost:8080)");
+            throw new ClientFailure(
+                    ClientFailure.USAGE, null, "'" + url + "' is not a server URL (like http://localhost:8080)");
         }
         if (contentType != null) {
             request.header("Content-Type", contentType);
@@ -102,7 +118,8 @@ public final class ServiceClient {
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw unreachable();
         } catch (IOException e) {
-            throw new ClientFailure(ClientFailure.UNREACHABLE, null, "the connection to " + url + " failed: " + e.getMessage());
+            throw new ClientFailure(
+                    ClientFailure.UNREACHABLE, null, "the connection to " + url + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ClientFailure(ClientFailure.UNREACHABLE, null, "interrupted");
@@ -111,7 +128,8 @@ public final class ServiceClient {
         if (response.statusCode() >= 400) {
             String code = json.at("/error/code").asText("http_" + response.statusCode());
             String message = json.at("/error/message").asText("the server answered " + response.statusCode());
-            throw new ClientFailure(response.statusCode() == 404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, code, message);
+            throw new ClientFailure(
+                    response.statusCode() == 404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, code, message);
         }
         return json;
     }

@@ -9,10 +9,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sessions}: the shells open in a lease's container (to go back to one, or end it), as the console's tabs show them. */
-@Command(name = "sessions", mixinStandardHelpOptions = true, description = "List a lease's shells, or end one with --end.",
-        footer = {"", "Examples:", "  containerlease sessions 01m8…",
-                "  containerlease shell 01m8… --session 3f9c…        # back to one of them",
-                "  containerlease sessions 01m8… --end 3f9c…"})
+@Command(
+        name = "sessions",
+        mixinStandardHelpOptions = true,
+        description = "List a lease's shells, or end one with --end.",
+        footer = {
+            "",
+            "Examples:",
+            "  containerlease sessions 01m8…",
+            "  containerlease shell 01m8… --session 3f9c…        # back to one of them",
+            "  containerlease sessions 01m8… --end 3f9c…"
+        })
 public final class SessionsCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID")
     String id;
@@ -39,8 +46,15 @@ public final class SessionsCommand extends ClientCommand {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"SESSION", "CREATED", "ATTACHED", "UNATTENDED SINCE", "OUTPUT"});
         for (JsonNode s : sessions) {
-            rows.add(new String[] {s.path("sessionId").asText(), s.path("createdAt").asText(), s.path("attached").asText(),
-                    s.path("unattendedSince").isTextual() ? s.path("unattendedSince").asText() : "-", s.path("offset").asText() + " bytes"});
+            rows.add(new String[] {
+                s.path("sessionId").asText(),
+                s.path("createdAt").asText(),
+                s.path("attached").asText(),
+                s.path("unattendedSince").isTextual()
+                        ? s.path("unattendedSince").asText()
+                        : "-",
+                s.path("offset").asText() + " bytes"
+            });
         }
         TextColumns.print(out(), rows);
     }

@@ -16,17 +16,27 @@ import picocli.CommandLine.Parameters;
  * connection comes back by itself to the same shell, with exactly the output missed meanwhile; the
  * user's terminal is put back as it was however the client ends.
  */
-@Command(name = "shell", mixinStandardHelpOptions = true,
-        description = {"Open a terminal in a lease's container (every key goes to it; Ctrl-P Ctrl-Q detaches).",
-                "With -- CMD, run that command instead of the shell and exit with its status."},
-        footer = {"", "Examples:", "  containerlease shell 01m8…",
-                "  containerlease shell 01m8… --session 3f9c…      # back to a shell left with Ctrl-P Ctrl-Q",
-                "  containerlease shell 01m8… -- cat /etc/os-release",
-                "", "Exit status: the shell's or the command's own when the service reports it; 0 after detaching;",
-                "1 when the lease ended or the shell was ended by the service."})
+@Command(
+        name = "shell",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Open a terminal in a lease's container (every key goes to it; Ctrl-P Ctrl-Q detaches).",
+            "With -- CMD, run that command instead of the shell and exit with its status."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  containerlease shell 01m8…",
+            "  containerlease shell 01m8… --session 3f9c…      # back to a shell left with Ctrl-P Ctrl-Q",
+            "  containerlease shell 01m8… -- cat /etc/os-release",
+            "",
+            "Exit status: the shell's or the command's own when the service reports it; 0 after detaching;",
+            "1 when the lease ended or the shell was ended by the service."
+        })
 public final class ShellCommand extends ClientCommand {
     /** Typed while the connection is being made again: sent once it is back, up to this much. */
     private static final int MAX_PENDING_INPUT = 64 * 1024;
+
     private static final byte CTRL_D = 0x04;
     /** Refusals that may pass (no engine for a moment, too many connections): retried while reconnecting. */
     private static final java.util.Set<String> PASSING = java.util.Set.of("docker_unavailable", "too_many_connections");
@@ -37,7 +47,10 @@ public final class ShellCommand extends ClientCommand {
     @Parameters(index = "1..*", paramLabel = "CMD", description = "A command (after --) to run instead of the shell.")
     List<String> command;
 
-    @Option(names = "--session", paramLabel = "S", description = "Attach to this shell of the lease (it replays what it still holds).")
+    @Option(
+            names = "--session",
+            paramLabel = "S",
+            description = "Attach to this shell of the lease (it replays what it still holds).")
     String session;
 
     private final DetachKeys detachKeys = new DetachKeys();
@@ -48,11 +61,13 @@ public final class ShellCommand extends ClientCommand {
     @Override
     protected int run(ServiceClient client) {
         if (command != null && session != null) {
-            throw new ClientFailure(ClientFailure.USAGE, null, "a command starts a new shell: give --session or a command, not both");
+            throw new ClientFailure(
+                    ClientFailure.USAGE, null, "a command starts a new shell: give --session or a command, not both");
         }
         try (LocalTerminal terminal = LocalTerminal.open()) {
             Thread restore = new Thread(terminal::close);
-            Runtime.getRuntime().addShutdownHook(restore); // a kill or Ctrl-C before raw mode still gets its terminal back
+            Runtime.getRuntime()
+                    .addShutdownHook(restore); // a kill or Ctrl-C before raw mode still gets its terminal back
             try {
                 return session(client, terminal);
             } finally {
@@ -85,8 +100,8 @@ public final class ShellCommand extends ClientCommand {
             if (detachKeys.detached()) {
                 terminal.close();
                 err().println();
-                err().println("detached from shell " + sessionId + "; 'containerlease shell " + id + " --session " + sessionId
-                        + "' returns to it");
+                err().println("detached from shell " + sessionId + "; 'containerlease shell " + id + " --session "
+                        + sessionId + "' returns to it");
                 return 0;
             }
             if (closed.exited()) {
@@ -113,8 +128,12 @@ public final class ShellCommand extends ClientCommand {
                     break;
                 }
                 try {
-                    ShellConnection again = connect(client, terminal, "session=" + encoded(sessionId) + "&offset=" + connection.offset()
-                            + "&cols=" + terminal.cols() + "&rows=" + terminal.rows(), connection.offset());
+                    ShellConnection again = connect(
+                            client,
+                            terminal,
+                            "session=" + encoded(sessionId) + "&offset=" + connection.offset() + "&cols="
+                                    + terminal.cols() + "&rows=" + terminal.rows(),
+                            connection.offset());
                     awaitSession(again);
                     terminal.note("reconnected");
                     backoff.reset();
@@ -158,12 +177,14 @@ public final class ShellCommand extends ClientCommand {
                 throw closed.refusal(id);
             }
             if (closed != null && closed.endedReason() != null) {
-                throw new ClientFailure(ClientFailure.REFUSED, "lease_ended", "the lease has ended (" + closed.endedReason() + ")");
+                throw new ClientFailure(
+                        ClientFailure.REFUSED, "lease_ended", "the lease has ended (" + closed.endedReason() + ")");
             }
             throw new ClientFailure(ClientFailure.UNREACHABLE, null, "the terminal's connection broke before it began");
         } catch (TimeoutException e) {
             c.abort();
-            throw new ClientFailure(ClientFailure.UNREACHABLE, null, "the server did not start the terminal within 30 s");
+            throw new ClientFailure(
+                    ClientFailure.UNREACHABLE, null, "the server did not start the terminal within 30 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ClientFailure(ClientFailure.UNREACHABLE, null, "interrupted");
@@ -188,7 +209,8 @@ public final class ShellCommand extends ClientCommand {
             while (!done) {
                 int n = terminal.read(buffer);
                 if (n < 0) {
-                    // The input ended (a pipe, a script): the shell gets the end-of-input key, as a terminal's user gives it.
+                    // The input ended (a pipe, a script): the shell gets the end-of-input key, as a terminal's user
+                    // gives it.
                     send(new byte[] {CTRL_D});
                     return;
                 }

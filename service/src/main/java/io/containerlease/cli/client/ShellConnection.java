@@ -27,6 +27,7 @@ final class ShellConnection extends SocketListener {
     private volatile long offset;
     /** Output before this offset is a replay of what the shell wrote earlier. */
     private long liveFrom;
+
     private WebSocket socket;
 
     /** @param offset the offset asked for, until the server says where its bytes start */
@@ -133,7 +134,8 @@ final class ShellConnection extends SocketListener {
             default -> {
                 end.take(frame);
                 if (frame.path("type").asText().equals("error") && session.isDone()) {
-                    note.accept(frame.path("message").asText()); // (before the session, an error is a refusal: the close says it)
+                    note.accept(frame.path("message")
+                            .asText()); // (before the session, an error is a refusal: the close says it)
                 }
             }
         }

@@ -33,7 +33,10 @@ public final class WorkloadCommands {
 
     /** Stop and restart give the program a while to end on SIGTERM. */
     abstract static class Stopping extends Action {
-        @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+        @Option(
+                names = "--timeout",
+                paramLabel = "DURATION",
+                converter = Durations.class,
                 description = "How long the program has to end on SIGTERM before it is killed (default 10s).")
         Duration timeout;
 
@@ -43,7 +46,10 @@ public final class WorkloadCommands {
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the lease's container (the lease goes on).",
+    @Command(
+            name = "stop",
+            mixinStandardHelpOptions = true,
+            description = "Stop the lease's container (the lease goes on).",
             footer = {"", "Example:", "  containerlease stop 01m8… --timeout 30s"})
     public static final class Stop extends Stopping {
         @Override
@@ -52,7 +58,10 @@ public final class WorkloadCommands {
         }
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the lease's stopped container again.",
+    @Command(
+            name = "start",
+            mixinStandardHelpOptions = true,
+            description = "Start the lease's stopped container again.",
             footer = {"", "Example:", "  containerlease start 01m8…"})
     public static final class Start extends Action {
         @Override
@@ -61,7 +70,10 @@ public final class WorkloadCommands {
         }
     }
 
-    @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart the lease's container.",
+    @Command(
+            name = "restart",
+            mixinStandardHelpOptions = true,
+            description = "Restart the lease's container.",
             footer = {"", "Example:", "  containerlease restart 01m8…"})
     public static final class Restart extends Stopping {
         @Override
@@ -70,7 +82,10 @@ public final class WorkloadCommands {
         }
     }
 
-    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Freeze the lease's container.",
+    @Command(
+            name = "pause",
+            mixinStandardHelpOptions = true,
+            description = "Freeze the lease's container.",
             footer = {"", "Example:", "  containerlease pause 01m8…"})
     public static final class Pause extends Action {
         @Override
@@ -79,7 +94,10 @@ public final class WorkloadCommands {
         }
     }
 
-    @Command(name = "unpause", mixinStandardHelpOptions = true, description = "Thaw the lease's paused container.",
+    @Command(
+            name = "unpause",
+            mixinStandardHelpOptions = true,
+            description = "Thaw the lease's paused container.",
             footer = {"", "Example:", "  containerlease unpause 01m8…"})
     public static final class Unpause extends Action {
         @Override
@@ -88,7 +106,10 @@ public final class WorkloadCommands {
         }
     }
 
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "What the lease's container uses now.",
+    @Command(
+            name = "stats",
+            mixinStandardHelpOptions = true,
+            description = "What the lease's container uses now.",
             footer = {"", "Examples:", "  containerlease stats 01m8…", "  containerlease stats 01m8… -o json"})
     public static final class Stats extends LeaseView {
         @Override
@@ -98,10 +119,16 @@ public final class WorkloadCommands {
 
         @Override
         void table(JsonNode stats) {
-            TextColumns.print(out(), List.of(new String[] {"CPU", "MEMORY", "LIMIT", "PIDS", "READ", "WRITTEN"},
-                    new String[] {String.format("%.1f%%", stats.path("cpuPercent").asDouble()), mib(stats.path("memoryBytes").asLong()),
-                            mib(stats.path("memoryLimitBytes").asLong()), stats.path("pids").asText() + "/" + stats.path("pidsLimit").asText(),
-                            mib(stats.path("blockReadBytes").asLong()), mib(stats.path("blockWriteBytes").asLong())}));
+            TextColumns.print(
+                    out(), List.of(new String[] {"CPU", "MEMORY", "LIMIT", "PIDS", "READ", "WRITTEN"}, new String[] {
+                        String.format("%.1f%%", stats.path("cpuPercent").asDouble()),
+                        mib(stats.path("memoryBytes").asLong()),
+                        mib(stats.path("memoryLimitBytes").asLong()),
+                        stats.path("pids").asText() + "/"
+                                + stats.path("pidsLimit").asText(),
+                        mib(stats.path("blockReadBytes").asLong()),
+                        mib(stats.path("blockWriteBytes").asLong())
+                    }));
         }
 
         private static String mib(long bytes) {

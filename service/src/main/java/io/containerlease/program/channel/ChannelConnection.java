@@ -63,8 +63,12 @@ final class ChannelConnection implements AutoCloseable {
     private volatile Instant lastMessageAt;
     private volatile String lastError;
 
-    ChannelConnection(ContainerStreams streams, String container, InstantSource clock, Consumer<ChannelFrame> unprompted,
-                      Consumer<Boolean> connectionChanged) {
+    ChannelConnection(
+            ContainerStreams streams,
+            String container,
+            InstantSource clock,
+            Consumer<ChannelFrame> unprompted,
+            Consumer<Boolean> connectionChanged) {
         this.streams = streams;
         this.container = container;
         this.clock = clock;
@@ -79,7 +83,13 @@ final class ChannelConnection implements AutoCloseable {
     }
 
     ChannelStatus status() {
-        return new ChannelStatus(connected, since, Optional.ofNullable(lastMessageAt), sent.get(), received.get(), pending.size(),
+        return new ChannelStatus(
+                connected,
+                since,
+                Optional.ofNullable(lastMessageAt),
+                sent.get(),
+                received.get(),
+                pending.size(),
                 Optional.ofNullable(lastError));
     }
 
@@ -95,14 +105,18 @@ final class ChannelConnection implements AutoCloseable {
         String id = Long.toString(ids.incrementAndGet());
         byte[] bytes = new ChannelFrame(id, type, payload).encode();
         if (bytes.length > ChannelFrame.MAX_BYTES) {
-            throw new ProgramException(ProgramException.Kind.TOO_LARGE, "payload_too_large",
+            throw new ProgramException(
+                    ProgramException.Kind.TOO_LARGE,
+                    "payload_too_large",
                     "a frame may be at most " + ChannelFrame.MAX_BYTES + " bytes as JSON; this one is " + bytes.length);
         }
         CompletableFuture<ChannelFrame> answer = new CompletableFuture<>();
         if (reply) {
             if (pending.size() >= MAX_PENDING) {
-                throw new ProgramException(ProgramException.Kind.BUSY, "channel_busy", MAX_PENDING
-                        + " requests already wait for the program's reply; wait for one to finish");
+                throw new ProgramException(
+                        ProgramException.Kind.BUSY,
+                        "channel_busy",
+                        MAX_PENDING + " requests already wait for the program's reply; wait for one to finish");
             }
             pending.put(id, answer);
         }
@@ -114,13 +128,16 @@ final class ChannelConnection implements AutoCloseable {
             }
             return Optional.of(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
-            throw new ProgramException(ProgramException.Kind.TIMEOUT, "channel_timeout",
+            throw new ProgramException(
+                    ProgramException.Kind.TIMEOUT,
+                    "channel_timeout",
                     "the program did not reply within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof ProgramException p ? p : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProgramException(ProgramException.Kind.TIMEOUT, "channel_timeout", "interrupted while waiting for the reply");
+            throw new ProgramException(
+                    ProgramException.Kind.TIMEOUT, "channel_timeout", "interrupted while waiting for the reply");
         } finally {
             pending.remove(id);
         }
@@ -130,7 +147,9 @@ final class ChannelConnection implements AutoCloseable {
     void forward(ChannelFrame frame) {
         byte[] bytes = frame.encode();
         if (bytes.length > ChannelFrame.MAX_BYTES) {
-            throw new ProgramException(ProgramException.Kind.TOO_LARGE, "payload_too_large",
+            throw new ProgramException(
+                    ProgramException.Kind.TOO_LARGE,
+                    "payload_too_large",
                     "a frame may be at most " + ChannelFrame.MAX_BYTES + " bytes as JSON");
         }
         write(bytes);
@@ -150,7 +169,9 @@ final class ChannelConnection implements AutoCloseable {
         if (!current.write(HelperFrames.message(bytes))) {
             lastError = "the program stopped reading its channel";
             current.close();
-            throw new ProgramException(ProgramException.Kind.TIMEOUT, "channel_timeout",
+            throw new ProgramException(
+                    ProgramException.Kind.TIMEOUT,
+                    "channel_timeout",
                     "the program did not take the message: it stopped reading its channel");
         }
         sent.incrementAndGet();
@@ -158,7 +179,9 @@ final class ChannelConnection implements AutoCloseable {
 
     private ProgramException notConnected() {
         long downMs = Duration.between(since, clock.instant()).toMillis();
-        return new ProgramException(ProgramException.Kind.NOT_CONNECTED, "channel_not_connected",
+        return new ProgramException(
+                ProgramException.Kind.NOT_CONNECTED,
+                "channel_not_connected",
                 "the program is not listening on its channel (down for " + downMs / 1000 + " s"
                         + (lastError == null ? "" : ": " + lastError) + ")",
                 Map.of("downSince", since.toString(), "downForMs", downMs));
@@ -276,8 +299,10 @@ final class ChannelConnection implements AutoCloseable {
 
     private static String reason(byte[] payload) {
         String text = new String(payload, 0, Math.min(payload.length, MAX_REASON_CHARS * 4), StandardCharsets.UTF_8);
-        text = text.codePoints().filter(c -> !Character.isISOControl(c))
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        text = text.codePoints()
+                .filter(c -> !Character.isISOControl(c))
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
         return text.length() > MAX_REASON_CHARS ? text.substring(0, MAX_REASON_CHARS) : text;
     }
 
@@ -301,7 +326,9 @@ final class ChannelConnection implements AutoCloseable {
 
     private void failPending() {
         for (var waiting : pending.values()) {
-            waiting.completeExceptionally(new ProgramException(ProgramException.Kind.NOT_CONNECTED, "channel_not_connected",
+            waiting.completeExceptionally(new ProgramException(
+                    ProgramException.Kind.NOT_CONNECTED,
+                    "channel_not_connected",
                     "the program's channel closed before it replied"));
         }
     }
@@ -341,7 +368,8 @@ final class ChannelConnection implements AutoCloseable {
                 return;
             }
             if (length + count > line.length) {
-                line = java.util.Arrays.copyOf(line, Math.min(ChannelFrame.MAX_BYTES, Math.max(line.length * 2, length + count)));
+                line = java.util.Arrays.copyOf(
+                        line, Math.min(ChannelFrame.MAX_BYTES, Math.max(line.length * 2, length + count)));
             }
             System.arraycopy(from, offset, line, length, count);
             length += count;

@@ -56,7 +56,9 @@ public record ChannelFrame(String id, String type, JsonNode payload) {
         }
         JsonNode id = node.get("id");
         JsonNode type = node.get("type");
-        return new ChannelFrame(id == null || id.isNull() ? null : id.asText(),
-                type == null || !type.isTextual() ? "message" : type.asText(), node.get("payload"));
+        return new ChannelFrame(
+                id == null || id.isNull() ? null : id.asText(),
+                type == null || !type.isTextual() ? "message" : type.asText(),
+                node.get("payload"));
     }
 }

@@ -51,8 +51,12 @@ public final class ChannelRelay implements Channels.Elsewhere, AutoCloseable {
      * @param holderOf the server that holds a lease now (the store says)
      * @param leases   a lease as the store has it, for the holder to act on
      */
-    public ChannelRelay(String self, Broadcast broadcast, Channels channels, Function<LeaseId, Optional<String>> holderOf,
-                        Function<LeaseId, Optional<Lease>> leases) {
+    public ChannelRelay(
+            String self,
+            Broadcast broadcast,
+            Channels channels,
+            Function<LeaseId, Optional<String>> holderOf,
+            Function<LeaseId, Optional<Lease>> leases) {
         this.self = self;
         this.broadcast = broadcast;
         this.channels = channels;
@@ -86,10 +90,18 @@ public final class ChannelRelay implements Channels.Elsewhere, AutoCloseable {
     @Override
     public ChannelStatus status(Lease lease) {
         JsonNode status = ask(lease, call(lease, "status"), MARGIN).get("status");
-        return new ChannelStatus(status.get("connected").asBoolean(), Instant.parse(status.get("since").asText()),
-                Optional.ofNullable(status.get("lastMessageAt")).filter(JsonNode::isTextual).map(n -> Instant.parse(n.asText())),
-                status.get("sent").asLong(), status.get("received").asLong(), status.get("pending").asInt(),
-                Optional.ofNullable(status.get("lastError")).filter(JsonNode::isTextual).map(JsonNode::asText));
+        return new ChannelStatus(
+                status.get("connected").asBoolean(),
+                Instant.parse(status.get("since").asText()),
+                Optional.ofNullable(status.get("lastMessageAt"))
+                        .filter(JsonNode::isTextual)
+                        .map(n -> Instant.parse(n.asText())),
+                status.get("sent").asLong(),
+                status.get("received").asLong(),
+                status.get("pending").asInt(),
+                Optional.ofNullable(status.get("lastError"))
+                        .filter(JsonNode::isTextual)
+                        .map(JsonNode::asText));
     }
 
     private ObjectNode call(Lease lease, String op) {
@@ -104,7 +116,8 @@ public final class ChannelRelay implements Channels.Elsewhere, AutoCloseable {
 
     /** Sends {@code call} to the lease's holder and waits for its answer; a refusal there is thrown here. */
     private JsonNode ask(Lease lease, ObjectNode call, Duration patience) {
-        String holder = holderOf.apply(lease.id()).filter(h -> !h.equals(self))
+        String holder = holderOf.apply(lease.id())
+                .filter(h -> !h.equals(self))
                 .orElseThrow(() -> Channels.notConnected(lease.id()));
         call.put("to", holder);
         String id = call.get("id").asText();
@@ -118,7 +131,9 @@ public final class ChannelRelay implements Channels.Elsewhere, AutoCloseable {
             }
             return got;
         } catch (TimeoutException e) {
-            throw new ProgramException(ProgramException.Kind.NOT_CONNECTED, "channel_not_connected",
+            throw new ProgramException(
+                    ProgramException.Kind.NOT_CONNECTED,
+                    "channel_not_connected",
                     "the server connected to lease " + lease.id() + "'s program did not answer in time");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -162,20 +177,31 @@ public final class ChannelRelay implements Channels.Elsewhere, AutoCloseable {
             Lease lease = (LeaseId.isValid(leaseId) ? leases.apply(new LeaseId(leaseId)) : Optional.<Lease>empty())
                     .orElseThrow(() -> Channels.notConnected(new LeaseId(leaseId)));
             switch (call.path("op").asText()) {
-                case "send" -> channels.sendHere(lease, call.path("type").asText(), call.get("payload"),
-                                Duration.ofMillis(call.path("timeoutMs").asLong(Channels.DEFAULT_TIMEOUT.toMillis())),
-                                call.path("reply").asBoolean(true))
-                        .ifPresent(frame -> answer.set("frame", frameJson(frame)));
+                case "send" ->
+                    channels.sendHere(
+                                    lease,
+                                    call.path("type").asText(),
+                                    call.get("payload"),
+                                    Duration.ofMillis(
+                                            call.path("timeoutMs").asLong(Channels.DEFAULT_TIMEOUT.toMillis())),
+                                    call.path("reply").asBoolean(true))
+                            .ifPresent(frame -> answer.set("frame", frameJson(frame)));
                 case "forward" -> channels.forwardHere(lease, frame(call.get("frame")));
                 case "status" -> answer.set("status", statusJson(channels.statusHere(lease)));
-                default -> throw new IllegalArgumentException("unknown channel operation " + call.path("op").asText());
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown channel operation " + call.path("op").asText());
             }
         } catch (RefusedException e) {
             answer.set("error", errorJson(e));
         } catch (RuntimeException e) {
             log.warn("a channel request from another server failed: {}", e.getMessage());
-            answer.set("error", errorJson(new ProgramException(ProgramException.Kind.NOT_CONNECTED, "channel_not_connected",
-                    "the program's channel could not be reached")));
+            answer.set(
+                    "error",
+                    errorJson(new ProgramException(
+                            ProgramException.Kind.NOT_CONNECTED,
+                            "channel_not_connected",
+                            "the program's channel could not be reached")));
         }
         broadcast.send(answer.toString());
     }
@@ -189,7 +215,9 @@ public final class ChannelRelay implements Channels.Elsewhere, AutoCloseable {
     }
 
     private static ChannelFrame frame(JsonNode node) {
-        return new ChannelFrame(node.path("id").isTextual() ? node.get("id").asText() : null, node.path("type").asText(),
+        return new ChannelFrame(
+                node.path("id").isTextual() ? node.get("id").asText() : null,
+                node.path("type").asText(),
                 node.get("payload"));
     }
 
@@ -229,7 +257,11 @@ public final class ChannelRelay implements Channels.Elsewhere, AutoCloseable {
                 details.put(field.getKey(), JSON.convertValue(field.getValue(), Object.class));
             }
         });
-        return new ProgramException(kind, error.path("code").asText("channel_not_connected"), error.path("message").asText(), details);
+        return new ProgramException(
+                kind,
+                error.path("code").asText("channel_not_connected"),
+                error.path("message").asText(),
+                details);
     }
 
     @Override

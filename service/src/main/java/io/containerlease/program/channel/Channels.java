@@ -3,8 +3,8 @@ package io.containerlease.program.channel;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.containerlease.lease.EndReason;
 import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.EndReason;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageTypes;
 import io.containerlease.lease.Lease;
@@ -72,7 +72,8 @@ public final class Channels implements LeaseListener, AutoCloseable {
     /** One server alone: a lease whose channel is not open here has none open anywhere. */
     private static final Elsewhere NOWHERE = new Elsewhere() {
         @Override
-        public Optional<ChannelFrame> send(Lease lease, String type, JsonNode payload, Duration timeout, boolean reply) {
+        public Optional<ChannelFrame> send(
+                Lease lease, String type, JsonNode payload, Duration timeout, boolean reply) {
             throw notConnected(lease.id());
         }
 
@@ -112,11 +113,14 @@ public final class Channels implements LeaseListener, AutoCloseable {
             return;
         }
         open.computeIfAbsent(lease.id(), id -> {
-            var connection = new ChannelConnection(streams, ManagedLabels.containerName(id), clock, frame -> unprompted(id, frame),
-                    connected -> {
+            var connection = new ChannelConnection(
+                    streams, ManagedLabels.containerName(id), clock, frame -> unprompted(id, frame), connected -> {
                         long heldBack = logBudget.take(id);
                         if (heldBack >= 0) {
-                            log.info("channel {} {} {}", connected ? "connected" : "disconnected", kv("leaseId", id.value()),
+                            log.info(
+                                    "channel {} {} {}",
+                                    connected ? "connected" : "disconnected",
+                                    kv("leaseId", id.value()),
                                     kv("linesHeldBack", heldBack));
                         }
                         observer.connection(id, connected);
@@ -161,7 +165,9 @@ public final class Channels implements LeaseListener, AutoCloseable {
     public Optional<ChannelFrame> send(Lease lease, String type, JsonNode payload, Duration timeout, boolean reply) {
         requireChannel(lease);
         ChannelConnection here = open.get(lease.id());
-        return here != null ? here.request(type, payload, timeout, reply) : elsewhere.send(lease, type, payload, timeout, reply);
+        return here != null
+                ? here.request(type, payload, timeout, reply)
+                : elsewhere.send(lease, type, payload, timeout, reply);
     }
 
     /** Passes on a frame a client wrote on the duplex socket, as it is. */
@@ -220,13 +226,19 @@ public final class Channels implements LeaseListener, AutoCloseable {
     }
 
     public boolean hasChannel(Lease lease) {
-        return catalog.find(lease.imageType()).map(ImageSpec::program).map(ImageSpec.Program::channel).orElse(false);
+        return catalog.find(lease.imageType())
+                .map(ImageSpec::program)
+                .map(ImageSpec.Program::channel)
+                .orElse(false);
     }
 
     private void requireChannel(Lease lease) {
         if (!hasChannel(lease)) {
-            throw new ProgramException(ProgramException.Kind.NOT_ENABLED, "channel_not_enabled",
-                    "image type '" + lease.imageType() + "' has no message channel (its catalog entry does not say channel: true)");
+            throw new ProgramException(
+                    ProgramException.Kind.NOT_ENABLED,
+                    "channel_not_enabled",
+                    "image type '" + lease.imageType()
+                            + "' has no message channel (its catalog entry does not say channel: true)");
         }
     }
 
@@ -240,7 +252,9 @@ public final class Channels implements LeaseListener, AutoCloseable {
     }
 
     static ProgramException notConnected(LeaseId id) {
-        return new ProgramException(ProgramException.Kind.NOT_CONNECTED, "channel_not_connected",
+        return new ProgramException(
+                ProgramException.Kind.NOT_CONNECTED,
+                "channel_not_connected",
                 "lease " + id + " is not running, so its program has no channel");
     }
 

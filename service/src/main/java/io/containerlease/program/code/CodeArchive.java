@@ -45,7 +45,7 @@ public record CodeArchive(byte[] tarGz, String sha256, int entries, long unpacke
         boolean specialBits = false;
         List<Seen> seen = new ArrayList<>();
         try (InputStream gz = new GzipCompressorInputStream(new ByteArrayInputStream(tarGz), true);
-             TarArchiveInputStream tar = new TarArchiveInputStream(gz)) {
+                TarArchiveInputStream tar = new TarArchiveInputStream(gz)) {
             TarArchiveEntry entry;
             byte[] sink = new byte[8192];
             while ((entry = tar.getNextEntry()) != null) {
@@ -56,7 +56,9 @@ public record CodeArchive(byte[] tarGz, String sha256, int entries, long unpacke
                 checkName(name);
                 if (entry.isSymbolicLink() || entry.isLink()) {
                     checkLink(name, entry.getLinkName(), entry.isLink());
-                } else if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()
+                } else if (entry.isCharacterDevice()
+                        || entry.isBlockDevice()
+                        || entry.isFIFO()
                         || (!entry.isFile() && !entry.isDirectory())) {
                     throw refused("'" + printable(name) + "' is a device, a FIFO or another special file");
                 }
@@ -66,8 +68,8 @@ public record CodeArchive(byte[] tarGz, String sha256, int entries, long unpacke
                 while ((n = tar.read(sink)) > 0) {
                     unpacked += n;
                     if (unpacked > maxUnpacked) {
-                        throw refused("it unpacks to more than " + maxUnpacked / (1024 * 1024) + " MiB ("
-                                + EXPANSION + " times the upload limit)");
+                        throw refused("it unpacks to more than " + maxUnpacked / (1024 * 1024) + " MiB (" + EXPANSION
+                                + " times the upload limit)");
                     }
                 }
             }
@@ -137,7 +139,8 @@ public record CodeArchive(byte[] tarGz, String sha256, int entries, long unpacke
                 }
             }
             if (s.symbolic() || s.hard()) {
-                Deque<String> at = new ArrayDeque<>(s.symbolic() ? s.path().subList(0, s.path().size() - 1) : List.of());
+                Deque<String> at = new ArrayDeque<>(
+                        s.symbolic() ? s.path().subList(0, s.path().size() - 1) : List.of());
                 List<String> target = parts(s.linkTarget());
                 for (int i = 0; i < target.size(); i++) {
                     if (target.get(i).equals("..")) {
@@ -169,8 +172,8 @@ public record CodeArchive(byte[] tarGz, String sha256, int entries, long unpacke
     private static byte[] withoutSpecialBits(byte[] tarGz) {
         var out = new ByteArrayOutputStream(tarGz.length);
         try (InputStream gz = new GzipCompressorInputStream(new ByteArrayInputStream(tarGz), true);
-             TarArchiveInputStream in = new TarArchiveInputStream(gz);
-             TarArchiveOutputStream repacked = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
+                TarArchiveInputStream in = new TarArchiveInputStream(gz);
+                TarArchiveOutputStream repacked = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
             repacked.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             repacked.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             TarArchiveEntry entry;
@@ -187,8 +190,10 @@ public record CodeArchive(byte[] tarGz, String sha256, int entries, long unpacke
     }
 
     private static ProgramException refused(String why) {
-        return new ProgramException(ProgramException.Kind.INVALID, "invalid_archive", "the archive was refused: " + why
-                + "; nothing was changed");
+        return new ProgramException(
+                ProgramException.Kind.INVALID,
+                "invalid_archive",
+                "the archive was refused: " + why + "; nothing was changed");
     }
 
     private static String printable(String raw) {

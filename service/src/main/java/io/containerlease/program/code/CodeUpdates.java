@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +54,15 @@ public final class CodeUpdates implements LeaseListener {
     private final long maxBytes;
 
     /** @param maxBytes the largest archive accepted (CODE_MAX_BYTES) */
-    public CodeUpdates(ImageTypes catalog, CodeEngine engine, ContainerRuntime runtime, CodeVersions versions,
-                       InstantSource clock, Observer observer, String instanceId, long maxBytes) {
+    public CodeUpdates(
+            ImageTypes catalog,
+            CodeEngine engine,
+            ContainerRuntime runtime,
+            CodeVersions versions,
+            InstantSource clock,
+            Observer observer,
+            String instanceId,
+            long maxBytes) {
         this.catalog = catalog;
         this.engine = engine;
         this.runtime = runtime;
@@ -83,7 +89,8 @@ public final class CodeUpdates implements LeaseListener {
         CodeArchive archive = CodeArchive.check(tarGz, maxBytes);
         return exclusively(lease, () -> {
             keepFirstVersion(lease, spec);
-            CodeVersions.Version version = versions.add(lease.id(), archive.tarGz(), archive.sha256(), clock.instant(), "upload");
+            CodeVersions.Version version =
+                    versions.add(lease.id(), archive.tarGz(), archive.sha256(), clock.instant(), "upload");
             return activate(lease, spec, version.version(), "upload");
         });
     }
@@ -96,9 +103,14 @@ public final class CodeUpdates implements LeaseListener {
     public Outcome rollback(Lease lease, int number) {
         ImageSpec spec = spec(lease);
         return exclusively(lease, () -> {
-            CodeVersions.Version version = versions.list(lease.id()).stream().filter(v -> v.version() == number && v.kept())
-                    .findFirst().orElseThrow(() -> new ProgramException(ProgramException.Kind.NOT_FOUND, "code_version_not_found",
-                            "lease " + lease.id() + " keeps no code version " + number + "; kept: " + kept(lease.id())));
+            CodeVersions.Version version = versions.list(lease.id()).stream()
+                    .filter(v -> v.version() == number && v.kept())
+                    .findFirst()
+                    .orElseThrow(() -> new ProgramException(
+                            ProgramException.Kind.NOT_FOUND,
+                            "code_version_not_found",
+                            "lease " + lease.id() + " keeps no code version " + number + "; kept: "
+                                    + kept(lease.id())));
             if (version.status().equals("active")) {
                 return new Outcome(number, "active", Optional.empty());
             }
@@ -112,9 +124,13 @@ public final class CodeUpdates implements LeaseListener {
     }
 
     private ImageSpec spec(Lease lease) {
-        return catalog.find(lease.imageType()).filter(s -> s.program().code().isPresent()).orElseThrow(() ->
-                new ProgramException(ProgramException.Kind.NOT_ENABLED, "code_not_enabled",
-                        "image type '" + lease.imageType() + "' has no updatable code (its catalog entry has no 'code')"));
+        return catalog.find(lease.imageType())
+                .filter(s -> s.program().code().isPresent())
+                .orElseThrow(() -> new ProgramException(
+                        ProgramException.Kind.NOT_ENABLED,
+                        "code_not_enabled",
+                        "image type '" + lease.imageType()
+                                + "' has no updatable code (its catalog entry has no 'code')"));
     }
 
     /**
@@ -126,7 +142,9 @@ public final class CodeUpdates implements LeaseListener {
     private Outcome exclusively(Lease lease, java.util.function.Supplier<Outcome> work) {
         LeaseId id = lease.id();
         if (!versions.claim(id)) {
-            throw new ProgramException(ProgramException.Kind.IN_PROGRESS, "update_in_progress",
+            throw new ProgramException(
+                    ProgramException.Kind.IN_PROGRESS,
+                    "update_in_progress",
                     "lease " + id + " is already being updated; wait for that update to finish");
         }
         try {
@@ -156,7 +174,9 @@ public final class CodeUpdates implements LeaseListener {
     }
 
     private static ProgramException gone(Lease lease) {
-        return new ProgramException(ProgramException.Kind.GONE, "lease_not_running",
+        return new ProgramException(
+                ProgramException.Kind.GONE,
+                "lease_not_running",
                 "lease " + lease.id() + " ended while its code was being updated; nothing of the update was kept");
     }
 
@@ -166,7 +186,9 @@ public final class CodeUpdates implements LeaseListener {
             engine.removeVolume(CodeVolumes.volumeName(id));
         } catch (RuntimeException e) {
             // the reconciler removes what is left of an ended lease
-            log.info("what an update of an ended lease kept is left to the reconciler {} {}", kv("leaseId", id.value()),
+            log.info(
+                    "what an update of an ended lease kept is left to the reconciler {} {}",
+                    kv("leaseId", id.value()),
                     kv("error", String.valueOf(e.getMessage())));
         }
     }
@@ -179,8 +201,10 @@ public final class CodeUpdates implements LeaseListener {
      */
     @Override
     public void onRecovered(Lease lease) {
-        Optional<ImageSpec> spec = catalog.find(lease.imageType()).filter(s -> s.program().code().isPresent());
-        if (spec.isEmpty() || versions.list(lease.id()).stream().noneMatch(v -> v.status().equals("installing"))) {
+        Optional<ImageSpec> spec =
+                catalog.find(lease.imageType()).filter(s -> s.program().code().isPresent());
+        if (spec.isEmpty()
+                || versions.list(lease.id()).stream().noneMatch(v -> v.status().equals("installing"))) {
             return;
         }
         Thread.ofVirtual().name("code-recovery-" + lease.id().value()).start(() -> recover(lease, spec.get()));
@@ -189,7 +213,8 @@ public final class CodeUpdates implements LeaseListener {
     private void recover(Lease lease, ImageSpec spec) {
         LeaseId id = lease.id();
         if (!versions.claim(id)) {
-            log.warn("an interrupted code update is still claimed; its version stays installing until the claim lapses {}",
+            log.warn(
+                    "an interrupted code update is still claimed; its version stays installing until the claim lapses {}",
                     kv("leaseId", id.value()));
             return;
         }
@@ -200,12 +225,19 @@ public final class CodeUpdates implements LeaseListener {
                 }
             }
             Optional<CodeVersions.Version> active = versions.active(id).filter(CodeVersions.Version::kept);
-            Optional<String> failure = active.isPresent() ? install(lease, spec, archive(id, active.get().version()))
+            Optional<String> failure = active.isPresent()
+                    ? install(lease, spec, archive(id, active.get().version()))
                     : Optional.of("no version is kept to install again");
-            log.info("an interrupted code update was resolved {} {} {}", kv("leaseId", id.value()),
-                    kv("active", active.map(CodeVersions.Version::version).orElse(0)), kv("reinstallFailure", failure.orElse("")));
+            log.info(
+                    "an interrupted code update was resolved {} {} {}",
+                    kv("leaseId", id.value()),
+                    kv("active", active.map(CodeVersions.Version::version).orElse(0)),
+                    kv("reinstallFailure", failure.orElse("")));
         } catch (RuntimeException e) {
-            log.warn("could not resolve an interrupted code update {} {}", kv("leaseId", id.value()), kv("error", String.valueOf(e.getMessage())));
+            log.warn(
+                    "could not resolve an interrupted code update {} {}",
+                    kv("leaseId", id.value()),
+                    kv("error", String.valueOf(e.getMessage())));
         } finally {
             versions.unclaim(id);
         }
@@ -223,18 +255,26 @@ public final class CodeUpdates implements LeaseListener {
         }
         String path = spec.program().code().orElseThrow().path();
         var tarGz = new ByteArrayOutputStream();
-        try (var tar = new LimitedOutput(new GZIPOutputStream(new LimitedOutput(tarGz, maxBytes)), maxBytes * CodeArchive.EXPANSION)) {
+        try (var tar = new LimitedOutput(
+                new GZIPOutputStream(new LimitedOutput(tarGz, maxBytes)), maxBytes * CodeArchive.EXPANSION)) {
             engine.read(ManagedLabels.containerName(lease.id()), path, tar);
         } catch (LimitedOutput.Exceeded e) {
-            throw new ProgramException(ProgramException.Kind.TOO_LARGE, "code_too_large", "the code in " + path
-                    + " takes more than CODE_MAX_BYTES (" + maxBytes / 1024 + " KiB compressed, " + maxBytes * CodeArchive.EXPANSION / 1024
-                    + " KiB unpacked), so it cannot be kept for a rollback; make it smaller first; nothing was changed");
+            throw new ProgramException(
+                    ProgramException.Kind.TOO_LARGE,
+                    "code_too_large",
+                    "the code in " + path
+                            + " takes more than CODE_MAX_BYTES (" + maxBytes / 1024 + " KiB compressed, "
+                            + maxBytes * CodeArchive.EXPANSION / 1024
+                            + " KiB unpacked), so it cannot be kept for a rollback; make it smaller first; nothing was changed");
         } catch (IOException e) {
-            throw new ProgramException(ProgramException.Kind.GONE, "lease_not_running",
+            throw new ProgramException(
+                    ProgramException.Kind.GONE,
+                    "lease_not_running",
                     "the code in " + path + " could not be read: the lease's container went away");
         }
         byte[] bytes = tarGz.toByteArray();
-        CodeVersions.Version first = versions.add(lease.id(), bytes, CodeArchive.sha256(bytes), clock.instant(), "image");
+        CodeVersions.Version first =
+                versions.add(lease.id(), bytes, CodeArchive.sha256(bytes), clock.instant(), "image");
         versions.setStatus(lease.id(), first.version(), "active");
     }
 
@@ -252,21 +292,28 @@ public final class CodeUpdates implements LeaseListener {
             versions.setStatus(id, target, "failed");
             String reason = failure.get();
             if (previous.isPresent()) {
-                Optional<String> restoreFailure = install(lease, spec, archive(id, previous.get().version()));
+                Optional<String> restoreFailure =
+                        install(lease, spec, archive(id, previous.get().version()));
                 if (restoreFailure.isPresent()) {
-                    reason += "; version " + previous.get().version() + " was installed again but " + restoreFailure.get();
+                    reason += "; version " + previous.get().version() + " was installed again but "
+                            + restoreFailure.get();
                 }
             }
             outcome = new Outcome(target, "rolled_back", Optional.of(reason));
         }
-        log.info("code install finished {} {} {} {}", kv("leaseId", id.value()), kv("version", target),
-                kv("status", outcome.status()), kv("reason", outcome.reason().orElse("")));
+        log.info(
+                "code install finished {} {} {} {}",
+                kv("leaseId", id.value()),
+                kv("version", target),
+                kv("status", outcome.status()),
+                kv("reason", outcome.reason().orElse("")));
         observer.finished(lease, outcome);
         return outcome;
     }
 
     private byte[] archive(LeaseId id, int number) {
-        return versions.archive(id, number).orElseThrow(() -> new IllegalStateException("code version " + number + " of " + id + " is not kept"));
+        return versions.archive(id, number)
+                .orElseThrow(() -> new IllegalStateException("code version " + number + " of " + id + " is not kept"));
     }
 
     /** Copies the version in and (re)starts the program; empty when it came up healthy, else what went wrong. */
@@ -274,18 +321,27 @@ public final class CodeUpdates implements LeaseListener {
         ImageSpec.Code code = spec.program().code().orElseThrow();
         String container = ManagedLabels.containerName(lease.id());
         try {
-            engine.replace(CodeVolumes.volumeName(lease.id()), spec, CodeVolumes.helperName(lease.id()),
-                    ManagedLabels.forLease(lease, instanceId), tarGz);
+            engine.replace(
+                    CodeVolumes.volumeName(lease.id()),
+                    spec,
+                    CodeVolumes.helperName(lease.id()),
+                    ManagedLabels.forLease(lease, instanceId),
+                    tarGz);
             if (!code.command().isEmpty()) {
                 int exit = engine.exec(container, code.command(), code.timeout());
                 if (exit != 0) {
-                    return Optional.of(exit < 0 ? "the reload command did not finish within " + code.timeout().toSeconds() + " s"
-                            : "the reload command exited with " + exit);
+                    return Optional.of(
+                            exit < 0
+                                    ? "the reload command did not finish within "
+                                            + code.timeout().toSeconds() + " s"
+                                    : "the reload command exited with " + exit);
                 }
             } else {
                 runtime.restart(container, STOP_TIMEOUT);
             }
-            return spec.lifecycle().healthCheck().isPresent() ? awaitHealthy(container, code) : awaitStaying(container, code);
+            return spec.lifecycle().healthCheck().isPresent()
+                    ? awaitHealthy(container, code)
+                    : awaitStaying(container, code);
         } catch (EngineException e) {
             return Optional.of("the engine failed: " + e.clientMessage());
         } catch (InterruptedException e) {
@@ -300,7 +356,8 @@ public final class CodeUpdates implements LeaseListener {
         while (System.nanoTime() < deadline) {
             EngineContainer now = inspect(container);
             if (now.state() == EngineContainer.State.EXITED || now.state() == EngineContainer.State.DEAD) {
-                return Optional.of("the program exited" + now.exitCode().map(c -> " with " + c).orElse(""));
+                return Optional.of("the program exited"
+                        + now.exitCode().map(c -> " with " + c).orElse(""));
             }
             if (now.health().filter("healthy"::equals).isPresent()) {
                 return Optional.empty();
@@ -310,7 +367,8 @@ public final class CodeUpdates implements LeaseListener {
             }
             Thread.sleep(POLL);
         }
-        return Optional.of("the health check did not pass within " + code.timeout().toSeconds() + " s");
+        return Optional.of(
+                "the health check did not pass within " + code.timeout().toSeconds() + " s");
     }
 
     /** Without a health check, the program must stay up (not exit, not be restarted) for the grace period. */
@@ -319,10 +377,14 @@ public final class CodeUpdates implements LeaseListener {
         long deadline = System.nanoTime() + code.grace().toNanos();
         EngineContainer now = first;
         while (true) {
-            if (now.state() != EngineContainer.State.RUNNING || !now.startedAt().equals(first.startedAt())
+            if (now.state() != EngineContainer.State.RUNNING
+                    || !now.startedAt().equals(first.startedAt())
                     || now.restartCount() != first.restartCount()) {
-                String exit = now.state() == EngineContainer.State.RUNNING ? "" : now.exitCode().map(c -> " (it exited with " + c + ")").orElse("");
-                return Optional.of("the program did not stay up for " + code.grace().toSeconds() + " s" + exit);
+                String exit = now.state() == EngineContainer.State.RUNNING
+                        ? ""
+                        : now.exitCode().map(c -> " (it exited with " + c + ")").orElse("");
+                return Optional.of(
+                        "the program did not stay up for " + code.grace().toSeconds() + " s" + exit);
             }
             if (System.nanoTime() >= deadline) {
                 return Optional.empty();
@@ -333,12 +395,16 @@ public final class CodeUpdates implements LeaseListener {
     }
 
     private EngineContainer inspect(String container) {
-        return runtime.inspect(container).orElseThrow(() -> new ProgramException(ProgramException.Kind.GONE,
-                "lease_not_running", "the lease's container is gone"));
+        return runtime.inspect(container)
+                .orElseThrow(() -> new ProgramException(
+                        ProgramException.Kind.GONE, "lease_not_running", "the lease's container is gone"));
     }
 
     private String kept(LeaseId id) {
-        return versions.list(id).stream().filter(CodeVersions.Version::kept).map(v -> Integer.toString(v.version()))
-                .reduce((a, b) -> a + ", " + b).orElse("none");
+        return versions.list(id).stream()
+                .filter(CodeVersions.Version::kept)
+                .map(v -> Integer.toString(v.version()))
+                .reduce((a, b) -> a + ", " + b)
+                .orElse("none");
     }
 }

@@ -24,7 +24,8 @@ public abstract class CodeVersions {
      * installed and rolled back); {@code origin}: upload, image (what the image held at first) or
      * rollback:N; {@code at}: ISO-8601.
      */
-    public record Version(int version, String at, String sha256, long bytes, String status, boolean kept, String origin) {
+    public record Version(
+            int version, String at, String sha256, long bytes, String status, boolean kept, String origin) {
         Version with(String newStatus) {
             return new Version(version, at, sha256, bytes, newStatus, kept, origin);
         }

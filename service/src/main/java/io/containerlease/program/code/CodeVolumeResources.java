@@ -33,7 +33,8 @@ public final class CodeVolumeResources implements LeaseResources, LeaseListener 
 
     @Override
     public ContainerSpec.Mounts prepare(Lease lease, ImageSpec spec) {
-        Optional<String> codeVolume = spec.program().code().isPresent() ? Optional.of(code.create(lease)) : Optional.empty();
+        Optional<String> codeVolume =
+                spec.program().code().isPresent() ? Optional.of(code.create(lease)) : Optional.empty();
         return new ContainerSpec.Mounts(spec.program().channel(), codeVolume);
     }
 
@@ -50,14 +51,17 @@ public final class CodeVolumeResources implements LeaseResources, LeaseListener 
 
     @Override
     public void onEnded(Lease lease) {
-        ImageSpec.Program program = catalog.find(lease.imageType()).map(ImageSpec::program).orElse(ImageSpec.Program.NONE);
+        ImageSpec.Program program =
+                catalog.find(lease.imageType()).map(ImageSpec::program).orElse(ImageSpec.Program.NONE);
         try {
             if (program.code().isPresent()) {
                 code.remove(lease.id());
             }
         } catch (RuntimeException e) {
-            log.warn("could not remove an ended lease's code volume; the reconciler retries {} {}",
-                    kv("leaseId", lease.id().value()), kv("error", e.getMessage()));
+            log.warn(
+                    "could not remove an ended lease's code volume; the reconciler retries {} {}",
+                    kv("leaseId", lease.id().value()),
+                    kv("error", e.getMessage()));
         }
     }
 }

@@ -95,7 +95,11 @@ public final class FileCodeVersions extends CodeVersions {
         try {
             Path tmp = dir(id).resolve("versions.json.tmp");
             JSON.writeValue(tmp.toFile(), all);
-            Files.move(tmp, dir(id).resolve("versions.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    dir(id).resolve("versions.json"),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the code versions of lease " + id, e);
         }

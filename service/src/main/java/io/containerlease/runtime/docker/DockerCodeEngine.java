@@ -16,11 +16,9 @@ import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.RuntimeOperationException;
 import io.containerlease.program.code.CodeEngine;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +35,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 public final class DockerCodeEngine implements CodeEngine {
     /** Where the installer container sees the volume. */
     private static final String MOUNT = "/code";
+
     private static final int HELPER_WAIT_SECONDS = 60;
 
     private final DockerClient docker;
@@ -50,7 +49,12 @@ public final class DockerCodeEngine implements CodeEngine {
 
     @Override
     public void createVolume(String name, Map<String, String> labels) {
-        call("create volume " + name, () -> docker.createVolumeCmd().withName(name).withLabels(withExtra(labels)).exec());
+        call(
+                "create volume " + name,
+                () -> docker.createVolumeCmd()
+                        .withName(name)
+                        .withLabels(withExtra(labels))
+                        .exec());
     }
 
     @Override
@@ -67,11 +71,16 @@ public final class DockerCodeEngine implements CodeEngine {
 
     @Override
     public Set<LeaseId> volumeLeases(String instanceId) {
-        List<InspectVolumeResponse> volumes = call("list volumes", () -> docker.listVolumesCmd()
-                .withFilter("label", List.of(ManagedLabels.INSTANCE + "=" + instanceId)).exec().getVolumes());
+        List<InspectVolumeResponse> volumes = call(
+                "list volumes",
+                () -> docker.listVolumesCmd()
+                        .withFilter("label", List.of(ManagedLabels.INSTANCE + "=" + instanceId))
+                        .exec()
+                        .getVolumes());
         Set<LeaseId> leases = new HashSet<>();
         for (InspectVolumeResponse volume : volumes == null ? List.<InspectVolumeResponse>of() : volumes) {
-            String lease = volume.getLabels() == null ? null : volume.getLabels().get(ManagedLabels.LEASE_ID);
+            String lease =
+                    volume.getLabels() == null ? null : volume.getLabels().get(ManagedLabels.LEASE_ID);
             if (lease != null && LeaseId.isValid(lease)) {
                 leases.add(new LeaseId(lease));
             }
@@ -82,8 +91,12 @@ public final class DockerCodeEngine implements CodeEngine {
     /** The engine names every entry after the path's last part ({@code app/x}); the versions hold them relative ({@code x}). */
     @Override
     public void read(String container, String path, OutputStream tar) throws IOException {
-        InputStream archive = call("read " + path + " of " + container, () -> docker.copyArchiveFromContainerCmd(container, path).exec());
-        try (archive; var in = new TarArchiveInputStream(archive); var rebased = new TarArchiveOutputStream(tar)) {
+        InputStream archive = call(
+                "read " + path + " of " + container,
+                () -> docker.copyArchiveFromContainerCmd(container, path).exec());
+        try (archive;
+                var in = new TarArchiveInputStream(archive);
+                var rebased = new TarArchiveOutputStream(tar)) {
             rebased.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             rebased.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             TarArchiveEntry entry;
@@ -105,27 +118,36 @@ public final class DockerCodeEngine implements CodeEngine {
     public void replace(String volume, ImageSpec image, String helperName, Map<String, String> labels, byte[] tarGz) {
         removeQuietly(helperName); // one left by a crash would hold the name
         try {
-            // Empties the volume: the image's own shell, as root (owner of what the engine copied in) without capabilities.
+            // Empties the volume: the image's own shell, as root (owner of what the engine copied in) without
+            // capabilities.
             List<String> clear = new ArrayList<>(image.shell());
             clear.add("-c");
             clear.add("rm -rf " + MOUNT + "/* " + MOUNT + "/.[!.]* " + MOUNT + "/..?*; true");
-            String id = call("create the code installer", () -> docker.createContainerCmd(image.image())
-                    .withName(helperName)
-                    .withLabels(withExtra(labels))
-                    .withUser("0")
-                    .withEntrypoint(clear)
-                    .withHostConfig(DockerContainerRuntime.hardened(image)
-                            .withBinds(new Bind(volume, new Volume(MOUNT), AccessMode.rw)))
-                    .exec().getId());
+            String id = call(
+                    "create the code installer",
+                    () -> docker.createContainerCmd(image.image())
+                            .withName(helperName)
+                            .withLabels(withExtra(labels))
+                            .withUser("0")
+                            .withEntrypoint(clear)
+                            .withHostConfig(DockerContainerRuntime.hardened(image)
+                                    .withBinds(new Bind(volume, new Volume(MOUNT), AccessMode.rw)))
+                            .exec()
+                            .getId());
             call("start the code installer", () -> docker.startContainerCmd(id).exec());
-            Integer exit = call("wait for the code installer", () -> docker.waitContainerCmd(id).start()
-                    .awaitStatusCode(HELPER_WAIT_SECONDS, TimeUnit.SECONDS));
+            Integer exit = call(
+                    "wait for the code installer",
+                    () -> docker.waitContainerCmd(id).start().awaitStatusCode(HELPER_WAIT_SECONDS, TimeUnit.SECONDS));
             if (exit == null || exit != 0) {
-                throw new RuntimeOperationException("the code installer could not empty the code volume", "exit " + exit, null);
+                throw new RuntimeOperationException(
+                        "the code installer could not empty the code volume", "exit " + exit, null);
             }
             // The engine unpacks gzip itself; the helper has exited, and copying into a stopped container works.
             call("copy the code in", () -> {
-                docker.copyArchiveToContainerCmd(id).withRemotePath(MOUNT).withTarInputStream(new ByteArrayInputStream(tarGz)).exec();
+                docker.copyArchiveToContainerCmd(id)
+                        .withRemotePath(MOUNT)
+                        .withTarInputStream(new ByteArrayInputStream(tarGz))
+                        .exec();
                 return null;
             });
         } finally {
@@ -135,10 +157,18 @@ public final class DockerCodeEngine implements CodeEngine {
 
     @Override
     public int exec(String container, List<String> command, Duration timeout) {
-        String execId = call("run " + command.get(0) + " in " + container, () -> docker.execCreateCmd(container)
-                .withCmd(command.toArray(String[]::new)).withAttachStdout(true).withAttachStderr(true).exec().getId());
+        String execId = call(
+                "run " + command.get(0) + " in " + container,
+                () -> docker.execCreateCmd(container)
+                        .withCmd(command.toArray(String[]::new))
+                        .withAttachStdout(true)
+                        .withAttachStderr(true)
+                        .exec()
+                        .getId());
         var callback = new ResultCallback.Adapter<Frame>();
-        call("run " + command.get(0) + " in " + container, () -> docker.execStartCmd(execId).exec(callback));
+        call(
+                "run " + command.get(0) + " in " + container,
+                () -> docker.execStartCmd(execId).exec(callback));
         try {
             if (!callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 return -1;
@@ -153,13 +183,17 @@ public final class DockerCodeEngine implements CodeEngine {
                 // the exec's output is not needed
             }
         }
-        Long exit = call("inspect the exec", () -> docker.inspectExecCmd(execId).exec().getExitCodeLong());
+        Long exit = call(
+                "inspect the exec", () -> docker.inspectExecCmd(execId).exec().getExitCodeLong());
         return exit == null ? -1 : exit.intValue();
     }
 
     private void removeQuietly(String name) {
         try {
-            docker.removeContainerCmd(name).withForce(true).withRemoveVolumes(false).exec();
+            docker.removeContainerCmd(name)
+                    .withForce(true)
+                    .withRemoveVolumes(false)
+                    .exec();
         } catch (RuntimeException e) {
             // not there (the usual case), or the reconciler removes it later as an orphan
         }

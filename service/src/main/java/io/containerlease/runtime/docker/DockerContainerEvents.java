@@ -28,11 +28,14 @@ public final class DockerContainerEvents implements ContainerEvents {
                 if (event.getType() != EventType.CONTAINER || event.getId() == null) {
                     return;
                 }
-                Map<String, String> attributes = event.getActor() == null || event.getActor().getAttributes() == null
-                        ? Map.of() : event.getActor().getAttributes();
+                Map<String, String> attributes =
+                        event.getActor() == null || event.getActor().getAttributes() == null
+                                ? Map.of()
+                                : event.getActor().getAttributes();
                 String label = attributes.get(ManagedLabels.LEASE_ID);
                 Optional<LeaseId> leaseId = LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty();
-                Instant at = event.getTimeNano() != null ? Instant.ofEpochSecond(0, event.getTimeNano())
+                Instant at = event.getTimeNano() != null
+                        ? Instant.ofEpochSecond(0, event.getTimeNano())
                         : event.getTime() != null ? Instant.ofEpochSecond(event.getTime()) : Instant.now();
                 sink.event(event.getId(), leaseId, String.valueOf(event.getAction()), at);
             }
@@ -48,7 +51,8 @@ public final class DockerContainerEvents implements ContainerEvents {
                 sink.closed(error);
             }
         };
-        streaming.eventsCmd()
+        streaming
+                .eventsCmd()
                 .withEventTypeFilter(EventType.CONTAINER)
                 .withLabelFilter(Map.of(ManagedLabels.INSTANCE, instanceId))
                 .withSince(Long.toString(since.getEpochSecond()))

@@ -1,36 +1,36 @@
 package io.containerlease.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
-import com.github.dockerjava.core.NameParser;
 import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.HealthCheck;
-import com.github.dockerjava.api.model.RestartPolicy;
-import io.containerlease.lease.EngineContainer;
-import java.time.Instant;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.core.NameParser;
 import io.containerlease.helper.HelperBinary;
-import io.containerlease.lease.ImageSpec;
-import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.lease.ContainerSpec;
+import io.containerlease.lease.EngineContainer;
+import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageUnavailableException;
+import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedContainer;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.RuntimeOperationException;
 import io.containerlease.lease.RuntimeUnavailableException;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,7 +60,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
      * @param extraLabels put on every container created here, under the service's own (CONTAINER_LABELS)
      * @param helper      the volume that carries our helper into containers that need it
      */
-    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, DockerHelperVolume helper) {
+    public DockerContainerRuntime(
+            DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, DockerHelperVolume helper) {
         this.docker = docker;
         this.pullTimeout = pullTimeout;
         this.extraLabels = Map.copyOf(extraLabels);
@@ -70,12 +71,18 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     /** A runtime whose helper volume is its own: labelled with {@code cluster} (the store's id), named after {@code server}. */
-    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, String cluster, String server) {
-        this(docker, pullTimeout, extraLabels, new DockerHelperVolume(docker, HelperBinary::fromJar, cluster, server, extraLabels));
+    public DockerContainerRuntime(
+            DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, String cluster, String server) {
+        this(
+                docker,
+                pullTimeout,
+                extraLabels,
+                new DockerHelperVolume(docker, HelperBinary::fromJar, cluster, server, extraLabels));
     }
 
     /** A runtime of a server alone on its store. */
-    public DockerContainerRuntime(DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, String owner) {
+    public DockerContainerRuntime(
+            DockerClient docker, Duration pullTimeout, Map<String, String> extraLabels, String owner) {
         this(docker, pullTimeout, extraLabels, owner, owner);
     }
 
@@ -85,8 +92,10 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         switch (spec.pullPolicy()) {
             case NEVER -> {
                 if (!present) {
-                    throw new ImageUnavailableException("image " + spec.image() + " for '" + spec.imageType()
-                            + "' is not on the Docker engine and its pull policy is 'never'", null);
+                    throw new ImageUnavailableException(
+                            "image " + spec.image() + " for '" + spec.imageType()
+                                    + "' is not on the Docker engine and its pull policy is 'never'",
+                            null);
                 }
             }
             case IF_NOT_PRESENT -> {
@@ -108,7 +117,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             pullCommand(spec.image()).exec(callback);
             // awaitCompletion rethrows the first error the pull stream reported.
             if (!callback.awaitCompletion(pullTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new ImageUnavailableException("pulling " + spec.image() + " took longer than " + pullTimeout.toSeconds() + " s", null);
+                throw new ImageUnavailableException(
+                        "pulling " + spec.image() + " took longer than " + pullTimeout.toSeconds() + " s", null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -128,7 +138,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     private static String cannotPull(ImageSpec spec) {
-        return "image " + spec.image() + " for '" + spec.imageType() + "' is not on the Docker engine and cannot be pulled";
+        return "image " + spec.image() + " for '" + spec.imageType()
+                + "' is not on the Docker engine and cannot be pulled";
     }
 
     @Override
@@ -139,13 +150,15 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             host.withStorageOpt(Map.of("size", image.disk().writableLayerMb().get() + "m"));
         }
         if (image.lifecycle().restartRetries() > 0) {
-            host.withRestartPolicy(RestartPolicy.onFailureRestart(image.lifecycle().restartRetries()));
+            host.withRestartPolicy(
+                    RestartPolicy.onFailureRestart(image.lifecycle().restartRetries()));
         }
         // Our helper is PID 1 of every container (instead of the engine's init): it runs the image's own
         // command and ends the container at its deadline, whether or not a server of ours is alive.
         host.withInit(false);
         List<String> entrypoint = new java.util.ArrayList<>(List.of(HelperBinary.PATH, "init"));
-        spec.deadline().ifPresent(deadline -> entrypoint.addAll(List.of("--deadline", Long.toString(ceilSeconds(deadline)))));
+        spec.deadline()
+                .ifPresent(deadline -> entrypoint.addAll(List.of("--deadline", Long.toString(ceilSeconds(deadline)))));
         entrypoint.add("--");
         entrypoint.addAll(imageCommands.resolve(image));
         List<Bind> binds = new java.util.ArrayList<>();
@@ -156,8 +169,10 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             // the service reaches it through our helper.
             tmpfs.put(ImageSpec.CHANNEL_DIR, channelDirOptions(image.user()));
         }
-        spec.mounts().codeVolume().ifPresent(volume -> binds.add(new Bind(volume,
-                new Volume(image.program().code().orElseThrow().path()), AccessMode.rw)));
+        spec.mounts()
+                .codeVolume()
+                .ifPresent(volume -> binds.add(new Bind(
+                        volume, new Volume(image.program().code().orElseThrow().path()), AccessMode.rw)));
         host.withBinds(binds);
         if (image.readOnlyRootfs()) {
             // A read-only root still needs somewhere to write: a small, size-limited /tmp.
@@ -182,7 +197,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                 cmd = cmd.withUser(image.user().get());
             }
             if (image.lifecycle().healthCheck().isPresent()) {
-                cmd = cmd.withHealthcheck(healthCheck(image.lifecycle().healthCheck().get()));
+                cmd = cmd.withHealthcheck(
+                        healthCheck(image.lifecycle().healthCheck().get()));
             }
             if (!spec.secretFiles().isEmpty()) {
                 // An anonymous volume (removed with the container): written even under a read-only root.
@@ -193,11 +209,16 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         if (!spec.secretFiles().isEmpty()) {
             // Owned by the container's user and readable by it alone: a numeric user is written into the
             // archive; a user name only the engine can resolve, from the image's /etc/passwd.
-            var numeric = image.user().map(SecretArchive.Owner::numeric).orElse(java.util.Optional.of(SecretArchive.Owner.ROOT));
+            var numeric = image.user()
+                    .map(SecretArchive.Owner::numeric)
+                    .orElse(java.util.Optional.of(SecretArchive.Owner.ROOT));
             byte[] archive = SecretArchive.of(spec.secretFiles(), numeric.orElse(SecretArchive.Owner.ROOT));
             call("deliver secret files to " + spec.name(), () -> {
-                docker.copyArchiveToContainerCmd(id).withRemotePath(ContainerSpec.SECRETS_DIR).withCopyUIDGID(numeric.isEmpty())
-                        .withTarInputStream(new java.io.ByteArrayInputStream(archive)).exec();
+                docker.copyArchiveToContainerCmd(id)
+                        .withRemotePath(ContainerSpec.SECRETS_DIR)
+                        .withCopyUIDGID(numeric.isEmpty())
+                        .withTarInputStream(new java.io.ByteArrayInputStream(archive))
+                        .exec();
                 return null;
             });
         }
@@ -219,7 +240,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
     /** The lease's environment, and where the channel's socket is when the lease has one. */
     private static List<String> env(ContainerSpec spec) {
-        List<String> env = new java.util.ArrayList<>(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        List<String> env = new java.util.ArrayList<>(spec.env().entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .toList());
         if (spec.mounts().channel()) {
             env.add("CONTAINERLEASE_CHANNEL=" + ImageSpec.CHANNEL_SOCKET);
         }
@@ -242,9 +265,13 @@ public final class DockerContainerRuntime implements ContainerRuntime {
                 .withPrivileged(false)
                 .withInit(true)
                 // The engine's log of a chatty container is rotated, so one lease cannot fill the host's disk.
-                .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of(
-                        "max-size", image.disk().logMaxSizeMb() + "m",
-                        "max-file", Integer.toString(image.disk().logMaxFiles()))));
+                .withLogConfig(new LogConfig(
+                        LogConfig.LoggingType.JSON_FILE,
+                        Map.of(
+                                "max-size",
+                                image.disk().logMaxSizeMb() + "m",
+                                "max-file",
+                                Integer.toString(image.disk().logMaxFiles()))));
     }
 
     private static long ceilSeconds(java.time.Instant at) {
@@ -254,7 +281,10 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private Map<String, String> labels(ContainerSpec spec) {
         Map<String, String> all = new java.util.HashMap<>(extraLabels);
         all.putAll(spec.labels()); // the service's own labels always win
-        spec.deadline().ifPresent(deadline -> all.put(ManagedLabels.DEADLINE, java.time.Instant.ofEpochSecond(ceilSeconds(deadline)).toString()));
+        spec.deadline()
+                .ifPresent(deadline -> all.put(
+                        ManagedLabels.DEADLINE,
+                        java.time.Instant.ofEpochSecond(ceilSeconds(deadline)).toString()));
         return all;
     }
 
@@ -266,12 +296,17 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     public boolean probeWritableLayerQuota(ImageSpec image) {
         String name = "containerlease-probe-" + java.util.UUID.randomUUID();
         try {
-            docker.createContainerCmd(image.image()).withName(name).withLabels(extraLabels)
-                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none").withStorageOpt(Map.of("size", "16m"))).exec();
+            docker.createContainerCmd(image.image())
+                    .withName(name)
+                    .withLabels(extraLabels)
+                    .withHostConfig(
+                            HostConfig.newHostConfig().withNetworkMode("none").withStorageOpt(Map.of("size", "16m")))
+                    .exec();
             writableLayerQuota = true;
         } catch (NotFoundException e) {
             // Says nothing about the storage driver: the caller reports that it could not find out.
-            throw new RuntimeOperationException("image " + image.image() + " is not on the engine to probe with", e.getMessage(), e);
+            throw new RuntimeOperationException(
+                    "image " + image.image() + " is not on the engine to probe with", e.getMessage(), e);
         } catch (DockerException e) {
             writableLayerQuota = false;
         } finally {
@@ -288,7 +323,10 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     public void remove(String nameOrId) {
         call("remove " + nameOrId, () -> {
             try {
-                docker.removeContainerCmd(nameOrId).withForce(true).withRemoveVolumes(true).exec();
+                docker.removeContainerCmd(nameOrId)
+                        .withForce(true)
+                        .withRemoveVolumes(true)
+                        .exec();
             } catch (NotFoundException alreadyGone) {
                 // Removal is idempotent: someone (us, earlier) already did it.
             }
@@ -310,10 +348,12 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
     @Override
     public List<ManagedContainer> listManaged(String instanceId) {
-        List<Container> containers = call("list containers", () -> docker.listContainersCmd()
-                .withShowAll(true)
-                .withLabelFilter(Map.of(ManagedLabels.INSTANCE, instanceId))
-                .exec());
+        List<Container> containers = call(
+                "list containers",
+                () -> docker.listContainersCmd()
+                        .withShowAll(true)
+                        .withLabelFilter(Map.of(ManagedLabels.INSTANCE, instanceId))
+                        .exec());
         return containers.stream().map(DockerContainerRuntime::toManaged).toList();
     }
 
@@ -321,15 +361,22 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         String label = c.getLabels() == null ? null : c.getLabels().get(ManagedLabels.LEASE_ID);
         Optional<LeaseId> leaseId = LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty();
         Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
-        return new ManagedContainer(c.getId(), leaseId, "running".equals(c.getState()), Optional.ofNullable(labels.get(ManagedLabels.SERVER)),
-                labels.containsKey(ManagedLabels.POOL) ? Optional.ofNullable(labels.get(ManagedLabels.IMAGE_TYPE)) : Optional.empty());
+        return new ManagedContainer(
+                c.getId(),
+                leaseId,
+                "running".equals(c.getState()),
+                Optional.ofNullable(labels.get(ManagedLabels.SERVER)),
+                labels.containsKey(ManagedLabels.POOL)
+                        ? Optional.ofNullable(labels.get(ManagedLabels.IMAGE_TYPE))
+                        : Optional.empty());
     }
 
     @Override
     public Optional<EngineContainer> inspect(String nameOrId) {
         return call("inspect " + nameOrId, () -> {
             try {
-                return Optional.of(toEngineContainer(docker.inspectContainerCmd(nameOrId).exec()));
+                return Optional.of(
+                        toEngineContainer(docker.inspectContainerCmd(nameOrId).exec()));
             } catch (NotFoundException e) {
                 return Optional.empty();
             }
@@ -340,7 +387,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     public void stop(String nameOrId, Duration timeout) {
         call("stop " + nameOrId, () -> {
             try {
-                docker.stopContainerCmd(nameOrId).withTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds())).exec();
+                docker.stopContainerCmd(nameOrId)
+                        .withTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()))
+                        .exec();
             } catch (NotModifiedException alreadyStopped) {
                 // stopping a stopped container changes nothing, which is what was asked
             }
@@ -362,8 +411,11 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
     @Override
     public void restart(String nameOrId, Duration timeout) {
-        call("restart " + nameOrId, () -> docker.restartContainerCmd(nameOrId)
-                .withTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds())).exec());
+        call(
+                "restart " + nameOrId,
+                () -> docker.restartContainerCmd(nameOrId)
+                        .withTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()))
+                        .exec());
     }
 
     @Override
@@ -399,11 +451,17 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         };
         Long exitCode = state.getExitCodeLong();
         boolean everFinished = engineState == EngineContainer.State.EXITED || engineState == EngineContainer.State.DEAD;
-        return new EngineContainer(inspected.getId(), engineState,
+        return new EngineContainer(
+                inspected.getId(),
+                engineState,
                 everFinished && exitCode != null ? Optional.of(exitCode.intValue()) : Optional.empty(),
-                Boolean.TRUE.equals(state.getOOMKilled()), engineTime(state.getStartedAt()), engineTime(state.getFinishedAt()),
+                Boolean.TRUE.equals(state.getOOMKilled()),
+                engineTime(state.getStartedAt()),
+                engineTime(state.getFinishedAt()),
                 inspected.getRestartCount() == null ? 0 : inspected.getRestartCount(),
-                Optional.ofNullable(state.getHealth()).map(h -> h.getStatus()).filter(h -> !h.isEmpty() && !h.equals("none")));
+                Optional.ofNullable(state.getHealth())
+                        .map(h -> h.getStatus())
+                        .filter(h -> !h.isEmpty() && !h.equals("none")));
     }
 
     /** The engine writes {@code 0001-01-01T00:00:00Z} for a time that never was. */
@@ -421,7 +479,10 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private static HealthCheck healthCheck(ImageSpec.HealthCheck check) {
         List<String> test = new java.util.ArrayList<>(List.of("CMD"));
         test.addAll(check.command());
-        return new HealthCheck().withTest(test).withInterval(check.interval().toNanos()).withTimeout(check.timeout().toNanos())
+        return new HealthCheck()
+                .withTest(test)
+                .withInterval(check.interval().toNanos())
+                .withTimeout(check.timeout().toNanos())
                 .withRetries(check.retries());
     }
 
@@ -450,7 +511,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
             return action.get();
         } catch (DockerException e) {
             if (e.getHttpStatus() >= 500) {
-                throw new RuntimeUnavailableException("the Docker engine failed to " + what, DockerClients.rootMessage(e), e);
+                throw new RuntimeUnavailableException(
+                        "the Docker engine failed to " + what, DockerClients.rootMessage(e), e);
             }
             throw new RuntimeOperationException("Docker refused to " + what, DockerClients.rootMessage(e), e);
         } catch (RuntimeException e) {
@@ -474,7 +536,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     private static RuntimeUnavailableException unavailable(String what, RuntimeException e) {
-        return new RuntimeUnavailableException("Docker engine unreachable during " + what, DockerClients.rootMessage(e), e);
+        return new RuntimeUnavailableException(
+                "Docker engine unreachable during " + what, DockerClients.rootMessage(e), e);
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

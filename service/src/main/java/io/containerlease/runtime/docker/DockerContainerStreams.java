@@ -51,7 +51,10 @@ public final class DockerContainerStreams implements ContainerStreams {
         LastLine boundary = since == null ? lastLine(container) : null;
         var callback = new LogCallback(sink, boundary);
         try {
-            var follow = docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true)
+            var follow = docker.logContainerCmd(container)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withFollowStream(true)
                     .withTimestamps(true);
             if (since != null) {
                 follow.withSince((int) since.getEpochSecond()).withTailAll();
@@ -70,24 +73,32 @@ public final class DockerContainerStreams implements ContainerStreams {
     /** The newest line the container has written, or null when it has written none. */
     private LastLine lastLine(String container) {
         var last = new java.util.concurrent.atomic.AtomicReference<LastLine>();
-        var callback = new LogCallback(new LogSink() {
-            @Override
-            public void line(boolean stderr, Instant timestamp, String text) {
-                last.set(new LastLine(timestamp, text));
-            }
+        var callback = new LogCallback(
+                new LogSink() {
+                    @Override
+                    public void line(boolean stderr, Instant timestamp, String text) {
+                        last.set(new LastLine(timestamp, text));
+                    }
 
-            @Override
-            public void historyEnd() {}
+                    @Override
+                    public void historyEnd() {}
 
-            @Override
-            public void closed(Throwable error) {}
-        }, null);
+                    @Override
+                    public void closed(Throwable error) {}
+                },
+                null);
         try {
-            docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(false)
-                    .withTimestamps(true).withTail(1).exec(callback);
+            docker.logContainerCmd(container)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withFollowStream(false)
+                    .withTimestamps(true)
+                    .withTail(1)
+                    .exec(callback);
             if (!callback.awaitCompletion(HISTORY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new RuntimeUnavailableException("reading the log of " + container + " took longer than "
-                        + HISTORY_TIMEOUT.toSeconds() + " s", null);
+                throw new RuntimeUnavailableException(
+                        "reading the log of " + container + " took longer than " + HISTORY_TIMEOUT.toSeconds() + " s",
+                        null);
             }
             return last.get();
         } catch (InterruptedException e) {
@@ -110,16 +121,27 @@ public final class DockerContainerStreams implements ContainerStreams {
     public Shell openShell(String container, List<String> command, int cols, int rows, ShellOutput output) {
         String execId;
         try {
-            execId = docker.execCreateCmd(container).withCmd(command.toArray(String[]::new)).withTty(true)
-                    .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true)
-                    .withEnv(List.of("TERM=xterm-256color")).exec().getId();
+            execId = docker.execCreateCmd(container)
+                    .withCmd(command.toArray(String[]::new))
+                    .withTty(true)
+                    .withAttachStdin(true)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withEnv(List.of("TERM=xterm-256color"))
+                    .exec()
+                    .getId();
         } catch (RuntimeException e) {
             throw translate("start a shell in " + container, e);
         }
         ShellInput input = new ShellInput(queuedInput, INPUT_PATIENCE);
-        var callback = new ExecCallback(frame -> output.bytes(frame.getPayload()), output::exited, () -> exitStatus(execId));
+        var callback =
+                new ExecCallback(frame -> output.bytes(frame.getPayload()), output::exited, () -> exitStatus(execId));
         try {
-            docker.execStartCmd(execId).withTty(true).withDetach(false).withStdIn(input).exec(callback);
+            docker.execStartCmd(execId)
+                    .withTty(true)
+                    .withDetach(false)
+                    .withStdIn(input)
+                    .exec(callback);
         } catch (RuntimeException e) {
             input.close();
             throw translate("attach to a shell in " + container, e);
@@ -147,7 +169,11 @@ public final class DockerContainerStreams implements ContainerStreams {
         var callback = execCallback(execId, output);
         ShellInput input = new ShellInput(queuedInput, INPUT_PATIENCE);
         try {
-            docker.execStartCmd(execId).withTty(false).withDetach(false).withStdIn(input).exec(callback);
+            docker.execStartCmd(execId)
+                    .withTty(false)
+                    .withDetach(false)
+                    .withStdIn(input)
+                    .exec(callback);
         } catch (RuntimeException e) {
             input.close();
             throw translate("attach to a command in " + container, e);
@@ -168,8 +194,14 @@ public final class DockerContainerStreams implements ContainerStreams {
 
     private String createExec(String container, List<String> command, boolean withInput) {
         try {
-            return docker.execCreateCmd(container).withCmd(command.toArray(String[]::new)).withTty(false)
-                    .withAttachStdin(withInput).withAttachStdout(true).withAttachStderr(true).exec().getId();
+            return docker.execCreateCmd(container)
+                    .withCmd(command.toArray(String[]::new))
+                    .withTty(false)
+                    .withAttachStdin(withInput)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .exec()
+                    .getId();
         } catch (RuntimeException e) {
             throw translate("run a command in " + container, e);
         }
@@ -177,13 +209,16 @@ public final class DockerContainerStreams implements ContainerStreams {
 
     /** Without a TTY the engine keeps stdout and stderr apart: each goes to its own side of {@code output}. */
     private ExecCallback execCallback(String execId, ExecOutput output) {
-        return new ExecCallback(frame -> {
-            if (frame.getStreamType() == StreamType.STDERR) {
-                output.stderr(frame.getPayload());
-            } else {
-                output.stdout(frame.getPayload());
-            }
-        }, output::exited, () -> exitStatus(execId));
+        return new ExecCallback(
+                frame -> {
+                    if (frame.getStreamType() == StreamType.STDERR) {
+                        output.stderr(frame.getPayload());
+                    } else {
+                        output.stdout(frame.getPayload());
+                    }
+                },
+                output::exited,
+                () -> exitStatus(execId));
     }
 
     private static void closeQuietly(Closeable callback) {
@@ -198,7 +233,8 @@ public final class DockerContainerStreams implements ContainerStreams {
         if (e instanceof DockerException) {
             return new RuntimeOperationException("Docker refused to " + what, DockerClients.rootMessage(e), e);
         }
-        return new RuntimeUnavailableException("Docker engine unreachable during " + what, DockerClients.rootMessage(e), e);
+        return new RuntimeUnavailableException(
+                "Docker engine unreachable during " + what, DockerClients.rootMessage(e), e);
     }
 
     /**
@@ -260,10 +296,13 @@ public final class DockerContainerStreams implements ContainerStreams {
         private final java.util.function.Consumer<java.util.OptionalInt> exitedWith;
         /** Asked once the stream has ended by itself: how the command exited. */
         private final java.util.function.Supplier<java.util.OptionalInt> status;
+
         private final AtomicBoolean exited = new AtomicBoolean();
 
-        ExecCallback(java.util.function.Consumer<Frame> frames, java.util.function.Consumer<java.util.OptionalInt> exitedWith,
-                     java.util.function.Supplier<java.util.OptionalInt> status) {
+        ExecCallback(
+                java.util.function.Consumer<Frame> frames,
+                java.util.function.Consumer<java.util.OptionalInt> exitedWith,
+                java.util.function.Supplier<java.util.OptionalInt> status) {
             this.frames = frames;
             this.exitedWith = exitedWith;
             this.status = status;
@@ -309,6 +348,7 @@ public final class DockerContainerStreams implements ContainerStreams {
         private final LogSink sink;
         /** The last line of the history; null once passed (or when there was none, or for a plain read). */
         private LastLine boundary;
+
         private final LineBytes stdout = new LineBytes();
         private final LineBytes stderr = new LineBytes();
 
@@ -378,7 +418,8 @@ public final class DockerContainerStreams implements ContainerStreams {
                 return;
             }
             if (length + take > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.min(MAX_LINE_BYTES, Math.max(bytes.length * 2, length + take)));
+                bytes = java.util.Arrays.copyOf(
+                        bytes, Math.min(MAX_LINE_BYTES, Math.max(bytes.length * 2, length + take)));
             }
             System.arraycopy(from, offset, bytes, length, take);
             length += take;

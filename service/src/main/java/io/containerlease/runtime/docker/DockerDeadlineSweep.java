@@ -47,8 +47,12 @@ public final class DockerDeadlineSweep {
 
     /** One pass: what was removed. */
     public List<Removed> sweep(Instant now) {
-        List<Container> ours = DockerContainerRuntime.call("list containers with a deadline", () -> docker.listContainersCmd()
-                .withShowAll(true).withLabelFilter(List.of(ManagedLabels.DEADLINE)).exec());
+        List<Container> ours = DockerContainerRuntime.call(
+                "list containers with a deadline",
+                () -> docker.listContainersCmd()
+                        .withShowAll(true)
+                        .withLabelFilter(List.of(ManagedLabels.DEADLINE))
+                        .exec());
         List<Removed> removed = new ArrayList<>();
         for (Container c : ours) {
             Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
@@ -58,11 +62,16 @@ public final class DockerDeadlineSweep {
             Optional<String> why = verdict(c.getId(), String.valueOf(c.getState()), hardDeadline(labels), now);
             if (why.isPresent()) {
                 try {
-                    docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+                    docker.removeContainerCmd(c.getId())
+                            .withForce(true)
+                            .withRemoveVolumes(true)
+                            .exec();
                 } catch (NotFoundException alreadyGone) {
                     // what was wanted
                 }
-                String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
+                String name = c.getNames() == null || c.getNames().length == 0
+                        ? c.getId()
+                        : c.getNames()[0].replaceFirst("^/", "");
                 removed.add(new Removed(c.getId(), name, labels.getOrDefault(ManagedLabels.LEASE_ID, "?"), why.get()));
             }
         }
@@ -75,7 +84,10 @@ public final class DockerDeadlineSweep {
         }
         if (state.equals("paused")) {
             // Frozen, its helper cannot end it; what it holds is still in its arguments.
-            return deadlines.held(id).filter(held -> !now.isBefore(held)).map(held -> "paused past its deadline " + held);
+            return deadlines
+                    .held(id)
+                    .filter(held -> !now.isBefore(held))
+                    .map(held -> "paused past its deadline " + held);
         }
         if (state.equals("exited") && endedByItsHelper(id)) {
             return Optional.of("its helper ended it at its deadline");
@@ -107,7 +119,12 @@ public final class DockerDeadlineSweep {
             }
         };
         try {
-            docker.logContainerCmd(id).withStdErr(true).withStdOut(false).withTail(LAST_LINES).exec(callback).awaitCompletion(5, TimeUnit.SECONDS);
+            docker.logContainerCmd(id)
+                    .withStdErr(true)
+                    .withStdOut(false)
+                    .withTail(LAST_LINES)
+                    .exec(callback)
+                    .awaitCompletion(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

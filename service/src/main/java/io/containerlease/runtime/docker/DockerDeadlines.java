@@ -29,6 +29,7 @@ public final class DockerDeadlines {
      * millisecond), and later ones are far apart: each look makes the engine run ps on the host.
      */
     private static final long FIRST_LOOK_MILLIS = 25;
+
     private static final long POLL_MILLIS = 100;
 
     private final DockerClient docker;
@@ -43,8 +44,12 @@ public final class DockerDeadlines {
         byte[] line = ("deadline " + epoch + "\n").getBytes(StandardCharsets.US_ASCII);
         var callback = new ResultCallback.Adapter<Frame>();
         try {
-            DockerContainerRuntime.call("tell " + container + " its deadline", () -> docker.attachContainerCmd(container)
-                    .withStdIn(new ByteArrayInputStream(line)).withFollowStream(true).exec(callback));
+            DockerContainerRuntime.call(
+                    "tell " + container + " its deadline",
+                    () -> docker.attachContainerCmd(container)
+                            .withStdIn(new ByteArrayInputStream(line))
+                            .withFollowStream(true)
+                            .exec(callback));
             long until = System.nanoTime() + CONFIRM_WITHIN.toNanos();
             sleep(FIRST_LOOK_MILLIS);
             while (!held(container).map(at -> at.getEpochSecond() == epoch).orElse(false)) {
@@ -71,11 +76,14 @@ public final class DockerDeadlines {
     public Optional<Instant> held(String container) {
         return DockerContainerRuntime.call("list the processes of " + container, () -> {
             try {
-                Long pid = docker.inspectContainerCmd(container).exec().getState().getPidLong();
+                Long pid =
+                        docker.inspectContainerCmd(container).exec().getState().getPidLong();
                 if (pid == null || pid <= 0) {
                     return Optional.<Instant>empty();
                 }
-                var top = docker.topContainerCmd(container).withPsArgs("-o pid,args").exec();
+                var top = docker.topContainerCmd(container)
+                        .withPsArgs("-o pid,args")
+                        .exec();
                 for (String[] process : top.getProcesses() == null ? new String[0][] : top.getProcesses()) {
                     if (process.length >= 2 && process[0].trim().equals(Long.toString(pid))) {
                         return deadlineIn(process[process.length - 1]);

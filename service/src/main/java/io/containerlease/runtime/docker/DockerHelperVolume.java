@@ -46,8 +46,12 @@ public final class DockerHelperVolume implements AutoCloseable {
      * @param server      this server's id, in the volume's name
      * @param extraLabels put on the volume and on the short-lived filler container (CONTAINER_LABELS)
      */
-    public DockerHelperVolume(DockerClient docker, Supplier<HelperBinary> binary, String cluster, String server,
-                              Map<String, String> extraLabels) {
+    public DockerHelperVolume(
+            DockerClient docker,
+            Supplier<HelperBinary> binary,
+            String cluster,
+            String server,
+            Map<String, String> extraLabels) {
         this.docker = docker;
         this.binary = binary;
         this.cluster = cluster;
@@ -67,7 +71,8 @@ public final class DockerHelperVolume implements AutoCloseable {
         synchronized (this) {
             if (ready == null) {
                 HelperBinary helper = binary.get();
-                String volume = "containerlease-helper-" + server + "-" + helper.sha256().substring(0, 12);
+                String volume = "containerlease-helper-" + server + "-"
+                        + helper.sha256().substring(0, 12);
                 fill(volume, image, helper);
                 ready = volume;
             }
@@ -80,24 +85,38 @@ public final class DockerHelperVolume implements AutoCloseable {
         labels.put(LABEL, cluster);
         String filler = "containerlease-helper-fill-" + UUID.randomUUID();
         try {
-            docker.createVolumeCmd().withName(volume).withLabels(labels).exec(); // the engine answers an existing one as made
-            docker.createContainerCmd(image).withName(filler).withLabels(extraLabels).withEntrypoint("/containerlease-fill")
-                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")
-                            .withBinds(new Bind(volume, new Volume(FILL_MOUNT), AccessMode.rw))).exec();
+            docker.createVolumeCmd()
+                    .withName(volume)
+                    .withLabels(labels)
+                    .exec(); // the engine answers an existing one as made
+            docker.createContainerCmd(image)
+                    .withName(filler)
+                    .withLabels(extraLabels)
+                    .withEntrypoint("/containerlease-fill")
+                    .withHostConfig(HostConfig.newHostConfig()
+                            .withNetworkMode("none")
+                            .withBinds(new Bind(volume, new Volume(FILL_MOUNT), AccessMode.rw)))
+                    .exec();
             if (!holds(filler, helper)) {
-                byte[] tar = SecretArchive.tar(Map.of(HelperBinary.FILE_NAME, helper.bytes()), MODE, SecretArchive.Owner.ROOT);
-                docker.copyArchiveToContainerCmd(filler).withRemotePath(FILL_MOUNT)
-                        .withTarInputStream(new java.io.ByteArrayInputStream(tar)).exec();
+                byte[] tar = SecretArchive.tar(
+                        Map.of(HelperBinary.FILE_NAME, helper.bytes()), MODE, SecretArchive.Owner.ROOT);
+                docker.copyArchiveToContainerCmd(filler)
+                        .withRemotePath(FILL_MOUNT)
+                        .withTarInputStream(new java.io.ByteArrayInputStream(tar))
+                        .exec();
                 if (!holds(filler, helper)) {
-                    throw new RuntimeOperationException("the helper volume does not hold the helper after it was filled", volume, null);
+                    throw new RuntimeOperationException(
+                            "the helper volume does not hold the helper after it was filled", volume, null);
                 }
             }
         } catch (DockerException e) {
-            throw new RuntimeOperationException("Docker refused to fill the helper volume", DockerClients.rootMessage(e), e);
+            throw new RuntimeOperationException(
+                    "Docker refused to fill the helper volume", DockerClients.rootMessage(e), e);
         } catch (RuntimeOperationException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new RuntimeUnavailableException("Docker engine unreachable while filling the helper volume", DockerClients.rootMessage(e), e);
+            throw new RuntimeUnavailableException(
+                    "Docker engine unreachable while filling the helper volume", DockerClients.rootMessage(e), e);
         } finally {
             try {
                 docker.removeContainerCmd(filler).withForce(true).exec();
@@ -109,10 +128,14 @@ public final class DockerHelperVolume implements AutoCloseable {
 
     /** Whether the volume (seen through the filler) holds exactly this build of the helper. */
     private boolean holds(String filler, HelperBinary helper) {
-        try (InputStream archive = docker.copyArchiveFromContainerCmd(filler, FILL_MOUNT + "/" + HelperBinary.FILE_NAME).exec();
-             var tar = new TarArchiveInputStream(archive)) {
+        try (InputStream archive = docker.copyArchiveFromContainerCmd(filler, FILL_MOUNT + "/" + HelperBinary.FILE_NAME)
+                        .exec();
+                var tar = new TarArchiveInputStream(archive)) {
             var entry = tar.getNextEntry();
-            if (entry == null || !entry.isFile() || entry.getSize() != helper.bytes().length || (entry.getMode() & 07777) != (MODE & 07777)) {
+            if (entry == null
+                    || !entry.isFile()
+                    || entry.getSize() != helper.bytes().length
+                    || (entry.getMode() & 07777) != (MODE & 07777)) {
                 return false;
             }
             return Arrays.equals(tar.readNBytes(helper.bytes().length + 1), helper.bytes());

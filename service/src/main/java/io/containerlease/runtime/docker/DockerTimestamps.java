@@ -30,8 +30,13 @@ final class DockerTimestamps {
     }
 
     private static Instant parseUtc(byte[] b, int length) {
-        if (length < SECONDS_END + 1 || b[length - 1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T'
-                || b[13] != ':' || b[16] != ':') {
+        if (length < SECONDS_END + 1
+                || b[length - 1] != 'Z'
+                || b[4] != '-'
+                || b[7] != '-'
+                || b[10] != 'T'
+                || b[13] != ':'
+                || b[16] != ':') {
             return null;
         }
         int year = digits(b, 0, 4);
@@ -40,8 +45,17 @@ final class DockerTimestamps {
         int hour = digits(b, 11, 2);
         int minute = digits(b, 14, 2);
         int second = digits(b, 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
-                || minute > 59 || second < 0 || second > 59) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > 31
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59) {
             return null;
         }
         int nanos = 0;

@@ -39,8 +39,13 @@ public final class DockerUsageStreams implements UsageStreams {
     static Optional<ContainerUsage> usage(Statistics stats) {
         var cpu = stats.getCpuStats();
         var pre = stats.getPreCpuStats();
-        if (cpu == null || pre == null || cpu.getSystemCpuUsage() == null || pre.getSystemCpuUsage() == null
-                || cpu.getCpuUsage() == null || pre.getCpuUsage() == null || pre.getSystemCpuUsage() == 0) {
+        if (cpu == null
+                || pre == null
+                || cpu.getSystemCpuUsage() == null
+                || pre.getSystemCpuUsage() == null
+                || cpu.getCpuUsage() == null
+                || pre.getCpuUsage() == null
+                || pre.getSystemCpuUsage() == 0) {
             return Optional.empty();
         }
         long cpuDelta = cpu.getCpuUsage().getTotalUsage() - pre.getCpuUsage().getTotalUsage();
@@ -50,13 +55,19 @@ public final class DockerUsageStreams implements UsageStreams {
         var memory = stats.getMemoryStats();
         long used = memory == null || memory.getUsage() == null ? 0 : memory.getUsage();
         if (memory != null && memory.getStats() != null && memory.getStats().getInactiveFile() != null) {
-            used = Math.max(0, used - memory.getStats().getInactiveFile()); // cgroup v2: the page cache the kernel can drop
-        } else if (memory != null && memory.getStats() != null && memory.getStats().getTotalInactiveFile() != null) {
+            used = Math.max(
+                    0, used - memory.getStats().getInactiveFile()); // cgroup v2: the page cache the kernel can drop
+        } else if (memory != null
+                && memory.getStats() != null
+                && memory.getStats().getTotalInactiveFile() != null) {
             used = Math.max(0, used - memory.getStats().getTotalInactiveFile()); // cgroup v1
         }
         long limit = memory == null || memory.getLimit() == null ? 0 : memory.getLimit();
-        long pids = stats.getPidsStats() == null || stats.getPidsStats().getCurrent() == null ? 0 : stats.getPidsStats().getCurrent();
-        List<BlkioStatEntry> io = stats.getBlkioStats() == null ? null : stats.getBlkioStats().getIoServiceBytesRecursive();
+        long pids = stats.getPidsStats() == null || stats.getPidsStats().getCurrent() == null
+                ? 0
+                : stats.getPidsStats().getCurrent();
+        List<BlkioStatEntry> io =
+                stats.getBlkioStats() == null ? null : stats.getBlkioStats().getIoServiceBytesRecursive();
         long read = 0;
         long write = 0;
         if (io != null) {

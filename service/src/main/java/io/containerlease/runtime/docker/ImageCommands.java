@@ -33,7 +33,11 @@ final class ImageCommands {
         try {
             InspectImageResponse inspected = docker.inspectImageCmd(image).exec();
             var config = inspected.getConfig();
-            byImage.put(image, new Command(list(config == null ? null : config.getEntrypoint()), list(config == null ? null : config.getCmd())));
+            byImage.put(
+                    image,
+                    new Command(
+                            list(config == null ? null : config.getEntrypoint()),
+                            list(config == null ? null : config.getCmd())));
             return true;
         } catch (NotFoundException e) {
             byImage.remove(image);
@@ -54,8 +58,11 @@ final class ImageCommands {
         List<String> command = new ArrayList<>(image.entrypoint());
         command.addAll(spec.command().isEmpty() ? image.cmd() : spec.command());
         if (command.isEmpty()) {
-            throw new RuntimeOperationException("image " + spec.image() + " for '" + spec.imageType()
-                    + "' names no command to run; give its catalog entry a command", null, null);
+            throw new RuntimeOperationException(
+                    "image " + spec.image() + " for '" + spec.imageType()
+                            + "' names no command to run; give its catalog entry a command",
+                    null,
+                    null);
         }
         return command;
     }

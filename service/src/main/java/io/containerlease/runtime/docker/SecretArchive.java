@@ -24,7 +24,8 @@ final class SecretArchive {
 
         /** A catalog user given as {@code uid} or {@code uid:gid}; empty for a user name, which only the engine can resolve. */
         static java.util.Optional<Owner> numeric(String user) {
-            var m = java.util.regex.Pattern.compile("(\\d{1,10})(?::(\\d{1,10}))?").matcher(user);
+            var m = java.util.regex.Pattern.compile("(\\d{1,10})(?::(\\d{1,10}))?")
+                    .matcher(user);
             if (!m.matches()) {
                 return java.util.Optional.empty();
             }

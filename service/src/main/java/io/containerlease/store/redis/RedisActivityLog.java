@@ -57,13 +57,16 @@ final class RedisActivityLog implements ActivityLog {
     @Override
     public List<ActivityEntry> page(Optional<String> user, Optional<String> leaseId, long beforeSeq, int limit) {
         List<ActivityEntry> page = new ArrayList<>();
-        Range.Boundary<String> upper = beforeSeq == 0 ? Range.Boundary.unbounded() : Range.Boundary.excluding(streamId(beforeSeq));
+        Range.Boundary<String> upper =
+                beforeSeq == 0 ? Range.Boundary.unbounded() : Range.Boundary.excluding(streamId(beforeSeq));
         while (page.size() < limit) {
             Range<String> range = Range.from(Range.Boundary.unbounded(), upper);
-            List<StreamMessage<String, String>> batch = call(() -> redis.xrevrange(key, range, Limit.create(0, SCAN_BATCH)));
+            List<StreamMessage<String, String>> batch =
+                    call(() -> redis.xrevrange(key, range, Limit.create(0, SCAN_BATCH)));
             for (StreamMessage<String, String> m : batch) {
                 ActivityEntry entry = toEntry(m);
-                if (user.map(u -> u.equals(entry.user())).orElse(true) && leaseId.map(l -> l.equals(entry.leaseId())).orElse(true)) {
+                if (user.map(u -> u.equals(entry.user())).orElse(true)
+                        && leaseId.map(l -> l.equals(entry.leaseId())).orElse(true)) {
                     page.add(entry);
                     if (page.size() == limit) {
                         break;
@@ -80,18 +83,27 @@ final class RedisActivityLog implements ActivityLog {
 
     @Override
     public int purgeBefore(Instant cutoff, int limit) {
-        Range<String> older = Range.from(Range.Boundary.unbounded(), Range.Boundary.excluding(cutoff.toEpochMilli() + "-0"));
+        Range<String> older =
+                Range.from(Range.Boundary.unbounded(), Range.Boundary.excluding(cutoff.toEpochMilli() + "-0"));
         List<StreamMessage<String, String>> old = call(() -> redis.xrange(key, older, Limit.create(0, limit)));
         if (old.isEmpty()) {
             return 0;
         }
-        return call(() -> redis.xdel(key, old.stream().map(StreamMessage::getId).toArray(String[]::new))).intValue();
+        return call(() -> redis.xdel(key, old.stream().map(StreamMessage::getId).toArray(String[]::new)))
+                .intValue();
     }
 
     private static ActivityEntry toEntry(StreamMessage<String, String> m) {
         Map<String, String> f = m.getBody();
-        return new ActivityEntry(seq(m.getId()), Instant.ofEpochMilli(Long.parseLong(f.get("at"))), f.get("user"), f.get("action"),
-                f.get("leaseId"), f.get("client"), f.get("outcome"), f.get("reason"));
+        return new ActivityEntry(
+                seq(m.getId()),
+                Instant.ofEpochMilli(Long.parseLong(f.get("at"))),
+                f.get("user"),
+                f.get("action"),
+                f.get("leaseId"),
+                f.get("client"),
+                f.get("outcome"),
+                f.get("reason"));
     }
 
     static long seq(String streamId) {

@@ -31,6 +31,7 @@ import java.util.stream.Collectors;
 public final class RedisCodeVersions extends CodeVersions {
     /** Longer than any update takes (install, health check, and putting the previous version back). */
     static final Duration CLAIM_TTL = Duration.ofMinutes(10);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RedisCommands<String, String> redis;
@@ -40,7 +41,8 @@ public final class RedisCodeVersions extends CodeVersions {
     /** The token of each claim this server holds. */
     private final Map<LeaseId, String> claims = new ConcurrentHashMap<>();
 
-    RedisCodeVersions(RedisCommands<String, String> redis, RedisScripts scripts, RedisScripts.Script unclaim, String prefix) {
+    RedisCodeVersions(
+            RedisCommands<String, String> redis, RedisScripts scripts, RedisScripts.Script unclaim, String prefix) {
         this.redis = redis;
         this.scripts = scripts;
         this.unclaim = unclaim;
@@ -50,7 +52,8 @@ public final class RedisCodeVersions extends CodeVersions {
     @Override
     public boolean claim(LeaseId id) {
         String token = UUID.randomUUID().toString();
-        String ok = call(() -> redis.set(key(id, "claim"), token, SetArgs.Builder.nx().px(CLAIM_TTL.toMillis())));
+        String ok = call(
+                () -> redis.set(key(id, "claim"), token, SetArgs.Builder.nx().px(CLAIM_TTL.toMillis())));
         if (!"OK".equals(ok)) {
             return false;
         }
@@ -82,22 +85,27 @@ public final class RedisCodeVersions extends CodeVersions {
     @Override
     protected void keepArchive(LeaseId id, int number, byte[] tarGz) {
         call(() -> redis.sadd(prefix + "leases", id.value()));
-        call(() -> redis.set(key(id, Integer.toString(number)), Base64.getEncoder().encodeToString(tarGz)));
+        call(() ->
+                redis.set(key(id, Integer.toString(number)), Base64.getEncoder().encodeToString(tarGz)));
     }
 
     @Override
     protected void dropArchives(LeaseId id, List<Integer> numbers) {
-        call(() -> redis.del(numbers.stream().map(n -> key(id, Integer.toString(n))).toArray(String[]::new)));
+        call(() -> redis.del(
+                numbers.stream().map(n -> key(id, Integer.toString(n))).toArray(String[]::new)));
     }
 
     @Override
     public Optional<byte[]> archive(LeaseId id, int number) {
-        return Optional.ofNullable(call(() -> redis.get(key(id, Integer.toString(number))))).map(Base64.getDecoder()::decode);
+        return Optional.ofNullable(call(() -> redis.get(key(id, Integer.toString(number)))))
+                .map(Base64.getDecoder()::decode);
     }
 
     @Override
     public Set<LeaseId> present() {
-        return call(() -> redis.smembers(prefix + "leases")).stream().filter(LeaseId::isValid).map(LeaseId::new)
+        return call(() -> redis.smembers(prefix + "leases")).stream()
+                .filter(LeaseId::isValid)
+                .map(LeaseId::new)
                 .collect(Collectors.toSet());
     }
 

@@ -21,7 +21,8 @@ public final class RedisHeartbeats implements Heartbeats {
     private final RedisCommands<String, String> redis;
     private final String prefix;
 
-    RedisHeartbeats(RedisScripts scripts, RedisScripts.Script beat, RedisCommands<String, String> redis, String prefix) {
+    RedisHeartbeats(
+            RedisScripts scripts, RedisScripts.Script beat, RedisCommands<String, String> redis, String prefix) {
         this.scripts = scripts;
         this.beat = beat;
         this.redis = redis;
@@ -30,7 +31,8 @@ public final class RedisHeartbeats implements Heartbeats {
 
     @Override
     public boolean beat(String instance, String engineId, Duration ttl) {
-        Long alive = call(() -> scripts.run(beat, ScriptOutputType.INTEGER, prefix, instance, engineId, Long.toString(ttl.toMillis())));
+        Long alive = call(() ->
+                scripts.run(beat, ScriptOutputType.INTEGER, prefix, instance, engineId, Long.toString(ttl.toMillis())));
         return alive == 1;
     }
 
@@ -39,7 +41,8 @@ public final class RedisHeartbeats implements Heartbeats {
         Map<String, String> engines = call(() -> redis.hgetall(prefix + "instance-engines"));
         List<String> dead = new ArrayList<>();
         for (var entry : engines.entrySet()) {
-            if (entry.getValue().equals(engineId) && call(() -> redis.exists(prefix + "instance:" + entry.getKey())) == 0) {
+            if (entry.getValue().equals(engineId)
+                    && call(() -> redis.exists(prefix + "instance:" + entry.getKey())) == 0) {
                 dead.add(entry.getKey());
             }
         }

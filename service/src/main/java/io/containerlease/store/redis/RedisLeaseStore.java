@@ -13,14 +13,14 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,16 +95,21 @@ public final class RedisLeaseStore implements DurableStore {
         // Lettuce waits up to 30 s between reconnects by default: after an outage of a few seconds the
         // store would stay unavailable for as long again. Retry at least once a second instead.
         ClientResources resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS)).build();
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
         RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder().autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .build());
         try {
             return new RedisLeaseStore(client, client.connect(), self);
         } catch (RedisException e) {
             client.shutdown();
             resources.shutdown();
-            throw new StoreException("cannot reach Redis at " + uri.getHost() + ":" + uri.getPort() + ": " + rootMessage(e), e);
+            throw new StoreException(
+                    "cannot reach Redis at " + uri.getHost() + ":" + uri.getPort() + ": " + rootMessage(e), e);
         }
     }
 
@@ -145,7 +150,12 @@ public final class RedisLeaseStore implements DurableStore {
 
     @Override
     public Quota.Outcome insert(Lease lease, Quota quota) {
-        List<String> args = new ArrayList<>(List.of(PREFIX, limit(quota.perOwner()), limit(quota.total()), lease.id().value(), lease.owner(),
+        List<String> args = new ArrayList<>(List.of(
+                PREFIX,
+                limit(quota.perOwner()),
+                limit(quota.total()),
+                lease.id().value(),
+                lease.owner(),
                 self));
         fields(lease).forEach((field, value) -> {
             args.add(field);
@@ -171,8 +181,11 @@ public final class RedisLeaseStore implements DurableStore {
 
     @Override
     public List<Lease> page(Optional<String> owner, boolean includeEnded, Optional<LeaseId> after, int limit) {
-        String index = PREFIX + owner.map(o -> (includeEnded ? "owner:" : "live:owner:") + o).orElse(includeEnded ? "leases" : "live");
-        Range<String> range = after.map(a -> Range.from(Range.Boundary.excluding(a.value()), Range.Boundary.<String>unbounded()))
+        String index = PREFIX
+                + owner.map(o -> (includeEnded ? "owner:" : "live:owner:") + o)
+                        .orElse(includeEnded ? "leases" : "live");
+        Range<String> range = after.map(
+                        a -> Range.from(Range.Boundary.excluding(a.value()), Range.Boundary.<String>unbounded()))
                 .orElse(Range.unbounded());
         return fetch(call(() -> redis.zrangebylex(index, range, Limit.create(0, limit))));
     }
@@ -184,7 +197,8 @@ public final class RedisLeaseStore implements DurableStore {
 
     @Override
     public Set<LeaseId> held() {
-        return call(() -> redis.zrange(PREFIX + "held:" + self, 0, -1)).stream().map(LeaseId::new)
+        return call(() -> redis.zrange(PREFIX + "held:" + self, 0, -1)).stream()
+                .map(LeaseId::new)
                 .collect(Collectors.toCollection(java.util.HashSet::new));
     }
 
@@ -201,7 +215,13 @@ public final class RedisLeaseStore implements DurableStore {
 
     @Override
     public boolean markRunning(LeaseId id, String containerId) {
-        return change(id, Set.of(LeaseState.PROVISIONING), Condition.NONE, Set.of(), true, Map.of("state", "running", "containerId", containerId));
+        return change(
+                id,
+                Set.of(LeaseState.PROVISIONING),
+                Condition.NONE,
+                Set.of(),
+                true,
+                Map.of("state", "running", "containerId", containerId));
     }
 
     @Override
@@ -218,8 +238,13 @@ public final class RedisLeaseStore implements DurableStore {
 
     @Override
     public boolean beginEndIfExpired(LeaseId id, Instant now) {
-        return change(id, Set.of(LeaseState.RUNNING), new Condition(Optional.of(now), Optional.empty(), Optional.empty(), Optional.empty()),
-                Set.of(), true, Map.of("state", "ending", "endReason", EndReason.EXPIRED.wireName()));
+        return change(
+                id,
+                Set.of(LeaseState.RUNNING),
+                new Condition(Optional.of(now), Optional.empty(), Optional.empty(), Optional.empty()),
+                Set.of(),
+                true,
+                Map.of("state", "ending", "endReason", EndReason.EXPIRED.wireName()));
     }
 
     @Override
@@ -227,7 +252,8 @@ public final class RedisLeaseStore implements DurableStore {
         if (from.isTerminal()) {
             throw new IllegalArgumentException("an ended lease cannot end again");
         }
-        Map<String, String> set = new HashMap<>(Map.of("state", "ended", "endReason", reason.wireName(), "endedAt", millis(at)));
+        Map<String, String> set =
+                new HashMap<>(Map.of("state", "ended", "endReason", reason.wireName(), "endedAt", millis(at)));
         if (detail != null) {
             set.put("detail", detail);
         }
@@ -236,13 +262,24 @@ public final class RedisLeaseStore implements DurableStore {
 
     @Override
     public boolean markEnded(LeaseId id, Instant at) {
-        return change(id, Set.of(LeaseState.ENDING), Condition.NONE, Set.of(), false, Map.of("state", "ended", "endedAt", millis(at)));
+        return change(
+                id,
+                Set.of(LeaseState.ENDING),
+                Condition.NONE,
+                Set.of(),
+                false,
+                Map.of("state", "ended", "endedAt", millis(at)));
     }
 
     @Override
     public boolean updateExpiry(LeaseId id, Instant expected, Instant newExpiry, Instant now) {
-        return change(id, Set.of(LeaseState.RUNNING), new Condition(Optional.empty(), Optional.of(expected), Optional.of(now), Optional.of(newExpiry)),
-                Set.of(), false, Map.of("expiresAt", millis(newExpiry)));
+        return change(
+                id,
+                Set.of(LeaseState.RUNNING),
+                new Condition(Optional.empty(), Optional.of(expected), Optional.of(now), Optional.of(newExpiry)),
+                Set.of(),
+                false,
+                Map.of("expiresAt", millis(newExpiry)));
     }
 
     @Override
@@ -252,7 +289,8 @@ public final class RedisLeaseStore implements DurableStore {
 
     @Override
     public int purgeEndedBefore(Instant cutoff, int limit) {
-        Long purged = call(() -> scripts.run(purge, ScriptOutputType.INTEGER, PREFIX, millis(cutoff), Integer.toString(limit)));
+        Long purged = call(
+                () -> scripts.run(purge, ScriptOutputType.INTEGER, PREFIX, millis(cutoff), Integer.toString(limit)));
         return purged.intValue();
     }
 
@@ -264,21 +302,33 @@ public final class RedisLeaseStore implements DurableStore {
     }
 
     /** What a transition requires of the lease's expiry besides its state; each part optional. */
-    private record Condition(Optional<Instant> expiresAtMost, Optional<Instant> expiresAtExactly, Optional<Instant> expiresAfter,
-                             Optional<Instant> newExpiryWithinCap) {
-        static final Condition NONE = new Condition(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    private record Condition(
+            Optional<Instant> expiresAtMost,
+            Optional<Instant> expiresAtExactly,
+            Optional<Instant> expiresAfter,
+            Optional<Instant> newExpiryWithinCap) {
+        static final Condition NONE =
+                new Condition(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** @param fenced whether only the server holding the lease may make this change */
-    private boolean change(LeaseId id, Set<LeaseState> from, Condition condition, Set<String> keepIfPresent, boolean fenced,
-                           Map<String, String> set) {
-        List<String> args = new ArrayList<>(List.of(PREFIX, id.value(),
+    private boolean change(
+            LeaseId id,
+            Set<LeaseState> from,
+            Condition condition,
+            Set<String> keepIfPresent,
+            boolean fenced,
+            Map<String, String> set) {
+        List<String> args = new ArrayList<>(List.of(
+                PREFIX,
+                id.value(),
                 from.stream().map(LeaseState::wireName).collect(Collectors.joining(",")),
                 condition.expiresAtMost().map(RedisLeaseStore::millis).orElse(""),
                 condition.expiresAtExactly().map(RedisLeaseStore::millis).orElse(""),
                 condition.expiresAfter().map(RedisLeaseStore::millis).orElse(""),
                 condition.newExpiryWithinCap().map(RedisLeaseStore::millis).orElse(""),
-                String.join(",", keepIfPresent), fenced ? self : ""));
+                String.join(",", keepIfPresent),
+                fenced ? self : ""));
         set.forEach((field, value) -> {
             args.add(field);
             args.add(value);
@@ -402,7 +452,8 @@ public final class RedisLeaseStore implements DurableStore {
         return call(() -> {
             String activity = redis.hget(key, "lastActivity");
             String grace = redis.hget(key, "graceEndsAt");
-            return new SessionMarks(Optional.ofNullable(activity).map(v -> Instant.ofEpochMilli(Long.parseLong(v))),
+            return new SessionMarks(
+                    Optional.ofNullable(activity).map(v -> Instant.ofEpochMilli(Long.parseLong(v))),
                     Optional.ofNullable(grace).map(v -> Instant.ofEpochMilli(Long.parseLong(v))));
         });
     }

@@ -20,7 +20,8 @@ public final class RedisRateLimit implements SharedRateLimit {
 
     @Override
     public OptionalLong take(String client, int perMinute) {
-        Long wait = call(() -> scripts.run(rate, ScriptOutputType.INTEGER, prefix + "rate:" + client, Integer.toString(perMinute)));
+        Long wait = call(() ->
+                scripts.run(rate, ScriptOutputType.INTEGER, prefix + "rate:" + client, Integer.toString(perMinute)));
         return wait == 0 ? OptionalLong.empty() : OptionalLong.of(wait);
     }
 }

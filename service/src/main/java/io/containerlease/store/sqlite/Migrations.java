@@ -26,8 +26,8 @@ final class Migrations {
     static void apply(Connection connection) throws SQLException {
         int current = userVersion(connection);
         if (current > FILES.size()) {
-            throw new SQLException("the database has schema version " + current
-                    + " but this build knows only " + FILES.size() + "; refusing to run an older build on it");
+            throw new SQLException("the database has schema version " + current + " but this build knows only "
+                    + FILES.size() + "; refusing to run an older build on it");
         }
         for (int version = current + 1; version <= FILES.size(); version++) {
             String sql = read(FILES.get(version - 1));
@@ -51,7 +51,7 @@ final class Migrations {
 
     private static int userVersion(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
-             var rs = statement.executeQuery("PRAGMA user_version")) {
+                var rs = statement.executeQuery("PRAGMA user_version")) {
             return rs.next() ? rs.getInt(1) : 0;
         }
     }

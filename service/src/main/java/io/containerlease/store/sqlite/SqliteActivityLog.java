@@ -16,15 +16,17 @@ public final class SqliteActivityLog implements ActivityLog {
 
     @Override
     public void record(ActivityEntry e) {
-        db.update("INSERT INTO activity (at, user, action, lease_id, client, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)", s -> {
-            s.setLong(1, e.at().toEpochMilli());
-            s.setString(2, e.user());
-            s.setString(3, e.action());
-            s.setString(4, e.leaseId());
-            s.setString(5, e.client());
-            s.setString(6, e.outcome());
-            s.setString(7, e.reason());
-        });
+        db.update(
+                "INSERT INTO activity (at, user, action, lease_id, client, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                s -> {
+                    s.setLong(1, e.at().toEpochMilli());
+                    s.setString(2, e.user());
+                    s.setString(3, e.action());
+                    s.setString(4, e.leaseId());
+                    s.setString(5, e.client());
+                    s.setString(6, e.outcome());
+                    s.setString(7, e.reason());
+                });
     }
 
     @Override
@@ -37,9 +39,11 @@ public final class SqliteActivityLog implements ActivityLog {
 
     @Override
     public List<ActivityEntry> page(Optional<String> user, Optional<String> leaseId, long beforeSeq, int limit) {
-        return db.query("SELECT seq, at, user, action, lease_id, client, outcome, reason FROM activity"
-                + " WHERE (? IS NULL OR user = ?) AND (? IS NULL OR lease_id = ?) AND (? = 0 OR seq < ?)"
-                + " ORDER BY seq DESC LIMIT ?", s -> {
+        return db.query(
+                "SELECT seq, at, user, action, lease_id, client, outcome, reason FROM activity"
+                        + " WHERE (? IS NULL OR user = ?) AND (? IS NULL OR lease_id = ?) AND (? = 0 OR seq < ?)"
+                        + " ORDER BY seq DESC LIMIT ?",
+                s -> {
                     s.setString(1, user.orElse(null));
                     s.setString(2, user.orElse(null));
                     s.setString(3, leaseId.orElse(null));
@@ -47,7 +51,15 @@ public final class SqliteActivityLog implements ActivityLog {
                     s.setLong(5, beforeSeq);
                     s.setLong(6, beforeSeq);
                     s.setInt(7, limit);
-                }, rs -> new ActivityEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+                },
+                rs -> new ActivityEntry(
+                        rs.getLong(1),
+                        Instant.ofEpochMilli(rs.getLong(2)),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8)));
     }
 }

@@ -122,8 +122,15 @@ final class SqliteDatabase implements AutoCloseable {
     }
 
     private String loadOrCreateInstanceId() throws SQLException {
-        update(connection, "INSERT OR IGNORE INTO service_meta (key, value) VALUES ('instance_id', ?)",
+        update(
+                connection,
+                "INSERT OR IGNORE INTO service_meta (key, value) VALUES ('instance_id', ?)",
                 s -> s.setString(1, UUID.randomUUID().toString()));
-        return query(connection, "SELECT value FROM service_meta WHERE key = 'instance_id'", s -> {}, rs -> rs.getString(1)).get(0);
+        return query(
+                        connection,
+                        "SELECT value FROM service_meta WHERE key = 'instance_id'",
+                        s -> {},
+                        rs -> rs.getString(1))
+                .get(0);
     }
 }

@@ -4,10 +4,10 @@ import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
+import io.containerlease.lease.Quota;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.store.ActivityLog;
 import io.containerlease.store.DurableStore;
-import io.containerlease.lease.Quota;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -70,10 +70,12 @@ public final class SqliteLeaseStore implements DurableStore {
 
     @Override
     public int purgeEndedBefore(Instant cutoff, int limit) {
-        return db.update("DELETE FROM leases WHERE id IN (SELECT id FROM leases WHERE state = 'ended' AND ended_at < ? LIMIT ?)", s -> {
-            s.setLong(1, cutoff.toEpochMilli());
-            s.setInt(2, limit);
-        });
+        return db.update(
+                "DELETE FROM leases WHERE id IN (SELECT id FROM leases WHERE state = 'ended' AND ended_at < ? LIMIT ?)",
+                s -> {
+                    s.setLong(1, cutoff.toEpochMilli());
+                    s.setInt(2, limit);
+                });
     }
 
     /** The activity log kept in the same database. */
@@ -91,56 +93,75 @@ public final class SqliteLeaseStore implements DurableStore {
             if (atLeast(c, Optional.empty(), quota.total())) {
                 return Quota.Outcome.SERVICE_FULL;
             }
-            SqliteDatabase.update(c, "INSERT INTO leases (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", s -> {
-                s.setString(1, lease.id().value());
-                s.setString(2, lease.imageType());
-                s.setString(3, lease.state().wireName());
-                s.setLong(4, lease.createdAt().toEpochMilli());
-                s.setLong(5, lease.expiresAt().toEpochMilli());
-                s.setLong(6, lease.maxExpiresAt().toEpochMilli());
-                setNullable(s, 7, lease.containerId());
-                setNullable(s, 8, lease.endReason() == null ? null : lease.endReason().wireName());
-                if (lease.endedAt() == null) {
-                    s.setNull(9, Types.INTEGER);
-                } else {
-                    s.setLong(9, lease.endedAt().toEpochMilli());
-                }
-                setNullable(s, 10, lease.detail());
-                setMillis(s, 11, lease.rules().disconnectGrace());
-                setMillis(s, 12, lease.rules().idleTimeout());
-                s.setString(13, lease.owner());
-            });
+            SqliteDatabase.update(
+                    c, "INSERT INTO leases (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", s -> {
+                        s.setString(1, lease.id().value());
+                        s.setString(2, lease.imageType());
+                        s.setString(3, lease.state().wireName());
+                        s.setLong(4, lease.createdAt().toEpochMilli());
+                        s.setLong(5, lease.expiresAt().toEpochMilli());
+                        s.setLong(6, lease.maxExpiresAt().toEpochMilli());
+                        setNullable(s, 7, lease.containerId());
+                        setNullable(
+                                s,
+                                8,
+                                lease.endReason() == null
+                                        ? null
+                                        : lease.endReason().wireName());
+                        if (lease.endedAt() == null) {
+                            s.setNull(9, Types.INTEGER);
+                        } else {
+                            s.setLong(9, lease.endedAt().toEpochMilli());
+                        }
+                        setNullable(s, 10, lease.detail());
+                        setMillis(s, 11, lease.rules().disconnectGrace());
+                        setMillis(s, 12, lease.rules().idleTimeout());
+                        s.setString(13, lease.owner());
+                    });
             return Quota.Outcome.INSERTED;
         });
     }
 
     @Override
     public Optional<Lease> find(LeaseId id) {
-        return db.query("SELECT " + COLUMNS + " FROM leases WHERE id = ?", s -> s.setString(1, id.value()), SqliteLeaseStore::toLease)
-                .stream().findFirst();
+        return db
+                .query(
+                        "SELECT " + COLUMNS + " FROM leases WHERE id = ?",
+                        s -> s.setString(1, id.value()),
+                        SqliteLeaseStore::toLease)
+                .stream()
+                .findFirst();
     }
 
     @Override
     public List<Lease> listLive() {
-        return db.query("SELECT " + COLUMNS + " FROM leases WHERE state <> 'ended' ORDER BY id", s -> {}, SqliteLeaseStore::toLease);
+        return db.query(
+                "SELECT " + COLUMNS + " FROM leases WHERE state <> 'ended' ORDER BY id",
+                s -> {},
+                SqliteLeaseStore::toLease);
     }
 
     @Override
     public List<Lease> page(Optional<String> owner, boolean includeEnded, Optional<LeaseId> after, int limit) {
-        return db.query("SELECT " + COLUMNS + " FROM leases WHERE id > ? AND (? OR state <> 'ended') AND (? IS NULL OR owner = ?)"
-                + " ORDER BY id LIMIT ?", s -> {
+        return db.query(
+                "SELECT " + COLUMNS
+                        + " FROM leases WHERE id > ? AND (? OR state <> 'ended') AND (? IS NULL OR owner = ?)"
+                        + " ORDER BY id LIMIT ?",
+                s -> {
                     s.setString(1, after.map(LeaseId::value).orElse(""));
                     s.setBoolean(2, includeEnded);
                     s.setString(3, owner.orElse(null));
                     s.setString(4, owner.orElse(null));
                     s.setInt(5, limit);
-                }, SqliteLeaseStore::toLease);
+                },
+                SqliteLeaseStore::toLease);
     }
 
     @Override
     public long countLive() {
-        return db.withConnection(c -> SqliteDatabase.query(c, "SELECT count(*) FROM leases WHERE state <> 'ended'", s -> {},
-                rs -> rs.getLong(1)).get(0));
+        return db.withConnection(c -> SqliteDatabase.query(
+                        c, "SELECT count(*) FROM leases WHERE state <> 'ended'", s -> {}, rs -> rs.getLong(1))
+                .get(0));
     }
 
     /**
@@ -151,20 +172,29 @@ public final class SqliteLeaseStore implements DurableStore {
         if (limit == Integer.MAX_VALUE) {
             return false;
         }
-        return SqliteDatabase.query(c, "SELECT count(*) FROM (SELECT 1 FROM leases WHERE state <> 'ended'"
-                + " AND (? IS NULL OR owner = ?) LIMIT ?)", s -> {
-                    s.setString(1, owner.orElse(null));
-                    s.setString(2, owner.orElse(null));
-                    s.setInt(3, limit);
-                }, rs -> rs.getLong(1)).get(0) >= limit;
+        return SqliteDatabase.query(
+                                c,
+                                "SELECT count(*) FROM (SELECT 1 FROM leases WHERE state <> 'ended'"
+                                        + " AND (? IS NULL OR owner = ?) LIMIT ?)",
+                                s -> {
+                                    s.setString(1, owner.orElse(null));
+                                    s.setString(2, owner.orElse(null));
+                                    s.setInt(3, limit);
+                                },
+                                rs -> rs.getLong(1))
+                        .get(0)
+                >= limit;
     }
 
     @Override
     public boolean markRunning(LeaseId id, String containerId) {
-        return db.update("UPDATE leases SET state = 'running', container_id = ? WHERE id = ? AND state = 'provisioning'", s -> {
-            s.setString(1, containerId);
-            s.setString(2, id.value());
-        }) == 1;
+        return db.update(
+                        "UPDATE leases SET state = 'running', container_id = ? WHERE id = ? AND state = 'provisioning'",
+                        s -> {
+                            s.setString(1, containerId);
+                            s.setString(2, id.value());
+                        })
+                == 1;
     }
 
     @Override
@@ -173,19 +203,26 @@ public final class SqliteLeaseStore implements DurableStore {
             throw new IllegalArgumentException("beginEnd moves only provisioning or running leases, not " + from);
         }
         String states = from.stream().map(st -> "'" + st.wireName() + "'").collect(Collectors.joining(", "));
-        return db.update("UPDATE leases SET state = 'ending', end_reason = ?, detail = ? WHERE id = ? AND state IN (" + states + ")", s -> {
-            s.setString(1, reason.wireName());
-            setNullable(s, 2, detail);
-            s.setString(3, id.value());
-        }) == 1;
+        return db.update(
+                        "UPDATE leases SET state = 'ending', end_reason = ?, detail = ? WHERE id = ? AND state IN ("
+                                + states + ")",
+                        s -> {
+                            s.setString(1, reason.wireName());
+                            setNullable(s, 2, detail);
+                            s.setString(3, id.value());
+                        })
+                == 1;
     }
 
     @Override
     public boolean beginEndIfExpired(LeaseId id, Instant now) {
-        return db.update("UPDATE leases SET state = 'ending', end_reason = 'expired' WHERE id = ? AND state = 'running' AND expires_at <= ?", s -> {
-            s.setString(1, id.value());
-            s.setLong(2, now.toEpochMilli());
-        }) == 1;
+        return db.update(
+                        "UPDATE leases SET state = 'ending', end_reason = 'expired' WHERE id = ? AND state = 'running' AND expires_at <= ?",
+                        s -> {
+                            s.setString(1, id.value());
+                            s.setLong(2, now.toEpochMilli());
+                        })
+                == 1;
     }
 
     @Override
@@ -193,40 +230,49 @@ public final class SqliteLeaseStore implements DurableStore {
         if (from.isTerminal()) {
             throw new IllegalArgumentException("an ended lease cannot end again");
         }
-        return db.update("UPDATE leases SET state = 'ended', end_reason = coalesce(end_reason, ?), detail = coalesce(detail, ?), ended_at = ? WHERE id = ? AND state = ?", s -> {
-            s.setString(1, reason.wireName());
-            setNullable(s, 2, detail);
-            s.setLong(3, at.toEpochMilli());
-            s.setString(4, id.value());
-            s.setString(5, from.wireName());
-        }) == 1;
+        return db.update(
+                        "UPDATE leases SET state = 'ended', end_reason = coalesce(end_reason, ?), detail = coalesce(detail, ?), ended_at = ? WHERE id = ? AND state = ?",
+                        s -> {
+                            s.setString(1, reason.wireName());
+                            setNullable(s, 2, detail);
+                            s.setLong(3, at.toEpochMilli());
+                            s.setString(4, id.value());
+                            s.setString(5, from.wireName());
+                        })
+                == 1;
     }
 
     @Override
     public boolean markEnded(LeaseId id, Instant at) {
         return db.update("UPDATE leases SET state = 'ended', ended_at = ? WHERE id = ? AND state = 'ending'", s -> {
-            s.setLong(1, at.toEpochMilli());
-            s.setString(2, id.value());
-        }) == 1;
+                    s.setLong(1, at.toEpochMilli());
+                    s.setString(2, id.value());
+                })
+                == 1;
     }
 
     @Override
     public boolean updateExpiry(LeaseId id, Instant expected, Instant newExpiry, Instant now) {
-        return db.update("UPDATE leases SET expires_at = ? WHERE id = ? AND state = 'running' AND expires_at = ? AND expires_at > ? AND ? <= max_expires_at", s -> {
-            s.setLong(1, newExpiry.toEpochMilli());
-            s.setString(2, id.value());
-            s.setLong(3, expected.toEpochMilli());
-            s.setLong(4, now.toEpochMilli());
-            s.setLong(5, newExpiry.toEpochMilli());
-        }) == 1;
+        return db.update(
+                        "UPDATE leases SET expires_at = ? WHERE id = ? AND state = 'running' AND expires_at = ? AND expires_at > ? AND ? <= max_expires_at",
+                        s -> {
+                            s.setLong(1, newExpiry.toEpochMilli());
+                            s.setString(2, id.value());
+                            s.setLong(3, expected.toEpochMilli());
+                            s.setLong(4, now.toEpochMilli());
+                            s.setLong(5, newExpiry.toEpochMilli());
+                        })
+                == 1;
     }
 
     @Override
     public void markActivity(LeaseId id, Instant at) {
-        db.update("UPDATE leases SET last_activity_at = max(coalesce(last_activity_at, 0), ?) WHERE id = ? AND state = 'running'", s -> {
-            s.setLong(1, at.toEpochMilli());
-            s.setString(2, id.value());
-        });
+        db.update(
+                "UPDATE leases SET last_activity_at = max(coalesce(last_activity_at, 0), ?) WHERE id = ? AND state = 'running'",
+                s -> {
+                    s.setLong(1, at.toEpochMilli());
+                    s.setString(2, id.value());
+                });
     }
 
     @Override
@@ -243,14 +289,22 @@ public final class SqliteLeaseStore implements DurableStore {
 
     @Override
     public SessionMarks sessionMarks(LeaseId id) {
-        return db.query("SELECT last_activity_at, grace_ends_at FROM leases WHERE id = ?", s -> s.setString(1, id.value()), rs -> {
-            long activity = rs.getLong(1);
-            boolean noActivity = rs.wasNull();
-            long grace = rs.getLong(2);
-            boolean noGrace = rs.wasNull();
-            return new SessionMarks(noActivity ? Optional.empty() : Optional.of(Instant.ofEpochMilli(activity)),
-                    noGrace ? Optional.empty() : Optional.of(Instant.ofEpochMilli(grace)));
-        }).stream().findFirst().orElse(SessionMarks.NONE);
+        return db
+                .query(
+                        "SELECT last_activity_at, grace_ends_at FROM leases WHERE id = ?",
+                        s -> s.setString(1, id.value()),
+                        rs -> {
+                            long activity = rs.getLong(1);
+                            boolean noActivity = rs.wasNull();
+                            long grace = rs.getLong(2);
+                            boolean noGrace = rs.wasNull();
+                            return new SessionMarks(
+                                    noActivity ? Optional.empty() : Optional.of(Instant.ofEpochMilli(activity)),
+                                    noGrace ? Optional.empty() : Optional.of(Instant.ofEpochMilli(grace)));
+                        })
+                .stream()
+                .findFirst()
+                .orElse(SessionMarks.NONE);
     }
 
     @Override

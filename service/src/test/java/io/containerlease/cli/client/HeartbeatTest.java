@@ -26,8 +26,10 @@ class HeartbeatTest {
     void waitingEndsTheConnectionOnceTheServerIsSilent() throws Exception {
         now.addAndGet(Heartbeat.DEAD_AFTER.plus(Duration.ofSeconds(1)).toNanos());
         AtomicBoolean aborted = new AtomicBoolean();
-        assertThat(heartbeat.await(new CompletableFuture<String>(), () -> aborted.set(true), "silent")).isEqualTo("silent");
+        assertThat(heartbeat.await(new CompletableFuture<String>(), () -> aborted.set(true), "silent"))
+                .isEqualTo("silent");
         assertThat(aborted).isTrue();
-        assertThat(new Heartbeat(now::get).await(CompletableFuture.completedFuture("closed"), () -> { }, "silent")).isEqualTo("closed");
+        assertThat(new Heartbeat(now::get).await(CompletableFuture.completedFuture("closed"), () -> {}, "silent"))
+                .isEqualTo("closed");
     }
 }

@@ -40,8 +40,10 @@ class ShellKeysTest {
     void aReplayLosesItsTerminalQueriesAndNothingElse() {
         String replay = "/ # \u001b[6nls\r\nbin  etc\r\n\u001b[1;32m/ # \u001b[0m\u001b[6n\u001b[c\u001b[>0c\u001b[5n";
         byte[] stripped = ShellConnection.withoutQueries(replay.getBytes(StandardCharsets.UTF_8));
-        assertThat(new String(stripped, StandardCharsets.UTF_8)).isEqualTo("/ # ls\r\nbin  etc\r\n\u001b[1;32m/ # \u001b[0m");
+        assertThat(new String(stripped, StandardCharsets.UTF_8))
+                .isEqualTo("/ # ls\r\nbin  etc\r\n\u001b[1;32m/ # \u001b[0m");
         byte[] utf8 = "é → ✓ \u001b[6n".getBytes(StandardCharsets.UTF_8);
-        assertThat(new String(ShellConnection.withoutQueries(utf8), StandardCharsets.UTF_8)).isEqualTo("é → ✓ ");
+        assertThat(new String(ShellConnection.withoutQueries(utf8), StandardCharsets.UTF_8))
+                .isEqualTo("é → ✓ ");
     }
 }

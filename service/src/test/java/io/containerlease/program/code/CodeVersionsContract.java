@@ -23,17 +23,24 @@ public abstract class CodeVersionsContract {
         there.unclaim(id);
 
         for (int n = 1; n <= 5; n++) {
-            CodeVersions.Version added = here.add(id, new byte[] {(byte) n, 2, 3}, "sha-" + n, Instant.EPOCH.plusSeconds(n), "upload");
+            CodeVersions.Version added =
+                    here.add(id, new byte[] {(byte) n, 2, 3}, "sha-" + n, Instant.EPOCH.plusSeconds(n), "upload");
             assertThat(added.version()).isEqualTo(n);
             assertThat(there.list(id).get(n - 1).status()).isEqualTo("installing");
             there.setStatus(id, n, n == 4 ? "failed" : "active");
         }
-        assertThat(here.list(id)).extracting(CodeVersions.Version::status)
+        assertThat(here.list(id))
+                .extracting(CodeVersions.Version::status)
                 .containsExactly("superseded", "superseded", "superseded", "failed", "active");
-        assertThat(here.list(id)).extracting(CodeVersions.Version::kept).containsExactly(false, false, true, true, true);
+        assertThat(here.list(id))
+                .extracting(CodeVersions.Version::kept)
+                .containsExactly(false, false, true, true, true);
         assertThat(there.active(id).orElseThrow().version()).isEqualTo(5);
-        assertThat(there.archive(id, 5)).hasValueSatisfying(bytes -> assertThat(bytes).containsExactly(5, 2, 3));
-        assertThat(there.archive(id, 1)).as("beyond the last " + CodeVersions.KEPT).isEmpty();
+        assertThat(there.archive(id, 5))
+                .hasValueSatisfying(bytes -> assertThat(bytes).containsExactly(5, 2, 3));
+        assertThat(there.archive(id, 1))
+                .as("beyond the last " + CodeVersions.KEPT)
+                .isEmpty();
         assertThat(here.present()).contains(id);
 
         there.remove(id);

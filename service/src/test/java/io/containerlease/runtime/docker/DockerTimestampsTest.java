@@ -16,8 +16,15 @@ class DockerTimestampsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2026-11-22T14:49:16.123456789Z", "2026-11-22T14:49:16.1Z", "2026-11-22T14:49:16Z",
-            "1970-01-01T00:00:00.000000001Z", "2024-02-29T23:59:59.999999999Z", "2026-11-22T14:49:16.12345Z"})
+    @ValueSource(
+            strings = {
+                "2026-11-22T14:49:16.123456789Z",
+                "2026-11-22T14:49:16.1Z",
+                "2026-11-22T14:49:16Z",
+                "1970-01-01T00:00:00.000000001Z",
+                "2024-02-29T23:59:59.999999999Z",
+                "2026-11-22T14:49:16.12345Z"
+            })
     void readsWhatInstantParseReads(String timestamp) {
         assertThat(parse(timestamp)).isEqualTo(Instant.parse(timestamp));
     }
@@ -28,8 +35,16 @@ class DockerTimestampsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hello", "2026-13-22T14:49:16Z", "2026-02-30T14:49:16Z",
-            "2026-11-22T14:49:16.1234567890Z", "2026-11-22 14:49:16Z", "2026-11-2xT14:49:16Z", "Z"})
+    @ValueSource(
+            strings = {
+                "hello",
+                "2026-13-22T14:49:16Z",
+                "2026-02-30T14:49:16Z",
+                "2026-11-22T14:49:16.1234567890Z",
+                "2026-11-22 14:49:16Z",
+                "2026-11-2xT14:49:16Z",
+                "Z"
+            })
     void anythingElseIsNoTimestamp(String text) {
         assertThat(parse(text)).isNull();
     }
