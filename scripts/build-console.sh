@@ -3,7 +3,7 @@
 # it so the console ends up in the service's jar. npm ci runs only when the lock file changed since
 # the last install, so a rebuild of the Java side costs a second, not a download.
 # usage: scripts/build-console.sh OUT_DIR      (build)
-#        scripts/build-console.sh --test       (the console's component tests)
+#        scripts/build-console.sh --test       (the console's lint, then its component tests)
 set -euo pipefail
 WEB=$(cd "$(dirname "${BASH_SOURCE[0]}")/../web" && pwd)
 OUT=${1:?usage: build-console.sh OUT_DIR | --test}
@@ -19,6 +19,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 if [ "$OUT" = --test ]; then
+  # The lint first: a rule of hooks broken, or an effect's dependency missing, fails the tests.
+  npx --no-install eslint --quiet src
   exec npx --no-install vitest run
 fi
 npx --no-install tsc --noEmit -p .

@@ -40,7 +40,7 @@ export default function TerminalTabs({ api, leaseId, fresh, onControl }: Props) 
   useEffect(() => {
     if (tabs !== null) return;
     let stopped = false;
-    const useShells = (ids: (string | null)[]) => {
+    const showShells = (ids: (string | null)[]) => {
       if (stopped) return;
       const found = ids.map((sessionId) => ({ key: nextKey.current++, sessionId, state: 'connecting' as ShellState }));
       setTabs(found);
@@ -48,8 +48,8 @@ export default function TerminalTabs({ api, leaseId, fresh, onControl }: Props) 
     };
     api.sessions(leaseId).then((answer) => {
       const ids = answer.sessions.map((s) => s.sessionId);
-      useShells(ids.length > 0 ? ids : [null]);
-    }, () => useShells([null]));
+      showShells(ids.length > 0 ? ids : [null]);
+    }, () => showShells([null]));
     return () => {
       stopped = true;
     };

@@ -72,7 +72,7 @@ export function TerminalView({ api, leaseId, initialSession, active, onSession, 
       let ws: WebSocket;
       try {
         ws = await openLeaseSocket(api, `/ws/terminal/${leaseId}`, resume.query(term.cols, term.rows));
-      } catch (e) {
+      } catch {
         if (!disposed) scheduleRetry();
         return;
       }
