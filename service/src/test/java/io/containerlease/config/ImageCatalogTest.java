@@ -123,11 +123,15 @@ class ImageCatalogTest {
                     network: host
                   c:
                     command: ["sh"]
+                  d:
+                    image: z
+                    network: "container:3f2c9a"
                 """);
         assertThatThrownBy(() -> ImageCatalog.load(Optional.of(file)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("images.a: unknown field 'memoryMB'")
                 .hasMessageContaining("images.b: network 'host' is not allowed")
+                .hasMessageContaining("images.d: network 'container:3f2c9a' is not allowed")
                 .hasMessageContaining("images.c: 'image' is required");
     }
 

@@ -115,6 +115,59 @@ class WarmPoolTest {
         assertThat(world.pool.sizes().get("busybox")).isEqualTo(3);
     }
 
+    /** A waiting container was made without them: secrets can only be given to a container made for the request. */
+    @Test
+    void aRequestWithSecretsTakesTheColdPathAndItsSecretsReachItsOwnContainer() {
+        startFull();
+        Lease withEnv = world.leases.provision(
+                new ProvisionRequest(
+                        "busybox",
+                        Duration.ofMinutes(5),
+                        Map.of(),
+                        io.containerlease.lease.SessionRules.NONE,
+                        Map.of("TOKEN", "s3cret-value"),
+                        Map.of()),
+                Caller.ANONYMOUS_ADMIN);
+        Lease withFile = world.leases.provision(
+                new ProvisionRequest(
+                        "busybox",
+                        Duration.ofMinutes(5),
+                        Map.of(),
+                        io.containerlease.lease.SessionRules.NONE,
+                        Map.of(),
+                        Map.of("key.pem", "-----BEGIN")),
+                Caller.ANONYMOUS_ADMIN);
+        var envContainer = world.runtime
+                .container(ManagedLabels.containerName(withEnv.id()))
+                .orElseThrow();
+        var fileContainer = world.runtime
+                .container(ManagedLabels.containerName(withFile.id()))
+                .orElseThrow();
+        assertThat(envContainer.labels()).doesNotContainKey(ManagedLabels.POOL);
+        assertThat(envContainer.env()).containsEntry("TOKEN", "s3cret-value");
+        assertThat(fileContainer.labels()).doesNotContainKey(ManagedLabels.POOL);
+        assertThat(fileContainer.secretFiles()).containsEntry("key.pem", "-----BEGIN");
+        assertThat(world.pool.sizes().get("busybox"))
+                .as("nothing taken from the pool")
+                .isEqualTo(3);
+    }
+
+    @Test
+    void aLeaseServedFromThePoolEndsAtItsExpiry() {
+        startFull();
+        Lease lease = provision(Map.of());
+        assertThat(world.runtime
+                        .container(ManagedLabels.containerName(lease.id()))
+                        .orElseThrow()
+                        .labels())
+                .containsKey(ManagedLabels.POOL);
+        world.scheduler.advance(Duration.ofMinutes(5).minusSeconds(1));
+        assertThat(world.store.find(lease.id()).orElseThrow().state()).isEqualTo(LeaseState.RUNNING);
+        world.scheduler.advance(Duration.ofSeconds(2));
+        assertThat(world.store.find(lease.id()).orElseThrow().endReason())
+                .isEqualTo(io.containerlease.lease.EndReason.EXPIRED);
+    }
+
     @Test
     void manyProvisionsAtOnceNeverShareAContainer() throws Exception {
         startFull();

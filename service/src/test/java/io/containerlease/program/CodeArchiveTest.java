@@ -56,6 +56,30 @@ class CodeArchiveTest {
     }
 
     @Test
+    void aHardLinksTargetIsFromTheArchivesTopWhereverTheLinkIs() {
+        // tar names a hard link's target from the top of the archive, not from the link's folder.
+        assertRefused(
+                TarGz.archive().file("lib/a.sh", "x").hardLink("lib/h", "../x").bytes(), "outside the code path");
+        assertRefused(
+                TarGz.archive().hardLink("lib/deep/h", "lib/../../etc/shadow").bytes(), "outside the code path");
+        assertThat(CodeArchive.check(
+                                TarGz.archive()
+                                        .file("lib/a.sh", "x")
+                                        .hardLink("lib/h", "lib/a.sh")
+                                        .bytes(),
+                                LIMIT)
+                        .entries())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aDotPrefixedNameIsJudgedWhereItReallyIs() {
+        assertRefused(TarGz.archive().symlink("./up", "../etc").bytes(), "outside the code path");
+        assertRefused(TarGz.archive().symlink("./lib/up", "../../etc").bytes(), "outside the code path");
+        assertRefused(TarGz.archive().file("./../evil.sh", "x").bytes(), "climbs out");
+    }
+
+    @Test
     void linksChainedThroughOtherLinksOfTheArchiveAreRefused() {
         // d -> . makes d/d the code path itself, so d/d/e -> ../../etc climbs two levels out.
         assertRefused(

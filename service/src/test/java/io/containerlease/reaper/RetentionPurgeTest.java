@@ -75,4 +75,41 @@ class RetentionPurgeTest {
         world.scheduler.advance(Duration.ofHours(1));
         assertThat(world.store.find(another.id())).isEmpty();
     }
+
+    /** A store that holds more than a batch: the pass keeps going until a batch comes back short. */
+    @Test
+    void aPassGoesOnBatchAfterBatchUntilNothingOldIsLeft() {
+        java.util.Deque<Integer> leaseBatches =
+                new java.util.ArrayDeque<>(java.util.List.of(RetentionPurge.BATCH, RetentionPurge.BATCH, 7));
+        java.util.Deque<Integer> activityBatches =
+                new java.util.ArrayDeque<>(java.util.List.of(RetentionPurge.BATCH, 0));
+        io.containerlease.lease.LeaseStore store =
+                (io.containerlease.lease.LeaseStore) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(),
+                        new Class<?>[] {io.containerlease.lease.LeaseStore.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("purgeEndedBefore")) {
+                                assertThat(args[1]).isEqualTo(RetentionPurge.BATCH);
+                                return leaseBatches.isEmpty() ? 0 : leaseBatches.pop();
+                            }
+                            throw new UnsupportedOperationException(method.getName());
+                        });
+        io.containerlease.store.ActivityLog activity =
+                (io.containerlease.store.ActivityLog) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(),
+                        new Class<?>[] {io.containerlease.store.ActivityLog.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("purgeBefore")) {
+                                return activityBatches.isEmpty() ? 0 : activityBatches.pop();
+                            }
+                            throw new UnsupportedOperationException(method.getName());
+                        });
+        try (RetentionPurge big =
+                new RetentionPurge(store, activity, world.scheduler, world.clock, Duration.ofDays(30))) {
+            assertThat(big.runOnce())
+                    .isEqualTo(new RetentionPurge.Purged(2L * RetentionPurge.BATCH + 7, RetentionPurge.BATCH));
+        }
+        assertThat(leaseBatches).isEmpty();
+        assertThat(activityBatches).isEmpty();
+    }
 }
