@@ -122,6 +122,8 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
         if (started) {
             held.remove(change.id());
             leases.apply(change.id()).ifPresent(this::tell);
+        } else if (to.state() == ContainerStatus.State.MISSING) {
+            held.remove(change.id()); // removed (perhaps by another server, which ended its lease): nothing holds
         }
     }
 
@@ -149,8 +151,9 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
         String failure;
         try {
             if (runtime.holdDeadline(want.container(), want.deadline())) {
-                held.put(id, want.deadline());
-                wanted.remove(id, want);
+                if (wanted.remove(id, want)) { // still what is wanted: the lease did not end meanwhile
+                    held.put(id, want.deadline());
+                }
                 return;
             }
             failure = "the container did not show the deadline (not running, or made before its helper took one)";
