@@ -128,6 +128,10 @@ public final class ReapCommand implements Callable<Integer> {
             System.err.println("containerlease: " + e.getMessage());
             return EXIT_USAGE;
         }
+        if (mode.watch && (intervalSeconds < 1 || intervalSeconds > 3600)) {
+            System.err.println("containerlease: --interval must be between 1 and 3600 seconds");
+            return EXIT_USAGE;
+        }
         var docker = DockerClients.connect(config.dockerHost(), Duration.ofSeconds(60))
                 .client();
         if (mode.watch) {
@@ -165,24 +169,20 @@ public final class ReapCommand implements Callable<Integer> {
 
     /** Passes until the process is stopped; an engine that does not answer is said once per outage, and tried again. */
     private Integer watch(DockerDeadlineSweep sweep) {
-        if (intervalSeconds < 1 || intervalSeconds > 3600) {
-            System.err.println("containerlease: --interval must be between 1 and 3600 seconds");
-            return EXIT_USAGE;
-        }
         out.println("removing containers past their own deadline, every " + intervalSeconds + " s (stop with Ctrl-C)");
         boolean engineDown = false;
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 for (DockerDeadlineSweep.Removed r : sweep.sweep(Instant.now())) {
-                    out.println(Instant.now() + " removed " + r.name() + " (lease " + r.lease() + "): " + r.why());
+                    out.println(now() + " removed " + r.name() + " (lease " + r.lease() + "): " + r.why());
                 }
                 if (engineDown) {
-                    out.println(Instant.now() + " the Docker engine answers again");
+                    out.println(now() + " the Docker engine answers again");
                     engineDown = false;
                 }
             } catch (RuntimeException e) {
                 if (!engineDown) {
-                    out.println(Instant.now() + " the Docker engine did not answer (" + e.getMessage()
+                    out.println(now() + " the Docker engine did not answer (" + e.getMessage()
                             + "); trying again every " + intervalSeconds + " s");
                     engineDown = true;
                 }
@@ -194,6 +194,11 @@ public final class ReapCommand implements Callable<Integer> {
             }
         }
         return EXIT_OK;
+    }
+
+    /** Whole seconds: a log a person reads. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
     List<Verdict> judge(DockerClient docker, Optional<Store> store, Instant now) {

@@ -116,5 +116,13 @@ class ReapCommandIT {
                 .doesNotExist();
         assertThat(new CommandLine(new ReapCommand(Map.of("DATA_DIR", dir.toString()), System.out)).execute())
                 .isEqualTo(2);
+        assertThat(new CommandLine(new ReapCommand(Map.of("DATA_DIR", dir.toString()), System.out))
+                        .execute("--watch", "--interval", "0"))
+                .as("a watch that would hammer the engine")
+                .isEqualTo(2);
+        assertThat(new CommandLine(new ReapCommand(Map.of("DATA_DIR", dir.toString()), System.out))
+                        .execute("--watch", "--yes"))
+                .as("one mode at a time")
+                .isEqualTo(2);
     }
 }
