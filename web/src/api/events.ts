@@ -1,7 +1,8 @@
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import type { ApiClient } from './client';
 import { Backoff, openLeaseSocket } from './sockets';
 import type { ServiceEvent } from './types';
+import { useLatest } from '../ui/useLatest';
 
 type Listener = (event: ServiceEvent) => void;
 type StateListener = (live: boolean) => void;
@@ -102,9 +103,7 @@ function channelFor(api: ApiClient): EventChannel {
 
 /** Calls `onEvent` for every event this user may see; `onState` says whether the channel is up. */
 export function useEvents(api: ApiClient, onEvent: Listener, onState?: StateListener): void {
-  const eventRef = useRef(onEvent);
-  const stateRef = useRef(onState);
-  eventRef.current = onEvent;
-  stateRef.current = onState;
-  useEffect(() => channelFor(api).subscribe((e) => eventRef.current(e), (live) => stateRef.current?.(live)), [api]);
+  const eventRef = useLatest(onEvent);
+  const stateRef = useLatest(onState);
+  useEffect(() => channelFor(api).subscribe((e) => eventRef.current(e), (live) => stateRef.current?.(live)), [api, eventRef, stateRef]);
 }

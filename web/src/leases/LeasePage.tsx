@@ -20,6 +20,7 @@ import { useEvents } from '../api/events';
 import { useTerminalTabs } from '../terminal/loadTerminal';
 import { takeOver } from './handoff';
 import { onTabListKey } from '../ui/tabKeys';
+import { useLatest } from '../ui/useLatest';
 
 type Panel = 'terminal' | 'logs';
 
@@ -27,8 +28,7 @@ type Panel = 'terminal' | 'logs';
 export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
   const handedOver = useRef(takeOver(id));
   const [lease, setLease] = useState<Lease | null>(handedOver.current ?? null);
-  const leaseRef = useRef(lease);
-  leaseRef.current = lease;
+  const leaseRef = useLatest(lease);
   const [error, setError] = useState<ApiError | null>(null);
   const [panel, setPanel] = useState<Panel>('terminal');
   const [expiring, setExpiring] = useState<number | null>(null);
@@ -56,7 +56,7 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
     } catch {
       // the countdown simply holds until the service answers again
     }
-  }, [api, id]);
+  }, [api, id, leaseRef]);
   const [channelLive, setChannelLive] = useState(false);
   useEvents(api, (event) => {
     if (event.leaseId === id || event.type === 'gap' || event.type === 'dropped') void followList();

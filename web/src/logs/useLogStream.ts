@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import { Backoff, FINAL_CLOSE_CODES, isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
 import { LogModel, type LogFrame } from './logModel';
+import { useLatest } from '../ui/useLatest';
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed';
 
@@ -17,8 +18,7 @@ export function useLogStream(api: ApiClient, leaseId: string, onControl: (messag
   const model = useRef(new LogModel());
   const [version, setVersion] = useState(0);
   const [state, setState] = useState<StreamState>('connecting');
-  const controlRef = useRef(onControl);
-  controlRef.current = onControl;
+  const controlRef = useLatest(onControl);
 
   useEffect(() => {
     let disposed = false;
@@ -102,7 +102,7 @@ export function useLogStream(api: ApiClient, leaseId: string, onControl: (messag
       clearTimeout(retry);
       socket?.close(1000);
     };
-  }, [api, leaseId]);
+  }, [api, leaseId, controlRef]);
 
   return { model: model.current, version, state };
 }

@@ -5,6 +5,7 @@ import '@xterm/xterm/css/xterm.css';
 import type { ApiClient } from '../api/client';
 import { Backoff, FINAL_CLOSE_CODES, isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
 import { TerminalResume, withoutTerminalQueries } from './resume';
+import { useLatest } from '../ui/useLatest';
 
 export type ShellState = 'connecting' | 'open' | 'reconnecting' | 'exited' | 'ended' | 'failed';
 
@@ -30,11 +31,9 @@ export function TerminalView({ api, leaseId, initialSession, active, onSession, 
   const host = useRef<HTMLDivElement>(null);
   const fitRef = useRef<FitAddon | null>(null);
   const termRef = useRef<Terminal | null>(null);
-  const callbacks = useRef({ onSession, onState, onControl });
-  callbacks.current = { onSession, onState, onControl };
+  const callbacks = useLatest({ onSession, onState, onControl });
   const [banner, setBanner] = useState<string | null>(null);
-  const activeRef = useRef(active);
-  activeRef.current = active;
+  const activeRef = useLatest(active);
 
   useEffect(() => {
     const term = new Terminal({
