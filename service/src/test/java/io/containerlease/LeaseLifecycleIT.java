@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedLabels;
+import io.containerlease.runtime.docker.DockerDeadlines;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
@@ -109,27 +110,22 @@ class LeaseLifecycleIT {
                 .getLabels()
                 .get(ManagedLabels.DEADLINE));
         assertThat(hard)
-                .isEqualTo(wholeSecondAfter(
+                .isEqualTo(DockerDeadlines.asHeld(
                         Instant.parse(lease.get("maxExpiryTime").asText()).plusSeconds(60)));
 
         Instant expiry = Instant.parse(lease.get("expiryTime").asText());
         await().atMost(Duration.ofSeconds(10)).until(() -> containerDeadline(id).equals(expiry.plusSeconds(60)));
-        assertThat(TestDocker.heldDeadline(name)).contains(wholeSecondAfter(expiry.plusSeconds(60)));
+        assertThat(TestDocker.heldDeadline(name)).contains(DockerDeadlines.asHeld(expiry.plusSeconds(60)));
 
         var extended = api.post("/api/containers/" + id + "/extend", "{\"durationSeconds\":300}");
         Instant later = Instant.parse(extended.json().get("expiryTime").asText());
         await().atMost(Duration.ofSeconds(10)).until(() -> containerDeadline(id).equals(later.plusSeconds(60)));
-        assertThat(TestDocker.heldDeadline(name)).contains(wholeSecondAfter(later.plusSeconds(60)));
+        assertThat(TestDocker.heldDeadline(name)).contains(DockerDeadlines.asHeld(later.plusSeconds(60)));
     }
 
     private Instant containerDeadline(String id) {
         return Instant.parse(
                 api.get("/api/containers/" + id).json().get("containerDeadline").asText());
-    }
-
-    /** The helper holds whole seconds, rounded up: never before the deadline asked for. */
-    private static Instant wholeSecondAfter(Instant at) {
-        return at.getNano() == 0 ? at : Instant.ofEpochSecond(at.getEpochSecond() + 1);
     }
 
     @Test

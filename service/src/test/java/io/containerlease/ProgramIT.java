@@ -354,8 +354,7 @@ class ProgramIT {
         String container = ManagedLabels.containerName(new LeaseId(id));
         java.time.Instant expiry = java.time.Instant.parse(
                 api.get("/api/containers/" + id).json().get("expiryTime").asText());
-        java.time.Instant told = java.time.Instant.ofEpochSecond(
-                expiry.plusSeconds(60).plusNanos(999_999_999).getEpochSecond());
+        java.time.Instant told = io.containerlease.runtime.docker.DockerDeadlines.asHeld(expiry.plusSeconds(60));
         await().atMost(WAIT).until(() -> TestDocker.heldDeadline(container).equals(java.util.Optional.of(told)));
         ApiClient.assertError(
                 api.get("/api/containers/" + api.provision("echo", "durationMinutes", 5) + "/code"),

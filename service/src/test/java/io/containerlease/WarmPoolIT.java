@@ -160,8 +160,7 @@ class WarmPoolIT {
                     .exec()
                     .getId());
             Instant expected = isLeased
-                    ? Instant.ofEpochSecond(
-                            leasedExpiry.plusSeconds(60).plusNanos(999_999_999).getEpochSecond())
+                    ? io.containerlease.runtime.docker.DockerDeadlines.asHeld(leasedExpiry.plusSeconds(60))
                     : label;
             assertThat(TestDocker.heldDeadline(id))
                     .as(isLeased ? "the leased one" : "a waiting one")

@@ -2,6 +2,7 @@ package io.containerlease.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.lease.ManagedLabels;
+import io.containerlease.runtime.docker.DockerDeadlines;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.ServerProcess;
 import io.containerlease.support.TestDocker;
@@ -68,10 +69,7 @@ public final class DeadmanBench {
     /** What the bench knows of one lease when the server dies. */
     private record Leased(String id, String type, Instant expiry) {
         Instant deadline() {
-            Instant at = expiry.plus(MARGIN);
-            return at.getNano() == 0
-                    ? at
-                    : Instant.ofEpochSecond(at.getEpochSecond() + 1); // the helper holds whole seconds
+            return DockerDeadlines.asHeld(expiry.plus(MARGIN));
         }
     }
 

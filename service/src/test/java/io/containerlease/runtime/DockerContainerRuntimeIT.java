@@ -192,6 +192,8 @@ class DockerContainerRuntimeIT {
                 child=$(cat /proc/1/task/1/children | cut -d' ' -f1)
                 echo "child-input=$(readlink /proc/$child/fd/0)"
                 /.containerlease/containerlease-helper init --deadline 9999999999 -- sleep 60 </dev/null >/dev/null 2>&1 &
+                big=$(head -c 100000 /dev/zero | tr '\\0' x)
+                for i in 1 2 3 4 5 6 7 8; do sh -c 'sleep 60' x $big $big $big & done
                 sleep 0.3; echo posed
                 """);
         assertThat(attacks)
@@ -199,7 +201,7 @@ class DockerContainerRuntimeIT {
                 .contains("input-denied", "child-input=/dev/null", "posed")
                 .doesNotContain("input-written");
         assertThat(runtime.heldDeadline(id))
-                .as("a process posing as our helper changes nothing")
+                .as("a process posing as our helper, and processes with 300 KB of arguments each, change nothing")
                 .contains(cap);
 
         assertThat(runtime.holdDeadline(id, cap.plusSeconds(3600)))
@@ -238,20 +240,13 @@ class DockerContainerRuntimeIT {
     @Test
     void theImagesOwnEntrypointAndCommandRunUnderOurHelperAndItsExitStatusIsTheContainers() throws Exception {
         Lease lease = lease();
-        ImageSpec exits = new ImageSpec(
+        ImageSpec exits = small(
                 "exits",
                 busybox.image(),
                 List.of("sh", "-c", "trap 'exit 42' TERM; echo up; sleep inf & wait"),
-                List.of("/bin/sh"),
-                64,
-                0.5,
-                16,
                 ImageSpec.PullPolicy.NEVER,
-                "none",
-                SessionRules.NONE,
                 java.util.Optional.empty(),
-                false,
-                ImageSpec.DiskLimits.DEFAULT);
+                false);
         String id = runtime.createAndStart(new ContainerSpec(
                 ManagedLabels.containerName(lease.id()), exits, Map.of(), ManagedLabels.forLease(lease, instance)));
         await().atMost(Duration.ofSeconds(10))
@@ -289,20 +284,8 @@ class DockerContainerRuntimeIT {
                 .awaitImageId();
         try {
             for (List<String> catalogCommand : List.of(List.of("sleep", "inf"), List.<String>of())) {
-                ImageSpec own = new ImageSpec(
-                        "own",
-                        tag,
-                        catalogCommand,
-                        List.of("/bin/sh"),
-                        64,
-                        0.5,
-                        16,
-                        ImageSpec.PullPolicy.NEVER,
-                        "none",
-                        SessionRules.NONE,
-                        java.util.Optional.empty(),
-                        false,
-                        ImageSpec.DiskLimits.DEFAULT);
+                ImageSpec own = small(
+                        "own", tag, catalogCommand, ImageSpec.PullPolicy.NEVER, java.util.Optional.empty(), false);
                 runtime.ensureImage(own);
                 Lease lease = lease();
                 String id = runtime.createAndStart(new ContainerSpec(
@@ -327,20 +310,13 @@ class DockerContainerRuntimeIT {
 
     @Test
     void aCatalogEntryCanRunAsANonRootUserOnAReadOnlyRoot() throws Exception {
-        ImageSpec locked = new ImageSpec(
+        ImageSpec locked = small(
                 "locked",
                 busybox.image(),
                 List.of("sleep", "inf"),
-                List.of("/bin/sh"),
-                64,
-                0.5,
-                16,
                 ImageSpec.PullPolicy.NEVER,
-                "none",
-                SessionRules.NONE,
                 java.util.Optional.of("65534:65534"),
-                true,
-                ImageSpec.DiskLimits.DEFAULT);
+                true);
         Lease lease = lease();
         Instant cap = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         String id = runtime.createAndStart(new ContainerSpec(
@@ -372,20 +348,13 @@ class DockerContainerRuntimeIT {
 
     @Test
     void secretFilesAreFilesOfTheContainersUserReadableByItAloneAndNowhereInItsConfiguration() throws Exception {
-        ImageSpec locked = new ImageSpec(
+        ImageSpec locked = small(
                 "locked",
                 busybox.image(),
                 List.of("sleep", "inf"),
-                List.of("/bin/sh"),
-                64,
-                0.5,
-                16,
                 ImageSpec.PullPolicy.NEVER,
-                "none",
-                SessionRules.NONE,
                 java.util.Optional.of("65534:65534"),
-                true,
-                ImageSpec.DiskLimits.DEFAULT);
+                true);
         String secret = "very-secret-db-password";
         Lease lease = lease();
         String id = runtime.createAndStart(new ContainerSpec(
@@ -485,38 +454,24 @@ class DockerContainerRuntimeIT {
 
     @Test
     void missingImagesAreReportedAsUnavailable() {
-        ImageSpec neverPulled = new ImageSpec(
+        ImageSpec neverPulled = small(
                 "ghost",
                 "containerlease/does-not-exist:1",
                 List.of(),
-                List.of("/bin/sh"),
-                64,
-                0.5,
-                16,
                 ImageSpec.PullPolicy.NEVER,
-                "none",
-                SessionRules.NONE,
                 java.util.Optional.empty(),
-                false,
-                ImageSpec.DiskLimits.DEFAULT);
+                false);
         assertThatThrownBy(() -> runtime.ensureImage(neverPulled))
                 .isInstanceOf(ImageUnavailableException.class)
                 .hasMessageContaining("pull policy is 'never'");
         // No registry is reachable from these machines, so the pull itself fails.
-        ImageSpec unpullable = new ImageSpec(
+        ImageSpec unpullable = small(
                 "ghost",
                 "containerlease/does-not-exist:1",
                 List.of(),
-                List.of("/bin/sh"),
-                64,
-                0.5,
-                16,
                 ImageSpec.PullPolicy.IF_NOT_PRESENT,
-                "none",
-                SessionRules.NONE,
                 java.util.Optional.empty(),
-                false,
-                ImageSpec.DiskLimits.DEFAULT);
+                false);
         assertThatThrownBy(() -> runtime.ensureImage(unpullable))
                 .isInstanceOf(ImageUnavailableException.class)
                 .satisfies(e -> {
@@ -525,6 +480,30 @@ class DockerContainerRuntimeIT {
                     assertThat(((ImageUnavailableException) e).detail()).isNotBlank();
                 });
         runtime.ensureImage(busybox);
+    }
+
+    /** A small catalog entry: 64 MB, half a CPU, 16 processes, no network, sh as its shell. */
+    private static ImageSpec small(
+            String type,
+            String image,
+            List<String> command,
+            ImageSpec.PullPolicy pull,
+            java.util.Optional<String> user,
+            boolean readOnlyRoot) {
+        return new ImageSpec(
+                type,
+                image,
+                command,
+                List.of("/bin/sh"),
+                64,
+                0.5,
+                16,
+                pull,
+                "none",
+                SessionRules.NONE,
+                user,
+                readOnlyRoot,
+                ImageSpec.DiskLimits.DEFAULT);
     }
 
     private Lease lease() {

@@ -37,6 +37,11 @@ public final class DockerDeadlineSweep {
     private final DockerClient docker;
     private final DockerDeadlines deadlines;
     private final Map<String, String> only;
+    /**
+     * Stopped containers already found not ended by their helper, with when they stopped: their logs
+     * are not read again on every pass until they stop again (or go).
+     */
+    private final Map<String, String> notEndedByHelper = new java.util.HashMap<>();
 
     /** @param only labels a container must also carry to be looked at (a cluster's, say); empty for every container of ours */
     public DockerDeadlineSweep(DockerClient docker, Map<String, String> only) {
@@ -45,7 +50,7 @@ public final class DockerDeadlineSweep {
         this.only = Map.copyOf(only);
     }
 
-    /** One pass: what was removed. */
+    /** One pass: what was removed. Passes run one at a time. */
     public List<Removed> sweep(Instant now) {
         List<Container> ours = DockerContainerRuntime.call(
                 "list containers with a deadline",
@@ -54,6 +59,7 @@ public final class DockerDeadlineSweep {
                         .withLabelFilter(List.of(ManagedLabels.DEADLINE))
                         .exec());
         List<Removed> removed = new ArrayList<>();
+        notEndedByHelper.keySet().retainAll(ours.stream().map(Container::getId).toList());
         for (Container c : ours) {
             Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
             if (!labels.entrySet().containsAll(only.entrySet())) {
@@ -105,10 +111,23 @@ public final class DockerDeadlineSweep {
 
     /** Whether the container's last lines on stderr hold its helper's at the deadline (the engine cuts long lines at 16 KiB). */
     private boolean endedByItsHelper(String id) {
-        Long exit = docker.inspectContainerCmd(id).exec().getState().getExitCodeLong();
+        var state = docker.inspectContainerCmd(id).exec().getState();
+        Long exit = state.getExitCodeLong();
         if (exit == null || exit != 0) {
             return false; // the helper exits 0 at its deadline
         }
+        String stoppedAt = String.valueOf(state.getFinishedAt());
+        if (stoppedAt.equals(notEndedByHelper.get(id))) {
+            return false;
+        }
+        boolean ended = lastLinesHoldTheHelpers(id);
+        if (!ended) {
+            notEndedByHelper.put(id, stoppedAt);
+        }
+        return ended;
+    }
+
+    private boolean lastLinesHoldTheHelpers(String id) {
         ByteArrayOutputStream tail = new ByteArrayOutputStream();
         var callback = new ResultCallback.Adapter<Frame>() {
             @Override

@@ -81,8 +81,10 @@ public final class DockerDeadlines {
                 if (pid == null || pid <= 0) {
                     return Optional.<Instant>empty();
                 }
+                // That process alone: what is read stays one short line, however many processes a
+                // tenant starts and however long their arguments.
                 var top = docker.topContainerCmd(container)
-                        .withPsArgs("-o pid,args")
+                        .withPsArgs("-o pid,args -p " + pid)
                         .exec();
                 for (String[] process : top.getProcesses() == null ? new String[0][] : top.getProcesses()) {
                     if (process.length >= 2 && process[0].trim().equals(Long.toString(pid))) {
@@ -109,6 +111,11 @@ public final class DockerDeadlines {
             return Optional.empty();
         }
         return Optional.of(Instant.ofEpochSecond(Long.parseLong(digits)));
+    }
+
+    /** A deadline as a helper holds it: in whole seconds, never earlier than asked. */
+    public static Instant asHeld(Instant deadline) {
+        return Instant.ofEpochSecond(ceilSeconds(deadline));
     }
 
     static long ceilSeconds(Instant at) {
