@@ -33,7 +33,12 @@ import org.junit.jupiter.api.Test;
  * back, a restart takes the waiting containers back, and the reconciler leaves them alone.
  */
 class WarmPoolTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    /**
+     * A bound, not a speed: filling takes milliseconds, but in the whole suite's JVM the pool's virtual
+     * threads once waited over 10 s for a carrier (twice in 2026-12-03's runs, never alone).
+     */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     private LeaseWorld world = new LeaseWorld(7, Quota.UNLIMITED, Map.of("busybox", 3));
 
     @AfterEach
@@ -54,7 +59,22 @@ class WarmPoolTest {
 
     private void startFull() {
         world.pool.start();
-        await().atMost(WAIT).until(() -> world.pool.sizes().get("busybox") == 3);
+        try {
+            await().atMost(WAIT).until(() -> world.pool.sizes().get("busybox") == 3);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // Every thread, virtual ones included, for whoever finds out why the fill stalled.
+            java.nio.file.Path dump = java.nio.file.Path.of("target", "warm-pool-stall-threads.json")
+                    .toAbsolutePath();
+            try {
+                java.nio.file.Files.deleteIfExists(dump);
+                java.lang.management.ManagementFactory.getPlatformMXBean(
+                                com.sun.management.HotSpotDiagnosticMXBean.class)
+                        .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // the failure below says what matters
+            }
+            throw new AssertionError("the pool did not fill within " + WAIT + "; threads: " + dump, e);
+        }
     }
 
     @Test
