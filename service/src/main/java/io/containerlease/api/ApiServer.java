@@ -38,33 +38,42 @@ public final class ApiServer implements AutoCloseable {
     /** The largest WebSocket message a client may send (terminal input, control messages). */
     static final long WS_MAX_MESSAGE_BYTES = 64 * 1024;
 
-    /** What the faces call into. */
-    public record Services(
-            LeaseService leases,
-            SessionView sessions,
-            LeaseConnections connections,
-            TerminalSessions terminals,
-            LogStreams logs,
+    /** What the faces call into, by the part that offers it. */
+    public record Services(Leases leases, Sessions sessions, Workload workload, Access access) {}
+
+    /** The leases themselves, and the catalog, store and engine they stand on. */
+    public record Leases(
+            LeaseService service,
             ImageCatalog catalog,
             LeaseStore store,
-            ActivityLog activityLog,
             ContainerRuntime runtime,
-            PrometheusMeterRegistry registry,
-            InstantSource clock,
+            ContainerStreams streams,
+            WarmPool pool,
+            InstantSource clock) {}
+
+    /** Live use of a lease: its connections and grace, terminals and log streams. */
+    public record Sessions(
+            SessionView view, LeaseConnections connections, TerminalSessions terminals, LogStreams logs) {}
+
+    /** What each container and the program inside are doing, and the controls over them. */
+    public record Workload(
+            ContainerStates containers,
+            WorkloadControl control,
+            UsageWatch usage,
+            ContainerDeadlines deadlines,
+            Channels channels,
+            CodeUpdates code) {}
+
+    /** Who may do what, what they did, and what is told about it. */
+    public record Access(
             Optional<Authenticator> tokens,
             WsTickets tickets,
             Redactor redactor,
             ActivityRecorder activity,
-            ContainerStates containers,
-            WorkloadControl control,
-            EventHub events,
-            UsageWatch usage,
-            Channels channels,
-            CodeUpdates code,
+            ActivityLog activityLog,
             Optional<SharedRateLimit> sharedRateLimit,
-            WarmPool pool,
-            ContainerStreams streams,
-            ContainerDeadlines deadlines) {}
+            EventHub events,
+            PrometheusMeterRegistry registry) {}
 
     private final Javalin app;
     private final ServiceConfig config;
@@ -73,60 +82,62 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(ServiceConfig config, Services services) {
         this.config = config;
+        var leases = services.leases();
+        var sessions = services.sessions();
+        var workload = services.workload();
+        var access = services.access();
         var leaseRoutes = new LeaseRoutes(
-                services.leases(), services.sessions(), services.containers(), services.deadlines(), services.clock());
-        var workloadRoutes =
-                new WorkloadRoutes(services.control(), services.leases(), services.sessions(), leaseRoutes);
+                leases.service(), sessions.view(), workload.containers(), workload.deadlines(), leases.clock());
+        var workloadRoutes = new WorkloadRoutes(workload.control(), leases.service(), sessions.view(), leaseRoutes);
         var connections = new LiveConnections(config.connectionLimits(), LiveConnections.maxDescriptors());
-        var healthRoutes = new HealthRoutes(
-                services.store(), services.runtime(), services.registry(), connections, services.pool());
+        var healthRoutes =
+                new HealthRoutes(leases.store(), leases.runtime(), access.registry(), connections, leases.pool());
         var terminalSocket = new TerminalSocket(
-                services.leases(),
-                services.connections(),
-                services.terminals(),
-                services.sessions(),
-                services.catalog(),
+                leases.service(),
+                sessions.connections(),
+                sessions.terminals(),
+                sessions.view(),
+                leases.catalog(),
                 connections,
-                services.containers());
-        var logSocket = new LogSocket(services.leases(), services.connections(), services.logs(), connections);
+                workload.containers());
+        var logSocket = new LogSocket(leases.service(), sessions.connections(), sessions.logs(), connections);
         var execSocket = new ExecSocket(
-                services.leases(), services.connections(), services.streams(), connections, services.containers());
-        var catalogRoutes = new CatalogRoutes(services.catalog(), config);
-        var terminalRoutes = new TerminalRoutes(services.leases(), services.terminals());
-        var accessRoutes = new AccessRoutes(services.tickets(), services.activityLog(), services.clock());
+                leases.service(), sessions.connections(), leases.streams(), connections, workload.containers());
+        var catalogRoutes = new CatalogRoutes(leases.catalog(), config);
+        var terminalRoutes = new TerminalRoutes(leases.service(), sessions.terminals());
+        var accessRoutes = new AccessRoutes(access.tickets(), access.activityLog(), leases.clock());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
         var apiDocs = new ApiDocsRoutes(ApiServer.class.getClassLoader());
         eventRoutes = new EventRoutes(
-                services.events(),
-                new UsageFeed(services.leases(), services.containers(), services.usage(), services.clock()),
+                access.events(),
+                new UsageFeed(leases.service(), workload.containers(), workload.usage(), leases.clock()),
                 connections);
-        var usageRoutes =
-                new UsageRoutes(services.leases(), services.containers(), services.usage(), services.catalog());
+        var usageRoutes = new UsageRoutes(leases.service(), workload.containers(), workload.usage(), leases.catalog());
         var local = new RateLimiter(config.rateLimitPerMinute(), System::nanoTime);
-        RequestLimiter limiter = services.sharedRateLimit()
+        RequestLimiter limiter = access.sharedRateLimit()
                 .map(shared -> RequestLimiter.shared(shared, config.rateLimitPerMinute(), local))
                 .orElse(local);
-        var guard = new RequestGuard(config, services.tokens(), services.tickets(), limiter);
-        var errors = new ErrorResponses(services.redactor());
-        var channelRoutes = new ChannelRoutes(services.leases(), services.channels(), services.sessions());
+        var guard = new RequestGuard(config, access.tokens(), access.tickets(), limiter);
+        var errors = new ErrorResponses(access.redactor());
+        var channelRoutes = new ChannelRoutes(leases.service(), workload.channels(), sessions.view());
         var channelSocket = new ChannelSocket(
-                services.leases(), services.connections(), services.channels(), services.sessions(), connections);
-        var codeRoutes = new CodeRoutes(services.leases(), services.code(), services.sessions());
+                leases.service(), sessions.connections(), workload.channels(), sessions.view(), connections);
+        var codeRoutes = new CodeRoutes(leases.service(), workload.code(), sessions.view());
         socketIo = new SocketIoGateway(
                 guard,
-                services.leases(),
-                services.control(),
-                services.sessions(),
+                leases.service(),
+                workload.control(),
+                sessions.view(),
                 leaseRoutes,
-                services.events(),
+                access.events(),
                 errors,
-                services.activity(),
+                access.activity(),
                 channelRoutes,
                 codeRoutes,
                 connections);
         // A revoked token (or one given to another user or role) ends every connection it opened, within the reload's
         // second.
-        services.tokens().ifPresent(tokens -> tokens.onChange(() -> connections.endWhere(guard::stillValid)));
+        access.tokens().ifPresent(tokens -> tokens.onChange(() -> connections.endWhere(guard::stillValid)));
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -154,7 +165,7 @@ public final class ApiServer implements AutoCloseable {
 
             cfg.routes.before(guard::http);
             cfg.routes.wsBeforeUpgrade(guard::webSocket);
-            cfg.routes.after("/api/*", ctx -> recordActivity(ctx, services.activity()));
+            cfg.routes.after("/api/*", ctx -> recordActivity(ctx, access.activity()));
             cfg.routes.after(UnreadBodies::drain);
 
             cfg.routes.get("/api/catalog", catalogRoutes::list);

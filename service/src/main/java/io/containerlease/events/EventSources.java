@@ -9,6 +9,7 @@ import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.program.channel.ChannelFrame;
+import io.containerlease.program.channel.Channels;
 import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.store.ActivityEntry;
 import io.containerlease.workload.ContainerStates;
@@ -22,7 +23,7 @@ import java.util.Map;
  * running, extended, expiring, ending, ended), its container's state and health, its program's
  * channel (connected, disconnected, messages) and code updates, and each new activity entry.
  */
-public final class EventSources implements LeaseListener {
+public final class EventSources implements LeaseListener, Channels.Observer, CodeUpdates.Observer {
     /** A channel frame's payload is kept in its event up to this many bytes of JSON. */
     public static final int MAX_EVENT_PAYLOAD_BYTES = 16 * 1024;
 
@@ -123,14 +124,14 @@ public final class EventSources implements LeaseListener {
         }
     }
 
-    /** What the program inside sent unprompted over its channel. */
     /**
      * A frame the program sent unprompted. Its payload is kept in the event only up to
      * {@link #MAX_EVENT_PAYLOAD_BYTES} of JSON: a larger one is named by its size ({@code truncated:
      * true, payloadBytes}), so a program's big frames cost the history and every subscriber little
      * (the lease's duplex socket still carries them whole).
      */
-    public void channelMessage(LeaseId id, ChannelFrame frame) {
+    @Override
+    public void message(LeaseId id, ChannelFrame frame) {
         Map<String, Object> data = new LinkedHashMap<>();
         if (frame.id() != null) {
             data.put("id", frame.id());
@@ -147,6 +148,14 @@ public final class EventSources implements LeaseListener {
         hub.publish("channel.message", id.value(), owner(id), data);
     }
 
+    /** The frame a {@code channel.message} event carries (its payload null when it was too big to keep). */
+    static ChannelFrame channelFrameOf(Event event) {
+        return new ChannelFrame(
+                event.data().get("id") instanceof String frameId ? frameId : null,
+                String.valueOf(event.data().getOrDefault("type", "message")),
+                JSON.valueToTree(event.data().get("payload")));
+    }
+
     /** The bytes of {@code payload} as JSON, measured exactly only when its in-memory estimate says it may be over {@code limit}. */
     private static long jsonBytesOver(JsonNode payload, long limit) {
         if (EventSizes.json(payload, limit + 1) <= limit) {
@@ -159,15 +168,18 @@ public final class EventSources implements LeaseListener {
         }
     }
 
-    public void channelConnection(LeaseId id, boolean connected) {
+    @Override
+    public void connection(LeaseId id, boolean connected) {
         hub.publish(connected ? "channel.connected" : "channel.disconnected", id.value(), owner(id), Map.of());
     }
 
-    public void codeUpdating(Lease lease, int version, String origin) {
+    @Override
+    public void updating(Lease lease, int version, String origin) {
         hub.publish("code.updating", lease.id().value(), lease.owner(), Map.of("version", version, "origin", origin));
     }
 
-    public void codeFinished(Lease lease, CodeUpdates.Outcome outcome) {
+    @Override
+    public void finished(Lease lease, CodeUpdates.Outcome outcome) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("version", outcome.version());
         outcome.reason().ifPresent(reason -> data.put("reason", reason));

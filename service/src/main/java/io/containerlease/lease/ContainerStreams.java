@@ -11,6 +11,9 @@ import java.util.List;
  */
 public interface ContainerStreams {
 
+    /** Terminal input waiting for its shells, in bytes, across every shell (a gauge: it is bounded per shell). */
+    long queuedInputBytes();
+
     /**
      * Follows the container's output: with {@code since} null, first the last {@code tail} lines it
      * has written (then {@code sink.historyEnd}), then each new line; with {@code since}, every line

@@ -10,6 +10,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Container streams a test drives: shells that echo their input, logs the test emits. */
 public final class FakeStreams implements ContainerStreams {
+    @Override
+    public long queuedInputBytes() {
+        return 0;
+    }
+
     public final Map<String, LogSink> followers = new ConcurrentHashMap<>();
     /** What each container wrote before anyone followed it, oldest first. */
     public final Map<String, List<String>> history = new ConcurrentHashMap<>();

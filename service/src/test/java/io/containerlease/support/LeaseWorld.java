@@ -227,31 +227,20 @@ public final class LeaseWorld implements AutoCloseable {
     public io.containerlease.api.ApiServer.Services servicesWith(
             java.util.Optional<io.containerlease.auth.Authenticator> tokens) {
         return new io.containerlease.api.ApiServer.Services(
-                leases,
-                new io.containerlease.session.SessionView(connections, idle),
-                connections,
-                terminals,
-                logs,
-                ImageCatalog.builtIn(),
-                store,
-                store.activityLog(),
-                runtime,
-                registry,
-                clock,
-                tokens,
-                tickets,
-                redactor,
-                activity,
-                containers,
-                control,
-                events,
-                usage,
-                channels,
-                code,
-                java.util.Optional.empty(),
-                pool,
-                streams,
-                deadlines);
+                new io.containerlease.api.ApiServer.Leases(
+                        leases, ImageCatalog.builtIn(), store, runtime, streams, pool, clock),
+                new io.containerlease.api.ApiServer.Sessions(
+                        new io.containerlease.session.SessionView(connections, idle), connections, terminals, logs),
+                new io.containerlease.api.ApiServer.Workload(containers, control, usage, deadlines, channels, code),
+                new io.containerlease.api.ApiServer.Access(
+                        tokens,
+                        tickets,
+                        redactor,
+                        activity,
+                        store.activityLog(),
+                        java.util.Optional.empty(),
+                        events,
+                        registry));
     }
 
     public io.containerlease.api.ApiServer.Services services() {

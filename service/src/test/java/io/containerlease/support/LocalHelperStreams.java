@@ -22,6 +22,11 @@ import java.util.function.Consumer;
  * protocol; what it does not: anything about the engine's exec (ProgramIT covers that).
  */
 public final class LocalHelperStreams implements ContainerStreams {
+    @Override
+    public long queuedInputBytes() {
+        return 0;
+    }
+
     private final Path helper;
     private final Path socket;
     public final List<Process> started = new CopyOnWriteArrayList<>();

@@ -38,7 +38,7 @@ public final class DockerContainerStreams implements ContainerStreams {
         this.docker = streamingClient;
     }
 
-    /** Terminal input waiting for its shells, in bytes, across every shell. */
+    @Override
     public long queuedInputBytes() {
         return queuedInput.get();
     }

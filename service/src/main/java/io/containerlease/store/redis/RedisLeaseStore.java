@@ -9,6 +9,7 @@ import io.containerlease.lease.SessionRules;
 import io.containerlease.lease.StoreException;
 import io.containerlease.store.ActivityLog;
 import io.containerlease.store.DurableStore;
+import io.containerlease.store.SharedStore;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -48,7 +49,7 @@ import java.util.stream.Collectors;
  * holds the lease, so a server that was only paused cannot act on leases it lost; the changes a
  * user asks for (release, extend) may come through any server.
  */
-public final class RedisLeaseStore implements DurableStore {
+public final class RedisLeaseStore implements DurableStore, SharedStore {
     static final String PREFIX = "containerlease:";
     private static final int FETCH_BATCH = 500;
 
@@ -114,21 +115,25 @@ public final class RedisLeaseStore implements DurableStore {
     }
 
     /** Messages to every server on this store, on {@code topic} (a pub/sub channel of the store's own). */
+    @Override
     public RedisBroadcast broadcast(String topic) {
         return call(() -> new RedisBroadcast(client, connection, PREFIX + topic));
     }
 
     /** The request allowance per client that all the servers on this store share. */
+    @Override
     public RedisRateLimit rateLimit() {
         return new RedisRateLimit(scripts, scripts.load("rate"), PREFIX);
     }
 
     /** Every lease's code versions, kept here for all the servers on this store. */
+    @Override
     public RedisCodeVersions codeVersions() {
         return new RedisCodeVersions(redis, scripts, scripts.load("unclaim"), PREFIX);
     }
 
     /** The heartbeats of the servers on this store, over the same connection. */
+    @Override
     public RedisHeartbeats heartbeats() {
         return new RedisHeartbeats(scripts, scripts.load("beat"), redis, PREFIX);
     }
@@ -141,6 +146,11 @@ public final class RedisLeaseStore implements DurableStore {
     @Override
     public String serverId() {
         return self;
+    }
+
+    @Override
+    public Optional<SharedStore> shared() {
+        return Optional.of(this);
     }
 
     @Override

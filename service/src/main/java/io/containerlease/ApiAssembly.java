@@ -1,0 +1,51 @@
+package io.containerlease;
+
+import io.containerlease.api.ApiServer;
+import io.containerlease.auth.Authenticator;
+import io.containerlease.auth.WsTickets;
+
+/** The faces (HTTP, WebSocket, Socket.IO), given what each part offers them. */
+final class ApiAssembly {
+    private ApiAssembly() {}
+
+    static ApiServer build(
+            CoreAssembly core,
+            EventAssembly events,
+            SessionAssembly sessions,
+            ProgramAssembly program,
+            WorkloadAssembly workload,
+            ClusterAssembly cluster,
+            UpkeepAssembly upkeep) {
+        var base = core.base();
+        var engine = core.engine();
+        return new ApiServer(
+                core.config(),
+                new ApiServer.Services(
+                        new ApiServer.Leases(
+                                core.leases(),
+                                core.catalog(),
+                                core.store(),
+                                engine.runtime(),
+                                engine.streams(),
+                                upkeep.pool(),
+                                base.clock()),
+                        new ApiServer.Sessions(
+                                sessions.view(), sessions.connections(), sessions.terminals(), sessions.logs()),
+                        new ApiServer.Workload(
+                                workload.containers(),
+                                workload.control(),
+                                workload.usage(),
+                                workload.deadlines(),
+                                program.channels(),
+                                program.code()),
+                        new ApiServer.Access(
+                                core.backing().users().tokens().map(Authenticator.class::cast),
+                                new WsTickets(base.clock(), base.random()),
+                                base.redactor(),
+                                events.activity(),
+                                core.store().activityLog(),
+                                cluster.rateLimit(),
+                                events.hub(),
+                                core.registry())));
+    }
+}
