@@ -19,8 +19,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 if [ "$OUT" = --test ]; then
-  # The lint first: a rule of hooks broken, or an effect's dependency missing, fails the tests.
-  npx --no-install eslint --quiet src
+  # The lint first: any rule of hooks or of the React Compiler broken fails the tests.
+  npx --no-install eslint src
   exec npx --no-install vitest run
 fi
 npx --no-install tsc --noEmit -p .

@@ -1,8 +1,7 @@
-// The console's lint: TypeScript's recommended rules and React's hooks rules. The rules of hooks and
-// effects' dependencies are errors; the React Compiler's rules (refs during render, state set in an
-// effect, components made in render) warn until the console's sockets share one reconnecting class
-// (issue 25), which removes most of what they flag. Run by scripts/build-console.sh --test, so bin/test
-// fails on an error.
+// The console's lint: TypeScript's recommended rules and React's hooks rules, all errors: the rules of
+// hooks, effects' dependencies, and the React Compiler's (no refs read or written during render, no
+// state set synchronously in an effect, no component made during render). Run by
+// scripts/build-console.sh --test, so bin/test fails on any of them.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
@@ -18,10 +17,10 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "react-hooks/rules-of-hooks": "error",
       "react-hooks/exhaustive-deps": "error",
-      "react-hooks/refs": "warn",
-      "react-hooks/set-state-in-effect": "warn",
-      "react-hooks/immutability": "warn",
-      "react-hooks/static-components": "warn",
+      "react-hooks/refs": "error",
+      "react-hooks/set-state-in-effect": "error",
+      "react-hooks/immutability": "error",
+      "react-hooks/static-components": "error",
     },
   },
 );

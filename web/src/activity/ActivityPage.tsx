@@ -4,6 +4,7 @@ import { ApiError, type ApiClient } from '../api/client';
 import type { ActivityEntry, Me } from '../api/types';
 import { formatDateTime } from '../time/format';
 import { Link } from '../ui/Link';
+import { useLatest } from '../ui/useLatest';
 
 /** What was done, by whom, newest first: a user's own; an admin's everyone's, narrowed by user if asked. */
 export function ActivityPage({ api, me }: { api: ApiClient; me: Me }) {
@@ -14,24 +15,27 @@ export function ActivityPage({ api, me }: { api: ApiClient; me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
 
-  const load = useCallback(async (from: string | null, forUser: string) => {
-    setLoading(true);
-    try {
-      const page = await api.activity({ cursor: from, user: forUser || undefined, limit: 50 });
-      setEntries((old) => (from ? [...old, ...page.entries] : page.entries));
-      setCursor(page.nextCursor);
-      setError(null);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setLoading(false);
-    }
-  }, [api]);
+  // The answer arrives in a promise's callbacks, never while an effect runs; what asks sets `loading` first.
+  const load = useCallback((from: string | null, forUser: string): Promise<void> =>
+    api.activity({ cursor: from, user: forUser || undefined, limit: 50 }).then(
+      (page) => {
+        setEntries((old) => (from ? [...old, ...page.entries] : page.entries));
+        setCursor(page.nextCursor);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        setError(e instanceof ApiError ? e.message : String(e));
+        setLoading(false);
+      },
+    ), [api]);
 
   useEffect(() => {
     void load(null, appliedUser);
   }, [load, appliedUser]);
 
+  // Once older pages are loaded the list stays as it is, so reading it is not disturbed.
+  const cursorShown = useLatest(entries.length > 50);
   // New entries arrive as events: the first page is asked again (once per burst) while it is shown.
   const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEvents(api, (event) => {
@@ -39,13 +43,14 @@ export function ActivityPage({ api, me }: { api: ApiClient; me: Me }) {
     clearTimeout(settle.current);
     settle.current = setTimeout(() => void load(null, appliedUser), 200);
   });
-  // Once older pages are loaded the list stays as it is, so reading it is not disturbed.
-  const cursorShown = useRef(false);
-  cursorShown.current = entries.length > 50;
 
   const applyFilter = (event: FormEvent) => {
     event.preventDefault();
-    setAppliedUser(user.trim());
+    const wanted = user.trim();
+    if (wanted !== appliedUser) {
+      setLoading(true);
+      setAppliedUser(wanted);
+    }
   };
 
   return (
@@ -85,7 +90,10 @@ export function ActivityPage({ api, me }: { api: ApiClient; me: Me }) {
         </div>
       )}
       {cursor && (
-        <button type="button" className="more" disabled={loading} onClick={() => void load(cursor, appliedUser)}>
+        <button type="button" className="more" disabled={loading} onClick={() => {
+          setLoading(true);
+          void load(cursor, appliedUser);
+        }}>
           {loading ? 'Loading…' : 'Older entries'}
         </button>
       )}

@@ -26,8 +26,9 @@ type Panel = 'terminal' | 'logs';
 
 /** One lease: its countdown and controls, its terminals and its logs. */
 export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
-  const handedOver = useRef(takeOver(id));
-  const [lease, setLease] = useState<Lease | null>(handedOver.current ?? null);
+  // What the provision form handed over (the lease as its answer said), taken once.
+  const [handedOver] = useState(() => takeOver(id));
+  const [lease, setLease] = useState<Lease | null>(handedOver ?? null);
   const leaseRef = useLatest(lease);
   const [error, setError] = useState<ApiError | null>(null);
   const [panel, setPanel] = useState<Panel>('terminal');
@@ -146,7 +147,7 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
         </div>
         <div hidden={panel !== 'terminal'} className="work-panel">
           {live ? (
-            <Terminals api={api} leaseId={lease.id} fresh={handedOver.current !== undefined} onControl={onControl} />
+            <Terminals api={api} leaseId={lease.id} fresh={handedOver !== undefined} onControl={onControl} />
           ) : (
             <p className="muted">This lease has ended; its shells are gone.</p>
           )}
@@ -161,8 +162,8 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
 }
 
 function Terminals(props: { api: ApiClient; leaseId: string; fresh: boolean; onControl: (m: LeaseControl) => void }) {
-  const TerminalTabs = useTerminalTabs();
-  return TerminalTabs ? <TerminalTabs {...props} /> : <p className="muted">Opening the terminal…</p>;
+  const terminalTabs = useTerminalTabs();
+  return terminalTabs ? terminalTabs(props) : <p className="muted">Opening the terminal…</p>;
 }
 
 function Logs({ api, leaseId, onControl }: { api: ApiClient; leaseId: string; onControl: (m: LeaseControl) => void }) {

@@ -36,27 +36,23 @@ export function useLeases(api: ApiClient, includeEnded: boolean): LeaseList {
   const [wanted, setWanted] = useState(PAGE);
   const generation = useRef(0);
 
-  const refresh = useCallback(async () => {
+  // The answer arrives in a promise's callbacks, never while an effect runs: only the newest refresh's counts.
+  const refresh = useCallback((): Promise<void> => {
     const mine = ++generation.current;
-    try {
-      const rows: Lease[] = [];
-      let cursor: string | null = null;
-      let more = false;
-      do {
-        const page = await api.leases({ all: includeEnded, limit: Math.min(MAX_PAGE, wanted - rows.length), cursor });
-        rows.push(...page.containers);
-        cursor = page.nextCursor;
-        more = cursor !== null;
-      } while (more && rows.length < wanted);
-      if (mine !== generation.current) return; // a newer refresh has started; its answer wins
-      setLeases(rows);
-      setHasMore(more);
-      setError(null);
-    } catch (e) {
-      if (mine === generation.current) setError(e instanceof ApiError ? e : new ApiError(0, 'unknown', String(e)));
-    } finally {
-      if (mine === generation.current) setLoading(false);
-    }
+    return fetchLeases(api, includeEnded, wanted).then(
+      ({ rows, more }) => {
+        if (mine !== generation.current) return; // a newer refresh has started; its answer wins
+        setLeases(rows);
+        setHasMore(more);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (mine !== generation.current) return;
+        setError(e instanceof ApiError ? e : new ApiError(0, 'unknown', String(e)));
+        setLoading(false);
+      },
+    );
   }, [api, includeEnded, wanted]);
 
   // Changes come as events; the list asks again when one arrives, and polls only while the channel is down.
@@ -81,4 +77,18 @@ export function useLeases(api: ApiClient, includeEnded: boolean): LeaseList {
     setLeases((rows) => rows.map((row) => (row.id === lease.id ? { ...row, ...lease } : row)));
   }, []);
   return { leases, loading, error, hasMore, showMore, refresh, replace };
+}
+
+/** As many of the user's leases as are wanted, a page at a time; whether there are more. */
+async function fetchLeases(api: ApiClient, includeEnded: boolean, wanted: number): Promise<{ rows: Lease[]; more: boolean }> {
+  const rows: Lease[] = [];
+  let cursor: string | null = null;
+  let more: boolean;
+  do {
+    const page = await api.leases({ all: includeEnded, limit: Math.min(MAX_PAGE, wanted - rows.length), cursor });
+    rows.push(...page.containers);
+    cursor = page.nextCursor;
+    more = cursor !== null;
+  } while (more && rows.length < wanted);
+  return { rows, more };
 }

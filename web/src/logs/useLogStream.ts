@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client';
-import { Backoff, FINAL_CLOSE_CODES, isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
+import { isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
+import { ReconnectingSocket } from '../api/reconnectingSocket';
 import { LogModel, type LogFrame } from './logModel';
 import { useLatest } from '../ui/useLatest';
 
@@ -15,18 +16,15 @@ const TAIL = 5000;
  * told at most once per animation frame. After a drop it resumes with ?after=SEQ.
  */
 export function useLogStream(api: ApiClient, leaseId: string, onControl: (message: LeaseControl) => void) {
-  const model = useRef(new LogModel());
+  // One model for the hook's life, changed in place as lines arrive (`version` tells the view).
+  const [model] = useState(() => new LogModel());
   const [version, setVersion] = useState(0);
   const [state, setState] = useState<StreamState>('connecting');
   const controlRef = useLatest(onControl);
 
   useEffect(() => {
     let disposed = false;
-    let finished = false;
-    let socket: WebSocket | null = null;
-    let retry: ReturnType<typeof setTimeout> | undefined;
     let scheduled = false;
-    const backoff = new Backoff();
     const changed = () => {
       if (scheduled) return;
       scheduled = true;
@@ -35,74 +33,55 @@ export function useLogStream(api: ApiClient, leaseId: string, onControl: (messag
         if (!disposed) setVersion((v) => v + 1);
       });
     };
-
-    const connect = async () => {
-      if (disposed || finished) return;
-      let ws: WebSocket;
-      try {
-        const query = model.current.query(TAIL);
-        query.set('batch', 'true');
-        ws = await openLeaseSocket(api, `/ws/logs/${leaseId}`, query);
-      } catch {
-        scheduleRetry();
-        return;
-      }
-      if (disposed) {
-        ws.close();
-        return;
-      }
-      socket = ws;
-      ws.onopen = () => {
-        backoff.reset();
-        setState('live');
-      };
-      ws.onmessage = (event) => {
-        const parsed = JSON.parse(String(event.data)) as LogFrame | LogFrame[];
-        if (Array.isArray(parsed)) {
-          let any = false;
-          for (const line of parsed) any = model.current.apply(line) || any;
-          if (any) changed();
-          return;
-        }
-        const frame = parsed;
-        if ('type' in frame && isLeaseControl(frame as { type: string })) {
-          const control = frame as unknown as LeaseControl;
-          controlRef.current(control);
-          if (control.type === 'ended') {
-            finished = true;
-            model.current.marker(`the lease has ended (${control.reason})`);
-            setState('ended');
-            changed();
-          }
-          return;
-        }
-        if (model.current.apply(frame)) changed();
-      };
-      ws.onclose = (event) => {
-        if (socket === ws) socket = null;
-        if (disposed || finished) return;
-        if (FINAL_CLOSE_CODES.has(event.code) && event.code !== 4401) {
-          finished = true;
-          setState('failed');
-          model.current.marker(event.reason || 'the service closed this log stream');
+    const frame = (frame: LogFrame) => {
+      if ('type' in frame && isLeaseControl(frame as { type: string })) {
+        const control = frame as unknown as LeaseControl;
+        controlRef.current(control);
+        if (control.type === 'ended') {
+          socket.finish();
+          model.marker(`the lease has ended (${control.reason})`);
+          setState('ended');
           changed();
-          return;
         }
-        scheduleRetry();
-      };
+        return;
+      }
+      if (model.apply(frame)) changed();
     };
-    const scheduleRetry = () => {
-      if (disposed) return;
-      setState('reconnecting');
-      retry = setTimeout(() => void connect(), backoff.next());
-    };
-    void connect();
+    const socket = new ReconnectingSocket(
+      () => {
+        const query = model.query(TAIL);
+        query.set('batch', 'true');
+        return openLeaseSocket(api, `/ws/logs/${leaseId}`, query);
+      },
+      {
+        open: () => {
+          socket.connected();
+          setState('live');
+        },
+        message: (data) => {
+          const parsed = JSON.parse(String(data)) as LogFrame | LogFrame[];
+          if (!Array.isArray(parsed)) {
+            frame(parsed);
+            return;
+          }
+          let any = false;
+          for (const line of parsed) any = model.apply(line) || any;
+          if (any) changed();
+        },
+        retrying: () => setState('reconnecting'),
+        failed: (reason) => {
+          setState('failed');
+          model.marker(reason || 'the service closed this log stream');
+          changed();
+        },
+      },
+    );
+    socket.start();
     return () => {
       disposed = true;
-      clearTimeout(retry);
-      socket?.close(1000);
+      socket.dispose();
     };
-  }, [api, leaseId, controlRef]);
+  }, [api, leaseId, controlRef, model]);
 
-  return { model: model.current, version, state };
+  return { model, version, state };
 }

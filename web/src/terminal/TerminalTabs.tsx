@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { LeaseControl } from '../api/sockets';
 import { SavedSessions } from './resume';
@@ -11,7 +11,7 @@ interface Tab {
   state: ShellState;
 }
 
-interface Props {
+export interface TerminalTabsProps {
   api: ApiClient;
   leaseId: string;
   /** Just provisioned: it has no shells yet, so there is none to look for. */
@@ -21,28 +21,33 @@ interface Props {
 
 const MAX_SHELLS = 8;
 
+/** Tab keys, unique in the page (a tab's key outlives the shells it shows). */
+let lastTabKey = 0;
+function newTabKey(): number {
+  return ++lastTabKey;
+}
+
 /**
  * The lease's terminals, one tab each. The shells a tab had open are remembered in session storage,
  * so a reload shows the same shells again.
  */
-export default function TerminalTabs({ api, leaseId, fresh, onControl }: Props) {
-  const saved = useRef(new SavedSessions(window.sessionStorage, leaseId));
-  const nextKey = useRef(0);
+export default function TerminalTabs({ api, leaseId, fresh, onControl }: TerminalTabsProps) {
+  const [saved] = useState(() => new SavedSessions(window.sessionStorage, leaseId));
   // Null until known: this tab's own shells from before a reload, else the lease's open shells (another
   // tab or browser opened them), else one new shell.
   const [tabs, setTabs] = useState<Tab[] | null>(() => {
-    const ids = saved.current.load();
-    if (ids.length === 0 && fresh) return [{ key: nextKey.current++, sessionId: null, state: 'connecting' }];
-    return ids.length > 0 ? ids.map((sessionId) => ({ key: nextKey.current++, sessionId, state: 'connecting' })) : null;
+    const ids = saved.load();
+    if (ids.length === 0 && fresh) return [{ key: newTabKey(), sessionId: null, state: 'connecting' }];
+    return ids.length > 0 ? ids.map((sessionId) => ({ key: newTabKey(), sessionId, state: 'connecting' })) : null;
   });
-  const [activeKey, setActiveKey] = useState(0);
+  const [activeKey, setActiveKey] = useState(() => tabs?.[0]?.key ?? -1);
 
   useEffect(() => {
     if (tabs !== null) return;
     let stopped = false;
     const showShells = (ids: (string | null)[]) => {
       if (stopped) return;
-      const found = ids.map((sessionId) => ({ key: nextKey.current++, sessionId, state: 'connecting' as ShellState }));
+      const found = ids.map((sessionId) => ({ key: newTabKey(), sessionId, state: 'connecting' as ShellState }));
       setTabs(found);
       setActiveKey(found[0].key);
     };
@@ -57,15 +62,15 @@ export default function TerminalTabs({ api, leaseId, fresh, onControl }: Props) 
 
   useEffect(() => {
     if (tabs === null) return;
-    saved.current.save(tabs.filter((t) => t.sessionId && t.state !== 'exited').map((t) => t.sessionId!));
-  }, [tabs]);
+    saved.save(tabs.filter((t) => t.sessionId && t.state !== 'exited').map((t) => t.sessionId!));
+  }, [saved, tabs]);
 
   const update = useCallback((key: number, change: Partial<Tab>) => {
     setTabs((all) => all && all.map((t) => (t.key === key ? { ...t, ...change } : t)));
   }, []);
 
   const open = () => {
-    const key = nextKey.current++;
+    const key = newTabKey();
     setTabs((all) => [...(all ?? []), { key, sessionId: null, state: 'connecting' }]);
     setActiveKey(key);
   };
@@ -110,4 +115,9 @@ export default function TerminalTabs({ api, leaseId, fresh, onControl }: Props) 
       ))}
     </div>
   );
+}
+
+/** The tabs as an element: what a page renders once this chunk is here (a stable component, not one made per render). */
+export function terminalTabs(props: TerminalTabsProps) {
+  return <TerminalTabs {...props} />;
 }

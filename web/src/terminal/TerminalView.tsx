@@ -3,7 +3,8 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { ApiClient } from '../api/client';
-import { Backoff, FINAL_CLOSE_CODES, isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
+import { isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
+import { ReconnectingSocket } from '../api/reconnectingSocket';
 import { TerminalResume, withoutTerminalQueries } from './resume';
 import { useLatest } from '../ui/useLatest';
 
@@ -50,121 +51,93 @@ export function TerminalView({ api, leaseId, initialSession, active, onSession, 
     term.open(host.current!);
     safeFit(fit);
     const resume = new TerminalResume(initialSession);
-    const backoff = new Backoff();
-    let socket: WebSocket | null = null;
-    let finished = false; // exited, ended or refused for good: no more reconnects
-    let disposed = false;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let replaceShell = false; // the server said the shell to resume is gone
 
     const finish = (state: ShellState, line: string) => {
-      finished = true;
+      socket.finish();
       term.options.disableStdin = true;
       term.write(`\r\n\x1b[2m[${line}]\x1b[0m\r\n`);
       setBanner(line);
       callbacks.current.onState(state, line);
     };
 
-    const connect = async () => {
-      if (disposed || finished) return;
-      callbacks.current.onState(resume.sessionId ? 'reconnecting' : 'connecting');
-      let ws: WebSocket;
-      try {
-        ws = await openLeaseSocket(api, `/ws/terminal/${leaseId}`, resume.query(term.cols, term.rows));
-      } catch {
-        if (!disposed) scheduleRetry();
-        return;
-      }
-      if (disposed) {
-        ws.close();
-        return;
-      }
-      socket = ws;
-      ws.onmessage = (event) => {
-        if (typeof event.data !== 'string') {
-          const bytes = new Uint8Array(event.data as ArrayBuffer);
-          term.write(resume.replaying ? withoutTerminalQueries(bytes) : bytes);
-          resume.onOutput(bytes.length);
-          return;
-        }
-        const message = JSON.parse(event.data) as { type: string; [k: string]: unknown };
-        switch (message.type) {
-          case 'session':
-            resume.onSession(String(message.sessionId), Number(message.offset), Number(message.liveFrom ?? message.offset));
-            // The panel may have been fitted while the connection was being made: tell the shell the size now.
-            ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
-            backoff.reset();
-            setBanner(null);
-            callbacks.current.onSession(String(message.sessionId));
-            callbacks.current.onState('open');
-            if (activeRef.current) term.focus(); // ready to type in, without a click
-            break;
-          case 'gap':
-            resume.onGap(Number(message.to));
-            term.write('\x1b[2m[earlier output is no longer held by the service]\x1b[0m\r\n');
-            break;
-          case 'exit':
-            finish('exited', typeof message.code === 'number'
-              ? `the shell has exited (status ${message.code})` : 'the shell has exited');
-            break;
-          case 'error':
-            if (message.code === 'session_not_found') {
-              // The shell from before is gone (exited, or unattended too long): start a new one.
-              resume.forget();
-              replaceShell = true;
-              term.write('\r\n\x1b[2m[that shell is gone; starting a new one]\x1b[0m\r\n');
-            } else if (message.code === 'input_overflow') {
-              term.write('\r\n\x1b[33m[input arrived faster than the shell reads it; reconnecting]\x1b[0m\r\n');
-            } else if (message.code === 'docker_unavailable' || message.code === 'too_many_connections'
-              || message.code === 'invalid_ticket') {
-              setBanner(`${String(message.message)}; retrying`); // passing trouble: the close that follows retries
-            } else {
-              finish('failed', String(message.message));
+    const control = (message: { type: string; [k: string]: unknown }) => {
+      switch (message.type) {
+        case 'session':
+          resume.onSession(String(message.sessionId), Number(message.offset), Number(message.liveFrom ?? message.offset));
+          // The panel may have been fitted while the connection was being made: tell the shell the size now.
+          socket.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
+          socket.connected();
+          setBanner(null);
+          callbacks.current.onSession(String(message.sessionId));
+          callbacks.current.onState('open');
+          if (activeRef.current) term.focus(); // ready to type in, without a click
+          break;
+        case 'gap':
+          resume.onGap(Number(message.to));
+          term.write('\x1b[2m[earlier output is no longer held by the service]\x1b[0m\r\n');
+          break;
+        case 'exit':
+          finish('exited', typeof message.code === 'number'
+            ? `the shell has exited (status ${message.code})` : 'the shell has exited');
+          break;
+        case 'error':
+          if (message.code === 'session_not_found') {
+            // The shell from before is gone (exited, or unattended too long): start a new one.
+            resume.forget();
+            socket.reconnectAtOnceOnClose();
+            term.write('\r\n\x1b[2m[that shell is gone; starting a new one]\x1b[0m\r\n');
+          } else if (message.code === 'input_overflow') {
+            term.write('\r\n\x1b[33m[input arrived faster than the shell reads it; reconnecting]\x1b[0m\r\n');
+          } else if (message.code === 'docker_unavailable' || message.code === 'too_many_connections'
+            || message.code === 'invalid_ticket') {
+            setBanner(`${String(message.message)}; retrying`); // passing trouble: the close that follows retries
+          } else {
+            finish('failed', String(message.message));
+          }
+          break;
+        default:
+          if (isLeaseControl(message as { type: string })) {
+            const leaseControl = message as unknown as LeaseControl;
+            callbacks.current.onControl(leaseControl);
+            if (leaseControl.type === 'container') {
+              // A paused container keeps its shell but runs nothing: say so rather than look frozen.
+              setBanner(leaseControl.state === 'paused' ? 'The container is paused: what you type runs when it is resumed.' : null);
             }
-            break;
-          default:
-            if (isLeaseControl(message as { type: string })) {
-              const control = message as unknown as LeaseControl;
-              callbacks.current.onControl(control);
-              if (control.type === 'container') {
-                // A paused container keeps its shell but runs nothing: say so rather than look frozen.
-                setBanner(control.state === 'paused' ? 'The container is paused: what you type runs when it is resumed.' : null);
-              }
-              if (control.type === 'ended') finish('ended', `the lease has ended (${control.reason}); this terminal is read-only`);
-            }
-        }
-      };
-      ws.onclose = (event) => {
-        if (socket === ws) socket = null;
-        if (disposed || finished) return;
-        if (replaceShell) {
-          replaceShell = false; // session_not_found was just handled: open a new shell at once
-          void connect();
-          return;
-        }
-        if (FINAL_CLOSE_CODES.has(event.code) && event.code !== 4401) {
-          finish('failed', event.reason || 'the service refused this terminal');
-          return;
-        }
-        scheduleRetry();
-      };
+            if (leaseControl.type === 'ended') finish('ended', `the lease has ended (${leaseControl.reason}); this terminal is read-only`);
+          }
+      }
     };
 
-    const scheduleRetry = () => {
-      callbacks.current.onState('reconnecting');
-      setBanner('Connection lost; reconnecting…');
-      retry = setTimeout(() => void connect(), backoff.next());
-    };
+    const socket = new ReconnectingSocket(
+      () => openLeaseSocket(api, `/ws/terminal/${leaseId}`, resume.query(term.cols, term.rows)),
+      {
+        connecting: () => callbacks.current.onState(resume.sessionId ? 'reconnecting' : 'connecting'),
+        message: (data) => {
+          if (typeof data !== 'string') {
+            const bytes = new Uint8Array(data);
+            term.write(resume.replaying ? withoutTerminalQueries(bytes) : bytes);
+            resume.onOutput(bytes.length);
+            return;
+          }
+          control(JSON.parse(data) as { type: string; [k: string]: unknown });
+        },
+        retrying: () => {
+          callbacks.current.onState('reconnecting');
+          setBanner('Connection lost; reconnecting…');
+        },
+        failed: (reason) => finish('failed', reason || 'the service refused this terminal'),
+      },
+    );
 
     const input = term.onData((data) => {
-      if (socket?.readyState === WebSocket.OPEN) socket.send(encoder.encode(data));
+      socket.send(encoder.encode(data));
     });
     // The size is also on the element, for tests and for anyone inspecting the page.
     const showSize = () => host.current?.setAttribute('data-size', `${term.rows} ${term.cols}`);
     showSize();
     const resize = term.onResize(({ cols, rows }) => {
       showSize();
-      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'resize', cols, rows }));
+      socket.send(JSON.stringify({ type: 'resize', cols, rows }));
     });
     // Ctrl+Shift+C copies the selection (plain Ctrl+C belongs to the shell); Ctrl+Shift+V pastes via the browser.
     term.attachCustomKeyEventHandler((event) => {
@@ -176,15 +149,13 @@ export function TerminalView({ api, leaseId, initialSession, active, onSession, 
     });
     const observer = new ResizeObserver(() => safeFit(fit));
     observer.observe(host.current!);
-    void connect();
+    socket.start();
 
     return () => {
-      disposed = true;
-      clearTimeout(retry);
+      socket.dispose();
       observer.disconnect();
       input.dispose();
       resize.dispose();
-      socket?.close(1000);
       term.dispose();
     };
     // One terminal per mounted view: props that change later (callbacks) are read through refs.

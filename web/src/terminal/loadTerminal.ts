@@ -16,8 +16,8 @@ export function preloadTerminal(): Promise<TerminalModule> {
   return import('./TerminalTabs').then((module) => (loaded = module));
 }
 
-/** The terminal tabs component once its chunk is here (at once, when it already is). */
-export function useTerminalTabs(): TerminalModule['default'] | null {
+/** What renders the terminal tabs, once their chunk is here (at once, when it already is). */
+export function useTerminalTabs(): TerminalModule['terminalTabs'] | null {
   const [module, setModule] = useState(loaded);
   useEffect(() => {
     if (module) return;
@@ -27,5 +27,5 @@ export function useTerminalTabs(): TerminalModule['default'] | null {
       stopped = true;
     };
   }, [module]);
-  return module?.default ?? null;
+  return module?.terminalTabs ?? null;
 }

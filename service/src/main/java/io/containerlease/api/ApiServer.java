@@ -92,17 +92,11 @@ public final class ApiServer implements AutoCloseable {
         var connections = new LiveConnections(config.connectionLimits(), LiveConnections.maxDescriptors());
         var healthRoutes =
                 new HealthRoutes(leases.store(), leases.runtime(), access.registry(), connections, leases.pool());
-        var terminalSocket = new TerminalSocket(
-                leases.service(),
-                sessions.connections(),
-                sessions.terminals(),
-                sessions.view(),
-                leases.catalog(),
-                connections,
-                workload.containers());
-        var logSocket = new LogSocket(leases.service(), sessions.connections(), sessions.logs(), connections);
-        var execSocket = new ExecSocket(
-                leases.service(), sessions.connections(), leases.streams(), connections, workload.containers());
+        var leaseSockets = new LeaseSocket(leases.service(), sessions.connections(), connections);
+        var terminalSocket =
+                new TerminalSocket(sessions.terminals(), sessions.view(), leases.catalog(), workload.containers());
+        var logSocket = new LogSocket(sessions.logs());
+        var execSocket = new ExecSocket(leases.streams(), workload.containers());
         var catalogRoutes = new CatalogRoutes(leases.catalog(), config);
         var terminalRoutes = new TerminalRoutes(leases.service(), sessions.terminals());
         var accessRoutes = new AccessRoutes(access.tickets(), access.activityLog(), leases.clock());
@@ -120,8 +114,7 @@ public final class ApiServer implements AutoCloseable {
         var guard = new RequestGuard(config, access.tokens(), access.tickets(), limiter);
         var errors = new ErrorResponses(access.redactor());
         var channelRoutes = new ChannelRoutes(leases.service(), workload.channels(), sessions.view());
-        var channelSocket = new ChannelSocket(
-                leases.service(), sessions.connections(), workload.channels(), sessions.view(), connections);
+        var channelSocket = new ChannelSocket(workload.channels(), sessions.view());
         var codeRoutes = new CodeRoutes(leases.service(), workload.code(), sessions.view());
         socketIo = new SocketIoGateway(
                 guard,
@@ -190,10 +183,10 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/me", accessRoutes::me);
             cfg.routes.get("/api/events", eventRoutes::sse);
             cfg.routes.ws("/ws/events", eventRoutes::configure);
-            cfg.routes.ws("/ws/terminal/{id}", terminalSocket::configure);
-            cfg.routes.ws("/ws/exec/{id}", execSocket::configure);
-            cfg.routes.ws("/ws/logs/{id}", logSocket::configure);
-            cfg.routes.ws("/ws/channel/{id}", channelSocket::configure);
+            cfg.routes.ws("/ws/terminal/{id}", ws -> leaseSockets.configure(ws, terminalSocket));
+            cfg.routes.ws("/ws/exec/{id}", ws -> leaseSockets.configure(ws, execSocket));
+            cfg.routes.ws("/ws/logs/{id}", ws -> leaseSockets.configure(ws, logSocket));
+            cfg.routes.ws("/ws/channel/{id}", ws -> leaseSockets.configure(ws, channelSocket));
             cfg.routes.get(ApiDocsRoutes.DOCUMENT, apiDocs::document);
             cfg.routes.get(ApiDocsRoutes.DOCS, apiDocs::docs);
             cfg.routes.get(ApiDocsRoutes.DOCS + "/*", apiDocs::docs);

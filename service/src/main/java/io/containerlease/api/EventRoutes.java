@@ -206,10 +206,10 @@ final class EventRoutes {
             follow = QueryNumbers.flag("follow", ctx.queryParam("follow"), true);
             statsEvery = usageFeed.interval(ctx.queryParam("stats"), filter);
         } catch (ApiException e) {
-            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
+            WsRefusal.refuse(ctx, WsRefusal.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
             return;
         } catch (io.containerlease.lease.LeaseNotFoundException e) {
-            WsLeases.refuse(ctx, WsLeases.CLOSE_NOT_FOUND, "lease_not_found", e.getMessage());
+            WsRefusal.refuse(ctx, WsRefusal.CLOSE_NOT_FOUND, "lease_not_found", e.getMessage());
             return;
         }
         if (!connections.admit(ctx, Optional.empty(), "events")) {

@@ -153,10 +153,10 @@ final class LiveConnections {
                             ctx.attribute(RequestGuard.CREDENTIAL),
                             lease,
                             kind,
-                            reason -> WsLeases.refuse(ctx, CLOSE_REVOKED, "token_revoked", reason)));
+                            reason -> WsRefusal.refuse(ctx, CLOSE_REVOKED, "token_revoked", reason)));
             return true;
         } catch (TooMany e) {
-            WsLeases.refuse(ctx, CLOSE_TOO_MANY, "too_many_connections", e.getMessage());
+            WsRefusal.refuse(ctx, CLOSE_TOO_MANY, "too_many_connections", e.getMessage());
             return false;
         }
     }

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.Lease;
-import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.RuntimeUnavailableException;
-import io.containerlease.session.LeaseConnections;
 import io.containerlease.session.LeaseEndedException;
 import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSession;
@@ -16,13 +14,12 @@ import io.containerlease.session.TerminalSessions;
 import io.containerlease.session.TooManySessionsException;
 import io.containerlease.workload.ContainerStates;
 import io.javalin.websocket.WsBinaryMessageContext;
-import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsMessageContext;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,124 +29,81 @@ import org.slf4j.LoggerFactory;
  * server first sends {@code {type: "session", sessionId, offset}}; reconnecting with
  * {@code ?session=ID&offset=N} resumes the same shell after byte N.
  */
-final class TerminalSocket {
-    /** What its connections count as, in /healthz. */
-    private static final String KIND = "terminal";
-
+final class TerminalSocket implements LeaseSocket.Endpoint {
     private static final Logger log = LoggerFactory.getLogger(TerminalSocket.class);
     static final int MAX_DIMENSION = 1000;
     static final int MAX_COMMAND_ARGS = 64;
     static final int MAX_COMMAND_ARG = 4096;
-    private static final String STATE = "containerlease.terminal";
 
-    private final LeaseService leases;
-    private final LeaseConnections connections;
     private final TerminalSessions terminals;
     private final SessionView sessions;
     private final ImageCatalog catalog;
-    private final LiveConnections limits;
     private final ContainerStates containers;
 
-    TerminalSocket(
-            LeaseService leases,
-            LeaseConnections connections,
-            TerminalSessions terminals,
-            SessionView sessions,
-            ImageCatalog catalog,
-            LiveConnections limits,
-            ContainerStates containers) {
-        this.limits = limits;
-        this.containers = containers;
-        this.leases = leases;
-        this.connections = connections;
+    TerminalSocket(TerminalSessions terminals, SessionView sessions, ImageCatalog catalog, ContainerStates containers) {
         this.terminals = terminals;
         this.sessions = sessions;
         this.catalog = catalog;
+        this.containers = containers;
     }
 
-    private record Connected(
-            Lease lease,
-            TerminalSession session,
-            TerminalSession.Client client,
-            WsOutbox outbox,
-            LeaseConnections.Registration registration) {}
+    /** A client attached to a shell; its messages are input and resizes. */
+    private final class Connected implements LeaseSocket.Connection {
+        private final Lease lease;
+        private final TerminalSession session;
+        private final TerminalSession.Client client;
+        private final WsOutbox outbox;
 
-    void configure(WsConfig ws) {
-        ws.onConnect(this::connect);
-        ws.onBinaryMessage(this::input);
-        ws.onMessage(this::control);
-        // Jetty does not always follow a network error with a close: both end the connection, idempotently.
-        ws.onClose(this::disconnect);
-        ws.onError(this::disconnect);
+        Connected(Lease lease, TerminalSession session, TerminalSession.Client client, WsOutbox outbox) {
+            this.lease = lease;
+            this.session = session;
+            this.client = client;
+            this.outbox = outbox;
+        }
+
+        Lease lease() {
+            return lease;
+        }
+
+        TerminalSession session() {
+            return session;
+        }
+
+        WsOutbox outbox() {
+            return outbox;
+        }
+
+        @Override
+        public void binary(WsBinaryMessageContext ctx) {
+            input(this, ctx);
+        }
+
+        @Override
+        public void text(WsMessageContext ctx) {
+            control(this, ctx);
+        }
+
+        @Override
+        public void close() {
+            session.detach(client);
+        }
     }
 
-    private void connect(WsContext ctx) {
-        Lease lease = WsLeases.running(ctx, leases).orElse(null);
-        if (lease == null || !limits.admit(ctx, java.util.Optional.of(lease.id()), KIND)) {
-            return;
-        }
-        int cols;
-        int rows;
-        long offset;
-        List<String> command;
-        String resume = ctx.queryParam("session");
-        try {
-            cols = (int) WsLeases.number(ctx, "cols", 80, 1, MAX_DIMENSION);
-            rows = (int) WsLeases.number(ctx, "rows", 24, 1, MAX_DIMENSION);
-            offset = WsLeases.number(ctx, "offset", 0, 0, Long.MAX_VALUE);
-            command = command(ctx.queryParamMap().getOrDefault("command", List.of()), resume != null)
-                    .orElseGet(() -> shell(lease));
-        } catch (ApiException e) {
-            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, e.code(), e.getMessage());
-            return;
-        }
-        TerminalSession session;
-        if (resume != null) {
-            session = terminals.find(lease.id(), resume).orElse(null);
-            if (session == null) {
-                WsLeases.refuse(
-                        ctx,
-                        WsLeases.CLOSE_NOT_FOUND,
-                        "session_not_found",
-                        "no terminal session " + resume.substring(0, Math.min(40, resume.length()))
-                                + " on this lease (it may have exited)");
-                return;
-            }
-            if (ctx.queryParam("cols") != null || ctx.queryParam("rows") != null) {
-                session.resize(cols, rows);
-            }
-        } else {
-            if (!WsLeases.acceptsShells(ctx, containers, lease)) {
-                return;
-            }
-            try {
-                session = terminals.open(
-                        lease.id(), command, cols, rows, lease.rules().disconnectGrace());
-            } catch (TooManySessionsException tooMany) {
-                WsLeases.refuse(ctx, WsLeases.CLOSE_CONFLICT, "too_many_sessions", tooMany.getMessage());
-                return;
-            } catch (LeaseEndedException ended) {
-                WsLeases.ended(ctx, ended.reason());
-                return;
-            } catch (RuntimeUnavailableException e) {
-                WsLeases.refuse(
-                        ctx,
-                        WsLeases.CLOSE_UNAVAILABLE,
-                        "docker_unavailable",
-                        "the Docker engine is not reachable; try again shortly");
-                return;
-            } catch (RuntimeException e) {
-                log.warn("cannot start a shell {} {}", kv("leaseId", lease.id().value()), kv("error", e.toString()));
-                WsLeases.refuse(
-                        ctx,
-                        WsLeases.CLOSE_UNAVAILABLE,
-                        "shell_unavailable",
-                        "cannot start a shell in this container; it may be stopping, or its image has no "
-                                + command.get(0));
-                return;
-            }
-        }
-        WsOutbox outbox = new WsOutbox(ctx.session, 10_000, 2L * 1024 * 1024);
+    @Override
+    public String kind() {
+        return "terminal";
+    }
+
+    @Override
+    public LeaseSocket.Bounds bounds() {
+        return new LeaseSocket.Bounds(10_000, 2L * 1024 * 1024);
+    }
+
+    @Override
+    public Optional<LeaseSocket.Connection> open(WsContext ctx, Lease lease, WsOutbox outbox)
+            throws LeaseSocket.Refusal {
+        Request request = request(ctx, lease);
+        TerminalSession session = request.resume() != null ? resumed(lease, request) : started(lease, request);
         TerminalSession.Client client = new TerminalSession.Client() {
             @Override
             public void output(byte[] bytes) {
@@ -162,7 +116,7 @@ final class TerminalSocket {
             }
         };
         try {
-            TerminalSession.Attachment attachment = session.attach(client, offset, a -> {
+            TerminalSession.Attachment attachment = session.attach(client, request.offset(), a -> {
                 // Runs before any live byte can reach this client, so the order on the wire is exact.
                 outbox.sendControl(ordered(
                         "type",
@@ -181,45 +135,87 @@ final class TerminalSocket {
                 }
             });
             if (attachment.exited()) {
-                sendExit(
-                        outbox,
-                        attachment.status()); // it ended before this client came: all it said, then how it ended
-                return;
+                // It ended before this client came: all it said, then how it ended.
+                sendExit(outbox, attachment.status());
+                return Optional.empty();
             }
         } catch (TerminalSession.OffsetOutOfRangeException e) {
-            outbox.stop();
-            WsLeases.refuse(ctx, WsLeases.CLOSE_BAD_REQUEST, "invalid_offset", e.getMessage());
-            return;
+            throw new LeaseSocket.Refusal(WsRefusal.CLOSE_BAD_REQUEST, "invalid_offset", e.getMessage());
         } catch (TerminalSession.ExitedException e) {
-            outbox.stop();
-            WsLeases.refuse(ctx, WsLeases.CLOSE_NOT_FOUND, "session_not_found", e.getMessage());
-            return;
+            throw new LeaseSocket.Refusal(WsRefusal.CLOSE_NOT_FOUND, "session_not_found", e.getMessage());
         }
-        var opened = connections.open(lease, outbox);
-        if (opened.isEmpty()) {
-            session.detach(client); // the lease ended meanwhile; the outbox is sending why, then closing
-            return;
-        }
-        LeaseConnections.Registration registration = opened.get();
-        ctx.attribute(STATE, new Connected(lease, session, client, outbox, registration));
-        ctx.enableAutomaticPings(20, TimeUnit.SECONDS);
+        return Optional.of(new Connected(lease, session, client, outbox));
     }
 
-    private void input(WsBinaryMessageContext ctx) {
-        Connected c = ctx.attribute(STATE);
-        if (c != null) {
-            var data = ctx.data();
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            send(c, bytes);
+    /** What the query asks for: a size, where to resume from, and a new shell's command. */
+    private record Request(int cols, int rows, long offset, String resume, boolean sized, List<String> command) {}
+
+    private Request request(WsContext ctx, Lease lease) throws LeaseSocket.Refusal {
+        String resume = ctx.queryParam("session");
+        try {
+            return new Request(
+                    (int) LeaseSocket.number(ctx, "cols", 80, 1, MAX_DIMENSION),
+                    (int) LeaseSocket.number(ctx, "rows", 24, 1, MAX_DIMENSION),
+                    LeaseSocket.number(ctx, "offset", 0, 0, Long.MAX_VALUE),
+                    resume,
+                    ctx.queryParam("cols") != null || ctx.queryParam("rows") != null,
+                    command(ctx.queryParamMap().getOrDefault("command", List.of()), resume != null)
+                            .orElseGet(() -> shell(lease)));
+        } catch (ApiException e) {
+            throw LeaseSocket.Refusal.badRequest(e);
         }
     }
 
-    private void control(WsMessageContext ctx) {
-        Connected c = ctx.attribute(STATE);
-        if (c == null) {
-            return;
+    /** The shell the client was attached to before, resized to its window when it gives one. */
+    private TerminalSession resumed(Lease lease, Request request) throws LeaseSocket.Refusal {
+        TerminalSession session = terminals.find(lease.id(), request.resume()).orElse(null);
+        if (session == null) {
+            String named =
+                    request.resume().substring(0, Math.min(40, request.resume().length()));
+            throw new LeaseSocket.Refusal(
+                    WsRefusal.CLOSE_NOT_FOUND,
+                    "session_not_found",
+                    "no terminal session " + named + " on this lease (it may have exited)");
         }
+        if (request.sized()) {
+            session.resize(request.cols(), request.rows());
+        }
+        return session;
+    }
+
+    private TerminalSession started(Lease lease, Request request) throws LeaseSocket.Refusal {
+        LeaseSocket.requireShells(containers, lease);
+        try {
+            return terminals.open(
+                    lease.id(),
+                    request.command(),
+                    request.cols(),
+                    request.rows(),
+                    lease.rules().disconnectGrace());
+        } catch (TooManySessionsException tooMany) {
+            throw new LeaseSocket.Refusal(WsRefusal.CLOSE_CONFLICT, "too_many_sessions", tooMany.getMessage());
+        } catch (LeaseEndedException ended) {
+            throw LeaseSocket.Refusal.leaseEnded(ended.reason());
+        } catch (RuntimeUnavailableException e) {
+            throw LeaseSocket.Refusal.engineUnavailable();
+        } catch (RuntimeException e) {
+            log.warn("cannot start a shell {} {}", kv("leaseId", lease.id().value()), kv("error", e.toString()));
+            throw new LeaseSocket.Refusal(
+                    WsRefusal.CLOSE_UNAVAILABLE,
+                    "shell_unavailable",
+                    "cannot start a shell in this container; it may be stopping, or its image has no "
+                            + request.command().get(0));
+        }
+    }
+
+    private void input(Connected c, WsBinaryMessageContext ctx) {
+        var data = ctx.data();
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        send(c, bytes);
+    }
+
+    private void control(Connected c, WsMessageContext ctx) {
         JsonNode message;
         try {
             message = Json.MAPPER.readTree(ctx.message());
@@ -291,16 +287,6 @@ final class TerminalSocket {
         }
     }
 
-    private void disconnect(WsContext ctx) {
-        limits.release(ctx);
-        Connected c = ctx.attribute(STATE);
-        if (c != null) {
-            c.session().detach(c.client());
-            c.registration().close();
-            c.outbox().stop();
-        }
-    }
-
     /** {@code {type: "exit", code?}}, then a normal close: the shell is gone. */
     private static void sendExit(WsOutbox outbox, java.util.OptionalInt status) {
         outbox.sendControl(
@@ -321,9 +307,9 @@ final class TerminalSocket {
      * {@code ?command=ls&command=-l}: one command with a TTY instead of the catalog's shell, as
      * {@code docker exec -it} runs one (a shell could run it anyway). Empty when none is asked for.
      */
-    static java.util.Optional<List<String>> command(List<String> args, boolean resuming) {
+    static Optional<List<String>> command(List<String> args, boolean resuming) {
         if (args.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (resuming) {
             throw ApiException.badRequest(
@@ -343,7 +329,7 @@ final class TerminalSocket {
                         "each 'command' argument is at most " + MAX_COMMAND_ARG + " characters, without NUL");
             }
         }
-        return java.util.Optional.of(List.copyOf(args));
+        return Optional.of(List.copyOf(args));
     }
 
     private List<String> shell(Lease lease) {

@@ -102,7 +102,7 @@ class TenancyTest {
         Map<String, String> bobHeader = Map.of("Authorization", "Bearer " + BOB);
         for (String path : List.of("/ws/terminal/", "/ws/logs/")) {
             try (WsClient ws = WsClient.connect(api.baseUrl(), path + aliceLease, bobHeader)) {
-                assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_NOT_FOUND);
+                assertThat(ws.awaitClose(WAIT)).isEqualTo(WsRefusal.CLOSE_NOT_FOUND);
             }
         }
         assertThat(world.streams.shells).isEmpty();

@@ -180,10 +180,10 @@ class WebSocketTest {
         }
         world.streams.onOpen = shell -> {};
         try (WsClient ws = terminal(lease, "?command=")) {
-            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsRefusal.CLOSE_BAD_REQUEST);
         }
         try (WsClient ws = terminal(lease, "?command=ls&session=abc")) {
-            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsRefusal.CLOSE_BAD_REQUEST);
             assertThat(ws.texts.get(0).get("message").asText()).contains("'command' starts a new session");
         }
     }
@@ -214,7 +214,7 @@ class WebSocketTest {
         }
         world.scheduler.advance(TerminalSessions.KEEP_EXITED.plusSeconds(1));
         try (WsClient late = terminal(lease, "?session=" + sessionId + "&offset=" + seen)) {
-            assertThat(late.awaitClose(WAIT)).as("kept a minute, not for ever").isEqualTo(WsLeases.CLOSE_NOT_FOUND);
+            assertThat(late.awaitClose(WAIT)).as("kept a minute, not for ever").isEqualTo(WsRefusal.CLOSE_NOT_FOUND);
         }
         assertThat(world.terminals.tracks(lease.id())).isFalse();
     }
@@ -238,7 +238,7 @@ class WebSocketTest {
         await().atMost(WAIT).until(() -> world.streams.execs.get(0).closed);
         assertThat(world.connections.count(lease.id())).isZero();
         try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/exec/" + lease.id())) {
-            assertThat(ws.awaitClose(WAIT)).as("no command").isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+            assertThat(ws.awaitClose(WAIT)).as("no command").isEqualTo(WsRefusal.CLOSE_BAD_REQUEST);
         }
     }
 
@@ -258,30 +258,60 @@ class WebSocketTest {
         }
     }
 
+    /**
+     * The shape every lease socket shares: one refused by its endpoint (after admission took a slot
+     * and an outbox) gives everything back, keeps no lease connection, and so starts no grace.
+     */
+    @Test
+    void everyLeaseSocketRefusedByItsEndpointGivesBackWhatAdmissionTook() {
+        Lease lease = provision(new SessionRules(Optional.of(Duration.ofMinutes(20)), Optional.empty()));
+        for (String path : List.of(
+                "/ws/terminal/" + lease.id() + "?cols=0",
+                "/ws/exec/" + lease.id(),
+                "/ws/logs/" + lease.id() + "?tail=1&after=2",
+                "/ws/channel/" + lease.id())) {
+            try (WsClient ws = WsClient.connect(api.baseUrl(), path)) {
+                assertThat(ws.awaitClose(WAIT)).as(path).isIn(WsRefusal.CLOSE_BAD_REQUEST, WsRefusal.CLOSE_CONFLICT);
+                assertThat(ws.texts.get(0).get("type").asText()).as(path).isEqualTo("error");
+            }
+        }
+        ApiClient http = new ApiClient(api.baseUrl());
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(http.get("/healthz")
+                                .json()
+                                .at("/capacity/connections")
+                                .asInt())
+                        .isZero());
+        assertThat(world.connections.count(lease.id())).isZero();
+        assertThat(world.connections.graceDeadline(lease.id()))
+                .as("no connection was kept, so none ended")
+                .isEmpty();
+    }
+
     @Test
     void badRequestsAreRefusedWithAReason() {
         Lease lease = provision(SessionRules.NONE);
         try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/terminal/01kdvdna00q45fe1h7hk7nkrcv")) {
-            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_NOT_FOUND);
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsRefusal.CLOSE_NOT_FOUND);
             assertThat(ws.texts.get(0).get("code").asText()).isEqualTo("lease_not_found");
         }
         try (WsClient ws = terminal(lease, "?session=nope")) {
-            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_NOT_FOUND);
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsRefusal.CLOSE_NOT_FOUND);
         }
         try (WsClient ws = terminal(lease, "?cols=abc")) {
-            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsRefusal.CLOSE_BAD_REQUEST);
         }
         String sessionId;
         try (WsClient ws = terminal(lease, "")) {
             sessionId = ws.awaitType("session", WAIT).get("sessionId").asText();
         }
         try (WsClient ws = terminal(lease, "?session=" + sessionId + "&offset=999")) {
-            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_BAD_REQUEST);
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsRefusal.CLOSE_BAD_REQUEST);
             assertThat(ws.texts.get(0).get("code").asText()).isEqualTo("invalid_offset");
         }
         world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         try (WsClient ws = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id())) {
-            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsLeases.CLOSE_CONFLICT);
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(WsRefusal.CLOSE_CONFLICT);
         }
     }
 
@@ -426,7 +456,7 @@ class WebSocketTest {
                 .isEmpty();
         world.leases.release(lease.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
         try (WsClient late = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?follow=false")) {
-            assertThat(late.awaitClose(WAIT)).isIn(1000, WsLeases.CLOSE_CONFLICT);
+            assertThat(late.awaitClose(WAIT)).isIn(1000, WsRefusal.CLOSE_CONFLICT);
         }
     }
 
