@@ -93,18 +93,14 @@ record CoreAssembly(
         var code = code(config, backing);
         var leases = new LeaseService(
                 store,
-                backing.engine().runtime(),
-                backing.catalog(),
-                base.policy(),
+                new LeaseService.Containers(backing.catalog(), backing.engine().runtime(), code.volumes(), removals),
+                new LeaseService.Rules(
+                        base.policy(), new Quota(config.maxLeasesPerUser(), config.maxLeases()), RELEASE_WAIT),
                 new ExpiryTimers(scheduler, base.clock()),
-                removals,
                 base.clock(),
                 base.random(),
                 metrics,
-                RELEASE_WAIT,
-                new Quota(config.maxLeasesPerUser(), config.maxLeases()),
-                base.redactor(),
-                code.volumes());
+                base.redactor());
         leases.addListener(code.volumes());
         metrics.trackActiveLeases(leases::countLive);
         // Added here, so it runs at stop after everything that can still end a lease, with the store still open.

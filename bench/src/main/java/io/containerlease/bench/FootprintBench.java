@@ -161,18 +161,17 @@ public final class FootprintBench {
             var removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
             var leases = new LeaseService(
                     store,
-                    runtime,
-                    ImageCatalog.builtIn(),
-                    new LeasePolicy(Duration.ofSeconds(1), Duration.ofDays(1)),
+                    new LeaseService.Containers(
+                            ImageCatalog.builtIn(), runtime, io.containerlease.lease.LeaseResources.NONE, removals),
+                    new LeaseService.Rules(
+                            new LeasePolicy(Duration.ofSeconds(1), Duration.ofDays(1)),
+                            Quota.UNLIMITED,
+                            Duration.ofSeconds(5)),
                     new ExpiryTimers(scheduler, clock),
-                    removals,
                     clock,
                     random,
                     metrics,
-                    Duration.ofSeconds(5),
-                    Quota.UNLIMITED,
-                    new Redactor(),
-                    io.containerlease.lease.LeaseResources.NONE);
+                    new Redactor());
             int n = sizes.fakeLeases();
             int tenth = Math.max(1, n / 10);
             double perLeaseAtTenth = 0;

@@ -5,16 +5,15 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,60 +29,67 @@ public final class LeaseService {
     /** How soon an expiry the store could not record is tried again. */
     static final Duration STORE_RETRY = Duration.ofMillis(500);
 
-    private final LeaseStore store;
-    private final ContainerRuntime runtime;
-    private final ImageTypes catalog;
-    private final LeasePolicy policy;
-    private final LeaseTimers timers;
-    private final ContainerRemovals removals;
-    private final InstantSource clock;
-    private final RandomGenerator random;
-    private final LeaseMeters metrics;
-    private final Duration releaseWait;
-    private final Quota quota;
-    private final Redactor redactor;
-    private final LeaseResources resources;
-    private volatile WarmContainers warm = WarmContainers.NONE;
-    private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
-    /** Leases this process is provisioning right now, completed when provisioning returns. */
-    private final ConcurrentHashMap<LeaseId, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+    /**
+     * How a lease's container is made and removed: the catalog's spec, the engine, what is made
+     * before the container (its code volume), and the retried removal.
+     */
+    public record Containers(
+            ImageTypes catalog, ContainerRuntime runtime, LeaseResources resources, ContainerRemovals removals) {}
 
     /**
+     * The rules of leasing, from configuration.
+     *
      * @param releaseWait how long a release waits for its container to go before answering that
      *                    removal is still pending (it carries on in the background)
      */
+    public record Rules(LeasePolicy policy, Quota quota, Duration releaseWait) {}
+
+    private final LeaseStore store;
+    private final Containers containers;
+    private final Rules rules;
+    private final LeaseTimers timers;
+    private final InstantSource clock;
+    private final LeaseMeters metrics;
+    private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
+    private final LeaseProvisioning provisioning;
+
     public LeaseService(
             LeaseStore store,
-            ContainerRuntime runtime,
-            ImageTypes catalog,
-            LeasePolicy policy,
+            Containers containers,
+            Rules rules,
             LeaseTimers timers,
-            ContainerRemovals removals,
             InstantSource clock,
             RandomGenerator random,
             LeaseMeters metrics,
-            Duration releaseWait,
-            Quota quota,
-            Redactor redactor,
-            LeaseResources resources) {
+            Redactor redactor) {
         this.store = store;
-        this.runtime = runtime;
-        this.catalog = catalog;
-        this.policy = policy;
+        this.containers = containers;
+        this.rules = rules;
         this.timers = timers;
-        this.removals = removals;
         this.clock = clock;
-        this.random = random;
         this.metrics = metrics;
-        this.releaseWait = releaseWait;
-        this.quota = quota;
-        this.redactor = redactor;
-        this.resources = resources;
+        this.provisioning = new LeaseProvisioning(
+                store, containers, rules, clock, random, metrics, redactor, new LeaseProvisioning.Service() {
+                    @Override
+                    public void tell(Consumer<LeaseListener> event) {
+                        LeaseService.this.tell(event);
+                    }
+
+                    @Override
+                    public void armExpiry(LeaseId id, Instant at) {
+                        timers.schedule(id, at, () -> expireOrRetry(id));
+                    }
+
+                    @Override
+                    public CompletableFuture<Void> finishEnding(LeaseId id) {
+                        return LeaseService.this.finishEnding(id);
+                    }
+                });
     }
 
     /** Provisions take a warm pool's container when one can serve them; done while wiring. */
     public void takeWarmContainersFrom(WarmContainers pool) {
-        this.warm = pool;
+        provisioning.takeWarmContainersFrom(pool);
     }
 
     /** Adds a listener; done while wiring, before the service is used. */
@@ -93,175 +99,15 @@ public final class LeaseService {
 
     /**
      * Records the lease, then creates and starts its container, then marks it running and arms its
-     * expiry timer. On any failure the lease ends as {@code failed} and whatever was created is
-     * removed, so a failed provision leaves no container and no live lease.
+     * expiry timer; or hands over a warm pool's container. On any failure the lease ends as
+     * {@code failed} and whatever was created is removed, so a failed provision leaves no container
+     * and no live lease.
      *
      * @throws InvalidRequestException for an unknown image type or a duration out of bounds
      * @throws QuotaExceededException  when the caller or the service already has its most live leases
      */
     public Lease provision(ProvisionRequest request, Caller caller) {
-        ImageSpec spec = catalog.find(request.imageType())
-                .orElseThrow(() -> new InvalidRequestException(
-                        "unknown_image_type",
-                        "unknown imageType '" + request.imageType() + "'; allowed: "
-                                + String.join(", ", catalog.imageTypes())));
-        Duration duration = policy.checkDuration(request.duration());
-        long startNanos = System.nanoTime();
-        Optional<WarmContainers.Warm> ready = warm.take(spec, request);
-        if (ready.isPresent()) {
-            return provisionWarm(spec, duration, request, caller, ready.get(), startNanos);
-        }
-        // The store keeps milliseconds; trimming here keeps the timer and the record in agreement.
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        Lease lease = Lease.provisioning(
-                LeaseId.generate(now, random),
-                spec.imageType(),
-                now,
-                duration,
-                policy.maxLife(),
-                request.rules().orElse(spec.sessionDefaults()),
-                caller.user());
-        LeaseId id = lease.id();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        // Registered before the insert, so the reconciler never sees this lease as abandoned.
-        inFlight.put(id, done);
-        redactor.register(request.secretValues());
-        try {
-            requireInserted(store.insert(lease, quota), caller);
-            log.info(
-                    "lease provisioning {} {} {}",
-                    kv("leaseId", id.value()),
-                    kv("imageType", spec.imageType()),
-                    kv("expiresAt", lease.expiresAt()));
-            notify(l -> l.onProvisioning(lease));
-            try {
-                runtime.ensureImage(spec);
-            } catch (RuntimeException raw) {
-                RuntimeException e = scrubbed(raw);
-                // Nothing was created, so the lease can end at once.
-                if (store.endNow(id, LeaseState.PROVISIONING, EndReason.FAILED, clientDetail(e), clock.instant())) {
-                    metrics.leaseEnded(EndReason.FAILED.wireName());
-                    notifyEnding(id, EndReason.FAILED);
-                    notifyEnded(id);
-                }
-                log.warn(
-                        "lease failed before its container was created {} {}",
-                        kv("leaseId", id.value()),
-                        kv("error", e.getMessage()));
-                throw e;
-            }
-            String containerId;
-            try {
-                ContainerSpec.Mounts mounts = resources.prepare(lease, spec);
-                containerId = runtime.createAndStart(new ContainerSpec(
-                        ManagedLabels.containerName(id),
-                        spec,
-                        request.containerEnv(),
-                        ManagedLabels.forLease(lease, store.instanceId(), store.serverId()),
-                        request.secretFiles(),
-                        mounts,
-                        Optional.of(policy.containerHardDeadline(lease))));
-            } catch (RuntimeException raw) {
-                RuntimeException e = scrubbed(raw);
-                // The engine may have created the container before failing: remove by name to be sure.
-                if (store.beginEnd(id, Set.of(LeaseState.PROVISIONING), EndReason.FAILED, clientDetail(e))) {
-                    notifyEnding(id, EndReason.FAILED);
-                }
-                log.warn(
-                        "lease failed, container not started {} {}",
-                        kv("leaseId", id.value()),
-                        kv("error", e.getMessage()));
-                finishEnding(id);
-                throw e;
-            }
-            if (!store.markRunning(id, containerId)) {
-                // Released while we were creating it: the release owns the ending, we remove what we made.
-                finishEnding(id);
-                throw new LeaseConflictException(
-                        "lease_ended", "lease " + id + " was released while it was being provisioned");
-            }
-            metrics.provisioned(Duration.ofNanos(System.nanoTime() - startNanos));
-            log.info("lease running {} {}", kv("leaseId", id.value()), kv("containerId", containerId));
-            timers.schedule(id, lease.expiresAt(), () -> expireOrRetry(id));
-            Lease running = require(id);
-            notify(l -> l.onRunning(running));
-            return running;
-        } finally {
-            redactor.forget(request.secretValues());
-            inFlight.remove(id);
-            done.complete(null);
-        }
-    }
-
-    private void requireInserted(Quota.Outcome outcome, Caller caller) {
-        switch (outcome) {
-            case OWNER_FULL ->
-                throw new QuotaExceededException(
-                        "quota_exceeded",
-                        caller.user() + " already has " + quota.perOwner()
-                                + " live leases, the most allowed per user (MAX_LEASES_PER_USER); release one first");
-            case SERVICE_FULL ->
-                throw new QuotaExceededException(
-                        "service_full",
-                        "the service already runs its most leases (" + quota.total()
-                                + ", MAX_LEASES); try again when one ends");
-            case INSERTED -> {}
-        }
-    }
-
-    /**
-     * A provision served by a warm pool's container: it runs already, and carries the lease's id, so
-     * recording the lease as running (one write) is the whole provision. A kill at any moment leaves
-     * either no lease (the container is still the pool's, and is found again at start) or a running
-     * lease with its container; never both.
-     */
-    private Lease provisionWarm(
-            ImageSpec spec,
-            Duration duration,
-            ProvisionRequest request,
-            Caller caller,
-            WarmContainers.Warm ready,
-            long startNanos) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        LeaseId id = ready.leaseId();
-        Lease lease = Lease.provisioning(
-                        id,
-                        spec.imageType(),
-                        now,
-                        duration,
-                        policy.maxLife(),
-                        request.rules().orElse(spec.sessionDefaults()),
-                        caller.user())
-                .runningIn(ready.containerId());
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        inFlight.put(id, done);
-        try {
-            Quota.Outcome outcome;
-            try {
-                outcome = store.insert(lease, quota);
-            } catch (RuntimeException e) {
-                warm.discard(ready); // recorded or not, no one can tell now: it is never handed out again
-                throw e;
-            }
-            if (outcome != Quota.Outcome.INSERTED) {
-                warm.giveBack(ready);
-                requireInserted(outcome, caller);
-            }
-            warm.used(ready);
-            metrics.provisioned(Duration.ofNanos(System.nanoTime() - startNanos));
-            log.info(
-                    "lease running from the warm pool {} {} {}",
-                    kv("leaseId", id.value()),
-                    kv("imageType", spec.imageType()),
-                    kv("expiresAt", lease.expiresAt()));
-            timers.schedule(id, lease.expiresAt(), () -> expireOrRetry(id));
-            notify(l -> l.onProvisioning(lease));
-            notify(l -> l.onRunningFromPool(lease));
-            return lease;
-        } finally {
-            inFlight.remove(id);
-            done.complete(null);
-        }
+        return provisioning.provision(request, caller);
     }
 
     /** The lease, if the caller may see it; someone else's lease is "not found", so its existence does not leak. */
@@ -293,7 +139,7 @@ public final class LeaseService {
                         "lease_not_running",
                         "lease " + id + " is " + describeState(lease, now) + "; only a running lease can be extended");
             }
-            LeasePolicy.Extension granted = policy.extend(lease, extension);
+            LeasePolicy.Extension granted = rules.policy().extend(lease, extension);
             if (granted.expiresAt().equals(lease.expiresAt())) {
                 return new Extended(lease, granted);
             }
@@ -305,7 +151,7 @@ public final class LeaseService {
                         kv("expiresAt", granted.expiresAt()),
                         kv("clamped", granted.clamped()));
                 Lease extended = require(id);
-                notify(l -> l.onExtended(extended));
+                tell(l -> l.onExtended(extended));
                 return new Extended(extended, granted);
             }
         }
@@ -321,7 +167,7 @@ public final class LeaseService {
      */
     public Lease release(LeaseId id, Caller caller) {
         Lease lease = get(id, caller);
-        awaitProvisioning(id);
+        provisioning.awaitProvisioning(id, rules.releaseWait());
         if (lease.state() == LeaseState.ENDED) {
             return lease;
         }
@@ -331,7 +177,7 @@ public final class LeaseService {
         }
         timers.cancel(id);
         try {
-            finishEnding(id).get(releaseWait.toMillis(), TimeUnit.MILLISECONDS);
+            finishEnding(id).get(rules.releaseWait().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new RemovalPendingException("the container of lease " + id
                     + " could not be removed yet (is Docker reachable?); removal is retried in the background");
@@ -381,7 +227,10 @@ public final class LeaseService {
 
     /** Removes an ending lease's container (retrying as long as it takes), then marks the lease ended. */
     public CompletableFuture<Void> finishEnding(LeaseId id) {
-        return removals.removeUntilGone(ManagedLabels.containerName(id)).thenRun(() -> markEnded(id));
+        return containers
+                .removals()
+                .removeUntilGone(ManagedLabels.containerName(id))
+                .thenRun(() -> markEnded(id));
     }
 
     /**
@@ -390,7 +239,7 @@ public final class LeaseService {
      * first keeps such a lease alive.
      */
     public void endIfLost(LeaseId id) {
-        if (runtime.exists(ManagedLabels.containerName(id))) {
+        if (containers.runtime().exists(ManagedLabels.containerName(id))) {
             return;
         }
         if (store.endNow(id, LeaseState.RUNNING, EndReason.LOST, "the container disappeared", clock.instant())) {
@@ -404,7 +253,7 @@ public final class LeaseService {
 
     /** Ends a lease left in provisioning by an earlier process, removing anything it created. */
     public CompletableFuture<Void> failInterrupted(LeaseId id) {
-        if (inFlight.containsKey(id)) {
+        if (provisioning.isInFlight(id)) {
             return CompletableFuture.completedFuture(null);
         }
         if (store.beginEnd(
@@ -450,7 +299,7 @@ public final class LeaseService {
         for (Lease lease : store.listLive()) {
             if (lease.state() == LeaseState.RUNNING && held.contains(lease.id())) {
                 timers.schedule(lease.id(), lease.expiresAt(), () -> expireOrRetry(lease.id()));
-                notify(l -> l.onRecovered(lease));
+                tell(l -> l.onRecovered(lease));
             }
         }
     }
@@ -464,14 +313,14 @@ public final class LeaseService {
         for (LeaseId id : ids) {
             store.find(id).filter(lease -> lease.state() == LeaseState.RUNNING).ifPresent(lease -> {
                 timers.schedule(id, lease.expiresAt(), () -> expireOrRetry(id));
-                notify(l -> l.onRecovered(lease));
+                tell(l -> l.onRecovered(lease));
             });
         }
     }
 
     /** The leases being provisioned by this process at this moment. */
     public Set<LeaseId> inFlight() {
-        return Set.copyOf(inFlight.keySet());
+        return provisioning.inFlight();
     }
 
     public long countLive() {
@@ -499,63 +348,26 @@ public final class LeaseService {
                     kv("leaseId", id.value()),
                     kv("reason", lease.endReason().wireName()));
         }
-        notify(l -> l.onEnded(lease));
+        tell(l -> l.onEnded(lease));
     }
 
     /** For a lease that ended at once (nothing to remove). */
     private void notifyEnded(LeaseId id) {
         Lease lease = require(id);
-        notify(l -> l.onEnded(lease));
-    }
-
-    /** The same failure with every secret value masked in its message; the cause, which may hold them too, is dropped. */
-    /**
-     * The failure with every secret masked, in both its client message and the engine's detail (an
-     * engine may echo a container's environment back in its error).
-     */
-    private RuntimeException scrubbed(RuntimeException e) {
-        return switch (e) {
-            case ImageUnavailableException x ->
-                new ImageUnavailableException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
-            case RuntimeUnavailableException x ->
-                new RuntimeUnavailableException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
-            case RuntimeOperationException x ->
-                new RuntimeOperationException(redactor.scrub(x.clientMessage()), redactor.scrub(x.detail()), null);
-            default ->
-                new RuntimeOperationException("the Docker engine failed", redactor.scrub(String.valueOf(e)), null);
-        };
-    }
-
-    /** What a failed lease's {@code detail} says: the client-safe part only. */
-    private static String clientDetail(RuntimeException e) {
-        return e instanceof EngineException x ? x.clientMessage() : e.getMessage();
+        tell(l -> l.onEnded(lease));
     }
 
     private void notifyEnding(LeaseId id, EndReason reason) {
-        notify(l -> l.onEnding(id, reason));
+        tell(l -> l.onEnding(id, reason));
     }
 
-    private void notify(java.util.function.Consumer<LeaseListener> event) {
+    private void tell(Consumer<LeaseListener> event) {
         for (LeaseListener listener : listeners) {
             try {
                 event.accept(listener);
             } catch (RuntimeException e) {
                 log.error("lease listener failed; the lease change stands", e);
             }
-        }
-    }
-
-    private void awaitProvisioning(LeaseId id) {
-        CompletableFuture<Void> provisioning = inFlight.get(id);
-        if (provisioning == null) {
-            return;
-        }
-        try {
-            provisioning.get(releaseWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // Still provisioning: the release ends it anyway and provisioning removes what it made.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -93,18 +93,14 @@ public final class LeaseWorld implements AutoCloseable {
         LeasePolicy policy = new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE);
         leases = new LeaseService(
                 StoreOutage.wrap(store, storeDown),
-                runtime,
-                ImageCatalog.builtIn(),
-                policy,
+                new LeaseService.Containers(
+                        ImageCatalog.builtIn(), runtime, io.containerlease.lease.LeaseResources.NONE, removals),
+                new LeaseService.Rules(policy, quota, Duration.ofMillis(1)),
                 timers,
-                removals,
                 clock,
                 random,
                 metrics,
-                Duration.ofMillis(1),
-                quota,
-                redactor,
-                io.containerlease.lease.LeaseResources.NONE);
+                redactor);
         activity = new io.containerlease.activity.ActivityRecorder(store.activityLog(), store, redactor, clock);
         leases.addListener(activity);
         metrics.trackActiveLeases(leases::countLive);
