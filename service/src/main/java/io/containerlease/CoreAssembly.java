@@ -37,7 +37,11 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The core: the lease service on its store and engine, with its timers, removals, meters and code volumes. */
+/**
+ * The core: the lease service on its store and engine, with its timers, meters and code volumes.
+ *
+ * @param containers how a lease's container is made and removed (the reconciler removes the same way)
+ */
 record CoreAssembly(
         Foundation base,
         Backing backing,
@@ -45,7 +49,7 @@ record CoreAssembly(
         PrometheusMeterRegistry registry,
         LeaseMetrics metrics,
         LeaseService leases,
-        RemovalWorker removals,
+        LeaseService.Containers containers,
         Code code) {
     private static final Logger log = LoggerFactory.getLogger(CoreAssembly.class);
     /** How long a release waits for its container's removal before answering (the removal goes on after). */
@@ -91,9 +95,11 @@ record CoreAssembly(
         var removals = new RemovalWorker(
                 backing.engine().runtime(), removalPool, scheduler, RetryPolicy.REMOVAL, base.random(), metrics);
         var code = code(config, backing);
+        var containers =
+                new LeaseService.Containers(backing.catalog(), backing.engine().runtime(), code.volumes(), removals);
         var leases = new LeaseService(
                 store,
-                new LeaseService.Containers(backing.catalog(), backing.engine().runtime(), code.volumes(), removals),
+                containers,
                 new LeaseService.Rules(
                         base.policy(), new Quota(config.maxLeasesPerUser(), config.maxLeases()), RELEASE_WAIT),
                 new ExpiryTimers(scheduler, base.clock()),
@@ -111,7 +117,7 @@ record CoreAssembly(
                         base.policy(),
                         config.poolMaxWait(),
                         base.clock().instant())));
-        return new CoreAssembly(base, backing, scheduler, registry, metrics, leases, removals, code);
+        return new CoreAssembly(base, backing, scheduler, registry, metrics, leases, containers, code);
     }
 
     private static Code code(ServiceConfig config, Backing backing) {

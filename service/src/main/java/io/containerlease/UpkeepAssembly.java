@@ -38,15 +38,13 @@ record UpkeepAssembly(WarmPool pool) {
             CoreAssembly core, WorkloadAssembly workload, ClusterAssembly cluster, Started started) {
         var base = core.base();
         var reaper = new ReaperLoop(
-                core.engine().runtime(),
                 core.store(),
                 core.leases(),
-                core.removals(),
+                core.containers(),
                 core.scheduler(),
                 core.config().reconcileInterval(),
                 base.clock(),
                 core.metrics(),
-                core.code().volumes(),
                 cluster.peers());
         // Containers waiting ready for a provision; those from before a restart are taken back before the first pass.
         var pool = started.add(pool(core));
@@ -88,9 +86,7 @@ record UpkeepAssembly(WarmPool pool) {
                         POOL_CHECK,
                         config.poolMaxWait(),
                         config.poolMaxWait().plus(config.leaseMax()).plus(config.deadmanMargin())),
-                core.catalog(),
-                core.engine().runtime(),
-                core.code().volumes(),
+                core.containers(),
                 core.store(),
                 core.scheduler(),
                 core.base().clock(),

@@ -116,18 +116,10 @@ public final class ApiServer implements AutoCloseable {
         var channelRoutes = new ChannelRoutes(leases.service(), workload.channels(), sessions.view());
         var channelSocket = new ChannelSocket(workload.channels(), sessions.view());
         var codeRoutes = new CodeRoutes(leases.service(), workload.code(), sessions.view());
-        socketIo = new SocketIoGateway(
-                guard,
-                leases.service(),
-                workload.control(),
-                sessions.view(),
-                leaseRoutes,
-                access.events(),
-                errors,
-                access.activity(),
-                channelRoutes,
-                codeRoutes,
-                connections);
+        var socketIoCommands = new SocketIoCommands(
+                guard, leases.service(), workload.control(), sessions.view(), leaseRoutes, channelRoutes, codeRoutes);
+        socketIo =
+                new SocketIoGateway(guard, socketIoCommands, access.events(), errors, access.activity(), connections);
         // A revoked token (or one given to another user or role) ends every connection it opened, within the reload's
         // second.
         access.tokens().ifPresent(tokens -> tokens.onChange(() -> connections.endWhere(guard::stillValid)));

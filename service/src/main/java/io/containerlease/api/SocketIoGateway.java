@@ -1,6 +1,5 @@
 package io.containerlease.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.containerlease.activity.ActivityRecorder;
 import io.containerlease.auth.Credential;
@@ -9,17 +8,11 @@ import io.containerlease.events.EventFilter;
 import io.containerlease.events.EventHub;
 import io.containerlease.events.EventSubscription;
 import io.containerlease.lease.Caller;
-import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.lease.LeaseService;
-import io.containerlease.lease.ProvisionRequest;
-import io.containerlease.session.SessionView;
-import io.containerlease.workload.WorkloadControl;
 import io.socket.engineio.server.EngineIoServer;
 import io.socket.engineio.server.EngineIoServerOptions;
 import io.socket.socketio.server.SocketIoServer;
 import io.socket.socketio.server.SocketIoSocket;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,16 +32,11 @@ import org.json.JSONObject;
  */
 final class SocketIoGateway implements AutoCloseable {
     private final RequestGuard guard;
-    private final LeaseService leases;
-    private final WorkloadControl control;
-    private final SessionView sessions;
-    private final LeaseRoutes leaseJson;
+    private final SocketIoCommands commands;
     private final EventHub events;
     private final ErrorResponses errors;
     private final ActivityRecorder activity;
     private final EngineIoServer engine;
-    private final ChannelRoutes channelRoutes;
-    private final CodeRoutes codeRoutes;
     private final LiveConnections connections;
     private static final List<String> COMMANDS = List.of(
             "create_container",
@@ -63,27 +51,17 @@ final class SocketIoGateway implements AutoCloseable {
 
     SocketIoGateway(
             RequestGuard guard,
-            LeaseService leases,
-            WorkloadControl control,
-            SessionView sessions,
-            LeaseRoutes leaseJson,
+            SocketIoCommands commands,
             EventHub events,
             ErrorResponses errors,
             ActivityRecorder activity,
-            ChannelRoutes channelRoutes,
-            CodeRoutes codeRoutes,
             LiveConnections connections) {
-        this.connections = connections;
-        this.channelRoutes = channelRoutes;
-        this.codeRoutes = codeRoutes;
         this.guard = guard;
-        this.leases = leases;
-        this.control = control;
-        this.sessions = sessions;
-        this.leaseJson = leaseJson;
+        this.commands = commands;
         this.events = events;
         this.errors = errors;
         this.activity = activity;
+        this.connections = connections;
         EngineIoServerOptions options = EngineIoServerOptions.newFromDefault();
         options.setCorsHandlingDisabled(true); // same origin only; the Origin is checked below
         options.setHandshakeInterceptor((query, headers) -> guard.hostAllowed(header(headers, "Host"))
@@ -231,7 +209,7 @@ final class SocketIoGateway implements AutoCloseable {
                 case "update_container" -> "code_update";
                 default -> null;
             };
-            Object result = run(caller, command, data);
+            Object result = commands.run(caller, command, data);
             answer = Map.of("success", true, "data", result);
             if (leaseId == null && result instanceof Map<?, ?> lease && lease.get("id") instanceof String created) {
                 leaseId = created; // a new lease: its entry names it, as the REST API's does
@@ -255,94 +233,6 @@ final class SocketIoGateway implements AutoCloseable {
         if (ack != null) {
             ack.sendAcknowledgement(toJson(answer));
         }
-    }
-
-    private Object run(Caller caller, String command, ObjectNode data) throws Exception {
-        guard.limit("user " + caller.user() + " over Socket.IO");
-        return switch (command) {
-            case "create_container" -> {
-                ProvisionRequest request = LeaseRoutes.provisionRequest(JsonBody.of(data));
-                yield leaseJson.json(leases.provision(request, caller));
-            }
-            case "start_container" -> controlled(caller, data, WorkloadControl.Action.START);
-            case "stop_container" -> controlled(caller, data, WorkloadControl.Action.STOP);
-            case "restart_container" -> controlled(caller, data, WorkloadControl.Action.RESTART);
-            case "delete_container" -> {
-                Lease released = leases.release(id(data), caller);
-                yield Map.of(
-                        "success",
-                        true,
-                        "id",
-                        released.id().value(),
-                        "status",
-                        released.state().wireName());
-            }
-            case "get_status" -> {
-                LeaseId id = id(data);
-                Lease lease = leases.get(id, caller);
-                sessions.touch(id);
-                yield leaseJson.json(lease);
-            }
-            case "list_containers" -> {
-                boolean all = data.path("all").asBoolean(false);
-                int limit = data.path("limit").canConvertToInt()
-                        ? Math.max(1, Math.min(500, data.path("limit").asInt()))
-                        : 100;
-                yield Map.of(
-                        "containers",
-                        leases.page(caller, all, Optional.empty(), limit).stream()
-                                .map(leaseJson::json)
-                                .toList());
-            }
-            case "send_message" -> {
-                Lease lease = leases.get(id(data), caller);
-                ObjectNode message = data.deepCopy();
-                message.remove("id");
-                yield channelRoutes.send(lease, ChannelRoutes.Message.of(JsonBody.of(message)));
-            }
-            case "update_container" -> codeRoutes.update(leases.get(id(data), caller), archive(data));
-            default -> throw ApiException.badRequest("bad_request", "unknown command " + command);
-        };
-    }
-
-    private Object controlled(Caller caller, ObjectNode data, WorkloadControl.Action action) {
-        LeaseId id = id(data);
-        Optional<Duration> timeout = data.path("timeoutSeconds").canConvertToLong()
-                ? Optional.of(Duration.ofSeconds(Math.max(
-                        0,
-                        Math.min(
-                                WorkloadControl.MAX_STOP_TIMEOUT.toSeconds(),
-                                data.path("timeoutSeconds").asLong()))))
-                : Optional.empty();
-        control.apply(id, action, timeout, caller);
-        sessions.touch(id);
-        return leaseJson.json(leases.get(id, caller));
-    }
-
-    /** The code archive of {@code update_container}: a binary attachment, or base64 text. */
-    private static byte[] archive(ObjectNode data) throws java.io.IOException {
-        JsonNode archive = data.path("archive");
-        if (archive.isBinary()) {
-            return archive.binaryValue();
-        }
-        if (data.path("archiveBase64").isTextual()) {
-            try {
-                return java.util.Base64.getDecoder()
-                        .decode(data.path("archiveBase64").asText());
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("invalid_field", "'archiveBase64' is not base64");
-            }
-        }
-        throw ApiException.badRequest(
-                "missing_field", "send the .tar.gz as 'archive' (a binary attachment) or 'archiveBase64'");
-    }
-
-    private static LeaseId id(JsonNode data) {
-        String raw = data.path("id").asText("");
-        if (!LeaseId.isValid(raw)) {
-            throw ApiException.badRequest("invalid_id", "'id' must be a lease id");
-        }
-        return new LeaseId(raw);
     }
 
     /** An event as the original front end's Socket.IO events: lease, container_status, activity_log. */

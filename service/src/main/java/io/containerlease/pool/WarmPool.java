@@ -2,14 +2,9 @@ package io.containerlease.pool;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.containerlease.lease.ContainerRuntime;
-import io.containerlease.lease.ContainerSpec;
-import io.containerlease.lease.EngineContainer;
 import io.containerlease.lease.ImageSpec;
-import io.containerlease.lease.ImageTypes;
-import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
-import io.containerlease.lease.LeaseResources;
+import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.ManagedContainer;
 import io.containerlease.lease.ManagedLabels;
@@ -86,9 +81,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private record Member(LeaseId id, String containerId, String imageType, java.time.Instant madeAt) {}
 
     private final Settings settings;
-    private final ImageTypes catalog;
-    private final ContainerRuntime runtime;
-    private final LeaseResources resources;
+    private final PoolContainers engine;
     private final LeaseStore store;
     private final InstantSource clock;
     private final RandomGenerator random;
@@ -108,20 +101,17 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private volatile boolean closed;
     private volatile long lastTakenNanos = System.nanoTime() - REFILL_QUIET.toNanos();
 
+    /** @param containers how a pool container is made and removed, as a lease's is */
     public WarmPool(
             Settings settings,
-            ImageTypes catalog,
-            ContainerRuntime runtime,
-            LeaseResources resources,
+            LeaseService.Containers containers,
             LeaseStore store,
             TaskScheduler scheduler,
             InstantSource clock,
             RandomGenerator random,
             PoolMeters meters) {
         this.settings = settings;
-        this.catalog = catalog;
-        this.runtime = runtime;
-        this.resources = resources;
+        this.engine = new PoolContainers(containers, store, settings.deadlineAfter());
         this.store = store;
         this.clock = clock;
         this.random = random;
@@ -239,7 +229,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         leftAt.put(warm.leaseId(), System.nanoTime());
         Member member = members.remove(warm.leaseId());
         if (member != null) {
-            workers.execute(() -> removeQuietly(member.id()));
+            workers.execute(() -> engine.removeQuietly(member.id()));
             fill(member.imageType());
         }
     }
@@ -293,21 +283,8 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                     return;
                 }
                 long started = System.nanoTime();
-                ImageSpec spec = catalog.find(type).orElseThrow();
-                runtime.ensureImage(spec);
-                // The lease this container will belong to does not exist yet: its resources are made for its id.
-                Lease future =
-                        Lease.provisioning(id, type, clock.instant(), Duration.ofMinutes(1), Duration.ofMinutes(1));
-                ContainerSpec.Mounts mounts = resources.prepare(future, spec);
                 java.time.Instant madeAt = clock.instant();
-                String containerId = runtime.createAndStart(new ContainerSpec(
-                        ManagedLabels.containerName(id),
-                        spec,
-                        Map.of(),
-                        ManagedLabels.forPool(id, type, madeAt, store.instanceId(), store.serverId()),
-                        Map.of(),
-                        mounts,
-                        Optional.of(madeAt.plus(settings.deadlineAfter()))));
+                String containerId = engine.make(id, type, madeAt);
                 Member member = new Member(id, containerId, type, madeAt);
                 members.put(id, member);
                 available.get(type).addLast(member);
@@ -324,7 +301,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                     "could not make a warm pool container; the next check tries again {} {}",
                     kv("imageType", type),
                     kv("error", e.getMessage()));
-            removeQuietly(id);
+            engine.removeQuietly(id);
         } finally {
             creating.remove(id);
             making.decrementAndGet();
@@ -336,12 +313,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
 
     /** Finds this server's pool containers from before: running and not leased, they wait here again; the rest go. */
     private void adopt() {
-        for (ManagedContainer container : runtime.listManaged(store.instanceId())) {
-            if (container.pooledAs().isEmpty()
-                    || container.leaseId().isEmpty()
-                    || !container.server().map(store.serverId()::equals).orElse(false)) {
-                continue;
-            }
+        for (ManagedContainer container : engine.ours()) {
             LeaseId id = container.leaseId().get();
             if (store.find(id).isPresent()) {
                 continue; // taken before the restart: its lease's now
@@ -362,7 +334,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                         kv("leaseId", id.value()),
                         kv("imageType", type),
                         kv("running", container.running()));
-                removeQuietly(id);
+                engine.removeQuietly(id);
             }
         }
     }
@@ -375,16 +347,13 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private void checkAndFill() {
         for (ConcurrentLinkedDeque<Member> queue : available.values()) {
             for (Member member : List.copyOf(queue)) {
-                boolean running = runtime.inspect(ManagedLabels.containerName(member.id()))
-                        .map(c -> c.state() == EngineContainer.State.RUNNING)
-                        .orElse(false);
-                if (!running && queue.remove(member)) {
+                if (!engine.running(member.id()) && queue.remove(member)) {
                     log.warn(
                             "a warm pool container stopped running; replacing it {} {}",
                             kv("leaseId", member.id().value()),
                             kv("imageType", member.imageType()));
                     members.remove(member.id());
-                    removeQuietly(member.id());
+                    engine.removeQuietly(member.id());
                 }
             }
         }
@@ -393,23 +362,11 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         fillAll();
     }
 
-    private void removeQuietly(LeaseId id) {
-        try {
-            runtime.remove(ManagedLabels.containerName(id));
-            resources.release(id);
-        } catch (RuntimeException e) {
-            log.warn(
-                    "could not remove a warm pool container; the reconciler will {} {}",
-                    kv("leaseId", id.value()),
-                    kv("error", e.getMessage()));
-        }
-    }
-
     private void drainOne(LeaseId id) {
         Member member = members.remove(id);
         if (member != null) {
             available.get(member.imageType()).remove(member);
-            removeQuietly(id);
+            engine.removeQuietly(id);
         }
     }
 
@@ -426,7 +383,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                 Member member;
                 while ((member = queue.pollFirst()) != null) {
                     members.remove(member.id());
-                    removeQuietly(member.id());
+                    engine.removeQuietly(member.id());
                 }
             }
         }

@@ -66,23 +66,25 @@ public final class ReaperLoop implements AutoCloseable {
         this.pooled = pooled;
     }
 
+    /**
+     * @param containers the engine whose containers are ours by label, their removal, and what is made
+     *     beside each (volumes) and goes with it
+     */
     public ReaperLoop(
-            ContainerRuntime runtime,
             LeaseStore store,
             LeaseService leases,
-            ContainerRemovals removals,
+            LeaseService.Containers containers,
             TaskScheduler scheduler,
             Duration interval,
             InstantSource clock,
             LeaseMetrics metrics,
-            LeaseResources resources,
             Peers peers) {
-        this.resources = resources;
+        this.resources = containers.resources();
         this.peers = peers;
-        this.runtime = runtime;
+        this.runtime = containers.runtime();
         this.store = store;
         this.leases = leases;
-        this.removals = removals;
+        this.removals = containers.removals();
         this.interval = interval;
         this.clock = clock;
         this.metrics = metrics;

@@ -11,6 +11,7 @@ import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseResources;
+import io.containerlease.lease.LeaseService;
 import io.containerlease.support.LeaseWorld;
 import java.time.Instant;
 import java.util.Set;
@@ -50,15 +51,14 @@ class ReaperLoopFailuresTest {
         logger.setLevel(Level.INFO);
         try (LeaseWorld world = new LeaseWorld();
                 ReaperLoop reaper = new ReaperLoop(
-                        world.runtime,
                         world.store,
                         world.leases,
-                        world.removals,
+                        new LeaseService.Containers(
+                                io.containerlease.config.ImageCatalog.builtIn(), world.runtime, stuck, world.removals),
                         world.scheduler,
                         LeaseWorld.RECONCILE_INTERVAL,
                         world.clock,
                         world.metrics,
-                        stuck,
                         ReaperLoop.Peers.NONE)) {
             for (int pass = 0; pass < 5; pass++) {
                 reaper.runOnce().join();

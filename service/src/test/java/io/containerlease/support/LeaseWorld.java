@@ -105,15 +105,14 @@ public final class LeaseWorld implements AutoCloseable {
         leases.addListener(activity);
         metrics.trackActiveLeases(leases::countLive);
         reaper = new ReaperLoop(
-                runtime,
                 store,
                 leases,
-                removals,
+                new LeaseService.Containers(
+                        ImageCatalog.builtIn(), runtime, io.containerlease.lease.LeaseResources.NONE, removals),
                 scheduler,
                 RECONCILE_INTERVAL,
                 clock,
                 metrics,
-                io.containerlease.lease.LeaseResources.NONE,
                 ReaperLoop.Peers.NONE);
         connections = new LeaseConnections(
                 scheduler,
@@ -165,9 +164,8 @@ public final class LeaseWorld implements AutoCloseable {
                         Duration.ofSeconds(5),
                         POOL_MAX_WAIT,
                         POOL_MAX_WAIT.plus(MAX_LIFE).plus(Duration.ofMinutes(1))),
-                ImageCatalog.builtIn(),
-                runtime,
-                io.containerlease.lease.LeaseResources.NONE,
+                new LeaseService.Containers(
+                        ImageCatalog.builtIn(), runtime, io.containerlease.lease.LeaseResources.NONE, removals),
                 store,
                 scheduler,
                 clock,
