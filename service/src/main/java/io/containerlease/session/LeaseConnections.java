@@ -54,32 +54,13 @@ public final class LeaseConnections {
     private final EndedLeases ended;
     private final ConcurrentHashMap<LeaseId, Room> rooms = new ConcurrentHashMap<>();
     /** Connections to a lease through the other servers of a shared store; none by default. */
-    private volatile Elsewhere elsewhere = Elsewhere.NONE;
-
-    /** The other servers' connections, as they report them. */
-    public interface Elsewhere {
-        Elsewhere NONE = new Elsewhere() {
-            @Override
-            public int count(LeaseId id) {
-                return 0;
-            }
-
-            @Override
-            public void report(LeaseId id, int here) {}
-        };
-
-        /** How many connections the other servers have to the lease. */
-        int count(LeaseId id);
-
-        /** Tells the other servers how many connections this one has to the lease now. */
-        void report(LeaseId id, int here);
-    }
+    private volatile ConnectionsElsewhere elsewhere = ConnectionsElsewhere.NONE;
 
     /**
      * Counts the other servers' connections too: a grace starts only when the lease has none
      * anywhere, and a connection elsewhere stops it. Done while wiring, before the service is used.
      */
-    public void countElsewhere(Elsewhere elsewhere) {
+    public void countElsewhere(ConnectionsElsewhere elsewhere) {
         this.elsewhere = elsewhere;
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Messages are lines of text: {@code c <server> <lease> <count>} and {@code t <server> <lease>}.
  */
-public final class SessionRelay implements LeaseConnections.Elsewhere, AutoCloseable {
+public final class SessionRelay implements ConnectionsElsewhere, AutoCloseable {
     static final Duration REFRESH = Duration.ofSeconds(5);
     static final Duration STALE = REFRESH.multipliedBy(3);
     private static final long TOUCH_EVERY_MILLIS = 1000;

@@ -3,7 +3,6 @@ package io.containerlease.program.code;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.containerlease.lease.ContainerRuntime;
-import io.containerlease.lease.EngineContainer;
 import io.containerlease.lease.EngineException;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageTypes;
@@ -32,7 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class CodeUpdates implements LeaseListener {
     private static final Logger log = LoggerFactory.getLogger(CodeUpdates.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration POLL = Duration.ofMillis(200);
 
     /** How an install ended. {@code status}: {@code active} or {@code rolled_back} (then {@code reason} says why). */
     public record Outcome(int version, String status, Optional<String> reason) {}
@@ -50,6 +48,7 @@ public final class CodeUpdates implements LeaseListener {
     private final CodeVersions versions;
     private final InstantSource clock;
     private final Observer observer;
+    private final ProgramReadiness readiness;
     private final String instanceId;
     private final long maxBytes;
 
@@ -66,6 +65,7 @@ public final class CodeUpdates implements LeaseListener {
         this.catalog = catalog;
         this.engine = engine;
         this.runtime = runtime;
+        this.readiness = new ProgramReadiness(runtime);
         this.versions = versions;
         this.clock = clock;
         this.observer = observer;
@@ -339,65 +339,13 @@ public final class CodeUpdates implements LeaseListener {
             } else {
                 runtime.restart(container, STOP_TIMEOUT);
             }
-            return spec.lifecycle().healthCheck().isPresent()
-                    ? awaitHealthy(container, code)
-                    : awaitStaying(container, code);
+            return readiness.awaitUp(container, spec);
         } catch (EngineException e) {
             return Optional.of("the engine failed: " + e.clientMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted");
         }
-    }
-
-    /** The engine's health check must say healthy within the code's timeout; unhealthy or an exit fails at once. */
-    private Optional<String> awaitHealthy(String container, ImageSpec.Code code) throws InterruptedException {
-        long deadline = System.nanoTime() + code.timeout().toNanos();
-        while (System.nanoTime() < deadline) {
-            EngineContainer now = inspect(container);
-            if (now.state() == EngineContainer.State.EXITED || now.state() == EngineContainer.State.DEAD) {
-                return Optional.of("the program exited"
-                        + now.exitCode().map(c -> " with " + c).orElse(""));
-            }
-            if (now.health().filter("healthy"::equals).isPresent()) {
-                return Optional.empty();
-            }
-            if (now.health().filter("unhealthy"::equals).isPresent()) {
-                return Optional.of("the health check failed");
-            }
-            Thread.sleep(POLL);
-        }
-        return Optional.of(
-                "the health check did not pass within " + code.timeout().toSeconds() + " s");
-    }
-
-    /** Without a health check, the program must stay up (not exit, not be restarted) for the grace period. */
-    private Optional<String> awaitStaying(String container, ImageSpec.Code code) throws InterruptedException {
-        EngineContainer first = inspect(container);
-        long deadline = System.nanoTime() + code.grace().toNanos();
-        EngineContainer now = first;
-        while (true) {
-            if (now.state() != EngineContainer.State.RUNNING
-                    || !now.startedAt().equals(first.startedAt())
-                    || now.restartCount() != first.restartCount()) {
-                String exit = now.state() == EngineContainer.State.RUNNING
-                        ? ""
-                        : now.exitCode().map(c -> " (it exited with " + c + ")").orElse("");
-                return Optional.of(
-                        "the program did not stay up for " + code.grace().toSeconds() + " s" + exit);
-            }
-            if (System.nanoTime() >= deadline) {
-                return Optional.empty();
-            }
-            Thread.sleep(POLL);
-            now = inspect(container);
-        }
-    }
-
-    private EngineContainer inspect(String container) {
-        return runtime.inspect(container)
-                .orElseThrow(() -> new ProgramException(
-                        ProgramException.Kind.GONE, "lease_not_running", "the lease's container is gone"));
     }
 
     private String kept(LeaseId id) {

@@ -1,6 +1,6 @@
 package io.containerlease.runtime.docker;
 
-import static io.containerlease.runtime.docker.DockerContainerRuntime.call;
+import static io.containerlease.runtime.docker.DockerCalls.call;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -130,7 +130,7 @@ public final class DockerCodeEngine implements CodeEngine {
                             .withLabels(withExtra(labels))
                             .withUser("0")
                             .withEntrypoint(clear)
-                            .withHostConfig(DockerContainerRuntime.hardened(image)
+                            .withHostConfig(DockerContainerCreation.hardened(image)
                                     .withBinds(new Bind(volume, new Volume(MOUNT), AccessMode.rw)))
                             .exec()
                             .getId());

@@ -1,5 +1,10 @@
 package io.containerlease.runtime.docker;
 
+import static io.containerlease.runtime.docker.DockerCalls.call;
+import static io.containerlease.runtime.docker.DockerCalls.closeQuietly;
+import static io.containerlease.runtime.docker.DockerCalls.isUnreachable;
+import static io.containerlease.runtime.docker.DockerCalls.unavailable;
+
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.PullImageCmd;
@@ -7,15 +12,8 @@ import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.LogConfig;
-import com.github.dockerjava.api.model.RestartPolicy;
-import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.NameParser;
 import io.containerlease.helper.HelperBinary;
 import io.containerlease.lease.ContainerRuntime;
@@ -27,15 +25,12 @@ import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedContainer;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.RuntimeOperationException;
-import io.containerlease.lease.RuntimeUnavailableException;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * {@link ContainerRuntime} on a Docker engine through docker-java. Every container gets the same
@@ -53,6 +48,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     private final DockerHelperVolume helper;
     private final ImageCommands imageCommands;
     private final DockerDeadlines deadlines;
+    private final DockerContainerCreation creation;
     /** Whether the storage driver can cap a writable layer; null until probed. */
     private volatile Boolean writableLayerQuota;
 
@@ -68,6 +64,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         this.helper = helper;
         this.imageCommands = new ImageCommands(docker);
         this.deadlines = new DockerDeadlines(docker);
+        this.creation = new DockerContainerCreation(
+                docker, this.extraLabels, helper, imageCommands, () -> Boolean.TRUE.equals(writableLayerQuota));
     }
 
     /** A runtime whose helper volume is its own: labelled with {@code cluster} (the store's id), named after {@code server}. */
@@ -144,148 +142,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
     @Override
     public String createAndStart(ContainerSpec spec) {
-        ImageSpec image = spec.image();
-        HostConfig host = hardened(image).withNetworkMode(image.network());
-        if (image.disk().writableLayerMb().isPresent() && Boolean.TRUE.equals(writableLayerQuota)) {
-            host.withStorageOpt(Map.of("size", image.disk().writableLayerMb().get() + "m"));
-        }
-        if (image.lifecycle().restartRetries() > 0) {
-            host.withRestartPolicy(
-                    RestartPolicy.onFailureRestart(image.lifecycle().restartRetries()));
-        }
-        // Our helper is PID 1 of every container (instead of the engine's init): it runs the image's own
-        // command and ends the container at its deadline, whether or not a server of ours is alive.
-        host.withInit(false);
-        List<String> entrypoint = new java.util.ArrayList<>(List.of(HelperBinary.PATH, "init"));
-        spec.deadline()
-                .ifPresent(deadline -> entrypoint.addAll(List.of("--deadline", Long.toString(ceilSeconds(deadline)))));
-        entrypoint.add("--");
-        entrypoint.addAll(imageCommands.resolve(image));
-        List<Bind> binds = new java.util.ArrayList<>();
-        binds.add(new Bind(helper.ensure(image.image()), new Volume(HelperBinary.DIRECTORY), AccessMode.ro));
-        Map<String, String> tmpfs = new java.util.HashMap<>();
-        if (spec.mounts().channel()) {
-            // The program's socket stays in its own container, in a small tmpfs (no host path, no disk);
-            // the service reaches it through our helper.
-            tmpfs.put(ImageSpec.CHANNEL_DIR, channelDirOptions(image.user()));
-        }
-        spec.mounts()
-                .codeVolume()
-                .ifPresent(volume -> binds.add(new Bind(
-                        volume, new Volume(image.program().code().orElseThrow().path()), AccessMode.rw)));
-        host.withBinds(binds);
-        if (image.readOnlyRootfs()) {
-            // A read-only root still needs somewhere to write: a small, size-limited /tmp.
-            host.withReadonlyRootfs(true);
-            tmpfs.put("/tmp", "rw,nosuid,nodev,size=64m,mode=1777");
-        }
-        if (!tmpfs.isEmpty()) {
-            host.withTmpFs(tmpfs);
-        }
-        String id = call("create " + spec.name(), () -> {
-            var cmd = docker.createContainerCmd(image.image())
-                    .withName(spec.name())
-                    .withLabels(labels(spec))
-                    .withEnv(env(spec))
-                    .withHostConfig(host)
-                    .withEntrypoint(entrypoint);
-            if (spec.deadline().isPresent()) {
-                // PID 1's input stays open for the service alone: it is how the deadline is moved (DockerDeadlines).
-                cmd = cmd.withStdinOpen(true).withStdInOnce(false);
-            }
-            if (image.user().isPresent()) {
-                cmd = cmd.withUser(image.user().get());
-            }
-            if (image.lifecycle().healthCheck().isPresent()) {
-                cmd = cmd.withHealthcheck(
-                        healthCheck(image.lifecycle().healthCheck().get()));
-            }
-            if (!spec.secretFiles().isEmpty()) {
-                // An anonymous volume (removed with the container): written even under a read-only root.
-                cmd = cmd.withVolumes(new Volume(ContainerSpec.SECRETS_DIR));
-            }
-            return cmd.exec().getId();
-        });
-        if (!spec.secretFiles().isEmpty()) {
-            // Owned by the container's user and readable by it alone: a numeric user is written into the
-            // archive; a user name only the engine can resolve, from the image's /etc/passwd.
-            var numeric = image.user()
-                    .map(SecretArchive.Owner::numeric)
-                    .orElse(java.util.Optional.of(SecretArchive.Owner.ROOT));
-            byte[] archive = SecretArchive.of(spec.secretFiles(), numeric.orElse(SecretArchive.Owner.ROOT));
-            call("deliver secret files to " + spec.name(), () -> {
-                docker.copyArchiveToContainerCmd(id)
-                        .withRemotePath(ContainerSpec.SECRETS_DIR)
-                        .withCopyUIDGID(numeric.isEmpty())
-                        .withTarInputStream(new java.io.ByteArrayInputStream(archive))
-                        .exec();
-                return null;
-            });
-        }
-        call("start " + spec.name(), () -> docker.startContainerCmd(id).exec());
-        return id;
-    }
-
-    /**
-     * The channel directory's tmpfs: 1 MiB (a socket takes no room; nothing else belongs there), no
-     * devices, set-uid or programs. A numeric catalog user owns it alone; a user only the image can
-     * resolve (a name), or the image's own user, needs a directory anyone in the container may write.
-     */
-    private static String channelDirOptions(Optional<String> user) {
-        String base = "rw,nosuid,nodev,noexec,size=1m,";
-        return user.flatMap(SecretArchive.Owner::numeric)
-                .map(owner -> base + "uid=" + owner.uid() + ",gid=" + owner.gid() + ",mode=0700")
-                .orElse(base + "mode=1777");
-    }
-
-    /** The lease's environment, and where the channel's socket is when the lease has one. */
-    private static List<String> env(ContainerSpec spec) {
-        List<String> env = new java.util.ArrayList<>(spec.env().entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .toList());
-        if (spec.mounts().channel()) {
-            env.add("CONTAINERLEASE_CHANNEL=" + ImageSpec.CHANNEL_SOCKET);
-        }
-        return env;
-    }
-
-    /**
-     * The hardening every container of the service gets, whatever its catalog entry says (network
-     * {@code none} here; a lease's container may get its catalog's network).
-     */
-    static HostConfig hardened(ImageSpec image) {
-        return HostConfig.newHostConfig()
-                .withNetworkMode("none")
-                .withCapDrop(Capability.ALL)
-                .withSecurityOpts(List.of("no-new-privileges"))
-                .withMemory(image.memoryBytes())
-                .withMemorySwap(image.memoryBytes())
-                .withNanoCPUs(image.nanoCpus())
-                .withPidsLimit(image.pidsLimit())
-                .withPrivileged(false)
-                .withInit(true)
-                // The engine's log of a chatty container is rotated, so one lease cannot fill the host's disk.
-                .withLogConfig(new LogConfig(
-                        LogConfig.LoggingType.JSON_FILE,
-                        Map.of(
-                                "max-size",
-                                image.disk().logMaxSizeMb() + "m",
-                                "max-file",
-                                Integer.toString(image.disk().logMaxFiles()))));
-    }
-
-    private static long ceilSeconds(java.time.Instant at) {
-        return DockerDeadlines.ceilSeconds(at);
-    }
-
-    private Map<String, String> labels(ContainerSpec spec) {
-        Map<String, String> all = new java.util.HashMap<>(extraLabels);
-        all.putAll(spec.labels()); // the service's own labels always win
-        spec.deadline()
-                .ifPresent(deadline -> all.put(
-                        ManagedLabels.DEADLINE,
-                        java.time.Instant.ofEpochSecond(ceilSeconds(deadline)).toString()));
-        return all;
+        return creation.createAndStart(spec);
     }
 
     /**
@@ -476,16 +333,6 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         }
     }
 
-    private static HealthCheck healthCheck(ImageSpec.HealthCheck check) {
-        List<String> test = new java.util.ArrayList<>(List.of("CMD"));
-        test.addAll(check.command());
-        return new HealthCheck()
-                .withTest(test)
-                .withInterval(check.interval().toNanos())
-                .withTimeout(check.timeout().toNanos())
-                .withRetries(check.retries());
-    }
-
     /** The engine's own id: servers that share a store take over each other's leases only on the same engine. */
     public String engineId() {
         return call("read the engine's id", () -> docker.infoCmd().exec().getId());
@@ -500,52 +347,6 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     public void close() {
         helper.close();
         closeQuietly(docker);
-    }
-
-    /**
-     * Runs one Docker call and sorts its failures: the engine unreachable, or answering with a 5xx
-     * (as it does while shutting down), means "not available now"; a 4xx means it refused the request.
-     */
-    static <T> T call(String what, Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (DockerException e) {
-            if (e.getHttpStatus() >= 500) {
-                throw new RuntimeUnavailableException(
-                        "the Docker engine failed to " + what, DockerClients.rootMessage(e), e);
-            }
-            throw new RuntimeOperationException("Docker refused to " + what, DockerClients.rootMessage(e), e);
-        } catch (RuntimeException e) {
-            if (isUnreachable(e)) {
-                throw unavailable(what, e);
-            }
-            throw new RuntimeOperationException("Docker failed to " + what, DockerClients.rootMessage(e), e);
-        }
-    }
-
-    private static boolean isUnreachable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
-    }
-
-    private static RuntimeUnavailableException unavailable(String what, RuntimeException e) {
-        return new RuntimeUnavailableException(
-                "Docker engine unreachable during " + what, DockerClients.rootMessage(e), e);
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        try {
-            closeable.close();
-        } catch (Exception ignored) {
-            // Closing is best effort; the resource is being discarded either way.
-        }
     }
 
     /**

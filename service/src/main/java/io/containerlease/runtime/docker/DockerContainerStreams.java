@@ -1,21 +1,17 @@
 package io.containerlease.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.RuntimeOperationException;
 import io.containerlease.lease.RuntimeUnavailableException;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,8 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * quiet log or an idle shell would otherwise be cut after it.
  */
 public final class DockerContainerStreams implements ContainerStreams {
-    /** Longer lines are cut here, so one runaway line cannot fill memory. */
-    static final int MAX_LINE_BYTES = 16 * 1024;
     /** Reading a log's history (at most the buffer's lines) is quick; longer means the engine is stuck. */
     private static final Duration HISTORY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -68,7 +62,8 @@ public final class DockerContainerStreams implements ContainerStreams {
         return callback;
     }
 
-    private record LastLine(Instant timestamp, String text) {}
+    /** The newest line a container had written when a follow began: where its history ends. */
+    record LastLine(Instant timestamp, String text) {}
 
     /** The newest line the container has written, or null when it has written none. */
     private LastLine lastLine(String container) {
@@ -287,155 +282,6 @@ public final class DockerContainerStreams implements ContainerStreams {
         public void close() {
             input.close();
             closeQuietly(callback);
-        }
-    }
-
-    /** An exec's stream (with a TTY or without): its frames as they come, then, once, how it ended. */
-    private static final class ExecCallback extends ResultCallback.Adapter<Frame> {
-        private final java.util.function.Consumer<Frame> frames;
-        private final java.util.function.Consumer<java.util.OptionalInt> exitedWith;
-        /** Asked once the stream has ended by itself: how the command exited. */
-        private final java.util.function.Supplier<java.util.OptionalInt> status;
-
-        private final AtomicBoolean exited = new AtomicBoolean();
-
-        ExecCallback(
-                java.util.function.Consumer<Frame> frames,
-                java.util.function.Consumer<java.util.OptionalInt> exitedWith,
-                java.util.function.Supplier<java.util.OptionalInt> status) {
-            this.frames = frames;
-            this.exitedWith = exitedWith;
-            this.status = status;
-        }
-
-        @Override
-        public void onNext(Frame frame) {
-            if (frame.getPayload() != null && frame.getPayload().length > 0) {
-                frames.accept(frame);
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            exit(false);
-            super.onError(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            exit(true);
-            super.onComplete();
-        }
-
-        @Override
-        public void close() throws IOException {
-            exit(false);
-            super.close();
-        }
-
-        private void exit(boolean byItself) {
-            if (exited.compareAndSet(false, true)) {
-                exitedWith.accept(byItself ? status.get() : java.util.OptionalInt.empty());
-            }
-        }
-    }
-
-    /**
-     * Splits Docker's frames into lines, parses the timestamp Docker prefixes to each, and tells the
-     * sink when the follow has passed the newest line written before it started.
-     */
-    private static final class LogCallback extends EndOnceCallback<Frame> {
-        private final LogSink sink;
-        /** The last line of the history; null once passed (or when there was none, or for a plain read). */
-        private LastLine boundary;
-
-        private final LineBytes stdout = new LineBytes();
-        private final LineBytes stderr = new LineBytes();
-
-        /** {@code boundary} null: the history is over before the first line (a follow) or is not asked about (a read). */
-        LogCallback(LogSink sink, LastLine boundary) {
-            this.sink = sink;
-            this.boundary = boundary;
-            if (boundary == null) {
-                sink.historyEnd();
-            }
-        }
-
-        @Override
-        public void onNext(Frame frame) {
-            boolean isErr = frame.getStreamType() == StreamType.STDERR;
-            LineBytes pending = isErr ? stderr : stdout;
-            byte[] payload = frame.getPayload();
-            // Whole runs between newlines at once, not a byte at a time.
-            int start = 0;
-            for (int i = 0; i < payload.length; i++) {
-                if (payload[i] == '\n') {
-                    pending.keep(payload, start, i - start);
-                    emit(isErr, pending);
-                    start = i + 1;
-                }
-            }
-            pending.keep(payload, start, payload.length - start);
-        }
-
-        private void emit(boolean isErr, LineBytes pending) {
-            int space = pending.indexOf((byte) ' ');
-            Instant timestamp = space > 0 ? DockerTimestamps.parse(pending.bytes, space) : null;
-            String text;
-            if (timestamp == null) {
-                timestamp = Instant.now();
-                text = pending.text(0);
-            } else {
-                text = pending.text(space + 1);
-            }
-            pending.length = 0;
-            LastLine last = boundary;
-            if (last != null && timestamp.isAfter(last.timestamp())) {
-                boundary = null; // the history's last line was not among them (cut by the tail): it is over anyway
-                sink.historyEnd();
-            }
-            sink.line(isErr, timestamp, text);
-            if (last != null && boundary != null && timestamp.equals(last.timestamp()) && text.equals(last.text())) {
-                boundary = null;
-                sink.historyEnd();
-            }
-        }
-
-        @Override
-        protected void ended(Throwable error) {
-            sink.closed(error);
-        }
-    }
-
-    /** The bytes of the line being gathered, up to {@link #MAX_LINE_BYTES} (the rest of a longer line is dropped). */
-    private static final class LineBytes {
-        byte[] bytes = new byte[256];
-        int length;
-
-        void keep(byte[] from, int offset, int count) {
-            int take = Math.min(count, MAX_LINE_BYTES - length);
-            if (take <= 0) {
-                return;
-            }
-            if (length + take > bytes.length) {
-                bytes = java.util.Arrays.copyOf(
-                        bytes, Math.min(MAX_LINE_BYTES, Math.max(bytes.length * 2, length + take)));
-            }
-            System.arraycopy(from, offset, bytes, length, take);
-            length += take;
-        }
-
-        int indexOf(byte b) {
-            for (int i = 0; i < length; i++) {
-                if (bytes[i] == b) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        String text(int from) {
-            return new String(bytes, from, length - from, StandardCharsets.UTF_8);
         }
     }
 }

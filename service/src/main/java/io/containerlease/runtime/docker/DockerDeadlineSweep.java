@@ -52,7 +52,7 @@ public final class DockerDeadlineSweep {
 
     /** One pass: what was removed. Passes run one at a time. */
     public List<Removed> sweep(Instant now) {
-        List<Container> ours = DockerContainerRuntime.call(
+        List<Container> ours = DockerCalls.call(
                 "list containers with a deadline",
                 () -> docker.listContainersCmd()
                         .withShowAll(true)

@@ -44,7 +44,7 @@ public final class DockerDeadlines {
         byte[] line = ("deadline " + epoch + "\n").getBytes(StandardCharsets.US_ASCII);
         var callback = new ResultCallback.Adapter<Frame>();
         try {
-            DockerContainerRuntime.call(
+            DockerCalls.call(
                     "tell " + container + " its deadline",
                     () -> docker.attachContainerCmd(container)
                             .withStdIn(new ByteArrayInputStream(line))
@@ -74,7 +74,7 @@ public final class DockerDeadlines {
      * pid): a tenant may start a process with any arguments it likes, even our helper's.
      */
     public Optional<Instant> held(String container) {
-        return DockerContainerRuntime.call("list the processes of " + container, () -> {
+        return DockerCalls.call("list the processes of " + container, () -> {
             try {
                 Long pid =
                         docker.inspectContainerCmd(container).exec().getState().getPidLong();

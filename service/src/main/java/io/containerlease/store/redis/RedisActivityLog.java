@@ -1,6 +1,6 @@
 package io.containerlease.store.redis;
 
-import static io.containerlease.store.redis.RedisLeaseStore.call;
+import static io.containerlease.store.redis.RedisCalls.call;
 
 import io.containerlease.store.ActivityEntry;
 import io.containerlease.store.ActivityLog;

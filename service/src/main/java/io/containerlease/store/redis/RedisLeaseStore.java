@@ -1,11 +1,13 @@
 package io.containerlease.store.redis;
 
+import static io.containerlease.store.redis.RedisCalls.call;
+import static io.containerlease.store.redis.RedisCalls.rootMessage;
+
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.Quota;
-import io.containerlease.lease.SessionRules;
 import io.containerlease.lease.StoreException;
 import io.containerlease.store.ActivityLog;
 import io.containerlease.store.DurableStore;
@@ -32,7 +34,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -63,6 +64,7 @@ public final class RedisLeaseStore implements DurableStore, SharedStore {
     private final RedisScripts.Script purge;
     private final RedisScripts.Script takeover;
     private final RedisActivityLog activity;
+    private final RedisSessionMarks marks;
     private final String instanceId;
     /** This server, as the holder of the leases it makes. */
     private final String self;
@@ -79,6 +81,7 @@ public final class RedisLeaseStore implements DurableStore, SharedStore {
         this.purge = scripts.load("purge");
         this.takeover = scripts.load("takeover");
         this.activity = new RedisActivityLog(redis, PREFIX + "activity");
+        this.marks = new RedisSessionMarks(redis, PREFIX);
         // The first instance to start on this Redis names the store; every later one reads the same id.
         redis.set(PREFIX + "meta:instance-id", UUID.randomUUID().toString(), SetArgs.Builder.nx());
         this.instanceId = redis.get(PREFIX + "meta:instance-id");
@@ -167,7 +170,7 @@ public final class RedisLeaseStore implements DurableStore, SharedStore {
                 lease.id().value(),
                 lease.owner(),
                 self));
-        fields(lease).forEach((field, value) -> {
+        RedisLeaseHash.fields(lease).forEach((field, value) -> {
             args.add(field);
             args.add(value);
         });
@@ -262,8 +265,8 @@ public final class RedisLeaseStore implements DurableStore, SharedStore {
         if (from.isTerminal()) {
             throw new IllegalArgumentException("an ended lease cannot end again");
         }
-        Map<String, String> set =
-                new HashMap<>(Map.of("state", "ended", "endReason", reason.wireName(), "endedAt", millis(at)));
+        Map<String, String> set = new HashMap<>(
+                Map.of("state", "ended", "endReason", reason.wireName(), "endedAt", RedisLeaseHash.millis(at)));
         if (detail != null) {
             set.put("detail", detail);
         }
@@ -278,7 +281,7 @@ public final class RedisLeaseStore implements DurableStore, SharedStore {
                 Condition.NONE,
                 Set.of(),
                 false,
-                Map.of("state", "ended", "endedAt", millis(at)));
+                Map.of("state", "ended", "endedAt", RedisLeaseHash.millis(at)));
     }
 
     @Override
@@ -289,7 +292,7 @@ public final class RedisLeaseStore implements DurableStore, SharedStore {
                 new Condition(Optional.empty(), Optional.of(expected), Optional.of(now), Optional.of(newExpiry)),
                 Set.of(),
                 false,
-                Map.of("expiresAt", millis(newExpiry)));
+                Map.of("expiresAt", RedisLeaseHash.millis(newExpiry)));
     }
 
     @Override
@@ -299,8 +302,8 @@ public final class RedisLeaseStore implements DurableStore, SharedStore {
 
     @Override
     public int purgeEndedBefore(Instant cutoff, int limit) {
-        Long purged = call(
-                () -> scripts.run(purge, ScriptOutputType.INTEGER, PREFIX, millis(cutoff), Integer.toString(limit)));
+        Long purged = call(() -> scripts.run(
+                purge, ScriptOutputType.INTEGER, PREFIX, RedisLeaseHash.millis(cutoff), Integer.toString(limit)));
         return purged.intValue();
     }
 
@@ -333,10 +336,10 @@ public final class RedisLeaseStore implements DurableStore, SharedStore {
                 PREFIX,
                 id.value(),
                 from.stream().map(LeaseState::wireName).collect(Collectors.joining(",")),
-                condition.expiresAtMost().map(RedisLeaseStore::millis).orElse(""),
-                condition.expiresAtExactly().map(RedisLeaseStore::millis).orElse(""),
-                condition.expiresAfter().map(RedisLeaseStore::millis).orElse(""),
-                condition.newExpiryWithinCap().map(RedisLeaseStore::millis).orElse(""),
+                condition.expiresAtMost().map(RedisLeaseHash::millis).orElse(""),
+                condition.expiresAtExactly().map(RedisLeaseHash::millis).orElse(""),
+                condition.expiresAfter().map(RedisLeaseHash::millis).orElse(""),
+                condition.newExpiryWithinCap().map(RedisLeaseHash::millis).orElse(""),
                 String.join(",", keepIfPresent),
                 fenced ? self : ""));
         set.forEach((field, value) -> {
@@ -361,126 +364,25 @@ public final class RedisLeaseStore implements DurableStore, SharedStore {
                     for (int i = 0; i + 1 < pairs.size(); i += 2) {
                         hash.put((String) pairs.get(i), (String) pairs.get(i + 1));
                     }
-                    leases.add(toLease(hash));
+                    leases.add(RedisLeaseHash.toLease(hash));
                 }
             }
         }
         return leases;
     }
 
-    private static Map<String, String> fields(Lease lease) {
-        Map<String, String> f = new HashMap<>();
-        f.put("id", lease.id().value());
-        f.put("imageType", lease.imageType());
-        f.put("state", lease.state().wireName());
-        f.put("createdAt", millis(lease.createdAt()));
-        f.put("expiresAt", millis(lease.expiresAt()));
-        f.put("maxExpiresAt", millis(lease.maxExpiresAt()));
-        f.put("owner", lease.owner());
-        if (lease.containerId() != null) {
-            f.put("containerId", lease.containerId());
-        }
-        if (lease.endReason() != null) {
-            f.put("endReason", lease.endReason().wireName());
-        }
-        if (lease.endedAt() != null) {
-            f.put("endedAt", millis(lease.endedAt()));
-        }
-        if (lease.detail() != null) {
-            f.put("detail", lease.detail());
-        }
-        lease.rules().disconnectGrace().ifPresent(d -> f.put("graceMs", Long.toString(d.toMillis())));
-        lease.rules().idleTimeout().ifPresent(d -> f.put("idleMs", Long.toString(d.toMillis())));
-        return f;
-    }
-
-    private static Lease toLease(Map<String, String> f) {
-        return new Lease(
-                new LeaseId(f.get("id")),
-                f.get("imageType"),
-                LeaseState.fromWireName(f.get("state")),
-                instant(f.get("createdAt")),
-                instant(f.get("expiresAt")),
-                instant(f.get("maxExpiresAt")),
-                f.get("containerId"),
-                f.containsKey("endReason") ? EndReason.fromWireName(f.get("endReason")) : null,
-                f.containsKey("endedAt") ? instant(f.get("endedAt")) : null,
-                f.get("detail"),
-                new SessionRules(duration(f.get("graceMs")), duration(f.get("idleMs"))),
-                f.get("owner"));
-    }
-
-    private static String millis(Instant at) {
-        return Long.toString(at.toEpochMilli());
-    }
-
-    private static Instant instant(String millis) {
-        return Instant.ofEpochMilli(Long.parseLong(millis));
-    }
-
-    private static Optional<Duration> duration(String millis) {
-        return Optional.ofNullable(millis).map(m -> Duration.ofMillis(Long.parseLong(m)));
-    }
-
-    /** Every Redis failure (unreachable, timed out, refused) is the store failing. */
-    /**
-     * Session marks live beside the lease's fields. Coarse by design: a mark written as the lease ends
-     * lands on an ended lease's hash (harmless); one for a lease whose hash is gone is not written.
-     */
     @Override
     public void markActivity(LeaseId id, Instant at) {
-        String key = PREFIX + "lease:" + id.value();
-        call(() -> {
-            if ("running".equals(redis.hget(key, "state"))) {
-                String before = redis.hget(key, "lastActivity");
-                if (before == null || Long.parseLong(before) < at.toEpochMilli()) {
-                    redis.hset(key, "lastActivity", Long.toString(at.toEpochMilli()));
-                }
-            }
-            return null;
-        });
+        marks.markActivity(id, at);
     }
 
     @Override
     public void markGraceEnd(LeaseId id, Optional<Instant> endsAt) {
-        String key = PREFIX + "lease:" + id.value();
-        call(() -> {
-            if ("running".equals(redis.hget(key, "state"))) {
-                if (endsAt.isPresent()) {
-                    redis.hset(key, "graceEndsAt", Long.toString(endsAt.get().toEpochMilli()));
-                } else {
-                    redis.hdel(key, "graceEndsAt");
-                }
-            }
-            return null;
-        });
+        marks.markGraceEnd(id, endsAt);
     }
 
     @Override
     public SessionMarks sessionMarks(LeaseId id) {
-        String key = PREFIX + "lease:" + id.value();
-        return call(() -> {
-            String activity = redis.hget(key, "lastActivity");
-            String grace = redis.hget(key, "graceEndsAt");
-            return new SessionMarks(
-                    Optional.ofNullable(activity).map(v -> Instant.ofEpochMilli(Long.parseLong(v))),
-                    Optional.ofNullable(grace).map(v -> Instant.ofEpochMilli(Long.parseLong(v))));
-        });
-    }
-
-    static <T> T call(Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (RedisException e) {
-            throw new StoreException("Redis failed: " + rootMessage(e), e);
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return marks.sessionMarks(id);
     }
 }
