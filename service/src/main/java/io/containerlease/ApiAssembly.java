@@ -13,7 +13,7 @@ final class ApiAssembly {
             EventAssembly events,
             SessionAssembly sessions,
             ProgramAssembly program,
-            WorkloadAssembly workload,
+            ContainerAssembly containers,
             ClusterAssembly cluster,
             UpkeepAssembly upkeep) {
         var base = core.base();
@@ -31,11 +31,11 @@ final class ApiAssembly {
                                 base.clock()),
                         new ApiServer.Sessions(
                                 sessions.view(), sessions.connections(), sessions.terminals(), sessions.logs()),
-                        new ApiServer.Workload(
-                                workload.containers(),
-                                workload.control(),
-                                workload.usage(),
-                                workload.deadlines(),
+                        new ApiServer.Containers(
+                                containers.states(),
+                                containers.control(),
+                                containers.usage(),
+                                containers.deadlines(),
                                 program.channels(),
                                 program.code()),
                         new ApiServer.Access(

@@ -4,13 +4,13 @@ import io.containerlease.cluster.Heartbeats;
 import io.containerlease.cluster.InstanceWatch;
 import io.containerlease.cluster.SharedRateLimit;
 import io.containerlease.config.ServiceConfig;
+import io.containerlease.containers.StopRelay;
 import io.containerlease.events.EventRelay;
 import io.containerlease.events.LeasesElsewhere;
 import io.containerlease.program.channel.ChannelRelay;
 import io.containerlease.reaper.ReaperLoop;
 import io.containerlease.session.SessionRelay;
 import io.containerlease.store.SharedStore;
-import io.containerlease.workload.StopRelay;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -33,7 +33,7 @@ record ClusterAssembly(ReaperLoop.Peers peers, Optional<SharedRateLimit> rateLim
             EventAssembly events,
             SessionAssembly sessions,
             ProgramAssembly program,
-            WorkloadAssembly workload,
+            ContainerAssembly containers,
             Started started) {
         Optional<SharedStore> shared = core.shared();
         if (shared.isEmpty()) {
@@ -58,7 +58,7 @@ record ClusterAssembly(ReaperLoop.Peers peers, Optional<SharedRateLimit> rateLim
                 core.base().clock()));
         sessionRelay.start();
         // A stop through any server is a stop to the holder, not an exit.
-        var stopRelay = started.add(new StopRelay(self, store.broadcast("stops"), workload.containers()));
+        var stopRelay = started.add(new StopRelay(self, store.broadcast("stops"), containers.states()));
         stopRelay.start();
         // Beats, and takes over the leases of servers that stopped beating, before this one acts on anything.
         Heartbeats heartbeats = store.heartbeats();
@@ -80,9 +80,9 @@ record ClusterAssembly(ReaperLoop.Peers peers, Optional<SharedRateLimit> rateLim
         // What this server keeps for a lease (sessions, channel, container state, usage) goes when it ends elsewhere.
         var elsewhere = new LeasesElsewhere(
                 core.store(),
-                workload.containers(),
+                containers.states(),
                 program.channels(),
-                List.of(sessions.lifecycle(), program.channels(), workload.containers(), workload.usage()));
+                List.of(sessions.lifecycle(), program.channels(), containers.states(), containers.usage()));
         Runnable followOthers = () -> {
             elsewhere.showRunning();
             eventRelay.onRemote(elsewhere);

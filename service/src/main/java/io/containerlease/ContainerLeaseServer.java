@@ -31,10 +31,10 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var told = EventAssembly.build(core);
             var program = ProgramAssembly.build(core, told, started);
             var sessions = SessionAssembly.build(core, told);
-            var workload = WorkloadAssembly.build(core, told, sessions, started);
-            var cluster = ClusterAssembly.join(core, told, sessions, program, workload, started);
-            var upkeep = UpkeepAssembly.start(core, workload, cluster, started);
-            api = started.add(ApiAssembly.build(core, told, sessions, program, workload, cluster, upkeep));
+            var containers = ContainerAssembly.build(core, told, sessions, started);
+            var cluster = ClusterAssembly.join(core, told, sessions, program, containers, started);
+            var upkeep = UpkeepAssembly.start(core, containers, cluster, started);
+            api = started.add(ApiAssembly.build(core, told, sessions, program, containers, cluster, upkeep));
             api.start();
             users = backing.users();
             dockerApiVersion = backing.engine().version();

@@ -1,12 +1,12 @@
 package io.containerlease;
 
 import io.containerlease.config.ServiceConfig;
+import io.containerlease.containers.EngineWatcher;
 import io.containerlease.metrics.PoolMetrics;
 import io.containerlease.pool.WarmPool;
 import io.containerlease.reaper.ReaperLoop;
 import io.containerlease.reaper.RetentionPurge;
 import io.containerlease.schedule.RetryPolicy;
-import io.containerlease.workload.EngineWatcher;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +35,7 @@ record UpkeepAssembly(WarmPool pool) {
     private static final Duration POOL_CHECK = Duration.ofSeconds(5);
 
     static UpkeepAssembly start(
-            CoreAssembly core, WorkloadAssembly workload, ClusterAssembly cluster, Started started) {
+            CoreAssembly core, ContainerAssembly containers, ClusterAssembly cluster, Started started) {
         var base = core.base();
         var reaper = new ReaperLoop(
                 core.store(),
@@ -56,7 +56,7 @@ record UpkeepAssembly(WarmPool pool) {
         cluster.followOthers().run();
         var engineWatcher = started.add(new EngineWatcher(
                 core.engine().events(),
-                workload.containers(),
+                containers.states(),
                 core.store().instanceId(),
                 core.scheduler(),
                 RetryPolicy.REMOVAL,

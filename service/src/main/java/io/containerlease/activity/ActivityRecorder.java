@@ -8,8 +8,6 @@ import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.Redactor;
-import io.containerlease.store.ActivityEntry;
-import io.containerlease.store.ActivityLog;
 import java.time.InstantSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,11 +1,46 @@
 package io.containerlease.api;
 
+import io.containerlease.activity.ActivityLog;
 import io.containerlease.activity.ActivityRecorder;
+import io.containerlease.api.access.LiveConnections;
+import io.containerlease.api.access.RateLimiter;
+import io.containerlease.api.access.RequestGuard;
+import io.containerlease.api.access.RequestLimiter;
+import io.containerlease.api.access.UpgradeFilter;
+import io.containerlease.api.events.EventRoutes;
+import io.containerlease.api.events.UsageFeed;
+import io.containerlease.api.http.AccessRoutes;
+import io.containerlease.api.http.ApiDocsRoutes;
+import io.containerlease.api.http.CatalogRoutes;
+import io.containerlease.api.http.ChannelRoutes;
+import io.containerlease.api.http.CodeRoutes;
+import io.containerlease.api.http.ConsoleRoutes;
+import io.containerlease.api.http.ControlRoutes;
+import io.containerlease.api.http.HealthRoutes;
+import io.containerlease.api.http.LeaseRoutes;
+import io.containerlease.api.http.TerminalRoutes;
+import io.containerlease.api.http.UsageRoutes;
+import io.containerlease.api.socketio.SocketIoCommands;
+import io.containerlease.api.socketio.SocketIoGateway;
+import io.containerlease.api.support.ErrorResponses;
+import io.containerlease.api.support.Json;
+import io.containerlease.api.support.JsonBody;
+import io.containerlease.api.support.JsonErrorHandler;
+import io.containerlease.api.support.UnreadBodies;
+import io.containerlease.api.ws.ChannelSocket;
+import io.containerlease.api.ws.ExecSocket;
+import io.containerlease.api.ws.LeaseSocket;
+import io.containerlease.api.ws.LogSocket;
+import io.containerlease.api.ws.TerminalSocket;
 import io.containerlease.auth.Authenticator;
 import io.containerlease.auth.WsTickets;
 import io.containerlease.cluster.SharedRateLimit;
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.config.ServiceConfig;
+import io.containerlease.containers.ContainerControl;
+import io.containerlease.containers.ContainerDeadlines;
+import io.containerlease.containers.ContainerStates;
+import io.containerlease.containers.UsageWatch;
 import io.containerlease.events.EventHub;
 import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.lease.ContainerStreams;
@@ -19,11 +54,6 @@ import io.containerlease.session.LeaseConnections;
 import io.containerlease.session.LogStreams;
 import io.containerlease.session.SessionView;
 import io.containerlease.session.TerminalSessions;
-import io.containerlease.store.ActivityLog;
-import io.containerlease.workload.ContainerDeadlines;
-import io.containerlease.workload.ContainerStates;
-import io.containerlease.workload.UsageWatch;
-import io.containerlease.workload.WorkloadControl;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,12 +64,12 @@ import java.util.Optional;
 /** The HTTP and WebSocket server and its route table, in one place. */
 public final class ApiServer implements AutoCloseable {
     /** A WebSocket with no frame (pings included) for this long is considered dead, which starts its lease's grace. */
-    static final Duration WS_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration WS_IDLE_TIMEOUT = Duration.ofSeconds(60);
     /** The largest WebSocket message a client may send (terminal input, control messages). */
-    static final long WS_MAX_MESSAGE_BYTES = 64 * 1024;
+    public static final long WS_MAX_MESSAGE_BYTES = 64 * 1024;
 
     /** What the faces call into, by the part that offers it. */
-    public record Services(Leases leases, Sessions sessions, Workload workload, Access access) {}
+    public record Services(Leases leases, Sessions sessions, Containers containers, Access access) {}
 
     /** The leases themselves, and the catalog, store and engine they stand on. */
     public record Leases(
@@ -55,10 +85,10 @@ public final class ApiServer implements AutoCloseable {
     public record Sessions(
             SessionView view, LeaseConnections connections, TerminalSessions terminals, LogStreams logs) {}
 
-    /** What each container and the program inside are doing, and the controls over them. */
-    public record Workload(
-            ContainerStates containers,
-            WorkloadControl control,
+    /** What each lease's container and the program inside it are doing, and the controls over them. */
+    public record Containers(
+            ContainerStates states,
+            ContainerControl control,
             UsageWatch usage,
             ContainerDeadlines deadlines,
             Channels channels,
@@ -84,19 +114,19 @@ public final class ApiServer implements AutoCloseable {
         this.config = config;
         var leases = services.leases();
         var sessions = services.sessions();
-        var workload = services.workload();
+        var containers = services.containers();
         var access = services.access();
         var leaseRoutes = new LeaseRoutes(
-                leases.service(), sessions.view(), workload.containers(), workload.deadlines(), leases.clock());
-        var workloadRoutes = new WorkloadRoutes(workload.control(), leases.service(), sessions.view(), leaseRoutes);
+                leases.service(), sessions.view(), containers.states(), containers.deadlines(), leases.clock());
+        var controlRoutes = new ControlRoutes(containers.control(), leases.service(), sessions.view(), leaseRoutes);
         var connections = new LiveConnections(config.connectionLimits(), LiveConnections.maxDescriptors());
         var healthRoutes =
                 new HealthRoutes(leases.store(), leases.runtime(), access.registry(), connections, leases.pool());
         var leaseSockets = new LeaseSocket(leases.service(), sessions.connections(), connections);
         var terminalSocket =
-                new TerminalSocket(sessions.terminals(), sessions.view(), leases.catalog(), workload.containers());
+                new TerminalSocket(sessions.terminals(), sessions.view(), leases.catalog(), containers.states());
         var logSocket = new LogSocket(sessions.logs());
-        var execSocket = new ExecSocket(leases.streams(), workload.containers());
+        var execSocket = new ExecSocket(leases.streams(), containers.states());
         var catalogRoutes = new CatalogRoutes(leases.catalog(), config);
         var terminalRoutes = new TerminalRoutes(leases.service(), sessions.terminals());
         var accessRoutes = new AccessRoutes(access.tickets(), access.activityLog(), leases.clock());
@@ -104,20 +134,20 @@ public final class ApiServer implements AutoCloseable {
         var apiDocs = new ApiDocsRoutes(ApiServer.class.getClassLoader());
         eventRoutes = new EventRoutes(
                 access.events(),
-                new UsageFeed(leases.service(), workload.containers(), workload.usage(), leases.clock()),
+                new UsageFeed(leases.service(), containers.states(), containers.usage(), leases.clock()),
                 connections);
-        var usageRoutes = new UsageRoutes(leases.service(), workload.containers(), workload.usage(), leases.catalog());
+        var usageRoutes = new UsageRoutes(leases.service(), containers.states(), containers.usage(), leases.catalog());
         var local = new RateLimiter(config.rateLimitPerMinute(), System::nanoTime);
         RequestLimiter limiter = access.sharedRateLimit()
                 .map(shared -> RequestLimiter.shared(shared, config.rateLimitPerMinute(), local))
                 .orElse(local);
         var guard = new RequestGuard(config, access.tokens(), access.tickets(), limiter);
         var errors = new ErrorResponses(access.redactor());
-        var channelRoutes = new ChannelRoutes(leases.service(), workload.channels(), sessions.view());
-        var channelSocket = new ChannelSocket(workload.channels(), sessions.view());
-        var codeRoutes = new CodeRoutes(leases.service(), workload.code(), sessions.view());
+        var channelRoutes = new ChannelRoutes(leases.service(), containers.channels(), sessions.view());
+        var channelSocket = new ChannelSocket(containers.channels(), sessions.view());
+        var codeRoutes = new CodeRoutes(leases.service(), containers.code(), sessions.view());
         var socketIoCommands = new SocketIoCommands(
-                guard, leases.service(), workload.control(), sessions.view(), leaseRoutes, channelRoutes, codeRoutes);
+                guard, leases.service(), containers.control(), sessions.view(), leaseRoutes, channelRoutes, codeRoutes);
         socketIo =
                 new SocketIoGateway(guard, socketIoCommands, access.events(), errors, access.activity(), connections);
         // A revoked token (or one given to another user or role) ends every connection it opened, within the reload's
@@ -141,7 +171,8 @@ public final class ApiServer implements AutoCloseable {
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             // Socket.IO has its own servlet beside Javalin's (long-polling cannot go through Javalin's handlers).
             cfg.jetty.modifyServletContextHandler(handler -> handler.addServlet(
-                    new org.eclipse.jetty.ee10.servlet.ServletHolder(socketIo.servlet()), "/socket.io/*"));
+                    new org.eclipse.jetty.ee10.servlet.ServletHolder(socketIo.servlet(WS_IDLE_TIMEOUT)),
+                    "/socket.io/*"));
             // WebSocket upgrades are guarded before Javalin begins them (it reads the query and a session as it does).
             cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(
                     new org.eclipse.jetty.ee10.servlet.FilterHolder(new UpgradeFilter(guard)),
@@ -159,8 +190,8 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/containers/{id}", leaseRoutes::get);
             cfg.routes.post("/api/containers/{id}/extend", leaseRoutes::extend);
             cfg.routes.delete("/api/containers/{id}", leaseRoutes::release);
-            for (WorkloadControl.Action action : WorkloadControl.Action.values()) {
-                cfg.routes.post("/api/containers/{id}/" + action.wireName(), ctx -> workloadRoutes.apply(ctx, action));
+            for (ContainerControl.Action action : ContainerControl.Action.values()) {
+                cfg.routes.post("/api/containers/{id}/" + action.wireName(), ctx -> controlRoutes.apply(ctx, action));
             }
             cfg.routes.post("/api/containers/{id}/messages", channelRoutes::send);
             cfg.routes.get("/api/containers/{id}/channel", channelRoutes::status);

@@ -2,13 +2,13 @@ package io.containerlease.events;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.containerlease.containers.ContainerStates;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseListener;
 import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.program.channel.Channels;
-import io.containerlease.workload.ContainerStates;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;

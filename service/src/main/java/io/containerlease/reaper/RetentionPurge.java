@@ -2,10 +2,10 @@ package io.containerlease.reaper;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.containerlease.activity.ActivityLog;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.schedule.PeriodicTask;
 import io.containerlease.schedule.TaskScheduler;
-import io.containerlease.store.ActivityLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

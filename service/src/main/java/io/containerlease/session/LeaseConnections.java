@@ -38,8 +38,8 @@ public final class LeaseConnections {
         void expired(LeaseId id);
     }
 
-    /** Where control messages for one connection go. */
-    public interface Channel {
+    /** Where the control messages for one connection go (its socket's outbox); not the program's channel. */
+    public interface ControlSink {
         /** Sends a JSON control message; must not block for long. */
         void sendControl(Map<String, Object> message);
 
@@ -108,14 +108,14 @@ public final class LeaseConnections {
 
     /**
      * Counts a new live connection to the lease, cancelling any pending grace timer. When the lease
-     * has ended (even a moment ago, while this connection was being set up), the channel is told
+     * has ended (even a moment ago, while this connection was being set up), the connection is told
      * {@code {type: "ended", reason}} and closed instead, nothing is kept, and the answer is empty.
      */
-    public Optional<Registration> open(Lease lease, Channel channel) {
+    public Optional<Registration> open(Lease lease, ControlSink sink) {
         if (!ended.contains(lease.id())) {
             Room room = rooms.computeIfAbsent(
                     lease.id(), id -> new Room(id, lease.rules().disconnectGrace()));
-            Registration registration = new Registration(room, channel);
+            Registration registration = new Registration(room, sink);
             boolean added;
             synchronized (room) {
                 added = !room.ended;
@@ -132,7 +132,7 @@ public final class LeaseConnections {
             }
             forgetIfEmpty(room, registration);
         }
-        tellEnded(channel, ended.reason(lease.id()).orElse(EndReason.RELEASED));
+        tellEnded(sink, ended.reason(lease.id()).orElse(EndReason.RELEASED));
         return Optional.empty();
     }
 
@@ -237,18 +237,18 @@ public final class LeaseConnections {
         }
         rooms.remove(id, room);
         for (Registration r : closing) {
-            tellEnded(r.channel, reason);
+            tellEnded(r.sink, reason);
         }
     }
 
     /** What every connection of an ending lease hears last: why, then a normal close. */
-    private static void tellEnded(Channel channel, EndReason reason) {
+    private static void tellEnded(ControlSink sink, EndReason reason) {
         try {
-            channel.sendControl(Map.of("type", "ended", "reason", reason.wireName()));
+            sink.sendControl(Map.of("type", "ended", "reason", reason.wireName()));
         } catch (RuntimeException e) {
             log.debug("ended message not delivered", e);
         }
-        channel.close(1000, "lease ended: " + reason.wireName());
+        sink.close(1000, "lease ended: " + reason.wireName());
     }
 
     /** Whether this lease has any state here (for tests: all of it goes when the lease ends). */
@@ -345,11 +345,11 @@ public final class LeaseConnections {
     /** One live connection. Closing it is idempotent. */
     public final class Registration {
         private final Room room;
-        private final Channel channel;
+        private final ControlSink sink;
 
-        private Registration(Room room, Channel channel) {
+        private Registration(Room room, ControlSink sink) {
             this.room = room;
-            this.channel = channel;
+            this.sink = sink;
         }
 
         /**
@@ -360,7 +360,7 @@ public final class LeaseConnections {
             synchronized (room) {
                 room.open.remove(this);
             }
-            tellEnded(channel, reason);
+            tellEnded(sink, reason);
         }
 
         /** The connection is gone (closed or failed). Safe to call more than once. */
@@ -381,7 +381,7 @@ public final class LeaseConnections {
 
         void send(Map<String, Object> message) {
             try {
-                channel.sendControl(message);
+                sink.sendControl(message);
             } catch (RuntimeException e) {
                 log.debug("control message not delivered {}", kv("leaseId", room.id.value()), e);
             }

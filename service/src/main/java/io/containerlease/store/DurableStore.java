@@ -1,5 +1,6 @@
 package io.containerlease.store;
 
+import io.containerlease.activity.ActivityLog;
 import io.containerlease.lease.LeaseStore;
 import java.util.Optional;
 

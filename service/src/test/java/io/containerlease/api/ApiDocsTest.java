@@ -3,6 +3,7 @@ package io.containerlease.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.containerlease.api.http.ConsoleRoutes;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.OpenApiContract;
 import io.containerlease.support.RunningApi;

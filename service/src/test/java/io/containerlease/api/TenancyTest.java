@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.containerlease.api.support.WsRefusal;
 import io.containerlease.auth.TokenRegistry;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.ManagedLabels;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.containerlease.api.support.WsRefusal;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;

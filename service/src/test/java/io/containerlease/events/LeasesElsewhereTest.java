@@ -3,6 +3,7 @@ package io.containerlease.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.containerlease.config.ImageCatalog;
+import io.containerlease.containers.ContainerStates;
 import io.containerlease.lease.Caller;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
@@ -12,7 +13,6 @@ import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.program.channel.ChannelFrame;
 import io.containerlease.program.channel.Channels;
 import io.containerlease.support.LeaseWorld;
-import io.containerlease.workload.ContainerStates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

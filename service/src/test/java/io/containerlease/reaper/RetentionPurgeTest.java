@@ -94,10 +94,10 @@ class RetentionPurgeTest {
                             }
                             throw new UnsupportedOperationException(method.getName());
                         });
-        io.containerlease.store.ActivityLog activity =
-                (io.containerlease.store.ActivityLog) java.lang.reflect.Proxy.newProxyInstance(
+        io.containerlease.activity.ActivityLog activity =
+                (io.containerlease.activity.ActivityLog) java.lang.reflect.Proxy.newProxyInstance(
                         getClass().getClassLoader(),
-                        new Class<?>[] {io.containerlease.store.ActivityLog.class},
+                        new Class<?>[] {io.containerlease.activity.ActivityLog.class},
                         (proxy, method, args) -> {
                             if (method.getName().equals("purgeBefore")) {
                                 return activityBatches.isEmpty() ? 0 : activityBatches.pop();

@@ -9,7 +9,7 @@ import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.support.LeaseWorld;
-import io.containerlease.support.RecordingChannel;
+import io.containerlease.support.RecordingControlSink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -163,7 +163,7 @@ class DisconnectGraceProperties {
                 .ofMaxSize(40);
     }
 
-    record Conn(LeaseConnections.Registration registration, RecordingChannel channel) {}
+    record Conn(LeaseConnections.Registration registration, RecordingControlSink channel) {}
 
     interface Check {
         void after(Op op, int openBefore);
@@ -222,7 +222,7 @@ class DisconnectGraceProperties {
             if (!running()) {
                 return; // the API refuses connections to a lease that is not running
             }
-            RecordingChannel channel = new RecordingChannel();
+            RecordingControlSink channel = new RecordingControlSink();
             open.add(new Conn(world.connections.open(lease(), channel).orElseThrow(), channel));
             everConnected = true;
         }

@@ -7,7 +7,7 @@ import io.containerlease.lease.Lease;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.support.LeaseWorld;
-import io.containerlease.support.RecordingChannel;
+import io.containerlease.support.RecordingControlSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +36,7 @@ class LateConnectionStressTest {
                 Lease lease = world.leases.provision(
                         new ProvisionRequest("busybox", Duration.ofHours(1), Map.of(), SessionRules.NONE),
                         Caller.ANONYMOUS_ADMIN);
-                RecordingChannel channel = new RecordingChannel();
+                RecordingControlSink channel = new RecordingControlSink();
                 CyclicBarrier start = new CyclicBarrier(2);
                 Future<?> connect = pool.submit(() -> {
                     start.await();
@@ -73,7 +73,7 @@ class LateConnectionStressTest {
     }
 
     /** What the log and terminal endpoints do once they found the lease running. */
-    private static void connectLikeTheSockets(LeaseWorld world, Lease lease, RecordingChannel channel) {
+    private static void connectLikeTheSockets(LeaseWorld world, Lease lease, RecordingControlSink channel) {
         var registration = world.connections.open(lease, channel);
         if (registration.isEmpty()) {
             return;

@@ -8,7 +8,7 @@ import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.support.LeaseWorld;
-import io.containerlease.support.RecordingChannel;
+import io.containerlease.support.RecordingControlSink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -58,7 +58,7 @@ class SessionLifecycleTest {
     @Test
     void connectionsAreWarnedBeforeExpiryToldOfExtensionsAndOfTheEnd() {
         Lease lease = provision(Duration.ofSeconds(20), SessionRules.NONE);
-        RecordingChannel channel = new RecordingChannel();
+        RecordingControlSink channel = new RecordingControlSink();
         world.connections.open(lease, channel);
 
         // A 20 s lease is warned a quarter of its life ahead: at 15 s.
@@ -88,7 +88,7 @@ class SessionLifecycleTest {
     @Test
     void longLeasesAreWarnedAtTheConfiguredLead() {
         Lease lease = provision(Duration.ofHours(1), SessionRules.NONE);
-        RecordingChannel channel = new RecordingChannel();
+        RecordingControlSink channel = new RecordingControlSink();
         world.connections.open(lease, channel);
         world.scheduler.advance(Duration.ofMinutes(59).minusMillis(1));
         assertThat(channel.received("expiring")).isFalse();
@@ -107,7 +107,8 @@ class SessionLifecycleTest {
                 .contains(new SessionStatus.NextEnd(
                         EndReason.IDLE, lease.createdAt().plusSeconds(600)));
 
-        var registration = world.connections.open(lease, new RecordingChannel()).orElseThrow();
+        var registration =
+                world.connections.open(lease, new RecordingControlSink()).orElseThrow();
         registration.close();
         status = view.status(lease.id());
         assertThat(status.connections()).isZero();
@@ -119,8 +120,8 @@ class SessionLifecycleTest {
     @Test
     void losingOneOfTwoConnectionsStartsNoGrace() {
         Lease lease = provision(Duration.ofHours(1), rules(60, null));
-        var first = world.connections.open(lease, new RecordingChannel()).orElseThrow();
-        var second = world.connections.open(lease, new RecordingChannel()).orElseThrow();
+        var first = world.connections.open(lease, new RecordingControlSink()).orElseThrow();
+        var second = world.connections.open(lease, new RecordingControlSink()).orElseThrow();
         first.close();
         assertThat(view.status(lease.id()).connections()).isEqualTo(1);
         assertThat(world.connections.graceDeadline(lease.id()))
@@ -137,7 +138,7 @@ class SessionLifecycleTest {
         Lease reconnected = provision(Duration.ofHours(1), rules(30, null));
         Lease noGrace = provision(Duration.ofHours(1), SessionRules.NONE);
         world.leases.armTimers(); // what a start does for leases that survived
-        world.connections.open(reconnected, new RecordingChannel());
+        world.connections.open(reconnected, new RecordingControlSink());
         world.scheduler.advance(Duration.ofSeconds(30));
         assertThat(world.leases
                         .get(kept.id(), io.containerlease.lease.Caller.ANONYMOUS_ADMIN)

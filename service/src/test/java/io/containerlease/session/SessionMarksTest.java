@@ -10,7 +10,7 @@ import io.containerlease.lease.ProvisionRequest;
 import io.containerlease.lease.SessionRules;
 import io.containerlease.schedule.RetryPolicy;
 import io.containerlease.support.LeaseWorld;
-import io.containerlease.support.RecordingChannel;
+import io.containerlease.support.RecordingControlSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +70,7 @@ class SessionMarksTest {
         LeaseConnections first = new LeaseConnections(
                 world.scheduler, world.clock, RetryPolicy.REMOVAL, new Random(1), endedByFirst::add, new EndedLeases());
         first.keepMarksIn(world.store);
-        first.open(lease, new RecordingChannel())
+        first.open(lease, new RecordingControlSink())
                 .orElseThrow()
                 .close(); // the last connection closed: grace until +60 s
         assertThat(world.store.sessionMarks(lease.id()).graceEndsAt())
@@ -95,8 +95,8 @@ class SessionMarksTest {
 
         // A connection that comes back cancels the grace, and the store forgets it.
         Lease other = provision(new SessionRules(Optional.of(Duration.ofSeconds(60)), Optional.empty()));
-        restarted.open(other, new RecordingChannel()).orElseThrow().close();
-        restarted.open(other, new RecordingChannel()).orElseThrow();
+        restarted.open(other, new RecordingControlSink()).orElseThrow().close();
+        restarted.open(other, new RecordingControlSink()).orElseThrow();
         assertThat(world.store.sessionMarks(other.id()).graceEndsAt()).isEmpty();
     }
 }

@@ -2,6 +2,8 @@ package io.containerlease.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.containerlease.activity.ActivityEntry;
+import io.containerlease.activity.ActivityLog;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;

@@ -61,10 +61,10 @@ public final class LeaseWorld implements AutoCloseable {
     public final TerminalSessions terminals;
     public final LogStreams logs;
     public final io.containerlease.session.EndedLeases ended = new io.containerlease.session.EndedLeases();
-    public final io.containerlease.workload.ContainerStates containers;
-    public final io.containerlease.workload.WorkloadControl control;
-    public final io.containerlease.workload.ContainerDeadlines deadlines;
-    public final io.containerlease.workload.UsageWatch usage;
+    public final io.containerlease.containers.ContainerStates containers;
+    public final io.containerlease.containers.ContainerControl control;
+    public final io.containerlease.containers.ContainerDeadlines deadlines;
+    public final io.containerlease.containers.UsageWatch usage;
     /** How many usage streams the stand-in engine was asked to open. */
     public final AtomicInteger usageStreams = new AtomicInteger();
 
@@ -127,17 +127,17 @@ public final class LeaseWorld implements AutoCloseable {
         terminals = new TerminalSessions(streams, 1 << 20, random, ended, scheduler, clock, TERMINAL_DETACHED);
         logs = new LogStreams(streams, LOG_BUDGET, ended);
         leases.addListener(new SessionLifecycle(connections, idle, warnings, terminals, logs, ended));
-        containers = new io.containerlease.workload.ContainerStates(runtime);
+        containers = new io.containerlease.containers.ContainerStates(runtime);
         leases.addListener(containers);
-        containers.addListener(new io.containerlease.workload.WorkloadReactions(
+        containers.addListener(new io.containerlease.containers.ContainerReactions(
                 leases, store, ImageCatalog.builtIn(), connections, logs, idle));
-        control = new io.containerlease.workload.WorkloadControl(leases, runtime, containers);
-        deadlines = new io.containerlease.workload.ContainerDeadlines(
+        control = new io.containerlease.containers.ContainerControl(leases, runtime, containers);
+        deadlines = new io.containerlease.containers.ContainerDeadlines(
                 runtime, policy, store::find, Runnable::run, scheduler);
         leases.addListener(deadlines);
         containers.addListener(deadlines);
         // Usage from a stand-in engine: each watched container reports one fixed sample at once.
-        usage = new io.containerlease.workload.UsageWatch(
+        usage = new io.containerlease.containers.UsageWatch(
                 (container, sink) -> {
                     sink.sample(new io.containerlease.lease.ContainerUsage(
                             clock.instant(), 12.5, 3L << 20, 128L << 20, 3, 4096, 0));
@@ -225,7 +225,7 @@ public final class LeaseWorld implements AutoCloseable {
                         leases, ImageCatalog.builtIn(), store, runtime, streams, pool, clock),
                 new io.containerlease.api.ApiServer.Sessions(
                         new io.containerlease.session.SessionView(connections, idle), connections, terminals, logs),
-                new io.containerlease.api.ApiServer.Workload(containers, control, usage, deadlines, channels, code),
+                new io.containerlease.api.ApiServer.Containers(containers, control, usage, deadlines, channels, code),
                 new io.containerlease.api.ApiServer.Access(
                         tokens,
                         tickets,

@@ -2,8 +2,8 @@ package io.containerlease.store.redis;
 
 import static io.containerlease.store.redis.RedisCalls.call;
 
-import io.containerlease.store.ActivityEntry;
-import io.containerlease.store.ActivityLog;
+import io.containerlease.activity.ActivityEntry;
+import io.containerlease.activity.ActivityLog;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;

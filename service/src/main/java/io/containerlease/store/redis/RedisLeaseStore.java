@@ -3,13 +3,13 @@ package io.containerlease.store.redis;
 import static io.containerlease.store.redis.RedisCalls.call;
 import static io.containerlease.store.redis.RedisCalls.rootMessage;
 
+import io.containerlease.activity.ActivityLog;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.Quota;
 import io.containerlease.lease.StoreException;
-import io.containerlease.store.ActivityLog;
 import io.containerlease.store.DurableStore;
 import io.containerlease.store.SharedStore;
 import io.lettuce.core.ClientOptions;

@@ -1,7 +1,7 @@
 package io.containerlease.store.sqlite;
 
-import io.containerlease.store.ActivityEntry;
-import io.containerlease.store.ActivityLog;
+import io.containerlease.activity.ActivityEntry;
+import io.containerlease.activity.ActivityLog;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,12 +1,12 @@
 package io.containerlease.store.sqlite;
 
+import io.containerlease.activity.ActivityLog;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.Lease;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.LeaseState;
 import io.containerlease.lease.Quota;
 import io.containerlease.lease.SessionRules;
-import io.containerlease.store.ActivityLog;
 import io.containerlease.store.DurableStore;
 import java.nio.file.Path;
 import java.sql.Connection;

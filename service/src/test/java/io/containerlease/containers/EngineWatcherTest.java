@@ -1,0 +1,106 @@
+package io.containerlease.containers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.containerlease.lease.Caller;
+import io.containerlease.lease.ContainerEvents;
+import io.containerlease.lease.Lease;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.lease.ProvisionRequest;
+import io.containerlease.lease.SessionRules;
+import io.containerlease.schedule.RetryPolicy;
+import io.containerlease.support.LeaseWorld;
+import java.io.Closeable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The event subscription with a hand-written event stream: events refresh, a broken stream is followed again and resynced. */
+class EngineWatcherTest {
+    /** An engine's event stream the test drives: each watch() is a subscription it can feed or break. */
+    static final class ScriptedEvents implements ContainerEvents {
+        final List<ContainerEvents.Sink> subscriptions = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Closeable watch(String instanceId, Instant since, Sink sink) {
+            subscriptions.add(sink);
+            return () -> sink.closed(null);
+        }
+
+        ContainerEvents.Sink latest() {
+            return subscriptions.get(subscriptions.size() - 1);
+        }
+    }
+
+    private final LeaseWorld world = new LeaseWorld();
+    private final ScriptedEvents events = new ScriptedEvents();
+    private final EngineWatcher watcher = new EngineWatcher(
+            events,
+            world.containers,
+            "test-instance",
+            world.scheduler,
+            RetryPolicy.REMOVAL,
+            new Random(1),
+            world.clock);
+
+    @AfterEach
+    void close() {
+        watcher.close();
+        world.close();
+    }
+
+    private Lease provision() {
+        return world.leases.provision(
+                new ProvisionRequest(
+                        "busybox", Duration.ofMinutes(10), Map.of(), SessionRules.NONE, Map.of(), Map.of()),
+                Caller.ANONYMOUS_ADMIN);
+    }
+
+    @Test
+    void anEventMakesTheLeaseStateBeAskedAgain() {
+        Lease lease = provision();
+        watcher.start();
+        assertThat(world.containers.status(lease.id()).orElseThrow().state()).isEqualTo(ContainerStatus.State.RUNNING);
+        world.runtime.exitByItself(ManagedLabels.containerName(lease.id()), 3);
+        events.latest().event("c1", Optional.of(lease.id()), "die", Instant.now());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> world.containers.status(lease.id()).orElseThrow().state() == ContainerStatus.State.EXITED);
+        assertThat(world.containers.status(lease.id()).orElseThrow().exitCode()).contains(3);
+    }
+
+    @Test
+    void aBrokenStreamIsFollowedAgainAndEveryLiveLeaseIsAskedAgain() {
+        Lease lease = provision();
+        watcher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> watcher.resyncs() == 1);
+        // The container changes while nobody is listening: no event will ever say so.
+        events.latest().closed(new java.io.IOException("engine restarted"));
+        world.runtime.exitByItself(ManagedLabels.containerName(lease.id()), 9);
+        assertThat(events.subscriptions).hasSize(1);
+        world.scheduler.advance(Duration.ofSeconds(1));
+        assertThat(events.subscriptions).hasSize(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> watcher.resyncs() == 2);
+        assertThat(world.containers.status(lease.id()).orElseThrow().state()).isEqualTo(ContainerStatus.State.EXITED);
+    }
+
+    @Test
+    void eventsForAnEndedLeaseAreIgnored() {
+        Lease lease = provision();
+        watcher.start();
+        world.leases.release(lease.id(), Caller.ANONYMOUS_ADMIN);
+        events.latest().event("c1", Optional.of(lease.id()), "destroy", Instant.now());
+        events.latest()
+                .event("c2", Optional.of(LeaseId.generate(Instant.now(), new Random(2))), "start", Instant.now());
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        assertThat(world.containers.status(lease.id())).isEmpty();
+        assertThat(world.containers.tracked()).isEmpty();
+    }
+}
