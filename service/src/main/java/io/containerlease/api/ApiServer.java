@@ -127,6 +127,9 @@ public final class ApiServer implements AutoCloseable {
                 new TerminalSocket(sessions.terminals(), sessions.view(), leases.catalog(), containers.states());
         var logSocket = new LogSocket(sessions.logs());
         var execSocket = new ExecSocket(leases.streams(), containers.states());
+        var terminalRoute = leaseSockets.serving("terminal", LeaseSocket.Bounds.PROGRAM_OUTPUT, terminalSocket);
+        var execRoute = leaseSockets.serving("exec", LeaseSocket.Bounds.PROGRAM_OUTPUT, execSocket);
+        var logRoute = leaseSockets.serving("logs", LogSocket.BOUNDS, logSocket);
         var catalogRoutes = new CatalogRoutes(leases.catalog(), config);
         var terminalRoutes = new TerminalRoutes(leases.service(), sessions.terminals());
         var accessRoutes = new AccessRoutes(access.tickets(), access.activityLog(), leases.clock());
@@ -144,7 +147,8 @@ public final class ApiServer implements AutoCloseable {
         var guard = new RequestGuard(config, access.tokens(), access.tickets(), limiter);
         var errors = new ErrorResponses(access.redactor());
         var channelRoutes = new ChannelRoutes(leases.service(), containers.channels(), sessions.view());
-        var channelSocket = new ChannelSocket(containers.channels(), sessions.view());
+        var channelRoute = leaseSockets.serving(
+                "channel", ChannelSocket.BOUNDS, new ChannelSocket(containers.channels(), sessions.view()));
         var codeRoutes = new CodeRoutes(leases.service(), containers.code(), sessions.view());
         var socketIoCommands = new SocketIoCommands(
                 guard, leases.service(), containers.control(), sessions.view(), leaseRoutes, channelRoutes, codeRoutes);
@@ -206,10 +210,10 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/api/me", accessRoutes::me);
             cfg.routes.get("/api/events", eventRoutes::sse);
             cfg.routes.ws("/ws/events", eventRoutes::configure);
-            cfg.routes.ws("/ws/terminal/{id}", ws -> leaseSockets.configure(ws, terminalSocket));
-            cfg.routes.ws("/ws/exec/{id}", ws -> leaseSockets.configure(ws, execSocket));
-            cfg.routes.ws("/ws/logs/{id}", ws -> leaseSockets.configure(ws, logSocket));
-            cfg.routes.ws("/ws/channel/{id}", ws -> leaseSockets.configure(ws, channelSocket));
+            cfg.routes.ws("/ws/terminal/{id}", terminalRoute);
+            cfg.routes.ws("/ws/exec/{id}", execRoute);
+            cfg.routes.ws("/ws/logs/{id}", logRoute);
+            cfg.routes.ws("/ws/channel/{id}", channelRoute);
             cfg.routes.get(ApiDocsRoutes.DOCUMENT, apiDocs::document);
             cfg.routes.get(ApiDocsRoutes.DOCS, apiDocs::docs);
             cfg.routes.get(ApiDocsRoutes.DOCS + "/*", apiDocs::docs);

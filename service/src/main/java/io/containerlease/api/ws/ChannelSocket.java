@@ -24,22 +24,14 @@ import java.util.Optional;
 public final class ChannelSocket implements LeaseSocket.Endpoint {
     private static final int QUEUED_FRAMES = 256;
 
+    public static final LeaseSocket.Bounds BOUNDS = new LeaseSocket.Bounds(QUEUED_FRAMES, 4L * ChannelFrame.MAX_BYTES);
+
     private final Channels channels;
     private final SessionView sessions;
 
     public ChannelSocket(Channels channels, SessionView sessions) {
         this.channels = channels;
         this.sessions = sessions;
-    }
-
-    @Override
-    public String kind() {
-        return "channel";
-    }
-
-    @Override
-    public LeaseSocket.Bounds bounds() {
-        return new LeaseSocket.Bounds(QUEUED_FRAMES, 4L * ChannelFrame.MAX_BYTES);
     }
 
     @Override

@@ -42,16 +42,6 @@ public final class ExecSocket implements LeaseSocket.Endpoint {
     }
 
     @Override
-    public String kind() {
-        return "exec";
-    }
-
-    @Override
-    public LeaseSocket.Bounds bounds() {
-        return new LeaseSocket.Bounds(10_000, 2L * 1024 * 1024);
-    }
-
-    @Override
     public Optional<LeaseSocket.Connection> open(WsContext ctx, Lease lease, WsOutbox outbox)
             throws LeaseSocket.Refusal {
         List<String> command;

@@ -22,6 +22,7 @@ import io.javalin.websocket.WsMessageContext;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The shape every lease WebSocket endpoint shares (terminal, logs, exec, channel): admission (the
@@ -37,13 +38,8 @@ public final class LeaseSocket {
     private static final String STATE = "containerlease.lease-socket";
 
     /** One endpoint's own part of the shape. */
+    @FunctionalInterface
     public interface Endpoint {
-        /** What its connections count as, in /healthz and the per-user limits. */
-        String kind();
-
-        /** The bounds of a connection's outbox: a client too slow for them is closed, not buffered for. */
-        Bounds bounds();
-
         /**
          * Starts what this endpoint does for a connection to {@code lease}, sending through {@code outbox}.
          *
@@ -54,8 +50,14 @@ public final class LeaseSocket {
         Optional<Connection> open(WsContext ctx, Lease lease, WsOutbox outbox) throws Refusal;
     }
 
-    /** An outbox's bounds: frames queued, and their bytes (characters for text). */
-    public record Bounds(int frames, long bytes) {}
+    /**
+     * An outbox's bounds, frames queued and their bytes (characters for text): a client too slow for
+     * them is closed, not buffered for.
+     */
+    public record Bounds(int frames, long bytes) {
+        /** A program's output as bytes (a shell's, a command's): many small frames, 2 MiB at most. */
+        public static final Bounds PROGRAM_OUTPUT = new Bounds(10_000, 2L * 1024 * 1024);
+    }
 
     /** What an open connection keeps: its messages, and what its end releases. */
     public interface Connection {
@@ -130,9 +132,17 @@ public final class LeaseSocket {
         this.limits = limits;
     }
 
-    /** Serves {@code endpoint} on the route {@code ws} configures. */
-    public void configure(WsConfig ws, Endpoint endpoint) {
-        ws.onConnect(ctx -> connect(ctx, endpoint));
+    /**
+     * What a WebSocket route serving {@code endpoint} is configured with.
+     *
+     * @param kind what its connections count as, in /healthz and the per-user limits
+     */
+    public Consumer<WsConfig> serving(String kind, Bounds bounds, Endpoint endpoint) {
+        return ws -> configure(ws, kind, bounds, endpoint);
+    }
+
+    private void configure(WsConfig ws, String kind, Bounds bounds, Endpoint endpoint) {
+        ws.onConnect(ctx -> connect(ctx, kind, bounds, endpoint));
         ws.onMessage(ctx -> {
             Connected c = ctx.attribute(STATE);
             if (c != null) {
@@ -150,12 +160,11 @@ public final class LeaseSocket {
         ws.onError(this::disconnect);
     }
 
-    private void connect(WsContext ctx, Endpoint endpoint) {
+    private void connect(WsContext ctx, String kind, Bounds bounds, Endpoint endpoint) {
         Lease lease = running(ctx).orElse(null);
-        if (lease == null || !limits.admit(ctx, Optional.of(lease.id()), endpoint.kind())) {
+        if (lease == null || !limits.admit(ctx, Optional.of(lease.id()), kind)) {
             return;
         }
-        Bounds bounds = endpoint.bounds();
         WsOutbox outbox = new WsOutbox(ctx.session, bounds.frames(), bounds.bytes());
         Optional<Connection> opened;
         try {

@@ -23,20 +23,12 @@ public final class LogSocket implements LeaseSocket.Endpoint {
     /** What a reader's socket queue may hold before its pump waits (characters); the lease's buffer holds the rest. */
     public static final long QUEUED_CHARS = 1L << 20;
 
+    public static final LeaseSocket.Bounds BOUNDS = new LeaseSocket.Bounds(QUEUED_LINES, QUEUED_CHARS);
+
     private final LogStreams logs;
 
     public LogSocket(LogStreams logs) {
         this.logs = logs;
-    }
-
-    @Override
-    public String kind() {
-        return "logs";
-    }
-
-    @Override
-    public LeaseSocket.Bounds bounds() {
-        return new LeaseSocket.Bounds(QUEUED_LINES, QUEUED_CHARS);
     }
 
     @Override

@@ -94,16 +94,6 @@ public final class TerminalSocket implements LeaseSocket.Endpoint {
     }
 
     @Override
-    public String kind() {
-        return "terminal";
-    }
-
-    @Override
-    public LeaseSocket.Bounds bounds() {
-        return new LeaseSocket.Bounds(10_000, 2L * 1024 * 1024);
-    }
-
-    @Override
     public Optional<LeaseSocket.Connection> open(WsContext ctx, Lease lease, WsOutbox outbox)
             throws LeaseSocket.Refusal {
         Request request = request(ctx, lease);
