@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The composition root, read as a table of contents: each assembly builds one part and hands the
  * next what it needs, in start order (store and engine, the core, what is told, the program, live
- * sessions, the workload, other servers, upkeep with the first reconcile pass, then the API). Stop:
+ * sessions, the containers, other servers, upkeep with the first reconcile pass, then the API). Stop:
  * the reverse. Leases are durable and are left running on stop.
  */
 public final class ContainerLeaseServer implements AutoCloseable {

@@ -50,7 +50,7 @@ class ApiDocsTest {
         Set<String> registered = new TreeSet<>();
         while (route.find()) {
             if (route.group(2).endsWith("/")) {
-                continue; // the prefix of the workload actions, added below
+                continue; // the prefix of the container actions, added below
             }
             registered.add(route.group(1).toUpperCase() + " " + route.group(2).replaceAll("\\{[^}]+}", "{}"));
         }

@@ -25,4 +25,22 @@ class LeaseIdTest {
         assertThat(LeaseId.isValid(null)).isFalse();
         assertThatThrownBy(() -> new LeaseId("short")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anIdSaysWhenItWasMadeToTheMillisecond() {
+        java.util.Random random = new java.util.Random(5);
+        for (java.time.Instant at : java.util.List.of(
+                java.time.Instant.EPOCH,
+                java.time.Instant.parse("2026-12-03T12:34:56.789Z"),
+                java.time.Instant.parse("2999-01-01T00:00:00.001Z"))) {
+            org.assertj.core.api.Assertions.assertThat(
+                            LeaseId.generate(at, random).madeAt())
+                    .isEqualTo(at);
+        }
+        // Only the time prefix counts: two ids of one millisecond say the same time.
+        java.time.Instant now = java.time.Instant.parse("2026-12-03T12:00:00.123456Z");
+        org.assertj.core.api.Assertions.assertThat(LeaseId.generate(now, random).madeAt())
+                .isEqualTo(LeaseId.generate(now, random).madeAt())
+                .isEqualTo(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    }
 }
