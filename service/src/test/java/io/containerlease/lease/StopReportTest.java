@@ -34,4 +34,27 @@ class StopReportTest {
         assertThat(StopReport.describe(List.of(), policy, Duration.ofMinutes(60), NOW))
                 .startsWith("no lease stays");
     }
+
+    @Test
+    void whenTheNextIsDueIsSaidInSecondsUnderTwoMinutesInMinutesUnderTwoHoursElseInHours() {
+        // A lease made a minute ago runs for `runs`: it is due in `runs` minus that minute.
+        for (var due : List.of(
+                List.of(Duration.ofSeconds(119), "(in 119 s)"),
+                List.of(Duration.ofSeconds(120), "(in 2 min)"),
+                List.of(Duration.ofSeconds(7199), "(in 119 min)"),
+                List.of(Duration.ofSeconds(7200), "(in 2 h)"))) {
+            Duration in = (Duration) due.get(0);
+            String said = StopReport.describe(
+                    List.of(Lease.provisioning(
+                            new LeaseId("01m8033dce7fxx86sz54ktzqb1"),
+                            "busybox",
+                            NOW.minusSeconds(60),
+                            in.plusSeconds(60),
+                            Duration.ofHours(3))),
+                    new LeasePolicy(Duration.ofSeconds(10), Duration.ofHours(3), Duration.ofSeconds(60)),
+                    Duration.ofMinutes(60),
+                    NOW);
+            assertThat(said).as("due in %s", in).contains((String) due.get(1));
+        }
+    }
 }
