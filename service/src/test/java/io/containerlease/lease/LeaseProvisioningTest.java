@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.RecordingListener;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,39 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 class LeaseProvisioningTest {
     private LeaseWorld world = new LeaseWorld();
-    private final List<String> heard = new CopyOnWriteArrayList<>();
-
-    private void listen() {
-        world.leases.addListener(new LeaseListener() {
-            @Override
-            public void onProvisioning(Lease lease) {
-                heard.add("provisioning " + lease.state().wireName());
-            }
-
-            @Override
-            public void onRunning(Lease lease) {
-                heard.add("running " + lease.state().wireName());
-            }
-
-            @Override
-            public void onRunningFromPool(Lease lease) {
-                heard.add("running from the pool " + lease.state().wireName());
-            }
-
-            @Override
-            public void onEnding(LeaseId id, EndReason reason) {
-                heard.add("ending " + reason.wireName());
-            }
-
-            @Override
-            public void onEnded(Lease lease) {
-                heard.add("ended " + lease.endReason().wireName());
-            }
-        });
-    }
+    private RecordingListener recorder = new RecordingListener();
 
     LeaseProvisioningTest() {
-        listen();
+        world.leases.addListener(recorder);
     }
 
     @AfterEach
@@ -75,7 +45,7 @@ class LeaseProvisioningTest {
     @Test
     void aColdProvisionIsToldProvisioningThenRunningAndTimed() {
         Lease lease = provision("busybox");
-        assertThat(heard).containsExactly("provisioning provisioning", "running running");
+        assertThat(recorder.heard).containsExactly("provisioning provisioning", "running running");
         assertThat(world.leases.inFlight()).doesNotContain(lease.id());
         var latency = world.registry.get("containerlease.provision").timer();
         assertThat(latency.count()).isEqualTo(1);
@@ -88,7 +58,7 @@ class LeaseProvisioningTest {
     void aLeaseWhoseImageIsMissingFailsAtOnceAndIsToldSo() {
         // alpine is in the catalog but not on this engine, which cannot fetch it.
         assertThatThrownBy(() -> provision("alpine")).isInstanceOf(ImageUnavailableException.class);
-        assertThat(heard).containsExactly("provisioning provisioning", "ending failed", "ended failed");
+        assertThat(recorder.heard).containsExactly("provisioning provisioning", "ending failed", "ended failed");
         assertThat(world.store.listLive()).isEmpty();
         Lease failed = world.store
                 .page(java.util.Optional.empty(), true, java.util.Optional.empty(), 10)
@@ -105,7 +75,7 @@ class LeaseProvisioningTest {
             throw new RuntimeOperationException("Docker refused to create", "engine detail: /var/lib/docker/x", null);
         };
         assertThatThrownBy(() -> provision("busybox")).isInstanceOf(RuntimeOperationException.class);
-        assertThat(heard).containsExactly("provisioning provisioning", "ending failed", "ended failed");
+        assertThat(recorder.heard).containsExactly("provisioning provisioning", "ending failed", "ended failed");
         Lease failed = world.store
                 .page(java.util.Optional.empty(), true, java.util.Optional.empty(), 10)
                 .get(0);
@@ -117,14 +87,14 @@ class LeaseProvisioningTest {
     void aWarmProvisionIsToldProvisioningThenRunningFromThePool() {
         world.close();
         world = new LeaseWorld(1, Quota.UNLIMITED, Map.of("busybox", 1));
-        heard.clear();
-        listen();
+        recorder = new RecordingListener();
+        world.leases.addListener(recorder);
         world.pool.start();
         org.awaitility.Awaitility.await().until(() -> world.pool.sizes().get("busybox") == 1);
 
         Lease lease = provision("busybox");
 
-        assertThat(heard).containsExactly("provisioning running", "running from the pool running");
+        assertThat(recorder.heard).containsExactly("provisioning running", "running from the pool running");
         assertThat(world.pool.protectedSince(0)).contains(lease.id());
         assertThat(world.registry.get("containerlease.provision").timer().max(TimeUnit.SECONDS))
                 .isLessThan(60);

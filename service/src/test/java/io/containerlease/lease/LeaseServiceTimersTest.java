@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.containerlease.support.LeaseWorld;
+import io.containerlease.support.RecordingListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,25 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 class LeaseServiceTimersTest {
     private final LeaseWorld world = new LeaseWorld();
-    private final List<String> heard = new CopyOnWriteArrayList<>();
+    private final RecordingListener recorder = new RecordingListener();
 
     LeaseServiceTimersTest() {
-        world.leases.addListener(new LeaseListener() {
-            @Override
-            public void onRecovered(Lease lease) {
-                heard.add("recovered " + lease.id().value());
-            }
-
-            @Override
-            public void onEnding(LeaseId id, EndReason reason) {
-                heard.add("ending " + reason.wireName());
-            }
-
-            @Override
-            public void onEnded(Lease lease) {
-                heard.add("ended " + lease.endReason().wireName());
-            }
-        });
+        world.leases.addListener(recorder);
     }
 
     @AfterEach
@@ -86,12 +72,12 @@ class LeaseServiceTimersTest {
                 LeaseWorld.MAX_LIFE);
         world.store.insert(abandoned);
         world.leases.failInterrupted(abandoned.id()).join();
-        assertThat(heard).containsExactly("ending failed", "ended failed");
+        assertThat(recorder.ends()).containsExactly("ending failed", "ended failed");
         assertThat(world.store.find(abandoned.id()).orElseThrow().detail())
                 .isEqualTo("provisioning was interrupted by a server restart");
         // Asked again (a second pass), nothing more happens.
         world.leases.failInterrupted(abandoned.id()).join();
-        assertThat(heard).hasSize(2);
+        assertThat(recorder.ends()).hasSize(2);
     }
 
     @Test
@@ -113,9 +99,10 @@ class LeaseServiceTimersTest {
     void atStartEachRunningLeaseGetsItsTimerAndIsAnnouncedRecovered() {
         Lease lease = provision();
         world.timers.cancel(lease.id()); // as after a restart: the store has it, no timer does
+        recorder.heard.clear();
         world.leases.armTimers();
         assertThat(world.timers.size()).isEqualTo(1);
-        assertThat(heard).containsExactly("recovered " + lease.id().value());
+        assertThat(recorder.heard).containsExactly("recovered " + lease.id().value());
         world.scheduler.advance(Duration.ofMinutes(30));
         assertThat(world.store.find(lease.id()).orElseThrow().state()).isEqualTo(LeaseState.ENDED);
     }
@@ -125,10 +112,10 @@ class LeaseServiceTimersTest {
         Lease running = provision();
         Lease released = provision();
         world.leases.release(released.id(), Caller.ANONYMOUS_ADMIN);
-        heard.clear();
+        recorder.heard.clear();
         world.timers.cancel(running.id());
         world.leases.adopt(List.of(running.id(), released.id()));
-        assertThat(heard).containsExactly("recovered " + running.id().value());
+        assertThat(recorder.heard).containsExactly("recovered " + running.id().value());
         assertThat(world.timers.size()).isEqualTo(1);
     }
 
