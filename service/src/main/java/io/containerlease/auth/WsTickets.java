@@ -41,6 +41,14 @@ public final class WsTickets {
         return new Issued(ticket, expires);
     }
 
+    /**
+     * Tickets held now: at most those issued within the last {@link #LIFETIME} (each issue drops the
+     * expired ones), so a client asking for tickets it never uses cannot grow the server's memory.
+     */
+    public int held() {
+        return tickets.size();
+    }
+
     /** Whom the ticket was issued to, once: redeeming removes it. Empty for an unknown or expired ticket. */
     public Optional<Credential> redeem(String ticket) {
         Ticket t = tickets.remove(ticket);
