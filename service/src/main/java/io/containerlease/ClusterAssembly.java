@@ -67,7 +67,7 @@ record ClusterAssembly(ReaperLoop.Peers peers, Optional<SharedRateLimit> rateLim
                 core.store(),
                 core.leases(),
                 self,
-                core.engine().engineId(),
+                core.engine().engineId().get(),
                 core.config().heartbeat(),
                 core.scheduler()));
         watch.start();

@@ -41,7 +41,7 @@ final class DockerAssembly {
                 new DockerContainerEvents(streaming),
                 new DockerUsageStreams(streaming),
                 new DockerCodeEngine(docker.client(), config.containerLabels()),
-                runtime.engineId(),
+                runtime::engineId,
                 docker.apiVersion());
     }
 

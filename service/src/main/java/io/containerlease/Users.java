@@ -45,6 +45,13 @@ record Users(Optional<ReloadingTokens> tokens, Optional<String> admin, Optional<
         }
     }
 
+    /** Never the admin token: a record would print it, and this one may end up in a log line or a stack trace. */
+    @Override
+    public String toString() {
+        return "Users[tokens=" + tokens.isPresent() + ", admin=" + (admin.isPresent() ? "<redacted>" : "none")
+                + ", createdAdminToken=" + createdAdminToken.map(Path::toString).orElse("none") + "]";
+    }
+
     /** Shown once, on the first start without a tokens file: the new admin token and how to use it. */
     Optional<String> firstStartNotice(String browsableUrl) {
         return createdAdminToken.map(

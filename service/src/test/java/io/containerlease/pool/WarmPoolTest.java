@@ -291,4 +291,21 @@ class WarmPoolTest {
         world.reaper.runOnce().join();
         assertThat(pooled()).isEmpty();
     }
+
+    /** Servers of one store share one engine: each pool takes back only its own waiting containers. */
+    @Test
+    void anotherServersWaitingContainerIsNeitherTakenBackNorRemoved() {
+        io.containerlease.lease.LeaseId theirs =
+                io.containerlease.lease.LeaseId.generate(world.clock.instant(), new java.util.Random(11));
+        String name = ManagedLabels.containerName(theirs);
+        world.runtime.plant(
+                name,
+                ManagedLabels.forPool(theirs, "busybox", world.clock.instant(), world.store.instanceId(), "another"));
+
+        startFull();
+
+        assertThat(world.runtime.container(name)).as("still theirs").isPresent();
+        assertThat(world.pool.protectedSince(System.nanoTime())).doesNotContain(theirs);
+        assertThat(pooled()).hasSize(4); // our three, and theirs
+    }
 }
