@@ -3,7 +3,6 @@ package io.containerlease.auth;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,10 +45,12 @@ public final class AtomicFiles {
             if (replace) {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } else {
+                // An atomic rename replaces what is there (rename(2)); a hard link never does, so
+                // of two writers racing the first one wins and the second sees the name taken.
                 try {
-                    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
                     Files.createLink(file, temp);
+                } catch (UnsupportedOperationException noLinks) {
+                    Files.move(temp, file); // refuses a name taken; only a racer in between is missed
                 }
             }
         } catch (FileAlreadyExistsException raced) {
