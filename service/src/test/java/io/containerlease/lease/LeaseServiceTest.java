@@ -74,24 +74,15 @@ class LeaseServiceTest {
 
     @Test
     void everyLifecycleStepLogsOneLineNamingTheLease() {
-        ch.qos.logback.classic.Logger logger =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LeaseService.class);
-        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        lines.start();
-        logger.addAppender(lines);
-        logger.setLevel(ch.qos.logback.classic.Level.INFO);
-        try {
+        try (var lines = io.containerlease.support.LogLines.of(LeaseService.class)) {
             Lease lease = provision(Duration.ofSeconds(10), Map.of());
             world.scheduler.advance(Duration.ofSeconds(10));
-            assertThat(lines.list)
-                    .extracting(e -> e.getMessage().replace(" {}", ""))
+            assertThat(lines.templates())
+                    .extracting(m -> m.replace(" {}", ""))
                     .containsExactly("lease provisioning", "lease running", "lease expiring", "lease ended");
-            assertThat(lines.list)
-                    .allSatisfy(e -> assertThat(e.getFormattedMessage())
-                            .contains("leaseId=" + lease.id().value()));
-        } finally {
-            logger.detachAppender(lines);
-            logger.setLevel(null);
+            assertThat(lines.messages())
+                    .allSatisfy(
+                            m -> assertThat(m).contains("leaseId=" + lease.id().value()));
         }
     }
 

@@ -46,10 +46,13 @@ public final class FakeRuntime implements ContainerRuntime {
 
     private final Map<String, State> states = new java.util.HashMap<>();
     private final Map<String, Integer> exitCodes = new java.util.HashMap<>();
+    /** What each container's health check says, for containers whose test gave it one. */
+    private final Map<String, String> health = new java.util.HashMap<>();
     /** What each container's helper was told since it last started; a start forgets it, as a real helper's arguments do. */
     private final Map<String, java.time.Instant> told = new java.util.HashMap<>();
 
     public final AtomicInteger holdCalls = new AtomicInteger();
+    public final AtomicInteger restartCalls = new AtomicInteger();
 
     public record Container(
             String id,
@@ -160,14 +163,25 @@ public final class FakeRuntime implements ContainerRuntime {
                 .filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId))
                 .findFirst();
         if (found.isEmpty()) {
-            return remembers ? Optional.empty() : Optional.of(engine(nameOrId, State.RUNNING, Optional.empty()));
+            return remembers
+                    ? Optional.empty()
+                    : Optional.of(engine(nameOrId, State.RUNNING, Optional.empty(), Optional.empty()));
         }
         Container c = found.get();
         return Optional.of(engine(
-                c.id(), states.getOrDefault(c.name(), State.RUNNING), Optional.ofNullable(exitCodes.get(c.name()))));
+                c.id(),
+                states.getOrDefault(c.name(), State.RUNNING),
+                Optional.ofNullable(exitCodes.get(c.name())),
+                Optional.ofNullable(health.get(c.name()))));
     }
 
-    private static io.containerlease.lease.EngineContainer engine(String id, State state, Optional<Integer> exitCode) {
+    /** The container's health check says {@code status} from now on ({@code healthy}, {@code unhealthy}...). */
+    public synchronized void health(String name, String status) {
+        health.put(name, status);
+    }
+
+    private static io.containerlease.lease.EngineContainer engine(
+            String id, State state, Optional<Integer> exitCode, Optional<String> health) {
         return new io.containerlease.lease.EngineContainer(
                 id,
                 state,
@@ -176,7 +190,7 @@ public final class FakeRuntime implements ContainerRuntime {
                 Optional.empty(),
                 Optional.empty(),
                 0,
-                Optional.empty());
+                health);
     }
 
     @Override
@@ -192,6 +206,7 @@ public final class FakeRuntime implements ContainerRuntime {
 
     @Override
     public synchronized void restart(String nameOrId, java.time.Duration timeout) {
+        restartCalls.incrementAndGet();
         move(nameOrId, State.RUNNING, State.RUNNING, State.EXITED, State.CREATED);
     }
 

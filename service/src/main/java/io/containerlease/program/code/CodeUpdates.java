@@ -65,7 +65,7 @@ public final class CodeUpdates implements LeaseListener {
         this.catalog = catalog;
         this.engine = engine;
         this.runtime = runtime;
-        this.readiness = new ProgramReadiness(runtime);
+        this.readiness = new ProgramReadiness(runtime::inspect, ProgramReadiness.Ticks.SYSTEM);
         this.versions = versions;
         this.clock = clock;
         this.observer = observer;
