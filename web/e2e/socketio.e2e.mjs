@@ -13,6 +13,7 @@ const APP_ARCHIVE = readFileSync(required('APP_ARCHIVE'));
 
 await step('a socket without a token, or from a foreign origin, gets nothing but connect_error', refused);
 await step('an unknown command is answered unknown_event; a deeply nested one ends the socket, not the server', hostilePayloads);
+await step('the seed system’s short event names work as aliases of today’s', aliases);
 for (const transports of [['polling'], ['websocket']]) {
   await step(`every command is acknowledged and events arrive (${transports[0]})`, () => commands(transports));
 }
@@ -44,6 +45,13 @@ async function hostilePayloads() {
   const unknown = await socket.timeout(15_000).emitWithAck('format_disk', {});
   assert.equal(unknown.success, false);
   assert.equal(unknown.error.code, 'unknown_event');
+  assert.match(unknown.error.message, /no command 'format_disk'; known: create_container/);
+  // Without an acknowledgement to answer, the answer is an 'error' event: never silence.
+  const heard = new Promise((resolve) => socket.on('error', resolve));
+  socket.emit('reboot_host', {});
+  const error = await heard;
+  assert.equal(error.code, 'unknown_event');
+  assert.equal(error.event, 'reboot_host');
   let deep = [];
   for (let i = 0; i < 3000; i++) deep = [deep];
   const gone = new Promise((resolve) => socket.on('disconnect', resolve));
@@ -107,6 +115,28 @@ async function refused() {
   const raw = await fetch(`${BASE}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: 'http://evil.example' } });
   assert.equal(raw.status, 403);
   assert.equal((await raw.json()).error.code, 'origin_not_allowed');
+}
+
+async function aliases() {
+  const socket = io(BASE, { transports: ['websocket'], reconnection: false, auth: { token: TOKEN } });
+  await new Promise((resolve, reject) => {
+    socket.on('connect', resolve);
+    socket.on('connect_error', reject);
+  });
+  const ask = (command, data) => socket.timeout(15_000).emitWithAck(command, data);
+  const created = await ask('create', { imageType: 'busybox', durationMinutes: 5 });
+  assert.equal(created.success, true, JSON.stringify(created));
+  const id = created.data.id;
+  assert.equal((await ask('status', { id })).data.id, id);
+  assert.ok((await ask('list', {})).data.containers.some((c) => c.id === id));
+  assert.equal((await ask('stop', { id, timeoutSeconds: 1 })).data.container.state, 'stopped');
+  assert.equal((await ask('start', { id })).data.container.state, 'running');
+  assert.equal((await ask('restart', { id })).data.container.state, 'running');
+  assert.equal((await ask('update', { id, archive: APP_ARCHIVE })).error?.code, 'code_not_enabled');
+  assert.equal((await ask('send_message', { id, payload: {} })).error?.code, 'channel_not_enabled');
+  assert.equal((await ask('delete', { id })).success, true);
+  assert.match((await ask('status', { id })).data.status, /^(ending|ended)$/);
+  socket.close();
 }
 
 async function commands(transports) {

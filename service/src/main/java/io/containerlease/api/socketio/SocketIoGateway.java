@@ -54,6 +54,16 @@ public final class SocketIoGateway implements AutoCloseable {
             "send_message",
             "get_status",
             "list_containers");
+    /** The seed system's short event names, each the same command as its long name. */
+    private static final Map<String, String> ALIASES = Map.of(
+            "create", "create_container",
+            "start", "start_container",
+            "stop", "stop_container",
+            "restart", "restart_container",
+            "update", "update_container",
+            "delete", "delete_container",
+            "status", "get_status",
+            "list", "list_containers");
 
     public SocketIoGateway(
             RequestGuard guard,
@@ -137,21 +147,40 @@ public final class SocketIoGateway implements AutoCloseable {
         for (String command : COMMANDS) {
             socket.on(command, args -> command(caller, permit, command, args));
         }
+        ALIASES.forEach((alias, command) -> socket.on(alias, args -> command(caller, permit, command, args)));
         socket.registerAllEventListener((event, args) -> {
-            if (!COMMANDS.contains(event)
-                    && args.length > 0
-                    && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback ack) {
-                ack.sendAcknowledgement(toJson(Map.of(
-                        "success",
-                        false,
-                        "error",
-                        Map.of(
-                                "code",
-                                "unknown_event",
-                                "message",
-                                "no such command; known: " + String.join(", ", COMMANDS)))));
+            if (!COMMANDS.contains(event) && !ALIASES.containsKey(event)) {
+                unknownEvent(socket, caller, event, args);
             }
         });
+    }
+
+    /**
+     * An event no command answers to gets an answer all the same, so a client's typo is not silence:
+     * the acknowledgement when it asked for one, else an {@code error} event naming it. Each counts
+     * against the user's request allowance, so a flood of them is not a flood of answers queued here.
+     */
+    private void unknownEvent(SocketIoSocket socket, Caller caller, String event, Object[] args) {
+        try {
+            guard.limit("user " + caller.user() + " over Socket.IO");
+        } catch (ApiException overLimit) {
+            return;
+        }
+        String shown = event.length() > 64 ? event.substring(0, 64) + "…" : event;
+        Map<String, Object> error = Map.of(
+                "code",
+                "unknown_event",
+                "message",
+                "no command '" + shown + "'; known: " + String.join(", ", COMMANDS) + " (or "
+                        + String.join(", ", new java.util.TreeSet<>(ALIASES.keySet())) + ")");
+        if (args.length > 0
+                && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback ack) {
+            ack.sendAcknowledgement(toJson(Map.of("success", false, "error", error)));
+        } else {
+            Map<String, Object> payload = new LinkedHashMap<>(error);
+            payload.put("event", shown);
+            send(socket, "error", payload);
+        }
     }
 
     /**
@@ -222,7 +251,8 @@ public final class SocketIoGateway implements AutoCloseable {
                 leaseId = created; // a new lease: its entry names it, as the REST API's does
             }
             if (action != null) {
-                activity.request(caller, action, leaseId, null, 200, "over Socket.IO");
+                boolean rolledBack = result instanceof Map<?, ?> outcome && "rolled_back".equals(outcome.get("status"));
+                activity.request(caller, action, leaseId, null, 200, rolledBack, "over Socket.IO");
             }
         } catch (Exception e) {
             ErrorResponses.Failure failure = errors.describe(e, "Socket.IO " + command);
