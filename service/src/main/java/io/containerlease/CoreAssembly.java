@@ -101,7 +101,9 @@ record CoreAssembly(
                 store,
                 containers,
                 new LeaseService.Rules(
-                        base.policy(), new Quota(config.maxLeasesPerUser(), config.maxLeases()), RELEASE_WAIT),
+                        base.policy(),
+                        new Quota(config.maxLeasesPerUser(), config.maxLeasesPerAdmin(), config.maxLeases()),
+                        RELEASE_WAIT),
                 new ExpiryTimers(scheduler, base.clock()),
                 base.clock(),
                 base.random(),

@@ -33,6 +33,7 @@ public record ServiceConfig(
         AuthMode auth,
         Optional<Path> authTokensFile,
         int maxLeasesPerUser,
+        int maxLeasesPerAdmin,
         int maxLeases,
         int rateLimitPerMinute,
         List<Cidr> trustedProxies,
@@ -121,6 +122,8 @@ public record ServiceConfig(
                 .map(Path::of);
         int perUser = (int) reader.integer("MAX_LEASES_PER_USER", 5, 1, 100_000);
         int total = (int) reader.integer("MAX_LEASES", 50, 1, 1_000_000);
+        // An admin runs leases for others (a trainer's lab): held to the service's total unless told otherwise.
+        int perAdmin = (int) reader.integer("MAX_LEASES_PER_ADMIN", total, 1, 1_000_000);
         int ratePerMinute = (int) reader.integer("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000);
         List<Cidr> proxies = new ArrayList<>();
         for (String raw : reader.list("TRUSTED_PROXIES")) {
@@ -193,6 +196,7 @@ public record ServiceConfig(
                 AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)),
                 tokensFile,
                 perUser,
+                perAdmin,
                 total,
                 ratePerMinute,
                 List.copyOf(proxies),

@@ -112,7 +112,7 @@ final class LeaseProvisioning {
         inFlight.put(id, done);
         redactor.register(request.secretValues());
         try {
-            requireInserted(store.insert(lease, rules.quota()), caller);
+            requireInserted(store.insert(lease, rules.quota().applyingTo(caller)), caller);
             log.info(
                     "lease provisioning {} {} {}",
                     kv("leaseId", id.value()),
@@ -185,8 +185,11 @@ final class LeaseProvisioning {
             case OWNER_FULL ->
                 throw new QuotaExceededException(
                         "quota_exceeded",
-                        caller.user() + " already has " + rules.quota().perOwner()
-                                + " live leases, the most allowed per user (MAX_LEASES_PER_USER); release one first");
+                        caller.user() + " already has "
+                                + rules.quota().applyingTo(caller).perOwner()
+                                + " live leases, the most allowed per "
+                                + (caller.admin() ? "admin (MAX_LEASES_PER_ADMIN)" : "user (MAX_LEASES_PER_USER)")
+                                + "; release one first");
             case SERVICE_FULL ->
                 throw new QuotaExceededException(
                         "service_full",
@@ -225,7 +228,7 @@ final class LeaseProvisioning {
         try {
             Quota.Outcome outcome;
             try {
-                outcome = store.insert(lease, rules.quota());
+                outcome = store.insert(lease, rules.quota().applyingTo(caller));
             } catch (RuntimeException e) {
                 warm.discard(ready); // recorded or not, no one can tell now: it is never handed out again
                 throw e;

@@ -214,6 +214,22 @@ class TenancyTest {
         assertThat(world.store.page(true, Optional.empty(), 100)).hasSize(3);
     }
 
+    /** A trainer (an admin) provisions for a class: held to MAX_LEASES_PER_ADMIN, not to a user's limit. */
+    @Test
+    void anAdminMayHoldMoreLeasesThanAUserUpToTheAdminLimit() {
+        start(Map.of(), new Quota(2, 4, 10));
+        ApiClient root = new ApiClient(api.baseUrl(), ROOT);
+        for (int i = 0; i < 4; i++) {
+            root.provision("busybox", "durationMinutes", 10);
+        }
+        Response refused = root.post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":10}");
+        assertError(refused, 429, "quota_exceeded");
+        assertThat(refused.json().at("/error/message").asText())
+                .contains("already has 4 live leases")
+                .contains("MAX_LEASES_PER_ADMIN");
+        assertThat(world.runtime.all()).hasSize(4);
+    }
+
     @Test
     void theRateLimitCountsUnauthenticatedRequestsAndASpoofedForwardedForDoesNotEscapeIt() {
         start(Map.of("RATE_LIMIT_PER_MINUTE", "5"), Quota.UNLIMITED);

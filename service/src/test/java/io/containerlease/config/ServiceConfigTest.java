@@ -25,6 +25,9 @@ class ServiceConfigTest {
         assertThat(config.auth()).isEqualTo(ServiceConfig.AuthMode.TOKENS);
         assertThat(config.authTokensFile()).isEmpty();
         assertThat(config.maxLeasesPerUser()).isEqualTo(5);
+        assertThat(config.maxLeasesPerAdmin())
+                .as("an admin's limit is the service's")
+                .isEqualTo(config.maxLeases());
         assertThat(config.maxLeases()).isEqualTo(50);
         assertThat(config.rateLimitPerMinute()).isEqualTo(600);
         assertThat(config.trustedProxies()).isEmpty();
@@ -73,6 +76,10 @@ class ServiceConfigTest {
         assertThat(config.authTokensFile()).contains(Path.of("/etc/tokens.yaml"));
         assertThat(config.maxLeasesPerUser()).isEqualTo(2);
         assertThat(config.maxLeases()).isEqualTo(9);
+        assertThat(config.maxLeasesPerAdmin()).isEqualTo(9);
+        assertThat(ServiceConfig.fromEnvironment(Map.of("MAX_LEASES_PER_ADMIN", "12"))
+                        .maxLeasesPerAdmin())
+                .isEqualTo(12);
         assertThat(config.rateLimitPerMinute()).isEqualTo(30);
         assertThat(config.trustedProxies()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.168.1.7/32"));
         assertThat(config.allowedOrigins()).containsExactly("https://lab.example.com");
