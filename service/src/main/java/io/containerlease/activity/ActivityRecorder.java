@@ -46,7 +46,22 @@ public final class ActivityRecorder implements LeaseListener {
      * @param reason plain words: what was done, or why not
      */
     public void request(Caller caller, String action, String leaseId, String client, int status, String reason) {
-        String outcome = status < 400 ? "succeeded" : status < 500 ? "refused" : "failed";
+        request(caller, action, leaseId, client, status, false, reason);
+    }
+
+    /**
+     * @param workFailed the request was answered but its work did not happen (a code update that did
+     *                   not come up and was rolled back): {@code failed}, whatever the status
+     */
+    public void request(
+            Caller caller,
+            String action,
+            String leaseId,
+            String client,
+            int status,
+            boolean workFailed,
+            String reason) {
+        String outcome = workFailed || status >= 500 ? "failed" : status < 400 ? "succeeded" : "refused";
         record(new ActivityEntry(
                 0, clock.instant(), caller.user(), action, leaseId, client, outcome, redactor.scrub(reason)));
     }

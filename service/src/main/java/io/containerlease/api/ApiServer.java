@@ -240,6 +240,7 @@ public final class ApiServer implements AutoCloseable {
                 ctx.attribute(LeaseRoutes.LEASE),
                 RequestGuard.client(ctx),
                 ctx.statusCode(),
+                Boolean.TRUE.equals(ctx.attribute(LeaseRoutes.WORK_FAILED)),
                 reason);
     }
 

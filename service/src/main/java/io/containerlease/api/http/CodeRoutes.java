@@ -78,6 +78,7 @@ public final class CodeRoutes {
 
     private Map<String, Object> outcome(Context ctx, Lease lease, CodeUpdates.Outcome outcome) {
         sessions.touch(lease.id());
+        ctx.attribute(LeaseRoutes.WORK_FAILED, !outcome.status().equals("active"));
         ctx.attribute(
                 LeaseRoutes.SUMMARY,
                 "version " + outcome.version() + " " + outcome.status().replace('_', ' ')

@@ -29,6 +29,8 @@ public final class LeaseRoutes {
 
     public static final String LEASE = "containerlease.activity.lease";
     public static final String SUMMARY = "containerlease.activity.summary";
+    /** Set true by a route whose answer is a success but whose work did not happen (a rolled-back update). */
+    public static final String WORK_FAILED = "containerlease.activity.work-failed";
 
     public static final int DEFAULT_PAGE = 100;
     public static final int MAX_PAGE = 500;
