@@ -117,6 +117,43 @@ class ClientCliIT {
             Run usage = cli("provision", "busybox", "--for", "soon");
             assertThat(usage.exit()).isEqualTo(2);
             assertThat(usage.err()).contains("'soon' is not a duration");
+            Run noImage = cli("provision");
+            assertThat(noImage.exit()).isEqualTo(2);
+            assertThat(noImage.err().lines().toList())
+                    .as("one line and a hint, not the whole help")
+                    .containsExactly(
+                            "containerlease provision: Missing required parameter: 'IMAGE'",
+                            "see 'containerlease provision --help'");
+            Run typo = cli("provison", "busybox");
+            assertThat(typo.exit()).isEqualTo(2);
+            assertThat(typo.err()).contains("Did you mean", "provision").doesNotContain("Usage:");
+
+            Run byDefault = cli("provision", "busybox", "-o", "json");
+            assertThat(byDefault.exit()).as(byDefault.err()).isZero();
+            JsonNode defaulted = JSON.readTree(byDefault.out());
+            long busyboxDefault = 0;
+            for (JsonNode type :
+                    JSON.readTree(cli("images", "-o", "json").out()).path("imageTypes")) {
+                if (type.path("imageType").asText().equals("busybox")) {
+                    busyboxDefault = type.path("defaultDurationSeconds").asLong();
+                }
+            }
+            assertThat(defaulted.path("remainingSeconds").asLong())
+                    .as("the image's default duration")
+                    .isBetween(busyboxDefault - 10, busyboxDefault);
+            assertThat(cli("ps").out())
+                    .as("ps is ls")
+                    .contains(defaulted.path("id").asText());
+            assertThat(cli("rm", defaulted.path("id").asText()).exit()).isZero();
+            Run unknownImage = cli("provision", "nosuch");
+            assertThat(unknownImage.exit()).isEqualTo(1);
+            assertThat(unknownImage.err()).contains("no image type 'nosuch'", "containerlease images");
+
+            Run execNowhere = cli("exec", "01m8033dce7fxx86sz54ktzqb1", "--", "true");
+            assertThat(execNowhere.exit()).as(execNowhere.err()).isEqualTo(4);
+            Run execMalformed = cli("exec", "not-an-id", "--", "true");
+            assertThat(execMalformed.exit()).as(execMalformed.err()).isEqualTo(4);
+            assertThat(cli("get", "not-an-id").exit()).isEqualTo(4);
 
             Run missing = cli("get", "01m8033dce7fxx86sz54ktzqb1");
             assertThat(missing.exit()).isEqualTo(4);
@@ -300,6 +337,11 @@ class ClientCliIT {
                         .as("a version that does not come up fails the push")
                         .isEqualTo(1);
                 assertThat(refused.err()).contains("version 3: rolled_back");
+                assertThat(cli(client, "", "activity", "--lease", appId, "-o", "json")
+                                .out())
+                        .as("a rolled-back push is a failure in the activity log")
+                        .containsPattern("\"action\" : \"code_update\",[^}]*\"outcome\" : \"failed\"")
+                        .containsPattern("\"action\" : \"code_update\",[^}]*\"outcome\" : \"succeeded\"");
                 assertThat(cli(client, "", "code", "ls", appId).out()).containsPattern("\\n2 \\*\\s+active");
                 Run back = cli(client, "", "code", "rollback", appId, "1");
                 assertThat(back.exit()).as(back.err()).isZero();
@@ -314,10 +356,13 @@ class ClientCliIT {
         }
     }
 
-    /** Every command under {@code line} ("token create" for a subcommand's own), but picocli's completion generator. */
+    /**
+     * Every command under {@code line} ("token create" for a subcommand's own), by its name (not its
+     * aliases), but picocli's completion generator.
+     */
     private static void collect(picocli.CommandLine line, String prefix, List<String> into) {
         line.getSubcommands().forEach((name, sub) -> {
-            if (!name.equals("generate-completion")) {
+            if (!name.equals("generate-completion") && name.equals(sub.getCommandName())) {
                 into.add(prefix + name);
                 collect(sub, prefix + name + " ", into);
             }

@@ -2,6 +2,7 @@ package io.containerlease.cli;
 
 import io.containerlease.cli.client.ActivityCommand;
 import io.containerlease.cli.client.ClientCommand;
+import io.containerlease.cli.client.ClientFailure;
 import io.containerlease.cli.client.EventsCommand;
 import io.containerlease.cli.client.ExecCommand;
 import io.containerlease.cli.client.LeaseCommands;
@@ -62,7 +63,23 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main())
                 .setExecutionExceptionHandler(ClientCommand.FAILURES)
+                .setParameterExceptionHandler(Main::usageError)
                 .execute(args));
+    }
+
+    /**
+     * A mistake on the command line: one line saying what, picocli's "did you mean" when it has one,
+     * and where the help is; not the whole help, which buries the line that matters.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        String name = command.getCommandSpec().qualifiedName();
+        java.io.PrintWriter err = command.getErr();
+        err.println(name + ": " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("see '" + name + " --help'");
+        err.flush();
+        return ClientFailure.USAGE;
     }
 
     @Override

@@ -55,8 +55,9 @@ public final class ActivityCommand extends ClientCommand {
                 output.format == LeaseTable.Format.wide
                         ? new String[] {"AT", "USER", "ACTION", "LEASE", "OUTCOME", "CLIENT", "REASON"}
                         : new String[] {"AT", "USER", "ACTION", "LEASE", "OUTCOME", "REASON"});
+        HumanForm human = HumanForm.here();
         for (JsonNode e : entries) {
-            String at = e.path("at").asText();
+            String at = human.local(e.path("at").asText());
             String lease = e.path("leaseId").asText("-");
             rows.add(
                     output.format == LeaseTable.Format.wide

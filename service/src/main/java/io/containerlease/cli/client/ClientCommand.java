@@ -69,9 +69,23 @@ public abstract class ClientCommand implements Callable<Integer> {
         }
     }
 
-    /** A lease id as the API wants it in a path (anything else is the server's to refuse, as 404 or 400). */
+    /** A lease's path in the API. */
     protected static String leasePath(String id) {
-        return "/api/containers/" + encoded(id);
+        return "/api/containers/" + leaseSegment(id);
+    }
+
+    /**
+     * A lease id as a path segment of any endpoint ({@code /ws/logs/}, say). One that cannot be a
+     * lease id is no such lease (exit 4) before anything is asked, as an unknown one is after.
+     */
+    protected static String leaseSegment(String id) {
+        if (!io.containerlease.lease.LeaseId.isValid(id)) {
+            throw new ClientFailure(
+                    ClientFailure.NOT_FOUND,
+                    "lease_not_found",
+                    "no lease '" + id + "': a lease id is 26 letters and digits, as 'containerlease ls' shows it");
+        }
+        return encoded(id);
     }
 
     /** {@code &name=value} for a query, or nothing when there is no value. */
@@ -79,7 +93,7 @@ public abstract class ClientCommand implements Callable<Integer> {
         return value == null ? "" : "&" + name + "=" + encoded(value);
     }
 
-    /** The same id as a path segment of another endpoint ({@code /ws/logs/}, say). */
+    /** A value as one segment of a path or query. */
     protected static String encoded(String id) {
         return java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -120,7 +120,8 @@ public final class EventsCommand extends ClientCommand {
 
     /** {@code AT TYPE LEASE key=value…}, as {@code docker events} prints them. */
     static String line(JsonNode event) {
-        StringBuilder line = new StringBuilder(event.path("at").asText())
+        StringBuilder line = new StringBuilder(
+                        HumanForm.here().local(event.path("at").asText()))
                 .append(' ')
                 .append(event.path("type").asText())
                 .append(' ')

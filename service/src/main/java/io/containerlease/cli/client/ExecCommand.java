@@ -52,7 +52,7 @@ public final class ExecCommand extends ClientCommand {
 
     @Override
     protected int run(ServiceClient client) {
-        StringBuilder path = new StringBuilder("/ws/exec/" + encoded(id) + "?");
+        StringBuilder path = new StringBuilder("/ws/exec/" + leaseSegment(id) + "?");
         command.forEach(arg -> path.append("command=").append(encoded(arg)).append('&'));
         path.setLength(path.length() - 1);
         Listener listener = new Listener();

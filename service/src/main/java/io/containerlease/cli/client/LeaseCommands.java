@@ -40,7 +40,7 @@ public final class LeaseCommands {
                     type.path("imageType").asText(),
                     Durations.human(type.path("defaultDurationSeconds").asLong()),
                     type.path("terminal").asBoolean() ? "yes" : "no",
-                    type.path("memoryMb").asText() + " MB",
+                    type.path("memoryMb").asText() + " MiB",
                     type.path("cpus").asText(),
                     type.path("description").asText("")
                 });
@@ -56,6 +56,7 @@ public final class LeaseCommands {
             footer = {
                 "",
                 "Examples:",
+                "  containerlease provision busybox            # for the image's default time",
                 "  containerlease provision busybox --for 30m",
                 "  id=$(containerlease provision busybox --for 2h --env GREETING=hi --idle 10m)",
                 "  containerlease provision busybox --for 15m -o json"
@@ -66,10 +67,9 @@ public final class LeaseCommands {
 
         @Option(
                 names = "--for",
-                required = true,
                 paramLabel = "DURATION",
                 converter = Durations.class,
-                description = "How long: 30s, 15m, 2h, 1h30m.")
+                description = "How long: 30s, 15m, 2h, 1h30m (default: the image's, see 'containerlease images').")
         Duration duration;
 
         @Option(names = "--env", paramLabel = "NAME=VALUE", description = "An environment variable (repeatable).")
@@ -103,6 +103,9 @@ public final class LeaseCommands {
 
         @Override
         protected int run(ServiceClient client) {
+            if (duration == null) {
+                duration = defaultDuration(client);
+            }
             ObjectNode body =
                     JSON.createObjectNode().put("imageType", imageType).put("durationSeconds", duration.toSeconds());
             if (!env.isEmpty()) {
@@ -134,12 +137,27 @@ public final class LeaseCommands {
             }
             return 0;
         }
+
+        /** The catalog's default for the image type, as the console offers it. */
+        private Duration defaultDuration(ServiceClient client) {
+            for (JsonNode type : client.get("/api/catalog").path("imageTypes")) {
+                if (type.path("imageType").asText().equals(imageType)) {
+                    return Duration.ofSeconds(
+                            type.path("defaultDurationSeconds").asLong());
+                }
+            }
+            throw new ClientFailure(
+                    ClientFailure.REFUSED,
+                    "unknown_image_type",
+                    "there is no image type '" + imageType + "' you may lease; see 'containerlease images'");
+        }
     }
 
     @Command(
             name = "ls",
+            aliases = "ps",
             mixinStandardHelpOptions = true,
-            description = "Your leases, with the time they have left.",
+            description = "Your leases, with the time they have left ('ps' too, as docker ps).",
             footer = {
                 "",
                 "Examples:",
@@ -211,12 +229,13 @@ public final class LeaseCommands {
         protected int run(ServiceClient client) {
             JsonNode lease = client.post(
                     leasePath(id) + "/extend", JSON.createObjectNode().put("durationSeconds", more.toSeconds()));
+            HumanForm human = HumanForm.here();
             out().println(lease.path("id").asText() + " now ends at "
-                    + lease.path("expiryTime").asText() + " ("
+                    + human.local(lease.path("expiryTime").asText()) + " ("
                     + Durations.human(lease.path("remainingSeconds").asLong()) + " left)"
                     + (lease.path("clamped").asBoolean()
                             ? "; clamped to its cap, "
-                                    + lease.path("maxExpiryTime").asText()
+                                    + human.local(lease.path("maxExpiryTime").asText())
                             : ""));
             return 0;
         }

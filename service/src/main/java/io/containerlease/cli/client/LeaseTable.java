@@ -23,6 +23,7 @@ final class LeaseTable {
                             "ID", "IMAGE", "STATUS", "CONTAINER", "REMAINING", "EXPIRES", "CONNECTIONS", "CREATED"
                         }
                         : new String[] {"ID", "IMAGE", "STATUS", "CONTAINER", "REMAINING"});
+        HumanForm human = HumanForm.here();
         for (JsonNode lease : leases) {
             String status = lease.path("status").asText()
                     + (lease.has("endReason") ? " (" + lease.path("endReason").asText() + ")" : "");
@@ -39,9 +40,9 @@ final class LeaseTable {
                                 status,
                                 container,
                                 remaining,
-                                lease.path("expiryTime").asText(),
+                                human.local(lease.path("expiryTime").asText()),
                                 Integer.toString(lease.path("connections").asInt()),
-                                lease.path("createdAt").asText()
+                                human.ago(lease.path("createdAt").asText())
                             }
                             : new String[] {
                                 lease.path("id").asText(),

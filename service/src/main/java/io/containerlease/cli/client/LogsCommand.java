@@ -50,7 +50,7 @@ public final class LogsCommand extends ClientCommand {
     /** The next connection's path: from right after the last line printed, once there is one. */
     private String path() {
         String start = lastSeq >= 0 ? "after=" + lastSeq : tail != null ? "tail=" + tail : "";
-        return "/ws/logs/" + encoded(id) + "?batch=true" + (follow ? "" : "&follow=false")
+        return "/ws/logs/" + leaseSegment(id) + "?batch=true" + (follow ? "" : "&follow=false")
                 + (start.isEmpty() ? "" : "&" + start);
     }
 

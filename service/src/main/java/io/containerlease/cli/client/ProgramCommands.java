@@ -212,16 +212,17 @@ public final class ProgramCommands {
         @Override
         void table(JsonNode code) {
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"VERSION", "STATUS", "AT", "ORIGIN", "BYTES", "KEPT"});
+            rows.add(new String[] {"VERSION", "STATUS", "INSTALLED", "ORIGIN", "SIZE", "KEPT"});
+            HumanForm human = HumanForm.here();
             for (JsonNode v : code.path("versions")) {
                 boolean active =
                         v.path("version").asLong() == code.path("active").asLong(-1);
                 rows.add(new String[] {
                     v.path("version").asText() + (active ? " *" : ""),
                     v.path("status").asText(),
-                    v.path("at").asText(),
+                    human.ago(v.path("at").asText()),
                     v.path("origin").asText(),
-                    v.path("bytes").asText(),
+                    HumanForm.size(v.path("bytes").asLong()),
                     v.path("kept").asBoolean() ? "yes" : "no"
                 });
             }

@@ -45,15 +45,16 @@ public final class SessionsCommand extends ClientCommand {
     private void table(JsonNode sessions) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"SESSION", "CREATED", "ATTACHED", "UNATTENDED SINCE", "OUTPUT"});
+        HumanForm human = HumanForm.here();
         for (JsonNode s : sessions) {
             rows.add(new String[] {
                 s.path("sessionId").asText(),
-                s.path("createdAt").asText(),
+                human.ago(s.path("createdAt").asText()),
                 s.path("attached").asText(),
                 s.path("unattendedSince").isTextual()
-                        ? s.path("unattendedSince").asText()
+                        ? human.ago(s.path("unattendedSince").asText())
                         : "-",
-                s.path("offset").asText() + " bytes"
+                HumanForm.size(s.path("offset").asLong())
             });
         }
         TextColumns.print(out(), rows);

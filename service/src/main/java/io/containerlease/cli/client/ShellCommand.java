@@ -162,7 +162,7 @@ public final class ShellCommand extends ClientCommand {
 
     private ShellConnection connect(ServiceClient client, LocalTerminal terminal, String query, long offset) {
         ShellConnection c = new ShellConnection(terminal, offset, terminal::note);
-        c.opened(client.openSocket("/ws/terminal/" + encoded(id) + "?" + query, c, "the terminal"));
+        c.opened(client.openSocket("/ws/terminal/" + leaseSegment(id) + "?" + query, c, "the terminal"));
         connection = c;
         return c;
     }
