@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 const SIGNIN_URL = required('SIGNIN_URL');
 const BASE = new URL(SIGNIN_URL).origin;
@@ -20,7 +21,7 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 mkdirSync(SHOTS, { recursive: true });
 
 const results = {};
-const DESKTOP = { width: 1280, height: 860 };
+const DESKTOP = { width: 1280, height: 800 };
 const NARROW = { width: 375, height: 812 };
 
 const browser = await chromium.launch({
@@ -110,6 +111,38 @@ async function consoleAsAdmin() {
   const extended = await secondsLeft(page);
   assert.ok(extended - left > 14 * 60 && extended - left < 16 * 60, `countdown moved from ${left} s to ${extended} s`);
 
+  // Stop asks first (a shell is open), the terminal says who stopped it, and Start brings a new shell.
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await page.getByRole('button', { name: 'Stop anyway' }).click();
+  await page.getByTestId('container-state').filter({ hasText: 'stopped' }).waitFor();
+  await page.getByTestId('terminal-banner').filter({ hasText: 'you stopped the container' }).waitFor();
+  await shot(page, 'stopped-light-desktop');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await page.getByTestId('container-state').filter({ hasText: 'running' }).waitFor();
+  await waitForTerminal(page, (text) => /\/ # *$/m.test(text), 15_000);
+  await typeLine(page, 'echo started-again-mark');
+  await waitForTerminal(page, (text) => lines(text).includes('started-again-mark'));
+  assert.equal(await page.getByText(/^Extended to/).count(), 0, 'an old note about the extension is gone by now');
+  await shot(page, 'started-again-light-desktop');
+  await typeLine(page, 'clear; ls /; echo "leased for a while"');
+  await waitForTerminal(page, (text) => lines(text).includes('leased for a while'));
+
+  // A lease whose idle end comes first: the big countdown counts to it and says so.
+  const idler = await api('POST', '/api/provision', { imageType: 'busybox', durationMinutes: 30, idleTimeoutSeconds: 120 });
+  // Its usage is held back, to see the chart before its first figures.
+  await page.route('**/stats', () => {});
+  await page.goto(`${BASE}/leases/${idler.id}`);
+  await page.getByTestId('usage').filter({ hasText: /^No data yet/ }).waitFor();
+  const idleCountdown = page.getByTestId('countdown');
+  await idleCountdown.and(page.locator('[data-reason=idle]')).waitFor();
+  assert.match(await page.locator('.next-end').textContent(), /until it ends for being idle/);
+  assert.ok(await secondsLeft(page) <= 120, 'the big figure is the idle end, not the expiry');
+  await shot(page, 'idle-first-light-desktop');
+  await page.unroute('**/stats');
+  await api('DELETE', `/api/containers/${idler.id}`);
+  await page.goto(`${BASE}/leases/${leaseId}`);
+  await waitForTerminal(page, (text) => lines(text).includes('leased for a while'));
+
   // Logs of a chatty container: both levels, live.
   await page.getByRole('link', { name: 'All leases' }).click();
   await page.getByLabel('Image type').selectOption('ticker');
@@ -118,13 +151,18 @@ async function consoleAsAdmin() {
   await page.waitForURL((url) => /\/leases\/[0-9a-z]{26}$/.test(url.pathname) && !url.pathname.endsWith(leaseId));
   const tickerId = page.url().split('/').pop();
   await page.getByRole('tab', { name: 'Logs' }).click();
-  await page.locator('.log-row.level-info', { hasText: 'tick' }).first().waitFor();
-  await page.locator('.log-row.level-error', { hasText: 'warning' }).first().waitFor({ timeout: 15_000 });
+  await page.locator('.log-row.stream-stdout', { hasText: 'tick' }).first().waitFor();
+  // 'warning: …' on stderr is a warning, as the line says, not an error for being on stderr.
+  await page.locator('.log-row.level-warn.stream-stderr', { hasText: 'warning' }).first().waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('.log-row.level-error').count(), 0, 'no line of the ticker says it is an error');
+  // The followed tail is in sight at 1280×800, inside the log view.
+  const tail = await page.locator('.log-scroller').boundingBox();
+  assert.ok(tail.y + tail.height <= page.viewportSize().height, `the log view ends below the window: ${JSON.stringify(tail)}`);
   // A blip on the log stream: it resumes after the last line it holds, with no line twice or missing.
   await page.locator('.log-row', { hasText: /tick [3-9]/ }).first().waitFor();
   await cutSockets(page, '/ws/logs/');
   await page.waitForTimeout(2500);
-  const ticks = (await page.locator('.log-row.level-info .log-message').allTextContents())
+  const ticks = (await page.locator('.log-row.stream-stdout .log-message').allTextContents())
     .map((t) => Number(t.replace('tick ', '')));
   assert.deepEqual(ticks, ticks.map((_, i) => ticks[0] + i), `log lines after a reconnect: ${ticks}`);
   assert.equal(await page.locator('.log-marker').count(), 0, 'no gap after a resume');
@@ -149,12 +187,16 @@ async function consoleAsAdmin() {
   await shotIn('dark', DESKTOP, '/', 'leases-dark-desktop');
   await shotIn('light', NARROW, '/', 'leases-light-narrow');
   await shotIn('dark', NARROW, `/leases/${leaseId}`, 'terminal-dark-narrow', async (p) => {
+    // xterm.js draws nothing while it is out of sight: on a phone the terminal is below the lease's head.
+    await p.locator('[data-testid=terminal]').first().scrollIntoViewIfNeeded();
     await waitForTerminal(p, (text) => text.includes('leased for a while'));
   });
 
   // The container's own life, from its row: stop, then start again.
   const row = page.locator(`[data-lease-id="${leaseId}"]`);
   await row.getByRole('button', { name: 'Stop', exact: true }).click();
+  const confirmStop = row.getByRole('button', { name: 'Stop anyway' });
+  if (await confirmStop.isVisible()) await confirmStop.click(); // asked when a shell is still connected
   await row.getByTestId('container-state').filter({ hasText: 'stopped' }).waitFor();
   await row.getByRole('button', { name: 'Start', exact: true }).click();
   await row.getByTestId('container-state').filter({ hasText: 'running' }).waitFor();
@@ -173,8 +215,9 @@ async function consoleAsAdmin() {
   await page.waitForURL(/\/leases\/[0-9a-z]{26}$/);
   const shortId = page.url().split('/').pop();
   await waitForTerminal(page, (text) => /\/ # *$/m.test(text));
-  await page.getByTestId('expiring-banner').waitFor({ timeout: 25_000 });
-  assert.match(await page.getByTestId('announcer').textContent(), /ends in/);
+  await page.getByTestId('expiring-banner').filter({ hasText: /This lease expires in/ }).waitFor({ timeout: 25_000 });
+  // The server's own warning is read out to screen readers too.
+  await page.getByTestId('announcer').filter({ hasText: /ends in/ }).waitFor({ timeout: 25_000 });
   await shot(page, 'expiring-light-desktop');
   await page.getByTestId('end-reason').waitFor({ timeout: 25_000 });
   assert.match(await page.getByTestId('end-reason').textContent(), /Expired/);
@@ -373,7 +416,13 @@ async function waitForTerminal(page, predicate, timeout = 15_000, pollMs = 100) 
     if (predicate(text)) return text;
     await page.waitForTimeout(pollMs);
   }
-  throw new Error(`the terminal never showed what was expected; it shows:\n${text}`);
+  // What the page looked like, for whoever reads the failure (outside the screenshots kept in docs/).
+  const picture = join(tmpdir(), `console-e2e-terminal-${Date.now()}.png`);
+  await page.screenshot({ path: picture }).catch(() => {});
+  const tabs = await page.locator('.terminals [role=tab]').allTextContents().catch(() => []);
+  const banner = await page.locator('.tab-panel:not([hidden]) [data-testid=terminal-banner]').allTextContents().catch(() => []);
+  throw new Error(`the terminal never showed what was expected (tabs ${JSON.stringify(tabs)}, banner ${JSON.stringify(banner)}, `
+    + `picture ${picture}); it shows:\n${text}`);
 }
 
 async function typeLine(page, line) {

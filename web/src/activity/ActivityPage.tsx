@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useEvents } from '../api/events';
 import { ApiError, type ApiClient } from '../api/client';
 import type { ActivityEntry, Me } from '../api/types';
-import { formatDateTime } from '../time/format';
+import { formatDateTime, formatFull } from '../time/format';
 import { Link } from '../ui/Link';
 import { useLatest } from '../ui/useLatest';
 
@@ -77,10 +77,10 @@ export function ActivityPage({ api, me }: { api: ApiClient; me: Me }) {
             <tbody>
               {entries.map((e, i) => (
                 <tr key={`${e.at}-${i}`}>
-                  <td>{formatDateTime(e.at)}</td>
+                  <td><time dateTime={e.at} title={formatFull(e.at)}>{formatDateTime(e.at)}</time></td>
                   <td>{e.user}</td>
                   <td>{e.action}</td>
-                  <td>{e.leaseId ? <Link to={{ page: 'lease', id: e.leaseId }}><code>{e.leaseId.slice(-8)}</code></Link> : ''}</td>
+                  <td>{e.leaseId ? <LeaseCell id={e.leaseId} /> : ''}</td>
                   <td><span className={`outcome outcome-${e.outcome}`}>{e.outcome}</span></td>
                   <td className="reason">{e.reason ?? ''}</td>
                 </tr>
@@ -98,5 +98,31 @@ export function ActivityPage({ api, me }: { api: ApiClient; me: Me }) {
         </button>
       )}
     </section>
+  );
+}
+
+/** A lease's id, short to read, whole on hover, and copied whole with one click. */
+function LeaseCell({ id }: { id: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = () => void navigator.clipboard?.writeText(id).then(() => {
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  }, () => {});
+  return (
+    <span className="lease-cell">
+      <Link to={{ page: 'lease', id }}><code title={id}>…{id.slice(-8)}</code></Link>
+      <button type="button" className="icon copy" onClick={copy} aria-label={`Copy lease id ${id}`}
+        title={copied ? 'Copied' : 'Copy the whole id'}>{copied ? '✓' : <CopyIcon />}</button>
+    </span>
+  );
+}
+
+/** Two overlapping sheets, drawn (not a font's glyph, which not every system has). */
+function CopyIcon() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.5">
+      <rect x="5" y="5" width="9" height="9" rx="1.5" />
+      <path d="M11 5V3.5A1.5 1.5 0 0 0 9.5 2h-6A1.5 1.5 0 0 0 2 3.5v6A1.5 1.5 0 0 0 3.5 11H5" />
+    </svg>
   );
 }

@@ -45,4 +45,38 @@ describe('ContainerControls', () => {
       lease={{ ...base, container: { state: 'exited', exitCode: 137, oomKilled: true, restartCount: 0 } }} />);
     expect(screen.getByTestId('container-state').textContent).toBe('killed: out of memory');
   });
+
+  it('asks before stopping a container with shells open, and tells the page what the user did', async () => {
+    const asked: string[] = [];
+    const fetchFn = async (input: RequestInfo | URL, init?: RequestInit) => {
+      asked.push(`${init?.method} ${String(input)}`);
+      return new Response(JSON.stringify({ ...base, container: { state: 'stopped', oomKilled: false, restartCount: 0 } }));
+    };
+    const done: string[] = [];
+    render(<ContainerControls api={new ApiClient('t', () => {}, fetchFn as typeof fetch)} onChanged={() => {}}
+      onAction={(a) => done.push(a)}
+      lease={{ ...base, connections: 2, container: { state: 'running', oomKilled: false, restartCount: 0 } }} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Stop' }));
+    expect(asked).toEqual([]);
+    expect(screen.getByRole('group', { name: 'Confirm stop' }).textContent).toContain('ends the shells open in it (2 connections)');
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('group', { name: 'Confirm stop' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Stop' }));
+    await user.click(screen.getByRole('button', { name: 'Stop anyway' }));
+    await waitFor(() => expect(done).toEqual(['stop']));
+    expect(asked).toEqual([`POST /api/containers/${base.id}/stop`]);
+  });
+
+  it('stops at once when nothing is connected', async () => {
+    const asked: string[] = [];
+    const fetchFn = async (input: RequestInfo | URL, init?: RequestInit) => {
+      asked.push(`${init?.method} ${String(input)}`);
+      return new Response(JSON.stringify(base));
+    };
+    render(<ContainerControls api={new ApiClient('t', () => {}, fetchFn as typeof fetch)} onChanged={() => {}}
+      lease={{ ...base, connections: 0, container: { state: 'running', oomKilled: false, restartCount: 0 } }} />);
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Stop' }));
+    await waitFor(() => expect(asked).toEqual([`POST /api/containers/${base.id}/stop`]));
+  });
 });

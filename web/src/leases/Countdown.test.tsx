@@ -44,24 +44,45 @@ describe('Countdown', () => {
     expect(screen.getByTestId('countdown').dataset.level).toBe('urgent');
   });
 
-  it('says which rule ends the lease next', () => {
+  it('counts to the idle end when it comes before the expiry, says so, and colours by it', () => {
     const clock = new ServerClock();
-    render(<Countdown lease={lease({ idleTimeoutSeconds: 300, nextEnd: { reason: 'idle', at: new Date(T0 + 240_000).toISOString() } })}
+    render(<Countdown lease={lease({ idleTimeoutSeconds: 300, nextEnd: { reason: 'idle', at: new Date(T0 + 58_000).toISOString() } })}
       clock={clock} />);
-    expect(screen.getByText(/ends in 4 min: idle/)).toBeTruthy();
+    const countdown = screen.getByTestId('countdown');
+    expect(countdown.textContent).toBe('58 s');
+    expect(countdown.dataset.reason).toBe('idle');
+    expect(countdown.dataset.level).toBe('urgent');
+    expect(screen.getByText(/until it ends for being idle \(no input or API call for 5 min\); it expires at .* otherwise/)).toBeTruthy();
   });
 
-  it('says when nobody is connected and the grace is running', () => {
+  it('turns amber below a quarter of the idle timeout, not of the lease life', () => {
+    const clock = new ServerClock();
+    render(<Countdown lease={lease({ idleTimeoutSeconds: 600, nextEnd: { reason: 'idle', at: new Date(T0 + 120_000).toISOString() } })}
+      clock={clock} />);
+    expect(screen.getByTestId('countdown').dataset.level).toBe('soon');
+  });
+
+  it('counts to the end of the disconnect grace when nobody is connected', () => {
     const clock = new ServerClock();
     render(<Countdown lease={lease({ disconnectGraceSeconds: 20, connections: 0,
       nextEnd: { reason: 'disconnected', at: new Date(T0 + 15_000).toISOString() } })} clock={clock} />);
-    expect(screen.getByText(/ends in 15 s: nobody is connected/)).toBeTruthy();
+    expect(screen.getByTestId('countdown').textContent).toBe('15 s');
+    expect(screen.getByTestId('countdown').dataset.reason).toBe('disconnected');
+    expect(screen.getByText(/until it ends because nobody is connected/)).toBeTruthy();
+  });
+
+  it('counts to the expiry when the next end the server names is later', () => {
+    const clock = new ServerClock();
+    render(<Countdown lease={lease({ idleTimeoutSeconds: 3600, nextEnd: { reason: 'idle', at: new Date(T0 + 3_600_000).toISOString() } })}
+      clock={clock} />);
+    expect(screen.getByTestId('countdown').textContent).toBe('10 min 00 s');
+    expect(screen.getByTestId('countdown').dataset.reason).toBe('expired');
   });
 
   it('explains the disconnect grace while someone is connected', () => {
     const clock = new ServerClock();
     render(<Countdown lease={lease({ disconnectGraceSeconds: 20, connections: 1,
       nextEnd: { reason: 'expired', at: new Date(T0 + 600_000).toISOString() } })} clock={clock} />);
-    expect(screen.getByText(/ends 20 s after the last tab closes/)).toBeTruthy();
+    expect(screen.getByText(/until it expires at .*; it ends 20 s after the last tab closes/)).toBeTruthy();
   });
 });

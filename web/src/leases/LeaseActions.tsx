@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
 import type { Lease } from '../api/types';
 import { formatTime } from '../time/format';
@@ -9,6 +9,9 @@ const PRESETS = [
   { label: '+15 min', seconds: 900 },
   { label: '+60 min', seconds: 3600 },
 ];
+
+/** How long a note that an extension worked stays. */
+const NOTE_MS = 8_000;
 
 interface Props {
   api: ApiClient;
@@ -24,6 +27,19 @@ export function LeaseActions({ api, lease, onChanged, onReleased }: Props) {
   const [custom, setCustom] = useState(false);
   const [customMinutes, setCustomMinutes] = useState('30');
   const [confirming, setConfirming] = useState(false);
+  // A note about an extension stops applying once something else happens to the lease (its container
+  // stopped or started, say), and a good one needs no more than a few seconds' reading.
+  const containerState = lease.container?.state;
+  const [noteFor, setNoteFor] = useState(containerState);
+  if (noteFor !== containerState) {
+    setNoteFor(containerState);
+    if (note && note.kind !== 'error') setNote(null);
+  }
+  useEffect(() => {
+    if (!note || note.kind !== 'ok') return;
+    const timer = setTimeout(() => setNote(null), NOTE_MS);
+    return () => clearTimeout(timer);
+  }, [note]);
   if (!isLive(lease)) return null;
 
   const extend = async (seconds: number) => {

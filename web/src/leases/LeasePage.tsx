@@ -11,6 +11,7 @@ import { roughDuration } from '../time/format';
 import { ContainerControls } from './ContainerControls';
 import { UsageChart } from './UsageChart';
 import { Countdown } from './Countdown';
+import { EndBanner } from './EndBanner';
 import { endReasonText, isLive } from './describe';
 import { LeaseActions } from './LeaseActions';
 import { StatusBadge } from './StatusBadge';
@@ -18,6 +19,7 @@ import { QUIET_REFRESH_MS, REFRESH_MS } from './useLeases';
 import { useEvents } from '../api/events';
 
 import { useTerminalTabs } from '../terminal/loadTerminal';
+import type { TerminalTabsProps } from '../terminal/TerminalTabs';
 import { takeOver } from './handoff';
 import { onTabListKey } from '../ui/tabKeys';
 import { useLatest } from '../ui/useLatest';
@@ -34,6 +36,12 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
   const [panel, setPanel] = useState<Panel>('terminal');
   const [expiring, setExpiring] = useState<number | null>(null);
   const [logsOpened, setLogsOpened] = useState(false); // once opened, the stream stays while the page does
+  const [stoppedByYou, setStoppedByYou] = useState(false);
+  const work = useRef<HTMLElement>(null);
+  // The log view is as tall as the window: once it shows, bring it whole into sight, its tail with it.
+  useEffect(() => {
+    if (panel === 'logs') work.current?.scrollIntoView({ block: 'start' });
+  }, [panel]);
   const announce = useAnnounce();
 
   // Opening the page is a look at this lease (GET counts as activity for the idle rule); after that
@@ -123,21 +131,20 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
         ) : (
           <p className={`end-reason end-${lease.endReason ?? 'pending'}`} data-testid="end-reason">{endReasonText(lease)}</p>
         )}
-        {live && expiring !== null && (
-          <div className="expiring-banner" data-testid="expiring-banner">
-            <span>This lease is about to end. Extend it to keep your work.</span>
-            <button type="button" className="primary" onClick={() => void api.extend(lease.id, 900).then((l) => {
-              setLease(l);
-              setExpiring(null);
-            }, () => {})}>Extend 15 min</button>
-          </div>
-        )}
-        <ContainerControls api={api} lease={lease} onChanged={setLease} />
+        <EndBanner lease={lease} clock={api.clock} warned={expiring !== null}
+          onExtend={() => void api.extend(lease.id, 900).then((l) => {
+            setLease(l);
+            setExpiring(null);
+          }, () => {})}
+          onStillHere={() => void api.lease(lease.id).then(setLease, () => {})}
+          onOpenTerminal={() => setPanel('terminal')} onRefresh={followList} />
+        <ContainerControls api={api} lease={lease} onChanged={setLease} shellsOpen={live}
+          onAction={(action) => setStoppedByYou(action === 'stop')} />
         <UsageChart api={api} leaseId={lease.id} running={live && lease.container?.state === 'running'} />
         <LeaseActions api={api} lease={lease} onChanged={setLease} onReleased={() => navigate({ page: 'leases' })} />
       </section>
 
-      <section className="panel work" aria-label="Terminal and logs">
+      <section className="panel work" aria-label="Terminal and logs" ref={work}>
         <div className="tab-strip" role="tablist" aria-label="Views" onKeyDown={onTabListKey}>
           <button role="tab" type="button" aria-selected={panel === 'terminal'} onClick={() => setPanel('terminal')}>Terminal</button>
           <button role="tab" type="button" aria-selected={panel === 'logs'} onClick={() => {
@@ -147,7 +154,8 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
         </div>
         <div hidden={panel !== 'terminal'} className="work-panel">
           {live ? (
-            <Terminals api={api} leaseId={lease.id} fresh={handedOver !== undefined} onControl={onControl} />
+            <Terminals api={api} leaseId={lease.id} fresh={handedOver !== undefined} onControl={onControl}
+              container={lease.container?.state} stoppedByYou={stoppedByYou} />
           ) : (
             <p className="muted">This lease has ended; its shells are gone.</p>
           )}
@@ -161,7 +169,7 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
   );
 }
 
-function Terminals(props: { api: ApiClient; leaseId: string; fresh: boolean; onControl: (m: LeaseControl) => void }) {
+function Terminals(props: TerminalTabsProps) {
   const terminalTabs = useTerminalTabs();
   return terminalTabs ? terminalTabs(props) : <p className="muted">Opening the terminal…</p>;
 }

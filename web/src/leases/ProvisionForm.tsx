@@ -103,7 +103,7 @@ export function ProvisionForm({ api, onProvisioned }: Props) {
           </select>
           {type && (
             <p className="hint" id="imageType-about">
-              {type.description ?? 'No description.'} · {type.memoryMb} MB, {type.cpus} CPU
+              {type.description ?? 'No description.'} · {type.memoryMb} MiB, {type.cpus} CPU
               {type.terminal ? '' : ' · no terminal'}
             </p>
           )}

@@ -5,10 +5,10 @@ import type { Usage } from '../api/types';
 const EVERY_MS = 2000;
 const KEPT = 60; // two minutes of samples
 
-/** "3.1 MB" */
+/** "3.1 MiB": binary units, as the CLI and the engine's limits use. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes / 1024;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
@@ -18,12 +18,48 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-/** A polyline of values between 0 and max across a 100×30 box. */
+const WIDTH = 200;
+const HEIGHT = 60;
+
+/** A polyline of values between 0 and max across the plot, the newest at the right edge. */
 function points(values: number[], max: number): string {
-  if (values.length === 0) return '';
-  const step = 100 / Math.max(1, KEPT - 1);
+  if (values.length === 0 || max <= 0) return '';
+  const step = WIDTH / Math.max(1, KEPT - 1);
   const offset = (KEPT - values.length) * step;
-  return values.map((v, i) => `${(offset + i * step).toFixed(1)},${(30 - (Math.min(v, max) / max) * 28 - 1).toFixed(1)}`).join(' ');
+  return values
+    .map((v, i) => `${(offset + i * step).toFixed(1)},${(HEIGHT - (Math.min(v, max) / max) * (HEIGHT - 2) - 1).toFixed(1)}`)
+    .join(' ');
+}
+
+interface PlotProps {
+  title: string;
+  kind: 'cpu' | 'memory';
+  values: number[];
+  max: number;
+  format: (value: number) => string;
+}
+
+/** One measure over the last two minutes, with its scale (0 to max) and its time axis. */
+function Plot({ title, kind, values, max, format }: PlotProps) {
+  const current = values.at(-1);
+  return (
+    <figure className={`usage-plot usage-plot-${kind}`} aria-label={`${title} over the last two minutes`}>
+      <figcaption>
+        <span className={`usage-${kind}-key`}>{title}</span>{' '}
+        <strong>{current === undefined ? '–' : format(current)}</strong>
+      </figcaption>
+      <div className="usage-frame">
+        <span className="usage-axis usage-axis-top">{max > 0 ? format(max) : ''}</span>
+        <span className="usage-axis usage-axis-bottom">0</span>
+        <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" className="usage-chart" aria-hidden="true">
+          <line className="usage-grid" x1="0" y1={HEIGHT / 2} x2={WIDTH} y2={HEIGHT / 2} />
+          <polyline className={`usage-${kind}`} points={points(values, max)} />
+        </svg>
+        {values.length < 2 && <span className="usage-empty">No data yet</span>}
+      </div>
+      <div className="usage-time" aria-hidden="true"><span>2 min ago</span><span>now</span></div>
+    </figure>
+  );
 }
 
 /**
@@ -60,23 +96,21 @@ export function UsageChart({ api, leaseId, running }: { api: ApiClient; leaseId:
   if (!running) return null;
   const last = samples.at(-1);
   const cpuMax = Math.max(100, ...samples.map((s) => s.cpuPercent));
+  // The scale of memory is its limit, which the first figures bring; none is drawn before them.
+  const memoryMax = last?.memoryLimitBytes || Math.max(0, ...samples.map((s) => s.memoryBytes));
   return (
-    <figure className="usage" aria-label="CPU and memory over the last two minutes">
-      <svg viewBox="0 0 100 30" preserveAspectRatio="none" className="usage-chart" aria-hidden="true">
-        <polyline className="usage-cpu" points={points(samples.map((s) => s.cpuPercent), cpuMax)} />
-        <polyline className="usage-memory" points={points(samples.map((s) => s.memoryBytes), last?.memoryLimitBytes || 1)} />
-      </svg>
-      <figcaption data-testid="usage">
+    <section className="usage" aria-label="Usage">
+      <Plot title="CPU" kind="cpu" values={samples.map((s) => s.cpuPercent)} max={cpuMax}
+        format={(v) => `${v.toFixed(v < 10 ? 1 : 0)} %`} />
+      <Plot title="Memory" kind="memory" values={samples.map((s) => s.memoryBytes)} max={memoryMax} format={formatBytes} />
+      <p className="usage-summary" data-testid="usage">
         {last ? (
           <>
-            <span className="usage-cpu-key">CPU {last.cpuPercent.toFixed(1)}%</span>
-            {' · '}
-            <span className="usage-memory-key">Memory {formatBytes(last.memoryBytes)} of {formatBytes(last.memoryLimitBytes)}</span>
-            {' · '}
-            {last.pids} of {last.pidsLimit} processes
+            CPU {last.cpuPercent.toFixed(1)}% · Memory {formatBytes(last.memoryBytes)} of {formatBytes(last.memoryLimitBytes)}
+            {' · '}{last.pids} of {last.pidsLimit} processes
           </>
-        ) : problem ? problem : 'Measuring…'}
-      </figcaption>
-    </figure>
+        ) : problem ? problem : 'No data yet: measuring every 2 s while this page is open.'}
+      </p>
+    </section>
   );
 }

@@ -27,33 +27,53 @@ export function endReasonText(lease: Lease): string {
   }
 }
 
-/** Which rule ends a live lease next, and when: "ends in 4 min: idle". */
-export function nextEndText(lease: Lease, serverNow: number): string {
+/** The rule that ends a live lease first, when, and how long that rule's whole span is. */
+export interface FirstEnd {
+  reason: 'expired' | 'idle' | 'disconnected';
+  /** Epoch milliseconds, by the server's clock. */
+  at: number;
+  /** The rule's whole span, in milliseconds: the lease's life, its idle timeout or its grace. */
+  span: number;
+}
+
+/** Whichever comes first of the expiry and the server's next end (idle, or nobody connected). */
+export function firstEnd(lease: Lease): FirstEnd {
+  const expiry = Date.parse(lease.expiryTime);
+  const byExpiry: FirstEnd = { reason: 'expired', at: expiry, span: expiry - Date.parse(lease.createdAt) };
+  const next = lease.nextEnd;
+  if (!next || next.reason === 'expired') return byExpiry;
+  const at = Date.parse(next.at);
+  if (!(at < expiry)) return byExpiry;
+  if (next.reason === 'idle') return { reason: 'idle', at, span: (lease.idleTimeoutSeconds ?? 0) * 1000 };
+  return { reason: 'disconnected', at, span: (lease.disconnectGraceSeconds ?? 0) * 1000 };
+}
+
+/** What the big countdown counts to, in a few words: "until it expires at 14:05". */
+export function firstEndText(lease: Lease): string {
+  const end = firstEnd(lease);
   const graceRule =
     lease.disconnectGraceSeconds && (lease.connections ?? 0) > 0
-      ? `; ends ${roughDuration(lease.disconnectGraceSeconds)} after the last tab closes`
+      ? `; it ends ${roughDuration(lease.disconnectGraceSeconds)} after the last tab closes`
       : '';
-  const expiry = `expires at ${formatClock(lease.expiryTime)}${graceRule}`;
-  if (!lease.nextEnd || lease.nextEnd.reason === 'expired') return expiry;
-  const inSeconds = (Date.parse(lease.nextEnd.at) - serverNow) / 1000;
-  const when = inSeconds <= 0 ? 'ends now' : `ends in ${roughDuration(inSeconds)}`;
-  switch (lease.nextEnd.reason) {
+  const otherwise = `it expires at ${formatClock(lease.expiryTime)} otherwise`;
+  switch (end.reason) {
     case 'idle':
-      return `${when}: idle (no input or API call for ${roughDuration(lease.idleTimeoutSeconds ?? 0)})${graceRule}`;
+      return `until it ends for being idle (no input or API call for ${roughDuration(lease.idleTimeoutSeconds ?? 0)}); ${otherwise}`;
+    case 'disconnected':
+      return `until it ends because nobody is connected; ${otherwise}`;
     default:
-      return `${when}: nobody is connected (it ${expiry} otherwise)`;
+      return `until it expires at ${formatClock(lease.expiryTime)}${graceRule}`;
   }
 }
 
 export type Urgency = 'calm' | 'soon' | 'urgent';
 
-/** Amber below a quarter of the lease's life, red below a minute. */
+/** For the first end: amber below a quarter of its rule's span, red below a minute. */
 export function urgency(lease: Lease, serverNow: number): Urgency {
-  const expiry = Date.parse(lease.expiryTime);
-  const remaining = expiry - serverNow;
-  const life = expiry - Date.parse(lease.createdAt);
+  const end = firstEnd(lease);
+  const remaining = end.at - serverNow;
   if (remaining < 60_000) return 'urgent';
-  if (remaining < life / 4) return 'soon';
+  if (remaining < end.span / 4) return 'soon';
   return 'calm';
 }
 

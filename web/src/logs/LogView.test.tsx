@@ -4,14 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { LogModel } from './logModel';
 import { LogView } from './LogView';
 
-const line = (seq: number, message: string, level = 'info') => ({ seq, timestamp: '2026-11-22T10:00:00.123Z', level, message });
+const line = (seq: number, message: string, level?: string, stream = 'stdout') =>
+  ({ seq, timestamp: '2026-11-22T10:00:00.123Z', stream, level, message });
 
 describe('LogView', () => {
   it('shows gap and dropped frames as visible markers between lines', () => {
     const model = new LogModel();
-    model.apply(line(1, 'first'));
+    model.apply(line(1, 'first', 'info'));
     model.apply({ type: 'gap', from: 2, to: 9 });
-    model.apply(line(10, 'after the gap', 'error'));
+    model.apply(line(10, 'after the gap', 'error', 'stderr'));
     model.apply({ type: 'dropped', count: 3 });
     render(<LogView model={model} version={1} status="live" fileName="x.log" />);
     const rows = screen.getByTestId('log-lines').querySelectorAll('.log-row');
@@ -22,6 +23,18 @@ describe('LogView', () => {
       '— 3 lines dropped: this page could not keep up —',
     ]);
     expect(rows[2].className).toContain('level-error');
+  });
+
+  it('shows the level a line states, and the stream (not an error) when it states none', () => {
+    const model = new LogModel();
+    model.apply(line(1, 'warning: slow', 'warn', 'stderr'));
+    model.apply(line(2, 'plain stderr', undefined, 'stderr'));
+    model.apply(line(3, 'plain stdout'));
+    render(<LogView model={model} version={1} status="live" fileName="x.log" />);
+    const rows = [...screen.getByTestId('log-lines').querySelectorAll('.log-row')];
+    expect(rows.map((r) => r.querySelector('.log-level')?.textContent)).toEqual(['warn', 'stderr', 'stdout']);
+    expect(rows.map((r) => r.className)).toEqual([
+      'log-row level-warn stream-stderr', 'log-row stream-stderr', 'log-row stream-stdout']);
   });
 
   it('renders only the rows in sight of 100,000', () => {

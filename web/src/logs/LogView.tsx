@@ -69,8 +69,9 @@ export function LogView({ model, version, status, fileName }: Props) {
       <div className="log-tools">
         <input type="search" placeholder="Filter lines" aria-label="Filter log lines" value={filter}
           onChange={(e) => setFilter(e.target.value)} />
-        <button type="button" aria-pressed={follow} onClick={() => setFollow((f) => !f)}>
-          {follow ? 'Pause' : 'Follow'}
+        <button type="button" aria-pressed={follow} onClick={() => setFollow((f) => !f)}
+          title={follow ? 'Stop scrolling to new lines (the stream goes on)' : 'Scroll to each new line as it comes'}>
+          {follow ? 'Pause scrolling' : 'Follow new lines'}
         </button>
         <button type="button" onClick={download}>Download</button>
         <span className="muted log-status" data-testid="log-status">
@@ -85,7 +86,9 @@ export function LogView({ model, version, status, fileName }: Props) {
               {entry.kind === 'line' ? (
                 <>
                   <span className="log-time">{entry.timestamp.slice(11, 23)}</span>
-                  <span className="log-level">{entry.level}</span>
+                  <span className="log-level" title={entry.level ? `${entry.level}, on ${entry.stream}` : entry.stream}>
+                    {entry.level ?? entry.stream}
+                  </span>
                   <span className="log-message">{entry.message}</span>
                 </>
               ) : (
@@ -101,5 +104,6 @@ export function LogView({ model, version, status, fileName }: Props) {
 }
 
 function rowClass(entry: LogEntry): string {
-  return entry.kind === 'line' ? `log-row level-${entry.level}` : 'log-row log-marker';
+  if (entry.kind !== 'line') return 'log-row log-marker';
+  return entry.level ? `log-row level-${entry.level} stream-${entry.stream}` : `log-row stream-${entry.stream}`;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LogModel } from './logModel';
 
-const line = (seq: number, message = `line ${seq}`, level = 'info') => ({ seq, timestamp: '2026-11-22T10:00:00.000Z', level, message });
+const line = (seq: number, message = `line ${seq}`, level: string | undefined = 'info') =>
+  ({ seq, timestamp: '2026-11-22T10:00:00.000Z', stream: 'stdout', level, message });
 
 describe('LogModel', () => {
   it('starts with a tail and resumes after the last seq it holds', () => {
@@ -55,8 +56,10 @@ describe('LogModel', () => {
   it('downloads as plain text with levels', () => {
     const model = new LogModel();
     model.apply(line(1, 'hello'));
-    model.apply(line(2, 'oops', 'error'));
-    expect(model.text()).toBe('2026-11-22T10:00:00.000Z INFO  hello\n2026-11-22T10:00:00.000Z ERROR oops\n');
+    model.apply({ ...line(2, 'oops', 'error'), stream: 'stderr' });
+    model.apply({ ...line(3, 'said nothing'), level: undefined });
+    expect(model.text()).toBe('2026-11-22T10:00:00.000Z stdout INFO  hello\n'
+      + '2026-11-22T10:00:00.000Z stderr ERROR oops\n2026-11-22T10:00:00.000Z stdout       said nothing\n');
   });
 });
 

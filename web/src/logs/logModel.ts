@@ -1,10 +1,14 @@
-/** What the log view shows: lines, and markers where lines are missing (never silence). */
+/**
+ * What the log view shows: lines, and markers where lines are missing (never silence). A line's
+ * `level` is what it says of itself (error, warn, info, debug), absent when it says nothing; its
+ * `stream` is stdout or stderr either way.
+ */
 export type LogEntry =
-  | { kind: 'line'; seq: number; timestamp: string; level: string; message: string }
+  | { kind: 'line'; seq: number; timestamp: string; stream: string; level?: string; message: string }
   | { kind: 'marker'; text: string };
 
 export type LogFrame =
-  | { seq: number; timestamp: string; level: string; message: string }
+  | { seq: number; timestamp: string; stream: string; level?: string; message: string }
   | { type: 'gap'; from: number; to: number }
   | { type: 'dropped'; count: number }
   | { type: string; [key: string]: unknown };
@@ -40,8 +44,8 @@ export class LogModel {
         this.marker(`${missing - this.explained} ${missing - this.explained === 1 ? 'line' : 'lines'} missing (${from}–${frame.seq - 1})`);
       }
       this.explained = Math.max(0, this.explained - missing);
-      this.entries.push({ kind: 'line', seq: frame.seq, timestamp: String(frame.timestamp), level: String(frame.level),
-        message: String(frame.message) });
+      this.entries.push({ kind: 'line', seq: frame.seq, timestamp: String(frame.timestamp), stream: String(frame.stream),
+        level: typeof frame.level === 'string' ? frame.level : undefined, message: String(frame.message) });
       this.last = frame.seq;
       this.trim();
       return true;
@@ -75,7 +79,7 @@ export class LogModel {
   /** Plain text of everything held, for a download. */
   text(): string {
     return this.entries.map((e) => (e.kind === 'line'
-      ? `${e.timestamp} ${e.level.toUpperCase().padEnd(5)} ${e.message}` : `--- ${e.text} ---`)).join('\n') + '\n';
+      ? `${e.timestamp} ${e.stream} ${(e.level ?? '').toUpperCase().padEnd(5)} ${e.message}` : `--- ${e.text} ---`)).join('\n') + '\n';
   }
 
   private trim(): void {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client';
+import type { ContainerState } from '../api/types';
 import type { LeaseControl } from '../api/sockets';
 import { SavedSessions } from './resume';
 import { TerminalView, type ShellState } from './TerminalView';
@@ -17,6 +18,9 @@ export interface TerminalTabsProps {
   /** Just provisioned: it has no shells yet, so there is none to look for. */
   fresh: boolean;
   onControl: (message: LeaseControl) => void;
+  /** The container's state, and whether this page's user stopped it: a started container gets new shells. */
+  container?: ContainerState;
+  stoppedByYou: boolean;
 }
 
 const MAX_SHELLS = 8;
@@ -31,7 +35,7 @@ function newTabKey(): number {
  * The lease's terminals, one tab each. The shells a tab had open are remembered in session storage,
  * so a reload shows the same shells again.
  */
-export default function TerminalTabs({ api, leaseId, fresh, onControl }: TerminalTabsProps) {
+export default function TerminalTabs({ api, leaseId, fresh, onControl, container, stoppedByYou }: TerminalTabsProps) {
   const [saved] = useState(() => new SavedSessions(window.sessionStorage, leaseId));
   // Null until known: this tab's own shells from before a reload, else the lease's open shells (another
   // tab or browser opened them), else one new shell.
@@ -41,6 +45,19 @@ export default function TerminalTabs({ api, leaseId, fresh, onControl }: Termina
     return ids.length > 0 ? ids.map((sessionId) => ({ key: newTabKey(), sessionId, state: 'connecting' })) : null;
   });
   const [activeKey, setActiveKey] = useState(() => tabs?.[0]?.key ?? -1);
+  // When the container runs again (started after a stop), each shell that ended with it (or was
+  // refused while it was stopped) is replaced by a new one in the same tab. Adjusted while rendering, as React advises for state that follows a prop.
+  const [seenContainer, setSeenContainer] = useState(container);
+  if (container !== seenContainer) {
+    setSeenContainer(container);
+    if (container === 'running' && seenContainer !== 'running' && seenContainer !== 'paused' && tabs) {
+      const ended = (t: Tab) => t.state === 'exited' || t.state === 'failed';
+      const renewed = tabs.map((t) => (ended(t) ? { key: newTabKey(), sessionId: null, state: 'connecting' as ShellState } : t));
+      const activeWasRenewed = tabs.findIndex((t) => t.key === activeKey && ended(t));
+      setTabs(renewed);
+      if (activeWasRenewed >= 0) setActiveKey(renewed[activeWasRenewed].key);
+    }
+  }
 
   useEffect(() => {
     if (tabs !== null) return;
@@ -110,7 +127,8 @@ export default function TerminalTabs({ api, leaseId, fresh, onControl }: Termina
           hidden={tab.key !== activeKey} className="tab-panel">
           <TerminalView api={api} leaseId={leaseId} initialSession={tab.sessionId} active={tab.key === activeKey}
             onSession={(sessionId) => update(tab.key, { sessionId })}
-            onState={(state) => update(tab.key, { state })} onControl={onControl} />
+            onState={(state) => update(tab.key, { state })} onControl={onControl}
+            container={container} stoppedByYou={stoppedByYou} />
         </div>
       ))}
     </div>

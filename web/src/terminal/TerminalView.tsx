@@ -3,6 +3,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { ApiClient } from '../api/client';
+import type { ContainerState } from '../api/types';
 import { isLeaseControl, openLeaseSocket, type LeaseControl } from '../api/sockets';
 import { ReconnectingSocket } from '../api/reconnectingSocket';
 import { TerminalResume, withoutTerminalQueries } from './resume';
@@ -19,6 +20,9 @@ interface Props {
   onSession: (sessionId: string) => void;
   onState: (state: ShellState, detail?: string) => void;
   onControl: (message: LeaseControl) => void;
+  /** The container's state as the page knows it, and whether this page's user stopped it. */
+  container?: ContainerState;
+  stoppedByYou: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -28,12 +32,13 @@ const encoder = new TextEncoder();
  * reconnects by itself after a drop with its session and byte offset, and turns read-only when the
  * shell exits or the lease ends, saying why.
  */
-export function TerminalView({ api, leaseId, initialSession, active, onSession, onState, onControl }: Props) {
+export function TerminalView({ api, leaseId, initialSession, active, onSession, onState, onControl, container, stoppedByYou }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const fitRef = useRef<FitAddon | null>(null);
   const termRef = useRef<Terminal | null>(null);
   const callbacks = useLatest({ onSession, onState, onControl });
   const [banner, setBanner] = useState<string | null>(null);
+  const [exited, setExited] = useState(false);
   const activeRef = useLatest(active);
 
   useEffect(() => {
@@ -57,6 +62,7 @@ export function TerminalView({ api, leaseId, initialSession, active, onSession, 
       term.options.disableStdin = true;
       term.write(`\r\n\x1b[2m[${line}]\x1b[0m\r\n`);
       setBanner(line);
+      if (state === 'exited') setExited(true);
       callbacks.current.onState(state, line);
     };
 
@@ -166,16 +172,33 @@ export function TerminalView({ api, leaseId, initialSession, active, onSession, 
     if (active && fitRef.current) safeFit(fitRef.current);
   }, [active]);
 
+  // A shell ends with its container: once the page knows the container stopped, say why in the terminal too.
+  const why = exited ? stopReason(container, stoppedByYou) : null;
+  useEffect(() => {
+    if (why) termRef.current?.write(`\x1b[2m[${why}]\x1b[0m\r\n`);
+  }, [why]);
+
   useEffect(() => {
     if (active) termRef.current?.focus();
   }, [active]);
 
   return (
     <div className="terminal-view" hidden={!active}>
-      {banner && <p className="terminal-banner" role="status">{banner}</p>}
+      {(why || banner) && (
+        <p className="terminal-banner" role="status" data-testid="terminal-banner">
+          {why ? `The shell ended: ${why}. Start the container to get a new shell here.` : banner}
+        </p>
+      )}
       <div className="terminal-host" ref={host} data-testid="terminal" />
     </div>
   );
+}
+
+/** Why a shell that exited has ended, when its container is no longer running; null while it runs. */
+export function stopReason(container: ContainerState | undefined, stoppedByYou: boolean): string | null {
+  if (container === 'stopped') return stoppedByYou ? 'you stopped the container' : 'the container was stopped';
+  if (container === 'exited') return 'the container’s program ended';
+  return null;
 }
 
 function safeFit(fit: FitAddon): void {

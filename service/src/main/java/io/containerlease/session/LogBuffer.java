@@ -38,8 +38,8 @@ final class LogBuffer {
         return LINE_OVERHEAD_BYTES + 2L * line.message().length();
     }
 
-    LogLine append(Instant timestamp, String level, String message) {
-        LogLine line = new LogLine(nextSeq++, timestamp, level, message);
+    LogLine append(Instant timestamp, String stream, String message) {
+        LogLine line = new LogLine(nextSeq++, timestamp, stream, LogLevels.stated(message), message);
         if (size == capacity) {
             removeFirst();
         } else if (size == ring.length) {

@@ -302,7 +302,7 @@ public final class LogStreams {
                     skipThrough = null;
                 }
                 lastTimestamp = timestamp;
-                buffer.append(timestamp, stderr ? "error" : "info", text);
+                buffer.append(timestamp, stderr ? LogLine.STDERR : LogLine.STDOUT, text);
                 account();
             }
             for (Cursor reader : readers) {

@@ -325,20 +325,28 @@ class WebSocketTest {
             await().atMost(WAIT).until(() -> world.streams.followers.containsKey(container));
             world.streams.emit(container, false, "one");
             world.streams.emit(container, true, "two");
+            world.streams.emit(container, true, "warning: disk low");
             JsonNode two = logs.await(t -> t.path("seq").asLong() == 2, WAIT);
-            assertThat(two.get("level").asText()).isEqualTo("error");
+            assertThat(two.get("stream").asText()).isEqualTo("stderr");
+            assertThat(two.has("level"))
+                    .as("a line that states no level has none")
+                    .isFalse();
             assertThat(two.get("message").asText()).isEqualTo("two");
-            assertThat(logs.texts.get(0).get("level").asText()).isEqualTo("info");
-            lastSeen = 2;
+            assertThat(logs.texts.get(0).get("stream").asText()).isEqualTo("stdout");
+            JsonNode warning = logs.await(t -> t.path("seq").asLong() == 3, WAIT);
+            assertThat(warning.get("level").asText())
+                    .as("what the line says of itself")
+                    .isEqualTo("warn");
+            lastSeen = 3;
         }
         world.streams.emit(container, false, "three");
         world.streams.emit(container, false, "four");
         try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?after=" + lastSeen)) {
-            logs.await(t -> t.path("seq").asLong() == 4, WAIT);
+            logs.await(t -> t.path("seq").asLong() == 5, WAIT);
             assertThat(logs.texts).extracting(t -> t.get("message").asText()).containsExactly("three", "four");
         }
         try (WsClient logs = WsClient.connect(api.baseUrl(), "/ws/logs/" + lease.id() + "?tail=1")) {
-            logs.await(t -> t.path("seq").asLong() == 4, WAIT);
+            logs.await(t -> t.path("seq").asLong() == 5, WAIT);
             assertThat(logs.texts).hasSize(1);
         }
     }

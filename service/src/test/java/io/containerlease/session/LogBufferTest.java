@@ -12,7 +12,7 @@ class LogBufferTest {
     void linesAreNumberedWithoutGapsAndOldOnesLeaveFirst() {
         LogBuffer buffer = new LogBuffer(3, 1000);
         for (int i = 1; i <= 5; i++) {
-            assertThat(buffer.append(T, "info", "line " + i).seq()).isEqualTo(i);
+            assertThat(buffer.append(T, LogLine.STDOUT, "line " + i).seq()).isEqualTo(i);
         }
         assertThat(buffer.firstSeq()).isEqualTo(3);
         assertThat(buffer.lastSeq()).isEqualTo(5);
@@ -28,13 +28,13 @@ class LogBufferTest {
         long lineCost = LogBuffer.LINE_OVERHEAD_BYTES + 80; // 40 characters
         LogBuffer buffer = new LogBuffer(10_000, 2 * lineCost);
         for (int i = 0; i < 50; i++) {
-            buffer.append(T, "info", "x".repeat(40));
+            buffer.append(T, LogLine.STDOUT, "x".repeat(40));
         }
         assertThat(buffer.after(0)).hasSize(2);
         assertThat(buffer.bytes()).isEqualTo(2 * lineCost);
         assertThat(buffer.lastSeq()).isEqualTo(50);
         // A single line larger than the bound is still kept, alone.
-        buffer.append(T, "info", "y".repeat(500));
+        buffer.append(T, LogLine.STDOUT, "y".repeat(500));
         assertThat(buffer.after(0)).singleElement().extracting(LogLine::seq).isEqualTo(51L);
     }
 
@@ -42,7 +42,7 @@ class LogBufferTest {
     void trimmingDropsTheOldestLinesButNeverTheNewest() {
         LogBuffer buffer = new LogBuffer(100, 1 << 20);
         for (int i = 1; i <= 10; i++) {
-            buffer.append(T, "info", "line " + i);
+            buffer.append(T, LogLine.STDOUT, "line " + i);
         }
         long one = LogBuffer.LINE_OVERHEAD_BYTES + 2 * "line 1".length();
         assertThat(buffer.trimOldest(one + 1)).isGreaterThan(one);
@@ -64,7 +64,7 @@ class LogBufferTest {
     void readersFindLinesBySeqAcrossTheRingsWrapAndGrowth() {
         LogBuffer buffer = new LogBuffer(1000, 1 << 30);
         for (int i = 1; i <= 2_500; i++) { // grows from 256 slots to 1000, then wraps
-            buffer.append(T, "info", "line " + i);
+            buffer.append(T, LogLine.STDOUT, "line " + i);
             if (i % 97 == 0) {
                 assertThat(buffer.after(i - 5, 3))
                         .extracting(LogLine::seq)

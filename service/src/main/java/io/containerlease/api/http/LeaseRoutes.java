@@ -99,8 +99,27 @@ public final class LeaseRoutes {
     }
 
     public static String provisionSummary(ProvisionRequest request) {
-        return "provisioned " + request.imageType() + " for "
-                + request.duration().toSeconds() + " s";
+        return "provisioned " + request.imageType() + " for " + inWords(request.duration());
+    }
+
+    /**
+     * A duration as the activity log says it to a person: {@code 45 s}, {@code 10 min},
+     * {@code 1 h 30 min}, {@code 2 d}. (The log holds no absolute times in its words: a reader's
+     * clock and zone are not the server's.)
+     */
+    static String inWords(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60 || s < 600 && s % 60 != 0) {
+            return s < 60 ? s + " s" : s / 60 + " min " + s % 60 + " s";
+        }
+        long minutes = s / 60;
+        if (minutes < 60) {
+            return minutes + " min";
+        }
+        if (minutes < 48 * 60) {
+            return minutes / 60 + " h" + (minutes % 60 == 0 ? "" : " " + minutes % 60 + " min");
+        }
+        return minutes / (24 * 60) + " d";
     }
 
     public void list(Context ctx) {
@@ -143,11 +162,12 @@ public final class LeaseRoutes {
         LeaseId id = pathId(ctx);
         ctx.attribute(LEASE, id.value());
         JsonBody body = JsonBody.read(ctx).allowOnly(Set.of("durationMinutes", "durationSeconds"));
-        var extended = leases.extend(id, duration(body), RequestGuard.caller(ctx));
+        Duration more = duration(body);
+        var extended = leases.extend(id, more, RequestGuard.caller(ctx));
         ctx.attribute(
                 SUMMARY,
-                "extended to " + extended.granted().expiresAt()
-                        + (extended.granted().clamped() ? " (clamped to its cap)" : ""));
+                "extended by " + inWords(more)
+                        + (extended.granted().clamped() ? " (cut short at its longest allowed end)" : ""));
         sessions.touch(id);
         ctx.json(LeaseJson.extended(
                 extended.lease(),

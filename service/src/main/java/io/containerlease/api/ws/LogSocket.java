@@ -87,7 +87,8 @@ public final class LogSocket implements LeaseSocket.Endpoint {
     }
 
     /**
-     * {@code {"seq":…,"timestamp":"…","level":"…","message":"…"}}, written directly: a line is the
+     * {@code {"seq":…,"timestamp":"…","stream":"stdout|stderr","level":"…","message":"…"}} ({@code level}
+     * only when the line states one), written directly: a line is the
      * hottest object on this path, and a map through the object mapper cost more than the rest of it.
      */
     public static String json(LogLine line) {
@@ -97,8 +98,10 @@ public final class LogSocket implements LeaseSocket.Endpoint {
     /** Appends the line's JSON object to {@code out}; returns it. */
     public static StringBuilder json(LogLine line, StringBuilder out) {
         out.append("{\"seq\":").append(line.seq()).append(",\"timestamp\":\"");
-        InstantText.append(line.timestamp(), out).append("\",\"level\":\"");
-        QUOTE.quoteAsString(line.level(), out);
+        InstantText.append(line.timestamp(), out).append("\",\"stream\":\"").append(line.stream());
+        if (line.level() != null) {
+            out.append("\",\"level\":\"").append(line.level());
+        }
         out.append("\",\"message\":\"");
         QUOTE.quoteAsString(line.message(), out);
         return out.append("\"}");

@@ -88,6 +88,6 @@ public final class LogsCommand extends ClientCommand {
         lastSeq = seq;
         String text = (timestamps ? line.path("timestamp").asText() + " " : "")
                 + line.path("message").asText();
-        (line.path("level").asText().equals("error") ? err() : out()).println(text);
+        (line.path("stream").asText().equals("stderr") ? err() : out()).println(text);
     }
 }

@@ -24,13 +24,19 @@ class LogLineJsonTest {
             "</script>",
             ""
         }) {
-            LogLine line = new LogLine(42, Instant.parse("2026-11-22T13:40:00.123456789Z"), "error", message);
-            Map<String, Object> expected = new LinkedHashMap<>();
-            expected.put("seq", 42L);
-            expected.put("timestamp", line.timestamp().toString());
-            expected.put("level", "error");
-            expected.put("message", message);
-            assertThat(LogSocket.json(line)).isEqualTo(JSON.writeValueAsString(expected));
+            for (String level : new String[] {"warn", null}) {
+                LogLine line = new LogLine(
+                        42, Instant.parse("2026-11-22T13:40:00.123456789Z"), LogLine.STDERR, level, message);
+                Map<String, Object> expected = new LinkedHashMap<>();
+                expected.put("seq", 42L);
+                expected.put("timestamp", line.timestamp().toString());
+                expected.put("stream", "stderr");
+                if (level != null) {
+                    expected.put("level", level);
+                }
+                expected.put("message", message);
+                assertThat(LogSocket.json(line)).isEqualTo(JSON.writeValueAsString(expected));
+            }
         }
     }
 }
