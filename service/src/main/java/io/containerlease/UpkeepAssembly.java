@@ -3,6 +3,7 @@ package io.containerlease;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.containers.EngineWatcher;
 import io.containerlease.metrics.PoolMetrics;
+import io.containerlease.pool.PoolSettings;
 import io.containerlease.pool.WarmPool;
 import io.containerlease.reaper.ReaperLoop;
 import io.containerlease.reaper.RetentionPurge;
@@ -78,7 +79,7 @@ record UpkeepAssembly(WarmPool pool) {
         ServiceConfig config = core.config();
         var metrics = new PoolMetrics(core.registry());
         var pool = new WarmPool(
-                new WarmPool.Settings(
+                new PoolSettings(
                         config.poolMaxTotal() == 0 ? Map.of() : core.catalog().warmPools(),
                         config.poolMaxTotal(),
                         POOL_REFILL_CONCURRENCY,

@@ -23,9 +23,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,33 +54,10 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
 
     private static final Duration REFILL_HOLD_MAX = Duration.ofSeconds(1);
 
-    /**
-     * How it is set up: its sizes by image type, its cap over all types, how many it makes at once,
-     * what it does at stop, how long a container may wait before it is replaced ({@code maxWait},
-     * POOL_MAX_WAIT_MINUTES), and how long after its making a container ends itself if no server is
-     * alive ({@code deadlineAfter}: the wait, then the longest lease, then the dead-man margin).
-     */
-    public record Settings(
-            Map<String, Integer> sizes,
-            int maxTotal,
-            int refillConcurrency,
-            boolean drainOnStop,
-            Duration checkEvery,
-            Duration maxWait,
-            Duration deadlineAfter) {
-        public Settings {
-            sizes = Map.copyOf(sizes);
-            if (deadlineAfter.compareTo(maxWait) <= 0) {
-                throw new IllegalArgumentException(
-                        "a pool container's deadline must leave room for a lease after its wait");
-            }
-        }
-    }
-
     /** A container waiting in the pool, and when it was made. */
     private record Member(LeaseId id, String containerId, String imageType, java.time.Instant madeAt) {}
 
-    private final Settings settings;
+    private final PoolSettings settings;
     private final PoolContainers engine;
     private final LeaseStore store;
     private final InstantSource clock;
@@ -91,25 +68,43 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private final Map<LeaseId, Member> members = new ConcurrentHashMap<>();
     /** Being made right now (no container id yet). */
     private final Set<LeaseId> creating = ConcurrentHashMap.newKeySet();
-    /** When each taken container left the pool ({@link System#nanoTime}). */
+    /** When each taken container left the pool (by the machinery's nanoTime). */
     private final Map<LeaseId, Long> leftAt = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicInteger> filling = new ConcurrentHashMap<>();
     private final Semaphore makers;
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService workers;
+    private final LongSupplier nanoTime;
+    private final PoolMachinery.Sleeper sleeper;
     private final PeriodicTask check;
     private volatile boolean closed;
-    private volatile long lastTakenNanos = System.nanoTime() - REFILL_QUIET.toNanos();
+    private volatile long lastTakenNanos;
 
     /** @param containers how a pool container is made and removed, as a lease's is */
     public WarmPool(
-            Settings settings,
+            PoolSettings settings,
             LeaseService.Containers containers,
             LeaseStore store,
             TaskScheduler scheduler,
             InstantSource clock,
             RandomGenerator random,
             PoolMeters meters) {
+        this(settings, containers, store, scheduler, clock, random, meters, PoolMachinery.real());
+    }
+
+    WarmPool(
+            PoolSettings settings,
+            LeaseService.Containers containers,
+            LeaseStore store,
+            TaskScheduler scheduler,
+            InstantSource clock,
+            RandomGenerator random,
+            PoolMeters meters,
+            PoolMachinery machinery) {
+        this.workers = machinery.workers();
+        this.nanoTime = machinery.nanoTime();
+        this.sleeper = machinery.sleeper();
+        this.lastTakenNanos = nanoTime.getAsLong() - REFILL_QUIET.toNanos();
         this.settings = settings;
         this.engine = new PoolContainers(containers, store, settings.deadlineAfter());
         this.store = store;
@@ -202,14 +197,14 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             return Optional.empty();
         }
         meters.hit(type);
-        lastTakenNanos = System.nanoTime();
+        lastTakenNanos = nanoTime.getAsLong();
         return Optional.of(new Warm(member.id(), member.containerId()));
     }
 
     /** Its replacement is made once the container is settled as gone (not when taken: a refused lease gives it back). */
     @Override
     public void used(Warm warm) {
-        leftAt.put(warm.leaseId(), System.nanoTime());
+        leftAt.put(warm.leaseId(), nanoTime.getAsLong());
         Member member = members.remove(warm.leaseId());
         if (member != null) {
             fill(member.imageType());
@@ -226,7 +221,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
 
     @Override
     public void discard(Warm warm) {
-        leftAt.put(warm.leaseId(), System.nanoTime());
+        leftAt.put(warm.leaseId(), nanoTime.getAsLong());
         Member member = members.remove(warm.leaseId());
         if (member != null) {
             workers.execute(() -> engine.removeQuietly(member.id()));
@@ -260,14 +255,14 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
 
     /** Waits while containers are being taken (see {@link #REFILL_QUIET}), within {@link #REFILL_HOLD_MAX}. */
     private void awaitQuiet() throws InterruptedException {
-        long giveUp = System.nanoTime() + REFILL_HOLD_MAX.toNanos();
+        long giveUp = nanoTime.getAsLong() + REFILL_HOLD_MAX.toNanos();
         while (!closed) {
-            long now = System.nanoTime();
+            long now = nanoTime.getAsLong();
             long quietAt = lastTakenNanos + REFILL_QUIET.toNanos();
             if (now - quietAt >= 0 || now - giveUp >= 0) {
                 return;
             }
-            Thread.sleep(Duration.ofNanos(Math.min(quietAt - now, giveUp - now)));
+            sleeper.sleep(Duration.ofNanos(Math.min(quietAt - now, giveUp - now)));
         }
     }
 
@@ -282,14 +277,14 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                 if (closed) {
                     return;
                 }
-                long started = System.nanoTime();
+                long started = nanoTime.getAsLong();
                 java.time.Instant madeAt = clock.instant();
                 String containerId = engine.make(id, type, madeAt);
                 Member member = new Member(id, containerId, type, madeAt);
                 members.put(id, member);
                 available.get(type).addLast(member);
                 made = true;
-                meters.refilled(type, Duration.ofNanos(System.nanoTime() - started));
+                meters.refilled(type, Duration.ofNanos(nanoTime.getAsLong() - started));
             } finally {
                 makers.release();
             }
@@ -357,7 +352,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                 }
             }
         }
-        long forgetBefore = System.nanoTime() - LEFT_REMEMBERED.toNanos();
+        long forgetBefore = nanoTime.getAsLong() - LEFT_REMEMBERED.toNanos();
         leftAt.values().removeIf(at -> at - forgetBefore < 0);
         fillAll();
     }

@@ -223,7 +223,7 @@ class WarmPoolTest {
     @Test
     void aRefusedProvisionGivesItsContainerBack() {
         world.close();
-        world = new LeaseWorld(7, new Quota(1, 100), Map.of("busybox", 3));
+        world = new LeaseWorld(7, new Quota(1, 1, 100), Map.of("busybox", 3));
         startFull();
         provision(Map.of());
         await().atMost(WAIT).until(() -> world.pool.sizes().get("busybox") == 3);
@@ -248,7 +248,7 @@ class WarmPoolTest {
         world.pool.close();
         int before = world.runtime.all().size();
         var again = new WarmPool(
-                new WarmPool.Settings(
+                new PoolSettings(
                         Map.of("busybox", 3),
                         16,
                         2,

@@ -146,7 +146,7 @@ public final class FakeRuntime implements ContainerRuntime {
                 out.add(new ManagedContainer(
                         c.id(),
                         LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty(),
-                        true,
+                        states.getOrDefault(c.name(), State.RUNNING) == State.RUNNING,
                         Optional.ofNullable(c.labels().get(ManagedLabels.SERVER)),
                         c.labels().containsKey(ManagedLabels.POOL)
                                 ? Optional.ofNullable(c.labels().get(ManagedLabels.IMAGE_TYPE))

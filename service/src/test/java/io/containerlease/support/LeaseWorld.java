@@ -156,7 +156,7 @@ public final class LeaseWorld implements AutoCloseable {
         warnings.addListener(sources::expiring);
         containers.addListener(sources::containerChanged);
         pool = new io.containerlease.pool.WarmPool(
-                new io.containerlease.pool.WarmPool.Settings(
+                new io.containerlease.pool.PoolSettings(
                         warmPools,
                         16,
                         2,
