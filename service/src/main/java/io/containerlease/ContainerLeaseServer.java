@@ -30,7 +30,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var core = CoreAssembly.build(base, backing, started);
             var told = EventAssembly.build(core);
             var program = ProgramAssembly.build(core, told, started);
-            var sessions = SessionAssembly.build(core, told);
+            var sessions = SessionAssembly.build(core, told, started);
             var containers = ContainerAssembly.build(core, told, sessions, started);
             var cluster = ClusterAssembly.join(core, told, sessions, program, containers, started);
             var upkeep = UpkeepAssembly.start(core, containers, cluster, started);

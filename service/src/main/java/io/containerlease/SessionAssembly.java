@@ -24,7 +24,7 @@ record SessionAssembly(
         return new SessionView(connections, idle);
     }
 
-    static SessionAssembly build(CoreAssembly core, EventAssembly events) {
+    static SessionAssembly build(CoreAssembly core, EventAssembly events, Started started) {
         var base = core.base();
         var config = core.config();
         var scheduler = core.scheduler();
@@ -54,10 +54,10 @@ record SessionAssembly(
                 scheduler,
                 base.clock(),
                 config.terminalDetached());
-        var logs = new LogStreams(
+        var logs = started.add(new LogStreams(
                 streams,
                 new LogStreams.Budget(config.logBufferLines(), config.logBufferBytes(), config.logBufferTotalBytes()),
-                ended);
+                ended));
         core.metrics()
                 .trackSessionMemory(
                         logs::heldBytes, config.logBufferTotalBytes(), logs::evictedLines, streams::queuedInputBytes);

@@ -132,7 +132,7 @@ public final class ApiServer implements AutoCloseable {
         var logRoute = leaseSockets.serving("logs", LogSocket.BOUNDS, logSocket);
         var catalogRoutes = new CatalogRoutes(leases.catalog(), config);
         var terminalRoutes = new TerminalRoutes(leases.service(), sessions.terminals());
-        var accessRoutes = new AccessRoutes(access.tickets(), access.activityLog(), leases.clock());
+        var accessRoutes = new AccessRoutes(access.tickets(), access.activityLog(), leases.clock(), leases.store());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());
         var apiDocs = new ApiDocsRoutes(ApiServer.class.getClassLoader());
         eventRoutes = new EventRoutes(

@@ -254,17 +254,16 @@ public final class ReapCommand implements Callable<Integer> {
 
     static void print(List<Verdict> verdicts, Optional<String> ownCluster, PrintStream out) {
         out.println("this store's cluster: " + ownCluster.orElse("none (no store in DATA_DIR)"));
-        out.printf("%-8s %-42s %-38s %-12s %-10s %s%n", "VERDICT", "CONTAINER", "CLUSTER", "AGE", "SERVER", "WHY");
+        // Every id whole: they are what an operator copies into --cluster, docker rm or a report.
+        List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[] {"VERDICT", "CONTAINER", "CLUSTER", "AGE", "SERVER", "WHY"});
         for (Verdict v : verdicts) {
-            out.printf(
-                    "%-8s %-42s %-38s %-12s %-10s %s%n",
-                    v.goes() ? "goes" : "stays",
-                    v.name(),
-                    v.cluster(),
-                    age(v.age()),
-                    v.server().length() > 10 ? v.server().substring(0, 10) : v.server(),
-                    v.why());
+            rows.add(new String[] {v.goes() ? "goes" : "stays", v.name(), v.cluster(), age(v.age()), v.server(), v.why()
+            });
         }
+        java.io.PrintWriter writer = new java.io.PrintWriter(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        io.containerlease.cli.client.TextColumns.print(writer, rows);
+        writer.flush();
     }
 
     private static String age(Duration d) {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Log streaming for every lease: one Docker follow per lease, started by its first reader and kept
  * until the lease ends, so a reader who drops and comes back finds what it missed in the buffer.
  */
-public final class LogStreams {
+public final class LogStreams implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogStreams.class);
 
     /**
@@ -188,6 +188,16 @@ public final class LogStreams {
         if (leaseLog != null) {
             leaseLog.close();
         }
+    }
+
+    /**
+     * The server is stopping: every follow is closed here, before the engine's client goes, so none
+     * of them "breaks" (and is reported) on the way down. The leases run on; the next start follows
+     * them again.
+     */
+    @Override
+    public void close() {
+        logs.keySet().forEach(this::stop);
     }
 
     /** A reader's place in a lease's log. */

@@ -78,7 +78,8 @@ class ApiDocsTest {
         assertThat(ApiClient.CHECKS_CONTRACT)
                 .as("the API tests' client checks every answer")
                 .isTrue();
-        String me = "{\"user\":\"alice\",\"admin\":false,\"serverTime\":\"2026-11-22T10:00:00Z\"}";
+        String me =
+                "{\"user\":\"alice\",\"admin\":false,\"serverTime\":\"2026-11-22T10:00:00Z\",\"cluster\":\"c\",\"server\":\"s\"}";
         OpenApiContract.check("GET", "/api/me", 200, "application/json", me);
         assertThatThrownBy(() -> OpenApiContract.check(
                         "GET", "/api/me", 200, "application/json", me.replace("}", ",\"extra\":1}")))

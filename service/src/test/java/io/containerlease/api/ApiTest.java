@@ -224,6 +224,8 @@ class ApiTest {
         assertThat(health.status()).isEqualTo(503);
         assertThat(health.json().at("/checks/store").asText()).isEqualTo("ok");
         assertThat(health.json().at("/checks/docker").asText()).startsWith("failed");
+        assertThat(health.json().at("/cluster").asText()).isEqualTo(world.store.instanceId());
+        assertThat(health.json().at("/server").asText()).isEqualTo(world.store.serverId());
         world.runtime.unavailable = false;
         assertThat(get("/healthz").status()).isEqualTo(200);
         assertThat(post("/api/provision", "{\"imageType\":\"busybox\",\"durationMinutes\":5}")

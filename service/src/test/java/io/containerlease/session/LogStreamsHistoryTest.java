@@ -104,4 +104,20 @@ class LogStreamsHistoryTest {
         assertThat(early.seen()).containsExactly("2:b");
         assertThat(late.seen()).containsExactly("2:b");
     }
+
+    /** A server that stops closes every follow first: the engine's client going after them breaks none (nothing logged). */
+    @Test
+    void closingStopsEveryFollowSoNoneIsReportedBrokenOnTheWayDown() {
+        PolledReader reader = PolledReader.subscribe(logs, id, new LogStreams.Start.Tail(5));
+        var sink = streams.followers.get(container);
+        try (var lines = io.containerlease.support.LogLines.of(LogStreams.class)) {
+            logs.close();
+            sink.closed(new java.io.IOException()); // what the engine's client does as it shuts down
+            assertThat(lines.messages()).isEmpty();
+        }
+        assertThat(streams.followers).isEmpty();
+        assertThat(logs.tracks(id)).isFalse();
+        assertThat(logs.heldBytes()).isZero();
+        reader.cancel();
+    }
 }

@@ -8,6 +8,7 @@ import io.containerlease.api.support.QueryNumbers;
 import io.containerlease.auth.WsTickets;
 import io.containerlease.lease.Caller;
 import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.LeaseStore;
 import io.javalin.http.Context;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -23,14 +24,20 @@ public final class AccessRoutes {
     private final WsTickets tickets;
     private final ActivityLog activity;
     private final InstantSource clock;
+    private final LeaseStore store;
 
-    public AccessRoutes(WsTickets tickets, ActivityLog activity, InstantSource clock) {
+    /** @param store says which cluster and which server of it this is */
+    public AccessRoutes(WsTickets tickets, ActivityLog activity, InstantSource clock, LeaseStore store) {
         this.tickets = tickets;
         this.activity = activity;
         this.clock = clock;
+        this.store = store;
     }
 
-    /** Who the token belongs to, and the server's clock (a browser corrects its countdowns by it). */
+    /**
+     * Who the token belongs to, the server's clock (a browser corrects its countdowns by it), and
+     * which cluster and server answered.
+     */
     public void me(Context ctx) {
         Caller caller = RequestGuard.caller(ctx);
         ctx.json(Map.of(
@@ -39,7 +46,11 @@ public final class AccessRoutes {
                 "admin",
                 caller.admin(),
                 "serverTime",
-                clock.instant().toString()));
+                clock.instant().toString(),
+                "cluster",
+                store.instanceId(),
+                "server",
+                store.serverId()));
     }
 
     public void ticket(Context ctx) {

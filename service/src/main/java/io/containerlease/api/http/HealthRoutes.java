@@ -48,6 +48,9 @@ public final class HealthRoutes {
         boolean healthy = checks.values().stream().allMatch("ok"::equals);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", healthy ? "ok" : "unavailable");
+        // Which cluster (the store's) and which server of it answered: what an operator compares across replicas.
+        out.put("cluster", store.instanceId());
+        out.put("server", store.serverId());
         out.put("checks", checks);
         // How close the process is to its file-descriptor limit, which bounds connections, shells and log streams.
         Map<String, Object> capacity = new LinkedHashMap<>();

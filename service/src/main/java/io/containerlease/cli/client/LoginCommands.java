@@ -104,6 +104,10 @@ public final class LoginCommands {
             JsonNode me = client.get("/api/me");
             out().println(me.path("user").asText() + (me.path("admin").asBoolean() ? " (admin)" : "") + " at "
                     + client.url());
+            if (me.has("cluster")) {
+                out().println("cluster " + me.path("cluster").asText() + ", server "
+                        + me.path("server").asText());
+            }
             return 0;
         }
     }

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
  * Reads one of the service's WebSocket streams (logs, events) to its normal end. When following, a
  * dropped connection is made again, with backoff, from the position the caller keeps (the path is
  * asked for anew each time), so nothing is missed or read twice; a refusal is a {@link ClientFailure}.
+ * An outage is said once when it begins and once when it ends, however many attempts it takes.
  */
 final class ResumingStream {
 
@@ -39,10 +40,18 @@ final class ResumingStream {
     void read(Supplier<String> path, Consumer<String> frame, boolean follow, String notFound) {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(5));
         boolean connectedOnce = false;
+        boolean[] down = {false};
         while (true) {
             Closed closed;
             try {
-                closed = once(path.get(), frame);
+                closed = once(path.get(), frame, () -> {
+                    if (down[0]) {
+                        err.println("(reconnected; following again)");
+                        err.flush();
+                        down[0] = false;
+                    }
+                    backoff.reset();
+                });
                 connectedOnce = true;
             } catch (ClientFailure failure) {
                 if (!follow || !connectedOnce || failure.exitCode() != ClientFailure.UNREACHABLE) {
@@ -66,8 +75,12 @@ final class ResumingStream {
                         what + " broke (" + closed.code() + " " + closed.reason() + ")");
             }
             Duration wait = backoff.next();
-            err.println("(connection lost; reconnecting in " + wait.toMillis() + " ms)");
-            err.flush();
+            if (!down[0]) {
+                String why = closed.reason() == null || closed.reason().isBlank() ? "" : ": " + closed.reason();
+                err.println("(connection lost" + why + "; reconnecting until the server is back)");
+                err.flush();
+                down[0] = true;
+            }
             try {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
@@ -77,11 +90,12 @@ final class ResumingStream {
         }
     }
 
-    /** One connection, until it closes. */
-    private Closed once(String path, Consumer<String> frame) {
+    /** One connection, until it closes; {@code opened} runs once it is made. */
+    private Closed once(String path, Consumer<String> frame, Runnable opened) {
         CompletableFuture<Closed> closed = new CompletableFuture<>();
         Listener listener = new Listener(frame, closed);
         WebSocket socket = client.openSocket(path, listener, what);
+        opened.run();
         try {
             return listener.heartbeat.await(
                     closed,
