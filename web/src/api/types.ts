@@ -62,6 +62,9 @@ export interface ImageType {
   sessionDefaults: { disconnectGraceSeconds: number | null; idleTimeoutSeconds: number | null };
   memoryMb: number;
   cpus: number;
+  /** False when its image could not be had (not on the engine, its registry out of reach); then why. */
+  available?: boolean;
+  unavailableReason?: string;
 }
 
 export interface Catalog {

@@ -92,4 +92,21 @@ describe('ProvisionForm', () => {
     expect(sent).toEqual([{ imageType: 'busybox', durationSeconds: 1800, env: { MODE: 'demo' }, secretEnv: { API_KEY: 's3cret-value' } }]);
     expect(screen.queryByLabelText('Secret environment value 1')).toBeNull();
   });
+
+  it('offers an image type whose image cannot be had as unavailable, and starts on one that can be leased', async () => {
+    const withRegistryDown: Catalog = { ...catalog, imageTypes: [
+      { ...catalog.imageTypes[0], imageType: 'ubuntu', available: false,
+        unavailableReason: 'image ubuntu:24.04 cannot be pulled: its registry is out of reach' },
+      catalog.imageTypes[0],
+    ] };
+    const fetchFn = async () => new Response(JSON.stringify(withRegistryDown), { status: 200 });
+    render(<ProvisionForm api={new ApiClient('token', () => {}, fetchFn as typeof fetch)} onProvisioned={() => {}} />);
+    const select = await screen.findByLabelText<HTMLSelectElement>('Image type');
+    await waitFor(() => expect(select.value).toBe('busybox'));
+    const ubuntu = [...select.options].find((o) => o.value === 'ubuntu')!;
+    expect(ubuntu.disabled).toBe(true);
+    expect(ubuntu.textContent).toBe('ubuntu (unavailable)');
+    expect(screen.queryByTestId('type-unavailable')).toBeNull();
+  });
 });
+

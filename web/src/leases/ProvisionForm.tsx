@@ -33,9 +33,11 @@ export function ProvisionForm({ api, onProvisioned }: Props) {
   useEffect(() => {
     api.catalog().then((c) => {
       setCatalog(c);
-      if (c.imageTypes.length > 0) {
-        setImageType(c.imageTypes[0].imageType);
-        setDuration(c.imageTypes[0].defaultDurationSeconds);
+      // The first type that can be leased now; the first of all when none can.
+      const first = c.imageTypes.find((t) => t.available !== false) ?? c.imageTypes[0];
+      if (first) {
+        setImageType(first.imageType);
+        setDuration(first.defaultDurationSeconds);
       }
     }, (e: unknown) => setLoadError(e instanceof ApiError ? e.message : String(e)));
   }, [api]);
@@ -99,12 +101,21 @@ export function ProvisionForm({ api, onProvisioned }: Props) {
           <label htmlFor="imageType">Image type</label>
           <select id="imageType" value={imageType} onChange={(e) => chooseType(e.target.value)}
             aria-invalid={!!errors.imageType} aria-describedby="imageType-about">
-            {catalog.imageTypes.map((t) => <option key={t.imageType} value={t.imageType}>{t.imageType}</option>)}
+            {catalog.imageTypes.map((t) => (
+              <option key={t.imageType} value={t.imageType} disabled={t.available === false}>
+                {t.available === false ? `${t.imageType} (unavailable)` : t.imageType}
+              </option>
+            ))}
           </select>
           {type && (
             <p className="hint" id="imageType-about">
               {type.description ?? 'No description.'} · {type.memoryMb} MiB, {type.cpus} CPU
               {type.terminal ? '' : ' · no terminal'}
+            </p>
+          )}
+          {type?.available === false && (
+            <p className="field-error" data-testid="type-unavailable">
+              Not available now: {type.unavailableReason ?? 'its image cannot be had'}.
             </p>
           )}
           {errors.imageType && <p className="field-error" role="alert">{errors.imageType}</p>}

@@ -47,6 +47,11 @@ record UpkeepAssembly(WarmPool pool) {
                 base.clock(),
                 core.metrics(),
                 cluster.peers());
+        // Which image types cannot be leased (their image cannot be had), so the catalog says so from the start.
+        Thread.ofVirtual()
+                .name("containerlease-image-check")
+                .start(() ->
+                        core.containers().images().checkAll(core.containers().catalog()));
         // Containers waiting ready for a provision; those from before a restart are taken back before the first pass.
         var pool = started.add(pool(core));
         core.leases().takeWarmContainersFrom(pool);

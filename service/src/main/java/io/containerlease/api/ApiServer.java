@@ -130,7 +130,8 @@ public final class ApiServer implements AutoCloseable {
         var terminalRoute = leaseSockets.serving("terminal", LeaseSocket.Bounds.PROGRAM_OUTPUT, terminalSocket);
         var execRoute = leaseSockets.serving("exec", LeaseSocket.Bounds.PROGRAM_OUTPUT, execSocket);
         var logRoute = leaseSockets.serving("logs", LogSocket.BOUNDS, logSocket);
-        var catalogRoutes = new CatalogRoutes(leases.catalog(), config);
+        var catalogRoutes =
+                new CatalogRoutes(leases.catalog(), config, leases.service().images());
         var terminalRoutes = new TerminalRoutes(leases.service(), sessions.terminals());
         var accessRoutes = new AccessRoutes(access.tickets(), access.activityLog(), leases.clock(), leases.store());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());

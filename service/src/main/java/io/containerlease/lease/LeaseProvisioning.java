@@ -120,7 +120,7 @@ final class LeaseProvisioning {
                     kv("expiresAt", lease.expiresAt()));
             service.tell(l -> l.onProvisioning(lease));
             try {
-                containers.runtime().ensureImage(spec);
+                containers.images().ensure(spec);
             } catch (RuntimeException raw) {
                 RuntimeException e = scrubbed(raw);
                 // Nothing was created, so the lease can end at once.

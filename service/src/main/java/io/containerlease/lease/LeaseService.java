@@ -34,7 +34,17 @@ public final class LeaseService {
      * before the container (its code volume), and the retried removal.
      */
     public record Containers(
-            ImageTypes catalog, ContainerRuntime runtime, LeaseResources resources, ContainerRemovals removals) {}
+            ImageTypes catalog,
+            ContainerRuntime runtime,
+            LeaseResources resources,
+            ContainerRemovals removals,
+            ImageReadiness images) {
+        /** With readiness of its own (tests, and tools that do not show a catalog). */
+        public Containers(
+                ImageTypes catalog, ContainerRuntime runtime, LeaseResources resources, ContainerRemovals removals) {
+            this(catalog, runtime, resources, removals, new ImageReadiness(runtime));
+        }
+    }
 
     /**
      * The rules of leasing, from configuration.
@@ -85,6 +95,11 @@ public final class LeaseService {
                         return LeaseService.this.finishEnding(id);
                     }
                 });
+    }
+
+    /** Which image types cannot be leased now, and why (their image cannot be had). */
+    public ImageReadiness images() {
+        return containers.images();
     }
 
     /** Provisions take a warm pool's container when one can serve them; done while wiring. */

@@ -41,7 +41,7 @@ final class PoolContainers {
     /** Makes and starts a waiting container of {@code type} for the lease {@code id} will be; its container id. */
     String make(LeaseId id, String type, Instant madeAt) {
         ImageSpec spec = containers.catalog().find(type).orElseThrow();
-        containers.runtime().ensureImage(spec);
+        containers.images().ensure(spec);
         // The lease this container will belong to does not exist yet: its resources are made for its id.
         Lease future = Lease.provisioning(id, type, madeAt, Duration.ofMinutes(1), Duration.ofMinutes(1));
         ContainerSpec.Mounts mounts = containers.resources().prepare(future, spec);

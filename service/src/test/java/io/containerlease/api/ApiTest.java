@@ -3,6 +3,7 @@ package io.containerlease.api;
 import static io.containerlease.support.ApiClient.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.containerlease.config.ImageCatalog;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
@@ -96,6 +97,39 @@ class ApiTest {
         assertThat(busybox.get("memoryMb").asLong()).isEqualTo(128);
         assertThat(busybox.has("sessionDefaults")).isTrue();
         assertThat(r.body()).doesNotContain("containerlease/busybox", "alpine:3.20");
+    }
+
+    /** A type whose image cannot be had is marked once a provision (or the check at start) finds out, and unmarked once it can. */
+    @Test
+    void theCatalogMarksATypeWhoseImageCannotBeHadUntilItCanAgain() {
+        var alpine = ImageCatalog.builtIn().find("alpine").orElseThrow();
+        assertThat(catalogEntry("alpine").get("available").asBoolean())
+                .as("nothing known against it yet")
+                .isTrue();
+        Response failed = post("/api/provision", "{\"imageType\":\"alpine\",\"durationMinutes\":5}");
+        assertThat(failed.status()).isGreaterThanOrEqualTo(400);
+        var marked = catalogEntry("alpine");
+        assertThat(marked.get("available").asBoolean()).isFalse();
+        assertThat(marked.get("unavailableReason").asText())
+                .contains("could not be pulled")
+                .doesNotContain(alpine.image());
+        assertThat(catalogEntry("busybox").get("available").asBoolean()).isTrue();
+
+        world.runtime.withImage(alpine.image()); // an operator pulled it, or the registry is back
+        assertThat(post("/api/provision", "{\"imageType\":\"alpine\",\"durationMinutes\":5}")
+                        .status())
+                .isEqualTo(201);
+        assertThat(catalogEntry("alpine").get("available").asBoolean()).isTrue();
+        assertThat(catalogEntry("alpine").has("unavailableReason")).isFalse();
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode catalogEntry(String type) {
+        for (var entry : client.get("/api/catalog").json().get("imageTypes")) {
+            if (entry.get("imageType").asText().equals(type)) {
+                return entry;
+            }
+        }
+        throw new AssertionError("no " + type + " in the catalog");
     }
 
     @Test

@@ -2,11 +2,13 @@ package io.containerlease.api.http;
 
 import io.containerlease.config.ImageCatalog;
 import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.ImageReadiness;
 import io.containerlease.lease.ImageSpec;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code GET /api/catalog}: the image types a user may lease, with what a provision form needs to
@@ -19,10 +21,12 @@ public final class CatalogRoutes {
 
     private final ImageCatalog catalog;
     private final ServiceConfig config;
+    private final ImageReadiness images;
 
-    public CatalogRoutes(ImageCatalog catalog, ServiceConfig config) {
+    public CatalogRoutes(ImageCatalog catalog, ServiceConfig config, ImageReadiness images) {
         this.catalog = catalog;
         this.config = config;
+        this.images = images;
     }
 
     public void list(Context ctx) {
@@ -47,6 +51,10 @@ public final class CatalogRoutes {
         out.put("description", listing.description().orElse(null));
         out.put("defaultDurationSeconds", suggested.toSeconds());
         out.put("terminal", !spec.shell().isEmpty());
+        // Marked when its image could not be had (not on the engine, its registry out of reach).
+        Optional<String> problem = images.problem(imageType);
+        out.put("available", problem.isEmpty());
+        problem.ifPresent(why -> out.put("unavailableReason", why));
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put(
                 "disconnectGraceSeconds",

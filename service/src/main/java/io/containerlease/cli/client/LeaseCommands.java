@@ -34,15 +34,19 @@ public final class LeaseCommands {
 
         private void table(JsonNode catalog) {
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"IMAGE", "DEFAULT", "TERMINAL", "MEMORY", "CPUS", "DESCRIPTION"});
+            rows.add(new String[] {"IMAGE", "READY", "DEFAULT", "TERMINAL", "MEMORY", "CPUS", "DESCRIPTION"});
             for (JsonNode type : catalog.path("imageTypes")) {
+                boolean ready = type.path("available").asBoolean(true);
                 rows.add(new String[] {
                     type.path("imageType").asText(),
+                    ready ? "yes" : "no",
                     Durations.human(type.path("defaultDurationSeconds").asLong()),
                     type.path("terminal").asBoolean() ? "yes" : "no",
                     type.path("memoryMb").asText() + " MiB",
                     type.path("cpus").asText(),
-                    type.path("description").asText("")
+                    ready
+                            ? type.path("description").asText("")
+                            : "unavailable: " + type.path("unavailableReason").asText("its image cannot be had")
                 });
             }
             TextColumns.print(out(), rows);
