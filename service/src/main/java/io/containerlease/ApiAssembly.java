@@ -24,6 +24,7 @@ final class ApiAssembly {
                         new ApiServer.Leases(
                                 core.leases(),
                                 core.catalog(),
+                                core.containers().images(),
                                 core.store(),
                                 engine.runtime(),
                                 engine.streams(),

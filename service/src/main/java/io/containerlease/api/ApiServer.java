@@ -44,6 +44,7 @@ import io.containerlease.containers.UsageWatch;
 import io.containerlease.events.EventHub;
 import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.lease.ContainerStreams;
+import io.containerlease.lease.ImageReadiness;
 import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.Redactor;
@@ -75,6 +76,7 @@ public final class ApiServer implements AutoCloseable {
     public record Leases(
             LeaseService service,
             ImageCatalog catalog,
+            ImageReadiness images,
             LeaseStore store,
             ContainerRuntime runtime,
             ContainerStreams streams,
@@ -130,8 +132,7 @@ public final class ApiServer implements AutoCloseable {
         var terminalRoute = leaseSockets.serving("terminal", LeaseSocket.Bounds.PROGRAM_OUTPUT, terminalSocket);
         var execRoute = leaseSockets.serving("exec", LeaseSocket.Bounds.PROGRAM_OUTPUT, execSocket);
         var logRoute = leaseSockets.serving("logs", LogSocket.BOUNDS, logSocket);
-        var catalogRoutes =
-                new CatalogRoutes(leases.catalog(), config, leases.service().images());
+        var catalogRoutes = new CatalogRoutes(leases.catalog(), config, leases.images());
         var terminalRoutes = new TerminalRoutes(leases.service(), sessions.terminals());
         var accessRoutes = new AccessRoutes(access.tickets(), access.activityLog(), leases.clock(), leases.store());
         var consoleRoutes = new ConsoleRoutes(ApiServer.class.getClassLoader());

@@ -31,7 +31,7 @@ public final class LeaseService {
 
     /**
      * How a lease's container is made and removed: the catalog's spec, the engine, what is made
-     * before the container (its code volume), and the retried removal.
+     * before the container (its code volume), the retried removal, and whether its image can be had.
      */
     public record Containers(
             ImageTypes catalog,
@@ -47,10 +47,8 @@ public final class LeaseService {
     }
 
     /**
-     * The rules of leasing, from configuration.
-     *
-     * @param releaseWait how long a release waits for its container to go before answering that
-     *                    removal is still pending (it carries on in the background)
+     * The rules of leasing, from configuration; {@code releaseWait}: how long a release waits for its
+     * container to go before answering that removal is still pending (it carries on in the background).
      */
     public record Rules(LeasePolicy policy, Quota quota, Duration releaseWait) {}
 
@@ -95,11 +93,6 @@ public final class LeaseService {
                         return LeaseService.this.finishEnding(id);
                     }
                 });
-    }
-
-    /** Which image types cannot be leased now, and why (their image cannot be had). */
-    public ImageReadiness images() {
-        return containers.images();
     }
 
     /** Provisions take a warm pool's container when one can serve them; done while wiring. */

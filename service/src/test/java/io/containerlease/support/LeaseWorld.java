@@ -41,6 +41,9 @@ public final class LeaseWorld implements AutoCloseable {
     public final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     public final ManualScheduler scheduler = new ManualScheduler(clock);
     public final FakeRuntime runtime = new FakeRuntime().withImage(BUSYBOX_IMAGE);
+    /** Which image types cannot be leased now, as provisions found out. */
+    public final io.containerlease.lease.ImageReadiness images = new io.containerlease.lease.ImageReadiness(runtime);
+
     public final SqliteLeaseStore store = SqliteLeaseStore.inMemory();
     public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     public final LeaseMetrics metrics = new LeaseMetrics(registry);
@@ -94,7 +97,7 @@ public final class LeaseWorld implements AutoCloseable {
         leases = new LeaseService(
                 StoreOutage.wrap(store, storeDown),
                 new LeaseService.Containers(
-                        ImageCatalog.builtIn(), runtime, io.containerlease.lease.LeaseResources.NONE, removals),
+                        ImageCatalog.builtIn(), runtime, io.containerlease.lease.LeaseResources.NONE, removals, images),
                 new LeaseService.Rules(policy, quota, Duration.ofMillis(1)),
                 timers,
                 clock,
@@ -222,7 +225,7 @@ public final class LeaseWorld implements AutoCloseable {
             java.util.Optional<io.containerlease.auth.Authenticator> tokens) {
         return new io.containerlease.api.ApiServer.Services(
                 new io.containerlease.api.ApiServer.Leases(
-                        leases, ImageCatalog.builtIn(), store, runtime, streams, pool, clock),
+                        leases, ImageCatalog.builtIn(), images, store, runtime, streams, pool, clock),
                 new io.containerlease.api.ApiServer.Sessions(
                         new io.containerlease.session.SessionView(connections, idle), connections, terminals, logs),
                 new io.containerlease.api.ApiServer.Containers(containers, control, usage, deadlines, channels, code),
