@@ -155,7 +155,8 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
         <div hidden={panel !== 'terminal'} className="work-panel">
           {live ? (
             <Terminals api={api} leaseId={lease.id} fresh={handedOver !== undefined} onControl={onControl}
-              container={lease.container?.state} stoppedByYou={stoppedByYou} />
+              container={lease.container?.state} containerStartedAt={lease.container?.startedAt}
+              stoppedByYou={stoppedByYou} />
           ) : (
             <p className="muted">This lease has ended; its shells are gone.</p>
           )}

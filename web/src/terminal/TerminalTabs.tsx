@@ -20,6 +20,8 @@ export interface TerminalTabsProps {
   onControl: (message: LeaseControl) => void;
   /** The container's state, and whether this page's user stopped it: a started container gets new shells. */
   container?: ContainerState;
+  /** When the container last started: a restart changes it while the state stays running. */
+  containerStartedAt?: string;
   stoppedByYou: boolean;
 }
 
@@ -35,7 +37,9 @@ function newTabKey(): number {
  * The lease's terminals, one tab each. The shells a tab had open are remembered in session storage,
  * so a reload shows the same shells again.
  */
-export default function TerminalTabs({ api, leaseId, fresh, onControl, container, stoppedByYou }: TerminalTabsProps) {
+export default function TerminalTabs(
+  { api, leaseId, fresh, onControl, container, containerStartedAt, stoppedByYou }: TerminalTabsProps,
+) {
   const [saved] = useState(() => new SavedSessions(window.sessionStorage, leaseId));
   // Null until known: this tab's own shells from before a reload, else the lease's open shells (another
   // tab or browser opened them), else one new shell.
@@ -45,12 +49,14 @@ export default function TerminalTabs({ api, leaseId, fresh, onControl, container
     return ids.length > 0 ? ids.map((sessionId) => ({ key: newTabKey(), sessionId, state: 'connecting' })) : null;
   });
   const [activeKey, setActiveKey] = useState(() => tabs?.[0]?.key ?? -1);
-  // When the container runs again (started after a stop), each shell that ended with it (or was
-  // refused while it was stopped) is replaced by a new one in the same tab. Adjusted while rendering, as React advises for state that follows a prop.
-  const [seenContainer, setSeenContainer] = useState(container);
-  if (container !== seenContainer) {
-    setSeenContainer(container);
-    if (container === 'running' && seenContainer !== 'running' && seenContainer !== 'paused' && tabs) {
+  // When the container runs again (started after a stop, or restarted), each shell that ended with
+  // it (or was refused while it was stopped) is replaced by a new one in the same tab. Adjusted while
+  // rendering, as React advises for state that follows a prop.
+  const run = container === 'running' ? `running since ${containerStartedAt ?? '?'}` : container;
+  const [seenRun, setSeenRun] = useState(run);
+  if (run !== seenRun) {
+    setSeenRun(run);
+    if (container === 'running' && seenRun !== undefined && tabs) {
       const ended = (t: Tab) => t.state === 'exited' || t.state === 'failed';
       const renewed = tabs.map((t) => (ended(t) ? { key: newTabKey(), sessionId: null, state: 'connecting' as ShellState } : t));
       const activeWasRenewed = tabs.findIndex((t) => t.key === activeKey && ended(t));
