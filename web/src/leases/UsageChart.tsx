@@ -55,7 +55,7 @@ function Plot({ title, kind, values, max, format }: PlotProps) {
           <line className="usage-grid" x1="0" y1={HEIGHT / 2} x2={WIDTH} y2={HEIGHT / 2} />
           <polyline className={`usage-${kind}`} points={points(values, max)} />
         </svg>
-        {values.length < 2 && <span className="usage-empty">No data yet</span>}
+        {values.length === 0 && <span className="usage-empty">No data yet</span>}
       </div>
       <div className="usage-time" aria-hidden="true"><span>2 min ago</span><span>now</span></div>
     </figure>
