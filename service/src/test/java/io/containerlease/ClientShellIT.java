@@ -144,7 +144,9 @@ class ClientShellIT {
                 .doesNotContainPattern("\\^\\[\\[\\d+;\\d+R");
 
         Run sessions = cli("sessions", id);
-        assertThat(sessions.out()).containsPattern(session + "\\s+\\S+\\s+1\\s+-\\s+\\d+ bytes");
+        assertThat(sessions.out())
+                .as("its age in words, attached once, never unattended, its output in binary units")
+                .containsPattern(session + "\\s+(just now|\\d+[smhd] ago)\\s+1\\s+-\\s+\\d+(\\.\\d)? (B|KiB|MiB)");
         Run ended = cli("sessions", id, "--end", session);
         assertThat(ended.exit()).as(ended.err()).isZero();
         awaitScreen(
