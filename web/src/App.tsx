@@ -17,9 +17,26 @@ function initialToken(): string | null {
   return fromLink ?? storedToken(window.sessionStorage);
 }
 
+/** What the console sends to a server that asks for no token (AUTH=off: a developer's, on loopback). */
+const NO_TOKEN_NEEDED = 'no-token-needed';
+
 /** Signs in (link, stored token or pasted), then shows the page the address names. */
 export function App() {
   const [token, setToken] = useState<string | null>(initialToken);
+  // Without a token, ask once whether the server wants one at all, before offering the sign-in page.
+  const [probing, setProbing] = useState(() => token === null);
+  useEffect(() => {
+    if (!probing) return;
+    let stopped = false;
+    fetch('/api/me').then((answer) => {
+      if (stopped) return;
+      if (answer.ok) setToken(NO_TOKEN_NEEDED);
+      setProbing(false);
+    }, () => !stopped && setProbing(false));
+    return () => {
+      stopped = true;
+    };
+  }, [probing]);
   const [me, setMe] = useState<Me | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -54,7 +71,11 @@ export function App() {
     setToken(value);
   };
 
-  if (!api) return <SignIn problem={problem} onToken={signIn} />;
+  if (!api) {
+    return probing
+      ? <main className="sign-in"><section className="panel"><p className="muted">Connecting…</p></section></main>
+      : <SignIn problem={problem} onToken={signIn} />;
+  }
   if (!me) {
     return (
       <main className="sign-in">
