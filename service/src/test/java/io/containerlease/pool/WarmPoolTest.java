@@ -58,7 +58,15 @@ class WarmPoolTest {
     }
 
     private void startFull() {
-        world.pool.start();
+        // The service logs at ERROR in tests: a refill that failed (and waits for the next check, which
+        // a manual scheduler never runs) would be silent; its words go into the failure instead.
+        try (var said = io.containerlease.support.LogLines.of(WarmPool.class)) {
+            world.pool.start();
+            awaitFull(said);
+        }
+    }
+
+    private void awaitFull(io.containerlease.support.LogLines said) {
         try {
             await().atMost(WAIT).until(() -> world.pool.sizes().get("busybox") == 3);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -73,7 +81,11 @@ class WarmPoolTest {
             } catch (java.io.IOException | RuntimeException ignored) {
                 // the failure below says what matters
             }
-            throw new AssertionError("the pool did not fill within " + WAIT + "; threads: " + dump, e);
+            throw new AssertionError(
+                    "the pool did not fill within " + WAIT + " (it holds " + world.pool.sizes() + "; the engine "
+                            + world.runtime.all().size() + " containers); the pool said: " + said.messages()
+                            + "; threads: " + dump,
+                    e);
         }
     }
 
