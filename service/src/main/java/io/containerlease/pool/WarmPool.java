@@ -72,6 +72,9 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private final Map<LeaseId, Long> leftAt = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicInteger> filling = new ConcurrentHashMap<>();
+    /** Held while counting what a type has (waiting and being made) and while one moves between the two. */
+    private final Object counting = new Object();
+
     private final Semaphore makers;
     private final ExecutorService workers;
     private final LongSupplier nanoTime;
@@ -241,15 +244,18 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         int target = settings.sizes().getOrDefault(type, 0);
         AtomicInteger making = filling.get(type);
         while (true) {
-            int now = making.get();
-            int beingMade =
-                    filling.values().stream().mapToInt(AtomicInteger::get).sum();
-            if (available.get(type).size() + now >= target || members.size() + beingMade >= settings.maxTotal()) {
-                return;
+            // Counted under the lock a finished container moves under (from being made to waiting): read
+            // apart, one could be counted twice, and the pool would stop one short until the next check.
+            synchronized (counting) {
+                int beingMade =
+                        filling.values().stream().mapToInt(AtomicInteger::get).sum();
+                if (available.get(type).size() + making.get() >= target
+                        || members.size() + beingMade >= settings.maxTotal()) {
+                    return;
+                }
+                making.incrementAndGet();
             }
-            if (making.compareAndSet(now, now + 1)) {
-                workers.execute(() -> makeOne(type, making));
-            }
+            workers.execute(() -> makeOne(type, making));
         }
     }
 
@@ -269,6 +275,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private void makeOne(String type, AtomicInteger making) {
         LeaseId id = LeaseId.generate(clock.instant(), random);
         boolean made = false;
+        boolean counted = true; // still counted in `making`
         creating.add(id);
         try {
             makers.acquire();
@@ -281,8 +288,12 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                 java.time.Instant madeAt = clock.instant();
                 String containerId = engine.make(id, type, madeAt);
                 Member member = new Member(id, containerId, type, madeAt);
-                members.put(id, member);
-                available.get(type).addLast(member);
+                synchronized (counting) {
+                    members.put(id, member);
+                    available.get(type).addLast(member);
+                    making.decrementAndGet();
+                    counted = false;
+                }
                 made = true;
                 meters.refilled(type, Duration.ofNanos(nanoTime.getAsLong() - started));
             } finally {
@@ -299,7 +310,9 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             engine.removeQuietly(id);
         } finally {
             creating.remove(id);
-            making.decrementAndGet();
+            if (counted) {
+                making.decrementAndGet();
+            }
         }
         if (made && closed) {
             drainOne(id);
