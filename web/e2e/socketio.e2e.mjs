@@ -52,6 +52,13 @@ async function hostilePayloads() {
   const error = await heard;
   assert.equal(error.code, 'unknown_event');
   assert.equal(error.event, 'reboot_host');
+  // A hostile name is not echoed whole: the answer names its first 64 characters.
+  const long = new Promise((resolve) => socket.once('error', resolve));
+  socket.emit('x'.repeat(100_000), {});
+  const cut = await long;
+  assert.equal(cut.code, 'unknown_event');
+  assert.equal(cut.event, `${'x'.repeat(64)}…`);
+  assert.ok(cut.message.length < 600, `an answer of ${cut.message.length} characters`);
   let deep = [];
   for (let i = 0; i < 3000; i++) deep = [deep];
   const gone = new Promise((resolve) => socket.on('disconnect', resolve));
@@ -78,6 +85,9 @@ async function rateLimited() {
   const limited = answers.filter((a) => !a.success);
   assert.ok(limited.length >= 5, JSON.stringify(answers.slice(-3)));
   assert.equal(limited[0].error.code, 'rate_limited');
+  // Unknown events count too: past the limit they are answered rate_limited, not unknown_event.
+  const unknown = await socket.timeout(15_000).emitWithAck('reboot_host', {});
+  assert.equal(unknown.error.code, 'rate_limited');
   socket.close();
 }
 

@@ -47,8 +47,11 @@ public final class LogLevels {
             while (end < start.length() && !Character.isWhitespace(start.charAt(end))) {
                 end++;
             }
-            Matcher leading = LEADING_WORD.matcher(start).region(from, end);
-            if (leading.matches()) {
+            // A level word is 3 to 9 letters, perhaps bracketed and with a colon: longer words are not one.
+            Matcher leading = end - from >= 3 && end - from <= 12
+                    ? LEADING_WORD.matcher(start).region(from, end)
+                    : null;
+            if (leading != null && leading.matches()) {
                 String level = normal(leading.group(1));
                 if (level != null) {
                     return level;

@@ -2,7 +2,6 @@ package io.containerlease.containers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.Caller;
 import io.containerlease.lease.EndReason;
 import io.containerlease.lease.ImageSpec;
@@ -30,22 +29,10 @@ class ContainerReactionsTest {
 
     /** The built-in busybox, with another lifecycle. */
     private static ImageTypes busyboxWith(ImageSpec.Lifecycle lifecycle) {
-        ImageSpec b = ImageCatalog.builtIn().find("busybox").orElseThrow();
-        ImageSpec spec = new ImageSpec(
-                b.imageType(),
-                b.image(),
-                b.command(),
-                b.shell(),
-                b.memoryMb(),
-                b.cpus(),
-                b.pidsLimit(),
-                b.pullPolicy(),
-                b.network(),
-                b.sessionDefaults(),
-                b.user(),
-                b.readOnlyRootfs(),
-                b.disk(),
-                lifecycle);
+        ImageSpec spec = io.containerlease.support.ImageSpecs.busyboxAs(
+                "busybox",
+                lifecycle,
+                io.containerlease.support.ImageSpecs.busybox().program());
         return new ImageTypes() {
             @Override
             public Optional<ImageSpec> find(String imageType) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.containerlease.support.LeaseWorld;
 import io.containerlease.support.RecordingListener;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +23,7 @@ class LeaseEndingsTest {
     }
 
     private Lease provision() {
-        return world.leases.provision(
-                new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        return world.provisionBusybox(Duration.ofMinutes(30));
     }
 
     @Test

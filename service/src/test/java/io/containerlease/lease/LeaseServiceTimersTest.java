@@ -7,7 +7,6 @@ import io.containerlease.support.LeaseWorld;
 import io.containerlease.support.RecordingListener;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,8 +32,7 @@ class LeaseServiceTimersTest {
     }
 
     private Lease provision() {
-        return world.leases.provision(
-                new ProvisionRequest("busybox", Duration.ofMinutes(30), Map.of()), Caller.ANONYMOUS_ADMIN);
+        return world.provisionBusybox(Duration.ofMinutes(30));
     }
 
     @Test

@@ -185,6 +185,13 @@ public final class LeaseWorld implements AutoCloseable {
         leases.end(id, reason);
     }
 
+    /** A busybox lease of {@code life}, provisioned by the anonymous admin: what most tests of the core start from. */
+    public io.containerlease.lease.Lease provisionBusybox(Duration life) {
+        return leases.provision(
+                new io.containerlease.lease.ProvisionRequest("busybox", life, Map.of()),
+                io.containerlease.lease.Caller.ANONYMOUS_ADMIN);
+    }
+
     public LeaseWorld() {
         this(42);
     }

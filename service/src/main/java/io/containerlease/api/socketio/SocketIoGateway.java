@@ -157,24 +157,33 @@ public final class SocketIoGateway implements AutoCloseable {
 
     /**
      * An event no command answers to gets an answer all the same, so a client's typo is not silence:
-     * the acknowledgement when it asked for one, else an {@code error} event naming it. Each counts
-     * against the user's request allowance, so a flood of them is not a flood of answers queued here.
+     * the acknowledgement when it asked for one, else an {@code error} event naming it (cut to 64
+     * characters). Each counts against the user's request allowance, as a command does: past it an
+     * acknowledgement says {@code rate_limited} and an event gets nothing, so a flood of unanswerable
+     * events is not a flood of answers queued here.
      */
     private void unknownEvent(SocketIoSocket socket, Caller caller, String event, Object[] args) {
+        SocketIoSocket.ReceivedByLocalAcknowledgementCallback ack = args.length > 0
+                        && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback a
+                ? a
+                : null;
+        String shown = event.length() > 64 ? event.substring(0, 64) + "…" : event;
+        Map<String, Object> error;
         try {
             guard.limit("user " + caller.user() + " over Socket.IO");
+            error = Map.of(
+                    "code",
+                    "unknown_event",
+                    "message",
+                    "no command '" + shown + "'; known: " + String.join(", ", COMMANDS) + " (or "
+                            + String.join(", ", new java.util.TreeSet<>(ALIASES.keySet())) + ")");
         } catch (ApiException overLimit) {
-            return;
+            if (ack == null) {
+                return;
+            }
+            error = Map.of("code", overLimit.code(), "message", overLimit.getMessage());
         }
-        String shown = event.length() > 64 ? event.substring(0, 64) + "…" : event;
-        Map<String, Object> error = Map.of(
-                "code",
-                "unknown_event",
-                "message",
-                "no command '" + shown + "'; known: " + String.join(", ", COMMANDS) + " (or "
-                        + String.join(", ", new java.util.TreeSet<>(ALIASES.keySet())) + ")");
-        if (args.length > 0
-                && args[args.length - 1] instanceof SocketIoSocket.ReceivedByLocalAcknowledgementCallback ack) {
+        if (ack != null) {
             ack.sendAcknowledgement(toJson(Map.of("success", false, "error", error)));
         } else {
             Map<String, Object> payload = new LinkedHashMap<>(error);

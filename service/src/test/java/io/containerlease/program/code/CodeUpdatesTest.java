@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageTypes;
 import io.containerlease.lease.Lease;
@@ -13,6 +12,7 @@ import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.RuntimeOperationException;
 import io.containerlease.program.ProgramException;
 import io.containerlease.support.FakeRuntime;
+import io.containerlease.support.ImageSpecs;
 import io.containerlease.support.MutableClock;
 import io.containerlease.support.TarGz;
 import java.io.IOException;
@@ -130,14 +130,19 @@ class CodeUpdatesTest {
     private final Heard heard = new Heard();
     private FileCodeVersions versions;
     private CodeUpdates updates;
-    private final Lease lease = Lease.provisioning(
-                    new LeaseId("01aaaaaaaaaaaaaaaaaaaaaaa1"),
-                    "coded",
-                    Instant.parse("2026-01-01T00:00:00Z"),
-                    Duration.ofMinutes(30),
-                    Duration.ofHours(2))
-            .runningIn("c1");
+    private final Lease lease = running(1, "coded");
     private final String container = ManagedLabels.containerName(lease.id());
+
+    /** A running lease of {@code imageType}, numbered {@code n} (its id's last digit, its container "c" + n). */
+    private static Lease running(int n, String imageType) {
+        return Lease.provisioning(
+                        new LeaseId("01aaaaaaaaaaaaaaaaaaaaaaa" + n),
+                        imageType,
+                        Instant.parse("2026-01-01T00:00:00Z"),
+                        Duration.ofMinutes(30),
+                        Duration.ofHours(2))
+                .runningIn("c" + n);
+    }
 
     @BeforeEach
     void setUp() {
@@ -149,21 +154,9 @@ class CodeUpdatesTest {
 
     /** A catalog of "coded" (code at /app, a health check, and {@code reload} when given) and plain busybox. */
     private CodeUpdates updatesWith(List<String> reload) {
-        ImageSpec b = ImageCatalog.builtIn().find("busybox").orElseThrow();
-        ImageSpec coded = new ImageSpec(
+        ImageSpec b = ImageSpecs.busybox();
+        ImageSpec coded = ImageSpecs.busyboxAs(
                 "coded",
-                b.image(),
-                b.command(),
-                b.shell(),
-                b.memoryMb(),
-                b.cpus(),
-                b.pidsLimit(),
-                b.pullPolicy(),
-                b.network(),
-                b.sessionDefaults(),
-                b.user(),
-                b.readOnlyRootfs(),
-                b.disk(),
                 new ImageSpec.Lifecycle(
                         ImageSpec.OnExit.KEEP,
                         0,
@@ -291,13 +284,7 @@ class CodeUpdatesTest {
 
     @Test
     void anImageTypeWithoutCodeIsRefusedAndNothingIsTouched() {
-        Lease plain = Lease.provisioning(
-                        new LeaseId("01aaaaaaaaaaaaaaaaaaaaaaa2"),
-                        "busybox",
-                        clock.instant(),
-                        Duration.ofMinutes(30),
-                        Duration.ofHours(2))
-                .runningIn("c2");
+        Lease plain = running(2, "busybox");
         for (Runnable call : List.<Runnable>of(
                 () -> updates.update(plain, archive("x")),
                 () -> updates.rollback(plain, 1),
@@ -433,13 +420,7 @@ class CodeUpdatesTest {
                     })
                     .hasMessageContaining("keeps no code version " + missing + "; kept: 3, 4, 5");
         }
-        Lease fresh = Lease.provisioning(
-                        new LeaseId("01aaaaaaaaaaaaaaaaaaaaaaa3"),
-                        "coded",
-                        clock.instant(),
-                        Duration.ofMinutes(30),
-                        Duration.ofHours(2))
-                .runningIn("c3");
+        Lease fresh = running(3, "coded");
         runtime.plant(ManagedLabels.containerName(fresh.id()), Map.of());
         assertThatThrownBy(() -> updates.rollback(fresh, 1)).hasMessageContaining("kept: none");
         assertThat(updates.versions(lease)).hasSize(5);
@@ -465,13 +446,7 @@ class CodeUpdatesTest {
         updates.update(lease, archive("v2"));
         int installs = engine.replaced.size();
         updates.onRecovered(lease);
-        Lease plain = Lease.provisioning(
-                        new LeaseId("01aaaaaaaaaaaaaaaaaaaaaaa2"),
-                        "busybox",
-                        clock.instant(),
-                        Duration.ofMinutes(30),
-                        Duration.ofHours(2))
-                .runningIn("c2");
+        Lease plain = running(2, "busybox");
         updates.onRecovered(plain);
         Thread.sleep(200); // a recovery would have started a thread by now
         assertThat(engine.replaced).hasSize(installs);

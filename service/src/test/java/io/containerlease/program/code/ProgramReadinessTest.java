@@ -3,11 +3,11 @@ package io.containerlease.program.code;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.containerlease.config.ImageCatalog;
 import io.containerlease.lease.EngineContainer;
 import io.containerlease.lease.EngineContainer.State;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.program.ProgramException;
+import io.containerlease.support.ImageSpecs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -76,7 +76,6 @@ class ProgramReadinessTest {
 
     /** The built-in busybox with code at /app (grace 1 s, timeout 1 s) and, when asked, a health check. */
     private static ImageSpec spec(boolean healthCheck) {
-        ImageSpec b = ImageCatalog.builtIn().find("busybox").orElseThrow();
         var code = new ImageSpec.Code("/app", List.of(), Duration.ofSeconds(1), Duration.ofSeconds(1));
         var lifecycle = new ImageSpec.Lifecycle(
                 ImageSpec.OnExit.KEEP,
@@ -86,22 +85,7 @@ class ProgramReadinessTest {
                                 List.of("true"), Duration.ofSeconds(1), Duration.ofSeconds(1), 1))
                         : Optional.empty(),
                 false);
-        return new ImageSpec(
-                b.imageType(),
-                b.image(),
-                b.command(),
-                b.shell(),
-                b.memoryMb(),
-                b.cpus(),
-                b.pidsLimit(),
-                b.pullPolicy(),
-                b.network(),
-                b.sessionDefaults(),
-                b.user(),
-                b.readOnlyRootfs(),
-                b.disk(),
-                lifecycle,
-                new ImageSpec.Program(false, Optional.of(code)));
+        return ImageSpecs.busyboxAs("busybox", lifecycle, new ImageSpec.Program(false, Optional.of(code)));
     }
 
     private Optional<String> await(Script script, boolean healthCheck) throws InterruptedException {
