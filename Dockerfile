@@ -33,6 +33,8 @@ RUN apt-get update -q && apt-get install -y -q --no-install-recommends curl && r
     && mkdir -p /var/lib/containerlease && chown containerlease /var/lib/containerlease && chmod 0700 /var/lib/containerlease
 COPY --from=jar /src/service/target/containerlease.jar /opt/containerlease/containerlease.jar
 COPY --from=jar /src/service/target/lib/ /opt/containerlease/lib/
+# On Kubernetes this image is also where lease pods get the helper (an init container copies it: KUBERNETES_HELPER_IMAGE).
+COPY --from=helper /out/containerlease-helper /opt/containerlease/helper/containerlease-helper
 # Non-root: give the container the group of the host's Docker socket (compose: group_add: DOCKER_GID).
 USER containerlease
 ENV HOST=0.0.0.0 PORT=8080 DATA_DIR=/var/lib/containerlease

@@ -17,8 +17,11 @@ record Backing(DurableStore store, Users users, ImageCatalog catalog, Engine eng
         DataDirPermissions.tighten(config.dataDir());
         var catalog = ImageCatalog.load(config.imageCatalog());
         var users = Users.load(config, base.random(), base.redactor(), started);
-        // The one runtime choice: a second runtime is a second assembly here.
-        var engine = DockerAssembly.connect(config, catalog, store, started);
+        // The one runtime choice.
+        var engine = switch (config.runtime().kind()) {
+            case DOCKER -> DockerAssembly.connect(config, catalog, store, started);
+            case KUBERNETES -> KubernetesAssembly.connect(config, started);
+        };
         return new Backing(store, users, catalog, engine);
     }
 

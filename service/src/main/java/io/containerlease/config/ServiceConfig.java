@@ -53,7 +53,8 @@ public record ServiceConfig(
         boolean poolDrainOnStop,
         long eventHistoryBytes,
         Duration deadmanMargin,
-        Duration poolMaxWait) {
+        Duration poolMaxWait,
+        RuntimeChoice runtime) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
@@ -173,6 +174,7 @@ public record ServiceConfig(
         long eventHistoryBytes = reader.integer("EVENT_HISTORY_BYTES", 16L << 20, 1 << 20, 4L << 30);
         long deadmanMarginSeconds = reader.integer("DEADMAN_MARGIN_SECONDS", 60, 0, 24 * 3600);
         long poolMaxWaitMinutes = reader.integer("POOL_MAX_WAIT_MINUTES", 60, 1, 7 * 24 * 60);
+        RuntimeChoice runtime = runtimeChoice(reader);
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -216,7 +218,26 @@ public record ServiceConfig(
                 poolDrainOnStop,
                 eventHistoryBytes,
                 Duration.ofSeconds(deadmanMarginSeconds),
-                Duration.ofMinutes(poolMaxWaitMinutes));
+                Duration.ofMinutes(poolMaxWaitMinutes),
+                runtime);
+    }
+
+    /** RUNTIME, and for Kubernetes its namespace (a DNS label) and the image that carries our helper. */
+    private static RuntimeChoice runtimeChoice(EnvReader reader) {
+        var kind = RuntimeChoice.Kind.valueOf(reader.choice("RUNTIME", "docker", List.of("docker", "kubernetes"))
+                .toUpperCase(Locale.ROOT));
+        String namespace = reader.string("KUBERNETES_NAMESPACE", "default");
+        if (!namespace.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+            reader.problem("KUBERNETES_NAMESPACE: '" + namespace
+                    + "' is not a namespace name (lower-case letters, digits and '-', at most 63)");
+        }
+        String helperImage = reader.string("KUBERNETES_HELPER_IMAGE", RuntimeChoice.DOCKER.helperImage());
+        if (helperImage.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            reader.problem("KUBERNETES_HELPER_IMAGE: an image reference has no spaces");
+        }
+        Optional<Path> kubeconfig =
+                reader.isSet("KUBECONFIG") ? Optional.of(Path.of(reader.string("KUBECONFIG", ""))) : Optional.empty();
+        return new RuntimeChoice(kind, namespace, helperImage, kubeconfig);
     }
 
     static boolean isLoopback(String host) {

@@ -41,6 +41,22 @@ class ServiceConfigTest {
     }
 
     @Test
+    void theRuntimeIsDockerUnlessKubernetesIsChosenWithAUsableNamespace() {
+        assertThat(ServiceConfig.fromEnvironment(Map.of()).runtime().kind()).isEqualTo(RuntimeChoice.Kind.DOCKER);
+        var kubernetes = ServiceConfig.fromEnvironment(Map.of(
+                        "RUNTIME", "kubernetes", "KUBERNETES_NAMESPACE", "labs-1", "KUBECONFIG", "/etc/kube/config"))
+                .runtime();
+        assertThat(kubernetes.kind()).isEqualTo(RuntimeChoice.Kind.KUBERNETES);
+        assertThat(kubernetes.namespace()).isEqualTo("labs-1");
+        assertThat(kubernetes.kubeconfig()).contains(java.nio.file.Path.of("/etc/kube/config"));
+        assertThat(kubernetes.helperImage()).isEqualTo("containerlease:latest");
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("RUNTIME", "podman")))
+                .hasMessageContaining("RUNTIME: 'podman' is not one of docker, kubernetes");
+        assertThatThrownBy(() -> ServiceConfig.fromEnvironment(Map.of("KUBERNETES_NAMESPACE", "Labs_1")))
+                .hasMessageContaining("KUBERNETES_NAMESPACE: 'Labs_1' is not a namespace name");
+    }
+
+    @Test
     void containerLabelsAreOperatorsOwnAndNeverTheServices() {
         assertThat(ServiceConfig.fromEnvironment(Map.of("CONTAINER_LABELS", "team=labs, cost-centre=42,flag"))
                         .containerLabels())

@@ -1,0 +1,190 @@
+package io.containerlease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.containerlease.config.ServiceConfig;
+import io.containerlease.lease.LeaseId;
+import io.containerlease.lease.ManagedLabels;
+import io.containerlease.support.ApiClient;
+import io.containerlease.support.FakeKubelet;
+import io.containerlease.support.KubernetesMock;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole service with {@code RUNTIME=kubernetes}, on fabric8's API server mock with our fake
+ * kubelet: leases through the REST API become pods and go, they expire, orphans are removed, and a
+ * lease's pod ends by its {@code activeDeadlineSeconds} with every server of ours dead.
+ */
+@Timeout(240)
+class KubernetesLeasesIT {
+    private static final String NAMESPACE = "leases";
+    private final KubernetesMock mock = KubernetesMock.start();
+    private final FakeKubelet kubelet = new FakeKubelet(mock.newClient(), NAMESPACE);
+    private final KubernetesClient look = mock.newClient();
+
+    @TempDir
+    Path dir;
+
+    private ContainerLeaseServer server;
+    private ApiClient api;
+
+    @BeforeEach
+    void start() throws Exception {
+        Files.writeString(
+                dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster: {server: "%s", insecure-skip-tls-verify: true}
+                users:
+                - name: containerlease
+                  user: {token: not-checked-by-the-mock}
+                contexts:
+                - name: mock
+                  context: {cluster: mock, user: containerlease, namespace: %s}
+                current-context: mock
+                """.formatted(look.getMasterUrl().toString(), NAMESPACE));
+        Files.writeString(dir.resolve("catalog.yaml"), """
+                images:
+                  busybox:
+                    image: containerlease/busybox:latest
+                    command: ["sleep", "inf"]
+                    pullPolicy: never
+                """);
+        startServer();
+    }
+
+    private void startServer() {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "PORT", "0",
+                "AUTH", "off",
+                "DATA_DIR", dir.resolve("data").toString(),
+                "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString(),
+                "RECONCILE_INTERVAL_SECONDS", "1",
+                "RUNTIME", "kubernetes",
+                "KUBECONFIG", dir.resolve("kubeconfig").toString(),
+                "KUBERNETES_NAMESPACE", NAMESPACE,
+                "POOL_MAX_TOTAL", "0"));
+        env.put("LEASE_MAX_MINUTES", "1");
+        env.put("DEADMAN_MARGIN_SECONDS", "0");
+        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env));
+        api = new ApiClient(server.baseUrl());
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        kubelet.close();
+        mock.close();
+    }
+
+    @Test
+    void aLeaseIsAPodFromProvisionToRelease() {
+        String id = api.provision("busybox", "durationSeconds", 50);
+        String podName = ManagedLabels.containerName(new LeaseId(id));
+
+        var lease = api.get("/api/containers/" + id);
+        assertThat(lease.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> api.get("/api/containers/" + id)
+                                .json()
+                                .path("container")
+                                .path("state")
+                                .asText(),
+                        "running"::equals);
+        Pod pod = look.pods().inNamespace(NAMESPACE).withName(podName).get();
+        assertThat(pod.getMetadata().getLabels()).containsEntry(ManagedLabels.LEASE_ID, id);
+        assertThat(pod.getSpec().getActiveDeadlineSeconds()).isBetween(55L, 61L);
+        assertThat(api.get("/healthz").status()).isEqualTo(200);
+
+        var extended = api.post("/api/containers/" + id + "/extend", "{\"durationSeconds\":5}");
+        assertThat(extended.status()).as(extended.body()).isEqualTo(200);
+
+        assertThat(api.delete("/api/containers/" + id).status()).isIn(200, 202, 204);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        look.pods().inNamespace(NAMESPACE).withName(podName).get() == null);
+    }
+
+    @Test
+    void anExpiredLeasesPodIsRemovedAndAnOrphanToo() {
+        String cluster = api.get("/healthz").json().path("cluster").asText();
+        String orphan = ManagedLabels.containerName(LeaseId.generate(Instant.now(), new Random()));
+        look.pods()
+                .inNamespace(NAMESPACE)
+                .resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName(orphan)
+                        .withLabels(Map.of(ManagedLabels.INSTANCE, cluster))
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("lease")
+                        .withImage("containerlease/busybox:latest")
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
+        String id = api.provision("busybox", "durationSeconds", 3);
+        String podName = ManagedLabels.containerName(new LeaseId(id));
+        assertThat(look.pods().inNamespace(NAMESPACE).withName(podName).get()).isNotNull();
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        look.pods().inNamespace(NAMESPACE).withName(podName).get() == null);
+        assertThat(api.get("/api/containers/" + id).json().path("endReason").asText())
+                .isEqualTo("expired");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> look.pods().inNamespace(NAMESPACE).withName(orphan).get() == null);
+    }
+
+    /** The cluster is the backstop: no server of ours is alive when the lease's pod must end. */
+    @Test
+    void aLeasesPodEndsByItsDeadlineWithEveryServerDeadAndIsRemovedWhenOneComesBack() {
+        String id = api.provision("busybox", "durationSeconds", 20);
+        String podName = ManagedLabels.containerName(new LeaseId(id));
+        server.close();
+        server = null;
+
+        Pod ended = await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> look.pods()
+                                .inNamespace(NAMESPACE)
+                                .withName(podName)
+                                .get(),
+                        p -> p != null && "Failed".equals(p.getStatus().getPhase()));
+        assertThat(ended.getStatus().getReason()).isEqualTo("DeadlineExceeded");
+
+        startServer();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        look.pods().inNamespace(NAMESPACE).withName(podName).get() == null);
+        await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> api.get("/api/containers/" + id)
+                                .json()
+                                .path("endReason")
+                                .asText(),
+                        "expired"::equals);
+    }
+}

@@ -1,0 +1,40 @@
+package io.containerlease.runtime;
+
+import io.containerlease.lease.ContainerEvents;
+import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.ImageSpec;
+import io.containerlease.runtime.docker.DockerContainerEvents;
+import io.containerlease.runtime.docker.DockerContainerRuntime;
+import io.containerlease.support.ImageSpecs;
+import io.containerlease.support.RunLabels;
+import io.containerlease.support.TestDocker;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+
+/** The runtime contract on the real Docker engine, with our helper as every container's PID 1. */
+class DockerRuntimeContractIT extends ContainerRuntimeContract {
+    private final DockerContainerRuntime runtime =
+            new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), RunLabels.labels(), instance);
+    private final DockerContainerEvents events = new DockerContainerEvents(TestDocker.client());
+
+    @AfterEach
+    void cleanUp() {
+        TestDocker.removeAllOf(instance);
+    }
+
+    @Override
+    protected ContainerRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    protected ContainerEvents events() {
+        return events;
+    }
+
+    @Override
+    protected ImageSpec exitingWithThree() {
+        return ImageSpecs.withCommand(ImageSpecs.busybox(), List.of("sh", "-c", "exit 3"));
+    }
+}
