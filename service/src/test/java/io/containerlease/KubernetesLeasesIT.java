@@ -116,6 +116,24 @@ class KubernetesLeasesIT {
         assertThat(pod.getSpec().getActiveDeadlineSeconds()).isBetween(55L, 61L);
         assertThat(api.get("/healthz").status()).isEqualTo(200);
 
+        var paused = api.post("/api/containers/" + id + "/pause", "{}");
+        ApiClient.assertError(paused, 409, "not_supported");
+        var stats = api.get("/api/containers/" + id + "/stats");
+        assertThat(stats.status()).isEqualTo(503);
+        assertThat(stats.json().at("/error/message").asText()).contains("no metrics API");
+        var stopped = api.post("/api/containers/" + id + "/stop", "{\"timeoutSeconds\":1}");
+        assertThat(stopped.status()).as(stopped.body()).isEqualTo(200);
+        assertThat(stopped.json().at("/container/state").asText()).isEqualTo("exited");
+        var started = api.post("/api/containers/" + id + "/start", "{}");
+        assertThat(started.status()).as(started.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> api.get("/api/containers/" + id)
+                                .json()
+                                .at("/container/state")
+                                .asText(),
+                        "running"::equals);
+
         var extended = api.post("/api/containers/" + id + "/extend", "{\"durationSeconds\":5}");
         assertThat(extended.status()).as(extended.body()).isEqualTo(200);
 

@@ -62,7 +62,11 @@ public final class UsageWatch implements LeaseListener, AutoCloseable {
         @Override
         public void closed(Throwable error) {
             watches.remove(id, this);
-            first.completeExceptionally(new Unavailable("the engine stopped sending statistics for this container"));
+            // A runtime that says why (a cluster without a metrics API) is worth repeating to the user.
+            first.completeExceptionally(new Unavailable(
+                    error instanceof io.containerlease.lease.RuntimeOperationException refused
+                            ? refused.clientMessage()
+                            : "the engine stopped sending statistics for this container"));
         }
 
         void close() {

@@ -212,7 +212,7 @@ class KubernetesLeasePodTest {
         String name = runtime.createAndStart(spec(ImageSpecs.busybox(), Map.of(), Optional.empty()));
 
         assertThatThrownBy(() -> runtime.pause(name))
-                .isInstanceOf(RuntimeOperationException.class)
+                .isInstanceOf(io.containerlease.lease.LeaseConflictException.class)
                 .hasMessageContaining("cannot be paused");
         assertThatThrownBy(() -> runtime.createAndStart(
                         spec(ImageSpecs.withCommand(ImageSpecs.busybox(), List.of()), Map.of(), Optional.empty())))

@@ -27,6 +27,15 @@ import java.util.function.Function;
  * runs here: a {@link FakeKubelet} moves their status.
  */
 public final class KubernetesMock implements AutoCloseable {
+    /** The mock tells each request at INFO; held here so the level stays (java.util.logging keeps loggers weakly). */
+    private static final java.util.logging.Logger QUIET = quiet();
+
+    private static java.util.logging.Logger quiet() {
+        var logger = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
+
     /** One request as the API server saw it. */
     public record Request(String method, String path) {}
 

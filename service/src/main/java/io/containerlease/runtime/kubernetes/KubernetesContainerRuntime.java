@@ -8,6 +8,7 @@ import io.containerlease.lease.ContainerSpec;
 import io.containerlease.lease.EngineContainer;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageUnavailableException;
+import io.containerlease.lease.LeaseConflictException;
 import io.containerlease.lease.ManagedContainer;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.RuntimeOperationException;
@@ -53,6 +54,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     private static final Set<String> CANNOT_RUN = Set.of("CreateContainerConfigError", "CreateContainerError");
 
     private static final long POLL_MILLIS = 50;
+    private static final String CANNOT_PAUSE = "a lease on Kubernetes cannot be paused (a pod has no such state)";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -370,14 +372,15 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         start(nameOrId);
     }
 
+    /** A conflict with what the lease is (409), not a failure of the cluster: asking again never helps. */
     @Override
     public void pause(String nameOrId) {
-        throw new RuntimeOperationException("a lease on Kubernetes cannot be paused (a pod has no such state)", null);
+        throw new LeaseConflictException("not_supported", CANNOT_PAUSE);
     }
 
     @Override
     public void unpause(String nameOrId) {
-        throw new RuntimeOperationException("a lease on Kubernetes cannot be paused (a pod has no such state)", null);
+        throw new LeaseConflictException("not_supported", CANNOT_PAUSE);
     }
 
     /**
