@@ -123,7 +123,7 @@ class KubernetesLeasesIT {
         assertThat(stats.json().at("/error/message").asText()).contains("no metrics API");
         var stopped = api.post("/api/containers/" + id + "/stop", "{\"timeoutSeconds\":1}");
         assertThat(stopped.status()).as(stopped.body()).isEqualTo(200);
-        assertThat(stopped.json().at("/container/state").asText()).isEqualTo("exited");
+        assertThat(stopped.json().at("/container/state").asText()).isEqualTo("stopped");
         var started = api.post("/api/containers/" + id + "/start", "{}");
         assertThat(started.status()).as(started.body()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20))
