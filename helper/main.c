@@ -13,6 +13,7 @@
 static int usage(void) {
     fprintf(stderr, "usage: containerlease-helper version\n"
                     "       containerlease-helper relay-unix SOCKET_PATH\n"
+                    "       containerlease-helper held\n"
                     "       containerlease-helper init [--deadline EPOCH_SECONDS] [--grace SECONDS] -- COMMAND [ARG...]\n");
     return 2;
 }
@@ -27,5 +28,6 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "relay-unix") == 0) return relay_unix(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "held") == 0) return held_main();
     return usage();
 }

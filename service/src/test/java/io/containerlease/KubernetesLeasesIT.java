@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesLeasesIT {
     private static final String NAMESPACE = "leases";
     private final KubernetesMock mock = KubernetesMock.start();
-    private final FakeKubelet kubelet = new FakeKubelet(mock.newClient(), NAMESPACE);
+    private final FakeKubelet kubelet = FakeKubelet.start(mock, NAMESPACE);
     private final KubernetesClient look = mock.newClient();
 
     @TempDir
@@ -175,11 +175,52 @@ class KubernetesLeasesIT {
                 .until(() -> look.pods().inNamespace(NAMESPACE).withName(orphan).get() == null);
     }
 
-    /** The cluster is the backstop: no server of ours is alive when the lease's pod must end. */
+    /** The lease's expiry reaches its pod's helper, which ends the pod then with no server of ours alive. */
+    @Test
+    void withEveryServerDeadTheHelperEndsThePodAtTheLeasesExpiry() {
+        String id = api.provision("busybox", "durationSeconds", 6);
+        String podName = ManagedLabels.containerName(new LeaseId(id));
+        Instant expiry = Instant.parse(
+                api.get("/api/containers/" + id).json().path("expiryTime").asText());
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> kubelet.heldDeadline(podName),
+                        held -> held.equals(java.util.Optional.of(
+                                Instant.ofEpochSecond(expiry.getEpochSecond() + (expiry.getNano() > 0 ? 1 : 0)))));
+        server.close();
+        server = null;
+
+        Pod ended = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> look.pods()
+                                .inNamespace(NAMESPACE)
+                                .withName(podName)
+                                .get(),
+                        p -> p != null && "Succeeded".equals(p.getStatus().getPhase()));
+        assertThat(Instant.parse(ended.getStatus()
+                        .getContainerStatuses()
+                        .get(0)
+                        .getState()
+                        .getTerminated()
+                        .getFinishedAt()))
+                .isBetween(expiry.minusSeconds(1), expiry.plusSeconds(5));
+    }
+
+    /** The cluster is the backstop: no server of ours is alive when the lease's pod must end, and its helper fails too. */
     @Test
     void aLeasesPodEndsByItsDeadlineWithEveryServerDeadAndIsRemovedWhenOneComesBack() {
         String id = api.provision("busybox", "durationSeconds", 20);
         String podName = ManagedLabels.containerName(new LeaseId(id));
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> api.get("/api/containers/" + id)
+                                .json()
+                                .at("/container/state")
+                                .asText(),
+                        "running"::equals);
+        // The helper would end it at the lease's expiry; here it fails too, and only the cluster is left.
+        kubelet.helpersFail();
         server.close();
         server = null;
 

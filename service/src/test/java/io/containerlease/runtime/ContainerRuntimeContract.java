@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.containerlease.lease.ContainerEvents;
 import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.lease.ContainerSpec;
+import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.EngineContainer;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageUnavailableException;
@@ -41,6 +42,8 @@ abstract class ContainerRuntimeContract {
     protected abstract ContainerRuntime runtime();
 
     protected abstract ContainerEvents events();
+
+    protected abstract ContainerStreams streams();
 
     /** An image type whose program runs until it is ended. */
     protected ImageSpec sleeper() {
@@ -102,6 +105,26 @@ abstract class ContainerRuntimeContract {
         assertThat(runtime().listManaged(instance))
                 .singleElement()
                 .satisfies(c -> assertThat(c.running()).isFalse());
+    }
+
+    /** A lease's tighter deadline, told after the container is made: earlier at once, never past the cap. */
+    @Test
+    void theDeadlineMovesEarlierButNeverPastTheCapAndEndsTheContainer() {
+        Instant cap = Instant.now().plusSeconds(600);
+        String id = runtime().createAndStart(spec(lease(), sleeper(), Optional.of(cap)));
+        awaitState(id, EngineContainer.State.RUNNING);
+        assertThat(runtime().heldDeadline(id)).contains(Instant.ofEpochSecond(cap.getEpochSecond() + 1));
+
+        Instant tighter = Instant.now().plusSeconds(300);
+        assertThat(runtime().holdDeadline(id, tighter)).isTrue();
+        assertThat(runtime().heldDeadline(id)).contains(Instant.ofEpochSecond(tighter.getEpochSecond() + 1));
+        assertThat(runtime().holdDeadline(id, cap.plusSeconds(3600))).isFalse();
+        assertThat(runtime().heldDeadline(id)).contains(Instant.ofEpochSecond(cap.getEpochSecond() + 1));
+
+        assertThat(runtime().holdDeadline(id, Instant.now().plusSeconds(2))).isTrue();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> runtime().inspect(id).orElseThrow().state() == EngineContainer.State.EXITED);
+        assertThat(runtime().heldDeadline(id)).isEmpty();
     }
 
     @Test
@@ -185,6 +208,101 @@ abstract class ContainerRuntimeContract {
                 .isInstanceOf(ImageUnavailableException.class)
                 .hasMessageContaining("containerlease-test/missing-image:none");
         assertThat(runtime().listManaged(instance)).isEmpty();
+    }
+
+    @Test
+    void aCommandsOutputComesApartWithItsExitStatus() throws Exception {
+        String id = runtime().createAndStart(spec(lease(), sleeper(), Optional.empty()));
+        awaitState(id, EngineContainer.State.RUNNING);
+        var stdout = new java.io.ByteArrayOutputStream();
+        var stderr = new java.io.ByteArrayOutputStream();
+        var status = new java.util.concurrent.CompletableFuture<java.util.OptionalInt>();
+
+        try (var exec = streams()
+                .openExec(
+                        id,
+                        List.of("sh", "-c", "printf out; printf err >&2; exit 4"),
+                        new ContainerStreams.ExecOutput() {
+                            @Override
+                            public void stdout(byte[] data) {
+                                stdout.writeBytes(data);
+                            }
+
+                            @Override
+                            public void stderr(byte[] data) {
+                                stderr.writeBytes(data);
+                            }
+
+                            @Override
+                            public void exited(java.util.OptionalInt code) {
+                                status.complete(code);
+                            }
+                        })) {
+            assertThat(status.get(30, java.util.concurrent.TimeUnit.SECONDS)).hasValue(4);
+        }
+        assertThat(stdout.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("out");
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("err");
+    }
+
+    @Test
+    void aShellRunsWhatItIsSentOnATerminal() throws Exception {
+        String id = runtime().createAndStart(spec(lease(), sleeper(), Optional.empty()));
+        awaitState(id, EngineContainer.State.RUNNING);
+        var output = new StringBuffer();
+        var status = new java.util.concurrent.CompletableFuture<java.util.OptionalInt>();
+
+        var shell = streams().openShell(id, List.of("sh"), 100, 30, new ContainerStreams.ShellOutput() {
+            @Override
+            public void bytes(byte[] data) {
+                output.append(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void exited(java.util.OptionalInt code) {
+                status.complete(code);
+            }
+        });
+        try (shell) {
+            assertThat(shell.write("[ -t 0 ] && echo on-a-tty-$((40+2))\n".getBytes()))
+                    .isTrue();
+            await().atMost(Duration.ofSeconds(20)).until(() -> output.toString().contains("on-a-tty-42"));
+            shell.resize(120, 40);
+            shell.write("exit 5\n".getBytes());
+            status.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void theLogBringsWhatTheProgramWroteInOrder() throws Exception {
+        ImageSpec talker =
+                ImageSpecs.withCommand(sleeper(), List.of("sh", "-c", "echo one; echo two >&2; echo three; sleep 600"));
+        String id = runtime().createAndStart(spec(lease(), talker, Optional.empty()));
+        awaitState(id, EngineContainer.State.RUNNING);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            lines.clear();
+            var historyEnded = new java.util.concurrent.CountDownLatch(1);
+            try (var follow = streams().followLogs(id, 100, null, new ContainerStreams.LogSink() {
+                @Override
+                public void line(boolean stderr, Instant timestamp, String text) {
+                    lines.add(text);
+                }
+
+                @Override
+                public void historyEnd() {
+                    historyEnded.countDown();
+                }
+
+                @Override
+                public void closed(Throwable error) {
+                    historyEnded.countDown();
+                }
+            })) {
+                historyEnded.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            return lines.size() >= 3;
+        });
+        assertThat(lines).containsSubsequence("one", "three").contains("two");
     }
 
     protected final Lease lease() {

@@ -2,9 +2,11 @@ package io.containerlease.runtime;
 
 import io.containerlease.lease.ContainerEvents;
 import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.runtime.docker.DockerContainerEvents;
 import io.containerlease.runtime.docker.DockerContainerRuntime;
+import io.containerlease.runtime.docker.DockerContainerStreams;
 import io.containerlease.support.ImageSpecs;
 import io.containerlease.support.RunLabels;
 import io.containerlease.support.TestDocker;
@@ -17,6 +19,7 @@ class DockerRuntimeContractIT extends ContainerRuntimeContract {
     private final DockerContainerRuntime runtime =
             new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), RunLabels.labels(), instance);
     private final DockerContainerEvents events = new DockerContainerEvents(TestDocker.client());
+    private final DockerContainerStreams streams = new DockerContainerStreams(TestDocker.client());
 
     @AfterEach
     void cleanUp() {
@@ -31,6 +34,11 @@ class DockerRuntimeContractIT extends ContainerRuntimeContract {
     @Override
     protected ContainerEvents events() {
         return events;
+    }
+
+    @Override
+    protected ContainerStreams streams() {
+        return streams;
     }
 
     @Override

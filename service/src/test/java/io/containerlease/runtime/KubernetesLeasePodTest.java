@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
 class KubernetesLeasePodTest {
     private static final String NAMESPACE = "leases";
     private final KubernetesMock mock = KubernetesMock.start();
-    private final FakeKubelet kubelet = new FakeKubelet(mock.newClient(), NAMESPACE);
+    private final FakeKubelet kubelet = FakeKubelet.start(mock, NAMESPACE);
     private final KubernetesClient look = mock.newClient();
     private final String instance = "pods-" + UUID.randomUUID();
     private final Instant now = Instant.parse("2026-12-04T10:00:00.250Z");
@@ -185,6 +185,35 @@ class KubernetesLeasePodTest {
                         .withName(name + "-secrets")
                         .get())
                 .isNull();
+    }
+
+    @Test
+    void aShellIsATerminalOfTheSizeTheUserHas() throws Exception {
+        String name = runtime.createAndStart(spec(ImageSpecs.busybox(), Map.of(), Optional.empty()));
+        await().until(() ->
+                runtime.inspect(name).orElseThrow().state() == io.containerlease.lease.EngineContainer.State.RUNNING);
+        var streams = new io.containerlease.runtime.kubernetes.KubernetesContainerStreams(mock.newClient(), NAMESPACE);
+        var ended = new java.util.concurrent.CountDownLatch(1);
+
+        try (var shell = streams.openShell(
+                name, List.of("sh"), 100, 30, new io.containerlease.lease.ContainerStreams.ShellOutput() {
+                    @Override
+                    public void bytes(byte[] data) {}
+
+                    @Override
+                    public void exited(java.util.OptionalInt status) {
+                        ended.countDown();
+                    }
+                })) {
+            await().untilAsserted(() -> assertThat(kubelet.resizes())
+                    .anySatisfy(r -> assertThat(r).contains("100").contains("30")));
+            shell.resize(132, 43);
+            await().untilAsserted(() -> assertThat(kubelet.resizes())
+                    .anySatisfy(r -> assertThat(r).contains("132").contains("43")));
+        }
+        assertThat(kubelet.resizes())
+                .anySatisfy(r -> assertThat(r).contains("\"Width\":100").contains("\"Height\":30"));
+        assertThat(ended.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
 
     @Test

@@ -115,7 +115,7 @@ class KubernetesManifestsTest {
     private Set<String> askedByTheRuntime() throws Exception {
         String namespace = "leases";
         try (var mock = KubernetesMock.start();
-                var kubelet = new FakeKubelet(mock.newClient(), namespace)) {
+                var kubelet = FakeKubelet.start(mock, namespace)) {
             var client = mock.newClient();
             var runtime = new KubernetesContainerRuntime(
                     client,
@@ -150,6 +150,7 @@ class KubernetesManifestsTest {
                     Map.of("token", "x"),
                     ContainerSpec.Mounts.NONE,
                     Optional.of(Instant.now().plusSeconds(600))));
+            runtime.holdDeadline(name, Instant.now().plusSeconds(300));
             runtime.listManaged(instance);
             runtime.inspect(name);
             runtime.exists(name);
@@ -224,8 +225,8 @@ class KubernetesManifestsTest {
                 || (name == null && request.method().equals("GET") && !query.contains("labelSelector"))) {
             return List.of();
         }
-        if ("exec".equals(sub)) {
-            return List.of(group + "/pods/exec get", group + "/pods/exec create");
+        if ("exec".equals(sub) || "attach".equals(sub)) {
+            return List.of(group + "/pods/" + sub + " get", group + "/pods/" + sub + " create");
         }
         String target = sub == null ? resource : resource + "/" + sub;
         String verb = switch (request.method()) {

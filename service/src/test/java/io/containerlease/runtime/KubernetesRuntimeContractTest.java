@@ -2,9 +2,11 @@ package io.containerlease.runtime;
 
 import io.containerlease.lease.ContainerEvents;
 import io.containerlease.lease.ContainerRuntime;
+import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.runtime.kubernetes.KubernetesContainerEvents;
 import io.containerlease.runtime.kubernetes.KubernetesContainerRuntime;
+import io.containerlease.runtime.kubernetes.KubernetesContainerStreams;
 import io.containerlease.support.FakeKubelet;
 import io.containerlease.support.ImageSpecs;
 import io.containerlease.support.KubernetesMock;
@@ -37,11 +39,12 @@ class KubernetesRuntimeContractTest extends ContainerRuntimeContract {
             Duration.ofSeconds(20),
             InstantSource.system());
     private final KubernetesContainerEvents events = new KubernetesContainerEvents(mock.newClient(), NAMESPACE);
+    private final KubernetesContainerStreams streams = new KubernetesContainerStreams(mock.newClient(), NAMESPACE);
 
     @BeforeAll
     static void startCluster() {
         mock = KubernetesMock.start();
-        kubelet = new FakeKubelet(mock.newClient(), NAMESPACE);
+        kubelet = FakeKubelet.start(mock, NAMESPACE);
     }
 
     @AfterAll
@@ -66,7 +69,12 @@ class KubernetesRuntimeContractTest extends ContainerRuntimeContract {
     }
 
     @Override
+    protected ContainerStreams streams() {
+        return streams;
+    }
+
+    @Override
     protected ImageSpec exitingWithThree() {
-        return ImageSpecs.withCommand(ImageSpecs.busybox(), List.of("exit", "3"));
+        return ImageSpecs.withCommand(ImageSpecs.busybox(), List.of("sh", "-c", "exit 3"));
     }
 }

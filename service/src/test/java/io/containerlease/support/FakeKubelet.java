@@ -1,5 +1,6 @@
 package io.containerlease.support;
 
+import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -11,31 +12,79 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A kubelet for {@link KubernetesMock}, small and of our own: it runs nothing, but moves each pod of
- * its namespace through the phases a real kubelet reports (Pending, then Running with its containers
- * running, then Failed or Succeeded), and enforces {@code activeDeadlineSeconds} as a kubelet does:
- * a running pod past it ends {@code Failed}, reason {@code DeadlineExceeded}, its containers
- * terminated by SIGTERM (143), and the pod stays until someone deletes it. An image whose name
- * contains {@code missing} never comes ({@code ErrImagePull}); a command {@code exit N} ends by itself
- * with status N. It talks to the API server alone, so it keeps working with every server of ours dead.
+ * A kubelet for {@link KubernetesMock}, small and of our own. It moves each pod of its namespace
+ * through the phases a real kubelet reports (Pending, then Running with its container running,
+ * then Succeeded or Failed) and enforces {@code activeDeadlineSeconds} as a kubelet does: a running
+ * pod past it ends {@code Failed}, reason {@code DeadlineExceeded}, its program sent SIGTERM (143),
+ * and the pod stays until someone deletes it. An image whose name contains {@code missing} never
+ * comes ({@code ErrImagePull}).
+ *
+ * <p>It also plays our helper, PID 1 of the pod's container, for its deadline: the {@code --deadline}
+ * of the pod's command is the cap, {@code deadline EPOCH} lines through the pod's attach move it (never
+ * past the cap), the helper's {@code held} answers it through exec, and at it the program ends and the
+ * pod {@code Succeeded} (the helper exits 0).
+ *
+ * <p>With programs ({@link #start}), each pod's program (its command after our helper's {@code --})
+ * runs as a local process of the test: its output, with timestamps, is the pod's log, its exit status
+ * the container's, and the pod's exec endpoint runs commands as local processes too
+ * ({@link PodProcesses}). Without ({@link #statusOnly}), nothing runs and pods run until their
+ * deadline or deletion, for a cluster of thousands. It talks to the API server alone, so it keeps
+ * working with every server of ours dead.
  */
 public final class FakeKubelet implements AutoCloseable {
     private final KubernetesClient client;
     private final String namespace;
+    private final Optional<PodProcesses> processes;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("fake-kubelet").factory());
-    private volatile long transitions;
+    /** The statuses written, by pod uid: what this kubelet last said, so a sync changes only what moved. */
+    private final Map<String, String> said = new ConcurrentHashMap<>();
 
-    public FakeKubelet(KubernetesClient client, String namespace) {
-        this.client = client;
+    private volatile long transitions;
+    /** When set, the helpers it plays never end a pod at their deadline (a frozen or broken helper). */
+    private volatile boolean helpersFail;
+
+    private FakeKubelet(KubernetesMock mock, String namespace, boolean programs) {
+        this.client = mock.newClient();
         this.namespace = namespace;
+        this.processes = programs ? Optional.of(new PodProcesses(mock, namespace)) : Optional.empty();
         ticker.scheduleWithFixedDelay(this::syncQuietly, 0, 50, TimeUnit.MILLISECONDS);
+    }
+
+    /** A kubelet that runs each pod's program as a local process and answers exec and log requests. */
+    public static FakeKubelet start(KubernetesMock mock, String namespace) {
+        return new FakeKubelet(mock, namespace, true);
+    }
+
+    /** A kubelet that only moves statuses: pods run until their deadline or deletion. */
+    public static FakeKubelet statusOnly(KubernetesMock mock, String namespace) {
+        return new FakeKubelet(mock, namespace, false);
+    }
+
+    /** The terminal sizes exec streams were sent, as the JSON a kubelet reads ({"Width":…,"Height":…}). */
+    public List<String> resizes() {
+        return processes.map(p -> List.copyOf(p.resizes)).orElse(List.of());
+    }
+
+    /** The deadline the helper of pod {@code name} holds now, when it holds one. */
+    public Optional<Instant> heldDeadline(String name) {
+        return processes.map(p -> p.held(name)).filter(at -> at >= 0).map(Instant::ofEpochSecond);
+    }
+
+    /** From now on our helper ends nothing at its deadline, as if frozen: only the kubelet's own deadline is left. */
+    public void helpersFail() {
+        helpersFail = true;
     }
 
     /** How many status changes it made, to see it working. */
@@ -45,9 +94,17 @@ public final class FakeKubelet implements AutoCloseable {
 
     private void syncQuietly() {
         try {
+            Set<String> present = new HashSet<>();
             for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
-                sync(pod);
+                present.add(pod.getMetadata().getUid());
+                try {
+                    sync(pod);
+                } catch (RuntimeException e) {
+                    // one pod it cannot make sense of must not stop it for every other (a kubelet goes on too)
+                }
             }
+            processes.ifPresent(p -> p.keepOnly(present));
+            said.keySet().retainAll(present);
         } catch (KubernetesClientException | IllegalStateException e) {
             // the API server is going away (the test ends) or the pod changed under us: the next tick sees
             // it anew, as a kubelet's next sync does
@@ -58,6 +115,7 @@ public final class FakeKubelet implements AutoCloseable {
         PodStatus status = pod.getStatus();
         String phase = status == null ? null : status.getPhase();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String uid = pod.getMetadata().getUid();
         if (phase == null) {
             boolean missing = pod.getSpec().getContainers().get(0).getImage().contains("missing");
             write(
@@ -74,6 +132,7 @@ public final class FakeKubelet implements AutoCloseable {
                                     false))
                             .build());
         } else if (phase.equals("Pending") && !waitingFor(pod, "ErrImagePull")) {
+            processes.ifPresent(p -> p.run(pod));
             write(
                     pod,
                     new PodStatusBuilder()
@@ -92,9 +151,16 @@ public final class FakeKubelet implements AutoCloseable {
             Long deadline = pod.getSpec().getActiveDeadlineSeconds();
             Instant started = Instant.parse(status.getStartTime());
             if (deadline != null && !now.isBefore(started.plusSeconds(deadline))) {
+                processes.ifPresent(p -> p.terminate(uid));
                 end(pod, status, "Failed", 143, "DeadlineExceeded", now);
+            } else if (!helpersFail
+                    && processes.map(p -> p.helperDeadlinePassed(uid)).orElse(false)) {
+                // our helper, PID 1, ends the container at the deadline it holds, and exits 0
+                processes.get().terminate(uid);
+                end(pod, status, "Succeeded", 0, null, now);
             } else {
-                exitStatus(pod)
+                processes
+                        .flatMap(p -> p.exitStatus(uid))
                         .ifPresent(code -> end(pod, status, code == 0 ? "Succeeded" : "Failed", code, null, now));
             }
         }
@@ -122,19 +188,6 @@ public final class FakeKubelet implements AutoCloseable {
                         .build());
     }
 
-    /** The status a pod's program ends with by itself, when its command is {@code exit N}. */
-    private static java.util.Optional<Integer> exitStatus(Pod pod) {
-        List<String> command = pod.getSpec().getContainers().get(0).getCommand();
-        int dashes = command.indexOf("--");
-        List<String> program = dashes < 0 ? command : command.subList(dashes + 1, command.size());
-        if (program.size() == 2
-                && program.get(0).equals("exit")
-                && program.get(1).matches("\\d{1,3}")) {
-            return java.util.Optional.of(Integer.parseInt(program.get(1)));
-        }
-        return java.util.Optional.empty();
-    }
-
     private static boolean waitingFor(Pod pod, String reason) {
         var statuses = pod.getStatus().getContainerStatuses();
         return statuses != null
@@ -144,8 +197,7 @@ public final class FakeKubelet implements AutoCloseable {
                                 && reason.equals(s.getState().getWaiting().getReason()));
     }
 
-    private static List<ContainerStatus> status(
-            Pod pod, io.fabric8.kubernetes.api.model.ContainerState state, boolean ready) {
+    private static List<ContainerStatus> status(Pod pod, ContainerState state, boolean ready) {
         var container = pod.getSpec().getContainers().get(0);
         return List.of(new ContainerStatusBuilder()
                 .withName(container.getName())
@@ -157,10 +209,16 @@ public final class FakeKubelet implements AutoCloseable {
     }
 
     private void write(Pod pod, PodStatus status) {
+        String uid = pod.getMetadata().getUid();
+        String phase = status.getPhase() + "/" + status.getReason();
+        if (phase.equals(said.get(uid))) {
+            return;
+        }
         client.pods()
                 .inNamespace(namespace)
                 .withName(pod.getMetadata().getName())
                 .editStatus(p -> new PodBuilder(p).withStatus(status).build());
+        said.put(uid, phase);
         transitions++;
     }
 
@@ -172,5 +230,6 @@ public final class FakeKubelet implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        processes.ifPresent(PodProcesses::close);
     }
 }

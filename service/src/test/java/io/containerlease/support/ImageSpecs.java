@@ -34,22 +34,7 @@ public final class ImageSpecs {
 
     /** {@code spec} with another image and command. */
     public static ImageSpec withImage(ImageSpec spec, String image, java.util.List<String> command) {
-        return new ImageSpec(
-                spec.imageType(),
-                image,
-                command,
-                spec.shell(),
-                spec.memoryMb(),
-                spec.cpus(),
-                spec.pidsLimit(),
-                spec.pullPolicy(),
-                spec.network(),
-                spec.sessionDefaults(),
-                spec.user(),
-                spec.readOnlyRootfs(),
-                spec.disk(),
-                spec.lifecycle(),
-                spec.program());
+        return copy(spec, image, command, spec.pullPolicy(), spec.user());
     }
 
     /** {@code spec} with another image, its command kept. */
@@ -64,18 +49,32 @@ public final class ImageSpecs {
 
     /** {@code spec} run as {@code user}. */
     public static ImageSpec withUser(ImageSpec spec, String user) {
+        return copy(spec, spec.image(), spec.command(), spec.pullPolicy(), java.util.Optional.of(user));
+    }
+
+    /** {@code spec} pulled as {@code policy} says. */
+    public static ImageSpec withPullPolicy(ImageSpec spec, ImageSpec.PullPolicy policy) {
+        return copy(spec, spec.image(), spec.command(), policy, spec.user());
+    }
+
+    private static ImageSpec copy(
+            ImageSpec spec,
+            String image,
+            java.util.List<String> command,
+            ImageSpec.PullPolicy policy,
+            java.util.Optional<String> user) {
         return new ImageSpec(
                 spec.imageType(),
-                spec.image(),
-                spec.command(),
+                image,
+                command,
                 spec.shell(),
                 spec.memoryMb(),
                 spec.cpus(),
                 spec.pidsLimit(),
-                spec.pullPolicy(),
+                policy,
                 spec.network(),
                 spec.sessionDefaults(),
-                java.util.Optional.of(user),
+                user,
                 spec.readOnlyRootfs(),
                 spec.disk(),
                 spec.lifecycle(),

@@ -61,6 +61,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     private final LeasePods pods;
     private final Duration startTimeout;
     private final InstantSource clock;
+    private final KubernetesDeadlines deadlines;
 
     /**
      * @param startTimeout how long a pod may take to be scheduled, get its image and start
@@ -78,6 +79,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         this.pods = new LeasePods(namespace, extraLabels, helperImage, helperInImage, clock);
         this.startTimeout = startTimeout;
         this.clock = clock;
+        this.deadlines = new KubernetesDeadlines(client, namespace);
     }
 
     /**
@@ -383,18 +385,14 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         throw new LeaseConflictException("not_supported", CANNOT_PAUSE);
     }
 
-    /**
-     * Not yet told on Kubernetes: the pod keeps the deadline it was made with (its helper's and its
-     * {@code activeDeadlineSeconds}), which the core then counts as the container's own.
-     */
     @Override
     public boolean holdDeadline(String nameOrId, Instant deadline) {
-        return false;
+        return deadlines.hold(nameOrId, deadline);
     }
 
     @Override
     public Optional<Instant> heldDeadline(String nameOrId) {
-        return Optional.empty();
+        return deadlines.held(nameOrId);
     }
 
     @Override

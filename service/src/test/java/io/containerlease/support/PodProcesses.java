@@ -1,0 +1,435 @@
+package io.containerlease.support;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.mockwebserver.http.ByteString;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The fake kubelet's programs: each running pod's program as a local process, its output (with the
+ * time of each line) as the pod's log, and the pod's exec endpoint answered by a local process over
+ * the WebSocket protocol a kubelet speaks ({@code v4.channel.k8s.io}: a channel byte before each
+ * message, 0 input, 1 output, 2 errors, 3 the final status, 4 a terminal's size). A log is answered
+ * whole: what the program wrote until the request (the mock cannot stream a response without end, so
+ * a follow ends there).
+ */
+final class PodProcesses implements AutoCloseable {
+    private static final Pattern POD_PATH =
+            Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/(exec|log|attach)(?:\\?(.*))?");
+    private static final String HELPER = "/.containerlease/containerlease-helper";
+    private static final int KEPT_LINES = 10_000;
+
+    private record Line(Instant at, String text) {}
+
+    private static final class Program {
+        final String name;
+        final Process process;
+        final Deque<Line> log = new ArrayDeque<>();
+        /** As our helper holds them: the cap from its arguments, and the deadline in force (-1: none). */
+        final long cap;
+
+        volatile long held;
+
+        Program(String name, Process process, long cap) {
+            this.name = name;
+            this.process = process;
+            this.cap = cap;
+            this.held = cap;
+        }
+
+        /** What the helper does with a line on its input: "deadline EPOCH", never past the cap. */
+        void control(String line) {
+            if (cap >= 0 && line.matches("deadline \\d{1,18}")) {
+                held = Math.min(cap, Long.parseLong(line.substring(9)));
+            }
+        }
+
+        synchronized void add(String text) {
+            log.addLast(new Line(Instant.now(), text));
+            if (log.size() > KEPT_LINES) {
+                log.removeFirst();
+            }
+        }
+
+        synchronized List<Line> lines() {
+            return new ArrayList<>(log);
+        }
+    }
+
+    private final String namespace;
+    private final Map<String, Program> byUid = new ConcurrentHashMap<>();
+    private final Map<String, Program> byName = new ConcurrentHashMap<>();
+    private final List<Process> execs = new CopyOnWriteArrayList<>();
+    /** The terminal sizes exec streams were told, as the JSON they came in. */
+    final List<String> resizes = new CopyOnWriteArrayList<>();
+
+    PodProcesses(KubernetesMock mock, String namespace) {
+        this.namespace = namespace;
+        mock.handle(this::answer);
+    }
+
+    void run(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        if (byUid.containsKey(uid)) {
+            return;
+        }
+        var container = pod.getSpec().getContainers().get(0);
+        List<String> command = container.getCommand();
+        if (command == null || command.isEmpty()) {
+            return; // the image's own program, which only a real node knows: it runs until the pod goes
+        }
+        int dashes = command.indexOf("--");
+        List<String> program = dashes < 0 ? command : command.subList(dashes + 1, command.size());
+        int flag = command.indexOf("--deadline");
+        long cap = flag >= 0 && flag < dashes ? Long.parseLong(command.get(flag + 1)) : -1;
+        var builder =
+                new ProcessBuilder(program).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (container.getEnv() != null) {
+            container.getEnv().forEach(e -> builder.environment().put(e.getName(), e.getValue()));
+        }
+        try {
+            Process process = builder.start();
+            var running = new Program(pod.getMetadata().getName(), process, cap);
+            byUid.put(uid, running);
+            byName.put(running.name, running);
+            pump(process.getInputStream(), running);
+            pump(process.getErrorStream(), running);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + program, e);
+        }
+    }
+
+    private static void pump(InputStream from, Program into) {
+        Thread.ofVirtual().start(() -> {
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(from, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    into.add(line);
+                }
+            } catch (IOException ended) {
+                // the process went
+            }
+        });
+    }
+
+    Optional<Integer> exitStatus(String uid) {
+        Program program = byUid.get(uid);
+        if (program == null || program.process.isAlive()) {
+            return Optional.empty();
+        }
+        return Optional.of(program.process.exitValue());
+    }
+
+    /** The deadline the helper of the pod so named holds now, in Unix seconds (-1: none, or no such pod). */
+    long held(String podName) {
+        Program program = byName.get(podName);
+        return program == null ? -1 : program.held;
+    }
+
+    /** Whether the helper's deadline in force has passed (it then ends the program, and exits 0). */
+    boolean helperDeadlinePassed(String uid) {
+        Program program = byUid.get(uid);
+        return program != null && program.held >= 0 && Instant.now().getEpochSecond() >= program.held;
+    }
+
+    void terminate(String uid) {
+        Program program = byUid.get(uid);
+        if (program != null) {
+            program.process.destroy();
+        }
+    }
+
+    /** Ends the programs of pods that are gone. */
+    void keepOnly(Set<String> uids) {
+        byUid.entrySet().removeIf(e -> {
+            if (uids.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().process.destroyForcibly();
+            byName.remove(e.getValue().name, e.getValue());
+            return true;
+        });
+    }
+
+    private Optional<MockResponse> answer(RecordedRequest request) {
+        Matcher m = POD_PATH.matcher(request.getPath());
+        if (!m.matches() || !m.group(1).equals(namespace)) {
+            return Optional.empty();
+        }
+        Program program = byName.get(m.group(2));
+        if (program == null) {
+            return Optional.of(new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\",\"code\":404}"));
+        }
+        Map<String, List<String>> query = query(m.group(4));
+        if (m.group(3).equals("log")) {
+            return Optional.of(new MockResponse().setResponseCode(200).setBody(log(program, query)));
+        }
+        if (!program.process.isAlive()) {
+            // As an API server answers for a pod whose container has ended.
+            return Optional.of(new MockResponse()
+                    .setResponseCode(400)
+                    .setBody("{\"kind\":\"Status\",\"status\":\"Failure\",\"code\":400,"
+                            + "\"message\":\"cannot exec into a container in a completed pod\"}"));
+        }
+        WebSocketListener stream = m.group(3).equals("attach")
+                ? new Attach(program)
+                : query.getOrDefault("command", List.of()).equals(List.of(HELPER, "held"))
+                        ? new Held(program)
+                        : new Exec(query);
+        return Optional.of(new MockResponse()
+                .setHeader("Sec-WebSocket-Protocol", "v4.channel.k8s.io")
+                .withWebSocketUpgrade(stream));
+    }
+
+    private static String log(Program program, Map<String, List<String>> query) {
+        List<Line> lines = program.lines();
+        Optional<Instant> since = first(query, "sinceTime").map(Instant::parse);
+        if (since.isPresent()) {
+            lines = lines.stream().filter(l -> !l.at().isBefore(since.get())).toList();
+        }
+        Optional<Integer> tail = first(query, "tailLines").map(Integer::parseInt);
+        if (tail.isPresent() && lines.size() > tail.get()) {
+            lines = lines.subList(lines.size() - tail.get(), lines.size());
+        }
+        boolean timestamps =
+                first(query, "timestamps").map(Boolean::parseBoolean).orElse(false);
+        var body = new StringBuilder();
+        for (Line line : lines) {
+            body.append(timestamps ? line.at() + " " : "").append(line.text()).append('\n');
+        }
+        int limit = first(query, "limitBytes").map(Integer::parseInt).orElse(Integer.MAX_VALUE);
+        return body.length() > limit ? body.substring(0, limit) : body.toString();
+    }
+
+    /** An attach to PID 1's input: what our helper reads there are its control lines. */
+    private static final class Attach extends WebSocketListener {
+        private final Program program;
+        private final StringBuilder pending = new StringBuilder();
+
+        Attach(Program program) {
+            this.program = program;
+        }
+
+        @Override
+        public void onMessage(WebSocket socket, String text) {
+            onMessage(socket, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void onMessage(WebSocket socket, ByteString bytes) {
+            onMessage(socket, bytes.toByteArray());
+        }
+
+        @Override
+        public synchronized void onMessage(WebSocket socket, byte[] bytes) {
+            if (bytes.length == 0 || bytes[0] != 0) {
+                return;
+            }
+            pending.append(new String(bytes, 1, bytes.length - 1, StandardCharsets.US_ASCII));
+            int newline;
+            while ((newline = pending.indexOf("\n")) >= 0) {
+                program.control(pending.substring(0, newline));
+                pending.delete(0, newline + 1);
+            }
+        }
+    }
+
+    /** Our helper's {@code held}: the deadline in force, as its arguments would show it. */
+    private static final class Held extends WebSocketListener {
+        private final Program program;
+
+        Held(Program program) {
+            this.program = program;
+        }
+
+        @Override
+        public void onOpen(WebSocket socket, Response response) {
+            long held = program.held;
+            if (held >= 0) {
+                send(socket, 1, held + "\n");
+            }
+            send(socket, 3, status(held >= 0 ? 0 : 1, null));
+            socket.close(1000, "");
+        }
+    }
+
+    /** One exec stream: a local process, its output as channel messages, its end as a status. */
+    private final class Exec extends WebSocketListener {
+        private final Map<String, List<String>> query;
+        private volatile Process process;
+
+        Exec(Map<String, List<String>> query) {
+            this.query = query;
+        }
+
+        @Override
+        public void onOpen(WebSocket socket, Response response) {
+            List<String> command = query.getOrDefault("command", List.of());
+            boolean tty = first(query, "tty").map(Boolean::parseBoolean).orElse(false);
+            List<String> argv = tty ? List.of("script", "-q", "-e", "-c", shellQuoted(command), "/dev/null") : command;
+            try {
+                process = new ProcessBuilder(argv).redirectErrorStream(tty).start();
+            } catch (IOException e) {
+                send(socket, 3, status(127, "exec failed: " + e.getMessage()));
+                socket.close(1000, "");
+                return;
+            }
+            execs.add(process);
+            Thread out = relay(process.getInputStream(), socket, 1);
+            Thread err = tty ? null : relay(process.getErrorStream(), socket, 2);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    int code = process.waitFor();
+                    out.join();
+                    if (err != null) {
+                        err.join();
+                    }
+                    send(socket, 3, status(code, null));
+                    socket.close(1000, "");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        @Override
+        public void onMessage(WebSocket socket, String text) {
+            onMessage(socket, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void onMessage(WebSocket socket, ByteString bytes) {
+            onMessage(socket, bytes.toByteArray());
+        }
+
+        @Override
+        public void onMessage(WebSocket socket, byte[] bytes) {
+            if (bytes.length == 0 || process == null) {
+                return;
+            }
+            if (bytes[0] == 4) {
+                resizes.add(new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8));
+            } else if (bytes[0] == 0) {
+                try {
+                    OutputStream in = process.getOutputStream();
+                    in.write(bytes, 1, bytes.length - 1);
+                    in.flush();
+                } catch (IOException gone) {
+                    // the command ended
+                }
+            }
+        }
+
+        @Override
+        public void onClosing(WebSocket socket, int code, String reason) {
+            end();
+        }
+
+        @Override
+        public void onClosed(WebSocket socket, int code, String reason) {
+            end();
+        }
+
+        @Override
+        public void onFailure(WebSocket socket, Throwable t, Response response) {
+            end();
+        }
+
+        private void end() {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static Thread relay(InputStream from, WebSocket socket, int channel) {
+        return Thread.ofVirtual().start(() -> {
+            byte[] buffer = new byte[8192];
+            try {
+                int n;
+                while ((n = from.read(buffer)) > 0) {
+                    byte[] message = new byte[n + 1];
+                    message[0] = (byte) channel;
+                    System.arraycopy(buffer, 0, message, 1, n);
+                    socket.send(message);
+                }
+            } catch (IOException ended) {
+                // the command went
+            }
+        });
+    }
+
+    private static void send(WebSocket socket, int channel, String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] message = new byte[payload.length + 1];
+        message[0] = (byte) channel;
+        System.arraycopy(payload, 0, message, 1, payload.length);
+        socket.send(message);
+    }
+
+    /** The Status a kubelet ends an exec stream with. */
+    private static String status(int code, String failure) {
+        if (code == 0) {
+            return "{\"metadata\":{},\"status\":\"Success\"}";
+        }
+        return "{\"metadata\":{},\"status\":\"Failure\",\"message\":\""
+                + (failure == null ? "command terminated with non-zero exit code" : failure.replace("\"", "'"))
+                + "\",\"reason\":\"NonZeroExitCode\",\"details\":{\"causes\":[{\"reason\":\"ExitCode\",\"message\":\""
+                + code + "\"}]}}";
+    }
+
+    private static String shellQuoted(List<String> command) {
+        var out = new StringBuilder();
+        for (String word : command) {
+            out.append(out.isEmpty() ? "" : " ")
+                    .append('\'')
+                    .append(word.replace("'", "'\\''"))
+                    .append('\'');
+        }
+        return out.toString();
+    }
+
+    private static Map<String, List<String>> query(String raw) {
+        Map<String, List<String>> out = new java.util.HashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+        }
+        return out;
+    }
+
+    private static Optional<String> first(Map<String, List<String>> query, String key) {
+        return Optional.ofNullable(query.get(key)).filter(v -> !v.isEmpty()).map(v -> v.get(0));
+    }
+
+    @Override
+    public void close() {
+        byUid.values().forEach(p -> p.process.destroyForcibly());
+        execs.forEach(Process::destroyForcibly);
+    }
+}
