@@ -215,6 +215,10 @@ class DockerContainerRuntimeIT {
                 .as("what a tenant sees too")
                 .startsWith(io.containerlease.helper.HelperBinary.PATH + " init --deadline " + later.getEpochSecond()
                         + " -- ");
+        assertThat(exec(id, io.containerlease.helper.HelperBinary.PATH + " held; echo status=$?"))
+                .as(
+                        "the helper's own reading, which Kubernetes uses through exec (PID 1 only: the impostor above is not it)")
+                .isEqualTo(later.getEpochSecond() + "\nstatus=0\n");
 
         runtime.restart(id, Duration.ofSeconds(1));
         assertThat(runtime.heldDeadline(id))
