@@ -60,17 +60,20 @@ public final class BenchCommand implements Callable<Integer> {
         SESSIONS,
         CLUSTER,
         HOSTILE,
-        DEADMAN
+        DEADMAN,
+        KUBERNETES
     }
 
     @Option(
             names = "--only",
             paramLabel = "GROUP",
-            description = "Run one group and print it, leaving BENCHMARKS.md alone: "
-                    + "leases (cold provision, throughput, bulk release, expiry lag), pool (warm-provision), restart (many leases), "
-                    + "sessions (terminal echo, log throughput), cluster (several servers on one Redis: kill -9, SIGSTOP, Redis restart), "
-                    + "hostile (a tenant's floods: memory, and another user's latency meanwhile), "
-                    + "deadman (containers ending themselves with no server alive).",
+            description =
+                    "Run one group and print it, leaving BENCHMARKS.md alone: "
+                            + "leases (cold provision, throughput, bulk release, expiry lag), pool (warm-provision), restart (many leases), "
+                            + "sessions (terminal echo, log throughput), cluster (several servers on one Redis: kill -9, SIGSTOP, Redis restart), "
+                            + "hostile (a tenant's floods: memory, and another user's latency meanwhile), "
+                            + "deadman (containers ending themselves with no server alive), "
+                            + "kubernetes (a reconcile pass over 10,000 lease pods and the event watch under 1,000 pod changes, on an API server mock).",
             converter = GroupConverter.class)
     Group only;
 
@@ -113,6 +116,9 @@ public final class BenchCommand implements Callable<Integer> {
                 case SESSIONS -> new SessionBench(sessionSizes, workDir).run();
                 case HOSTILE ->
                     new HostileBench(quick ? HostileBench.Sizes.QUICK : HostileBench.Sizes.FULL, workDir).run();
+                case KUBERNETES ->
+                    new KubernetesScaleBench(quick ? KubernetesScaleBench.Sizes.QUICK : KubernetesScaleBench.Sizes.FULL)
+                            .run();
                 case DEADMAN ->
                     new DeadmanBench(quick ? DeadmanBench.Sizes.QUICK : DeadmanBench.Sizes.FULL, workDir, restartEngine)
                             .run();
