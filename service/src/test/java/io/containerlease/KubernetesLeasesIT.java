@@ -9,6 +9,8 @@ import io.containerlease.lease.ManagedLabels;
 import io.containerlease.support.ApiClient;
 import io.containerlease.support.FakeKubelet;
 import io.containerlease.support.KubernetesMock;
+import io.containerlease.support.RedisServer;
+import io.containerlease.support.WsClient;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -66,25 +68,39 @@ class KubernetesLeasesIT {
                     image: containerlease/busybox:latest
                     command: ["sleep", "inf"]
                     pullPolicy: never
+                  pooled:
+                    image: containerlease/busybox:latest
+                    command: ["sleep", "inf"]
+                    pullPolicy: never
+                    warmPool: 1
+                  talker:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "echo first-line; echo second-line >&2; sleep 600"]
+                    pullPolicy: never
                 """);
         startServer();
     }
 
     private void startServer() {
+        server = startServer("data", Map.of());
+        api = new ApiClient(server.baseUrl());
+    }
+
+    private ContainerLeaseServer startServer(String dataDir, Map<String, String> more) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "PORT", "0",
                 "AUTH", "off",
-                "DATA_DIR", dir.resolve("data").toString(),
+                "DATA_DIR", dir.resolve(dataDir).toString(),
                 "IMAGE_CATALOG", dir.resolve("catalog.yaml").toString(),
                 "RECONCILE_INTERVAL_SECONDS", "1",
                 "RUNTIME", "kubernetes",
                 "KUBECONFIG", dir.resolve("kubeconfig").toString(),
                 "KUBERNETES_NAMESPACE", NAMESPACE,
-                "POOL_MAX_TOTAL", "0"));
+                "POOL_MAX_TOTAL", "1"));
         env.put("LEASE_MAX_MINUTES", "1");
         env.put("DEADMAN_MARGIN_SECONDS", "0");
-        server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env));
-        api = new ApiClient(server.baseUrl());
+        env.putAll(more);
+        return ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env));
     }
 
     @AfterEach
@@ -141,6 +157,111 @@ class KubernetesLeasesIT {
         await().atMost(Duration.ofSeconds(20))
                 .until(() ->
                         look.pods().inNamespace(NAMESPACE).withName(podName).get() == null);
+    }
+
+    @Test
+    void aTerminalAndTheLogReachThePodThroughTheApi() {
+        String id = api.provision("talker", "durationSeconds", 50);
+        try (WsClient term = WsClient.connect(server.baseUrl(), "/ws/terminal/" + id + "?cols=90&rows=30")) {
+            term.awaitType("session", Duration.ofSeconds(20));
+            term.sendBytes("echo hel''lo-from-the-pod\n");
+            term.awaitOutput("hello-from-the-pod", Duration.ofSeconds(20));
+            term.sendText("{\"type\":\"resize\",\"cols\":101,\"rows\":33}");
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> kubelet.resizes().stream().anyMatch(r -> r.contains("101") && r.contains("33")));
+        }
+        try (WsClient logs = WsClient.connect(server.baseUrl(), "/ws/logs/" + id)) {
+            logs.await(t -> "second-line".equals(t.path("message").asText()), Duration.ofSeconds(20));
+            assertThat(logs.texts.stream().map(t -> t.path("message").asText()))
+                    .containsSubsequence("first-line", "second-line")
+                    .doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void aWarmPoolOfPodsGivesALeaseAWaitingPodAndMakesAnother() {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> api.get("/healthz")
+                                .json()
+                                .at("/warmPool/pooled/waiting")
+                                .asInt()
+                        == 1);
+        var waiting = look.pods()
+                .inNamespace(NAMESPACE)
+                .withLabel(ManagedLabels.POOL)
+                .list()
+                .getItems();
+        assertThat(waiting).singleElement();
+        String pooledPod = waiting.get(0).getMetadata().getName();
+
+        String id = api.provision("pooled", "durationSeconds", 50);
+
+        assertThat(ManagedLabels.containerName(new LeaseId(id))).isEqualTo(pooledPod);
+        assertThat(api.get("/api/containers/" + id)
+                        .json()
+                        .at("/container/state")
+                        .asText())
+                .isEqualTo("running");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> api.get("/healthz")
+                                .json()
+                                .at("/warmPool/pooled/waiting")
+                                .asInt()
+                        == 1);
+        assertThat(look.pods()
+                        .inNamespace(NAMESPACE)
+                        .withLabel(ManagedLabels.POOL)
+                        .list()
+                        .getItems())
+                .extracting(p -> p.getMetadata().getName())
+                .contains(pooledPod)
+                .hasSize(2);
+    }
+
+    /** Several servers on one Redis drive one namespace: each sees the others' leases, and takes over a stopped one's. */
+    @Test
+    void twoServersOnOneRedisShareTheLeasesAndOneTakesOverTheOthers() {
+        server.close();
+        server = null;
+        try (var redis = RedisServer.start(dir.resolve("redis"))) {
+            Map<String, String> shared = Map.of("STORE", redis.url(), "HEARTBEAT_SECONDS", "1", "POOL_MAX_TOTAL", "0");
+            var first = startServer("first", shared);
+            var second = startServer("second", shared);
+            try {
+                var one = new ApiClient(first.baseUrl());
+                var two = new ApiClient(second.baseUrl());
+                String released = one.provision("busybox", "durationSeconds", 50);
+                assertThat(two.get("/api/containers/" + released)
+                                .json()
+                                .at("/container/state")
+                                .asText())
+                        .isEqualTo("running");
+                assertThat(two.delete("/api/containers/" + released).status()).isEqualTo(200);
+                assertThat(look.pods()
+                                .inNamespace(NAMESPACE)
+                                .withName(ManagedLabels.containerName(new LeaseId(released)))
+                                .get())
+                        .isNull();
+
+                String orphaned = one.provision("busybox", "durationSeconds", 8);
+                first.close();
+                first = null;
+                String pod = ManagedLabels.containerName(new LeaseId(orphaned));
+                await().atMost(Duration.ofSeconds(40))
+                        .until(() ->
+                                look.pods().inNamespace(NAMESPACE).withName(pod).get() == null);
+                assertThat(two.get("/api/containers/" + orphaned)
+                                .json()
+                                .path("endReason")
+                                .asText())
+                        .isEqualTo("expired");
+            } finally {
+                if (first != null) {
+                    first.close();
+                }
+                second.close();
+            }
+        }
     }
 
     @Test

@@ -93,11 +93,11 @@ public final class ErrorResponses {
                 yield new Failure(502, "image_unavailable", x.clientMessage());
             }
             case RuntimeOperationException x -> {
-                log.warn("Docker refused: {}", redactor.scrub(x.getMessage()));
+                log.warn("the container engine refused: {}", redactor.scrub(x.getMessage()));
                 yield new Failure(502, "docker_error", x.clientMessage());
             }
             case RuntimeUnavailableException x ->
-                new Failure(503, "docker_unavailable", "the Docker engine is not reachable; try again shortly");
+                new Failure(503, "docker_unavailable", "the container engine is not reachable; try again shortly");
             case RemovalPendingException x -> new Failure(503, "removal_pending", x.getMessage());
             case StoreException x -> {
                 // Once per refused request while the store is down: the cause in one line, the stack at debug.

@@ -104,7 +104,7 @@ public final class LeaseSocket {
             return new Refusal(
                     WsRefusal.CLOSE_UNAVAILABLE,
                     "docker_unavailable",
-                    "the Docker engine is not reachable; try again shortly");
+                    "the container engine is not reachable; try again shortly");
         }
 
         void sendTo(WsContext ctx) {
