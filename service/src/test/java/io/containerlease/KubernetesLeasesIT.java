@@ -10,6 +10,7 @@ import io.containerlease.support.ApiClient;
 import io.containerlease.support.FakeKubelet;
 import io.containerlease.support.KubernetesMock;
 import io.containerlease.support.RedisServer;
+import io.containerlease.support.ServerProcess;
 import io.containerlease.support.WsClient;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -260,6 +261,78 @@ class KubernetesLeasesIT {
                     first.close();
                 }
                 second.close();
+            }
+        }
+    }
+
+    /** The twin of CrashRecoveryIT: a server process killed with kill -9, its leases' pods left to the cluster. */
+    @Test
+    void afterAKillNineTheExpiredLeasesPodEndsAndGoesAndTheOtherRunsOn() {
+        server.close();
+        server = null;
+        Map<String, String> env = Map.of(
+                "RUNTIME",
+                "kubernetes",
+                "KUBECONFIG",
+                dir.resolve("kubeconfig").toString(),
+                "KUBERNETES_NAMESPACE",
+                NAMESPACE,
+                "IMAGE_CATALOG",
+                dir.resolve("catalog.yaml").toString(),
+                "RECONCILE_INTERVAL_SECONDS",
+                "1",
+                "DEADMAN_MARGIN_SECONDS",
+                "0");
+        Path data = dir.resolve("killed");
+        try (var first = ServerProcess.start(data, env).awaitReady(Duration.ofSeconds(60))) {
+            var killed = new ApiClient(first.baseUrl());
+            String shortOne = killed.provision("busybox", "durationSeconds", 10);
+            String longOne = killed.provision("busybox", "durationMinutes", 10);
+            String shortPod = ManagedLabels.containerName(new LeaseId(shortOne));
+            Instant expiry = Instant.parse(killed.get("/api/containers/" + shortOne)
+                    .json()
+                    .path("expiryTime")
+                    .asText());
+            // The server told the pod's helper the lease's expiry: from then on it needs no server.
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> kubelet.heldDeadline(shortPod)
+                            .map(held -> !held.isAfter(expiry.plusSeconds(1)))
+                            .orElse(false));
+            first.kill9();
+
+            Pod ended = await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> look.pods()
+                                    .inNamespace(NAMESPACE)
+                                    .withName(shortPod)
+                                    .get(),
+                            p -> p != null && "Succeeded".equals(p.getStatus().getPhase()));
+            assertThat(Instant.parse(ended.getStatus()
+                            .getContainerStatuses()
+                            .get(0)
+                            .getState()
+                            .getTerminated()
+                            .getFinishedAt()))
+                    .isBetween(expiry.minusSeconds(1), expiry.plusSeconds(5));
+            try (var again = ServerProcess.start(data, env).awaitReady(Duration.ofSeconds(60))) {
+                var back = new ApiClient(again.baseUrl());
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> look.pods()
+                                        .inNamespace(NAMESPACE)
+                                        .withName(shortPod)
+                                        .get()
+                                == null);
+                assertThat(back.get("/api/containers/" + shortOne)
+                                .json()
+                                .path("endReason")
+                                .asText())
+                        .isEqualTo("expired");
+                assertThat(back.get("/api/containers/" + longOne)
+                                .json()
+                                .at("/container/state")
+                                .asText())
+                        .isEqualTo("running");
+                assertThat(back.delete("/api/containers/" + longOne).status()).isEqualTo(200);
             }
         }
     }
