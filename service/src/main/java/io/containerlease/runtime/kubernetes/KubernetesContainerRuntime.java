@@ -13,20 +13,15 @@ import io.containerlease.lease.ManagedContainer;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.RuntimeOperationException;
 import io.containerlease.lease.RuntimeUnavailableException;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.PodResource;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +57,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     private final Duration startTimeout;
     private final InstantSource clock;
     private final KubernetesDeadlines deadlines;
+    private final LeaseSecrets secrets;
 
     /**
      * @param startTimeout how long a pod may take to be scheduled, get its image and start
@@ -80,6 +76,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         this.startTimeout = startTimeout;
         this.clock = clock;
         this.deadlines = new KubernetesDeadlines(client, namespace);
+        this.secrets = new LeaseSecrets(client, namespace);
     }
 
     /**
@@ -107,7 +104,13 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
                     .inNamespace(namespace)
                     .withName(policy.getMetadata().getName());
             if (existing.get() == null) {
-                existing.create(policy);
+                try {
+                    existing.create(policy);
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409) { // another server made it meanwhile: what was wanted
+                        throw e;
+                    }
+                }
             }
         });
     }
@@ -124,12 +127,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
                 () -> client.pods().inNamespace(namespace).resource(pod).create());
         if (!spec.secretFiles().isEmpty()) {
             try {
-                run(
-                        "deliver secret files to " + spec.name(),
-                        () -> client.secrets()
-                                .inNamespace(namespace)
-                                .resource(secretFor(created, spec.secretFiles()))
-                                .create());
+                secrets.create(created, spec.secretFiles());
             } catch (RuntimeException e) {
                 remove(spec.name());
                 throw e;
@@ -137,30 +135,6 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         }
         awaitStart(spec);
         return spec.name();
-    }
-
-    /** A Secret owned by the pod, so the cluster removes it with the pod whatever becomes of us. */
-    private Secret secretFor(Pod owner, Map<String, String> files) {
-        Map<String, String> data = new HashMap<>();
-        files.forEach((name, content) ->
-                data.put(name, Base64.getEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
-        Map<String, String> labels = new HashMap<>(owner.getMetadata().getLabels());
-        labels.keySet().retainAll(Set.of(ManagedLabels.INSTANCE, ManagedLabels.LEASE_ID, ManagedLabels.SERVER));
-        return new SecretBuilder()
-                .withNewMetadata()
-                .withName(LeasePods.secretName(owner.getMetadata().getName()))
-                .withNamespace(namespace)
-                .withLabels(labels)
-                .withOwnerReferences(new OwnerReferenceBuilder()
-                        .withApiVersion("v1")
-                        .withKind("Pod")
-                        .withName(owner.getMetadata().getName())
-                        .withUid(owner.getMetadata().getUid())
-                        .build())
-                .endMetadata()
-                .withImmutable(true)
-                .withData(data)
-                .build();
     }
 
     /**
@@ -207,10 +181,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         run("remove pod " + nameOrId, () -> {
             resource(nameOrId).withGracePeriod(0).delete();
             // Owned by the pod, so the cluster removes it too; at once here, as nothing may wait on the collector.
-            client.secrets()
-                    .inNamespace(namespace)
-                    .withName(LeasePods.secretName(nameOrId))
-                    .delete();
+            secrets.delete(nameOrId);
         });
     }
 
@@ -295,18 +266,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
             return;
         }
         Pod again = anew(old);
-        var secret = client.secrets().inNamespace(namespace).withName(LeasePods.secretName(nameOrId));
-        boolean hasSecret = call("read the secret of " + nameOrId, () -> secret.get() != null);
-        if (hasSecret) {
-            // Kept while the old pod goes: owned by nobody for a moment, then by the new pod.
-            run(
-                    "keep the secret of " + nameOrId,
-                    () -> secret.edit(s -> new SecretBuilder(s)
-                            .editMetadata()
-                            .withOwnerReferences(List.of())
-                            .endMetadata()
-                            .build()));
-        }
+        // Kept while the old pod goes: owned by nobody for a moment, then by the new pod.
+        boolean hasSecret = secrets.disown(nameOrId);
         run(
                 "remove ended pod " + nameOrId,
                 () -> resource(nameOrId).withGracePeriod(0).delete());
@@ -315,18 +276,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
                 "create pod " + nameOrId,
                 () -> client.pods().inNamespace(namespace).resource(again).create());
         if (hasSecret) {
-            run(
-                    "give the secret of " + nameOrId + " to its pod",
-                    () -> secret.edit(s -> new SecretBuilder(s)
-                            .editMetadata()
-                            .withOwnerReferences(new OwnerReferenceBuilder()
-                                    .withApiVersion("v1")
-                                    .withKind("Pod")
-                                    .withName(nameOrId)
-                                    .withUid(created.getMetadata().getUid())
-                                    .build())
-                            .endMetadata()
-                            .build()));
+            secrets.giveTo(created);
         }
     }
 
