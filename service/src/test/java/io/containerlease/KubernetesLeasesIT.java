@@ -74,6 +74,11 @@ class KubernetesLeasesIT {
                     command: ["sleep", "inf"]
                     pullPolicy: never
                     warmPool: 1
+                  echo:
+                    image: containerlease/busybox:latest
+                    command: ["socat", "UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early", "EXEC:cat"]
+                    pullPolicy: never
+                    channel: true
                   talker:
                     image: containerlease/busybox:latest
                     command: ["sh", "-c", "echo first-line; echo second-line >&2; sleep 600"]
@@ -177,6 +182,29 @@ class KubernetesLeasesIT {
                     .containsSubsequence("first-line", "second-line")
                     .doesNotHaveDuplicates();
         }
+    }
+
+    /** The channel goes through the pod's exec to our helper's relay, as on Docker through the engine's. */
+    @Test
+    void aMessageReachesTheProgramInThePodAndItsReplyComesBack() {
+        String id = api.provision("echo", "durationSeconds", 50);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> api.get("/api/containers/" + id + "/channel")
+                        .json()
+                        .path("connected")
+                        .asBoolean());
+
+        var reply = api.post("/api/containers/" + id + "/messages", "{\"payload\":{\"hello\":\"pod\"}}");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().at("/reply/payload/hello").asText()).isEqualTo("pod");
+        Pod pod = look.pods()
+                .inNamespace(NAMESPACE)
+                .withName(ManagedLabels.containerName(new LeaseId(id)))
+                .get();
+        assertThat(pod.getSpec().getVolumes())
+                .anySatisfy(v -> assertThat(v.getEmptyDir().getMedium()).isEqualTo("Memory"))
+                .allSatisfy(v -> assertThat(v.getHostPath()).isNull());
     }
 
     @Test

@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
 final class PodProcesses implements AutoCloseable {
     private static final Pattern POD_PATH =
             Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/(exec|log|attach)(?:\\?(.*))?");
-    private static final String HELPER = "/.containerlease/containerlease-helper";
+    private static final String HELPER_DIRECTORY = io.containerlease.helper.HelperBinary.DIRECTORY;
+    private static final String HELPER = io.containerlease.helper.HelperBinary.PATH;
     private static final int KEPT_LINES = 10_000;
 
     private record Line(Instant at, String text) {}
@@ -44,15 +45,19 @@ final class PodProcesses implements AutoCloseable {
     private static final class Program {
         final String name;
         final Process process;
+        /** The pod's volumes as local directories: mount path → where it is here. */
+        final Map<String, String> volumes;
+
         final Deque<Line> log = new ArrayDeque<>();
         /** As our helper holds them: the cap from its arguments, and the deadline in force (-1: none). */
         final long cap;
 
         volatile long held;
 
-        Program(String name, Process process, long cap) {
+        Program(String name, Process process, long cap, Map<String, String> volumes) {
             this.name = name;
             this.process = process;
+            this.volumes = volumes;
             this.cap = cap;
             this.held = cap;
         }
@@ -80,6 +85,7 @@ final class PodProcesses implements AutoCloseable {
     private final Map<String, Program> byUid = new ConcurrentHashMap<>();
     private final Map<String, Program> byName = new ConcurrentHashMap<>();
     private final List<Process> execs = new CopyOnWriteArrayList<>();
+    private final List<java.nio.file.Path> roots = new CopyOnWriteArrayList<>();
     /** The terminal sizes exec streams were told, as the JSON they came in. */
     final List<String> resizes = new CopyOnWriteArrayList<>();
 
@@ -102,14 +108,15 @@ final class PodProcesses implements AutoCloseable {
         List<String> program = dashes < 0 ? command : command.subList(dashes + 1, command.size());
         int flag = command.indexOf("--deadline");
         long cap = flag >= 0 && flag < dashes ? Long.parseLong(command.get(flag + 1)) : -1;
-        var builder =
-                new ProcessBuilder(program).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> volumes = volumes(pod);
+        var builder = new ProcessBuilder(local(program, volumes))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         if (container.getEnv() != null) {
-            container.getEnv().forEach(e -> builder.environment().put(e.getName(), e.getValue()));
+            container.getEnv().forEach(e -> builder.environment().put(e.getName(), local(e.getValue(), volumes)));
         }
         try {
             Process process = builder.start();
-            var running = new Program(pod.getMetadata().getName(), process, cap);
+            var running = new Program(pod.getMetadata().getName(), process, cap, volumes);
             byUid.put(uid, running);
             byName.put(running.name, running);
             pump(process.getInputStream(), running);
@@ -117,6 +124,52 @@ final class PodProcesses implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + program, e);
         }
+    }
+
+    /**
+     * Each volume the pod's container mounts, as a directory of its own under the test's temporary
+     * directory; our helper's volume holds the helper the build made, as the init container would put it.
+     */
+    private Map<String, String> volumes(Pod pod) {
+        Map<String, String> volumes = new java.util.LinkedHashMap<>();
+        try {
+            java.nio.file.Path root = java.nio.file.Files.createTempDirectory("fake-kubelet-pod-");
+            roots.add(root);
+            for (var mount : pod.getSpec().getContainers().get(0).getVolumeMounts()) {
+                java.nio.file.Path local = root.resolve(mount.getMountPath().substring(1));
+                java.nio.file.Files.createDirectories(local);
+                if (mount.getMountPath().equals(HELPER_DIRECTORY)) {
+                    java.nio.file.Path helper = local.resolve("containerlease-helper");
+                    java.nio.file.Files.write(
+                            helper,
+                            io.containerlease.helper.HelperBinary.fromJar().bytes());
+                    helper.toFile().setExecutable(true);
+                }
+                volumes.put(mount.getMountPath(), local.toString());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return volumes;
+    }
+
+    /** A command with every path inside the pod's volumes turned into where that volume is here. */
+    private static List<String> local(List<String> command, Map<String, String> volumes) {
+        return command.stream().map(word -> local(word, volumes)).toList();
+    }
+
+    /** In one pass, longest mount path first, so a volume's local path is never rewritten again. */
+    private static String local(String word, Map<String, String> volumes) {
+        if (volumes.isEmpty()) {
+            return word;
+        }
+        String alternatives = volumes.keySet().stream()
+                .sorted(java.util.Comparator.comparingInt(String::length).reversed())
+                .map(Pattern::quote)
+                .collect(java.util.stream.Collectors.joining("|"));
+        return Pattern.compile(alternatives)
+                .matcher(word)
+                .replaceAll(match -> Matcher.quoteReplacement(volumes.get(match.group())));
     }
 
     private static void pump(InputStream from, Program into) {
@@ -195,7 +248,7 @@ final class PodProcesses implements AutoCloseable {
                 ? new Attach(program)
                 : query.getOrDefault("command", List.of()).equals(List.of(HELPER, "held"))
                         ? new Held(program)
-                        : new Exec(query);
+                        : new Exec(query, program.volumes);
         return Optional.of(new MockResponse()
                 .setHeader("Sec-WebSocket-Protocol", "v4.channel.k8s.io")
                 .withWebSocketUpgrade(stream));
@@ -276,15 +329,26 @@ final class PodProcesses implements AutoCloseable {
     /** One exec stream: a local process, its output as channel messages, its end as a status. */
     private final class Exec extends WebSocketListener {
         private final Map<String, List<String>> query;
+        private final Map<String, String> volumes;
         private volatile Process process;
 
-        Exec(Map<String, List<String>> query) {
+        Exec(Map<String, List<String>> query, Map<String, String> volumes) {
             this.query = query;
+            this.volumes = volumes;
         }
 
         @Override
         public void onOpen(WebSocket socket, Response response) {
             List<String> command = query.getOrDefault("command", List.of());
+            if (command.size() > 1
+                    && command.get(0).equals(HELPER)
+                    && command.get(1).equals("init")) {
+                // Our init outside a PID namespace would end this machine's processes at its deadline.
+                send(socket, 3, status(126, "the fake kubelet never runs the helper's init"));
+                socket.close(1000, "");
+                return;
+            }
+            command = local(command, volumes);
             boolean tty = first(query, "tty").map(Boolean::parseBoolean).orElse(false);
             List<String> argv = tty ? List.of("script", "-q", "-e", "-c", shellQuoted(command), "/dev/null") : command;
             try {
@@ -431,5 +495,13 @@ final class PodProcesses implements AutoCloseable {
     public void close() {
         byUid.values().forEach(p -> p.process.destroyForcibly());
         execs.forEach(Process::destroyForcibly);
+        for (java.nio.file.Path root : roots) {
+            try (var walk = java.nio.file.Files.walk(root)) {
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException gone) {
+                // a temporary directory: the best that can be done
+            }
+        }
     }
 }
