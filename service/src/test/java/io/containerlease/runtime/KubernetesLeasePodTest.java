@@ -205,8 +205,6 @@ class KubernetesLeasePodTest {
                         ended.countDown();
                     }
                 })) {
-            await().untilAsserted(() -> assertThat(kubelet.resizes())
-                    .anySatisfy(r -> assertThat(r).contains("100").contains("30")));
             shell.resize(132, 43);
             await().untilAsserted(() -> assertThat(kubelet.resizes())
                     .anySatisfy(r -> assertThat(r).contains("132").contains("43")));

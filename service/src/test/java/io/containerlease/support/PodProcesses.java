@@ -352,7 +352,10 @@ final class PodProcesses implements AutoCloseable {
             boolean tty = first(query, "tty").map(Boolean::parseBoolean).orElse(false);
             List<String> argv = tty ? List.of("script", "-q", "-e", "-c", shellQuoted(command), "/dev/null") : command;
             try {
-                process = new ProcessBuilder(argv).redirectErrorStream(tty).start();
+                synchronized (this) {
+                    process = new ProcessBuilder(argv).redirectErrorStream(tty).start();
+                    input(early.toByteArray(), 0, early.size());
+                }
             } catch (IOException e) {
                 send(socket, 3, status(127, "exec failed: " + e.getMessage()));
                 socket.close(1000, "");
@@ -386,21 +389,32 @@ final class PodProcesses implements AutoCloseable {
             onMessage(socket, bytes.toByteArray());
         }
 
+        /** Input that came before the command started (the client may write as soon as it is upgraded). */
+        private final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
+
         @Override
-        public void onMessage(WebSocket socket, byte[] bytes) {
-            if (bytes.length == 0 || process == null) {
+        public synchronized void onMessage(WebSocket socket, byte[] bytes) {
+            if (bytes.length == 0) {
                 return;
             }
             if (bytes[0] == 4) {
                 resizes.add(new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8));
             } else if (bytes[0] == 0) {
-                try {
-                    OutputStream in = process.getOutputStream();
-                    in.write(bytes, 1, bytes.length - 1);
-                    in.flush();
-                } catch (IOException gone) {
-                    // the command ended
+                if (process == null) {
+                    early.write(bytes, 1, bytes.length - 1);
+                    return;
                 }
+                input(bytes, 1, bytes.length - 1);
+            }
+        }
+
+        private void input(byte[] bytes, int from, int length) {
+            try {
+                OutputStream in = process.getOutputStream();
+                in.write(bytes, from, length);
+                in.flush();
+            } catch (IOException gone) {
+                // the command ended
             }
         }
 
