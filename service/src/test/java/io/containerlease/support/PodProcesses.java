@@ -29,9 +29,12 @@ import java.util.regex.Pattern;
  * The fake kubelet's programs: each running pod's program as a local process, its output (with the
  * time of each line) as the pod's log, and the pod's exec endpoint answered by a local process over
  * the WebSocket protocol a kubelet speaks ({@code v4.channel.k8s.io}: a channel byte before each
- * message, 0 input, 1 output, 2 errors, 3 the final status, 4 a terminal's size). A log is answered
- * whole: what the program wrote until the request (the mock cannot stream a response without end, so
- * a follow ends there).
+ * message, 0 input, 1 output, 2 errors, 3 the final status, 4 a terminal's size). The pod's volumes
+ * are local directories (every path into them in a command is rewritten), our helper's holding the
+ * helper the build made; an attach to PID 1 and the helper's {@code held} are answered as our helper
+ * would. A log is answered whole: what the program wrote until the request (the mock cannot stream a
+ * response without end, so a follow ends there). Everything runs as the test's own user: it is for the
+ * tests' own commands only.
  */
 final class PodProcesses implements AutoCloseable {
     private static final Pattern POD_PATH =
