@@ -50,7 +50,11 @@ final class KubernetesAssembly {
                 new KubernetesContainerStreams(client, choice.namespace()),
                 new KubernetesContainerEvents(client, choice.namespace()),
                 new KubernetesUsageStreams(client, choice.namespace()),
-                new KubernetesCodeEngine(),
+                new KubernetesCodeEngine(
+                        client,
+                        choice.namespace(),
+                        config.containerLabels(),
+                        config.codeMaxBytes() * io.containerlease.program.code.CodeArchive.EXPANSION),
                 () -> engineId,
                 version(client));
     }

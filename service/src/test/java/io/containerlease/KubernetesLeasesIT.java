@@ -11,6 +11,7 @@ import io.containerlease.support.FakeKubelet;
 import io.containerlease.support.KubernetesMock;
 import io.containerlease.support.RedisServer;
 import io.containerlease.support.ServerProcess;
+import io.containerlease.support.TarGz;
 import io.containerlease.support.WsClient;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -79,6 +80,17 @@ class KubernetesLeasesIT {
                     command: ["socat", "UNIX-LISTEN:/run/containerlease/channel.sock,fork,unlink-early", "EXEC:cat"]
                     pullPolicy: never
                     channel: true
+                  app:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "[ -f /app/start.sh ] && exec sh /app/start.sh; exec socat UNIX-LISTEN:$CONTAINERLEASE_CHANNEL,fork,unlink-early EXEC:cat"]
+                    shell: ["/bin/sh"]
+                    pullPolicy: never
+                    channel: true
+                    code:
+                      path: /app
+                      healthCheck:
+                        graceSeconds: 2
+                        timeoutSeconds: 30
                   talker:
                     image: containerlease/busybox:latest
                     command: ["sh", "-c", "echo first-line; echo second-line >&2; sleep 600"]
@@ -205,6 +217,79 @@ class KubernetesLeasesIT {
         assertThat(pod.getSpec().getVolumes())
                 .anySatisfy(v -> assertThat(v.getEmptyDir().getMedium()).isEqualTo("Memory"))
                 .allSatisfy(v -> assertThat(v.getHostPath()).isNull());
+    }
+
+    /** Code in a claim of the lease's own, put there by an installer pod; the pod made anew runs it. */
+    @Test
+    void aCodeUpdateRunsInThePodAndOneThatFailsIsRolledBack() {
+        String id = api.provision("app", "durationSeconds", 50);
+        String code = "/api/containers/" + id + "/code";
+        String claim = ManagedLabels.containerName(new LeaseId(id)) + "-code";
+        assertThat(look.persistentVolumeClaims()
+                        .inNamespace(NAMESPACE)
+                        .withName(claim)
+                        .get())
+                .isNotNull();
+
+        var v2 = api.sendBytes("PUT", code, answering("v2"), "application/gzip");
+        assertThat(v2.status()).as(v2.body()).isEqualTo(200);
+        assertThat(v2.json().get("status").asText()).as(v2.body()).isEqualTo("active");
+        assertThat(v2.json().get("version").asInt()).isEqualTo(2);
+        assertThat(answeringVersion(id)).isEqualTo("v2");
+
+        var broken = api.sendBytes(
+                "PUT",
+                code,
+                TarGz.archive().file("start.sh", "echo broken >&2; exit 3").bytes(),
+                "application/gzip");
+        assertThat(broken.json().get("status").asText()).as(broken.body()).isEqualTo("rolled_back");
+        assertThat(answeringVersion(id)).as("the version before answers again").isEqualTo("v2");
+        assertThat(look.pods()
+                        .inNamespace(NAMESPACE)
+                        .withName(claim + "-install")
+                        .get())
+                .as("no installer pod left")
+                .isNull();
+
+        assertThat(api.delete("/api/containers/" + id).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> look.persistentVolumeClaims()
+                                .inNamespace(NAMESPACE)
+                                .withName(claim)
+                                .get()
+                        == null);
+    }
+
+    /**
+     * A code version answering every message with its name; its handler sits beside its start script
+     * (the fake kubelet runs programs on this machine, whose /tmp is not the pod's own).
+     */
+    private static byte[] answering(String version) {
+        return TarGz.archive()
+                .file(
+                        "start.sh",
+                        "exec socat UNIX-LISTEN:$CONTAINERLEASE_CHANNEL,fork,unlink-early EXEC:\"sh $(dirname $0)/h\"\n")
+                .file("h", """
+                        while IFS= read -r line; do
+                          id=$(printf '%s' "$line" | sed -n 's/.*"id":"\\([^"]*\\)".*/\\1/p')
+                          printf '{"id":"%s","type":"reply","payload":{"version":"VERSION"}}\\n' "$id"
+                        done
+                        """.replace("VERSION", version))
+                .bytes();
+    }
+
+    private String answeringVersion(String id) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var channel = api.get("/api/containers/" + id + "/channel");
+            assertThat(channel.json().path("connected").asBoolean())
+                    .as(channel.body())
+                    .isTrue();
+        });
+        var reply = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> api.post("/api/containers/" + id + "/messages", "{\"payload\":{}, \"timeoutMs\": 2000}"),
+                        r -> r.status() == 200);
+        return reply.json().at("/reply/payload/version").asText();
     }
 
     @Test

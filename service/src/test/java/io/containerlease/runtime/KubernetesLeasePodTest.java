@@ -214,6 +214,44 @@ class KubernetesLeasePodTest {
         assertThat(ended.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
 
+    /** Code lives in a claim of the lease's own, which starts with the image's code (a claim hides it). */
+    @Test
+    void updatableCodeIsAClaimSeededWithTheImagesOwnCode() {
+        ImageSpec app = ImageSpecs.busyboxAs(
+                "app",
+                ImageSpec.Lifecycle.DEFAULT,
+                new ImageSpec.Program(
+                        false,
+                        Optional.of(
+                                new ImageSpec.Code("/app", List.of(), Duration.ofSeconds(2), Duration.ofSeconds(30)))));
+        ContainerSpec plain = spec(app, Map.of(), Optional.empty());
+        String claim = plain.name() + "-code";
+        String name = runtime.createAndStart(new ContainerSpec(
+                plain.name(),
+                app,
+                Map.of(),
+                plain.labels(),
+                Map.of(),
+                new ContainerSpec.Mounts(false, Optional.of(claim)),
+                Optional.empty()));
+        Pod pod = pod(name);
+
+        assertThat(pod.getSpec().getVolumes())
+                .filteredOn(v -> v.getPersistentVolumeClaim() != null)
+                .singleElement()
+                .satisfies(v ->
+                        assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo(claim));
+        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/app");
+            assertThat(m.getReadOnly()).isFalse();
+        });
+        Container seeder = pod.getSpec().getInitContainers().get(1);
+        assertThat(seeder.getImage()).isEqualTo(app.image());
+        assertThat(String.join(" ", seeder.getCommand())).contains("cp -a /app/. /seed/");
+        assertThat(seeder.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(seeder.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    }
+
     @Test
     void isolatedPodsAreSelectedByADenyAllNetworkPolicy() {
         runtime.ensureIsolation();

@@ -198,6 +198,20 @@ class KubernetesManifestsTest {
                 }
             });
             assertThat(usageEnded.await(30, TimeUnit.SECONDS)).isTrue();
+            var code =
+                    new io.containerlease.runtime.kubernetes.KubernetesCodeEngine(client, namespace, Map.of(), 1 << 20);
+            String claim = name + "-code";
+            code.createVolume(claim, ManagedLabels.forLease(lease, instance));
+            code.volumeLeases(instance);
+            code.read(name, io.containerlease.helper.HelperBinary.DIRECTORY, java.io.OutputStream.nullOutputStream());
+            code.exec(name, List.of("true"), Duration.ofSeconds(10));
+            code.replace(
+                    claim,
+                    ImageSpecs.busybox(),
+                    name + "-code-install",
+                    ManagedLabels.forLease(lease, instance),
+                    io.containerlease.support.TarGz.archive().file("x", "y").bytes());
+            code.removeVolume(claim);
             runtime.remove(name);
             events.close();
             List<KubernetesMock.Request> requests =

@@ -52,6 +52,8 @@ final class PodProcesses implements AutoCloseable {
         final Map<String, String> volumes;
 
         final Deque<Line> log = new ArrayDeque<>();
+        /** Commands exec'd in it: they end with its container, as on a node. */
+        final List<Process> execs = new CopyOnWriteArrayList<>();
         /** As our helper holds them: the cap from its arguments, and the deadline in force (-1: none). */
         final long cap;
 
@@ -72,6 +74,16 @@ final class PodProcesses implements AutoCloseable {
             }
         }
 
+        /** The container ends: its program, and every command exec'd in it. */
+        void end(boolean force) {
+            if (force) {
+                process.destroyForcibly();
+            } else {
+                process.destroy();
+            }
+            execs.forEach(Process::destroyForcibly);
+        }
+
         synchronized void add(String text) {
             log.addLast(new Line(Instant.now(), text));
             if (log.size() > KEPT_LINES) {
@@ -89,6 +101,7 @@ final class PodProcesses implements AutoCloseable {
     private final Map<String, Program> byName = new ConcurrentHashMap<>();
     private final List<Process> execs = new CopyOnWriteArrayList<>();
     private final List<java.nio.file.Path> roots = new CopyOnWriteArrayList<>();
+    private final Map<String, java.nio.file.Path> claims = new ConcurrentHashMap<>();
     /** The terminal sizes exec streams were told, as the JSON they came in. */
     final List<String> resizes = new CopyOnWriteArrayList<>();
 
@@ -136,10 +149,22 @@ final class PodProcesses implements AutoCloseable {
     private Map<String, String> volumes(Pod pod) {
         Map<String, String> volumes = new java.util.LinkedHashMap<>();
         try {
-            java.nio.file.Path root = java.nio.file.Files.createTempDirectory("fake-kubelet-pod-");
-            roots.add(root);
+            java.nio.file.Path root = temporaryDirectory("fake-kubelet-pod-");
+            Map<String, String> claimOf = new java.util.HashMap<>();
+            for (var volume : pod.getSpec().getVolumes() == null
+                    ? List.<io.fabric8.kubernetes.api.model.Volume>of()
+                    : pod.getSpec().getVolumes()) {
+                if (volume.getPersistentVolumeClaim() != null) {
+                    claimOf.put(
+                            volume.getName(), volume.getPersistentVolumeClaim().getClaimName());
+                }
+            }
             for (var mount : pod.getSpec().getContainers().get(0).getVolumeMounts()) {
-                java.nio.file.Path local = root.resolve(mount.getMountPath().substring(1));
+                String claim = claimOf.get(mount.getName());
+                // A claim outlives its pods: one directory per claim, shared by every pod that mounts it.
+                java.nio.file.Path local = claim != null
+                        ? claims.computeIfAbsent(claim, c -> temporaryDirectory("fake-kubelet-claim-"))
+                        : root.resolve(mount.getMountPath().substring(1));
                 java.nio.file.Files.createDirectories(local);
                 if (mount.getMountPath().equals(HELPER_DIRECTORY)) {
                     java.nio.file.Path helper = local.resolve("containerlease-helper");
@@ -154,6 +179,16 @@ final class PodProcesses implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         return volumes;
+    }
+
+    private java.nio.file.Path temporaryDirectory(String prefix) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
+            roots.add(dir);
+            return dir;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A command with every path inside the pod's volumes turned into where that volume is here. */
@@ -211,7 +246,7 @@ final class PodProcesses implements AutoCloseable {
     void terminate(String uid) {
         Program program = byUid.get(uid);
         if (program != null) {
-            program.process.destroy();
+            program.end(false);
         }
     }
 
@@ -221,7 +256,7 @@ final class PodProcesses implements AutoCloseable {
             if (uids.contains(e.getKey())) {
                 return false;
             }
-            e.getValue().process.destroyForcibly();
+            e.getValue().end(true);
             byName.remove(e.getValue().name, e.getValue());
             return true;
         });
@@ -251,7 +286,7 @@ final class PodProcesses implements AutoCloseable {
                 ? new Attach(program)
                 : query.getOrDefault("command", List.of()).equals(List.of(HELPER, "held"))
                         ? new Held(program)
-                        : new Exec(query, program.volumes);
+                        : new Exec(query, program);
         return Optional.of(new MockResponse()
                 .setHeader("Sec-WebSocket-Protocol", "v4.channel.k8s.io")
                 .withWebSocketUpgrade(stream));
@@ -332,12 +367,12 @@ final class PodProcesses implements AutoCloseable {
     /** One exec stream: a local process, its output as channel messages, its end as a status. */
     private final class Exec extends WebSocketListener {
         private final Map<String, List<String>> query;
-        private final Map<String, String> volumes;
+        private final Program container;
         private volatile Process process;
 
-        Exec(Map<String, List<String>> query, Map<String, String> volumes) {
+        Exec(Map<String, List<String>> query, Program container) {
             this.query = query;
-            this.volumes = volumes;
+            this.container = container;
         }
 
         @Override
@@ -351,7 +386,7 @@ final class PodProcesses implements AutoCloseable {
                 socket.close(1000, "");
                 return;
             }
-            command = local(command, volumes);
+            command = local(command, container.volumes);
             boolean tty = first(query, "tty").map(Boolean::parseBoolean).orElse(false);
             List<String> argv = tty ? List.of("script", "-q", "-e", "-c", shellQuoted(command), "/dev/null") : command;
             try {
@@ -365,6 +400,7 @@ final class PodProcesses implements AutoCloseable {
                 return;
             }
             execs.add(process);
+            container.execs.add(process);
             Thread out = relay(process.getInputStream(), socket, 1);
             Thread err = tty ? null : relay(process.getErrorStream(), socket, 2);
             Thread.ofVirtual().start(() -> {

@@ -133,7 +133,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
                 throw e;
             }
         }
-        awaitStart(spec);
+        awaitStart(spec.name());
         return spec.name();
     }
 
@@ -141,8 +141,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
      * Waits until the pod's program runs (or already ended, as a short program's may): a pod that
      * cannot get its image or cannot run is removed and refused; one no node takes in time is removed.
      */
-    private void awaitStart(ContainerSpec spec) {
-        String name = spec.name();
+    private void awaitStart(String name) {
         long until = System.nanoTime() + startTimeout.toNanos();
         while (true) {
             Pod pod = call("read pod " + name, () -> resource(name).get());
@@ -157,8 +156,9 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
             if (waiting.filter(NO_IMAGE::contains).isPresent()) {
                 remove(name);
                 throw new ImageUnavailableException(
-                        "image " + spec.image().image() + " for '"
-                                + spec.image().imageType() + "' cannot be pulled by the cluster",
+                        "image " + pod.getSpec().getContainers().get(0).getImage() + " for '"
+                                + PodLabels.of(pod.getMetadata()).getOrDefault(ManagedLabels.IMAGE_TYPE, "?")
+                                + "' cannot be pulled by the cluster",
                         waiting.get(),
                         null);
             }
@@ -278,6 +278,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         if (hasSecret) {
             secrets.giveTo(created);
         }
+        // As a container's start returns once it runs.
+        awaitStart(nameOrId);
     }
 
     private Pod anew(Pod old) {

@@ -51,6 +51,9 @@ final class LeasePods {
     private static final String CHANNEL_VOLUME = "containerlease-channel";
     private static final String TMP_VOLUME = "tmp";
     private static final String SECRETS_VOLUME = "containerlease-secrets";
+    private static final String CODE_VOLUME = "containerlease-code";
+    static final String CODE_SEEDER = "seed-code";
+    private static final String SEED_DIR = "/seed";
     private static final String INSTALL_DIR = "/install";
 
     private final String namespace;
@@ -84,12 +87,6 @@ final class LeasePods {
             throw new RuntimeOperationException(
                     "image type '" + image.imageType() + "' needs a command in the catalog to run on Kubernetes", null);
         }
-        if (spec.mounts().codeVolume().isPresent()) {
-            throw new RuntimeOperationException(
-                    "image type '" + image.imageType()
-                            + "' has updatable code, which Kubernetes leases do not have yet",
-                    null);
-        }
         var meta = new ObjectMeta();
         meta.setName(spec.name());
         meta.setNamespace(namespace);
@@ -108,6 +105,18 @@ final class LeasePods {
             volumes.add(memoryVolume(CHANNEL_VOLUME, "1Mi"));
             mounts.add(mount(CHANNEL_VOLUME, ImageSpec.CHANNEL_DIR, false));
         }
+        List<Container> initContainers = new ArrayList<>(List.of(helperInstaller()));
+        spec.mounts().codeVolume().ifPresent(claim -> {
+            String path = image.program().code().orElseThrow().path();
+            volumes.add(new VolumeBuilder()
+                    .withName(CODE_VOLUME)
+                    .withNewPersistentVolumeClaim()
+                    .withClaimName(claim)
+                    .endPersistentVolumeClaim()
+                    .build());
+            mounts.add(mount(CODE_VOLUME, path, false));
+            initContainers.add(codeSeeder(image, path));
+        });
         if (image.readOnlyRootfs()) {
             volumes.add(memoryVolume(TMP_VOLUME, "64Mi"));
             mounts.add(mount(TMP_VOLUME, "/tmp", false));
@@ -168,7 +177,7 @@ final class LeasePods {
                 .withHostIPC(false)
                 .withTerminationGracePeriodSeconds(GRACE_SECONDS)
                 .withSecurityContext(podSecurity(image.user()))
-                .withInitContainers(helperInstaller())
+                .withInitContainers(initContainers)
                 .withContainers(lease)
                 .withVolumes(volumes)
                 .endSpec()
@@ -198,6 +207,29 @@ final class LeasePods {
                 .endResources()
                 .withSecurityContext(hardened(Optional.empty(), true))
                 .withVolumeMounts(mount(HELPER_VOLUME, INSTALL_DIR, false))
+                .build();
+    }
+
+    /**
+     * Copies the image's own code into the lease's claim while it is empty, as Docker does for a new
+     * volume (a claim hides what the image has at its path): with the image's shell, as the lease's user.
+     */
+    private static Container codeSeeder(ImageSpec image, String path) {
+        List<String> command = new ArrayList<>(image.shell());
+        command.add("-c");
+        command.add("if [ -z \"$(ls -A " + SEED_DIR + ")\" ]; then cp -a " + path + "/. " + SEED_DIR
+                + "/ 2>/dev/null; fi; true");
+        return new ContainerBuilder()
+                .withName(CODE_SEEDER)
+                .withImage(image.image())
+                .withImagePullPolicy(pullPolicy(image.pullPolicy()))
+                .withCommand(command)
+                .withNewResources()
+                .withRequests(limits(image))
+                .withLimits(limits(image))
+                .endResources()
+                .withSecurityContext(hardened(image.user(), true))
+                .withVolumeMounts(mount(CODE_VOLUME, SEED_DIR, false))
                 .build();
     }
 
