@@ -180,6 +180,8 @@ public final class KubernetesCodeEngine implements CodeEngine {
     private Pod installer(String volume, ImageSpec image, String name, Map<String, String> labels) {
         Map<String, String> all = new HashMap<>(extraLabels);
         all.putAll(labels);
+        // It only unpacks an archive: no traffic, whatever the lease's network.
+        all.put(LeasePods.ISOLATED, LeasePods.ISOLATED_VALUE);
         var meta = new ObjectMeta();
         meta.setName(name);
         meta.setNamespace(namespace);
