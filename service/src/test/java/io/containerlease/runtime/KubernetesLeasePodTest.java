@@ -252,6 +252,32 @@ class KubernetesLeasePodTest {
         assertThat(seeder.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     }
 
+    /** fabric8 hands out a stream before the kubelet opened it: what is typed at once must not be refused. */
+    @Test
+    void inputWrittenTheMomentAShellOpensReachesIt() throws Exception {
+        String name = runtime.createAndStart(spec(ImageSpecs.busybox(), Map.of(), Optional.empty()));
+        await().until(() ->
+                runtime.inspect(name).orElseThrow().state() == io.containerlease.lease.EngineContainer.State.RUNNING);
+        kubelet.delayStreams(Duration.ofMillis(700));
+        var streams = new io.containerlease.runtime.kubernetes.KubernetesContainerStreams(mock.newClient(), NAMESPACE);
+        var output = new StringBuffer();
+
+        try (var shell = streams.openShell(
+                name, List.of("sh"), 80, 24, new io.containerlease.lease.ContainerStreams.ShellOutput() {
+                    @Override
+                    public void bytes(byte[] data) {
+                        output.append(new String(data, StandardCharsets.UTF_8));
+                    }
+
+                    @Override
+                    public void exited(java.util.OptionalInt status) {}
+                })) {
+            assertThat(shell.write("echo typed-at-once-$((6*7))\n".getBytes(StandardCharsets.UTF_8)))
+                    .isTrue();
+            await().atMost(Duration.ofSeconds(20)).until(() -> output.toString().contains("typed-at-once-42"));
+        }
+    }
+
     @Test
     void isolatedPodsAreSelectedByADenyAllNetworkPolicy() {
         runtime.ensureIsolation();

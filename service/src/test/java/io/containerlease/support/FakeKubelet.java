@@ -82,6 +82,11 @@ public final class FakeKubelet implements AutoCloseable {
         return processes.map(p -> p.held(name)).filter(at -> at >= 0).map(Instant::ofEpochSecond);
     }
 
+    /** From now on every exec and attach stream takes this long to open, as on a busy node. */
+    public void delayStreams(java.time.Duration delay) {
+        processes.ifPresent(p -> p.streamDelay = delay);
+    }
+
     /** From now on our helper ends nothing at its deadline, as if frozen: only the kubelet's own deadline is left. */
     public void helpersFail() {
         helpersFail = true;

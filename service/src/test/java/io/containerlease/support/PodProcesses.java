@@ -102,6 +102,9 @@ final class PodProcesses implements AutoCloseable {
     private final List<Process> execs = new CopyOnWriteArrayList<>();
     private final List<java.nio.file.Path> roots = new CopyOnWriteArrayList<>();
     private final Map<String, java.nio.file.Path> claims = new ConcurrentHashMap<>();
+    /** How long the kubelet takes to answer a stream's opening (a busy node). */
+    volatile java.time.Duration streamDelay = java.time.Duration.ZERO;
+
     /** The terminal sizes exec streams were told, as the JSON they came in. */
     final List<String> resizes = new CopyOnWriteArrayList<>();
 
@@ -281,6 +284,13 @@ final class PodProcesses implements AutoCloseable {
                     .setResponseCode(400)
                     .setBody("{\"kind\":\"Status\",\"status\":\"Failure\",\"code\":400,"
                             + "\"message\":\"cannot exec into a container in a completed pod\"}"));
+        }
+        if (!streamDelay.isZero()) {
+            try {
+                Thread.sleep(streamDelay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         WebSocketListener stream = m.group(3).equals("attach")
                 ? new Attach(program)

@@ -253,6 +253,7 @@ public final class KubernetesCodeEngine implements CodeEngine {
 
     /** Runs {@code command} in the pod with {@code input} written to it; its exit status, -1 when it ran out of time. */
     private int runWithInput(String pod, List<String> command, byte[] input) {
+        var opening = new StreamOpening();
         ExecWatch exec = call(
                 "run the code installer",
                 () -> client.pods()
@@ -260,7 +261,9 @@ public final class KubernetesCodeEngine implements CodeEngine {
                         .withName(pod)
                         .inContainer(LeasePods.CONTAINER)
                         .redirectingInput()
+                        .usingListener(opening)
                         .exec(command.toArray(String[]::new)));
+        opening.await(exec, pod);
         try (exec) {
             OutputStream in = exec.getInput();
             for (int at = 0; at < input.length; at += 1 << 15) {

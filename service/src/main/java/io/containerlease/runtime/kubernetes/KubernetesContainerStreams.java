@@ -100,14 +100,16 @@ public final class KubernetesContainerStreams implements ContainerStreams {
     @Override
     public Shell openShell(String container, List<String> command, int cols, int rows, ShellOutput output) {
         var ended = new Once(output::exited);
+        var opening = new StreamOpening();
         ExecWatch watch = KubernetesCalls.call(
                 "open a shell in " + container,
                 () -> pod(container)
                         .redirectingInput()
                         .writingOutput(new Forward(output::bytes))
                         .withTTY()
-                        .usingListener(listener(ended))
+                        .usingListener(opening.and(listener(ended)))
                         .exec(command.toArray(String[]::new)));
+        opening.await(watch, container);
         watch.resize(cols, rows);
         return new Shell() {
             @Override
@@ -131,13 +133,15 @@ public final class KubernetesContainerStreams implements ContainerStreams {
     @Override
     public Exec openExec(String container, List<String> command, ExecOutput output) {
         var ended = new Once(output::exited);
+        var opening = new StreamOpening();
         ExecWatch watch = KubernetesCalls.call(
                 "run a command in " + container,
                 () -> pod(container)
                         .writingOutput(new Forward(output::stdout))
                         .writingError(new Forward(output::stderr))
-                        .usingListener(listener(ended))
+                        .usingListener(opening.and(listener(ended)))
                         .exec(command.toArray(String[]::new)));
+        opening.await(watch, container);
         return () -> {
             watch.close();
             ended.run(OptionalInt.empty());
@@ -147,14 +151,16 @@ public final class KubernetesContainerStreams implements ContainerStreams {
     @Override
     public Duplex openDuplex(String container, List<String> command, ExecOutput output) {
         var ended = new Once(output::exited);
+        var opening = new StreamOpening();
         ExecWatch watch = KubernetesCalls.call(
                 "run a command in " + container,
                 () -> pod(container)
                         .redirectingInput()
                         .writingOutput(new Forward(output::stdout))
                         .writingError(new Forward(output::stderr))
-                        .usingListener(listener(ended))
+                        .usingListener(opening.and(listener(ended)))
                         .exec(command.toArray(String[]::new)));
+        opening.await(watch, container);
         return new Duplex() {
             @Override
             public boolean write(byte[] data) {

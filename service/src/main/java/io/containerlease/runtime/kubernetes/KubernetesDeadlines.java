@@ -44,10 +44,12 @@ final class KubernetesDeadlines {
     /** Tells the helper its deadline and waits until it shows it; false when it does not within two seconds. */
     boolean hold(String pod, Instant deadline) {
         long epoch = LeasePods.ceilSeconds(deadline);
+        var opening = new StreamOpening();
         ExecWatch attach = KubernetesCalls.call(
                 "tell " + pod + " its deadline",
-                () -> container(pod).redirectingInput().attach());
+                () -> container(pod).redirectingInput().usingListener(opening).attach());
         try {
+            opening.await(attach, pod);
             OutputStream in = attach.getInput();
             in.write(("deadline " + epoch + "\n").getBytes(StandardCharsets.US_ASCII));
             in.flush();
