@@ -42,6 +42,12 @@ final class PodProcesses implements AutoCloseable {
     private static final String HELPER_DIRECTORY = io.containerlease.helper.HelperBinary.DIRECTORY;
     private static final String HELPER = io.containerlease.helper.HelperBinary.PATH;
     private static final int KEPT_LINES = 10_000;
+    /**
+     * Platform threads for reading and waiting on local processes: a virtual thread blocked reading a
+     * pipe holds one of the JVM's carriers (two on these machines), and later tests in the same JVM that
+     * run on virtual threads would wait for them.
+     */
+    private static final Thread.Builder DAEMON = Thread.ofPlatform().daemon().name("fake-kubelet-io");
 
     private record Line(Instant at, String text) {}
 
@@ -77,11 +83,13 @@ final class PodProcesses implements AutoCloseable {
         /** The container ends: its program, and every command exec'd in it. */
         void end(boolean force) {
             if (force) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
             } else {
+                process.descendants().forEach(ProcessHandle::destroy);
                 process.destroy();
             }
-            execs.forEach(Process::destroyForcibly);
+            execs.forEach(PodProcesses::killTree);
         }
 
         synchronized void add(String text) {
@@ -214,7 +222,7 @@ final class PodProcesses implements AutoCloseable {
     }
 
     private static void pump(InputStream from, Program into) {
-        Thread.ofVirtual().start(() -> {
+        DAEMON.start(() -> {
             try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(from, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
@@ -413,7 +421,7 @@ final class PodProcesses implements AutoCloseable {
             container.execs.add(process);
             Thread out = relay(process.getInputStream(), socket, 1);
             Thread err = tty ? null : relay(process.getErrorStream(), socket, 2);
-            Thread.ofVirtual().start(() -> {
+            DAEMON.start(() -> {
                 try {
                     int code = process.waitFor();
                     out.join();
@@ -484,13 +492,13 @@ final class PodProcesses implements AutoCloseable {
 
         private void end() {
             if (process != null) {
-                process.destroyForcibly();
+                killTree(process);
             }
         }
     }
 
     private static Thread relay(InputStream from, WebSocket socket, int channel) {
-        return Thread.ofVirtual().start(() -> {
+        return DAEMON.start(() -> {
             byte[] buffer = new byte[8192];
             try {
                 int n;
@@ -554,10 +562,16 @@ final class PodProcesses implements AutoCloseable {
         return Optional.ofNullable(query.get(key)).filter(v -> !v.isEmpty()).map(v -> v.get(0));
     }
 
+    /** A process and every process it started (a shell's children would keep its pipes open). */
+    private static void killTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
     @Override
     public void close() {
-        byUid.values().forEach(p -> p.process.destroyForcibly());
-        execs.forEach(Process::destroyForcibly);
+        byUid.values().forEach(p -> p.end(true));
+        execs.forEach(PodProcesses::killTree);
         for (java.nio.file.Path root : roots) {
             try (var walk = java.nio.file.Files.walk(root)) {
                 walk.sorted(java.util.Comparator.reverseOrder())
