@@ -14,6 +14,7 @@ static int usage(void) {
     fprintf(stderr, "usage: containerlease-helper version\n"
                     "       containerlease-helper relay-unix SOCKET_PATH\n"
                     "       containerlease-helper held\n"
+                    "       containerlease-helper files get|list|put|extract|remove|mkdir PATH [LIMITS...]\n"
                     "       containerlease-helper init [--deadline EPOCH_SECONDS] [--grace SECONDS] -- COMMAND [ARG...]\n");
     return 2;
 }
@@ -29,5 +30,9 @@ int main(int argc, char **argv) {
     }
     if (argc == 3 && strcmp(argv[1], "relay-unix") == 0) return relay_unix(argv[2]);
     if (argc == 2 && strcmp(argv[1], "held") == 0) return held_main();
+    if (argc >= 4 && strcmp(argv[1], "files") == 0) {
+        int status = files_main(argc - 2, argv + 2);
+        if (status != 2) return status;
+    }
     return usage();
 }

@@ -18,8 +18,6 @@
 
 /* The largest message the service may send; a bigger length means a broken stream. */
 #define MAX_MESSAGE (16u << 20)
-/* The most bytes of the program's output one frame carries. */
-#define CHUNK 65536
 #define FIRST_RETRY_MS 50
 #define LAST_RETRY_MS 1000
 /* A connection that lasted this long was a real one: the next failure retries quickly again. */
@@ -32,39 +30,6 @@ static uint64_t now_ms(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
-
-/* Writes all of buf to fd; exits when the service's end is gone (nothing is left to relay to). */
-static void write_all(int fd, const void *buf, size_t len) {
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            _exit(0);
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-}
-
-/* One frame to the service: type, length (big-endian), payload, in one write where it fits. */
-static void emit(char type, const void *payload, size_t len) {
-    static char frame[5 + CHUNK];
-    frame[0] = type;
-    frame[1] = (char)(len >> 24);
-    frame[2] = (char)(len >> 16);
-    frame[3] = (char)(len >> 8);
-    frame[4] = (char)len;
-    if (len <= CHUNK) {
-        memcpy(frame + 5, payload, len);
-        write_all(STDOUT_FILENO, frame, 5 + len);
-    } else {
-        write_all(STDOUT_FILENO, frame, 5);
-        write_all(STDOUT_FILENO, payload, len);
-    }
-}
-
-static void emit_text(char type, const char *text) { emit(type, text, strlen(text)); }
 
 /* The frame being read from the service: its header, then its payload. */
 struct incoming {

@@ -3,6 +3,7 @@ package io.containerlease;
 import io.containerlease.api.ApiServer;
 import io.containerlease.auth.Authenticator;
 import io.containerlease.auth.WsTickets;
+import io.containerlease.files.LeaseFiles;
 
 /** The faces (HTTP, WebSocket, Socket.IO), given what each part offers them. */
 final class ApiAssembly {
@@ -38,7 +39,8 @@ final class ApiAssembly {
                                 containers.usage(),
                                 containers.deadlines(),
                                 program.channels(),
-                                program.code()),
+                                program.code(),
+                                new LeaseFiles(engine.streams(), core.config().filesMaxBytes())),
                         new ApiServer.Access(
                                 core.backing().users().tokens().map(Authenticator.class::cast),
                                 new WsTickets(base.clock(), base.random()),

@@ -16,6 +16,7 @@ import io.containerlease.api.http.ChannelRoutes;
 import io.containerlease.api.http.CodeRoutes;
 import io.containerlease.api.http.ConsoleRoutes;
 import io.containerlease.api.http.ControlRoutes;
+import io.containerlease.api.http.FileRoutes;
 import io.containerlease.api.http.HealthRoutes;
 import io.containerlease.api.http.LeaseRoutes;
 import io.containerlease.api.http.TerminalRoutes;
@@ -42,6 +43,7 @@ import io.containerlease.containers.ContainerDeadlines;
 import io.containerlease.containers.ContainerStates;
 import io.containerlease.containers.UsageWatch;
 import io.containerlease.events.EventHub;
+import io.containerlease.files.LeaseFiles;
 import io.containerlease.lease.ContainerRuntime;
 import io.containerlease.lease.ContainerStreams;
 import io.containerlease.lease.ImageReadiness;
@@ -94,7 +96,8 @@ public final class ApiServer implements AutoCloseable {
             UsageWatch usage,
             ContainerDeadlines deadlines,
             Channels channels,
-            CodeUpdates code) {}
+            CodeUpdates code,
+            LeaseFiles files) {}
 
     /** Who may do what, what they did, and what is told about it. */
     public record Access(
@@ -152,6 +155,7 @@ public final class ApiServer implements AutoCloseable {
         var channelRoute = leaseSockets.serving(
                 "channel", ChannelSocket.BOUNDS, new ChannelSocket(containers.channels(), sessions.view()));
         var codeRoutes = new CodeRoutes(leases.service(), containers.code(), sessions.view());
+        var fileRoutes = new FileRoutes(leases.service(), containers.states(), containers.files(), sessions.view());
         var socketIoCommands = new SocketIoCommands(
                 guard, leases.service(), containers.control(), sessions.view(), leaseRoutes, channelRoutes, codeRoutes);
         socketIo =
@@ -204,6 +208,11 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.put("/api/containers/{id}/code", codeRoutes::update);
             cfg.routes.get("/api/containers/{id}/code", codeRoutes::list);
             cfg.routes.post("/api/containers/{id}/code/rollback", codeRoutes::rollback);
+            cfg.routes.get("/api/containers/{id}/files", fileRoutes::download);
+            cfg.routes.put("/api/containers/{id}/files", fileRoutes::upload);
+            cfg.routes.delete("/api/containers/{id}/files", fileRoutes::remove);
+            cfg.routes.get("/api/containers/{id}/files/list", fileRoutes::list);
+            cfg.routes.post("/api/containers/{id}/files/directories", fileRoutes::makeDirectory);
             cfg.routes.get("/api/containers/{id}/sessions", terminalRoutes::list);
             cfg.routes.get("/api/containers/{id}/stats", usageRoutes::stats);
             cfg.routes.delete("/api/containers/{id}/sessions/{sessionId}", terminalRoutes::end);

@@ -46,6 +46,7 @@ public record ServiceConfig(
         Duration terminalDetached,
         ConnectionLimits connectionLimits,
         long codeMaxBytes,
+        long filesMaxBytes,
         Optional<String> redisUrl,
         Duration heartbeat,
         OrphanPolicy orphanPolicy,
@@ -155,6 +156,7 @@ public record ServiceConfig(
                 (int) reader.integer("WS_MAX_PER_LEASE", 20, 1, 10_000),
                 (int) reader.integer("WS_MAX_TOTAL", 0, 0, 1_000_000));
         long codeMaxBytes = reader.integer("CODE_MAX_BYTES", 16L << 20, 1024, 1L << 30);
+        long filesMaxBytes = reader.integer("FILES_MAX_BYTES", 1L << 30, 1024, 1L << 40);
         String store = reader.string("STORE", "sqlite");
         Optional<String> redisUrl = Optional.empty();
         if (store.startsWith("redis://") || store.startsWith("rediss://")) {
@@ -211,6 +213,7 @@ public record ServiceConfig(
                 Duration.ofSeconds(detachedSeconds),
                 connectionLimits,
                 codeMaxBytes,
+                filesMaxBytes,
                 redisUrl,
                 Duration.ofSeconds(heartbeatSeconds),
                 orphanPolicy,

@@ -235,7 +235,14 @@ public final class LeaseWorld implements AutoCloseable {
                         leases, ImageCatalog.builtIn(), images, store, runtime, streams, pool, clock),
                 new io.containerlease.api.ApiServer.Sessions(
                         new io.containerlease.session.SessionView(connections, idle), connections, terminals, logs),
-                new io.containerlease.api.ApiServer.Containers(containers, control, usage, deadlines, channels, code),
+                new io.containerlease.api.ApiServer.Containers(
+                        containers,
+                        control,
+                        usage,
+                        deadlines,
+                        channels,
+                        code,
+                        new io.containerlease.files.LeaseFiles(streams, 1L << 30)),
                 new io.containerlease.api.ApiServer.Access(
                         tokens,
                         tickets,

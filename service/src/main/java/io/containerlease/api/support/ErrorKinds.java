@@ -22,7 +22,8 @@ public final class ErrorKinds {
             "channel_not_connected",
             "channel_busy",
             "channel_timeout",
-            "update_in_progress");
+            "update_in_progress",
+            "too_many_transfers");
 
     private ErrorKinds() {}
 
@@ -35,6 +36,9 @@ public final class ErrorKinds {
                 || code.equals("removal_pending")
                 || code.equals("stats_unavailable")) {
             return "docker";
+        }
+        if (code.equals("permission_denied") || code.equals("read_only")) {
+            return "conflict"; // the container's own file permissions, not the caller's credentials
         }
         return switch (status) {
             case 401, 403 -> "auth";

@@ -1,5 +1,6 @@
 package io.containerlease.api.support;
 
+import io.containerlease.files.FileException;
 import io.containerlease.lease.ImageUnavailableException;
 import io.containerlease.lease.InvalidRequestException;
 import io.containerlease.lease.LeaseConflictException;
@@ -87,6 +88,7 @@ public final class ErrorResponses {
             case LeaseNotFoundException x -> new Failure(404, "lease_not_found", x.getMessage());
             case LeaseConflictException x -> new Failure(409, x.code(), x.getMessage());
             case ProgramException x -> new Failure(status(x.kind()), x.code(), x.getMessage(), x.details());
+            case FileException x -> new Failure(status(x.kind()), x.code(), x.getMessage());
             case QuotaExceededException x -> new Failure(429, x.code(), x.getMessage());
             case ImageUnavailableException x -> {
                 log.warn("image unavailable: {}", redactor.scrub(x.getMessage()));
@@ -116,6 +118,19 @@ public final class ErrorResponses {
                 failure.code(),
                 redactor.scrub(failure.message() == null ? failure.code() : failure.message()),
                 failure.details());
+    }
+
+    private static int status(FileException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> 404;
+            case INVALID -> 400;
+            case CONFLICT -> 409;
+            case FORBIDDEN -> 403;
+            case TOO_LARGE -> 413;
+            case BUSY -> 429;
+            case NO_SPACE -> 507;
+            case FAILED -> 502;
+        };
     }
 
     private static int status(ProgramException.Kind kind) {

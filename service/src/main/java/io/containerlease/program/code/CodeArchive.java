@@ -1,5 +1,7 @@
 package io.containerlease.program.code;
 
+import io.containerlease.archive.ArchiveRefusedException;
+import io.containerlease.archive.ArchiveRules;
 import io.containerlease.program.ProgramException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -7,13 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -22,7 +18,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
  * An uploaded {@code .tar.gz}, checked as the hostile input it may be before anything of it is
- * copied: every entry must stay under the code path (no {@code ..}, no absolute name, no link
+ * copied, by {@link ArchiveRules}: every entry must stay under the code path (no {@code ..}, no absolute name, no link
  * leading out, whether alone or through other links of the archive: an entry placed under a link,
  * or a link resolved through one, is refused), be a file, a directory or a link (no devices, no
  * FIFOs), and the whole must stay within {@link #MAX_ENTRIES} entries and {@link #EXPANSION} times
@@ -32,38 +28,21 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 public record CodeArchive(byte[] tarGz, String sha256, int entries, long unpackedBytes) {
     public static final int MAX_ENTRIES = 10_000;
     public static final int EXPANSION = 8;
-    private static final int SPECIAL_BITS = 07000;
-
-    /** What the link checks need of an entry: its path's parts, and a link's target. */
-    private record Seen(List<String> path, String linkTarget, boolean symbolic, boolean hard) {}
+    private static final int SPECIAL_BITS = ArchiveRules.SPECIAL_BITS;
 
     /** @throws ProgramException (INVALID) naming the first entry that breaks a rule */
     public static CodeArchive check(byte[] tarGz, long maxBytes) {
         long maxUnpacked = maxBytes * EXPANSION;
-        int entries = 0;
+        var rules = new ArchiveRules("the code path", MAX_ENTRIES);
         long unpacked = 0;
         boolean specialBits = false;
-        List<Seen> seen = new ArrayList<>();
         try (InputStream gz = new GzipCompressorInputStream(new ByteArrayInputStream(tarGz), true);
                 TarArchiveInputStream tar = new TarArchiveInputStream(gz)) {
             TarArchiveEntry entry;
             byte[] sink = new byte[8192];
             while ((entry = tar.getNextEntry()) != null) {
-                if (++entries > MAX_ENTRIES) {
-                    throw refused("more than " + MAX_ENTRIES + " entries");
-                }
-                String name = entry.getName();
-                checkName(name);
-                if (entry.isSymbolicLink() || entry.isLink()) {
-                    checkLink(name, entry.getLinkName(), entry.isLink());
-                } else if (entry.isCharacterDevice()
-                        || entry.isBlockDevice()
-                        || entry.isFIFO()
-                        || (!entry.isFile() && !entry.isDirectory())) {
-                    throw refused("'" + printable(name) + "' is a device, a FIFO or another special file");
-                }
+                rules.check(entry);
                 specialBits |= (entry.getMode() & SPECIAL_BITS) != 0;
-                seen.add(new Seen(parts(name), entry.getLinkName(), entry.isSymbolicLink(), entry.isLink()));
                 int n;
                 while ((n = tar.read(sink)) > 0) {
                     unpacked += n;
@@ -73,99 +52,18 @@ public record CodeArchive(byte[] tarGz, String sha256, int entries, long unpacke
                     }
                 }
             }
+            rules.finish();
+        } catch (ArchiveRefusedException e) {
+            throw refused(e.getMessage());
         } catch (IOException | IllegalArgumentException e) {
             throw refused("it is not a gzip-compressed tar");
         }
+        int entries = rules.entries();
         if (entries == 0) {
             throw refused("it holds no files");
         }
-        checkLinksAgainstEachOther(seen);
         byte[] kept = specialBits ? withoutSpecialBits(tarGz) : tarGz;
         return new CodeArchive(kept, sha256(kept), entries, unpacked);
-    }
-
-    private static void checkName(String name) {
-        if (name.startsWith("/")) {
-            throw refused("'" + printable(name) + "' is an absolute path");
-        }
-        for (String part : name.split("/")) {
-            if (part.equals("..")) {
-                throw refused("'" + printable(name) + "' climbs out of the code path with '..'");
-            }
-        }
-    }
-
-    /**
-     * A symbolic link resolves from its own directory; a hard link names another entry of the
-     * archive. Either must end up inside the code path.
-     */
-    private static void checkLink(String name, String target, boolean hard) {
-        if (target == null || target.isEmpty() || target.startsWith("/")) {
-            throw refused("'" + printable(name) + "' links to an absolute path");
-        }
-        String base = hard || !name.contains("/") ? "" : name.substring(0, name.lastIndexOf('/'));
-        int depth = 0;
-        for (String part : (base.isEmpty() ? target : base + "/" + target).split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            depth += part.equals("..") ? -1 : 1;
-            if (depth < 0) {
-                throw refused("'" + printable(name) + "' links outside the code path");
-            }
-        }
-    }
-
-    /**
-     * Each link was checked alone, as if every directory it names were a directory; but a directory
-     * may be a link of the archive itself ({@code d -> .}, then {@code d/d/e -> ../../etc}). So no
-     * entry may be placed under a symbolic link of the archive, and no link may resolve through one.
-     */
-    private static void checkLinksAgainstEachOther(List<Seen> seen) {
-        Set<List<String>> symlinks = new HashSet<>();
-        for (Seen s : seen) {
-            if (s.symbolic()) {
-                symlinks.add(s.path());
-            }
-        }
-        if (symlinks.isEmpty()) {
-            return;
-        }
-        for (Seen s : seen) {
-            for (int i = 1; i < s.path().size(); i++) {
-                if (symlinks.contains(s.path().subList(0, i))) {
-                    throw refused("'" + printable(String.join("/", s.path())) + "' is placed under the link '"
-                            + printable(String.join("/", s.path().subList(0, i))) + "'");
-                }
-            }
-            if (s.symbolic() || s.hard()) {
-                Deque<String> at = new ArrayDeque<>(
-                        s.symbolic() ? s.path().subList(0, s.path().size() - 1) : List.of());
-                List<String> target = parts(s.linkTarget());
-                for (int i = 0; i < target.size(); i++) {
-                    if (target.get(i).equals("..")) {
-                        at.pollLast();
-                        continue;
-                    }
-                    at.addLast(target.get(i));
-                    if (i < target.size() - 1 && symlinks.contains(List.copyOf(at))) {
-                        throw refused("'" + printable(String.join("/", s.path())) + "' links through the link '"
-                                + printable(String.join("/", at)) + "'");
-                    }
-                }
-            }
-        }
-    }
-
-    /** A relative path's parts, without empty and {@code .} ones. */
-    private static List<String> parts(String path) {
-        List<String> parts = new ArrayList<>();
-        for (String part : path.split("/")) {
-            if (!part.isEmpty() && !part.equals(".")) {
-                parts.add(part);
-            }
-        }
-        return parts;
     }
 
     /** The same archive with set-user-ID, set-group-ID and sticky bits off every entry (already checked, so read without checks). */
@@ -194,11 +92,6 @@ public record CodeArchive(byte[] tarGz, String sha256, int entries, long unpacke
                 ProgramException.Kind.INVALID,
                 "invalid_archive",
                 "the archive was refused: " + why + "; nothing was changed");
-    }
-
-    private static String printable(String raw) {
-        String clean = raw.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() > 120 ? clean.substring(0, 120) + "…" : clean;
     }
 
     static String sha256(byte[] bytes) {
