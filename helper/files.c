@@ -69,8 +69,8 @@ static char entry_type(mode_t mode) {
     return 'o';
 }
 
-/* One entry: type, size, mode (octal), mtime (Unix seconds), path, link target. */
-static void send_entry(char type, const struct stat *st, const char *path, const char *target) {
+/* One entry in a frame of the given type: type, size, mode (octal), mtime (Unix seconds), path, link target. */
+static void send_entry_as(char frame, char type, const struct stat *st, const char *path, const char *target) {
     static char payload[MAX_ENTRY];
     int head = snprintf(payload, 128, "%c%c%lld%c%o%c%lld%c", type, 0, (long long)(type == 'f' ? st->st_size : 0), 0,
                         (unsigned)(st->st_mode & 07777), 0, (long long)st->st_mtime, 0);
@@ -79,7 +79,11 @@ static void send_entry(char type, const struct stat *st, const char *path, const
     memcpy(payload + head, path, path_len);
     payload[head + path_len] = '\0';
     memcpy(payload + head + path_len + 1, target, target_len);
-    emit('N', payload, (size_t)head + path_len + 1 + target_len);
+    emit(frame, payload, (size_t)head + path_len + 1 + target_len);
+}
+
+static void send_entry(char type, const struct stat *st, const char *path, const char *target) {
+    send_entry_as('N', type, st, path, target);
 }
 
 /* The path as the container resolves it, for the service to show. */
@@ -247,6 +251,7 @@ static int files_list(const char *path, uint64_t max_entries) {
     struct stat st;
     if (stat(path, &st) != 0) fail_errno(errno);
     send_resolved(path);
+    send_entry_as('I', entry_type(st.st_mode), &st, "", "");
     if (!S_ISDIR(st.st_mode)) {
         char copy[MAX_PATH + 1];
         snprintf(copy, sizeof copy, "%s", path);

@@ -364,6 +364,93 @@ class ClientCliIT {
         }
     }
 
+    /** Files both ways as docker cp moves them: directories, a file into a directory, tars on stdin and stdout. */
+    @Test
+    void cpCopiesFilesAndDirectoriesBothWaysAndFilesListsRemovesAndMakes() throws Exception {
+        try (ServerProcess server =
+                ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "off")).awaitReady(Duration.ofSeconds(60))) {
+            Map<String, String> client = Map.of("CONTAINERLEASE_URL", server.baseUrl());
+            Run provisioned = cli(client, "", "provision", "busybox", "--for", "5m");
+            assertThat(provisioned.exit()).as(provisioned.err()).isZero();
+            String id = provisioned.out().trim();
+            try {
+                Path project = Files.createDirectories(dir.resolve("proj/src"));
+                Files.writeString(project.resolve("a.txt"), "alpha");
+                Files.createSymbolicLink(dir.resolve("proj/link"), Path.of("src/a.txt"));
+                Path big = dir.resolve("big.bin");
+                byte[] bytes = new byte[3 << 20];
+                new java.util.Random(3).nextBytes(bytes);
+                Files.write(big, bytes);
+
+                // A directory to a path that is not there: made with its contents; to one that is: copied into it.
+                assertThat(cli(client, "", "cp", dir.resolve("proj").toString(), id + ":/work")
+                                .exit())
+                        .isZero();
+                assertThat(cli(client, "", "cp", dir.resolve("proj").toString(), id + ":/work")
+                                .exit())
+                        .isZero();
+                Run listed = cli(client, "", "files", "ls", id, "/work");
+                assertThat(listed.exit()).as(listed.err()).isZero();
+                assertThat(listed.out())
+                        .startsWith("MODE")
+                        .contains("drwxr-xr-x", "proj/", "src/", "link -> src/a.txt");
+                // A file into a directory keeps its name.
+                Run up = cli(client, "", "cp", big.toString(), id + ":/tmp/");
+                assertThat(up.exit()).as(up.err()).isZero();
+                assertThat(up.err()).as("no progress lines for a pipe").isEmpty();
+                assertThat(cli(client, "", "files", "ls", id, "/tmp").out()).contains("3.0 MiB", "big.bin");
+
+                Path back = dir.resolve("back");
+                assertThat(cli(client, "", "cp", id + ":/work", back.toString()).exit())
+                        .isZero();
+                assertThat(Files.readString(back.resolve("src/a.txt"))).isEqualTo("alpha");
+                assertThat(Files.readString(back.resolve("proj/src/a.txt"))).isEqualTo("alpha");
+                assertThat(Files.readSymbolicLink(back.resolve("link"))).isEqualTo(Path.of("src/a.txt"));
+                Path downloads = Files.createDirectories(dir.resolve("downloads"));
+                assertThat(cli(client, "", "cp", id + ":/tmp/big.bin", downloads.toString())
+                                .exit())
+                        .isZero();
+                assertThat(Files.mismatch(big, downloads.resolve("big.bin"))).isEqualTo(-1L);
+                assertThat(downloads.toFile().list())
+                        .as("nothing half-written beside it")
+                        .containsExactly("big.bin");
+
+                Run tar = cli(client, "", "cp", id + ":/work/src", "-");
+                assertThat(tar.exit()).as(tar.err()).isZero();
+                assertThat(tar.out()).contains("src/a.txt", "alpha");
+                // A tar on standard input (all ASCII, so it passes through the test's text pipe unchanged).
+                var packed = new java.io.ByteArrayOutputStream();
+                try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(packed)) {
+                    var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("piped/note.txt");
+                    entry.setSize(4);
+                    out.putArchiveEntry(entry);
+                    out.write("note".getBytes(StandardCharsets.US_ASCII));
+                    out.closeArchiveEntry();
+                }
+                Run piped = cli(client, packed.toString(StandardCharsets.US_ASCII), "cp", "-", id + ":/in");
+                assertThat(piped.exit()).as(piped.err()).isZero();
+                assertThat(cli(client, "", "files", "ls", id, "/in/piped").out())
+                        .contains("note.txt");
+
+                assertThat(cli(client, "", "files", "mkdir", id, "/made/here").exit())
+                        .isZero();
+                assertThat(cli(client, "", "files", "rm", id, "/work").exit()).isZero();
+                Run gone = cli(client, "", "files", "ls", id, "/work");
+                assertThat(gone.exit()).as("no such file: not found").isEqualTo(4);
+                assertThat(gone.err()).contains("file_not_found");
+                assertThat(cli(client, "", "cp", id + ":/no/such", dir.toString())
+                                .exit())
+                        .isEqualTo(4);
+                Run neither = cli(client, "", "cp", "a", "b");
+                assertThat(neither.exit()).isEqualTo(2);
+                assertThat(neither.err()).contains("ID:PATH");
+            } finally {
+                cli(client, "", "rm", id);
+                TestDocker.removeIfPresent(ManagedLabels.containerName(new LeaseId(id)));
+            }
+        }
+    }
+
     /**
      * Every command under {@code line} ("token create" for a subcommand's own), by its name (not its
      * aliases), but picocli's completion generator.

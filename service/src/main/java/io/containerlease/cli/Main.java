@@ -3,8 +3,10 @@ package io.containerlease.cli;
 import io.containerlease.cli.client.ActivityCommand;
 import io.containerlease.cli.client.ClientCommand;
 import io.containerlease.cli.client.ClientFailure;
+import io.containerlease.cli.client.CopyCommand;
 import io.containerlease.cli.client.EventsCommand;
 import io.containerlease.cli.client.ExecCommand;
+import io.containerlease.cli.client.FilesCommands;
 import io.containerlease.cli.client.LeaseCommands;
 import io.containerlease.cli.client.LoginCommands;
 import io.containerlease.cli.client.LogsCommand;
@@ -36,6 +38,8 @@ import picocli.CommandLine.Command;
             LogsCommand.class,
             ShellCommand.class,
             ExecCommand.class,
+            CopyCommand.class,
+            FilesCommands.Files.class,
             SessionsCommand.class,
             EventsCommand.class,
             ActivityCommand.class,

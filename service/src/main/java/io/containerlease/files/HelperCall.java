@@ -35,6 +35,7 @@ final class HelperCall implements AutoCloseable {
     private final Semaphore room = new Semaphore(MAX_BUFFERED);
     private final ContainerStreams.Duplex duplex;
     private volatile boolean closed;
+    private boolean answered;
 
     private HelperCall(ContainerStreams streams, String container, List<String> arguments) {
         List<String> command = new ArrayList<>(List.of(HelperBinary.PATH, "files"));
@@ -86,7 +87,7 @@ final class HelperCall implements AutoCloseable {
     /**
      * The helper's next frame; {@link #END} once its output ended.
      *
-     * @throws FileException when it says nothing for {@link #STALL}
+     * @throws FileException when it says nothing for {@link #STALL}, or ends without a word
      */
     Frame next() {
         try {
@@ -95,9 +96,14 @@ final class HelperCall implements AutoCloseable {
                 throw failed("the container stopped answering during the transfer");
             }
             if (frame != END) {
+                answered = true;
                 room.release(Math.max(1, frame.payload().length));
-            } else {
-                frames.add(END);
+                return frame;
+            }
+            frames.add(END);
+            if (!answered) {
+                throw failed("the container's helper did not answer (a container made by an older version of the"
+                        + " service cannot move files; a new lease can)");
             }
             return frame;
         } catch (InterruptedException e) {

@@ -25,8 +25,11 @@ public final class LeaseFiles {
     /** Transfers of one lease at once; more wait for none and are refused. */
     public static final int MAX_TRANSFERS_PER_LEASE = 4;
 
-    /** A directory's entries as the container resolves its path, sorted directories first. */
-    public record Listing(String path, List<FileEntry> entries, boolean truncated) {}
+    /**
+     * A directory's entries as the container resolves its path, sorted directories first (a file's own
+     * entry when the path is a file); {@code itself} is what the path leads to.
+     */
+    public record Listing(String path, FileEntry itself, List<FileEntry> entries, boolean truncated) {}
 
     private final ContainerStreams streams;
     private final long maxBytes;
@@ -47,11 +50,13 @@ public final class LeaseFiles {
         try (var slot = slot(container);
                 var call = HelperCall.open(streams, container, List.of("list", path, Integer.toString(MAX_LISTED)))) {
             String resolved = path;
+            FileEntry itself = null;
             List<FileEntry> entries = new ArrayList<>();
             boolean truncated = false;
             for (HelperCall.Frame frame = call.next(); ; frame = call.next()) {
                 switch (frame.type()) {
                     case 'P' -> resolved = frame.text();
+                    case 'I' -> itself = entry(frame);
                     case 'N' -> {
                         if (entries.size() >= MAX_LISTED) {
                             throw protocol();
@@ -61,9 +66,12 @@ public final class LeaseFiles {
                     case 'T' -> truncated = true;
                     case 'E' -> throw HelperErrors.from(frame, path);
                     case 'Z' -> {
+                        if (itself == null) {
+                            throw protocol();
+                        }
                         entries.sort(Comparator.comparing((FileEntry e) -> e.type() != 'd')
                                 .thenComparing(FileEntry::path));
-                        return new Listing(resolved, List.copyOf(entries), truncated);
+                        return new Listing(resolved, itself, List.copyOf(entries), truncated);
                     }
                     default -> throw protocol();
                 }

@@ -28,6 +28,12 @@ public final class ManagedLabels {
      * will get when a request takes it (until then the store has no such lease).
      */
     public static final String POOL = "containerlease.pool";
+    /**
+     * On a warm-pool container: a digest of its image type's spec and of the service's build (our
+     * helper's), so a container made by another version or from another catalog entry is replaced,
+     * not handed out, after a restart.
+     */
+    public static final String POOL_MADE_AS = "containerlease.pool-made-as";
 
     private static final String NAME_PREFIX = "containerlease-";
 
@@ -51,8 +57,14 @@ public final class ManagedLabels {
 
     /** A warm-pool container's: made before its lease, so it has no expiry, and its creation time is the pool's. */
     public static Map<String, String> forPool(
-            LeaseId futureLease, String imageType, java.time.Instant createdAt, String cluster, String server) {
+            LeaseId futureLease,
+            String imageType,
+            java.time.Instant createdAt,
+            String cluster,
+            String server,
+            String madeAs) {
         return Map.of(
+                POOL_MADE_AS, madeAs,
                 LEASE_ID, futureLease.value(),
                 INSTANCE, cluster,
                 CLUSTER, cluster,

@@ -30,12 +30,29 @@ final class PoolContainers {
     private final LeaseService.Containers containers;
     private final LeaseStore store;
     private final Duration deadlineAfter;
+    private final String build;
 
-    /** @param deadlineAfter how long after it is made a pool container ends by itself, leased or not */
-    PoolContainers(LeaseService.Containers containers, LeaseStore store, Duration deadlineAfter) {
+    /**
+     * @param deadlineAfter how long after it is made a pool container ends by itself, leased or not
+     * @param build         names this build of the service (see {@link PoolSettings})
+     */
+    PoolContainers(LeaseService.Containers containers, LeaseStore store, Duration deadlineAfter, String build) {
         this.containers = containers;
         this.store = store;
         this.deadlineAfter = deadlineAfter;
+        this.build = build;
+    }
+
+    /** What a container of {@code type} is made from now: its spec and this build, as a digest. */
+    String madeAs(String type) {
+        String spec = containers.catalog().find(type).map(Object::toString).orElse("");
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((spec + "\n" + build).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** Makes and starts a waiting container of {@code type} for the lease {@code id} will be; its container id. */
@@ -51,7 +68,7 @@ final class PoolContainers {
                         ManagedLabels.containerName(id),
                         spec,
                         Map.of(),
-                        ManagedLabels.forPool(id, type, madeAt, store.instanceId(), store.serverId()),
+                        ManagedLabels.forPool(id, type, madeAt, store.instanceId(), store.serverId(), madeAs(type)),
                         Map.of(),
                         mounts,
                         Optional.of(madeAt.plus(deadlineAfter))));

@@ -8,7 +8,8 @@ import java.util.Map;
  * once, what it does at stop, how often it checks its containers, how long a container may wait
  * before it is replaced ({@code maxWait}, POOL_MAX_WAIT_MINUTES), and how long after its making a
  * container ends itself if no server is alive ({@code deadlineAfter}: the wait, then the longest
- * lease, then the dead-man margin).
+ * lease, then the dead-man margin), and {@code build}, what names this build of the service inside its
+ * containers (our helper's digest): a pool container of another build is not taken back.
  */
 public record PoolSettings(
         Map<String, Integer> sizes,
@@ -17,7 +18,19 @@ public record PoolSettings(
         boolean drainOnStop,
         Duration checkEvery,
         Duration maxWait,
-        Duration deadlineAfter) {
+        Duration deadlineAfter,
+        String build) {
+    public PoolSettings(
+            Map<String, Integer> sizes,
+            int maxTotal,
+            int refillConcurrency,
+            boolean drainOnStop,
+            Duration checkEvery,
+            Duration maxWait,
+            Duration deadlineAfter) {
+        this(sizes, maxTotal, refillConcurrency, drainOnStop, checkEvery, maxWait, deadlineAfter, "");
+    }
+
     public PoolSettings {
         sizes = Map.copyOf(sizes);
         if (deadlineAfter.compareTo(maxWait) <= 0) {

@@ -109,7 +109,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         this.sleeper = machinery.sleeper();
         this.lastTakenNanos = nanoTime.getAsLong() - REFILL_QUIET.toNanos();
         this.settings = settings;
-        this.engine = new PoolContainers(containers, store, settings.deadlineAfter());
+        this.engine = new PoolContainers(containers, store, settings.deadlineAfter(), settings.build());
         this.store = store;
         this.clock = clock;
         this.random = random;
@@ -330,6 +330,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             ConcurrentLinkedDeque<Member> queue = available.get(type);
             if (container.running()
                     && queue != null
+                    && container.poolMadeAs().equals(Optional.of(engine.madeAs(type)))
                     && queue.size() < settings.sizes().get(type)
                     && members.size() < settings.maxTotal()) {
                 Member member = new Member(id, container.containerId(), type, id.madeAt()); // made with its id
@@ -338,7 +339,8 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
                 log.info("warm pool container taken back {} {}", kv("leaseId", id.value()), kv("imageType", type));
             } else {
                 log.info(
-                        "warm pool container from before removed {} {} {}",
+                        "warm pool container from before removed (stopped, not wanted, or made by another build"
+                                + " or catalog) {} {} {}",
                         kv("leaseId", id.value()),
                         kv("imageType", type),
                         kv("running", container.running()));

@@ -350,10 +350,25 @@ class WarmPoolMachineryTest {
         assertThat(pool.sizes()).containsEntry("busybox", 0);
     }
 
+    private String madeAs(String type) {
+        return new PoolContainers(
+                        new LeaseService.Containers(
+                                ImageCatalog.builtIn(), world.runtime, LeaseResources.NONE, world.removals),
+                        world.store,
+                        LeaseWorld.MAX_LIFE,
+                        "")
+                .madeAs(type);
+    }
+
     @Test
     void afterARestartRunningContainersAreTakenBackUpToTheSizeAndTheRestRemoved() {
         var labels = (java.util.function.Function<LeaseId, Map<String, String>>) id -> ManagedLabels.forPool(
-                id, "busybox", world.clock.instant(), world.store.instanceId(), world.store.serverId());
+                id,
+                "busybox",
+                world.clock.instant(),
+                world.store.instanceId(),
+                world.store.serverId(),
+                madeAs("busybox"));
         List<LeaseId> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             LeaseId id = LeaseId.generate(world.clock.instant(), new java.util.Random(100 + i));
@@ -372,13 +387,34 @@ class WarmPoolMachineryTest {
         assertThat(pooledNames()).as("the one beyond the size: removed").hasSize(2);
     }
 
+    /** After an upgrade (another helper) or a catalog edit, a waiting container is not what a lease would get now. */
+    @Test
+    void afterARestartAContainerMadeByAnotherBuildOrSpecIsRemovedNotTakenBack() {
+        LeaseId old = LeaseId.generate(world.clock.instant(), new java.util.Random(7));
+        world.runtime.plant(
+                ManagedLabels.containerName(old),
+                ManagedLabels.forPool(
+                        old,
+                        "busybox",
+                        world.clock.instant(),
+                        world.store.instanceId(),
+                        world.store.serverId(),
+                        "made-by-an-older-build"));
+
+        pool(Map.of("busybox", 1), 16, false).start();
+
+        assertThat(world.runtime.container(ManagedLabels.containerName(old))).isEmpty();
+        assertThat(pool.sizes()).as("none taken back before a new one is made").containsEntry("busybox", 0);
+    }
+
     @Test
     void aContainerIsRunningOnlyWhileTheEngineSaysSo() {
         startedFull(1);
         PoolContainers engine = new PoolContainers(
                 new LeaseService.Containers(ImageCatalog.builtIn(), world.runtime, LeaseResources.NONE, world.removals),
                 world.store,
-                LeaseWorld.MAX_LIFE);
+                LeaseWorld.MAX_LIFE,
+                "");
         LeaseId id = new LeaseId(world.runtime.all().stream()
                 .filter(c -> c.labels().containsKey(ManagedLabels.POOL))
                 .findFirst()

@@ -312,7 +312,8 @@ class WarmPoolTest {
         String name = ManagedLabels.containerName(theirs);
         world.runtime.plant(
                 name,
-                ManagedLabels.forPool(theirs, "busybox", world.clock.instant(), world.store.instanceId(), "another"));
+                ManagedLabels.forPool(
+                        theirs, "busybox", world.clock.instant(), world.store.instanceId(), "another", "theirs"));
 
         startFull();
 

@@ -5,7 +5,6 @@ import io.containerlease.lease.ContainerSpec;
 import io.containerlease.lease.EngineContainer.State;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageUnavailableException;
-import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedContainer;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.RuntimeUnavailableException;
@@ -142,15 +141,8 @@ public final class FakeRuntime implements ContainerRuntime {
         List<ManagedContainer> out = new ArrayList<>();
         for (Container c : containers.values()) {
             if (instanceId.equals(c.labels().get(ManagedLabels.INSTANCE))) {
-                String label = c.labels().get(ManagedLabels.LEASE_ID);
-                out.add(new ManagedContainer(
-                        c.id(),
-                        LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty(),
-                        states.getOrDefault(c.name(), State.RUNNING) == State.RUNNING,
-                        Optional.ofNullable(c.labels().get(ManagedLabels.SERVER)),
-                        c.labels().containsKey(ManagedLabels.POOL)
-                                ? Optional.ofNullable(c.labels().get(ManagedLabels.IMAGE_TYPE))
-                                : Optional.empty()));
+                out.add(ManagedContainer.fromLabels(
+                        c.id(), states.getOrDefault(c.name(), State.RUNNING) == State.RUNNING, c.labels()));
             }
         }
         return out;

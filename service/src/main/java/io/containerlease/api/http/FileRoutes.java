@@ -55,6 +55,7 @@ public final class FileRoutes {
         LeaseFiles.Listing listing = files.list(container(lease), ctx.queryParam("path"));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("path", listing.path());
+        out.put("type", listing.itself().typeName());
         out.put("entries", listing.entries().stream().map(FileRoutes::json).toList());
         out.put("truncated", listing.truncated());
         ctx.json(out);

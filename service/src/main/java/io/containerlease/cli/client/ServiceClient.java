@@ -99,22 +99,67 @@ public final class ServiceClient {
     }
 
     private JsonNode send(String method, String path, HttpRequest.BodyPublisher body, String contentType) {
+        HttpResponse<String> response = exchange(
+                request(method, path, body, contentType).timeout(Duration.ofMinutes(5)),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode json = parse(response.body());
+        if (response.statusCode() >= 400) {
+            throw failure(response.statusCode(), json);
+        }
+        return json;
+    }
+
+    /**
+     * A GET whose body is read as it comes (a download); an error answer is a {@link ClientFailure}.
+     * No overall time limit: a large download takes as long as it takes.
+     */
+    public HttpResponse<java.io.InputStream> stream(String path) {
+        HttpResponse<java.io.InputStream> response = exchange(
+                request("GET", path, HttpRequest.BodyPublishers.noBody(), null),
+                HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() >= 400) {
+            try (var in = response.body()) {
+                throw failure(response.statusCode(), parse(new String(in.readNBytes(64 * 1024))));
+            } catch (IOException e) {
+                throw failure(response.statusCode(), JSON.nullNode());
+            }
+        }
+        return response;
+    }
+
+    /** Sends a body read as it goes (an upload of any size); {@code length} -1 when unknown. */
+    public JsonNode upload(
+            String path, java.util.function.Supplier<java.io.InputStream> body, long length, String type) {
+        HttpRequest.BodyPublisher publisher = length < 0
+                ? HttpRequest.BodyPublishers.ofInputStream(body)
+                : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body), length);
+        HttpResponse<String> response =
+                exchange(request("PUT", path, publisher, type), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = parse(response.body());
+        if (response.statusCode() >= 400) {
+            throw failure(response.statusCode(), json);
+        }
+        return json;
+    }
+
+    private HttpRequest.Builder request(String method, String path, HttpRequest.BodyPublisher body, String type) {
         HttpRequest.Builder request;
         try {
-            request = HttpRequest.newBuilder(URI.create(url + path))
-                    .timeout(Duration.ofMinutes(5))
-                    .method(method, body);
+            request = HttpRequest.newBuilder(URI.create(url + path)).method(method, body);
         } catch (IllegalArgumentException e) {
             throw new ClientFailure(
                     ClientFailure.USAGE, null, "'" + url + "' is not a server URL (like http://localhost:8080)");
         }
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
+        if (type != null) {
+            request.header("Content-Type", type);
         }
         token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
-        HttpResponse<String> response;
+        return request;
+    }
+
+    private <T> HttpResponse<T> exchange(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(request.build(), handler);
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw unreachable();
         } catch (IOException e) {
@@ -124,14 +169,12 @@ public final class ServiceClient {
             Thread.currentThread().interrupt();
             throw new ClientFailure(ClientFailure.UNREACHABLE, null, "interrupted");
         }
-        JsonNode json = parse(response.body());
-        if (response.statusCode() >= 400) {
-            String code = json.at("/error/code").asText("http_" + response.statusCode());
-            String message = json.at("/error/message").asText("the server answered " + response.statusCode());
-            throw new ClientFailure(
-                    response.statusCode() == 404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, code, message);
-        }
-        return json;
+    }
+
+    private static ClientFailure failure(int status, JsonNode json) {
+        String code = json.at("/error/code").asText("http_" + status);
+        String message = json.at("/error/message").asText("the server answered " + status);
+        return new ClientFailure(status == 404 ? ClientFailure.NOT_FOUND : ClientFailure.REFUSED, code, message);
     }
 
     /** The JSON in {@code body}; a JSON null when there is none (an empty body, or not JSON: a frame to skip). */

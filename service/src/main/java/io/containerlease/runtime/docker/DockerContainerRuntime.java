@@ -21,7 +21,6 @@ import io.containerlease.lease.ContainerSpec;
 import io.containerlease.lease.EngineContainer;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ImageUnavailableException;
-import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedContainer;
 import io.containerlease.lease.ManagedLabels;
 import io.containerlease.lease.RuntimeOperationException;
@@ -215,17 +214,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     }
 
     private static ManagedContainer toManaged(Container c) {
-        String label = c.getLabels() == null ? null : c.getLabels().get(ManagedLabels.LEASE_ID);
-        Optional<LeaseId> leaseId = LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty();
-        Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
-        return new ManagedContainer(
-                c.getId(),
-                leaseId,
-                "running".equals(c.getState()),
-                Optional.ofNullable(labels.get(ManagedLabels.SERVER)),
-                labels.containsKey(ManagedLabels.POOL)
-                        ? Optional.ofNullable(labels.get(ManagedLabels.IMAGE_TYPE))
-                        : Optional.empty());
+        return ManagedContainer.fromLabels(
+                c.getId(), "running".equals(c.getState()), c.getLabels() == null ? Map.of() : c.getLabels());
     }
 
     @Override

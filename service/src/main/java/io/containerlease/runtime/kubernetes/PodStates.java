@@ -1,14 +1,11 @@
 package io.containerlease.runtime.kubernetes;
 
 import io.containerlease.lease.EngineContainer;
-import io.containerlease.lease.LeaseId;
 import io.containerlease.lease.ManagedContainer;
-import io.containerlease.lease.ManagedLabels;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Map;
 import java.util.Optional;
 
 /** A lease's pod in the core's words: its state as a container's, and what its labels say it is. */
@@ -19,16 +16,10 @@ final class PodStates {
     private PodStates() {}
 
     static ManagedContainer managed(Pod pod) {
-        Map<String, String> labels = PodLabels.of(pod.getMetadata());
-        String label = labels.get(ManagedLabels.LEASE_ID);
-        return new ManagedContainer(
+        return ManagedContainer.fromLabels(
                 pod.getMetadata().getName(),
-                LeaseId.isValid(label) ? Optional.of(new LeaseId(label)) : Optional.empty(),
                 engineContainer(pod).state() == EngineContainer.State.RUNNING,
-                Optional.ofNullable(labels.get(ManagedLabels.SERVER)),
-                labels.containsKey(ManagedLabels.POOL)
-                        ? Optional.ofNullable(labels.get(ManagedLabels.IMAGE_TYPE))
-                        : Optional.empty());
+                PodLabels.of(pod.getMetadata()));
     }
 
     /**
