@@ -293,6 +293,36 @@ class KubernetesLeasesIT {
         return reply.json().at("/reply/payload/version").asText();
     }
 
+    /** Files through the helper's files command over the pod's exec: in, out, unpacked, listed, removed. */
+    @Test
+    void filesGoInAndOutOfThePodThroughTheHelperOverExec() {
+        String id = api.provision("app", "durationSeconds", 50);
+        String files = "/api/containers/" + id + "/files";
+        var up = api.sendBytes(
+                "PUT",
+                files + "?path=/app/notes.txt",
+                "hello pod".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "application/octet-stream");
+        assertThat(up.status()).as(up.body()).isEqualTo(201);
+        var down = api.get(files + "?path=/app/notes.txt");
+        assertThat(down.status()).as(down.body()).isEqualTo(200);
+        assertThat(down.body()).isEqualTo("hello pod");
+
+        var unpacked = api.sendBytes(
+                "PUT",
+                files + "?path=/app/unpacked&extract=true",
+                TarGz.archive().file("a/b.txt", "bee").bytes(),
+                "application/gzip");
+        assertThat(unpacked.status()).as(unpacked.body()).isEqualTo(201);
+        var listed = api.get(files + "/list?path=/app/unpacked/a");
+        assertThat(listed.status()).as(listed.body()).isEqualTo(200);
+        assertThat(listed.json().get("entries").get(0).get("name").asText()).isEqualTo("b.txt");
+        assertThat(listed.json().get("entries").get(0).get("size").asLong()).isEqualTo(3);
+
+        assertThat(api.delete(files + "?path=/app/unpacked").status()).isEqualTo(204);
+        ApiClient.assertError(api.get(files + "/list?path=/app/unpacked"), 404, "file_not_found");
+    }
+
     @Test
     void aWarmPoolOfPodsGivesALeaseAWaitingPodAndMakesAnother() {
         await().atMost(Duration.ofSeconds(30))
