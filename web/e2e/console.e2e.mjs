@@ -8,7 +8,8 @@
 // to RESULTS_FILE (JSON). Every lease this creates is released or expires before it ends.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -34,6 +35,7 @@ const browser = await chromium.launch({
 
 try {
   await step('sign in through the printed URL, provision, use the terminal', consoleAsAdmin);
+  await step('files: browse, upload by picking and dropping, download, make a folder, delete', filesTab);
   await step('first load stays within the JavaScript budget', firstLoadBudget);
   await step('from Provision to a prompt, against the API alone', provisionToPrompt);
   await step('500 leases count down without dropped frames', fiveHundredLeases);
@@ -233,6 +235,62 @@ async function consoleAsAdmin() {
   await page.getByLabel('Token').waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem('containerlease.token')), null);
   await context.close();
+}
+
+async function filesTab() {
+  const lease = await api('POST', '/api/provision', { imageType: 'busybox', durationSeconds: 300 });
+  const context = await newContext('light', DESKTOP);
+  const page = await context.newPage();
+  await page.goto(`${BASE}/leases/${lease.id}#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+  await page.getByTestId('user').waitFor();
+  await page.getByRole('tab', { name: 'Files' }).click();
+  await page.getByTestId('file-row').first().waitFor();
+  const field = page.getByLabel('Path in the container');
+  await field.fill('/tmp');
+  await field.press('Enter');
+  await page.getByText('This folder is empty').waitFor();
+
+  // Picked: 2 MiB of random bytes, which must come back byte for byte.
+  const content = randomBytes(2 << 20);
+  const picked = join(tmpdir(), `containerlease-e2e-${process.pid}-upload.bin`);
+  writeFileSync(picked, content);
+  await page.getByTestId('files-picker').setInputFiles(picked);
+  await page.getByTestId('file-row').filter({ hasText: /upload\.bin/ }).waitFor();
+  await page.locator('.transfer-done', { hasText: 'Uploading' }).waitFor();
+  // Dropped onto the panel.
+  const dropped = await page.evaluateHandle(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(['dropped text'], 'dropped.txt', { type: 'text/plain' }));
+    return transfer;
+  });
+  await page.getByTestId('files-panel').dispatchEvent('drop', { dataTransfer: dropped });
+  await page.getByTestId('file-row').filter({ hasText: 'dropped.txt' }).waitFor();
+  await page.getByRole('button', { name: 'New folder' }).click();
+  await page.getByLabel('New folder in /tmp').fill('reports');
+  await page.getByLabel('New folder in /tmp').press('Enter');
+  await page.getByRole('button', { name: 'reports/' }).waitFor();
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: /^Download .*upload\.bin$/ }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /upload\.bin$/);
+  assert.ok(readFileSync(await download.path()).equals(content), 'the download is the upload, byte for byte');
+  await page.locator('.transfer-done', { hasText: 'Downloading' }).waitFor();
+  await shot(page, 'files-light-desktop');
+
+  await page.getByRole('button', { name: 'Delete dropped.txt' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByTestId('file-row').filter({ hasText: 'dropped.txt' }).waitFor({ state: 'detached' });
+  const left = await api('GET', `/api/containers/${lease.id}/files/list?path=/tmp`);
+  assert.deepEqual(left.entries.map((e) => e.name).sort(), ['reports', `containerlease-e2e-${process.pid}-upload.bin`].sort());
+  await context.close();
+  await shotIn('dark', NARROW, `/leases/${lease.id}`, 'files-dark-narrow', async (p) => {
+    await p.getByRole('tab', { name: 'Files' }).click();
+    await p.getByTestId('file-row').first().waitFor();
+    await p.getByTestId('files-panel').scrollIntoViewIfNeeded();
+  });
+  await api('DELETE', `/api/containers/${lease.id}`);
 }
 
 async function firstLoadBudget() {

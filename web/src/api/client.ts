@@ -1,4 +1,4 @@
-import type { ActivityPage, Catalog, ContainerAction, Lease, LeasePage, Me, ProvisionRequest, Usage } from './types';
+import type { ActivityPage, Catalog, ContainerAction, FileListing, Lease, LeasePage, Me, ProvisionRequest, Usage } from './types';
 import { ServerClock } from '../time/serverClock';
 
 /** A refusal from the API: its status and the {error: {code, message}} it sent. */
@@ -90,6 +90,77 @@ export class ApiClient {
     return this.call('GET', `/api/activity?${query}`);
   }
 
+  listFiles(id: string, path: string): Promise<FileListing> {
+    return this.call('GET', `${filesPath(id)}/list?path=${encodeURIComponent(path)}`);
+  }
+
+  removeFile(id: string, path: string): Promise<void> {
+    return this.call('DELETE', `${filesPath(id)}?path=${encodeURIComponent(path)}`);
+  }
+
+  makeDirectory(id: string, path: string): Promise<{ path: string }> {
+    return this.call('POST', `${filesPath(id)}/directories?path=${encodeURIComponent(path)}`);
+  }
+
+  /**
+   * A file's bytes (a directory as a tar), with the name the service gives it; progress as it comes
+   * (total is null when the service does not know it: a tar).
+   */
+  async downloadFile(id: string, path: string, onProgress: (done: number, total: number | null) => void):
+    Promise<{ blob: Blob; name: string }> {
+    let response: Response;
+    try {
+      response = await this.fetchFn(`${filesPath(id)}?path=${encodeURIComponent(path)}`,
+        { headers: { Authorization: `Bearer ${this.token}` } });
+    } catch {
+      throw new ApiError(0, 'network_error', 'The service cannot be reached.');
+    }
+    if (!response.ok) throw await this.failure(response);
+    const length = response.headers.get('Content-Length');
+    const total = length === null ? null : Number(length);
+    const parts: BlobPart[] = [];
+    let done = 0;
+    const reader = response.body?.getReader();
+    if (reader) {
+      for (;;) {
+        const { done: finished, value } = await reader.read();
+        if (finished) break;
+        parts.push(value);
+        done += value.byteLength;
+        onProgress(done, total);
+      }
+    }
+    if (total !== null && done !== total) {
+      throw new ApiError(0, 'transfer_failed', 'The download was cut off before its end.');
+    }
+    return { blob: new Blob(parts), name: downloadName(response.headers.get('Content-Disposition')) };
+  }
+
+  /** Uploads one file to path (XMLHttpRequest: fetch cannot tell how much of a body has gone). */
+  uploadFile(id: string, path: string, file: Blob, onProgress: (done: number, total: number) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open('PUT', `${filesPath(id)}?path=${encodeURIComponent(path)}`);
+      request.setRequestHeader('Authorization', `Bearer ${this.token}`);
+      request.setRequestHeader('Content-Type', 'application/octet-stream');
+      request.upload.onprogress = (event) => onProgress(event.loaded, event.total || file.size);
+      request.onload = () => {
+        if (request.status < 400) {
+          onProgress(file.size, file.size);
+          resolve();
+          return;
+        }
+        const error = (safeParse(request.responseText) as { error?: { code?: string; message?: string } } | undefined)?.error;
+        const failure = new ApiError(request.status, error?.code ?? `http_${request.status}`,
+          error?.message ?? `The service answered ${request.status}.`);
+        if (request.status === 401) this.onUnauthorized(failure);
+        reject(failure);
+      };
+      request.onerror = () => reject(new ApiError(0, 'network_error', 'The upload was cut off.'));
+      request.send(file);
+    });
+  }
+
   /** A single-use ticket: browsers cannot send headers on a WebSocket. */
   async ticket(): Promise<string> {
     const early = this.earlyTicket;
@@ -125,17 +196,37 @@ export class ApiClient {
     } catch {
       throw new ApiError(0, 'network_error', 'The service cannot be reached. Check your connection; this page retries by itself.');
     }
+    if (!response.ok) throw await this.failure(response);
     const text = await response.text();
-    const json = text ? safeParse(text) : undefined;
-    if (!response.ok) {
-      const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-      const failure = new ApiError(response.status, error?.code ?? 'http_' + response.status,
-        error?.message ?? `The service answered ${response.status}.`);
-      if (response.status === 401) this.onUnauthorized(failure);
-      throw failure;
-    }
-    return json as T;
+    return (text ? safeParse(text) : undefined) as T;
   }
+
+  /** The {error: {code, message}} of a refusal; a 401 also tells the app the token is no longer good. */
+  private async failure(response: Response): Promise<ApiError> {
+    const text = await response.text().catch(() => '');
+    const error = (safeParse(text) as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const failure = new ApiError(response.status, error?.code ?? 'http_' + response.status,
+      error?.message ?? `The service answered ${response.status}.`);
+    if (response.status === 401) this.onUnauthorized(failure);
+    return failure;
+  }
+}
+
+function filesPath(id: string): string {
+  return `/api/containers/${encodeURIComponent(id)}/files`;
+}
+
+/** The exact name of Content-Disposition's filename*, else its plain one; never a path. */
+function downloadName(disposition: string | null): string {
+  const exact = /filename\*=UTF-8''([^;]+)/.exec(disposition ?? '');
+  const plain = /filename="([^"]*)"/.exec(disposition ?? '');
+  let name = 'download';
+  try {
+    name = exact ? decodeURIComponent(exact[1]) : plain ? plain[1] : name;
+  } catch {
+    // a malformed escape: the plain name or the default
+  }
+  return name.replace(/[/\\]/g, '_') || 'download';
 }
 
 function safeParse(text: string): unknown {

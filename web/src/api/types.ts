@@ -113,3 +113,22 @@ export interface Usage {
   blockReadBytes: number;
   blockWriteBytes: number;
 }
+
+export type FileType = 'file' | 'directory' | 'symlink' | 'other';
+
+/** One entry of GET /api/containers/{id}/files/list. */
+export interface FileEntry {
+  name: string;
+  type: FileType;
+  size: number;
+  mode: string;
+  modified: string;
+  linkTarget?: string;
+}
+
+export interface FileListing {
+  path: string;
+  type: FileType;
+  entries: FileEntry[];
+  truncated: boolean;
+}

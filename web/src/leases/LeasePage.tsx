@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
 import type { Lease } from '../api/types';
 import type { LeaseControl } from '../api/sockets';
+import { FilesPanel } from '../files/FilesPanel';
 import { LogView } from '../logs/LogView';
 import { useLogStream } from '../logs/useLogStream';
 import { useAnnounce } from '../ui/announcer';
@@ -24,9 +25,9 @@ import { takeOver } from './handoff';
 import { onTabListKey } from '../ui/tabKeys';
 import { useLatest } from '../ui/useLatest';
 
-type Panel = 'terminal' | 'logs';
+type Panel = 'terminal' | 'logs' | 'files';
 
-/** One lease: its countdown and controls, its terminals and its logs. */
+/** One lease: its countdown and controls, its terminals, its logs and its files. */
 export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
   // What the provision form handed over (the lease as its answer said), taken once.
   const [handedOver] = useState(() => takeOver(id));
@@ -144,13 +145,14 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
         <LeaseActions api={api} lease={lease} onChanged={setLease} onReleased={() => navigate({ page: 'leases' })} />
       </section>
 
-      <section className="panel work" aria-label="Terminal and logs" ref={work}>
+      <section className="panel work" aria-label="Terminal, logs and files" ref={work}>
         <div className="tab-strip" role="tablist" aria-label="Views" onKeyDown={onTabListKey}>
           <button role="tab" type="button" aria-selected={panel === 'terminal'} onClick={() => setPanel('terminal')}>Terminal</button>
           <button role="tab" type="button" aria-selected={panel === 'logs'} onClick={() => {
             setPanel('logs');
             setLogsOpened(true);
           }}>Logs</button>
+          <button role="tab" type="button" aria-selected={panel === 'files'} onClick={() => setPanel('files')}>Files</button>
         </div>
         <div hidden={panel !== 'terminal'} className="work-panel">
           {live ? (
@@ -164,6 +166,12 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
         <div hidden={panel !== 'logs'} className="work-panel">
           {logsOpened && live && <Logs api={api} leaseId={lease.id} onControl={onControl} />}
           {!live && <p className="muted">This lease has ended; its logs went with its container.</p>}
+        </div>
+        <div hidden={panel !== 'files'} className="work-panel">
+          {panel === 'files' && live && (
+            <FilesPanel api={api} leaseId={lease.id} running={lease.container?.state === 'running'} />
+          )}
+          {!live && <p className="muted">This lease has ended; its files went with its container.</p>}
         </div>
       </section>
     </div>

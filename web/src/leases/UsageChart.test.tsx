@@ -2,7 +2,8 @@ import { render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../api/client';
 import type { Usage } from '../api/types';
-import { UsageChart, formatBytes } from './UsageChart';
+import { UsageChart } from './UsageChart';
+import { formatBytes } from '../ui/formatBytes';
 
 const sample: Usage = {
   at: '2026-11-22T10:00:00Z', cpuPercent: 12.5, memoryBytes: 3 * 1024 * 1024, memoryLimitBytes: 64 * 1024 * 1024,
