@@ -37,7 +37,8 @@ final class DockerAssembly {
         var streaming = started.add(DockerClients.streaming(config.dockerHost(), docker));
         return new Engine(
                 runtime,
-                new DockerContainerStreams(streaming),
+                new DockerContainerStreams(
+                        streaming, DockerContainerStreams.unixSocket(config.dockerHost()), docker.apiVersion()),
                 new DockerContainerEvents(streaming),
                 new DockerUsageStreams(streaming),
                 new DockerCodeEngine(docker.client(), config.containerLabels()),

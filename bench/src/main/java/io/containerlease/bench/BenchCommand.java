@@ -61,19 +61,20 @@ public final class BenchCommand implements Callable<Integer> {
         CLUSTER,
         HOSTILE,
         DEADMAN,
-        KUBERNETES
+        KUBERNETES,
+        FILES
     }
 
     @Option(
             names = "--only",
             paramLabel = "GROUP",
-            description =
-                    "Run one group and print it, leaving BENCHMARKS.md alone: "
-                            + "leases (cold provision, throughput, bulk release, expiry lag), pool (warm-provision), restart (many leases), "
-                            + "sessions (terminal echo, log throughput), cluster (several servers on one Redis: kill -9, SIGSTOP, Redis restart), "
-                            + "hostile (a tenant's floods: memory, and another user's latency meanwhile), "
-                            + "deadman (containers ending themselves with no server alive), "
-                            + "kubernetes (a reconcile pass over 10,000 lease pods and the event watch under 1,000 pod changes, on an API server mock).",
+            description = "Run one group and print it, leaving BENCHMARKS.md alone: "
+                    + "leases (cold provision, throughput, bulk release, expiry lag), pool (warm-provision), restart (many leases), "
+                    + "sessions (terminal echo, log throughput), cluster (several servers on one Redis: kill -9, SIGSTOP, Redis restart), "
+                    + "hostile (a tenant's floods: memory, and another user's latency meanwhile), "
+                    + "deadman (containers ending themselves with no server alive), "
+                    + "kubernetes (a reconcile pass over 10,000 lease pods and the event watch under 1,000 pod changes, on an API server mock), "
+                    + "files (download and upload throughput next to docker exec).",
             converter = GroupConverter.class)
     Group only;
 
@@ -122,6 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case DEADMAN ->
                     new DeadmanBench(quick ? DeadmanBench.Sizes.QUICK : DeadmanBench.Sizes.FULL, workDir, restartEngine)
                             .run();
+                case FILES -> new FilesBench(quick ? FilesBench.Sizes.QUICK : FilesBench.Sizes.FULL, workDir).run();
                 case CLUSTER -> throw new IllegalStateException("handled above");
             };
             BenchReport.print(group, null, System.out);
@@ -144,6 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
             results.addAll(cluster.run());
         }
         results.addAll(new SessionBench(sessionSizes, workDir).run());
+        results.addAll(new FilesBench(quick ? FilesBench.Sizes.QUICK : FilesBench.Sizes.FULL, workDir).run());
         results.addAll(
                 new FootprintBench(quick ? FootprintBench.Sizes.QUICK : FootprintBench.Sizes.FULL, workDir).run());
         results.addAll(new HostileBench(quick ? HostileBench.Sizes.QUICK : HostileBench.Sizes.FULL, workDir).run());

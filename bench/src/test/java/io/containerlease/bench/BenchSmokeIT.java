@@ -26,6 +26,7 @@ class BenchSmokeIT {
             results.addAll(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir, java.util.Optional.of(redis.url())).run());
         }
         results.addAll(new SessionBench(SessionBench.Sizes.SMOKE, workDir).run());
+        results.addAll(new FilesBench(FilesBench.Sizes.SMOKE, workDir).run());
         results.addAll(new FootprintBench(FootprintBench.Sizes.SMOKE, workDir).run());
         assertThat(results)
                 .extracting(BenchResult::name)
@@ -44,6 +45,8 @@ class BenchSmokeIT {
                         "expiry-lag-start-p99",
                         "terminal-echo-p50",
                         "log-lines-per-second",
+                        "files-download-MiB-per-s",
+                        "files-upload-MiB-per-s",
                         "footprint-rss-idle",
                         "store-timers-bytes-per-lease",
                         "log-flood-peak-rss",

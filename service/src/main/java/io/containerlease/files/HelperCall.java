@@ -41,7 +41,7 @@ final class HelperCall implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(HelperBinary.PATH, "files"));
         command.addAll(arguments);
         var reader = new HelperFrames.Reader(this::queue);
-        this.duplex = streams.openDuplex(container, command, new ContainerStreams.ExecOutput() {
+        this.duplex = streams.openTransfer(container, command, new ContainerStreams.ExecOutput() {
             @Override
             public void stdout(byte[] data) {
                 try {
@@ -117,7 +117,14 @@ final class HelperCall implements AutoCloseable {
      * why).
      */
     boolean send(byte type, byte[] payload) {
-        byte[] frame = HelperFrames.frame(type, payload);
+        return sendFrame(HelperFrames.frame(type, payload));
+    }
+
+    /**
+     * Sends a whole frame as it is (header included, see {@link HelperFrames#frame}): an upload's
+     * chunks are read straight into their frame, with no copy. The array is not kept.
+     */
+    boolean sendFrame(byte[] frame) {
         long giveUpAt = System.nanoTime() + STALL.toNanos();
         while (!closed && !frames.contains(END)) {
             if (duplex.write(frame)) {

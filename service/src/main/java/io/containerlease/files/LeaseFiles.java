@@ -1,5 +1,6 @@
 package io.containerlease.files;
 
+import io.containerlease.helper.HelperFrames;
 import io.containerlease.lease.ContainerStreams;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +25,10 @@ public final class LeaseFiles {
     public static final int MAX_LISTED = 10_000;
     /** Transfers of one lease at once; more wait for none and are refused. */
     public static final int MAX_TRANSFERS_PER_LEASE = 4;
+    /** An upload's chunk: the most the helper reads in one frame. */
+    private static final int CHUNK = 64 * 1024;
+
+    private static final int HEADER = 5;
 
     /**
      * A directory's entries as the container resolves its path, sorted directories first (a file's own
@@ -112,15 +117,19 @@ public final class LeaseFiles {
         try (var slot = slot(container);
                 var call = HelperCall.open(streams, container, List.of("put", path))) {
             awaitReady(call, path);
-            byte[] chunk = new byte[64 * 1024];
+            // Read straight into a frame: a full chunk goes out as it is (only the last, shorter one is copied).
+            byte[] frame = new byte[HEADER + CHUNK];
             long total = 0;
             try {
-                for (int n; (n = body.readNBytes(chunk, 0, chunk.length)) > 0; ) {
+                for (int n; (n = body.readNBytes(frame, HEADER, CHUNK)) > 0; ) {
                     total += n;
                     if (total > maxBytes) {
                         throw tooLarge();
                     }
-                    if (!call.send((byte) 'B', java.util.Arrays.copyOf(chunk, n))) {
+                    boolean sent = n == CHUNK
+                            ? call.sendFrame(HelperFrames.header(frame, (byte) 'B', n))
+                            : call.send((byte) 'B', java.util.Arrays.copyOfRange(frame, HEADER, HEADER + n));
+                    if (!sent) {
                         throw failure(call, path);
                     }
                 }

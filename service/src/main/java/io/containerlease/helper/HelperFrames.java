@@ -25,16 +25,21 @@ public final class HelperFrames {
         return frame(MESSAGE, payload);
     }
 
+    /** Writes a frame's header (type, then the payload's length) into the first 5 bytes of {@code frame}; returns it. */
+    public static byte[] header(byte[] frame, byte type, int payloadLength) {
+        frame[0] = type;
+        frame[1] = (byte) (payloadLength >>> 24);
+        frame[2] = (byte) (payloadLength >>> 16);
+        frame[3] = (byte) (payloadLength >>> 8);
+        frame[4] = (byte) payloadLength;
+        return frame;
+    }
+
     /** One frame: type, length, payload. */
     public static byte[] frame(byte type, byte[] payload) {
         byte[] frame = new byte[HEADER + payload.length];
-        frame[0] = type;
-        frame[1] = (byte) (payload.length >>> 24);
-        frame[2] = (byte) (payload.length >>> 16);
-        frame[3] = (byte) (payload.length >>> 8);
-        frame[4] = (byte) payload.length;
         System.arraycopy(payload, 0, frame, HEADER, payload.length);
-        return frame;
+        return header(frame, type, payload.length);
     }
 
     /** Receives the frames a {@link Reader} finds, in order. */

@@ -77,6 +77,14 @@ public interface ContainerStreams {
      */
     Duplex openDuplex(String container, List<String> command, ExecOutput output);
 
+    /**
+     * As {@link #openDuplex}, for moving much data at once (files in and out): an engine whose
+     * client is slow at bulk input may give it a faster path of its own.
+     */
+    default Duplex openTransfer(String container, List<String> command, ExecOutput output) {
+        return openDuplex(container, command, output);
+    }
+
     /** A running command without a TTY, with input. */
     interface Duplex extends Exec {
         /**

@@ -244,6 +244,51 @@ abstract class ContainerRuntimeContract {
         assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("err");
     }
 
+    /** A transfer (files' path): megabytes in, the same bytes out, stdout apart from stderr, and the exit status. */
+    @Test
+    void aTransferMovesMegabytesInAndOutByteExact() throws Exception {
+        String id = runtime().createAndStart(spec(lease(), sleeper(), Optional.empty()));
+        awaitState(id, EngineContainer.State.RUNNING);
+        byte[] sent = new byte[4 << 20];
+        new java.util.Random(4).nextBytes(sent);
+        var stdout = new java.io.ByteArrayOutputStream();
+        var stderr = new java.io.ByteArrayOutputStream();
+        var status = new java.util.concurrent.CompletableFuture<java.util.OptionalInt>();
+        try (var transfer = streams()
+                .openTransfer(
+                        id,
+                        List.of("sh", "-c", "head -c " + sent.length + "; echo done >&2"),
+                        new ContainerStreams.ExecOutput() {
+                            @Override
+                            public void stdout(byte[] data) {
+                                synchronized (stdout) {
+                                    stdout.writeBytes(data);
+                                }
+                            }
+
+                            @Override
+                            public void stderr(byte[] data) {
+                                stderr.writeBytes(data);
+                            }
+
+                            @Override
+                            public void exited(java.util.OptionalInt code) {
+                                status.complete(code);
+                            }
+                        })) {
+            // Writes of 64 KiB, as a files upload makes them.
+            for (int at = 0; at < sent.length; at += 64 * 1024) {
+                assertThat(transfer.write(java.util.Arrays.copyOfRange(sent, at, at + 64 * 1024)))
+                        .isTrue();
+            }
+            assertThat(status.get(60, java.util.concurrent.TimeUnit.SECONDS)).hasValue(0);
+        }
+        synchronized (stdout) {
+            assertThat(stdout.toByteArray()).isEqualTo(sent);
+        }
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("done\n");
+    }
+
     @Test
     void aShellRunsWhatItIsSentOnATerminal() throws Exception {
         String id = runtime().createAndStart(spec(lease(), sleeper(), Optional.empty()));

@@ -19,7 +19,11 @@ class DockerRuntimeContractIT extends ContainerRuntimeContract {
     private final DockerContainerRuntime runtime =
             new DockerContainerRuntime(TestDocker.client(), Duration.ofSeconds(30), RunLabels.labels(), instance);
     private final DockerContainerEvents events = new DockerContainerEvents(TestDocker.client());
-    private final DockerContainerStreams streams = new DockerContainerStreams(TestDocker.client());
+    // With the engine's socket, as the service runs: transfers take a connection of their own.
+    private final DockerContainerStreams streams = new DockerContainerStreams(
+            TestDocker.client(),
+            DockerContainerStreams.unixSocket(io.containerlease.config.ServiceConfig.DEFAULT_DOCKER_HOST),
+            TestDocker.apiVersion());
 
     @AfterEach
     void cleanUp() {

@@ -410,6 +410,10 @@ final class PodProcesses implements AutoCloseable {
             try {
                 synchronized (this) {
                     process = new ProcessBuilder(argv).redirectErrorStream(tty).start();
+                    Process started = process;
+                    // Input is written by a thread of its own: a full pipe must never block the mock's event loop,
+                    // which also carries the command's output out.
+                    DAEMON.start(() -> pumpInput(started));
                     input(early.toByteArray(), 0, early.size());
                 }
             } catch (IOException e) {
@@ -465,13 +469,27 @@ final class PodProcesses implements AutoCloseable {
             }
         }
 
+        /** What the client sent for the command's input, in order; an empty array ends the pump. */
+        private final java.util.concurrent.LinkedBlockingQueue<byte[]> pending =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+
         private void input(byte[] bytes, int from, int length) {
+            if (length > 0) {
+                pending.add(java.util.Arrays.copyOfRange(bytes, from, from + length));
+            }
+        }
+
+        private void pumpInput(Process command) {
             try {
-                OutputStream in = process.getOutputStream();
-                in.write(bytes, from, length);
-                in.flush();
+                OutputStream in = command.getOutputStream();
+                for (byte[] bytes = pending.take(); bytes.length > 0; bytes = pending.take()) {
+                    in.write(bytes);
+                    in.flush();
+                }
             } catch (IOException gone) {
                 // the command ended
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -491,6 +509,7 @@ final class PodProcesses implements AutoCloseable {
         }
 
         private void end() {
+            pending.add(new byte[0]);
             if (process != null) {
                 killTree(process);
             }

@@ -27,9 +27,30 @@ public final class DockerContainerStreams implements ContainerStreams {
 
     private final DockerClient docker;
     private final AtomicLong queuedInput = new AtomicLong();
+    private final java.util.Optional<java.nio.file.Path> socket;
+    private final String apiVersion;
 
     public DockerContainerStreams(DockerClient streamingClient) {
+        this(streamingClient, java.util.Optional.empty(), "");
+    }
+
+    /**
+     * @param socket     the engine's Unix socket, when it is one: transfers then use a connection of their own
+     *                   ({@link HijackedExec})
+     * @param apiVersion the API version the client was pinned to
+     */
+    public DockerContainerStreams(
+            DockerClient streamingClient, java.util.Optional<java.nio.file.Path> socket, String apiVersion) {
         this.docker = streamingClient;
+        this.socket = socket;
+        this.apiVersion = apiVersion;
+    }
+
+    /** The Unix socket a DOCKER_HOST names ({@code unix:///var/run/docker.sock}), if it names one. */
+    public static java.util.Optional<java.nio.file.Path> unixSocket(String dockerHost) {
+        return dockerHost.startsWith("unix://")
+                ? java.util.Optional.of(java.nio.file.Path.of(dockerHost.substring("unix://".length())))
+                : java.util.Optional.empty();
     }
 
     @Override
@@ -185,6 +206,15 @@ public final class DockerContainerStreams implements ContainerStreams {
                 closeQuietly(callback);
             }
         };
+    }
+
+    @Override
+    public Duplex openTransfer(String container, List<String> command, ExecOutput output) {
+        if (socket.isEmpty()) {
+            return openDuplex(container, command, output);
+        }
+        String execId = createExec(container, command, true);
+        return HijackedExec.start(socket.get(), apiVersion, execId, output, () -> exitStatus(execId));
     }
 
     private String createExec(String container, List<String> command, boolean withInput) {

@@ -175,11 +175,17 @@ public final class KubernetesContainerStreams implements ContainerStreams {
         };
     }
 
+    /**
+     * Input goes out in messages of at most {@link #MAX_INPUT_MESSAGE} bytes: a WebSocket server may refuse a
+     * bigger one and close the stream (the mock's, at 64 KiB, did so for a files upload's 64 KiB chunk).
+     */
     private static boolean send(ExecWatch watch, byte[] data) {
         try {
             OutputStream in = watch.getInput();
-            in.write(data);
-            in.flush();
+            for (int at = 0; at < data.length; at += MAX_INPUT_MESSAGE) {
+                in.write(data, at, Math.min(MAX_INPUT_MESSAGE, data.length - at));
+                in.flush();
+            }
             return true;
         } catch (IOException | RuntimeException e) {
             return false;
@@ -204,6 +210,8 @@ public final class KubernetesContainerStreams implements ContainerStreams {
             }
         };
     }
+
+    static final int MAX_INPUT_MESSAGE = 32 * 1024;
 
     private ContainerResource pod(String name) {
         return client.pods().inNamespace(namespace).withName(name).inContainer(LeasePods.CONTAINER);
