@@ -25,6 +25,9 @@ void emit_text(char type, const char *text);
  */
 int read_frame(char *type, char *payload, size_t max, size_t *len);
 
+/* Relays TCP connections to a port on the container's loopback (tcp.c). */
+int relay_tcp(const char *port);
+
 /* Files in and out of the container for the service (files.c). argv[0] is the first argument after "files". */
 int files_main(int argc, char **argv);
 

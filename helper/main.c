@@ -13,6 +13,7 @@
 static int usage(void) {
     fprintf(stderr, "usage: containerlease-helper version\n"
                     "       containerlease-helper relay-unix SOCKET_PATH\n"
+                    "       containerlease-helper relay-tcp PORT\n"
                     "       containerlease-helper held\n"
                     "       containerlease-helper files get|list|put|extract|remove|mkdir PATH [LIMITS...]\n"
                     "       containerlease-helper init [--deadline EPOCH_SECONDS] [--grace SECONDS] -- COMMAND [ARG...]\n");
@@ -29,6 +30,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "relay-unix") == 0) return relay_unix(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "relay-tcp") == 0) return relay_tcp(argv[2]);
     if (argc == 2 && strcmp(argv[1], "held") == 0) return held_main();
     if (argc >= 4 && strcmp(argv[1], "files") == 0) {
         int status = files_main(argc - 2, argv + 2);
