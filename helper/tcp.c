@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,6 +118,9 @@ static void finish_connect(struct connection *c) {
     getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err == 0) {
         c->connecting = 0;
+        /* Requests go out in the pieces the service sent them: no waiting for a delayed ACK. */
+        int on = 1;
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
         emit_for('C', c->id, "", 0);
         return;
     }
@@ -154,10 +158,13 @@ static void flush_out(struct connection *c) {
     }
 }
 
+/* A frame to the service carries at most CHUNK bytes, the connection's id among them. */
+#define DATA_PER_FRAME (CHUNK - 4)
+
 static void read_program(struct connection *c) {
-    static char buf[CHUNK];
+    static char buf[DATA_PER_FRAME];
     size_t room = WINDOW - c->unacked;
-    ssize_t n = read(c->fd, buf, room < CHUNK ? room : CHUNK);
+    ssize_t n = read(c->fd, buf, room < DATA_PER_FRAME ? room : DATA_PER_FRAME);
     if (n > 0) {
         c->unacked += (uint32_t)n;
         emit_for('R', c->id, buf, (size_t)n);

@@ -16,7 +16,8 @@ final class ApiAssembly {
             ProgramAssembly program,
             ContainerAssembly containers,
             ClusterAssembly cluster,
-            UpkeepAssembly upkeep) {
+            UpkeepAssembly upkeep,
+            PreviewAssembly previews) {
         var base = core.base();
         var engine = core.engine();
         return new ApiServer(
@@ -40,7 +41,8 @@ final class ApiAssembly {
                                 containers.deadlines(),
                                 program.channels(),
                                 program.code(),
-                                new LeaseFiles(engine.streams(), core.config().filesMaxBytes())),
+                                new LeaseFiles(engine.streams(), core.config().filesMaxBytes()),
+                                previews.links()),
                         new ApiServer.Access(
                                 core.backing().users().tokens().map(Authenticator.class::cast),
                                 new WsTickets(base.clock(), base.random()),

@@ -3,6 +3,7 @@ package io.containerlease;
 import io.containerlease.api.ApiServer;
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.events.EventHub;
+import io.containerlease.preview.PreviewGateway;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,7 @@ public final class ContainerLeaseServer implements AutoCloseable {
     private final String instanceId;
     private final int imageTypes;
     private final EventHub events;
+    private final int previewPort;
 
     private ContainerLeaseServer(ServiceConfig config) {
         this.config = config;
@@ -34,7 +36,9 @@ public final class ContainerLeaseServer implements AutoCloseable {
             var containers = ContainerAssembly.build(core, told, sessions, started);
             var cluster = ClusterAssembly.join(core, told, sessions, program, containers, started);
             var upkeep = UpkeepAssembly.start(core, containers, cluster, started);
-            api = started.add(ApiAssembly.build(core, told, sessions, program, containers, cluster, upkeep));
+            var previews = PreviewAssembly.start(core, sessions, started);
+            previewPort = previews.gateway().map(PreviewGateway::port).orElse(-1);
+            api = started.add(ApiAssembly.build(core, told, sessions, program, containers, cluster, upkeep, previews));
             api.start();
             users = backing.users();
             dockerApiVersion = backing.engine().version();
@@ -78,6 +82,11 @@ public final class ContainerLeaseServer implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** The port previews are served on; -1 when PREVIEW_PORT=off. */
+    public int previewPort() {
+        return previewPort;
     }
 
     public String baseUrl() {

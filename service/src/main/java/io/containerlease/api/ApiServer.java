@@ -19,6 +19,7 @@ import io.containerlease.api.http.ControlRoutes;
 import io.containerlease.api.http.FileRoutes;
 import io.containerlease.api.http.HealthRoutes;
 import io.containerlease.api.http.LeaseRoutes;
+import io.containerlease.api.http.PreviewRoutes;
 import io.containerlease.api.http.TerminalRoutes;
 import io.containerlease.api.http.UsageRoutes;
 import io.containerlease.api.socketio.SocketIoCommands;
@@ -51,6 +52,7 @@ import io.containerlease.lease.LeaseService;
 import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.Redactor;
 import io.containerlease.pool.WarmPool;
+import io.containerlease.preview.PreviewLinks;
 import io.containerlease.program.channel.Channels;
 import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.session.LeaseConnections;
@@ -97,7 +99,8 @@ public final class ApiServer implements AutoCloseable {
             ContainerDeadlines deadlines,
             Channels channels,
             CodeUpdates code,
-            LeaseFiles files) {}
+            LeaseFiles files,
+            Optional<PreviewLinks> previews) {}
 
     /** Who may do what, what they did, and what is told about it. */
     public record Access(
@@ -156,6 +159,7 @@ public final class ApiServer implements AutoCloseable {
                 "channel", ChannelSocket.BOUNDS, new ChannelSocket(containers.channels(), sessions.view()));
         var codeRoutes = new CodeRoutes(leases.service(), containers.code(), sessions.view());
         var fileRoutes = new FileRoutes(leases.service(), containers.states(), containers.files(), sessions.view());
+        var previewRoutes = new PreviewRoutes(leases.service(), containers.previews());
         var socketIoCommands = new SocketIoCommands(
                 guard, leases.service(), containers.control(), sessions.view(), leaseRoutes, channelRoutes, codeRoutes);
         socketIo =
@@ -208,6 +212,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.put("/api/containers/{id}/code", codeRoutes::update);
             cfg.routes.get("/api/containers/{id}/code", codeRoutes::list);
             cfg.routes.post("/api/containers/{id}/code/rollback", codeRoutes::rollback);
+            cfg.routes.post("/api/containers/{id}/previews", previewRoutes::create);
             cfg.routes.get("/api/containers/{id}/files", fileRoutes::download);
             cfg.routes.put("/api/containers/{id}/files", fileRoutes::upload);
             cfg.routes.delete("/api/containers/{id}/files", fileRoutes::remove);

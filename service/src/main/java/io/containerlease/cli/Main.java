@@ -10,6 +10,7 @@ import io.containerlease.cli.client.FilesCommands;
 import io.containerlease.cli.client.LeaseCommands;
 import io.containerlease.cli.client.LoginCommands;
 import io.containerlease.cli.client.LogsCommand;
+import io.containerlease.cli.client.OpenCommand;
 import io.containerlease.cli.client.ProgramCommands;
 import io.containerlease.cli.client.SessionsCommand;
 import io.containerlease.cli.client.ShellCommand;
@@ -40,6 +41,7 @@ import picocli.CommandLine.Command;
             ExecCommand.class,
             CopyCommand.class,
             FilesCommands.Files.class,
+            OpenCommand.class,
             SessionsCommand.class,
             EventsCommand.class,
             ActivityCommand.class,

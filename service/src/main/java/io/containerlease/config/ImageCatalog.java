@@ -34,8 +34,29 @@ public final class ImageCatalog implements ImageTypes {
     static final String DEFAULT_RESOURCE = "/default-catalog.yaml";
 
     /** What a user is told about an image type when choosing one; nothing here changes how it runs. */
-    public record Listing(Optional<String> description, Optional<Duration> defaultDuration) {
-        static final Listing NONE = new Listing(Optional.empty(), Optional.empty());
+    public record Listing(Optional<String> description, Optional<Duration> defaultDuration, List<Port> ports) {
+        static final Listing NONE = new Listing(Optional.empty(), Optional.empty(), List.of());
+    }
+
+    /** A port the program serves, to open as a preview: its number, a name for people, http or tcp. */
+    public record Port(int port, String name, String protocol) {}
+
+    /** A port as written in the catalog. */
+    record PortEntry(Integer port, String name, String protocol) {
+        Port toPort() {
+            if (port == null || port < 1 || port > 65535) {
+                throw new IllegalArgumentException("each of 'ports' needs a 'port' from 1 to 65535");
+            }
+            if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9 ._-]{0,31}")) {
+                throw new IllegalArgumentException(
+                        "a port's 'name' is at most 32 letters, digits, spaces, '.', '_' or '-'");
+            }
+            String kind = protocol == null ? "http" : protocol;
+            if (!kind.equals("http") && !kind.equals("tcp")) {
+                throw new IllegalArgumentException("a port's 'protocol' is http or tcp");
+            }
+            return new Port(port, name == null ? Integer.toString(port) : name, kind);
+        }
     }
 
     private final Map<String, ImageSpec> specs;
@@ -198,7 +219,8 @@ public final class ImageCatalog implements ImageTypes {
             Boolean pauseStopsIdle,
             Boolean channel,
             CodeEntry code,
-            Integer warmPool) {
+            Integer warmPool,
+            List<PortEntry> ports) {
         static final List<String> FIELDS = java.util.Arrays.stream(Entry.class.getRecordComponents())
                 .map(java.lang.reflect.RecordComponent::getName)
                 .toList();
@@ -248,9 +270,19 @@ public final class ImageCatalog implements ImageTypes {
             if (defaultDurationMinutes != null && defaultDurationMinutes < 1) {
                 throw new IllegalArgumentException("'defaultDurationMinutes' must be at least 1");
             }
+            List<Port> declared = ports == null
+                    ? List.of()
+                    : ports.stream().map(PortEntry::toPort).toList();
+            if (declared.size() > 16) {
+                throw new IllegalArgumentException("'ports' lists at most 16 ports");
+            }
+            if (declared.stream().map(Port::port).distinct().count() != declared.size()) {
+                throw new IllegalArgumentException("'ports' lists a port twice");
+            }
             return new Listing(
                     Optional.ofNullable(description),
-                    Optional.ofNullable(defaultDurationMinutes).map(Duration::ofMinutes));
+                    Optional.ofNullable(defaultDurationMinutes).map(Duration::ofMinutes),
+                    declared);
         }
 
         /** How many containers of this type wait ready for a provision; none when absent or 0. */

@@ -55,7 +55,8 @@ public record ServiceConfig(
         long eventHistoryBytes,
         Duration deadmanMargin,
         Duration poolMaxWait,
-        RuntimeChoice runtime) {
+        RuntimeChoice runtime,
+        PreviewChoice previews) {
 
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
@@ -177,6 +178,7 @@ public record ServiceConfig(
         long deadmanMarginSeconds = reader.integer("DEADMAN_MARGIN_SECONDS", 60, 0, 24 * 3600);
         long poolMaxWaitMinutes = reader.integer("POOL_MAX_WAIT_MINUTES", 60, 1, 7 * 24 * 60);
         RuntimeChoice runtime = runtimeChoice(reader);
+        PreviewChoice previews = previewChoice(reader);
         if (minSeconds > maxMinutes * 60) {
             reader.problem("LEASE_MIN_SECONDS (" + minSeconds + ") exceeds LEASE_MAX_MINUTES (" + maxMinutes + " min)");
         }
@@ -222,7 +224,33 @@ public record ServiceConfig(
                 eventHistoryBytes,
                 Duration.ofSeconds(deadmanMarginSeconds),
                 Duration.ofMinutes(poolMaxWaitMinutes),
-                runtime);
+                runtime,
+                previews);
+    }
+
+    /** PREVIEW_PORT (a port, 0 for any free one, or off), PREVIEW_URL and PREVIEW_SECRET. */
+    private static PreviewChoice previewChoice(EnvReader reader) {
+        String port = reader.string("PREVIEW_PORT", Integer.toString(PreviewChoice.DEFAULT_PORT));
+        Optional<Integer> chosen = Optional.empty();
+        if (!port.equals("off")) {
+            if (port.matches("[0-9]{1,5}") && Integer.parseInt(port) <= 65535) {
+                chosen = Optional.of(Integer.parseInt(port));
+            } else {
+                reader.problem("PREVIEW_PORT: '" + port + "' is neither a port (0 for any free one) nor 'off'");
+            }
+        }
+        Optional<String> url = Optional.ofNullable(reader.string("PREVIEW_URL", null));
+        url.ifPresent(u -> {
+            try {
+                io.containerlease.preview.PreviewAddress.parse(u);
+            } catch (IllegalArgumentException e) {
+                reader.problem("PREVIEW_URL: " + e.getMessage());
+            }
+        });
+        Optional<String> secret = Optional.ofNullable(reader.string("PREVIEW_SECRET", null));
+        secret.filter(s -> s.length() < 32)
+                .ifPresent(s -> reader.problem("PREVIEW_SECRET: at least 32 characters (it signs preview links)"));
+        return new PreviewChoice(chosen, url, secret);
     }
 
     /** RUNTIME, and for Kubernetes its namespace (a DNS label) and the image that carries our helper. */

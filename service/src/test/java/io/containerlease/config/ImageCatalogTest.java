@@ -19,13 +19,15 @@ class ImageCatalogTest {
     @Test
     void builtInCatalogOffersALocalBusyboxAndPulledAlpineAndUbuntu() {
         ImageCatalog catalog = ImageCatalog.load(Optional.empty());
-        assertThat(catalog.imageTypes()).containsExactly("busybox", "ticker", "echo", "app", "alpine", "ubuntu");
+        assertThat(catalog.imageTypes()).containsExactly("busybox", "ticker", "echo", "app", "web", "alpine", "ubuntu");
         ImageSpec busybox = catalog.find("busybox").orElseThrow();
         assertThat(busybox.image()).isEqualTo("containerlease/busybox:latest");
         assertThat(busybox.command()).containsExactly("sleep", "inf");
         assertThat(busybox.pullPolicy()).isEqualTo(ImageSpec.PullPolicy.NEVER);
         assertThat(catalog.find("alpine").orElseThrow().pullPolicy()).isEqualTo(ImageSpec.PullPolicy.IF_NOT_PRESENT);
         assertThat(catalog.find("nope")).isEmpty();
+        assertThat(catalog.listing("web").ports()).containsExactly(new ImageCatalog.Port(8000, "web", "http"));
+        assertThat(catalog.listing("busybox").ports()).isEmpty();
     }
 
     @Test

@@ -172,7 +172,7 @@ class LeaseServiceTest {
                         new ProvisionRequest("windows", Duration.ofMinutes(1), Map.of()),
                         io.containerlease.lease.Caller.ANONYMOUS_ADMIN))
                 .isInstanceOf(InvalidRequestException.class)
-                .hasMessageContaining("busybox, ticker, echo, app, alpine, ubuntu");
+                .hasMessageContaining("busybox, ticker, echo, app, web, alpine, ubuntu");
         assertThatThrownBy(() -> world.leases.provision(
                         new ProvisionRequest("busybox", Duration.ofDays(2), Map.of()),
                         io.containerlease.lease.Caller.ANONYMOUS_ADMIN))

@@ -242,7 +242,8 @@ public final class LeaseWorld implements AutoCloseable {
                         deadlines,
                         channels,
                         code,
-                        new io.containerlease.files.LeaseFiles(streams, 1L << 30)),
+                        new io.containerlease.files.LeaseFiles(streams, 1L << 30),
+                        java.util.Optional.empty()),
                 new io.containerlease.api.ApiServer.Access(
                         tokens,
                         tickets,

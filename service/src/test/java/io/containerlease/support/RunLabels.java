@@ -24,6 +24,7 @@ public final class RunLabels {
     public static Map<String, String> with(Map<String, String> env) {
         Map<String, String> all = new HashMap<>(env);
         all.putIfAbsent("POOL_MAX_TOTAL", "0");
+        all.putIfAbsent("PREVIEW_PORT", "0"); // many servers at once: each previews on a free port
         String labels = System.getenv("CONTAINER_LABELS");
         if (labels != null) {
             all.putIfAbsent("CONTAINER_LABELS", labels);

@@ -58,6 +58,7 @@ public final class ServerProcess implements AutoCloseable {
             builder.environment().put("DATA_DIR", dataDir.toString());
             builder.environment().put("AUTH", "off"); // tests of authentication set AUTH themselves
             builder.environment().put("POOL_MAX_TOTAL", "0"); // the pool's tests ask for one
+            builder.environment().put("PREVIEW_PORT", "0"); // many servers at once: each previews on a free port
             if (port > 0) {
                 builder.environment().put("PORT", Integer.toString(port));
             }

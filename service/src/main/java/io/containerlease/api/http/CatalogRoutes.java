@@ -50,6 +50,11 @@ public final class CatalogRoutes {
         out.put("imageType", imageType);
         out.put("description", listing.description().orElse(null));
         out.put("defaultDurationSeconds", suggested.toSeconds());
+        out.put(
+                "ports",
+                listing.ports().stream()
+                        .map(p -> Map.of("port", p.port(), "name", p.name(), "protocol", p.protocol()))
+                        .toList());
         out.put("terminal", !spec.shell().isEmpty());
         // Marked when its image could not be had (not on the engine, its registry out of reach).
         Optional<String> problem = images.problem(imageType);

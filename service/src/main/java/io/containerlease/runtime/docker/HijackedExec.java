@@ -200,6 +200,9 @@ final class HijackedExec implements ContainerStreams.Duplex {
         }
         synchronized (this) {
             writingSince = System.nanoTime();
+            // A channel closes itself when a thread interrupted before or during a write uses it (its
+            // contract): the interrupt is set aside while writing, so it ends the writer, not the stream.
+            boolean interrupted = Thread.interrupted();
             try {
                 writeFully(channel, ByteBuffer.wrap(data));
                 return true;
@@ -207,6 +210,9 @@ final class HijackedExec implements ContainerStreams.Duplex {
                 return false;
             } finally {
                 writingSince = 0;
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
