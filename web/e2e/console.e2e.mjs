@@ -36,6 +36,7 @@ const browser = await chromium.launch({
 try {
   await step('sign in through the printed URL, provision, use the terminal', consoleAsAdmin);
   await step('files: browse, upload by picking and dropping, download, make a folder, delete', filesTab);
+  await step('preview: the web app inside a lease, on its own origin, for its link alone', previewInBrowser);
   await step('first load stays within the JavaScript budget', firstLoadBudget);
   await step('from Provision to a prompt, against the API alone', provisionToPrompt);
   await step('500 leases count down without dropped frames', fiveHundredLeases);
@@ -290,6 +291,61 @@ async function filesTab() {
     await p.getByTestId('file-row').first().waitFor();
     await p.getByTestId('files-panel').scrollIntoViewIfNeeded();
   });
+  await api('DELETE', `/api/containers/${lease.id}`);
+}
+
+async function previewInBrowser() {
+  const lease = await api('POST', '/api/provision', { imageType: 'web', durationSeconds: 300 });
+  const context = await newContext('light', DESKTOP);
+  const page = await context.newPage();
+  await page.goto(`${BASE}/leases/${lease.id}#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+  await page.getByTestId('user').waitFor();
+  // From the lease page: a new tab, on the preview's own origin, with no way back to the console's tab.
+  const [tab] = await Promise.all([
+    context.waitForEvent('page'),
+    page.getByRole('button', { name: 'Open web (8000)' }).click(),
+  ]);
+  await tab.waitForURL(/^http:\/\/8000-[0-9a-z]{26}\.localhost:\d+\/$/, { timeout: 15_000 });
+  for (let i = 0; i < 20 && !(await tab.getByRole('heading', { name: 'Hello from a lease' }).isVisible()); i++) {
+    await tab.waitForTimeout(500); // the app may still be starting: its page says "Nothing answers" until then
+    await tab.reload();
+  }
+  await tab.getByRole('heading', { name: 'Hello from a lease' }).waitFor();
+  assert.equal(await tab.evaluate(() => window.opener), null, 'the preview cannot reach the console tab');
+  await shot(tab, 'preview-light-desktop');
+  const origin = new URL(tab.url()).origin;
+  assert.notEqual(origin, BASE);
+
+  // The console's origin cannot read the preview, even with the browser's cookies.
+  const fromConsole = await page.evaluate(async (o) => {
+    try {
+      const answer = await fetch(`${o}/`, { credentials: 'include' });
+      return `read ${answer.status}: ${(await answer.text()).slice(0, 40)}`;
+    } catch {
+      return 'blocked';
+    }
+  }, origin);
+  assert.equal(fromConsole, 'blocked');
+  // Nor can the preview's page use the console's API as the signed-in user (its token is the console's own).
+  const fromPreview = await tab.evaluate(async (base) => {
+    try {
+      return String((await fetch(`${base}/api/containers`, { credentials: 'include' })).status);
+    } catch {
+      return 'blocked';
+    }
+  }, BASE);
+  assert.ok(fromPreview === 'blocked' || fromPreview === '401', `the preview reached the API: ${fromPreview}`);
+
+  // Someone else's browser, with the address but not the link: the page that says where links come from.
+  const stranger = await newContext('light', DESKTOP);
+  const strangerPage = await stranger.newPage();
+  const answer = await strangerPage.goto(`${origin}/`);
+  assert.equal(answer.status(), 401);
+  await strangerPage.getByRole('heading', { name: 'Open this preview from its link' }).waitFor();
+  assert.equal(await strangerPage.getByText('Hello from a lease').count(), 0);
+  await shot(strangerPage, 'preview-stranger-light-desktop');
+  await stranger.close();
+  await context.close();
   await api('DELETE', `/api/containers/${lease.id}`);
 }
 

@@ -1,4 +1,4 @@
-import type { ActivityPage, Catalog, ContainerAction, FileListing, Lease, LeasePage, Me, ProvisionRequest, Usage } from './types';
+import type { ActivityPage, Catalog, ContainerAction, FileListing, Lease, LeasePage, Me, PreviewLink, ProvisionRequest, Usage } from './types';
 import { ServerClock } from '../time/serverClock';
 
 /** A refusal from the API: its status and the {error: {code, message}} it sent. */
@@ -88,6 +88,10 @@ export class ApiClient {
     if (options.user) query.set('user', options.user);
     if (options.leaseId) query.set('leaseId', options.leaseId);
     return this.call('GET', `/api/activity?${query}`);
+  }
+
+  preview(id: string, port: number): Promise<PreviewLink> {
+    return this.call('POST', `/api/containers/${encodeURIComponent(id)}/previews`, { port });
   }
 
   listFiles(id: string, path: string): Promise<FileListing> {

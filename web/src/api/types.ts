@@ -65,6 +65,16 @@ export interface ImageType {
   /** False when its image could not be had (not on the engine, its registry out of reach); then why. */
   available?: boolean;
   unavailableReason?: string;
+  /** Ports its program serves, to open as previews. */
+  ports?: { port: number; name: string; protocol: 'http' | 'tcp' }[];
+}
+
+/** POST /api/containers/{id}/previews: a link that opens a port inside the lease in a browser. */
+export interface PreviewLink {
+  port: number;
+  url: string;
+  origin: string;
+  expiresAt: string;
 }
 
 export interface Catalog {

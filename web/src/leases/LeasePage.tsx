@@ -11,6 +11,7 @@ import { navigate } from '../ui/router';
 import { roughDuration } from '../time/format';
 import { ContainerControls } from './ContainerControls';
 import { UsageChart } from './UsageChart';
+import { OpenPreview } from '../preview/OpenPreview';
 import { Countdown } from './Countdown';
 import { EndBanner } from './EndBanner';
 import { endReasonText, isLive } from './describe';
@@ -141,6 +142,9 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
           onOpenTerminal={() => setPanel('terminal')} onRefresh={followList} />
         <ContainerControls api={api} lease={lease} onChanged={setLease} shellsOpen={live}
           onAction={(action) => setStoppedByYou(action === 'stop')} />
+        {live && lease.container?.state === 'running' && (
+          <OpenPreview api={api} leaseId={lease.id} imageType={lease.imageType} />
+        )}
         <UsageChart api={api} leaseId={lease.id} running={live && lease.container?.state === 'running'} />
         <LeaseActions api={api} lease={lease} onChanged={setLease} onReleased={() => navigate({ page: 'leases' })} />
       </section>
