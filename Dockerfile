@@ -38,7 +38,8 @@ COPY --from=helper /out/containerlease-helper /opt/containerlease/helper/contain
 # Non-root: give the container the group of the host's Docker socket (compose: group_add: DOCKER_GID).
 USER containerlease
 ENV HOST=0.0.0.0 PORT=8080 DATA_DIR=/var/lib/containerlease
-EXPOSE 8080
+# 8080: the API and console; 8081: previews (PREVIEW_PORT)
+EXPOSE 8080 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD curl -fsS "http://127.0.0.1:${PORT}/healthz" >/dev/null || exit 1
 ENTRYPOINT ["java", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED", \

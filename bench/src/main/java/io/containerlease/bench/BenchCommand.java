@@ -62,7 +62,8 @@ public final class BenchCommand implements Callable<Integer> {
         HOSTILE,
         DEADMAN,
         KUBERNETES,
-        FILES
+        FILES,
+        PREVIEWS
     }
 
     @Option(
@@ -124,6 +125,8 @@ public final class BenchCommand implements Callable<Integer> {
                     new DeadmanBench(quick ? DeadmanBench.Sizes.QUICK : DeadmanBench.Sizes.FULL, workDir, restartEngine)
                             .run();
                 case FILES -> new FilesBench(quick ? FilesBench.Sizes.QUICK : FilesBench.Sizes.FULL, workDir).run();
+                case PREVIEWS ->
+                    new PreviewBench(quick ? PreviewBench.Sizes.QUICK : PreviewBench.Sizes.FULL, workDir).run();
                 case CLUSTER -> throw new IllegalStateException("handled above");
             };
             BenchReport.print(group, null, System.out);
@@ -147,6 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         results.addAll(new SessionBench(sessionSizes, workDir).run());
         results.addAll(new FilesBench(quick ? FilesBench.Sizes.QUICK : FilesBench.Sizes.FULL, workDir).run());
+        results.addAll(new PreviewBench(quick ? PreviewBench.Sizes.QUICK : PreviewBench.Sizes.FULL, workDir).run());
         results.addAll(
                 new FootprintBench(quick ? FootprintBench.Sizes.QUICK : FootprintBench.Sizes.FULL, workDir).run());
         results.addAll(new HostileBench(quick ? HostileBench.Sizes.QUICK : HostileBench.Sizes.FULL, workDir).run());

@@ -27,6 +27,7 @@ class BenchSmokeIT {
         }
         results.addAll(new SessionBench(SessionBench.Sizes.SMOKE, workDir).run());
         results.addAll(new FilesBench(FilesBench.Sizes.SMOKE, workDir).run());
+        results.addAll(new PreviewBench(PreviewBench.Sizes.SMOKE, workDir).run());
         results.addAll(new FootprintBench(FootprintBench.Sizes.SMOKE, workDir).run());
         assertThat(results)
                 .extracting(BenchResult::name)
@@ -47,6 +48,8 @@ class BenchSmokeIT {
                         "log-lines-per-second",
                         "files-download-MiB-per-s",
                         "files-upload-MiB-per-s",
+                        "preview-warm-p50",
+                        "preview-first-p50",
                         "footprint-rss-idle",
                         "store-timers-bytes-per-lease",
                         "log-flood-peak-rss",
