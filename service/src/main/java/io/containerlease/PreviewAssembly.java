@@ -44,6 +44,12 @@ record PreviewAssembly(Optional<PreviewLinks> links, Optional<PreviewGateway> ga
             // The address is known once the port is bound (PREVIEW_PORT=0 takes any free one).
             var address = PreviewAddress.parse(choice.url().orElse("http://*.localhost:" + gateway.port()));
             gateway.start(address);
+            io.micrometer.core.instrument.Gauge.builder("containerlease.preview.connections", gateway::openConnections)
+                    .description("browser connections to previews open now")
+                    .register(core.registry());
+            io.micrometer.core.instrument.Gauge.builder("containerlease.preview.relays", relays::open)
+                    .description("relays into containers open now (one per previewed lease and port)")
+                    .register(core.registry());
             return new PreviewAssembly(
                     Optional.of(new PreviewLinks(address, tokens, core.base().clock())), Optional.of(gateway));
         } catch (IOException e) {

@@ -45,6 +45,10 @@ class PreviewIT {
                 command: ["sh", "-c", "mkdir -p /tmp/www && echo '<h1>Hello from a lease</h1>' > /tmp/www/index.html && exec httpd -f -p 8000 -h /tmp/www"]
                 pullPolicy: never
                 ports: [{port: 8000, name: web}]
+              ws:
+                image: containerlease/busybox:latest
+                command: ["sh", "-c", "until [ -x /tmp/bin/ws-echo ]; do sleep 0.2; done; exec /tmp/bin/ws-echo 8000"]
+                pullPolicy: never
               echo:
                 image: containerlease/busybox:latest
                 command: ["socat", "TCP-LISTEN:9000,fork,reuseaddr", "EXEC:cat"]
@@ -213,6 +217,10 @@ class PreviewIT {
                 "ps | grep -c '[r]elay-tcp 8000'",
                 Duration.ofSeconds(10));
         assertThat(relays.trim()).as("one relay carried 52 connections").isEqualTo("1");
+        // Every connection that ended is let go of (none held after its end, so the cap is never reached).
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> alice.get("/metrics").body().contains("containerlease_preview_connections 0.0"));
+        assertThat(alice.get("/metrics").body()).contains("containerlease_preview_relays 1.0");
 
         // Nothing listens on 8001: a clear page, not a hang.
         String closed = get(link(alice, id, 8001).get("url").asText(), null).cookie();
@@ -244,6 +252,110 @@ class PreviewIT {
                         && !echoed.contains("containerlease_preview");
             }
         });
+    }
+
+    /** A WebSocket inside the lease (our ws-echo), through the preview: the upgrade and messages both ways. */
+    @Test
+    void aWebSocketInsideEchoesThroughThePreview() throws Exception {
+        String id = provision(alice, "ws");
+        // The program goes in as a tar, so it keeps its mode (an upload of a file alone would be 0644).
+        var tar = new ByteArrayOutputStream();
+        byte[] program = Files.readAllBytes(io.containerlease.support.TestPrograms.wsEcho());
+        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("ws-echo");
+            entry.setSize(program.length);
+            entry.setMode(0755);
+            out.putArchiveEntry(entry);
+            out.write(program);
+            out.closeArchiveEntry();
+        }
+        var put = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/containers/" + id
+                                        + "/files?path=/tmp/bin&extract=true"))
+                                .header("Authorization", "Bearer " + ALICE)
+                                .header("Content-Type", "application/x-tar")
+                                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(tar.toByteArray()))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        JsonNode link = link(alice, id, 8000);
+        String cookie = get(link.get("url").asText(), null).cookie();
+        String host = URI.create(link.get("origin").asText()).getHost() + ":" + server.previewPort();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> get(link.get("origin").asText() + "/", cookie)
+                        .bodyText()
+                        .contains("WebSocket echo"));
+
+        try (Socket socket = new Socket("127.0.0.1", server.previewPort())) {
+            socket.setSoTimeout(10_000);
+            var out = socket.getOutputStream();
+            out.write(("GET /ws HTTP/1.1\r\nHost: " + host + "\r\nCookie: " + cookie
+                            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 101").contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+            for (String message : java.util.List.of("hello through the preview", "x".repeat(70_000))) {
+                out.write(maskedText(message));
+                assertThat(readText(in)).isEqualTo(message);
+            }
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        var head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A client's text frame: masked, as a browser sends it. */
+    private static byte[] maskedText(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = {7, 42, -3, 99};
+        var frame = new ByteArrayOutputStream();
+        frame.write(0x81);
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else if (payload.length < 65536) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >> 8);
+            frame.write(payload.length);
+        } else {
+            frame.write(0x80 | 127);
+            for (int i = 7; i >= 0; i--) {
+                frame.write((int) ((long) payload.length >> (8 * i)));
+            }
+        }
+        frame.writeBytes(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i % 4]);
+        }
+        return frame.toByteArray();
+    }
+
+    /** A server's text frame (unmasked). */
+    private static String readText(InputStream in) throws IOException {
+        byte[] head = in.readNBytes(2);
+        assertThat(head[0] & 0x0f).as("a text frame").isEqualTo(1);
+        long length = head[1] & 0x7f;
+        if (length == 126) {
+            byte[] ext = in.readNBytes(2);
+            length = (ext[0] & 0xff) << 8 | (ext[1] & 0xff);
+        } else if (length == 127) {
+            length = 0;
+            for (byte b : in.readNBytes(8)) {
+                length = length << 8 | (b & 0xff);
+            }
+        }
+        return new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
     }
 
     private static String readFor(InputStream in, int bytes) throws IOException {

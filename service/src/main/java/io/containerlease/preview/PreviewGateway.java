@@ -81,6 +81,11 @@ public final class PreviewGateway implements AutoCloseable {
         Thread.ofPlatform().daemon().name("preview-accept").start(this::accept);
     }
 
+    /** Browser connections open now. */
+    public int openConnections() {
+        return open.size();
+    }
+
     /** The port bound (PREVIEW_PORT=0 asks for any free one). */
     public int port() {
         return server.getLocalPort();
@@ -164,6 +169,8 @@ public final class PreviewGateway implements AutoCloseable {
             carry(client, request.withoutCookie(COOKIE), in, out, connection);
         } catch (IOException e) {
             // the browser went away
+        } finally {
+            open.remove(client);
         }
     }
 
