@@ -42,7 +42,7 @@ final class ApiAssembly {
                                 program.channels(),
                                 program.code(),
                                 new LeaseFiles(engine.streams(), core.config().filesMaxBytes()),
-                                previews.links()),
+                                new ApiServer.Previews(previews.links(), previews.relays())),
                         new ApiServer.Access(
                                 core.backing().users().tokens().map(Authenticator.class::cast),
                                 new WsTickets(base.clock(), base.random()),

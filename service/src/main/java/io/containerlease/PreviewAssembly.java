@@ -20,17 +20,18 @@ import java.util.Optional;
  * Previews (a port inside a lease, opened in a browser): the relays into containers, the preview
  * server on PREVIEW_PORT, and the links the API hands out; nothing when PREVIEW_PORT=off.
  */
-record PreviewAssembly(Optional<PreviewLinks> links, Optional<PreviewGateway> gateway) {
+record PreviewAssembly(PreviewRelays relays, Optional<PreviewLinks> links, Optional<PreviewGateway> gateway) {
     static final String SECRET_FILE = "preview-secret";
 
     static PreviewAssembly start(CoreAssembly core, SessionAssembly sessions, Started started) {
         PreviewChoice choice = core.config().previews();
-        if (!choice.enabled()) {
-            return new PreviewAssembly(Optional.empty(), Optional.empty());
-        }
-        var tokens = new PreviewTokens(key(choice, core.config().dataDir()));
+        // Relays carry port-forwards too, with or without the preview server.
         var relays = started.add(new PreviewRelays(core.engine().streams()));
         core.leases().addListener(relays);
+        if (!choice.enabled()) {
+            return new PreviewAssembly(relays, Optional.empty(), Optional.empty());
+        }
+        var tokens = new PreviewTokens(key(choice, core.config().dataDir()));
         PreviewGateway gateway;
         try {
             gateway = started.add(new PreviewGateway(
@@ -51,7 +52,9 @@ record PreviewAssembly(Optional<PreviewLinks> links, Optional<PreviewGateway> ga
                     .description("relays into containers open now (one per previewed lease and port)")
                     .register(core.registry());
             return new PreviewAssembly(
-                    Optional.of(new PreviewLinks(address, tokens, core.base().clock())), Optional.of(gateway));
+                    relays,
+                    Optional.of(new PreviewLinks(address, tokens, core.base().clock())),
+                    Optional.of(gateway));
         } catch (IOException e) {
             throw new StartupException(
                     "Cannot serve previews on PREVIEW_PORT=" + choice.port().get() + " (" + e.getMessage()

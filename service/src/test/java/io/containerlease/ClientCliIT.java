@@ -451,6 +451,55 @@ class ClientCliIT {
         }
     }
 
+    /** A web app inside: a preview link, and a local port forwarded to it as kubectl port-forward does. */
+    @Test
+    void openPrintsAPreviewLinkAndPortForwardCarriesALocalPortIn() throws Exception {
+        try (ServerProcess server =
+                ServerProcess.start(dir.resolve("data"), Map.of("AUTH", "off")).awaitReady(Duration.ofSeconds(60))) {
+            Map<String, String> client = Map.of("CONTAINERLEASE_URL", server.baseUrl());
+            Run provisioned = cli(client, "", "provision", "web", "--for", "5m");
+            assertThat(provisioned.exit()).as(provisioned.err()).isZero();
+            String id = provisioned.out().trim();
+            Process forward = null;
+            try {
+                Run open = cli(client, "", "open", id, "8000");
+                assertThat(open.exit()).as(open.err()).isZero();
+                assertThat(open.out().trim())
+                        .matches("http://8000-" + id + "\\.localhost:[0-9]+/__containerlease/auth\\?token=\\S+");
+
+                forward = io.containerlease.support.ClientProcess.builder(
+                                dir.resolve("config"), client, "port-forward", id, "0:8000")
+                        .redirectErrorStream(true)
+                        .start();
+                var lines = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(forward.getInputStream(), StandardCharsets.UTF_8));
+                String first = lines.readLine();
+                assertThat(first).startsWith("Forwarding 127.0.0.1:").endsWith(" -> " + id + ":8000 (Ctrl-C to stop)");
+                int local = Integer.parseInt(first.replaceAll("Forwarding 127\\.0\\.0\\.1:([0-9]+) .*", "$1"));
+                var http = java.net.http.HttpClient.newHttpClient();
+                var page = org.awaitility.Awaitility.await()
+                        .atMost(Duration.ofSeconds(20))
+                        .until(
+                                () -> http.send(
+                                        java.net.http.HttpRequest.newBuilder(
+                                                        java.net.URI.create("http://127.0.0.1:" + local + "/"))
+                                                .build(),
+                                        java.net.http.HttpResponse.BodyHandlers.ofString()),
+                                answer -> answer.statusCode() == 200);
+                assertThat(page.body()).contains("Hello from a lease");
+
+                Run bad = cli(client, "", "port-forward", id, "80000");
+                assertThat(bad.exit()).isEqualTo(2);
+            } finally {
+                if (forward != null) {
+                    forward.destroy();
+                }
+                cli(client, "", "rm", id);
+                TestDocker.removeIfPresent(ManagedLabels.containerName(new LeaseId(id)));
+            }
+        }
+    }
+
     /**
      * Every command under {@code line} ("token create" for a subcommand's own), by its name (not its
      * aliases), but picocli's completion generator.

@@ -33,6 +33,7 @@ import io.containerlease.api.ws.ChannelSocket;
 import io.containerlease.api.ws.ExecSocket;
 import io.containerlease.api.ws.LeaseSocket;
 import io.containerlease.api.ws.LogSocket;
+import io.containerlease.api.ws.PortForwardSocket;
 import io.containerlease.api.ws.TerminalSocket;
 import io.containerlease.auth.Authenticator;
 import io.containerlease.auth.WsTickets;
@@ -53,6 +54,7 @@ import io.containerlease.lease.LeaseStore;
 import io.containerlease.lease.Redactor;
 import io.containerlease.pool.WarmPool;
 import io.containerlease.preview.PreviewLinks;
+import io.containerlease.preview.PreviewRelays;
 import io.containerlease.program.channel.Channels;
 import io.containerlease.program.code.CodeUpdates;
 import io.containerlease.session.LeaseConnections;
@@ -100,7 +102,10 @@ public final class ApiServer implements AutoCloseable {
             Channels channels,
             CodeUpdates code,
             LeaseFiles files,
-            Optional<PreviewLinks> previews) {}
+            Previews previews) {}
+
+    /** The relays into containers' ports, and the links to previews (none with PREVIEW_PORT=off). */
+    public record Previews(Optional<PreviewLinks> links, PreviewRelays relays) {}
 
     /** Who may do what, what they did, and what is told about it. */
     public record Access(
@@ -159,7 +164,12 @@ public final class ApiServer implements AutoCloseable {
                 "channel", ChannelSocket.BOUNDS, new ChannelSocket(containers.channels(), sessions.view()));
         var codeRoutes = new CodeRoutes(leases.service(), containers.code(), sessions.view());
         var fileRoutes = new FileRoutes(leases.service(), containers.states(), containers.files(), sessions.view());
-        var previewRoutes = new PreviewRoutes(leases.service(), containers.previews());
+        var previewRoutes =
+                new PreviewRoutes(leases.service(), containers.previews().links());
+        var portForwardRoute = leaseSockets.serving(
+                "port-forward",
+                PortForwardSocket.BOUNDS,
+                new PortForwardSocket(containers.previews().relays(), containers.states()));
         var socketIoCommands = new SocketIoCommands(
                 guard, leases.service(), containers.control(), sessions.view(), leaseRoutes, channelRoutes, codeRoutes);
         socketIo =
@@ -228,6 +238,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.ws("/ws/events", eventRoutes::configure);
             cfg.routes.ws("/ws/terminal/{id}", terminalRoute);
             cfg.routes.ws("/ws/exec/{id}", execRoute);
+            cfg.routes.ws("/ws/port-forward/{id}", portForwardRoute);
             cfg.routes.ws("/ws/logs/{id}", logRoute);
             cfg.routes.ws("/ws/channel/{id}", channelRoute);
             cfg.routes.get(ApiDocsRoutes.DOCUMENT, apiDocs::document);

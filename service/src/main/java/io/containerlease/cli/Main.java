@@ -11,6 +11,7 @@ import io.containerlease.cli.client.LeaseCommands;
 import io.containerlease.cli.client.LoginCommands;
 import io.containerlease.cli.client.LogsCommand;
 import io.containerlease.cli.client.OpenCommand;
+import io.containerlease.cli.client.PortForwardCommand;
 import io.containerlease.cli.client.ProgramCommands;
 import io.containerlease.cli.client.SessionsCommand;
 import io.containerlease.cli.client.ShellCommand;
@@ -42,6 +43,7 @@ import picocli.CommandLine.Command;
             CopyCommand.class,
             FilesCommands.Files.class,
             OpenCommand.class,
+            PortForwardCommand.class,
             SessionsCommand.class,
             EventsCommand.class,
             ActivityCommand.class,

@@ -243,7 +243,8 @@ public final class LeaseWorld implements AutoCloseable {
                         channels,
                         code,
                         new io.containerlease.files.LeaseFiles(streams, 1L << 30),
-                        java.util.Optional.empty()),
+                        new io.containerlease.api.ApiServer.Previews(
+                                java.util.Optional.empty(), new io.containerlease.preview.PreviewRelays(streams))),
                 new io.containerlease.api.ApiServer.Access(
                         tokens,
                         tickets,

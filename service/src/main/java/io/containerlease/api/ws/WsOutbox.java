@@ -138,18 +138,27 @@ public final class WsOutbox implements LeaseConnections.ControlSink {
      * batches, not a write per frame). False when the connection is closing.
      */
     public boolean textWhenRoom(String text) throws InterruptedException {
+        return whenRoom(new Frame(text, null, 0, null));
+    }
+
+    /** A binary frame from a producer that can wait (a TCP stream at the client's pace), as {@link #textWhenRoom}. */
+    public boolean binaryWhenRoom(byte[] data) throws InterruptedException {
+        return whenRoom(new Frame(null, data, 0, null));
+    }
+
+    private boolean whenRoom(Frame frame) throws InterruptedException {
         lock.lock();
         try {
             while (!closing
                     && !queue.isEmpty()
-                    && (queue.size() >= maxFrames || queuedBytes + text.length() > maxBytes)) {
+                    && (queue.size() >= maxFrames || queuedBytes + frame.size() > maxBytes)) {
                 room.await();
             }
             if (closing) {
                 return false;
             }
-            queue.addLast(new Frame(text, null, 0, null));
-            queuedBytes += text.length();
+            queue.addLast(frame);
+            queuedBytes += frame.size();
             ready.signal();
             return true;
         } finally {
