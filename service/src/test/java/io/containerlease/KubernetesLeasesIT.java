@@ -117,6 +117,7 @@ class KubernetesLeasesIT {
                 "POOL_MAX_TOTAL", "1"));
         env.put("LEASE_MAX_MINUTES", "1");
         env.put("DEADMAN_MARGIN_SECONDS", "0");
+        env.put("PREVIEW_PORT", "0"); // two servers at once in one test: each previews on a free port
         env.putAll(more);
         return ContainerLeaseServer.start(ServiceConfig.fromEnvironment(env));
     }
