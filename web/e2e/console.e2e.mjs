@@ -37,6 +37,7 @@ try {
   await step('sign in through the printed URL, provision, use the terminal', consoleAsAdmin);
   await step('files: browse, upload by picking and dropping, download, make a folder, delete', filesTab);
   await step('preview: the web app inside a lease, on its own origin, for its link alone', previewInBrowser);
+  if (process.env.WS_ECHO) await step('preview: a WebSocket inside a lease echoes in the browser', previewWebSocket);
   await step('first load stays within the JavaScript budget', firstLoadBudget);
   await step('from Provision to a prompt, against the API alone', provisionToPrompt);
   await step('500 leases count down without dropped frames', fiveHundredLeases);
@@ -347,6 +348,57 @@ async function previewInBrowser() {
   await stranger.close();
   await context.close();
   await api('DELETE', `/api/containers/${lease.id}`);
+}
+
+/** A WebSocket server inside a lease (our test program ws-echo, put in by the files API), used from its page. */
+async function previewWebSocket() {
+  const lease = await api('POST', '/api/provision', { imageType: 'busybox', durationSeconds: 300 });
+  const program = readFileSync(process.env.WS_ECHO);
+  const put = await fetch(`${BASE}/api/containers/${lease.id}/files?path=/tmp/bin&extract=true`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/x-tar' },
+    body: tarOf('ws-echo', program, 0o755),
+  });
+  assert.equal(put.status, 201, await put.text());
+  // Started through the exec socket from a console page (a browser's WebSocket; its ticket from the API).
+  const context = await newContext('light', DESKTOP);
+  const page = await context.newPage();
+  await page.goto(`${BASE}/leases/${lease.id}#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+  await page.getByTestId('user').waitFor();
+  const { ticket } = await api('POST', '/api/ws-ticket');
+  await page.evaluate(({ id, ticket: t }) => new Promise((resolve) => {
+    const query = new URLSearchParams({ ticket: t });
+    for (const part of ['sh', '-c', '/tmp/bin/ws-echo 9001 >/dev/null 2>&1 &']) query.append('command', part);
+    const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws/exec/${id}?${query}`);
+    ws.onclose = () => resolve();
+  }), { id: lease.id, ticket });
+  const link = await api('POST', `/api/containers/${lease.id}/previews`, { port: 9001 });
+  const tab = await context.newPage();
+  await tab.goto(link.url);
+  await tab.getByRole('heading', { name: 'WebSocket echo' }).waitFor();
+  await tab.locator('#echo', { hasText: 'echo: hello through the preview' }).waitFor({ timeout: 10_000 });
+  await shot(tab, 'preview-websocket-light-desktop');
+  await context.close();
+  await api('DELETE', `/api/containers/${lease.id}`);
+}
+
+/** A tar of one file (ustar), as the files API unpacks it. */
+function tarOf(name, bytes, mode) {
+  const header = Buffer.alloc(512);
+  header.write(name, 0);
+  header.write(`${mode.toString(8).padStart(7, '0')}\0`, 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(`${bytes.length.toString(8).padStart(11, '0')}\0`, 124);
+  header.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0', 257);
+  header.write('00', 263);
+  const sum = header.reduce((total, b) => total + b, 0);
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  const padding = Buffer.alloc((512 - (bytes.length % 512)) % 512);
+  return Buffer.concat([header, bytes, padding, Buffer.alloc(1024)]);
 }
 
 async function firstLoadBudget() {

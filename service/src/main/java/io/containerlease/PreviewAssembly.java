@@ -41,7 +41,8 @@ record PreviewAssembly(PreviewRelays relays, Optional<PreviewLinks> links, Optio
                     relays,
                     core.leases(),
                     sessions.view(),
-                    core.base().clock()));
+                    core.base().clock(),
+                    stillValid(core)));
             // The address is known once the port is bound (PREVIEW_PORT=0 takes any free one).
             var address = PreviewAddress.parse(choice.url().orElse("http://*.localhost:" + gateway.port()));
             gateway.start(address);
@@ -61,6 +62,16 @@ record PreviewAssembly(PreviewRelays relays, Optional<PreviewLinks> links, Optio
                             + "). Choose another port, or PREVIEW_PORT=off.",
                     e);
         }
+    }
+
+    /** Whether the token a preview was asked with still names its caller (always, without tokens: AUTH=off). */
+    private static java.util.function.BiPredicate<io.containerlease.lease.Caller, String> stillValid(
+            CoreAssembly core) {
+        Optional<io.containerlease.auth.Authenticator> tokens =
+                core.backing().users().tokens().map(io.containerlease.auth.Authenticator.class::cast);
+        return (caller, tokenSha256) -> tokens.map(
+                        t -> t.stillValid(new io.containerlease.auth.Credential(caller, tokenSha256)))
+                .orElse(true);
     }
 
     /** PREVIEW_SECRET, or a key made once and kept in DATA_DIR (owner-only), 32 bytes either way. */

@@ -69,6 +69,9 @@ class ConsoleBrowserIT {
                             "ALICE_TOKEN", "alice-console-token-1234",
                             "BOB_TOKEN", "bob-console-token-5678",
                             "CHROMIUM", CHROMIUM.toString(),
+                            "WS_ECHO",
+                                    io.containerlease.support.TestPrograms.wsEcho()
+                                            .toString(),
                             "SCREENSHOT_DIR",
                                     NodeScript.WEB
                                             .resolveSibling("docs")

@@ -59,13 +59,14 @@ class PreviewIT {
     Path dir;
 
     private ContainerLeaseServer server;
+    private Path tokens;
     private ApiClient alice;
     private ApiClient bob;
 
     @BeforeEach
     void start() throws IOException {
         Path catalog = Files.writeString(dir.resolve("catalog.yaml"), CATALOG);
-        Path tokens = Files.writeString(dir.resolve("tokens.yaml"), """
+        tokens = Files.writeString(dir.resolve("tokens.yaml"), """
                 tokens:
                   - {user: alice, token: %s, role: user}
                   - {user: bob, token: %s, role: user}
@@ -181,6 +182,26 @@ class PreviewIT {
         assertThat(get("http://evil.example:" + server.previewPort() + "/", cookie)
                         .status())
                 .isEqualTo(404);
+    }
+
+    /** A revoked token takes its previews with it: the cookie a link set stops opening anything. */
+    @Test
+    void revokingTheTokenALinkWasAskedWithWithdrawsItsPreview() throws Exception {
+        String id = provision(alice, "web");
+        JsonNode link = link(alice, id, 8000);
+        String origin = link.get("origin").asText();
+        String cookie = get(link.get("url").asText(), null).cookie();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> get(origin + "/", cookie).status() == 200);
+
+        Files.writeString(tokens, """
+                tokens:
+                  - {user: alice, token: alice-a-new-token-0123456789, role: user}
+                  - {user: bob, token: %s, role: user}
+                """.formatted(BOB));
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> get(origin + "/", cookie).status() == 401);
+        assertThat(get(origin + "/", cookie).bodyText()).contains("withdrawn").doesNotContain("Hello from a lease");
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,7 @@ public final class PreviewGateway implements AutoCloseable {
     private final LeaseService leases;
     private final SessionView sessions;
     private final InstantSource clock;
+    private final BiPredicate<Caller, String> stillValid;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -63,13 +65,15 @@ public final class PreviewGateway implements AutoCloseable {
             PreviewRelays relays,
             LeaseService leases,
             SessionView sessions,
-            InstantSource clock)
+            InstantSource clock,
+            BiPredicate<Caller, String> stillValid)
             throws IOException {
         this.tokens = tokens;
         this.relays = relays;
         this.leases = leases;
         this.sessions = sessions;
         this.clock = clock;
+        this.stillValid = stillValid;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(host, port), 128);
@@ -148,7 +152,7 @@ public final class PreviewGateway implements AutoCloseable {
                         List.of());
                 return;
             }
-            Lease lease = runningLease(out, grant.get().caller(), to);
+            Lease lease = runningLease(out, grant.get(), to);
             if (lease == null) {
                 return;
             }
@@ -186,12 +190,17 @@ public final class PreviewGateway implements AutoCloseable {
                     List.of());
             return;
         }
-        Lease lease = runningLease(out, link.get().caller(), to);
+        Lease lease = runningLease(out, link.get(), to);
         if (lease == null) {
             return;
         }
         String session = tokens.sign(new PreviewTokens.Grant(
-                PreviewTokens.Kind.SESSION, to.lease(), to.port(), link.get().caller(), lease.maxExpiresAt()));
+                PreviewTokens.Kind.SESSION,
+                to.lease(),
+                to.port(),
+                link.get().caller(),
+                link.get().tokenSha256(),
+                lease.maxExpiresAt()));
         String next = request.query("next")
                 .filter(p -> p.startsWith("/") && !p.startsWith("//"))
                 .orElse("/");
@@ -205,11 +214,24 @@ public final class PreviewGateway implements AutoCloseable {
         out.flush();
     }
 
-    /** The lease, running and still the caller's; otherwise the answer says why and null comes back. */
-    private Lease runningLease(OutputStream out, Caller caller, PreviewAddress.Target to) throws IOException {
+    /**
+     * The lease, running and still visible to whoever asked for the link, by a token not revoked since;
+     * otherwise the answer says why and null comes back.
+     */
+    private Lease runningLease(OutputStream out, PreviewTokens.Grant grant, PreviewAddress.Target to)
+            throws IOException {
+        if (!stillValid.test(grant.caller(), grant.tokenSha256())) {
+            answer(
+                    out,
+                    401,
+                    "This preview's access was withdrawn",
+                    "The token it was opened with has been revoked.",
+                    List.of());
+            return null;
+        }
         Lease lease;
         try {
-            lease = leases.get(to.lease(), caller);
+            lease = leases.get(to.lease(), grant.caller());
         } catch (LeaseNotFoundException e) {
             answer(out, 404, "No such lease", "This lease is not there, or not yours.", List.of());
             return null;

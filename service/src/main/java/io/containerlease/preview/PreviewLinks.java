@@ -28,10 +28,14 @@ public final class PreviewLinks {
         this.clock = clock;
     }
 
-    /** A link to {@code port} of {@code lease} (which the caller may see), opening {@code path} (a path on the app). */
-    public Link issue(Lease lease, int port, Caller caller, String path) {
+    /**
+     * A link to {@code port} of {@code lease} (which the caller may see), opening {@code path} (a path
+     * on the app); it, and the cookie it sets, stop working when the token it was asked with is revoked.
+     */
+    public Link issue(Lease lease, int port, Caller caller, String tokenSha256, String path) {
         Instant expires = clock.instant().plus(LIFETIME);
-        String token = tokens.sign(new PreviewTokens.Grant(PreviewTokens.Kind.LINK, lease.id(), port, caller, expires));
+        String token = tokens.sign(
+                new PreviewTokens.Grant(PreviewTokens.Kind.LINK, lease.id(), port, caller, tokenSha256, expires));
         String origin = address.origin(lease.id(), port);
         String url = origin + PreviewGateway.AUTH_PATH + "?token=" + token
                 + (path.equals("/") ? "" : "&next=" + URLEncoder.encode(path, StandardCharsets.UTF_8));

@@ -14,9 +14,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signed grants to one lease's port: a short-lived link (what the API hands out, opened once in a
- * browser) and the session its cookie carries. Each names the lease, the port, who asked (checked
- * against the lease again on every connection) and when it stops being good, with an HMAC-SHA256
- * over all of it: nothing is kept on the server, and nothing can be changed without the key.
+ * browser) and the session its cookie carries. Each names the lease, the port, who asked and by
+ * which token (both checked again on every connection: a revoked token's previews close to new
+ * connections) and when it stops being good, with an HMAC-SHA256 over all of it: nothing is kept on
+ * the server, and nothing can be changed without the key.
  */
 public final class PreviewTokens {
     public enum Kind {
@@ -24,8 +25,8 @@ public final class PreviewTokens {
         SESSION
     }
 
-    /** What a good token grants. */
-    public record Grant(Kind kind, LeaseId lease, int port, Caller caller, Instant expires) {}
+    /** What a good token grants; {@code tokenSha256} names the API token that asked ("" without tokens). */
+    public record Grant(Kind kind, LeaseId lease, int port, Caller caller, String tokenSha256, Instant expires) {}
 
     private static final Base64.Encoder ENCODE = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODE = Base64.getUrlDecoder();
@@ -49,6 +50,7 @@ public final class PreviewTokens {
                 Integer.toString(grant.port()),
                 grant.caller().user(),
                 grant.caller().admin() ? "1" : "0",
+                grant.tokenSha256(),
                 Long.toString(grant.expires().getEpochSecond()));
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return ENCODE.encodeToString(bytes) + "." + ENCODE.encodeToString(mac(bytes));
@@ -75,7 +77,7 @@ public final class PreviewTokens {
             return Optional.empty();
         }
         String[] fields = new String(body, StandardCharsets.UTF_8).split("\\|", -1);
-        if (fields.length != 7 || !fields[0].equals("v1")) {
+        if (fields.length != 8 || !fields[0].equals("v1")) {
             return Optional.empty();
         }
         try {
@@ -84,7 +86,8 @@ public final class PreviewTokens {
                     new LeaseId(fields[2]),
                     Integer.parseInt(fields[3]),
                     new Caller(fields[4], fields[5].equals("1")),
-                    Instant.ofEpochSecond(Long.parseLong(fields[6])));
+                    fields[6],
+                    Instant.ofEpochSecond(Long.parseLong(fields[7])));
             boolean good = grant.kind() == kind
                     && grant.lease().equals(lease)
                     && grant.port() == port

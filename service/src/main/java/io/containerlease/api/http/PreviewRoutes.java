@@ -46,7 +46,12 @@ public final class PreviewRoutes {
             throw new LeaseConflictException(
                     "lease_not_running", "the lease is " + lease.state().wireName());
         }
-        PreviewLinks.Link link = issuer.issue(lease, port, RequestGuard.caller(ctx), path);
+        PreviewLinks.Link link = issuer.issue(
+                lease,
+                port,
+                RequestGuard.caller(ctx),
+                RequestGuard.credential(ctx).tokenSha256(),
+                path);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("port", link.port());
         out.put("url", link.url());
