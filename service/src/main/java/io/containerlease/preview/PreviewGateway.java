@@ -118,7 +118,9 @@ public final class PreviewGateway implements AutoCloseable {
             client.setSoTimeout(HEAD_TIMEOUT_MILLIS);
             // Responses go out in the pieces the program wrote them: no waiting for a delayed ACK (40 ms).
             client.setTcpNoDelay(true);
-            InputStream in = client.getInputStream();
+            // Buffered: the head is read a byte at a time from memory, not a system call each; what the buffer
+            // holds past the head is the request's body, and goes to the program with the rest (the same stream).
+            InputStream in = new java.io.BufferedInputStream(client.getInputStream(), 16 * 1024);
             OutputStream out = client.getOutputStream();
             byte[] head = readHead(in);
             if (head == null) {
