@@ -317,7 +317,7 @@ static int open_parent(const char *path, char *base) {
     strcpy(copy2, path);
     const char *name = basename(copy);
     if (strcmp(name, "/") == 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        fail("invalid", "the path names no entry of a directory");
+        fail("no_entry", "the path names no entry of a directory");
     }
     strcpy(base, name);
     int fd = open(dirname(copy2), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

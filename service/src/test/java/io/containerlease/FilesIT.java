@@ -325,6 +325,10 @@ class FilesIT {
                         .status())
                 .isEqualTo(409);
         assertThat(names(list(id, "/tmp/a"))).containsExactly("b");
+        HttpResponse<String> root = http.send(
+                HttpRequest.newBuilder(files(id, "", "/", "")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(root.statusCode()).as("removing /").isEqualTo(400);
+        assertThat(root.body()).contains("invalid_path");
         HttpResponse<String> notTar =
                 put(id, "/tmp", HttpRequest.BodyPublishers.ofString("x"), "&extract=true", "application/octet-stream");
         assertThat(notTar.statusCode()).isEqualTo(415);

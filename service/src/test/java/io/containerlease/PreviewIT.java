@@ -178,6 +178,14 @@ class PreviewIT {
         String bobs = provision(bob, "web");
         String bobCookie = get(link(bob, bobs, 8000).get("url").asText(), null).cookie();
         assertThat(get(origin + "/", bobCookie).status()).isEqualTo(401);
+        // A head without an end, over 16 KiB: refused, not held.
+        try (Socket socket = new Socket("127.0.0.1", server.previewPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("GET / HTTP/1.1\r\nX-Long: " + "a".repeat(20_000)).getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(Answer.of(socket.getInputStream().readAllBytes()).status())
+                    .isEqualTo(400);
+        }
         // A host that is not a preview's: nothing.
         assertThat(get("http://evil.example:" + server.previewPort() + "/", cookie)
                         .status())

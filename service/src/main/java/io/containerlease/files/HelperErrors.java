@@ -57,6 +57,11 @@ final class HelperErrors {
                         "payload_too_large",
                         at + " holds more than one transfer may carry (FILES_MAX_BYTES, or " + LeaseFiles.MAX_ENTRIES
                                 + " entries)");
+            case "no_entry" ->
+                new FileException(
+                        FileException.Kind.INVALID,
+                        "invalid_path",
+                        at + " names no file or folder inside a folder (name one, not '/')");
             case "invalid" ->
                 new FileException(
                         FileException.Kind.INVALID,

@@ -124,17 +124,17 @@ public final class PreviewGateway implements AutoCloseable {
             OutputStream out = client.getOutputStream();
             byte[] head = readHead(in);
             if (head == null) {
-                answer(out, 400, "Bad request", "The request had no end to its head, or was over 16 KiB.", List.of());
+                answer(out, 400, "Bad request", "The request had no end to its head, or was over 16 KiB.");
                 return;
             }
             Request request = Request.parse(head);
             if (request == null) {
-                answer(out, 400, "Bad request", "That is not an HTTP/1 request.", List.of());
+                answer(out, 400, "Bad request", "That is not an HTTP/1 request.");
                 return;
             }
             Optional<PreviewAddress.Target> target = address.target(request.header("host"));
             if (target.isEmpty()) {
-                answer(out, 404, "No such preview", "This address is not a lease's preview.", List.of());
+                answer(out, 404, "No such preview", "This address is not a lease's preview.");
                 return;
             }
             PreviewAddress.Target to = target.get();
@@ -150,8 +150,7 @@ public final class PreviewGateway implements AutoCloseable {
                         out,
                         401,
                         "Open this preview from its link",
-                        "Ask for a link on the lease's page (Open), or with 'containerlease open ID PORT'.",
-                        List.of());
+                        "Ask for a link on the lease's page (Open), or with 'containerlease open ID PORT'.");
                 return;
             }
             Lease lease = runningLease(out, grant.get(), to);
@@ -167,8 +166,7 @@ public final class PreviewGateway implements AutoCloseable {
                         out,
                         502,
                         "Nothing answers on port " + to.port(),
-                        "Nothing in the lease's container listens on port " + to.port() + " yet.",
-                        List.of());
+                        "Nothing in the lease's container listens on port " + to.port() + " yet.");
                 return;
             }
             client.setSoTimeout(0);
@@ -188,8 +186,7 @@ public final class PreviewGateway implements AutoCloseable {
                     out,
                     401,
                     "This link has expired",
-                    "A preview link works for a minute: ask for a new one on the lease's page.",
-                    List.of());
+                    "A preview link works for a minute: ask for a new one on the lease's page.");
             return;
         }
         Lease lease = runningLease(out, link.get(), to);
@@ -223,23 +220,18 @@ public final class PreviewGateway implements AutoCloseable {
     private Lease runningLease(OutputStream out, PreviewTokens.Grant grant, PreviewAddress.Target to)
             throws IOException {
         if (!stillValid.test(grant.caller(), grant.tokenSha256())) {
-            answer(
-                    out,
-                    401,
-                    "This preview's access was withdrawn",
-                    "The token it was opened with has been revoked.",
-                    List.of());
+            answer(out, 401, "This preview's access was withdrawn", "The token it was opened with has been revoked.");
             return null;
         }
         Lease lease;
         try {
             lease = leases.get(to.lease(), grant.caller());
         } catch (LeaseNotFoundException e) {
-            answer(out, 404, "No such lease", "This lease is not there, or not yours.", List.of());
+            answer(out, 404, "No such lease", "This lease is not there, or not yours.");
             return null;
         }
         if (lease.state() != LeaseState.RUNNING) {
-            answer(out, 410, "This lease has ended", "Its container, and this preview, are gone.", List.of());
+            answer(out, 410, "This lease has ended", "Its container, and this preview, are gone.");
             return null;
         }
         return lease;
@@ -298,8 +290,7 @@ public final class PreviewGateway implements AutoCloseable {
         return null;
     }
 
-    private static void answer(OutputStream out, int status, String title, String text, List<String> headers)
-            throws IOException {
+    private static void answer(OutputStream out, int status, String title, String text) throws IOException {
         String body = "<!doctype html><meta charset=utf-8><title>" + title + "</title>"
                 + "<body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem\">"
                 + "<h1>" + title + "</h1><p>" + text + "</p><p style=\"color:#666\">ContainerLease preview</p>";
@@ -311,9 +302,7 @@ public final class PreviewGateway implements AutoCloseable {
                 .append("Content-Length: ")
                 .append(bytes.length)
                 .append("\r\n")
-                .append("Connection: close\r\n");
-        headers.forEach(h -> head.append(h).append("\r\n"));
-        head.append("\r\n");
+                .append("Connection: close\r\n\r\n");
         out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
         out.write(bytes);
         out.flush();
