@@ -58,7 +58,9 @@ public final class ServerProcess implements AutoCloseable {
             builder.environment().put("DATA_DIR", dataDir.toString());
             builder.environment().put("AUTH", "off"); // tests of authentication set AUTH themselves
             builder.environment().put("POOL_MAX_TOTAL", "0"); // the pool's tests ask for one
-            builder.environment().put("PREVIEW_PORT", "0"); // many servers at once: each previews on a free port
+            // Chosen here, not by the server (PREVIEW_PORT=0): the previews start before the API binds PORT, and the
+            // kernel could give them the very port picked above for it.
+            builder.environment().put("PREVIEW_PORT", Integer.toString(freePortOtherThan(port)));
             if (port > 0) {
                 builder.environment().put("PORT", Integer.toString(port));
             }
@@ -177,6 +179,15 @@ public final class ServerProcess implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    private static int freePortOtherThan(int taken) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            int port = freePort();
+            if (port != taken || attempt > 10) {
+                return port;
+            }
         }
     }
 
