@@ -19,7 +19,12 @@ record ContainerAssembly(
         var leases = core.leases();
         var runtime = core.engine().runtime();
         // Each live lease's container state, kept current from the engine's events (one stream for all).
-        var containers = new ContainerStates(runtime);
+        var catalog = core.catalog();
+        var containers = new ContainerStates(
+                runtime,
+                type -> catalog.find(type)
+                        .map(spec -> spec.lifecycle().healthCheck().isPresent())
+                        .orElse(false));
         leases.addListener(containers);
         containers.addListener(new ContainerReactions(
                 leases, core.store(), core.catalog(), sessions.connections(), sessions.logs(), sessions.idle()));

@@ -38,10 +38,14 @@ class WorkloadIT {
 
     private ContainerLeaseServer server;
     private ApiClient api;
+    /** A tag of the local busybox image that one test removes and puts back (this run's own). */
+    private final String vanishingImage =
+            "containerlease-test/vanishing:" + ProcessHandle.current().pid() + "-" + System.nanoTime();
 
     @BeforeEach
     void start() throws IOException {
-        Path catalog = Files.writeString(dataDir.resolve("catalog.yaml"), """
+        Path catalog =
+                Files.writeString(dataDir.resolve("catalog.yaml"), """
                 images:
                   busybox:
                     image: containerlease/busybox:latest
@@ -80,7 +84,15 @@ class WorkloadIT {
                     command: ["sh", "-c", "sleep 2; touch /tmp/ok; sleep 4; rm /tmp/ok; sleep inf"]
                     healthCheck: {command: ["test", "-f", "/tmp/ok"], intervalSeconds: 1, timeoutSeconds: 1, retries: 1}
                     pullPolicy: never
-                """);
+                  exits-at-once:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "exit 6"]
+                    pullPolicy: never
+                  vanishing:
+                    image: VANISHING_IMAGE
+                    command: ["sleep", "inf"]
+                    pullPolicy: never
+                """.replace("VANISHING_IMAGE", vanishingImage));
         server = ContainerLeaseServer.start(ServiceConfig.fromEnvironment(RunLabels.with(Map.of(
                 "PORT",
                 "0",
@@ -99,6 +111,61 @@ class WorkloadIT {
     void stop() {
         server.close();
         TestDocker.removeAllOf(server.instanceId());
+        untag(vanishingImage);
+    }
+
+    private static void tag(String image) {
+        int colon = image.lastIndexOf(':');
+        TestDocker.client()
+                .tagImageCmd("containerlease/busybox:latest", image.substring(0, colon), image.substring(colon + 1))
+                .exec();
+    }
+
+    private static void untag(String image) {
+        try {
+            TestDocker.client().removeImageCmd(image).exec(); // the tag only: busybox keeps its own
+        } catch (com.github.dockerjava.api.exception.NotFoundException alreadyGone) {
+            // never tagged, or removed by the test
+        }
+    }
+
+    /**
+     * A provision does not ask the engine about the image each time: an image removed after it was
+     * seen is refused as unavailable (a client's answer, nothing left behind), and tagged again it
+     * can be leased again.
+     */
+    @Test
+    void anImageRemovedAfterItWasSeenIsRefusedAndLeasableOnceItIsBack() {
+        tag(vanishingImage);
+        String first = api.provision("vanishing", "durationMinutes", 5);
+        assertThat(api.get("/api/containers/" + first).json().get("status").asText())
+                .isEqualTo("running");
+        untag(vanishingImage);
+        var refused = api.post("/api/provision", "{\"imageType\":\"vanishing\",\"durationMinutes\":1}");
+        io.containerlease.support.ApiClient.assertError(refused, 502, "image_unavailable");
+        ApiClient.assertNoInternals(refused.json().at("/error/message").asText());
+        assertThat(TestDocker.containersOf(server.instanceId())).hasSize(1);
+        tag(vanishingImage);
+        String again = api.provision("vanishing", "durationMinutes", 5);
+        assertThat(api.get("/api/containers/" + again).json().get("status").asText())
+                .isEqualTo("running");
+    }
+
+    /** A program that ends at once: the engine may say so before its lease runs here; its state shows it either way. */
+    @Test
+    void aProgramThatEndsAtOnceShowsExited() {
+        String id = api.provision("exits-at-once", "durationMinutes", 5);
+        await().atMost(WAIT)
+                .until(() -> "exited"
+                        .equals(api.get("/api/containers/" + id)
+                                .json()
+                                .at("/container/state")
+                                .asText()));
+        assertThat(api.get("/api/containers/" + id)
+                        .json()
+                        .at("/container/exitCode")
+                        .asInt())
+                .isEqualTo(6);
     }
 
     private JsonNode act(String id, String action) {

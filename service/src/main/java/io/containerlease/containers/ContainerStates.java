@@ -32,17 +32,47 @@ public final class ContainerStates implements LeaseListener {
     /** A container's state changed. */
     public record Change(LeaseId id, ContainerStatus from, ContainerStatus to) {}
 
-    /** A container just created and started, until the engine is first asked: its first change is told from here. */
-    private static final ContainerStatus FRESH = new ContainerStatus(
-            ContainerStatus.State.RUNNING,
-            java.util.Optional.empty(),
-            false,
-            java.util.Optional.empty(),
-            java.util.Optional.empty(),
-            0,
-            java.util.Optional.empty());
+    /**
+     * A container just created and started, until the engine is first asked (or says it started):
+     * running, its health check (where its image type has one) starting.
+     */
+    private static ContainerStatus fresh(boolean healthChecked) {
+        return new ContainerStatus(
+                ContainerStatus.State.RUNNING,
+                Optional.empty(),
+                false,
+                Optional.empty(),
+                Optional.empty(),
+                0,
+                healthChecked ? Optional.of(ContainerStatus.Health.STARTING) : Optional.empty());
+    }
+
+    /**
+     * What the engine's events say about a container without changing its state: a shell, a file
+     * transfer or a preview starts an exec, and asking the engine for each would be three calls for nothing.
+     */
+    private static final Set<String> STATELESS_ACTIONS =
+            Set.of("attach", "detach", "resize", "top", "copy", "archive-path", "extract-to-dir", "export", "commit");
+
+    /** Most leases remembered as heard of before they were tracked (a bound in entries, each a few dozen bytes). */
+    private static final int HEARD_EARLY_MAX = 1024;
 
     private final ContainerRuntime runtime;
+    /** Whether an image type's containers have a health check. */
+    private final java.util.function.Predicate<String> healthChecked;
+    /** Leases whose state is assumed (fresh, or told by a start event), not yet read from the engine. */
+    private final Set<LeaseId> assumed = ConcurrentHashMap.newKeySet();
+    /**
+     * Leases the engine told of (a stop, a death) before they were tracked here: a provision's
+     * container whose program ended at once. Their first tracking asks the engine.
+     */
+    private final Map<LeaseId, Boolean> heardEarly = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<LeaseId, Boolean> eldest) {
+            return size() > HEARD_EARLY_MAX;
+        }
+    };
+
     private final Map<LeaseId, ContainerStatus> statuses = new ConcurrentHashMap<>();
     /** Leases whose container the service stopped (and has not started since): their exit is a stop. */
     private final Set<LeaseId> stoppedByApi = ConcurrentHashMap.newKeySet();
@@ -59,8 +89,15 @@ public final class ContainerStates implements LeaseListener {
     private final io.containerlease.lease.LeaseLogBudget logBudget = new io.containerlease.lease.LeaseLogBudget(
             java.time.InstantSource.system(), 10, java.time.Duration.ofSeconds(6));
 
-    public ContainerStates(ContainerRuntime runtime) {
+    /** @param healthChecked whether an image type's containers have a health check (their fresh state says it starts) */
+    public ContainerStates(ContainerRuntime runtime, java.util.function.Predicate<String> healthChecked) {
         this.runtime = runtime;
+        this.healthChecked = healthChecked;
+    }
+
+    /** For image types without health checks. */
+    public ContainerStates(ContainerRuntime runtime) {
+        this(runtime, type -> false);
     }
 
     public void addListener(Consumer<Change> listener) {
@@ -100,14 +137,19 @@ public final class ContainerStates implements LeaseListener {
         }
         ContainerStatus before;
         ContainerStatus now;
+        boolean wasAssumed;
         synchronized (lock) {
             if (!live.containsKey(id)) {
                 return Optional.empty();
             }
             now = ContainerStatus.of(runtime.inspect(ManagedLabels.containerName(id)), stoppedByApi.contains(id));
             before = statuses.put(id, now);
+            wasAssumed = assumed.remove(id);
         }
-        if (before != null && !before.equals(now) && !quiet.contains(id) && !firstLookConfirms(before, now)) {
+        if (before != null
+                && !before.equals(now)
+                && !quiet.contains(id)
+                && !(wasAssumed && firstLookConfirms(before, now))) {
             long heldBack = logBudget.take(id);
             if (heldBack >= 0) {
                 log.info(
@@ -130,12 +172,53 @@ public final class ContainerStates implements LeaseListener {
     }
 
     /**
-     * The first look at a container tracked as {@link #FRESH} that finds it running as assumed (only
+     * The first look at a container whose state was assumed that finds it running as assumed (only
      * its start time and such become known) is no change to tell: telling it made a
      * {@code running → running} event for every provision and every lease found again at start.
      */
     private static boolean firstLookConfirms(ContainerStatus before, ContainerStatus now) {
-        return before == FRESH && now.state() == FRESH.state() && now.health().equals(FRESH.health());
+        return now.state() == before.state() && now.health().equals(before.health());
+    }
+
+    /**
+     * What the engine's event stream said happened to a lease's container. Most events make the
+     * state be read again; a start of a container whose state is assumed running says all there is
+     * (its time), and events that change no state are let pass, so a provision costs the engine no
+     * more calls than a raw create and start. Runs on the watcher's one worker, in the engine's order.
+     */
+    public void engineSaid(LeaseId id, String action, java.time.Instant at) {
+        if (action.startsWith("exec_") || STATELESS_ACTIONS.contains(action)) {
+            return;
+        }
+        boolean beginning = action.equals("create") || action.equals("start");
+        if (!beginning) {
+            // Remembered before looking whether it is tracked; track() looks here after tracking: one of the two sees
+            // it.
+            synchronized (heardEarly) {
+                heardEarly.put(id, Boolean.TRUE);
+            }
+        }
+        Object lock = live.get(id);
+        if (lock == null) {
+            return;
+        }
+        if (beginning) {
+            synchronized (lock) {
+                ContainerStatus known = statuses.get(id);
+                if (known != null && assumed.contains(id)) {
+                    if (action.equals("start")) {
+                        statuses.put(id, startedAt(known, at));
+                    }
+                    return;
+                }
+            }
+        }
+        refreshQuietly(id);
+    }
+
+    private static ContainerStatus startedAt(ContainerStatus s, java.time.Instant at) {
+        return new ContainerStatus(
+                s.state(), s.exitCode(), s.oomKilled(), Optional.of(at), s.finishedAt(), s.restartCount(), s.health());
     }
 
     /** Refreshes, but an engine that cannot be reached leaves the last state in place (the next event or resync repairs it). */
@@ -177,15 +260,21 @@ public final class ContainerStates implements LeaseListener {
     }
 
     /**
-     * Just provisioned: the engine is asked once, so the provision's answer already shows the
-     * container as it is (its health check starting, or its program already ended: an event about
-     * that may have come before the lease was live here, and been ignored).
+     * Just provisioned: running, as the engine's answer to the start said (its health check starting
+     * where it has one). The engine is asked only when it told of something else before the lease was
+     * tracked here (its program ended at once); its start event gives the start time.
      */
     @Override
     public void onRunning(Lease lease) {
         quiet.remove(lease.id());
         track(lease);
-        refreshQuietly(lease.id());
+        boolean heard;
+        synchronized (heardEarly) {
+            heard = heardEarly.remove(lease.id()) != null;
+        }
+        if (heard) {
+            refreshQuietly(lease.id());
+        }
     }
 
     /**
@@ -222,8 +311,13 @@ public final class ContainerStates implements LeaseListener {
     }
 
     private void track(Lease lease) {
-        statuses.putIfAbsent(lease.id(), FRESH); // never over what a refresh already found
-        live.putIfAbsent(lease.id(), new Object());
+        Object lock = live.computeIfAbsent(lease.id(), id -> new Object());
+        synchronized (lock) {
+            // never over what a refresh already found
+            if (statuses.putIfAbsent(lease.id(), fresh(healthChecked.test(lease.imageType()))) == null) {
+                assumed.add(lease.id());
+            }
+        }
     }
 
     @Override
@@ -235,6 +329,7 @@ public final class ContainerStates implements LeaseListener {
             synchronized (lock) {
                 statuses.remove(id);
                 stoppedByApi.remove(id);
+                assumed.remove(id);
             }
         }
     }

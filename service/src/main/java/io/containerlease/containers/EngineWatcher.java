@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription to the engine's container events for the whole service. Each event makes the
- * affected lease's state be asked again (in order, on one worker); a broken subscription is
+ * One subscription to the engine's container events for the whole service. Each event goes to
+ * {@link ContainerStates#engineSaid} (in order, on one worker), which asks the engine again where the
+ * event may mean a change; a broken subscription is
  * re-established with backoff, and every (re)subscription is followed by a refresh of every live
  * lease, so an event missed in the gap cannot leave a stale state: level-triggered, like the
  * reconciler.
@@ -109,7 +110,7 @@ public final class EngineWatcher implements AutoCloseable {
     private final class Sink implements ContainerEvents.Sink {
         @Override
         public void event(String containerId, Optional<LeaseId> leaseId, String action, Instant at) {
-            leaseId.ifPresent(id -> worker.execute(() -> states.refreshQuietly(id)));
+            leaseId.ifPresent(id -> worker.execute(() -> states.engineSaid(id, action, at)));
         }
 
         @Override

@@ -103,4 +103,68 @@ class EngineWatcherTest {
         assertThat(world.containers.status(lease.id())).isEmpty();
         assertThat(world.containers.tracked()).isEmpty();
     }
+
+    @Test
+    void aProvisionAndItsStartAskTheEngineNothingAndExecsAreLetPass() {
+        watcher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> watcher.resyncs() == 1);
+        int before = world.runtime.inspectCalls.get();
+        Lease lease = provision();
+        assertThat(world.runtime.inspectCalls.get()).isEqualTo(before);
+        Instant started = Instant.parse("2026-12-04T08:00:00.123Z");
+        var sink = events.latest();
+        sink.event("c1", Optional.of(lease.id()), "start", started);
+        sink.event("c1", Optional.of(lease.id()), "exec_create: sh", Instant.now());
+        sink.event("c1", Optional.of(lease.id()), "exec_start: sh", Instant.now());
+        sink.event("c1", Optional.of(lease.id()), "exec_die", Instant.now());
+        sink.event("c1", Optional.of(lease.id()), "resize", Instant.now());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> world.containers
+                        .status(lease.id())
+                        .orElseThrow()
+                        .startedAt()
+                        .isPresent());
+        assertThat(world.containers.status(lease.id()).orElseThrow().startedAt())
+                .contains(started);
+        // An event that may mean a change is asked about; it comes after the others on the one worker.
+        world.runtime.exitByItself(ManagedLabels.containerName(lease.id()), 1);
+        sink.event("c1", Optional.of(lease.id()), "die", Instant.now());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> world.containers.status(lease.id()).orElseThrow().state() == ContainerStatus.State.EXITED);
+        assertThat(world.runtime.inspectCalls.get() - before).isEqualTo(1);
+    }
+
+    @Test
+    void aContainerWhoseProgramEndedBeforeItsLeaseWasTrackedIsAskedAbout() {
+        var states = new ContainerStates(world.runtime, type -> false);
+        LeaseId id = LeaseId.generate(Instant.now(), new Random(3));
+        world.runtime.plant(ManagedLabels.containerName(id), Map.of());
+        world.runtime.exitByItself(ManagedLabels.containerName(id), 7);
+        states.engineSaid(id, "die", Instant.now()); // heard while provisioning, before the lease ran here
+        states.onRunning(lease(id, "busybox"));
+        assertThat(states.status(id).orElseThrow().state()).isEqualTo(ContainerStatus.State.EXITED);
+        assertThat(states.status(id).orElseThrow().exitCode()).contains(7);
+    }
+
+    @Test
+    void aFreshContainerWithAHealthCheckStartsAsStartingWithoutAsking() {
+        var states = new ContainerStates(world.runtime, type -> type.equals("checked"));
+        LeaseId id = LeaseId.generate(Instant.now(), new Random(4));
+        int before = world.runtime.inspectCalls.get();
+        states.onRunning(lease(id, "checked"));
+        assertThat(states.status(id).orElseThrow().health()).contains(ContainerStatus.Health.STARTING);
+        assertThat(world.runtime.inspectCalls.get()).isEqualTo(before);
+    }
+
+    private static Lease lease(LeaseId id, String imageType) {
+        return Lease.provisioning(
+                        id,
+                        imageType,
+                        Instant.now(),
+                        Duration.ofMinutes(5),
+                        Duration.ofHours(1),
+                        SessionRules.NONE,
+                        "tester")
+                .runningIn("c-" + id.value());
+    }
 }

@@ -51,6 +51,9 @@ public final class FakeRuntime implements ContainerRuntime {
     private final Map<String, java.time.Instant> told = new java.util.HashMap<>();
 
     public final AtomicInteger holdCalls = new AtomicInteger();
+    /** How many times a container's state was asked for. */
+    public final AtomicInteger inspectCalls = new AtomicInteger();
+
     public final AtomicInteger restartCalls = new AtomicInteger();
 
     public record Container(
@@ -151,6 +154,7 @@ public final class FakeRuntime implements ContainerRuntime {
     @Override
     public synchronized Optional<io.containerlease.lease.EngineContainer> inspect(String nameOrId) {
         checkUp();
+        inspectCalls.incrementAndGet();
         Optional<Container> found = containers.values().stream()
                 .filter(c -> c.name().equals(nameOrId) || c.id().equals(nameOrId))
                 .findFirst();

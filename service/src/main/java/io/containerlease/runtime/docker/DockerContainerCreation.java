@@ -3,6 +3,7 @@ package io.containerlease.runtime.docker;
 import static io.containerlease.runtime.docker.DockerCalls.call;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
@@ -15,6 +16,7 @@ import io.containerlease.helper.HelperBinary;
 import io.containerlease.lease.ContainerSpec;
 import io.containerlease.lease.ImageSpec;
 import io.containerlease.lease.ManagedLabels;
+import io.containerlease.lease.RuntimeOperationException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,7 +87,37 @@ final class DockerContainerCreation {
         if (!tmpfs.isEmpty()) {
             host.withTmpFs(tmpfs);
         }
-        String id = call("create " + spec.name(), () -> {
+        String id;
+        try {
+            id = create(spec, image, host, entrypoint);
+        } catch (RuntimeOperationException e) {
+            if (e.getCause() instanceof NotFoundException) {
+                throw new NotFoundOnCreate(e);
+            }
+            throw e;
+        }
+        if (!spec.secretFiles().isEmpty()) {
+            // Owned by the container's user and readable by it alone: a numeric user is written into the
+            // archive; a user name only the engine can resolve, from the image's /etc/passwd.
+            var numeric = image.user()
+                    .map(SecretArchive.Owner::numeric)
+                    .orElse(java.util.Optional.of(SecretArchive.Owner.ROOT));
+            byte[] archive = SecretArchive.of(spec.secretFiles(), numeric.orElse(SecretArchive.Owner.ROOT));
+            call("deliver secret files to " + spec.name(), () -> {
+                docker.copyArchiveToContainerCmd(id)
+                        .withRemotePath(ContainerSpec.SECRETS_DIR)
+                        .withCopyUIDGID(numeric.isEmpty())
+                        .withTarInputStream(new java.io.ByteArrayInputStream(archive))
+                        .exec();
+                return null;
+            });
+        }
+        call("start " + spec.name(), () -> docker.startContainerCmd(id).exec());
+        return id;
+    }
+
+    private String create(ContainerSpec spec, ImageSpec image, HostConfig host, List<String> entrypoint) {
+        return call("create " + spec.name(), () -> {
             var cmd = docker.createContainerCmd(image.image())
                     .withName(spec.name())
                     .withLabels(labels(spec))
@@ -109,24 +141,23 @@ final class DockerContainerCreation {
             }
             return cmd.exec().getId();
         });
-        if (!spec.secretFiles().isEmpty()) {
-            // Owned by the container's user and readable by it alone: a numeric user is written into the
-            // archive; a user name only the engine can resolve, from the image's /etc/passwd.
-            var numeric = image.user()
-                    .map(SecretArchive.Owner::numeric)
-                    .orElse(java.util.Optional.of(SecretArchive.Owner.ROOT));
-            byte[] archive = SecretArchive.of(spec.secretFiles(), numeric.orElse(SecretArchive.Owner.ROOT));
-            call("deliver secret files to " + spec.name(), () -> {
-                docker.copyArchiveToContainerCmd(id)
-                        .withRemotePath(ContainerSpec.SECRETS_DIR)
-                        .withCopyUIDGID(numeric.isEmpty())
-                        .withTarInputStream(new java.io.ByteArrayInputStream(archive))
-                        .exec();
-                return null;
-            });
+    }
+
+    /**
+     * The engine could not find what a create named: the image, most likely (it is not looked at
+     * before each create), or a network the catalog names.
+     */
+    static final class NotFoundOnCreate extends RuntimeException {
+        private final RuntimeOperationException refusal;
+
+        NotFoundOnCreate(RuntimeOperationException refusal) {
+            super(refusal.getMessage(), refusal, false, false);
+            this.refusal = refusal;
         }
-        call("start " + spec.name(), () -> docker.startContainerCmd(id).exec());
-        return id;
+
+        RuntimeOperationException refusal() {
+            return refusal;
+        }
     }
 
     /**

@@ -85,6 +85,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
     @Override
     public void ensureImage(ImageSpec spec) {
+        if (spec.pullPolicy() != ImageSpec.PullPolicy.ALWAYS && imageCommands.knownPresent(spec.image())) {
+            return; // seen lately; should it be gone since, the create says so and createAndStart looks again
+        }
         boolean present = call("inspect image " + spec.image(), () -> imageCommands.refresh(spec.image()));
         switch (spec.pullPolicy()) {
             case NEVER -> {
@@ -141,7 +144,19 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
     @Override
     public String createAndStart(ContainerSpec spec) {
-        return creation.createAndStart(spec);
+        try {
+            return creation.createAndStart(spec);
+        } catch (DockerContainerCreation.NotFoundOnCreate e) {
+            // The image is taken as there without asking each time: removed since it was last seen, it is looked at
+            // (and pulled, where its policy says so) now. A 404 for something else (a network) fails the same again.
+            imageCommands.forget(spec.image().image());
+            ensureImage(spec.image());
+            try {
+                return creation.createAndStart(spec);
+            } catch (DockerContainerCreation.NotFoundOnCreate again) {
+                throw again.refusal();
+            }
+        }
     }
 
     /**
