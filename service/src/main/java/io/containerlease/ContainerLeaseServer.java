@@ -26,20 +26,27 @@ public final class ContainerLeaseServer implements AutoCloseable {
     private ContainerLeaseServer(ServiceConfig config) {
         this.config = config;
         try {
+            var steps = new StartupSteps();
             started.add(DataDirLock.acquire(config.dataDir()));
             var base = Foundation.of(config);
             var backing = Backing.open(base, started);
+            steps.done("store and engine");
             var core = CoreAssembly.build(base, backing, started);
             var told = EventAssembly.build(core);
             var program = ProgramAssembly.build(core, told, started);
             var sessions = SessionAssembly.build(core, told, started);
             var containers = ContainerAssembly.build(core, told, sessions, started);
             var cluster = ClusterAssembly.join(core, told, sessions, program, containers, started);
+            steps.done("parts");
             var upkeep = UpkeepAssembly.start(core, containers, cluster, started);
+            steps.done("upkeep");
             var previews = PreviewAssembly.start(core, sessions, started);
             previewPort = previews.gateway().map(PreviewGateway::port).orElse(-1);
             api = started.add(ApiAssembly.build(core, told, sessions, program, containers, cluster, upkeep, previews));
             api.start();
+            upkeep.afterApiOpens().run();
+            steps.done("api");
+            steps.log();
             users = backing.users();
             dockerApiVersion = backing.engine().version();
             instanceId = backing.store().instanceId();

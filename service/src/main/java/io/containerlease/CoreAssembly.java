@@ -88,12 +88,21 @@ record CoreAssembly(
         var metrics = new LeaseMetrics(registry);
 
         var scheduler = started.add(new ExecutorTaskScheduler("containerlease-timers"));
-        ExecutorService removalPool = Executors.newFixedThreadPool(
+        ExecutorService removalPool = RemovalWorker.prioritised(
                 config.reapConcurrency(),
                 Thread.ofPlatform().name("containerlease-reap-", 0).daemon(true).factory());
         started.add(() -> shutdown(removalPool));
+        ExecutorService afterRemoval = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("containerlease-removed-", 0).factory());
+        started.add(() -> shutdown(afterRemoval));
         var removals = new RemovalWorker(
-                backing.engine().runtime(), removalPool, scheduler, RetryPolicy.REMOVAL, base.random(), metrics);
+                backing.engine().runtime(),
+                removalPool,
+                afterRemoval,
+                scheduler,
+                RetryPolicy.REMOVAL,
+                base.random(),
+                metrics);
         var code = code(config, backing);
         var containers =
                 new LeaseService.Containers(backing.catalog(), backing.engine().runtime(), code.volumes(), removals);

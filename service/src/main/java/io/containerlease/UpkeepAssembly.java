@@ -2,6 +2,7 @@ package io.containerlease;
 
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.containers.EngineWatcher;
+import io.containerlease.lease.LeaseId;
 import io.containerlease.metrics.PoolMetrics;
 import io.containerlease.pool.PoolSettings;
 import io.containerlease.pool.WarmPool;
@@ -10,6 +11,7 @@ import io.containerlease.reaper.RetentionPurge;
 import io.containerlease.schedule.RetryPolicy;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +24,12 @@ import org.slf4j.LoggerFactory;
  * pass (so the API opens on a repaired world), the expiry timers, the engine's event watch, and the
  * periodic passes of the reconciler and of retention.
  */
-record UpkeepAssembly(WarmPool pool) {
+record UpkeepAssembly(WarmPool pool, Runnable afterApiOpens) {
     private static final Logger log = LoggerFactory.getLogger(UpkeepAssembly.class);
     /**
-     * How long the API waits at start for the first pass: a few orphans are gone before it opens,
-     * while many leases that expired during a long downtime go on being ended and removed with the
-     * API open (until then they show as running past their expiry).
+     * How long the API waits at start for the first pass's repairs: a few orphans are gone before it
+     * opens. Leases that expired during the downtime are recorded as ending by the pass (in one
+     * write) and removed with the API open: it never waits for those.
      */
     private static final Duration FIRST_PASS_WAIT = Duration.ofSeconds(1);
     /** Warm pool containers made at once: a refill must not crowd out the provisions it is meant to speed up. */
@@ -57,8 +59,8 @@ record UpkeepAssembly(WarmPool pool) {
         core.leases().takeWarmContainersFrom(pool);
         reaper.keepPooled(pool::protectedSince);
         pool.start();
-        firstPass(reaper);
-        core.leases().armTimers();
+        var expireFound = firstPass(reaper);
+        core.leases().armTimers(expireFound.expired());
         cluster.followOthers().run();
         var engineWatcher = started.add(new EngineWatcher(
                 core.engine().events(),
@@ -77,7 +79,9 @@ record UpkeepAssembly(WarmPool pool) {
                 base.clock(),
                 core.config().retention()));
         retention.start();
-        return new UpkeepAssembly(pool);
+        // What expired while the server was down ends once the API is open: hundreds of removals at once take the
+        // engine's (and the machine's) time, and the API need not wait for them.
+        return new UpkeepAssembly(pool, expireFound.expire());
     }
 
     private static WarmPool pool(CoreAssembly core) {
@@ -86,6 +90,7 @@ record UpkeepAssembly(WarmPool pool) {
         var pool = new WarmPool(
                 new PoolSettings(
                         config.poolMaxTotal() == 0 ? Map.of() : core.catalog().warmPools(),
+                        core.catalog().warmPoolMaxima(),
                         config.poolMaxTotal(),
                         POOL_REFILL_CONCURRENCY,
                         config.poolDrainOnStop(),
@@ -99,21 +104,28 @@ record UpkeepAssembly(WarmPool pool) {
                 core.base().clock(),
                 core.base().random(),
                 metrics);
-        metrics.track(pool::sizes, pool.targets());
+        metrics.track(pool::sizes, pool::targets, pool::claimsPerMinute);
         return pool;
     }
 
-    private static void firstPass(ReaperLoop reaper) {
+    /**
+     * What the first pass found past its expiry ({@code expired}: empty while the pass is still
+     * looking), and what ends those (off the caller's thread, once the pass is through).
+     */
+    private record FoundExpired(Set<LeaseId> expired, Runnable expire) {}
+
+    /** Runs the first pass, waiting a moment for its repairs. */
+    private static FoundExpired firstPass(ReaperLoop reaper) {
+        // The pass runs on a thread of its own: with thousands of containers, listing them takes a while, and the
+        // API need not wait for all of it.
+        CompletableFuture<ReaperLoop.Pass> pass = CompletableFuture.supplyAsync(
+                reaper::pass,
+                runnable -> Thread.ofVirtual().name("first-reconcile-pass").start(runnable));
+        Runnable expire = () -> pass.thenAcceptAsync(
+                p -> p.expire().get(),
+                runnable -> Thread.ofVirtual().name("expire-found-at-start").start(runnable));
         try {
-            // The pass runs on a thread of its own: with many leases due while the server was down, recording
-            // their ends takes a while (a commit each), and the API need not wait for all of it.
-            CompletableFuture.supplyAsync(
-                            reaper::runOnce,
-                            runnable -> Thread.ofVirtual()
-                                    .name("first-reconcile-pass")
-                                    .start(runnable))
-                    .thenCompose(removals -> removals)
-                    .get(FIRST_PASS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            pass.thenCompose(ReaperLoop.Pass::repairs).get(FIRST_PASS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             log.info(
                     "first reconcile pass still removing containers after {} s; opening the API, removal goes on",
@@ -125,5 +137,6 @@ record UpkeepAssembly(WarmPool pool) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new StartupException("the first reconcile pass failed: " + cause.getMessage(), cause);
         }
+        return new FoundExpired(pass.isDone() ? pass.join().expired() : Set.of(), expire);
     }
 }

@@ -158,7 +158,7 @@ public final class FootprintBench {
         FakeRuntime runtime = FakeRuntime.forgetful();
         try (SqliteLeaseStore store = SqliteLeaseStore.inMemory();
                 ExecutorTaskScheduler scheduler = new ExecutorTaskScheduler("bench-timers")) {
-            var removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
+            var removals = new RemovalWorker(runtime, scheduler, RetryPolicy.REMOVAL, random, metrics);
             var leases = new LeaseService(
                     store,
                     new LeaseService.Containers(

@@ -44,7 +44,8 @@ public final class RestartBench {
 
     public List<BenchResult> run() throws Exception {
         Path dataDir = workDir.resolve("restart-data");
-        Map<String, String> env = Map.of("RECONCILE_INTERVAL_SECONDS", "5");
+        Map<String, String> env = Map.of(
+                "RECONCILE_INTERVAL_SECONDS", "5", "LOG_LEVEL", System.getenv().getOrDefault("BENCH_LOG", "warn"));
         // As bin/containerlease serve starts it: with the JVM's class-data archive, written when the first server
         // stops.
         List<String> jvm = List.of(
@@ -105,7 +106,8 @@ public final class RestartBench {
                     if (done) {
                         break;
                     }
-                    Thread.sleep(100);
+                    Thread.sleep(
+                            1000); // each lease says when it ended: a tighter poll would only take CPU from the engine
                 }
                 List<Double> goneAfterOpen = new ArrayList<>();
                 for (String id : whileDown) {
@@ -144,13 +146,20 @@ public final class RestartBench {
 
                 String detail = 3 * third + " live leases; an orderly stop, " + DOWN.toSeconds() + " s down; "
                         + whileDown.size() + " expired while down, " + after.size() + " expire 4 s after the restart";
+                // Those due after the restart wait behind what the engine still has to remove of the first batch when
+                // they come due, then take the engine's time for their own batch: the engine's queue.
+                double queueAheadSeconds = Math.max(
+                        0,
+                        apiOpenSeconds
+                                + engineRemovalSeconds
+                                - Duration.between(spawnedAt, dueAfter).toMillis() / 1000.0);
                 return List.of(
                         BenchResult.of(
                                 "restart-api-open",
                                 apiOpenSeconds,
-                                3.0,
+                                2.0,
                                 "s",
-                                detail + "; process start to the API answering (goal 3 s)"),
+                                detail + "; process start to the API answering (goal 2 s)"),
                         BenchResult.of(
                                 "restart-expired-gone-p99",
                                 Percentiles.of(goneAfterOpen, 99),
@@ -158,14 +167,17 @@ public final class RestartBench {
                                 "s",
                                 detail
                                         + "; ended minus API open, for those expired while down, vs the engine removing as many "
-                                        + "containers 8 at a time (goal: within 2 s of the API opening)"),
+                                        + "containers 8 at a time (goal: ratio 1.1)"),
                         BenchResult.of(
                                 "restart-expiry-lag-after-p99",
                                 Percentiles.of(lagAfter, 99),
-                                1.0,
+                                1.0 + queueAheadSeconds + engineRemovalSeconds,
                                 "s",
-                                detail + "; ended minus expiry, for those due just after the restart"));
+                                detail + "; ended minus expiry, for those due just after the restart, vs 1 s plus the "
+                                        + "engine's queue (what it still had of the first batch when they came due, then as "
+                                        + "many removals again, 8 at a time)"));
             } finally {
+                java.nio.file.Files.writeString(Path.of("/tmp/restart-server.log"), server.output());
                 server.kill9();
                 raw.removeInstance(instance);
             }

@@ -62,23 +62,34 @@ public final class ImageCatalog implements ImageTypes {
     private final Map<String, ImageSpec> specs;
     private final Map<String, Listing> listings;
     private final Map<String, Integer> warmPools;
+    private final Map<String, Integer> warmPoolMaxima;
 
     public ImageCatalog(Map<String, ImageSpec> specs) {
-        this(specs, Map.of(), Map.of());
+        this(specs, Map.of(), Map.of(), Map.of());
     }
 
-    private ImageCatalog(Map<String, ImageSpec> specs, Map<String, Listing> listings, Map<String, Integer> warmPools) {
+    private ImageCatalog(
+            Map<String, ImageSpec> specs,
+            Map<String, Listing> listings,
+            Map<String, Integer> warmPools,
+            Map<String, Integer> warmPoolMaxima) {
         if (specs.isEmpty()) {
             throw new ConfigException("The image catalog lists no images");
         }
         this.specs = Collections.unmodifiableMap(new LinkedHashMap<>(specs));
         this.listings = Map.copyOf(listings);
         this.warmPools = Map.copyOf(warmPools);
+        this.warmPoolMaxima = Map.copyOf(warmPoolMaxima);
     }
 
     /** How many warm containers each image type asks for ({@code warmPool}); types without one are not listed. */
     public Map<String, Integer> warmPools() {
         return warmPools;
+    }
+
+    /** The most each pooled type's pool grows to with demand ({@code warmPoolMax}; 4 × its warmPool by default). */
+    public Map<String, Integer> warmPoolMaxima() {
+        return warmPoolMaxima;
     }
 
     /** The description and suggested duration of an image type, as its catalog entry gives them. */
@@ -132,6 +143,7 @@ public final class ImageCatalog implements ImageTypes {
         Map<String, ImageSpec> specs = new LinkedHashMap<>();
         Map<String, Listing> listings = new LinkedHashMap<>();
         Map<String, Integer> warmPools = new LinkedHashMap<>();
+        Map<String, Integer> warmPoolMaxima = new LinkedHashMap<>();
         for (var it = images.fields(); it.hasNext(); ) {
             var entry = it.next();
             try {
@@ -141,7 +153,13 @@ public final class ImageCatalog implements ImageTypes {
                 Entry bound = YAML.treeToValue(entry.getValue(), Entry.class);
                 specs.put(entry.getKey(), bound.toSpec(entry.getKey()));
                 listings.put(entry.getKey(), bound.listing());
-                bound.warmPoolSize().ifPresent(size -> warmPools.put(entry.getKey(), size));
+                bound.warmPoolSize().ifPresent(size -> {
+                    warmPools.put(entry.getKey(), size);
+                    warmPoolMaxima.put(entry.getKey(), bound.warmPoolMaximum(size));
+                });
+                if (bound.warmPoolMax != null && bound.warmPoolSize().isEmpty()) {
+                    throw new IllegalArgumentException("'warmPoolMax' needs a 'warmPool' of at least 1");
+                }
             } catch (UnrecognizedPropertyException e) {
                 problems.add("images." + entry.getKey() + ": unknown field '" + e.getPropertyName() + "' (known: "
                         + String.join(", ", Entry.FIELDS) + ")");
@@ -154,7 +172,7 @@ public final class ImageCatalog implements ImageTypes {
         if (!problems.isEmpty()) {
             throw ConfigException.of("Invalid image catalog (" + source + ")", problems);
         }
-        return new ImageCatalog(specs, listings, warmPools);
+        return new ImageCatalog(specs, listings, warmPools, warmPoolMaxima);
     }
 
     /** Strict binding: no unknown field, no string for a number, no 1.5 for a whole number. */
@@ -220,6 +238,7 @@ public final class ImageCatalog implements ImageTypes {
             Boolean channel,
             CodeEntry code,
             Integer warmPool,
+            Integer warmPoolMax,
             List<PortEntry> ports) {
         static final List<String> FIELDS = java.util.Arrays.stream(Entry.class.getRecordComponents())
                 .map(java.lang.reflect.RecordComponent::getName)
@@ -294,6 +313,15 @@ public final class ImageCatalog implements ImageTypes {
                 throw new IllegalArgumentException("'warmPool' must be between 0 and 256");
             }
             return Optional.of(warmPool);
+        }
+
+        /** The most the pool grows to with demand: {@code warmPoolMax}, or four times its floor (within 256). */
+        int warmPoolMaximum(int floor) {
+            int max = warmPoolMax == null ? Math.min(256, floor * 4) : warmPoolMax;
+            if (max < floor || max > 1024) {
+                throw new IllegalArgumentException("'warmPoolMax' must be between 'warmPool' (" + floor + ") and 1024");
+            }
+            return max;
         }
 
         private static Optional<Duration> seconds(String field, Long value) {

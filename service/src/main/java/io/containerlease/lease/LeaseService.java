@@ -206,15 +206,52 @@ public final class LeaseService {
         Instant now = clock.instant();
         if (store.beginEndIfExpired(id, now)) {
             Lease lease = require(id);
-            metrics.expiryRemovalStarted(Duration.between(lease.expiresAt(), now));
-            log.info("lease expiring {}", kv("leaseId", id.value()));
-            notifyEnding(id, EndReason.EXPIRED);
-            return finishEnding(id);
+            notifyExpiring(lease, now);
+            return finishEnding(id, lease.expiresAt());
         }
+        rearmIfExtended(id, now);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * The reconciler's expiries (leases found past their expiry, as after a downtime): recorded in one
+     * write, and their removals queued earliest due first, so the removals go at the engine's rate
+     * and none waits behind a later one.
+     *
+     * @return each removal started, completing once its container is gone and its lease ended
+     */
+    public List<CompletableFuture<Void>> expireAll(List<LeaseId> ids) {
+        Instant now = clock.instant();
+        Set<LeaseId> moved = store.beginEndIfExpired(ids, now);
+        List<Lease> due = moved.stream()
+                .map(this::require)
+                .sorted(java.util.Comparator.comparing(Lease::expiresAt))
+                .toList();
+        // Told side by side (what listeners write, such as the activity log, is committed together), each
+        // removal queued once its lease is told (an end is never heard before its beginning), by its due time.
+        List<CompletableFuture<Void>> removals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var telling = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            due.forEach(lease -> telling.execute(() -> {
+                notifyExpiring(lease, now);
+                removals.add(finishEnding(lease.id(), lease.expiresAt()));
+            }));
+        }
+        ids.stream().filter(id -> !moved.contains(id)).forEach(id -> rearmIfExtended(id, now));
+        return removals;
+    }
+
+    /** An expired lease recorded as ending: counted, logged and told. */
+    private void notifyExpiring(Lease lease, Instant now) {
+        metrics.expiryRemovalStarted(Duration.between(lease.expiresAt(), now));
+        log.info("lease expiring {}", kv("leaseId", lease.id().value()));
+        notifyEnding(lease.id(), EndReason.EXPIRED);
+    }
+
+    /** A lease that was not expired after all: extended meanwhile (or a timer fired a hair early), its timer set anew. */
+    private void rearmIfExtended(LeaseId id, Instant now) {
         store.find(id)
                 .filter(l -> l.state() == LeaseState.RUNNING && l.expiresAt().isAfter(now))
                 .ifPresent(l -> timers.schedule(id, l.expiresAt(), () -> expireOrRetry(id)));
-        return CompletableFuture.completedFuture(null);
     }
 
     /**
@@ -235,9 +272,14 @@ public final class LeaseService {
 
     /** Removes an ending lease's container (retrying as long as it takes), then marks the lease ended. */
     public CompletableFuture<Void> finishEnding(LeaseId id) {
+        return finishEnding(id, clock.instant());
+    }
+
+    /** The same, for a container that was due to go at {@code due}: among removals waiting, the earliest due go first. */
+    private CompletableFuture<Void> finishEnding(LeaseId id, Instant due) {
         return containers
                 .removals()
-                .removeUntilGone(ManagedLabels.containerName(id))
+                .removeUntilGone(ManagedLabels.containerName(id), due)
                 .thenRun(() -> markEnded(id));
     }
 
@@ -301,12 +343,16 @@ public final class LeaseService {
      * Arms an expiry timer for every running lease this server holds and tells listeners they run
      * (its session rules and container state are this server's to keep); called once at start,
      * after the first reconcile pass.
+     *
+     * @param expiredByThePass leases the first pass found expired and ends itself (no timer for them)
      */
-    public void armTimers() {
+    public void armTimers(Set<LeaseId> expiredByThePass) {
         Set<LeaseId> held = store.held();
         for (Lease lease : store.listLive()) {
             if (lease.state() == LeaseState.RUNNING && held.contains(lease.id())) {
-                timers.schedule(lease.id(), lease.expiresAt(), () -> expireOrRetry(lease.id()));
+                if (!expiredByThePass.contains(lease.id())) {
+                    timers.schedule(lease.id(), lease.expiresAt(), () -> expireOrRetry(lease.id()));
+                }
                 tell(l -> l.onRecovered(lease));
             }
         }

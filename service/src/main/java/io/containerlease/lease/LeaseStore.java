@@ -81,11 +81,36 @@ public interface LeaseStore extends AutoCloseable {
     /** RUNNING → ENDING(expired), only if the stored expiry is at or before {@code now}. */
     boolean beginEndIfExpired(LeaseId id, Instant now);
 
+    /**
+     * {@link #beginEndIfExpired} for many leases, in one write where the store can: the leases that
+     * moved. Either all of them are recorded or, when it throws, none is known to be.
+     */
+    default java.util.Set<LeaseId> beginEndIfExpired(java.util.Collection<LeaseId> ids, Instant now) {
+        java.util.Set<LeaseId> moved = new java.util.HashSet<>();
+        for (LeaseId id : ids) {
+            if (beginEndIfExpired(id, now)) {
+                moved.add(id);
+            }
+        }
+        return moved;
+    }
+
     /** {@code from} → ENDED directly, for a lease with no container left to remove. */
     boolean endNow(LeaseId id, LeaseState from, EndReason reason, String detail, Instant at);
 
     /** ENDING → ENDED, once its container is confirmed gone. */
     boolean markEnded(LeaseId id, Instant at);
+
+    /** {@link #markEnded} for many leases, in one write where the store can: the leases that moved. */
+    default java.util.Set<LeaseId> markEnded(java.util.Collection<LeaseId> ids, Instant at) {
+        java.util.Set<LeaseId> moved = new java.util.HashSet<>();
+        for (LeaseId id : ids) {
+            if (markEnded(id, at)) {
+                moved.add(id);
+            }
+        }
+        return moved;
+    }
 
     /**
      * Moves a RUNNING lease's expiry from {@code expected} to {@code newExpiry}, only if it still is

@@ -22,15 +22,24 @@ public final class PoolMetrics implements PoolMeters {
         this.registry = registry;
     }
 
-    public void track(Supplier<Map<String, Integer>> sizes, Map<String, Integer> targets) {
-        for (var target : targets.entrySet()) {
-            String type = target.getKey();
+    public void track(
+            Supplier<Map<String, Integer>> sizes,
+            Supplier<Map<String, Integer>> targets,
+            Supplier<Map<String, Double>> claimsPerMinute) {
+        for (String type : targets.get().keySet()) {
             Gauge.builder("containerlease.pool.size", () -> sizes.get().getOrDefault(type, 0))
                     .description("Warm pool containers waiting, by image type")
                     .tag("imageType", type)
                     .register(registry);
-            Gauge.builder("containerlease.pool.target", target::getValue)
-                    .description("The size each warm pool is kept at (the catalog's warmPool)")
+            Gauge.builder("containerlease.pool.target", () -> targets.get().getOrDefault(type, 0))
+                    .description("The size each warm pool is kept at now: the catalog's warmPool, raised by the "
+                            + "last minute's demand up to its warmPoolMax")
+                    .tag("imageType", type)
+                    .register(registry);
+            Gauge.builder(
+                            "containerlease.pool.claims.per.minute",
+                            () -> claimsPerMinute.get().getOrDefault(type, 0.0))
+                    .description("Provisions that asked each warm pool for a container over the last minute")
                     .tag("imageType", type)
                     .register(registry);
         }

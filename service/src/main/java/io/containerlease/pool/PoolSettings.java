@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * How a warm pool is set up: its sizes by image type, its cap over all types, how many it makes at
+ * How a warm pool is set up: its sizes by image type (the floor each is kept at), the most each may
+ * grow to with demand ({@code maxima}), its cap over all types, how many it makes at
  * once, what it does at stop, how often it checks its containers, how long a container may wait
  * before it is replaced ({@code maxWait}, POOL_MAX_WAIT_MINUTES), and how long after its making a
  * container ends itself if no server is alive ({@code deadlineAfter}: the wait, then the longest
@@ -13,6 +14,7 @@ import java.util.Map;
  */
 public record PoolSettings(
         Map<String, Integer> sizes,
+        Map<String, Integer> maxima,
         int maxTotal,
         int refillConcurrency,
         boolean drainOnStop,
@@ -20,6 +22,7 @@ public record PoolSettings(
         Duration maxWait,
         Duration deadlineAfter,
         String build) {
+    /** Pools of a fixed size: each kept at its size, whatever the demand. */
     public PoolSettings(
             Map<String, Integer> sizes,
             int maxTotal,
@@ -28,11 +31,12 @@ public record PoolSettings(
             Duration checkEvery,
             Duration maxWait,
             Duration deadlineAfter) {
-        this(sizes, maxTotal, refillConcurrency, drainOnStop, checkEvery, maxWait, deadlineAfter, "");
+        this(sizes, sizes, maxTotal, refillConcurrency, drainOnStop, checkEvery, maxWait, deadlineAfter, "");
     }
 
     public PoolSettings {
         sizes = Map.copyOf(sizes);
+        maxima = Map.copyOf(maxima);
         if (deadlineAfter.compareTo(maxWait) <= 0) {
             throw new IllegalArgumentException(
                     "a pool container's deadline must leave room for a lease after its wait");

@@ -31,10 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps, for each image type whose catalog entry asks for {@code warmPool: N}, N containers created,
- * started and hardened exactly as a lease's would be, each already named and labelled for the lease
- * id it will get; a provision that one can serve takes it (see {@link WarmContainers}). Taken
- * containers are replaced in the background, a few at a time.
+ * Keeps, for each image type whose catalog entry asks for {@code warmPool: N}, at least N containers
+ * created, started and hardened exactly as a lease's would be, each already named and labelled for
+ * the lease id it will get; a provision that one can serve takes it (see {@link WarmContainers}).
+ * Taken containers are replaced in the background, a few at a time. The pool follows demand
+ * ({@link PoolDemand}): the provisions of the last minute raise a type's target up to its
+ * {@code warmPoolMax}, and a quiet minute brings it back to N, the surplus removed oldest first.
  *
  * <p>The pool's containers are labelled as this server's ({@link ManagedLabels#POOL}). After a
  * restart they are taken back into the pool when still running and not leased (the store has no
@@ -82,6 +84,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
     private final PeriodicTask check;
     private volatile boolean closed;
     private volatile long lastTakenNanos;
+    private final PoolDemand demand;
 
     /** @param containers how a pool container is made and removed, as a lease's is */
     public WarmPool(
@@ -115,6 +118,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         this.random = random;
         this.meters = meters;
         this.makers = new Semaphore(Math.max(1, settings.refillConcurrency()));
+        this.demand = new PoolDemand(settings.sizes(), settings.maxima());
         settings.sizes().keySet().forEach(type -> {
             available.put(type, new ConcurrentLinkedDeque<>());
             filling.put(type, new AtomicInteger());
@@ -151,9 +155,20 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         return out;
     }
 
-    /** The size each image type's pool is kept at. */
+    /** The size each image type's pool is kept at now (its floor, raised by recent demand). */
     public Map<String, Integer> targets() {
-        return settings.sizes();
+        long now = nanoTime.getAsLong();
+        Map<String, Integer> out = new LinkedHashMap<>();
+        settings.sizes().keySet().stream().sorted().forEach(type -> out.put(type, demand.target(type, now)));
+        return out;
+    }
+
+    /** Provisions that asked each image type's pool for a container, per minute, over the last minute. */
+    public Map<String, Double> claimsPerMinute() {
+        long now = nanoTime.getAsLong();
+        Map<String, Double> out = new LinkedHashMap<>();
+        settings.sizes().keySet().stream().sorted().forEach(type -> out.put(type, demand.perMinute(type, now)));
+        return out;
     }
 
     /**
@@ -188,6 +203,10 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             meters.miss(type, unfit);
             return Optional.empty();
         }
+        // Demand, served or not: it raises the target, and refills wait while claims keep coming (a cold
+        // provision of a burst the pool could not serve needs the engine more than a refill does).
+        lastTakenNanos = nanoTime.getAsLong();
+        demand.claimed(type, lastTakenNanos);
         Member member = queue.pollFirst();
         // One that waited past POOL_MAX_WAIT is too close to its own deadline to serve a whole lease: replaced.
         while (member != null && member.madeAt().plus(settings.maxWait()).isBefore(clock.instant())) {
@@ -200,7 +219,6 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
             return Optional.empty();
         }
         meters.hit(type);
-        lastTakenNanos = nanoTime.getAsLong();
         return Optional.of(new Warm(member.id(), member.containerId()));
     }
 
@@ -241,7 +259,7 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         if (closed) {
             return;
         }
-        int target = settings.sizes().getOrDefault(type, 0);
+        int target = demand.target(type, nanoTime.getAsLong());
         AtomicInteger making = filling.get(type);
         while (true) {
             // Counted under the lock a finished container moves under (from being made to waiting): read
@@ -369,7 +387,24 @@ public final class WarmPool implements WarmContainers, AutoCloseable {
         }
         long forgetBefore = nanoTime.getAsLong() - LEFT_REMEMBERED.toNanos();
         leftAt.values().removeIf(at -> at - forgetBefore < 0);
+        shrinkToTargets();
         fillAll();
+    }
+
+    /** Demand fell: what waits beyond each type's target goes, oldest first (the nearest its deadline). */
+    private void shrinkToTargets() {
+        long now = nanoTime.getAsLong();
+        available.forEach((type, queue) -> {
+            int surplus = queue.size() - demand.target(type, now);
+            for (int i = 0; i < surplus; i++) {
+                Member oldest = queue.pollFirst();
+                if (oldest == null) {
+                    return;
+                }
+                members.remove(oldest.id());
+                engine.removeQuietly(oldest.id());
+            }
+        });
     }
 
     private void drainOne(LeaseId id) {

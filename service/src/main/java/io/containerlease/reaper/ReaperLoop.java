@@ -98,12 +98,36 @@ public final class ReaperLoop implements AutoCloseable {
     }
 
     /**
+     * What a pass found: every repair but expiries, started ({@code repairs}: orphans, interrupted
+     * provisions...; completes when their containers are gone), and the leases it found past their
+     * expiry, ended by {@code expire} (recorded in one write, removals queued earliest due first;
+     * what it returns completes when they are gone). The start-up pass runs {@code expire} once the
+     * API is open, so hundreds of removals after a downtime do not slow the start.
+     */
+    public record Pass(
+            CompletableFuture<Void> repairs,
+            Set<LeaseId> expired,
+            java.util.function.Supplier<CompletableFuture<Void>> expire) {}
+
+    /**
      * One reconcile pass. Returns a future that completes when every removal the pass started has
-     * finished (the start-up pass waits on it so the API opens on a clean engine).
+     * finished.
      *
      * @throws RuntimeException when the engine or the store cannot be read; nothing was changed then
      */
     public CompletableFuture<Void> runOnce() {
+        Pass pass = pass();
+        return CompletableFuture.allOf(pass.repairs(), pass.expire().get());
+    }
+
+    /**
+     * One reconcile pass, its expiries apart: the start-up pass waits a moment for its repairs (so
+     * the API opens without the orphans it found), and ends what expired while the server was down
+     * once the API is open.
+     *
+     * @throws RuntimeException when the engine or the store cannot be read; nothing was changed then
+     */
+    public Pass pass() {
         long seenAt = System.nanoTime();
         // Order matters; see Reconciler.Snapshot.
         List<ManagedContainer> containers = runtime.listManaged(store.instanceId());
@@ -124,12 +148,16 @@ public final class ReaperLoop implements AutoCloseable {
             log.warn(
                     "reconcile pass skipped: this server's heartbeat is not current {}", kv("actions", actions.size()));
             metrics.reconcilePass("failed");
-            return CompletableFuture.completedFuture(null);
+            return new Pass(
+                    CompletableFuture.completedFuture(null), Set.of(), () -> CompletableFuture.completedFuture(null));
         }
         List<CompletableFuture<Void>> started = new ArrayList<>();
         failing.keySet().retainAll(actions); // what no longer needs doing is no longer failing
         boolean onlyRepeats = !actions.isEmpty() && failing.keySet().containsAll(actions);
         for (ReconcileAction action : actions) {
+            if (action instanceof ReconcileAction.Expire) {
+                continue; // all of them together, above
+            }
             if (!peers.actingSince().test(seenAt)) {
                 break; // paused meanwhile: the rest waits for a pass on fresh eyes
             }
@@ -154,12 +182,54 @@ public final class ReaperLoop implements AutoCloseable {
                     kv("actions", actions.size()));
         }
         metrics.reconcilePass(actions.isEmpty() ? "clean" : "repaired");
-        return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+        Set<LeaseId> expired = actions.stream()
+                .filter(ReconcileAction.Expire.class::isInstance)
+                .map(a -> ((ReconcileAction.Expire) a).leaseId())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return new Pass(CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)), expired, () -> {
+            if (!peers.actingSince().test(seenAt)) {
+                return CompletableFuture.completedFuture(null); // paused meanwhile: the next pass sees afresh
+            }
+            return CompletableFuture.allOf(expireAll(actions).toArray(CompletableFuture[]::new));
+        });
+    }
+
+    /**
+     * The pass's expiries, recorded in one write (after a downtime, hundreds may be due at once) and
+     * removed earliest due first; a failure marks each of them failing, as one action's would.
+     */
+    private List<CompletableFuture<Void>> expireAll(List<ReconcileAction> actions) {
+        List<ReconcileAction.Expire> due = actions.stream()
+                .filter(ReconcileAction.Expire.class::isInstance)
+                .map(ReconcileAction.Expire.class::cast)
+                .toList();
+        if (due.isEmpty()) {
+            return List.of();
+        }
+        try {
+            List<CompletableFuture<Void>> removals = leases.expireAll(
+                    due.stream().map(ReconcileAction.Expire::leaseId).toList());
+            due.forEach(failing::remove);
+            return removals;
+        } catch (RuntimeException e) {
+            String cause = String.valueOf(e.getMessage());
+            boolean changed = false;
+            for (ReconcileAction.Expire action : due) {
+                changed |= !cause.equals(failing.put(action, cause));
+            }
+            if (changed) {
+                log.warn(
+                        "recording expiries failed; every pass retries them {} {}",
+                        kv("leases", due.size()),
+                        kv("error", cause));
+            }
+            return List.of();
+        }
     }
 
     private CompletableFuture<Void> apply(ReconcileAction action) {
         return switch (action) {
-            case ReconcileAction.Expire a -> leases.expire(a.leaseId());
+            case ReconcileAction.Expire a -> leases.expire(a.leaseId()); // not reached: expireAll
             case ReconcileAction.CheckLost a -> {
                 leases.endIfLost(a.leaseId());
                 yield CompletableFuture.completedFuture(null);
@@ -180,7 +250,7 @@ public final class ReaperLoop implements AutoCloseable {
                         "removing orphan container {} {}",
                         kv("containerId", a.containerId()),
                         kv("leaseId", a.leaseId().map(LeaseId::value).orElse("none")));
-                yield removals.removeUntilGone(a.containerId());
+                yield removals.removeUntilGone(a.containerId(), clock.instant());
             }
         };
     }

@@ -248,6 +248,37 @@ class LeaseServiceTest {
         assertThat(world.timers.size()).isZero();
     }
 
+    /**
+     * After a downtime the pass finds many leases past their expiry: it records them all in one
+     * write and ends each as expired; a removal that fails holds up only its own lease, which ends
+     * once a retry removes its container. (Which goes first is the removal queue's: RemovalWorkerTest.)
+     */
+    @Test
+    void aPassEndsEveryExpiryItFindsAndAFailedRemovalHoldsUpOnlyItsOwn() {
+        java.util.List<Lease> leases = java.util.List.of(
+                provision(Duration.ofMinutes(30), Map.of()),
+                provision(Duration.ofMinutes(10), Map.of()),
+                provision(Duration.ofMinutes(20), Map.of()));
+        world.clock.advance(Duration.ofHours(1)); // the timers never ran: the server was down
+        world.runtime.failNextRemovals.set(1);
+        var pass = world.reaper.pass();
+        assertThat(pass.expired())
+                .containsExactlyInAnyOrderElementsOf(
+                        leases.stream().map(Lease::id).toList());
+        pass.expire().get();
+        java.util.function.Function<Lease, LeaseState> state =
+                l -> world.leases.get(l.id(), Caller.ANONYMOUS_ADMIN).state();
+        assertThat(leases)
+                .extracting(state)
+                .containsExactlyInAnyOrder(LeaseState.ENDED, LeaseState.ENDED, LeaseState.ENDING);
+        world.scheduler.advance(Duration.ofMinutes(1));
+        assertThat(leases).extracting(state).containsOnly(LeaseState.ENDED);
+        assertThat(leases)
+                .extracting(
+                        l -> world.leases.get(l.id(), Caller.ANONYMOUS_ADMIN).endReason())
+                .containsOnly(EndReason.EXPIRED);
+    }
+
     @Test
     void aVanishedContainerEndsItsLeaseAsLost() {
         Lease lease = provision(Duration.ofMinutes(5), Map.of());

@@ -98,7 +98,7 @@ class LeaseServiceTimersTest {
         Lease lease = provision();
         world.timers.cancel(lease.id()); // as after a restart: the store has it, no timer does
         recorder.heard.clear();
-        world.leases.armTimers();
+        world.leases.armTimers(java.util.Set.of());
         assertThat(world.timers.size()).isEqualTo(1);
         assertThat(recorder.heard).containsExactly("recovered " + lease.id().value());
         world.scheduler.advance(Duration.ofMinutes(30));

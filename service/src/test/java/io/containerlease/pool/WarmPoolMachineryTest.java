@@ -124,15 +124,21 @@ class WarmPoolMachineryTest {
     }
 
     private WarmPool pool(Map<String, Integer> sizes, int maxTotal, boolean drainOnStop) {
+        return pool(sizes, sizes, maxTotal, drainOnStop);
+    }
+
+    private WarmPool pool(Map<String, Integer> sizes, Map<String, Integer> maxima, int maxTotal, boolean drainOnStop) {
         pool = new WarmPool(
                 new PoolSettings(
                         sizes,
+                        maxima,
                         maxTotal,
                         2,
                         drainOnStop,
                         CHECK_EVERY,
                         LeaseWorld.POOL_MAX_WAIT,
-                        LeaseWorld.POOL_MAX_WAIT.plus(LeaseWorld.MAX_LIFE)),
+                        LeaseWorld.POOL_MAX_WAIT.plus(LeaseWorld.MAX_LIFE),
+                        ""),
                 new LeaseService.Containers(ImageCatalog.builtIn(), world.runtime, LeaseResources.NONE, world.removals),
                 world.store,
                 world.scheduler,
@@ -430,5 +436,39 @@ class WarmPoolMachineryTest {
         world.runtime.unavailable = true;
         engine.removeQuietly(id); // a failure is the reconciler's to finish: no exception here
         world.runtime.unavailable = false;
+    }
+
+    /**
+     * Demand raises the target above the floor (each provision of the last minute that asked counts,
+     * served or not) up to the type's maximum, the pool fills to it, and a minute without demand
+     * brings it back to the floor, the surplus removed oldest first.
+     */
+    @Test
+    void theTargetFollowsDemandWithinTheMaximumAndFallsBackWhenIdle() {
+        pool(Map.of("busybox", 2), Map.of("busybox", 6), 16, false).start();
+        workers.runAll();
+        assertThat(pool.targets()).containsEntry("busybox", 2);
+        pool.used(take(Map.of()).orElseThrow());
+        pool.used(take(Map.of()).orElseThrow());
+        assertThat(pool.targets()).containsEntry("busybox", 4);
+        workers.runAll();
+        assertThat(pool.sizes()).containsEntry("busybox", 4);
+        for (int i = 0; i < 4; i++) {
+            pool.used(take(Map.of()).orElseThrow());
+        }
+        assertThat(take(Map.of())).as("a miss is demand too").isEmpty();
+        assertThat(pool.targets()).as("within its maximum").containsEntry("busybox", 6);
+        assertThat(pool.claimsPerMinute()).as("counted up to the maximum").containsEntry("busybox", 6.0);
+        workers.runAll();
+        assertThat(pool.sizes()).containsEntry("busybox", 6);
+        List<String> oldestFirst = pooledNames();
+
+        nanos += java.time.Duration.ofSeconds(61).toNanos(); // a quiet minute
+        assertThat(pool.targets()).containsEntry("busybox", 2);
+        world.scheduler.advance(CHECK_EVERY);
+        workers.runAll();
+        assertThat(pool.sizes()).containsEntry("busybox", 2);
+        assertThat(pool.claimsPerMinute()).containsEntry("busybox", 0.0);
+        assertThat(pooledNames()).hasSize(6 + 2); // the 6 taken (their leases' now) and the 2 kept
     }
 }

@@ -29,12 +29,12 @@ class RemovalWorkerProperties {
         runtime.failNextRemovals.set(failures);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RemovalWorker worker = new RemovalWorker(
-                runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, new Random(seed), new LeaseMetrics(registry));
+                runtime, scheduler, RetryPolicy.REMOVAL, new Random(seed), new LeaseMetrics(registry));
 
-        CompletableFuture<Void> done = worker.removeUntilGone("victim");
+        CompletableFuture<Void> done = worker.removeUntilGone("victim", Instant.EPOCH);
         if (failures > 0) {
             // Calls for the same container while its removal is under way share that removal.
-            assertThat(worker.removeUntilGone("victim")).isSameAs(done);
+            assertThat(worker.removeUntilGone("victim", Instant.EPOCH)).isSameAs(done);
         }
 
         // The backoff is capped at 30 s, so (failures + 1) * 30 s is always enough.
@@ -59,13 +59,8 @@ class RemovalWorkerProperties {
         runtime.plant("victim", Map.of());
         runtime.failNextRemovals.set(8);
         RemovalWorker worker = new RemovalWorker(
-                runtime,
-                Runnable::run,
-                scheduler,
-                RetryPolicy.REMOVAL,
-                new Random(seed),
-                new LeaseMetrics(new SimpleMeterRegistry()));
-        CompletableFuture<Void> done = worker.removeUntilGone("victim");
+                runtime, scheduler, RetryPolicy.REMOVAL, new Random(seed), new LeaseMetrics(new SimpleMeterRegistry()));
+        CompletableFuture<Void> done = worker.removeUntilGone("victim", Instant.EPOCH);
         while (!done.isDone()) {
             scheduler.advance(Duration.ofSeconds(1));
         }

@@ -22,8 +22,8 @@ class RemovalWorkerTest {
             new ManualScheduler(new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
     private final FakeRuntime runtime = new FakeRuntime();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final RemovalWorker worker = new RemovalWorker(
-            runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, new Random(1), new LeaseMetrics(registry));
+    private final RemovalWorker worker =
+            new RemovalWorker(runtime, scheduler, RetryPolicy.REMOVAL, new Random(1), new LeaseMetrics(registry));
 
     private double counted(String name) {
         return registry.get(name).counter().count();
@@ -34,8 +34,8 @@ class RemovalWorkerTest {
         runtime.plant("a", Map.of());
         runtime.plant("b", Map.of());
         runtime.failNextRemovals.set(2);
-        CompletableFuture<Void> a = worker.removeUntilGone("a");
-        CompletableFuture<Void> b = worker.removeUntilGone("b");
+        CompletableFuture<Void> a = worker.removeUntilGone("a", Instant.EPOCH);
+        CompletableFuture<Void> b = worker.removeUntilGone("b", Instant.EPOCH);
         assertThat(worker.pending()).isEqualTo(2);
         scheduler.advance(Duration.ofMinutes(1));
         assertThat(a).isCompleted();
@@ -48,13 +48,13 @@ class RemovalWorkerTest {
         runtime.plant("slow", Map.of());
         runtime.plant("quick", Map.of());
         try (LogLines lines = LogLines.of(RemovalWorker.class)) {
-            worker.removeUntilGone("quick").join();
+            worker.removeUntilGone("quick", Instant.EPOCH).join();
             assertThat(lines.messages())
                     .as("a removal at the first attempt is not news")
                     .isEmpty();
 
             runtime.failNextRemovals.set(2);
-            CompletableFuture<Void> slow = worker.removeUntilGone("slow");
+            CompletableFuture<Void> slow = worker.removeUntilGone("slow", Instant.EPOCH);
             scheduler.advance(Duration.ofMinutes(1));
             assertThat(slow).isCompleted();
             assertThat(lines.containing("container removal failed, retrying")).hasSize(2);
@@ -64,5 +64,54 @@ class RemovalWorkerTest {
         }
         assertThat(counted("containerlease.reap.failures")).isEqualTo(2);
         assertThat(counted("containerlease.reap.retries")).isEqualTo(2);
+    }
+
+    /**
+     * Removals waiting for the engine go earliest due first, whatever order they were asked in: a
+     * hundred leases that expired during a downtime are not held up behind later ones.
+     */
+    @Test
+    void theWaitingRemovalsGoEarliestDueFirstAndWhatWaitsForThemRunsOffTheRemovalThreads() throws Exception {
+        var removalThreads =
+                RemovalWorker.prioritised(1, Thread.ofPlatform().name("removal").factory());
+        var completions = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("after-removal").factory());
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        // The one removal thread is busy while the removals are asked for.
+        removalThreads.execute(new RemovalWorker.Due(0, 0, () -> {
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        FakeRuntime engine = new FakeRuntime();
+        for (String name : java.util.List.of("due-at-10", "due-at-20", "due-at-30")) {
+            engine.plant(name, Map.of());
+        }
+        RemovalWorker prioritised = new RemovalWorker(
+                engine,
+                removalThreads,
+                completions,
+                scheduler,
+                RetryPolicy.REMOVAL,
+                new Random(2),
+                new LeaseMetrics(registry));
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        try {
+            var late = prioritised.removeUntilGone("due-at-30", t0.plusSeconds(30));
+            prioritised.removeUntilGone("due-at-10", t0.plusSeconds(10));
+            prioritised.removeUntilGone("due-at-20", t0.plusSeconds(20));
+            java.util.concurrent.atomic.AtomicReference<String> ranOn =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            var after = late.thenRun(() -> ranOn.set(Thread.currentThread().getName()));
+            busy.countDown();
+            after.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(engine.removeNames).containsExactly("due-at-10", "due-at-20", "due-at-30");
+            assertThat(ranOn.get()).isEqualTo("after-removal");
+        } finally {
+            removalThreads.shutdownNow();
+            completions.shutdownNow();
+        }
     }
 }

@@ -137,7 +137,7 @@ class SessionLifecycleTest {
         Lease kept = provision(Duration.ofHours(1), rules(30, null));
         Lease reconnected = provision(Duration.ofHours(1), rules(30, null));
         Lease noGrace = provision(Duration.ofHours(1), SessionRules.NONE);
-        world.leases.armTimers(); // what a start does for leases that survived
+        world.leases.armTimers(java.util.Set.of()); // what a start does for leases that survived
         world.connections.open(reconnected, new RecordingControlSink());
         world.scheduler.advance(Duration.ofSeconds(30));
         assertThat(world.leases

@@ -96,6 +96,28 @@ abstract class LeaseStoreContract {
     }
 
     @Test
+    void expiriesAndEndsOfManyLeasesAreRecordedTogetherAndOnlyWhereTheyApply() {
+        Lease due = running();
+        Lease alsoDue = running();
+        Lease notYet = inserted();
+        store.markRunning(notYet.id(), "c3");
+        store.updateExpiry(notYet.id(), notYet.expiresAt(), notYet.expiresAt().plusSeconds(60), T0);
+        Lease released = running();
+        store.beginEnd(released.id(), LIVE, EndReason.RELEASED, null);
+        Instant at = due.expiresAt();
+        assertThat(store.beginEndIfExpired(java.util.List.of(due.id(), alsoDue.id(), notYet.id(), released.id()), at))
+                .containsExactlyInAnyOrder(due.id(), alsoDue.id());
+        assertThat(store.find(notYet.id()).orElseThrow().state()).isEqualTo(LeaseState.RUNNING);
+        assertThat(store.find(released.id()).orElseThrow().endReason()).isEqualTo(EndReason.RELEASED);
+        assertThat(store.markEnded(java.util.List.of(due.id(), released.id(), notYet.id()), at.plusSeconds(1)))
+                .containsExactlyInAnyOrder(due.id(), released.id());
+        assertThat(store.find(due.id()).orElseThrow().endedAt()).isEqualTo(at.plusSeconds(1));
+        assertThat(store.find(alsoDue.id()).orElseThrow().state()).isEqualTo(LeaseState.ENDING);
+        assertThat(store.find(notYet.id()).orElseThrow().state()).isEqualTo(LeaseState.RUNNING);
+        assertThat(store.markEnded(java.util.List.of(), at)).isEmpty();
+    }
+
+    @Test
     void expiryUpdateIsACompareAndSetWithinTheCap() {
         Lease lease = running();
         Instant later = lease.expiresAt().plusSeconds(60);

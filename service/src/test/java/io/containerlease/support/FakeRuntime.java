@@ -36,6 +36,8 @@ public final class FakeRuntime implements ContainerRuntime {
     public final AtomicInteger removeCalls = new AtomicInteger();
     /** When each removal was attempted, by {@link #clock}. */
     public final List<java.time.Instant> removeTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What each removal was asked for, in order. */
+    public final List<String> removeNames = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public volatile java.time.InstantSource clock = java.time.InstantSource.system();
     /** Runs as a container is being created, before it exists: lets a test race something against provisioning. */
@@ -117,6 +119,7 @@ public final class FakeRuntime implements ContainerRuntime {
             return;
         }
         removeTimes.add(clock.instant());
+        removeNames.add(nameOrId);
         checkUp();
         if (failNextRemovals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new io.containerlease.lease.RuntimeOperationException("injected removal failure", null);

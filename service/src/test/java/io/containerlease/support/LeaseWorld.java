@@ -92,7 +92,7 @@ public final class LeaseWorld implements AutoCloseable {
         this.quota = quota;
         Random random = new Random(seed);
         tickets = new io.containerlease.auth.WsTickets(clock, random);
-        removals = new RemovalWorker(runtime, Runnable::run, scheduler, RetryPolicy.REMOVAL, random, metrics);
+        removals = new RemovalWorker(runtime, scheduler, RetryPolicy.REMOVAL, random, metrics);
         LeasePolicy policy = new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE);
         leases = new LeaseService(
                 StoreOutage.wrap(store, storeDown),

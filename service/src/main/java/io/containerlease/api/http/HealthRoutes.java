@@ -61,12 +61,15 @@ public final class HealthRoutes {
         LiveConnections.openDescriptors().ifPresent(n -> capacity.put("fileDescriptors", n));
         LiveConnections.maxDescriptors().ifPresent(n -> capacity.put("fileDescriptorsMax", n));
         out.put("capacity", capacity);
-        // Each warm pool: containers waiting for a provision, next to the size it is kept at.
+        // Each warm pool: containers waiting for a provision, next to the size it is kept at now and the demand
+        // that set it.
         Map<String, Object> pools = new LinkedHashMap<>();
+        var targets = pool.targets();
+        var claims = pool.claimsPerMinute();
         pool.sizes()
                 .forEach((type, waiting) -> pools.put(
                         type,
-                        Map.of("waiting", waiting, "target", pool.targets().get(type))));
+                        Map.of("waiting", waiting, "target", targets.get(type), "claimsPerMinute", claims.get(type))));
         out.put("warmPool", pools);
         ctx.status(healthy ? 200 : 503).json(out);
     }

@@ -225,6 +225,42 @@ public final class SqliteLeaseStore implements DurableStore {
                 == 1;
     }
 
+    /** One transaction, so one commit (and one sync to disk) for all of them. */
+    @Override
+    public Set<LeaseId> beginEndIfExpired(java.util.Collection<LeaseId> ids, Instant now) {
+        return eachInOneTransaction(
+                "UPDATE leases SET state = 'ending', end_reason = 'expired' WHERE id = ? AND state = 'running' AND expires_at <= ?",
+                ids,
+                now);
+    }
+
+    /** One transaction, so one commit (and one sync to disk) for all of them. */
+    @Override
+    public Set<LeaseId> markEnded(java.util.Collection<LeaseId> ids, Instant at) {
+        return eachInOneTransaction(
+                "UPDATE leases SET state = 'ended', ended_at = ?2 WHERE id = ?1 AND state = 'ending'", ids, at);
+    }
+
+    /** Runs {@code sql} (the lease's id as its first parameter, {@code at} as its second) for each lease: those it changed. */
+    private Set<LeaseId> eachInOneTransaction(String sql, java.util.Collection<LeaseId> ids, Instant at) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return db.inTransaction(c -> {
+            Set<LeaseId> moved = new java.util.HashSet<>();
+            try (java.sql.PreparedStatement s = c.prepareStatement(sql)) {
+                for (LeaseId id : ids) {
+                    s.setString(1, id.value());
+                    s.setLong(2, at.toEpochMilli());
+                    if (s.executeUpdate() == 1) {
+                        moved.add(id);
+                    }
+                }
+            }
+            return moved;
+        });
+    }
+
     @Override
     public boolean endNow(LeaseId id, LeaseState from, EndReason reason, String detail, Instant at) {
         if (from.isTerminal()) {
