@@ -63,7 +63,8 @@ public final class BenchCommand implements Callable<Integer> {
         DEADMAN,
         KUBERNETES,
         FILES,
-        PREVIEWS
+        PREVIEWS,
+        SCALE
     }
 
     @Option(
@@ -75,7 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + "hostile (a tenant's floods: memory, and another user's latency meanwhile), "
                     + "deadman (containers ending themselves with no server alive), "
                     + "kubernetes (a reconcile pass over 10,000 lease pods and the event watch under 1,000 pod changes, on an API server mock), "
-                    + "files (download and upload throughput next to docker exec).",
+                    + "files (download and upload throughput next to docker exec), "
+                    + "previews (a web app's requests through its preview link), "
+                    + "scale (a thousand leases on one host: throughput, listing, memory, expiry).",
             converter = GroupConverter.class)
     Group only;
 
@@ -127,6 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case FILES -> new FilesBench(quick ? FilesBench.Sizes.QUICK : FilesBench.Sizes.FULL, workDir).run();
                 case PREVIEWS ->
                     new PreviewBench(quick ? PreviewBench.Sizes.QUICK : PreviewBench.Sizes.FULL, workDir).run();
+                case SCALE -> new ScaleBench(quick ? ScaleBench.Sizes.QUICK : ScaleBench.Sizes.FULL, workDir).run();
                 case CLUSTER -> throw new IllegalStateException("handled above");
             };
             BenchReport.print(group, null, System.out);
@@ -136,6 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
         results.addAll(new LeaseBench(leaseSizes, workDir).run());
         results.addAll(new WarmPoolBench(poolSizes, workDir).run());
         results.addAll(new RestartBench(restartSizes, workDir).run());
+        results.addAll(new ScaleBench(quick ? ScaleBench.Sizes.QUICK : ScaleBench.Sizes.FULL, workDir).run());
         // The same provisioning on the Redis store, in the same run, when redis-server is installed (bin/test installs
         // it).
         if (RedisServer.installed()) {

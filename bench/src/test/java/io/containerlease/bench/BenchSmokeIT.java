@@ -22,6 +22,7 @@ class BenchSmokeIT {
         List<BenchResult> results = new java.util.ArrayList<>(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir).run());
         results.addAll(new WarmPoolBench(WarmPoolBench.Sizes.SMOKE, workDir).run());
         results.addAll(new RestartBench(RestartBench.Sizes.SMOKE, workDir).run());
+        results.addAll(new ScaleBench(ScaleBench.Sizes.SMOKE, workDir).run());
         try (var redis = io.containerlease.support.RedisServer.start(workDir.resolve("redis"))) {
             results.addAll(new LeaseBench(LeaseBench.Sizes.SMOKE, workDir, java.util.Optional.of(redis.url())).run());
         }
@@ -38,6 +39,12 @@ class BenchSmokeIT {
                         "warm-provision-p50",
                         "warm-provision-16-clients-p99",
                         "warm-provision-hit-rate",
+                        "warm-provision-first-burst-hit-rate",
+                        "scale-throughput",
+                        "scale-list-p99",
+                        "scale-rss",
+                        "scale-expiry-start-p99",
+                        "scale-expiry-gone",
                         "restart-api-open",
                         "restart-expired-gone-p99",
                         "restart-expiry-lag-after-p99",
