@@ -223,10 +223,7 @@ public final class LeaseService {
     public List<CompletableFuture<Void>> expireAll(List<LeaseId> ids) {
         Instant now = clock.instant();
         Set<LeaseId> moved = store.beginEndIfExpired(ids, now);
-        List<Lease> due = moved.stream()
-                .map(this::require)
-                .sorted(java.util.Comparator.comparing(Lease::expiresAt))
-                .toList();
+        List<Lease> due = moved.stream().map(this::require).toList();
         // Told side by side (what listeners write, such as the activity log, is committed together), each
         // removal queued once its lease is told (an end is never heard before its beginning), by its due time.
         List<CompletableFuture<Void>> removals = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -156,7 +156,7 @@ public final class ReaperLoop implements AutoCloseable {
         boolean onlyRepeats = !actions.isEmpty() && failing.keySet().containsAll(actions);
         for (ReconcileAction action : actions) {
             if (action instanceof ReconcileAction.Expire) {
-                continue; // all of them together, above
+                continue; // all of them together, by the pass's expire step (below)
             }
             if (!peers.actingSince().test(seenAt)) {
                 break; // paused meanwhile: the rest waits for a pass on fresh eyes
