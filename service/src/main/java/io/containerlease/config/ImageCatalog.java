@@ -87,7 +87,7 @@ public final class ImageCatalog implements ImageTypes {
         return warmPools;
     }
 
-    /** The most each pooled type's pool grows to with demand ({@code warmPoolMax}; 4 × its warmPool by default). */
+    /** The most each pooled type's pool grows to with demand ({@code warmPoolMax}; by default its warmPool: a fixed pool). */
     public Map<String, Integer> warmPoolMaxima() {
         return warmPoolMaxima;
     }
@@ -315,9 +315,12 @@ public final class ImageCatalog implements ImageTypes {
             return Optional.of(warmPool);
         }
 
-        /** The most the pool grows to with demand: {@code warmPoolMax}, or four times its floor (within 256). */
+        /**
+         * The most the pool grows to with demand: {@code warmPoolMax}, or its floor (a pool of a fixed size:
+         * growing is the operator's choice, as it spends the host's memory on containers nobody leased yet).
+         */
         int warmPoolMaximum(int floor) {
-            int max = warmPoolMax == null ? Math.min(256, floor * 4) : warmPoolMax;
+            int max = warmPoolMax == null ? floor : warmPoolMax;
             if (max < floor || max > 1024) {
                 throw new IllegalArgumentException("'warmPoolMax' must be between 'warmPool' (" + floor + ") and 1024");
             }

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class EngineWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineWatcher.class);
 
+    /** How long after an out-of-memory event the container is asked about once more. */
+    private static final java.time.Duration OOM_SETTLE = java.time.Duration.ofSeconds(1);
+
     private final ContainerEvents events;
     private final ContainerStates states;
     private final String instanceId;
@@ -110,7 +113,14 @@ public final class EngineWatcher implements AutoCloseable {
     private final class Sink implements ContainerEvents.Sink {
         @Override
         public void event(String containerId, Optional<LeaseId> leaseId, String action, Instant at) {
-            leaseId.ifPresent(id -> worker.execute(() -> states.engineSaid(id, action, at)));
+            leaseId.ifPresent(id -> {
+                worker.execute(() -> states.engineSaid(id, action, at));
+                if (action.equals("oom")) {
+                    // The engine tells of the kill as it starts; what the container shows of it may come a moment
+                    // later (and a program that survives the kill sends no further event): asked once more.
+                    scheduler.schedule(OOM_SETTLE, () -> worker.execute(() -> states.refreshQuietly(id)));
+                }
+            });
         }
 
         @Override

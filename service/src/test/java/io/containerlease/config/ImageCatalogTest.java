@@ -150,4 +150,26 @@ class ImageCatalogTest {
     private Path write(String name, String text) throws IOException {
         return Files.writeString(dir.resolve(name), text);
     }
+
+    /** A pool keeps its size unless it may grow; it may not be told to grow below its floor, or without one. */
+    @Test
+    void aWarmPoolGrowsOnlyUpToItsWarmPoolMaxAndOnlyWhenOneIsGiven(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = Files.writeString(dir.resolve("catalog.yaml"), """
+                images:
+                  fixed: {image: example/a:1, warmPool: 2}
+                  growing: {image: example/a:1, warmPool: 2, warmPoolMax: 20}
+                """);
+        ImageCatalog catalog = ImageCatalog.load(Optional.of(file));
+        assertThat(catalog.warmPools()).containsEntry("fixed", 2).containsEntry("growing", 2);
+        assertThat(catalog.warmPoolMaxima()).containsEntry("fixed", 2).containsEntry("growing", 20);
+        Files.writeString(file, """
+                images:
+                  below: {image: example/a:1, warmPool: 4, warmPoolMax: 3}
+                  unpooled: {image: example/a:1, warmPoolMax: 3}
+                """);
+        assertThatThrownBy(() -> ImageCatalog.load(Optional.of(file)))
+                .hasMessageContaining("images.below: 'warmPoolMax' must be between 'warmPool' (4) and 1024")
+                .hasMessageContaining("images.unpooled: 'warmPoolMax' needs a 'warmPool' of at least 1");
+    }
 }

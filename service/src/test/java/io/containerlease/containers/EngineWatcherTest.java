@@ -156,6 +156,22 @@ class EngineWatcherTest {
         assertThat(world.runtime.inspectCalls.get()).isEqualTo(before);
     }
 
+    /** What a container shows of an out-of-memory kill may come after the event: it is asked once more, a second later. */
+    @Test
+    void anOutOfMemoryEventIsAskedAboutAgainASecondLater() {
+        watcher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> watcher.resyncs() == 1);
+        Lease lease = provision();
+        int before = world.runtime.inspectCalls.get();
+        events.latest().event("c1", Optional.of(lease.id()), "oom", Instant.now());
+        await().atMost(Duration.ofSeconds(5)).until(() -> world.runtime.inspectCalls.get() == before + 1);
+        world.runtime.exitByItself(ManagedLabels.containerName(lease.id()), 137);
+        world.scheduler.advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> world.containers.status(lease.id()).orElseThrow().state() == ContainerStatus.State.EXITED);
+        assertThat(world.runtime.inspectCalls.get()).isEqualTo(before + 2);
+    }
+
     private static Lease lease(LeaseId id, String imageType) {
         return Lease.provisioning(
                         id,
