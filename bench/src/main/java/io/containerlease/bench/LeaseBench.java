@@ -200,19 +200,7 @@ public final class LeaseBench {
         // Provision first (at ~6 a second), then let them all expire inside the window.
         Instant windowStart = Instant.now().plusSeconds((long) Math.ceil(n / 4.0) + 10);
         ConcurrentLinkedQueue<String> created = new ConcurrentLinkedQueue<>();
-        List<Callable<Object>> work = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            long offsetMs = (long) sizes.expiryWindowSeconds() * 1000 * i / Math.max(1, n);
-            work.add(() -> {
-                long seconds = Math.max(
-                        1,
-                        Duration.between(Instant.now(), windowStart.plusMillis(offsetMs))
-                                .toSeconds());
-                created.add(api.lease("busybox", seconds));
-                return null;
-            });
-        }
-        allAtOnce(work, sizes.clients());
+        leaseExpiringWithin(api, n, windowStart, sizes.expiryWindowSeconds(), sizes.clients(), created);
         Thread.sleep(Math.max(0, Duration.between(Instant.now(), windowStart).toMillis())
                 + sizes.expiryWindowSeconds() * 1000L
                 + 5000);
@@ -248,7 +236,35 @@ public final class LeaseBench {
                         "container removed minus expiry; " + doneLag.size() + " of " + created.size() + " ended"));
     }
 
-    private static double quantile(String prometheus, String metric, String q) {
+    /**
+     * Makes {@code n} busybox leases by {@code clients} at once, due evenly over the window that opens at
+     * {@code windowStart}: leases cannot be shortened, so each one's duration is set from when it is made.
+     */
+    static void leaseExpiringWithin(
+            BenchHttp api,
+            int n,
+            Instant windowStart,
+            int windowSeconds,
+            int clients,
+            java.util.Collection<String> into)
+            throws Exception {
+        List<Callable<Object>> work = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long offsetMs = (long) windowSeconds * 1000 * i / Math.max(1, n);
+            work.add(() -> {
+                long seconds = Math.max(
+                        1,
+                        Duration.between(Instant.now(), windowStart.plusMillis(offsetMs))
+                                .toSeconds());
+                into.add(api.lease("busybox", seconds));
+                return null;
+            });
+        }
+        allAtOnce(work, clients);
+    }
+
+    /** A summary's quantile from the server's {@code /metrics} text. */
+    static double quantile(String prometheus, String metric, String q) {
         Matcher m = Pattern.compile(Pattern.quote(metric) + "\\{quantile=\"" + Pattern.quote(q) + "\"} ([0-9.eE+-]+)")
                 .matcher(prometheus);
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;

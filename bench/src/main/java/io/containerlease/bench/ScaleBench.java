@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Many leases on one host (busybox, no warm pool), each figure next to the engine doing the same by
@@ -68,20 +66,9 @@ public final class ScaleBench {
                     Instant windowStart =
                             Instant.now().plusSeconds((long) Math.ceil(n / Math.max(1, rawMadePerSecond) * 1.5) + 30);
                     Set<String> ids = ConcurrentHashMap.newKeySet();
-                    List<Callable<Object>> work = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        long offsetMs = (long) sizes.expiryWindowSeconds() * 1000 * i / Math.max(1, n);
-                        work.add(() -> {
-                            long seconds = Math.max(
-                                    1,
-                                    Duration.between(Instant.now(), windowStart.plusMillis(offsetMs))
-                                            .toSeconds());
-                            ids.add(api.lease("busybox", seconds));
-                            return null;
-                        });
-                    }
                     t0 = System.nanoTime();
-                    LeaseBench.allAtOnce(work, sizes.clients());
+                    LeaseBench.leaseExpiringWithin(
+                            api, n, windowStart, sizes.expiryWindowSeconds(), sizes.clients(), ids);
                     double madePerSecond = n / ((System.nanoTime() - t0) / 1e9);
 
                     List<Double> listMs = new ArrayList<>();
@@ -119,7 +106,8 @@ public final class ScaleBench {
                     // Removals can go no faster than the expiries come: the window is the floor of the time taken.
                     double removedPerSecond = ended.size() / Math.max(goneSeconds, 1e-3);
                     double floorSeconds = Math.max(sizes.expiryWindowSeconds(), n / rawRemovedPerSecond);
-                    double startP99 = quantile(api.text("/metrics"), "containerlease_expiry_start_lag_seconds", "0.99");
+                    double startP99 = LeaseBench.quantile(
+                            api.text("/metrics"), "containerlease_expiry_start_lag_seconds", "0.99");
 
                     String detail = n + " busybox leases by " + sizes.clients() + " clients, no warm pool";
                     return List.of(
@@ -164,11 +152,5 @@ public final class ScaleBench {
                 }
             }
         }
-    }
-
-    private static double quantile(String prometheus, String metric, String q) {
-        Matcher m = Pattern.compile(Pattern.quote(metric) + "\\{quantile=\"" + Pattern.quote(q) + "\"} ([0-9.eE+-]+)")
-                .matcher(prometheus);
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 }

@@ -43,6 +43,9 @@ public final class EngineWatcher implements AutoCloseable {
             .daemon(true)
             .factory());
     private final Object lock = new Object();
+    /** Leases with a second look after an out-of-memory event pending. */
+    private final java.util.Set<LeaseId> settling = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private Closeable subscription;
     private TaskScheduler.Cancellable pendingRetry;
     private int failures;
@@ -115,10 +118,16 @@ public final class EngineWatcher implements AutoCloseable {
         public void event(String containerId, Optional<LeaseId> leaseId, String action, Instant at) {
             leaseId.ifPresent(id -> {
                 worker.execute(() -> states.engineSaid(id, action, at));
-                if (action.equals("oom")) {
-                    // The engine tells of the kill as it starts; what the container shows of it may come a moment
-                    // later (and a program that survives the kill sends no further event): asked once more.
-                    scheduler.schedule(OOM_SETTLE, () -> worker.execute(() -> states.refreshQuietly(id)));
+                // The engine tells of the kill as it starts; what the container shows of it may come a moment later
+                // (and a program that survives the kill sends no further event): asked once more. A program killed in
+                // a loop has at most one such question pending, so its events cannot multiply the engine's calls.
+                if (action.equals("oom") && settling.add(id)) {
+                    scheduler.schedule(OOM_SETTLE, () -> {
+                        settling.remove(id);
+                        if (!worker.isShutdown()) {
+                            worker.execute(() -> states.refreshQuietly(id));
+                        }
+                    });
                 }
             });
         }

@@ -86,13 +86,7 @@ public interface LeaseStore extends AutoCloseable {
      * moved. Either all of them are recorded or, when it throws, none is known to be.
      */
     default java.util.Set<LeaseId> beginEndIfExpired(java.util.Collection<LeaseId> ids, Instant now) {
-        java.util.Set<LeaseId> moved = new java.util.HashSet<>();
-        for (LeaseId id : ids) {
-            if (beginEndIfExpired(id, now)) {
-                moved.add(id);
-            }
-        }
-        return moved;
+        return eachMoving(ids, id -> beginEndIfExpired(id, now));
     }
 
     /** {@code from} → ENDED directly, for a lease with no container left to remove. */
@@ -103,9 +97,15 @@ public interface LeaseStore extends AutoCloseable {
 
     /** {@link #markEnded} for many leases, in one write where the store can: the leases that moved. */
     default java.util.Set<LeaseId> markEnded(java.util.Collection<LeaseId> ids, Instant at) {
+        return eachMoving(ids, id -> markEnded(id, at));
+    }
+
+    /** A batch write done one lease at a time, by a store that has no cheaper way: the leases it moved. */
+    private static java.util.Set<LeaseId> eachMoving(
+            java.util.Collection<LeaseId> ids, java.util.function.Predicate<LeaseId> moves) {
         java.util.Set<LeaseId> moved = new java.util.HashSet<>();
         for (LeaseId id : ids) {
-            if (markEnded(id, at)) {
+            if (moves.test(id)) {
                 moved.add(id);
             }
         }

@@ -182,15 +182,18 @@ public final class ReaperLoop implements AutoCloseable {
                     kv("actions", actions.size()));
         }
         metrics.reconcilePass(actions.isEmpty() ? "clean" : "repaired");
-        Set<LeaseId> expired = actions.stream()
+        List<ReconcileAction.Expire> due = actions.stream()
                 .filter(ReconcileAction.Expire.class::isInstance)
-                .map(a -> ((ReconcileAction.Expire) a).leaseId())
+                .map(ReconcileAction.Expire.class::cast)
+                .toList();
+        Set<LeaseId> expired = due.stream()
+                .map(ReconcileAction.Expire::leaseId)
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
         return new Pass(CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)), expired, () -> {
             if (!peers.actingSince().test(seenAt)) {
                 return CompletableFuture.completedFuture(null); // paused meanwhile: the next pass sees afresh
             }
-            return CompletableFuture.allOf(expireAll(actions).toArray(CompletableFuture[]::new));
+            return CompletableFuture.allOf(expireAll(due).toArray(CompletableFuture[]::new));
         });
     }
 
@@ -198,11 +201,7 @@ public final class ReaperLoop implements AutoCloseable {
      * The pass's expiries, recorded in one write (after a downtime, hundreds may be due at once) and
      * removed earliest due first; a failure marks each of them failing, as one action's would.
      */
-    private List<CompletableFuture<Void>> expireAll(List<ReconcileAction> actions) {
-        List<ReconcileAction.Expire> due = actions.stream()
-                .filter(ReconcileAction.Expire.class::isInstance)
-                .map(ReconcileAction.Expire.class::cast)
-                .toList();
+    private List<CompletableFuture<Void>> expireAll(List<ReconcileAction.Expire> due) {
         if (due.isEmpty()) {
             return List.of();
         }
@@ -229,7 +228,8 @@ public final class ReaperLoop implements AutoCloseable {
 
     private CompletableFuture<Void> apply(ReconcileAction action) {
         return switch (action) {
-            case ReconcileAction.Expire a -> leases.expire(a.leaseId()); // not reached: expireAll
+            case ReconcileAction.Expire a ->
+                throw new IllegalStateException("expiries are ended together by the pass, not one by one");
             case ReconcileAction.CheckLost a -> {
                 leases.endIfLost(a.leaseId());
                 yield CompletableFuture.completedFuture(null);
