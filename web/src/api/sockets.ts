@@ -6,7 +6,7 @@ export type LeaseControl =
   | { type: 'expiring'; expiryTime: string; secondsLeft: number }
   | { type: 'extended'; expiryTime: string }
   | { type: 'ended'; reason: string }
-  | { type: 'container'; state: ContainerState; exitCode?: number; oomKilled?: boolean; health?: ContainerStatus['health'] };
+  | { type: 'container'; state: ContainerState; exitCode?: number; oomKilled: boolean; health?: ContainerStatus['health'] };
 
 export function isLeaseControl(message: { type?: string }): message is LeaseControl {
   return message.type === 'expiring' || message.type === 'extended' || message.type === 'ended' || message.type === 'container';

@@ -46,6 +46,13 @@ describe('ContainerControls', () => {
     expect(screen.getByTestId('container-state').textContent).toBe('killed: out of memory');
   });
 
+  it('says a process was killed for memory in a container that goes on running', () => {
+    const api = new ApiClient('t', () => {}, (async () => new Response('{}')) as typeof fetch);
+    render(<ContainerControls api={api} onChanged={() => {}}
+      lease={{ ...base, container: { state: 'running', oomKilled: true, restartCount: 0 } }} />);
+    expect(screen.getByTestId('container-state').textContent).toBe('running · a process was killed: out of memory');
+  });
+
   it('asks before stopping a container with shells open, and tells the page what the user did', async () => {
     const asked: string[] = [];
     const fetchFn = async (input: RequestInfo | URL, init?: RequestInit) => {

@@ -24,9 +24,13 @@ const MEANS: Record<ContainerAction, string> = {
 /** The moves that kill the processes in the container, shells included. */
 const ENDS_SHELLS = new Set<ContainerAction>(['stop', 'restart']);
 
-/** The container's state in words: "running · healthy", "exited (code 3)", "killed: out of memory". */
+/**
+ * The container's state in words: "running · healthy", "exited (code 3)", "killed: out of memory", or
+ * "running · a process was killed: out of memory" when a child was killed and the program goes on.
+ */
 export function containerText(c: ContainerStatus): string {
   if (c.oomKilled && (c.state === 'exited' || c.state === 'restarting')) return 'killed: out of memory';
+  if (c.oomKilled && c.state === 'running') return 'running · a process was killed: out of memory';
   if (c.state === 'exited') return c.exitCode !== undefined ? `exited (code ${c.exitCode})` : 'exited';
   return c.state;
 }

@@ -100,7 +100,7 @@ export function LeasePage({ api, id }: { api: ApiClient; id: string }) {
       setLease((old) => (old ? { ...old, expiryTime: message.expiryTime } : old));
     } else if (message.type === 'container') {
       setLease((old) => (old?.container ? { ...old, container: { ...old.container, state: message.state,
-        exitCode: message.exitCode, health: message.health, oomKilled: message.oomKilled ?? old.container.oomKilled } } : old));
+        exitCode: message.exitCode, health: message.health, oomKilled: message.oomKilled } } : old));
     } else if (message.type === 'ended') {
       setExpiring(null);
       announce(`This lease has ended: ${message.reason}.`);

@@ -74,6 +74,11 @@ class WorkloadIT {
                     command: ["sh", "-c", "sleep 1; x=$(head -c 200000000 /dev/zero | tr '\\\\0' a); sleep inf"]
                     memoryMb: 16
                     pullPolicy: never
+                  hog-child:
+                    image: containerlease/busybox:latest
+                    command: ["sh", "-c", "sleep 1; (x=$(head -c 200000000 /dev/zero | tr '\\\\0' a)); sleep inf"]
+                    memoryMb: 16
+                    pullPolicy: never
                   busy:
                     image: containerlease/busybox:latest
                     command: ["sh", "-c", "sleep 2; while :; do :; done"]
@@ -330,6 +335,22 @@ class WorkloadIT {
                         .at("/container/state")
                         .asText())
                 .isIn("running", "exited");
+    }
+
+    /** The engine's own flag would say nothing until the container ends: the kill is told while the program goes on. */
+    @Test
+    void aChildKilledForMemoryIsReportedWhileTheProgramGoesOn() {
+        String id = api.provision("hog-child", "durationMinutes", 5);
+        await().atMost(WAIT)
+                .until(() -> api.get("/api/containers/" + id)
+                        .json()
+                        .at("/container/oomKilled")
+                        .asBoolean());
+        assertThat(api.get("/api/containers/" + id)
+                        .json()
+                        .at("/container/state")
+                        .asText())
+                .isEqualTo("running");
     }
 
     @Test

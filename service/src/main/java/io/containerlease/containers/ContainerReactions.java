@@ -71,15 +71,16 @@ public final class ContainerReactions implements Consumer<ContainerStates.Change
                 .orElse(ImageSpec.Lifecycle.DEFAULT);
     }
 
-    /** {@code {type: "container", state, exitCode?, oomKilled?, health?}} to the lease's terminals and log readers. */
+    /**
+     * {@code {type: "container", state, exitCode?, oomKilled, health?}} to the lease's terminals and log
+     * readers ({@code oomKilled} always: a start clears it, and a reader merging messages must hear that).
+     */
     static Map<String, Object> message(ContainerStatus status) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("type", "container");
         out.put("state", status.state().wireName());
         status.exitCode().ifPresent(code -> out.put("exitCode", code));
-        if (status.oomKilled()) {
-            out.put("oomKilled", true);
-        }
+        out.put("oomKilled", status.oomKilled());
         status.health().ifPresent(h -> out.put("health", h.wireName()));
         return out;
     }

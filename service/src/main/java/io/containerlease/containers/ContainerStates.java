@@ -64,7 +64,8 @@ public final class ContainerStates implements LeaseListener {
     private final Set<LeaseId> assumed = ConcurrentHashMap.newKeySet();
     /**
      * Leases the engine told of (a stop, a death) before they were tracked here: a provision's
-     * container whose program ended at once. Their first tracking asks the engine.
+     * container whose program ended at once. Their first tracking asks the engine. The value says
+     * whether one of those events was an out-of-memory kill.
      */
     private final Map<LeaseId, Boolean> heardEarly = new java.util.LinkedHashMap<>() {
         @Override
@@ -74,6 +75,13 @@ public final class ContainerStates implements LeaseListener {
     };
 
     private final Map<LeaseId, ContainerStatus> statuses = new ConcurrentHashMap<>();
+    /**
+     * Leases whose container had a process killed for memory since it last started, as the engine's
+     * {@code oom} event said. The engine's own flag is set only when the container ends, and only
+     * where its exit was heard after the kill (the two come apart under load, and a program whose child
+     * was killed goes on running): the event is what the service goes by.
+     */
+    private final Set<LeaseId> killedForMemory = ConcurrentHashMap.newKeySet();
     /** Leases whose container the service stopped (and has not started since): their exit is a stop. */
     private final Set<LeaseId> stoppedByApi = ConcurrentHashMap.newKeySet();
     /** Live leases, each with the lock its refreshes take, so two refreshes never store out of order. */
@@ -143,6 +151,9 @@ public final class ContainerStates implements LeaseListener {
                 return Optional.empty();
             }
             now = ContainerStatus.of(runtime.inspect(ManagedLabels.containerName(id)), stoppedByApi.contains(id));
+            if (killedForMemory.contains(id)) {
+                now = now.killedForMemory();
+            }
             before = statuses.put(id, now);
             wasAssumed = assumed.remove(id);
         }
@@ -191,16 +202,24 @@ public final class ContainerStates implements LeaseListener {
             return;
         }
         boolean beginning = action.equals("create") || action.equals("start");
+        boolean oom = action.equals("oom");
         if (!beginning) {
             // Remembered before looking whether it is tracked; track() looks here after tracking: one of the two sees
             // it.
             synchronized (heardEarly) {
-                heardEarly.put(id, Boolean.TRUE);
+                heardEarly.merge(id, oom, Boolean::logicalOr);
             }
         }
         Object lock = live.get(id);
         if (lock == null) {
             return;
+        }
+        if (oom && !killedForMemory.add(id)) {
+            // Known already since its start: a program killed for memory in a loop costs one engine call, not one each.
+            return;
+        }
+        if (action.equals("start")) {
+            killedForMemory.remove(id); // a new run, as the engine's own flag
         }
         if (beginning) {
             synchronized (lock) {
@@ -268,11 +287,14 @@ public final class ContainerStates implements LeaseListener {
     public void onRunning(Lease lease) {
         quiet.remove(lease.id());
         track(lease);
-        boolean heard;
+        Boolean heard;
         synchronized (heardEarly) {
-            heard = heardEarly.remove(lease.id()) != null;
+            heard = heardEarly.remove(lease.id());
         }
-        if (heard) {
+        if (heard != null) {
+            if (heard) {
+                killedForMemory.add(lease.id());
+            }
             refreshQuietly(lease.id());
         }
     }
@@ -330,6 +352,7 @@ public final class ContainerStates implements LeaseListener {
                 statuses.remove(id);
                 stoppedByApi.remove(id);
                 assumed.remove(id);
+                killedForMemory.remove(id);
             }
         }
     }

@@ -99,6 +99,11 @@ public record ContainerStatus(
         };
     }
 
+    /** The same, with a process in it killed for memory. */
+    public ContainerStatus killedForMemory() {
+        return new ContainerStatus(state, exitCode, true, startedAt, finishedAt, restartCount, health);
+    }
+
     /** Whether a shell can be started in it. */
     public boolean acceptsShells() {
         return state == State.RUNNING;

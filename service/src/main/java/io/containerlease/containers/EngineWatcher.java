@@ -28,9 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class EngineWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineWatcher.class);
 
-    /** How long after an out-of-memory event the container is asked about once more. */
-    private static final java.time.Duration OOM_SETTLE = java.time.Duration.ofSeconds(1);
-
     private final ContainerEvents events;
     private final ContainerStates states;
     private final String instanceId;
@@ -43,8 +40,6 @@ public final class EngineWatcher implements AutoCloseable {
             .daemon(true)
             .factory());
     private final Object lock = new Object();
-    /** Leases with a second look after an out-of-memory event pending. */
-    private final java.util.Set<LeaseId> settling = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Closeable subscription;
     private TaskScheduler.Cancellable pendingRetry;
@@ -116,20 +111,7 @@ public final class EngineWatcher implements AutoCloseable {
     private final class Sink implements ContainerEvents.Sink {
         @Override
         public void event(String containerId, Optional<LeaseId> leaseId, String action, Instant at) {
-            leaseId.ifPresent(id -> {
-                worker.execute(() -> states.engineSaid(id, action, at));
-                // The engine tells of the kill as it starts; what the container shows of it may come a moment later
-                // (and a program that survives the kill sends no further event): asked once more. A program killed in
-                // a loop has at most one such question pending, so its events cannot multiply the engine's calls.
-                if (action.equals("oom") && settling.add(id)) {
-                    scheduler.schedule(OOM_SETTLE, () -> {
-                        settling.remove(id);
-                        if (!worker.isShutdown()) {
-                            worker.execute(() -> states.refreshQuietly(id));
-                        }
-                    });
-                }
-            });
+            leaseId.ifPresent(id -> worker.execute(() -> states.engineSaid(id, action, at)));
         }
 
         @Override
