@@ -40,7 +40,7 @@ try {
   if (process.env.WS_ECHO) await step('preview: a WebSocket inside a lease echoes in the browser', previewWebSocket);
   await step('first load stays within the JavaScript budget', firstLoadBudget);
   await step('from Provision to a prompt, against the API alone', provisionToPrompt);
-  await step('500 leases count down without dropped frames', fiveHundredLeases);
+  await step('1,000 leases count down without dropped frames', aThousandLeases);
   if (process.env.USERS_URL) await step('a second user sees none of the first user’s leases', twoUsers);
 } finally {
   await browser.close();
@@ -445,12 +445,15 @@ async function provisionToPrompt() {
   await context.close();
 }
 
-async function fiveHundredLeases() {
+/** The issue's scale: a thousand live leases in one list, every countdown moving each second. */
+const MANY_LEASES = 1000;
+
+async function aThousandLeases() {
   const context = await newContext('light', DESKTOP);
   const page = await context.newPage();
-  // The browser's part alone: the list answers with 500 made-up leases, so no engine is involved.
+  // The browser's part alone: the list answers with made-up leases, so no engine is involved.
   const now = Date.now();
-  const leases = Array.from({ length: 500 }, (_, i) => ({
+  const leases = Array.from({ length: MANY_LEASES }, (_, i) => ({
     id: `01m8${String(i).padStart(22, '0')}`, imageType: i % 2 ? 'busybox' : 'ticker', status: 'running',
     createdAt: new Date(now - 60_000).toISOString(), expiryTime: new Date(now + 120_000 + i * 1000).toISOString(),
     maxExpiryTime: new Date(now + 86_400_000).toISOString(), remainingSeconds: 120 + i, connections: i % 3,
@@ -461,7 +464,7 @@ async function fiveHundredLeases() {
     body: JSON.stringify({ containers: leases, nextCursor: null, serverTime: new Date().toISOString() }),
   }));
   await page.goto(SIGNIN_URL);
-  await page.locator('[data-testid=lease-row]').nth(499).waitFor();
+  await page.locator('[data-testid=lease-row]').nth(MANY_LEASES - 1).waitFor();
   const frames = await page.evaluate(() => new Promise((resolve) => {
     const gaps = [];
     let last = performance.now();
@@ -475,7 +478,8 @@ async function fiveHundredLeases() {
     requestAnimationFrame(tick);
   }));
   frames.sort((a, b) => a - b);
-  results.fiveHundredRows = {
+  results.manyRows = {
+    rows: MANY_LEASES,
     frames: frames.length,
     p50FrameMs: round(frames[Math.floor(frames.length * 0.5)]),
     p99FrameMs: round(frames[Math.floor(frames.length * 0.99)]),

@@ -4,6 +4,7 @@ import io.containerlease.containers.ContainerControl;
 import io.containerlease.containers.ContainerDeadlines;
 import io.containerlease.containers.ContainerReactions;
 import io.containerlease.containers.ContainerStates;
+import io.containerlease.containers.RemovalsFirst;
 import io.containerlease.containers.UsageWatch;
 import java.time.Duration;
 
@@ -29,9 +30,10 @@ record ContainerAssembly(
         containers.addListener(new ContainerReactions(
                 leases, core.store(), core.catalog(), sessions.connections(), sessions.logs(), sessions.idle()));
         containers.addListener(events.sources()::containerChanged);
+        var removalsFirst = new RemovalsFirst(core.containers().removals()::underWay);
         // Each running container ends itself at its lease's expiry plus the margin, should no server be alive then.
-        var deadlines = started.add(
-                new ContainerDeadlines(runtime, core.base().policy(), core.store()::find, core.scheduler()));
+        var deadlines = started.add(new ContainerDeadlines(
+                runtime, core.base().policy(), core.store()::find, core.scheduler(), removalsFirst));
         leases.addListener(deadlines);
         containers.addListener(deadlines);
         var control = new ContainerControl(leases, runtime, containers);

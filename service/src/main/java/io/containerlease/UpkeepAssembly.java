@@ -2,6 +2,7 @@ package io.containerlease;
 
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.containers.EngineWatcher;
+import io.containerlease.containers.RemovalsFirst;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.metrics.PoolMetrics;
 import io.containerlease.pool.PoolSettings;
@@ -69,7 +70,8 @@ record UpkeepAssembly(WarmPool pool, Runnable afterApiOpens) {
                 core.scheduler(),
                 RetryPolicy.REMOVAL,
                 base.random(),
-                base.clock()));
+                base.clock(),
+                new RemovalsFirst(core.containers().removals()::underWay)));
         engineWatcher.start();
         started.add(reaper).start();
         var retention = started.add(new RetentionPurge(

@@ -66,7 +66,11 @@ final class RawDocker implements AutoCloseable {
         return left.size();
     }
 
-    /** Labelled containers of an instance whose lease is not among {@code liveLeases}. */
+    /** How many containers an instance (the baseline's own, or a bench server's) has on the engine. */
+    int countOf(String instanceId) {
+        return runtime.listManaged(instanceId).size();
+    }
+
     /**
      * Containers of the instance without a live lease: orphans. A warm pool container whose lease id
      * the store has never seen waits in the pool; more of those than the pool holds are orphans too.

@@ -130,7 +130,12 @@ public final class RestartBench {
                             / 1000.0);
                 }
                 // The floor: the engine removing as many containers by itself, as many at a time as the server does
-                // (REAP_CONCURRENCY 8).
+                // (REAP_CONCURRENCY 8), from an engine holding as many as the server's catch-up began with (a
+                // removal takes the engine longer the more containers it holds: 470 ms each at 498, 240 at 334).
+                int bystanders = Math.max(0, 3 * third - raw.countOf(instance) - whileDown.size());
+                for (int i = 0; i < bystanders; i++) {
+                    raw.createAndStart();
+                }
                 List<String> rawNames = new ArrayList<>();
                 for (int i = 0; i < whileDown.size(); i++) {
                     rawNames.add(raw.createAndStart());
@@ -167,7 +172,7 @@ public final class RestartBench {
                                 "s",
                                 detail
                                         + "; ended minus API open, for those expired while down, vs the engine removing as many "
-                                        + "containers 8 at a time (goal: ratio 1.1)"),
+                                        + "containers 8 at a time from as many on the engine (goal: ratio 1.1)"),
                         BenchResult.of(
                                 "restart-expiry-lag-after-p99",
                                 Percentiles.of(lagAfter, 99),

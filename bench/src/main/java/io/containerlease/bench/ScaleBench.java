@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * itself in the same run: as many containers made by 16 threads of create+start, then removed 8 at
  * a time (the reaper's concurrency); then the leases provisioned by 16 clients, the lease list asked
  * for with all of them live, the server's resident memory, and all of them expiring within a window:
- * how late their removal starts and how fast they go.
+ * how late their removal starts and how fast they go. A reader of the event stream follows it all
+ * and says whether it heard every lease start and end, and how late.
  */
 public final class ScaleBench {
     /** {@code leases} live at once, by {@code clients}; they expire within {@code expiryWindowSeconds}. */
@@ -59,7 +60,7 @@ public final class ScaleBench {
 
             try (ServerProcess server =
                     BenchServers.start(workDir.resolve("scale-data"), Map.of("POOL_MAX_TOTAL", "0"))) {
-                try {
+                try (EventTally events = new EventTally(server.baseUrl(), "lease.running,lease.ended")) {
                     BenchHttp api = new BenchHttp(server.baseUrl());
                     // All of them due within the window, which opens once they are made and listed: leases cannot be
                     // shortened, so each one's duration is set from when it is made.
@@ -109,6 +110,9 @@ public final class ScaleBench {
                     double startP99 = LeaseBench.quantile(
                             api.text("/metrics"), "containerlease_expiry_start_lag_seconds", "0.99");
 
+                    Thread.sleep(1000); // the last ends' events are on their way
+                    int heard = events.heard("lease.running", ids) + events.heard("lease.ended", ids);
+
                     String detail = n + " busybox leases by " + sizes.clients() + " clients, no warm pool";
                     return List.of(
                             BenchResult.of(
@@ -146,7 +150,22 @@ public final class ScaleBench {
                                             + " ended (" + Math.round(removedPerSecond)
                                             + "/s); vs the longer of the window"
                                             + " and the engine removing as many 8 at a time ("
-                                            + Math.round(rawRemovedPerSecond) + "/s; goal: ratio 1.1)"));
+                                            + Math.round(rawRemovedPerSecond) + "/s; goal: ratio 1.1)"),
+                            BenchResult.of(
+                                    "scale-events-heard",
+                                    heard,
+                                    2.0 * n,
+                                    "events",
+                                    detail
+                                            + "; lease.running and lease.ended heard by one reader of GET /api/events, of "
+                                            + 2 * n + "; " + events.lost()
+                                            + " told dropped or not replayable (goal: all)"),
+                            BenchResult.of(
+                                    "scale-events-lag-p99",
+                                    events.lagMsPercentile(99),
+                                    1000.0,
+                                    "ms",
+                                    detail + "; an event's arrival at that reader minus its own time (goal 1 s)"));
                 } finally {
                     raw.removeInstance(server.instanceId());
                 }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * starts (created, taken from the warm pool, started again after a stop, an update or its restart
  * policy), after each extension, and when a server recovers the lease. Off every request's path: a
  * second after the change, on one worker thread, only the newest deadline per lease, retried with
- * backoff while the lease runs.
+ * backoff while the lease runs. A lease recovered after a restart is told once removals under way
+ * are done (its container still holds what it was told before; see {@link RemovalsFirst}).
  */
 public final class ContainerDeadlines implements LeaseListener, Consumer<ContainerStates.Change>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ContainerDeadlines.class);
@@ -42,8 +43,19 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
      */
     static final Duration SETTLE = Duration.ofSeconds(1);
 
-    /** A deadline a lease's container should be told, and how many times it was tried. */
-    private record Want(String container, Instant deadline, int attempt) {}
+    /**
+     * A deadline a lease's container should be told, how many times it was tried, and how many steps
+     * it may still wait for removals under way ({@code 0}: it is told at once).
+     */
+    private record Want(String container, Instant deadline, int attempt, int stepsWaited, boolean canWait) {
+        Want waitedAStep() {
+            return new Want(container, deadline, attempt, stepsWaited + 1, canWait);
+        }
+
+        Want again() {
+            return new Want(container, deadline, attempt + 1, stepsWaited, canWait);
+        }
+    }
 
     private final ContainerRuntime runtime;
     private final LeasePolicy policy;
@@ -52,6 +64,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
     private final Executor worker;
 
     private final TaskScheduler retries;
+    private final RemovalsFirst removalsFirst;
     /** Leases whose container is being told; a newer want replaces an older one, which is then dropped. */
     private final Map<LeaseId, Want> wanted = new ConcurrentHashMap<>();
     /** What each container confirmed it holds, since it last started. */
@@ -61,14 +74,16 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
             ContainerRuntime runtime,
             LeasePolicy policy,
             Function<LeaseId, Optional<Lease>> leases,
-            TaskScheduler retries) {
+            TaskScheduler retries,
+            RemovalsFirst removalsFirst) {
         this(
                 runtime,
                 policy,
                 leases,
                 Executors.newSingleThreadExecutor(
                         Thread.ofPlatform().daemon().name("container-deadlines").factory()),
-                retries);
+                retries,
+                removalsFirst);
     }
 
     /** With the worker given (tests run tells on their own thread). */
@@ -77,12 +92,14 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
             LeasePolicy policy,
             Function<LeaseId, Optional<Lease>> leases,
             Executor worker,
-            TaskScheduler retries) {
+            TaskScheduler retries,
+            RemovalsFirst removalsFirst) {
         this.runtime = runtime;
         this.policy = policy;
         this.leases = leases;
         this.worker = worker;
         this.retries = retries;
+        this.removalsFirst = removalsFirst;
     }
 
     /**
@@ -97,12 +114,18 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
 
     @Override
     public void onRunning(Lease lease) {
-        tell(lease);
+        tell(lease, false);
+    }
+
+    /** Its container kept what it was told before the restart: telling it again can wait for the catch-up's removals. */
+    @Override
+    public void onRecovered(Lease lease) {
+        tell(lease, true);
     }
 
     @Override
     public void onExtended(Lease lease) {
-        tell(lease);
+        tell(lease, false);
     }
 
     @Override
@@ -121,17 +144,17 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
                 && (!wasUp || (from.startedAt().isPresent() && !from.startedAt().equals(to.startedAt())));
         if (started) {
             held.remove(change.id());
-            leases.apply(change.id()).ifPresent(this::tell);
+            leases.apply(change.id()).ifPresent(lease -> tell(lease, false));
         } else if (to.state() == ContainerStatus.State.MISSING) {
             held.remove(change.id()); // removed (perhaps by another server, which ended its lease): nothing holds
         }
     }
 
-    private void tell(Lease lease) {
+    private void tell(Lease lease, boolean canWait) {
         if (lease.state() != LeaseState.RUNNING || lease.containerId() == null) {
             return;
         }
-        Want want = new Want(lease.containerId(), policy.containerDeadline(lease), 0);
+        Want want = new Want(lease.containerId(), policy.containerDeadline(lease), 0, 0, canWait);
         wanted.put(lease.id(), want);
         retries.schedule(SETTLE, () -> submit(() -> attempt(lease.id(), want)));
     }
@@ -147,6 +170,13 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
     private void attempt(LeaseId id, Want want) {
         if (wanted.get(id) != want) {
             return; // a newer deadline replaced it, or the lease is ending
+        }
+        if (want.canWait() && removalsFirst.waitAnotherStep(want.stepsWaited())) {
+            Want later = want.waitedAStep();
+            if (wanted.replace(id, want, later)) {
+                retries.schedule(RemovalsFirst.STEP, () -> submit(() -> attempt(id, later)));
+            }
+            return;
         }
         String failure;
         try {
@@ -170,7 +200,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
             }
             return;
         }
-        Want again = new Want(want.container(), want.deadline(), want.attempt() + 1);
+        Want again = want.again();
         if (wanted.replace(id, want, again)) {
             retries.schedule(FIRST_RETRY.multipliedBy(1L << want.attempt()), () -> submit(() -> attempt(id, again)));
         }

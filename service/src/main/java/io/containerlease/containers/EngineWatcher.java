@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * event may mean a change; a broken subscription is
  * re-established with backoff, and every (re)subscription is followed by a refresh of every live
  * lease, so an event missed in the gap cannot leave a stale state: level-triggered, like the
- * reconciler.
+ * reconciler. That refresh gives the engine to removals under way first ({@link RemovalsFirst}).
  */
 public final class EngineWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineWatcher.class);
@@ -35,6 +35,7 @@ public final class EngineWatcher implements AutoCloseable {
     private final RetryPolicy retry;
     private final RandomGenerator random;
     private final InstantSource clock;
+    private final RemovalsFirst removalsFirst;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(Thread.ofPlatform()
             .name("containerlease-engine-events")
             .daemon(true)
@@ -54,7 +55,8 @@ public final class EngineWatcher implements AutoCloseable {
             TaskScheduler scheduler,
             RetryPolicy retry,
             RandomGenerator random,
-            InstantSource clock) {
+            InstantSource clock,
+            RemovalsFirst removalsFirst) {
         this.events = events;
         this.states = states;
         this.instanceId = instanceId;
@@ -62,6 +64,7 @@ public final class EngineWatcher implements AutoCloseable {
         this.retry = retry;
         this.random = random;
         this.clock = clock;
+        this.removalsFirst = removalsFirst;
     }
 
     public void start() {
@@ -93,8 +96,26 @@ public final class EngineWatcher implements AutoCloseable {
     }
 
     private void resync() {
-        for (LeaseId id : states.tracked()) {
-            states.refreshQuietly(id);
+        resync(new java.util.ArrayDeque<>(states.tracked()), 0);
+    }
+
+    /**
+     * Asks about each lease left; while removals are under way (a restart's catch-up) the rest waits a
+     * step, off the worker, so events go on being heard meanwhile.
+     */
+    private void resync(java.util.Deque<LeaseId> left, int stepsWaited) {
+        while (!left.isEmpty()) {
+            if (removalsFirst.waitAnotherStep(stepsWaited)) {
+                scheduler.schedule(RemovalsFirst.STEP, () -> {
+                    try {
+                        worker.execute(() -> resync(left, stepsWaited + 1));
+                    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                        // the watcher was closed meanwhile
+                    }
+                });
+                return;
+            }
+            states.refreshQuietly(left.poll());
         }
         resyncs++;
     }

@@ -14,4 +14,7 @@ public interface ContainerRemovals {
      *     the engine, the earliest due goes first, whatever the order they were asked in
      */
     CompletableFuture<Void> removeUntilGone(String containerNameOrId, Instant due);
+
+    /** Whether removals are waiting or running now (work that can wait leaves the engine to them). */
+    boolean underWay();
 }

@@ -132,4 +132,9 @@ public final class RemovalWorker implements ContainerRemovals {
     public int pending() {
         return underWay.size();
     }
+
+    @Override
+    public boolean underWay() {
+        return !underWay.isEmpty();
+    }
 }

@@ -134,4 +134,48 @@ class ContainerDeadlinesTest {
         assertThat(world.runtime.holdCalls.get()).isEqualTo(calls);
         world.runtime.unavailable = false;
     }
+
+    /**
+     * After a restart hundreds of expired leases are being removed: a recovered container, which still
+     * holds what it was told before, is told again once they are done; never more than half a minute
+     * later, and a new lease's container is told at once whatever is being removed.
+     */
+    @Test
+    void aRecoveredContainerIsToldOnceRemovalsUnderWayAreDone() {
+        Lease recovered = provision();
+        Lease another = provision();
+        var removing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var deadlines = new ContainerDeadlines(
+                world.runtime,
+                world.policy,
+                world.store::find,
+                Runnable::run,
+                world.scheduler,
+                new RemovalsFirst(removing::get));
+        int calls = world.runtime.holdCalls.get();
+        deadlines.onRecovered(recovered);
+        settle();
+        world.scheduler.advance(RemovalsFirst.STEP.multipliedBy(5));
+        assertThat(world.runtime.holdCalls.get()).as("waits while removals go").isEqualTo(calls);
+        deadlines.onRunning(another);
+        settle();
+        assertThat(world.runtime.holdCalls.get())
+                .as("a new lease's container does not wait")
+                .isEqualTo(calls + 1);
+        removing.set(false);
+        world.scheduler.advance(RemovalsFirst.STEP);
+        assertThat(world.runtime.holdCalls.get()).isEqualTo(calls + 2);
+        assertThat(deadlines.deadlineOf(recovered))
+                .isEqualTo(recovered.expiresAt().plus(MARGIN));
+
+        removing.set(true);
+        deadlines.onRecovered(another);
+        settle();
+        world.scheduler.advance(RemovalsFirst.STEP.multipliedBy(RemovalsFirst.MOST_STEPS - 1));
+        assertThat(world.runtime.holdCalls.get()).isEqualTo(calls + 2);
+        world.scheduler.advance(RemovalsFirst.STEP);
+        assertThat(world.runtime.holdCalls.get())
+                .as("told after half a minute however busy")
+                .isEqualTo(calls + 3);
+    }
 }

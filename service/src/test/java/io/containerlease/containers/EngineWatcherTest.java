@@ -49,7 +49,8 @@ class EngineWatcherTest {
             world.scheduler,
             RetryPolicy.REMOVAL,
             new Random(1),
-            world.clock);
+            world.clock,
+            RemovalsFirst.NEVER);
 
     @AfterEach
     void close() {
@@ -199,6 +200,37 @@ class EngineWatcherTest {
         states.onRunning(lease(id, "busybox"));
         assertThat(states.status(id).orElseThrow().state()).isEqualTo(ContainerStatus.State.EXITED);
         assertThat(states.status(id).orElseThrow().oomKilled()).isTrue();
+    }
+
+    /** A restart's catch-up removes hundreds at once: the look at every live lease waits for it, events do not. */
+    @Test
+    void theLookAtEveryLeaseWaitsForRemovalsUnderWayButEventsDoNot() {
+        Lease lease = provision();
+        var removing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (EngineWatcher patient = new EngineWatcher(
+                events,
+                world.containers,
+                "test-instance",
+                world.scheduler,
+                RetryPolicy.REMOVAL,
+                new Random(1),
+                world.clock,
+                new RemovalsFirst(removing::get))) {
+            int before = world.runtime.inspectCalls.get();
+            patient.start();
+            world.scheduler.advance(RemovalsFirst.STEP.multipliedBy(3));
+            assertThat(world.runtime.inspectCalls.get()).isEqualTo(before);
+            world.runtime.exitByItself(ManagedLabels.containerName(lease.id()), 2);
+            events.latest().event("c1", Optional.of(lease.id()), "die", Instant.now());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() ->
+                            world.containers.status(lease.id()).orElseThrow().state() == ContainerStatus.State.EXITED);
+            assertThat(patient.resyncs()).isZero();
+            removing.set(false);
+            world.scheduler.advance(RemovalsFirst.STEP);
+            await().atMost(Duration.ofSeconds(5)).until(() -> patient.resyncs() == 1);
+            assertThat(world.runtime.inspectCalls.get()).isEqualTo(before + 2);
+        }
     }
 
     private static Lease lease(LeaseId id, String imageType) {

@@ -45,6 +45,7 @@ public final class LeaseWorld implements AutoCloseable {
     public final io.containerlease.lease.ImageReadiness images = new io.containerlease.lease.ImageReadiness(runtime);
 
     public final SqliteLeaseStore store = SqliteLeaseStore.inMemory();
+    public final LeasePolicy policy;
     public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     public final LeaseMetrics metrics = new LeaseMetrics(registry);
     public final ExpiryTimers timers = new ExpiryTimers(scheduler, clock);
@@ -93,7 +94,7 @@ public final class LeaseWorld implements AutoCloseable {
         Random random = new Random(seed);
         tickets = new io.containerlease.auth.WsTickets(clock, random);
         removals = new RemovalWorker(runtime, scheduler, RetryPolicy.REMOVAL, random, metrics);
-        LeasePolicy policy = new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE);
+        policy = new LeasePolicy(Duration.ofSeconds(1), MAX_LIFE);
         leases = new LeaseService(
                 StoreOutage.wrap(store, storeDown),
                 new LeaseService.Containers(
@@ -136,7 +137,12 @@ public final class LeaseWorld implements AutoCloseable {
                 leases, store, ImageCatalog.builtIn(), connections, logs, idle));
         control = new io.containerlease.containers.ContainerControl(leases, runtime, containers);
         deadlines = new io.containerlease.containers.ContainerDeadlines(
-                runtime, policy, store::find, Runnable::run, scheduler);
+                runtime,
+                policy,
+                store::find,
+                Runnable::run,
+                scheduler,
+                new io.containerlease.containers.RemovalsFirst(removals::underWay));
         leases.addListener(deadlines);
         containers.addListener(deadlines);
         // Usage from a stand-in engine: each watched container reports one fixed sample at once.
