@@ -4,13 +4,17 @@ import io.containerlease.containers.ContainerControl;
 import io.containerlease.containers.ContainerDeadlines;
 import io.containerlease.containers.ContainerReactions;
 import io.containerlease.containers.ContainerStates;
-import io.containerlease.containers.RemovalsFirst;
+import io.containerlease.containers.UrgentWorkFirst;
 import io.containerlease.containers.UsageWatch;
 import java.time.Duration;
 
 /** What each lease's container is doing, what is done about it, its control, its usage and its own deadline. */
 record ContainerAssembly(
-        ContainerStates states, ContainerDeadlines deadlines, ContainerControl control, UsageWatch usage) {
+        ContainerStates states,
+        ContainerDeadlines deadlines,
+        ContainerControl control,
+        UsageWatch usage,
+        UrgentWorkFirst urgentFirst) {
     /** Containers whose usage is measured at once, and how long one is measured after its last reader left. */
     private static final int USAGE_STREAMS = 32;
 
@@ -30,10 +34,12 @@ record ContainerAssembly(
         containers.addListener(new ContainerReactions(
                 leases, core.store(), core.catalog(), sessions.connections(), sessions.logs(), sessions.idle()));
         containers.addListener(events.sources()::containerChanged);
-        var removalsFirst = new RemovalsFirst(core.containers().removals()::underWay);
+        // Deadline tells and resyncs wait while provisions and removals use the engine.
+        var urgentFirst = new UrgentWorkFirst(() ->
+                leases.provisionsUnderWay() || core.containers().removals().underWay());
         // Each running container ends itself at its lease's expiry plus the margin, should no server be alive then.
         var deadlines = started.add(new ContainerDeadlines(
-                runtime, core.base().policy(), core.store()::find, core.scheduler(), removalsFirst));
+                runtime, core.base().policy(), core.store()::find, core.scheduler(), urgentFirst));
         leases.addListener(deadlines);
         containers.addListener(deadlines);
         var control = new ContainerControl(leases, runtime, containers);
@@ -42,6 +48,6 @@ record ContainerAssembly(
                 core.engine().usage(), core.scheduler(), core.base().clock(), USAGE_STREAMS, USAGE_IDLE));
         leases.addListener(usage);
         core.metrics().trackContainers(containers::countByState, usage::latestOfAll);
-        return new ContainerAssembly(containers, deadlines, control, usage);
+        return new ContainerAssembly(containers, deadlines, control, usage, urgentFirst);
     }
 }

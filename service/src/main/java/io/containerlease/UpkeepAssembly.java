@@ -2,7 +2,6 @@ package io.containerlease;
 
 import io.containerlease.config.ServiceConfig;
 import io.containerlease.containers.EngineWatcher;
-import io.containerlease.containers.RemovalsFirst;
 import io.containerlease.lease.LeaseId;
 import io.containerlease.metrics.PoolMetrics;
 import io.containerlease.pool.PoolSettings;
@@ -71,7 +70,7 @@ record UpkeepAssembly(WarmPool pool, Runnable afterApiOpens) {
                 RetryPolicy.REMOVAL,
                 base.random(),
                 base.clock(),
-                new RemovalsFirst(core.containers().removals()::underWay)));
+                containers.urgentFirst()));
         engineWatcher.start();
         started.add(reaper).start();
         var retention = started.add(new RetentionPurge(

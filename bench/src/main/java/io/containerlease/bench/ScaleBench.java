@@ -26,7 +26,11 @@ public final class ScaleBench {
     public record Sizes(int leases, int clients, int expiryWindowSeconds, int listSamples) {
         public static final Sizes SMOKE = new Sizes(6, 2, 3, 5);
         public static final Sizes QUICK = new Sizes(100, 16, 10, 50);
-        public static final Sizes FULL = new Sizes(1000, 16, 10, 200);
+        /**
+         * 8 clients, not the 16 of the smaller sizes: 16 create+start at once wedged this machine's engine
+         * (docker.io 20.10, a lock in its network controller) at about 480 containers.
+         */
+        public static final Sizes FULL = new Sizes(1000, 8, 10, 200);
     }
 
     private final Sizes sizes;

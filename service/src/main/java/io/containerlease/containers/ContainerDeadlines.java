@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * starts (created, taken from the warm pool, started again after a stop, an update or its restart
  * policy), after each extension, and when a server recovers the lease. Off every request's path: a
  * second after the change, on one worker thread, only the newest deadline per lease, retried with
- * backoff while the lease runs. A lease recovered after a restart is told once removals under way
- * are done (its container still holds what it was told before; see {@link RemovalsFirst}).
+ * backoff while the lease runs. A new lease's container and one recovered after a restart are told
+ * once the provisions and removals under way are done ({@link UrgentWorkFirst}): the first holds its
+ * hard deadline meanwhile, the second what it was told before.
  */
 public final class ContainerDeadlines implements LeaseListener, Consumer<ContainerStates.Change>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ContainerDeadlines.class);
@@ -64,7 +65,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
     private final Executor worker;
 
     private final TaskScheduler retries;
-    private final RemovalsFirst removalsFirst;
+    private final UrgentWorkFirst removalsFirst;
     /** Leases whose container is being told; a newer want replaces an older one, which is then dropped. */
     private final Map<LeaseId, Want> wanted = new ConcurrentHashMap<>();
     /** What each container confirmed it holds, since it last started. */
@@ -75,7 +76,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
             LeasePolicy policy,
             Function<LeaseId, Optional<Lease>> leases,
             TaskScheduler retries,
-            RemovalsFirst removalsFirst) {
+            UrgentWorkFirst removalsFirst) {
         this(
                 runtime,
                 policy,
@@ -93,7 +94,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
             Function<LeaseId, Optional<Lease>> leases,
             Executor worker,
             TaskScheduler retries,
-            RemovalsFirst removalsFirst) {
+            UrgentWorkFirst removalsFirst) {
         this.runtime = runtime;
         this.policy = policy;
         this.leases = leases;
@@ -114,10 +115,10 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
 
     @Override
     public void onRunning(Lease lease) {
-        tell(lease, false);
+        tell(lease, true);
     }
 
-    /** Its container kept what it was told before the restart: telling it again can wait for the catch-up's removals. */
+    /** Its container kept what it was told before the restart: telling it again can wait for the catch-up. */
     @Override
     public void onRecovered(Lease lease) {
         tell(lease, true);
@@ -174,7 +175,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
         if (want.canWait() && removalsFirst.waitAnotherStep(want.stepsWaited())) {
             Want later = want.waitedAStep();
             if (wanted.replace(id, want, later)) {
-                retries.schedule(RemovalsFirst.STEP, () -> submit(() -> attempt(id, later)));
+                retries.schedule(UrgentWorkFirst.STEP, () -> submit(() -> attempt(id, later)));
             }
             return;
         }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * event may mean a change; a broken subscription is
  * re-established with backoff, and every (re)subscription is followed by a refresh of every live
  * lease, so an event missed in the gap cannot leave a stale state: level-triggered, like the
- * reconciler. That refresh gives the engine to removals under way first ({@link RemovalsFirst}).
+ * reconciler. That refresh gives the engine to removals under way first ({@link UrgentWorkFirst}).
  */
 public final class EngineWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineWatcher.class);
@@ -35,7 +35,7 @@ public final class EngineWatcher implements AutoCloseable {
     private final RetryPolicy retry;
     private final RandomGenerator random;
     private final InstantSource clock;
-    private final RemovalsFirst removalsFirst;
+    private final UrgentWorkFirst removalsFirst;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(Thread.ofPlatform()
             .name("containerlease-engine-events")
             .daemon(true)
@@ -56,7 +56,7 @@ public final class EngineWatcher implements AutoCloseable {
             RetryPolicy retry,
             RandomGenerator random,
             InstantSource clock,
-            RemovalsFirst removalsFirst) {
+            UrgentWorkFirst removalsFirst) {
         this.events = events;
         this.states = states;
         this.instanceId = instanceId;
@@ -106,7 +106,7 @@ public final class EngineWatcher implements AutoCloseable {
     private void resync(java.util.Deque<LeaseId> left, int stepsWaited) {
         while (!left.isEmpty()) {
             if (removalsFirst.waitAnotherStep(stepsWaited)) {
-                scheduler.schedule(RemovalsFirst.STEP, () -> {
+                scheduler.schedule(UrgentWorkFirst.STEP, () -> {
                     try {
                         worker.execute(() -> resync(left, stepsWaited + 1));
                     } catch (java.util.concurrent.RejectedExecutionException stopped) {

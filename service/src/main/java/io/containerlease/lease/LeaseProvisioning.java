@@ -260,6 +260,10 @@ final class LeaseProvisioning {
     }
 
     /** The leases being provisioned by this process at this moment. */
+    boolean underWay() {
+        return !inFlight.isEmpty();
+    }
+
     Set<LeaseId> inFlight() {
         return Set.copyOf(inFlight.keySet());
     }

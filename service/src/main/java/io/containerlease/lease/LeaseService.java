@@ -95,6 +95,11 @@ public final class LeaseService {
                 });
     }
 
+    /** Whether a provision is being made now (work that can wait leaves the engine to it). */
+    public boolean provisionsUnderWay() {
+        return provisioning.underWay();
+    }
+
     /** Provisions take a warm pool's container when one can serve them; done while wiring. */
     public void takeWarmContainersFrom(WarmContainers pool) {
         provisioning.takeWarmContainersFrom(pool);

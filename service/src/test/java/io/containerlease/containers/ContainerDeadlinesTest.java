@@ -136,46 +136,52 @@ class ContainerDeadlinesTest {
     }
 
     /**
-     * After a restart hundreds of expired leases are being removed: a recovered container, which still
-     * holds what it was told before, is told again once they are done; never more than half a minute
-     * later, and a new lease's container is told at once whatever is being removed.
+     * While provisions or removals use the engine (a burst; a restart's catch-up), a new or recovered
+     * container is told later: it holds a later deadline meanwhile. An extension is told at once, and
+     * nothing waits more than two minutes however busy the engine stays.
      */
     @Test
-    void aRecoveredContainerIsToldOnceRemovalsUnderWayAreDone() {
+    void newAndRecoveredContainersAreToldOnceTheEngineIsFreeExtensionsAtOnce() {
         Lease recovered = provision();
-        Lease another = provision();
-        var removing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Lease fresh = provision();
+        Lease extendedOne = provision();
+        var busy = new java.util.concurrent.atomic.AtomicBoolean(true);
         var deadlines = new ContainerDeadlines(
                 world.runtime,
                 world.policy,
                 world.store::find,
                 Runnable::run,
                 world.scheduler,
-                new RemovalsFirst(removing::get));
+                new UrgentWorkFirst(busy::get));
         int calls = world.runtime.holdCalls.get();
         deadlines.onRecovered(recovered);
+        deadlines.onRunning(fresh);
         settle();
-        world.scheduler.advance(RemovalsFirst.STEP.multipliedBy(5));
-        assertThat(world.runtime.holdCalls.get()).as("waits while removals go").isEqualTo(calls);
-        deadlines.onRunning(another);
+        world.scheduler.advance(UrgentWorkFirst.STEP.multipliedBy(5));
+        assertThat(world.runtime.holdCalls.get())
+                .as("they wait while the engine is busy")
+                .isEqualTo(calls);
+        assertThat(deadlines.deadlineOf(fresh)).isEqualTo(fresh.maxExpiresAt().plus(MARGIN));
+        deadlines.onExtended(extendedOne);
         settle();
         assertThat(world.runtime.holdCalls.get())
-                .as("a new lease's container does not wait")
+                .as("an extension does not wait")
                 .isEqualTo(calls + 1);
-        removing.set(false);
-        world.scheduler.advance(RemovalsFirst.STEP);
-        assertThat(world.runtime.holdCalls.get()).isEqualTo(calls + 2);
+        busy.set(false);
+        world.scheduler.advance(UrgentWorkFirst.STEP);
+        assertThat(world.runtime.holdCalls.get()).isEqualTo(calls + 3);
         assertThat(deadlines.deadlineOf(recovered))
                 .isEqualTo(recovered.expiresAt().plus(MARGIN));
+        assertThat(deadlines.deadlineOf(fresh)).isEqualTo(fresh.expiresAt().plus(MARGIN));
 
-        removing.set(true);
-        deadlines.onRecovered(another);
+        busy.set(true);
+        deadlines.onRecovered(fresh);
         settle();
-        world.scheduler.advance(RemovalsFirst.STEP.multipliedBy(RemovalsFirst.MOST_STEPS - 1));
-        assertThat(world.runtime.holdCalls.get()).isEqualTo(calls + 2);
-        world.scheduler.advance(RemovalsFirst.STEP);
+        world.scheduler.advance(UrgentWorkFirst.STEP.multipliedBy(UrgentWorkFirst.MOST_STEPS - 1));
+        assertThat(world.runtime.holdCalls.get()).isEqualTo(calls + 3);
+        world.scheduler.advance(UrgentWorkFirst.STEP);
         assertThat(world.runtime.holdCalls.get())
-                .as("told after half a minute however busy")
-                .isEqualTo(calls + 3);
+                .as("told after two minutes however busy")
+                .isEqualTo(calls + 4);
     }
 }

@@ -50,7 +50,7 @@ class EngineWatcherTest {
             RetryPolicy.REMOVAL,
             new Random(1),
             world.clock,
-            RemovalsFirst.NEVER);
+            UrgentWorkFirst.NEVER);
 
     @AfterEach
     void close() {
@@ -215,10 +215,10 @@ class EngineWatcherTest {
                 RetryPolicy.REMOVAL,
                 new Random(1),
                 world.clock,
-                new RemovalsFirst(removing::get))) {
+                new UrgentWorkFirst(removing::get))) {
             int before = world.runtime.inspectCalls.get();
             patient.start();
-            world.scheduler.advance(RemovalsFirst.STEP.multipliedBy(3));
+            world.scheduler.advance(UrgentWorkFirst.STEP.multipliedBy(3));
             assertThat(world.runtime.inspectCalls.get()).isEqualTo(before);
             world.runtime.exitByItself(ManagedLabels.containerName(lease.id()), 2);
             events.latest().event("c1", Optional.of(lease.id()), "die", Instant.now());
@@ -227,7 +227,7 @@ class EngineWatcherTest {
                             world.containers.status(lease.id()).orElseThrow().state() == ContainerStatus.State.EXITED);
             assertThat(patient.resyncs()).isZero();
             removing.set(false);
-            world.scheduler.advance(RemovalsFirst.STEP);
+            world.scheduler.advance(UrgentWorkFirst.STEP);
             await().atMost(Duration.ofSeconds(5)).until(() -> patient.resyncs() == 1);
             assertThat(world.runtime.inspectCalls.get()).isEqualTo(before + 2);
         }

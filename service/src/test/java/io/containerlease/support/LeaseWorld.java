@@ -142,7 +142,7 @@ public final class LeaseWorld implements AutoCloseable {
                 store::find,
                 Runnable::run,
                 scheduler,
-                new io.containerlease.containers.RemovalsFirst(removals::underWay));
+                new io.containerlease.containers.UrgentWorkFirst(removals::underWay));
         leases.addListener(deadlines);
         containers.addListener(deadlines);
         // Usage from a stand-in engine: each watched container reports one fixed sample at once.
