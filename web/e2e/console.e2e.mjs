@@ -25,6 +25,9 @@ const results = {};
 const DESKTOP = { width: 1280, height: 800 };
 const NARROW = { width: 375, height: 812 };
 
+/** The scale: a thousand live leases in one list, every countdown moving each second. */
+const MANY_LEASES = 1000;
+
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   headless: true,
@@ -444,9 +447,6 @@ async function provisionToPrompt() {
   results.provisionToPromptRatio = round(results.provisionToPromptMs / results.apiProvisionMs);
   await context.close();
 }
-
-/** The scale: a thousand live leases in one list, every countdown moving each second. */
-const MANY_LEASES = 1000;
 
 async function aThousandLeases() {
   const context = await newContext('light', DESKTOP);
