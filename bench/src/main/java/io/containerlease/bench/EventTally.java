@@ -18,8 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A reader of the server's event stream ({@code GET /api/events}, as the console and the CLI read
- * it) during a scenario: which leases it heard of in which event, how late each came (received
+ * A reader of the server's event stream ({@code GET /api/events}, as any client follows it) during a scenario: which leases it heard of in which event, how late each came (received
  * minus the event's own time), and whether the server ever told it that it dropped or could not
  * replay some. Whether the stream keeps up is what it answers.
  */

@@ -45,8 +45,8 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
     static final Duration SETTLE = Duration.ofSeconds(1);
 
     /**
-     * A deadline a lease's container should be told, how many times it was tried, and how many steps
-     * it may still wait for removals under way ({@code 0}: it is told at once).
+     * A deadline a lease's container should be told, how many times it was tried, whether it may wait
+     * for provisions and removals under way, and how many steps it has waited for them.
      */
     private record Want(String container, Instant deadline, int attempt, int stepsWaited, boolean canWait) {
         Want waitedAStep() {
@@ -65,7 +65,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
     private final Executor worker;
 
     private final TaskScheduler retries;
-    private final UrgentWorkFirst removalsFirst;
+    private final UrgentWorkFirst urgentFirst;
     /** Leases whose container is being told; a newer want replaces an older one, which is then dropped. */
     private final Map<LeaseId, Want> wanted = new ConcurrentHashMap<>();
     /** What each container confirmed it holds, since it last started. */
@@ -76,7 +76,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
             LeasePolicy policy,
             Function<LeaseId, Optional<Lease>> leases,
             TaskScheduler retries,
-            UrgentWorkFirst removalsFirst) {
+            UrgentWorkFirst urgentFirst) {
         this(
                 runtime,
                 policy,
@@ -84,7 +84,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
                 Executors.newSingleThreadExecutor(
                         Thread.ofPlatform().daemon().name("container-deadlines").factory()),
                 retries,
-                removalsFirst);
+                urgentFirst);
     }
 
     /** With the worker given (tests run tells on their own thread). */
@@ -94,13 +94,13 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
             Function<LeaseId, Optional<Lease>> leases,
             Executor worker,
             TaskScheduler retries,
-            UrgentWorkFirst removalsFirst) {
+            UrgentWorkFirst urgentFirst) {
         this.runtime = runtime;
         this.policy = policy;
         this.leases = leases;
         this.worker = worker;
         this.retries = retries;
-        this.removalsFirst = removalsFirst;
+        this.urgentFirst = urgentFirst;
     }
 
     /**
@@ -172,7 +172,7 @@ public final class ContainerDeadlines implements LeaseListener, Consumer<Contain
         if (wanted.get(id) != want) {
             return; // a newer deadline replaced it, or the lease is ending
         }
-        if (want.canWait() && removalsFirst.waitAnotherStep(want.stepsWaited())) {
+        if (want.canWait() && urgentFirst.waitAnotherStep(want.stepsWaited())) {
             Want later = want.waitedAStep();
             if (wanted.replace(id, want, later)) {
                 retries.schedule(UrgentWorkFirst.STEP, () -> submit(() -> attempt(id, later)));

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * event may mean a change; a broken subscription is
  * re-established with backoff, and every (re)subscription is followed by a refresh of every live
  * lease, so an event missed in the gap cannot leave a stale state: level-triggered, like the
- * reconciler. That refresh gives the engine to removals under way first ({@link UrgentWorkFirst}).
+ * reconciler. That refresh gives the engine to provisions and removals under way first ({@link UrgentWorkFirst}).
  */
 public final class EngineWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineWatcher.class);
@@ -35,7 +35,7 @@ public final class EngineWatcher implements AutoCloseable {
     private final RetryPolicy retry;
     private final RandomGenerator random;
     private final InstantSource clock;
-    private final UrgentWorkFirst removalsFirst;
+    private final UrgentWorkFirst urgentFirst;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(Thread.ofPlatform()
             .name("containerlease-engine-events")
             .daemon(true)
@@ -56,7 +56,7 @@ public final class EngineWatcher implements AutoCloseable {
             RetryPolicy retry,
             RandomGenerator random,
             InstantSource clock,
-            UrgentWorkFirst removalsFirst) {
+            UrgentWorkFirst urgentFirst) {
         this.events = events;
         this.states = states;
         this.instanceId = instanceId;
@@ -64,7 +64,7 @@ public final class EngineWatcher implements AutoCloseable {
         this.retry = retry;
         this.random = random;
         this.clock = clock;
-        this.removalsFirst = removalsFirst;
+        this.urgentFirst = urgentFirst;
     }
 
     public void start() {
@@ -100,12 +100,12 @@ public final class EngineWatcher implements AutoCloseable {
     }
 
     /**
-     * Asks about each lease left; while removals are under way (a restart's catch-up) the rest waits a
-     * step, off the worker, so events go on being heard meanwhile.
+     * Asks about each lease left; while provisions or removals are under way (a burst, a restart's
+     * catch-up) the rest waits a step, off the worker, so events go on being heard meanwhile.
      */
     private void resync(java.util.Deque<LeaseId> left, int stepsWaited) {
         while (!left.isEmpty()) {
-            if (removalsFirst.waitAnotherStep(stepsWaited)) {
+            if (urgentFirst.waitAnotherStep(stepsWaited)) {
                 scheduler.schedule(UrgentWorkFirst.STEP, () -> {
                     try {
                         worker.execute(() -> resync(left, stepsWaited + 1));
