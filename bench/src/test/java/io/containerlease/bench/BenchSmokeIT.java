@@ -45,6 +45,8 @@ class BenchSmokeIT {
                         "scale-rss",
                         "scale-expiry-start-p99",
                         "scale-expiry-gone",
+                        "scale-events-heard",
+                        "scale-events-lag-p99",
                         "restart-api-open",
                         "restart-expired-gone-p99",
                         "restart-expiry-lag-after-p99",
