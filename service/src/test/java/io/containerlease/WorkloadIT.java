@@ -324,33 +324,25 @@ class WorkloadIT {
 
     @Test
     void aMemoryHogIsReportedAsKilledForMemory() {
-        String id = api.provision("hog", "durationMinutes", 5);
-        await().atMost(WAIT)
-                .until(() -> api.get("/api/containers/" + id)
-                        .json()
-                        .at("/container/oomKilled")
-                        .asBoolean());
-        assertThat(api.get("/api/containers/" + id)
-                        .json()
-                        .at("/container/state")
-                        .asText())
+        assertThat(stateOnceKilledForMemory(api.provision("hog", "durationMinutes", 5)))
                 .isIn("running", "exited");
     }
 
     /** The engine's own flag would say nothing until the container ends: the kill is told while the program goes on. */
     @Test
     void aChildKilledForMemoryIsReportedWhileTheProgramGoesOn() {
-        String id = api.provision("hog-child", "durationMinutes", 5);
+        assertThat(stateOnceKilledForMemory(api.provision("hog-child", "durationMinutes", 5)))
+                .isEqualTo("running");
+    }
+
+    /** Waits until the lease's container says a process in it was killed for memory; then its state. */
+    private String stateOnceKilledForMemory(String id) {
         await().atMost(WAIT)
                 .until(() -> api.get("/api/containers/" + id)
                         .json()
                         .at("/container/oomKilled")
                         .asBoolean());
-        assertThat(api.get("/api/containers/" + id)
-                        .json()
-                        .at("/container/state")
-                        .asText())
-                .isEqualTo("running");
+        return api.get("/api/containers/" + id).json().at("/container/state").asText();
     }
 
     @Test

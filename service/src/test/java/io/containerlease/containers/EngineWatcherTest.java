@@ -42,15 +42,19 @@ class EngineWatcherTest {
 
     private final LeaseWorld world = new LeaseWorld();
     private final ScriptedEvents events = new ScriptedEvents();
-    private final EngineWatcher watcher = new EngineWatcher(
-            events,
-            world.containers,
-            "test-instance",
-            world.scheduler,
-            RetryPolicy.REMOVAL,
-            new Random(1),
-            world.clock,
-            UrgentWorkFirst.NEVER);
+    private final EngineWatcher watcher = watcher(UrgentWorkFirst.NEVER);
+
+    private EngineWatcher watcher(UrgentWorkFirst urgentFirst) {
+        return new EngineWatcher(
+                events,
+                world.containers,
+                "test-instance",
+                world.scheduler,
+                RetryPolicy.REMOVAL,
+                new Random(1),
+                world.clock,
+                urgentFirst);
+    }
 
     @AfterEach
     void close() {
@@ -207,15 +211,7 @@ class EngineWatcherTest {
     void theLookAtEveryLeaseWaitsForRemovalsUnderWayButEventsDoNot() {
         Lease lease = provision();
         var removing = new java.util.concurrent.atomic.AtomicBoolean(true);
-        try (EngineWatcher patient = new EngineWatcher(
-                events,
-                world.containers,
-                "test-instance",
-                world.scheduler,
-                RetryPolicy.REMOVAL,
-                new Random(1),
-                world.clock,
-                new UrgentWorkFirst(removing::get))) {
+        try (EngineWatcher patient = watcher(new UrgentWorkFirst(removing::get))) {
             int before = world.runtime.inspectCalls.get();
             patient.start();
             world.scheduler.advance(UrgentWorkFirst.STEP.multipliedBy(3));
